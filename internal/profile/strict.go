@@ -1,0 +1,102 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// decodeStrict decodes n into v and rejects keys that v's struct types do
+// not declare. yaml.v3 offers KnownFields only on its Decoder, not on
+// Node.Decode, and a profile's sections are decoded from nodes so that their
+// line numbers survive merging; hence this walk.
+func (p positions) decodeStrict(n *yaml.Node, v any) error {
+	if err := p.checkFields(n, reflect.TypeOf(v)); err != nil {
+		return err
+	}
+	if err := n.Decode(v); err != nil {
+		return p.typeError(n, err)
+	}
+	return nil
+}
+
+func (p positions) checkFields(n *yaml.Node, t reflect.Type) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return nil // Decode reports the type mismatch with its line
+		}
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			fields[name] = f.Type
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			ft, ok := fields[k.Value]
+			if !ok {
+				known := make([]string, 0, len(fields))
+				for name := range fields {
+					known = append(known, name)
+				}
+				sort.Strings(known)
+				return p.errorf(k, "unknown key %q (known: %s)", k.Value, strings.Join(known, ", "))
+			}
+			if err := p.checkFields(v, ft); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if n.Kind == yaml.SequenceNode {
+			for _, c := range n.Content {
+				if err := p.checkFields(c, t.Elem()); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 1; i < len(n.Content); i += 2 {
+				if err := p.checkFields(n.Content[i], t.Elem()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+var typeErrLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// typeError turns yaml.v3's "line N: cannot unmarshal ..." into a profile
+// Error naming the file.
+func (p positions) typeError(n *yaml.Node, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		if m := typeErrLine.FindStringSubmatch(te.Errors[0]); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			file := p[n]
+			if file == "" {
+				file = "profile"
+			}
+			return &Error{File: file, Line: line, Msg: m[2]}
+		}
+	}
+	return p.errorf(n, "%v", fmt.Sprint(err))
+}

@@ -1,0 +1,57 @@
+// Package remediate holds remediation as data: a check that can be fixed
+// attaches a Plan of typed actions, never a shell string. Rendering plans
+// into bash or Ansible (with all quoting in one place) builds on these types.
+package remediate
+
+// Kind names an action type; the names are part of the JSON contract.
+type Kind string
+
+// The action kinds of DESIGN.md "Remediation is data".
+const (
+	// SysctlSet sets Key to Value at runtime (sysctl -w) and persists it in
+	// /etc/sysctl.d/90-golive.conf.
+	SysctlSet Kind = "sysctl-set"
+	// FileLine replaces the line setting Key in Path with Line, or appends it.
+	FileLine Kind = "file-line"
+	// DropIn writes Content as the whole file Path, owned by golive.
+	DropIn Kind = "drop-in"
+	// Command runs Argv (no shell); Why says what it is for.
+	Command Kind = "command"
+	// Manual is work for a person, described by Text.
+	Manual Kind = "manual"
+)
+
+// SysctlDropIn is the file sysctl-set actions persist to; 90 sorts after the
+// distros' own files so golive's values win, and before 99-sysctl.conf so an
+// operator's /etc/sysctl.conf still has the last word.
+const SysctlDropIn = "/etc/sysctl.d/90-golive.conf"
+
+// Plan is what fixes one check.
+type Plan struct {
+	Summary string   `json:"summary"`
+	Actions []Action `json:"actions"`
+	// Reboot is set when the fix takes effect only after a reboot.
+	Reboot bool `json:"reboot,omitempty"`
+}
+
+// Action is one typed step. Only the fields of its Kind are set.
+type Action struct {
+	Kind    Kind     `json:"type"`
+	Key     string   `json:"key,omitempty"`
+	Value   string   `json:"value,omitempty"`
+	Path    string   `json:"path,omitempty"`
+	Line    string   `json:"line,omitempty"`
+	Content string   `json:"content,omitempty"`
+	Argv    []string `json:"argv,omitempty"`
+	Why     string   `json:"why,omitempty"`
+	Text    string   `json:"text,omitempty"`
+}
+
+// SetSysctl is a sysctl-set action.
+func SetSysctl(key, value string) Action { return Action{Kind: SysctlSet, Key: key, Value: value} }
+
+// Run is a command action.
+func Run(why string, argv ...string) Action { return Action{Kind: Command, Argv: argv, Why: why} }
+
+// Tell is a manual action.
+func Tell(text string) Action { return Action{Kind: Manual, Text: text} }
