@@ -1,0 +1,9 @@
+// Package all links every check family into the binary, as database/sql
+// drivers are linked: a family registers itself from init. Adding a family
+// is one folder under checks/ and one line here.
+package all
+
+import (
+	_ "github.com/golive-sh/golive/checks/osinfo" // os/distro, os/eol, os/kernel
+	_ "github.com/golive-sh/golive/checks/sysctl" // sysctl/<key>
+)

@@ -1,0 +1,130 @@
+// Package sysctl checks kernel parameters: the value the running kernel has
+// now (/proc/sys) and the value it will have after the next reboot (the
+// sysctl.d configuration, resolved as systemd-sysctl resolves it, or the
+// distro's boot default when nothing sets it).
+//
+// Profile section:
+//
+//	sysctl:
+//	  net.core.somaxconn: ">= 65535"
+//	  vm.swappiness: {expect: "<= 10", level: warn, why: "latency-sensitive service"}
+package sysctl
+
+import (
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// Kind is the profile section and check category.
+const Kind = "sysctl"
+
+func init() {
+	engine.Register(Kind, build)
+	engine.RegisterExplainer(Kind, explain)
+}
+
+func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
+	rules, err := p.Rules(sec)
+	if err != nil {
+		return nil, err
+	}
+	shared := &configCache{}
+	checks := make([]engine.Check, 0, len(rules))
+	for _, r := range rules {
+		key := Normalize(r.Key)
+		if key == "" || strings.ContainsAny(key, "*?[ \t") || strings.Contains(key, "..") {
+			return nil, p.Errorf(sec, "sysctl: %q is not a sysctl name", r.Key)
+		}
+		m := meta(key)
+		m.Expected = r.Expect.String()
+		m.Level = r.Level
+		m.Where = r.Where
+		if r.Severity != "" {
+			m.Severity = r.Severity
+		}
+		if r.Why != "" {
+			m.Why = r.Why
+		}
+		def, hasDef := p.Facts.SysctlDefaults[key]
+		checks = append(checks, &check{
+			Base:        engine.Base{M: m},
+			key:         key,
+			rule:        r,
+			bootDefault: def,
+			hasDefault:  hasDef,
+			config:      shared,
+		})
+	}
+	return checks, nil
+}
+
+func meta(key string) engine.Meta {
+	return engine.Meta{
+		ID:       Kind + "/" + key,
+		Category: Kind,
+		Title:    "kernel parameter " + key,
+		Level:    profile.LevelFail,
+		Severity: "medium",
+		Reads:    []string{ProcPath(key) + " (runtime)", strings.Join(Dirs, ", ") + " and " + SysctlConf + " (persisted, systemd-sysctl order)"},
+		Why:      whyOf(key),
+		Fix:      "persist the value in /etc/sysctl.d/90-golive.conf and apply it with sysctl -w (golive remediate writes both); if a file is set but not applied, run sysctl --system",
+	}
+}
+
+// explain describes any sysctl ID, also one no profile names.
+func explain(id string) (engine.Meta, bool) {
+	key, ok := strings.CutPrefix(id, Kind+"/")
+	if !ok || key == "" {
+		return engine.Meta{}, false
+	}
+	return meta(Normalize(key)), true
+}
+
+// configCache loads the persisted configuration once per host for all the
+// sysctl checks of a run.
+type configCache struct {
+	mu  sync.Mutex
+	h   *host.Host
+	cfg *Config
+	err error
+}
+
+func (c *configCache) get(h *host.Host) (*Config, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h != h {
+		c.h = h
+		c.cfg, c.err = LoadConfig(h)
+	}
+	return c.cfg, c.err
+}
+
+// whyOf says why the keys of the built-in profiles matter; profiles can
+// override it with why:.
+func whyOf(key string) string {
+	switch key {
+	case "net.core.somaxconn":
+		return "caps the accept queue of every listen(); Go passes the kernel's somaxconn as the backlog, so a low value drops connections under bursts"
+	case "net.ipv4.tcp_max_syn_backlog":
+		return "length of the half-open (SYN) queue; too short and connection bursts are dropped before accept"
+	case "net.core.netdev_max_backlog":
+		return "packets queued per CPU when the NIC delivers faster than the kernel processes; overflow is silent packet loss"
+	case "net.core.rmem_max", "net.core.wmem_max":
+		return "upper bound for socket buffers; limits throughput on high bandwidth-delay links"
+	case "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem":
+		return "min/default/max TCP buffer sizes used by autotuning"
+	case "net.ipv4.tcp_tw_reuse":
+		return "lets outgoing connections reuse TIME-WAIT sockets, avoiding ephemeral port exhaustion for clients making many short connections"
+	case "fs.file-max":
+		return "system-wide limit on open files; every socket is a file"
+	case "vm.swappiness":
+		return "how eagerly the kernel swaps; swapping a latency-sensitive service's heap causes pauses"
+	}
+	return "a kernel parameter the profile requires"
+}
