@@ -109,6 +109,11 @@ func (e Expectation) String() string {
 		alts := make([]string, len(e.Set))
 		for i, a := range e.Set {
 			alts[i] = strings.Join(a, " ")
+			// Parse strips one pair of matching quotes; an alternative that is
+			// itself quoted keeps its quotes only inside another pair.
+			if s := alts[i]; len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+				alts[i] = `"` + s + `"`
+			}
 		}
 		return "in [" + strings.Join(alts, ", ") + "]"
 	}
@@ -272,4 +277,31 @@ func versionParts(s string) []uint64 {
 		out = append(out, n)
 	}
 	return out
+}
+
+// Fix returns the value to set so that observed satisfies the expectation
+// while moving as little as possible: for a multi-field >= each field is
+// raised to its bound but never lowered (tcp_rmem's default middle field can
+// already exceed the bound). Without a usable observed value it is Suggest.
+func (e Expectation) Fix(observed string) (string, bool) {
+	want, ok := e.Suggest()
+	if !ok || (e.Op != GE && e.Op != GT && e.Op != LE && e.Op != LT) {
+		return want, ok
+	}
+	obs := strings.Fields(observed)
+	wf := strings.Fields(want)
+	if len(obs) != len(wf) {
+		return want, true
+	}
+	for i := range wf {
+		c, err := compare(obs[i], wf[i])
+		if err != nil {
+			return want, true
+		}
+		raise := e.Op == GE || e.Op == GT
+		if (raise && c > 0) || (!raise && c < 0) {
+			wf[i] = obs[i]
+		}
+	}
+	return strings.Join(wf, " "), true
 }

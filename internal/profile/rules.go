@@ -31,10 +31,10 @@ type Rule struct {
 }
 
 type ruleFields struct {
-	Expect   *yaml.Node `yaml:"expect"`
-	Level    string     `yaml:"level"`
-	Severity string     `yaml:"severity"`
-	Why      string     `yaml:"why"`
+	Expect   yaml.Node `yaml:"expect"` // a value: yaml.v3 cannot decode into *yaml.Node
+	Level    string    `yaml:"level"`
+	Severity string    `yaml:"severity"`
+	Why      string    `yaml:"why"`
 }
 
 // Rules parses a mapping of key to rule, keeping the order written (after
@@ -68,10 +68,10 @@ func (p *Profile) Rule(key string, n *yaml.Node) (Rule, error) {
 		if err := p.DecodeStrict(n, &f); err != nil {
 			return r, err
 		}
-		if f.Expect == nil {
+		if f.Expect.Kind == 0 {
 			return r, p.Errorf(n, "%s: rule needs an expect: key", key)
 		}
-		exprNode = f.Expect
+		exprNode = FieldNode(n, "expect")
 		if f.Level != "" {
 			if f.Level != LevelFail && f.Level != LevelWarn {
 				return r, p.Errorf(n, "%s: level must be fail or warn, not %q", key, f.Level)
@@ -106,4 +106,16 @@ func validSeverity(s string) bool {
 		}
 	}
 	return false
+}
+
+// FieldNode returns the node under key in mapping m (m itself when the key
+// is absent). Families use it after decoding, because decoding copies nodes
+// and only the originals know which file they came from.
+func FieldNode(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return m
 }

@@ -1,0 +1,159 @@
+package osinfo
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/remediate"
+)
+
+var testNow = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func mkroot(t *testing.T, files map[string]string) *host.Host {
+	t.Helper()
+	root := t.TempDir()
+	for p, content := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := host.New(root, host.WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func resolve(t *testing.T, req profile.Request, yaml string) *profile.Profile {
+	t.Helper()
+	if yaml != "" {
+		path := filepath.Join(t.TempDir(), "p.yaml")
+		if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		req.Profile = path
+	}
+	p, err := profile.Resolve(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func results(t *testing.T, p *profile.Profile, h *host.Host) map[string]engine.Result {
+	t.Helper()
+	checks, err := build(p.Section(Kind), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
+	m := map[string]engine.Result{}
+	for _, r := range out.Results {
+		m[r.ID] = r
+	}
+	return m
+}
+
+func TestEOL(t *testing.T) {
+	cases := []struct {
+		eol, want string
+		status    engine.Status
+	}{
+		{"2024-06-30", "reached on 2024-06-30 (874 days ago)", engine.Fail},
+		{"2026-11-21", "reached on 2026-11-21 (0 days ago)", engine.Fail},
+		{"2027-01-15", "in 55 days", engine.Warn},
+		{"2032-05-31", "in 2018 days", engine.Pass},
+	}
+	h := mkroot(t, nil)
+	for _, c := range cases {
+		p := resolve(t, profile.Request{}, "facts:\n  eol: \""+c.eol+"\"\n  eol_note: end of maintenance\n")
+		r := results(t, p, h)["os/eol"]
+		if r.Status != c.status || !strings.Contains(r.Observed, c.want) {
+			t.Errorf("eol %s: %s %q, want %s containing %q", c.eol, r.Status, r.Observed, c.status, c.want)
+		}
+		if c.status == engine.Fail && (r.Remediation == nil || r.Remediation.Actions[0].Kind != remediate.Manual) {
+			t.Errorf("eol %s: a past EOL needs a manual remediation", c.eol)
+		}
+	}
+}
+
+func TestEOLUnknownSkipsAndBadDateIsAProfileError(t *testing.T) {
+	p := resolve(t, profile.Request{}, "facts: {distro: x}\n")
+	if r := results(t, p, mkroot(t, nil))["os/eol"]; r.Status != engine.Skip {
+		t.Errorf("no eol: %s, want skip", r.Status)
+	}
+	p = resolve(t, profile.Request{}, "facts: {eol: \"31/05/2032\"}\n")
+	if _, err := build(p.Section(Kind), p); err == nil {
+		t.Error("a malformed facts.eol must be rejected when planning")
+	}
+	p = resolve(t, profile.Request{}, "os: {eol_warn_days: -1}\n")
+	if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:1") {
+		t.Errorf("negative eol_warn_days: %v", err)
+	}
+}
+
+func TestKernel(t *testing.T) {
+	cases := []struct {
+		release string
+		status  engine.Status
+	}{
+		{"3.10.0-1160.119.1.el7.x86_64", engine.Pass},
+		{"3.9.0", engine.Fail},
+		{"5.14.0-427.13.1.el9_4.x86_64", engine.Pass},
+	}
+	p := resolve(t, profile.Request{}, "facts: {package_manager: dnf}\nos:\n  kernel: \">= 3.10.0-1160\"\n")
+	for _, c := range cases {
+		r := results(t, p, mkroot(t, map[string]string{"proc/sys/kernel/osrelease": c.release + "\n"}))["os/kernel"]
+		if r.Status != c.status || r.Observed != c.release {
+			t.Errorf("%s: %s (%q), want %s", c.release, r.Status, r.Message, c.status)
+		}
+		if c.status == engine.Fail && (r.Remediation == nil || !r.Remediation.Reboot || !strings.Contains(r.Remediation.Actions[0].Text, "dnf update kernel")) {
+			t.Errorf("%s: remediation %+v should name dnf and a reboot", c.release, r.Remediation)
+		}
+	}
+	// An image has no running kernel.
+	if r := results(t, p, mkroot(t, map[string]string{"etc/hostname": "img\n"}))["os/kernel"]; r.Status != engine.Skip {
+		t.Errorf("image: %s, want skip", r.Status)
+	}
+	// A root with /proc/sys but no osrelease cannot decide.
+	if r := results(t, p, mkroot(t, map[string]string{"proc/sys/kernel/hostname": "x\n"}))["os/kernel"]; r.Status != engine.Error {
+		t.Errorf("missing osrelease: %s, want error", r.Status)
+	}
+}
+
+func TestDistro(t *testing.T) {
+	unknown := "ID=plan9\nVERSION_ID=4\nPRETTY_NAME=\"Plan 9\"\n"
+	h := mkroot(t, map[string]string{"etc/os-release": unknown})
+	rel, _ := h.OSRelease()
+
+	// auto on an unknown distro: generic fallback, a warning.
+	p := resolve(t, profile.Request{OS: rel}, "")
+	r := results(t, p, h)["os/distro"]
+	if !p.Fallback || r.Status != engine.Warn || !strings.Contains(r.Message, "no built-in profile matches") {
+		t.Errorf("fallback: %s %q", r.Status, r.Message)
+	}
+
+	// malformed lines are named.
+	h = mkroot(t, map[string]string{"etc/os-release": unknown + "garbage line\nX=\"unterminated\n"})
+	r = results(t, p, h)["os/distro"]
+	if r.Status != engine.Warn || !strings.Contains(r.Message, "2 malformed line(s)") {
+		t.Errorf("malformed: %s %q", r.Status, r.Message)
+	}
+
+	// no os-release at all: the check cannot decide.
+	r = results(t, p, mkroot(t, map[string]string{"etc/hostname": "x\n"}))["os/distro"]
+	if r.Status != engine.Error {
+		t.Errorf("missing os-release: %s, want error", r.Status)
+	}
+}

@@ -1,0 +1,286 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/report"
+)
+
+// Report formats of `golive check`.
+var checkFormats = []string{"table", "json"}
+
+// Fail-on levels: what makes the gate exit 1.
+const (
+	failOnFail = "fail"
+	failOnWarn = "warn"
+	failOnNone = "none"
+)
+
+type checkOptions struct {
+	target
+	Offline      bool
+	Format       string
+	Output       string
+	Only, Skip   []string
+	FailOn       string
+	Timeout      time.Duration
+	CheckTimeout time.Duration
+	Parallel     int
+	NoColor      bool
+	Quiet        bool
+}
+
+func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
+	opts := &checkOptions{}
+	var v *viper.Viper
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Check whether this host (or --root) is ready for go-live",
+		Example: `  golive check                                   # this machine, detected distro profile
+  golive check --root /mnt/image --offline       # a mounted golden image
+  golive check --format json --output report.json --fail-on warn
+  golive check --only 'sysctl/*' --skip sysctl/net.ipv4.tcp_tw_reuse`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCheck(cmd.Context(), v, opts, io)
+		},
+	}
+	f := cmd.Flags()
+	opts.target.bind(f)
+	f.BoolVar(&opts.Offline, "offline", false, "skip every check that talks to the network")
+	f.StringVarP(&opts.Format, "format", "f", "table", "report format: table or json")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE instead of standard output")
+	f.StringSliceVar(&opts.Only, "only", nil, "run only these checks: IDs, globs (sysctl/*) or categories")
+	f.StringSliceVar(&opts.Skip, "skip", nil, "do not run these checks: IDs, globs or categories")
+	f.StringVar(&opts.FailOn, "fail-on", failOnFail, "what makes the exit code 1: fail (fail or error), warn (also warn), none (report only)")
+	f.DurationVar(&opts.Timeout, "timeout", 60*time.Second, "deadline for the whole run; past it the run aborts with exit code 3 and a partial report")
+	f.DurationVar(&opts.CheckTimeout, "check-timeout", engine.DefaultCheckTimeout, "deadline for one check")
+	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "checks run at once")
+	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "show only what is not a pass, and no notices")
+	v = newViper(f)
+	return cmd
+}
+
+// settle reads every option through viper, after the config file's options:
+// section has been merged in, and validates them.
+func (o *checkOptions) settle(v *viper.Viper, p *profile.Profile) error {
+	if err := v.MergeConfigMap(configOptions(p.Options)); err != nil {
+		return invalid(fmt.Errorf("config options: %w", err))
+	}
+	o.Offline = v.GetBool("offline")
+	o.Format = v.GetString("format")
+	o.Output = v.GetString("output")
+	o.Only = splitList(v.GetStringSlice("only"))
+	o.Skip = splitList(v.GetStringSlice("skip"))
+	o.FailOn = v.GetString("fail-on")
+	o.Parallel = v.GetInt("parallel")
+	o.NoColor = v.GetBool("no-color")
+	o.Quiet = v.GetBool("quiet")
+	var err error
+	if o.Timeout, err = duration(v, "timeout"); err != nil {
+		return err
+	}
+	if o.CheckTimeout, err = duration(v, "check-timeout"); err != nil {
+		return err
+	}
+	if !oneOf(o.Format, checkFormats...) {
+		return invalid(fmt.Errorf("--format %q: use table or json", o.Format))
+	}
+	if !oneOf(o.FailOn, failOnFail, failOnWarn, failOnNone) {
+		return invalid(fmt.Errorf("--fail-on %q: use fail, warn or none", o.FailOn))
+	}
+	if o.Parallel < 1 || o.Parallel > 10000 {
+		return invalid(fmt.Errorf("--parallel %d: use 1 to 10000", o.Parallel))
+	}
+	return nil
+}
+
+// configOptions maps the config file's options: section onto flag names.
+func configOptions(c profile.Options) map[string]any {
+	m := map[string]any{}
+	set := func(k string, v any, ok bool) {
+		if ok {
+			m[k] = v
+		}
+	}
+	set("format", c.Format, c.Format != "")
+	set("fail-on", c.FailOn, c.FailOn != "")
+	set("timeout", c.Timeout, c.Timeout != "")
+	set("check-timeout", c.CheckTimeout, c.CheckTimeout != "")
+	set("parallel", c.Parallel, c.Parallel != 0)
+	set("offline", c.Offline, c.Offline)
+	set("only", c.Only, len(c.Only) > 0)
+	set("skip", c.Skip, len(c.Skip) > 0)
+	return m
+}
+
+func duration(v *viper.Viper, key string) (time.Duration, error) {
+	s := v.GetString(key)
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, invalid(fmt.Errorf("--%s %q: a positive duration such as 30s or 2m", key, s))
+	}
+	return d, nil
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var hostOpts []host.Option
+	if io.Now != nil {
+		hostOpts = append(hostOpts, host.WithClock(io.Now))
+	}
+	h, id, p, err := o.target.load(v, hostOpts...)
+	if err != nil {
+		return err
+	}
+	if err := o.settle(v, p); err != nil {
+		return err
+	}
+	checks, err := engine.Plan(p)
+	if err != nil {
+		return invalid(err)
+	}
+	if checks, err = (engine.Filter{Only: o.Only, Skip: o.Skip}).Apply(checks); err != nil {
+		return invalid(err)
+	}
+
+	var notices []string
+	if p.Fallback {
+		notices = append(notices, p.MatchedBy)
+	}
+	for _, prob := range id.Problems {
+		notices = append(notices, "host fact unreadable: "+prob)
+	}
+	toTerminal := o.Format == "table" && o.Output == ""
+	if !o.Quiet && !toTerminal {
+		for _, n := range notices {
+			fmt.Fprintln(io.Err, "golive: notice: "+n)
+		}
+	}
+
+	ctx, stop := withSignals(ctx)
+	defer stop()
+	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("run deadline reached (--timeout %s)", o.Timeout))
+	defer cancel()
+	out := engine.Run(ctx, h, checks, engine.RunOptions{Parallel: o.Parallel, CheckTimeout: o.CheckTimeout, Offline: o.Offline})
+
+	rep := report.New(report.Input{
+		Version:  Version,
+		Identity: id,
+		Root:     h.Root(),
+		Profile:  report.Profile{Name: p.Name, Chain: p.Chain, Fallback: p.Fallback},
+		Notices:  notices,
+		Outcome:  out,
+	})
+	if err := o.write(rep, io); err != nil {
+		return err
+	}
+	return exitCode(verdictCode(rep, out.Aborted, o.FailOn))
+}
+
+func verdictCode(r *report.Report, aborted bool, failOn string) int {
+	switch {
+	case aborted:
+		return ExitAborted
+	case failOn == failOnNone:
+		return ExitReady
+	case r.Summary.Fail > 0 || r.Summary.Error > 0:
+		return ExitNotReady
+	case failOn == failOnWarn && r.Summary.Warn > 0:
+		return ExitNotReady
+	}
+	return ExitReady
+}
+
+// write renders the report to standard output or, atomically, to --output.
+func (o *checkOptions) write(r *report.Report, streams IO) error {
+	render := func(w io.Writer, tty bool) error {
+		if o.Format == "json" {
+			return report.JSON(w, r)
+		}
+		color := tty && !o.NoColor && (streams.Getenv == nil || streams.Getenv("NO_COLOR") == "")
+		return report.Table(w, r, report.TableOptions{Color: color, Quiet: o.Quiet})
+	}
+	if o.Output == "" || o.Output == "-" {
+		return render(streams.Out, streams.OutTTY)
+	}
+	return writeAtomic(o.Output, func(w io.Writer) error { return render(w, false) })
+}
+
+// writeAtomic writes a file through a temporary file and a rename, so a
+// reader (a ticketing tool, node_exporter) never sees half a report.
+func writeAtomic(path string, fill func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return &exitError{code: ExitInvalid, err: fmt.Errorf("--output: %w", err)}
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := fill(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// withSignals cancels ctx on SIGINT or SIGTERM; the run then ends with a
+// partial report and exit code 3. A second signal kills the process as
+// usual.
+func withSignals(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			signal.Stop(ch)
+			cancel(fmt.Errorf("interrupted by signal %s", s))
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		close(done)
+		signal.Stop(ch)
+		cancel(nil)
+	}
+}

@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+type listOptions struct {
+	target
+	Format string
+}
+
+func newListCmd(io IO) *cobra.Command {
+	opts := &listOptions{}
+	var v *viper.Viper
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the checks the resolved profile would run",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return runList(v, opts, io)
+		},
+	}
+	opts.target.bind(cmd.Flags())
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "table", "table or json")
+	v = newViper(cmd.Flags())
+	return cmd
+}
+
+type listedCheck struct {
+	ID       string `json:"id"`
+	Category string `json:"category"`
+	Title    string `json:"title"`
+	Expected string `json:"expected"`
+	Level    string `json:"level"`
+	Severity string `json:"severity"`
+	Network  bool   `json:"network"`
+	Source   string `json:"source,omitempty"`
+}
+
+func runList(v *viper.Viper, o *listOptions, io IO) error {
+	_, _, p, err := o.target.load(v)
+	if err != nil {
+		return err
+	}
+	checks, err := engine.Plan(p)
+	if err != nil {
+		return invalid(err)
+	}
+	rows := make([]listedCheck, 0, len(checks))
+	for _, c := range checks {
+		m := c.Meta()
+		rows = append(rows, listedCheck{ID: m.ID, Category: m.Category, Title: m.Title, Expected: m.Expected,
+			Level: m.Level, Severity: m.Severity, Network: m.Network, Source: m.Where})
+	}
+	switch v.GetString("format") {
+	case "json":
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"profile": p.Name, "chain": p.Chain, "checks": rows})
+	case "table":
+	default:
+		return invalid(fmt.Errorf("--format %q: use table or json", v.GetString("format")))
+	}
+	fmt.Fprintf(io.Out, "profile %s (%s): %d checks\n\n", p.Name, strings.Join(p.Chain, " -> "), len(rows))
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEXPECTED\tLEVEL\tSEVERITY")
+	for _, r := range rows {
+		level := r.Level
+		if r.Network {
+			level += " (network)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, orDash(r.Expected), orDash(level), r.Severity)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+type explainOptions struct {
+	target
+}
+
+func newExplainCmd(io IO) *cobra.Command {
+	opts := &explainOptions{}
+	var v *viper.Viper
+	cmd := &cobra.Command{
+		Use:   "explain ID",
+		Short: "Explain a check: what it reads, why it matters, what each profile expects, how to fix it",
+		Example: `  golive explain sysctl/net.core.somaxconn
+  golive explain os/eol`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runExplain(v, opts, args[0], io)
+		},
+	}
+	opts.target.bind(cmd.Flags())
+	v = newViper(cmd.Flags())
+	return cmd
+}
+
+// profileExpectation is one profile's view of a check.
+type profileExpectation struct {
+	profile string
+	meta    engine.Meta
+	found   bool
+}
+
+func runExplain(v *viper.Viper, o *explainOptions, id string, io IO) error {
+	var rows []profileExpectation
+	var meta engine.Meta
+	found := false
+	for _, name := range profile.Builtins() {
+		p, err := profile.Resolve(profile.Request{Profile: name})
+		if err != nil {
+			return fmt.Errorf("built-in profile %s: %w", name, err)
+		}
+		row := profileExpectation{profile: name}
+		if m, ok := planned(p, id); ok {
+			row.meta, row.found = m, true
+			if !found {
+				meta, found = m, true
+			}
+		}
+		rows = append(rows, row)
+	}
+	// The user's own profile, when there is one here.
+	if _, _, p, err := o.target.load(v); err == nil && len(p.Chain) > 0 {
+		if m, ok := planned(p, id); ok {
+			rows = append(rows, profileExpectation{profile: "this host: " + strings.Join(p.Chain, " -> "), meta: m, found: true})
+			meta, found = m, true
+		}
+	}
+	if !found {
+		m, ok := engine.Explain(id)
+		if !ok {
+			return invalid(fmt.Errorf("unknown check %q (golive list shows the checks of a profile)", id))
+		}
+		meta = m
+	}
+	w := io.Out
+	fmt.Fprintf(w, "%s — %s\n\n", meta.ID, meta.Title)
+	fmt.Fprintf(w, "Category: %s   Severity: %s\n\n", meta.Category, meta.Severity)
+	if len(meta.Reads) > 0 {
+		fmt.Fprintln(w, "Reads:")
+		for _, r := range meta.Reads {
+			fmt.Fprintf(w, "  - %s\n", r)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "Why it matters:\n  %s\n\n", meta.Why)
+	fmt.Fprintln(w, "Expected, per profile:")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		if !r.found {
+			fmt.Fprintf(tw, "  %s\tnot checked\t\t\n", r.profile)
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t(level %s)\t%s\n", r.profile, orDash(r.meta.Expected), r.meta.Level, r.meta.Where)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nHow it is fixed:\n  %s\n", meta.Fix)
+	return nil
+}
+
+func planned(p *profile.Profile, id string) (engine.Meta, bool) {
+	checks, err := engine.Plan(p)
+	if err != nil {
+		return engine.Meta{}, false
+	}
+	for _, c := range checks {
+		if c.ID() == id {
+			return c.Meta(), true
+		}
+	}
+	return engine.Meta{}, false
+}
+
+type profilesOptions struct {
+	target
+}
+
+func newProfilesCmd(io IO) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "profiles",
+		Short: "List the built-in profiles",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return runProfiles(io)
+		},
+	}
+	opts := &profilesOptions{}
+	var v *viper.Viper
+	show := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Print a profile merged with everything it extends (NAME: a built-in, a file, or auto)",
+		Example: `  golive profiles show rocky-9
+  golive profiles show auto --config golive.yaml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runProfilesShow(v, opts, args[0], io)
+		},
+	}
+	show.Flags().StringVarP(&opts.Config, "config", "c", "", "layer this service profile on top")
+	show.Flags().StringVar(&opts.Root, "root", "/", "detect the distro of this root (for auto)")
+	v = newViper(show.Flags())
+	cmd.AddCommand(show)
+	return cmd
+}
+
+func runProfiles(io IO) error {
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tDESCRIPTION\tEXTENDS")
+	for _, name := range profile.Builtins() {
+		p, err := profile.Resolve(profile.Request{Profile: name})
+		if err != nil {
+			return fmt.Errorf("built-in profile %s: %w", name, err)
+		}
+		ext := "-"
+		if len(p.Chain) > 1 {
+			ext = strings.Join(p.Chain[:len(p.Chain)-1], " -> ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, p.Description, ext)
+	}
+	return tw.Flush()
+}
+
+func runProfilesShow(v *viper.Viper, o *profilesOptions, name string, io IO) error {
+	o.Config = v.GetString("config") // no default ./golive.yaml here: show what was asked
+	o.Root = v.GetString("root")
+	_, _, p, err := (&target{Profile: name, Config: o.Config, Root: o.Root}).loadExplicit()
+	if err != nil {
+		return err
+	}
+	out, err := p.YAML()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.Out, "# golive profile %s: %s\n", p.Name, strings.Join(p.Chain, " -> "))
+	_, err = io.Out.Write(out)
+	return err
+}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// DefaultConfig is used when it exists in the working directory.
+const DefaultConfig = "golive.yaml"
+
+// target is what a command checks: a root, and the profile for it. check,
+// list and explain share it.
+type target struct {
+	Profile string
+	Config  string
+	Root    string
+}
+
+func (t *target) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&t.Profile, "profile", profile.Auto, "base profile: auto (detect the distro), a built-in name, or a file")
+	fs.StringVarP(&t.Config, "config", "c", "", "the service's profile file (default ./"+DefaultConfig+" when it exists)")
+	fs.StringVar(&t.Root, "root", "/", "check the root filesystem mounted at DIR (a golden image) instead of this machine")
+}
+
+// newViper binds flags to GOLIVE_* environment variables: a flag given on
+// the command line wins, then the environment, then the config file's
+// options: section, then the flag's default.
+func newViper(fs *pflag.FlagSet) *viper.Viper {
+	v := viper.New()
+	v.SetEnvPrefix("GOLIVE")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	_ = v.BindPFlags(fs) // only fails on a nil flag set
+	return v
+}
+
+// load reads the target settings through viper, opens the host and
+// resolves the profile. Every error is an invocation or profile error.
+func (t *target) load(v *viper.Viper, opts ...host.Option) (*host.Host, host.Identity, *profile.Profile, error) {
+	t.Profile = v.GetString("profile")
+	t.Config = v.GetString("config")
+	t.Root = v.GetString("root")
+	if t.Config == "" {
+		if fi, err := os.Stat(DefaultConfig); err == nil && fi.Mode().IsRegular() {
+			t.Config = DefaultConfig
+		}
+	}
+	return t.loadExplicit(opts...)
+}
+
+// loadExplicit opens exactly what t names, with no default config file.
+func (t *target) loadExplicit(opts ...host.Option) (*host.Host, host.Identity, *profile.Profile, error) {
+	if t.Config != "" {
+		if _, err := os.Stat(t.Config); err != nil {
+			return nil, host.Identity{}, nil, invalid(fmt.Errorf("--config: %w", unwrapPath(err)))
+		}
+	}
+	h, err := host.New(t.Root, opts...)
+	if err != nil {
+		return nil, host.Identity{}, nil, invalid(fmt.Errorf("--root: %w", err))
+	}
+	id := h.Identity()
+	p, err := profile.Resolve(profile.Request{Profile: t.Profile, Config: t.Config, OS: id.OS})
+	if err != nil {
+		return nil, id, nil, invalid(err)
+	}
+	return h, id, p, nil
+}
+
+// unwrapPath keeps "open x: no such file" short.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
