@@ -58,6 +58,11 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 	if len(cfg.Problems) > 0 {
 		res.Details["config_problems"] = cfg.Problems
 	}
+	transient, hasTransient := cfg.TransientSet(c.key)
+	if hasTransient {
+		res.Details["transient_file"] = fmt.Sprintf("%s:%d", transient.File, transient.Line)
+		res.Details["transient"] = transient.Value
+	}
 
 	runtime, image, err := readRuntime(h, c.key)
 	switch {
@@ -79,7 +84,11 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 		return c.judgeImage(res, b)
 	}
 	res.Details["runtime"] = runtime
-	return c.judge(res, runtime, b)
+	res = c.judge(res, runtime, b)
+	if hasTransient && res.Status != engine.Pass {
+		res.Message += fmt.Sprintf("; %s:%d sets %s, but /run is cleared at reboot", transient.File, transient.Line, display(transient.Value))
+	}
+	return res
 }
 
 // readRuntime reads the running kernel's value. image is set when the root

@@ -13,7 +13,12 @@ import (
 
 // Dirs are the sysctl.d directories in systemd-sysctl's order of
 // precedence: for two files with the same name, the earlier directory wins.
-var Dirs = []string{"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"}
+var Dirs = []string{"/etc/sysctl.d", RunDir, "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"}
+
+// RunDir is on tmpfs: what it holds now is applied by `sysctl --system`
+// but gone at the next boot, so the boot value is resolved without it and
+// its assignments are kept apart as Transient.
+const RunDir = "/run/sysctl.d"
 
 // SysctlConf is read last, as procps `sysctl --system` does; systemd-sysctl
 // reads it through the /etc/sysctl.d/99-sysctl.conf symlink that RHEL and
@@ -41,6 +46,8 @@ type Config struct {
 	Problems []string
 	// Masked are files masked by a symlink to /dev/null.
 	Masked []string
+	// Transient are the assignments in /run/sysctl.d.
+	Transient []Assignment
 }
 
 // Persisted is where a key's boot value comes from.
@@ -58,6 +65,10 @@ func LoadConfig(h *host.Host) (*Config, error) {
 	c := &Config{}
 	chosen := map[string]string{} // file name -> path, earlier dir wins
 	for _, dir := range Dirs {
+		if dir == RunDir {
+			c.readTransient(h)
+			continue
+		}
 		entries, err := h.ReadDir(dir)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
@@ -102,6 +113,32 @@ func LoadConfig(h *host.Host) (*Config, error) {
 func masked(h *host.Host, p string) bool {
 	t, err := h.Readlink(p)
 	return err == nil && path.Clean(t) == "/dev/null"
+}
+
+func (c *Config) readTransient(h *host.Host) {
+	entries, err := h.ReadDir(RunDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		p := path.Join(RunDir, e.Name())
+		if !strings.HasSuffix(e.Name(), ".conf") || masked(h, p) {
+			continue
+		}
+		if data, err := h.ReadFileLimit(p, maxConfFile); err == nil {
+			c.Transient = append(c.Transient, ParseFile(p, data)...)
+		}
+	}
+}
+
+// TransientSet returns the last /run/sysctl.d assignment of key.
+func (c *Config) TransientSet(key string) (Assignment, bool) {
+	for i := len(c.Transient) - 1; i >= 0; i-- {
+		if a := c.Transient[i]; a.Key == key && !a.Exclude {
+			return a, true
+		}
+	}
+	return Assignment{}, false
 }
 
 func (c *Config) read(h *host.Host, p string) {

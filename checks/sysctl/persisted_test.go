@@ -105,7 +105,7 @@ func TestResolveFollowsSystemdPrecedence(t *testing.T) {
 		{"net.core.somaxconn", "", "", false},
 		{"kernel.a", "", "", false},
 		{"kernel.b", "admin", "/etc/sysctl.d/50-default.conf", true},
-		{"kernel.c", "late", "/run/sysctl.d/20-late.conf", true},
+		{"kernel.c", "early", "/usr/lib/sysctl.d/10-early.conf", true}, // /run is gone at boot
 		{"net.ipv4.conf.eth0.rp_filter", "1", "/etc/sysctl.d/30-explicit.conf", true},
 		{"net.ipv4.conf.eth1.rp_filter", "2", "/etc/sysctl.d/40-glob.conf", true},
 		{"net.ipv4.conf.lo.rp_filter", "", "", false},
@@ -118,6 +118,9 @@ func TestResolveFollowsSystemdPrecedence(t *testing.T) {
 		if ok != c.set || p.Value != c.value || (c.set && p.File != c.file) {
 			t.Errorf("Resolve(%s) = %+v, %v; want %q from %s, %v", c.key, p, ok, c.value, c.file, c.set)
 		}
+	}
+	if a, ok := cfg.TransientSet("kernel.c"); !ok || a.Value != "late" {
+		t.Errorf("TransientSet(kernel.c) = %+v, %v", a, ok)
 	}
 	if len(cfg.Masked) != 1 || cfg.Masked[0] != "/etc/sysctl.d/60-masked.conf" {
 		t.Errorf("Masked = %v", cfg.Masked)

@@ -1,0 +1,122 @@
+package sysctl
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// rootResults runs the sysctl checks of the profile auto-detected for a
+// fixture root (testdata/roots/README.md documents the expected verdicts).
+func rootResults(t *testing.T, root, config string) map[string]engine.Result {
+	t.Helper()
+	h, err := host.New("../../testdata/roots/" + root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := h.OSRelease()
+	p, err := profile.Resolve(profile.Request{OS: rel, Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, err := build(p.Section(Kind), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
+	m := map[string]engine.Result{}
+	for _, r := range out.Results {
+		m[strings.TrimPrefix(r.ID, Kind+"/")] = r
+	}
+	return m
+}
+
+func TestFixtureRootVerdicts(t *testing.T) {
+	want := map[string]map[string]string{
+		"centos-7": {
+			"net.core.somaxconn": "pass", "net.ipv4.tcp_max_syn_backlog": "pass",
+			"net.core.netdev_max_backlog": "warn reverts", "net.core.rmem_max": "warn", "net.core.wmem_max": "warn",
+			"net.ipv4.tcp_rmem": "warn", "net.ipv4.tcp_wmem": "warn", "net.ipv4.tcp_tw_reuse": "pass",
+			"fs.file-max": "fail not applied", "fs.nr_open": "pass",
+		},
+		"ubuntu-22.04": {
+			"net.core.somaxconn": "fail not applied", "net.ipv4.tcp_max_syn_backlog": "pass",
+			"net.core.netdev_max_backlog": "warn reverts", "net.core.rmem_max": "pass", "net.core.wmem_max": "pass",
+			"net.ipv4.tcp_rmem": "warn", "net.ipv4.tcp_wmem": "warn /run is cleared", "net.ipv4.tcp_tw_reuse": "pass",
+			"fs.file-max": "pass", "fs.nr_open": "pass",
+		},
+		"rocky-9": {
+			"net.core.somaxconn": "pass", "net.ipv4.tcp_max_syn_backlog": "fail not applied",
+			"net.core.netdev_max_backlog": "warn", "net.core.rmem_max": "warn", "net.core.wmem_max": "pass",
+			"net.ipv4.tcp_rmem": "pass", "net.ipv4.tcp_wmem": "warn reverts", "net.ipv4.tcp_tw_reuse": "pass",
+			"fs.file-max": "pass", "fs.nr_open": "pass",
+		},
+		"broken": {
+			"net.core.somaxconn": "error not a regular file", "net.ipv4.tcp_max_syn_backlog": "skip not present",
+			"net.core.netdev_max_backlog": "warn", "net.core.rmem_max": "error empty", "net.core.wmem_max": "warn",
+			"net.ipv4.tcp_rmem": "pass", "net.ipv4.tcp_wmem": "warn", "net.ipv4.tcp_tw_reuse": "pass",
+			"fs.file-max": "pass", "fs.nr_open": "pass",
+		},
+	}
+	for root, keys := range want {
+		t.Run(root, func(t *testing.T) {
+			got := rootResults(t, root, "")
+			if len(got) != len(keys) {
+				t.Errorf("%d sysctl checks, want %d", len(got), len(keys))
+			}
+			for key, w := range keys {
+				status, words, _ := strings.Cut(w, " ")
+				r, ok := got[key]
+				if !ok {
+					t.Errorf("%s: not checked", key)
+					continue
+				}
+				if string(r.Status) != status || !strings.Contains(r.Message, words) {
+					t.Errorf("%s: %s %q (observed %q), want %s mentioning %q", key, r.Status, r.Message, r.Observed, status, words)
+				}
+			}
+		})
+	}
+}
+
+func TestBrokenRootReportsUnreadableConfig(t *testing.T) {
+	r := rootResults(t, "broken", "")["net.core.wmem_max"]
+	probs, _ := r.Details["config_problems"].([]string)
+	if len(probs) == 0 || !strings.Contains(strings.Join(probs, "\n"), "50-loop.conf") {
+		t.Errorf("config_problems = %v: the symlink loop must be named", probs)
+	}
+	if r.Details["persisted"] != nil {
+		t.Errorf("wmem_max persisted = %v: its only file is masked by /dev/null", r.Details["persisted"])
+	}
+}
+
+func TestOverrideNamesTheWinningFile(t *testing.T) {
+	r := rootResults(t, "rocky-9", "")["net.core.somaxconn"]
+	if r.Details["persisted_file"] != "/etc/sysctl.d/60-goservice.conf:"+lineOf(t, "rocky-9", "/etc/sysctl.d/60-goservice.conf", "net.core.somaxconn") {
+		t.Errorf("persisted_file = %v", r.Details["persisted_file"])
+	}
+}
+
+func lineOf(t *testing.T, root, file, key string) string {
+	t.Helper()
+	h, err := host.New("../../testdata/roots/" + root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := h.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ParseFile(file, data) {
+		if a.Key == key {
+			return strconv.Itoa(a.Line)
+		}
+	}
+	t.Fatalf("%s not in %s", key, file)
+	return ""
+}
