@@ -142,6 +142,9 @@ func (c *check) judge(res engine.Result, runtime string, b boot) engine.Result {
 	case nowOK && b.known:
 		res.Status = engine.Warn
 		res.Message = fmt.Sprintf("reverts on reboot: %s sets %s", b.from, display(b.value))
+		if b.source == nil {
+			res.Message = "reverts on reboot to the distro default " + display(b.value)
+		}
 		if bootErr != nil {
 			res.Message = fmt.Sprintf("reverts on reboot: %s sets %q (%v)", b.from, display(b.value), bootErr)
 		}

@@ -97,8 +97,11 @@ func LoadConfig(h *host.Host) (*Config, error) {
 			c.Masked = append(c.Masked, p)
 			continue
 		}
+		// 99-sysctl.conf -> ../sysctl.conf: name the real file, so messages
+		// and remediation point at /etc/sysctl.conf, not at the symlink.
 		if target, err := h.Readlink(p); err == nil && path.Clean(path.Join(path.Dir(p), target)) == SysctlConf {
 			sawConf = true
+			p = SysctlConf
 		}
 		c.read(h, p)
 	}

@@ -125,10 +125,11 @@ func TestResolveFollowsSystemdPrecedence(t *testing.T) {
 	if len(cfg.Masked) != 1 || cfg.Masked[0] != "/etc/sysctl.d/60-masked.conf" {
 		t.Errorf("Masked = %v", cfg.Masked)
 	}
-	for _, f := range cfg.Files {
-		if f == SysctlConf {
-			t.Errorf("sysctl.conf read a second time although 99-sysctl.conf links to it: %v", cfg.Files)
-		}
+	// Read once, in the place of its 99-sysctl.conf link, under its own name.
+	want := []string{"/usr/lib/sysctl.d/10-early.conf", "/etc/sysctl.d/30-explicit.conf", "/etc/sysctl.d/40-glob.conf",
+		"/etc/sysctl.d/50-default.conf", SysctlConf, "/etc/sysctl.d/99-zzz-last.conf"}
+	if strings.Join(cfg.Files, " ") != strings.Join(want, " ") {
+		t.Errorf("files read: %v\nwant %v", cfg.Files, want)
 	}
 }
 
