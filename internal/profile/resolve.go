@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -308,21 +310,60 @@ func (r *resolver) showNode(p *Profile, merged *yaml.Node) *yaml.Node {
 	return out
 }
 
-// Detect picks the built-in profile whose match rules fit os-release. An
-// exact ID match wins over an ID_LIKE match. why says what matched, or why
-// nothing did.
-func Detect(rel host.OSRelease) (name, why string, ok bool) {
-	var likeName, likeWhy string
+type namedRules struct {
+	name  string
+	rules []MatchRule
+}
+
+// builtinMatches parses the built-in profiles' match rules once: they are
+// embedded and cannot change while the process runs.
+var builtinMatches = sync.OnceValue(func() []namedRules {
+	var out []namedRules
 	for _, n := range Builtins() {
 		data, err := fs.ReadFile(profiles.FS, n+".yaml")
 		if err != nil {
 			continue
 		}
-		doc, err := parseDocument("builtin:"+n+".yaml", n, data, positions{})
+		// Only the match: block is parsed: detection runs in every process
+		// and a whole profile costs the YAML scanner far more.
+		doc, err := parseDocument("builtin:"+n+".yaml", n, matchBlock(data), positions{})
 		if err != nil {
-			continue
+			continue // a broken built-in fails its own tests and Resolve
 		}
-		for _, m := range doc.match {
+		out = append(out, namedRules{name: n, rules: doc.match})
+	}
+	return out
+})
+
+// matchBlock returns the top-level "match:" key of a built-in profile and
+// its indented lines. Built-ins are ours and tested to give the same rules
+// as a full parse (TestMatchBlockAgreesWithFullParse).
+func matchBlock(data []byte) []byte {
+	var out []byte
+	in := false
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		top := len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != '\n'
+		switch {
+		case top && bytes.HasPrefix(line, []byte("match:")):
+			in = true
+		case top:
+			in = false
+		}
+		if in {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+// Detect picks the built-in profile whose match rules fit os-release. An
+// exact ID match wins over an ID_LIKE match. why says what matched, or why
+// nothing did.
+func Detect(rel host.OSRelease) (name, why string, ok bool) {
+	var likeName, likeWhy string
+	for _, b := range builtinMatches() {
+		n := b.name
+		for _, m := range b.rules {
 			exact, like := m.matches(rel)
 			if exact {
 				return n, fmt.Sprintf("os-release ID=%s VERSION_ID=%s", rel.ID, rel.VersionID), true
