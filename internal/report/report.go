@@ -4,6 +4,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -158,7 +159,9 @@ func New(in Input) *Report {
 	r.Verdict = r.Summary.Verdict()
 	if in.Outcome.Aborted {
 		r.Verdict = VerdictAborted
-		r.Aborted = in.Outcome.Reason
+		// The schema promises a reason with every aborted verdict (the
+		// field is omitempty), so an outcome without one still gets one.
+		r.Aborted = cmp.Or(in.Outcome.Reason, "run did not finish")
 	}
 	return r
 }

@@ -1,0 +1,13 @@
+// Package docs holds golive's published documents that code needs at run
+// time or in tests. ReportSchema is the JSON Schema of the report
+// (golive/report/v1): embedding it keeps the contract that ticketing tools
+// read and the one golive's tests validate against the same bytes.
+package docs
+
+import _ "embed"
+
+// ReportSchema is docs/report.schema.json, the JSON Schema (draft 2020-12)
+// of the JSON report, schema golive/report/v1.
+//
+//go:embed report.schema.json
+var ReportSchema []byte

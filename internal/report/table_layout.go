@@ -1,0 +1,294 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// The layout: tablewriter aligns the four columns of every shown check in
+// one table, so widths agree across categories; category headings and
+// message lines are then interleaved between its lines. They are not table
+// rows because a message reads best spanning the width under its check, and
+// a tablewriter cell cannot span columns without merging identical
+// neighbours (which would also merge an EXPECTED "1" with an OBSERVED "1").
+// Every cell is sanitised to one line and truncated to its column first, so
+// each row is exactly one output line.
+
+const (
+	indent      = "  "
+	columnGap   = 2 // spaces between columns
+	statusWidth = 6 // "WAIVED" and "STATUS", the longest labels
+	// minColumn is as narrow as CHECK, EXPECTED or OBSERVED gets before
+	// the table is allowed to overflow the terminal instead.
+	minColumn = 10
+	// maxMessageLines keeps one verbose check (a panic, a long TLS error)
+	// from pushing the rest of the report off the screen; the JSON report
+	// has the whole message.
+	maxMessageLines = 3
+	ellipsis        = "…"
+)
+
+var columnTitles = [4]string{"STATUS", "CHECK", "EXPECTED", "OBSERVED"}
+
+// writeChecks writes the column titles, then each group under its heading,
+// each check's message (when it has one) under its row.
+func writeChecks(b *strings.Builder, groups []group, width int, p palette) error {
+	var cells [][4]string
+	for _, g := range groups {
+		for _, r := range g.rows {
+			cells = append(cells, r.cells)
+		}
+	}
+	widths := fitColumns(naturalWidths(cells), width-len(indent)-statusWidth-3*columnGap)
+	for i := range cells {
+		for c := 1; c < 4; c++ {
+			cells[i][c] = truncate(cells[i][c], widths[c-1])
+		}
+	}
+	lines, err := alignRows(cells)
+	if err != nil {
+		return err
+	}
+
+	b.WriteString(indent + p.paint(bold, lines[0]) + "\n")
+	messageIndent := indent + strings.Repeat(" ", statusWidth+columnGap)
+	messageWidth := width - len(messageIndent) - 2 // "↳ "
+	next := 1
+	for _, g := range groups {
+		b.WriteString("\n" + p.paint(bold, g.name) + "\n")
+		for _, r := range g.rows {
+			b.WriteString(indent + paintStatus(lines[next], r, p) + "\n")
+			next++
+			for i, l := range wrap(r.message, messageWidth, maxMessageLines) {
+				mark := "  "
+				if i == 0 {
+					mark = "↳ "
+				}
+				b.WriteString(messageIndent + mark + l + "\n")
+			}
+		}
+	}
+	return nil
+}
+
+// paintStatus colours the status label at the start of a row's line. The
+// label is coloured after alignment so escape sequences never count toward
+// column widths.
+func paintStatus(line string, r row, p palette) string {
+	label := r.cells[0]
+	if !strings.HasPrefix(line, label) {
+		return line
+	}
+	return p.paint(statusColor(r.status), label) + line[len(label):]
+}
+
+// naturalWidths is the display width each of CHECK, EXPECTED and OBSERVED
+// needs to show every value whole.
+func naturalWidths(cells [][4]string) []int {
+	w := make([]int, 3)
+	for c := range w {
+		w[c] = twwidth.Width(columnTitles[c+1])
+	}
+	for _, r := range cells {
+		for c := range w {
+			w[c] = max(w[c], twwidth.Width(r[c+1]))
+		}
+	}
+	return w
+}
+
+// fitColumns narrows columns until the widths (CHECK, EXPECTED, OBSERVED)
+// fit budget. Check IDs are what people copy into --only and waivers, so
+// EXPECTED and OBSERVED give way first, widest first, down to a quarter of
+// the budget each; only then is every column narrowed, widest first, down
+// to minColumn. Past that the line overflows rather than showing nothing.
+func fitColumns(natural []int, budget int) []int {
+	w := make([]int, len(natural))
+	total := 0
+	for i, n := range natural {
+		w[i] = min(n, max(budget, minColumn)) // bounds the loops below
+		total += w[i]
+	}
+	shrink := func(cols []int, floor int) {
+		for total > budget {
+			widest := cols[0]
+			for _, c := range cols {
+				if w[c] >= w[widest] { // ties: the rightmost column gives
+					widest = c
+				}
+			}
+			if w[widest] <= floor {
+				return
+			}
+			w[widest]--
+			total--
+		}
+	}
+	shrink([]int{1, 2}, max(minColumn, budget/4))
+	shrink([]int{0, 1, 2}, minColumn)
+	return w
+}
+
+// alignRows lays out the titles and rows with tablewriter: no borders, no
+// rules, columns separated by spaces. It returns one line per row, titles
+// first, trailing spaces trimmed.
+func alignRows(cells [][4]string) ([]string, error) {
+	var buf bytes.Buffer
+	cell := tw.CellConfig{
+		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
+		Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+		Padding: tw.CellPadding{Global: tw.Padding{
+			Right: strings.Repeat(" ", columnGap), Overwrite: true,
+		}},
+	}
+	t := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Settings: tw.Settings{
+				Separators: tw.Separators{
+					ShowHeader: tw.Off, ShowFooter: tw.Off,
+					BetweenRows: tw.Off, BetweenColumns: tw.Off,
+				},
+				Lines: tw.Lines{
+					ShowTop: tw.Off, ShowBottom: tw.Off,
+					ShowHeaderLine: tw.Off, ShowFooterLine: tw.Off,
+				},
+			},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
+	)
+	t.Header(columnTitles[0], columnTitles[1], columnTitles[2], columnTitles[3])
+	for _, r := range cells {
+		if err := t.Append(r[:]); err != nil {
+			return nil, fmt.Errorf("table row %q: %w", r[1], err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return nil, fmt.Errorf("lay out table: %w", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != len(cells)+1 {
+		// Cells are single-line and pre-truncated, so this means
+		// tablewriter changed behaviour; interleaving would misplace
+		// messages.
+		return nil, fmt.Errorf("lay out table: %d rows came out as %d lines", len(cells)+1, len(lines))
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return lines, nil
+}
+
+// truncate shortens s to width display columns, marking the cut.
+func truncate(s string, width int) string {
+	if twwidth.Width(s) <= width {
+		return s
+	}
+	return twwidth.Truncate(s, width, ellipsis)
+}
+
+// wrap breaks s into lines of at most width display columns at spaces,
+// splitting words longer than a line, and keeps at most maxLines of them,
+// marking the cut.
+func wrap(s string, width, maxLines int) []string {
+	width = max(width, minColumn)
+	var lines []string
+	var cur strings.Builder
+	curWidth := 0
+	flush := func() {
+		lines = append(lines, cur.String())
+		cur.Reset()
+		curWidth = 0
+	}
+	for _, word := range strings.Fields(s) {
+		for _, piece := range splitWord(word, width) {
+			pw := twwidth.Width(piece)
+			if curWidth > 0 && curWidth+1+pw > width {
+				flush()
+			}
+			if curWidth > 0 {
+				cur.WriteByte(' ')
+				curWidth++
+			}
+			cur.WriteString(piece)
+			curWidth += pw
+		}
+	}
+	if curWidth > 0 {
+		flush()
+	}
+	if len(lines) > maxLines {
+		lines = lines[:maxLines]
+		last := lines[maxLines-1]
+		lines[maxLines-1] = twwidth.Truncate(last+" "+ellipsis, width, ellipsis)
+	}
+	return lines
+}
+
+// splitWord cuts a word wider than width (a URL, a path) into pieces that
+// fit, so a line never overflows.
+func splitWord(word string, width int) []string {
+	if twwidth.Width(word) <= width {
+		return []string{word}
+	}
+	var pieces []string
+	var cur strings.Builder
+	curWidth := 0
+	for _, r := range word {
+		rw := twwidth.Width(string(r))
+		if curWidth+rw > width && curWidth > 0 {
+			pieces = append(pieces, cur.String())
+			cur.Reset()
+			curWidth = 0
+		}
+		cur.WriteRune(r)
+		curWidth += rw
+	}
+	return append(pieces, cur.String())
+}
+
+// oneLine makes an outside string safe to print on one terminal line: line
+// breaks become ⏎, tabs become spaces, and other control characters, bidi
+// overrides and invalid UTF-8 become U+FFFD. Observed values come from files
+// on the checked host; an ESC in one must not drive the reader's terminal,
+// and a newline must not break the table.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if isPlainASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	prevCR := false
+	for _, r := range s {
+		switch {
+		case r == '\n' && prevCR: // \r\n is one break
+		case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == '\u0085' || r == '\u2028' || r == '\u2029':
+			b.WriteString("⏎")
+		case r == '\t':
+			b.WriteByte(' ')
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar:
+			b.WriteRune(unicode.ReplacementChar)
+		default:
+			b.WriteRune(r)
+		}
+		prevCR = r == '\r'
+	}
+	return b.String()
+}
+
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
