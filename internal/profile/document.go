@@ -1,7 +1,10 @@
 package profile
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -56,8 +59,18 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 	if len(data) > MaxProfileSize {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("profile larger than %d bytes", MaxProfileSize)}
 	}
+	// A decoder, not yaml.Unmarshal: Unmarshal reads the first document and
+	// silently ignores the rest, syntax errors included.
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&root)
+	if err == nil {
+		var extra yaml.Node
+		if err = dec.Decode(&extra); err == nil {
+			return nil, &Error{File: file, Line: extra.Line, Msg: "expected one YAML document"}
+		}
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])

@@ -30,10 +30,13 @@ func (p positions) checkFields(n *yaml.Node, t reflect.Type) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == nodeType {
+		return nil // kept as written; its owner checks it
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			return nil // Decode reports the type mismatch with its line
+			return p.checkType(n, t)
 		}
 		fields := map[string]reflect.Type{}
 		for i := 0; i < t.NumField(); i++ {
@@ -63,21 +66,38 @@ func (p positions) checkFields(n *yaml.Node, t reflect.Type) error {
 			}
 		}
 	case reflect.Slice:
-		if n.Kind == yaml.SequenceNode {
-			for _, c := range n.Content {
-				if err := p.checkFields(c, t.Elem()); err != nil {
-					return err
-				}
+		if n.Kind != yaml.SequenceNode {
+			return p.checkType(n, t)
+		}
+		for _, c := range n.Content {
+			if err := p.checkFields(c, t.Elem()); err != nil {
+				return err
 			}
 		}
 	case reflect.Map:
-		if n.Kind == yaml.MappingNode {
-			for i := 1; i < len(n.Content); i += 2 {
-				if err := p.checkFields(n.Content[i], t.Elem()); err != nil {
-					return err
-				}
+		if n.Kind != yaml.MappingNode {
+			return p.checkType(n, t)
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			if err := p.checkFields(n.Content[i], t.Elem()); err != nil {
+				return err
 			}
 		}
+	default:
+		return p.checkType(n, t)
+	}
+	return nil
+}
+
+var nodeType = reflect.TypeOf(yaml.Node{})
+
+// checkType decodes n on its own into a value of type t, so that a type
+// error names the file n came from: after merging, the node decodeStrict
+// was given holds values from several files, and yaml.v3 reports only a
+// line.
+func (p positions) checkType(n *yaml.Node, t reflect.Type) error {
+	if err := n.Decode(reflect.New(t).Interface()); err != nil {
+		return p.typeError(n, err)
 	}
 	return nil
 }

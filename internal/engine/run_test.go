@@ -1,0 +1,380 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+func testHost(t testing.TB) *host.Host {
+	t.Helper()
+	h, err := host.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func check(id string, run func(ctx context.Context) Result) *funcCheck {
+	cat, _, _ := strings.Cut(id, "/")
+	return &funcCheck{Base: Base{M: Meta{ID: id, Category: cat}}, run: run}
+}
+
+// stubborn returns a check that ignores its context and sleeps until the
+// test ends (or d passes): the runner must abandon it.
+func stubborn(t *testing.T, id string, d time.Duration) *funcCheck {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	return check(id, func(context.Context) Result {
+		select {
+		case <-release:
+		case <-time.After(d):
+		}
+		return Result{Status: Pass}
+	})
+}
+
+func TestRunKeepsPlanOrder(t *testing.T) {
+	const n = 20
+	var checks []Check
+	var finished []string
+	var mu sync.Mutex
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("order/%02d", i)
+		d := time.Duration(n-i) * 2 * time.Millisecond // the first finishes last
+		checks = append(checks, check(id, func(context.Context) Result {
+			time.Sleep(d)
+			mu.Lock()
+			finished = append(finished, id)
+			mu.Unlock()
+			return Result{Status: Pass, Observed: id}
+		}))
+	}
+	out := Run(context.Background(), testHost(t), checks, RunOptions{})
+	if len(out.Results) != n {
+		t.Fatalf("%d results, want %d", len(out.Results), n)
+	}
+	for i, r := range out.Results {
+		if r.ID != checks[i].ID() || r.Observed != checks[i].ID() || r.Status != Pass {
+			t.Errorf("Results[%d] = %s %s (observed %s), want %s pass", i, r.ID, r.Status, r.Observed, checks[i].ID())
+		}
+	}
+	if finished[0] == checks[0].ID() {
+		t.Logf("completion order matched plan order; the test proves less on this run")
+	}
+	if out.Aborted || out.Reason != "" {
+		t.Errorf("Aborted %v Reason %q on a complete run", out.Aborted, out.Reason)
+	}
+	if out.Duration <= 0 || out.Started.IsZero() {
+		t.Errorf("Started %v Duration %v", out.Started, out.Duration)
+	}
+}
+
+func TestRunEmptyPlan(t *testing.T) {
+	out := Run(context.Background(), testHost(t), nil, RunOptions{})
+	if len(out.Results) != 0 || out.Aborted {
+		t.Errorf("Run(nil) = %+v", out)
+	}
+}
+
+func TestCheckTimeout(t *testing.T) {
+	checks := []Check{
+		stubborn(t, "slow/ignores-ctx", 10*time.Second),
+		check("slow/honours-ctx", func(ctx context.Context) Result {
+			<-ctx.Done()
+			return Result{Status: Error, Message: "gave up: " + ctx.Err().Error()}
+		}),
+		check("fast/ok", func(context.Context) Result { return Result{Status: Pass} }),
+	}
+	start := time.Now()
+	out := Run(context.Background(), testHost(t), checks, RunOptions{CheckTimeout: 50 * time.Millisecond})
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Run took %v with a 50ms check timeout", d)
+	}
+	r := out.Results[0]
+	if r.Status != Error || !strings.Contains(r.Message, "timed out") || !strings.Contains(r.Message, "--check-timeout") {
+		t.Errorf("stubborn check = %s %q, want error timed out", r.Status, r.Message)
+	}
+	if r.Duration < 50*time.Millisecond {
+		t.Errorf("stubborn check Duration %v, want at least the timeout", r.Duration)
+	}
+	if r := out.Results[1]; r.Status != Error {
+		t.Errorf("cooperating check = %s %q, want error", r.Status, r.Message)
+	}
+	if r := out.Results[2]; r.Status != Pass {
+		t.Errorf("fast check = %s, want pass", r.Status)
+	}
+	if out.Aborted {
+		t.Error("a check timeout aborted the run")
+	}
+}
+
+func TestPanickingCheckBecomesAnError(t *testing.T) {
+	checks := []Check{
+		check("ok/before", func(context.Context) Result { return Result{Status: Pass} }),
+		check("bad/panics", func(context.Context) Result { panic("boom: index out of range") }),
+		check("bad/panics-error", func(context.Context) Result { panic(errors.New("wrapped failure")) }),
+		check("ok/after", func(context.Context) Result { return Result{Status: Pass} }),
+	}
+	out := Run(context.Background(), testHost(t), checks, RunOptions{})
+	for _, i := range []int{0, 3} {
+		if out.Results[i].Status != Pass {
+			t.Errorf("%s = %s, want pass", out.Results[i].ID, out.Results[i].Status)
+		}
+	}
+	for i, msg := range map[int]string{1: "boom: index out of range", 2: "wrapped failure"} {
+		r := out.Results[i]
+		if r.Status != Error || !strings.Contains(r.Message, "panicked") || !strings.Contains(r.Message, msg) {
+			t.Errorf("%s = %s %q, want error naming %q", r.ID, r.Status, r.Message, msg)
+		}
+		if r.ID != checks[i].ID() {
+			t.Errorf("panicked result ID %q, want %q", r.ID, checks[i].ID())
+		}
+		stack, _ := r.Details["stack"].(string)
+		if stack == "" || strings.Count(stack, "\n") > 15 {
+			t.Errorf("stack detail has %d lines, want 1..16", strings.Count(stack, "\n")+1)
+		}
+	}
+}
+
+func TestOfflineSkipsNetworkChecks(t *testing.T) {
+	var ran atomic.Int32
+	net := check("dns/resolve:db1.example.com", func(context.Context) Result {
+		ran.Add(1)
+		return Result{Status: Pass}
+	})
+	net.M.Network = true
+	local := check("sysctl/x", func(context.Context) Result { return Result{Status: Pass} })
+
+	out := Run(context.Background(), testHost(t), []Check{net, local}, RunOptions{Offline: true})
+	if r := out.Results[0]; r.Status != Skip || !strings.Contains(r.Message, "offline") {
+		t.Errorf("network check offline = %s %q, want skip mentioning offline", r.Status, r.Message)
+	}
+	if ran.Load() != 0 {
+		t.Error("the network check ran although --offline")
+	}
+	if out.Results[1].Status != Pass {
+		t.Errorf("local check offline = %s, want pass", out.Results[1].Status)
+	}
+
+	out = Run(context.Background(), testHost(t), []Check{net, local}, RunOptions{})
+	if out.Results[0].Status != Pass || ran.Load() != 1 {
+		t.Errorf("network check online = %s (ran %d times), want pass", out.Results[0].Status, ran.Load())
+	}
+}
+
+// TestParallelismBound holds every check until as many run at once as the
+// bound allows, then checks that no more ever start.
+func TestParallelismBound(t *testing.T) {
+	for _, tt := range []struct {
+		parallel, want, n int
+	}{
+		{1, 1, 5},
+		{3, 3, 20},
+		{0, DefaultParallel, DefaultParallel + 30},
+	} {
+		t.Run(fmt.Sprintf("parallel=%d", tt.parallel), func(t *testing.T) {
+			var cur, peak atomic.Int32
+			release := make(chan struct{})
+			var checks []Check
+			for i := 0; i < tt.n; i++ {
+				checks = append(checks, check(fmt.Sprintf("par/%d", i), func(ctx context.Context) Result {
+					c := cur.Add(1)
+					for {
+						p := peak.Load()
+						if c <= p || peak.CompareAndSwap(p, c) {
+							break
+						}
+					}
+					<-release
+					cur.Add(-1)
+					return Result{Status: Pass}
+				}))
+			}
+			done := make(chan Outcome, 1)
+			go func() { done <- Run(context.Background(), testHost(t), checks, RunOptions{Parallel: tt.parallel}) }()
+
+			deadline := time.Now().Add(5 * time.Second)
+			for cur.Load() < int32(tt.want) && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond) // room for a check that should not start
+			if got := peak.Load(); got != int32(tt.want) {
+				t.Errorf("%d checks ran at once, want exactly %d", got, tt.want)
+			}
+			close(release)
+			out := <-done
+			if got := peak.Load(); got > int32(tt.want) {
+				t.Errorf("%d checks ran at once, want at most %d", got, tt.want)
+			}
+			for _, r := range out.Results {
+				if r.Status != Pass {
+					t.Fatalf("%s = %s %q", r.ID, r.Status, r.Message)
+				}
+			}
+		})
+	}
+}
+
+func TestGlobalDeadlineAbortsTheRun(t *testing.T) {
+	const n = 10
+	var checks []Check
+	for i := 0; i < n; i++ {
+		checks = append(checks, stubborn(t, fmt.Sprintf("stuck/%d", i), 10*time.Second))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	out := Run(ctx, testHost(t), checks, RunOptions{Parallel: 2})
+	elapsed := time.Since(start)
+	// The budget is 100ms past the deadline; the test allows far more so
+	// that it is not flaky on a loaded machine. BenchmarkRunDeadline measures.
+	if elapsed > time.Second {
+		t.Errorf("Run returned %v after start with a 100ms deadline", elapsed)
+	}
+	if !out.Aborted || !strings.Contains(out.Reason, "--timeout") {
+		t.Errorf("Aborted %v Reason %q, want aborted naming --timeout", out.Aborted, out.Reason)
+	}
+	if len(out.Results) != n {
+		t.Fatalf("%d results, want %d", len(out.Results), n)
+	}
+	interrupted, notRun := 0, 0
+	for i, r := range out.Results {
+		if r.ID != checks[i].ID() {
+			t.Errorf("Results[%d].ID = %q, want %q", i, r.ID, checks[i].ID())
+		}
+		switch {
+		case r.Status == Error && strings.HasPrefix(r.Message, "interrupted: ") && strings.Contains(r.Message, "--timeout"):
+			interrupted++
+		case r.Status == Skip && strings.HasPrefix(r.Message, "not run: ") && strings.Contains(r.Message, "--timeout"):
+			notRun++
+			if r.Severity != "medium" {
+				t.Errorf("unstarted %s severity %q, want the default", r.ID, r.Severity)
+			}
+		default:
+			t.Errorf("%s = %s %q, want interrupted or not run", r.ID, r.Status, r.Message)
+		}
+	}
+	if interrupted != 2 || notRun != n-2 {
+		t.Errorf("%d interrupted and %d not run, want 2 and %d (parallel 2)", interrupted, notRun, n-2)
+	}
+}
+
+func TestCancelledRunSaysWhy(t *testing.T) {
+	tests := []struct {
+		name   string
+		cancel func(context.CancelCauseFunc)
+		reason string
+	}{
+		{"signal", func(c context.CancelCauseFunc) { c(ErrAborted) }, "interrupted"},
+		{"plain cancel", func(c context.CancelCauseFunc) { c(nil) }, "run cancelled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			started, release := make(chan struct{}), make(chan struct{})
+			t.Cleanup(func() { close(release) })
+			checks := []Check{
+				check("a/first", func(ctx context.Context) Result {
+					close(started)
+					<-ctx.Done()
+					<-release // answers only after Run returned: abandoned
+					return Result{Status: Pass}
+				}),
+				check("a/second", func(context.Context) Result { return Result{Status: Pass} }),
+			}
+			go func() {
+				<-started
+				tt.cancel(cancel)
+			}()
+			out := Run(ctx, testHost(t), checks, RunOptions{Parallel: 1})
+			if !out.Aborted || out.Reason != tt.reason {
+				t.Errorf("Aborted %v Reason %q, want %q", out.Aborted, out.Reason, tt.reason)
+			}
+			if r := out.Results[0]; r.Status != Error || r.Message != "interrupted: "+tt.reason {
+				t.Errorf("running check = %s %q", r.Status, r.Message)
+			}
+			if r := out.Results[1]; r.Status != Skip || r.Message != "not run: "+tt.reason {
+				t.Errorf("queued check = %s %q", r.Status, r.Message)
+			}
+		})
+	}
+}
+
+func TestRunWithAnEndedContextStartsNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var ran atomic.Int32
+	var checks []Check
+	for i := 0; i < 50; i++ {
+		checks = append(checks, check(fmt.Sprintf("never/%d", i), func(context.Context) Result {
+			ran.Add(1)
+			return Result{Status: Pass}
+		}))
+	}
+	out := Run(ctx, testHost(t), checks, RunOptions{})
+	if ran.Load() != 0 {
+		t.Errorf("%d checks ran after the context ended", ran.Load())
+	}
+	for _, r := range out.Results {
+		if r.Status != Skip || !strings.HasPrefix(r.Message, "not run") {
+			t.Fatalf("%s = %s %q, want skip not run", r.ID, r.Status, r.Message)
+		}
+	}
+	if !out.Aborted {
+		t.Error("not Aborted")
+	}
+}
+
+func TestFillCompletesResults(t *testing.T) {
+	m := Meta{ID: "cat/target", Category: "cat", Title: "A title", Expected: ">= 1", Severity: "high"}
+	tests := []struct {
+		name string
+		in   Result
+		meta Meta
+		want Result
+	}{
+		{
+			name: "empty status is an error",
+			in:   Result{},
+			meta: m,
+			want: Result{ID: "cat/target", Category: "cat", Title: "A title", Expected: ">= 1", Severity: "high",
+				Status: Error, Message: "check returned no status", Duration: time.Millisecond},
+		},
+		{
+			name: "severity defaults to medium",
+			in:   Result{Status: Pass},
+			meta: Meta{ID: "x/y", Category: "x"},
+			want: Result{ID: "x/y", Category: "x", Status: Pass, Severity: "medium", Duration: time.Millisecond},
+		},
+		{
+			name: "the check's own values win",
+			in:   Result{ID: "own/id", Category: "own", Title: "own title", Expected: "== 2", Severity: "low", Status: Fail, Message: "m"},
+			meta: m,
+			want: Result{ID: "own/id", Category: "own", Title: "own title", Expected: "== 2", Severity: "low", Status: Fail, Message: "m", Duration: time.Millisecond},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fill(tt.in, tt.meta, time.Millisecond)
+			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", tt.want) {
+				t.Errorf("fill =\n%+v\nwant\n%+v", got, tt.want)
+			}
+		})
+	}
+	t.Run("through Run", func(t *testing.T) {
+		c := check("empty/result", func(context.Context) Result { return Result{} })
+		out := Run(context.Background(), testHost(t), []Check{c}, RunOptions{})
+		r := out.Results[0]
+		if r.Status != Error || r.Severity != "medium" || r.ID != "empty/result" || r.Category != "empty" {
+			t.Errorf("empty result = %+v", r)
+		}
+	})
+}

@@ -1,0 +1,72 @@
+package profile
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzResolve writes arbitrary bytes as a profile and resolves it: a
+// profile is outside input. Resolving never panics, every error is a
+// *profile.Error (so the CLI can exit 2 with file:line), and a profile that
+// resolves can be shown and its sections read as rules without panicking.
+func FuzzResolve(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"# comment only\n",
+		"name: t\nextends: none\nfacts:\n  distro: X\n  glibc: \"2.17\"\nsysctl:\n  net.core.somaxconn: \">= 65535\"\n  vm.swappiness: {expect: \"<= 10\", level: warn, why: latency}\n",
+		"extends: base.yaml\nsysctl:\n  a: null\n  b: {level: warn}\n  c: \"in [x, y]\"\n",
+		"extends: base.yaml\nfacts: {glibc: {v: 1}}\n",
+		"extends: ./fuzz.yaml\n",
+		"extends: auto\nservice: {unit: a.service, binaries: [/bin/a]}\n",
+		"match:\n  - id: centos\n    version_id: \"7*\"\noptions: {parallel: 4, only: [sysctl]}\n",
+		"a: &x 1\nb: *x\n",
+		"a: 1\na: 2\n",
+		"a: 1\n---\nb: 2\n",
+		"- not a mapping\n",
+		"sysctl: [\n",
+		"? [a]\n: 1\n",
+		"sysctl:\n  k: {expect: [1]}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	base := []byte("name: base\nextends: none\nfacts:\n  distro: Base\nsysctl:\n  a: \">= 1\"\n  b: {expect: \"<= 2\"}\n")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Stay inside the temp dir: extends may name any path, and a
+		// device or FIFO elsewhere is not what this target is about.
+		for _, outside := range []string{"/dev", "/proc", "/sys"} {
+			if bytes.Contains(data, []byte(outside)) {
+				t.Skip()
+			}
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "base.yaml"), base, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, "fuzz.yaml")
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Resolve(Request{Profile: file, OS: nonexistentOS})
+		if err != nil {
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("Resolve error %v is a %T, want *profile.Error", err, err)
+			}
+			return
+		}
+		if _, err := p.YAML(); err != nil {
+			t.Fatalf("YAML(): %v", err)
+		}
+		for _, s := range p.Sections {
+			if _, err := p.Rules(s.Node); err != nil {
+				var pe *Error
+				if !errors.As(err, &pe) {
+					t.Fatalf("Rules error %v is a %T, want *profile.Error", err, err)
+				}
+			}
+		}
+	})
+}
