@@ -22,8 +22,7 @@ func TestReportSchemaDocumentsEveryField(t *testing.T) {
 		}
 		return s != nil && s["title"] != nil && s["description"] != nil
 	}
-	var walk func(where string, s map[string]any)
-	walk = func(where string, s map[string]any) {
+	walk := func(where string, s map[string]any) {
 		props, _ := s["properties"].(map[string]any)
 		for name, p := range props {
 			if !documented(p.(map[string]any)) {

@@ -135,9 +135,7 @@ func newVersionCmd(io IO) *cobra.Command {
 func splitList(in []string) []string {
 	var out []string
 	for _, s := range in {
-		for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
-			out = append(out, f)
-		}
+		out = append(out, strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })...)
 	}
 	return out
 }

@@ -57,6 +57,7 @@ func Run(ctx context.Context, h *host.Host, checks []Check, opt RunOptions) Outc
 	}
 	out := Outcome{Results: make([]Result, len(checks)), Started: time.Now()}
 	started := make([]bool, len(checks))
+	interrupted := make([]bool, len(checks))
 	sem := make(chan struct{}, opt.Parallel)
 	var wg sync.WaitGroup
 launch:
@@ -75,33 +76,42 @@ launch:
 		go func(i int, c Check) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out.Results[i] = runOne(ctx, h, c, opt)
+			out.Results[i], interrupted[i] = runOne(ctx, h, c, opt)
 		}(i, c)
 	}
 	wg.Wait()
 	out.Duration = time.Since(out.Started)
-	if ctx.Err() != nil {
-		out.Aborted = true
-		out.Reason = reason(ctx)
-		for i, c := range checks {
-			if !started[i] {
-				out.Results[i] = fill(Result{Status: Skip, Message: "not run: " + out.Reason}, c.Meta(), 0)
-			}
+	// A run is aborted only when the deadline or a signal cost it a result:
+	// a check cut short or never started. A run whose last check finished
+	// just before the deadline is complete.
+	for i, c := range checks {
+		if !started[i] {
+			out.Aborted = true
+			out.Results[i] = fill(Result{Status: Skip, Message: "not run: " + reason(ctx)}, c.Meta(), 0)
 		}
+		if interrupted[i] {
+			out.Aborted = true
+		}
+	}
+	if out.Aborted {
+		out.Reason = reason(ctx)
 	}
 	return out
 }
 
 // runOne runs a check in its own goroutine so that one that ignores its
-// context can be abandoned at its deadline.
-func runOne(ctx context.Context, h *host.Host, c Check, opt RunOptions) Result {
+// context can be abandoned at its deadline. An abandoned check gives back
+// its parallelism slot while its goroutine may still run: progress matters
+// more than the bound when a check misbehaves. interrupted reports that the
+// run's own context (not the check's timeout) cut the check short.
+func runOne(ctx context.Context, h *host.Host, c Check, opt RunOptions) (r Result, interrupted bool) {
 	m := c.Meta()
 	if opt.Offline && m.Network {
-		return fill(Result{Status: Skip, Message: "offline: --offline skips network checks"}, m, 0)
+		return fill(Result{Status: Skip, Message: "offline: --offline skips network checks"}, m, 0), false
 	}
+	start := time.Now() // before the timer, so a timed-out Duration is never below the timeout
 	cctx, cancel := context.WithTimeout(ctx, opt.CheckTimeout)
 	defer cancel()
-	start := time.Now()
 	done := make(chan Result, 1)
 	go func() {
 		defer func() {
@@ -112,21 +122,25 @@ func runOne(ctx context.Context, h *host.Host, c Check, opt RunOptions) Result {
 		}()
 		done <- c.Run(cctx, h)
 	}()
-	var r Result
 	select {
 	case r = <-done:
+		// A check that honours its context returns an error as soon as the
+		// run is cancelled; that result was cut short too.
+		interrupted = ctx.Err() != nil && r.Status == Error
 	case <-cctx.Done():
 		select {
 		case r = <-done: // finished at the deadline: keep its answer
+			interrupted = ctx.Err() != nil && r.Status == Error
 		default:
 			if ctx.Err() != nil {
 				r = Result{Status: Error, Message: "interrupted: " + reason(ctx)}
+				interrupted = true
 			} else {
 				r = Result{Status: Error, Message: fmt.Sprintf("timed out after %s (--check-timeout)", opt.CheckTimeout)}
 			}
 		}
 	}
-	return fill(r, m, time.Since(start))
+	return fill(r, m, time.Since(start)), interrupted
 }
 
 // fill completes a result from the check's Meta, so families only set what

@@ -378,3 +378,33 @@ func TestFillCompletesResults(t *testing.T) {
 		}
 	})
 }
+
+func TestRunThatFinishedBeforeTheDeadlineIsComplete(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The only check completes, then the run's context ends before Run
+	// returns: nothing was lost, so the run is not aborted (exit 3 would lie).
+	c := check("t/last", func(context.Context) Result {
+		cancel()
+		return Result{Status: Pass}
+	})
+	out := Run(ctx, testHost(t), []Check{c}, RunOptions{})
+	if out.Aborted || out.Results[0].Status != Pass {
+		t.Fatalf("aborted %v (%q), status %s", out.Aborted, out.Reason, out.Results[0].Status)
+	}
+}
+
+func TestCheckThatReturnsOnCancellationCountsAsInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	c := check("t/polite", func(ctx context.Context) Result {
+		close(started)
+		<-ctx.Done()
+		return Result{Status: Error, Message: ctx.Err().Error()}
+	})
+	go func() { <-started; cancel() }()
+	out := Run(ctx, testHost(t), []Check{c}, RunOptions{CheckTimeout: time.Minute})
+	if !out.Aborted {
+		t.Fatal("a check that gave up because the run was cancelled must make the run aborted")
+	}
+}

@@ -242,6 +242,14 @@ func compare(a, b string) (int, error) {
 		}
 		return 0, fmt.Errorf("%q is not a number", bad)
 	}
+	// Versions are never negative: a negative integer is below any version
+	// (versionParts would otherwise drop its sign with the "-" separator).
+	if ka == integer && strings.HasPrefix(a, "-") {
+		return -1, nil
+	}
+	if kb == integer && strings.HasPrefix(b, "-") {
+		return 1, nil
+	}
 	return compareVersions(a, b), nil
 }
 

@@ -291,3 +291,18 @@ func TestStringRoundTrips(t *testing.T) {
 		})
 	}
 }
+
+func TestNegativeIntegersAreBelowEveryVersion(t *testing.T) {
+	for _, c := range []struct {
+		expr, obs string
+		want      bool
+	}{{">= 0.5", "-1", false}, {"<= 0.5", "-1", true}, {">= -1", "0.5", true}} {
+		e, err := Parse(c.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.Eval(c.obs); err != nil || got != c.want {
+			t.Errorf("%s vs %s = %v, %v; want %v", c.expr, c.obs, got, err, c.want)
+		}
+	}
+}

@@ -30,13 +30,6 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
-// Keys every profile may have; any other top-level key is a check family's
-// section and is validated by that family's builder.
-var reservedKeys = map[string]bool{
-	"name": true, "description": true, "extends": true, "match": true,
-	"facts": true, "service": true, "options": true,
-}
-
 // document is one parsed profile file.
 type document struct {
 	file        string // as shown in errors: a path, or "builtin:rocky-9.yaml"

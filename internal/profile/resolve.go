@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"go.yaml.in/yaml/v3"
 
@@ -182,7 +183,9 @@ func lineOf(n *yaml.Node) int {
 }
 
 func readLimited(p string) ([]byte, error) {
-	f, err := os.Open(p)
+	// O_NONBLOCK: a FIFO named as a profile must not block golive before
+	// the regular-file check below refuses it.
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +219,9 @@ func (r *resolver) build(docs []*document) (*Profile, error) {
 		if p.Name == "" {
 			p.Name = strings.TrimSuffix(d.chainName, filepath.Ext(d.chainName))
 		}
-		p.Description = d.description
+		if d.description != "" {
+			p.Description = d.description
+		}
 	}
 	for i := 0; i+1 < len(merged.Content); i += 2 {
 		k, v := merged.Content[i], merged.Content[i+1]
@@ -229,6 +234,9 @@ func (r *resolver) build(docs []*document) (*Profile, error) {
 		case "options":
 			err = r.pos.decodeStrict(v, &p.Options)
 		default:
+			if v.Tag == "!!null" {
+				continue // an empty section checks nothing
+			}
 			p.Sections = append(p.Sections, Section{Kind: k.Value, Key: k, Node: v})
 		}
 		if err != nil {
@@ -275,7 +283,11 @@ func mergeNodes(base, over *yaml.Node, pos positions) *yaml.Node {
 			continue
 		}
 		ov := over.Content[j+1]
-		if ov.Tag == "!!null" {
+		switch {
+		case isRemoval(ov):
+			continue
+		case isEmpty(ov):
+			out.Content = append(out.Content, k, v) // "sysctl:" with nothing under it adds nothing
 			continue
 		}
 		out.Content = append(out.Content, over.Content[j], mergeNodes(v, ov, pos))
@@ -285,12 +297,21 @@ func mergeNodes(base, over *yaml.Node, pos positions) *yaml.Node {
 		baseKeys[base.Content[i].Value] = true
 	}
 	for i := 0; i+1 < len(over.Content); i += 2 {
-		if !baseKeys[over.Content[i].Value] && over.Content[i+1].Tag != "!!null" {
+		if !baseKeys[over.Content[i].Value] && over.Content[i+1].Tag != "!!null" { // removal or empty: nothing to add
 			out.Content = append(out.Content, over.Content[i], over.Content[i+1])
 		}
 	}
 	return out
 }
+
+// isRemoval is an explicit null (`key: null` or `key: ~`): the key is
+// removed from what the base profile says.
+func isRemoval(n *yaml.Node) bool { return n.Tag == "!!null" && n.Value != "" }
+
+// isEmpty is a key with no value at all, typically a section whose entries
+// are all commented out. It must not delete the base's section: that would
+// silently drop a distro's whole baseline.
+func isEmpty(n *yaml.Node) bool { return n.Tag == "!!null" && n.Value == "" }
 
 // showNode is the merged profile as `golive profiles show` prints it: the
 // name and chain first, then everything the chain says about the host.

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -154,7 +156,7 @@ sysctl:
   b: null
   c: ~
   new: null
-os:
+os: null
 selinux: {mode: permissive}
 `,
 	})
@@ -166,7 +168,7 @@ selinux: {mode: permissive}
 		t.Errorf("sysctl keys = %v, want [a]: null removes b and c, and a null new key is not added", got)
 	}
 	if p.Section("os") != nil {
-		t.Errorf("os section survived `os:` (null) in the child")
+		t.Errorf("os section survived `os: null` in the child")
 	}
 	if got, _ := value(p.Section("selinux"), "mode"); got != "permissive" {
 		t.Errorf("selinux.mode = %q, want permissive", got)
@@ -564,5 +566,55 @@ func TestMatchRule(t *testing.T) {
 		if exact != tt.exact || like != tt.like {
 			t.Errorf("%+v.matches = %v, %v; want %v, %v", tt.rule, exact, like, tt.exact, tt.like)
 		}
+	}
+}
+
+func TestEmptySectionKeepsTheBaseButNullRemovesIt(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"base.yaml":   "description: the base\nsysctl:\n  kernel.a: \"1\"\n  kernel.b: \"2\"\n",
+		"empty.yaml":  "extends: base.yaml\nsysctl:\n  # every entry commented out\n",
+		"remove.yaml": "extends: base.yaml\nsysctl: null\n",
+		"tilde.yaml":  "extends: base.yaml\nsysctl:\n  kernel.a: ~\n",
+		"alone.yaml":  "sysctl:\n",
+	})
+	count := func(name string) (int, *Profile) {
+		p, err := Resolve(Request{Profile: filepath.Join(dir, name)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rules, err := p.Rules(p.Section("sysctl"))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return len(rules), p
+	}
+	if n, p := count("empty.yaml"); n != 2 || p.Description != "the base" {
+		t.Errorf("empty section: %d rules, description %q; want the base's 2 rules and its description", n, p.Description)
+	}
+	if n, _ := count("remove.yaml"); n != 0 {
+		t.Errorf("sysctl: null kept %d rules", n)
+	}
+	if n, _ := count("tilde.yaml"); n != 1 {
+		t.Errorf("kernel.a: ~ left %d rules, want 1", n)
+	}
+	if n, _ := count("alone.yaml"); n != 0 {
+		t.Errorf("an empty standalone section has %d rules", n)
+	}
+}
+
+func TestFIFOAsProfileIsRefusedWithoutBlocking(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "p.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := Resolve(Request{Profile: fifo}); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("err = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Resolve blocked on a FIFO")
 	}
 }
