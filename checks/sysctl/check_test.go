@@ -164,25 +164,3 @@ func TestBadSysctlNamesAreProfileErrors(t *testing.T) {
 		}
 	}
 }
-
-func TestNonRootUnreadableSkipsWithNeedsRoot(t *testing.T) {
-	root := t.TempDir()
-	full := filepath.Join(root, "proc/sys/net/core/netdev_max_backlog")
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte("1000\n"), 0o200); err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() == 0 {
-		t.Skip("root reads a mode-0200 file; the permission path needs a non-root run")
-	}
-	h, err := host.New(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := runOne(t, testProfile(t, judgeProfile), h, "sysctl/net.core.netdev_max_backlog")
-	if r.Status != engine.Skip || !strings.Contains(r.Message, "needs root") {
-		t.Errorf("status %s %q", r.Status, r.Message)
-	}
-}

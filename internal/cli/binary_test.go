@@ -26,6 +26,10 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// Readable by the unprivileged user TestNonRootRun switches to.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		panic(err)
+	}
 	golive = filepath.Join(dir, "golive")
 	goliveTest = filepath.Join(dir, "golive-testfamily")
 	for _, b := range []struct {
