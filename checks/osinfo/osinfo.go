@@ -67,17 +67,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		if err != nil {
 			return nil, err
 		}
-		m := metaKernel()
-		m.Expected = r.Expect.String()
-		m.Level = r.Level
-		m.Where = r.Where
-		if r.Why != "" {
-			m.Why = r.Why
-		}
-		if r.Severity != "" {
-			m.Severity = r.Severity
-		}
-		checks = append(checks, &kernelCheck{Base: engine.Base{M: m}, rule: r, pkg: p.Facts.PackageManager})
+		checks = append(checks, &kernelCheck{Base: engine.Base{M: metaKernel().WithRule(r)}, rule: r, pkg: p.Facts.PackageManager})
 	}
 	return checks, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
 )
@@ -18,21 +19,7 @@ var testNow = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 
 func mkroot(t *testing.T, files map[string]string) *host.Host {
 	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h, err := host.New(root, host.WithClock(func() time.Time { return testNow }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return hosttest.Root(t, files, host.WithClock(func() time.Time { return testNow }))
 }
 
 func resolve(t *testing.T, req profile.Request, yaml string) *profile.Profile {

@@ -7,16 +7,13 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
 )
 
 func fixture(t *testing.T, root string) *host.Host {
 	t.Helper()
-	h, err := host.New("../../testdata/roots/"+root, host.WithClock(func() time.Time { return testNow }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return hosttest.Fixture(t, root, host.WithClock(func() time.Time { return testNow }))
 }
 
 func TestFixtureRoots(t *testing.T) {

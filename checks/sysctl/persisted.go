@@ -179,6 +179,9 @@ func ParseFile(file string, data []byte) []Assignment {
 			continue
 		}
 		a := Assignment{Key: Normalize(k), File: file, Line: i + 1}
+		if a.Key == "" { // "/" alone: no key once normalised
+			continue
+		}
 		if !hasValue {
 			if !dash {
 				continue // not an assignment

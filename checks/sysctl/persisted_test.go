@@ -7,33 +7,12 @@ import (
 	"testing"
 
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/host/hosttest"
 )
 
-// mkroot writes files (path -> content; content "->target" makes a symlink)
-// under a temp root.
 func mkroot(t *testing.T, files map[string]string) *host.Host {
 	t.Helper()
-	root := t.TempDir()
-	for p, content := range files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h, err := host.New(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return hosttest.Root(t, files)
 }
 
 func TestNormalizeSwapsSeparatorsWhenPathForm(t *testing.T) {

@@ -41,16 +41,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		if key == "" || strings.ContainsAny(key, "*?[ \t") || strings.Contains(key, "..") {
 			return nil, p.Errorf(sec, "sysctl: %q is not a sysctl name", r.Key)
 		}
-		m := meta(key)
-		m.Expected = r.Expect.String()
-		m.Level = r.Level
-		m.Where = r.Where
-		if r.Severity != "" {
-			m.Severity = r.Severity
-		}
-		if r.Why != "" {
-			m.Why = r.Why
-		}
+		m := meta(key).WithRule(r)
 		def, hasDef := p.Facts.SysctlDefaults[key]
 		checks = append(checks, &check{
 			Base:        engine.Base{M: m},
@@ -71,9 +62,13 @@ func meta(key string) engine.Meta {
 		Title:    "kernel parameter " + key,
 		Level:    profile.LevelFail,
 		Severity: "medium",
-		Reads:    []string{ProcPath(key) + " (runtime)", strings.Join(Dirs, ", ") + " and " + SysctlConf + " (persisted, systemd-sysctl order)"},
-		Why:      whyOf(key),
-		Fix:      "persist the value in /etc/sysctl.d/90-golive.conf and apply it with sysctl -w (golive remediate writes both); if a file is set but not applied, run sysctl --system",
+		Reads: []string{
+			ProcPath(key) + " (runtime)",
+			"/etc/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, /lib/sysctl.d and " + SysctlConf + " (the boot value, in systemd-sysctl's order)",
+			RunDir + " (transient: applied now, gone at reboot)",
+		},
+		Why: whyOf(key),
+		Fix: "persist the value in /etc/sysctl.d/90-golive.conf and apply it with sysctl -w (golive remediate writes both); if a file is set but not applied, run sysctl --system",
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
@@ -64,6 +65,22 @@ type Meta struct {
 	Why   string
 	Fix   string
 	Where string
+}
+
+// WithRule returns m with what a profile rule says: the expectation, the
+// level a miss gives, where it was written, and the rule's own severity and
+// why when it has them (the family's defaults otherwise).
+func (m Meta) WithRule(r profile.Rule) Meta {
+	m.Expected = r.Expect.String()
+	m.Level = r.Level
+	m.Where = r.Where
+	if r.Severity != "" {
+		m.Severity = r.Severity
+	}
+	if r.Why != "" {
+		m.Why = r.Why
+	}
+	return m
 }
 
 // Check is one runnable check. Run honours ctx: the runner abandons a check
