@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive-sh/golive/checks/libc/libctest"
 	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
@@ -46,6 +47,7 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := m.Run()
+	libctest.Cleanup()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -23,12 +23,16 @@ type target struct {
 	Profile string
 	Config  string
 	Root    string
+	// Binaries are --binary artifacts: files of this machine whose
+	// compatibility with the root is checked (libc family).
+	Binaries []string
 }
 
 func (t *target) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&t.Profile, "profile", profile.Auto, "base profile: auto (detect the distro), a built-in name, or a file")
 	fs.StringVarP(&t.Config, "config", "c", "", "the service's profile file (default ./"+DefaultConfig+" when it exists)")
 	fs.StringVar(&t.Root, "root", "/", "check the root filesystem mounted at DIR (a golden image) instead of this machine")
+	fs.StringArrayVar(&t.Binaries, "binary", nil, "also check that this ELF file (on this machine) would run on the root; repeatable")
 }
 
 // newViper binds flags to GOLIVE_* environment variables: a flag given on
@@ -49,6 +53,7 @@ func (t *target) load(v *viper.Viper, opts ...host.Option) (*host.Host, host.Ide
 	t.Profile = v.GetString("profile")
 	t.Config = v.GetString("config")
 	t.Root = v.GetString("root")
+	t.Binaries = v.GetStringSlice("binary")
 	if t.Config == "" {
 		if fi, err := os.Stat(DefaultConfig); err == nil && fi.Mode().IsRegular() {
 			t.Config = DefaultConfig
@@ -73,6 +78,7 @@ func (t *target) loadExplicit(opts ...host.Option) (*host.Host, host.Identity, *
 	if err != nil {
 		return nil, id, nil, invalid(err)
 	}
+	p.Service.Artifacts = t.Binaries
 	return h, id, p, nil
 }
 

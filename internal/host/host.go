@@ -291,3 +291,52 @@ func joinRest(rest []string) string {
 	}
 	return "/" + strings.Join(rest, "/")
 }
+
+// Open opens a regular file under the root for random access (ELF files
+// are read by section, not whole). The caller closes it.
+func (h *Host) Open(name string) (*os.File, error) {
+	p, err := h.resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openRegular(p)
+	if err != nil {
+		return nil, h.pathErr("open", name, err)
+	}
+	return f, nil
+}
+
+// OpenArtifact opens a file of the machine golive runs on, whatever the
+// root: an artifact a pipeline checks against a target root (`--binary`).
+func OpenArtifact(path string) (*os.File, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: unwrapPathErr(err)}
+	}
+	return f, nil
+}
+
+func openRegular(p string) (*os.File, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, ErrNotRegular
+	}
+	return f, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

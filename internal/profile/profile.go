@@ -47,6 +47,9 @@ type Service struct {
 	Unit     string   `yaml:"unit"`
 	User     string   `yaml:"user"`
 	Binaries []string `yaml:"binaries"`
+	// Artifacts are binaries named on the command line (--binary): files of
+	// the machine golive runs on, checked against the root.
+	Artifacts []string `yaml:"-"`
 }
 
 // Options are defaults for `golive check` flags, kept in the config file.

@@ -1,0 +1,481 @@
+package libc
+
+import (
+	"context"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate"
+)
+
+// binary is one file under test; its analysis is shared by its checks.
+type binary struct {
+	path  string
+	local bool // an artifact of this machine (--binary), not a file in the root
+
+	mu     sync.Mutex
+	h      *host.Host
+	info   *Info
+	script string // the #! line when the file is a script
+	err    error
+}
+
+func (b *binary) analyze(h *host.Host) (*Info, string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.h == h {
+		return b.info, b.script, b.err
+	}
+	b.h = h
+	b.info, b.script, b.err = nil, "", nil
+	var f *os.File
+	if b.local {
+		f, b.err = host.OpenArtifact(b.path)
+	} else {
+		f, b.err = h.Open(b.path)
+	}
+	if b.err != nil {
+		return nil, "", b.err
+	}
+	defer f.Close()
+	var head [128]byte
+	n, _ := f.ReadAt(head[:], 0)
+	if n >= 2 && string(head[:2]) == "#!" {
+		line, _, _ := strings.Cut(string(head[:n]), "\n")
+		b.script = strings.TrimSpace(line)
+		return nil, b.script, nil
+	}
+	b.info, b.err = Analyze(f)
+	return b.info, "", b.err
+}
+
+// whereObj is the object's path for $ORIGIN: the path inside the root for
+// service binaries; for an artifact, where it would be deployed is unknown,
+// so its own path is used.
+func (b *binary) whereObj() string { return b.path }
+
+// fileProblem turns an open/analyse failure into a result: a missing
+// service binary fails (the service cannot start), a script is skipped
+// (its interpreter is what runs), anything else cannot be decided.
+func fileProblem(b *binary, script string, err error) (engine.Result, bool) {
+	switch {
+	case script != "":
+		return engine.Result{Status: engine.Skip, Observed: "script", Message: "not an ELF file but a script (" + script + "): its interpreter is what runs",
+			Details: map[string]any{"script": script}}, true
+	case errors.Is(err, fs.ErrNotExist):
+		return engine.Result{Status: engine.Fail, Observed: "missing", Message: b.path + " does not exist"}, true
+	case errors.Is(err, fs.ErrPermission):
+		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}, true
+	case err != nil:
+		return engine.Result{Status: engine.Error, Message: fmt.Sprintf("%s: %v", b.path, err)}, true
+	}
+	return engine.Result{}, false
+}
+
+type compatCheck struct {
+	engine.Base
+	bin *binary
+}
+
+func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	info, script, err := c.bin.analyze(h)
+	if r, done := fileProblem(c.bin, script, err); done {
+		return r
+	}
+	res := engine.Result{Details: details(info)}
+	arch, err := h.Arch()
+	if err != nil {
+		return engine.Result{Status: engine.Error, Message: "host architecture unknown: " + err.Error(), Details: res.Details}
+	}
+	res.Details["host_arch"] = arch
+	if !machineRuns(info.Machine, arch) {
+		res.Status = engine.Fail
+		res.Observed = fmt.Sprintf("%s binary", MachineName(info.Machine))
+		res.Message = fmt.Sprintf("built for %s; this host is %s (Exec format error at start)", MachineName(info.Machine), arch)
+		res.Remediation = manual("rebuild for the host", fmt.Sprintf("build for %s (for Go: GOARCH=%s)", arch, goarch(arch)))
+		return res
+	}
+	res.Observed = describe(info)
+	var problems []string
+	var fixes []string
+
+	if info.Kind == KindDynamic && !h.Exists(info.Interp) {
+		problems = append(problems, fmt.Sprintf("its loader %s does not exist here", info.Interp))
+		if info.Flavour == FlavourMusl {
+			fixes = append(fixes, "this is a musl binary on a host without musl: rebuild against glibc, link it statically (musl-gcc -static / CGO_ENABLED=0), or install musl")
+		} else {
+			fixes = append(fixes, "install the C library the binary was built for, or link it statically")
+		}
+	}
+	if info.Flavour == FlavourGlibc && info.Glibc != "" {
+		g, err := findHostGlibc(h, info.Class, info.Machine)
+		if err != nil {
+			problems = append(problems, "no glibc for it here: "+err.Error())
+			fixes = append(fixes, "the binary needs glibc; build it statically or for this host's C library")
+		} else {
+			res.Details["host_glibc"] = g.Version
+			res.Details["host_libc"] = g.Path
+			need := strings.TrimPrefix(info.Glibc, "GLIBC_")
+			missing := missingVersions(info.Needs["libc.so.6"], g.Defines)
+			if CompareVersions(need, g.Version) > 0 || len(missing) > 0 {
+				msg := fmt.Sprintf("needs %s, host has glibc %s", info.Glibc, g.Version)
+				if len(info.GlibcSymbols) > 0 {
+					msg += " (" + strings.Join(info.GlibcSymbols, ", ") + ")"
+				}
+				if len(missing) > 0 && CompareVersions(need, g.Version) <= 0 {
+					msg = fmt.Sprintf("needs %s, which this glibc %s does not define", strings.Join(missing, ", "), g.Version)
+				}
+				problems = append(problems, msg)
+				fixes = append(fixes, glibcFix(info, g.Version))
+			}
+		}
+	}
+	if need := cxxNeeds(info); len(need) > 0 {
+		if msg := c.checkLibstdcxx(h, info, need, res.Details); msg != "" {
+			problems = append(problems, msg)
+			fixes = append(fixes, "build with the oldest target's toolchain, or link libstdc++ statically (-static-libstdc++)")
+		}
+	}
+	if len(problems) > 0 {
+		res.Status = engine.Fail
+		res.Message = strings.Join(problems, "; ")
+		res.Remediation = manual("rebuild the binary for this host", fixes...)
+		return res
+	}
+	res.Status = engine.Pass
+	switch info.Kind {
+	case KindStatic, KindStaticPIE:
+		res.Message = info.Kind + ": needs no C library or loader at run time"
+	default:
+		res.Message = fmt.Sprintf("loader %s present", info.Interp)
+		if info.Glibc != "" {
+			res.Message += fmt.Sprintf("; needs %s, host has glibc %v", info.Glibc, res.Details["host_glibc"])
+		}
+	}
+	return res
+}
+
+// checkLibstdcxx compares the GLIBCXX_/CXXABI_ versions needed with what the
+// root's libstdc++.so.6 defines. A missing libstdc++ is libc/libs' finding.
+func (c *compatCheck) checkLibstdcxx(h *host.Host, info *Info, need []string, d map[string]any) string {
+	s := newSearcher(h, info.Class, info.Machine)
+	r := s.find("libstdc++.so.6", c.bin.whereObj(), info.RPath, info.RunPath)
+	if r.Path == "" {
+		return ""
+	}
+	f, err := h.Open(r.Path)
+	if err != nil {
+		return "cannot read " + r.Path + ": " + err.Error()
+	}
+	defer f.Close()
+	defs, err := versionDefs(f)
+	if err != nil {
+		return r.Path + ": " + err.Error()
+	}
+	d["host_libstdcxx"] = r.Path
+	if missing := missingVersions(need, defs); len(missing) > 0 {
+		return fmt.Sprintf("needs %s, which %s does not define", strings.Join(missing, ", "), r.Path)
+	}
+	return ""
+}
+
+func versionDefs(f *os.File) (defs map[string]bool, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			defs, err = nil, fmt.Errorf("malformed ELF file: %v", v)
+		}
+	}()
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		return nil, err
+	}
+	defer ef.Close()
+	vs, err := ef.DynamicVersions()
+	if err != nil {
+		return nil, err
+	}
+	defs = map[string]bool{}
+	for _, v := range vs {
+		defs[v.Name] = true
+	}
+	return defs, nil
+}
+
+func cxxNeeds(info *Info) []string {
+	var out []string
+	for _, v := range info.Needs["libstdc++.so.6"] {
+		if strings.HasPrefix(v, "GLIBCXX_") || strings.HasPrefix(v, "CXXABI_") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func missingVersions(need []string, defs map[string]bool) []string {
+	var out []string
+	for _, v := range need {
+		if !defs[v] && !strings.HasSuffix(v, "_PRIVATE") {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// glibcFix says which remedy fits the evidence.
+func glibcFix(info *Info, hostVersion string) string {
+	if info.Go != nil {
+		if info.Go.CGO == "1" {
+			return fmt.Sprintf("this Go binary was built with cgo, which ties it to the build host's glibc: rebuild with CGO_ENABLED=0 (or build on a host with glibc <= %s)", hostVersion)
+		}
+		return fmt.Sprintf("rebuild on a host with glibc <= %s", hostVersion)
+	}
+	return fmt.Sprintf("build on the oldest target (glibc <= %s, e.g. in its container), or link statically / against musl", hostVersion)
+}
+
+type libsCheck struct {
+	engine.Base
+	bin *binary
+}
+
+func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	info, script, err := c.bin.analyze(h)
+	if r, done := fileProblem(c.bin, script, err); done {
+		return r
+	}
+	if len(info.Needed) == 0 {
+		return engine.Result{Status: engine.Pass, Observed: "no shared libraries", Message: info.Kind + ": links no shared library",
+			Details: map[string]any{"kind": info.Kind, "needed": []string{}}}
+	}
+	s := newSearcher(h, info.Class, info.Machine)
+	resolved := resolveAll(h, s, c.bin.whereObj(), info)
+	var missing []string
+	for _, r := range resolved {
+		if r.Path == "" {
+			missing = append(missing, r.Name)
+		}
+	}
+	res := engine.Result{Details: map[string]any{"needed": info.Needed, "resolved": resolved, "missing": nonNil(missing),
+		"rpath": nonNil(info.RPath), "runpath": nonNil(info.RunPath), "ld_so_conf_dirs": nonNil(s.confDirs)}}
+	if len(s.problems) > 0 {
+		res.Details["config_problems"] = s.problems
+	}
+	if len(missing) > 0 {
+		res.Status = engine.Fail
+		res.Observed = "missing: " + strings.Join(missing, ", ")
+		res.Message = fmt.Sprintf("%d of %d libraries do not resolve: the loader stops with \"error while loading shared libraries\"", len(missing), len(resolved))
+		res.Remediation = manual("provide the missing libraries",
+			fmt.Sprintf("install the packages that provide %s, or ship them with the binary and link with -Wl,-rpath,'$ORIGIN/../lib'", strings.Join(missing, ", ")))
+		return res
+	}
+	res.Status = engine.Pass
+	res.Observed = fmt.Sprintf("%d libraries resolve", len(resolved))
+	res.Message = "every needed library resolves, transitively"
+	return res
+}
+
+// resolveAll follows DT_NEEDED transitively, breadth first, as the loader
+// loads them; each library is looked up once.
+func resolveAll(h *host.Host, s *searcher, obj string, info *Info) []Resolved {
+	type item struct {
+		name, neededBy string
+		rpath, runpath []string
+	}
+	queue := make([]item, 0, len(info.Needed))
+	for _, n := range info.Needed {
+		queue = append(queue, item{n, obj, info.RPath, info.RunPath})
+	}
+	seen := map[string]bool{}
+	var out []Resolved
+	for len(queue) > 0 && len(out) < maxLibraries {
+		it := queue[0]
+		queue = queue[1:]
+		if seen[it.name] {
+			continue
+		}
+		seen[it.name] = true
+		r := s.find(it.name, it.neededBy, it.rpath, it.runpath)
+		out = append(out, r)
+		if r.Path == "" {
+			continue
+		}
+		f, err := h.Open(r.Path)
+		if err != nil {
+			continue
+		}
+		dep, err := Analyze(f)
+		f.Close()
+		if err != nil {
+			continue
+		}
+		// A library without DT_RUNPATH also searches the executable's
+		// DT_RPATH (ld.so's rule for the RPATH chain).
+		rp := dep.RPath
+		if len(dep.RunPath) == 0 && len(info.RunPath) == 0 {
+			rp = append(append([]string{}, dep.RPath...), info.RPath...)
+		}
+		for _, n := range dep.Needed {
+			queue = append(queue, item{n, r.Path, rp, dep.RunPath})
+		}
+	}
+	return out
+}
+
+type targetsCheck struct {
+	engine.Base
+	bin     *binary
+	targets []target
+}
+
+func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	info, script, err := c.bin.analyze(h)
+	if r, done := fileProblem(c.bin, script, err); done {
+		return r
+	}
+	type verdict struct {
+		target
+		Runs   bool   `json:"runs"`
+		Reason string `json:"reason"`
+	}
+	var runs, not []string
+	var out []verdict
+	for _, t := range c.targets {
+		v := verdict{target: t, Runs: true}
+		switch {
+		case info.Kind == KindStatic || info.Kind == KindStaticPIE:
+			v.Reason = info.Kind
+		case info.Flavour == FlavourMusl:
+			v.Runs, v.Reason = false, "needs the musl loader "+info.Interp+", which a glibc distro does not ship"
+		case info.Glibc != "" && CompareVersions(strings.TrimPrefix(info.Glibc, "GLIBC_"), t.Glibc) > 0:
+			v.Runs, v.Reason = false, fmt.Sprintf("needs %s, %s has glibc %s", info.Glibc, t.Name, t.Glibc)
+		default:
+			v.Reason = fmt.Sprintf("glibc %s is enough", t.Glibc)
+		}
+		if v.Runs {
+			runs = append(runs, t.Name)
+		} else {
+			not = append(not, fmt.Sprintf("%s (glibc %s)", t.Name, t.Glibc))
+		}
+		out = append(out, v)
+	}
+	res := engine.Result{Details: map[string]any{"targets": out, "glibc_required": info.Glibc, "kind": info.Kind, "libc": info.Flavour}}
+	need := info.Glibc
+	if need == "" {
+		need = info.Kind
+	}
+	if info.Flavour == FlavourMusl {
+		need = "musl"
+	}
+	switch {
+	case len(not) == 0:
+		res.Status = engine.Pass
+		res.Observed = need + ": runs on " + strings.Join(runs, ", ")
+		res.Message = "runs on every target"
+	default:
+		res.Status = engine.Fail
+		res.Observed = fmt.Sprintf("needs %s: not on %s", need, strings.Join(not, ", "))
+		if len(runs) > 0 {
+			res.Observed = fmt.Sprintf("needs %s: runs on %s, not on %s", need, strings.Join(runs, " and "), strings.Join(not, ", "))
+		}
+		res.Message = "does not run on every target distro"
+		oldest := c.targets[0]
+		for _, t := range c.targets {
+			if CompareVersions(t.Glibc, oldest.Glibc) < 0 {
+				oldest = t
+			}
+		}
+		res.Remediation = manual("make the binary portable", glibcFix(info, oldest.Glibc))
+	}
+	return res
+}
+
+func details(info *Info) map[string]any {
+	d := map[string]any{
+		"kind":        info.Kind,
+		"class":       classBits(info.Class),
+		"machine":     MachineName(info.Machine),
+		"interpreter": info.Interp,
+		"libc":        info.Flavour,
+		"needed":      nonNil(info.Needed),
+	}
+	if info.Glibc != "" {
+		d["glibc_required"] = info.Glibc
+		d["glibc_symbols"] = info.GlibcSymbols
+	}
+	if info.Glibcxx != "" {
+		d["glibcxx_required"] = info.Glibcxx
+	}
+	if info.Cxxabi != "" {
+		d["cxxabi_required"] = info.Cxxabi
+	}
+	if info.Go != nil {
+		d["go"] = info.Go
+	}
+	return d
+}
+
+func describe(info *Info) string {
+	s := fmt.Sprintf("%s %s", info.Kind, MachineName(info.Machine))
+	switch {
+	case info.Flavour == FlavourMusl:
+		s += ", musl"
+	case info.Glibc != "":
+		s += ", needs " + info.Glibc
+	}
+	if info.Go != nil {
+		s += ", " + info.Go.Version
+		if info.Go.CGO == "1" {
+			s += " cgo"
+		}
+	}
+	return s
+}
+
+func machineRuns(m elf.Machine, arch string) bool {
+	for _, ok := range MachineOf(arch) {
+		if m == ok {
+			return true
+		}
+	}
+	return false
+}
+
+func goarch(arch string) string {
+	switch arch {
+	case "x86_64":
+		return "amd64"
+	case "aarch64":
+		return "arm64"
+	}
+	return arch
+}
+
+func classBits(c elf.Class) int {
+	if c == elf.ELFCLASS32 {
+		return 32
+	}
+	return 64
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func manual(summary string, texts ...string) *remediate.Plan {
+	p := &remediate.Plan{Summary: summary}
+	for _, t := range texts {
+		p.Actions = append(p.Actions, remediate.Tell(t))
+	}
+	return p
+}

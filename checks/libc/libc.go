@@ -1,0 +1,150 @@
+// Package libc answers "will this ELF binary run here?" without running it:
+// file kind and architecture, the dynamic loader, the glibc (and libstdc++)
+// versions it needs against what the root provides, and whether every
+// shared library resolves the way ld.so would resolve it. It reads ELF files
+// with debug/elf only: no ldd, nothing from the file under test executes.
+//
+// Binaries come from the profile's service.binaries (paths inside the root)
+// and from `golive check --binary PATH` (an artifact on this machine, checked
+// against the root). Profile section:
+//
+//	libc:
+//	  targets: [centos-7, ubuntu-22.04, rocky-9]   # portability, no target host needed
+package libc
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// Kind is the profile section and check category.
+const Kind = "libc"
+
+type section struct {
+	Targets []string `yaml:"targets"`
+}
+
+func init() {
+	engine.Register(Kind, build)
+	engine.RegisterExplainer(Kind, explain)
+}
+
+// target is one distro of libc.targets with the glibc it ships.
+type target struct {
+	Name  string `json:"profile"`
+	Glibc string `json:"glibc"`
+}
+
+func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
+	var s section
+	if sec != nil {
+		if err := p.DecodeStrict(sec, &s); err != nil {
+			return nil, err
+		}
+	}
+	var targets []target
+	for _, name := range s.Targets {
+		tp, err := profile.Resolve(profile.Request{Profile: name})
+		if err != nil {
+			return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: %v", err)
+		}
+		if tp.Facts.Glibc == "" || !isVersion(tp.Facts.Glibc) {
+			return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: profile %s has no glibc version (facts.glibc)", name)
+		}
+		targets = append(targets, target{Name: name, Glibc: tp.Facts.Glibc})
+	}
+
+	var checks []engine.Check
+	seen := map[string]bool{}
+	add := func(path string, local bool) {
+		if path == "" || seen[path] {
+			return
+		}
+		seen[path] = true
+		b := &binary{path: path, local: local}
+		checks = append(checks,
+			&compatCheck{Base: engine.Base{M: metaCompat(path)}, bin: b},
+			&libsCheck{Base: engine.Base{M: metaLibs(path)}, bin: b},
+		)
+		if len(targets) > 0 {
+			m := metaTargets(path)
+			names := make([]string, len(targets))
+			for i, t := range targets {
+				names[i] = t.Name
+			}
+			m.Expected = "runs on " + strings.Join(names, ", ")
+			checks = append(checks, &targetsCheck{Base: engine.Base{M: m}, bin: b, targets: targets})
+		}
+	}
+	for _, path := range p.Service.Binaries {
+		if !strings.HasPrefix(path, "/") {
+			return nil, fmt.Errorf("service.binaries: %q must be an absolute path inside the host", path)
+		}
+		add(path, false)
+	}
+	for _, path := range p.Service.Artifacts {
+		add(path, true)
+	}
+	return checks, nil
+}
+
+func explain(id string) (engine.Meta, bool) {
+	rest, ok := strings.CutPrefix(id, Kind+"/")
+	if !ok {
+		return engine.Meta{}, false
+	}
+	kind, path, ok := strings.Cut(rest, ":")
+	if !ok || path == "" {
+		return engine.Meta{}, false
+	}
+	switch kind {
+	case "compat":
+		return metaCompat(path), true
+	case "libs":
+		return metaLibs(path), true
+	case "targets":
+		return metaTargets(path), true
+	}
+	return engine.Meta{}, false
+}
+
+const howFound = "ELF headers read with debug/elf (nothing is executed); libc.so.6 found as ld.so would find it"
+
+func metaCompat(path string) engine.Meta {
+	return engine.Meta{
+		ID: Kind + "/compat:" + path, Category: Kind, Title: "binary can start here: " + path,
+		Expected: "runs on this host's architecture and C library", Level: profile.LevelFail, Severity: "critical",
+		Reads: []string{path + " (program headers, .dynamic, version needs, Go build info)",
+			"the interpreter it names, under the root",
+			"libc.so.6 and libstdc++.so.6 under the root (version definitions and the glibc banner): " + howFound},
+		Why: "a binary built on a newer distro, or with cgo, dies at start with \"version 'GLIBC_2.34' not found\"; a musl binary on a glibc host fails with \"No such file or directory\" for its missing loader; a binary for another architecture gives \"Exec format error\"",
+		Fix: "rebuild: CGO_ENABLED=0 for Go services; build on the oldest target distro; or link statically (or against musl with -static)",
+	}
+}
+
+func metaLibs(path string) engine.Meta {
+	return engine.Meta{
+		ID: Kind + "/libs:" + path, Category: Kind, Title: "shared libraries resolve: " + path,
+		Expected: "every DT_NEEDED library resolves", Level: profile.LevelFail, Severity: "critical",
+		Reads: []string{path + " and, transitively, every library it needs: DT_NEEDED, DT_RPATH (only without DT_RUNPATH), DT_RUNPATH with $ORIGIN/$LIB/$PLATFORM",
+			"/etc/ld.so.conf and its include globs, then the default directories (/lib64, /usr/lib64, the Debian multiarch directories, /lib, /usr/lib); /etc/ld.so.cache is not parsed — it is derived from the same directories",
+			"candidates of the wrong ELF class or machine are skipped, as ld.so skips them"},
+		Why: "a missing library stops the service at start with \"error while loading shared libraries\"; LD_LIBRARY_PATH set in the service's environment is not known here",
+		Fix: "install the package that provides the library, or ship it with the binary and link with -Wl,-rpath,'$ORIGIN/../lib'",
+	}
+}
+
+func metaTargets(path string) engine.Meta {
+	return engine.Meta{
+		ID: Kind + "/targets:" + path, Category: Kind, Title: "runs on the target distros: " + path,
+		Level: profile.LevelFail, Severity: "high",
+		Reads: []string{path, "each target built-in profile's facts.glibc (centos-7 2.17, rocky-9 2.34, ubuntu-22.04 2.35)"},
+		Why:   "a CI stage can learn that an artifact needs GLIBC_2.34 and so cannot run on CentOS 7 without a target host at hand",
+		Fix:   "build on the oldest target (or in its container), or with CGO_ENABLED=0 / statically",
+	}
+}

@@ -1,0 +1,232 @@
+package libc
+
+import (
+	"debug/elf"
+	"errors"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// Limits on hostile configuration: ld.so.conf include depth and the number
+// of libraries followed transitively.
+const (
+	maxIncludeDepth = 8
+	maxLibraries    = 512
+	maxLdConf       = 256 << 10
+)
+
+// Resolved is where one needed library was found.
+type Resolved struct {
+	Name string `json:"name"`
+	Path string `json:"path,omitempty"` // inside the root; "" when missing
+	Via  string `json:"via,omitempty"`  // rpath, runpath, ld.so.conf, default
+	// NeededBy is the object that needs it (the binary, or a library).
+	NeededBy string `json:"needed_by"`
+}
+
+// searcher finds libraries as the dynamic loader would, under a root. It
+// does not read /etc/ld.so.cache: the cache is derived from ld.so.conf and
+// the default directories, which are searched directly instead (the cache
+// can only be stale, and then ldconfig fixes it).
+type searcher struct {
+	h        *host.Host
+	class    elf.Class
+	machine  elf.Machine
+	confDirs []string
+	problems []string
+	defaults []string
+}
+
+func newSearcher(h *host.Host, class elf.Class, machine elf.Machine) *searcher {
+	s := &searcher{h: h, class: class, machine: machine}
+	s.confDirs = s.readLdConf("/etc/ld.so.conf", 0)
+	s.defaults = defaultDirs(class, machine)
+	return s
+}
+
+// defaultDirs are the trusted directories ld.so searches last: glibc's
+// slibdir/libdir for the ABI, plus the Debian multiarch directories that
+// Debian's loader is built with.
+func defaultDirs(class elf.Class, machine elf.Machine) []string {
+	triplet := ""
+	switch machine {
+	case elf.EM_X86_64:
+		triplet = "x86_64-linux-gnu"
+	case elf.EM_386:
+		triplet = "i386-linux-gnu"
+	case elf.EM_AARCH64:
+		triplet = "aarch64-linux-gnu"
+	case elf.EM_ARM:
+		triplet = "arm-linux-gnueabihf"
+	case elf.EM_PPC64:
+		triplet = "powerpc64le-linux-gnu"
+	case elf.EM_S390:
+		triplet = "s390x-linux-gnu"
+	case elf.EM_RISCV:
+		triplet = "riscv64-linux-gnu"
+	}
+	var dirs []string
+	if triplet != "" {
+		dirs = append(dirs, "/lib/"+triplet, "/usr/lib/"+triplet)
+	}
+	if class == elf.ELFCLASS64 && machine != elf.EM_AARCH64 {
+		dirs = append(dirs, "/lib64", "/usr/lib64")
+	}
+	if machine == elf.EM_AARCH64 {
+		dirs = append(dirs, "/lib64", "/usr/lib64") // RHEL family aarch64 uses lib64
+	}
+	return append(dirs, "/lib", "/usr/lib")
+}
+
+// readLdConf reads ld.so.conf: one directory per line (or separated by
+// spaces, commas or colons), "#" comments, and "include GLOB" lines whose
+// relative globs are relative to the including file's directory.
+func (s *searcher) readLdConf(file string, depth int) []string {
+	if depth > maxIncludeDepth {
+		s.problems = append(s.problems, file+": include nesting deeper than 8")
+		return nil
+	}
+	data, err := s.h.ReadFileLimit(file, maxLdConf)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.problems = append(s.problems, err.Error())
+		}
+		return nil
+	}
+	var dirs []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "include"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			for _, pattern := range strings.Fields(rest) {
+				if !path.IsAbs(pattern) {
+					pattern = path.Join(path.Dir(file), pattern)
+				}
+				for _, inc := range s.glob(pattern) {
+					dirs = append(dirs, s.readLdConf(inc, depth+1)...)
+				}
+			}
+			continue
+		}
+		if strings.HasPrefix(line, "hwcap ") {
+			continue // obsolete syntax, ignored by modern ldconfig
+		}
+		for _, d := range strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' || r == ':' }) {
+			if path.IsAbs(d) {
+				dirs = append(dirs, path.Clean(d))
+			}
+		}
+	}
+	return dirs
+}
+
+// glob expands a pattern in its last element only, which is what
+// ld.so.conf include lines use (ld.so.conf.d/*.conf).
+func (s *searcher) glob(pattern string) []string {
+	dir, base := path.Split(pattern)
+	if !strings.ContainsAny(base, "*?[") {
+		return []string{pattern}
+	}
+	entries, err := s.h.ReadDir(path.Clean(dir))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if ok, _ := path.Match(base, e.Name()); ok {
+			out = append(out, path.Join(dir, e.Name()))
+		}
+	}
+	return out
+}
+
+// find looks up one DT_NEEDED name for an object at objPath with the given
+// RPATH/RUNPATH, in ld.so's order: DT_RPATH (only without DT_RUNPATH),
+// LD_LIBRARY_PATH (not known here: the service's environment), DT_RUNPATH,
+// ld.so.conf directories (what the cache holds), default directories.
+func (s *searcher) find(name, objPath string, rpath, runpath []string) Resolved {
+	r := Resolved{Name: name, NeededBy: objPath}
+	if strings.ContainsRune(name, '/') {
+		if s.compatible(name) {
+			r.Path, r.Via = name, "path"
+		}
+		return r
+	}
+	try := func(dirs []string, via string) bool {
+		for _, d := range dirs {
+			p := path.Join(d, name)
+			if s.compatible(p) {
+				r.Path, r.Via = p, via
+				return true
+			}
+		}
+		return false
+	}
+	if len(runpath) == 0 && try(s.expand(rpath, objPath), "rpath") {
+		return r
+	}
+	if try(s.expand(runpath, objPath), "runpath") {
+		return r
+	}
+	if try(s.confDirs, "ld.so.conf") {
+		return r
+	}
+	try(s.defaults, "default")
+	return r
+}
+
+// expand substitutes $ORIGIN (the object's directory), $LIB and $PLATFORM
+// in RPATH/RUNPATH entries.
+func (s *searcher) expand(dirs []string, objPath string) []string {
+	lib := "lib"
+	if s.class == elf.ELFCLASS64 && s.machine == elf.EM_X86_64 {
+		lib = "lib64"
+	}
+	platform := MachineName(s.machine)
+	out := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		for _, v := range []struct{ name, value string }{
+			{"ORIGIN", path.Dir(objPath)}, {"LIB", lib}, {"PLATFORM", platform},
+		} {
+			d = strings.ReplaceAll(d, "${"+v.name+"}", v.value)
+			d = strings.ReplaceAll(d, "$"+v.name, v.value)
+		}
+		if !path.IsAbs(d) {
+			continue // relative RPATH entries resolve against the cwd: not knowable
+		}
+		out = append(out, path.Clean(d))
+	}
+	return out
+}
+
+// compatible reports whether p is an ELF file the loader would accept for
+// this binary: same class and machine. ld.so skips others and keeps looking.
+func (s *searcher) compatible(p string) bool {
+	f, err := s.h.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var hdr [20]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil {
+		return false
+	}
+	if string(hdr[:4]) != elf.ELFMAG || elf.Class(hdr[elf.EI_CLASS]) != s.class {
+		return false
+	}
+	var m uint16
+	if elf.Data(hdr[elf.EI_DATA]) == elf.ELFDATA2MSB {
+		m = uint16(hdr[18])<<8 | uint16(hdr[19])
+	} else {
+		m = uint16(hdr[19])<<8 | uint16(hdr[18])
+	}
+	return elf.Machine(m) == s.machine
+}

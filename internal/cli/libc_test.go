@@ -1,0 +1,79 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/golive-sh/golive/checks/libc/libctest"
+)
+
+type libcCheck struct {
+	ID      string         `json:"id"`
+	Status  string         `json:"status"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details"`
+}
+
+func libcReport(t *testing.T, out string) map[string]libcCheck {
+	t.Helper()
+	decode(t, out) // validates against the schema
+	var rep struct {
+		Checks []libcCheck `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]libcCheck{}
+	for _, c := range rep.Checks {
+		m[c.ID] = c
+	}
+	return m
+}
+
+// The issue's acceptance command: interpreter, flavour and the highest
+// GLIBC version of /bin/ls, matching readelf -V.
+func TestBinaryFlagOnThisMachine(t *testing.T) {
+	readelf := libctest.Readelf(t)
+	code, out, errb := runInProcess(t, "check", "--only", "libc/*", "--binary", "/bin/ls", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errb, out)
+	}
+	c := libcReport(t, out)["libc/compat:/bin/ls"]
+	if c.Status != "pass" || c.Details["libc"] != "glibc" || !strings.HasPrefix(c.Details["interpreter"].(string), "/lib") {
+		t.Fatalf("%+v", c)
+	}
+	raw, err := exec.Command(readelf, "-V", "--wide", "/bin/ls").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	highest := ""
+	for _, m := range regexp.MustCompile(`GLIBC_\d+(\.\d+)+`).FindAllString(string(raw), -1) {
+		if highest == "" || libctest.CompareVersions(strings.TrimPrefix(m, "GLIBC_"), strings.TrimPrefix(highest, "GLIBC_")) > 0 {
+			highest = m
+		}
+	}
+	if c.Details["glibc_required"] != highest {
+		t.Errorf("glibc_required %v, readelf -V says %s", c.Details["glibc_required"], highest)
+	}
+}
+
+func TestBinaryFlagAgainstFixtureRoots(t *testing.T) {
+	b := libctest.Build(t)
+	bin := b.Need(t, &b.CDynamic)
+	code, out, _ := runInProcess(t, "check", "--root", "../../testdata/roots/centos-7", "--only", "libc/*", "--binary", bin, "--format", "json")
+	if c := libcReport(t, out)["libc/compat:"+bin]; code != 1 || c.Status != "fail" || !strings.Contains(c.Message, "glibc 2.17") {
+		t.Errorf("centos-7: exit %d %+v", code, c)
+	}
+	code, out, _ = runInProcess(t, "check", "--root", "../../testdata/roots/rocky-9", "--only", "libc/compat:*", "--binary", bin, "--format", "json")
+	if c := libcReport(t, out)["libc/compat:"+bin]; code != 0 || c.Status != "pass" {
+		t.Errorf("rocky-9: exit %d %+v", code, c)
+	}
+	musl := b.Need(t, &b.Musl)
+	code, out, _ = runInProcess(t, "check", "--root", "../../testdata/roots/ubuntu-22.04", "--only", "libc/compat:*", "--binary", musl, "--format", "json")
+	if c := libcReport(t, out)["libc/compat:"+musl]; code != 1 || !strings.Contains(c.Message, "ld-musl-x86_64.so.1") {
+		t.Errorf("musl on ubuntu-22.04: exit %d %+v", code, c)
+	}
+}
