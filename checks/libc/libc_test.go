@@ -322,3 +322,20 @@ func TestAgreesWithReadelf(t *testing.T) {
 	}
 	t.Logf("%d ELF files agree with readelf", checked)
 }
+
+func TestBrokenRoot(t *testing.T) {
+	// The broken root has no C library at all: a dynamic glibc binary
+	// cannot start there, a static one can, and nothing crashes.
+	b := libctest.Build(t)
+	h := hosttest.Fixture(t, "broken")
+	r := run(t, h, "", b.Need(t, &b.CDynamic))
+	if c := r["compat"]; c.Status != engine.Fail || !strings.Contains(c.Message, "does not exist") {
+		t.Errorf("dynamic on broken: %s %q", c.Status, c.Message)
+	}
+	if l := r["libs"]; l.Status != engine.Fail || !strings.Contains(l.Observed, "libc.so.6") {
+		t.Errorf("libs on broken: %s %q", l.Status, l.Observed)
+	}
+	if c := run(t, h, "", b.Need(t, &b.CStatic))["compat"]; c.Status != engine.Pass {
+		t.Errorf("static on broken: %s %q", c.Status, c.Message)
+	}
+}

@@ -79,3 +79,10 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainLibc(t *testing.T) {
+	code, out, _ := runInProcess(t, "explain", "libc/libs:/opt/app/bin/app")
+	if code != 0 || !strings.Contains(out, "ld.so.cache is not parsed") || !strings.Contains(out, "$ORIGIN") {
+		t.Errorf("explain libc/libs: exit %d\n%s", code, out)
+	}
+}
