@@ -72,11 +72,8 @@ func defaultDirs(class elf.Class, machine elf.Machine) []string {
 	if triplet != "" {
 		dirs = append(dirs, "/lib/"+triplet, "/usr/lib/"+triplet)
 	}
-	if class == elf.ELFCLASS64 && machine != elf.EM_AARCH64 {
-		dirs = append(dirs, "/lib64", "/usr/lib64")
-	}
-	if machine == elf.EM_AARCH64 {
-		dirs = append(dirs, "/lib64", "/usr/lib64") // RHEL family aarch64 uses lib64
+	if class == elf.ELFCLASS64 {
+		dirs = append(dirs, "/lib64", "/usr/lib64") // the RHEL family's 64-bit slibdir, aarch64 included
 	}
 	return append(dirs, "/lib", "/usr/lib")
 }
