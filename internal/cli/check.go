@@ -168,6 +168,9 @@ func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error
 	if err != nil {
 		return invalid(err)
 	}
+	if checks, err = engine.Expand(h, checks); err != nil {
+		return invalid(err)
+	}
 	if checks, err = (engine.Filter{Only: o.Only, Skip: o.Skip}).Apply(checks); err != nil {
 		return invalid(err)
 	}

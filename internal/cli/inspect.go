@@ -47,12 +47,15 @@ type listedCheck struct {
 }
 
 func runList(v *viper.Viper, o *listOptions, io IO) error {
-	_, _, p, err := o.target.load(v)
+	h, _, p, err := o.target.load(v)
 	if err != nil {
 		return err
 	}
 	checks, err := engine.Plan(p)
 	if err != nil {
+		return invalid(err)
+	}
+	if checks, err = engine.Expand(h, checks); err != nil {
 		return invalid(err)
 	}
 	rows := make([]listedCheck, 0, len(checks))
