@@ -1,0 +1,329 @@
+package dns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate"
+)
+
+// configCheck is dns/config: the resolver configuration itself, read
+// from files only.
+type configCheck struct {
+	engine.Base
+	maxNS     int
+	maxLookup time.Duration
+	example   string // a name to show the search list with (the first of dns.names)
+	cache     *systemCache
+}
+
+// finding is one thing wrong with the configuration.
+type finding struct {
+	status engine.Status
+	text   string
+	fix    string
+}
+
+func (c *configCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	sys := c.cache.get(h)
+	if err := sys.ResolvErr; err != nil {
+		switch {
+		case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+			return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}
+		case !ignoredByGlibc(err): // too large to read: golive cannot tell what glibc sees
+			return engine.Result{Status: engine.Error, Message: "cannot read " + ResolvConfPath + ": " + err.Error()}
+		}
+	}
+	opts := sys.options()
+	inUse := sys.glibcServers()
+	wc := worstCase(opts, len(inUse))
+	search, searchFrom := sys.search()
+
+	var found []finding
+	found = append(found, c.resolvFindings(sys)...)
+	found = append(found, c.optionFindings(opts, search, len(inUse), wc)...)
+	found = append(found, stubFindings(sys)...)
+	found = append(found, fileFindings(sys)...)
+
+	res := engine.Result{Status: engine.Pass, Details: c.details(sys, opts, search, searchFrom, wc)}
+	res.Observed = observed(inUse, search, opts, wc)
+	var texts []string
+	plan := &remediate.Plan{Summary: "fix the resolver configuration"}
+	for _, f := range found {
+		if rank(f.status) > rank(res.Status) {
+			res.Status = f.status
+		}
+		texts = append(texts, f.text)
+		if f.fix != "" {
+			plan.Actions = append(plan.Actions, remediate.Tell(f.fix))
+		}
+	}
+	res.Message = strings.Join(texts, "; ")
+	if res.Message == "" {
+		res.Message = fmt.Sprintf("glibc uses %d nameserver(s); a lookup gives up after at most %d s", len(inUse), wc.Seconds)
+	}
+	if note := upstreamNote(sys); note != "" {
+		res.Message += "; " + note
+	}
+	if len(plan.Actions) > 0 {
+		res.Remediation = plan
+	}
+	return res
+}
+
+// ignoredByGlibc are the errors glibc treats as "no resolv.conf"
+// (__resolv_conf_load): persistent problems of the file system.
+func ignoredByGlibc(err error) bool {
+	for _, target := range []error{fs.ErrNotExist, fs.ErrPermission, host.ErrNotRegular, syscall.ELOOP, syscall.ENOTDIR, syscall.EISDIR} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
+const editResolv = "edit " + ResolvConfPath + " (or what writes it: NetworkManager, netplan, DHCP, cloud-init) so that "
+
+func (c *configCheck) resolvFindings(sys *System) []finding {
+	rc := sys.Resolv
+	switch {
+	case rc == nil:
+		return []finding{{engine.Fail, fmt.Sprintf("%s cannot be used (%v): glibc then sends every query to 127.0.0.1, which answers only if a local resolver runs", ResolvConfPath, sys.ResolvErr),
+			editResolv + "it exists and names the site's nameservers"}}
+	case sys.Synthetic && sys.Live:
+		return []finding{{engine.Fail, fmt.Sprintf("%s links to %s, which does not exist: systemd-resolved is not running, so lookups go to 127.0.0.1", ResolvConfPath, sys.ResolvLink),
+			"start systemd-resolved (systemctl enable --now systemd-resolved), or replace the link with a file naming the nameservers"}}
+	}
+	var out []finding
+	if len(rc.Nameservers) == 0 {
+		out = append(out, finding{engine.Fail, "no nameserver line: glibc falls back to 127.0.0.1, which answers only if a local resolver runs",
+			editResolv + "it has nameserver lines"})
+	}
+	n := len(rc.Nameservers)
+	if n > c.maxNS || n > MaxNS {
+		text := fmt.Sprintf("%d nameservers", n)
+		if n > c.maxNS {
+			text += fmt.Sprintf(", more than max_nameservers (%d)", c.maxNS)
+		}
+		if n > MaxNS {
+			var ignored []string
+			for _, ns := range rc.Nameservers[MaxNS:] {
+				ignored = append(ignored, fmt.Sprintf("%s (line %d)", ns.Addr, ns.Line))
+			}
+			text += fmt.Sprintf("; glibc queries only the first %d (MAXNS): %s never asked", MaxNS, strings.Join(ignored, ", "))
+		}
+		out = append(out, finding{engine.Warn, text, editResolv + fmt.Sprintf("it lists at most %d nameservers, the ones that answer", min(c.maxNS, MaxNS))})
+	}
+	seen := map[netip.Addr]int{}
+	for _, ns := range sys.glibcServers() {
+		if first, dup := seen[ns.Addr]; dup {
+			out = append(out, finding{engine.Warn, fmt.Sprintf("nameserver %s is listed twice (lines %d and %d): a silent server costs twice", ns.Addr, first, ns.Line),
+				editResolv + "each nameserver appears once"})
+		}
+		seen[ns.Addr] = ns.Line
+	}
+	if len(rc.Problems) > 0 {
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", ResolvConfPath, joinProblems(rc.Problems, 6)), editResolv + "every line is one glibc reads as intended"})
+	}
+	if len(rc.SearchDropped) > 0 {
+		out = append(out, finding{engine.Warn, fmt.Sprintf("glibc before 2.26 keeps 6 search domains in 255 bytes: %s dropped", strings.Join(rc.SearchDropped, ", ")),
+			editResolv + "the search line has at most 6 domains"})
+	}
+	return out
+}
+
+func (c *configCheck) optionFindings(o Options, search []string, n int, wc WorstCase) []finding {
+	var out []finding
+	if o.Attempts <= 0 {
+		out = append(out, finding{engine.Fail, fmt.Sprintf("options attempts:%d: glibc sends no query at all and every DNS lookup fails (Go's resolver makes 1 attempt)", o.Attempts),
+			editResolv + "options has attempts:2 (or no attempts: at all)"})
+	}
+	if o.Ndots > 1 && len(search) > 0 {
+		example := c.example
+		if example == "" || strings.Count(example, ".") >= o.Ndots {
+			example = "example.com"
+		}
+		tried := Candidates(example, search, o.Ndots)
+		out = append(out, finding{engine.Warn, fmt.Sprintf("ndots:%d with a search list: a name with fewer than %d dots tries every search domain first (%s: %s)", o.Ndots, o.Ndots, example, strings.Join(tried, ", ")),
+			editResolv + "options ndots is 1, or have the service use fully qualified names with a trailing dot"})
+	}
+	if limit := int(c.maxLookup / time.Second); o.Attempts > 0 && wc.Seconds > limit {
+		out = append(out, finding{engine.Warn, fmt.Sprintf("a lookup can block %d s when every nameserver is silent, more than max_lookup_time %s (glibc: %s; Go: %s)", wc.Seconds, c.maxLookup, wc.GlibcHow, wc.GoHow),
+			editResolv + suggestTimeouts(o, n, limit)})
+	}
+	return out
+}
+
+// suggestTimeouts proposes the gentlest options line that brings the
+// worst case within limit.
+func suggestTimeouts(o Options, n, limit int) string {
+	for _, t := range []struct{ timeout, attempts int }{{3, 2}, {2, 2}, {1, 2}, {1, 1}} {
+		try := o
+		try.Timeout, try.Attempts, try.GoTimeout, try.GoAttempts = t.timeout, t.attempts, t.timeout, t.attempts
+		if wc := worstCase(try, n); wc.Seconds <= limit {
+			return fmt.Sprintf("options has timeout:%d attempts:%d (worst case then %d s), or fewer nameservers are listed", t.timeout, t.attempts, wc.Seconds)
+		}
+	}
+	return "fewer nameservers are listed and options has timeout:1 attempts:1"
+}
+
+func stubFindings(sys *System) []finding {
+	if !sys.Stub {
+		return nil
+	}
+	switch {
+	case sys.Upstreams == nil && sys.Live:
+		return []finding{{engine.Warn, fmt.Sprintf("systemd-resolved stub, but %s cannot be read (%v): is systemd-resolved running?", UplinkPath, sys.UpstreamsErr),
+			"start systemd-resolved (systemctl enable --now systemd-resolved)"}}
+	case sys.Upstreams != nil && len(sys.Upstreams.Nameservers) == 0:
+		return []finding{{engine.Warn, "systemd-resolved knows no upstream DNS server: names outside its local zones resolve only through FallbackDNS, if that is set",
+			"set DNS= in " + ResolvedConfPath + " (or give the link DNS servers through netplan/DHCP) and restart systemd-resolved"}}
+	}
+	return nil
+}
+
+func upstreamNote(sys *System) string {
+	if sys.Stub && sys.Upstreams == nil && !sys.Live {
+		return "systemd-resolved's upstream servers are unknown: the root has no " + UplinkPath + " (it is written at boot)"
+	}
+	return ""
+}
+
+func fileFindings(sys *System) []finding {
+	var out []finding
+	if sys.NSS.Default {
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s has no hosts line: glibc uses %q, so %s is read only when DNS is unavailable", NsswitchPath, DefaultHosts, HostsPath),
+			"add a hosts line to " + NsswitchPath + " (the distro's default is \"hosts: files dns\", plus myhostname on RHEL)"})
+	}
+	var nssProblems []Problem
+	for _, p := range sys.NSS.Problems {
+		if p.Line > 0 {
+			nssProblems = append(nssProblems, p)
+		}
+	}
+	if len(nssProblems) > 0 {
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", NsswitchPath, joinProblems(nssProblems, 4)), "correct the hosts line of " + NsswitchPath})
+	}
+	if sys.Hosts != nil && len(sys.Hosts.Problems) > 0 {
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", HostsPath, joinProblems(sys.Hosts.Problems, 4)), "remove or correct the malformed lines of " + HostsPath})
+	}
+	return out
+}
+
+func joinProblems(ps []Problem, limit int) string {
+	var parts []string
+	for i, p := range ps {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ps)-limit))
+			break
+		}
+		if p.Line == 0 {
+			parts = append(parts, p.Text)
+			continue
+		}
+		parts = append(parts, p.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+func observed(inUse []Nameserver, search []string, o Options, wc WorstCase) string {
+	addrs := make([]string, len(inUse))
+	for i, ns := range inUse {
+		addrs[i] = ns.Addr.String()
+	}
+	s := fmt.Sprintf("nameservers %s", strings.Join(addrs, ", "))
+	if len(search) > 0 {
+		s += "; search " + strings.Join(search, " ")
+	}
+	return s + fmt.Sprintf("; ndots %d, timeout %d s, attempts %d; worst case %d s", o.Ndots, o.Timeout, o.Attempts, wc.Seconds)
+}
+
+func (c *configCheck) details(sys *System, o Options, search []string, searchFrom string, wc WorstCase) map[string]any {
+	d := map[string]any{
+		"nameservers": []string{}, "in_use": []string{}, "ignored": []string{},
+		"search": search, "search_from": searchFrom, "ndots": o.Ndots, "timeout": o.Timeout, "attempts": o.Attempts,
+		"rotate": o.Rotate, "options": o.flags(), "stub": sys.Stub, "upstreams": nil,
+		"worst_case": wc, "max_lookup_time_s": int(c.maxLookup / time.Second), "max_nameservers": c.maxNS,
+		"sources": sources(sys), "nsswitch_hosts": sys.NSS.HostsLine(), "nsswitch_default": sys.NSS.Default,
+	}
+	if search == nil {
+		d["search"] = []string{}
+	}
+	if rc := sys.Resolv; rc != nil {
+		var all, ignored []string
+		for i, ns := range rc.Nameservers {
+			all = append(all, ns.Addr.String())
+			if i >= MaxNS {
+				ignored = append(ignored, ns.Addr.String())
+			}
+		}
+		d["nameservers"], d["ignored"] = orEmpty(all), orEmpty(ignored)
+		d["problems"] = rc.Problems
+		d["crlf"] = rc.CRLF
+	}
+	var inUse []string
+	for _, ns := range sys.glibcServers() {
+		inUse = append(inUse, ns.Addr.String())
+	}
+	d["in_use"] = inUse
+	d["implied"] = sys.Resolv == nil || len(sys.Resolv.Nameservers) == 0
+	if sys.Stub {
+		d["stub_why"] = sys.StubWhy
+		if sys.Upstreams != nil {
+			var ups []string
+			for _, ns := range sys.Upstreams.Nameservers {
+				ups = append(ups, ns.Addr.String())
+			}
+			d["upstreams"] = orEmpty(ups)
+		}
+	}
+	return d
+}
+
+func sources(sys *System) []string {
+	src := ResolvConfPath
+	if sys.ResolvLink != "" {
+		src += " -> " + sys.ResolvLink
+	}
+	if sys.Synthetic {
+		src += " (missing under the root: systemd-resolved's stub file assumed)"
+	}
+	out := []string{src}
+	if sys.Stub && sys.Upstreams != nil {
+		out = append(out, UplinkPath)
+	}
+	return append(out, NsswitchPath, HostsPath)
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// flags lists the boolean options in effect, as written in resolv.conf.
+func (o Options) flags() []string {
+	out := []string{}
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{
+		{o.Rotate, "rotate"}, {o.EDNS0, "edns0"}, {o.SingleRequest, "single-request"},
+		{o.SingleRequestReopen, "single-request-reopen"}, {o.UseVC, "use-vc"}, {o.NoTLDQuery, "no-tld-query"},
+		{o.NoReload, "no-reload"}, {o.TrustAD, "trust-ad"}, {o.NoAAAA, "no-aaaa"}, {o.Inet6, "inet6"}, {o.Debug, "debug"},
+	} {
+		if f.on {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+package dns
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// fixtureSeeds adds every fixture root's copy of a file as a seed.
+func fixtureSeeds(f *testing.F, rel string) {
+	roots, _ := filepath.Glob("../../testdata/roots/*")
+	for _, r := range roots {
+		if data, err := os.ReadFile(filepath.Join(r, rel)); err == nil {
+			f.Add(data)
+		}
+	}
+}
+
+// FuzzParseResolvConf: any bytes parse, in both dialects, into a
+// configuration within glibc's caps, with valid addresses and problems
+// that point at real lines.
+func FuzzParseResolvConf(f *testing.F) {
+	fixtureSeeds(f, "etc/resolv.conf")
+	fixtureSeeds(f, "run/systemd/resolve/resolv.conf")
+	for _, s := range []string{
+		"", "nameserver 10.1\nnameserver 0x7f.1\nnameserver fe80::1%eth0\n",
+		"options ndots:-99999999999999999999 timeout:99999999999999999999 attempts:-1\n",
+		"search " + strings.Repeat("a ", 300) + "\n", "domain\tx\r\nsearch\r\n",
+		"nameserver 10.0.0.2\x00\nsearch a\x00b\n", "options single-request-reopen rotate edns0 trust-ad no-aaaa\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Count(string(data), "\n") + 1
+		for _, d := range []Dialect{Modern, Legacy} {
+			rc := ParseResolvConf(data, d)
+			o := rc.Options
+			if o.Ndots < 0 || o.Ndots > maxNdots || o.Timeout > maxTimeout || o.Attempts > maxAttempts || o.GoTimeout < 1 || o.GoAttempts < 1 {
+				t.Fatalf("options outside glibc's caps: %+v", o)
+			}
+			for _, ns := range rc.Nameservers {
+				if !ns.Addr.IsValid() || ns.Line < 1 || ns.Line > lines {
+					t.Fatalf("bad nameserver %+v", ns)
+				}
+			}
+			for _, p := range rc.Problems {
+				if p.Line < 1 || p.Line > lines || !utf8.ValidString(p.Text) {
+					t.Fatalf("bad problem %+v", p)
+				}
+			}
+			if d == Legacy && len(rc.Search) > legacyMaxSearch {
+				t.Fatalf("legacy search list of %d domains", len(rc.Search))
+			}
+			for _, s := range rc.Search {
+				if s == "" || strings.ContainsAny(s, " \t\n\x00") {
+					t.Fatalf("bad search domain %q", s)
+				}
+			}
+			_ = worstCase(o, min(max(len(rc.Nameservers), 1), MaxNS))
+		}
+	})
+}
+
+// FuzzParseNsswitch: any bytes give a non-empty hosts line whose
+// services have names and whose actions are valid.
+func FuzzParseNsswitch(f *testing.F) {
+	fixtureSeeds(f, "etc/nsswitch.conf")
+	for _, s := range []string{"", "hosts: [", "hosts: files [!NOTFOUND=return UNAVAIL=merge] dns]\n", "hosts:]]][[[\n", "hosts:\x00dns\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ns := ParseNsswitch(data)
+		if len(ns.Hosts) == 0 {
+			t.Fatal("no hosts services, not even the default")
+		}
+		for _, s := range ns.Hosts {
+			if s.Name == "" || strings.ContainsAny(s.Name, " \t[") {
+				t.Fatalf("bad service name %q", s.Name)
+			}
+			for _, st := range statuses {
+				if a := s.Action(st); a != ActionReturn && a != ActionContinue {
+					t.Fatalf("%s after %s: %q", s.Name, st, a)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseHosts: any bytes parse; every entry has a valid address and a
+// name, and Lookup finds each entry by its own first name.
+func FuzzParseHosts(f *testing.F) {
+	fixtureSeeds(f, "etc/hosts")
+	for _, s := range []string{"", "127.0.0.1 localhost\n::1 localhost\n", "fe80::1%lo x\n10.0.0.1\n#\n", "1.2.3.4 a b c # d\n\x00\xff\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h := ParseHosts(data)
+		if len(h.Problems) > maxHostsProblems+1 {
+			t.Fatalf("%d problems: the list must stay bounded", len(h.Problems))
+		}
+		for _, e := range h.Entries() {
+			if !e.Addr.IsValid() || e.Addr.Zone() != "" || len(e.Names) == 0 {
+				t.Fatalf("bad entry %+v", e)
+			}
+			if addrs, _ := h.Lookup(e.Names[0]); len(addrs) == 0 {
+				t.Fatalf("Lookup(%q) misses its own entry", e.Names[0])
+			}
+		}
+	})
+}

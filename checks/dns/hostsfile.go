@@ -1,0 +1,141 @@
+package dns
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// HostsEntry is one usable line of /etc/hosts.
+type HostsEntry struct {
+	Addr  netip.Addr
+	Names []string // canonical name first, then aliases
+	Line  int
+}
+
+// Hosts is /etc/hosts as glibc's nss_files reads it. It keeps the file's
+// bytes and parses lines as lookups scan them, like nss_files does: a
+// multi-megabyte blocklist costs its size, not a table of entries.
+type Hosts struct {
+	data     []byte
+	Problems []Problem
+}
+
+// maxHostsProblems bounds what a junk-filled hosts file can make a report
+// carry; the count of the rest is kept.
+const maxHostsProblems = 20
+
+// ParseHosts reads hosts(5): '#' starts a comment, the first field is an
+// address as inet_pton reads it (IPv6, or dotted-quad IPv4; no zone, no
+// inet_aton shorthand), the other fields are names. A line whose address
+// does not parse is ignored, as glibc ignores it, and listed in Problems.
+func ParseHosts(data []byte) *Hosts {
+	h := &Hosts{data: data}
+	extra := 0
+	h.scan(func(_ HostsEntry, p *Problem) bool {
+		switch {
+		case p == nil:
+		case len(h.Problems) < maxHostsProblems:
+			h.Problems = append(h.Problems, *p)
+		default:
+			extra++
+		}
+		return true
+	})
+	if extra > 0 {
+		h.Problems = append(h.Problems, Problem{0, fmt.Sprintf("and %d more malformed lines", extra)})
+	}
+	return h
+}
+
+// scan calls fn for every entry, or with a problem for every line glibc
+// ignores, until fn returns false.
+func (h *Hosts) scan(fn func(e HostsEntry, p *Problem) bool) {
+	for n, line := range lines(h.data) {
+		if c := strings.IndexByte(line, '#'); c >= 0 {
+			line = line[:c]
+		}
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		addr, err := netip.ParseAddr(fields[0])
+		var p *Problem
+		switch {
+		case err != nil || addr.Zone() != "":
+			p = &Problem{n, fmt.Sprintf("%q is not an IP address: glibc ignores the line", clip(fields[0]))}
+		case len(fields) == 1:
+			p = &Problem{n, fmt.Sprintf("%s has no name", addr)}
+		}
+		if !fn(HostsEntry{Addr: addr, Names: fields[1:], Line: n}, p) {
+			return
+		}
+	}
+}
+
+// Entries returns every usable line, for tests and tools; lookups scan.
+func (h *Hosts) Entries() []HostsEntry {
+	var out []HostsEntry
+	h.scan(func(e HostsEntry, p *Problem) bool {
+		if p == nil {
+			out = append(out, e)
+		}
+		return true
+	})
+	return out
+}
+
+// Lookup returns the addresses of every line naming name (canonical name
+// or alias, compared case-insensitively as glibc's strcasecmp does), in
+// file order, and the lines they came from. glibc's getaddrinfo collects
+// all matching lines, IPv4 and IPv6 alike.
+func (h *Hosts) Lookup(name string) (addrs []netip.Addr, lineNos []int) {
+	h.scan(func(e HostsEntry, p *Problem) bool {
+		if p == nil && hasName(e.Names, name) {
+			addrs, lineNos = append(addrs, e.Addr), append(lineNos, e.Line)
+		}
+		return true
+	})
+	return addrs, lineNos
+}
+
+// Reverse returns the names of the first line for addr, as gethostbyaddr
+// answers from files.
+func (h *Hosts) Reverse(addr netip.Addr) (names []string, line int) {
+	h.scan(func(e HostsEntry, p *Problem) bool {
+		if p == nil && e.Addr == addr {
+			names, line = e.Names, e.Line
+			return false
+		}
+		return true
+	})
+	return names, line
+}
+
+func hasName(names []string, name string) bool {
+	for _, n := range names {
+		if asciiEqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

@@ -1,0 +1,339 @@
+package dns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"slices"
+	"strings"
+
+	mdns "github.com/miekg/dns"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// resolveCheck is dns/resolve:<name>: the name resolves the way the
+// service would resolve it.
+type resolveCheck struct {
+	engine.Base
+	name   string
+	types  []uint16
+	expect []netip.Addr // empty: any answer will do
+	port   uint16
+	cache  *systemCache
+}
+
+func (c *resolveCheck) Run(ctx context.Context, h *host.Host) engine.Result {
+	sys := c.cache.get(h)
+	if r, stop := hostsUnreadable(sys, h); stop {
+		return r
+	}
+	ctx, cancel := reserve(ctx)
+	defer cancel()
+	o := lookup{sys: sys, port: c.port, types: c.types}.forward(ctx, c.name)
+	res := engine.Result{Details: c.details(sys, o)}
+	switch verdictOf(o) {
+	case verdictFound:
+		return c.judgeAnswer(res, o)
+	case verdictUndecided:
+		return undecided(res, o)
+	case verdictNotFound:
+		res.Status, res.Observed = engine.Fail, "does not resolve"
+		res.Message = "does not resolve: " + c.notFoundWhy(o)
+		res.Remediation = tell("publish "+c.name, fmt.Sprintf("add the %s record(s) for %s in DNS (or an %s line, if files comes before dns in %s)", typeNames(c.types), c.name, HostsPath, NsswitchPath))
+	default:
+		res.Status, res.Observed = engine.Fail, "lookup failed: "+o.Cause
+		res.Message = fmt.Sprintf("does not resolve: DNS did not answer (%s) for %s", o.Cause, strings.Join(names(o.Candidates), ", "))
+		res.Remediation = tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.Cause))
+	}
+	return res
+}
+
+// hostsUnreadable stops a lookup whose first answer could be a hosts file
+// golive cannot read: guessing past it could call a name resolved that
+// the service sees differently.
+func hostsUnreadable(sys *System, h *host.Host) (engine.Result, bool) {
+	if sys.HostsErr == nil || errors.Is(sys.HostsErr, fs.ErrNotExist) || !usesFiles(sys.NSS) {
+		return engine.Result{}, false
+	}
+	if errors.Is(sys.HostsErr, fs.ErrPermission) && !h.Privileged() {
+		return engine.Result{Status: engine.Skip, Message: "needs root: " + sys.HostsErr.Error()}, true
+	}
+	return engine.Result{Status: engine.Error, Message: "cannot read " + HostsPath + ": " + sys.HostsErr.Error()}, true
+}
+
+func usesFiles(n *Nsswitch) bool {
+	for _, s := range n.Hosts {
+		if s.Name == "files" {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *resolveCheck) judgeAnswer(res engine.Result, o outcome) engine.Result {
+	res.Observed = strings.Join(addrStrings(o.Addrs), ", ") + " (" + o.Source + ")"
+	res.Status, res.Message = engine.Pass, "resolves through "+o.Source
+	if o.Answered != nil {
+		res.Message += " as " + o.Answered.Name
+	}
+	if o.Opaque {
+		res.Observed = "this machine's own addresses (" + o.Source + ")"
+		if len(c.expect) > 0 {
+			res.Status = engine.Warn
+			res.Message += "; nss-myhostname answers with the machine's own addresses, which golive cannot compare with the expected ones"
+		}
+		return res
+	}
+	if len(c.expect) > 0 {
+		missing, extra := diffAddrs(c.expect, o.Addrs)
+		if len(missing) > 0 || len(extra) > 0 {
+			res.Status = engine.Fail
+			res.Message = fmt.Sprintf("resolves through %s to %s, expected %s", o.Source, strings.Join(addrStrings(o.Addrs), ", "), strings.Join(addrStrings(c.expect), ", "))
+			if len(missing) > 0 {
+				res.Message += "; missing " + strings.Join(addrStrings(missing), ", ")
+			}
+			if len(extra) > 0 {
+				res.Message += "; unexpected " + strings.Join(addrStrings(extra), ", ")
+			}
+			res.Remediation = tell("correct the records of "+c.name, fmt.Sprintf("make %s resolve to exactly %s: fix the DNS records, or the %s line that answers first", c.name, strings.Join(addrStrings(c.expect), ", "), HostsPath))
+			return res
+		}
+	}
+	if slow := failedFirst(o); slow != "" {
+		res.Status = engine.Warn
+		res.Message += "; but " + slow
+		res.Remediation = tell("remove or repair the nameserver that does not answer", "fix or remove the failing nameserver (see its dns/nameserver check): until then every lookup waits for it first")
+	}
+	return res
+}
+
+// failedFirst reports a server that failed before another answered: the
+// lookup works, slowly, on every call.
+func failedFirst(o outcome) string {
+	if o.Answered == nil {
+		return ""
+	}
+	for _, t := range o.Answered.Servers {
+		switch t.Result {
+		case CauseTimeout:
+			return fmt.Sprintf("%s failed first (timeout): every lookup waits for it before glibc asks the next server", t.Server)
+		case CauseNetwork, CauseServfail, CauseRefused, CauseRcode:
+			return fmt.Sprintf("%s failed first (%s): every lookup asks it first and moves on only after its failure", t.Server, t.Result)
+		}
+	}
+	return ""
+}
+
+func (c *resolveCheck) notFoundWhy(o outcome) string {
+	tried := names(o.Candidates)
+	switch {
+	case len(tried) > 0:
+		return fmt.Sprintf("%s for %s", o.Cause, strings.Join(tried, ", "))
+	case len(o.Steps) > 0:
+		last := o.Steps[len(o.Steps)-1]
+		return fmt.Sprintf("not found by %s (nsswitch hosts: %s)", last.Service, hostsLine(o))
+	}
+	return "not found"
+}
+
+func hostsLine(o outcome) string {
+	parts := make([]string, len(o.Steps))
+	for i, s := range o.Steps {
+		parts[i] = s.Service
+	}
+	return strings.Join(parts, " ")
+}
+
+func (c *resolveCheck) details(sys *System, o outcome) map[string]any {
+	d := map[string]any{
+		"name": c.name, "types": typeList(c.types), "nsswitch": sys.NSS.HostsLine(),
+		"steps": o.Steps, "candidates": o.Candidates, "source": o.Source,
+	}
+	if o.Candidates == nil {
+		d["candidates"] = []candidate{}
+	}
+	if len(c.expect) > 0 {
+		d["expected"] = addrStrings(c.expect)
+	}
+	answers := map[string][]string{}
+	for _, a := range o.Addrs {
+		t := "A"
+		if a.Is6() {
+			t = "AAAA"
+		}
+		answers[t] = append(answers[t], a.String())
+	}
+	d["answers"] = answers
+	if o.Answered != nil {
+		d["answered_name"] = o.Answered.Name
+		d["server"] = o.Answered.by
+		d["rtt_ms"] = o.Answered.Servers[len(o.Answered.Servers)-1].RTTms
+	}
+	if len(o.HostsLines) > 0 {
+		d["hosts_lines"] = o.HostsLines
+	}
+	if o.Cause != "" {
+		d["cause"] = o.Cause
+	}
+	if notes := dnsNotes(sys, o); len(notes) > 0 {
+		d["notes"] = notes
+	}
+	return d
+}
+
+// dnsNotes says where golive's lookup differs from the service's.
+func dnsNotes(sys *System, o outcome) []string {
+	notes := slices.Clone(o.Notes)
+	if len(o.Candidates) > 0 && sys.options().Rotate {
+		notes = append(notes, "options rotate: glibc starts each lookup at the next nameserver; golive asked them in order")
+	}
+	if len(o.Candidates) > 0 && sys.Stub && !sys.Live {
+		notes = append(notes, "systemd-resolved stub: under --root golive asked its upstream servers, which the stub would ask")
+	}
+	return notes
+}
+
+// reverseCheck is dns/reverse:<ip>: the address has a name.
+type reverseCheck struct {
+	engine.Base
+	addr  netip.Addr
+	port  uint16
+	cache *systemCache
+}
+
+func (c *reverseCheck) Run(ctx context.Context, h *host.Host) engine.Result {
+	sys := c.cache.get(h)
+	if r, stop := hostsUnreadable(sys, h); stop {
+		return r
+	}
+	arpa, _ := mdns.ReverseAddr(c.addr.String())
+	ctx, cancel := reserve(ctx)
+	defer cancel()
+	o := lookup{sys: sys, port: c.port, types: []uint16{mdns.TypePTR}}.reverse(ctx, c.addr)
+	res := engine.Result{Details: map[string]any{
+		"address": c.addr.String(), "query": arpa + " PTR", "nsswitch": sys.NSS.HostsLine(),
+		"steps": o.Steps, "candidates": o.Candidates, "names": o.Names, "source": o.Source,
+	}}
+	if o.Answered != nil {
+		res.Details["server"] = o.Answered.by
+	}
+	if o.Cause != "" {
+		res.Details["cause"] = o.Cause
+	}
+	switch verdictOf(o) {
+	case verdictFound:
+		res.Status, res.Observed = engine.Pass, strings.Join(o.Names, ", ")+" ("+o.Source+")"
+		res.Message = "has a name through " + o.Source
+	case verdictUndecided:
+		return undecided(res, o)
+	case verdictNotFound:
+		res.Status, res.Observed = engine.Fail, "no name"
+		res.Message = fmt.Sprintf("has no name: no PTR record for %s (%s)", arpa, orDefault(o.Cause, "not found"))
+		res.Remediation = tell("publish a PTR record for "+c.addr.String(), "ask the owner of the reverse zone to add a PTR record for "+arpa+" (services that check reverse DNS reject this address until then)")
+	default:
+		res.Status, res.Observed = engine.Fail, "lookup failed: "+o.Cause
+		res.Message = fmt.Sprintf("no name: DNS did not answer the PTR query (%s)", o.Cause)
+		res.Remediation = tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.Cause))
+	}
+	return res
+}
+
+// verdict is what a lookup's outcome means for a check.
+type verdict int
+
+const (
+	verdictFound     verdict = iota
+	verdictNotFound          // every source said no: NXDOMAIN, no data, not in files
+	verdictFailed            // DNS failed: timeout, SERVFAIL, REFUSED, unreachable
+	verdictUndecided         // nothing golive can ask answered (an unknown upstream, an nss module it does not model)
+)
+
+func verdictOf(o outcome) verdict {
+	switch {
+	case o.Status == StatusSuccess:
+		return verdictFound
+	case o.Cause == causeUnqueryable:
+		return verdictUndecided
+	case o.Cause == "" && o.Status == StatusNotFound,
+		o.Cause == resultNXDomain, o.Cause == resultNoData, o.Cause == resultBadName:
+		return verdictNotFound
+	case o.Cause == "":
+		return verdictUndecided
+	}
+	return verdictFailed
+}
+
+func undecided(res engine.Result, o outcome) engine.Result {
+	res.Status, res.Observed = engine.Skip, "not decided"
+	if o.Cause == causeUnqueryable {
+		res.Message = "DNS cannot be asked from here: " + strings.Join(o.Notes, "; ")
+		return res
+	}
+	res.Message = "no source golive can evaluate answered (nsswitch hosts: " + hostsLine(o) + ")"
+	return res
+}
+
+func causeAdvice(cause string) string {
+	switch cause {
+	case CauseRefused:
+		return "they refuse recursion for this host"
+	case CauseServfail:
+		return "they answer SERVFAIL"
+	case CauseTimeout:
+		return "they do not answer in time"
+	case CauseNetwork:
+		return "they cannot be reached"
+	}
+	return cause
+}
+
+func diffAddrs(want, got []netip.Addr) (missing, extra []netip.Addr) {
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			missing = append(missing, w)
+		}
+	}
+	for _, g := range got {
+		if !slices.Contains(want, g) && !slices.Contains(extra, g) {
+			extra = append(extra, g)
+		}
+	}
+	return missing, extra
+}
+
+func addrStrings(as []netip.Addr) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.String()
+	}
+	return out
+}
+
+func names(cs []candidate) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func typeList(types []uint16) []string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = mdns.TypeToString[t]
+	}
+	return out
+}
+
+func typeNames(types []uint16) string { return strings.Join(typeList(types), "/") }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

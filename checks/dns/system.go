@@ -1,0 +1,294 @@
+package dns
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"path"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// Files read under the root.
+const (
+	ResolvConfPath = "/etc/resolv.conf"
+	NsswitchPath   = "/etc/nsswitch.conf"
+	HostsPath      = "/etc/hosts"
+	// UplinkPath is where systemd-resolved lists its upstream servers.
+	UplinkPath = "/run/systemd/resolve/resolv.conf"
+	// ResolvedConfPath is where an admin sets the upstreams (DNS=).
+	ResolvedConfPath = "/etc/systemd/resolved.conf"
+)
+
+// Read limits: a resolv.conf or nsswitch.conf is a few hundred bytes; a
+// hosts file can be a multi-megabyte blocklist.
+const (
+	maxConfFile  = 1 << 20
+	maxHostsFile = 8 << 20
+)
+
+// stubAddrs are systemd-resolved's local listeners: the stub (127.0.0.53)
+// and the proxy (127.0.0.54).
+var stubAddrs = []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 53}), netip.AddrFrom4([4]byte{127, 0, 0, 54})}
+
+// loopbackNS is where glibc sends queries when resolv.conf names no server.
+var loopbackNS = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+
+// stubResolvConf is what systemd-resolved writes to stub-resolv.conf (the
+// search line aside). It stands in for a stub link that an image cannot
+// resolve, because /run is filled at boot.
+const stubResolvConf = "nameserver 127.0.0.53\noptions edns0 trust-ad\n"
+
+// System is the resolver configuration of one root.
+type System struct {
+	Live     bool
+	Dialect  Dialect
+	Hostname string
+
+	// Resolv is /etc/resolv.conf as glibc reads it; nil when it is
+	// missing or unreadable (ResolvErr), which glibc treats as empty.
+	Resolv    *ResolvConf
+	ResolvErr error
+	// ResolvLink is the symlink target of /etc/resolv.conf, if it is one.
+	ResolvLink string
+	// Synthetic is set when Resolv stands in for a stub link the root
+	// cannot resolve (an image: /run is empty until boot).
+	Synthetic bool
+
+	// Stub is set when glibc talks to systemd-resolved's stub; the real
+	// servers are then Upstreams, from UplinkPath.
+	Stub         bool
+	StubWhy      string
+	Upstreams    *ResolvConf
+	UpstreamsErr error
+
+	NSS   *Nsswitch
+	Hosts *Hosts // nil when HostsErr is set
+	// HostsErr is why /etc/hosts could not be read; glibc's files service
+	// answers "unavailable" then.
+	HostsErr error
+}
+
+// LoadSystem reads the resolver configuration of h. It never fails: what
+// cannot be read is recorded, because glibc too carries on without it.
+func LoadSystem(h *host.Host, d Dialect) *System {
+	s := &System{Live: h.Live(), Dialect: d}
+	s.Hostname, _ = h.Hostname()
+	s.loadResolv(h)
+	s.loadNSS(h)
+	data, err := h.ReadFileLimit(HostsPath, maxHostsFile)
+	if err != nil {
+		s.HostsErr = err
+	} else {
+		s.Hosts = ParseHosts(data)
+	}
+	return s
+}
+
+func (s *System) loadResolv(h *host.Host) {
+	if target, err := h.Readlink(ResolvConfPath); err == nil {
+		s.ResolvLink = target
+	}
+	data, err := h.ReadFileLimit(ResolvConfPath, maxConfFile)
+	switch {
+	case err == nil:
+		s.Resolv = ParseResolvConf(data, s.Dialect)
+	case errors.Is(err, fs.ErrNotExist) && isStubLink(s.ResolvLink):
+		s.Resolv, s.Synthetic = ParseResolvConf([]byte(stubResolvConf), Modern), true
+	default:
+		s.ResolvErr = err
+	}
+	switch {
+	case isStubLink(s.ResolvLink):
+		s.Stub, s.StubWhy = true, ResolvConfPath+" links to "+s.ResolvLink
+	case s.Resolv != nil:
+		for _, ns := range s.glibcServers() {
+			if isStubAddr(ns.Addr) {
+				s.Stub, s.StubWhy = true, fmt.Sprintf("nameserver %s (line %d) is systemd-resolved's stub", ns.Addr, ns.Line)
+				break
+			}
+		}
+	}
+	if !s.Stub {
+		return
+	}
+	if data, err := h.ReadFileLimit(UplinkPath, maxConfFile); err != nil {
+		s.UpstreamsErr = err
+	} else {
+		s.Upstreams = ParseResolvConf(data, Modern)
+	}
+}
+
+// isStubLink recognises resolv.conf pointing at resolved's stub file
+// (../run/systemd/resolve/stub-resolv.conf) or at the static stub file
+// systemd ships (/usr/lib/systemd/resolv.conf).
+func isStubLink(target string) bool {
+	if target == "" {
+		return false
+	}
+	base, dir := path.Base(target), path.Base(path.Dir(target))
+	return base == "stub-resolv.conf" || (base == "resolv.conf" && dir == "systemd")
+}
+
+func isStubAddr(a netip.Addr) bool {
+	for _, s := range stubAddrs {
+		if a.Unmap() == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *System) loadNSS(h *host.Host) {
+	data, err := h.ReadFileLimit(NsswitchPath, maxConfFile)
+	if err != nil {
+		s.NSS = ParseNsswitch(nil)
+		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("%v: glibc uses %q", err, DefaultHosts)})
+		return
+	}
+	s.NSS = ParseNsswitch(data)
+	if s.NSS.Default {
+		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("no hosts line: glibc uses %q", DefaultHosts)})
+	}
+}
+
+// glibcServers are the nameservers glibc queries, in order: the first
+// MaxNS of resolv.conf, or 127.0.0.1 when it names none.
+func (s *System) glibcServers() []Nameserver {
+	if s.Resolv == nil || len(s.Resolv.Nameservers) == 0 {
+		return []Nameserver{{Addr: loopbackNS}}
+	}
+	return s.Resolv.Nameservers[:min(len(s.Resolv.Nameservers), MaxNS)]
+}
+
+// Target is a nameserver golive queries, and why it is one.
+type Target struct {
+	Addr netip.Addr
+	// Role is "nameserver" (a resolv.conf line), "implied" (glibc's
+	// 127.0.0.1 when there is none), "stub" (systemd-resolved's listener)
+	// or "upstream" (a server systemd-resolved forwards to).
+	Role   string
+	Source string // file:line, or why it is implied
+	// Window is how long glibc waits for this server per attempt; 0 for
+	// upstreams, which systemd-resolved times itself.
+	Window int
+}
+
+// Probed are the servers the dns/nameserver checks query: glibc's
+// nameservers, where resolved's stub stands for its upstreams (and for
+// itself on the running system: under --root, a loopback stub would be
+// this machine's, not the image's). notes says what could not be probed.
+func (s *System) Probed() (targets []Target, notes []string) {
+	return s.expand(true)
+}
+
+// Queried are the servers a lookup goes to, as glibc's dns service
+// reaches them: on the running system the stub itself; under --root its
+// upstreams, which are what the stub would ask.
+func (s *System) Queried() (targets []Target, notes []string) {
+	return s.expand(false)
+}
+
+func (s *System) expand(probeBoth bool) (targets []Target, notes []string) {
+	servers := s.glibcServers()
+	windows := Windows(s.options().Timeout, len(servers))
+	seenUpstreams := false
+	for i, ns := range servers {
+		t := Target{Addr: ns.Addr, Role: "nameserver", Source: fmt.Sprintf("%s:%d", ResolvConfPath, ns.Line), Window: windows[i]}
+		if ns.Line == 0 {
+			t.Role, t.Source = "implied", "no nameserver line: glibc uses 127.0.0.1"
+			if !s.Live && !probeBoth { // the root's own loopback, not this machine's
+				notes = append(notes, "the root names no nameserver: glibc would ask its own 127.0.0.1, which is not reachable from here")
+				continue
+			}
+		}
+		if !isStubAddr(ns.Addr) {
+			targets = append(targets, t)
+			continue
+		}
+		t.Role = "stub"
+		if s.Live {
+			targets = append(targets, t)
+			if !probeBoth {
+				continue
+			}
+		}
+		if seenUpstreams {
+			continue
+		}
+		seenUpstreams = true
+		ups, note := s.upstreamTargets()
+		targets = append(targets, ups...)
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
+	return targets, notes
+}
+
+func (s *System) upstreamTargets() ([]Target, string) {
+	if s.Upstreams == nil {
+		if s.Live {
+			return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown (%v): is systemd-resolved running?", s.UpstreamsErr)
+		}
+		return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown: the root has no %s (it is written at boot)", UplinkPath)
+	}
+	if len(s.Upstreams.Nameservers) == 0 {
+		return nil, "systemd-resolved knows no upstream DNS server (" + UplinkPath + " lists none)"
+	}
+	var out []Target
+	for _, ns := range s.Upstreams.Nameservers {
+		out = append(out, Target{Addr: ns.Addr, Role: "upstream", Source: fmt.Sprintf("%s:%d", UplinkPath, ns.Line)})
+	}
+	return out, ""
+}
+
+// options are the resolver options in effect; glibc's defaults when
+// resolv.conf is missing.
+func (s *System) options() Options {
+	if s.Resolv == nil {
+		return ParseResolvConf(nil, s.Dialect).Options
+	}
+	return s.Resolv.Options
+}
+
+// search is the search list in effect: resolv.conf's, else the domain of
+// the hostname (glibc takes what follows its first dot).
+func (s *System) search() (domains []string, from string) {
+	if s.Resolv != nil && s.Resolv.SearchFrom != "" {
+		return s.Resolv.Search, fmt.Sprintf("%s:%d", ResolvConfPath, s.Resolv.SearchLine)
+	}
+	if _, domain, ok := cutDot(s.Hostname); ok && domain != "" {
+		return []string{domain}, "the hostname " + s.Hostname
+	}
+	return nil, ""
+}
+
+func cutDot(name string) (string, string, bool) {
+	for i := 0; i < len(name); i++ {
+		if name[i] == '.' {
+			return name[:i], name[i+1:], true
+		}
+	}
+	return name, "", false
+}
+
+// systemCache loads a root's configuration once for all the dns checks
+// of a run.
+type systemCache struct {
+	dialect Dialect
+	mu      sync.Mutex
+	h       *host.Host
+	sys     *System
+}
+
+func (c *systemCache) get(h *host.Host) *System {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h != h || c.sys == nil {
+		c.h, c.sys = h, LoadSystem(h, c.dialect)
+	}
+	return c.sys
+}
