@@ -4,8 +4,9 @@
 package all
 
 import (
-	_ "github.com/golive-sh/golive/checks/dns"    // dns/config, dns/nameserver, dns/resolve, dns/reverse
-	_ "github.com/golive-sh/golive/checks/libc"   // libc/compat, libc/libs, libc/targets
-	_ "github.com/golive-sh/golive/checks/osinfo" // os/distro, os/eol, os/kernel
-	_ "github.com/golive-sh/golive/checks/sysctl" // sysctl/<key>
+	_ "github.com/golive-sh/golive/checks/cabundle" // cabundle/*, cert/file, tls/endpoint
+	_ "github.com/golive-sh/golive/checks/dns"      // dns/config, dns/nameserver, dns/resolve, dns/reverse
+	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
+	_ "github.com/golive-sh/golive/checks/osinfo"   // os/distro, os/eol, os/kernel
+	_ "github.com/golive-sh/golive/checks/sysctl"   // sysctl/<key>
 )

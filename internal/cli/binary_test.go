@@ -99,6 +99,11 @@ func workdir(t *testing.T) string {
 	write(t, dir, "root/etc/sysctl.d/60-app.conf", "net.core.somaxconn = 4096\n")
 	write(t, dir, "root/etc/resolv.conf", "nameserver 127.0.0.1\noptions timeout:2\n")
 	write(t, dir, "root/etc/nsswitch.conf", "hosts: files dns\n")
+	bundle, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata/roots/ubuntu-22.04/etc/ssl/certs/ca-certificates.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "root/etc/ssl/certs/ca-certificates.crt", string(bundle)) // valid until 2045
 	write(t, dir, "pass.yaml", "sysctl:\n  net.core.somaxconn: \">= 1024\"\n")
 	write(t, dir, "fail.yaml", "sysctl:\n  net.core.somaxconn: \">= 65535\"\n")
 	write(t, dir, "warn.yaml", "sysctl:\n  net.core.somaxconn: {expect: \">= 65535\", level: warn}\n")

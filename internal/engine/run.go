@@ -17,6 +17,10 @@ import (
 // check timeout), and local checks cost microseconds.
 const DefaultParallel = 128
 
+// finishGrace is how long a check whose context has ended may still
+// deliver its result; far below the 100 ms a run may outlive --timeout.
+const finishGrace = 10 * time.Millisecond
+
 // DefaultCheckTimeout bounds one check.
 const DefaultCheckTimeout = 5 * time.Second
 
@@ -128,10 +132,14 @@ func runOne(ctx context.Context, h *host.Host, c Check, opt RunOptions) (r Resul
 		// run is cancelled; that result was cut short too.
 		interrupted = ctx.Err() != nil && r.Status == Error
 	case <-cctx.Done():
+		// A check finishing at the very moment its context ends keeps its
+		// own answer: give it a moment before calling it cut short.
+		grace := time.NewTimer(finishGrace)
+		defer grace.Stop()
 		select {
-		case r = <-done: // finished at the deadline: keep its answer
+		case r = <-done:
 			interrupted = ctx.Err() != nil && r.Status == Error
-		default:
+		case <-grace.C:
 			if ctx.Err() != nil {
 				r = Result{Status: Error, Message: "interrupted: " + reason(ctx)}
 				interrupted = true

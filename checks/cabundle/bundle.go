@@ -1,0 +1,322 @@
+package cabundle
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// Bounds on what a hostile root can make us read and keep.
+const (
+	// MaxBundleSize bounds a bundle file; real ones are about 250 KiB.
+	MaxBundleSize = 16 << 20
+	// MaxCerts bounds the certificates kept from one file; real bundles
+	// hold about 150.
+	MaxCerts = 5000
+	// maxProblems bounds the problems listed for one file.
+	maxProblems = 50
+)
+
+// PEM block types a bundle holds.
+const (
+	blockCert    = "CERTIFICATE"
+	blockTrusted = "TRUSTED CERTIFICATE" // OpenSSL's certificate + trust settings
+)
+
+// Cert is one certificate of a bundle and where it was found.
+type Cert struct {
+	*x509.Certificate
+	SHA256 [32]byte
+	Line   int // line of its BEGIN line; 0 for a DER file
+	// Trusted marks a TRUSTED CERTIFICATE block. GoUsable is false for
+	// blocks Go's CertPool.AppendCertsFromPEM skips: TRUSTED CERTIFICATE,
+	// blocks with headers, and DER files.
+	Trusted  bool
+	GoUsable bool
+}
+
+// Fingerprint is "sha256:<hex>" of the DER.
+func (c *Cert) Fingerprint() string { return "sha256:" + hex.EncodeToString(c.SHA256[:]) }
+
+// Problem is a block that did not yield a certificate.
+type Problem struct {
+	Line   int    `json:"line"`
+	Type   string `json:"type,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string {
+	if p.Type == "" {
+		return fmt.Sprintf("line %d: %s", p.Line, p.Reason)
+	}
+	return fmt.Sprintf("line %d: %s block: %s", p.Line, p.Type, p.Reason)
+}
+
+// Bundle is a parsed certificate file: a PEM bundle, or one DER
+// certificate.
+type Bundle struct {
+	Certs []*Cert
+	// Blocks counts the PEM BEGIN lines seen.
+	Blocks int
+	// Malformed are blocks that did not decode or parse; Other are
+	// well-formed blocks of another type (a CRL, a private key).
+	Malformed []Problem
+	Other     []Problem
+	// Outside counts the non-blank bytes outside any block: comments
+	// (p11-kit writes "# <name>" lines) or `openssl x509 -text` output.
+	// Harmless to every reader, so not a problem.
+	Outside int
+	// DER is set when the file was one DER certificate.
+	DER bool
+	// Truncated is set when more than MaxCerts certificates were found.
+	Truncated bool
+}
+
+// GoUsable counts the certificates a Go program takes from this file.
+func (b *Bundle) GoUsable() int {
+	n := 0
+	for _, c := range b.Certs {
+		if c.GoUsable {
+			n++
+		}
+	}
+	return n
+}
+
+// Trusted counts TRUSTED CERTIFICATE blocks.
+func (b *Bundle) Trusted() int {
+	n := 0
+	for _, c := range b.Certs {
+		if c.Trusted {
+			n++
+		}
+	}
+	return n
+}
+
+// ReadBundle reads path under h's root (at most MaxBundleSize bytes) and
+// parses it.
+func ReadBundle(h *host.Host, path string) (*Bundle, error) {
+	data, err := h.ReadFileLimit(path, MaxBundleSize)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBundle(data), nil
+}
+
+var pemBegin = []byte("-----BEGIN ")
+
+// ParseBundle parses certificate data: PEM blocks (CERTIFICATE and TRUSTED
+// CERTIFICATE yield certificates, other types are counted, malformed blocks
+// are listed with their line), or a single DER certificate. It never fails:
+// an empty or foreign file is a Bundle without certificates.
+//
+// Blocks are decoded with encoding/pem, one BEGIN line at a time, so a
+// block Go's own AppendCertsFromPEM accepts is accepted here and one it
+// skips silently is named here.
+func ParseBundle(data []byte) *Bundle { return parseBundle(data, nil) }
+
+// certCache maps a DER's SHA-256 to its parsed certificate. A host holds
+// each root several times (the bundle, ca-bundle.trust.crt, and one file
+// per CA in /etc/ssl/certs that Go's directory scan reads again), and
+// parsing is most of the cost, so one run parses each DER once. Workers
+// only read it; parseBundle writes it after they are done.
+type certCache map[[32]byte]*x509.Certificate
+
+// parallelFrom is the number of blocks from which a bundle is parsed on
+// every CPU: x509 parsing is most of the cost of a 150-root bundle.
+const parallelFrom = 32
+
+func parseBundle(data []byte, cc certCache) *Bundle {
+	b := &Bundle{}
+	starts := blockStarts(data)
+	if len(starts) == 0 {
+		if c, err := x509.ParseCertificate(data); err == nil {
+			b.DER = true
+			b.Certs = append(b.Certs, &Cert{Certificate: c, SHA256: sha256.Sum256(data)})
+			return b
+		}
+		b.Outside = nonBlank(data)
+		return b
+	}
+	if len(starts) > 2*MaxCerts {
+		// Beyond any real bundle: look no further than what can be kept.
+		starts, b.Truncated = starts[:2*MaxCerts], true
+	}
+	b.Blocks = len(starts)
+	b.Outside = nonBlank(data[:starts[0]])
+	segs := decodeAll(data, starts, cc)
+	line := 1 + bytes.Count(data[:starts[0]], []byte{'\n'})
+	for _, sg := range segs {
+		b.add(sg, line, cc)
+		line += sg.newlines
+	}
+	return b
+}
+
+// segment is what one BEGIN line up to the next yields.
+type segment struct {
+	typ       string // the block type, as written
+	malformed string // why no block or certificate came out of it
+	other     bool   // a well-formed block of another type
+	trusted   bool
+	headers   bool
+	outside   int // non-blank bytes after the block
+	newlines  int
+	sum       [32]byte
+	cert      *x509.Certificate
+}
+
+// decodeAll decodes the segments, on every CPU when there are many.
+func decodeAll(data []byte, starts []int, cc certCache) []segment {
+	segs := make([]segment, len(starts))
+	bounds := func(i int) []byte {
+		end := len(data)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		return data[starts[i]:end]
+	}
+	// Workers take the next block as they go, so a CPU that is slow (a
+	// busy or throttled one) does less, and nobody waits for it.
+	workers := min(runtime.GOMAXPROCS(0), len(starts)/parallelFrom+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(starts); i = int(next.Add(1)) - 1 {
+				segs[i] = decodeSegment(bounds(i), cc)
+			}
+		}()
+	}
+	wg.Wait()
+	return segs
+}
+
+func decodeSegment(seg []byte, cc certCache) segment {
+	sg := segment{newlines: bytes.Count(seg, []byte{'\n'}), typ: blockType(seg)}
+	block, rest := pem.Decode(seg)
+	if block == nil {
+		sg.malformed = "not a complete PEM block (no END line, or bad base64)"
+		return sg
+	}
+	sg.typ, sg.outside = block.Type, nonBlank(rest)
+	switch block.Type {
+	case blockCert:
+	case blockTrusted:
+		sg.trusted = true
+	default:
+		sg.other = true
+		return sg
+	}
+	der := block.Bytes
+	if sg.trusted {
+		// The DER is a certificate followed by OpenSSL's X509_CERT_AUX
+		// (trust and reject OIDs, an alias); only the certificate counts.
+		var raw asn1.RawValue
+		if _, err := asn1.Unmarshal(der, &raw); err != nil {
+			sg.malformed = "no certificate: " + err.Error()
+			return sg
+		}
+		der = raw.FullBytes
+	}
+	sg.headers = len(block.Headers) != 0
+	sg.sum = sha256.Sum256(der)
+	if c, ok := cc[sg.sum]; ok {
+		sg.cert = c
+		return sg
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		sg.malformed = err.Error()
+		return sg
+	}
+	sg.cert = c
+	return sg
+}
+
+// blockStarts returns the offsets of the BEGIN lines (at the start of the
+// data or of a line, as encoding/pem requires).
+func blockStarts(data []byte) []int {
+	var out []int
+	for off := 0; off < len(data); {
+		i := bytes.Index(data[off:], pemBegin)
+		if i < 0 {
+			break
+		}
+		at := off + i
+		if at == 0 || data[at-1] == '\n' {
+			out = append(out, at)
+		}
+		off = at + len(pemBegin)
+	}
+	return out
+}
+
+// add records a decoded segment in order; the cache is written here, by
+// one goroutine.
+func (b *Bundle) add(sg segment, line int, cc certCache) {
+	b.Outside += sg.outside
+	switch {
+	case sg.malformed != "":
+		b.problem(&b.Malformed, Problem{Line: line, Type: sg.typ, Reason: sg.malformed})
+		return
+	case sg.other:
+		b.problem(&b.Other, Problem{Line: line, Type: sg.typ, Reason: "not a certificate"})
+		return
+	case len(b.Certs) >= MaxCerts:
+		b.Truncated = true
+		return
+	}
+	if cc != nil {
+		cc[sg.sum] = sg.cert
+	}
+	b.Certs = append(b.Certs, &Cert{Certificate: sg.cert, SHA256: sg.sum, Line: line, Trusted: sg.trusted, GoUsable: !sg.trusted && !sg.headers})
+}
+
+func (b *Bundle) problem(list *[]Problem, p Problem) {
+	if len(*list) < maxProblems {
+		*list = append(*list, p)
+	}
+}
+
+// fingerprint is "sha256:<hex>" of a certificate's DER.
+func fingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// blockType is the type named on a (possibly broken) BEGIN line.
+func blockType(seg []byte) string {
+	l := seg[len(pemBegin):]
+	if i := bytes.IndexByte(l, '\n'); i >= 0 {
+		l = l[:i]
+	}
+	l = bytes.TrimRight(l, "\r")
+	l = bytes.TrimSuffix(l, []byte("-----"))
+	if len(l) > 40 {
+		l = l[:40]
+	}
+	return string(bytes.ToValidUTF8(l, []byte("?")))
+}
+
+func nonBlank(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,228 @@
+package cabundle
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate"
+)
+
+type certFileCheck struct {
+	engine.Base
+	st     *shared
+	entry  certEntry
+	window int
+}
+
+func (c *certFileCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	hs := c.st.on(h)
+	e := c.entry
+	res := engine.Result{Details: map[string]any{"cert_file": e.Cert}}
+	b, err := hs.bundle(e.Cert)
+	switch classify(h, err) {
+	case readMissing:
+		res.Status, res.Observed = engine.Fail, "missing"
+		res.Message = e.Cert + " does not exist: the service cannot load its certificate"
+		return res
+	case readNeedsRoot:
+		res.Status, res.Message = engine.Skip, "needs root: "+err.Error()
+		return res
+	case readBroken:
+		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read %s: %v", e.Cert, err)
+		return res
+	}
+	if len(b.Certs) == 0 {
+		res.Status, res.Observed = engine.Fail, "no certificate"
+		res.Message = e.Cert + " holds no certificate that parses"
+		if len(b.Malformed) > 0 {
+			res.Message += " (" + problemList(b.Malformed) + ")"
+		}
+		return res
+	}
+	// The first certificate is the leaf, the rest are intermediates: what
+	// crypto/tls.LoadX509KeyPair does with the same file.
+	leaf := b.Certs[0].Certificate
+	ci := info(leaf)
+	res.Details["certificate"] = ci
+	res.Details["intermediates"] = chainNames(certsOf(b.Certs[1:]))
+	res.Observed = fmt.Sprintf("%s, %s, expires %s", Name(leaf.Subject), ci.KeyType, day(leaf.NotAfter))
+
+	var v verdict
+	now := h.Now()
+	c.judgeDates(&v, leaf, now, res.Details)
+	keyNeedsRoot := c.judgeKey(&v, hs, b, leaf, res.Details)
+	c.judgeChain(&v, hs, b, leaf, now, res.Details)
+	if keyNeedsRoot != "" {
+		if len(v.fails)+len(v.warns) == 0 {
+			res.Status, res.Message = engine.Skip, "needs root: cannot read the key "+keyNeedsRoot+" to check it belongs to the certificate"
+			return res
+		}
+		v.warn("the key %s was not checked (needs root)", keyNeedsRoot)
+	}
+	v.apply(&res, fmt.Sprintf("valid until %s; %s", day(leaf.NotAfter), c.passDetail(res.Details)))
+	return res
+}
+
+func (c *certFileCheck) passDetail(d map[string]any) string {
+	parts := []string{}
+	if d["key_matches"] == true {
+		parts = append(parts, "key matches")
+	}
+	if v, ok := d["verified_chain"].([]string); ok {
+		parts = append(parts, "chain verifies: "+strings.Join(v, " <- "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (c *certFileCheck) judgeDates(v *verdict, leaf *x509.Certificate, now time.Time, d map[string]any) {
+	days := int(leaf.NotAfter.Sub(now).Hours() / 24)
+	d["days_left"] = days
+	switch {
+	case now.After(leaf.NotAfter):
+		v.fail("the certificate expired on %s (%d days ago): peers reject it", day(leaf.NotAfter), -days)
+		v.fix(renewPlan(c.entry.Cert, "renew the expired certificate"))
+	case now.Before(leaf.NotBefore):
+		v.fail("the certificate is not valid before %s: check the host clock or the certificate's dates", leaf.NotBefore.UTC().Format(time.RFC3339))
+	case now.AddDate(0, 0, c.window).After(leaf.NotAfter):
+		v.warn("the certificate expires on %s, within %d days", day(leaf.NotAfter), c.window)
+		v.fix(renewPlan(c.entry.Cert, "renew the certificate before it expires"))
+	}
+}
+
+// judgeKey compares the key file's public key with the certificate's. The
+// key file's contents never reach a message: only its path, its format and
+// whether it matches. It returns the key path when it could not be read
+// for want of root.
+func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *Bundle, leaf *x509.Certificate, d map[string]any) string {
+	keyPath := c.entry.Key
+	if keyPath == "" && holdsKey(b) {
+		keyPath = c.entry.Cert // a combined cert+key file
+	}
+	if keyPath == "" {
+		return ""
+	}
+	d["key_file"] = keyPath
+	d["key_matches"] = nil
+	data, err := hs.readFile(keyPath, MaxKeySize)
+	switch classify(hs.h, err) {
+	case readMissing:
+		v.fail("the key file %s does not exist", keyPath)
+		return ""
+	case readNeedsRoot:
+		return keyPath
+	case readBroken:
+		v.fail("cannot read the key file %s: %v", keyPath, err)
+		return ""
+	}
+	k, err := parseKeyFile(data)
+	clear(data)
+	switch {
+	case errors.Is(err, errKeyEncrypted):
+		d["key_format"] = "encrypted"
+		v.warn("%s: %v", keyPath, err)
+		return ""
+	case err != nil:
+		v.fail("%s: %v", keyPath, err)
+		return ""
+	}
+	d["key_format"] = k.Format
+	d["key_type"] = KeyType(k.Public)
+	if !k.matches(leaf) {
+		d["key_matches"] = false
+		v.fail("the key in %s (%s) does not belong to the certificate (%s): the public keys differ, so the TLS handshake fails",
+			keyPath, KeyType(k.Public), KeyType(leaf.PublicKey))
+		v.fix(&remediate.Plan{Summary: "deploy the matching key", Actions: []remediate.Action{remediate.Tell(
+			fmt.Sprintf("deploy the private key that was issued with %s (or reissue the certificate for the key in %s)", c.entry.Cert, keyPath))}})
+		return ""
+	}
+	d["key_matches"] = true
+	return ""
+}
+
+func holdsKey(b *Bundle) bool {
+	for _, o := range b.Other {
+		if strings.HasSuffix(o.Type, "PRIVATE KEY") {
+			return true
+		}
+	}
+	return false
+}
+
+// judgeChain verifies the leaf against the ca: file or the roots the
+// service's Go TLS stack loads, with the file's other certificates as
+// intermediates. Dates are the leaf's own finding, so the chain is
+// verified at a time inside the leaf's validity.
+func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *Bundle, leaf *x509.Certificate, now time.Time, d map[string]any) {
+	roots, desc, ok := c.roots(v, hs, d)
+	if !ok {
+		return
+	}
+	d["roots"] = desc
+	inter := x509.NewCertPool()
+	for _, ic := range b.Certs[1:] {
+		inter.AddCert(ic.Certificate)
+	}
+	at := now
+	if at.After(leaf.NotAfter) {
+		at = leaf.NotAfter
+	}
+	if at.Before(leaf.NotBefore) {
+		at = leaf.NotBefore
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil {
+		p := describeVerify(err, at, desc)
+		d["chain_reason"] = p.Reason
+		v.fail("the chain does not verify: %s", p.Msg)
+		if p.Reason == reasonUnknownAuthority {
+			v.fix(trustPlan(c.st.facts, "trust the CA that issued "+c.entry.Cert, "", false, "the CA certificate "+Name(p.Orphan.Issuer), Name(p.Orphan.Issuer)))
+		}
+		return
+	}
+	d["verified_chain"] = chainNames(chains[0])
+}
+
+func (c *certFileCheck) roots(v *verdict, hs *hostState, d map[string]any) (*x509.CertPool, string, bool) {
+	if c.entry.CA == "" {
+		r := hs.serviceRoots()
+		return r.Pool, "the Go roots of this host (" + r.Describe() + ")", true
+	}
+	d["ca_file"] = c.entry.CA
+	cb, err := hs.bundle(c.entry.CA)
+	switch classify(hs.h, err) {
+	case readOK:
+	case readMissing:
+		v.fail("the CA file %s does not exist", c.entry.CA)
+		return nil, "", false
+	default:
+		v.warn("the chain was not checked: cannot read %s: %v", c.entry.CA, err)
+		return nil, "", false
+	}
+	if len(cb.Certs) == 0 {
+		v.fail("the CA file %s holds no certificate", c.entry.CA)
+		return nil, "", false
+	}
+	pool := x509.NewCertPool()
+	for _, ca := range cb.Certs {
+		pool.AddCert(ca.Certificate)
+	}
+	return pool, c.entry.CA, true
+}
+
+func renewPlan(cert, summary string) *remediate.Plan {
+	return &remediate.Plan{Summary: summary, Actions: []remediate.Action{remediate.Tell("renew " + cert + " with its CA, deploy it, and reload the service")}}
+}
+
+func certsOf(cs []*Cert) []*x509.Certificate {
+	out := make([]*x509.Certificate, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Certificate)
+	}
+	return out
+}

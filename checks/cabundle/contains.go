@@ -1,0 +1,103 @@
+package cabundle
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+)
+
+type containsCheck struct {
+	engine.Base
+	st  *shared
+	req requirement
+}
+
+func (c *containsCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	hs := c.st.on(h)
+	res := engine.Result{Details: map[string]any{"name": c.req.name}}
+	sys := hs.systemBundle()
+	res.Details["bundle"] = sys.Path
+	switch classify(h, sys.Err) {
+	case readOK:
+	case readNeedsRoot:
+		res.Status, res.Message = engine.Skip, "needs root: "+sys.Err.Error()
+		return res
+	case readBroken:
+		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
+		return res
+	case readMissing:
+		res.Status, res.Message = engine.Fail, "no CA bundle to find it in (see cabundle/present)"
+		return res
+	}
+	if c.req.hasSum {
+		return c.bySum(res, sys)
+	}
+	return c.byFile(h, hs, res, sys)
+}
+
+func (c *containsCheck) bySum(res engine.Result, sys *systemBundle) engine.Result {
+	want := "sha256:" + hex.EncodeToString(c.req.sha256[:])
+	res.Details["fingerprint"] = want
+	for _, cert := range sys.Bundle.Certs {
+		if cert.SHA256 == c.req.sha256 {
+			res.Status = engine.Pass
+			res.Observed = Name(cert.Subject) + " in " + sys.Path
+			res.Message = fmt.Sprintf("found at line %d", cert.Line)
+			res.Details["subject"] = cert.Subject.String()
+			return res
+		}
+	}
+	res.Status = engine.Fail
+	res.Observed = "not in " + sys.Path
+	res.Message = fmt.Sprintf("no certificate in %s has the fingerprint %s: peers whose chains end at that CA fail with \"certificate signed by unknown authority\"", sys.Path, want)
+	res.Remediation = trustPlan(c.st.facts, "trust the CA "+c.req.name, "", false, "the CA certificate with fingerprint "+want, "golive-required-"+hex.EncodeToString(c.req.sha256[:6]))
+	return res
+}
+
+func (c *containsCheck) byFile(h *host.Host, hs *hostState, res engine.Result, sys *systemBundle) engine.Result {
+	res.Details["file"] = c.req.file
+	b, err := hs.bundle(c.req.file)
+	switch classify(h, err) {
+	case readMissing:
+		res.Status, res.Observed = engine.Fail, "CA file missing"
+		res.Message = c.req.file + " does not exist: deploy the CA file (the profile says the service needs it)"
+		return res
+	case readNeedsRoot:
+		res.Status, res.Message = engine.Skip, "needs root: "+err.Error()
+		return res
+	case readBroken:
+		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read %s: %v", c.req.file, err)
+		return res
+	}
+	if len(b.Certs) == 0 {
+		res.Status, res.Observed = engine.Error, "no certificate"
+		res.Message = c.req.file + " holds no certificate (neither PEM nor DER)"
+		return res
+	}
+	var in, out []string
+	for _, cert := range b.Certs {
+		if findCert(sys.Bundle.Certs, cert.Certificate) != nil {
+			in = append(in, Name(cert.Subject))
+		} else {
+			out = append(out, Name(cert.Subject))
+		}
+	}
+	res.Details["in_bundle"] = nonNilStrings(in)
+	res.Details["missing"] = nonNilStrings(out)
+	if len(out) == 0 {
+		res.Status = engine.Pass
+		res.Observed = strings.Join(in, ", ") + " in " + sys.Path
+		res.Message = fmt.Sprintf("every certificate of %s is in the bundle", c.req.file)
+		return res
+	}
+	res.Status = engine.Fail
+	res.Observed = "missing: " + strings.Join(out, ", ")
+	res.Message = fmt.Sprintf("%s from %s %s not in %s: peers it signs fail with \"certificate signed by unknown authority\"",
+		plural(len(out), "certificate"), c.req.file, isAre(len(out)), sys.Path)
+	res.Remediation = trustPlan(c.st.facts, "trust the CA "+c.req.name, c.req.file, b.DER, c.req.name, c.req.name)
+	return res
+}

@@ -1,0 +1,141 @@
+package cabundle
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Name is how a certificate is named to a person: its subject CN with the
+// organisation, or the whole subject when it has no CN.
+func Name(n pkix.Name) string {
+	var org string
+	if len(n.Organization) > 0 {
+		org = n.Organization[0]
+	}
+	switch {
+	case n.CommonName != "" && org != "" && org != n.CommonName:
+		return n.CommonName + " (" + org + ")"
+	case n.CommonName != "":
+		return n.CommonName
+	case org != "":
+		return org
+	case n.String() != "":
+		return n.String()
+	}
+	return "(empty subject)"
+}
+
+// KeyType names a public key: "RSA 2048", "ECDSA P-256", "Ed25519".
+func KeyType(pub any) string {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "ECDSA " + k.Curve.Params().Name
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return fmt.Sprintf("%T", pub)
+}
+
+// SANs lists the subject alternative names: DNS names, IPs, emails, URIs.
+func SANs(c *x509.Certificate) []string {
+	out := append([]string{}, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		out = append(out, ip.String())
+	}
+	out = append(out, c.EmailAddresses...)
+	for _, u := range c.URIs {
+		out = append(out, u.String())
+	}
+	return out
+}
+
+// certInfo is a certificate as details show it.
+type certInfo struct {
+	Subject     string   `json:"subject"`
+	Issuer      string   `json:"issuer"`
+	SANs        []string `json:"sans,omitempty"`
+	NotBefore   string   `json:"not_before"`
+	NotAfter    string   `json:"not_after"`
+	KeyType     string   `json:"key_type"`
+	Serial      string   `json:"serial"`
+	Fingerprint string   `json:"fingerprint"`
+	Line        int      `json:"line,omitempty"`
+	File        string   `json:"file,omitempty"`
+}
+
+func info(c *x509.Certificate) certInfo {
+	return certInfo{
+		Subject:     c.Subject.String(),
+		Issuer:      c.Issuer.String(),
+		SANs:        SANs(c),
+		NotBefore:   c.NotBefore.UTC().Format(time.RFC3339),
+		NotAfter:    c.NotAfter.UTC().Format(time.RFC3339),
+		KeyType:     KeyType(c.PublicKey),
+		Serial:      c.SerialNumber.Text(16),
+		Fingerprint: fingerprint(c),
+	}
+}
+
+// findCert returns the certificate of list that is c, or that has c's
+// subject and public key (a re-issued root that chains the same way).
+func findCert(list []*Cert, c *x509.Certificate) *Cert {
+	var sameKey *Cert
+	for _, l := range list {
+		if bytes.Equal(l.Raw, c.Raw) {
+			return l
+		}
+		if sameKey == nil && bytes.Equal(l.RawSubject, c.RawSubject) && bytes.Equal(l.RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo) {
+			sameKey = l
+		}
+	}
+	return sameKey
+}
+
+// names lists up to max certificate names with a date, and says how many
+// more there are: observed lines stay short, details hold them all.
+func names(certs []*Cert, max int, date func(*Cert) string) string {
+	var parts []string
+	for i, c := range certs {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("and %d more", len(certs)-max))
+			break
+		}
+		parts = append(parts, Name(c.Subject)+" "+date(c))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func hexID(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return hex.EncodeToString(b)
+}
+
+// agree picks the verb form for a count.
+func agree(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// plural returns "1 certificate", "2 certificates".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,220 @@
+package cabundle
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate"
+)
+
+type presentCheck struct {
+	engine.Base
+	st       *shared
+	minCerts int
+}
+
+func (c *presentCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	hs := c.st.on(h)
+	sys := hs.systemBundle()
+	res := engine.Result{Details: map[string]any{"bundle": sys.Path, "from_facts": sys.FromFacts, "min_certs": c.minCerts}}
+	if len(sys.Links) > 1 {
+		res.Details["symlinks"] = sys.Links
+	}
+	goFile := hs.goFile()
+	res.Details["go_file"] = goFile
+
+	var v verdict
+	switch classify(h, sys.Err) {
+	case readNeedsRoot:
+		res.Status, res.Message = engine.Skip, "needs root: "+sys.Err.Error()
+		return res
+	case readBroken:
+		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
+		return res
+	case readMissing:
+		res.Observed = "missing"
+		v.fail("%s", c.missing(sys, c.scan(hs, res.Details)))
+		if len(sys.Links) > 1 {
+			v.fix(&remediate.Plan{Summary: "rebuild the CA bundle", Actions: c.rebuild()})
+		} else {
+			v.fix(bundleFix(c.st.facts, "install", "install the system CA bundle"))
+		}
+	default:
+		c.judgeBundle(&v, res.Details, sys)
+		res.Observed = fmt.Sprintf("%s in %s", plural(sys.Bundle.GoUsable(), "certificate"), sys.Path)
+		if len(sys.Links) > 1 {
+			res.Observed += " (-> " + sys.Links[len(sys.Links)-1] + ")"
+		}
+		c.judgeGoFile(&v, h, hs, sys, goFile, res.Details)
+	}
+	c.judgeServiceEnv(&v, h, hs, sys, res.Details)
+	v.apply(&res, fmt.Sprintf("found at %s (%s), the file Go programs read", sys.Path, sys.Source()))
+	return res
+}
+
+// scan runs Go's directory scan, which only some verdicts need: a host's
+// /etc/ssl/certs can hold 300 files.
+func (c *presentCheck) scan(hs *hostState, d map[string]any) *GoRoots {
+	r := hs.goRoots("", "")
+	d["go_dirs"] = r.Dirs
+	d["go_certificates"] = len(r.Certs)
+	if len(r.Problems) > 0 {
+		d["go_problems"] = r.Problems
+	}
+	return r
+}
+
+func (c *presentCheck) rebuild() []remediate.Action {
+	if a, ok := updateAction(c.st.facts); ok {
+		return []remediate.Action{a}
+	}
+	return []remediate.Action{remediate.Tell("rebuild the system CA bundle with the distro's tool")}
+}
+
+// missing explains a bundle that is not there, and what Go falls back to.
+func (c *presentCheck) missing(sys *systemBundle, goDefault *GoRoots) string {
+	var msg string
+	switch {
+	case sys.Path == "":
+		msg = "no CA bundle: " + errNoBundle.Error()
+	case len(sys.Links) > 1:
+		msg = fmt.Sprintf("%s is a link to %s, which does not exist (the bundle was never extracted)", sys.Path, strings.Join(sys.Links[1:], " -> "))
+	default:
+		msg = sys.Path + " does not exist (" + sys.Source() + ")"
+	}
+	if n := len(goDefault.Certs); n > 0 {
+		return msg + fmt.Sprintf("; Go programs still load %s from the files in %s, but curl and OpenSSL-based tools do not", plural(n, "certificate"), strings.Join(goDefault.Dirs, ", "))
+	}
+	return msg + ": every TLS verification by a Go program fails with \"x509: certificate signed by unknown authority\""
+}
+
+func (c *presentCheck) judgeBundle(v *verdict, d map[string]any, sys *systemBundle) {
+	b := sys.Bundle
+	usable := b.GoUsable()
+	d["certificates"] = usable
+	d["trusted_certificate_blocks"] = b.Trusted()
+	d["malformed_blocks"] = nonNilProblems(b.Malformed)
+	d["other_blocks"] = nonNilProblems(b.Other)
+	d["text_outside_blocks"] = b.Outside
+	switch {
+	case len(b.Certs) == 0:
+		what := "the file is empty"
+		if len(b.Malformed) > 0 || b.Outside > 0 || len(b.Other) > 0 {
+			what = "it holds no certificate Go can parse"
+		}
+		v.fail("%s: %s; Go programs get no roots from it", sys.Path, what)
+		v.fix(bundleFix(c.st.facts, "reinstall", "restore the system CA bundle"))
+	case usable == 0 && b.DER:
+		v.fail("%s is one DER certificate, not PEM: Go programs read only PEM and get no roots from it", sys.Path)
+		v.fix(bundleFix(c.st.facts, "reinstall", "restore the system CA bundle"))
+	case usable == 0:
+		v.fail("%s holds only certificate blocks Go ignores (TRUSTED CERTIFICATE, OpenSSL's trust format, or blocks with headers): Go programs get no roots from it", sys.Path)
+		v.fix(bundleFix(c.st.facts, "reinstall", "restore the system CA bundle"))
+	case usable < c.minCerts:
+		v.fail("%s holds %s, fewer than min_certs %d: a distro bundle holds 100+ public roots, so it was truncated or replaced by private CAs, and public endpoints fail verification",
+			sys.Path, plural(usable, "certificate"), c.minCerts)
+		v.fix(bundleFix(c.st.facts, "reinstall", "restore the system CA bundle"))
+	}
+	if len(b.Malformed) > 0 {
+		v.warn("%s skipped by every reader (%s)", plural(len(b.Malformed), "malformed block"), problemList(b.Malformed))
+	}
+	if len(b.Other) > 0 {
+		v.warn("%s that %s not a certificate (%s)", plural(len(b.Other), "block"), isAre(len(b.Other)), problemList(b.Other))
+	}
+	if t := b.Trusted(); t > 0 && usable > 0 {
+		v.warn("%s: Go ignores them", plural(t, "TRUSTED CERTIFICATE block"))
+	}
+	if h := len(b.Certs) - usable - b.Trusted(); h > 0 && usable > 0 && !b.DER {
+		v.warn("%s with PEM headers: Go ignores them", plural(h, "certificate block"))
+	}
+	if b.Truncated {
+		v.warn("more than %d certificates: only the first %d were checked", MaxCerts, MaxCerts)
+	}
+}
+
+// judgeGoFile warns when Go programs read another file than the distro
+// bundle: the distro tools keep one file current, Go reads another.
+func (c *presentCheck) judgeGoFile(v *verdict, h *host.Host, hs *hostState, sys *systemBundle, goFile string, d map[string]any) {
+	if !sys.FromFacts {
+		return
+	}
+	switch {
+	case goFile == "":
+		r := c.scan(hs, d)
+		v.warn("Go programs do not read %s: none of their candidate files exists, so they load only the files in %s (%s)",
+			sys.Path, strings.Join(r.Dirs, ", "), plural(len(r.Certs), "certificate"))
+	case !sameFile(h, goFile, sys.Path):
+		v.warn("Go programs read %s, which comes first in their list, not the distro bundle %s", goFile, sys.Path)
+	}
+}
+
+// judgeServiceEnv reports SSL_CERT_FILE and SSL_CERT_DIR set in the
+// service's unit: Go then reads those instead of the system's files.
+func (c *presentCheck) judgeServiceEnv(v *verdict, h *host.Host, hs *hostState, sys *systemBundle, d map[string]any) {
+	env := hs.serviceEnv()
+	if env.Unit == "" {
+		return
+	}
+	d["service_unit"] = env.Unit
+	switch {
+	case env.Err != nil:
+		d["service_unit_problem"] = env.Err.Error()
+		return
+	case env.File.Masked:
+		d["service_unit_problem"] = env.File.Path + " is masked (a link to /dev/null)"
+		return
+	}
+	d["service_unit_files"] = env.File.Paths()
+	if len(env.Env.Problems) > 0 {
+		d["service_env_problems"] = env.Env.Problems
+	}
+	file, hasFile := env.lookup(EnvCertFile)
+	dir, hasDir := env.lookup(EnvCertDir)
+	if !hasFile && !hasDir {
+		return
+	}
+	roots := hs.serviceRoots()
+	set := map[string]any{}
+	d["service_env"] = set
+	d["service_certificates"] = len(roots.Certs)
+	if hasFile {
+		set[EnvCertFile] = map[string]any{"value": file.Value, "source": file.Source, "read": roots.File != "", "certificates": roots.FileCerts}
+		switch {
+		case roots.File == "":
+			v.warn("%s sets %s=%s (%s), which cannot be read: its Go TLS clients get no bundle file, only the files in %s",
+				env.Unit, EnvCertFile, file.Value, file.Source, strings.Join(roots.Dirs, ", "))
+		case sys.Err == nil && sameFile(h, file.Value, sys.Path):
+			// Points at the system bundle: harmless.
+		default:
+			v.warn("%s sets %s=%s (%s): its Go TLS clients read that file (%s) instead of %s; with the files in %s they trust %s in all",
+				env.Unit, EnvCertFile, file.Value, file.Source, plural(roots.FileCerts, "certificate"), orNone(sys.Path),
+				strings.Join(roots.Dirs, ", "), plural(len(roots.Certs), "certificate"))
+		}
+	}
+	if hasDir && !sameDirs(h, roots.Dirs, GoCertDirs) {
+		set[EnvCertDir] = map[string]any{"value": dir.Value, "source": dir.Source}
+		v.warn("%s sets %s=%s (%s): its Go TLS clients read the files in %s instead of %s",
+			env.Unit, EnvCertDir, dir.Value, dir.Source, strings.Join(roots.Dirs, ", "), strings.Join(GoCertDirs, ", "))
+	}
+	if len(roots.Certs) == 0 {
+		v.fail("with this environment the service trusts no certificate at all: every TLS connection it makes fails verification")
+	}
+	v.fix(&remediate.Plan{Summary: "let the service use the system CA bundle", Actions: []remediate.Action{remediate.Tell(
+		fmt.Sprintf("remove SSL_CERT_FILE/SSL_CERT_DIR from the environment of %s (%s), or point them at the system bundle and add private CAs to the anchor directory instead",
+			env.Unit, strings.Join(env.File.Paths(), ", ")))}})
+}
+
+func sameDirs(h *host.Host, a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !sameFile(h, a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,184 @@
+package cabundle
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// GoCertFiles and GoCertDirs are where a Go program on Linux looks for
+// trusted roots, copied from crypto/x509 (root_linux.go, Go 1.26): the
+// first file it can read, then every file of every directory. SSL_CERT_FILE
+// replaces the file list with one file and SSL_CERT_DIR (colon-separated)
+// the directory list (root_unix.go, loadSystemRoots).
+var (
+	GoCertFiles = []string{
+		"/etc/ssl/certs/ca-certificates.crt",                // Debian/Ubuntu/Gentoo etc.
+		"/etc/pki/tls/certs/ca-bundle.crt",                  // Fedora/RHEL 6
+		"/etc/ssl/ca-bundle.pem",                            // OpenSUSE
+		"/etc/pki/tls/cacert.pem",                           // OpenELEC
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // CentOS/RHEL 7
+		"/etc/ssl/cert.pem",                                 // Alpine Linux
+	}
+	GoCertDirs = []string{
+		"/etc/ssl/certs",     // SLES10/SLES11, https://golang.org/issue/12139
+		"/etc/pki/tls/certs", // Fedora/RHEL
+	}
+)
+
+// The environment variables Go (and OpenSSL) read.
+const (
+	EnvCertFile = "SSL_CERT_FILE"
+	EnvCertDir  = "SSL_CERT_DIR"
+)
+
+// maxDirFiles bounds the files read from one certificate directory
+// (Ubuntu's /etc/ssl/certs holds about 300 entries).
+const maxDirFiles = 4096
+
+// GoRoots are the roots a Go program on the host trusts, loaded from the
+// root exactly as crypto/x509 loads them on Linux.
+type GoRoots struct {
+	// CertFile and CertDir are SSL_CERT_FILE and SSL_CERT_DIR as set in
+	// the program's environment ("" when unset).
+	CertFile, CertDir string
+	// File is the file Go reads ("" when none could be read); Files are
+	// the candidates in order.
+	File  string
+	Files []string
+	// Dirs are the directories read.
+	Dirs []string
+	// FileCerts counts the certificates taken from File; Certs are all the
+	// certificates taken, without duplicates, in load order.
+	FileCerts int
+	Certs     []*Cert
+	Pool      *x509.CertPool
+	// Problems are files Go could not read (it skips them too).
+	Problems []string
+}
+
+// LoadGoRoots loads the roots a Go program with the given SSL_CERT_FILE
+// and SSL_CERT_DIR values ("" for unset) would load on h. The pool is
+// built certificate by certificate from ParseBundle's Go-usable ones, which
+// is what CertPool.AppendCertsFromPEM takes from the same bytes.
+func LoadGoRoots(h *host.Host, certFile, certDir string) *GoRoots {
+	cc := certCache{}
+	return loadGoRoots(h, func(p string) (*Bundle, error) {
+		data, err := h.ReadFileLimit(p, MaxBundleSize)
+		if err != nil {
+			return nil, err
+		}
+		return parseBundle(data, cc), nil
+	}, certFile, certDir)
+}
+
+// loadGoRoots reads files with read, which may cache.
+func loadGoRoots(h *host.Host, read func(string) (*Bundle, error), certFile, certDir string) *GoRoots {
+	r := &GoRoots{CertFile: certFile, CertDir: certDir, Files: GoCertFiles, Dirs: GoCertDirs, Pool: x509.NewCertPool()}
+	if certFile != "" {
+		r.Files = []string{certFile}
+	}
+	if certDir != "" {
+		r.Dirs = strings.Split(certDir, ":")
+	}
+	seen := map[[32]byte]bool{}
+	for _, f := range r.Files {
+		b, err := readGo(read, f)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				r.Problems = append(r.Problems, err.Error())
+			}
+			continue
+		}
+		r.File = f
+		r.FileCerts = r.add(b, seen)
+		break
+	}
+	for _, d := range r.Dirs {
+		r.readDir(h, read, d, seen)
+	}
+	return r
+}
+
+// readGo reads a file as Go would; Go accepts only absolute names here in
+// effect (relative ones resolve against the service's working directory,
+// which golive does not know).
+func readGo(read func(string) (*Bundle, error), p string) (*Bundle, error) {
+	if !path.IsAbs(p) {
+		return nil, fmt.Errorf("%s: relative path (resolved against the service's working directory)", p)
+	}
+	return read(p)
+}
+
+func (r *GoRoots) add(b *Bundle, seen map[[32]byte]bool) int {
+	n := 0
+	for _, c := range b.Certs {
+		if !c.GoUsable {
+			continue
+		}
+		n++
+		if !seen[c.SHA256] {
+			seen[c.SHA256] = true
+			r.Certs = append(r.Certs, c)
+			r.Pool.AddCert(c.Certificate)
+		}
+	}
+	return n
+}
+
+// readDir reads every entry of dir except symlinks to a name in the same
+// directory (Go's readUniqueDirectoryEntries: Ubuntu's <hash>.0 links).
+func (r *GoRoots) readDir(h *host.Host, read func(string) (*Bundle, error), dir string, seen map[[32]byte]bool) {
+	if !path.IsAbs(dir) {
+		return
+	}
+	entries, err := h.ReadDir(dir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			r.Problems = append(r.Problems, err.Error())
+		}
+		return
+	}
+	if len(entries) > maxDirFiles {
+		r.Problems = append(r.Problems, fmt.Sprintf("%s: %d entries, only the first %d read", dir, len(entries), maxDirFiles))
+		entries = entries[:maxDirFiles]
+	}
+	for _, e := range entries {
+		p := path.Join(dir, e.Name())
+		if e.Type()&fs.ModeSymlink != 0 {
+			if t, err := h.Readlink(p); err == nil && !strings.Contains(t, "/") {
+				continue
+			}
+		}
+		b, err := read(p)
+		if err != nil {
+			continue // Go skips what it cannot read, silently
+		}
+		r.add(b, seen)
+	}
+}
+
+// Describe says in one line where the roots came from.
+func (r *GoRoots) Describe() string {
+	var s string
+	switch {
+	case r.File != "" && r.CertFile != "":
+		s = fmt.Sprintf("%s (SSL_CERT_FILE)", r.File)
+	case r.File != "":
+		s = r.File
+	case r.CertFile != "":
+		s = fmt.Sprintf("no file (SSL_CERT_FILE=%s cannot be read)", r.CertFile)
+	default:
+		s = "no file (none of Go's candidates exists)"
+	}
+	dirs := strings.Join(r.Dirs, ", ")
+	if r.CertDir != "" {
+		dirs += " (SSL_CERT_DIR)"
+	}
+	return fmt.Sprintf("%s plus the files in %s: %d certificates", s, dirs, len(r.Certs))
+}
