@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -44,6 +45,11 @@ type Host struct {
 	root string // absolute, cleaned; "/" for the running system
 	now  func() time.Time
 	euid int
+	// dirs caches directories already resolved under the root (path as
+	// named -> path inside the root, symlinks followed). golive only reads,
+	// and a run lasts seconds, so a directory's resolution does not change
+	// while it runs; without the cache every read re-lstats each component.
+	dirs sync.Map
 }
 
 // Option configures a Host.
@@ -224,9 +230,47 @@ func (h *Host) walk(name string, followLast bool) (string, error) {
 	if h.root == "/" {
 		return clean, nil
 	}
-	rest := splitPath(clean)
-	resolved := "" // inside the root; "" is the root itself
-	links := 0
+	if clean == "/" {
+		return h.root, nil
+	}
+	dir, base := path.Split(clean)
+	dir = path.Clean(dir)
+	inRoot, ok := h.resolvedDir(dir)
+	if !ok {
+		// The directory does not fully resolve (a missing component, a
+		// loop): walk the whole path so the error names it.
+		return h.walkFrom(name, "", splitPath(clean), followLast, 0)
+	}
+	return h.walkFrom(name, inRoot, []string{base}, followLast, 0)
+}
+
+// resolvedDir returns a directory resolved inside the root, from the cache
+// when it has been resolved before. ok is false when dir does not resolve
+// to an existing directory.
+func (h *Host) resolvedDir(dir string) (string, bool) {
+	if dir == "/" {
+		return "", true
+	}
+	if v, ok := h.dirs.Load(dir); ok {
+		return v.(string), true
+	}
+	real, err := h.walkFrom(dir, "", splitPath(dir), true, 0)
+	if err != nil {
+		return "", false
+	}
+	fi, err := os.Lstat(real)
+	if err != nil || !fi.IsDir() {
+		return "", false
+	}
+	inRoot := strings.TrimPrefix(real, h.root)
+	h.dirs.Store(dir, inRoot)
+	return inRoot, true
+}
+
+// walkFrom resolves rest below resolved (a path inside the root; "" is the
+// root itself), following symlinks with the root as "/", and returns the
+// path on this machine.
+func (h *Host) walkFrom(name, resolved string, rest []string, followLast bool, links int) (string, error) {
 	for len(rest) > 0 {
 		elem := rest[0]
 		rest = rest[1:]
