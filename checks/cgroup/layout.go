@@ -1,0 +1,148 @@
+package cgroup
+
+import (
+	"sort"
+	"strings"
+)
+
+// Mode is how cgroups are mounted: the value cgroup/version reports and
+// profiles expect.
+type Mode string
+
+// The modes, as systemd names them in cgroup_setup_mode: unified (v2),
+// hybrid (v1 controllers, plus a cgroup2 hierarchy for systemd's own
+// process tracking) and legacy (v1).
+const (
+	V2     Mode = "v2"
+	Hybrid Mode = "hybrid"
+	V1     Mode = "v1"
+	// None: nothing usable is mounted at /sys/fs/cgroup (a container
+	// without its cgroup mount, a damaged root).
+	None Mode = "none"
+)
+
+// Root is where systemd mounts cgroups.
+const Root = "/sys/fs/cgroup"
+
+// unifiedPoints are where a hybrid system mounts its cgroup2 hierarchy:
+// /sys/fs/cgroup/unified since systemd 233, /sys/fs/cgroup/systemd in
+// systemd 232's "unified-systemd" mode.
+var unifiedPoints = []string{Root + "/unified", Root + "/systemd"}
+
+// v1Controllers are the controllers a v1 hierarchy's superblock options can
+// name; every other option (rw, xattr, release_agent=...) is not one.
+var v1Controllers = map[string]bool{
+	"cpuset": true, "cpu": true, "cpuacct": true, "blkio": true, "memory": true, "devices": true,
+	"freezer": true, "net_cls": true, "perf_event": true, "net_prio": true, "hugetlb": true,
+	"pids": true, "rdma": true, "misc": true, "debug": true,
+}
+
+// Layout is what the mount table says about cgroups.
+type Layout struct {
+	Mode Mode
+	// Top is the mount visible at /sys/fs/cgroup (nil when none).
+	Top *Mount
+	// Unified is the mount point of the cgroup2 hierarchy ("" when none).
+	Unified string
+	// V1 maps each v1 controller, and named hierarchies as "name=systemd",
+	// to the mount of its hierarchy.
+	V1 map[string]Mount
+}
+
+// Describe is Mode with the mounts that show it, for Observed.
+func (l Layout) Describe() string {
+	switch l.Mode {
+	case V2:
+		return "v2 (cgroup2 on " + Root + ")"
+	case Hybrid:
+		return "hybrid (tmpfs on " + Root + ", v1 controllers " + strings.Join(l.V1Names(), ", ") + ", cgroup2 on " + l.Unified + ")"
+	case V1:
+		return "v1 (" + l.Top.FSType + " on " + Root + ", controllers " + strings.Join(l.V1Names(), ", ") + ")"
+	}
+	if l.Top != nil {
+		return "none (" + l.Top.FSType + " on " + Root + " with no cgroup hierarchy)"
+	}
+	return "none (nothing mounted at " + Root + ")"
+}
+
+// V1Names lists the v1 controllers, sorted, without named hierarchies.
+func (l Layout) V1Names() []string {
+	var out []string
+	for c := range l.V1 {
+		if !strings.HasPrefix(c, "name=") {
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Detect reads the cgroup layout from a mount table, as systemd decides it
+// with statfs: cgroup2 at /sys/fs/cgroup is v2; tmpfs there with a cgroup2
+// hierarchy at /sys/fs/cgroup/unified is hybrid; tmpfs with only v1
+// hierarchies (or a v1 hierarchy mounted there directly) is v1. When a
+// mount point is mounted over, the later line is the visible one.
+func Detect(mounts []Mount) Layout {
+	l := Layout{Mode: None, V1: map[string]Mount{}}
+	// The visible mount at each point below /sys/fs/cgroup: the last one.
+	visible := map[string]*Mount{}
+	for i := range mounts {
+		m := &mounts[i]
+		if m.Point == Root || strings.HasPrefix(m.Point, Root+"/") {
+			visible[m.Point] = m
+		}
+	}
+	l.Top = visible[Root]
+	if l.Top == nil {
+		return l
+	}
+	switch l.Top.FSType {
+	case "cgroup2":
+		l.Mode, l.Unified = V2, Root
+		return l
+	case "cgroup":
+		l.addV1(*l.Top)
+		l.Mode = V1
+		return l
+	}
+	// tmpfs (or anything else) holding one directory per hierarchy. Only
+	// direct children count: a cgroup mounted deeper is not systemd's.
+	points := make([]string, 0, len(visible))
+	for p := range visible {
+		points = append(points, p)
+	}
+	sort.Strings(points)
+	for _, p := range points {
+		m := visible[p]
+		if p == Root || strings.Contains(strings.TrimPrefix(p, Root+"/"), "/") {
+			continue
+		}
+		switch m.FSType {
+		case "cgroup":
+			l.addV1(*m)
+		case "cgroup2":
+			for _, u := range unifiedPoints {
+				if p == u && l.Unified == "" {
+					l.Unified = p
+				}
+			}
+		}
+	}
+	switch {
+	case l.Unified != "":
+		l.Mode = Hybrid
+	case len(l.V1) > 0:
+		l.Mode = V1
+	}
+	return l
+}
+
+func (l *Layout) addV1(m Mount) {
+	for _, o := range m.Super {
+		if v1Controllers[o] || strings.HasPrefix(o, "name=") {
+			if _, dup := l.V1[o]; !dup {
+				l.V1[o] = m
+			}
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package cgroup
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Bounds on what a hostile mountinfo can make us hold. A host running a few
+// thousand containers has a mountinfo of a few MiB with overlay lines of a
+// few KiB each (lowerdir= lists every layer).
+const (
+	maxMountInfo = 16 << 20
+	maxMountLine = 64 << 10
+	maxProblems  = 20
+)
+
+// MountInfoPath is where the running system's mount table is read: golive's
+// own mount namespace, which is the host's unless golive runs in a container.
+const MountInfoPath = "/proc/self/mountinfo"
+
+// Mount is one line of /proc/<pid>/mountinfo (proc_pid_mountinfo(5)):
+//
+//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+//
+// Paths are unescaped (the kernel writes space, tab, newline and backslash
+// as \040, \011, \012, \134).
+type Mount struct {
+	ID, Parent int
+	Root       string // the directory of the filesystem mounted here
+	Point      string // the mount point
+	FSType     string
+	Source     string
+	Super      []string // superblock options, e.g. rw, nsdelegate, memory
+	Line       int
+}
+
+// MountInfo is a parsed mount table. Problems name the lines that were not
+// understood; the kernel never writes such lines, so they mean a damaged or
+// hand-made file, and the rest is still used.
+type MountInfo struct {
+	Mounts   []Mount
+	Problems []string
+	// Skipped counts problems beyond the ones named.
+	Skipped int
+}
+
+func (mi *MountInfo) problem(line int, format string, args ...any) {
+	if len(mi.Problems) == maxProblems {
+		mi.Skipped++
+		return
+	}
+	mi.Problems = append(mi.Problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+}
+
+// ParseMountInfo parses a mount table. github.com/prometheus/procfs has a
+// parser for this format, but it only reads by path (os.Open, unbounded,
+// symlinks resolved on this machine rather than inside --root) and fails
+// the whole file on one bad line; golive reads through internal/host and
+// keeps what it can, so it parses here.
+func ParseMountInfo(data []byte) *MountInfo {
+	mi := &MountInfo{}
+	n := 0
+	for len(data) > 0 {
+		n++
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if len(line) > maxMountLine {
+			mi.problem(n, "longer than %d bytes", maxMountLine)
+			continue
+		}
+		m, err := parseMountLine(string(line))
+		if err != nil {
+			mi.problem(n, "%v", err)
+			continue
+		}
+		m.Line = n
+		mi.Mounts = append(mi.Mounts, m)
+	}
+	return mi
+}
+
+// parseMountLine splits on single spaces, as the kernel writes them: a
+// source can be empty (two spaces in a row), and fields.Fields would shift
+// the superblock options into its place.
+func parseMountLine(s string) (Mount, error) {
+	parts := strings.Split(s, " ")
+	sep := -1
+	for i := 6; i < len(parts); i++ {
+		if parts[i] == "-" {
+			sep = i
+			break
+		}
+	}
+	if sep < 0 {
+		return Mount{}, fmt.Errorf("no \" - \" separator after the sixth field")
+	}
+	if len(parts) != sep+4 {
+		return Mount{}, fmt.Errorf("%d fields after the separator, want 3 (type, source, options)", len(parts)-sep-1)
+	}
+	var m Mount
+	var err error
+	if m.ID, err = strconv.Atoi(parts[0]); err != nil || m.ID < 0 {
+		return Mount{}, fmt.Errorf("mount ID %q is not a number", clip(parts[0]))
+	}
+	if m.Parent, err = strconv.Atoi(parts[1]); err != nil || m.Parent < 0 {
+		return Mount{}, fmt.Errorf("parent ID %q is not a number", clip(parts[1]))
+	}
+	if maj, min, ok := strings.Cut(parts[2], ":"); !ok || !digits(maj) || !digits(min) {
+		return Mount{}, fmt.Errorf("device %q is not major:minor", clip(parts[2]))
+	}
+	if m.Root, err = unescape(parts[3]); err != nil {
+		return Mount{}, fmt.Errorf("root: %w", err)
+	}
+	if m.Point, err = unescape(parts[4]); err != nil {
+		return Mount{}, fmt.Errorf("mount point: %w", err)
+	}
+	if !strings.HasPrefix(m.Root, "/") || !strings.HasPrefix(m.Point, "/") {
+		return Mount{}, fmt.Errorf("root %q or mount point %q is not absolute", clip(m.Root), clip(m.Point))
+	}
+	m.FSType = parts[sep+1]
+	if m.FSType == "" {
+		return Mount{}, fmt.Errorf("empty filesystem type")
+	}
+	if m.Source, err = unescape(parts[sep+2]); err != nil {
+		return Mount{}, fmt.Errorf("source: %w", err)
+	}
+	m.Super = strings.Split(parts[sep+3], ",")
+	return m, nil
+}
+
+// unescape decodes the kernel's octal escapes (\040 for a space).
+func unescape(s string) (string, error) {
+	if !strings.Contains(s, `\`) {
+		return s, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+4 > len(s) {
+			return "", fmt.Errorf("short escape in %q", clip(s))
+		}
+		n, err := strconv.ParseUint(s[i+1:i+4], 8, 8)
+		if err != nil {
+			return "", fmt.Errorf("bad escape in %q", clip(s))
+		}
+		b.WriteByte(byte(n))
+		i += 3
+	}
+	return b.String(), nil
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens text from a hostile file for a message (which quotes it
+// with %q, so control bytes never reach a terminal raw).
+func clip(s string) string {
+	const max = 64
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
+}

@@ -1,0 +1,99 @@
+package cgroup
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseMountInfoReadsKernelLines(t *testing.T) {
+	data := "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n" +
+		"37 1 0:40 / /mnt/with\\040space\\011tab rw shared:3 propagate_from:2 - tmpfs tmpfs rw\n" +
+		"38 1 0:41 / /empty-source rw - cgroup2  rw\n" + // no optional fields, empty source
+		"\n"
+	mi := ParseMountInfo([]byte(data))
+	if len(mi.Problems) != 0 {
+		t.Fatalf("problems %q", mi.Problems)
+	}
+	if len(mi.Mounts) != 3 {
+		t.Fatalf("%d mounts", len(mi.Mounts))
+	}
+	m := mi.Mounts[0]
+	if m.ID != 36 || m.Parent != 35 || m.Root != "/mnt1" || m.Point != "/mnt2" || m.FSType != "ext3" || m.Source != "/dev/root" || strings.Join(m.Super, ",") != "rw,errors=continue" || m.Line != 1 {
+		t.Errorf("first mount %+v", m)
+	}
+	if p := mi.Mounts[1].Point; p != "/mnt/with space\ttab" {
+		t.Errorf("escapes: %q", p)
+	}
+	if m := mi.Mounts[2]; m.Source != "" || m.FSType != "cgroup2" {
+		t.Errorf("an empty source must not shift the fields: %+v", m)
+	}
+}
+
+func TestParseMountInfoNamesBadLinesAndKeepsTheRest(t *testing.T) {
+	cases := map[string]string{
+		"no separator":         "1 0 8:1 / / rw ext4 /dev/sda1 rw",
+		"separator too early":  "1 0 8:1 / - ext4 /dev/sda1 rw",
+		"mount ID":             "x 0 8:1 / / rw - ext4 /dev/sda1 rw",
+		"parent ID":            "1 -2 8:1 / / rw - ext4 /dev/sda1 rw",
+		"device":               "1 0 81 / / rw - ext4 /dev/sda1 rw",
+		"short escape":         `1 0 8:1 / /a\04 rw - ext4 /dev/sda1 rw`,
+		"non-octal escape":     `1 0 8:1 / /a\999 rw - ext4 /dev/sda1 rw`,
+		"relative mount point": "1 0 8:1 / a rw - ext4 /dev/sda1 rw",
+		"too few after -":      "1 0 8:1 / / rw - ext4",
+		"too many after -":     "1 0 8:1 / / rw - ext4 /dev/sda1 rw extra",
+		"empty type":           "1 0 8:1 / / rw -  /dev/sda1 rw",
+		"binary":               "\x7fELF\x02\x01\x00 - x y z",
+		"too long":             "1 0 8:1 / /" + strings.Repeat("a", maxMountLine) + " rw - ext4 /dev/sda1 rw",
+	}
+	for name, bad := range cases {
+		t.Run(name, func(t *testing.T) {
+			mi := ParseMountInfo([]byte(v2Line + bad + "\n" + rootLine))
+			if len(mi.Problems) != 1 || !strings.HasPrefix(mi.Problems[0], "line 2: ") {
+				t.Fatalf("problems %q, want one about line 2", mi.Problems)
+			}
+			if len(mi.Mounts) != 2 || mi.Mounts[1].Line != 3 {
+				t.Errorf("the good lines around it: %+v", mi.Mounts)
+			}
+		})
+	}
+}
+
+func TestParseMountInfoBoundsProblems(t *testing.T) {
+	mi := ParseMountInfo([]byte(strings.Repeat("junk\n", 100)))
+	if len(mi.Problems) != maxProblems || mi.Skipped != 100-maxProblems {
+		t.Errorf("%d named, %d skipped", len(mi.Problems), mi.Skipped)
+	}
+}
+
+func TestDetectLayouts(t *testing.T) {
+	cases := []struct {
+		name    string
+		lines   string
+		mode    Mode
+		unified string
+		v1      string // sorted controllers
+	}{
+		{"cgroup2 at the root is v2", rootLine + v2Line, V2, Root, ""},
+		{"tmpfs with v1 hierarchies is v1", v1Lines, V1, "", "blkio cpu cpuacct memory pids"},
+		{"tmpfs with cgroup2 at unified is hybrid", hybridLine, Hybrid, Root + "/unified", "blkio cpu cpuacct memory pids"},
+		{"systemd 232 hybrid: cgroup2 at /sys/fs/cgroup/systemd", rootLine + tmpfsLine + strings.Replace(systemdV1, "cgroup cgroup rw,xattr,name=systemd", "cgroup2 cgroup2 rw", 1) + memoryV1, Hybrid, Root + "/systemd", "memory"},
+		{"a v1 hierarchy mounted at the root itself", rootLine + "25 18 0:21 / /sys/fs/cgroup rw - cgroup cgroup rw,cpu,cpuacct,memory\n", V1, "", "cpu cpuacct memory"},
+		{"nothing mounted", rootLine, None, "", ""},
+		{"an empty tmpfs", rootLine + tmpfsLine, None, "", ""},
+		{"a later mount hides an earlier one", rootLine + tmpfsLine + memoryV1 + strings.Replace(v2Line, "30 24", "40 24", 1), V2, Root, ""},
+		{"a cgroup2 mount elsewhere is not the host's", rootLine + tmpfsLine + memoryV1 + "50 1 0:60 / /sys/fs/cgroup/memory/x rw - cgroup2 none rw\n", V1, "", "memory"},
+		{"a container's cgroup2 at another path", rootLine + "50 1 0:60 / /run/c/cgroup rw - cgroup2 none rw\n", None, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mi := ParseMountInfo([]byte(c.lines))
+			if len(mi.Problems) > 0 {
+				t.Fatalf("fixture lines do not parse: %q", mi.Problems)
+			}
+			l := Detect(mi.Mounts)
+			if l.Mode != c.mode || l.Unified != c.unified || strings.Join(l.V1Names(), " ") != c.v1 {
+				t.Errorf("mode %s unified %q v1 %q (%s)", l.Mode, l.Unified, l.V1Names(), l.Describe())
+			}
+		})
+	}
+}

@@ -1,0 +1,273 @@
+package cgroup
+
+import (
+	"fmt"
+	"math/big"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/unit"
+)
+
+// setting is what the unit files give a knob.
+type setting struct {
+	// Set is true when a directive sets the knob; otherwise Default says
+	// where the value comes from.
+	Set       bool
+	Known     bool // Amount is meaningful
+	Amount    amount
+	Raw       string // as written: "2G", "150%"
+	Directive string // the directive that won: MemoryMax
+	File      string // where it is written
+	// Transient is set when the winning file lives under /run (systemctl
+	// set-property --runtime): it is gone at the next boot.
+	Transient bool
+	Default   string
+	Notes     []string
+	// Ignored lists assignments systemd ignores (invalid values).
+	Ignored []string
+}
+
+// assignment is the surviving assignment of one directive.
+type assignment struct {
+	opt unit.Option
+	val limitValue
+	q   *big.Rat // CPUQuota cores
+}
+
+// lastValid walks the assignments of key in order as systemd applies
+// them: an empty value resets to the default, an invalid one is ignored
+// (the earlier value stays).
+func lastValid(f *unit.File, section, key string, parse func(string) (assignment, error), ignored *[]string) (assignment, bool) {
+	var cur assignment
+	set := false
+	for _, o := range f.Options {
+		if o.Section != section || o.Name != key {
+			continue
+		}
+		if strings.TrimSpace(o.Value) == "" {
+			set = false
+			continue
+		}
+		a, err := parse(o.Value)
+		if err != nil {
+			*ignored = append(*ignored, fmt.Sprintf("%s=%s in %s (systemd ignores an invalid value)", key, clip(o.Value), o.File))
+			continue
+		}
+		a.opt = o
+		cur, set = a, true
+	}
+	return cur, set
+}
+
+func memoryParse(s string) (assignment, error) {
+	v, err := ParseMemoryLimit(s)
+	return assignment{val: v}, err
+}
+
+func tasksParse(s string) (assignment, error) {
+	v, err := ParseTasksMax(s)
+	return assignment{val: v}, err
+}
+
+func quotaParse(s string) (assignment, error) {
+	q, err := ParseCPUQuota(s)
+	return assignment{q: q}, err
+}
+
+// hostTotals are the host figures percentages in unit files refer to.
+type hostTotals struct {
+	once     sync.Once
+	memory   uint64 // MemTotal in bytes; 0 unknown
+	tasks    uint64 // the system's task limit; 0 unknown
+	defTasks string // DefaultTasksMax= from system.conf, and where
+	defFrom  string
+}
+
+// maxTasks is systemd's TASKS_MAX (src/basic/limits-util.c): the kernel's
+// own ceiling on PIDs, 2^22 - 1.
+const maxTasks = 4194303
+
+func (t *hostTotals) load(h *host.Host) {
+	t.once.Do(func() {
+		if data, err := h.ReadFileLimit("/proc/meminfo", 64<<10); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				f := strings.Fields(line)
+				if len(f) >= 2 && f[0] == "MemTotal:" {
+					if kb, err := strconv.ParseUint(f[1], 10, 64); err == nil && kb < 1<<50 {
+						t.memory = kb * 1024
+					}
+				}
+			}
+		}
+		// system_tasks_max(): the smallest of TASKS_MAX, pid_max - 1 and
+		// threads-max (the root cgroup's pids.max is unlimited on a host).
+		pidMax, e1 := readUint(h, "/proc/sys/kernel/pid_max")
+		threads, e2 := readUint(h, "/proc/sys/kernel/threads-max")
+		if e1 == nil && e2 == nil && pidMax > 1 && threads > 0 {
+			t.tasks = min(uint64(maxTasks), pidMax-1, threads)
+		}
+		t.defTasks, t.defFrom = defaultTasksMax(h)
+	})
+}
+
+func readUint(h *host.Host, p string) (uint64, error) {
+	data, err := h.ReadFileLimit(p, 4096)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+}
+
+// System manager configuration (systemd-system.conf(5)): system.conf, then
+// system.conf.d/*.conf from every directory merged by file name (/etc
+// beating /run beating /usr), in name order.
+var managerConfDirs = []string{"/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/usr/local/lib/systemd/system.conf.d", "/usr/lib/systemd/system.conf.d"}
+
+func defaultTasksMax(h *host.Host) (value, from string) {
+	files := []string{"/etc/systemd/system.conf"}
+	chosen := map[string]string{}
+	for _, d := range managerConfDirs {
+		entries, err := h.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if _, seen := chosen[e.Name()]; !seen && strings.HasSuffix(e.Name(), ".conf") {
+				chosen[e.Name()] = path.Join(d, e.Name())
+			}
+		}
+	}
+	names := make([]string, 0, len(chosen))
+	for n := range chosen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		files = append(files, chosen[n])
+	}
+	for _, f := range files {
+		data, err := h.ReadFileLimit(f, unit.MaxFileSize)
+		if err != nil {
+			continue
+		}
+		opts, err := unit.Parse(data)
+		if err != nil {
+			continue
+		}
+		for _, o := range opts {
+			if o.Section == "Manager" && o.Name == "DefaultTasksMax" {
+				value, from = o.Value, f
+			}
+		}
+	}
+	return value, from
+}
+
+// configured works out the knob's value from the unit files. mode is the
+// hierarchy the unit runs under ("" unknown).
+func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTotals) setting {
+	var s setting
+	switch k.Q {
+	case coresQ:
+		a, ok := lastValid(f, section, k.Directive, quotaParse, &s.Ignored)
+		if !ok {
+			s.Known, s.Amount, s.Default = true, *k.Unset, "no "+k.Directive+"=: no CPU quota"
+			return s
+		}
+		s.fromAssignment(k.Directive, a)
+		s.Known, s.Amount = true, amount{V: a.q}
+		if p, ok := f.Last(section, "CPUQuotaPeriodSec"); ok {
+			s.Notes = append(s.Notes, "CPUQuotaPeriodSec="+p)
+		}
+		return s
+	case bytesQ:
+		a, ok := lastValid(f, section, k.Directive, memoryParse, &s.Ignored)
+		dir := k.Directive
+		if !ok && k.Legacy != "" {
+			if a, ok = lastValid(f, section, k.Legacy, memoryParse, &s.Ignored); ok {
+				dir = k.Legacy
+				if mode != V1 {
+					s.Notes = append(s.Notes, k.Legacy+"= is deprecated; systemd applies it as "+k.Directive+"=")
+				}
+			}
+		} else if ok && k.Legacy != "" && mode == V1 {
+			if _, legacy := lastValid(f, section, k.Legacy, memoryParse, new([]string)); !legacy {
+				s.Notes = append(s.Notes, "systemd before 231 (CentOS 7 has 219) does not know "+k.Directive+"= and ignores it: set "+k.Legacy+"= too")
+			}
+		}
+		if !ok {
+			s.Known, s.Amount, s.Default = true, *k.Unset, "no "+k.Directive+"=: the default "+k.Unset.text()
+			return s
+		}
+		s.fromAssignment(dir, a)
+		s.Amount, s.Known = a.val.resolve(totals.memory)
+		if a.val.IsShare {
+			s.Notes = append(s.Notes, shareNote(a.val.Permyriad, "physical memory", totals.memory, bytesQ))
+		}
+		return s
+	}
+	// pids.max: TasksMax=, else DefaultTasksMax=.
+	a, ok := lastValid(f, section, k.Directive, tasksParse, &s.Ignored)
+	if ok {
+		s.fromAssignment(k.Directive, a)
+		s.Amount, s.Known = a.val.resolve(totals.tasks)
+		if a.val.IsShare {
+			s.Notes = append(s.Notes, shareNote(a.val.Permyriad, "the system's task limit", totals.tasks, countQ))
+		}
+		return s
+	}
+	raw, from := totals.defTasks, totals.defFrom
+	switch {
+	case raw != "":
+		s.Default = "no TasksMax=: DefaultTasksMax=" + raw + " (" + from + ")"
+	case mode == V1:
+		s.Default = "no TasksMax=: systemd's built-in DefaultTasksMax=, which depends on its version"
+		return s
+	default:
+		// systemd 228 introduced a default (512); current releases use
+		// 15% (systemd-system.conf(5)), and every distro that boots v2
+		// runs one of them.
+		raw = "15%"
+		s.Default = "no TasksMax=: systemd's default DefaultTasksMax=15%"
+	}
+	v, err := ParseTasksMax(raw)
+	if err != nil {
+		s.Ignored = append(s.Ignored, "DefaultTasksMax="+clip(raw)+" in "+from+" (invalid)")
+		return s
+	}
+	s.Amount, s.Known = v.resolve(totals.tasks)
+	if v.IsShare {
+		s.Notes = append(s.Notes, shareNote(v.Permyriad, "the system's task limit", totals.tasks, countQ))
+	}
+	return s
+}
+
+func (s *setting) fromAssignment(directive string, a assignment) {
+	s.Set = true
+	s.Directive = directive
+	s.Raw = a.opt.Value
+	s.File = a.opt.File
+	s.Transient = strings.HasPrefix(a.opt.File, "/run/")
+}
+
+func shareNote(p uint64, of string, total uint64, q quantity) string {
+	if total == 0 {
+		return formatPermyriad(p) + " of " + of + " (unknown in this root)"
+	}
+	t := amount{V: new(big.Rat).SetInt(new(big.Int).SetUint64(total))}
+	return formatPermyriad(p) + " of " + of + " " + t.show(q)
+}
+
+// where names the source of a setting for messages: "MemoryMax=2G in
+// /etc/systemd/system/x.service.d/50-limits.conf".
+func (s setting) where() string {
+	if !s.Set {
+		return s.Default
+	}
+	return s.Directive + "=" + s.Raw + " in " + s.File
+}

@@ -1,0 +1,98 @@
+package cgroup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// state is what every cgroup check of a run needs to know about the host,
+// read once.
+type state struct {
+	// Runtime is set when the root stands for a running system: the
+	// machine golive runs on, or a root with /proc/self/mountinfo (a
+	// fixture, a captured /proc). Without it the root is an image, whose
+	// hierarchy is chosen only when it boots.
+	Runtime bool
+	Info    *MountInfo
+	Layout  Layout
+	// PermErr is set when the mount table is unreadable as non-root.
+	PermErr error
+	// Err is set when the mount table cannot be read or understood.
+	Err error
+
+	Support  support
+	Boot     bootConfig
+	BootMode Mode
+	BootWhy  string
+	// BootExplicit is set when a kernel argument decides BootMode; a
+	// mode that comes only from the distro's default says nothing about
+	// a running system that shows another.
+	BootExplicit bool
+}
+
+// stateCache loads the state once per host for all the family's checks.
+type stateCache struct {
+	distroDefault Mode
+
+	mu sync.Mutex
+	h  *host.Host
+	st *state
+}
+
+func (c *stateCache) get(h *host.Host) *state {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h != h {
+		c.h, c.st = h, loadState(h, c.distroDefault)
+	}
+	return c.st
+}
+
+func loadState(h *host.Host, distroDefault Mode) *state {
+	st := &state{Layout: Layout{Mode: None, V1: map[string]Mount{}}}
+	data, err := h.ReadFileLimit(MountInfoPath, maxMountInfo)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !h.Live():
+		// An image: no running system to ask.
+	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+		st.Runtime, st.PermErr = true, err
+	case err != nil:
+		st.Runtime, st.Err = true, fmt.Errorf("read mount table: %w", err)
+	default:
+		st.Runtime = true
+		st.Info = ParseMountInfo(data)
+		if len(st.Info.Mounts) == 0 {
+			st.Err = fmt.Errorf("%s: no line could be parsed (%d problems)", MountInfoPath, len(st.Info.Problems)+st.Info.Skipped)
+		}
+		st.Layout = Detect(st.Info.Mounts)
+	}
+	st.Support = kernelSupport(h, st.Runtime)
+	st.Boot = readBootConfig(h)
+	st.BootMode, st.BootWhy, st.BootExplicit = bootModeArgs(st.Boot.Args, distroDefault)
+	return st
+}
+
+// mode is the hierarchy the checks judge: the mounted one on a running
+// system, the one the next boot sets up on an image ("" when unknown).
+func (st *state) mode() Mode {
+	if st.Runtime {
+		return st.Layout.Mode
+	}
+	return st.BootMode
+}
+
+// problems lists the mount table's malformed lines for details.
+func (st *state) problems() []string {
+	if st.Info == nil || len(st.Info.Problems) == 0 {
+		return nil
+	}
+	out := append([]string(nil), st.Info.Problems...)
+	if st.Info.Skipped > 0 {
+		out = append(out, fmt.Sprintf("and %d more", st.Info.Skipped))
+	}
+	return out
+}

@@ -1,0 +1,353 @@
+package cgroup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/unit"
+)
+
+// unitCache loads the service's unit (and what percentages refer to) once
+// per host for all its knobs.
+type unitCache struct {
+	name string
+
+	mu   sync.Mutex
+	h    *host.Host
+	info *unitInfo
+}
+
+// unitInfo is what one host says about the unit; it is not changed once
+// made, so checks share it without locking.
+type unitInfo struct {
+	f        *unit.File
+	err      error
+	env      *unit.Environment
+	totals   *hostTotals
+	cpus     int
+	cpusFrom string
+}
+
+func (c *unitCache) get(h *host.Host) *unitInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h != h {
+		u := &unitInfo{totals: &hostTotals{}}
+		u.f, u.err = unit.Load(h, c.name)
+		if u.err == nil && !u.f.Masked {
+			u.env = u.f.Environment(h)
+		}
+		u.totals.load(h)
+		u.cpus, u.cpusFrom = cpuCount(h)
+		c.h, c.info = h, u
+	}
+	return c.info
+}
+
+// typeSections is where each unit type keeps its resource-control
+// settings (systemd.resource-control(5)); other types have no cgroup.
+var typeSections = map[string]string{
+	"service": "Service", "socket": "Socket", "mount": "Mount", "swap": "Swap", "slice": "Slice", "scope": "Scope",
+}
+
+type unitCheck struct {
+	engine.Base
+	unitName string
+	knob     knob
+	rule     profile.Rule
+	want     knobExpect
+	binaries []string
+	state    *stateCache
+	units    *unitCache
+}
+
+func (c *unitCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	res := engine.Result{Details: map[string]any{"unit": c.unitName, "knob": c.knob.Name}}
+	st := c.state.get(h)
+	switch {
+	case st.PermErr != nil:
+		return skip(res, "needs root: "+st.PermErr.Error())
+	case st.Err != nil:
+		return fail(res, engine.Error, st.Err.Error())
+	}
+	u := c.units.get(h)
+	switch {
+	case errors.Is(u.err, fs.ErrPermission) && !h.Privileged():
+		return skip(res, "needs root: "+u.err.Error())
+	case errors.Is(u.err, unit.ErrNotFound):
+		return skip(res, fmt.Sprintf("unit %s not found: nothing to limit (the systemd checks report a missing unit)", c.unitName))
+	case u.err != nil:
+		return fail(res, engine.Error, "read unit: "+u.err.Error())
+	case u.f.Masked:
+		return skip(res, fmt.Sprintf("unit %s is masked (%s -> /dev/null): systemd refuses to start it", c.unitName, u.f.Path))
+	}
+	res.Details["unit_files"] = u.f.Paths()
+	typ := c.unitName[strings.LastIndexByte(c.unitName, '.')+1:]
+	section, ok := typeSections[typ]
+	if !ok {
+		return skip(res, "a ."+typ+" unit has no cgroup of its own")
+	}
+	mode := st.mode()
+	if c.knob.V2Only && (mode == V1 || (st.Runtime && st.Layout.V1[c.knob.Controller].Point != "")) {
+		return skip(res, fmt.Sprintf("cgroup %s keeps the %s controller on v1, which has no %s (%s= needs the unified hierarchy)", mode, c.knob.Controller, c.knob.Name, c.knob.Directive))
+	}
+
+	cfg := configured(u.f, section, c.knob, mode, u.totals)
+	res.Details["configured"] = cfg.details(c.knob.Q)
+	cg, err := c.cgroup(u.f, section)
+	if err != nil {
+		return fail(res, engine.Error, err.Error())
+	}
+	res.Details["cgroup"] = cg
+	lv, err := readLive(h, st, c.knob, cg)
+	switch {
+	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+		return skip(res, "needs root: "+err.Error())
+	case err != nil:
+		return fail(res, engine.Error, "read live cgroup: "+err.Error())
+	case lv.State == liveUnsupported:
+		return skip(res, lv.Note)
+	}
+	res.Details["live"] = lv.details(c.knob.Q)
+
+	var g *goMaxProcs
+	if c.knob.Q == coresQ {
+		q := cfg.Amount
+		if lv.State == liveValue {
+			q = lv.Amount
+		}
+		gr := goRuntime(h, u.f, section, u.env, q, u.cpus, c.binaries)
+		g = &gr
+		res.Details["cores"] = q.text()
+		res.Details["online_cpus"] = u.cpus
+		res.Details["cpus_from"] = u.cpusFrom
+		res.Details["gomaxprocs"] = gr.details()
+	}
+	return c.judge(res, st, u, cfg, lv, g)
+}
+
+// cgroup is the unit's cgroup path below the hierarchy root.
+func (c *unitCheck) cgroup(f *unit.File, section string) (string, error) {
+	if section == "Slice" {
+		return slicePath(c.unitName)
+	}
+	slice, _ := f.Last(section, "Slice")
+	return cgroupPath(c.unitName, slice)
+}
+
+func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting, lv live, g *goMaxProcs) engine.Result {
+	q := c.knob.Q
+	cfgOK := cfg.Known && c.want.holds(cfg.Amount)
+	cfgText := cfg.where()
+	if cfg.Set && !cfg.Known {
+		cfgText += " (" + strings.Join(cfg.Notes, "; ") + ")"
+	}
+	gm := ""
+	if g != nil {
+		gm = "; " + g.context()
+	}
+	running := lv.State == liveValue && st.Runtime
+	plan := func(apply, persist bool) { res.Remediation = c.plan(st, u, cfg, apply && running, persist, nil) }
+	// keep persists what runs when it already satisfies the rule.
+	keep := func() { res.Remediation = c.plan(st, u, cfg, false, true, &lv.Amount) }
+
+	// On v1, systemd before 231 ignores MemoryMax=: a live value that
+	// misses while only MemoryMax= is set is that, and MemoryLimit= fixes it.
+	legacyGap := c.knob.Legacy != "" && st.mode() == V1 && cfg.Set && cfg.Directive == c.knob.Directive
+
+	switch lv.State {
+	case liveValue:
+		liveOK := c.want.holds(lv.Amount)
+		res.Observed = lv.Amount.show(q) + " live; " + cfgText + gm
+		switch {
+		case liveOK && (cfgOK || !cfg.Known):
+			res.Status, res.Message = engine.Pass, "the running unit's cgroup satisfies the rule"
+			if !cfg.Known {
+				res.Message += "; " + cfgText
+			}
+			if cfg.Transient {
+				res.Status = engine.Warn
+				res.Message = fmt.Sprintf("%s is set only under /run (systemctl set-property --runtime): it is gone at the next boot", cfg.where())
+				keep()
+			}
+		case liveOK:
+			res.Status = engine.Warn
+			res.Message = fmt.Sprintf("the running cgroup has %s, but the unit files give %s: the next daemon-reload or restart applies that", lv.Amount.show(q), cfg.Amount.show(q))
+			keep()
+		case cfgOK && !legacyGap:
+			res.Status = c.missStatus()
+			res.Message = fmt.Sprintf("configured but not applied: the unit files give %s, the running cgroup has %s (run systemctl daemon-reload and restart the unit, or apply it with systemctl set-property --runtime)", c.cfgValue(cfg), lv.Amount.show(q))
+			plan(true, false)
+		default:
+			res.Status = c.missStatus()
+			res.Message = fmt.Sprintf("the running cgroup has %s and the unit files give %s", lv.Amount.show(q), c.cfgValue(cfg))
+			plan(true, true)
+		}
+		if lv.Note != "" {
+			res.Message += "; " + lv.Note
+		}
+	default: // not running, or an image: the unit files decide
+		where := "not running"
+		if lv.State == liveNoView {
+			where = lv.Note
+		}
+		res.Observed = c.cfgValue(cfg) + " configured; " + where + gm
+		switch {
+		case !cfg.Known:
+			res.Status = engine.Warn
+			res.Message = where + ", and the configured value cannot be worked out here: " + cfgText
+			plan(false, true)
+		case cfgOK:
+			res.Status, res.Message = engine.Pass, where+": the unit files give "+cfgText
+			if cfg.Transient {
+				res.Status = engine.Warn
+				res.Message = fmt.Sprintf("%s is set only under /run: it is gone at the next boot", cfg.where())
+				plan(false, true)
+			}
+		default:
+			res.Status = c.missStatus()
+			res.Message = where + ": the unit files give " + cfgText
+			plan(false, true)
+		}
+	}
+	for _, n := range cfg.Notes {
+		if cfg.Known || !cfg.Set {
+			res.Message += "; " + n
+		}
+	}
+	if len(cfg.Ignored) > 0 {
+		res.Message += "; ignored: " + strings.Join(cfg.Ignored, ", ")
+	}
+	if g != nil {
+		res = c.judgeGo(res, *g, lv, cfg)
+	}
+	return res
+}
+
+// cfgValue is the configured amount for a message.
+func (c *unitCheck) cfgValue(cfg setting) string {
+	if !cfg.Known {
+		return "unknown (" + cfg.where() + ")"
+	}
+	if !cfg.Set {
+		return cfg.Amount.show(c.knob.Q) + " (" + cfg.Default + ")"
+	}
+	return cfg.Amount.show(c.knob.Q) + " from " + cfg.where()
+}
+
+// judgeGo adds what the CPU quota means for the Go runtime: a service
+// that runs more Ps than its quota is throttled every period.
+func (c *unitCheck) judgeGo(res engine.Result, g goMaxProcs, lv live, cfg setting) engine.Result {
+	q := cfg.Amount
+	if lv.State == liveValue {
+		q = lv.Amount
+	}
+	if !g.oversubscribed(q) {
+		return res
+	}
+	n, known := g.procs()
+	if !known {
+		res.Message += fmt.Sprintf("; a Go binary before 1.25 (or built with a go.mod older than go 1.25) runs GOMAXPROCS=%d on %s and is throttled: set Environment=GOMAXPROCS=%d or build with Go 1.25+", n, q.show(coresQ), g.Aware)
+		return res
+	}
+	res.Message += fmt.Sprintf("; the service runs GOMAXPROCS=%d on %s: its threads use up the quota early in each period and the kernel throttles them (set GOMAXPROCS=%d)", n, q.show(coresQ), g.Aware)
+	if res.Status == engine.Pass {
+		res.Status = engine.Warn
+	}
+	res.Remediation = addGoMaxProcs(res.Remediation, c.unitName, g.Aware)
+	return res
+}
+
+func (c *unitCheck) missStatus() engine.Status {
+	if c.rule.Level == profile.LevelWarn {
+		return engine.Warn
+	}
+	return engine.Fail
+}
+
+func skip(res engine.Result, msg string) engine.Result {
+	res.Status, res.Message = engine.Skip, msg
+	return res
+}
+
+func fail(res engine.Result, s engine.Status, msg string) engine.Result {
+	res.Status, res.Message = s, msg
+	return res
+}
+
+func (s setting) details(q quantity) map[string]any {
+	d := map[string]any{"set": s.Set, "value": nil}
+	if s.Known {
+		d["value"] = s.Amount.text()
+	}
+	if s.Set {
+		d["directive"], d["raw"], d["file"] = s.Directive, s.Raw, s.File
+	} else {
+		d["default"] = s.Default
+	}
+	if s.Transient {
+		d["transient"] = true
+	}
+	if len(s.Notes) > 0 {
+		d["notes"] = s.Notes
+	}
+	if len(s.Ignored) > 0 {
+		d["ignored"] = s.Ignored
+	}
+	return d
+}
+
+func (l live) details(q quantity) map[string]any {
+	d := map[string]any{}
+	switch l.State {
+	case liveValue:
+		d["state"], d["value"] = "running", l.Amount.text()
+	case liveNotRunning:
+		d["state"] = "not running"
+	default:
+		d["state"] = "unknown"
+	}
+	if l.Raw != "" {
+		d["raw"] = l.Raw
+	}
+	if l.File != "" {
+		d["file"] = l.File
+	}
+	if l.Note != "" {
+		d["note"] = l.Note
+	}
+	return d
+}
+
+func (g goMaxProcs) details() map[string]any {
+	d := map[string]any{"cpus": g.CPUs, "go1_25_default": g.Aware, "before_go1_25": g.Before}
+	if g.Env > 0 {
+		d["env"], d["env_source"] = g.Env, g.EnvSource
+	}
+	if len(g.Binaries) > 0 {
+		d["binaries"] = g.Binaries
+	}
+	return d
+}
+
+// context is the CPU count and GOMAXPROCS for Observed.
+func (g goMaxProcs) context() string {
+	if g.CPUs == 0 {
+		return "CPU count unknown"
+	}
+	return fmt.Sprintf("%d CPUs; %s", g.CPUs, g.summary())
+}
+
+// dropInPath is golive's drop-in for one directive; one file per directive
+// so that fixing one knob never overwrites another's fix.
+func dropInPath(unitName, directive string) string {
+	return path.Join("/etc/systemd/system", unitName+".d", "90-golive-"+directive+".conf")
+}

@@ -1,0 +1,197 @@
+package cgroup
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// Values as systemd parses them in unit files (src/basic/parse-util.c
+// parse_size and parse_permyriad, src/core/load-fragment.c
+// config_parse_memory_limit, config_parse_cpu_quota, config_parse_tasks_max).
+
+var errValue = errors.New("not a valid value")
+
+// sizeSuffixes are parse_size's base-1024 suffixes, largest first; a size
+// may have several components, each with a smaller suffix ("1G 512M").
+var sizeSuffixes = []struct {
+	s string
+	f uint64
+}{
+	{"E", 1 << 60}, {"P", 1 << 50}, {"T", 1 << 40}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}, {"", 1},
+}
+
+// ParseSize parses a size as systemd's parse_size(s, 1024): digits with an
+// optional fraction and an optional suffix K, M, G, T, P, E (powers of
+// 1024) or B, repeated with decreasing suffixes ("1G 512M"). The fraction
+// of a component is truncated to whole bytes.
+func ParseSize(s string) (uint64, error) {
+	if len(s) > 256 {
+		return 0, errValue
+	}
+	var total uint64
+	start := 0
+	p := s
+	for {
+		p = strings.TrimLeft(p, " \t\n\r")
+		i := 0
+		for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+			i++
+		}
+		if i == 0 {
+			return 0, errValue
+		}
+		whole, err := strconv.ParseUint(p[:i], 10, 64)
+		if err != nil {
+			return 0, errValue
+		}
+		p = p[i:]
+		var frac string
+		if strings.HasPrefix(p, ".") {
+			p = p[1:]
+			j := 0
+			for j < len(p) && p[j] >= '0' && p[j] <= '9' {
+				j++
+			}
+			frac, p = p[:j], p[j:]
+		}
+		p = strings.TrimLeft(p, " \t\n\r")
+		k := start
+		for k < len(sizeSuffixes) && !strings.HasPrefix(p, sizeSuffixes[k].s) {
+			k++
+		}
+		if k == len(sizeSuffixes) {
+			return 0, errValue
+		}
+		f := sizeSuffixes[k].f
+		v := new(big.Int).Mul(new(big.Int).SetUint64(whole), new(big.Int).SetUint64(f))
+		if frac != "" {
+			fr, _ := new(big.Rat).SetString("0." + frac)
+			fr.Mul(fr, new(big.Rat).SetInt(new(big.Int).SetUint64(f)))
+			v.Add(v, new(big.Int).Quo(fr.Num(), fr.Denom()))
+		}
+		v.Add(v, new(big.Int).SetUint64(total))
+		if !v.IsUint64() {
+			return 0, errValue
+		}
+		total = v.Uint64()
+		p = p[len(sizeSuffixes[k].s):]
+		start = k + 1
+		if p == "" {
+			return total, nil
+		}
+	}
+}
+
+// parsePermyriad parses a share as systemd's parse_permyriad: "N%" with up
+// to two decimals, "N‰" with up to one, or "N‱". It returns the share in
+// units of 1/10000. unbounded allows more than 100% (CPUQuota=).
+func parsePermyriad(s string, unbounded bool) (uint64, bool, error) {
+	var digitsAllowed int
+	var scale uint64
+	var body string
+	switch {
+	case strings.HasSuffix(s, "‱"):
+		body, digitsAllowed, scale = strings.TrimSuffix(s, "‱"), 0, 1
+	case strings.HasSuffix(s, "‰"):
+		body, digitsAllowed, scale = strings.TrimSuffix(s, "‰"), 1, 10
+	case strings.HasSuffix(s, "%"):
+		body, digitsAllowed, scale = strings.TrimSuffix(s, "%"), 2, 100
+	default:
+		return 0, false, nil
+	}
+	whole, frac, hasDot := strings.Cut(body, ".")
+	if !digits(whole) || len(whole) > 12 || hasDot && (!digits(frac) || len(frac) > digitsAllowed) {
+		return 0, true, errValue
+	}
+	w, _ := strconv.ParseUint(whole, 10, 64)
+	v := w * scale
+	if frac != "" {
+		f, _ := strconv.ParseUint(frac, 10, 64)
+		for i := len(frac); i < digitsAllowed; i++ {
+			f *= 10
+		}
+		v += f
+	}
+	if !unbounded && v > 10000 {
+		return 0, true, errValue
+	}
+	return v, true, nil
+}
+
+// limitValue is one parsed resource-control assignment.
+type limitValue struct {
+	Infinity  bool
+	N         uint64 // bytes or tasks
+	Permyriad uint64 // a share of the host's memory or task limit
+	IsShare   bool
+}
+
+// ParseMemoryLimit parses MemoryMax=, MemoryHigh=, MemoryLow=, MemoryLimit=:
+// infinity, a percentage of physical memory, or a size.
+func ParseMemoryLimit(s string) (limitValue, error) {
+	if s == "infinity" {
+		return limitValue{Infinity: true}, nil
+	}
+	if p, isShare, err := parsePermyriad(s, false); isShare {
+		return limitValue{Permyriad: p, IsShare: true}, err
+	}
+	n, err := ParseSize(s)
+	if err != nil || n == ^uint64(0) {
+		return limitValue{}, errValue
+	}
+	return limitValue{N: n}, nil
+}
+
+// ParseCPUQuota parses CPUQuota= ("150%") into cores. systemd accepts only
+// a positive percentage, any size.
+func ParseCPUQuota(s string) (*big.Rat, error) {
+	p, isShare, err := parsePermyriad(s, true)
+	if !isShare || err != nil || p == 0 {
+		return nil, errValue
+	}
+	return new(big.Rat).SetFrac(new(big.Int).SetUint64(p), big.NewInt(10000)), nil
+}
+
+// ParseTasksMax parses TasksMax= and DefaultTasksMax=: infinity, a
+// percentage of the system's task limit, or a positive number.
+func ParseTasksMax(s string) (limitValue, error) {
+	if s == "infinity" {
+		return limitValue{Infinity: true}, nil
+	}
+	if p, isShare, err := parsePermyriad(s, false); isShare {
+		return limitValue{Permyriad: p, IsShare: true}, err
+	}
+	if !digits(s) {
+		return limitValue{}, errValue
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 || n == ^uint64(0) {
+		return limitValue{}, errValue
+	}
+	return limitValue{N: n}, nil
+}
+
+// resolve turns a parsed value into an amount; a share needs the total it
+// is a share of (0: unknown).
+func (v limitValue) resolve(total uint64) (amount, bool) {
+	switch {
+	case v.Infinity:
+		return amount{Max: true}, true
+	case !v.IsShare:
+		return amount{V: new(big.Rat).SetInt(new(big.Int).SetUint64(v.N))}, true
+	case total == 0:
+		return amount{}, false
+	}
+	n := new(big.Int).Mul(new(big.Int).SetUint64(total), new(big.Int).SetUint64(v.Permyriad))
+	n.Quo(n, big.NewInt(10000))
+	return amount{V: new(big.Rat).SetInt(n)}, true
+}
+
+// formatPermyriad shows a share as a percentage: 1500 -> "15%".
+func formatPermyriad(p uint64) string {
+	s := fmt.Sprintf("%d.%02d", p/100, p%100)
+	return strings.TrimSuffix(strings.TrimRight(strings.TrimRight(s, "0"), "."), ".") + "%"
+}

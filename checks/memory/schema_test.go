@@ -1,0 +1,51 @@
+package memory
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host/hosttest"
+	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/report"
+	"github.com/golive-sh/golive/internal/report/reporttest"
+)
+
+// Every fixture root's memory results make a report that validates against
+// docs/report.schema.json (details, remediation actions and all).
+func TestReportsValidate(t *testing.T) {
+	for _, root := range []string{"centos-7", "ubuntu-22.04", "rocky-9", "broken"} {
+		t.Run(root, func(t *testing.T) {
+			h := hosttest.Fixture(t, root)
+			rel, _ := h.OSRelease()
+			cfg := filepath.Join(t.TempDir(), "golive.yaml")
+			if err := os.WriteFile(cfg, []byte(""), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p, err := profile.Resolve(profile.Request{OS: rel, Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := engine.Run(context.Background(), h, mustBuild(t, p), engine.RunOptions{})
+			var buf bytes.Buffer
+			if err := report.JSON(&buf, report.New(report.Input{Version: "test", Identity: h.Identity(), Root: root, Outcome: out})); err != nil {
+				t.Fatal(err)
+			}
+			if err := reporttest.Validate(buf.Bytes()); err != nil {
+				t.Fatalf("%v\n%s", err, buf.String())
+			}
+		})
+	}
+}
+
+func mustBuild(t *testing.T, p *profile.Profile) []engine.Check {
+	t.Helper()
+	checks, err := build(p.Section(Kind), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checks
+}

@@ -1,0 +1,150 @@
+package memory
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// SwapsPath is the kernel's list of active swap areas.
+const SwapsPath = "/proc/swaps"
+
+// Bounds: the kernel allows at most MAX_SWAPFILES (32) swap areas, so a
+// longer file is not the kernel's.
+const (
+	maxSwapsFile = 1 << 20
+	maxSwapLines = 256
+	maxProblems  = 20
+)
+
+// Swap is one active swap area, a line of /proc/swaps:
+//
+//	Filename				Type		Size		Used		Priority
+//	/dev/dm-1                               partition	2097148		0		-2
+//
+// Size and Used are in KiB. The kernel escapes space, tab, newline and
+// backslash in the file name as \040, \011, \012, \134; a swap file that
+// was deleted while active ends in " (deleted)".
+type Swap struct {
+	Filename string `json:"filename"`
+	Type     string `json:"type"`
+	SizeKiB  uint64 `json:"size_kib"`
+	UsedKiB  uint64 `json:"used_kib"`
+	Priority int    `json:"priority"`
+	Line     int    `json:"line"`
+}
+
+// Swaps is a parsed /proc/swaps.
+type Swaps struct {
+	Areas    []Swap
+	Problems []string
+	Skipped  int
+}
+
+func (s *Swaps) problem(line int, format string, args ...any) {
+	if len(s.Problems) == maxProblems {
+		s.Skipped++
+		return
+	}
+	s.Problems = append(s.Problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+}
+
+// ParseSwaps parses /proc/swaps. github.com/prometheus/procfs parses this
+// file too, but only by path (unbounded, not through --root) and gives up
+// on the first bad line; golive keeps every line it understands and names
+// the others.
+func ParseSwaps(data []byte) *Swaps {
+	s := &Swaps{}
+	lines := bytes.Split(data, []byte("\n"))
+	for i, raw := range lines {
+		n := i + 1
+		if n > maxSwapLines {
+			s.problem(n, "more than %d lines: the rest is not read", maxSwapLines)
+			break
+		}
+		line := string(raw)
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if n == 1 {
+			if strings.HasPrefix(line, "Filename") {
+				continue
+			}
+			s.problem(n, "no Filename/Type/Size/Used/Priority header")
+		}
+		a, err := parseSwapLine(line)
+		if err != nil {
+			s.problem(n, "%v", err)
+			continue
+		}
+		a.Line = n
+		s.Areas = append(s.Areas, a)
+	}
+	return s
+}
+
+func parseSwapLine(line string) (Swap, error) {
+	f := strings.Fields(line)
+	if len(f) != 5 {
+		return Swap{}, fmt.Errorf("%d fields, want 5 (Filename Type Size Used Priority): %q", len(f), clip(line))
+	}
+	name, err := unescape(f[0])
+	if err != nil {
+		return Swap{}, err
+	}
+	if !strings.HasPrefix(name, "/") {
+		return Swap{}, fmt.Errorf("file name %q is not absolute", clip(name))
+	}
+	a := Swap{Filename: name, Type: f[1]}
+	if a.SizeKiB, err = strconv.ParseUint(f[2], 10, 64); err != nil {
+		return Swap{}, fmt.Errorf("size %q is not a number of KiB", clip(f[2]))
+	}
+	if a.UsedKiB, err = strconv.ParseUint(f[3], 10, 64); err != nil {
+		return Swap{}, fmt.Errorf("used %q is not a number of KiB", clip(f[3]))
+	}
+	if a.UsedKiB > a.SizeKiB {
+		return Swap{}, fmt.Errorf("used %d KiB is more than the size %d KiB", a.UsedKiB, a.SizeKiB)
+	}
+	p, err := strconv.ParseInt(f[4], 10, 32)
+	if err != nil {
+		return Swap{}, fmt.Errorf("priority %q is not a number", clip(f[4]))
+	}
+	a.Priority = int(p)
+	return a, nil
+}
+
+// unescape decodes the kernel's octal escapes (\040 for a space).
+func unescape(s string) (string, error) {
+	if !strings.Contains(s, `\`) {
+		return s, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+4 > len(s) {
+			return "", fmt.Errorf("short escape in %q", clip(s))
+		}
+		n, err := strconv.ParseUint(s[i+1:i+4], 8, 8)
+		if err != nil {
+			return "", fmt.Errorf("bad escape in %q", clip(s))
+		}
+		b.WriteByte(byte(n))
+		i += 3
+	}
+	return b.String(), nil
+}
+
+// clip shortens text from a hostile file for a message (which quotes it
+// with %q).
+func clip(s string) string { return clipN(s, 64) }
+
+func clipN(s string, max int) string {
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
+}
