@@ -4,11 +4,13 @@
 package all
 
 import (
+	_ "github.com/golive-sh/golive/checks/apparmor" // apparmor/enabled
 	_ "github.com/golive-sh/golive/checks/cabundle" // cabundle/*, cert/file, tls/endpoint
 	_ "github.com/golive-sh/golive/checks/cgroup"   // cgroup/version, cgroup/controllers, cgroup/unit
 	_ "github.com/golive-sh/golive/checks/dns"      // dns/config, dns/nameserver, dns/resolve, dns/reverse
 	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
 	_ "github.com/golive-sh/golive/checks/memory"   // memory/swap
 	_ "github.com/golive-sh/golive/checks/osinfo"   // os/distro, os/eol, os/kernel
+	_ "github.com/golive-sh/golive/checks/selinux"  // selinux/mode, selinux/label
 	_ "github.com/golive-sh/golive/checks/sysctl"   // sysctl/<key>
 )

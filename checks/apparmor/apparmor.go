@@ -1,0 +1,73 @@
+// Package apparmor checks that AppArmor, the mandatory access control
+// Ubuntu runs, is enabled in the running kernel (apparmor/enabled). It is
+// the Ubuntu counterpart of the selinux family: on a host whose profile
+// says facts.mac: selinux (the RHEL family) it skips.
+//
+// The profile section takes no keys yet; the expectation comes from the
+// distro profile's facts.mac.
+package apparmor
+
+import (
+	"go.yaml.in/yaml/v3"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// Kind is the profile section and check category.
+const Kind = "apparmor"
+
+// What the check reads.
+const (
+	// EnabledPath is the apparmor module's "enabled" parameter: Y when the
+	// kernel runs AppArmor, N when it was built in but is turned off
+	// (apparmor=0, or an lsm= list without it).
+	EnabledPath = "/sys/module/apparmor/parameters/enabled"
+	// ProfilesPath lists the loaded profiles and their modes (securityfs;
+	// readable by root only).
+	ProfilesPath = "/sys/kernel/security/apparmor/profiles"
+)
+
+type section struct{}
+
+func init() {
+	engine.Register(Kind, build)
+	engine.RegisterExplainer(Kind, explain)
+}
+
+func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
+	if sec != nil {
+		var s section
+		if err := p.DecodeStrict(sec, &s); err != nil {
+			return nil, err
+		}
+	}
+	m := metaEnabled()
+	if p.Facts.MAC == "apparmor" {
+		m.Expected = "enabled (" + EnabledPath + " is Y)"
+	}
+	return []engine.Check{&enabledCheck{
+		Base: engine.Base{M: m}, mac: p.Facts.MAC, distro: p.Facts.Distro, profile: p.Name,
+	}}, nil
+}
+
+func explain(id string) (engine.Meta, bool) {
+	if id == Kind+"/enabled" {
+		return metaEnabled(), true
+	}
+	return engine.Meta{}, false
+}
+
+func metaEnabled() engine.Meta {
+	return engine.Meta{
+		ID: Kind + "/enabled", Category: Kind, Title: "AppArmor is enabled",
+		Expected: "enabled when the profile says the distro uses AppArmor (facts.mac: apparmor)",
+		Level:    profile.LevelFail, Severity: "medium",
+		Reads: []string{
+			EnabledPath + " (Y or N; a root with neither /sys/module nor /proc/sys is an image: no running kernel to ask)",
+			ProfilesPath + " (loaded profiles and their modes, for details; root only)",
+		},
+		Why: "Ubuntu confines services (and the service's own profile, if it ships one) with AppArmor; a kernel booted with apparmor=0 enforces none of them, so what was tested confined runs unconfined",
+		Fix: "remove apparmor=0 (or an lsm= list without apparmor) from the kernel command line in /etc/default/grub, run update-grub, enable apparmor.service and reboot",
+	}
+}

@@ -1,0 +1,590 @@
+package selinux
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// Limits on a policy's file contexts. Rocky 9's targeted policy has about
+// 6,500 entries in 550 KB; CentOS 7's about 5,000.
+const (
+	maxFileContexts = 8 << 20
+	maxSpecs        = 100_000
+	maxRegex        = 4096
+)
+
+// FileType is a file_contexts file type filter, written as the file does:
+// "--" regular file, "-d" directory, "-l" symlink, "-c", "-b", "-p", "-s";
+// AnyFile ("") when the entry has none.
+type FileType string
+
+// The file types of file_contexts(5).
+const (
+	AnyFile     FileType = ""
+	RegularFile FileType = "--"
+	Directory   FileType = "-d"
+	Symlink     FileType = "-l"
+	CharDevice  FileType = "-c"
+	BlockDevice FileType = "-b"
+	FIFO        FileType = "-p"
+	Socket      FileType = "-s"
+)
+
+func parseFileType(s string) (FileType, bool) {
+	switch t := FileType(s); t {
+	case RegularFile, Directory, Symlink, CharDevice, BlockDevice, FIFO, Socket:
+		return t, true
+	}
+	return "", false
+}
+
+// FileTypeOf is the file_contexts type of a file mode (from lstat).
+func FileTypeOf(m fs.FileMode) FileType {
+	switch {
+	case m.IsRegular():
+		return RegularFile
+	case m.IsDir():
+		return Directory
+	case m&fs.ModeSymlink != 0:
+		return Symlink
+	case m&fs.ModeCharDevice != 0:
+		return CharDevice
+	case m&fs.ModeDevice != 0:
+		return BlockDevice
+	case m&fs.ModeNamedPipe != 0:
+		return FIFO
+	case m&fs.ModeSocket != 0:
+		return Socket
+	}
+	return AnyFile
+}
+
+// Name says what a file type filter selects, for messages.
+func (t FileType) Name() string {
+	switch t {
+	case RegularFile:
+		return "regular file"
+	case Directory:
+		return "directory"
+	case Symlink:
+		return "symlink"
+	case CharDevice:
+		return "character device"
+	case BlockDevice:
+		return "block device"
+	case FIFO:
+		return "FIFO"
+	case Socket:
+		return "socket"
+	}
+	return "any file"
+}
+
+// Spec is one file_contexts entry.
+type Spec struct {
+	Regex   string
+	Type    FileType
+	Context string // "<<none>>" or user:role:type[:level]
+	File    string
+	Line    int
+
+	exact   bool   // no regex metacharacter: libselinux tries these last-first before all regexes
+	literal string // an exact entry's path, when it needs no regex to match
+	stem    string // the entry's fixed first path element ("/usr"), or ""
+
+	prefixOnce sync.Once
+	prefix     string // text every path the entry matches starts with
+
+	once  sync.Once
+	re    *regexp.Regexp
+	reErr error
+}
+
+// Where is "file:line".
+func (s *Spec) Where() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// Describe is the entry as its line says it.
+func (s *Spec) Describe() string {
+	if s.Type == AnyFile {
+		return s.Regex + " " + s.Context
+	}
+	return s.Regex + " " + string(s.Type) + " " + s.Context
+}
+
+// metaChars are the characters libselinux treats as regular expression
+// syntax when it tells exact paths from patterns and finds stems.
+const metaChars = ".^$?*+|[({"
+
+var isMeta = func() (t [256]bool) {
+	for i := 0; i < len(metaChars); i++ {
+		t[metaChars[i]] = true
+	}
+	return t
+}()
+
+// ParseFileContexts parses one file_contexts file as libselinux's
+// read_spec_entries and process_line do: blank lines and lines whose first
+// non-blank character is '#' are skipped; an entry is "regex [type]
+// context" separated by blanks; a field after the third is ignored; a line
+// ends at a NUL byte. libselinux refuses the whole file (restorecon cannot
+// start) for a line with a single field, an unknown type, or a non-ASCII
+// byte in a field: so does ParseFileContexts, naming the line.
+func ParseFileContexts(file string, data []byte) ([]*Spec, error) {
+	text := string(data) // one copy; every field is a substring of it
+	var specs []*Spec
+	var block []Spec // entries are allocated in blocks, not one by one
+	for n, start := 1, 0; start < len(text); n++ {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		line := text[start:end]
+		start = end + 1
+		if j := strings.IndexByte(line, 0); j >= 0 {
+			line = line[:j]
+		}
+		var fields [3]string
+		nf := 0
+		for i := 0; i < len(line) && nf < 3; {
+			for i < len(line) && isSpaceByte(line[i]) {
+				i++
+			}
+			j := i
+			for j < len(line) && !isSpaceByte(line[j]) {
+				j++
+			}
+			if j > i {
+				fields[nf] = line[i:j]
+				nf++
+			}
+			i = j
+		}
+		if nf == 0 || fields[0][0] == '#' {
+			continue
+		}
+		for _, f := range fields[:nf] {
+			for k := 0; k < len(f); k++ {
+				if f[k] >= 0x80 {
+					return nil, fmt.Errorf("%s:%d: non-ASCII byte in %s (libselinux refuses the file)", file, n, shown(f))
+				}
+			}
+		}
+		if len(block) == cap(block) {
+			block = make([]Spec, 0, 256)
+		}
+		block = append(block, Spec{Regex: fields[0], File: file, Line: n})
+		s := &block[len(block)-1]
+		switch nf {
+		case 1:
+			return nil, fmt.Errorf("%s:%d: %s has no context (libselinux refuses the file)", file, n, shown(fields[0]))
+		case 2:
+			s.Context = fields[1]
+		case 3:
+			t, ok := parseFileType(fields[1])
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: unknown file type %s (libselinux refuses the file)", file, n, shown(fields[1]))
+			}
+			s.Type, s.Context = t, fields[2]
+		}
+		s.exact, s.literal = classify(s.Regex)
+		s.stem = specStem(s.Regex)
+		specs = append(specs, s)
+		if len(specs) > maxSpecs {
+			return nil, fmt.Errorf("%s: more than %d entries", file, maxSpecs)
+		}
+	}
+	return specs, nil
+}
+
+// isSpaceByte is C's isspace.
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isCSpace(r rune) bool { return r < 0x80 && isSpaceByte(byte(r)) }
+
+// classify is libselinux's spec_hasMetaChars: a backslash hides the next
+// character. An exact entry whose escapes all quote punctuation is a
+// literal path; one with an escape such as \d stays a regular expression.
+func classify(re string) (exact bool, literal string) {
+	escapes := false
+	for i := 0; i < len(re); i++ {
+		switch c := re[i]; {
+		case isMeta[c]:
+			return false, ""
+		case c == '\\':
+			if i+1 >= len(re) || isAlnum(re[i+1]) {
+				return true, ""
+			}
+			escapes = true
+			i++
+		}
+	}
+	if !escapes {
+		return true, re
+	}
+	return true, unescape(re)
+}
+
+// unescape drops the backslashes of an exact entry's quoted punctuation.
+func unescape(re string) string {
+	b := make([]byte, 0, len(re))
+	for i := 0; i < len(re); i++ {
+		if re[i] == '\\' && i+1 < len(re) {
+			i++
+		}
+		b = append(b, re[i])
+	}
+	return string(b)
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// literalPrefix is the text at the start of every string the anchored
+// regex matches: its literal characters up to the first metacharacter,
+// less the last one when a quantifier makes it optional. A top-level |
+// leaves nothing certain.
+func literalPrefix(re string) string {
+	depth, inClass := 0, false
+	for i := 0; i < len(re); i++ {
+		switch c := re[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			inClass = c != ']'
+		case c == '[':
+			// A ']' first in a class (after an optional '^') is literal.
+			inClass = true
+			if i+1 < len(re) && re[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(re) && re[i+1] == ']' {
+				i++
+			}
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == '|' && depth <= 0:
+			return ""
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(re); i++ {
+		c := re[i]
+		if c == '\\' {
+			if i+1 >= len(re) || isAlnum(re[i+1]) {
+				break
+			}
+			if i+2 < len(re) && strings.IndexByte("?*{", re[i+2]) >= 0 {
+				break
+			}
+			b.WriteByte(re[i+1])
+			i++
+			continue
+		}
+		if strings.IndexByte(metaChars, c) >= 0 {
+			break
+		}
+		if i+1 < len(re) && strings.IndexByte("?*{", re[i+1]) >= 0 {
+			break
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// specStem is libselinux's get_stem_from_spec: the text before the second
+// '/', when it holds no metacharacter ("/usr" of "/usr/bin(/.*)?"; none for
+// "/usr(/.*)?" or "/.*").
+func specStem(re string) string {
+	if len(re) < 2 {
+		return ""
+	}
+	i := strings.IndexByte(re[1:], '/')
+	if i < 0 {
+		return ""
+	}
+	stem := re[:i+1]
+	for k := 0; k < len(stem); k++ {
+		if isMeta[stem[k]] {
+			return ""
+		}
+	}
+	return stem
+}
+
+// fileStem is libselinux's get_stem_from_file_name: "/usr" of "/usr/bin",
+// none for "/usr".
+func fileStem(p string) string {
+	if len(p) < 2 {
+		return ""
+	}
+	i := strings.IndexByte(p[1:], '/')
+	if i < 0 {
+		return ""
+	}
+	return p[:i+1]
+}
+
+// regexp compiles the entry as libselinux does: "^" + regex + "$", with no
+// group around it (a top-level | is anchored on one side only, as in
+// libselinux). Go's RE2 accepts the syntax file_contexts use; PCRE-only
+// constructs (backreferences, lookaround) fail here.
+func (s *Spec) regexp() (*regexp.Regexp, error) {
+	s.once.Do(func() {
+		if len(s.Regex) > maxRegex {
+			s.reErr = fmt.Errorf("%s: regular expression longer than %d bytes", s.Where(), maxRegex)
+			return
+		}
+		s.re, s.reErr = regexp.Compile("^" + s.Regex + "$")
+		if s.reErr != nil {
+			s.reErr = fmt.Errorf("%s: invalid regular expression %s (or a PCRE feature Go's RE2 lacks): %w", s.Where(), shown(s.Regex), s.reErr)
+		}
+	})
+	return s.re, s.reErr
+}
+
+func (s *Spec) matches(p string) (bool, error) {
+	if s.exact && s.literal != "" {
+		return p == s.literal, nil
+	}
+	s.prefixOnce.Do(func() { s.prefix = literalPrefix(s.Regex) })
+	if !strings.HasPrefix(p, s.prefix) {
+		return false, nil // cannot match: not worth compiling
+	}
+	re, err := s.regexp()
+	if err != nil {
+		return false, err
+	}
+	return re.MatchString(p), nil
+}
+
+// Sub is a path substitution of file_contexts.subs / .subs_dist: a path
+// under From is looked up as the same path under To.
+type Sub struct {
+	From, To string
+	File     string
+	Line     int
+}
+
+// ParseSubs parses a substitution file as selabel_subs_init does: two
+// blank-separated fields per line, '#' comments. The list comes back in
+// the order libselinux tries it: last line first. A substitution of "/"
+// itself is dropped (it would rewrite every path).
+func ParseSubs(file string, data []byte) []Sub {
+	var out []Sub
+	for i, raw := range bytes.Split(data, []byte("\n")) {
+		if j := bytes.IndexByte(raw, 0); j >= 0 {
+			raw = raw[:j]
+		}
+		fields := strings.FieldsFunc(string(raw), isCSpace)
+		if len(fields) < 2 || fields[0][0] == '#' || fields[0] == "/" {
+			continue
+		}
+		out = append(out, Sub{From: fields[0], To: fields[1], File: file, Line: i + 1})
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// substitute is libselinux's selabel_sub: the first substitution whose
+// From is the path or a parent of it rewrites it.
+func substitute(subs []Sub, p string) (string, *Sub) {
+	for i := range subs {
+		s := &subs[i]
+		rest, ok := strings.CutPrefix(p, s.From)
+		if !ok || (rest != "" && rest[0] != '/') {
+			continue
+		}
+		if rest != "" && s.To == "/" {
+			return rest, s
+		}
+		return s.To + rest, s
+	}
+	return p, nil
+}
+
+// FileContexts is a policy's file labelling rules as restorecon loads them.
+type FileContexts struct {
+	Dir   string   // .../contexts/files
+	Files []string // the files read, in load order
+	// specs is in libselinux's lookup order: entries with metacharacters in
+	// load order, then exact paths in load order; lookups go last to first.
+	specs    []*Spec
+	byStem   map[string][]int
+	noStem   []int
+	subs     []Sub // file_contexts.subs (the administrator's)
+	distSubs []Sub // file_contexts.subs_dist (the policy's)
+}
+
+// FileContextsDir is where a policy keeps its file contexts.
+func FileContextsDir(policy string) string {
+	return path.Join(PolicyDir(policy), "contexts", "files")
+}
+
+// LoadFileContexts reads the file contexts of policy under the root as
+// selabel_open(SELABEL_CTX_FILE) does: file_contexts, then
+// file_contexts.homedirs and file_contexts.local when they exist, and the
+// substitution files. The compiled .bin files are not read: they are built
+// from the same text by sefcontext_compile.
+func LoadFileContexts(h *host.Host, policy string) (*FileContexts, error) {
+	return loadFileContexts(h, policy, (*host.Host).ReadFileLimit)
+}
+
+func loadFileContexts(h *host.Host, policy string, read reader) (*FileContexts, error) {
+	dir := FileContextsDir(policy)
+	fc := &FileContexts{Dir: dir, byStem: map[string][]int{}}
+	var all []*Spec
+	for _, name := range []string{"file_contexts", "file_contexts.homedirs", "file_contexts.local"} {
+		p := path.Join(dir, name)
+		data, err := read(h, p, maxFileContexts)
+		if err != nil {
+			if name != "file_contexts" && errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return nil, err
+		}
+		specs, err := ParseFileContexts(p, data)
+		if err != nil {
+			return nil, err
+		}
+		if len(all)+len(specs) > maxSpecs {
+			return nil, fmt.Errorf("%s: more than %d entries in all", dir, maxSpecs)
+		}
+		all = append(all, specs...)
+		fc.Files = append(fc.Files, p)
+	}
+	for _, s := range []struct {
+		name string
+		into *[]Sub
+	}{{"file_contexts.subs_dist", &fc.distSubs}, {"file_contexts.subs", &fc.subs}} {
+		p := path.Join(dir, s.name)
+		data, err := read(h, p, maxConfig)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		*s.into = ParseSubs(p, data)
+		fc.Files = append(fc.Files, p)
+	}
+	fc.setSpecs(all)
+	return fc, nil
+}
+
+// NewFileContexts builds a lookup table from parsed entries in load order
+// and substitution lists in the order ParseSubs returns them.
+func NewFileContexts(specs []*Spec, subs, distSubs []Sub) *FileContexts {
+	fc := &FileContexts{byStem: map[string][]int{}, subs: subs, distSubs: distSubs}
+	fc.setSpecs(specs)
+	return fc
+}
+
+// setSpecs orders the entries as libselinux's sort_specs does (patterns
+// first, exact paths last, each group in load order) and indexes stems.
+func (fc *FileContexts) setSpecs(all []*Spec) {
+	fc.specs = make([]*Spec, 0, len(all))
+	for _, s := range all {
+		if !s.exact {
+			fc.specs = append(fc.specs, s)
+		}
+	}
+	for _, s := range all {
+		if s.exact {
+			fc.specs = append(fc.specs, s)
+		}
+	}
+	for i, s := range fc.specs {
+		if s.stem == "" {
+			fc.noStem = append(fc.noStem, i)
+		} else {
+			fc.byStem[s.stem] = append(fc.byStem[s.stem], i)
+		}
+	}
+}
+
+// Len is the number of entries.
+func (fc *FileContexts) Len() int { return len(fc.specs) }
+
+// Match is the answer of a lookup.
+type Match struct {
+	// Key is the path looked up, after substitutions.
+	Key string
+	// Sub is the substitution applied, if any.
+	Sub *Sub
+	// Spec is the entry that decides, nil when none matches (restorecon
+	// then leaves the label alone).
+	Spec *Spec
+}
+
+// Lookup finds the entry restorecon applies to path p (an absolute, clean
+// path whose directories are resolved) of file type t (AnyFile when
+// unknown), as selabel_lookup does in libselinux 2.5 (CentOS 7) to 3.6
+// (Rocky 9): substitutions first (the administrator's .subs, then the
+// policy's .subs_dist on the result); then, from the last entry to the
+// first in sort_specs order, the first entry whose stem is the path's (or
+// that has none), whose type filter admits t, and whose regex matches the
+// whole path. An entry whose regex cannot be compiled stops the lookup with
+// an error, as in libselinux, where restorecon fails on that path.
+func (fc *FileContexts) Lookup(p string, t FileType) (Match, error) {
+	m := Match{Key: p}
+	if key, sub := substitute(fc.subs, p); sub != nil {
+		m.Key, m.Sub = key, sub
+		if key2, sub2 := substitute(fc.distSubs, key); sub2 != nil {
+			m.Key, m.Sub = key2, sub2
+		}
+	} else if key, sub := substitute(fc.distSubs, p); sub != nil {
+		m.Key, m.Sub = key, sub
+	}
+	stemmed := fc.byStem[fileStem(m.Key)]
+	i, j := len(stemmed)-1, len(fc.noStem)-1
+	for i >= 0 || j >= 0 {
+		var k int
+		if j < 0 || (i >= 0 && stemmed[i] > fc.noStem[j]) {
+			k, i = stemmed[i], i-1
+		} else {
+			k, j = fc.noStem[j], j-1
+		}
+		s := fc.specs[k]
+		if s.Type != AnyFile && t != AnyFile && s.Type != t {
+			continue
+		}
+		ok, err := s.matches(m.Key)
+		if err != nil {
+			return m, err
+		}
+		if ok {
+			m.Spec = s
+			return m, nil
+		}
+	}
+	return m, nil
+}
+
+// Find returns the entries whose regular expression is exactly re, for
+// choosing between `semanage fcontext -a` and `-m`.
+func (fc *FileContexts) Find(re string) []*Spec {
+	var out []*Spec
+	for _, s := range fc.specs {
+		if s.Regex == re {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package selinux
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// fixtureSeeds adds every fixture root's copy of a file as a seed.
+func fixtureSeeds(f *testing.F, rel string, extra ...any) {
+	roots, _ := filepath.Glob("../../testdata/roots/*")
+	for _, r := range roots {
+		if data, err := os.ReadFile(filepath.Join(r, rel)); err == nil {
+			f.Add(append([]any{data}, extra...)...)
+		}
+	}
+}
+
+// FuzzParseConfig: any bytes give a known mode or none, a line that
+// exists, a usable policy name or a reason, and printable problems.
+func FuzzParseConfig(f *testing.F) {
+	fixtureSeeds(f, "etc/selinux/config")
+	for _, s := range []string{"", "SELINUX=enforcing", "SELINUX=\x00", "SELINUXTYPE=../x\nSELINUX=Disabled\r\n", "selinuxtype=" + strings.Repeat("a", 300)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := ParseConfig(data)
+		lines := bytes.Count(data, []byte("\n")) + 1
+		switch c.Mode {
+		case "", Enforcing, Permissive, Disabled:
+		default:
+			t.Fatalf("mode %q", c.Mode)
+		}
+		if (c.Mode == "") != (c.ModeLine == 0) || c.ModeLine > lines || c.PolicyLine > lines {
+			t.Fatalf("lines %d %d of %d", c.ModeLine, c.PolicyLine, lines)
+		}
+		if c.Policy == "" && c.PolicyProblem == "" || c.Policy != "" && badPolicyName(c.Policy) != "" {
+			t.Fatalf("policy %q problem %q", c.Policy, c.PolicyProblem)
+		}
+		for _, p := range c.Problems {
+			if p.Line < 1 || p.Line > lines || !utf8.ValidString(p.Text) || strings.ContainsAny(p.Text, "\n\x00") {
+				t.Fatalf("problem %+v", p)
+			}
+		}
+	})
+}
+
+// FuzzFileContexts: any file either is refused with a line-numbered error
+// or gives entries that look up any path without a panic, answering an
+// entry of the table or an error.
+func FuzzFileContexts(f *testing.F) {
+	fixtureSeeds(f, "etc/selinux/targeted/contexts/files/file_contexts", "/opt/goservice/bin")
+	fixtureSeeds(f, "etc/selinux/targeted/contexts/files/file_contexts.local", "/opt/goservice/data/x")
+	fixtureSeeds(f, "etc/selinux/targeted/contexts/files/file_contexts.homedirs", "/home/app/.ssh")
+	for _, s := range [][2]string{
+		{"/a|/b\tu:r:t\n", "/x/b"}, {"/opt(/.*\tu:r:t\n", "/opt/x"}, {"/x\\\tu:r:t\n", "/x"},
+		{"/(?=a)\tu:r:t\n", "/a"}, {"/a{1000000}\tu:r:t\n", "/a"}, {"/us\\r/x\t-l\t<<none>>\n", "/usr/x"},
+	} {
+		f.Add([]byte(s[0]), s[1])
+	}
+	f.Fuzz(func(t *testing.T, data []byte, p string) {
+		specs, err := ParseFileContexts("fc", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fc") {
+				t.Fatalf("error %q names no file", err)
+			}
+			return
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		for _, s := range specs {
+			if s.Regex == "" || s.Context == "" || s.Line < 1 || s.Line > lines || strings.ContainsAny(s.Regex+s.Context, " \t\n\x00") {
+				t.Fatalf("entry %+v", s)
+			}
+		}
+		fc := NewFileContexts(specs, ParseSubs("subs", data), nil)
+		if fc.Len() != len(specs) {
+			t.Fatalf("%d entries, %d in the table", len(specs), fc.Len())
+		}
+		for _, ft := range []FileType{AnyFile, RegularFile, Directory, Symlink} {
+			for _, key := range []string{p, "/" + strings.TrimLeft(p, "/"), "/opt/x/bin/y", "/"} {
+				m, err := fc.Lookup(key, ft)
+				if err != nil {
+					continue
+				}
+				if m.Spec != nil && m.Spec.Type != AnyFile && ft != AnyFile && m.Spec.Type != ft {
+					t.Fatalf("%s %q matched an entry for %q", key, ft, m.Spec.Type)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseContext: a context either parses into non-empty fields that
+// print back as the input, or is refused with ErrBadContext.
+func FuzzParseContext(f *testing.F) {
+	for _, s := range []string{"system_u:object_r:bin_t:s0", "u:r:t", "s:s:s:s0-s0:c0.c1023", "::", "a:b:c:", "<<none>>", "\xff:\x00:t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseContext(s)
+		if err != nil {
+			return
+		}
+		if c.User == "" || c.Role == "" || c.Type == "" || c.String() != s {
+			t.Fatalf("ParseContext(%q) = %+v", s, c)
+		}
+	})
+}
+
+// FuzzParseSubs: substitutions keep to their lines and rewrite only at a
+// path boundary.
+func FuzzParseSubs(f *testing.F) {
+	fixtureSeeds(f, "etc/selinux/targeted/contexts/files/file_contexts.subs_dist", "/run/x")
+	f.Add([]byte("/a /\n/ /b\n"), "/a/b")
+	f.Fuzz(func(t *testing.T, data []byte, p string) {
+		subs := ParseSubs("subs", data)
+		lines := bytes.Count(data, []byte("\n")) + 1
+		for _, s := range subs {
+			if s.From == "" || s.To == "" || s.From == "/" || s.Line < 1 || s.Line > lines {
+				t.Fatalf("substitution %+v", s)
+			}
+		}
+		out, s := substitute(subs, p)
+		if s == nil && out != p {
+			t.Fatalf("%q rewritten to %q without a substitution", p, out)
+		}
+		if s != nil && !strings.HasPrefix(p, s.From) {
+			t.Fatalf("%q rewritten by %+v", p, s)
+		}
+	})
+}

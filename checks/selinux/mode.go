@@ -1,0 +1,370 @@
+package selinux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/expect"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/remediate"
+)
+
+// AutorelabelPath makes the next boot relabel every file system
+// (selinux-autorelabel reads the file's content as fixfiles options).
+const AutorelabelPath = "/.autorelabel"
+
+// autorelabelForce is what `fixfiles -F onboot` writes when SELinux is not
+// enabled: a forced full relabel, since nothing was labelled meanwhile.
+const autorelabelForce = "-F\n"
+
+type modeCheck struct {
+	engine.Base
+	rule  *profile.Rule // nil: the profile names no mode
+	facts facts
+	state *shared
+}
+
+// modeState is what selinux/mode found.
+type modeState struct {
+	rt       Runtime
+	cfg      *Config // nil: no configuration file
+	policy   string  // SELINUXTYPE, "" when unusable
+	binaries []string
+	policyOK bool // a policy the next boot can load is installed (or none is needed)
+}
+
+func (c *modeCheck) Run(_ context.Context, h *host.Host) engine.Result {
+	if why := macSkip(c.facts); why != "" {
+		return engine.Result{Status: engine.Skip, Message: why}
+	}
+	snap := c.state.get(h)
+	rt, err := snap.runtime()
+	if err != nil {
+		return readFailure(h, "read the running mode", err)
+	}
+	cfg, err := snap.config()
+	if err != nil {
+		return readFailure(h, "read "+ConfigPath, err)
+	}
+	st := modeState{rt: rt, cfg: cfg, policyOK: true}
+	if c.facts.mac == "" && c.rule == nil && cfg == nil && rt.Mode != Enforcing && rt.Mode != Permissive {
+		return engine.Result{Status: engine.Skip, Observed: "no SELinux",
+			Message: fmt.Sprintf("no SELinux on this host (no %s, %s) and profile %s does not ask for it", ConfigPath, rt.Why, c.facts.profile)}
+	}
+	res := engine.Result{Details: map[string]any{
+		"runtime": nil, "runtime_source": rt.Why, "image": rt.Image,
+		"configured": nil, "config_file": nil, "policy": nil,
+	}}
+	if rt.Mode != "" {
+		res.Details["runtime"] = string(rt.Mode)
+	}
+	if cfg != nil {
+		res.Details["config_file"] = ConfigPath
+		if cfg.Mode != "" {
+			res.Details["configured"] = string(cfg.Mode)
+			res.Details["config_line"] = cfg.ModeLine
+		}
+		if len(cfg.Problems) > 0 {
+			probs := make([]string, len(cfg.Problems))
+			for i, p := range cfg.Problems {
+				probs[i] = p.String()
+			}
+			res.Details["config_problems"] = probs
+		}
+		st.policy = cfg.Policy
+	} else {
+		st.policy = DefaultPolicy
+	}
+	if st.policy != "" {
+		res.Details["policy"] = st.policy
+	}
+	configured := st.configured()
+	if configured == Enforcing || configured == Permissive {
+		if st.policy == "" {
+			st.policyOK = false
+		} else {
+			bins, err := BinaryPolicies(h, st.policy)
+			if err != nil {
+				return readFailure(h, "list the installed policy", err)
+			}
+			st.binaries, st.policyOK = bins, len(bins) > 0
+			res.Details["policy_files"] = bins
+		}
+	}
+	res.Observed = st.observed()
+	return c.judge(res, st)
+}
+
+func (st modeState) configured() Mode {
+	if st.cfg == nil {
+		return ""
+	}
+	return st.cfg.Mode
+}
+
+func (st modeState) observed() string {
+	now := string(st.rt.Mode)
+	if st.rt.Image {
+		now = "unknown (image)"
+	}
+	if st.cfg == nil {
+		return fmt.Sprintf("runtime %s, no %s", now, ConfigPath)
+	}
+	boot := "configured " + string(st.configured())
+	if st.configured() == "" {
+		boot = "configured mode unset"
+	}
+	policy := st.policy
+	if policy == "" {
+		policy = "invalid SELINUXTYPE"
+	}
+	return fmt.Sprintf("runtime %s, %s (policy %s)", now, boot, policy)
+}
+
+// configWhere names the configuration line, for messages.
+func (st modeState) configWhere() string {
+	if st.cfg != nil && st.cfg.ModeLine > 0 {
+		return fmt.Sprintf("%s:%d", ConfigPath, st.cfg.ModeLine)
+	}
+	return ConfigPath
+}
+
+// satisfies reports whether a known mode meets the profile's expectation;
+// every known mode does when the profile names none.
+func (c *modeCheck) satisfies(m Mode) bool {
+	if m == "" {
+		return false
+	}
+	if c.rule == nil {
+		return true
+	}
+	ok, err := c.rule.Expect.Eval(string(m))
+	return err == nil && ok
+}
+
+// wanted is the profile's expectation as a message says it.
+func (c *modeCheck) wanted() string {
+	if c.rule == nil {
+		return "any mode"
+	}
+	if e := c.rule.Expect; e.Op == expect.EQ && len(e.Fields) == 1 {
+		return e.Fields[0]
+	}
+	return c.rule.Expect.String()
+}
+
+// target is the mode a fix moves to: the most protective one the profile
+// accepts.
+func (c *modeCheck) target() Mode {
+	for _, m := range Modes {
+		if c.satisfies(m) {
+			return m
+		}
+	}
+	return Enforcing
+}
+
+func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
+	rt, boot := st.rt.Mode, st.configured()
+	rtOK, bootOK := c.satisfies(rt), c.satisfies(boot)
+	var msgs []string
+	status := engine.Pass
+	raise := func(s engine.Status) {
+		if rank(s) > rank(status) {
+			status = s
+		}
+	}
+
+	switch {
+	case st.cfg == nil:
+		msgs = append(msgs, "no "+ConfigPath+": nothing sets the mode the next boot uses")
+	case boot == "":
+		msgs = append(msgs, "no SELINUX= line in "+ConfigPath+" that libselinux accepts: the mode of the next boot is undefined")
+	}
+	if boot == "" {
+		if c.rule != nil {
+			raise(c.missStatus())
+		} else {
+			raise(engine.Warn)
+		}
+	}
+
+	switch {
+	case st.rt.Image && boot != "":
+		if bootOK {
+			msgs = append(msgs, fmt.Sprintf("image: %s configures %s", st.configWhere(), boot))
+		} else {
+			msgs = append(msgs, fmt.Sprintf("image: %s configures %s; the profile expects %s", st.configWhere(), boot, c.wanted()))
+			raise(c.missStatus())
+		}
+	case st.rt.Image:
+		msgs = append(msgs, "image: no running kernel to ask")
+	case boot == "":
+		if !rtOK {
+			msgs = append(msgs, fmt.Sprintf("%s at runtime; the profile expects %s", rt, c.wanted()))
+			raise(c.missStatus())
+		}
+	case rt != boot:
+		raise(engine.Warn)
+		msgs = append(msgs, disagreement(rt, boot, st.configWhere()))
+		if !rtOK && !bootOK {
+			msgs = append(msgs, "the profile expects "+c.wanted())
+			raise(c.missStatus())
+		}
+	case !rtOK:
+		msgs = append(msgs, fmt.Sprintf("%s now and after reboot (%s); the profile expects %s", rt, st.configWhere(), c.wanted()))
+		raise(c.missStatus())
+	default:
+		msgs = append(msgs, fmt.Sprintf("%s now and after reboot (%s)", rt, st.configWhere()))
+	}
+
+	if !st.policyOK {
+		raise(engine.Fail)
+		if st.policy == "" {
+			msgs = append(msgs, fmt.Sprintf("%s %s: the next boot cannot load a policy", ConfigPath, st.cfg.PolicyProblem))
+		} else {
+			msgs = append(msgs, fmt.Sprintf("SELINUXTYPE=%s but %s/policy has no policy.NN: the next boot cannot load a policy (an enforcing boot stops)", st.policy, PolicyDir(st.policy)))
+		}
+	}
+	if st.cfg != nil && len(st.cfg.Problems) > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d line(s) of %s ignored or misread (details.config_problems)", len(st.cfg.Problems), ConfigPath))
+	}
+	res.Status = status
+	res.Message = strings.Join(msgs, "; ")
+	if status != engine.Pass {
+		res.Remediation = c.plan(st)
+	}
+	return res
+}
+
+func disagreement(rt, boot Mode, where string) string {
+	switch {
+	case rt == Disabled:
+		return fmt.Sprintf("disabled at runtime while %s says %s: the kernel was booted with selinux=0 or the configuration changed since boot; files created meanwhile carry no label", where, boot)
+	case boot == Disabled:
+		return fmt.Sprintf("%s at runtime, but %s says disabled: the next boot runs without SELinux", rt, where)
+	case rt == Permissive:
+		return fmt.Sprintf("permissive at runtime while %s says %s: denials are only logged until setenforce 1 or a reboot, so what is tested now is not what production enforces", where, boot)
+	}
+	return fmt.Sprintf("%s at runtime, but %s says %s: reverts on reboot", rt, where, boot)
+}
+
+// rank orders statuses by how bad they are.
+func rank(s engine.Status) int {
+	switch s {
+	case engine.Warn:
+		return 1
+	case engine.Fail:
+		return 2
+	}
+	return 0
+}
+
+func (c *modeCheck) missStatus() engine.Status {
+	if c.rule != nil && c.rule.Level == profile.LevelWarn {
+		return engine.Warn
+	}
+	return engine.Fail
+}
+
+// plan fixes the configuration, the installed policy and the running mode.
+func (c *modeCheck) plan(st modeState) *remediate.Plan {
+	if c.rule == nil && st.policyOK && st.configured() != "" {
+		return &remediate.Plan{
+			Summary: "make the running and the configured SELinux mode agree",
+			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
+				"decide which mode this host runs in, set SELINUX= in %s to it, and apply it (setenforce 1 or 0; a reboot from or to disabled)", ConfigPath))},
+		}
+	}
+	target := c.target()
+	if c.rule == nil {
+		target = st.configured()
+		if target == "" {
+			target = Enforcing
+		}
+	}
+	plan := &remediate.Plan{}
+	var summary []string
+	policy := st.policy
+	if policy == "" {
+		policy = DefaultPolicy
+	}
+	enabled := target == Enforcing || target == Permissive
+	if enabled && (!st.policyOK || st.policy == "") {
+		plan.Actions = append(plan.Actions, installPolicy(c.facts.pkg, policy))
+		summary = append(summary, "install the "+policy+" policy")
+	}
+	if !c.satisfies(st.configured()) || st.configured() == "" || (c.rule == nil && st.configured() != target) {
+		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: ConfigPath, Key: "SELINUX", Line: "SELINUX=" + string(target)})
+		summary = append(summary, "set SELINUX="+string(target)+" in "+ConfigPath)
+	}
+	if st.cfg == nil || st.cfg.Policy == "" {
+		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: ConfigPath, Key: "SELINUXTYPE", Line: "SELINUXTYPE=" + policy})
+	}
+	rt := st.rt.Mode
+	fromDisabled := rt == Disabled || (st.rt.Image && (st.configured() == Disabled || st.configured() == ""))
+	switch {
+	case enabled && fromDisabled:
+		plan.Actions = append(plan.Actions,
+			remediate.Action{Kind: remediate.DropIn, Path: AutorelabelPath, Content: autorelabelForce},
+			remediate.Tell("SELinux was disabled: files created meanwhile carry no label, so the next boot relabels every file system (/.autorelabel, as `fixfiles -F onboot` sets it up; this takes a while on large file systems). Check that the kernel command line has no selinux=0 (grubby --info=ALL; remove it with grubby --update-kernel ALL --remove-args selinux). Red Hat recommends booting permissive first and reading `ausearch -m AVC,USER_AVC -ts boot` before enforcing."))
+		summary = append(summary, "relabel at the next boot")
+		plan.Reboot = !st.rt.Image
+	case target == Enforcing && rt == Permissive:
+		plan.Actions = append(plan.Actions, remediate.Run("switch the running system to enforcing now, without a reboot", "setenforce", "1"))
+		summary = append(summary, "setenforce 1")
+	case target == Permissive && rt == Enforcing:
+		plan.Actions = append(plan.Actions, remediate.Run("switch the running system to permissive now", "setenforce", "0"))
+		summary = append(summary, "setenforce 0")
+	case target == Disabled && (rt == Enforcing || rt == Permissive):
+		plan.Reboot = true
+		summary = append(summary, "reboot")
+	}
+	if len(plan.Actions) == 0 {
+		plan.Actions = append(plan.Actions, remediate.Tell(fmt.Sprintf("make %s set SELINUX=%s and reboot", ConfigPath, target)))
+	}
+	plan.Summary = strings.Join(summary, "; ")
+	if plan.Summary == "" {
+		plan.Summary = "set the SELinux mode to " + string(target)
+	}
+	return plan
+}
+
+// installPolicy installs the policy package (selinux-policy-targeted,
+// -mls, -minimal on the RHEL family).
+func installPolicy(pkg, policy string) remediate.Action {
+	switch pkg {
+	case "yum", "dnf":
+		return remediate.Run("install the policy the configuration names", pkg, "install", "-y", "selinux-policy-"+policy)
+	}
+	return remediate.Tell("install the SELinux policy package for " + policy + " (selinux-policy-" + policy + " on the RHEL family)")
+}
+
+// macSkip says why the SELinux checks do not apply, or "".
+func macSkip(f facts) string {
+	distro := f.distro
+	if distro == "" {
+		distro = "this distro"
+	}
+	switch f.mac {
+	case "apparmor":
+		return fmt.Sprintf("%s uses AppArmor, not SELinux (facts.mac: apparmor); apparmor/enabled checks it", distro)
+	case "none":
+		return fmt.Sprintf("profile %s says %s runs no mandatory access control (facts.mac: none)", f.profile, distro)
+	}
+	return ""
+}
+
+// readFailure is "needs root" for a permission error as non-root, an error
+// otherwise.
+func readFailure(h *host.Host, what string, err error) engine.Result {
+	if errors.Is(err, fs.ErrPermission) && !h.Privileged() {
+		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}
+	}
+	return engine.Result{Status: engine.Error, Message: what + ": " + err.Error()}
+}

@@ -1,0 +1,125 @@
+package selinux
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// shared reads what every check of a run needs once per host: the
+// configuration, the running mode and, when a label check asks, the
+// policy's file contexts. Checks run in parallel.
+type shared struct {
+	mu   sync.Mutex
+	h    *host.Host
+	snap *snapshot
+	// read and getxattr are the host's own; tests replace them to play a
+	// non-root run.
+	read     reader
+	getxattr func(h *host.Host, name, attr string) ([]byte, error)
+}
+
+func (s *shared) get(h *host.Host) *snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.h != h || s.snap == nil {
+		read, getxattr := s.read, s.getxattr
+		if read == nil {
+			read = (*host.Host).ReadFileLimit
+		}
+		if getxattr == nil {
+			getxattr = (*host.Host).Lgetxattr
+		}
+		s.h, s.snap = h, &snapshot{h: h, read: read, getxattr: getxattr}
+	}
+	return s.snap
+}
+
+type snapshot struct {
+	h        *host.Host
+	read     reader
+	getxattr func(h *host.Host, name, attr string) ([]byte, error)
+
+	cfgOnce sync.Once
+	cfg     *Config // nil when there is no configuration file
+	cfgErr  error
+
+	rtOnce sync.Once
+	rt     Runtime
+	rtErr  error
+
+	fcOnce sync.Once
+	fc     *FileContexts
+	fcErr  error
+
+	custOnce sync.Once
+	cust     map[string]bool
+}
+
+// config is /etc/selinux/config; nil, nil when the file does not exist.
+func (s *snapshot) config() (*Config, error) {
+	s.cfgOnce.Do(func() {
+		data, err := s.read(s.h, ConfigPath, maxConfig)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			s.cfgErr = err
+		default:
+			c := ParseConfig(data)
+			s.cfg = &c
+		}
+	})
+	return s.cfg, s.cfgErr
+}
+
+func (s *snapshot) runtime() (Runtime, error) {
+	s.rtOnce.Do(func() { s.rt, s.rtErr = readRuntime(s.h, s.read) })
+	return s.rt, s.rtErr
+}
+
+// policyName is the policy whose files the next relabel uses: the
+// configuration's SELINUXTYPE, or libselinux's default without one.
+func (s *snapshot) policyName() (string, error) {
+	cfg, err := s.config()
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("read %s: %w", ConfigPath, err)
+	case cfg == nil:
+		return DefaultPolicy, nil
+	case cfg.Policy == "":
+		return "", fmt.Errorf("%s %s", ConfigPath, cfg.PolicyProblem)
+	}
+	return cfg.Policy, nil
+}
+
+// fileContexts loads the policy's file contexts once.
+func (s *snapshot) fileContexts() (*FileContexts, error) {
+	s.fcOnce.Do(func() {
+		policy, err := s.policyName()
+		if err != nil {
+			s.fcErr = err
+			return
+		}
+		s.fc, s.fcErr = loadFileContexts(s.h, policy, s.read)
+	})
+	return s.fc, s.fcErr
+}
+
+// customizable is the policy's customizable_types; empty when there is
+// none (or it cannot be read: restorecon then treats no type as such).
+func (s *snapshot) customizable() map[string]bool {
+	s.custOnce.Do(func() {
+		s.cust = map[string]bool{}
+		policy, err := s.policyName()
+		if err != nil {
+			return
+		}
+		if data, err := s.read(s.h, CustomizableTypesPath(policy), maxConfig); err == nil {
+			s.cust = ParseCustomizableTypes(data)
+		}
+	})
+	return s.cust
+}
