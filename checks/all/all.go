@@ -11,6 +11,8 @@ import (
 	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
 	_ "github.com/golive-sh/golive/checks/memory"   // memory/swap
 	_ "github.com/golive-sh/golive/checks/osinfo"   // os/distro, os/eol, os/kernel
+	_ "github.com/golive-sh/golive/checks/rlimit"   // rlimit/login, rlimit/unit, rlimit/process
 	_ "github.com/golive-sh/golive/checks/selinux"  // selinux/mode, selinux/label
 	_ "github.com/golive-sh/golive/checks/sysctl"   // sysctl/<key>
+	_ "github.com/golive-sh/golive/checks/systemd"  // systemd/<aspect>:<unit>
 )

@@ -1,0 +1,124 @@
+package rlimit
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/unit"
+)
+
+// FuzzParseLimits feeds arbitrary text as limits.conf and resolves it for a
+// user: no panic, every entry has its fields, every resolved value came
+// from an entry of the file.
+func FuzzParseLimits(f *testing.F) {
+	for _, s := range []string{
+		"*\tsoft\tnofile\t4096\n@ops hard nproc 100\napp - memlock unlimited\n",
+		"app -\n# comment\n%ops - maxlogins 4\n",
+		"1000: soft nproc 32768\n@:2000 soft nofile 6\n@1500:1600 hard core 0\n",
+		"app soft nofile 8192extra\r\napp\thurd\tnofile 1\napp soft nproc -5\n",
+		"a b c d\x00e\n" + strings.Repeat("x", 5000) + "\n",
+		"@: soft nofile 1\n:x soft nofile 1\n1:2:3 soft nofile 1\n",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	a := &account{Name: "app", UID: 1500, GID: 1500, Known: true,
+		Groups: map[string]bool{"app": true, "ops": true}, GIDs: map[uint64]bool{1500: true, 2000: true}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, _ := ParseLimits("/etc/security/limits.conf", data)
+		for _, e := range entries {
+			if e.Domain == "" || (!e.NoLimits && (e.Type == "" || e.Item == "" || e.Value == "")) {
+				t.Fatalf("incomplete entry %+v", e)
+			}
+		}
+		c := &pamConfig{entries: entries}
+		for _, exempt := range []bool{false, true} {
+			ll := c.resolveLogin(a, exempt)
+			for _, m := range []map[string]setting{ll.Soft, ll.Hard} {
+				for name, s := range m {
+					if _, ok := resources[name]; !ok || s.From.File == "" || s.Src > srcDefault {
+						t.Fatalf("setting %s %+v", name, s)
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseProcLimits: arbitrary /proc/<pid>/limits text never panics, and
+// every row is one the kernel prints.
+func FuzzParseProcLimits(f *testing.F) {
+	f.Add([]byte(sampleLimits))
+	f.Add([]byte("Limit Soft Hard Units\nMax open files 1 2 files\nMax open files unlimited\n"))
+	f.Add([]byte("Max processes             99999999999999999999999 1\n\x00\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rows, _ := ParseProcLimits(data)
+		for name := range rows {
+			if _, _, ok := procRowName(name); !ok {
+				t.Fatalf("row %q", name)
+			}
+		}
+	})
+}
+
+// FuzzParseSystemdLimit: any Limit*= value either parses to soft <= hard
+// or is rejected, for every resource and both syntaxes.
+func FuzzParseSystemdLimit(f *testing.F) {
+	for _, s := range []string{"1048576", "1024:524288", "infinity", "0:infinity", "64M", "1G 512M", "1.5K", "0x10", "010", "4096:1024", "", "-1", "1:2:3", "9999999999999999999E"} {
+		f.Add(s, 0)
+		f.Add(s, 219)
+	}
+	f.Fuzz(func(t *testing.T, s string, version int) {
+		for _, r := range resources {
+			l, err := parseSystemdLimit(r, s, version)
+			if err == nil && l.Soft > l.Hard {
+				t.Fatalf("%s=%q parsed to soft %d > hard %d", r.systemd, s, l.Soft, l.Hard)
+			}
+		}
+	})
+}
+
+// FuzzUnitLimitLayering writes a unit, a drop-in and system.conf from
+// fuzzed text into a temp root and resolves every limit as systemd layers
+// them: no panic, and a known limit always says where it comes from.
+func FuzzUnitLimitLayering(f *testing.F) {
+	f.Add("[Service]\nLimitNOFILE=65536\n", "[Service]\nLimitNOFILE=1048576\nLimitNOFILE=\n", "[Manager]\nDefaultLimitNOFILE=1024:4096\n")
+	f.Add("[Service]\nLimitNOFILE=lots\nLimitMEMLOCK=64M\n", "garbage\n", "[Manager]\nDefaultLimitCORE=0:infinity\n")
+	f.Add("[Service\n", "[Service]\nLimitNPROC=4096:1024\n", "")
+	f.Fuzz(func(t *testing.T, frag, drop, sysconf string) {
+		dir := t.TempDir()
+		for p, content := range map[string]string{
+			"etc/systemd/system/app.service":             frag,
+			"etc/systemd/system/app.service.d/10-x.conf": drop,
+			"etc/systemd/system.conf":                    sysconf,
+		} {
+			full := filepath.Join(dir, p)
+			if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h, err := host.New(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uf, err := unit.Load(h, "app.service")
+		if err != nil {
+			uf = nil // the fragment does not parse: the manager level still resolves
+		}
+		mc := loadManagerConfig(h)
+		for _, version := range []int{0, 219} {
+			for _, r := range resources {
+				ul := resolveUnitLimit(uf, mc, r, systemdInfo{Version: version, Defaults: map[string]Limit{}})
+				if ul.Known && (ul.From == "" || ul.Limit.Soft > ul.Limit.Hard) {
+					t.Fatalf("%s: %+v", r.name, ul)
+				}
+			}
+		}
+	})
+}

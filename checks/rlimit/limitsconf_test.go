@@ -1,0 +1,206 @@
+package rlimit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/host/hosttest"
+)
+
+func TestParseLimitsLines(t *testing.T) {
+	data := "# comment\n" +
+		"  *\tsoft\tnofile\t4096   # trailing comment\n" +
+		"@ops hard nproc 100 extra words\n" +
+		"golive-demo -\n" +
+		"bad line\n" +
+		"golive-demo soft\n" +
+		"golive-demo SOFT NOFILE 8192\r\n" +
+		"golive-demo soft memlock 64\x00 hard memlock 1\n" +
+		"x soft stack " + strings.Repeat("9", maxLimitsLine) + "\n" +
+		"   \n"
+	entries, problems := ParseLimits("/etc/security/limits.conf", []byte(data))
+	want := []Entry{
+		{Line: 2, Domain: "*", Type: "soft", Item: "nofile", Value: "4096"},
+		{Line: 3, Domain: "@ops", Type: "hard", Item: "nproc", Value: "100 extra words"},
+		{Line: 4, Domain: "golive-demo", Type: "-", NoLimits: true},
+		{Line: 7, Domain: "golive-demo", Type: "soft", Item: "nofile", Value: "8192\r"},
+		{Line: 8, Domain: "golive-demo", Type: "soft", Item: "memlock", Value: "64"},
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("entries %+v, want %d", entries, len(want))
+	}
+	for i, w := range want {
+		w.File = "/etc/security/limits.conf"
+		if entries[i] != w {
+			t.Errorf("entry %d = %+v, want %+v", i, entries[i], w)
+		}
+	}
+	joined := strings.Join(problems, "\n")
+	for _, w := range []string{"limits.conf:5: invalid line", "limits.conf:6: invalid line", "limits.conf:9: line longer"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("problems %q lack %q", joined, w)
+		}
+	}
+}
+
+func TestParsePamValueIsStrtoul(t *testing.T) {
+	cases := []struct {
+		in   string
+		want uint64
+		err  bool
+	}{
+		{"65536", 65536, false},
+		{"unlimited", Infinity, false},
+		{"infinity", Infinity, false},
+		{"-1", Infinity, false},
+		{"-", Infinity, false},
+		{"8192extra", 8192, false},
+		{"8192\r", 8192, false},
+		{"100 extra words", 100, false},
+		{"+5", 5, false},
+		{"-5", Infinity - 4, false},
+		{"99999999999999999999999", Infinity, false},
+		{"lots", 0, true},
+		{"", 0, true},
+	}
+	for _, c := range cases {
+		got, err := parsePamValue(c.in)
+		if (err != nil) != c.err || (!c.err && got != c.want) {
+			t.Errorf("parsePamValue(%q) = %d, %v; want %d (error %v)", c.in, got, err, c.want, c.err)
+		}
+	}
+}
+
+// loginFor resolves limits.conf text for a user of a small passwd/group.
+func loginFor(t *testing.T, limits, user string, rootExempt bool) *LoginLimits {
+	t.Helper()
+	h := hosttest.Root(t, map[string]string{
+		"etc/passwd":               "root:x:0:0::/root:/bin/bash\napp:x:1500:1500::/opt/app:/sbin/nologin\nother:x:1600:2000::/:/sbin/nologin\n",
+		"etc/group":                "root:x:0:\napp:x:1500:\nops:x:2000:app\nwheel:x:10:root\n",
+		"etc/security/limits.conf": limits,
+	})
+	return loadPamConfig(h).resolveLogin(lookupAccount(h, user), rootExempt)
+}
+
+func TestPamLimitsPrecedence(t *testing.T) {
+	cases := []struct {
+		name       string
+		limits     string
+		user       string
+		rootExempt bool
+		soft, hard string // "" = not set
+		res        string
+	}{
+		{"a user line beats a group line written after it", "app soft nofile 10\n@ops soft nofile 20\n", "app", false, "10", "", "nofile"},
+		{"a group line beats *", "* soft nofile 10\n@ops soft nofile 20\n* soft nofile 30\n", "app", false, "20", "", "nofile"},
+		{"the primary group counts", "@app hard nofile 40\n", "app", false, "", "40", "nofile"},
+		{"a later line of equal priority wins", "app - nofile 10\napp - nofile 20\n", "app", false, "20", "20", "nofile"},
+		{"- sets both sides", "app - nproc 16384\n", "app", false, "16384", "16384", "nproc"},
+		{"a - line blocked on its soft side does not set the hard side", "app soft nofile 10\n@ops - nofile 20\n", "app", false, "10", "", "nofile"},
+		{"% domains are for maxlogins only", "%ops - nofile 20\n% - nofile 30\n", "app", false, "", "", "nofile"},
+		{"uid range matches as a user line", "1000: soft nproc 32768\n@ops soft nproc 1\n", "app", false, "32768", "", "nproc"},
+		{"uid range that does not match", "2000:3000 soft nproc 5\n", "app", false, "", "", "nproc"},
+		{"exact uid", ":1500 hard nproc 7\n", "app", false, "", "7", "nproc"},
+		{"gid range looks at the primary group only", "@1900:2100 soft nofile 5\n", "app", false, "", "", "nofile"},
+		{"gid range of the primary group", "@1500:1500 soft nofile 5\n", "app", false, "5", "", "nofile"},
+		{"exact gid looks at every group", "@:2000 soft nofile 6\n", "app", false, "6", "", "nofile"},
+		{"invalid range is skipped", "@: soft nofile 6\n", "app", false, "", "", "nofile"},
+		{"memlock is in KiB", "app - memlock 64\n", "app", false, "65536", "65536", "memlock"},
+		{"core unlimited", "app soft core unlimited\n", "app", false, "unlimited", "", "core"},
+		{"* applies to root where pam_limits is not patched", "* soft nofile 99\n", "root", false, "99", "", "nofile"},
+		{"Debian: * does not apply to root", "* soft nofile 99\n@wheel soft nofile 98\n", "root", true, "", "", "nofile"},
+		{"Debian: a root line still applies", "root soft nofile 97\n", "root", true, "97", "", "nofile"},
+		{"another user's line", "other - nofile 5\n", "app", false, "", "", "nofile"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ll := loginFor(t, c.limits, c.user, c.rootExempt)
+			show := func(m map[string]setting) string {
+				if s, ok := m[c.res]; ok {
+					return formatValue(s.Value)
+				}
+				return ""
+			}
+			if got := show(ll.Soft); got != c.soft {
+				t.Errorf("soft %q, want %q", got, c.soft)
+			}
+			if got := show(ll.Hard); got != c.hard {
+				t.Errorf("hard %q, want %q", got, c.hard)
+			}
+		})
+	}
+}
+
+func TestNoLimitsLineStopsPamLimits(t *testing.T) {
+	ll := loginFor(t, "app soft nofile 10\n@ops -\napp soft nofile 20\n", "app", false)
+	if ll.NoLimits == nil || ll.NoLimits.Line != 2 {
+		t.Fatalf("NoLimits = %+v", ll.NoLimits)
+	}
+	if ll.Soft["nofile"].Value != 10 {
+		t.Errorf("lines after the no-limits line were applied: %+v", ll.Soft["nofile"])
+	}
+	if other := loginFor(t, "other -\napp soft nofile 20\n", "app", false); other.NoLimits != nil {
+		t.Error("another user's no-limits line applied")
+	}
+}
+
+func TestUnknownItemsAndTypesAreReported(t *testing.T) {
+	ll := loginFor(t, "app hurd nofile 1\napp soft nofiles 1\napp soft nproc lots\napp - maxlogins 4\n", "app", false)
+	joined := strings.Join(ll.Problems, "\n")
+	for _, w := range []string{`unknown type "hurd"`, `unknown item "nofiles"`, `value "lots" is not a number`} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("problems %q lack %q", joined, w)
+		}
+	}
+	if strings.Contains(joined, "maxlogins") {
+		t.Error("maxlogins is a pam_limits item, not a problem")
+	}
+	if len(ll.Soft)+len(ll.Hard) != 0 {
+		t.Errorf("ignored lines set limits: %+v %+v", ll.Soft, ll.Hard)
+	}
+}
+
+func TestLimitsDReadInNameOrderAfterLimitsConf(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/passwd":                             "app:x:1500:1500::/:/sbin/nologin\n",
+		"etc/group":                              "app:x:1500:\n",
+		"etc/security/limits.conf":               "app soft nofile 1\n",
+		"etc/security/limits.d/20-b.conf":        "app soft nofile 3\n",
+		"etc/security/limits.d/10-a.conf":        "app soft nofile 2\n",
+		"etc/security/limits.d/30-c.conf.rpmnew": "app soft nofile 4\n",
+		"etc/security/limits.d/.hidden.conf":     "app soft nofile 5\n",
+		"etc/security/limits.d/dir.conf/x":       "",
+	})
+	c := loadPamConfig(h)
+	ll := c.resolveLogin(lookupAccount(h, "app"), false)
+	if got := ll.Soft["nofile"]; got.Value != 3 || !strings.HasSuffix(got.From.File, "20-b.conf") {
+		t.Errorf("nofile from %+v, want 3 from 20-b.conf", got)
+	}
+	if strings.Join(c.files, " ") != "/etc/security/limits.conf /etc/security/limits.d/10-a.conf /etc/security/limits.d/20-b.conf" {
+		t.Errorf("files %v", c.files)
+	}
+	if len(c.fatal) != 0 {
+		t.Errorf("fatal %v: a directory named x.conf is harmless", c.fatal)
+	}
+}
+
+func TestUnreadableLimitsFileIsFatal(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/security/limits.d/50-loop.conf": "->51-loop.conf",
+		"etc/security/limits.d/51-loop.conf": "->50-loop.conf",
+	})
+	c := loadPamConfig(h)
+	if len(c.fatal) != 2 || !strings.Contains(c.fatal[0], "50-loop.conf (too many levels of symbolic links)") {
+		t.Errorf("fatal %v", c.fatal)
+	}
+	if !strings.Contains(strings.Join(c.problems, " "), "limits.conf: missing") {
+		t.Errorf("problems %v: a missing limits.conf is named", c.problems)
+	}
+}
+
+func TestJunkFilesGiveBoundedProblems(t *testing.T) {
+	_, problems := ParseLimits("/x", []byte(strings.Repeat("junk\n", 100000)))
+	if len(problems) != maxProblems+1 || !strings.Contains(problems[maxProblems], "99900 more invalid lines") {
+		t.Errorf("%d problems, last %q", len(problems), problems[len(problems)-1])
+	}
+}

@@ -1,0 +1,148 @@
+package rlimit
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/expect"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/unit"
+)
+
+func rule(t *testing.T, s string) profile.Rule {
+	t.Helper()
+	e, err := expect.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return profile.Rule{Key: "nofile", Expect: e, Level: profile.LevelFail}
+}
+
+// The live comparison is pure: what the files say against what systemd
+// has loaded and what the process runs with, values supplied here.
+func TestLiveFindings(t *testing.T) {
+	r := rule(t, ">= 1048576")
+	files := Limit{1048576, 1048576}
+	cases := []struct {
+		name    string
+		compare bool
+		lv      liveUnit
+		want    []string
+	}{
+		{"everything agrees", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: files, HasRunning: true}, nil},
+		{"loaded differs: daemon-reload", true, liveUnit{Loaded: Limit{1024, 524288}, HasLoaded: true}, []string{"daemon-reload needed", "1024:524288"}},
+		{"files changed but values agree", true, liveUnit{Loaded: files, HasLoaded: true, NeedReload: true}, []string{"daemon-reload needed: the unit's files changed"}},
+		{"running process misses: restart", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: Limit{1024, 4096}, HasRunning: true},
+			[]string{"restart needed", "pid 42", "1024:4096"}},
+		{"running process differs but passes", true, liveUnit{Loaded: Limit{1048576, 2097152}, HasLoaded: true, MainPID: 7, Running: Limit{1048576, 1048576}, HasRunning: true},
+			[]string{"daemon-reload needed", "next restart"}},
+		{"a default is not compared with old systemd", false, liveUnit{Loaded: Limit{4096, 4096}, HasLoaded: true}, nil},
+		{"no D-Bus", true, liveUnit{Err: "connect to systemd over D-Bus: no such file"}, []string{"live values unknown"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := strings.Join(liveFindings(files, c.compare, c.lv, "nofile", r), " | ")
+			if len(c.want) == 0 && got != "" {
+				t.Errorf("findings %q, want none", got)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("findings %q lack %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadedLimitFromDBusProperties(t *testing.T) {
+	nofile := resources["nofile"]
+	if l, ok := loadedLimit(map[string]any{"LimitNOFILE": uint64(524288), "LimitNOFILESoft": uint64(1024)}, nofile); !ok || l != (Limit{1024, 524288}) {
+		t.Errorf("got %v %v", l, ok)
+	}
+	// systemd before 229 has one value and no Soft property.
+	if l, ok := loadedLimit(map[string]any{"LimitNOFILE": uint64(4096)}, nofile); !ok || l != (Limit{4096, 4096}) {
+		t.Errorf("got %v %v", l, ok)
+	}
+	if _, ok := loadedLimit(map[string]any{}, nofile); ok {
+		t.Error("no property, no value")
+	}
+}
+
+func liveHost(t *testing.T) *host.Host {
+	t.Helper()
+	h, err := host.New("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/proc/self/limits"); err != nil {
+		t.Skip("no /proc:", err)
+	}
+	return h
+}
+
+// rlimit/process reads the real /proc of this machine: this test process
+// by pid and by name. Nothing is changed.
+func TestProcessCheckOnTheRunningSystem(t *testing.T) {
+	h := liveHost(t)
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	pid := strconv.Itoa(os.Getpid())
+	comm, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimSpace(string(comm))
+	p := proposedProfile(t, "linux", "rlimits:\n  process:\n    \""+pid+"\": {nofile: \">= "+strconv.FormatUint(rl.Cur, 10)+"\"}\n    \""+name+"\": {nofile: \"> "+strconv.FormatUint(rl.Cur, 10)+"\"}\n    no-such-process-golive: {nofile: \">= 1\"}\n")
+	res := run(t, h, plan(t, p))
+	byPID := res["rlimit/process:"+pid+"/nofile"]
+	want(t, byPID, engine.Pass, strconv.FormatUint(rl.Cur, 10), "pid "+pid)
+	byName := res["rlimit/process:"+name+"/nofile"]
+	if byName.Status != engine.Fail || !strings.Contains(byName.Message, "pid ") || byName.Remediation == nil {
+		t.Errorf("by name: %s %q (a soft limit cannot exceed itself)", byName.Status, byName.Message)
+	}
+	want(t, res["rlimit/process:no-such-process-golive/nofile"], engine.Skip, "no running process")
+}
+
+func TestProcessCheckSkipsOnAnImage(t *testing.T) {
+	p := proposedProfile(t, "rocky-9", "rlimits:\n  process: {golive-demo: {nofile: \">= 1\"}}\n")
+	r := run(t, fixture(t, "rocky-9"), plan(t, p))["rlimit/process:golive-demo/nofile"]
+	want(t, r, engine.Skip, "mounted image")
+}
+
+// On the running system the unit checks need systemd as PID 1; on this
+// machine (a VM whose init is not systemd) they say so.
+func TestUnitCheckSkipsWithoutSystemd(t *testing.T) {
+	h := liveHost(t)
+	if ok, _ := unit.Booted(h); ok {
+		t.Skip("systemd is PID 1 here: the live path is exercised by the D-Bus comparison tests")
+	}
+	p := proposedProfile(t, "linux", serviceYAML)
+	out := engine.Run(context.Background(), h, plan(t, p), engine.RunOptions{})
+	for _, r := range out.Results {
+		if strings.HasPrefix(r.ID, "rlimit/unit:") {
+			want(t, r, engine.Skip, "systemd does not run this system")
+		}
+	}
+}
+
+// Without systemd as PID 1, sshd's limits (what a session inherits where
+// limits.conf sets nothing) are not systemd's defaults.
+func TestLoginBaselineWithoutSystemd(t *testing.T) {
+	h := liveHost(t)
+	if ok, _ := unit.Booted(h); ok {
+		t.Skip("systemd is PID 1 here")
+	}
+	st := &shared{set: settings{goService: true, sd: systemdInfo{Defaults: map[string]Limit{"nofile": {1024, 524288}}}}}
+	v := st.loginVerdict(h, "root", resources["nofile"], rule(t, ">= 1"))
+	if v.baseline.Known || !strings.Contains(v.baseline.From, "not started by systemd") {
+		t.Errorf("baseline %+v", v.baseline)
+	}
+}

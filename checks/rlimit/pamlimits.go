@@ -1,0 +1,302 @@
+package rlimit
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// Priorities of pam_limits' sources (LIMITS_DEF_*): a lower number wins,
+// and a line of equal priority overrides an earlier one.
+const (
+	srcUser     = 0
+	srcGroup    = 1
+	srcAllGroup = 2
+	srcAll      = 3
+	srcDefault  = 4
+	srcNone     = 6
+)
+
+var sourceNames = map[int]string{srcUser: "user", srcGroup: "group", srcDefault: "*"}
+
+// setting is the value pam_limits holds for one side of a limit.
+type setting struct {
+	Value uint64
+	Src   int
+	From  Entry
+}
+
+// LoginLimits is what pam_limits sets for one user.
+type LoginLimits struct {
+	Soft, Hard map[string]setting // by resource name; absent: not set (inherited)
+	// NoLimits is the "<domain> -" line that made pam_limits set nothing.
+	NoLimits *Entry
+	// Files are the files read, in order; Problems the lines skipped.
+	Files    []string
+	Problems []string
+	// Fatal are files pam_limits cannot read: it then fails the session
+	// ("error parsing the configuration file") and the login is refused.
+	Fatal []string
+	// NeedsRoot are files golive may not read as a non-root user.
+	NeedsRoot []string
+}
+
+// pamConfig is what pam_limits reads on a host: every entry in order.
+type pamConfig struct {
+	entries   []Entry
+	files     []string
+	problems  []string
+	fatal     []string
+	needsRoot []string
+	bytes     int
+}
+
+// loadPamConfig reads limits.conf and limits.d/*.conf under the root.
+func loadPamConfig(h *host.Host) *pamConfig {
+	c := &pamConfig{}
+	c.read(h, LimitsConf, true)
+	entries, err := h.ReadDir(LimitsDir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			// glob(GLOB_ERR) fails: pam_limits reads no limits.d file.
+			c.problems = append(c.problems, fmt.Sprintf("%s: %v (pam_limits reads none of its files)", LimitsDir, err))
+		}
+		return c
+	}
+	count := 0
+	for _, e := range entries { // ReadDir sorts by name: the C locale's order
+		name := e.Name()
+		if !strings.HasSuffix(name, ".conf") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		if count++; count > maxLimitsFiles {
+			c.problems = append(c.problems, fmt.Sprintf("%s: more than %d files; the rest are not read", LimitsDir, maxLimitsFiles))
+			break
+		}
+		c.read(h, LimitsDir+"/"+name, false)
+	}
+	return c
+}
+
+func (c *pamConfig) read(h *host.Host, p string, main bool) {
+	if c.bytes >= maxLimitsBytes {
+		c.problems = append(c.problems, p+": not read (more than 16 MiB of limits files)")
+		return
+	}
+	data, err := h.ReadFileLimit(p, maxLimitsFile)
+	c.bytes += len(data)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist) && main:
+		// pam_limits >= 1.3 goes on; 1.1.8 (CentOS 7) refuses the session.
+		c.problems = append(c.problems, p+": missing (pam_limits 1.1.8, CentOS 7's, refuses every session without it)")
+		return
+	case errors.Is(err, host.ErrNotRegular) && isDir(h, p):
+		// glob matches a directory called x.conf; reading it yields no line.
+		return
+	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+		c.needsRoot = append(c.needsRoot, err.Error())
+		return
+	default:
+		c.fatal = append(c.fatal, fmt.Sprintf("%s (%v)", p, reason(err)))
+		return
+	}
+	c.files = append(c.files, p)
+	entries, problems := ParseLimits(p, data)
+	c.entries = append(c.entries, entries...)
+	c.problems = append(c.problems, problems...)
+}
+
+// reason is the error without the path a *fs.PathError repeats.
+func reason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func isDir(h *host.Host, p string) bool {
+	fi, err := h.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// resolveLogin applies the entries to a user as pam_limits does. The root
+// user is exempt from "*" and @group lines when rootExempt is set (Debian
+// and Ubuntu patch pam_limits so; their limits.conf says "group and
+// wildcard limits are not applied to root").
+func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *LoginLimits {
+	out := &LoginLimits{Soft: map[string]setting{}, Hard: map[string]setting{},
+		Files: c.files, Problems: append([]string(nil), c.problems...), Fatal: c.fatal, NeedsRoot: c.needsRoot}
+	isRoot := a.Known && a.UID == 0
+	for i := range c.entries {
+		e := c.entries[i]
+		src, ok := matchDomain(e.Domain, a)
+		if !ok {
+			continue
+		}
+		if rootExempt && isRoot && src != srcUser {
+			continue
+		}
+		if e.NoLimits {
+			if src == srcUser || src == srcGroup {
+				out.NoLimits = &e
+				return out
+			}
+			continue
+		}
+		if p := out.apply(e, src); p != "" {
+			out.Problems = append(out.Problems, p)
+		}
+	}
+	return out
+}
+
+// matchDomain is parse_config_file's choice of source for a domain, or
+// false when the line does not apply to the user.
+func matchDomain(domain string, a *account) (int, bool) {
+	if domain == a.Name {
+		return srcUser, true
+	}
+	rng, lo, hi, ok := parseRange(domain)
+	if !ok {
+		return 0, false // "invalid uid range": skipped
+	}
+	switch {
+	case strings.HasPrefix(domain, "@"):
+		switch rng {
+		case rangeNone:
+			return srcGroup, a.inGroup(domain[1:])
+		case rangeOne:
+			return srcGroup, a.inGID(hi)
+		case rangeMinMax:
+			return srcGroup, a.Known && a.GID >= lo && a.GID <= hi
+		case rangeMin:
+			return srcGroup, a.Known && a.GID >= lo
+		}
+	case strings.HasPrefix(domain, "%"):
+		// "%" and "%group" apply to maxlogins only; pam_limits ignores them
+		// for every limit golive checks.
+		return srcAll, false
+	case rng == rangeNone:
+		return srcDefault, domain == "*"
+	case rng == rangeOne:
+		return srcUser, a.Known && a.UID == hi
+	case rng == rangeMinMax:
+		return srcUser, a.Known && a.UID >= lo && a.UID <= hi
+	case rng == rangeMin:
+		return srcUser, a.Known && a.UID >= lo
+	}
+	return 0, false
+}
+
+const (
+	rangeNone = iota
+	rangeOne
+	rangeMin
+	rangeMinMax
+)
+
+// parseRange is pam_limits' parse_uid_range: "min:max", ":exact", "min:"
+// after an optional "@" or "%". ok is false for a malformed range.
+func parseRange(domain string) (kind int, lo, hi uint64, ok bool) {
+	i := strings.IndexByte(domain, ':')
+	if i < 0 {
+		return rangeNone, 0, 0, true
+	}
+	r := domain
+	if r[0] == '@' || r[0] == '%' {
+		r = r[1:]
+		i--
+	}
+	minText, maxText := r[:i], r[i+1:]
+	kind = rangeMinMax
+	if minText == "" {
+		kind = rangeOne
+	} else {
+		v, err := strconv.ParseUint(minText, 10, 32)
+		if err != nil {
+			return 0, 0, 0, false
+		}
+		lo = v
+	}
+	if maxText == "" {
+		if kind == rangeOne {
+			return 0, 0, 0, false
+		}
+		return rangeMin, lo, 0, true
+	}
+	v, err := strconv.ParseUint(maxText, 10, 32)
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	hi = v
+	if kind == rangeOne {
+		lo = hi
+	}
+	return kind, lo, hi, true
+}
+
+// apply is process_limit for one matching entry. It returns a problem when
+// pam_limits would ignore the line.
+func (l *LoginLimits) apply(e Entry, src int) string {
+	r, ok := lookupResource(e.Item)
+	if !ok {
+		if knownPamItem(e.Item) {
+			return ""
+		}
+		return fmt.Sprintf("%s: unknown item %q (pam_limits ignores the line)", e.Where(), e.Item)
+	}
+	var soft, hard bool
+	switch e.Type {
+	case "soft":
+		soft = true
+	case "hard":
+		hard = true
+	case "-":
+		soft, hard = true, true
+	default:
+		return fmt.Sprintf("%s: unknown type %q (soft, hard or -; pam_limits ignores the line)", e.Where(), e.Type)
+	}
+	v, err := parsePamValue(e.Value)
+	if err != nil {
+		return fmt.Sprintf("%s: %v (pam_limits ignores the line)", e.Where(), err)
+	}
+	if r.kib && v != Infinity {
+		if v >= Infinity/1024 {
+			v = Infinity
+		} else {
+			v *= 1024
+		}
+	}
+	s := setting{Value: v, Src: src, From: e}
+	// process_limit returns at the first side a stronger source holds:
+	// a "-" line blocked on its soft side does not set the hard side.
+	if soft {
+		if cur, ok := l.Soft[r.name]; ok && cur.Src < src {
+			return ""
+		}
+		l.Soft[r.name] = s
+	}
+	if hard {
+		if cur, ok := l.Hard[r.name]; ok && cur.Src < src {
+			return ""
+		}
+		l.Hard[r.name] = s
+	}
+	return ""
+}
+
+// knownPamItem reports items pam_limits knows that golive does not check.
+func knownPamItem(item string) bool {
+	switch item {
+	case "cpu", "nice", "rttime", "maxlogins", "maxsyslogins", "priority", "nonewprivs", "chroot":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,231 @@
+package rlimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/unit"
+)
+
+// unitCheck is rlimit/unit:<unit>/<res>.
+type unitCheck struct {
+	engine.Base
+	unit string
+	res  resource
+	rule profile.Rule
+	st   *shared
+}
+
+// unitVerdict is what the files say a unit gets for one resource.
+type unitVerdict struct {
+	ul        unitLimit
+	effective Limit // after systemd caps NOFILE at fs.nr_open
+	capped    string
+	judged    uint64
+	side      string // soft or hard
+	ok        bool
+	err       error
+}
+
+func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
+	res := engine.Result{Details: map[string]any{"unit": c.unit, "resource": c.res.name, "setting": c.res.systemd}}
+	live := false
+	if h.Live() {
+		ok, why := c.st.booted(h)
+		if !ok {
+			res.Status = engine.Skip
+			res.Message = "systemd does not run this system (" + why + "): units do not run here"
+			return res
+		}
+		live = true
+	}
+	u := c.st.unit(h, c.unit)
+	if r, done := unitProblem(h, res, c.unit, u); done {
+		return r
+	}
+	res.Details["unit_files"] = u.File.Paths()
+	if pam, ok := u.File.Last("Service", "PAMName"); ok {
+		res.Details["pam_name"] = pam
+	}
+	mc := c.st.manager(h)
+	v := c.st.unitVerdict(h, u.File, mc, c.res, c.rule)
+	c.describe(&res, u.File, mc, v)
+	if !v.ul.Known {
+		res.Status = engine.Warn
+		res.Observed = "unknown"
+		res.Message = "cannot tell what systemd gives the unit: " + v.ul.From
+		return res
+	}
+	if v.err != nil {
+		res.Status = engine.Error
+		res.Message = v.err.Error()
+		return res
+	}
+	res.Observed = v.effective.String() + " (" + shortFrom(v.ul) + ")"
+	if v.ok {
+		res.Status = engine.Pass
+		res.Message = c.passMessage(v)
+	} else {
+		res.Status = missStatus(c.rule)
+		res.Message = c.failMessage(v)
+		res.Remediation = c.st.unitPlan(h, c.unit, u.File, mc)
+	}
+	if len(v.ul.Ignored) > 0 {
+		res.Message += "; ignored by systemd: " + strings.Join(v.ul.Ignored, "; ")
+	}
+	if pam, ok := res.Details["pam_name"]; ok {
+		res.Message += fmt.Sprintf("; PAMName=%s: pam_limits (limits.conf) also applies to the service and can change this", pam)
+	}
+	if live {
+		lv := readLive(ctx, h, c.unit, c.res)
+		res.Details["live"] = lv.details()
+		compare := v.ul.Level != "default" || c.st.set.sd.Version == 0 || c.st.set.sd.Version >= 240
+		findings := liveFindings(v.ul.Limit, compare, lv, c.res.name, c.rule)
+		if len(findings) > 0 {
+			res.Message += "; " + strings.Join(findings, "; ")
+		}
+		// An unreachable D-Bus leaves the files' verdict as it is.
+		if len(findings) > 0 && lv.Err == "" && res.Status == engine.Pass {
+			res.Status = engine.Warn
+			res.Remediation = reloadPlan(c.unit)
+		}
+	}
+	return res
+}
+
+// unitProblem turns a unit that cannot be judged into a result.
+func unitProblem(h *host.Host, res engine.Result, name string, u *loadedUnit) (engine.Result, bool) {
+	switch {
+	case u.Err != nil && errors.Is(u.Err, unit.ErrNotFound) && !h.Live() &&
+		!h.Exists("/etc/systemd") && !h.Exists("/usr/lib/systemd") && !h.Exists("/lib/systemd"):
+		res.Status = engine.Skip
+		res.Message = "no systemd in this root (no /etc/systemd, /usr/lib/systemd or /lib/systemd): units do not run here"
+	case u.Err != nil && errors.Is(u.Err, unit.ErrNotFound):
+		res.Status = engine.Error
+		res.Message = "cannot judge the limits of " + name + ": " + u.Err.Error()
+	case u.Err != nil && errors.Is(u.Err, fs.ErrPermission) && !h.Privileged():
+		res.Status = engine.Skip
+		res.Message = "needs root: " + u.Err.Error()
+	case u.Err != nil:
+		res.Status = engine.Error
+		res.Message = u.Err.Error()
+	case u.File.Masked:
+		res.Status = engine.Error
+		res.Message = fmt.Sprintf("cannot judge the limits of %s: it is masked (%s -> /dev/null) and systemd refuses to start it", name, u.File.Path)
+	default:
+		return res, false
+	}
+	return res, true
+}
+
+// unitVerdict resolves and judges one resource of the unit.
+func (s *shared) unitVerdict(h *host.Host, f *unit.File, mc *managerConfig, r resource, rule profile.Rule) unitVerdict {
+	v := unitVerdict{ul: resolveUnitLimit(f, mc, r, s.set.sd)}
+	if !v.ul.Known {
+		return v
+	}
+	v.effective = v.ul.Limit
+	if r.name == "nofile" {
+		if n := s.nrOpenOf(h); n.Known {
+			v.effective, v.capped = capAt(v.effective, n)
+		}
+	}
+	v.side = "soft"
+	v.judged = v.effective.Soft
+	if r.name == "nofile" && s.set.goService {
+		v.side, v.judged = "hard", v.effective.Hard
+	}
+	v.ok, v.err = satisfies(rule.Expect, v.judged)
+	return v
+}
+
+// capAt lowers a NOFILE limit above fs.nr_open: the kernel refuses it, and
+// systemd then sets the closest value it can (setrlimit_closest).
+func capAt(l Limit, n nrOpen) (Limit, string) {
+	if l.Hard <= n.Value && l.Soft <= n.Value {
+		return l, ""
+	}
+	capped := Limit{Soft: min(l.Soft, n.Value), Hard: min(l.Hard, n.Value)}
+	return capped, fmt.Sprintf("%s is above fs.nr_open (%d, %s): the kernel refuses it and systemd sets %s", l, n.Value, n.From, capped)
+}
+
+func (c *unitCheck) describe(res *engine.Result, f *unit.File, mc *managerConfig, v unitVerdict) {
+	d := res.Details
+	d["from"] = v.ul.From
+	d["level"] = v.ul.Level
+	d["configured"] = nil
+	if v.ul.Known {
+		d["configured"] = v.ul.Limit.String()
+		d["soft"] = formatValue(v.effective.Soft)
+		d["hard"] = formatValue(v.effective.Hard)
+		d["judged"] = v.side
+	}
+	if v.capped != "" {
+		d["capped"] = v.capped
+	}
+	if len(v.ul.Ignored) > 0 {
+		d["ignored"] = v.ul.Ignored
+	}
+	if c.st.set.sd.Version > 0 {
+		d["systemd_version"] = c.st.set.sd.Version
+	}
+	d["manager_files"] = mc.Files
+	var problems []string
+	problems = append(problems, f.Problems...)
+	problems = append(problems, mc.Problems...)
+	if len(problems) > 0 {
+		d["problems"] = problems
+	}
+	if len(f.MaskedDropIns) > 0 {
+		d["masked_drop_ins"] = f.MaskedDropIns
+	}
+}
+
+func (c *unitCheck) passMessage(v unitVerdict) string {
+	msg := v.ul.From
+	if v.side == "hard" && v.effective.Soft < v.effective.Hard {
+		msg += fmt.Sprintf("; judged by the hard limit %s: the Go runtime raises its soft limit (%s) to it at start",
+			formatValue(v.effective.Hard), formatValue(v.effective.Soft))
+	}
+	if v.capped != "" {
+		msg += "; " + v.capped
+	}
+	return msg
+}
+
+func (c *unitCheck) failMessage(v unitVerdict) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the service gets %s %s", v.side, formatValue(v.judged))
+	if v.side == "hard" {
+		b.WriteString(" (the hard limit: the Go runtime raises its soft limit to it, and no further)")
+	}
+	b.WriteString(" from " + v.ul.From)
+	if v.capped != "" {
+		b.WriteString("; " + v.capped)
+	}
+	return b.String()
+}
+
+// shortFrom names the source in a few words for Observed.
+func shortFrom(ul unitLimit) string {
+	switch ul.Level {
+	case "unit", "manager":
+		return path.Base(ul.File)
+	}
+	return "systemd default"
+}
+
+// missStatus is fail, or warn for a rule written with level: warn.
+func missStatus(r profile.Rule) engine.Status {
+	if r.Level == profile.LevelWarn {
+		return engine.Warn
+	}
+	return engine.Fail
+}

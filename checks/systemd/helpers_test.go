@@ -1,0 +1,73 @@
+package systemd
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/host/hosttest"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// distroOf is the built-in profile each fixture root resolves to.
+var distroOf = map[string]string{
+	"centos-7": "centos-7", "ubuntu-22.04": "ubuntu-22.04", "rocky-9": "rocky-9", "broken": "linux",
+}
+
+// testProfile resolves a profile that extends a built-in one.
+func testProfile(t testing.TB, distro, extra string) *profile.Profile {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "golive.yaml")
+	if err := os.WriteFile(p, []byte("extends: "+distro+"\n"+extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := profile.Resolve(profile.Request{Profile: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pr
+}
+
+const demo = "service: {unit: golive-demo}\n"
+
+func plan(t testing.TB, p *profile.Profile) []engine.Check {
+	t.Helper()
+	checks, err := build(p.Section(Kind), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checks
+}
+
+func run(t testing.TB, h *host.Host, checks []engine.Check) map[string]engine.Result {
+	t.Helper()
+	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
+	m := map[string]engine.Result{}
+	for _, r := range out.Results {
+		m[strings.TrimSuffix(strings.TrimPrefix(r.ID, Kind+"/"), ":golive-demo.service")] = r
+	}
+	return m
+}
+
+// rootResults runs the systemd checks for the demo service on a fixture.
+func rootResults(t testing.TB, root string, opts ...host.Option) map[string]engine.Result {
+	t.Helper()
+	return run(t, hosttest.Fixture(t, root, opts...), plan(t, testProfile(t, distroOf[root], demo)))
+}
+
+func want(t *testing.T, r engine.Result, status engine.Status, words ...string) {
+	t.Helper()
+	if r.Status != status {
+		t.Errorf("%s: %s %q (observed %q), want %s", r.ID, r.Status, r.Message, r.Observed, status)
+		return
+	}
+	for _, w := range words {
+		if !strings.Contains(r.Message+" | "+r.Observed, w) {
+			t.Errorf("%s: message %q / observed %q should mention %q", r.ID, r.Message, r.Observed, w)
+		}
+	}
+}

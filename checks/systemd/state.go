@@ -1,0 +1,155 @@
+package systemd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/unit"
+)
+
+// shared is what the checks of one unit read once per host: the unit's
+// files and, on a running systemd, its live properties.
+type shared struct {
+	name string
+
+	mu       sync.Mutex
+	h        *host.Host
+	file     *unit.File
+	fileErr  error
+	loaded   bool
+	boot     *bootState
+	live     *liveProps
+	dialLive func(ctx context.Context, name string) (*liveProps, error)
+}
+
+type bootState struct {
+	ok  bool
+	why string
+}
+
+// liveProps are the unit's D-Bus properties: the Unit interface's and the
+// Service interface's.
+type liveProps struct {
+	Unit    map[string]any
+	Service map[string]any
+}
+
+func newShared(name string) *shared {
+	return &shared{name: name, dialLive: readLiveProps}
+}
+
+func (s *shared) resetLocked(h *host.Host) {
+	if s.h == h {
+		return
+	}
+	s.h, s.file, s.fileErr, s.loaded, s.boot, s.live = h, nil, nil, false, nil, nil
+}
+
+func (s *shared) unitFile(h *host.Host) (*unit.File, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked(h)
+	if !s.loaded {
+		s.file, s.fileErr = unit.Load(h, s.name)
+		s.loaded = true
+	}
+	return s.file, s.fileErr
+}
+
+func (s *shared) booted(h *host.Host) (bool, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked(h)
+	if s.boot == nil {
+		ok, why := unit.Booted(h)
+		s.boot = &bootState{ok: ok, why: why}
+	}
+	return s.boot.ok, s.boot.why
+}
+
+// liveProps asks the running systemd once per run; a failure is not kept,
+// so a later check (with its own deadline) asks again.
+func (s *shared) liveProps(ctx context.Context, h *host.Host) (*liveProps, error) {
+	s.mu.Lock()
+	s.resetLocked(h)
+	if s.live != nil {
+		defer s.mu.Unlock()
+		return s.live, nil
+	}
+	s.mu.Unlock()
+	lp, err := s.dialLive(ctx, s.name)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.h == h {
+		s.live = lp
+	}
+	return lp, nil
+}
+
+func readLiveProps(ctx context.Context, name string) (*liveProps, error) {
+	bus, err := unit.DialBus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer bus.Close()
+	up, err := bus.UnitProperties(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s over D-Bus: %w", name, err)
+	}
+	lp := &liveProps{Unit: up}
+	// Only services have the Service interface; a missing unit has none.
+	if sp, err := bus.ServiceProperties(ctx, name); err == nil {
+		lp.Service = sp
+	}
+	return lp, nil
+}
+
+// mode is how a check can look at the host: the files of an image, the
+// files and the live state of a running systemd, or nothing.
+type mode int
+
+const (
+	modeImage mode = iota
+	modeLive
+)
+
+// prepare decides the mode, or returns the skip result when systemd does
+// not manage this system.
+func (s *shared) prepare(h *host.Host) (mode, *engine.Result) {
+	if h.Live() {
+		if ok, why := s.booted(h); !ok {
+			return 0, &engine.Result{Status: engine.Skip, Message: "systemd does not run this system (" + why + ")"}
+		}
+		return modeLive, nil
+	}
+	if !h.Exists("/etc/systemd") && !h.Exists("/usr/lib/systemd") && !h.Exists("/lib/systemd") {
+		return 0, &engine.Result{Status: engine.Skip, Message: "no systemd in this root (no /etc/systemd, /usr/lib/systemd or /lib/systemd)"}
+	}
+	return modeImage, nil
+}
+
+// loadUnit returns the unit, or the result of a check that cannot go on
+// without it: not found, masked, unreadable.
+func (s *shared) loadUnit(h *host.Host) (*unit.File, *engine.Result) {
+	f, err := s.unitFile(h)
+	switch {
+	case err != nil && errors.Is(err, unit.ErrNotFound):
+		return nil, &engine.Result{Status: engine.Fail, Observed: "not found", Message: err.Error()}
+	case err != nil && errors.Is(err, fs.ErrPermission) && !h.Privileged():
+		return nil, &engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}
+	case err != nil:
+		return nil, &engine.Result{Status: engine.Error, Message: "cannot read the unit: " + err.Error()}
+	case f.Masked:
+		return nil, &engine.Result{Status: engine.Fail, Observed: "masked",
+			Message: fmt.Sprintf("masked: %s links to /dev/null and systemd refuses to start it", f.Path)}
+	}
+	return f, nil
+}

@@ -1,0 +1,237 @@
+package systemd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate"
+	"github.com/golive-sh/golive/internal/unit"
+)
+
+// --- systemd/user:<unit>
+
+type userCheck struct {
+	engine.Base
+	st *shared
+}
+
+func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
+	m, skip := c.st.prepare(h)
+	if skip != nil {
+		return *skip
+	}
+	f, bad := c.st.loadUnit(h)
+	if bad != nil {
+		return unusable(*bad)
+	}
+	res := engine.Result{Details: map[string]any{"unit": c.st.name}}
+	user := lastValid(f, "Service", "User", userValid, true)
+	dyn := lastValid(f, "Service", "DynamicUser", boolValid, false)
+	dynamic := false
+	if dyn.Set {
+		dynamic, _ = parseBool(dyn.Value)
+	}
+	res.Details["user"] = user.Value
+	res.Details["user_from"] = user.File
+	res.Details["dynamic_user"] = dynamic
+	var notes []string
+	notes = append(notes, user.Ignored...)
+	notes = append(notes, dyn.Ignored...)
+	switch {
+	case dynamic:
+		res.Status = engine.Pass
+		res.Observed = "DynamicUser=yes"
+		res.Message = "DynamicUser=yes in " + dyn.File + ": systemd allocates an unprivileged user for each run"
+		if user.Set {
+			res.Observed += " (User=" + user.Value + ")"
+		}
+	case !user.Set:
+		res.Status = engine.Fail
+		res.Observed = "root (no User=)"
+		res.Message = "no User=: the service runs as root, so any bug in it is a root compromise (seed 000)"
+		if user.Reset != "" {
+			res.Message = "no User= (" + user.Reset + "): the service runs as root, so any bug in it is a root compromise (seed 000)"
+		}
+		res.Remediation = c.plan(f, user)
+	case user.Value == "root" || user.Value == "0":
+		res.Status = engine.Fail
+		res.Observed = "User=" + user.Value
+		res.Message = "User=" + user.Value + " in " + user.File + ": the service runs as root (seed 000: a dedicated unprivileged user)"
+		res.Remediation = c.plan(f, user)
+	case strings.Contains(user.Value, "%"):
+		res.Status = engine.Warn
+		res.Observed = "User=" + user.Value
+		res.Message = "User=" + user.Value + " in " + user.File + " uses a specifier that only systemd expands: golive cannot tell which user runs the service"
+	default:
+		res.Observed = "User=" + user.Value
+		c.judgeAccount(h, &res, user)
+	}
+	if len(notes) > 0 {
+		res.Message += "; " + strings.Join(notes, "; ")
+	}
+	if m == modeLive {
+		if lp, err := c.st.liveProps(ctx, h); err == nil {
+			if d := liveDiff("User", user.Value, unit.PropString(lp.Service, "User")); d != "" && !dynamic {
+				res.Message += "; " + d
+				if res.Status == engine.Pass {
+					res.Status = engine.Warn
+					res.Remediation = reloadPlan()
+				}
+			}
+		} else {
+			res.Details["live_error"] = err.Error()
+		}
+	}
+	return res
+}
+
+// judgeAccount looks the user up in /etc/passwd: systemd refuses to start
+// a service whose user does not exist (status 217/USER). Users from a
+// directory service (nsswitch passwd: sss, ldap, ...) cannot be seen in
+// the files.
+func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignment) {
+	acct, err := lookupPasswd(h, user.Value)
+	switch {
+	case err != nil && errors.Is(err, fs.ErrPermission) && !h.Privileged():
+		res.Status = engine.Skip
+		res.Message = "needs root: " + err.Error()
+		return
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		res.Status = engine.Error
+		res.Message = "cannot read /etc/passwd: " + err.Error()
+		return
+	}
+	if acct.found {
+		res.Details["uid"] = acct.uid
+		if acct.uid == 0 {
+			res.Status = engine.Fail
+			res.Message = fmt.Sprintf("User=%s in %s, but %s has uid 0 in /etc/passwd:%d: the service runs as root", user.Value, user.File, user.Value, acct.line)
+			res.Remediation = c.plan(nil, user)
+			return
+		}
+		res.Status = engine.Pass
+		res.Message = fmt.Sprintf("User=%s in %s (uid %d, /etc/passwd:%d)", user.Value, user.File, acct.uid, acct.line)
+		return
+	}
+	if isNumeric(user.Value) {
+		res.Status = engine.Pass
+		res.Message = fmt.Sprintf("User=%s in %s: a numeric uid (no /etc/passwd entry needed)", user.Value, user.File)
+		return
+	}
+	sources := passwdSources(h)
+	res.Details["nsswitch_passwd"] = sources
+	external := externalSources(sources)
+	if len(external) > 0 {
+		res.Status = engine.Warn
+		res.Message = fmt.Sprintf("User=%s in %s is not in /etc/passwd; nsswitch.conf also asks %s, which golive cannot query: make sure it resolves there",
+			user.Value, user.File, strings.Join(external, ", "))
+		return
+	}
+	res.Status = engine.Fail
+	res.Message = fmt.Sprintf("User=%s in %s does not exist (not in /etc/passwd, and nsswitch.conf's passwd line asks no other source): systemd refuses to start the service (217/USER)", user.Value, user.File)
+	res.Remediation = &remediate.Plan{Summary: "create the user " + user.Value, Actions: []remediate.Action{
+		remediate.Run("create the service's system user", "useradd", "--system", "--no-create-home", "--shell", "/sbin/nologin", user.Value)}}
+}
+
+func (c *userCheck) plan(f *unit.File, user assignment) *remediate.Plan {
+	ours := dropIn(c.st.name, "user")
+	if f != nil {
+		if later := overriddenBy(f, user.File, ours); later != "" {
+			return &remediate.Plan{Summary: "run " + c.st.name + " as an unprivileged user", Actions: []remediate.Action{
+				remediate.Tell(later + " sets User= after " + ours + ": change it there")}}
+		}
+	}
+	return &remediate.Plan{
+		Summary: "run " + c.st.name + " as an unprivileged user",
+		Actions: []remediate.Action{remediate.Tell(
+			"create a system user for the service (useradd --system --no-create-home --shell /sbin/nologin NAME), give it the files the service writes, " +
+				"and set User=NAME in " + ours + " (or DynamicUser=yes when the service keeps no state outside StateDirectory=); then systemctl daemon-reload and restart the service")},
+	}
+}
+
+type passwdEntry struct {
+	found bool
+	uid   uint64
+	line  int
+}
+
+// lookupPasswd finds a user in /etc/passwd by name, as glibc's files
+// module does: the first well-formed line with that name.
+func lookupPasswd(h *host.Host, name string) (passwdEntry, error) {
+	data, err := h.ReadFileLimit("/etc/passwd", 8<<20)
+	if err != nil {
+		return passwdEntry{}, err
+	}
+	for n := 0; len(data) > 0; n++ {
+		raw := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		f := strings.SplitN(strings.TrimRight(string(raw), "\r"), ":", 8)
+		if len(f) != 7 || f[0] != name {
+			continue
+		}
+		uid, err := strconv.ParseUint(f[2], 10, 32)
+		if err != nil {
+			continue
+		}
+		return passwdEntry{found: true, uid: uid, line: n + 1}, nil
+	}
+	return passwdEntry{}, nil
+}
+
+// passwdSources is the passwd line of /etc/nsswitch.conf (glibc's default
+// when there is none: "files" on modern glibc).
+func passwdSources(h *host.Host) []string {
+	data, err := h.ReadFileLimit("/etc/nsswitch.conf", 1<<20)
+	if err != nil {
+		return []string{"files"}
+	}
+	for _, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimSpace(raw)
+		rest, ok := strings.CutPrefix(line, "passwd:")
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(rest, '#'); i >= 0 {
+			rest = rest[:i]
+		}
+		var out []string
+		for _, w := range strings.Fields(rest) {
+			if !strings.HasPrefix(w, "[") && !strings.HasSuffix(w, "]") && !strings.Contains(w, "=") {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	return []string{"files"}
+}
+
+// externalSources are the passwd sources golive cannot see: anything but
+// the files (files, compat, db) and systemd's module, which only knows
+// root, nobody and dynamic users.
+func externalSources(sources []string) []string {
+	var out []string
+	for _, s := range sources {
+		switch s {
+		case "files", "compat", "db", "systemd":
+		default:
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isNumeric(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil
+}
