@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/golive-sh/golive/internal/kerneltext"
 )
 
 // Bounds on what a hostile mountinfo can make us hold. A host running a few
@@ -117,10 +119,10 @@ func parseMountLine(s string) (Mount, error) {
 	if maj, min, ok := strings.Cut(parts[2], ":"); !ok || !digits(maj) || !digits(min) {
 		return Mount{}, fmt.Errorf("device %q is not major:minor", clip(parts[2]))
 	}
-	if m.Root, err = unescape(parts[3]); err != nil {
+	if m.Root, err = kerneltext.Unescape(parts[3]); err != nil {
 		return Mount{}, fmt.Errorf("root: %w", err)
 	}
-	if m.Point, err = unescape(parts[4]); err != nil {
+	if m.Point, err = kerneltext.Unescape(parts[4]); err != nil {
 		return Mount{}, fmt.Errorf("mount point: %w", err)
 	}
 	if !strings.HasPrefix(m.Root, "/") || !strings.HasPrefix(m.Point, "/") {
@@ -130,35 +132,11 @@ func parseMountLine(s string) (Mount, error) {
 	if m.FSType == "" {
 		return Mount{}, fmt.Errorf("empty filesystem type")
 	}
-	if m.Source, err = unescape(parts[sep+2]); err != nil {
+	if m.Source, err = kerneltext.Unescape(parts[sep+2]); err != nil {
 		return Mount{}, fmt.Errorf("source: %w", err)
 	}
 	m.Super = strings.Split(parts[sep+3], ",")
 	return m, nil
-}
-
-// unescape decodes the kernel's octal escapes (\040 for a space).
-func unescape(s string) (string, error) {
-	if !strings.Contains(s, `\`) {
-		return s, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+4 > len(s) {
-			return "", fmt.Errorf("short escape in %q", clip(s))
-		}
-		n, err := strconv.ParseUint(s[i+1:i+4], 8, 8)
-		if err != nil {
-			return "", fmt.Errorf("bad escape in %q", clip(s))
-		}
-		b.WriteByte(byte(n))
-		i += 3
-	}
-	return b.String(), nil
 }
 
 func digits(s string) bool {
@@ -175,10 +153,4 @@ func digits(s string) bool {
 
 // clip shortens text from a hostile file for a message (which quotes it
 // with %q, so control bytes never reach a terminal raw).
-func clip(s string) string {
-	const max = 64
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
+func clip(s string) string { return kerneltext.Clip(s, 64) }

@@ -3,6 +3,8 @@ package memory
 import (
 	"bytes"
 	"strings"
+
+	"github.com/golive-sh/golive/internal/kerneltext"
 )
 
 // Fstab is where swap areas are configured for boot; systemd-fstab-generator
@@ -35,11 +37,11 @@ func ParseFstabSwaps(data []byte) []FstabSwap {
 		if len(f) < 3 || f[2] != "swap" {
 			continue
 		}
-		spec, err := unescape(f[0])
+		spec, err := kerneltext.Unescape(f[0])
 		if err != nil {
 			spec = f[0]
 		}
-		e := FstabSwap{Spec: spec, Options: "defaults", Line: i + 1, Text: clipN(line, 256)}
+		e := FstabSwap{Spec: spec, Options: "defaults", Line: i + 1, Text: kerneltext.Clip(line, 256)}
 		if len(f) > 3 {
 			e.Options = f[3]
 		}

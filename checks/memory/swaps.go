@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/golive-sh/golive/internal/kerneltext"
 )
 
 // SwapsPath is the kernel's list of active swap areas.
@@ -89,7 +91,7 @@ func parseSwapLine(line string) (Swap, error) {
 	if len(f) != 5 {
 		return Swap{}, fmt.Errorf("%d fields, want 5 (Filename Type Size Used Priority): %q", len(f), clip(line))
 	}
-	name, err := unescape(f[0])
+	name, err := kerneltext.Unescape(f[0])
 	if err != nil {
 		return Swap{}, err
 	}
@@ -114,37 +116,6 @@ func parseSwapLine(line string) (Swap, error) {
 	return a, nil
 }
 
-// unescape decodes the kernel's octal escapes (\040 for a space).
-func unescape(s string) (string, error) {
-	if !strings.Contains(s, `\`) {
-		return s, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+4 > len(s) {
-			return "", fmt.Errorf("short escape in %q", clip(s))
-		}
-		n, err := strconv.ParseUint(s[i+1:i+4], 8, 8)
-		if err != nil {
-			return "", fmt.Errorf("bad escape in %q", clip(s))
-		}
-		b.WriteByte(byte(n))
-		i += 3
-	}
-	return b.String(), nil
-}
-
 // clip shortens text from a hostile file for a message (which quotes it
 // with %q).
-func clip(s string) string { return clipN(s, 64) }
-
-func clipN(s string, max int) string {
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
+func clip(s string) string { return kerneltext.Clip(s, 64) }
