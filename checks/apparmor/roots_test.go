@@ -1,7 +1,6 @@
 package apparmor
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
-	"github.com/golive-sh/golive/internal/report"
 	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
@@ -42,13 +40,7 @@ func TestFixtureRootVerdicts(t *testing.T) {
 			if r.ID != "apparmor/enabled" || r.Status != w.status || !strings.Contains(r.Message, w.words) {
 				t.Errorf("%s %s %q, want %s %q", r.ID, r.Status, r.Message, w.status, w.words)
 			}
-			var buf bytes.Buffer
-			if err := report.JSON(&buf, report.New(report.Input{Version: "test", Identity: h.Identity(), Root: h.Root(), Outcome: out})); err != nil {
-				t.Fatal(err)
-			}
-			if err := reporttest.Validate(buf.Bytes()); err != nil {
-				t.Fatal(err)
-			}
+			reporttest.ValidateOutcome(t, h, h.Root(), out)
 		})
 	}
 }

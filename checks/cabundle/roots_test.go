@@ -1,7 +1,6 @@
 package cabundle
 
 import (
-	"bytes"
 	"crypto/x509"
 	"net"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
-	"github.com/golive-sh/golive/internal/report"
 	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
@@ -51,13 +49,7 @@ func validateReport(t *testing.T, h *host.Host, res map[string]engine.Result) {
 	for _, r := range res {
 		out.Results = append(out.Results, r)
 	}
-	var buf bytes.Buffer
-	if err := report.JSON(&buf, report.New(report.Input{Version: "test", Identity: h.Identity(), Root: h.Root(), Outcome: out})); err != nil {
-		t.Fatal(err)
-	}
-	if err := reporttest.Validate(buf.Bytes()); err != nil {
-		t.Fatal(err)
-	}
+	reporttest.ValidateOutcome(t, h, h.Root(), out)
 }
 
 // TestFixtureRootVerdicts pins what testdata/roots/README.md ("cabundle

@@ -1,21 +1,14 @@
 package cgroup
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/host/hosttest"
 )
-
-// nobody is the unprivileged user of Debian and Ubuntu (and nfsnobody's
-// successor on the RHEL family).
-const nobody = 65534
 
 const nonRootEnv = "GOLIVE_CGROUP_NONROOT_ROOT"
 
@@ -47,31 +40,7 @@ func TestNonRootSaysNeedsRoot(t *testing.T) {
 		nonRootChecks(t, root)
 		return
 	}
-	// t.TempDir() is private to root: open up only the test's own
-	// directories, and run a copy of the test binary from there.
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "cgroup.test")
-	copyFile(t, self, bin)
-	tmp := filepath.Clean(os.TempDir())
-	for p := bin; strings.HasPrefix(p, tmp+"/"); p = filepath.Dir(p) {
-		if err := os.Chmod(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command(bin, "-test.run=^TestNonRootSaysNeedsRoot$", "-test.v")
-	cmd.Env = append(os.Environ(), nonRootEnv+"="+root)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("as nobody: %v\n%s", err, out.String())
-	}
-	if !strings.Contains(out.String(), "--- PASS: TestNonRootSaysNeedsRoot") {
-		t.Fatalf("the unprivileged run did not pass:\n%s", out.String())
-	}
+	hosttest.RerunAsNobody(t, []string{nonRootEnv + "=" + root}, root)
 }
 
 func nonRootChecks(t *testing.T, root string) {

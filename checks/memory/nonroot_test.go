@@ -1,20 +1,14 @@
 package memory
 
 import (
-	"bytes"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/host/hosttest"
 )
-
-const nobody = 65534
 
 const nonRootEnv = "GOLIVE_MEMORY_NONROOT_ROOT"
 
@@ -37,26 +31,7 @@ func TestNonRootSaysNeedsRoot(t *testing.T) {
 		nonRootCheck(t, root)
 		return
 	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "memory.test")
-	copyFile(t, self, bin)
-	tmp := filepath.Clean(os.TempDir())
-	for p := bin; strings.HasPrefix(p, tmp+"/"); p = filepath.Dir(p) {
-		if err := os.Chmod(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command(bin, "-test.run=^TestNonRootSaysNeedsRoot$", "-test.v")
-	cmd.Env = append(os.Environ(), nonRootEnv+"="+root)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil || !strings.Contains(out.String(), "--- PASS: TestNonRootSaysNeedsRoot") {
-		t.Fatalf("as nobody: %v\n%s", err, out.String())
-	}
+	hosttest.RerunAsNobody(t, []string{nonRootEnv + "=" + root}, root)
 }
 
 func nonRootCheck(t *testing.T, root string) {
@@ -68,21 +43,4 @@ func nonRootCheck(t *testing.T, root string) {
 		t.Fatal(err)
 	}
 	want(t, swapResult(t, testProfile(t, ""), h), engine.Skip, "needs root")
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
-	"github.com/golive-sh/golive/internal/report"
 	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
@@ -30,13 +28,7 @@ func TestReportsValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := engine.Run(context.Background(), h, mustBuild(t, p), engine.RunOptions{})
-			var buf bytes.Buffer
-			if err := report.JSON(&buf, report.New(report.Input{Version: "test", Identity: h.Identity(), Root: root, Outcome: out})); err != nil {
-				t.Fatal(err)
-			}
-			if err := reporttest.Validate(buf.Bytes()); err != nil {
-				t.Fatalf("%v\n%s", err, buf.String())
-			}
+			reporttest.ValidateOutcome(t, h, root, out)
 		})
 	}
 }

@@ -1,12 +1,10 @@
 package systemd
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host/hosttest"
-	"github.com/golive-sh/golive/internal/report"
 	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
@@ -17,13 +15,7 @@ func TestReportsMatchTheSchema(t *testing.T) {
 		t.Run(root, func(t *testing.T) {
 			h := hosttest.Fixture(t, root)
 			out := engine.Run(t.Context(), h, plan(t, testProfile(t, distroOf[root], demo)), engine.RunOptions{})
-			var buf bytes.Buffer
-			if err := report.JSON(&buf, report.New(report.Input{Version: "test", Identity: h.Identity(), Root: h.Root(), Outcome: out})); err != nil {
-				t.Fatal(err)
-			}
-			if err := reporttest.Validate(buf.Bytes()); err != nil {
-				t.Fatal(err)
-			}
+			reporttest.ValidateOutcome(t, h, h.Root(), out)
 		})
 	}
 }

@@ -8,10 +8,14 @@ import (
 	"bytes"
 	"fmt"
 	"sync"
+	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/golive-sh/golive/docs"
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/report"
 )
 
 // schemaURL is the schema's $id; the compiler is given the embedded bytes
@@ -55,4 +59,18 @@ func Validate(data []byte) error {
 		return fmt.Errorf("report does not match docs/report.schema.json: %w", err)
 	}
 	return nil
+}
+
+// ValidateOutcome builds the JSON report of a run's outcome on h and
+// validates it, so family tests can prove their details and remediation
+// fit the published schema.
+func ValidateOutcome(t testing.TB, h *host.Host, root string, out engine.Outcome) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := report.JSON(&buf, report.New(report.Input{Version: "test", Identity: h.Identity(), Root: root, Outcome: out})); err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(buf.Bytes()); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
 }
