@@ -7,10 +7,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -19,9 +21,6 @@ import (
 	"github.com/golive-sh/golive/internal/report"
 )
 
-// Report formats of `golive check`.
-var checkFormats = []string{"table", "json"}
-
 // Fail-on levels: what makes the gate exit 1.
 const (
 	failOnFail = "fail"
@@ -29,18 +28,24 @@ const (
 	failOnNone = "none"
 )
 
-type checkOptions struct {
+// runOptions are the options of one run of the checks; check and
+// remediate (which runs the checks first unless given a report) share them.
+type runOptions struct {
 	target
 	Offline      bool
-	Format       string
-	Output       string
 	Only, Skip   []string
-	FailOn       string
 	Timeout      time.Duration
 	CheckTimeout time.Duration
 	Parallel     int
-	NoColor      bool
-	Quiet        bool
+}
+
+type checkOptions struct {
+	runOptions
+	Format  string
+	Output  string
+	FailOn  string
+	NoColor bool
+	Quiet   bool
 }
 
 func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
@@ -62,37 +67,36 @@ func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	opts.target.bind(f)
-	f.BoolVar(&opts.Offline, "offline", false, "skip every check that talks to the network")
-	f.StringVarP(&opts.Format, "format", "f", "table", "report format: table or json")
+	opts.runOptions.bind(f)
+	f.StringVarP(&opts.Format, "format", "f", "table", "report format: "+strings.Join(ReportFormats(), ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE instead of standard output")
-	f.StringSliceVar(&opts.Only, "only", nil, "run only these checks: IDs, globs (sysctl/*) or categories")
-	f.StringSliceVar(&opts.Skip, "skip", nil, "do not run these checks: IDs, globs or categories")
 	f.StringVar(&opts.FailOn, "fail-on", failOnFail, "what makes the exit code 1: fail (fail or error), warn (also warn), none (report only)")
-	f.DurationVar(&opts.Timeout, "timeout", 60*time.Second, "deadline for the whole run; past it the run aborts with exit code 3 and a partial report")
-	f.DurationVar(&opts.CheckTimeout, "check-timeout", engine.DefaultCheckTimeout, "deadline for one check")
-	f.IntVar(&opts.Parallel, "parallel", engine.DefaultParallel, "checks run at once")
 	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "show only what is not a pass, and no notices")
 	v = newViper(f)
 	return cmd
 }
 
-// settle reads every option through viper, after the config file's options:
-// section has been merged in, and validates them.
-func (o *checkOptions) settle(v *viper.Viper, p *profile.Profile) error {
+func (o *runOptions) bind(f *pflag.FlagSet) {
+	o.target.bind(f)
+	f.BoolVar(&o.Offline, "offline", false, "skip every check that talks to the network")
+	f.StringSliceVar(&o.Only, "only", nil, "run only these checks: IDs, globs (sysctl/*) or categories")
+	f.StringSliceVar(&o.Skip, "skip", nil, "do not run these checks: IDs, globs or categories")
+	f.DurationVar(&o.Timeout, "timeout", 60*time.Second, "deadline for the whole run; past it the run aborts with exit code 3 and a partial report")
+	f.DurationVar(&o.CheckTimeout, "check-timeout", engine.DefaultCheckTimeout, "deadline for one check")
+	f.IntVar(&o.Parallel, "parallel", engine.DefaultParallel, "checks run at once")
+}
+
+// settle reads the run options through viper, after the config file's
+// options: section has been merged in, and validates them.
+func (o *runOptions) settle(v *viper.Viper, p *profile.Profile) error {
 	if err := v.MergeConfigMap(configOptions(p.Options)); err != nil {
 		return invalid(fmt.Errorf("config options: %w", err))
 	}
 	o.Offline = v.GetBool("offline")
-	o.Format = v.GetString("format")
-	o.Output = v.GetString("output")
 	o.Only = splitList(v.GetStringSlice("only"))
 	o.Skip = splitList(v.GetStringSlice("skip"))
-	o.FailOn = v.GetString("fail-on")
 	o.Parallel = v.GetInt("parallel")
-	o.NoColor = v.GetBool("no-color")
-	o.Quiet = v.GetBool("quiet")
 	var err error
 	if o.Timeout, err = duration(v, "timeout"); err != nil {
 		return err
@@ -100,14 +104,24 @@ func (o *checkOptions) settle(v *viper.Viper, p *profile.Profile) error {
 	if o.CheckTimeout, err = duration(v, "check-timeout"); err != nil {
 		return err
 	}
-	if !oneOf(o.Format, checkFormats...) {
-		return invalid(fmt.Errorf("--format %q: use table or json", o.Format))
+	if o.Parallel < 1 || o.Parallel > 10000 {
+		return invalid(fmt.Errorf("--parallel %d: use 1 to 10000", o.Parallel))
+	}
+	return nil
+}
+
+// settle reads check's own options (after the run options).
+func (o *checkOptions) settle(v *viper.Viper) error {
+	o.Format = v.GetString("format")
+	o.Output = v.GetString("output")
+	o.FailOn = v.GetString("fail-on")
+	o.NoColor = v.GetBool("no-color")
+	o.Quiet = v.GetBool("quiet")
+	if _, ok := renderers[o.Format]; !ok {
+		return invalid(fmt.Errorf("--format %q: use %s", o.Format, strings.Join(ReportFormats(), ", ")))
 	}
 	if !oneOf(o.FailOn, failOnFail, failOnWarn, failOnNone) {
 		return invalid(fmt.Errorf("--fail-on %q: use fail, warn or none", o.FailOn))
-	}
-	if o.Parallel < 1 || o.Parallel > 10000 {
-		return invalid(fmt.Errorf("--parallel %d: use 1 to 10000", o.Parallel))
 	}
 	return nil
 }
@@ -150,6 +164,27 @@ func oneOf(s string, set ...string) bool {
 }
 
 func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error {
+	rep, err := o.runOptions.run(ctx, v, io, func() error { return o.settle(v) }, func(notices []string) {
+		toTerminal := o.Format == "table" && o.Output == ""
+		if !o.Quiet && !toTerminal {
+			for _, n := range notices {
+				fmt.Fprintln(io.Err, "golive: notice: "+n)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := o.write(rep, io); err != nil {
+		return err
+	}
+	return exitCode(verdictCode(rep, o.FailOn))
+}
+
+// run loads the target, settles the options (settle adds a command's own),
+// plans, filters and runs the checks, and returns the report. notify gets
+// the run's notices before the checks start.
+func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func() error, notify func([]string)) (*report.Report, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -159,20 +194,25 @@ func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error
 	}
 	h, id, p, err := o.target.load(v, hostOpts...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := o.settle(v, p); err != nil {
-		return err
+		return nil, err
+	}
+	if settle != nil {
+		if err := settle(); err != nil {
+			return nil, err
+		}
 	}
 	checks, err := engine.Plan(p)
 	if err != nil {
-		return invalid(err)
+		return nil, invalid(err)
 	}
 	if checks, err = engine.Expand(h, checks); err != nil {
-		return invalid(err)
+		return nil, invalid(err)
 	}
 	if checks, err = (engine.Filter{Only: o.Only, Skip: o.Skip}).Apply(checks); err != nil {
-		return invalid(err)
+		return nil, invalid(err)
 	}
 
 	var notices []string
@@ -182,11 +222,8 @@ func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error
 	for _, prob := range id.Problems {
 		notices = append(notices, "host fact unreadable: "+prob)
 	}
-	toTerminal := o.Format == "table" && o.Output == ""
-	if !o.Quiet && !toTerminal {
-		for _, n := range notices {
-			fmt.Fprintln(io.Err, "golive: notice: "+n)
-		}
+	if notify != nil {
+		notify(notices)
 	}
 
 	ctx, stop := withSignals(ctx)
@@ -195,23 +232,19 @@ func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error
 	defer cancel()
 	out := engine.Run(ctx, h, checks, engine.RunOptions{Parallel: o.Parallel, CheckTimeout: o.CheckTimeout, Offline: o.Offline})
 
-	rep := report.New(report.Input{
+	return report.New(report.Input{
 		Version:  Version,
 		Identity: id,
 		Root:     h.Root(),
 		Profile:  report.Profile{Name: p.Name, Chain: p.Chain, Fallback: p.Fallback},
 		Notices:  notices,
 		Outcome:  out,
-	})
-	if err := o.write(rep, io); err != nil {
-		return err
-	}
-	return exitCode(verdictCode(rep, out.Aborted, o.FailOn))
+	}), nil
 }
 
-func verdictCode(r *report.Report, aborted bool, failOn string) int {
+func verdictCode(r *report.Report, failOn string) int {
 	switch {
-	case aborted:
+	case r.Verdict == report.VerdictAborted:
 		return ExitAborted
 	case failOn == failOnNone:
 		return ExitReady
@@ -226,11 +259,8 @@ func verdictCode(r *report.Report, aborted bool, failOn string) int {
 // write renders the report to standard output or, atomically, to --output.
 func (o *checkOptions) write(r *report.Report, streams IO) error {
 	render := func(w io.Writer, tty bool) error {
-		if o.Format == "json" {
-			return report.JSON(w, r)
-		}
 		color := tty && !o.NoColor && (streams.Getenv == nil || streams.Getenv("NO_COLOR") == "")
-		return report.Table(w, r, report.TableOptions{Color: color, Quiet: o.Quiet})
+		return renderers[o.Format](w, r, renderOptions{Color: color, Quiet: o.Quiet})
 	}
 	if o.Output == "" || o.Output == "-" {
 		return render(streams.Out, streams.OutTTY)

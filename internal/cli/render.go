@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"io"
+	"sort"
+
+	"github.com/golive-sh/golive/internal/report"
+)
+
+// renderOptions are the presentation choices a renderer may honour.
+type renderOptions struct {
+	Color bool // the table may use colour (a terminal, no NO_COLOR)
+	Quiet bool // the table shows only what is not a pass
+}
+
+// renderers are the report formats of `golive check --format` and
+// `--report FORMAT=PATH`, by name.
+var renderers = map[string]func(io.Writer, *report.Report, renderOptions) error{
+	"table": func(w io.Writer, r *report.Report, o renderOptions) error {
+		return report.Table(w, r, report.TableOptions{Color: o.Color, Quiet: o.Quiet})
+	},
+	"json": func(w io.Writer, r *report.Report, _ renderOptions) error { return report.JSON(w, r) },
+}
+
+// ReportFormats lists the report formats, sorted; tests iterate over it to
+// prove a property (no secret printed) of every format.
+func ReportFormats() []string {
+	out := make([]string, 0, len(renderers))
+	for k := range renderers {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
