@@ -35,6 +35,17 @@ type Plan struct {
 }
 
 // Action is one typed step. Only the fields of its Kind are set.
+//
+// A file-line action edits the lines of Path that set Key, as SetsKey
+// defines it: after leading blanks and an optional "-" (sysctl.d's
+// ignore-failure mark), the text before the first "=", without surrounding
+// blanks, is Key (or, for a key with dots or slashes, its form with the two
+// separators swapped, which sysctl.d(5) treats as the same key). Lines
+// starting with # or ; are comments and never match. That covers what the
+// producers emit: sysctl.d "key = value" and "key=value", SELinux's
+// "SELINUX=enforcing", systemd's "Directive=value" and /etc/default/grub's
+// "GRUB_CMDLINE_LINUX=\"...\"". Line must itself set Key, so that a second
+// run finds it and changes nothing.
 type Action struct {
 	Kind    Kind     `json:"type"`
 	Key     string   `json:"key,omitempty"`
