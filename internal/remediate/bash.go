@@ -14,6 +14,8 @@ import (
 func Bash(w io.Writer, in Input) error {
 	s := &bashScript{}
 	s.header(in)
+	// sh (dash) would stop at the first [[ with a confusing message.
+	s.line(`if [ -z "${BASH_VERSION:-}" ]; then echo "golive: run this script with bash" >&2; exit 1; fi`)
 	s.line("set -euo pipefail")
 	s.line("")
 	s.line("GOLIVE_SYSCTL_FILE=" + shellQuote(SysctlDropIn))

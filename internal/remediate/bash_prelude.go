@@ -151,7 +151,7 @@ golive_install() {
 	fi
 	mv -f -- "$GOLIVE_TMP" "$1"
 	GOLIVE_TMP=""
-	if [[ -z $ROOT ]] && command -v selinuxenabled >/dev/null && selinuxenabled; then
+	if [[ -z $ROOT ]] && command -v selinuxenabled >/dev/null && command -v restorecon >/dev/null && selinuxenabled; then
 		restorecon -- "$1"
 	fi
 	GOLIVE_CHANGED=$((GOLIVE_CHANGED + 1))

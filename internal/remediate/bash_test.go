@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -275,5 +276,24 @@ func TestBashRejectsBadEnvironment(t *testing.T) {
 				t.Errorf("changed: %v", d)
 			}
 		})
+	}
+}
+
+func TestBashRefusesOtherShells(t *testing.T) {
+	sh := needCommand(t, "dash", "dash")
+	root := seedRoot(t)
+	path := filepath.Join(t.TempDir(), "fix.sh")
+	if err := os.WriteFile(path, []byte(renderBash(t, typical())), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := treeHash(t, root)
+	cmd := exec.Command(sh, path)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "ROOT=" + root}
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || string(out) != "golive: run this script with bash\n" {
+		t.Errorf("dash: %v %q", err, out)
+	}
+	if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
+		t.Errorf("changed: %v", d)
 	}
 }
