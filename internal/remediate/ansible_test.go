@@ -92,9 +92,8 @@ func TestPlaybookKeepsOutsideValuesInert(t *testing.T) {
 }
 
 func TestPlaybookSyntax(t *testing.T) {
-	for name, in := range map[string]Input{"nothing to fix": testInput(), "typical": typical(), "hostile": hostileInput()} {
-		t.Run(name, func(t *testing.T) { playbookSyntax(t, renderAnsible(t, in)) })
-	}
+	// Nothing to fix, every kind, every hostile value in every field.
+	playbookSyntax(t, renderAnsible(t, testInput()), renderAnsible(t, typical()), renderAnsible(t, hostileInput()))
 }
 
 // TestPlaybookMakesTheScriptsChanges applies the playbook and the script

@@ -162,10 +162,11 @@ golive_install() {
 # when none does. A line sets KEY when, after blanks and an optional "-",
 # the text before its first "=" is KEY; # and ; start comments. The values
 # reach awk through the environment: awk -v would interpret backslashes.
+# LC_ALL=C: bytes are bytes, whatever the file's or the value's encoding.
 golive_edit() {
 	local src=$1
 	if [[ ! -e $src ]]; then src=/dev/null; fi
-	GOLIVE_KEY=$2 GOLIVE_ALT=$3 GOLIVE_LINE=$4 awk '
+	GOLIVE_KEY=$2 GOLIVE_ALT=$3 GOLIVE_LINE=$4 LC_ALL=C awk '
 	function key_of(s,    i) {
 		sub(/^[ \t\r]+/, "", s)
 		if (s == "" || s ~ /^[#;]/) return ""

@@ -28,9 +28,15 @@ func typical() Input {
 	)
 }
 
-// seedRoot is a root with files the typical fixes edit.
+// seedRoot is a root with files the typical fixes edit, at a path with
+// blanks, quotes and a "$" in it.
 func seedRoot(t testing.TB) string {
 	root := newRoot(t)
+	odd := filepath.Join(filepath.Dir(root), "my root's \"$dir\" `x`")
+	if err := os.Rename(root, odd); err != nil {
+		t.Fatal(err)
+	}
+	root = odd
 	writeFile(t, root, "etc/sysctl.conf", "# sysctl settings\r\nfs.file-max = 100\r\n-fs.file-max=200\r\n")
 	writeFile(t, root, "etc/selinux/config", "# SELINUX=disabled\nSELINUX=permissive\nSELINUXTYPE=targeted\n")
 	if err := os.Chmod(filepath.Join(root, "etc/selinux/config"), 0o600); err != nil {
