@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"sync"
@@ -28,8 +29,12 @@ func readReport(name string, stdin io.Reader) (*report.Report, error) {
 	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fail(pe.Err) // the message names the file already
+		}
 		if err != nil {
-			return nil, fail(unwrapPath(err))
+			return nil, fail(err)
 		}
 		defer f.Close()
 		r = f
