@@ -5,7 +5,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/host"
 )
 
 // typical is one fix of every kind, as the families write them.
@@ -301,5 +304,52 @@ func TestBashRefusesOtherShells(t *testing.T) {
 	}
 	if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
 		t.Errorf("changed: %v", d)
+	}
+}
+
+// TestBashOnTheHostNeedsRoot runs a script without ROOT, so on this
+// machine, as the unprivileged user nobody (who cannot change it anyway):
+// it refuses, unless DRY_RUN=1, which only prints.
+func TestBashOnTheHostNeedsRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to switch to nobody")
+	}
+	data, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		t.Skipf("this machine has no /etc/os-release: %v", err)
+	}
+	rel := host.ParseOSRelease(string(data))
+	in := typical()
+	in.Guard = Guard{Distro: "this machine", Rules: []GuardRule{{ID: rel.ID, VersionID: rel.VersionID}}}
+	dir, err := os.MkdirTemp("", "golive-remediate-nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	script := filepath.Join(dir, "fix.sh")
+	if err := os.WriteFile(script, []byte(renderBash(t, in)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	asNobody := func(env ...string) (int, string) {
+		cmd := exec.Command("bash", script)
+		cmd.Dir = dir
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C"}, env...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	if code, out := asNobody(); code != 1 || !strings.Contains(out, "run as root to fix this host") {
+		t.Errorf("as nobody: exit %d\n%s", code, out)
+	}
+	if code, out := asNobody("DRY_RUN=1"); code != 0 || !strings.Contains(out, "DRY_RUN: sysctl -w net.core.somaxconn=65535") {
+		t.Errorf("as nobody with DRY_RUN=1: exit %d\n%s", code, out)
 	}
 }
