@@ -24,9 +24,11 @@ var renderers = map[string]func(io.Writer, *report.Report, renderOptions) error{
 
 // ReportFormats lists the report formats, sorted; tests iterate over it to
 // prove a property (no secret printed) of every format.
-func ReportFormats() []string {
-	out := make([]string, 0, len(renderers))
-	for k := range renderers {
+func ReportFormats() []string { return sortedKeys(renderers) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
 		out = append(out, k)
 	}
 	sort.Strings(out)

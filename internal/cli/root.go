@@ -109,6 +109,7 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 		newListCmd(io),
 		newExplainCmd(io),
 		newProfilesCmd(io),
+		newDiffCmd(io),
 		newVersionCmd(io),
 	)
 	return root
