@@ -19,7 +19,10 @@ var renderers = map[string]func(io.Writer, *report.Report, renderOptions) error{
 	"table": func(w io.Writer, r *report.Report, o renderOptions) error {
 		return report.Table(w, r, report.TableOptions{Color: o.Color, Quiet: o.Quiet})
 	},
-	"json": func(w io.Writer, r *report.Report, _ renderOptions) error { return report.JSON(w, r) },
+	"json":     func(w io.Writer, r *report.Report, _ renderOptions) error { return report.JSON(w, r) },
+	"junit":    func(w io.Writer, r *report.Report, _ renderOptions) error { return report.JUnit(w, r) },
+	"markdown": func(w io.Writer, r *report.Report, _ renderOptions) error { return report.Markdown(w, r) },
+	"prom":     func(w io.Writer, r *report.Report, _ renderOptions) error { return report.Prom(w, r) },
 }
 
 // ReportFormats lists the report formats, sorted; tests iterate over it to
