@@ -324,12 +324,12 @@ func verdictCode(r *report.Report, failOn string) int {
 func (o *checkOptions) write(r *report.Report, streams IO) error {
 	render := func(w io.Writer, tty bool) error {
 		color := tty && !o.NoColor && (streams.Getenv == nil || streams.Getenv("NO_COLOR") == "")
-		return renderers[o.Format](w, r, renderOptions{Color: color, Quiet: o.Quiet})
+		return renderers[o.Format](w, r, renderOptions{Color: color, Quiet: o.Quiet, FailOnWarn: o.FailOn == failOnWarn})
 	}
 	for _, ro := range o.Reports {
 		ro := ro
 		err := writeAtomic(ro.Path, func(w io.Writer) error {
-			return renderers[ro.Format](w, r, renderOptions{Quiet: o.Quiet})
+			return renderers[ro.Format](w, r, renderOptions{Quiet: o.Quiet, FailOnWarn: o.FailOn == failOnWarn})
 		})
 		if err != nil {
 			return err

@@ -18,8 +18,9 @@ type diffOptions struct {
 
 // diffRenderers are the formats of `golive diff`.
 var diffRenderers = map[string]func(io.Writer, *report.Diff) error{
-	"table": report.DiffTable,
-	"json":  report.DiffJSON,
+	"table":    report.DiffTable,
+	"json":     report.DiffJSON,
+	"markdown": report.DiffMarkdown,
 }
 
 func newDiffCmd(streams IO) *cobra.Command {

@@ -47,6 +47,11 @@ func TestDiffGatesOnRegressions(t *testing.T) {
 		t.Errorf("the regression is not shown:\n%s", out)
 	}
 
+	code, out, _ = runInProcess(t, "diff", "--format", "markdown", after, before)
+	if code != 1 || !strings.Contains(out, "REGRESSION: 1 new failure") || !strings.Contains(out, "| `sysctl/fs.file-max` | `pass` → `fail` |") {
+		t.Errorf("markdown: exit %d\n%s", code, out)
+	}
+
 	code, out, _ = runInProcess(t, "diff", "--format", "json", after, before)
 	var d struct {
 		Schema      string

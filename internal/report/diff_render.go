@@ -119,3 +119,51 @@ func DiffJSON(w io.Writer, d *Diff) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// DiffMarkdown writes a diff as a ticket or pull-request comment: the
+// verdict first, the two runs, then one table per kind of change.
+func DiffMarkdown(w io.Writer, d *Diff) error {
+	var b strings.Builder
+	verdict := "no new failures"
+	if d.Regression {
+		verdict = fmt.Sprintf("REGRESSION: %d new %s", len(d.NewFailures), plural(len(d.NewFailures), "failure", "failures"))
+	}
+	fmt.Fprintf(&b, "## golive diff: %s — %s\n\n", mdText(d.New.Hostname), verdict)
+	if !d.SameHost {
+		fmt.Fprintf(&b, "> The reports come from different hosts: old %s, new %s.\n\n", mdCode(d.Old.Hostname), mdCode(d.New.Hostname))
+	}
+	b.WriteString("| | started | verdict | pass | warn | fail | error | skip | waived |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, s := range []struct {
+		name string
+		side DiffSide
+	}{{"old", d.Old}, {"new", d.New}} {
+		m := s.side.Summary
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d | %d | %d |\n", s.name, mdCell(s.side.StartedAt), mdCell(s.side.Verdict),
+			m.Pass, m.Warn, m.Fail, m.Error, m.Skip, m.Waived)
+	}
+	titles := map[string]string{"NEW FAILURE": "New failures", "FIXED": "Fixed", "APPEARED": "Appeared",
+		"DISAPPEARED": "Disappeared", "CHANGED": "Changed"}
+	changed := 0
+	for _, g := range d.groups() {
+		if len(g.changes) == 0 {
+			continue
+		}
+		changed += len(g.changes)
+		fmt.Fprintf(&b, "\n### %s (%d)\n\n| Check | Status | Observed | Expected |\n| --- | --- | --- | --- |\n", titles[g.label], len(g.changes))
+		for _, c := range g.changes {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(c.ID), mdArrow(string(c.OldStatus), string(c.NewStatus)),
+				mdArrow(c.OldObserved, c.NewObserved), mdCell(c.Expected))
+		}
+	}
+	fmt.Fprintf(&b, "\n%d changed, %d unchanged.\n", changed, d.Unchanged)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdArrow is arrow for a table cell: each side a code span.
+func mdArrow(old, new string) string {
+	if oneLine(old) == oneLine(new) {
+		return mdCell(new)
+	}
+	return mdCell(old) + " → " + mdCell(new)
+}

@@ -116,6 +116,21 @@ func TestDiffRenderers(t *testing.T) {
 		t.Errorf("control characters reached the terminal:\n%q", out)
 	}
 
+	var mb bytes.Buffer
+	if err := DiffMarkdown(&mb, d); err != nil {
+		t.Fatal(err)
+	}
+	md := mb.String()
+	for _, want := range []string{"## golive diff: h-m1 — REGRESSION: 1 new failure", "### New failures (1)", "### Fixed (1)",
+		"| `sysctl/fs.file-max` | `fail` → `pass` | `8192` → `2097152` | `>= 1` |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "\x1b") || strings.Contains(md, "bad\n") {
+		t.Errorf("control characters or a raw line break in markdown:\n%q", md)
+	}
+
 	var jb bytes.Buffer
 	if err := DiffJSON(&jb, d); err != nil {
 		t.Fatal(err)
@@ -171,6 +186,15 @@ func FuzzRead(f *testing.F) {
 		}
 		if err := DiffJSON(&bytes.Buffer{}, d); err != nil {
 			t.Errorf("json: %v", err)
+		}
+		var md bytes.Buffer
+		if err := DiffMarkdown(&md, Compare(&Report{}, r)); err != nil {
+			t.Errorf("markdown: %v", err)
+		}
+		for _, line := range strings.Split(md.String(), "\n") {
+			if strings.HasPrefix(line, "| ") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 5 && !strings.HasPrefix(line, "| |") && !strings.HasPrefix(line, "| old") && !strings.HasPrefix(line, "| new") && !strings.HasPrefix(line, "| ---") {
+				t.Errorf("a table row with the wrong number of cells: %q", line)
+			}
 		}
 	})
 }
