@@ -110,6 +110,7 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 		newExplainCmd(io),
 		newProfilesCmd(io),
 		newVersionCmd(io),
+		newFleetCmd(io),
 	)
 	return root
 }
