@@ -144,28 +144,34 @@ func (k *HostKeys) Accepted() []string {
 	return out
 }
 
-// Algorithms are the host key algorithms to offer for address: those of
-// the keys known_hosts records for it, so a server with several host keys
-// presents the one we know (x/crypto's default order would ask for ECDSA
-// first and report a known Ed25519 host as changed). Nil for an unknown
-// host: the default list.
+// Algorithms are the host key algorithms to offer for address: first
+// those of the keys known_hosts records for it, so a server with several
+// host keys presents the one we know (x/crypto's default order would ask
+// for ECDSA first and report a known Ed25519 host as changed), then the
+// other supported ones, so a host that has only a key of another type is
+// refused as a host key mismatch rather than failing to negotiate. Nil for
+// an unknown host: the default list.
 func (k *HostKeys) Algorithms(address string) []string {
 	probe := probeKey{}
 	err := k.db(address, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}, probe)
 	var ke *knownhosts.KeyError
-	if !errors.As(err, &ke) {
+	if !errors.As(err, &ke) || len(ke.Want) == 0 {
 		return nil
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, w := range ke.Want {
-		for _, a := range algorithmsFor(w.Key.Type()) {
+	add := func(algos ...string) {
+		for _, a := range algos {
 			if !seen[a] {
 				seen[a] = true
 				out = append(out, a)
 			}
 		}
 	}
+	for _, w := range ke.Want {
+		add(algorithmsFor(w.Key.Type())...)
+	}
+	add(ssh.SupportedAlgorithms().HostKeys...)
 	return out
 }
 

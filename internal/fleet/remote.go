@@ -26,6 +26,9 @@ func cleanupReserve(hostTimeout time.Duration) time.Duration {
 	return min(10*time.Second, hostTimeout/4)
 }
 
+// pidFile, in the temp dir, holds the PID of the running golive check.
+const pidFile = "golive.pid"
+
 var (
 	tempDirPattern = regexp.MustCompile(`^/tmp/golive\.[A-Za-z0-9]{8}$`)
 	archPattern    = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
@@ -53,6 +56,9 @@ type hostRun struct {
 	client  *ssh.Client
 	dir     string // the private temp dir, once made
 	verdict string // the fetched report's
+	// started is set once golive check was started: cleanup then stops
+	// it in case it still runs.
+	started bool
 }
 
 // checkHost runs the whole sequence on one host within the per-host
@@ -181,11 +187,14 @@ func (h *hostRun) upload(ctx context.Context, r io.Reader, remote, mode string) 
 func (h *hostRun) check(ctx context.Context) ([]byte, string, error) {
 	argv := []string{"./golive", "check", "--format", "json", "--fail-on", "none"}
 	argv = append(argv, h.opts.CheckArgs...)
-	cmd := "cd " + Quote(h.dir) + " && "
+	// exec keeps the recorded PID that of golive (or sudo), which cleanup
+	// signals if the host times out while it runs.
+	cmd := "cd " + Quote(h.dir) + " && echo $$ > " + pidFile + " && exec "
 	if h.opts.Sudo {
 		cmd += "sudo -n "
 	}
 	cmd += Command(argv...)
+	h.started = true
 	maxReport := h.opts.MaxReport
 	if maxReport <= 0 {
 		maxReport = DefaultMaxReport
@@ -257,7 +266,18 @@ func (h *hostRun) cleanup(parent context.Context, deadline time.Time, alive bool
 	}
 	stop := context.AfterFunc(ctx, func() { h.client.Close() })
 	defer stop()
-	_, _ = h.session(ctx, "rm -rf "+Quote(h.dir), nil, io.Discard, io.Discard)
+	cmd := "rm -rf " + Quote(h.dir)
+	if h.started && !alive {
+		// The connection was cut while golive ran: it would run on to its
+		// own --timeout. (sshd refuses ssh signal requests for root
+		// logins, so the recorded PID is signalled instead.)
+		kill := "kill -TERM \"$(cat " + Quote(h.dir+"/"+pidFile) + ")\" 2>/dev/null"
+		if h.opts.Sudo {
+			kill = "sudo -n " + kill
+		}
+		cmd = kill + "; " + cmd
+	}
+	_, _ = h.session(ctx, cmd, nil, io.Discard, io.Discard)
 }
 
 func later(a, b time.Time) time.Time {

@@ -2,10 +2,15 @@ package fleet
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -120,12 +125,27 @@ func TestRemoteFailuresAreClassified(t *testing.T) {
 // and still cleaned up (on a new connection).
 func TestRemoteTimeoutStillCleansUp(t *testing.T) {
 	l := newRemoteLab(t)
-	l.fake(t, "sleep 20\n")
+	pidFile := filepath.Join(l.dir, "pid")
+	l.fake(t, "echo $$ > "+Quote(pidFile)+"; exec sleep 300\n")
 	l.opts.HostTimeout = 4 * time.Second
 	res := l.run(t) // run fails the test if the temp dir is left behind
 	if res.Kind != KindTimeout || !strings.Contains(res.Err, "host timeout 4s") {
 		t.Errorf("%s %q, want timeout", res.Kind, res.Err)
 	}
+	// The remote command was stopped, not left running.
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	for range 100 { // the signal is asynchronous; give it up to 10 s
+		if syscall.Kill(pid, 0) != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	t.Errorf("remote process %d still runs after the host timed out\n%s", pid, l.server.Log())
 }
 
 func TestRemoteMissingArchitecture(t *testing.T) {
@@ -134,5 +154,23 @@ func TestRemoteMissingArchitecture(t *testing.T) {
 	res := l.run(t)
 	if res.Kind != KindRemote || !strings.Contains(res.Err, "--binary-for") {
 		t.Errorf("%s %q, want a remote error naming --binary-for", res.Kind, res.Err)
+	}
+}
+
+// known_hosts records only an ECDSA key; the host presents Ed25519. That
+// is a host key mismatch, refused as one, not a failed negotiation.
+func TestRemoteKeyOfAnotherTypeIsAMismatch(t *testing.T) {
+	l := newRemoteLab(t)
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := ssh.NewPublicKey(&priv.PublicKey)
+	kh := filepath.Join(l.dir, "known_hosts_ecdsa")
+	os.WriteFile(kh, []byte(knownhosts.Line([]string{l.server.Addr}, pub)+"\n"), 0o600)
+	l.opts.HostKeys, _ = NewHostKeys(kh, true) // accept-new must not take it either
+	res := l.run(t)
+	if res.Kind != KindHostKey || !strings.Contains(res.Err, "CHANGED") || !strings.Contains(res.Err, "ecdsa-sha2-nistp256") {
+		t.Errorf("%s %q, want a changed-key refusal naming the recorded ECDSA key", res.Kind, res.Err)
 	}
 }
