@@ -127,25 +127,18 @@ func (v fleetView) host(t *testing.T, name string) (state, kind, msg string) {
 	return "", "", ""
 }
 
-// tempDirs lists the fan-out's temp dirs on "the hosts" (this machine).
-func tempDirs(t *testing.T) map[string]bool {
+// assertCleanedUp fails when the fan-out left a temp dir on one of the
+// hosts: each test sshd gives its sessions their own $TMPDIR, so what is
+// there is this test's alone.
+func assertCleanedUp(t *testing.T, servers ...*sshdtest.Server) {
 	t.Helper()
-	m, err := filepath.Glob("/tmp/golive.????????")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]bool{}
-	for _, d := range m {
-		out[d] = true
-	}
-	return out
-}
-
-func assertCleanedUp(t *testing.T, before map[string]bool) {
-	t.Helper()
-	for d := range tempDirs(t) {
-		if !before[d] {
-			t.Errorf("fan-out left %s on the host", d)
+	for _, s := range servers {
+		left, err := filepath.Glob(filepath.Join(s.Tmp, "golive.*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range left {
+			t.Errorf("fan-out left %s on %s", d, s.Addr)
 		}
 	}
 }
@@ -153,7 +146,6 @@ func assertCleanedUp(t *testing.T, before map[string]bool) {
 func TestFleetCheckThreeHosts(t *testing.T) {
 	l := newFleetLab(t)
 	servers := []*sshdtest.Server{l.server(t, true), l.server(t, true), l.server(t, true)}
-	before := tempDirs(t)
 	out := filepath.Join(l.dir, "out")
 	r := l.run(t, "--config", "ready.yaml", "--out-dir", out, servers[0].Addr, servers[1].Addr, servers[2].Addr)
 	if r.code != 0 {
@@ -188,7 +180,7 @@ func TestFleetCheckThreeHosts(t *testing.T) {
 			t.Errorf("fleet table lacks %q:\n%s", h, r.stdout)
 		}
 	}
-	assertCleanedUp(t, before)
+	assertCleanedUp(t, servers...)
 }
 
 // The acceptance case: one of three hosts presents a key other than the
@@ -313,7 +305,6 @@ func TestFleetCheckSudoWithoutRule(t *testing.T) {
 	empty := ""
 	s := sshdtest.Start(t, sshdtest.Options{AuthorizedKeys: []ssh.PublicKey{l.key.Public}, Users: []sshdtest.User{u}, Sudoers: &empty})
 	l.trust(t, s.KnownHostsLine())
-	before := tempDirs(t)
 	r := l.run(t, "--config", "ready.yaml", "--sudo", "--format", "json", u.Name+"@"+s.Addr)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -323,20 +314,19 @@ func TestFleetCheckSudoWithoutRule(t *testing.T) {
 	if st != "unchecked" || kind != "remote" || !strings.Contains(msg, "sudo -n failed") || !strings.Contains(msg, "password is required") {
 		t.Errorf("sudo without a rule: %s %s %q, want unchecked remote naming sudo's refusal\nsshd log:\n%s", st, kind, msg, s.Log())
 	}
-	assertCleanedUp(t, before)
+	assertCleanedUp(t, s)
 }
 
 func TestFleetCheckRemoteInvalidInvocation(t *testing.T) {
 	l := newFleetLab(t)
 	s := l.server(t, true)
-	before := tempDirs(t)
 	r := l.run(t, "--config", "ready.yaml", "--only", "nosuch/*", "--format", "json", s.Addr)
 	v := decodeFleet(t, []byte(r.stdout))
 	st, kind, msg := v.host(t, s.Addr)
 	if r.code != 1 || st != "unchecked" || kind != "remote" || !strings.Contains(msg, "exit 2") || !strings.Contains(msg, "matches no check") {
 		t.Errorf("remote exit 2: exit %d, %s %s %q; want the remote's stderr", r.code, st, kind, msg)
 	}
-	assertCleanedUp(t, before)
+	assertCleanedUp(t, s)
 }
 
 func TestFleetCheckHostTimeout(t *testing.T) {

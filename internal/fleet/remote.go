@@ -30,7 +30,10 @@ func cleanupReserve(hostTimeout time.Duration) time.Duration {
 const pidFile = "golive.pid"
 
 var (
-	tempDirPattern = regexp.MustCompile(`^/tmp/golive\.[A-Za-z0-9]{8}$`)
+	// The temp dir is made under the remote's $TMPDIR (else /tmp): an
+	// absolute path of plain components ending in golive.XXXXXXXX, so no
+	// "..", no glob and no space ever reaches rm -rf.
+	tempDirPattern = regexp.MustCompile(`^(/[A-Za-z0-9._-]+)*/golive\.[A-Za-z0-9]{8}$`)
 	archPattern    = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 )
 
@@ -112,13 +115,13 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 	if !ok {
 		return res, remoteErr("host is %s and there is no golive binary for it: pass --binary-for %s=PATH", out, GOARCH(out))
 	}
-	dir, err := h.small(ctx, "mktemp -d /tmp/golive.XXXXXXXX")
+	dir, err := h.small(ctx, `mktemp -d "${TMPDIR:-/tmp}/golive.XXXXXXXX"`)
 	if err != nil {
 		return res, remoteErr("mktemp: %v", err)
 	}
 	// Checked before it is ever used, above all in rm -rf.
-	if !tempDirPattern.MatchString(dir) {
-		return res, remoteErr("mktemp printed %q, not a /tmp/golive.XXXXXXXX directory", clip(dir))
+	if !tempDirPattern.MatchString(dir) || strings.Contains(dir, "/../") || strings.Contains(dir, "/./") {
+		return res, remoteErr("mktemp printed %q, not a $TMPDIR/golive.XXXXXXXX directory", clip(dir))
 	}
 	h.dir = dir
 	if err := h.uploadFile(ctx, bin, dir+"/golive"); err != nil {

@@ -56,12 +56,13 @@ func (l *remoteLab) fake(t *testing.T, script string) {
 
 func (l *remoteLab) run(t *testing.T) HostResult {
 	t.Helper()
-	before, _ := filepath.Glob("/tmp/golive.????????")
+	glob := filepath.Join(l.server.Tmp, "golive.????????")
+	before, _ := filepath.Glob(glob)
 	res, err := Run(context.Background(), []Target{target(t, l.server.Addr)}, l.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, _ := filepath.Glob("/tmp/golive.????????")
+	after, _ := filepath.Glob(glob)
 	for _, d := range after {
 		if !strings.Contains(strings.Join(before, " "), d) {
 			t.Errorf("%s left on the host", d)
@@ -87,8 +88,8 @@ func TestRemoteRunArgumentsAndReport(t *testing.T) {
 	data, _ := os.ReadFile(record)
 	got := strings.Split(string(data), "\x00")
 	want := []string{"check", "--format", "json", "--fail-on", "none", "--config", "profiles/0/golive.yaml", "--only", "it's $(touch /tmp/pwned) `id` ;|&", "golive.yaml\n"}
-	if !strings.HasPrefix(got[0], "/tmp/golive.") || strings.Join(got[1:], "\x00") != strings.Join(want, "\x00") {
-		t.Errorf("remote saw %q, want cwd /tmp/golive.* and %q", got, want)
+	if !strings.HasPrefix(got[0], l.server.Tmp+"/golive.") || strings.Join(got[1:], "\x00") != strings.Join(want, "\x00") {
+		t.Errorf("remote saw %q, want cwd $TMPDIR/golive.* and %q", got, want)
 	}
 }
 

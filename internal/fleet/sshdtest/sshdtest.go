@@ -113,6 +113,10 @@ type Server struct {
 	Port    int
 	HostKey Key
 	Dir     string // its temp dir: config, keys, log, users' homes
+	// Tmp is the $TMPDIR of its sessions (SetEnv): each test host keeps
+	// its fan-out temp dirs apart from the machine's /tmp and from the
+	// other hosts', so a test can prove its own were removed.
+	Tmp string
 	log     *syncBuffer
 }
 
@@ -153,6 +157,13 @@ func Start(t testing.TB, o Options) *Server {
 	write(t, filepath.Join(dir, "authorized_keys"), auth.String(), 0o644)
 	s.Port = freePort(t)
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
+	s.Tmp = filepath.Join(dir, "tmp")
+	if err := os.Mkdir(s.Tmp, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.Tmp, 0o1777); err != nil { // umask
+		t.Fatal(err)
+	}
 	cfg := filepath.Join(dir, "sshd_config")
 	write(t, cfg, strings.Join([]string{
 		"ListenAddress 127.0.0.1",
@@ -167,6 +178,7 @@ func Start(t testing.TB, o Options) *Server {
 		"KbdInteractiveAuthentication no",
 		"PermitRootLogin prohibit-password",
 		"LogLevel VERBOSE",
+		"SetEnv TMPDIR=" + s.Tmp,
 		"",
 	}, "\n"), 0o644)
 
