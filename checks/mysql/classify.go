@@ -37,48 +37,57 @@ var driverAuthErrors = []error{mysqldrv.ErrCleartextPassword, mysqldrv.ErrNative
 var driverProtocolErrors = []error{mysqldrv.ErrMalformPkt, mysqldrv.ErrPktSync, mysqldrv.ErrPktSyncMul, mysqldrv.ErrOldProtocol, errMalformedGreeting}
 
 // classifyConnect names why the login failed. The driver hides network
-// errors behind "invalid connection"; rec has the real one and the
-// server's first bytes. Every message passes through Redact.
-func classifyConnect(ctx context.Context, err error, rec *recordingConn, secrets []string) *failure {
-	f := classifyLogin(ctx, err, rec)
+// and TLS errors behind "invalid connection"; the trace has the real ones
+// and the server's first bytes. Every message passes through Redact.
+func classifyConnect(ctx context.Context, err error, tr *loginTrace, secrets []string) *failure {
+	f := classifyLogin(ctx, err, tr)
 	f.Message = depcheck.Redact(f.Message, secrets...)
 	return f
 }
 
-func classifyLogin(ctx context.Context, err error, rec *recordingConn) *failure {
-	if rec == nil { // the dial itself failed
+func classifyLogin(ctx context.Context, err error, tr *loginTrace) *failure {
+	if tr.conn == nil { // the dial itself failed
 		return &failure{Failure: depcheck.Classify(ctx, err)}
 	}
-	first, netErr := rec.seen()
+	first, netErr := tr.conn.seen()
+	logged := tr.logged.first()
 	var me *mysqldrv.MySQLError
 	switch {
 	case errors.As(err, &me):
 		return serverError(me)
 	case anyIs(err, driverAuthErrors):
-		return &failure{Failure: depcheck.Failure{Cause: depcheck.CauseAuth, Message: "credentials rejected: " + err.Error()}}
+		return &failure{Failure: failureOf(depcheck.CauseAuth, "credentials rejected: "+err.Error())}
 	case errors.Is(err, mysqldrv.ErrNoTLS):
 		return &failure{Failure: depcheck.Failure{Cause: depcheck.CauseTLS, TLSReason: "server_without_tls",
 			Message: "TLS is required, but the server does not offer it (have_ssl is DISABLED: no ssl_cert/ssl_key configured)"}}
 	case len(first) > 0 && !isGreeting(first):
-		return &failure{Failure: depcheck.Failure{Cause: depcheck.CauseProtocol,
-			Message: "the server does not speak the MySQL protocol: its first bytes are " + strconv.QuoteToASCII(string(first))}}
+		return &failure{Failure: failureOf(depcheck.CauseProtocol, "the server does not speak the MySQL protocol: its first bytes are "+strconv.QuoteToASCII(string(first)))}
 	case anyIs(err, driverProtocolErrors):
-		return &failure{Failure: depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server's packets are not MySQL's: " + err.Error()}}
+		return &failure{Failure: failureOf(depcheck.CauseProtocol, "the server's packets are not MySQL's: "+err.Error())}
 	}
+	// "invalid connection" or "bad connection": what the driver logged,
+	// then the socket's own error, say more.
 	f := depcheck.Classify(ctx, err)
-	if f.Cause == depcheck.CauseNetwork && netErr != nil {
-		// "invalid connection" or "bad connection": the socket's own
-		// error says more.
-		f = depcheck.Classify(ctx, netErr)
+	for _, e := range []error{logged, netErr} {
+		if e != nil && f.Cause == depcheck.CauseNetwork {
+			f = depcheck.Classify(ctx, e)
+		}
 	}
-	if f.Cause == depcheck.CauseTimeout || deadlinePassed(ctx) {
-		f = depcheck.Failure{Cause: depcheck.CauseTimeout, Message: "TCP connected, but the MySQL login (greeting, TLS, authentication) did not complete before the check's deadline"}
+	switch {
+	case f.Cause == depcheck.CauseTLS:
+	case f.Cause == depcheck.CauseTimeout || deadlinePassed(ctx):
+		f = failureOf(depcheck.CauseTimeout, "TCP connected, but the MySQL login (greeting, TLS, authentication) did not complete before the check's deadline")
 		if len(first) == 0 {
 			f.Message = "TCP connected, but the server sent no greeting before the check's deadline: it accepts connections and says nothing (a stuck server, a proxy with no backend, a firewall that lets SYN through)"
 		}
-	}
-	if f.Cause == depcheck.CauseNetwork && len(first) == 0 {
-		f = depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server closed the connection without sending a MySQL greeting"}
+	case f.Cause == depcheck.CauseNetwork && tr.clientCert && tr.tlsDone.Load():
+		// TLS 1.3 reports a rejected client certificate after the
+		// client's side of the handshake is done; when the alert is lost
+		// to the reset, a drop right after the handshake is what is left.
+		f = depcheck.Failure{Cause: depcheck.CauseTLS, TLSReason: depcheck.ReasonBadCertificate,
+			Message: "the server dropped the connection right after the TLS handshake: it rejected our client certificate (expired, or not issued by a CA in its ssl_ca)"}
+	case f.Cause == depcheck.CauseNetwork && len(first) == 0:
+		f = failureOf(depcheck.CauseProtocol, "the server closed the connection without sending a MySQL greeting")
 	}
 	return &failure{Failure: f}
 }

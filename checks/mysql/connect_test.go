@@ -175,6 +175,29 @@ func TestConnectTLS(t *testing.T) {
 			t.Errorf("details %v", r.Details)
 		}
 	})
+	certDSN := l.primary.dsn(userX509, pwGolive)
+	t.Run("client certificate", func(t *testing.T) {
+		r := connectResult(t, l.root, certDSN, 5*time.Second, "ca_file: /etc/ssl/mysql/ca.pem",
+			"cert_file: /etc/ssl/mysql/client.pem", "key_file: /etc/ssl/mysql/client-key.pem")["mysql/connect:db"]
+		mustStatus(t, r, engine.Pass, "")
+	})
+	t.Run("no client certificate for an account that requires one", func(t *testing.T) {
+		r := connectResult(t, l.root, certDSN, 5*time.Second, "ca_file: /etc/ssl/mysql/ca.pem")["mysql/connect:db"]
+		mustStatus(t, r, engine.Fail, depcheck.CauseAuth)
+	})
+	// The server's TLS alert names the problem; when a reset races the
+	// alert away, the drop right after the handshake still blames the
+	// certificate.
+	for bad, reason := range map[string]string{"expired": depcheck.ReasonClientExpired, "stranger": depcheck.ReasonClientUnknownAuthority} {
+		t.Run(bad+" client certificate", func(t *testing.T) {
+			r := connectResult(t, l.root, certDSN, 5*time.Second, "ca_file: /etc/ssl/mysql/ca.pem",
+				"cert_file: /etc/ssl/mysql/"+bad+".pem", "key_file: /etc/ssl/mysql/"+bad+"-key.pem")["mysql/connect:db"]
+			mustStatus(t, r, engine.Fail, depcheck.CauseTLS)
+			if got := r.Details["tls_reason"]; got != reason && got != depcheck.ReasonBadCertificate {
+				t.Errorf("tls_reason %v, want %s: %s", got, reason, r.Message)
+			}
+		})
+	}
 	t.Run("a TLS config name only the service knows", func(t *testing.T) {
 		r := connectResult(t, l.root, dsn+"?tls=custom", 5*time.Second)["mysql/connect:db"]
 		mustStatus(t, r, engine.Error, causeConfig)

@@ -24,6 +24,8 @@ const (
 	userNoGrant = "nogrant"
 	pwNoGrant   = "Pw-nogrant-1a5b3c7d"
 	pwRepl      = "Pw-repl-8d2f6e0c"
+	// userX509 must present a client certificate the servers' CA signed.
+	userX509 = "certuser"
 )
 
 // theLab is a primary and a replica replicating from it (real
@@ -91,6 +93,7 @@ func startLab(t testing.TB) (*theLab, error) {
 		fmt.Sprintf("CREATE USER %s@'%%' IDENTIFIED BY '%s'", userGolive, pwGolive),
 		fmt.Sprintf("GRANT REPLICA MONITOR ON *.* TO %s@'%%'", userGolive),
 		fmt.Sprintf("CREATE USER %s@'%%' IDENTIFIED BY '%s'", userNoGrant, pwNoGrant),
+		fmt.Sprintf("CREATE USER %s@'%%' IDENTIFIED BY '%s' REQUIRE X509", userX509, pwGolive),
 		fmt.Sprintf("CREATE USER repl@'%%' IDENTIFIED BY '%s'", pwRepl),
 		"GRANT REPLICATION SLAVE ON *.* TO repl@'%'",
 		"CREATE DATABASE app",
@@ -126,15 +129,23 @@ func startLab(t testing.TB) (*theLab, error) {
 }
 
 // writeLabPKI makes the servers' CA, the primary's certificate (for
-// 127.0.0.1 and db.test) and a CA that signed nothing here, and returns
-// the primary's --ssl options.
+// 127.0.0.1 and db.test), client certificates (good, expired, and one from
+// another CA) for the account that must present one, and returns the
+// primary's --ssl options.
 func writeLabPKI(t testing.TB, dir string) ([]string, error) {
 	ca := deptest.NewCA(t, "golive lab MySQL CA")
 	other := deptest.NewCA(t, "some other CA")
 	srv := ca.Issue(t, deptest.Leaf{CN: "db.test", DNS: []string{"db.test"}, IPs: deptest.Loopback})
+	client := ca.Issue(t, deptest.Leaf{CN: "golive"})
+	expired := ca.Issue(t, deptest.Leaf{CN: "golive", NotBefore: time.Now().AddDate(-1, 0, 0), NotAfter: time.Now().AddDate(0, 0, -1)})
+	stranger := other.Issue(t, deptest.Leaf{CN: "golive"})
+	const etc = "root/etc/ssl/mysql/"
 	files := map[string][]byte{
 		"ssl/ca.pem": ca.PEM, "ssl/server.pem": srv.CertPEM, "ssl/server-key.pem": srv.KeyPEM,
-		"root/etc/ssl/mysql/ca.pem": ca.PEM, "root/etc/ssl/mysql/other-ca.pem": other.PEM,
+		etc + "ca.pem": ca.PEM, etc + "other-ca.pem": other.PEM,
+		etc + "client.pem": client.CertPEM, etc + "client-key.pem": client.KeyPEM,
+		etc + "expired.pem": expired.CertPEM, etc + "expired-key.pem": expired.KeyPEM,
+		etc + "stranger.pem": stranger.CertPEM, etc + "stranger-key.pem": stranger.KeyPEM,
 	}
 	for name, data := range files {
 		p := filepath.Join(dir, name)

@@ -1,8 +1,10 @@
 package mysql
 
 import (
+	"crypto/tls"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // recordingConn remembers what the driver hides: the first bytes the
@@ -60,4 +62,57 @@ func isGreeting(b []byte) bool {
 	}
 	length := int(b[0]) | int(b[1])<<8 | int(b[2])<<16
 	return length > 0 && (b[4] == 10 || b[4] == 0xff)
+}
+
+// errLogger takes the driver's log lines (it logs the network or TLS error
+// it then hides behind "invalid connection") and keeps the first error.
+type errLogger struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (l *errLogger) Print(v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, x := range v {
+		if e, ok := x.(error); ok && l.err == nil {
+			l.err = e
+		}
+	}
+}
+
+func (l *errLogger) first() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// loginTrace is what golive saw of a login besides the driver's error.
+type loginTrace struct {
+	conn   *recordingConn // nil until the dial succeeded
+	logged errLogger
+	// tlsDone is set once the server's certificate verified; clientCert
+	// when golive presented one.
+	tlsDone    atomic.Bool
+	clientCert bool
+}
+
+// watchTLS marks the trace when the handshake verified the server, so a
+// connection the server drops right after can be blamed on our client
+// certificate.
+func (tr *loginTrace) watchTLS(cfg *tls.Config) {
+	if cfg == nil {
+		return
+	}
+	tr.clientCert = len(cfg.Certificates) > 0
+	prev := cfg.VerifyConnection
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if prev != nil {
+			if err := prev(cs); err != nil {
+				return err
+			}
+		}
+		tr.tlsDone.Store(true)
+		return nil
+	}
 }

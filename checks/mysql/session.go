@@ -154,7 +154,9 @@ type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
 func (t *target) openVia(ctx context.Context, dial dialFunc) (*session, *failure) {
 	cfg := t.cfg.Clone()
-	cfg.Logger = &mysqldrv.NopLogger{}
+	trace := &loginTrace{}
+	cfg.Logger = &trace.logged
+	trace.watchTLS(cfg.TLS)
 	// Nothing the DSN says may make golive's queries do more than read:
 	// no multi-statements, no LOAD DATA LOCAL, column names as the server
 	// sends them.
@@ -164,7 +166,6 @@ func (t *target) openVia(ctx context.Context, dial dialFunc) (*session, *failure
 	// on the socket (set in dial) bounds the whole session instead.
 	cfg.ReadTimeout, cfg.WriteTimeout = 0, 0
 	cfg.Timeout = 0
-	var rec *recordingConn
 	var connectMS float64
 	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		start := time.Now()
@@ -176,8 +177,8 @@ func (t *target) openVia(ctx context.Context, dial dialFunc) (*session, *failure
 		if dl, ok := ctx.Deadline(); ok {
 			_ = c.SetDeadline(dl)
 		}
-		rec = &recordingConn{Conn: c}
-		return rec, nil
+		trace.conn = &recordingConn{Conn: c}
+		return trace.conn, nil
 	}
 	connector, err := mysqldrv.NewConnector(cfg)
 	if err != nil {
@@ -186,7 +187,7 @@ func (t *target) openVia(ctx context.Context, dial dialFunc) (*session, *failure
 	start := time.Now()
 	dc, err := connectSafely(ctx, connector)
 	if err != nil {
-		return nil, classifyConnect(ctx, err, rec, t.secrets)
+		return nil, classifyConnect(ctx, err, trace, t.secrets)
 	}
 	s := &session{tlsMode: t.tlsMode, connectMS: connectMS, handshakeMS: ms(time.Since(start))}
 	s.db = sql.OpenDB(&onceConnector{conn: dc, driver: connector.Driver()})
