@@ -227,6 +227,7 @@ func TestConnectSecretSources(t *testing.T) {
 		{"dsn_file", "  - {name: db, role: primary, dsn_file: /etc/golive/primary.dsn}\n", engine.Pass, ""},
 		{"dsn and password_env", "  - {name: db, role: primary, dsn: \"golive@tcp(" + l.primary.addr() + ")/\", password_env: T_PASSWORD}\n", engine.Pass, ""},
 		{"dsn and password_file", "  - {name: db, role: primary, dsn: \"golive@tcp(" + l.primary.addr() + ")/\", password_file: /etc/golive/password}\n", engine.Pass, ""},
+		{"unix socket", "  - {name: db, role: primary, dsn: \"golive@unix(" + l.primary.sock + ")/\", password_env: T_PASSWORD}\n", engine.Pass, ""},
 		{"unset variable", "  - {name: db, role: primary, dsn_env: T_UNSET}\n", engine.Error, causeConfig},
 		{"missing file", "  - {name: db, role: primary, dsn_file: /etc/golive/nothing.dsn}\n", engine.Error, causeConfig},
 		{"two passwords", "  - {name: db, role: primary, dsn_file: /etc/golive/primary.dsn, password_env: T_PASSWORD}\n", engine.Error, causeConfig},

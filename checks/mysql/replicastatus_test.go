@@ -110,3 +110,12 @@ func lagString(p *int64) string {
 	}
 	return strconv.FormatInt(*p, 10)
 }
+
+// A lag of centuries (a broken clock on the source) is a failure, not an
+// overflow that passes.
+func TestJudgeChannelHugeLag(t *testing.T) {
+	_, problems, _ := judgeChannel(Channel{IORunning: "Yes", SQLRunning: "Yes", Lag: ptr(1 << 40)}, 30*time.Second)
+	if len(problems) != 1 {
+		t.Errorf("problems %q", problems)
+	}
+}

@@ -129,7 +129,7 @@ func judgeChannel(ch Channel, maxLag time.Duration) (observed string, problems, 
 	case ch.Lag == nil && ch.sqlRunning() && ch.ioRunning():
 		problems = append(problems, p+"the lag is NULL: the replica does not know how far behind it is")
 		steps = append(steps, "check that the IO thread is connected to the source (Slave_IO_State / Replica_IO_State)")
-	case ch.Lag != nil && time.Duration(*ch.Lag)*time.Second > maxLag:
+	case ch.Lag != nil && float64(*ch.Lag) > maxLag.Seconds(): // seconds: a huge lag must not overflow a Duration
 		msg := fmt.Sprintf("%sthe replica is %ds behind the primary, above max_lag %s", p, *ch.Lag, maxLag)
 		if ch.SQLDelay > 0 {
 			msg += fmt.Sprintf(" (it is delayed on purpose by MASTER_DELAY=%d; set max_lag above that delay)", ch.SQLDelay)

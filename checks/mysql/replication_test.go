@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive-sh/golive/internal/depcheck/deptest"
 	"github.com/golive-sh/golive/internal/engine"
 )
 
@@ -167,5 +168,24 @@ func TestReplicationWithoutPrivilegeSaysWhichGrant(t *testing.T) {
 	mustStatus(t, r, engine.Error, causeServer)
 	if r.Remediation == nil || !strings.Contains(r.Remediation.Actions[0].Text, "GRANT REPLICA MONITOR") {
 		t.Errorf("remediation %+v", r.Remediation)
+	}
+}
+
+// A replica pointed at a source that is not there: the IO thread keeps
+// "Connecting" and Last_IO_Error says why.
+func TestReplicationIOThreadCannotReachTheSource(t *testing.T) {
+	l := lab(t)
+	yaml := replicaProfile(t, l, userGolive, pwGolive, "")
+	if err := l.replica.exec("STOP SLAVE", "CHANGE MASTER TO MASTER_PORT = "+strings.Split(deptest.ClosedPort(t), ":")[1], "START SLAVE"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { restartReplica(t, l, fmt.Sprintf("CHANGE MASTER TO MASTER_PORT = %d", l.primary.port)) })
+	var r engine.Result
+	waitFor(t, 20*time.Second, "Last_IO_Error of the unreachable source", func() (bool, string) {
+		r = replicationResult(t, l, yaml)
+		return r.Status == engine.Fail && r.Details["last_io_error"] != "", r.Message
+	})
+	if !strings.Contains(r.Message, "the IO thread is not running (Connecting): error connecting to master") {
+		t.Errorf("message %q", r.Message)
 	}
 }

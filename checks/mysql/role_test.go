@@ -58,3 +58,31 @@ func TestIsOn(t *testing.T) {
 		}
 	}
 }
+
+// MySQL has super_read_only, MariaDB does not; MariaDB 11 has read_only
+// levels. The decision covers them all.
+func TestDecideRole(t *testing.T) {
+	tests := []struct {
+		role string
+		vars map[string]string
+		want engine.Status
+	}{
+		{RolePrimary, map[string]string{"read_only": "OFF", "super_read_only": "OFF", "innodb_read_only": "OFF"}, engine.Pass},
+		{RolePrimary, map[string]string{"read_only": "ON", "super_read_only": "ON", "innodb_read_only": "OFF"}, engine.Fail},
+		{RolePrimary, map[string]string{"read_only": "OFF", "super_read_only": "ON"}, engine.Fail}, // impossible on MySQL, still not writable
+		{RolePrimary, map[string]string{"read_only": "OFF", "innodb_read_only": "ON"}, engine.Fail},
+		{RolePrimary, map[string]string{"read_only": "NO_LOCK"}, engine.Fail},
+		{RoleReplica, map[string]string{"read_only": "ON", "super_read_only": "ON"}, engine.Pass},
+		{RoleReplica, map[string]string{"read_only": "ON", "super_read_only": "OFF"}, engine.Warn},
+		{RoleReplica, map[string]string{"read_only": "ON"}, engine.Pass}, // MariaDB: no super_read_only
+		{RoleReplica, map[string]string{"read_only": "NO_LOCK_NO_ADMIN"}, engine.Pass},
+		{RoleReplica, map[string]string{"read_only": "OFF", "super_read_only": "OFF"}, engine.Fail},
+		{RoleReplica, map[string]string{"read_only": "OFF"}, engine.Fail},
+	}
+	for _, tc := range tests {
+		status, msg, plan := decideRole(tc.role, tc.vars)
+		if status != tc.want || msg == "" || (status == engine.Pass) != (plan == nil) {
+			t.Errorf("%s %v: %s (%q, plan %v), want %s", tc.role, tc.vars, status, msg, plan != nil, tc.want)
+		}
+	}
+}

@@ -140,9 +140,9 @@ func parseEntry(item *yaml.Node, p *profile.Profile) (*server, error) {
 	if (f.CertFile == "") != (f.KeyFile == "") {
 		return nil, p.Errorf(item, "mysql %s: cert_file and key_file go together: give both or neither", f.Name)
 	}
-	for key, file := range map[string]string{"ca_file": f.CAFile, "cert_file": f.CertFile, "key_file": f.KeyFile} {
-		if file != "" && !path.IsAbs(file) {
-			return nil, p.Errorf(at(key), "mysql %s: %s must be an absolute path, not %q", f.Name, key, clip(file, 256))
+	for _, kv := range []keyValue{{"ca_file", f.CAFile}, {"cert_file", f.CertFile}, {"key_file", f.KeyFile}} {
+		if kv.value != "" && !path.IsAbs(kv.value) {
+			return nil, p.Errorf(at(kv.key), "mysql %s: %s must be an absolute path, not %q", f.Name, kv.key, clip(kv.value, 256))
 		}
 	}
 	return s, nil
@@ -168,15 +168,15 @@ func checkSources(p *profile.Profile, at func(string) *yaml.Node, f entryFields)
 			return p.Errorf(at("dsn"), "mysql %s: dsn holds a password; %s", f.Name, secretsHint)
 		}
 	}
-	for key, v := range map[string]string{"dsn_env": f.DSNEnv, "password_env": f.PasswordEnv} {
-		if v != "" && !validEnv.MatchString(v) {
+	for _, kv := range []keyValue{{"dsn_env", f.DSNEnv}, {"password_env", f.PasswordEnv}} {
+		if kv.value != "" && !validEnv.MatchString(kv.value) {
 			// Not quoted: someone may have pasted the secret itself here.
-			return p.Errorf(at(key), "mysql %s: %s names an environment variable (letters, digits and _), and this is not one; %s", f.Name, key, secretsHint)
+			return p.Errorf(at(kv.key), "mysql %s: %s names an environment variable (letters, digits and _), and this is not one; %s", f.Name, kv.key, secretsHint)
 		}
 	}
-	for key, v := range map[string]string{"dsn_file": f.DSNFile, "password_file": f.PasswordFile} {
-		if v != "" && !path.IsAbs(v) {
-			return p.Errorf(at(key), "mysql %s: %s must be an absolute path; %s", f.Name, key, secretsHint)
+	for _, kv := range []keyValue{{"dsn_file", f.DSNFile}, {"password_file", f.PasswordFile}} {
+		if kv.value != "" && !path.IsAbs(kv.value) {
+			return p.Errorf(at(kv.key), "mysql %s: %s must be an absolute path; %s", f.Name, kv.key, secretsHint)
 		}
 	}
 	if f.PasswordEnv != "" && f.PasswordFile != "" {
@@ -184,3 +184,7 @@ func checkSources(p *profile.Profile, at func(string) *yaml.Node, f entryFields)
 	}
 	return nil
 }
+
+// keyValue is a profile key with its value, checked in the order written
+// here so that the first error reported is always the same.
+type keyValue struct{ key, value string }

@@ -187,6 +187,9 @@ func (t *target) openVia(ctx context.Context, dial dialFunc) (*session, *failure
 	start := time.Now()
 	dc, err := connectSafely(ctx, connector)
 	if err != nil {
+		if trace.conn != nil {
+			trace.conn.Close() // the driver closes it, except after a panic
+		}
 		return nil, classifyConnect(ctx, err, trace, t.secrets)
 	}
 	s := &session{tlsMode: t.tlsMode, connectMS: connectMS, handshakeMS: ms(time.Since(start))}
