@@ -26,8 +26,8 @@ package etcd
 import (
 	"io"
 
-	"google.golang.org/grpc/grpclog"
 	"go.yaml.in/yaml/v3"
+	"google.golang.org/grpc/grpclog"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/profile"

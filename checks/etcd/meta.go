@@ -58,8 +58,8 @@ func metaVersion() engine.Meta {
 		ID: "etcd/version", Category: category, Title: "etcd members on one minor version",
 		Expected: "every member reports the same major.minor version",
 		Level:    "warn", Severity: "medium", Network: true,
-		Reads:    []string{"every member's client URLs from the member list: Status (version)"},
-		Why:      "mixed minor versions are a rolling upgrade left half done: the cluster runs at the lowest version and the next member restart changes behaviour",
-		Fix:      "finish the upgrade (one member at a time) or roll it back",
+		Reads: []string{"every member's client URLs from the member list: Status (version)"},
+		Why:   "mixed minor versions are a rolling upgrade left half done: the cluster runs at the lowest version and the next member restart changes behaviour",
+		Fix:   "finish the upgrade (one member at a time) or roll it back",
 	}
 }

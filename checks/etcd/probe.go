@@ -73,6 +73,10 @@ func (ss *session) preface(ctx context.Context, u string) (probe, *depcheck.Fail
 
 func (ss *session) exchangePreface(ctx context.Context, conn net.Conn) *depcheck.Failure {
 	fr := http2.NewFramer(conn, conn)
+	// 16 KiB, HTTP/2's initial maximum frame size: a server's first
+	// SETTINGS frame is a few dozen bytes, and a non-HTTP/2 peer's bytes
+	// read as a huge length must not make us wait for megabytes.
+	fr.SetMaxReadFrameSize(1 << 14)
 	// A failed write (the server has already closed) is left to the read,
 	// which returns the server's reason, its alert, when it sent one.
 	if _, err := io.WriteString(conn, http2.ClientPreface); err == nil {

@@ -72,10 +72,10 @@ func parseSection(p *profile.Profile, sec *yaml.Node) (*settings, error) {
 		*f.v = path.Clean(*f.v)
 	}
 	if (set.tls.Cert == "") != (set.tls.Key == "") {
-		return nil, p.Errorf(sec, "etcd: cert_file and key_file go together: give both or neither")
+		return nil, p.Errorf(firstField(sec, "cert_file", "key_file"), "etcd: cert_file and key_file go together: give both or neither")
 	}
 	if !set.secure && (set.tls.CA != "" || set.tls.Cert != "" || set.serverName != "") {
-		return nil, p.Errorf(sec, "etcd: ca_file, cert_file, key_file and server_name need https:// endpoints")
+		return nil, p.Errorf(firstField(sec, "ca_file", "cert_file", "key_file", "server_name"), "etcd: ca_file, cert_file, key_file and server_name need https:// endpoints")
 	}
 	if err := set.parseAuth(p, sec); err != nil {
 		return nil, err
@@ -149,9 +149,20 @@ func (set *settings) parseAuth(p *profile.Profile, sec *yaml.Node) error {
 	none := set.passwordEnv == "" && set.passwordFile == ""
 	switch {
 	case set.username == "" && !none:
-		return p.Errorf(sec, "etcd: password_env/password_file need a username")
+		return p.Errorf(firstField(sec, "password_env", "password_file"), "etcd: password_env/password_file need a username")
 	case set.username != "" && (both || none):
 		return p.Errorf(profile.FieldNode(sec, "username"), "etcd.username: give exactly one of password_env or password_file")
 	}
 	return nil
+}
+
+// firstField is the node of the first key present, for placing an error
+// on the line that caused it (the section itself when none is).
+func firstField(sec *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		if n := profile.FieldNode(sec, k); n != sec {
+			return n
+		}
+	}
+	return sec
 }
