@@ -13,6 +13,25 @@ import (
 	"github.com/golive-sh/golive/internal/depcheck"
 )
 
+// failure says why a step failed; errno is the MySQL error number when the
+// server sent one.
+type failure struct {
+	depcheck.Failure
+	errno uint16
+}
+
+// causeConfig is a failure before any network step: the DSN's variable is
+// unset, the DSN does not parse, a TLS file is unreadable.
+const causeConfig = "config"
+
+// causeServer is an error the server sent that is not about credentials:
+// too many connections, host blocked, unknown database.
+const causeServer = "server"
+
+func configFailure(msg string) *failure {
+	return &failure{Failure: depcheck.Failure{Cause: causeConfig, Message: msg}}
+}
+
 // authErrnos are the MySQL/MariaDB errors that mean "these credentials may
 // not log in here": wrong password or user, no grant for this host or
 // database, account locked, password expired.

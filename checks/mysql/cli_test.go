@@ -110,3 +110,20 @@ func TestCheckCommandRejectsInlinePassword(t *testing.T) {
 		t.Errorf("the error repeats the password: %s", errs.String())
 	}
 }
+
+// --offline skips every mysql check without touching the network (the DSN
+// variable is not even read: it is unset here).
+func TestCheckCommandOfflineSkips(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "golive.yaml")
+	if err := os.WriteFile(cfg, []byte("mysql:\n  - {name: db, dsn_env: GOLIVE_T_UNSET_DSN, role: replica}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	code := cli.Execute([]string{"check", "--profile", "linux", "--root", "../../testdata/roots/rocky-9", "--config", cfg,
+		"--offline", "--only", "mysql/*", "--format", "json"}, cli.IO{Out: &out, Err: &errs, Getenv: func(string) string { return "" }})
+	if code != cli.ExitReady {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	want := map[string]string{"mysql/connect:db": "skip", "mysql/role:db": "skip", "mysql/replication:db": "skip", "mysql/capacity:db": "skip"}
+	checkJSONVerdicts(t, out.Bytes(), want)
+}
