@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,11 +54,19 @@ func TestCheckCommandEveryFormatNoPassword(t *testing.T) {
 					t.Errorf("%s output does not name %s", format, id)
 				}
 			}
-			if format == "json" {
+			switch format {
+			case "json":
 				if !strings.Contains(out.String(), "golive:***@tcp(") {
 					t.Errorf("json output shows no redacted DSN")
 				}
 				checkJSONVerdicts(t, out.Bytes(), want)
+			case "table":
+				for id, status := range want {
+					line := regexp.MustCompile(`(?m)^\s*` + strings.ToUpper(status) + `\s+` + regexp.QuoteMeta(id) + `\s`)
+					if !line.MatchString(out.String()) {
+						t.Errorf("table: no %s line for %s", strings.ToUpper(status), id)
+					}
+				}
 			}
 		})
 	}
