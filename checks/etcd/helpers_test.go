@@ -97,7 +97,7 @@ func sectionFor(c *etcdtest.Cluster, extra string) string {
 	return b.String()
 }
 
-func resolve(t *testing.T, yaml string) *profile.Profile {
+func resolve(t testing.TB, yaml string) *profile.Profile {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "golive.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
