@@ -33,7 +33,9 @@ func FuzzParseDSN(f *testing.F) {
 		shown := RedactedDSN(cfg)
 		clean := cfg.Clone()
 		clean.Passwd, clean.TLS = "", nil
-		if cfg.Passwd != "" && strings.Contains(shown, cfg.Passwd) && !strings.Contains(clean.FormatDSN(), cfg.Passwd) {
+		// "***" itself is what a password becomes, not a leak of "*".
+		bare := strings.ReplaceAll(shown, redactedPassword, "")
+		if cfg.Passwd != "" && strings.Contains(bare, cfg.Passwd) && !strings.Contains(clean.FormatDSN(), cfg.Passwd) {
 			t.Fatalf("RedactedDSN(%q) = %q holds the password %q", dsn, shown, cfg.Passwd)
 		}
 	})
