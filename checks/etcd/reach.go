@@ -42,7 +42,9 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 		r.fail(ss.classify(ctx, err))
 		return r
 	}
-	defer cli.Close()
+	// Closing waits for gRPC's goroutines to wind down; the answer does not
+	// wait for that, or a check cut short by its deadline would overrun it.
+	defer func() { go cli.Close() }()
 	start := time.Now()
 	st, err := cli.Status(ctx, u)
 	if err != nil {
@@ -83,8 +85,9 @@ func (ss *session) reachAll(ctx context.Context, urls []string, lists bool) []*r
 
 // reserve is how long before the check's deadline its own steps give up,
 // so that its answer ("member etcd-3 did not answer") arrives before the
-// runner's generic "timed out".
-const reserve = 100 * time.Millisecond
+// runner's generic "timed out": gRPC needs a moment to unwind a call its
+// context ended.
+const reserve = 200 * time.Millisecond
 
 func withReserve(ctx context.Context) (context.Context, context.CancelFunc) {
 	dl, ok := ctx.Deadline()

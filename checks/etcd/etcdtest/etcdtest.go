@@ -20,6 +20,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/golive-sh/golive/internal/depcheck/deptest"
 )
@@ -155,6 +156,10 @@ func (c *Cluster) memberConfig(t testing.TB, m *Member, initial string) *embed.C
 	// Short ticks start the cluster fast; the election timeout stays long
 	// enough that a busy test machine does not cause spurious elections.
 	cfg.TickMs, cfg.ElectionMs = 50, 1000
+	// bcrypt's default cost makes each Authenticate cost tens of
+	// milliseconds of CPU (seconds under -race); the tests authenticate
+	// often and prove nothing about bcrypt.
+	cfg.BcryptCost = uint(bcrypt.MinCost)
 	cfg.Logger = "zap"
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	return cfg
