@@ -3,6 +3,7 @@ package etcd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/engine"
@@ -80,12 +81,12 @@ func (c *endpointCheck) judge(res engine.Result, h *host.Host, ss *session, r *r
 	if st.IsLearner {
 		v.warn("this member is a learner: it does not vote and refuses most requests; promote it (etcdctl member promote) or do not list it as a client endpoint")
 	}
-	if cert := ss.client; cert != nil {
+	if cert := ss.clientCert; cert != nil {
 		now := h.Now()
 		days := int(cert.NotAfter.Sub(now).Hours() / 24)
 		d["client_cert_days_left"] = days
 		if now.AddDate(0, 0, clientCertWarnDays).After(cert.NotAfter) {
-			v.warn("our client certificate %s (%s) expires on %s, within %d days: then every request is refused", c.set.tls.Cert, depcheck.CertName(cert.Subject), cert.NotAfter.UTC().Format("2006-01-02"), clientCertWarnDays)
+			v.warn("our client certificate %s (%s) expires on %s, within %d days: then every request is refused", c.set.tls.Cert, depcheck.CertName(cert.Subject), cert.NotAfter.UTC().Format(time.DateOnly), clientCertWarnDays)
 			v.fix("renew the client certificate", "renew "+c.set.tls.Cert+" with the etcd CA, deploy it with its key, and reload the service")
 		}
 	}

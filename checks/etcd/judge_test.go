@@ -7,6 +7,7 @@ import (
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 )
@@ -135,5 +136,52 @@ func TestMinor(t *testing.T) {
 		if got := minor(in); got != want {
 			t.Errorf("minor(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestVersionJudgement(t *testing.T) {
+	versions := func(vs ...string) *survey {
+		return fakeSurvey(len(vs), func(i uint64) *clientv3.StatusResponse {
+			st := status(i, 1, 5, 1, 100)
+			st.Version = vs[i-1]
+			return st
+		})
+	}
+	c := &versionCheck{set: &settings{endpoints: []string{"https://m1:2379"}, members: 3}}
+	cases := []struct {
+		name   string
+		s      *survey
+		status engine.Status
+		words  []string
+	}{
+		{"same minor, patches differ", versions("3.7.3", "3.7.3", "3.7.2"), engine.Pass, []string{"all 3 members reached run etcd 3.7"}},
+		{"mixed minors", versions("3.6.5", "3.7.3", "3.7.3"), engine.Warn, []string{"different minor versions", "etcd-1 (1) 3.6.5", "3.7"}},
+	}
+	down := versions("3.7.3", "3.7.3", "3.7.3")
+	down.memberURLs[3][0] = &reach{URL: "https://m3:2379", Fail: &depcheck.Failure{Cause: depcheck.CauseRefused, Message: "connection refused"}}
+	cases = append(cases, struct {
+		name   string
+		s      *survey
+		status engine.Status
+		words  []string
+	}{"a member not reached", down, engine.Pass, []string{"etcd-3 (3) not reached"}})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := c.judge(engine.Result{Details: map[string]any{}}, tc.s)
+			if res.Status != tc.status {
+				t.Errorf("status %s, want %s: %s", res.Status, tc.status, res.Message)
+			}
+			for _, w := range tc.words {
+				if !strings.Contains(res.Message, w) {
+					t.Errorf("message lacks %q: %s", w, res.Message)
+				}
+			}
+		})
+	}
+	none := &survey{members: versions("3.7.3").members, memberURLs: map[uint64][]*reach{1: {{URL: "https://m1:2379", Fail: &depcheck.Failure{Cause: depcheck.CauseTimeout, Message: "x"}}}}}
+	none.endpoints = none.memberURLs[1]
+	res := c.judge(engine.Result{Details: map[string]any{}}, none)
+	if res.Status != engine.Error || res.Details["cause"] != depcheck.CauseTimeout {
+		t.Errorf("nothing reached: %s %v %s", res.Status, res.Details["cause"], res.Message)
 	}
 }

@@ -37,7 +37,7 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 		r.Fail = f
 		return r
 	}
-	cli, err := ss.client3(ctx, u)
+	cli, err := ss.connect(ctx, u)
 	if err != nil {
 		r.fail(ss.classify(ctx, err))
 		return r

@@ -20,8 +20,8 @@ type session struct {
 	set      *settings
 	tls      *tls.Config // nil for http:// endpoints
 	password string
-	// client is our client certificate, for messages about it.
-	client *x509.Certificate
+	// clientCert is our client certificate, for messages about it.
+	clientCert *x509.Certificate
 	// roots names the trusted roots in unknown-authority messages.
 	roots string
 }
@@ -38,7 +38,7 @@ func (set *settings) open(h *host.Host) (*session, error) {
 		}
 		ss.tls = cfg
 		if len(cfg.Certificates) > 0 {
-			ss.client = cfg.Certificates[0].Leaf
+			ss.clientCert = cfg.Certificates[0].Leaf
 		}
 	}
 	if set.username != "" {
@@ -72,7 +72,7 @@ func (ss *session) classify(ctx context.Context, err error) depcheck.Failure {
 	f := depcheck.ClassifyRoots(ctx, err, ss.roots)
 	switch f.TLSReason {
 	case depcheck.ReasonClientExpired, depcheck.ReasonBadCertificate, depcheck.ReasonClientUnknownAuthority:
-		if c := ss.client; c != nil {
+		if c := ss.clientCert; c != nil {
 			f.Message += "; our client certificate " + ss.set.tls.Cert + " is " + depcheck.CertName(c.Subject) +
 				" issued by " + depcheck.CertName(c.Issuer) + ", valid " + c.NotBefore.UTC().Format(time.DateOnly) + " to " + c.NotAfter.UTC().Format(time.DateOnly)
 		}
@@ -81,9 +81,9 @@ func (ss *session) classify(ctx context.Context, err error) depcheck.Failure {
 	return f
 }
 
-// client connects an etcd client to one URL. New authenticates when a
+// connect opens an etcd client on one URL. New authenticates when a
 // username is set, so wrong credentials fail here.
-func (ss *session) client3(ctx context.Context, u string) (*clientv3.Client, error) {
+func (ss *session) connect(ctx context.Context, u string) (*clientv3.Client, error) {
 	dial := time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		dial = max(time.Until(dl), time.Millisecond)

@@ -44,7 +44,7 @@ func (ss *session) survey(ctx context.Context) *survey {
 	var more []string
 	for _, m := range s.members {
 		for _, u := range m.ClientURLs {
-			if _, ok := byURL[u]; !ok && !contains(more, u) {
+			if _, ok := byURL[u]; !ok && !slices.Contains(more, u) {
 				more = append(more, u)
 			}
 		}

@@ -2,6 +2,7 @@ package etcd
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/golive-sh/golive/internal/depcheck"
@@ -34,7 +35,7 @@ func (v *verdict) fix(summary string, steps ...string) {
 		v.summary = summary
 	}
 	for _, s := range steps {
-		if !contains(v.steps, s) {
+		if !slices.Contains(v.steps, s) {
 			v.steps = append(v.steps, s)
 		}
 	}
@@ -79,13 +80,4 @@ func failed(res *engine.Result, f depcheck.Failure) {
 		res.Observed = f.Cause
 	}
 	res.Message = f.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }

@@ -27,7 +27,11 @@ func (c *versionCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	}
 	ctx, cancel := withReserve(ctx)
 	defer cancel()
-	s := ss.survey(ctx)
+	return c.judge(res, ss.survey(ctx))
+}
+
+// judge compares the versions the members reported.
+func (c *versionCheck) judge(res engine.Result, s *survey) engine.Result {
 	byMember := map[string]string{}
 	minors := map[string][]string{}
 	var unreached []string
