@@ -1,6 +1,7 @@
 package etcd
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -183,5 +184,15 @@ func TestVersionJudgement(t *testing.T) {
 	res := c.judge(engine.Result{Details: map[string]any{}}, none)
 	if res.Status != engine.Error || res.Details["cause"] != depcheck.CauseTimeout {
 		t.Errorf("nothing reached: %s %v %s", res.Status, res.Details["cause"], res.Message)
+	}
+}
+
+// TestFailureTextsAreScrubbed: whatever a server or library puts in an
+// error, the password leaves a check as ***.
+func TestFailureTextsAreScrubbed(t *testing.T) {
+	ss := &session{set: &settings{}, password: "pw-Zq81"}
+	f := ss.classify(t.Context(), errors.New("etcdserver: user root with password pw-Zq81 rejected"))
+	if strings.Contains(f.Message, "pw-Zq81") || !strings.Contains(f.Message, "***") {
+		t.Errorf("not scrubbed: %s", f.Message)
 	}
 }
