@@ -117,7 +117,7 @@ type Server struct {
 	// its fan-out temp dirs apart from the machine's /tmp and from the
 	// other hosts', so a test can prove its own were removed.
 	Tmp string
-	log     *syncBuffer
+	log *syncBuffer
 }
 
 // KnownHostsLine is the known_hosts line that trusts this server.
