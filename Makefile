@@ -10,7 +10,21 @@ STATICCHECK_VERSION := v0.8.2
 FUZZTIME    ?= 10s
 BENCHTIME   ?= 1s
 
-.PHONY: all build test test-deps lint bench fuzz clean
+# Release artifacts (make dist): where they go, for which architectures,
+# and the package version dpkg and rpm accept (packaging/version.sh).
+DIST        ?= dist
+ARCHES      ?= amd64 arm64
+MANDIR      ?= $(DIST)/man
+PKG_VERSION  = $(shell sh packaging/version.sh '$(VERSION)')
+# The commit's date for man pages and package file times: two builds of one
+# commit give the same bytes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+HOSTARCH     = $(shell $(GO) env GOHOSTARCH)
+NFPM        := $(TOOLS)/nfpm
+# v2.46 and later need modules the Go module proxy does not serve.
+NFPM_VERSION := v2.45.2
+
+.PHONY: all build test test-deps lint bench fuzz clean dist man
 
 all: lint test build
 
@@ -22,8 +36,9 @@ build:
 test-deps:
 	@sh scripts/test-deps.sh
 
-## test: the whole suite with the race detector, CLI tests included
-test: test-deps
+## test: the whole suite with the race detector, CLI tests included (nfpm
+## first: the packaging test runs `make dist`, and tests fetch nothing)
+test: test-deps $(NFPM)
 	$(GO) test -race -count=1 ./...
 
 ## lint: gofmt, go vet, staticcheck
@@ -36,6 +51,41 @@ lint: $(STATICCHECK)
 
 $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(NFPM):
+	GOBIN=$(TOOLS) $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+
+## man: man pages from the cobra commands, golive.1 and one per subcommand, in $(MANDIR)
+man:
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(GO) run ./tools/gendocs -out $(MANDIR) -version $(VERSION)
+
+## dist: static binaries for $(ARCHES), man pages, shell completions, .deb
+## and .rpm packages and SHA256SUMS in $(DIST)/ (see packaging/README.md)
+dist: $(NFPM)
+	@pv='$(PKG_VERSION)'; [ -n "$$pv" ] || { echo "dist: no package version for VERSION=$(VERSION)" >&2; exit 1; }
+	@case ' $(ARCHES) ' in *' $(HOSTARCH) '*) ;; *) echo "dist: completions are written by the $(HOSTARCH) binary: add $(HOSTARCH) to ARCHES" >&2; exit 1 ;; esac
+	mkdir -p $(DIST)
+	rm -rf $(DIST)/man $(DIST)/completions
+	rm -f $(DIST)/golive_* $(DIST)/golive-* $(DIST)/SHA256SUMS
+	@set -e; for arch in $(ARCHES); do \
+	  echo "build $(DIST)/golive_$(VERSION)_linux_$$arch"; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' \
+	    -o $(DIST)/golive_$(VERSION)_linux_$$arch ./cmd/golive; \
+	done
+	$(MAKE) --no-print-directory man MANDIR=$(DIST)/man
+	gzip -9nf $(DIST)/man/*.1
+	mkdir -p $(DIST)/completions
+	$(DIST)/golive_$(VERSION)_linux_$(HOSTARCH) completion bash >$(DIST)/completions/golive.bash
+	$(DIST)/golive_$(VERSION)_linux_$(HOSTARCH) completion zsh >$(DIST)/completions/_golive
+	$(DIST)/golive_$(VERSION)_linux_$(HOSTARCH) completion fish >$(DIST)/completions/golive.fish
+	@set -e; for arch in $(ARCHES); do for fmt in deb rpm; do \
+	  echo "package $$fmt linux/$$arch"; \
+	  GOLIVE_ARCH=$$arch GOLIVE_PKG_VERSION='$(PKG_VERSION)' GOLIVE_DIST=$(DIST) \
+	  GOLIVE_BINARY=$(DIST)/golive_$(VERSION)_linux_$$arch SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+	    $(NFPM) package --config packaging/nfpm.yaml --packager $$fmt --target $(DIST)/; \
+	done; done
+	cd $(DIST) && sha256sum golive_$(VERSION)_linux_* *.deb *.rpm >SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
 
 ## bench: every benchmark, no tests
 bench:

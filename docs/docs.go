@@ -11,3 +11,9 @@ import _ "embed"
 //
 //go:embed report.schema.json
 var ReportSchema []byte
+
+// FleetSchema is docs/fleet.schema.json, the JSON Schema (draft 2020-12)
+// of the merged fleet report, schema golive/fleet/v1.
+//
+//go:embed fleet.schema.json
+var FleetSchema []byte

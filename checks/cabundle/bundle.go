@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -292,10 +293,7 @@ func (b *Bundle) problem(list *[]Problem, p Problem) {
 }
 
 // fingerprint is "sha256:<hex>" of a certificate's DER.
-func fingerprint(c *x509.Certificate) string {
-	sum := sha256.Sum256(c.Raw)
-	return "sha256:" + hex.EncodeToString(sum[:])
-}
+func fingerprint(c *x509.Certificate) string { return depcheck.Fingerprint(c) }
 
 // blockType is the type named on a (possibly broken) BEGIN line.
 func blockType(seg []byte) string {

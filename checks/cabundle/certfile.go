@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -177,7 +178,7 @@ func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *Bundle, leaf *x
 	}
 	chains, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil {
-		p := describeVerify(err, at, desc)
+		p := depcheck.DescribeVerify(err, at, desc)
 		d["chain_reason"] = p.Reason
 		v.fail("the chain does not verify: %s", p.Msg)
 		if p.Reason == reasonUnknownAuthority {

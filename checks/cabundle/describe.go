@@ -7,31 +7,16 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/golive-sh/golive/internal/depcheck"
 )
 
 // Name is how a certificate is named to a person: its subject CN with the
 // organisation, or the whole subject when it has no CN.
-func Name(n pkix.Name) string {
-	var org string
-	if len(n.Organization) > 0 {
-		org = n.Organization[0]
-	}
-	switch {
-	case n.CommonName != "" && org != "" && org != n.CommonName:
-		return n.CommonName + " (" + org + ")"
-	case n.CommonName != "":
-		return n.CommonName
-	case org != "":
-		return org
-	case n.String() != "":
-		return n.String()
-	}
-	return "(empty subject)"
-}
+func Name(n pkix.Name) string { return depcheck.CertName(n) }
 
 // KeyType names a public key: "RSA 2048", "ECDSA P-256", "Ed25519".
 func KeyType(pub any) string {
@@ -47,17 +32,7 @@ func KeyType(pub any) string {
 }
 
 // SANs lists the subject alternative names: DNS names, IPs, emails, URIs.
-func SANs(c *x509.Certificate) []string {
-	out := append([]string{}, c.DNSNames...)
-	for _, ip := range c.IPAddresses {
-		out = append(out, ip.String())
-	}
-	out = append(out, c.EmailAddresses...)
-	for _, u := range c.URIs {
-		out = append(out, u.String())
-	}
-	return out
-}
+func SANs(c *x509.Certificate) []string { return depcheck.CertSANs(c) }
 
 // certInfo is a certificate as details show it.
 type certInfo struct {
@@ -116,13 +91,6 @@ func names(certs []*Cert, max int, date func(*Cert) string) string {
 }
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
-
-func hexID(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return hex.EncodeToString(b)
-}
 
 // agree picks the verb form for a count.
 func agree(n int, one, many string) string {

@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
-	"os"
-	"syscall"
 	"time"
 
+	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -18,12 +16,10 @@ import (
 
 // Causes of an endpoint failure, as details.cause names them.
 const (
-	causeDNS         = "dns"
-	causeRefused     = "refused"
-	causeTimeout     = "timeout"
-	causeUnreachable = "unreachable"
-	causeNetwork     = "network"
-	causeTLS         = "tls"
+	causeDNS     = depcheck.CauseDNS
+	causeRefused = depcheck.CauseRefused
+	causeTimeout = depcheck.CauseTimeout
+	causeTLS     = depcheck.CauseTLS
 )
 
 // reserve is how long before the check's deadline the endpoint gives up,
@@ -76,8 +72,8 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	start := time.Now()
 	raw, err := c.dial(ctx, "tcp", c.e.Address)
 	if err != nil {
-		cause, msg := netCause(ctx, err)
-		return c.failed(res, cause, msg)
+		f := depcheck.Classify(ctx, err)
+		return c.failed(res, f.Cause, f.Message)
 	}
 	defer raw.Close()
 	res.Details["rtt_ms"] = ms(time.Since(start))
@@ -92,9 +88,9 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	conn := tls.Client(raw, &tls.Config{ServerName: sn, InsecureSkipVerify: true})
 	hsStart := time.Now()
 	if err := conn.HandshakeContext(ctx); err != nil {
-		if cause, _ := netCause(ctx, err); cause == causeTimeout {
+		if depcheck.Classify(ctx, err).Cause == causeTimeout {
 			res.Details["tls_reason"] = "handshake_timeout"
-			return c.failed(res, cause, fmt.Sprintf("TCP connected in %.1f ms, but the TLS handshake did not complete before the check's deadline: the port accepts connections but does not answer TLS (a plain-text service? a stuck proxy?)",
+			return c.failed(res, causeTimeout, fmt.Sprintf("TCP connected in %.1f ms, but the TLS handshake did not complete before the check's deadline: the port accepts connections but does not answer TLS (a plain-text service? a stuck proxy?)",
 				res.Details["rtt_ms"]))
 		}
 		res.Details["tls_reason"] = "handshake"
@@ -145,7 +141,7 @@ func (c *endpointCheck) judge(res engine.Result, h *host.Host, st tls.Connection
 	chains, err := leaf.Verify(x509.VerifyOptions{DNSName: sn, Roots: pool, Intermediates: inter, CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
 	if err != nil {
-		p := describeVerify(err, now, rootsDesc)
+		p := depcheck.DescribeVerify(err, now, rootsDesc)
 		res.Details["tls_reason"] = p.Reason
 		res = c.failed(res, causeTLS, p.Msg)
 		res.Remediation = c.plan(p, leaf)
@@ -178,11 +174,11 @@ func (c *endpointCheck) failed(res engine.Result, cause, msg string) engine.Resu
 
 // plan fixes what the host can fix: trust for an unknown issuer. Names and
 // dates are the endpoint owner's to fix.
-func (c *endpointCheck) plan(p verifyProblem, leaf *x509.Certificate) *remediate.Plan {
+func (c *endpointCheck) plan(p depcheck.VerifyProblem, leaf *x509.Certificate) *remediate.Plan {
 	switch p.Reason {
 	case reasonUnknownAuthority:
 		ca := Name(p.Orphan.Issuer)
-		if isSelfSigned(p.Orphan) {
+		if depcheck.IsSelfSigned(p.Orphan) {
 			ca = Name(p.Orphan.Subject)
 		}
 		what := "the CA certificate " + ca
@@ -199,30 +195,6 @@ func (c *endpointCheck) plan(p verifyProblem, leaf *x509.Certificate) *remediate
 			fmt.Sprintf("ask the owner of %s to renew its certificate; if the dates look right, check this host's clock", c.e.Address))}}
 	}
 	return nil
-}
-
-// netCause names why a dial or handshake failed.
-func netCause(ctx context.Context, err error) (string, string) {
-	var dnsErr *net.DNSError
-	switch {
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsNotFound {
-			return causeDNS, fmt.Sprintf("%s does not resolve (no such host)", dnsErr.Name)
-		}
-		return causeDNS, "name resolution failed: " + err.Error()
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return causeRefused, "connection refused: nothing listens on that port, or a firewall rejects it"
-	case ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err):
-		return causeTimeout, "no answer before the check's deadline (a firewall dropping packets, or a host that is down)"
-	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
-		return causeUnreachable, err.Error()
-	}
-	return causeNetwork, err.Error()
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -8,27 +8,18 @@ import (
 	"path"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/host"
 )
 
 // GoCertFiles and GoCertDirs are where a Go program on Linux looks for
-// trusted roots, copied from crypto/x509 (root_linux.go, Go 1.26): the
+// trusted roots (depcheck keeps the list, from crypto/x509 root_linux.go): the
 // first file it can read, then every file of every directory. SSL_CERT_FILE
 // replaces the file list with one file and SSL_CERT_DIR (colon-separated)
 // the directory list (root_unix.go, loadSystemRoots).
 var (
-	GoCertFiles = []string{
-		"/etc/ssl/certs/ca-certificates.crt",                // Debian/Ubuntu/Gentoo etc.
-		"/etc/pki/tls/certs/ca-bundle.crt",                  // Fedora/RHEL 6
-		"/etc/ssl/ca-bundle.pem",                            // OpenSUSE
-		"/etc/pki/tls/cacert.pem",                           // OpenELEC
-		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // CentOS/RHEL 7
-		"/etc/ssl/cert.pem",                                 // Alpine Linux
-	}
-	GoCertDirs = []string{
-		"/etc/ssl/certs",     // SLES10/SLES11, https://golang.org/issue/12139
-		"/etc/pki/tls/certs", // Fedora/RHEL
-	}
+	GoCertFiles = depcheck.GoCertFiles
+	GoCertDirs  = depcheck.GoCertDirs
 )
 
 // The environment variables Go (and OpenSSL) read.

@@ -37,16 +37,22 @@ type runOptions struct {
 	Timeout      time.Duration
 	CheckTimeout time.Duration
 	Parallel     int
+	NoWaivers    bool
 }
 
 type checkOptions struct {
 	runOptions
-	Format  string
-	Output  string
+	Format string
+	Output string
+	// Reports are extra outputs of the same run: --report FORMAT=PATH.
+	Reports []reportOutput
 	FailOn  string
 	NoColor bool
 	Quiet   bool
 }
+
+// reportOutput is one --report FORMAT=PATH.
+type reportOutput struct{ Format, Path string }
 
 func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 	opts := &checkOptions{}
@@ -70,6 +76,7 @@ func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 	opts.runOptions.bind(f)
 	f.StringVarP(&opts.Format, "format", "f", "table", "report format: "+strings.Join(ReportFormats(), ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE instead of standard output")
+	f.StringArray("report", nil, "also write the report as FORMAT to PATH (FORMAT=PATH, repeatable): --report junit=r.xml --report json=r.json")
 	f.StringVar(&opts.FailOn, "fail-on", failOnFail, "what makes the exit code 1: fail (fail or error), warn (also warn), none (report only)")
 	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "show only what is not a pass, and no notices")
@@ -85,6 +92,7 @@ func (o *runOptions) bind(f *pflag.FlagSet) {
 	f.DurationVar(&o.Timeout, "timeout", 60*time.Second, "deadline for the whole run; past it the run aborts with exit code 3 and a partial report")
 	f.DurationVar(&o.CheckTimeout, "check-timeout", engine.DefaultCheckTimeout, "deadline for one check")
 	f.IntVar(&o.Parallel, "parallel", engine.DefaultParallel, "checks run at once")
+	f.BoolVar(&o.NoWaivers, "no-waivers", false, "ignore the profile's waivers: report every finding as it is")
 }
 
 // settle reads the run options through viper, after the config file's
@@ -97,6 +105,7 @@ func (o *runOptions) settle(v *viper.Viper, p *profile.Profile) error {
 	o.Only = splitList(v.GetStringSlice("only"))
 	o.Skip = splitList(v.GetStringSlice("skip"))
 	o.Parallel = v.GetInt("parallel")
+	o.NoWaivers = v.GetBool("no-waivers")
 	var err error
 	if o.Timeout, err = duration(v, "timeout"); err != nil {
 		return err
@@ -120,8 +129,57 @@ func (o *checkOptions) settle(v *viper.Viper) error {
 	if _, ok := renderers[o.Format]; !ok {
 		return invalid(fmt.Errorf("--format %q: use %s", o.Format, strings.Join(ReportFormats(), ", ")))
 	}
+	if err := o.settleReports(v.GetStringSlice("report")); err != nil {
+		return err
+	}
 	if !oneOf(o.FailOn, failOnFail, failOnWarn, failOnNone) {
 		return invalid(fmt.Errorf("--fail-on %q: use fail, warn or none", o.FailOn))
+	}
+	return nil
+}
+
+// settleReports parses --report FORMAT=PATH values and checks, before
+// anything runs, that each can be written: a gate that finds out after a
+// two-minute run that its JUnit path is wrong has wasted the run.
+func (o *checkOptions) settleReports(values []string) error {
+	o.Reports = nil
+	seen := map[string]string{}
+	if o.Output != "" && o.Output != "-" {
+		if err := writableDir("--output", o.Output); err != nil {
+			return err
+		}
+		seen[filepath.Clean(o.Output)] = "--output"
+	}
+	for _, val := range values {
+		format, path, ok := strings.Cut(val, "=")
+		if !ok || format == "" || path == "" {
+			return invalid(fmt.Errorf("--report %q: use FORMAT=PATH, e.g. junit=report.xml", val))
+		}
+		if _, known := renderers[format]; !known {
+			return invalid(fmt.Errorf("--report %q: unknown format %q (use %s)", val, format, strings.Join(ReportFormats(), ", ")))
+		}
+		flag := "--report " + val
+		if first, dup := seen[filepath.Clean(path)]; dup {
+			return invalid(fmt.Errorf("%s: %s already writes %s", flag, first, path))
+		}
+		if err := writableDir(flag, path); err != nil {
+			return err
+		}
+		seen[filepath.Clean(path)] = flag
+		o.Reports = append(o.Reports, reportOutput{Format: format, Path: path})
+	}
+	return nil
+}
+
+// writableDir checks that path's directory exists.
+func writableDir(flag, path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return invalid(fmt.Errorf("%s: %w", flag, unwrapPath(err)))
+	}
+	if !fi.IsDir() {
+		return invalid(fmt.Errorf("%s: %s is not a directory", flag, dir))
 	}
 	return nil
 }
@@ -211,6 +269,11 @@ func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func
 	if checks, err = engine.Expand(h, checks); err != nil {
 		return nil, invalid(err)
 	}
+	var waivers []profile.Waiver
+	if !o.NoWaivers {
+		waivers = p.Waivers
+	}
+	checks = append(checks, engine.WaiverChecks(waivers, checks)...)
 	if checks, err = (engine.Filter{Only: o.Only, Skip: o.Skip}).Apply(checks); err != nil {
 		return nil, invalid(err)
 	}
@@ -231,6 +294,7 @@ func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("run deadline reached (--timeout %s)", o.Timeout))
 	defer cancel()
 	out := engine.Run(ctx, h, checks, engine.RunOptions{Parallel: o.Parallel, CheckTimeout: o.CheckTimeout, Offline: o.Offline})
+	engine.ApplyWaivers(&out, waivers, h.Now())
 
 	return report.New(report.Input{
 		Version:  Version,
@@ -260,7 +324,16 @@ func verdictCode(r *report.Report, failOn string) int {
 func (o *checkOptions) write(r *report.Report, streams IO) error {
 	render := func(w io.Writer, tty bool) error {
 		color := tty && !o.NoColor && (streams.Getenv == nil || streams.Getenv("NO_COLOR") == "")
-		return renderers[o.Format](w, r, renderOptions{Color: color, Quiet: o.Quiet})
+		return renderers[o.Format](w, r, renderOptions{Color: color, Quiet: o.Quiet, FailOnWarn: o.FailOn == failOnWarn})
+	}
+	for _, ro := range o.Reports {
+		ro := ro
+		err := writeAtomic(ro.Path, func(w io.Writer) error {
+			return renderers[ro.Format](w, r, renderOptions{Quiet: o.Quiet, FailOnWarn: o.FailOn == failOnWarn})
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if o.Output == "" || o.Output == "-" {
 		return render(streams.Out, streams.OutTTY)
@@ -269,28 +342,29 @@ func (o *checkOptions) write(r *report.Report, streams IO) error {
 }
 
 // writeAtomic writes a file through a temporary file and a rename, so a
-// reader (a ticketing tool, node_exporter) never sees half a report.
+// reader (a ticketing tool, node_exporter) never sees half a report. A
+// report that cannot be written exits 2, like a bad --output.
 func writeAtomic(path string, fill func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
-		return &exitError{code: ExitInvalid, err: fmt.Errorf("--output: %w", err)}
+		return invalid(fmt.Errorf("write %s: %w", path, err))
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
 	if err := fill(f); err != nil {
 		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return invalid(fmt.Errorf("write %s: %w", path, err))
 	}
 	if err := f.Chmod(0o644); err != nil {
 		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return invalid(fmt.Errorf("write %s: %w", path, err))
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return invalid(fmt.Errorf("write %s: %w", path, err))
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return invalid(fmt.Errorf("write %s: %w", path, err))
 	}
 	return nil
 }

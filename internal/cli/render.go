@@ -11,6 +11,9 @@ import (
 type renderOptions struct {
 	Color bool // the table may use colour (a terminal, no NO_COLOR)
 	Quiet bool // the table shows only what is not a pass
+	// FailOnWarn is set under --fail-on warn: formats that show pass/fail
+	// per check (JUnit) count warnings as failures too.
+	FailOnWarn bool
 }
 
 // renderers are the report formats of `golive check --format` and
@@ -20,13 +23,20 @@ var renderers = map[string]func(io.Writer, *report.Report, renderOptions) error{
 		return report.Table(w, r, report.TableOptions{Color: o.Color, Quiet: o.Quiet})
 	},
 	"json": func(w io.Writer, r *report.Report, _ renderOptions) error { return report.JSON(w, r) },
+	"junit": func(w io.Writer, r *report.Report, o renderOptions) error {
+		return report.JUnitWith(w, r, report.JUnitOptions{WarnAsFailure: o.FailOnWarn})
+	},
+	"markdown": func(w io.Writer, r *report.Report, _ renderOptions) error { return report.Markdown(w, r) },
+	"prom":     func(w io.Writer, r *report.Report, _ renderOptions) error { return report.Prom(w, r) },
 }
 
 // ReportFormats lists the report formats, sorted; tests iterate over it to
 // prove a property (no secret printed) of every format.
-func ReportFormats() []string {
-	out := make([]string, 0, len(renderers))
-	for k := range renderers {
+func ReportFormats() []string { return sortedKeys(renderers) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
 		out = append(out, k)
 	}
 	sort.Strings(out)

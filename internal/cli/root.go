@@ -109,8 +109,10 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 		newListCmd(io),
 		newExplainCmd(io),
 		newProfilesCmd(io),
+		newDiffCmd(io),
 		newRemediateCmd(io, nil),
 		newVersionCmd(io),
+		newFleetCmd(io),
 	)
 	return root
 }

@@ -29,6 +29,9 @@ func FuzzResolve(f *testing.F) {
 		"sysctl: [\n",
 		"? [a]\n: 1\n",
 		"sysctl:\n  k: {expect: [1]}\n",
+		"waivers:\n  - {check: \"sysctl/*\", reason: r, ticket: T-1, expires: 2027-01-31}\n",
+		"waivers:\n  - {check: a, reason: r, ticket: T, expires: 2027-13-01}\n  - 7\n",
+		"waivers: {check: a}\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -98,6 +98,7 @@ type Profile struct {
 	Facts    Facts
 	Service  Service
 	Options  Options
+	Waivers  []Waiver
 	Sections []Section
 
 	merged *yaml.Node

@@ -233,6 +233,10 @@ func (r *resolver) build(docs []*document) (*Profile, error) {
 			err = r.pos.decodeStrict(v, &p.Service)
 		case "options":
 			err = r.pos.decodeStrict(v, &p.Options)
+		case "waivers":
+			if v.Tag != "!!null" {
+				p.Waivers, err = r.decodeWaivers(v)
+			}
 		default:
 			if v.Tag == "!!null" {
 				continue // an empty section checks nothing

@@ -52,7 +52,7 @@ func writeChecks(b *strings.Builder, groups []group, width int, p palette) error
 			cells[i][c] = truncate(cells[i][c], widths[c-1])
 		}
 	}
-	lines, err := alignRows(cells)
+	lines, err := alignRows(columnTitles, cells)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func fitColumns(natural []int, budget int) []int {
 // alignRows lays out the titles and rows with tablewriter: no borders, no
 // rules, columns separated by spaces. It returns one line per row, titles
 // first, trailing spaces trimmed.
-func alignRows(cells [][4]string) ([]string, error) {
+func alignRows(titles [4]string, cells [][4]string) ([]string, error) {
 	var buf bytes.Buffer
 	cell := tw.CellConfig{
 		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
@@ -164,7 +164,7 @@ func alignRows(cells [][4]string) ([]string, error) {
 		})),
 		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
 	)
-	t.Header(columnTitles[0], columnTitles[1], columnTitles[2], columnTitles[3])
+	t.Header(titles[0], titles[1], titles[2], titles[3])
 	for _, r := range cells {
 		if err := t.Append(r[:]); err != nil {
 			return nil, fmt.Errorf("table row %q: %w", r[1], err)

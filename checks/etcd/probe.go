@@ -1,0 +1,110 @@
+package etcd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"time"
+
+	"golang.org/x/net/http2"
+
+	"github.com/golive-sh/golive/internal/depcheck"
+)
+
+// probe is the transport half of reaching a member, done by hand before
+// the etcd client takes over: the client retries inside gRPC until the
+// deadline and reports a refused port, a wrong CA or a rejected client
+// certificate as "context deadline exceeded". Dialing, the TLS handshake
+// and the HTTP/2 connection preface (gRPC's transport) are each timed and
+// each failure keeps its own cause.
+type probe struct {
+	ConnectMS, HandshakeMS, PrefaceMS float64
+	TLSVersion                        string
+}
+
+// preface opens a connection to u and exchanges HTTP/2 prefaces: a gRPC
+// server answers ours with its SETTINGS frame. A TLS 1.3 server's verdict
+// on our client certificate arrives here too, as an alert on that read.
+func (ss *session) preface(ctx context.Context, u string) (probe, *depcheck.Failure) {
+	var p probe
+	pu, err := url.Parse(u)
+	if err != nil {
+		return p, &depcheck.Failure{Cause: depcheck.CauseNetwork, Message: err.Error()}
+	}
+	start := time.Now()
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", pu.Host)
+	if err != nil {
+		f := ss.classify(ctx, err)
+		return p, &f
+	}
+	defer raw.Close()
+	p.ConnectMS = ms(time.Since(start))
+	if dl, ok := ctx.Deadline(); ok {
+		_ = raw.SetDeadline(dl)
+	}
+	conn := raw
+	if cfg := ss.tlsFor(u); cfg != nil {
+		cfg.NextProtos = []string{"h2"}
+		tc := tls.Client(raw, cfg)
+		hs := time.Now()
+		if err := tc.HandshakeContext(ctx); err != nil {
+			f := ss.classify(ctx, err)
+			if f.Cause == depcheck.CauseTimeout {
+				f.Message = fmt.Sprintf("TCP connected in %.1f ms, but the TLS handshake did not complete before the check's deadline: the port accepts connections and does not answer TLS", p.ConnectMS)
+			}
+			return p, &f
+		}
+		p.HandshakeMS = ms(time.Since(hs))
+		p.TLSVersion = tls.VersionName(tc.ConnectionState().Version)
+		conn = tc
+	}
+	pre := time.Now()
+	if f := ss.exchangePreface(ctx, conn); f != nil {
+		return p, f
+	}
+	p.PrefaceMS = ms(time.Since(pre))
+	return p, nil
+}
+
+func (ss *session) exchangePreface(ctx context.Context, conn net.Conn) *depcheck.Failure {
+	fr := http2.NewFramer(conn, conn)
+	// 16 KiB, HTTP/2's initial maximum frame size: a server's first
+	// SETTINGS frame is a few dozen bytes, and a non-HTTP/2 peer's bytes
+	// read as a huge length must not make us wait for megabytes.
+	fr.SetMaxReadFrameSize(1 << 14)
+	// A failed write (the server has already closed) is left to the read,
+	// which returns the server's reason, its alert, when it sent one.
+	if _, err := io.WriteString(conn, http2.ClientPreface); err == nil {
+		_ = fr.WriteSettings()
+	}
+	frame, err := fr.ReadFrame()
+	if err == nil {
+		if _, ok := frame.(*http2.SettingsFrame); ok {
+			return nil
+		}
+		return &depcheck.Failure{Cause: depcheck.CauseProtocol, Message: fmt.Sprintf("the server answered the HTTP/2 preface with a %s frame, not SETTINGS: not an etcd gRPC endpoint", frame.Header().Type)}
+	}
+	f := ss.classify(ctx, err)
+	var connErr http2.ConnectionError
+	switch {
+	case f.Cause == depcheck.CauseTLS:
+	case f.Cause == depcheck.CauseTimeout:
+		f.Message = "the connection was accepted but the server sent nothing before the check's deadline (a stuck server or proxy)"
+	case errors.As(err, &connErr), errors.Is(err, http2.ErrFrameTooLarge):
+		f = depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server does not speak HTTP/2 (gRPC): " + err.Error()}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		f = depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server closed the connection instead of answering the HTTP/2 preface: not an etcd gRPC endpoint, or a proxy refusing us"}
+	default:
+		if f.Cause == depcheck.CauseNetwork {
+			f = depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "no HTTP/2 (gRPC) answer: " + err.Error()}
+		}
+	}
+	return &f
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

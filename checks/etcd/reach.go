@@ -1,0 +1,98 @@
+package etcd
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/golive-sh/golive/internal/depcheck"
+)
+
+// reach is what one client URL answered.
+type reach struct {
+	URL      string
+	Probe    probe
+	StatusMS float64
+	Status   *clientv3.StatusResponse
+	Members  *clientv3.MemberListResponse // when asked for
+	Alarms   *clientv3.AlarmResponse      // when asked for
+	Fail     *depcheck.Failure
+	// ListFail says why the member or alarm list could not be read
+	// while Status answered.
+	ListFail *depcheck.Failure
+}
+
+// OK reports whether the URL answered Status.
+func (r *reach) OK() bool { return r.Fail == nil && r.Status != nil }
+
+// reach connects to u and asks for its Status, and with lists also for the
+// member list (as that member sees it) and the alarms.
+func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
+	r := &reach{URL: u}
+	p, f := ss.preface(ctx, u)
+	r.Probe = p
+	if f != nil {
+		r.Fail = f
+		return r
+	}
+	cli, err := ss.connect(ctx, u)
+	if err != nil {
+		r.fail(ss.classify(ctx, err))
+		return r
+	}
+	// Closing waits for gRPC's goroutines to wind down; the answer does not
+	// wait for that, or a check cut short by its deadline would overrun it.
+	defer func() { go cli.Close() }()
+	start := time.Now()
+	st, err := cli.Status(ctx, u)
+	if err != nil {
+		r.fail(ss.classify(ctx, err))
+		return r
+	}
+	r.StatusMS = ms(time.Since(start))
+	r.Status = st
+	if !lists {
+		return r
+	}
+	// Serializable: each member answers from its own view, which is what
+	// "the members agree" compares, and it answers without a quorum.
+	if r.Members, err = cli.MemberList(ctx, clientv3.WithSerializable()); err != nil {
+		f := ss.classify(ctx, err)
+		r.ListFail = &f
+		return r
+	}
+	if r.Alarms, err = cli.AlarmList(ctx); err != nil {
+		f := ss.classify(ctx, err)
+		r.ListFail = &f
+	}
+	return r
+}
+
+func (r *reach) fail(f depcheck.Failure) { r.Fail = &f }
+
+// reachAll reaches every URL in parallel; the result is in the order given.
+func (ss *session) reachAll(ctx context.Context, urls []string, lists bool) []*reach {
+	out := make([]*reach, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Go(func() { out[i] = ss.reach(ctx, u, lists) })
+	}
+	wg.Wait()
+	return out
+}
+
+// reserve is how long before the check's deadline its own steps give up,
+// so that its answer ("member etcd-3 did not answer") arrives before the
+// runner's generic "timed out": gRPC needs a moment to unwind a call its
+// context ended.
+const reserve = 200 * time.Millisecond
+
+func withReserve(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl.Add(-min(time.Until(dl)/10, reserve)))
+}

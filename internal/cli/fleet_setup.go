@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/golive-sh/golive/internal/fleet"
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+func currentUser(getenv func(string) string) string {
+	if u := getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "root"
+}
+
+// binaries maps GOARCH to the file to copy: this executable for its own
+// architecture unless --binary-for says otherwise.
+func (o *fleetCheckOptions) binaries() (map[string]string, error) {
+	out := map[string]string{}
+	if self, err := os.Executable(); err == nil {
+		out[runtime.GOARCH] = self
+	}
+	for _, spec := range o.BinaryFor {
+		arch, path, err := parseBinaryFor(spec)
+		if err != nil {
+			return nil, err
+		}
+		out[arch] = path
+	}
+	if len(out) == 0 {
+		return nil, invalid(errors.New("cannot find this golive executable: pass --binary-for ARCH=PATH"))
+	}
+	return out, nil
+}
+
+// bundle validates the profile locally (a typo exits 2 here, with the
+// user's file and line, not once per host) and collects the files to copy.
+func (o *fleetCheckOptions) bundle(io IO) (*fleet.Bundle, error) {
+	if o.Config == "" {
+		if fi, err := os.Stat(DefaultConfig); err == nil && fi.Mode().IsRegular() {
+			o.Config = DefaultConfig
+			fmt.Fprintf(io.Err, "golive: notice: using ./%s; it is copied to every host\n", DefaultConfig)
+		}
+	}
+	if o.Config != "" {
+		if _, err := os.Stat(o.Config); err != nil {
+			return nil, invalid(fmt.Errorf("--config: %w", unwrapPath(err)))
+		}
+	}
+	p, err := profile.Resolve(profile.Request{Profile: o.Profile, Config: o.Config})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	if err := o.applyConfigOptions(p.Options); err != nil {
+		return nil, err
+	}
+	b, err := fleet.NewBundle(o.Profile, o.Config)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	return b, nil
+}
+
+// applyConfigOptions takes fail_on, timeout and check_timeout from the
+// config file's options: section when no flag set them, as golive check
+// does: the fleet judges hosts by the same threshold a local run would,
+// and the host deadline is checked against the timeout the host will use.
+// (The remote golive reads the copied file's other options itself.)
+func (o *fleetCheckOptions) applyConfigOptions(c profile.Options) error {
+	if !o.changed["fail-on"] && c.FailOn != "" {
+		o.FailOn = c.FailOn
+	}
+	for _, d := range []struct {
+		flag, value string
+		into        *time.Duration
+	}{{"timeout", c.Timeout, &o.Timeout}, {"check-timeout", c.CheckTimeout, &o.CheckTimeout}} {
+		if o.changed[d.flag] || d.value == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.value)
+		if err != nil || v <= 0 {
+			return invalid(fmt.Errorf("%s: options: %s %q: a positive duration such as 30s", o.Config, strings.ReplaceAll(d.flag, "-", "_"), d.value))
+		}
+		*d.into = v
+	}
+	return nil
+}
+
+// checkArgs are the remote golive check's arguments after the fixed ones.
+func (o *fleetCheckOptions) checkArgs(b *fleet.Bundle) []string {
+	args := []string{"--profile", b.Profile, "--timeout", o.Timeout.String(), "--check-timeout", o.CheckTimeout.String()}
+	if b.Config != "" {
+		args = append(args, "--config", b.Config)
+	}
+	if o.Offline {
+		args = append(args, "--offline")
+	}
+	for _, s := range splitList(o.Only) {
+		args = append(args, "--only", s)
+	}
+	for _, s := range splitList(o.Skip) {
+		args = append(args, "--skip", s)
+	}
+	return args
+}

@@ -1,0 +1,151 @@
+// Package depcheck holds what the dependency families (etcd, MySQL, TLS
+// endpoints) share: naming why a dial, handshake or request failed, building
+// a TLS client configuration from files under the host root, and loading
+// secrets so that they never reach an output.
+package depcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Causes, as details.cause and the message name them.
+const (
+	CauseDNS         = "dns"
+	CauseRefused     = "refused"
+	CauseTimeout     = "timeout"
+	CauseUnreachable = "unreachable"
+	CauseNetwork     = "network"
+	CauseTLS         = "tls"
+	CauseAuth        = "auth"
+	CauseProtocol    = "protocol"
+)
+
+// Failure says why a step failed. Message does not repeat the cause;
+// TLSReason is set for CauseTLS (one of the Reason constants).
+type Failure struct {
+	Cause, Message, TLSReason string
+}
+
+// String is "cause: message", how results word it.
+func (f Failure) String() string { return f.Cause + ": " + f.Message }
+
+// Classify names why a dial, handshake or request failed. x509 problems
+// are described against "the trusted roots" and the wall clock (a live
+// handshake verifies with the wall clock); ClassifyRoots names the roots.
+func Classify(ctx context.Context, err error) Failure {
+	return ClassifyRoots(ctx, err, "the trusted roots")
+}
+
+// ClassifyRoots is Classify with the roots the client searched named in
+// unknown-authority messages ("ca_file /etc/ssl/etcd/ca.pem").
+func ClassifyRoots(ctx context.Context, err error, roots string) Failure {
+	if err == nil {
+		return Failure{}
+	}
+	// A gRPC status is read first: its text holds the transport's last
+	// error, which is the real cause when the deadline ended the call.
+	if st, ok := status.FromError(err); ok && st.Code() != codes.OK && st.Code() != codes.Unknown {
+		return classifyStatus(st)
+	}
+	if f, ok := classifyTyped(ctx, err, roots); ok {
+		return f
+	}
+	if ctx.Err() != nil {
+		return timeout()
+	}
+	return Failure{Cause: CauseNetwork, Message: err.Error()}
+}
+
+// classifyTyped decides from the error chain alone.
+func classifyTyped(ctx context.Context, err error, roots string) (Failure, bool) {
+	var dnsErr *net.DNSError
+	var header tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return Failure{Cause: CauseDNS, Message: fmt.Sprintf("%s does not resolve (no such host)", dnsErr.Name)}, true
+		}
+		return Failure{Cause: CauseDNS, Message: "name resolution failed: " + err.Error()}, true
+	case isVerifyError(err):
+		p := DescribeVerify(err, time.Now(), roots)
+		return Failure{Cause: CauseTLS, Message: p.Msg, TLSReason: p.Reason}, true
+	case isRemoteAlert(err):
+		a, _ := remoteAlert(err)
+		return alertFailure(a), true
+	case errors.As(err, &header):
+		return Failure{Cause: CauseProtocol, Message: "the server does not speak TLS (its first bytes are not a TLS record)"}, true
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return refused(), true
+	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err):
+		return timeout(), true
+	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
+		return Failure{Cause: CauseUnreachable, Message: err.Error()}, true
+	case isAuthError(err):
+		return Failure{Cause: CauseAuth, Message: "credentials rejected: " + err.Error()}, true
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
+		return Failure{Cause: CauseNetwork, Message: "the server closed the connection: " + err.Error()}, true
+	}
+	return Failure{}, false
+}
+
+func refused() Failure {
+	return Failure{Cause: CauseRefused, Message: "connection refused: nothing listens on that port, or a firewall rejects it"}
+}
+
+func timeout() Failure {
+	return Failure{Cause: CauseTimeout, Message: "no answer before the check's deadline (a firewall dropping packets, a host that is down, or a server that accepts and never answers)"}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isVerifyError(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var inv x509.CertificateInvalidError
+	var hn x509.HostnameError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &inv) || errors.As(err, &hn)
+}
+
+// etcd's authentication errors, as the client returns them.
+var authErrors = []error{
+	rpctypes.ErrAuthFailed, rpctypes.ErrPermissionDenied, rpctypes.ErrInvalidAuthToken,
+	rpctypes.ErrInvalidAuthMgmt, rpctypes.ErrUserEmpty, rpctypes.ErrAuthOldRevision,
+}
+
+func isAuthError(err error) bool {
+	for _, a := range authErrors {
+		if errors.Is(err, a) {
+			return true
+		}
+	}
+	if st, ok := status.FromError(err); ok {
+		switch st.Code() {
+		case codes.Unauthenticated, codes.PermissionDenied:
+			return true
+		}
+		// The client turns some status errors into EtcdError values and
+		// leaves others as status errors with the same text.
+		for _, a := range authErrors {
+			if st.Message() == rpctypes.ErrorDesc(a) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,158 @@
+package depcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/golive-sh/golive/internal/depcheck/deptest"
+)
+
+func dial(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", addr)
+}
+
+func TestClassifyRefusedAndTimeout(t *testing.T) {
+	ctx := context.Background()
+	_, err := dial(ctx, deptest.ClosedPort(t))
+	if f := Classify(ctx, err); f.Cause != CauseRefused {
+		t.Errorf("closed port: %+v", f)
+	}
+
+	// A server that accepts and says nothing ends at the deadline, as a
+	// timeout, whatever step was waiting.
+	silent := deptest.SilentListener(t)
+	tctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	raw, err := dial(tctx, silent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	err = tls.Client(raw, &tls.Config{ServerName: "x"}).HandshakeContext(tctx)
+	if f := Classify(tctx, err); f.Cause != CauseTimeout {
+		t.Errorf("silent server: %+v (%v)", f, err)
+	}
+}
+
+func TestClassifyDNS(t *testing.T) {
+	// A resolver whose server is a closed loopback port: a real
+	// *net.DNSError that never leaves the machine.
+	closed := deptest.ClosedPort(t)
+	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return dial(ctx, closed)
+	}}
+	_, err := r.LookupHost(context.Background(), "db.golive-test.invalid")
+	f := Classify(context.Background(), err)
+	if f.Cause != CauseDNS || !strings.Contains(f.Message, "name resolution failed") {
+		t.Errorf("resolver down: %+v", f)
+	}
+	nx := &net.DNSError{Err: "no such host", Name: "db.golive-test.invalid", IsNotFound: true}
+	f = Classify(context.Background(), &net.OpError{Op: "dial", Net: "tcp", Err: nx})
+	if f.Cause != CauseDNS || f.Message != "db.golive-test.invalid does not resolve (no such host)" {
+		t.Errorf("NXDOMAIN: %+v", f)
+	}
+}
+
+func TestClassifyProtocol(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = c.Write([]byte("HTTP/1.0 400 Bad Request\r\n\r\n"))
+		_, _ = c.Read(make([]byte, 512))
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	raw, err := dial(ctx, ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	err = tls.Client(raw, &tls.Config{ServerName: "x"}).HandshakeContext(ctx)
+	if f := Classify(ctx, err); f.Cause != CauseProtocol {
+		t.Errorf("plain-text server: %+v (%v)", f, err)
+	}
+}
+
+func TestClassifyGRPCStatus(t *testing.T) {
+	cases := []struct {
+		name, cause, reason string
+		err                 error
+	}{
+		{"unknown CA after the deadline", CauseTLS, ReasonUnknownAuthority, status.Error(codes.DeadlineExceeded,
+			`context deadline exceeded: connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"`)},
+		{"expired server certificate", CauseTLS, ReasonExpired, status.Error(codes.Unavailable,
+			`connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-11-21T10:00:00Z is after 2026-01-01T00:00:00Z"`)},
+		{"server certificate not yet valid", CauseTLS, ReasonNotYetValid, status.Error(codes.Unavailable,
+			`x509: certificate has expired or is not yet valid: current time 2026-11-21T10:00:00Z is before 2027-01-01T00:00:00Z`)},
+		{"name mismatch", CauseTLS, ReasonNameMismatch, status.Error(codes.Unavailable,
+			`tls: failed to verify certificate: x509: certificate is valid for etcd1, not 127.0.0.1`)},
+		{"client certificate rejected", CauseTLS, ReasonBadCertificate, status.Error(codes.Unavailable,
+			`connection error: desc = "error reading server preface: remote error: tls: bad certificate"`)},
+		{"client certificate expired", CauseTLS, ReasonClientExpired, status.Error(codes.Unavailable,
+			`connection error: desc = "error reading server preface: remote error: tls: expired certificate"`)},
+		{"refused", CauseRefused, "", status.Error(codes.Unavailable,
+			`connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:1: connect: connection refused"`)},
+		{"no such host", CauseDNS, "", status.Error(codes.Unavailable, `dial tcp: lookup etcd.invalid: no such host`)},
+		{"plain deadline", CauseTimeout, "", status.Error(codes.DeadlineExceeded, "context deadline exceeded")},
+		{"unauthenticated", CauseAuth, "", status.Error(codes.Unauthenticated, "etcdserver: invalid auth token")},
+		{"etcd auth failed, typed", CauseAuth, "", rpctypes.ErrAuthFailed},
+		{"etcd auth failed, as status", CauseAuth, "", rpctypes.ErrGRPCAuthFailed},
+		{"etcd permission denied, wrapped", CauseAuth, "", errors.Join(errors.New("member list"), rpctypes.ErrPermissionDenied)},
+		{"other server error", CauseNetwork, "", status.Error(codes.Unavailable, "etcdserver: no leader")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := Classify(context.Background(), c.err)
+			if f.Cause != c.cause || f.TLSReason != c.reason || f.Message == "" {
+				t.Errorf("got %+v, want cause %q reason %q", f, c.cause, c.reason)
+			}
+		})
+	}
+}
+
+func TestClassifyNil(t *testing.T) {
+	if f := Classify(context.Background(), nil); f != (Failure{}) {
+		t.Errorf("nil error: %+v", f)
+	}
+}
+
+func TestAlertTextsCoverTheClientCertificateAlerts(t *testing.T) {
+	for _, name := range []string{"tls: bad certificate", "tls: unknown certificate authority", "tls: expired certificate", "tls: certificate required"} {
+		if _, ok := alertByText(name); !ok {
+			t.Errorf("%q is not a known alert text", name)
+		}
+	}
+}
+
+func TestAlertFailureNamesTheServersVerdict(t *testing.T) {
+	// unknown_ca comes from servers that check the issuer after the
+	// client offered it (non-Go servers, or Go servers without ClientCAs
+	// hints); the alert is taken from the wire as a *net.OpError.
+	err := &net.OpError{Op: "remote error", Err: tls.AlertError(48)}
+	f := Classify(context.Background(), err)
+	if f.TLSReason != ReasonClientUnknownAuthority || !strings.Contains(f.Message, "unknown_ca") {
+		t.Errorf("unknown_ca: %+v", f)
+	}
+	f = Classify(context.Background(), &net.OpError{Op: "remote error", Err: tls.AlertError(80)})
+	if f.Cause != CauseTLS || f.TLSReason != ReasonHandshake || !strings.Contains(f.Message, "internal_error") {
+		t.Errorf("internal_error: %+v", f)
+	}
+}

@@ -1,0 +1,149 @@
+package fleet
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/golive-sh/golive/internal/fleet/sshdtest"
+)
+
+func testOptions(t *testing.T) Options {
+	t.Helper()
+	dir := t.TempDir()
+	key := sshdtest.NewKey(t, dir, "id")
+	auth, err := NewAuth([]string{key.File}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := NewHostKeys(filepath.Join(dir, "known_hosts"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{User: "root", Auth: auth, HostKeys: keys, Binaries: map[string]string{"amd64": "/nonexistent"},
+		Parallel: 4, HostTimeout: time.Minute}
+}
+
+func target(t *testing.T, addr string) Target {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	return Target{Host: host, Port: p}
+}
+
+func TestRunBoundsParallelism(t *testing.T) {
+	opts := testOptions(t)
+	opts.Parallel = 2
+	var mu sync.Mutex
+	cur, most := 0, 0
+	full := make(chan struct{})
+	var once sync.Once
+	checkOne = func(_ context.Context, tg Target, _ *Options) HostResult {
+		mu.Lock()
+		cur++
+		most = max(most, cur)
+		if cur == opts.Parallel {
+			once.Do(func() { close(full) })
+		}
+		mu.Unlock()
+		<-full // the first hosts wait until the pool is full once
+		mu.Lock()
+		cur--
+		mu.Unlock()
+		return HostResult{Target: tg, Kind: KindOK}
+	}
+	t.Cleanup(func() { checkOne = checkHost })
+	var targets []Target
+	for i := range 7 {
+		targets = append(targets, Target{Host: "h" + strconv.Itoa(i), Port: 22})
+	}
+	var finished []string
+	opts.Done = func(r HostResult) { finished = append(finished, r.Target.Host) }
+	res, err := Run(context.Background(), targets, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most != 2 {
+		t.Errorf("%d hosts ran at once, want --parallel 2", most)
+	}
+	for i, r := range res {
+		if r.Target != targets[i] {
+			t.Errorf("result %d is %v: results must keep target order", i, r.Target)
+		}
+	}
+	if len(finished) != len(targets) {
+		t.Errorf("Done called %d times for %d hosts", len(finished), len(targets))
+	}
+}
+
+// A server that accepts and never speaks SSH must not hold a host past
+// its timeout: the handshake is cut and the host reported as timed out.
+func TestHostTimeoutOnASilentServer(t *testing.T) {
+	silent := sshdtest.StartSilent(t)
+	opts := testOptions(t)
+	opts.HostTimeout = time.Second
+	res, err := Run(context.Background(), []Target{target(t, silent.Addr)}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.Kind != KindTimeout || !strings.Contains(r.Err, "host timeout 1s") {
+		t.Errorf("silent server: %s %q, want timeout", r.Kind, r.Err)
+	}
+	if _, total := silent.MaxOpen(); total != 1 {
+		t.Errorf("%d connections, want 1 (no retry loop)", total)
+	}
+}
+
+func TestUnreachableHost(t *testing.T) {
+	opts := testOptions(t)
+	res, _ := Run(context.Background(), []Target{target(t, sshdtest.ClosedPort(t))}, opts)
+	if r := res[0]; r.Kind != KindUnreachable || !strings.Contains(r.Err, "connection refused") {
+		t.Errorf("closed port: %s %q", r.Kind, r.Err)
+	}
+}
+
+func TestNewAuthErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := NewAuth(nil, "", dir); err == nil || !strings.Contains(err.Error(), "no ssh key") {
+		t.Errorf("no key anywhere: %v", err)
+	}
+	garbage := filepath.Join(dir, "garbage")
+	os.WriteFile(garbage, []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0IG1hdGVyaWFs\n-----END OPENSSH PRIVATE KEY-----\n"), 0o600)
+	_, err := NewAuth([]string{garbage}, "", dir)
+	if err == nil || strings.Contains(err.Error(), "c2VjcmV0") {
+		t.Errorf("garbage key: %v (must fail without quoting the file)", err)
+	}
+
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "", []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := filepath.Join(dir, ".ssh", "id_ed25519")
+	os.MkdirAll(filepath.Dir(locked), 0o700)
+	os.WriteFile(locked, pem.EncodeToMemory(block), 0o600)
+	if _, err := NewAuth([]string{locked}, "", dir); err == nil || !strings.Contains(err.Error(), "ssh-add") {
+		t.Errorf("explicit passphrase-protected key: %v, want advice to use ssh-agent", err)
+	}
+	// The same file as a default identity is skipped with a note; with
+	// nothing else to offer, that is "no ssh key".
+	if _, err := NewAuth(nil, "", dir); err == nil || !strings.Contains(err.Error(), "no ssh key") {
+		t.Errorf("only a locked default key: %v", err)
+	}
+	sshdtest.NewKey(t, filepath.Join(dir, ".ssh"), "id_rsa")
+	a, err := NewAuth(nil, "", dir)
+	if err != nil || len(a.signers) != 1 || len(a.Notes) != 1 || !strings.Contains(a.Notes[0], "passphrase") {
+		t.Errorf("default keys: %v, %d signers, notes %q; want the plain key used and the locked one noted", err, len(a.signers), a.Notes)
+	}
+}

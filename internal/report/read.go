@@ -1,0 +1,91 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"syscall"
+
+	"github.com/golive-sh/golive/internal/engine"
+)
+
+// MaxReportSize bounds a report read back from a file: a full run on a big
+// host is well under a megabyte, so 64 MiB is generous and still keeps a
+// wrong file (a disk image, /dev/zero) from eating the machine's memory.
+const MaxReportSize = 64 << 20
+
+// Read decodes a golive/report/v1 document, as diff, remediate and fleet
+// reports read them back. It is outside input: the size is bounded, the
+// schema name must match, and every check needs an ID and a known status,
+// so later code can trust what it indexes by.
+func Read(r io.Reader) (*Report, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxReportSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxReportSize {
+		return nil, fmt.Errorf("larger than %d MiB: not a golive report", MaxReportSize>>20)
+	}
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	if head.Schema == nil {
+		return nil, errors.New(`no "schema" field: not a golive report`)
+	}
+	if *head.Schema != SchemaV1 {
+		return nil, fmt.Errorf("schema %q: this golive reads %s", *head.Schema, SchemaV1)
+	}
+	var rep Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("not a valid %s document: %w", SchemaV1, err)
+	}
+	seen := make(map[string]bool, len(rep.Checks))
+	for i, c := range rep.Checks {
+		if c.ID == "" {
+			return nil, fmt.Errorf("checks[%d] has no id", i)
+		}
+		if !slices.Contains(engine.Statuses, c.Status) {
+			return nil, fmt.Errorf("check %s: unknown status %q", c.ID, c.Status)
+		}
+		if seen[c.ID] {
+			return nil, fmt.Errorf("check %s appears twice", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	return &rep, nil
+}
+
+// ReadFile reads the report in path; "-" is standard input. Errors name
+// the file.
+func ReadFile(path string, stdin io.Reader) (*Report, error) {
+	var r io.Reader = stdin
+	name := "standard input"
+	if path != "-" {
+		// O_NONBLOCK: a FIFO named by mistake must not hang the command;
+		// the regular-file check below then refuses it.
+		f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: not a regular file", path)
+		}
+		r, name = f, path
+	}
+	rep, err := Read(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return rep, nil
+}
