@@ -2,12 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 	"sync"
 
@@ -17,73 +15,46 @@ import (
 	"github.com/golive-sh/golive/internal/report"
 )
 
-// maxReportSize bounds a report read with --from: outside input, and a
-// report of thousands of checks is a few MiB.
-const maxReportSize = 64 << 20
-
-// readReport reads a JSON report from a file, or standard input for "-",
-// and accepts it only when it conforms to docs/report.schema.json. Every
-// error names the file and exits 2.
+// readReport reads the report of --from ("-" is standard input).
+// report.ReadFile bounds its size, checks the schema name, the check IDs
+// and statuses; remediate also holds it to docs/report.schema.json, so
+// that every action it renders has a type the schema knows, an absolute
+// path, and the fields of its type. It validates the report as decoded
+// and encoded again: exactly what the renderers get. Errors exit 2 and
+// name the file.
 func readReport(name string, stdin io.Reader) (*report.Report, error) {
-	fail := func(err error) error { return invalid(fmt.Errorf("--from %s: %w", name, err)) }
-	r := stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, fail(pe.Err) // the message names the file already
-		}
-		if err != nil {
-			return nil, fail(err)
-		}
-		defer f.Close()
-		r = f
+	rep, err := report.ReadFile(name, stdin)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return nil, invalid(fmt.Errorf("--from %s: %w", name, pe.Err))
+	case err != nil:
+		return nil, invalid(fmt.Errorf("--from %w", err)) // it starts with the file's name
 	}
-	if r == nil {
-		return nil, fail(errors.New("no standard input"))
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxReportSize+1))
-	if err != nil {
-		return nil, fail(err)
-	}
-	if len(data) > maxReportSize {
-		return nil, fail(fmt.Errorf("larger than %d MiB: not a golive report", maxReportSize>>20))
-	}
-	rep, err := parseReport(data)
-	if err != nil {
-		return nil, fail(err)
+	if err := conforms(rep); err != nil {
+		return nil, invalid(fmt.Errorf("--from %s: %w", name, err))
 	}
 	return rep, nil
 }
 
-// parseReport checks the schema identifier first, for a clear message on
-// another document or version, then the whole document.
-func parseReport(data []byte) (*report.Report, error) {
-	var head struct {
-		Schema any `json:"schema"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("not a JSON report: %w", err)
-	}
-	if head.Schema != report.SchemaV1 {
-		return nil, fmt.Errorf("schema %v: golive %s reads %s reports (golive check --format json)", head.Schema, Version, report.SchemaV1)
-	}
+// conforms validates a report against docs/report.schema.json.
+func conforms(rep *report.Report) error {
 	schema, err := reportSchema()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	var buf bytes.Buffer
+	if err := report.JSON(&buf, rep); err != nil {
+		return err
+	}
+	doc, err := jsonschema.UnmarshalJSON(&buf)
 	if err != nil {
-		return nil, fmt.Errorf("not a JSON report: %w", err)
+		return err
 	}
 	if err := schema.Validate(doc); err != nil {
-		return nil, fmt.Errorf("does not match the report schema: %s", clipLines(err.Error(), 8))
+		return fmt.Errorf("does not match the report schema: %s", clipLines(err.Error(), 8))
 	}
-	var rep report.Report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	return &rep, nil
+	return nil
 }
 
 // reportSchema is docs/report.schema.json, compiled once, from the

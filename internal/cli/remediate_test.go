@@ -92,12 +92,12 @@ func TestRemediateInvocationErrors(t *testing.T) {
 	}{
 		{"bad format", nil, []string{"remediate", "--root", fixtureRoot("centos-7"), "--format", "powershell"}, `--format "powershell": use bash or ansible`},
 		{"missing report", nil, []string{"remediate", "--from", filepath.Join(dir, "nope.json")}, "nope.json: no such file"},
-		{"not JSON", nil, []string{"remediate", "--from", filepath.Join(dir, "not-json.json")}, "not-json.json: not a JSON report"},
-		{"another schema", nil, []string{"remediate", "--from", filepath.Join(dir, "v2.json")}, "v2.json: schema golive/report/v2"},
+		{"not JSON", nil, []string{"remediate", "--from", filepath.Join(dir, "not-json.json")}, "not-json.json: not JSON"},
+		{"another schema", nil, []string{"remediate", "--from", filepath.Join(dir, "v2.json")}, `v2.json: schema "golive/report/v2"`},
 		{"unknown action type", nil, []string{"remediate", "--from", filepath.Join(dir, "bad-type.json")}, "bad-type.json: does not match the report schema"},
 		{"missing field", nil, []string{"remediate", "--from", filepath.Join(dir, "no-checks.json")}, "no-checks.json: does not match the report schema"},
-		{"not an object", nil, []string{"remediate", "--from", filepath.Join(dir, "array.json")}, "array.json: not a JSON report"},
-		{"too large", io.LimitReader(repeat(' '), 64<<20+1), []string{"remediate", "--from", "-"}, "--from -: larger than 64 MiB"},
+		{"not an object", nil, []string{"remediate", "--from", filepath.Join(dir, "array.json")}, "array.json: not JSON"},
+		{"too large", io.LimitReader(repeat(' '), 64<<20+1), []string{"remediate", "--from", "-"}, "--from standard input: larger than 64 MiB"},
 		{"--from with --root", nil, []string{"remediate", "--from", "-", "--root", "/"}, "--from reads a finished report: --root would not apply"},
 		{"bad run flag", nil, []string{"remediate", "--root", fixtureRoot("centos-7"), "--timeout", "soon"}, "--timeout"},
 	}
