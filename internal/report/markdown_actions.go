@@ -1,10 +1,8 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/golive-sh/golive/internal/remediate"
 )
@@ -47,7 +45,7 @@ func stepOf(a remediate.Action) step {
 		return step{
 			says: []part{prose("set kernel parameter "), literal(a.Key), prose(" to "), literal(a.Value),
 				prose(" now and at boot (persisted in "), literal(remediate.SysctlDropIn), prose(")")},
-			code: shellLine("sysctl", "-w", a.Key+"="+a.Value),
+			code: remediate.CommandLine("sysctl", "-w", a.Key+"="+a.Value),
 			lang: "sh",
 		}
 	case remediate.FileLine:
@@ -63,87 +61,11 @@ func stepOf(a remediate.Action) step {
 		if strings.TrimSpace(why) == "" {
 			why = "run"
 		}
-		return step{says: []part{prose(why)}, code: shellLine(a.Argv...), lang: "sh"}
+		return step{says: []part{prose(why)}, code: remediate.CommandLine(a.Argv...), lang: "sh"}
 	case remediate.Manual:
 		return step{says: []part{prose(a.Text)}}
 	}
 	return step{says: []part{prose("action of unknown type "), literal(string(a.Kind))}}
-}
-
-// shellLine joins argv into a POSIX shell command line.
-func shellLine(argv ...string) string {
-	quoted := make([]string, len(argv))
-	for i, w := range argv {
-		quoted[i] = shellWord(w)
-	}
-	return strings.Join(quoted, " ")
-}
-
-// shellWord quotes one argument: bare when it is plainly safe, in single
-// quotes otherwise, and as bash $'...' with escapes when it holds control
-// characters or invalid UTF-8, which must not reach a terminal or a ticket
-// raw.
-func shellWord(w string) string {
-	if w == "" {
-		return "''"
-	}
-	if isShellSafe(w) {
-		return w
-	}
-	if !utf8.ValidString(w) || strings.IndexFunc(w, isUnprintable) >= 0 {
-		return ansiCQuote(w)
-	}
-	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-}
-
-func isShellSafe(w string) bool {
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("_@%+=:,./-", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// isUnprintable is a rune that a reader cannot see or that could drive a
-// terminal: controls (tab included: it is invisible), bidi overrides, and
-// the replacement character standing in for invalid UTF-8.
-func isUnprintable(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError
-}
-
-func ansiCQuote(w string) string {
-	var b strings.Builder
-	b.WriteString("$'")
-	for i := 0; i < len(w); {
-		r, size := utf8.DecodeRuneInString(w[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02x`, w[i])
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\'' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x80 && isUnprintable(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case isUnprintable(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	b.WriteByte('\'')
-	return b.String()
 }
 
 // block makes multi-line outside text (a file's content) safe to show as
@@ -163,4 +85,10 @@ func block(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// isUnprintable is a rune a reader cannot see or that could drive a
+// terminal: controls, bidi overrides, and U+FFFD for invalid UTF-8.
+func isUnprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\uFFFD'
 }
