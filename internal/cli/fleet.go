@@ -79,7 +79,7 @@ var elfMachines = map[string]elf.Machine{
 func parseBinaryFor(spec string) (arch, path string, err error) {
 	a, p, ok := strings.Cut(spec, "=")
 	if !ok || a == "" || p == "" {
-		return "", "", invalid(fmt.Errorf("--binary-for %q: use ARCH=PATH, e.g. aarch64=dist/golive-linux-arm64", spec))
+		return "", "", invalid(fmt.Errorf("--binary-for %q: use ARCH=PATH, e.g. aarch64=dist/golive_v0.1.0_linux_arm64", spec))
 	}
 	arch = fleet.GOARCH(a)
 	want, known := elfMachines[arch]

@@ -55,7 +55,7 @@ comments). Host keys are verified against known_hosts: an unknown or
 changed key refuses that host.`,
 		Example: `  golive fleet check db1 db2 db3
   golive fleet check --hosts cutover.txt --sudo --out-dir reports/ --config golive.yaml
-  golive fleet check --hosts hosts.txt --binary-for aarch64=dist/golive-linux-arm64`,
+  golive fleet check --hosts hosts.txt --binary-for aarch64=dist/golive_v0.1.0_linux_arm64`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.changed = map[string]bool{}
 			cmd.Flags().Visit(func(f *pflag.Flag) { o.changed[f.Name] = true })

@@ -248,6 +248,12 @@ func runProfilesShow(v *viper.Viper, o *profilesOptions, name string, io IO) err
 	if err != nil {
 		return err
 	}
+	// The families validate their sections as check does, before anything
+	// is printed: a profile with an inline password (a profile error) must
+	// not have that password echoed back by show.
+	if _, err := engine.Plan(p); err != nil {
+		return invalid(err)
+	}
 	out, err := p.YAML()
 	if err != nil {
 		return err

@@ -86,3 +86,17 @@ func TestExplainLibc(t *testing.T) {
 		t.Errorf("explain libc/libs: exit %d\n%s", code, out)
 	}
 }
+
+// TestProfilesShowNeverEchoesAnInlinePassword: show validates the
+// families' sections as check does, so a password written into a profile
+// (a profile error) is refused with file:line, not printed back.
+func TestProfilesShowNeverEchoesAnInlinePassword(t *testing.T) {
+	cfg := writeConfig(t, "extends: auto\netcd:\n  endpoints: [https://127.0.0.1:2379]\n  username: root\n  password: hunter2-inline\n")
+	code, out, stderr := runInProcess(t, "profiles", "show", "rocky-9", "--config", cfg)
+	if code != 2 || !strings.Contains(stderr, cfg+":5") {
+		t.Errorf("exit %d, stderr %q; want 2 naming %s:5", code, stderr, cfg)
+	}
+	if strings.Contains(out+stderr, "hunter2-inline") {
+		t.Errorf("the password was printed:\n%s%s", out, stderr)
+	}
+}
