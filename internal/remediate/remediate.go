@@ -21,6 +21,9 @@ const (
 	Manual Kind = "manual"
 )
 
+// Kinds are the action types, as the JSON report names them.
+var Kinds = []Kind{SysctlSet, FileLine, DropIn, Command, Manual}
+
 // SysctlDropIn is the file sysctl-set actions persist to; 90 sorts after the
 // distros' own files so golive's values win, and before 99-sysctl.conf so an
 // operator's /etc/sysctl.conf still has the last word.

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/remediate"
 )
 
 // MaxReportSize bounds a report read back from a file: a full run on a big
@@ -19,8 +20,11 @@ const MaxReportSize = 64 << 20
 
 // Read decodes a golive/report/v1 document, as diff, remediate and fleet
 // reports read them back. It is outside input: the size is bounded, the
-// schema name must match, and every check needs an ID and a known status,
-// so later code can trust what it indexes by.
+// schema name must match, the checks list must be there, and every check
+// needs an ID, a known status and actions of known types, so later code
+// can trust what it indexes by. (Full validation against
+// docs/report.schema.json is left to the tests: the JSON Schema library
+// costs every golive start about 9 ms in package initialisation.)
 func Read(r io.Reader) (*Report, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxReportSize+1))
 	if err != nil {
@@ -30,7 +34,8 @@ func Read(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("larger than %d MiB: not a golive report", MaxReportSize>>20)
 	}
 	var head struct {
-		Schema *string `json:"schema"`
+		Schema *string          `json:"schema"`
+		Checks *json.RawMessage `json:"checks"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("not JSON: %w", err)
@@ -40,6 +45,9 @@ func Read(r io.Reader) (*Report, error) {
 	}
 	if *head.Schema != SchemaV1 {
 		return nil, fmt.Errorf("schema %q: this golive reads %s", *head.Schema, SchemaV1)
+	}
+	if head.Checks == nil || string(*head.Checks) == "null" {
+		return nil, fmt.Errorf(`no "checks" list: not a valid %s document`, SchemaV1)
 	}
 	var rep Report
 	if err := json.Unmarshal(data, &rep); err != nil {
@@ -57,6 +65,13 @@ func Read(r io.Reader) (*Report, error) {
 			return nil, fmt.Errorf("check %s appears twice", c.ID)
 		}
 		seen[c.ID] = true
+		if c.Remediation != nil {
+			for _, a := range c.Remediation.Actions {
+				if !slices.Contains(remediate.Kinds, a.Kind) {
+					return nil, fmt.Errorf("check %s: remediation action of unknown type %q", c.ID, a.Kind)
+				}
+			}
+		}
 	}
 	return &rep, nil
 }
