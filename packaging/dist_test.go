@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // version is stamped into the test build; the packages carry pkgVersion.
@@ -47,7 +49,7 @@ func TestMain(m *testing.M) {
 // from the repository root exactly as a release would.
 func dist(t *testing.T) string {
 	t.Helper()
-	needCommand(t, "make", "make")
+	testenv.NeedCommand(t, "make", "make")
 	nfpm, err := filepath.Abs("../.tools/nfpm")
 	if err != nil {
 		t.Fatal(err)
@@ -55,10 +57,7 @@ func dist(t *testing.T) string {
 	if _, err := os.Stat(nfpm); err != nil {
 		// make dist would download it; tests fetch nothing.
 		msg := "nfpm is not installed in .tools: `make test` installs it first"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, msg)
 	}
 	distOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "golive-dist-test")

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // hostArch is this machine's entry in arches: only its packages can be
@@ -24,7 +26,7 @@ func hostArch(t *testing.T) (deb, rpm string) {
 // The .deb installs with dpkg itself — into an empty root of the test's
 // own, never this machine's — runs, and removes without leaving a file.
 func TestDebInstallsAndRemovesCleanly(t *testing.T) {
-	dpkg := needCommand(t, "dpkg", "dpkg")
+	dpkg := testenv.NeedCommand(t, "dpkg", "dpkg")
 	debArch, _ := hostArch(t)
 	deb := filepath.Join(dist(t), "golive_"+pkgVersion+"_"+debArch+".deb")
 	root := t.TempDir()
@@ -55,7 +57,7 @@ func TestDebInstallsAndRemovesCleanly(t *testing.T) {
 // The .rpm installs with rpm itself into an empty root, runs, and erases
 // without leaving a file. rpm --root chroots, which needs root.
 func TestRpmInstallsAndRemovesCleanly(t *testing.T) {
-	rpm := needCommand(t, "rpm", "rpm")
+	rpm := testenv.NeedCommand(t, "rpm", "rpm")
 	_, rpmArch := hostArch(t)
 	if os.Geteuid() != 0 {
 		t.Skip("rpm --root chroots into the test's root: run as root (CI does)")

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // The files every package installs, wherever the formats agree.
@@ -28,7 +30,7 @@ var zshCompletion = map[string]string{
 }
 
 func TestDebPackages(t *testing.T) {
-	dpkgDeb := needCommand(t, "dpkg-deb", "dpkg")
+	dpkgDeb := testenv.NeedCommand(t, "dpkg-deb", "dpkg")
 	dir := dist(t)
 	for _, a := range arches {
 		t.Run(a.deb, func(t *testing.T) {
@@ -64,9 +66,9 @@ func TestDebPackages(t *testing.T) {
 }
 
 func TestRpmPackages(t *testing.T) {
-	rpm := needCommand(t, "rpm", "rpm")
-	rpm2cpio := needCommand(t, "rpm2cpio", "rpm")
-	cpio := needCommand(t, "cpio", "cpio")
+	rpm := testenv.NeedCommand(t, "rpm", "rpm")
+	rpm2cpio := testenv.NeedCommand(t, "rpm2cpio", "rpm")
+	cpio := testenv.NeedCommand(t, "cpio", "cpio")
 	dir := dist(t)
 	for _, a := range arches {
 		t.Run(a.rpm, func(t *testing.T) {

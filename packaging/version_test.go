@@ -4,26 +4,12 @@
 package packaging_test
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
-)
 
-// needCommand skips a test when a command from a system package is missing,
-// naming the package; in CI (CI=true) nothing may skip, so it fails.
-func needCommand(t *testing.T, command, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(command)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	}
-	t.Skipf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	return ""
-}
+	"github.com/golive-sh/golive/internal/testenv"
+)
 
 // packageVersion runs version.sh as the Makefile does.
 func packageVersion(v string) (string, error) {
@@ -62,8 +48,8 @@ func TestPackageVersionFromGitDescribe(t *testing.T) {
 // must both accept each and order them the same way, or an upgrade would
 // go backwards.
 func TestPackageVersionsOrderAsBuildsHappened(t *testing.T) {
-	dpkg := needCommand(t, "dpkg", "dpkg")
-	rpm := needCommand(t, "rpm", "rpm")
+	dpkg := testenv.NeedCommand(t, "dpkg", "dpkg")
+	rpm := testenv.NeedCommand(t, "rpm", "rpm")
 	history := []string{"abc1234", "v0.1.0-rc.1", "v0.1.0-rc.1-2-gbcd2345", "v0.1.0", "v0.1.0-3-gcde3456", "v0.1.1-rc.1", "v0.1.1", "v0.10.0"}
 	db := t.TempDir()
 	var versions []string

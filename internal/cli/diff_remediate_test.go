@@ -5,13 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // TestDiffBeforeAndAfterRemediation is issue 7's acceptance: reports of
 // the same root before and after its remediation script ran; diff lists
 // the fixed checks and exits 0, and reversed (the fixes undone) exits 1.
 func TestDiffBeforeAndAfterRemediation(t *testing.T) {
-	needCommand(t, "bash", "bash")
+	testenv.NeedCommand(t, "bash", "bash")
 	demo := filepath.Join(repoRoot(t), "testdata", "golive-demo.yaml")
 	for _, name := range []string{"centos-7", "rocky-9"} {
 		t.Run(name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/golive-sh/golive/internal/fleet/fleettest"
 	"github.com/golive-sh/golive/internal/fleet/sshdtest"
 	"github.com/golive-sh/golive/internal/report/reporttest"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // fleetLab is a local "fleet": sshd servers on loopback, a client key they
@@ -299,7 +300,7 @@ func TestFleetCheckUnknownHostKey(t *testing.T) {
 // dir is removed. The user and the empty sudoers exist only inside the
 // test sshd's mount namespace.
 func TestFleetCheckSudoWithoutRule(t *testing.T) {
-	needCommand(t, "sudo", "sudo")
+	testenv.NeedCommand(t, "sudo", "sudo")
 	l := newFleetLab(t)
 	u := sshdtest.User{Name: "golivefleet", UID: 4242}
 	empty := ""

@@ -14,6 +14,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // The text formats' goldens for the rocky-9 fixture root. Timings and the
@@ -102,7 +104,7 @@ func goldenSummary(t *testing.T) (map[string]int, map[string]string, map[string]
 }
 
 func TestJUnitGoldenIsValid(t *testing.T) {
-	xmllint := needCommand(t, "xmllint", "libxml2-utils")
+	xmllint := testenv.NeedCommand(t, "xmllint", "libxml2-utils")
 	golden := filepath.Join("testdata", "golden", "rocky-9.junit.xml")
 	schema := filepath.Join("..", "report", "testdata", "junit.xsd")
 	if out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", schema, golden).CombinedOutput(); err != nil {

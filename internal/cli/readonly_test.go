@@ -8,22 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-// needCommand skips a test when a command from a system package is missing,
-// naming the package; in CI (CI=true) nothing may skip, so it fails.
-func needCommand(t *testing.T, command, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(command)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	}
-	t.Skipf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	return ""
-}
+	"github.com/golive-sh/golive/internal/testenv"
+)
 
 // Syscalls that change a filesystem. open/openat are judged by their flags.
 const modifying = "creat,unlink,unlinkat,rename,renameat,renameat2,mkdir,mkdirat,rmdir," +
@@ -37,7 +24,7 @@ var openForWriting = regexp.MustCompile(`open(at)?\(.*(O_WRONLY|O_RDWR|O_CREAT|O
 // a file. It proves DESIGN.md's promise for the real binary, not for a
 // particular code path.
 func TestCheckNeverWritesToTheHost(t *testing.T) {
-	strace := needCommand(t, "strace", "strace")
+	strace := testenv.NeedCommand(t, "strace", "strace")
 	roots := []string{"/", filepath.Join(repoRoot(t), "testdata/roots/rocky-9")}
 	for _, root := range roots {
 		t.Run(root, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/golive-sh/golive/internal/remediate"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // copyRoot copies a fixture root into a temporary directory with cp -a,
@@ -92,7 +93,7 @@ func lintScript(t *testing.T, path string) {
 	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
 		t.Fatalf("bash -n %s: %v\n%s", path, err, out)
 	}
-	sc := needCommand(t, "shellcheck", "shellcheck")
+	sc := testenv.NeedCommand(t, "shellcheck", "shellcheck")
 	if out, err := exec.Command(sc, "-s", "bash", path).CombinedOutput(); err != nil {
 		t.Fatalf("shellcheck %s: %v\n%s", path, err, out)
 	}
@@ -126,7 +127,7 @@ func applyScript(t *testing.T, script, root string, env ...string) run {
 // Ansible writes for itself kept in a temporary directory.
 func applyPlaybook(t *testing.T, playbook, root string, args ...string) (int, string) {
 	t.Helper()
-	bin := needCommand(t, "ansible-playbook", "ansible")
+	bin := testenv.NeedCommand(t, "ansible-playbook", "ansible")
 	if !strings.HasPrefix(root, os.TempDir()) {
 		t.Fatalf("refusing to apply a playbook outside a temporary root (golive_root=%q)", root)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // typical is one fix of every kind, as the families write them.
@@ -289,7 +290,7 @@ func TestBashRejectsBadEnvironment(t *testing.T) {
 }
 
 func TestBashRefusesOtherShells(t *testing.T) {
-	sh := needCommand(t, "dash", "dash")
+	sh := testenv.NeedCommand(t, "dash", "dash")
 	root := seedRoot(t)
 	path := filepath.Join(t.TempDir(), "fix.sh")
 	if err := os.WriteFile(path, []byte(renderBash(t, typical())), 0o755); err != nil {

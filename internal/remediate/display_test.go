@@ -1,23 +1,18 @@
 package remediate
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // TestCommandLineRoundTrips runs each quoted command line through bash and
 // compares the arguments it gets with the originals: what a reader copies
 // from a ticket runs as the argv the check meant.
 func TestCommandLineRoundTrips(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("bash not found")
-		}
-		t.Skip("bash not found")
-	}
+	bash := testenv.NeedCommand(t, "bash", "bash")
 	argvs := [][]string{
 		{"sysctl", "-w", "net.core.somaxconn=65535"},
 		{"restorecon", "-Rv", "/opt/my app/bin"},

@@ -14,23 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// needCommand returns the path of a tool the test needs. Outside CI a
-// missing tool skips the test with the package to install; in CI
-// (CI=true) nothing may skip, so it fails.
-func needCommand(t testing.TB, command, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(command)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found: install the Debian package %s", command, pkg)
-	}
-	t.Skipf("%s not found: install the Debian package %s", command, pkg)
-	return ""
-}
+	"github.com/golive-sh/golive/internal/testenv"
+)
 
 // testInput is a script for a hand-made root that says ID=testos 1.
 func testInput(fixes ...Fix) Input {
@@ -133,7 +119,7 @@ func bashSyntax(t testing.TB, script string) {
 	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
 		t.Fatalf("bash -n: %v\n%s\n%s", err, out, numbered(script))
 	}
-	sc := needCommand(t, "shellcheck", "shellcheck")
+	sc := testenv.NeedCommand(t, "shellcheck", "shellcheck")
 	if out, err := exec.Command(sc, "-s", "bash", path).CombinedOutput(); err != nil {
 		t.Fatalf("shellcheck: %v\n%s", err, out)
 	}
@@ -230,7 +216,7 @@ type ansibleRun struct {
 // (home, temp dirs, config, byte code) in a temporary directory.
 func runPlaybook(t testing.TB, playbook, root string, args ...string) ansibleRun {
 	t.Helper()
-	bin := needCommand(t, "ansible-playbook", "ansible")
+	bin := testenv.NeedCommand(t, "ansible-playbook", "ansible")
 	if root == "" || !strings.HasPrefix(root, os.TempDir()) {
 		t.Fatalf("refusing to run a playbook outside a temporary root (golive_root=%q)", root)
 	}
@@ -269,7 +255,7 @@ func ansibleEnv(home, cfg string) []string {
 // one run: starting Ansible costs more than checking.
 func playbookSyntax(t testing.TB, playbooks ...string) {
 	t.Helper()
-	bin := needCommand(t, "ansible-playbook", "ansible")
+	bin := testenv.NeedCommand(t, "ansible-playbook", "ansible")
 	home := t.TempDir()
 	cfg := filepath.Join(home, "ansible.cfg")
 	if err := os.WriteFile(cfg, nil, 0o644); err != nil {

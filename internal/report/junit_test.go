@@ -13,6 +13,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/report"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // The JUnit document as a CI system reads it. Unknown holds any element
@@ -252,26 +253,10 @@ func waivedResult() engine.Result {
 	}
 }
 
-// needCommand skips a test when a command from a system package is
-// missing, naming the package; in CI (CI=true) nothing may skip, so it
-// fails.
-func needCommand(t *testing.T, command, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(command)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	}
-	t.Skipf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	return ""
-}
-
 // xmllintSchema validates doc against testdata/junit.xsd with xmllint.
 func xmllintSchema(t *testing.T, doc []byte) error {
 	t.Helper()
-	xmllint := needCommand(t, "xmllint", "libxml2-utils")
+	xmllint := testenv.NeedCommand(t, "xmllint", "libxml2-utils")
 	path := filepath.Join(t.TempDir(), "junit.xml")
 	if err := os.WriteFile(path, doc, 0o644); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/golive-sh/golive/internal/report/reporttest"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // golive is the binary the playbook copies, built once for the package.
@@ -37,21 +38,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// needCommand skips a test when a command from a system package is missing,
-// naming the package; in CI (CI=true) nothing may skip, so it fails.
-func needCommand(t *testing.T, command, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(command)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	}
-	t.Skipf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	return ""
-}
-
 // play is one ansible-playbook run and what it left behind.
 type play struct {
 	code    int
@@ -64,7 +50,7 @@ type play struct {
 // configuration, home and temp directories of its own.
 func runPlaybook(t *testing.T, args ...string) play {
 	t.Helper()
-	bin := needCommand(t, "ansible-playbook", "ansible")
+	bin := testenv.NeedCommand(t, "ansible-playbook", "ansible")
 	dir := t.TempDir()
 	p := play{reports: filepath.Join(dir, "reports"), remote: filepath.Join(dir, "remote")}
 	for _, d := range []string{"home", "local-tmp", "remote-tmp", "tmp", "remote"} {
@@ -161,7 +147,7 @@ func (p play) cleanedUp(t *testing.T) {
 }
 
 func TestPlaybookSyntax(t *testing.T) {
-	bin := needCommand(t, "ansible-playbook", "ansible")
+	bin := testenv.NeedCommand(t, "ansible-playbook", "ansible")
 	dir := t.TempDir()
 	for _, d := range []string{"home", "local-tmp", "remote-tmp", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {

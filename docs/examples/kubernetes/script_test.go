@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/golive-sh/golive/internal/cli"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // goliveCommand is the golive invocation in the container's loop, as
@@ -29,26 +30,11 @@ func goliveCommand(t *testing.T, script string) []string {
 	return strings.Fields(line[1])
 }
 
-// needCommand skips a test when a command from a system package is missing,
-// naming the package; in CI (CI=true) nothing may skip, so it fails.
-func needCommand(t *testing.T, command, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(command)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	}
-	t.Skipf("%s not found: install the Debian package %s (make test does it as root)", command, pkg)
-	return ""
-}
-
 // The loop is POSIX sh as busybox runs it, and shellcheck-clean.
 func TestScriptIsCleanShell(t *testing.T) {
 	ds, _ := manifest(t)
 	s := script(t, golive(t, ds))
-	shellcheck := needCommand(t, "shellcheck", "shellcheck")
+	shellcheck := testenv.NeedCommand(t, "shellcheck", "shellcheck")
 	cmd := exec.Command(shellcheck, "--shell=sh", "-")
 	cmd.Stdin = strings.NewReader(s)
 	if out, err := cmd.CombinedOutput(); err != nil {

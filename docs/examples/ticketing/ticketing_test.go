@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golive-sh/golive/internal/cli"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 const root = "../../../testdata/roots/centos-7"
@@ -38,12 +39,7 @@ func check(t *testing.T, dir, name string, day time.Time, args ...string) string
 
 func sync(t *testing.T, report, state string, env ...string) []action {
 	t.Helper()
-	if _, err := exec.LookPath("jq"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("jq not found: install the Debian package jq (make test does it as root)")
-		}
-		t.Skip("jq not found: install the Debian package jq (make test does it as root)")
-	}
+	testenv.NeedCommand(t, "jq", "jq")
 	cmd := exec.Command("./sync-tickets.sh", report, state)
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer

@@ -28,6 +28,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // Sshd is the server binary; sshd insists on an absolute path.
@@ -49,10 +51,7 @@ func Need(t testing.TB) {
 	if missing == "" {
 		return
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal(missing)
-	}
-	t.Skip(missing)
+	testenv.Missing(t, missing)
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
