@@ -8,6 +8,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/expect"
 	"github.com/golive-sh/golive/internal/remediate"
+	"github.com/golive-sh/golive/internal/remediate/remediatetest"
 )
 
 // loopService is a service file on top of each root's built-in profile:
@@ -97,11 +98,11 @@ func closedLoop(t *testing.T, root, work string, args []string) {
 	lintScript(t, script)
 	before := checksOf(t, root, args...)
 
-	pristine := treeHash(t, root)
+	pristine := remediatetest.Tree(t, root)
 	if r := applyScript(t, script, root, "DRY_RUN=1"); r.code != 0 {
 		t.Fatalf("DRY_RUN: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if d := treeDiff(pristine, treeHash(t, root)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(pristine, remediatetest.Tree(t, root)); len(d) > 0 {
 		t.Fatalf("DRY_RUN=1 changed files:\n%s", strings.Join(d, "\n"))
 	}
 
@@ -118,11 +119,11 @@ func closedLoop(t *testing.T, root, work string, args []string) {
 		t.Error("no file-based fix with the service file: the loop proves nothing about them")
 	}
 
-	applied := treeHash(t, root)
+	applied := remediatetest.Tree(t, root)
 	if r := applyScript(t, script, root); r.code != 0 {
 		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
 	}
-	if d := treeDiff(applied, treeHash(t, root)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(applied, remediatetest.Tree(t, root)); len(d) > 0 {
 		t.Errorf("a second run changed files:\n%s", strings.Join(d, "\n"))
 	}
 }
@@ -209,11 +210,11 @@ func TestRemediateGoldenImage(t *testing.T) {
 			if fixed == 0 {
 				t.Error("no sysctl-set fix on this image")
 			}
-			applied := treeHash(t, image)
+			applied := remediatetest.Tree(t, image)
 			if r := applyScript(t, script, image); r.code != 0 {
 				t.Fatalf("second run: exit %d", r.code)
 			}
-			if d := treeDiff(applied, treeHash(t, image)); len(d) > 0 {
+			if d := remediatetest.TreeDiff(applied, remediatetest.Tree(t, image)); len(d) > 0 {
 				t.Errorf("a second run changed files:\n%s", strings.Join(d, "\n"))
 			}
 		})
@@ -241,11 +242,11 @@ func TestRemediateAnsibleClosedLoop(t *testing.T) {
 			if fi, err := os.Stat(playbook); err != nil || fi.Mode().Perm() != 0o644 {
 				t.Fatalf("playbook %v mode %v, want 0644", err, fi.Mode())
 			}
-			if code, out := applyPlaybook(t, playbook, byPlaybook, "--syntax-check"); code != 0 {
+			if code, out := remediatetest.RunPlaybook(t, playbook, byPlaybook, "--syntax-check"); code != 0 {
 				t.Fatalf("--syntax-check: exit %d\n%s", code, out)
 			}
 			before := checksOf(t, byPlaybook, args...)
-			if code, out := applyPlaybook(t, playbook, byPlaybook); code != 0 {
+			if code, out := remediatetest.RunPlaybook(t, playbook, byPlaybook); code != 0 {
 				t.Fatalf("playbook: exit %d\n%s", code, out)
 			}
 			if r := applyScript(t, script, byScript); r.code != 0 {
@@ -259,7 +260,7 @@ func TestRemediateAnsibleClosedLoop(t *testing.T) {
 				}
 				return h
 			}
-			if d := treeDiff(withoutBackups(treeHash(t, byScript)), withoutBackups(treeHash(t, byPlaybook))); len(d) > 0 {
+			if d := remediatetest.TreeDiff(withoutBackups(remediatetest.Tree(t, byScript)), withoutBackups(remediatetest.Tree(t, byPlaybook))); len(d) > 0 {
 				t.Errorf("the playbook and the script left different files:\n%s", strings.Join(d, "\n"))
 			}
 			fileFixes, _ := assertFixed(t, byPlaybook, before, checksOf(t, byPlaybook, args...))
@@ -267,12 +268,12 @@ func TestRemediateAnsibleClosedLoop(t *testing.T) {
 				t.Error("no file-based fix: the loop proves nothing")
 			}
 
-			applied := treeHash(t, byPlaybook)
-			code, out := applyPlaybook(t, playbook, byPlaybook)
-			if code != 0 || changedTasks(t, out) != 0 {
-				t.Errorf("second run: exit %d, %d tasks changed\n%s", code, changedTasks(t, out), out)
+			applied := remediatetest.Tree(t, byPlaybook)
+			code, out := remediatetest.RunPlaybook(t, playbook, byPlaybook)
+			if code != 0 || remediatetest.Recap(t, out)["changed"] != 0 {
+				t.Errorf("second run: exit %d, %d tasks changed\n%s", code, remediatetest.Recap(t, out)["changed"], out)
 			}
-			if d := treeDiff(applied, treeHash(t, byPlaybook)); len(d) > 0 {
+			if d := remediatetest.TreeDiff(applied, remediatetest.Tree(t, byPlaybook)); len(d) > 0 {
 				t.Errorf("a second run changed files:\n%s", strings.Join(d, "\n"))
 			}
 		})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/golive-sh/golive/internal/cli"
+	"github.com/golive-sh/golive/internal/remediate/remediatetest"
 )
 
 // runWithInput runs golive's CLI in this process with stdin and a pinned
@@ -142,12 +143,12 @@ func TestRemediateNothingToFix(t *testing.T) {
 			if err := os.CopyFS(copyDir, os.DirFS(filepath.Join(dir, "root"))); err != nil {
 				t.Fatal(err)
 			}
-			before := treeHash(t, copyDir)
+			before := remediatetest.Tree(t, copyDir)
 			a := applyScript(t, out, copyDir)
 			if a.code != 0 || !strings.Contains(a.stdout, "nothing to fix") {
 				t.Errorf("exit %d stdout %q", a.code, a.stdout)
 			}
-			if d := treeDiff(before, treeHash(t, copyDir)); len(d) > 0 {
+			if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, copyDir)); len(d) > 0 {
 				t.Errorf("changed: %v", d)
 			}
 		} else if !strings.Contains(string(data), "hosts: all") {
@@ -233,11 +234,11 @@ func TestRemediateNewlineValueIsManual(t *testing.T) {
 	if strings.Count(string(text), "# MANUAL: cannot apply automatically (a newline or control character cannot be part of one config line)") != injected {
 		t.Errorf("want %d manual comments:\n%s", injected, text)
 	}
-	before := treeHash(t, root)
+	before := remediatetest.Tree(t, root)
 	if a := applyScript(t, script, root); a.code != 0 || !strings.Contains(a.stdout, "to do by hand") {
 		t.Fatalf("exit %d\n%s", a.code, a.stdout)
 	}
-	if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, root)); len(d) > 0 {
 		t.Errorf("a manual step changed files: %v", d)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/golive-sh/golive/internal/remediate/remediatetest"
 )
 
 func renderAnsible(t testing.TB, in Input) string {
@@ -134,7 +136,7 @@ func TestPlaybookMakesTheScriptsChanges(t *testing.T) {
 		}
 		return h
 	}
-	if d := treeDiff(withoutBackups(treeHash(t, byScript)), withoutBackups(treeHash(t, byPlaybook))); len(d) > 0 {
+	if d := remediatetest.TreeDiff(withoutBackups(remediatetest.Tree(t, byScript)), withoutBackups(remediatetest.Tree(t, byPlaybook))); len(d) > 0 {
 		t.Errorf("the playbook and the script left different files:\n%s", strings.Join(d, "\n"))
 	}
 	if got := readFile(t, byPlaybook, "etc/golive/jinja.conf"); got != jinja+"\n" {
@@ -144,23 +146,23 @@ func TestPlaybookMakesTheScriptsChanges(t *testing.T) {
 		t.Fatal("Jinja2 or shell in a value ran")
 	}
 
-	applied := treeHash(t, byPlaybook)
+	applied := remediatetest.Tree(t, byPlaybook)
 	second := runPlaybook(t, playbook, byPlaybook)
-	if second.code != 0 || recap(t, second.output)["changed"] != 0 {
-		t.Errorf("second run: exit %d, recap %v\n%s", second.code, recap(t, second.output), second.output)
+	if second.code != 0 || remediatetest.Recap(t, second.output)["changed"] != 0 {
+		t.Errorf("second run: exit %d, recap %v\n%s", second.code, remediatetest.Recap(t, second.output), second.output)
 	}
-	if d := treeDiff(applied, treeHash(t, byPlaybook)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(applied, remediatetest.Tree(t, byPlaybook)); len(d) > 0 {
 		t.Errorf("a second run changed files: %v", d)
 	}
 
 	other := t.TempDir()
 	writeFile(t, other, "etc/os-release", "ID=ubuntu\nVERSION_ID=\"22.04\"\nID_LIKE=\""+jinja+"\"\n")
-	before := treeHash(t, other)
+	before := remediatetest.Tree(t, other)
 	refused := runPlaybook(t, playbook, other)
 	if refused.code == 0 || !strings.Contains(refused.output, "these fixes are for Test OS 1") || !strings.Contains(refused.output, "ID=ubuntu VERSION_ID=22.04") {
 		t.Errorf("the guard let a playbook for Test OS 1 run on Ubuntu: exit %d\n%s", refused.code, refused.output)
 	}
-	if d := treeDiff(before, treeHash(t, other)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, other)); len(d) > 0 {
 		t.Errorf("a refused playbook changed files: %v", d)
 	}
 	if _, err := os.Stat(marker); err == nil {

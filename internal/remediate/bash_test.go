@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate/remediatetest"
 	"github.com/golive-sh/golive/internal/testenv"
 )
 
@@ -69,13 +70,13 @@ func TestBashScriptsAreShellcheckClean(t *testing.T) {
 func TestBashAppliesOnceUnderRoot(t *testing.T) {
 	root := seedRoot(t)
 	script := renderBash(t, typical())
-	before := treeHash(t, root)
+	before := remediatetest.Tree(t, root)
 
 	dry := runScript(t, script, root, t.TempDir(), "DRY_RUN=1")
 	if dry.code != 0 {
 		t.Fatalf("DRY_RUN: exit %d\n%s", dry.code, dry.stderr)
 	}
-	if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, root)); len(d) > 0 {
 		t.Fatalf("DRY_RUN changed files: %v", d)
 	}
 	for _, want := range []string{"DRY_RUN: would set net.core.somaxconn", "would write " + root + "/.autorelabel", "DRY_RUN: nothing was changed"} {
@@ -125,12 +126,12 @@ func TestBashAppliesOnceUnderRoot(t *testing.T) {
 		}
 	}
 
-	applied := treeHash(t, root)
+	applied := remediatetest.Tree(t, root)
 	second := runScript(t, script, root, t.TempDir())
 	if second.code != 0 {
 		t.Fatalf("second run: exit %d\n%s", second.code, second.stderr)
 	}
-	if d := treeDiff(applied, treeHash(t, root)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(applied, remediatetest.Tree(t, root)); len(d) > 0 {
 		t.Errorf("a second run changed files: %v", d)
 	}
 	if !strings.Contains(second.stdout, "done: 0 file(s) changed") {
@@ -205,7 +206,7 @@ func TestBashPassesHostileValuesThrough(t *testing.T) {
 func TestBashStaysInsideRoot(t *testing.T) {
 	outside := t.TempDir() // stands for the machine running the script
 	writeFile(t, outside, "selinux/config", "SELINUX=disabled\n")
-	hostBefore := treeHash(t, outside)
+	hostBefore := remediatetest.Tree(t, outside)
 
 	root := newRoot(t)
 	link := func(target, name string) {
@@ -231,7 +232,7 @@ func TestBashStaysInsideRoot(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if d := treeDiff(hostBefore, treeHash(t, outside)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(hostBefore, remediatetest.Tree(t, outside)); len(d) > 0 {
 		t.Fatalf("the script changed files outside ROOT: %v", d)
 	}
 	if got := readFile(t, root, outside+"/selinux/config"); got != "SELINUX=enforcing\n" {
@@ -255,12 +256,12 @@ func TestBashStaysInsideRoot(t *testing.T) {
 			if err := os.Symlink(target, filepath.Join(root, "etc/loop")); err != nil {
 				t.Fatal(err)
 			}
-			before := treeHash(t, root)
+			before := remediatetest.Tree(t, root)
 			r := runScript(t, renderBash(t, testInput(fix("x/y", Action{Kind: DropIn, Path: "/etc/loop", Content: "x"}))), root, t.TempDir())
 			if r.code != 1 || r.stderr == "" {
 				t.Fatalf("exit %d stderr %q, want a refusal", r.code, r.stderr)
 			}
-			if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
+			if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, root)); len(d) > 0 {
 				t.Errorf("changed: %v", d)
 			}
 		})
@@ -277,12 +278,12 @@ func TestBashRejectsBadEnvironment(t *testing.T) {
 		"no os-release":   {"ROOT=" + t.TempDir()},
 	} {
 		t.Run(name, func(t *testing.T) {
-			before := treeHash(t, root)
+			before := remediatetest.Tree(t, root)
 			r := runScript(t, script, root, t.TempDir(), env...)
 			if r.code != 1 || !strings.HasPrefix(r.stderr, "golive: ") {
 				t.Errorf("exit %d stderr %q", r.code, r.stderr)
 			}
-			if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
+			if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, root)); len(d) > 0 {
 				t.Errorf("changed: %v", d)
 			}
 		})
@@ -296,14 +297,14 @@ func TestBashRefusesOtherShells(t *testing.T) {
 	if err := os.WriteFile(path, []byte(renderBash(t, typical())), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	before := treeHash(t, root)
+	before := remediatetest.Tree(t, root)
 	cmd := exec.Command(sh, path)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "ROOT=" + root}
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || string(out) != "golive: run this script with bash\n" {
 		t.Errorf("dash: %v %q", err, out)
 	}
-	if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
+	if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, root)); len(d) > 0 {
 		t.Errorf("changed: %v", d)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate/remediatetest"
 )
 
 // TestScriptReadsOSReleaseLikeGolive holds the script's os-release parser
@@ -72,7 +73,7 @@ func TestGuard(t *testing.T) {
 			writeFile(t, root, "etc/os-release", c.osRelease)
 			in := testInput(fix("sysctl/x", SetSysctl("x.y", "1")))
 			in.Guard = Guard{Distro: "Rocky Linux 9", Rules: c.rules}
-			before := treeHash(t, root)
+			before := remediatetest.Tree(t, root)
 			r := runScript(t, renderBash(t, in), root, t.TempDir())
 			if c.runs && r.code != 0 {
 				t.Fatalf("refused: exit %d\n%s", r.code, r.stderr)
@@ -81,7 +82,7 @@ func TestGuard(t *testing.T) {
 				if r.code != 1 || !strings.Contains(r.stderr, "refusing to run") || !strings.Contains(r.stderr, "Rocky Linux 9") {
 					t.Fatalf("exit %d, stderr %q: want a refusal naming the distro", r.code, r.stderr)
 				}
-				if d := treeDiff(before, treeHash(t, root)); len(d) > 0 {
+				if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, root)); len(d) > 0 {
 					t.Errorf("a refused script changed files: %v", d)
 				}
 			}

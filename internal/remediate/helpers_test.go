@@ -2,19 +2,15 @@ package remediate
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/golive-sh/golive/internal/remediate/remediatetest"
 	"github.com/golive-sh/golive/internal/testenv"
 )
 
@@ -133,62 +129,6 @@ func numbered(s string) string {
 	return b.String()
 }
 
-// treeHash is every file, directory and link under root with its mode,
-// its content or its target: two equal hashes mean nothing changed.
-func treeHash(t testing.TB, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		fi, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		desc := fi.Mode().String()
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			desc += " -> " + target
-		case fi.Mode().IsRegular():
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256(data)
-			desc += " " + hex.EncodeToString(sum[:])
-		}
-		out[rel] = desc
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// treeDiff lists what differs between two tree hashes.
-func treeDiff(a, b map[string]string) []string {
-	var diff []string
-	for k, v := range a {
-		if b[k] != v {
-			diff = append(diff, fmt.Sprintf("%s: %q -> %q", k, v, b[k]))
-		}
-	}
-	for k, v := range b {
-		if _, ok := a[k]; !ok {
-			diff = append(diff, fmt.Sprintf("%s: new %q", k, v))
-		}
-	}
-	sort.Strings(diff)
-	return diff
-}
-
 // runBashSnippet runs a piece of bash (the prelude and a call of one of
 // its functions) with ROOT set to an empty temporary directory, and
 // returns its standard output.
@@ -210,45 +150,16 @@ type ansibleRun struct {
 	output string
 }
 
-// runPlaybook runs ansible-playbook on this machine (-c local) with
-// golive_root set to a temporary root (never without: a test must not
-// change this machine), and with every file Ansible writes for itself
-// (home, temp dirs, config, byte code) in a temporary directory.
+// runPlaybook runs a generated playbook with golive_root set to root (a
+// temporary copy).
 func runPlaybook(t testing.TB, playbook, root string, args ...string) ansibleRun {
 	t.Helper()
-	bin := testenv.NeedCommand(t, "ansible-playbook", "ansible")
-	if root == "" || !strings.HasPrefix(root, os.TempDir()) {
-		t.Fatalf("refusing to run a playbook outside a temporary root (golive_root=%q)", root)
-	}
-	home := t.TempDir()
-	pb := filepath.Join(home, "fix.yaml")
-	cfg := filepath.Join(home, "ansible.cfg")
-	for name, data := range map[string]string{pb: playbook, cfg: ""} {
-		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	argv := append([]string{"-i", "localhost,", "-c", "local", "-e", "ansible_become=false", "-e", "golive_root=" + root}, args...)
-	cmd := exec.Command(bin, append(argv, pb)...)
-	cmd.Dir = home
-	cmd.Env = ansibleEnv(home, cfg)
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	path := filepath.Join(t.TempDir(), "fix.yaml")
+	if err := os.WriteFile(path, []byte(playbook), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return ansibleRun{code, string(out)}
-}
-
-func ansibleEnv(home, cfg string) []string {
-	return []string{
-		"PATH=" + os.Getenv("PATH"), "LC_ALL=C.UTF-8", "HOME=" + home,
-		"ANSIBLE_CONFIG=" + cfg, "ANSIBLE_LOCAL_TEMP=" + filepath.Join(home, "tmp"),
-		"ANSIBLE_REMOTE_TEMP=" + filepath.Join(home, "tmp"), "ANSIBLE_NOCOLOR=1",
-		"ANSIBLE_RETRY_FILES_ENABLED=0", "PYTHONDONTWRITEBYTECODE=1",
-	}
+	code, out := remediatetest.RunPlaybook(t, path, root, args...)
+	return ansibleRun{code, out}
 }
 
 // playbookSyntax runs ansible-playbook --syntax-check on playbooks, in
@@ -256,11 +167,7 @@ func ansibleEnv(home, cfg string) []string {
 func playbookSyntax(t testing.TB, playbooks ...string) {
 	t.Helper()
 	bin := testenv.NeedCommand(t, "ansible-playbook", "ansible")
-	home := t.TempDir()
-	cfg := filepath.Join(home, "ansible.cfg")
-	if err := os.WriteFile(cfg, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	home := remediatetest.AnsibleHome(t)
 	args := []string{"--syntax-check", "-i", "localhost,"}
 	for i, p := range playbooks {
 		name := filepath.Join(home, fmt.Sprintf("fix%d.yaml", i))
@@ -271,25 +178,8 @@ func playbookSyntax(t testing.TB, playbooks ...string) {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = home
-	cmd.Env = ansibleEnv(home, cfg)
+	cmd.Env = remediatetest.AnsibleEnv(home)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ansible-playbook --syntax-check: %v\n%s", err, out)
 	}
-}
-
-// recap is the PLAY RECAP counts of one host.
-func recap(t testing.TB, output string) map[string]int {
-	t.Helper()
-	i := strings.LastIndex(output, "PLAY RECAP")
-	if i < 0 {
-		t.Fatalf("no PLAY RECAP in:\n%s", output)
-	}
-	out := map[string]int{}
-	for _, f := range strings.Fields(output[i:]) {
-		k, v, ok := strings.Cut(f, "=")
-		if n, err := strconv.Atoi(v); ok && err == nil {
-			out[k] = n
-		}
-	}
-	return out
 }

@@ -7,56 +7,25 @@ package reporttest
 import (
 	"bytes"
 	"fmt"
-	"sync"
 	"testing"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/golive-sh/golive/docs"
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/report"
+	"github.com/golive-sh/golive/internal/schematest"
 )
 
-// schemaURL is the schema's $id; the compiler is given the embedded bytes
-// under it, so nothing is fetched.
-const schemaURL = "https://raw.githubusercontent.com/golive-sh/golive/main/docs/report.schema.json"
-
-// compiled is built once per test binary: compiling the schema (and the
-// 2020-12 metaschema it is checked against) costs far more than validating.
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(docs.ReportSchema))
-	if err != nil {
-		return nil, fmt.Errorf("parse docs/report.schema.json: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	// Draft 2020-12 treats "format" as an annotation; the contract promises
-	// a date-time in started_at, so assert it.
-	c.AssertFormat()
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, fmt.Errorf("load docs/report.schema.json: %w", err)
-	}
-	s, err := c.Compile(schemaURL)
-	if err != nil {
-		return nil, fmt.Errorf("compile docs/report.schema.json: %w", err)
-	}
-	return s, nil
-})
+// schema is docs/report.schema.json under its $id.
+var schema = schematest.New("docs/report.schema.json",
+	"https://raw.githubusercontent.com/golive-sh/golive/main/docs/report.schema.json", docs.ReportSchema)
 
 // Validate reports whether data is one JSON report that conforms to
 // docs/report.schema.json. The error of a non-conforming report lists every
 // violation with its JSON pointer.
 func Validate(data []byte) error {
-	s, err := compiled()
-	if err != nil {
-		return err
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("report is not JSON: %w", err)
-	}
-	if err := s.Validate(v); err != nil {
-		return fmt.Errorf("report does not match docs/report.schema.json: %w", err)
+	if err := schema.Validate(data); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
