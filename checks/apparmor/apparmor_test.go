@@ -3,8 +3,6 @@ package apparmor
 import (
 	"context"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,20 +10,13 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
 func testProfile(t *testing.T, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "p.yaml", yaml)
 }
 
 func runCheck(t *testing.T, h *host.Host, p *profile.Profile, read func(*host.Host, string, int64) ([]byte, error)) engine.Result {

@@ -11,8 +11,6 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,6 +21,7 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 )
 
 // pinned is the clock of the fixture verdicts (testdata/roots/README.md).
@@ -34,15 +33,7 @@ func pinnedClock() host.Option { return host.WithClock(func() time.Time { return
 // a built-in one to get its facts.
 func testProfile(t *testing.T, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "p.yaml", yaml)
 }
 
 // plan builds both kinds of this package from a profile.

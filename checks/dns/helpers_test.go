@@ -3,8 +3,6 @@ package dns
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +11,13 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 )
 
 // testProfile resolves a standalone profile written in a temp file.
 func testProfile(t testing.TB, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "golive.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "golive.yaml", yaml)
 }
 
 // dnsProfile is a profile whose nameservers listen on port.

@@ -3,7 +3,6 @@ package etcd
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 )
 
 // testPassword is root's password on the shared cluster; every output is
@@ -99,15 +99,7 @@ func sectionFor(c *etcdtest.Cluster, extra string) string {
 
 func resolve(t testing.TB, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "golive.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "golive.yaml", yaml)
 }
 
 // runChecks plans the profile's etcd checks and runs them on c's root.

@@ -2,8 +2,6 @@ package memory
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,19 +9,12 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 )
 
 func testProfile(t testing.TB, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "p.yaml", yaml)
 }
 
 // swapResult runs memory/swap of profile p on h.

@@ -14,6 +14,7 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 )
 
 // Test accounts. The passwords are distinctive so that a test can grep
@@ -163,15 +164,7 @@ func writeLabPKI(t testing.TB, dir string) ([]string, error) {
 // testProfile resolves a standalone profile written in a temp file.
 func testProfile(t testing.TB, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "golive.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "golive.yaml", yaml)
 }
 
 // runProfile builds the mysql checks of a profile and runs them (those

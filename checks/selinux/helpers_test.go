@@ -14,6 +14,7 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
@@ -21,15 +22,7 @@ import (
 // a built-in one to get its facts.
 func testProfile(t *testing.T, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "p.yaml", yaml)
 }
 
 func plan(t *testing.T, p *profile.Profile) []engine.Check {

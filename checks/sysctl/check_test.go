@@ -2,29 +2,20 @@ package sysctl
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
 // testProfile resolves a standalone profile written to a temp file.
 func testProfile(t *testing.T, yaml string) *profile.Profile {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "p.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.Resolve(profile.Request{Profile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return profiletest.ResolveNamed(t, "p.yaml", yaml)
 }
 
 func runOne(t *testing.T, p *profile.Profile, h *host.Host, id string) engine.Result {

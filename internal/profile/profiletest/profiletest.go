@@ -1,0 +1,40 @@
+// Package profiletest resolves profiles written by tests: every family's
+// tests build their checks from a small YAML profile.
+package profiletest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// Resolve writes yaml as golive.yaml in a temp dir and resolves it as a
+// standalone profile; a profile error fails the test.
+func Resolve(t testing.TB, yaml string) *profile.Profile {
+	t.Helper()
+	return ResolveNamed(t, "golive.yaml", yaml)
+}
+
+// ResolveNamed is Resolve with the file's name, which errors and Where
+// strings carry.
+func ResolveNamed(t testing.TB, name, yaml string) *profile.Profile {
+	t.Helper()
+	p, err := ResolveErr(t, name, yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// ResolveErr writes yaml as name in a temp dir and returns what resolving
+// it gives, for tests of profile errors.
+func ResolveErr(t testing.TB, name, yaml string) (*profile.Profile, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return profile.Resolve(profile.Request{Profile: path})
+}
