@@ -24,6 +24,7 @@ type fleetCheckOptions struct {
 	User         string
 	Identities   []string
 	KnownHosts   string
+	SSHConfig    string
 	AcceptNew    bool
 	BinaryFor    []string
 	Sudo         bool
@@ -37,6 +38,9 @@ type fleetCheckOptions struct {
 	Offline      bool
 	Timeout      time.Duration
 	CheckTimeout time.Duration
+	// noKey is set when neither the command line, ~/.ssh nor the agent
+	// has a key: only hosts with an IdentityFile can then be reached.
+	noKey error
 	// changed names the flags given on the command line: the config
 	// file's options: section fills in the others.
 	changed map[string]bool
@@ -52,7 +56,10 @@ profile files to a private temp dir on each host over ssh, runs
 'golive check --format json' there, fetches the report and removes what it
 copied. HOST is [user@]host[:port]; --hosts FILE reads one per line (#
 comments). Host keys are verified against known_hosts: an unknown or
-changed key refuses that host.`,
+changed key refuses that host. Hosts are looked up in ~/.ssh/config (or
+--ssh-config FILE): Host aliases, HostName, Port, User, IdentityFile,
+ProxyJump, UserKnownHostsFile and StrictHostKeyChecking yes/accept-new
+are followed; what the command line says wins.`,
 		Example: `  golive fleet check db1 db2 db3
   golive fleet check --hosts cutover.txt --sudo --out-dir reports/ --config golive.yaml
   golive fleet check --hosts hosts.txt --binary-for aarch64=dist/golive_v0.1.0_linux_arm64`,
@@ -70,6 +77,7 @@ changed key refuses that host.`,
 	f.StringVarP(&o.User, "user", "l", "", "login user for hosts that name none (default: the current user)")
 	f.StringArrayVarP(&o.Identities, "identity", "i", nil, "private key FILE (repeatable); default ~/.ssh/id_ed25519, id_ecdsa, id_rsa; ssh-agent (SSH_AUTH_SOCK) is used as well")
 	f.StringVar(&o.KnownHosts, "known-hosts", "", "known_hosts FILE host keys are verified against (default ~/.ssh/known_hosts)")
+	f.StringVar(&o.SSHConfig, "ssh-config", "", "ssh_config FILE for host aliases, HostName, Port, User, IdentityFile, ProxyJump... (default ~/.ssh/config when it exists; none to read none)")
 	f.BoolVar(&o.AcceptNew, "accept-new-host-keys", false, "trust and record the keys of hosts not yet in known_hosts (OpenSSH's StrictHostKeyChecking=accept-new); a changed key is still refused")
 	f.StringArrayVar(&o.BinaryFor, "binary-for", nil, "copy PATH to hosts whose uname -m is ARCH, as ARCH=PATH (repeatable); default this golive for its own architecture")
 	f.BoolVar(&o.Sudo, "sudo", false, "run golive check through sudo -n (needs a passwordless sudo rule on the hosts)")
@@ -104,6 +112,11 @@ func runFleetCheck(ctx context.Context, o *fleetCheckOptions, args []string, io 
 		return err
 	}
 	defer opts.Auth.Close()
+	resolver, err := o.resolve(targets, &opts, io)
+	if err != nil {
+		return err
+	}
+	defer resolver.Close()
 	if o.OutDir != "" {
 		if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 			return invalid(fmt.Errorf("--out-dir: %w", err))
@@ -135,8 +148,8 @@ func runFleetCheck(ctx context.Context, o *fleetCheckOptions, args []string, io 
 	if err != nil {
 		return err
 	}
-	for _, a := range opts.HostKeys.Accepted() {
-		fmt.Fprintf(io.Err, "golive: notice: added the host key of %s to %s\n", a, o.KnownHosts)
+	for _, a := range resolver.Accepted() {
+		fmt.Fprintf(io.Err, "golive: notice: added the host key of %s\n", a)
 	}
 	werr := o.write(view, io)
 	if interrupted {
@@ -214,7 +227,11 @@ func (o *fleetCheckOptions) fanOutOptions(io IO) (fleet.Options, error) {
 		getenv = os.Getenv
 	}
 	auth, err := fleet.NewAuth(o.Identities, getenv("SSH_AUTH_SOCK"), homeDir())
-	if err != nil {
+	if errors.Is(err, fleet.ErrNoKey) && len(o.Identities) == 0 {
+		// ssh_config's IdentityFile may still name a key for every host:
+		// resolve checks once the hosts are looked up.
+		o.noKey, auth = err, &fleet.Auth{}
+	} else if err != nil {
 		return fleet.Options{}, invalid(err)
 	}
 	for _, n := range auth.Notes {

@@ -26,6 +26,9 @@ type Auth struct {
 	Notes []string
 }
 
+// ErrNoKey is NewAuth's error when there is no key at all.
+var ErrNoKey = errors.New("no ssh key: pass --identity FILE or run ssh-agent (SSH_AUTH_SOCK)")
+
 // DefaultIdentities are the files OpenSSH tries when none is given.
 var DefaultIdentities = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
 
@@ -34,9 +37,14 @@ var DefaultIdentities = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
 // ones in ~/.ssh that exist are used; a passphrase-protected default is
 // skipped with a note, an explicit one is an error.
 func NewAuth(identities []string, agentSock, home string) (*Auth, error) {
+	return newAuth(identities, agentSock, home, len(identities) > 0)
+}
+
+// newAuth is NewAuth; explicit files are --identity's, whose every
+// problem is an error, where ssh_config's are skipped with a note.
+func newAuth(identities []string, agentSock, home string, explicit bool) (*Auth, error) {
 	a := &Auth{}
-	explicit := len(identities) > 0
-	if !explicit && home != "" {
+	if len(identities) == 0 && home != "" {
 		for _, n := range DefaultIdentities {
 			p := filepath.Join(home, ".ssh", n)
 			if _, err := os.Stat(p); err == nil {
@@ -70,7 +78,7 @@ func NewAuth(identities []string, agentSock, home string) (*Auth, error) {
 		}
 	}
 	if len(a.signers) == 0 && a.agent == nil {
-		return nil, errors.New("no ssh key: pass --identity FILE or run ssh-agent (SSH_AUTH_SOCK)")
+		return nil, ErrNoKey
 	}
 	return a, nil
 }

@@ -71,6 +71,11 @@ func checkHost(ctx context.Context, t Target, opts *Options) (res HostResult) {
 	start := time.Now()
 	res.Target = t
 	defer func() { res.Duration = time.Since(start) }()
+	defer func() {
+		if res.Kind != KindOK {
+			res.Err += t.routeNote()
+		}
+	}()
 	deadline := start.Add(opts.HostTimeout)
 	work, cancel := context.WithDeadline(ctx, deadline.Add(-cleanupReserve(opts.HostTimeout)))
 	defer cancel()

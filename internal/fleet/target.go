@@ -21,6 +21,11 @@ type Target struct {
 	User string // empty: the default user
 	Host string // a name or an IP address, without brackets
 	Port int    // 22 unless given
+	// PortGiven says the port was written, so it wins over ssh_config.
+	PortGiven bool
+	// Route is how to reach the host when ssh_config says more than
+	// [user@]host[:port]; nil: dial Addr directly.
+	Route *Route
 }
 
 // Limits on a hosts file, which may come from anywhere.
@@ -83,7 +88,7 @@ func ParseTarget(s string) (Target, error) {
 		if err != nil || n < 1 || n > 65535 {
 			return Target{}, fmt.Errorf("%q: port must be 1 to 65535", s)
 		}
-		t.Port = n
+		t.Port, t.PortGiven = n, true
 	}
 	if !validHost(host) {
 		return Target{}, fmt.Errorf("%q: bad host name or address", s)
@@ -162,10 +167,12 @@ func ParseHosts(r io.Reader, file string) ([]Target, error) {
 		if err != nil {
 			return nil, &HostsError{file, line, err}
 		}
-		if first, dup := seen[t]; dup {
+		key := t
+		key.PortGiven = false // db1 and db1:22 are one host
+		if first, dup := seen[key]; dup {
 			return nil, &HostsError{file, line, fmt.Errorf("%s is already listed on line %d", t, first)}
 		}
-		seen[t] = line
+		seen[key] = line
 		if len(out) == MaxHosts {
 			return nil, &HostsError{file, line, fmt.Errorf("more than %d hosts", MaxHosts)}
 		}

@@ -104,6 +104,9 @@ type Options struct {
 	// Sudoers, when set, is the whole /etc/sudoers the server's children
 	// see ("" is a sudoers with no rule at all).
 	Sudoers *string
+	// AllowTCPForwarding lets clients open connections through the
+	// server: a jump host (ProxyJump). Off unless set.
+	AllowTCPForwarding bool
 }
 
 // Server is a running sshd.
@@ -163,6 +166,10 @@ func Start(t testing.TB, o Options) *Server {
 	if err := os.Chmod(s.Tmp, 0o1777); err != nil { // umask
 		t.Fatal(err)
 	}
+	forwarding := "no"
+	if o.AllowTCPForwarding {
+		forwarding = "yes"
+	}
 	cfg := filepath.Join(dir, "sshd_config")
 	write(t, cfg, strings.Join([]string{
 		"ListenAddress 127.0.0.1",
@@ -178,6 +185,7 @@ func Start(t testing.TB, o Options) *Server {
 		"PermitRootLogin prohibit-password",
 		"LogLevel VERBOSE",
 		"SetEnv TMPDIR=" + s.Tmp,
+		"AllowTcpForwarding " + forwarding,
 		"",
 	}, "\n"), 0o644)
 
