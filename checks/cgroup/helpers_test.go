@@ -1,13 +1,13 @@
 package cgroup
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/engine/enginetest"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
@@ -33,12 +33,7 @@ func plan(t testing.TB, p *profile.Profile) []engine.Check {
 // run runs checks on h and keys the results by ID.
 func run(t testing.TB, h *host.Host, checks []engine.Check) map[string]engine.Result {
 	t.Helper()
-	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
-	m := map[string]engine.Result{}
-	for _, r := range out.Results {
-		m[r.ID] = r
-	}
-	return m
+	return enginetest.ResultsByID(t, h, checks)
 }
 
 // runProfile resolves yaml and runs its checks on h.

@@ -1,42 +1,28 @@
 package rlimit
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/engine/enginetest"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 )
 
 // distroOf is the built-in profile each fixture root resolves to.
-var distroOf = map[string]string{
-	"centos-7": "centos-7", "ubuntu-22.04": "ubuntu-22.04", "rocky-9": "rocky-9", "broken": "linux",
-}
+var distroOf = profiletest.FixtureProfile
 
 // serviceYAML names the fixtures' demo service (testdata/roots/README.md).
 const serviceYAML = "service: {unit: golive-demo, user: golive-demo}\n"
 
-// proposedProfile resolves a built-in profile with the proposed rlimits
-// sections (testdata/proposed) layered in the order they will merge —
-// linux's, then the distro's — and extra YAML on top.
+// proposedProfile resolves the built-in profile distro (its rlimits
+// section merged over linux's) with extra YAML on top.
 func proposedProfile(t testing.TB, distro, extra string) *profile.Profile {
 	t.Helper()
-	// The built-in profile (which carries the rlimits section) plus the
-	// test's service lines.
-	p := filepath.Join(t.TempDir(), "service.yaml")
-	if err := os.WriteFile(p, []byte("extends: "+distro+"\n"+extra), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	prof, err := profile.Resolve(profile.Request{Profile: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return prof
+	return profiletest.Extending(t, distro, extra)
 }
 
 // fixture opens a fixture root; opts pin the euid for non-root tests.
@@ -58,12 +44,7 @@ func plan(t testing.TB, p *profile.Profile) []engine.Check {
 // run runs checks on h and keys the results by ID.
 func run(t testing.TB, h *host.Host, checks []engine.Check) map[string]engine.Result {
 	t.Helper()
-	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
-	m := map[string]engine.Result{}
-	for _, r := range out.Results {
-		m[r.ID] = r
-	}
-	return m
+	return enginetest.ResultsByID(t, h, checks)
 }
 
 // rootResults runs the proposed profile of a fixture root with the demo

@@ -1,7 +1,6 @@
 package selinux
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/engine/enginetest"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/profile/profiletest"
@@ -37,12 +37,7 @@ func plan(t *testing.T, p *profile.Profile) []engine.Check {
 // run runs checks on h and keys the results by ID.
 func run(t *testing.T, h *host.Host, checks []engine.Check) map[string]engine.Result {
 	t.Helper()
-	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
-	m := map[string]engine.Result{}
-	for _, r := range out.Results {
-		m[r.ID] = r
-	}
-	return m
+	return enginetest.ResultsByID(t, h, checks)
 }
 
 func runProfile(t *testing.T, h *host.Host, yaml string) map[string]engine.Result {

@@ -2,8 +2,6 @@ package systemd
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,25 +9,16 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
 )
 
 // distroOf is the built-in profile each fixture root resolves to.
-var distroOf = map[string]string{
-	"centos-7": "centos-7", "ubuntu-22.04": "ubuntu-22.04", "rocky-9": "rocky-9", "broken": "linux",
-}
+var distroOf = profiletest.FixtureProfile
 
 // testProfile resolves a profile that extends a built-in one.
 func testProfile(t testing.TB, distro, extra string) *profile.Profile {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "golive.yaml")
-	if err := os.WriteFile(p, []byte("extends: "+distro+"\n"+extra), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	pr, err := profile.Resolve(profile.Request{Profile: p})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pr
+	return profiletest.Extending(t, distro, extra)
 }
 
 const demo = "service: {unit: golive-demo}\n"

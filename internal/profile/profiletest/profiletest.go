@@ -38,3 +38,16 @@ func ResolveErr(t testing.TB, name, yaml string) (*profile.Profile, error) {
 	}
 	return profile.Resolve(profile.Request{Profile: path})
 }
+
+// FixtureProfile is the built-in profile each fixture root under
+// testdata/roots resolves to.
+var FixtureProfile = map[string]string{
+	"centos-7": "centos-7", "ubuntu-22.04": "ubuntu-22.04", "rocky-9": "rocky-9", "broken": "linux",
+}
+
+// Extending resolves a profile that extends the built-in profile base
+// with extra YAML on top.
+func Extending(t testing.TB, base, extra string) *profile.Profile {
+	t.Helper()
+	return Resolve(t, "extends: "+base+"\n"+extra)
+}
