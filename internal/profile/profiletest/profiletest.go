@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 )
 
@@ -50,4 +51,23 @@ var FixtureProfile = map[string]string{
 func Extending(t testing.TB, base, extra string) *profile.Profile {
 	t.Helper()
 	return Resolve(t, "extends: "+base+"\n"+extra)
+}
+
+// Detected resolves the profile golive would pick for h (its os-release
+// decides), with config YAML (empty for none) as the service's file.
+func Detected(t testing.TB, h *host.Host, config string) *profile.Profile {
+	t.Helper()
+	rel, _ := h.OSRelease()
+	req := profile.Request{OS: rel}
+	if config != "" {
+		req.Config = filepath.Join(t.TempDir(), "golive.yaml")
+		if err := os.WriteFile(req.Config, []byte(config), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := profile.Resolve(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
