@@ -68,6 +68,9 @@ func Kinds() []string {
 
 // Explain describes an ID through its family's explainer.
 func Explain(id string) (Meta, bool) {
+	if pattern, ok := strings.CutPrefix(id, WaiverCategory+"/"); ok && pattern != "" {
+		return waiverMeta(pattern), true
+	}
 	mu.RLock()
 	defer mu.RUnlock()
 	for _, f := range families {

@@ -32,19 +32,27 @@ func WaiverChecks(waivers []profile.Waiver, planned []Check) []Check {
 		if hit {
 			continue
 		}
-		out = append(out, &unmatchedWaiver{Base: Base{M: Meta{
-			ID:       WaiverCategory + "/" + w.Check,
-			Category: WaiverCategory,
-			Title:    "Waiver matches a check",
-			Expected: "matches at least one check",
-			Level:    string(Warn),
-			Severity: "low",
-			Where:    w.Where,
-			Why:      "a waiver that matches nothing is usually a typo or a renamed check; the finding it meant to waive still counts",
-			Fix:      "correct the waiver's check pattern (golive list shows the IDs), or remove the waiver",
-		}}, w: w})
+		m := waiverMeta(w.Check)
+		m.Where = w.Where
+		out = append(out, &unmatchedWaiver{Base: Base{M: m}, w: w})
 	}
 	return out
+}
+
+// waiverMeta describes the warning about the waiver for pattern; explain
+// uses it too, since no family owns these checks.
+func waiverMeta(pattern string) Meta {
+	return Meta{
+		ID:       WaiverCategory + "/" + pattern,
+		Category: WaiverCategory,
+		Title:    "Waiver matches a check",
+		Expected: "matches at least one check",
+		Level:    string(Warn),
+		Severity: "low",
+		Reads:    []string{"the profile's waivers: list and the checks the profile plans"},
+		Why:      "a waiver that matches nothing is usually a typo or a renamed check; the finding it meant to waive still counts",
+		Fix:      "correct the waiver's check pattern (golive list shows the IDs), or remove the waiver",
+	}
 }
 
 type unmatchedWaiver struct {

@@ -112,3 +112,13 @@ func TestWaiverChecksWarnAboutWaiversThatMatchNothing(t *testing.T) {
 		t.Errorf("result %+v meta %+v", r, m)
 	}
 }
+
+func TestExplainWaiverWarning(t *testing.T) {
+	m, ok := Explain("waiver/sysctl/vm.swapiness")
+	if !ok || m.ID != "waiver/sysctl/vm.swapiness" || m.Category != WaiverCategory || m.Why == "" || m.Fix == "" {
+		t.Errorf("Explain = %+v, %v", m, ok)
+	}
+	if _, ok := Explain("waiver/"); ok {
+		t.Error("an empty pattern is not a waiver check")
+	}
+}
