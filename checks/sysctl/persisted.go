@@ -67,6 +67,8 @@ type Config struct {
 	// links to it: procps `sysctl --system` applies them, a boot does not.
 	Unread []Assignment
 
+	// The table is built by LoadConfig; a Config assembled by hand gets it
+	// on its first Resolve, which must then not run concurrently.
 	options map[string]*option // by key in path form, as systemd keys them
 	globs   []*option          // the glob options, in systemd's order
 }
