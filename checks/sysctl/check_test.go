@@ -83,6 +83,7 @@ func TestJudgeVerdicts(t *testing.T) {
 		{"winning file sorts after the drop-in", map[string]string{
 			"proc/sys/net/core/netdev_max_backlog": "1000\n",
 			"etc/sysctl.conf":                      "net.core.netdev_max_backlog = 1000\n",
+			"etc/sysctl.d/99-sysctl.conf":          "->../sysctl.conf",
 		}, "sysctl/net.core.netdev_max_backlog", engine.Fail, "/etc/sysctl.conf:1 sets 1000", remediate.FileLine},
 		{"absent key", map[string]string{
 			"proc/sys/kernel/osrelease": "5.14.0\n",

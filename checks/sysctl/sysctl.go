@@ -38,7 +38,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	checks := make([]engine.Check, 0, len(rules))
 	for _, r := range rules {
 		key := Normalize(r.Key)
-		if key == "" || strings.ContainsAny(key, "*?[ \t") || strings.Contains(key, "..") {
+		if key == "" || strings.ContainsAny(key, "*?[ \t") || strings.Contains(r.Key, "..") || strings.Contains("/"+swapSeparators(key)+"/", "/../") {
 			return nil, p.Errorf(sec, "sysctl: %q is not a sysctl name", r.Key)
 		}
 		m := meta(key).WithRule(r)
