@@ -97,19 +97,19 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 func (s *shared) loginVerdict(h *host.Host, user string, r resource, rule profile.Rule) loginVerdict {
 	v := loginVerdict{acct: s.account(h, user), resName: r.name}
 	pc := s.pamConfig(h)
-	v.ll = pc.resolveLogin(v.acct, s.set.rootExempt)
+	v.ll = pc.resolveLogin(v.acct, pc.flavor.Debian)
 	v.nrOpen = s.nrOpenOf(h)
 	if !v.acct.Known {
 		v.notes = append(v.notes, fmt.Sprintf("%s is not in /etc/passwd (a directory-service user, or not created yet): uid ranges and its primary group cannot be matched, and pam_limits refuses a user getpwnam cannot find", user))
 	}
-	ss := s.set.pam.openSession(v.ll, s.sessionStart(h, pc, &v))
+	ss := pc.flavor.openSession(v.ll, s.sessionStart(h, pc, &v))
 	sl := ss.Limits[r.name]
 	v.soft, v.hard = sl.Soft, sl.Hard
 	v.overNrOpen = sl.Failed != "" && r.name == "nofile" && v.nrOpen.Known && sl.Hard.Known
 	v.refused = ss.Refused
-	v.flavor = s.set.pam.String()
+	v.flavor = pc.flavor.String()
 	v.startFrom = v.baseline.From
-	if s.set.pam.Debian {
+	if pc.flavor.Debian {
 		v.startFrom = "PID 1's limits (/proc/1/limits): Debian's pam_limits starts every session from them"
 	}
 	if v.ll.NoLimits != nil {

@@ -55,6 +55,7 @@ type pamConfig struct {
 	needsRoot []string
 	bytes     int
 	syntax    lineSyntax
+	flavor    pamFlavor // the build, settled for this host
 	// pid1 is /proc/1/limits by resource, which Debian's pam_limits
 	// starts every session from (read only for that flavor).
 	pid1      map[string]Limit
@@ -65,7 +66,8 @@ type pamConfig struct {
 // loadPamConfig reads limits.conf and limits.d/*.conf under the root as the
 // distro's pam_limits reads them.
 func loadPamConfig(h *host.Host, f pamFlavor) *pamConfig {
-	c := &pamConfig{syntax: f.syntax()}
+	f = f.forHost(h)
+	c := &pamConfig{syntax: f.syntax(), flavor: f}
 	if f.Debian {
 		c.readPID1(h)
 	}

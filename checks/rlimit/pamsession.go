@@ -2,8 +2,11 @@ package rlimit
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/golive-sh/golive/internal/host"
 )
 
 // pamFlavor is what the distro's build of pam_limits does beyond reading
@@ -27,6 +30,25 @@ type pamFlavor struct {
 	//     above fs.nr_open) is skipped: the limit stays what the process
 	//     had and the session opens. Upstream (and RHEL) refuse it.
 	Debian bool
+	// FromOSRelease: neither the profile nor its family says (the generic
+	// profile), so the host's os-release decides: Debian's patches where
+	// ID or ID_LIKE is debian.
+	FromOSRelease bool
+}
+
+// forHost settles a flavor the profile left open from the host's
+// os-release.
+func (f pamFlavor) forHost(h *host.Host) pamFlavor {
+	if !f.FromOSRelease {
+		return f
+	}
+	f.FromOSRelease = false
+	rel, err := h.OSRelease()
+	if err != nil {
+		return f
+	}
+	f.Debian = rel.ID == "debian" || slices.Contains(rel.IDLike, "debian")
+	return f
 }
 
 // atLeast compares the release; an unknown one counts as 1.5.0.

@@ -3,6 +3,8 @@ package rlimit
 import (
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/host/hosttest"
 )
 
 // sessionFor resolves limits.conf text for the "app" user of loginFor and
@@ -147,5 +149,22 @@ func TestParsePamVersion(t *testing.T) {
 	}
 	if !(pamFlavor{}).atLeast(1, 4) || (pamFlavor{Version: [3]int{1, 1, 8}}).atLeast(1, 4) {
 		t.Error("atLeast")
+	}
+}
+
+// The generic profile names no family: os-release decides the build.
+func TestFlavorFromOSRelease(t *testing.T) {
+	for rel, debian := range map[string]bool{
+		"ID=debian\nVERSION_ID=\"12\"\n":            true,
+		"ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n": true,
+		"ID=centos\nID_LIKE=\"rhel fedora\"\n":      false,
+	} {
+		h := hosttest.Root(t, map[string]string{"etc/os-release": rel})
+		if got := (pamFlavor{FromOSRelease: true}).forHost(h); got.Debian != debian || got.FromOSRelease {
+			t.Errorf("%q: %+v", rel, got)
+		}
+		if got := (pamFlavor{}).forHost(h); got.Debian {
+			t.Errorf("%q: a flavor the profile set is kept", rel)
+		}
 	}
 }

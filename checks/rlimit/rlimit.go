@@ -75,9 +75,6 @@ type systemdInfo struct {
 type settings struct {
 	goService bool
 	sd        systemdInfo
-	// rootExempt: the distro's pam_limits does not apply "*" and @group
-	// lines to root (Debian and Ubuntu).
-	rootExempt bool
 	// pam is the distro's build of pam_limits.
 	pam pamFlavor
 	// nrOpenDefault is the profile's boot value of fs.nr_open, for images.
@@ -96,7 +93,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	set := settings{goService: true, rootExempt: p.Facts.Family == "debian", nrOpenDefault: p.Facts.SysctlDefaults["fs.nr_open"]}
+	set := settings{goService: true, nrOpenDefault: p.Facts.SysctlDefaults["fs.nr_open"]}
 	if s.GoService != nil {
 		set.goService = *s.GoService
 	}
@@ -108,7 +105,6 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	if set.pam, err = parsePamSection(p, sec, s.Pam); err != nil {
 		return nil, err
 	}
-	set.rootExempt = set.pam.Debian
 	st := &shared{set: set}
 
 	var checks []engine.Check
@@ -231,7 +227,7 @@ func parseSystemdSection(p *profile.Profile, sec *yaml.Node, s *systemdSection) 
 // parsePamSection reads rlimits.pam; without it the flavor follows the
 // distro family (Debian's patches on the debian family).
 func parsePamSection(p *profile.Profile, sec *yaml.Node, s *pamSection) (pamFlavor, error) {
-	f := pamFlavor{Debian: p.Facts.Family == "debian"}
+	f := pamFlavor{Debian: p.Facts.Family == "debian", FromOSRelease: p.Facts.Family == ""}
 	if s == nil {
 		return f, nil
 	}
@@ -246,9 +242,9 @@ func parsePamSection(p *profile.Profile, sec *yaml.Node, s *pamSection) (pamFlav
 	switch s.Flavor {
 	case "":
 	case "debian":
-		f.Debian = true
+		f.Debian, f.FromOSRelease = true, false
 	case "upstream":
-		f.Debian = false
+		f.Debian, f.FromOSRelease = false, false
 	default:
 		return f, p.Errorf(profile.FieldNode(pn, "flavor"), "rlimits.pam.flavor: %q is not debian or upstream", s.Flavor)
 	}
