@@ -21,7 +21,9 @@ type account struct {
 	GID    uint64
 	Known  bool            // found in /etc/passwd
 	Groups map[string]bool // group names: the primary group and every group listing the user
-	GIDs   map[uint64]bool // their gids
+	// GIDs are the gids whose group (the first /etc/group line with that
+	// gid, as getgrgid finds it) has the user as primary group or member.
+	GIDs map[uint64]bool
 	// Problems are malformed lines of /etc/passwd and /etc/group and
 	// files that could not be read.
 	Problems []string
@@ -72,32 +74,50 @@ func lookupAccount(h *host.Host, name string) *account {
 		a.Problems = append(a.Problems, err.Error())
 		return a
 	}
-	seen := map[string]bool{}
+	// pam_modutil_user_in_group_nam_nam and _nam_gid look the group up
+	// with getgrnam or getgrgid (the first line of that name or gid) and
+	// count the user in it when its gid is the user's primary gid, the
+	// line lists the user, or getgrouplist() has the gid: the gid of any
+	// line that lists the user.
+	nameGID := map[string]uint64{}
+	haveGID := map[uint64]bool{}
+	userGIDs := map[uint64]bool{}
+	if a.Known {
+		userGIDs[a.GID] = true
+	}
 	forEachRecord(data, 4, func(n int, f []string) {
 		if f == nil {
 			problem("/etc/group:%d: malformed line", n)
 			return
 		}
-		if seen[f[0]] {
-			return
-		}
-		seen[f[0]] = true
 		gid, err := strconv.ParseUint(f[2], 10, 32)
 		if err != nil {
 			problem("/etc/group:%d: malformed gid", n)
 			return
 		}
-		member := a.Known && gid == a.GID
+		if _, ok := nameGID[f[0]]; !ok {
+			nameGID[f[0]] = gid
+		}
+		haveGID[gid] = true
 		for _, m := range strings.Split(f[3], ",") {
 			if strings.TrimSpace(m) == name {
-				member = true
+				userGIDs[gid] = true
 			}
 		}
-		if member {
-			a.Groups[f[0]] = true
+	})
+	if !a.Known {
+		return a // getpwnam fails: pam_modutil finds no user to test
+	}
+	for g, gid := range nameGID {
+		if userGIDs[gid] {
+			a.Groups[g] = true
+		}
+	}
+	for gid := range userGIDs {
+		if haveGID[gid] {
 			a.GIDs[gid] = true
 		}
-	})
+	}
 	return a
 }
 

@@ -21,6 +21,9 @@ func FuzzParseLimits(f *testing.F) {
 		"app soft nofile 8192extra\r\napp\thurd\tnofile 1\napp soft nproc -5\n",
 		"a b c d\x00e\n" + strings.Repeat("x", 5000) + "\n",
 		"@: soft nofile 1\n:x soft nofile 1\n1:2:3 soft nofile 1\n",
+		"* soft nproc unlimited extra\nALICE\vsoft\fNOFILE 5\napp -x\n@0: soft nofile 1\n%:0 - nproc 2\n",
+		"+1500: soft nofile 1\n-1: hard core 2\n @ops -\n",
+		"# " + strings.Repeat("x", 1021) + " app soft nofile 900\n" + strings.Repeat(" ", 1020) + "app hard core 5\n",
 		"",
 	} {
 		f.Add([]byte(s))
@@ -28,19 +31,33 @@ func FuzzParseLimits(f *testing.F) {
 	a := &account{Name: "app", UID: 1500, GID: 1500, Known: true,
 		Groups: map[string]bool{"app": true, "ops": true}, GIDs: map[uint64]bool{1500: true, 2000: true}}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		entries, _ := ParseLimits("/etc/security/limits.conf", data)
-		for _, e := range entries {
-			if e.Domain == "" || (!e.NoLimits && (e.Type == "" || e.Item == "" || e.Value == "")) {
-				t.Fatalf("incomplete entry %+v", e)
+		for _, syntax := range []lineSyntax{wordSyntax, restSyntax} {
+			entries, _ := parseLimits("/etc/security/limits.conf", data, syntax)
+			for _, e := range entries {
+				if e.Domain == "" || (!e.NoLimits && (e.Type == "" || e.Item == "" || e.Value == "")) {
+					t.Fatalf("incomplete entry %+v", e)
+				}
+				if syntax == wordSyntax && (strings.ContainsAny(e.Value, cSpace) || len(e.Domain)+len(e.Value) > fgetsLine) {
+					t.Fatalf("a value is one word of one fgets read: %+v", e)
+				}
 			}
-		}
-		c := &pamConfig{entries: entries}
-		for _, exempt := range []bool{false, true} {
-			ll := c.resolveLogin(a, exempt)
-			for _, m := range []map[string]setting{ll.Soft, ll.Hard} {
-				for name, s := range m {
-					if _, ok := resources[name]; !ok || s.From.File == "" || s.Src > srcDefault {
-						t.Fatalf("setting %s %+v", name, s)
+			c := &pamConfig{entries: entries}
+			for _, f := range []pamFlavor{{Debian: true}, {Version: [3]int{1, 1, 8}}} {
+				ll := c.resolveLogin(a, f.Debian)
+				for _, m := range []map[string]setting{ll.Soft, ll.Hard} {
+					for name, s := range m {
+						if _, ok := resources[name]; !ok || s.From.File == "" || s.Src > srcDefault {
+							t.Fatalf("setting %s %+v", name, s)
+						}
+					}
+				}
+				// Every resource of a session is known from a known start,
+				// and soft never exceeds hard.
+				st := sessionStart{Caller: callerOf(nil), PID1: map[string]Limit{"nofile": {1 << 20, 1 << 20}},
+					PID1State: pid1Read, NrOpen: nrOpen{Value: 1 << 20, Known: true}}
+				for name, sl := range f.openSession(ll, st).Limits {
+					if !sl.Soft.Known || !sl.Hard.Known || sl.Soft.Value > sl.Hard.Value {
+						t.Fatalf("%s: %+v", name, sl)
 					}
 				}
 			}

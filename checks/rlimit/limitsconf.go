@@ -16,9 +16,9 @@ const (
 	maxLimitsFile = 1 << 20
 	// maxLimitsFiles bounds the files read from limits.d.
 	maxLimitsFiles = 512
-	// maxLimitsLine bounds one line; a longer one is reported and skipped
-	// (pam_limits 1.1.8 split lines at 1024 bytes, later versions do not).
-	maxLimitsLine = 4096
+	// fgetsLine is pam_limits' LINE_LENGTH before 1.6.0: fgets reads at
+	// most 1023 bytes, so a longer line is read (and parsed) as several.
+	fgetsLine = 1024 - 1
 	// maxLimitsBytes bounds what is read from limits.conf and limits.d
 	// together; real hosts have a few KiB.
 	maxLimitsBytes = 16 << 20
@@ -31,10 +31,10 @@ const (
 type Entry struct {
 	File   string
 	Line   int
-	Domain string
+	Domain string // as written: pam_limits compares it case-sensitively
 	Type   string // soft, hard or - (lower-cased, as pam_limits compares it)
 	Item   string // lower-cased
-	Value  string // lower-cased, trimmed
+	Value  string // lower-cased
 	// NoLimits marks a "<domain> -" line: for a matching user pam_limits
 	// stops reading and sets no limit at all.
 	NoLimits bool
@@ -43,14 +43,34 @@ type Entry struct {
 // Where is "file:line".
 func (e Entry) Where() string { return fmt.Sprintf("%s:%d", e.File, e.Line) }
 
-// ParseLimits splits one limits.conf-format file into entries as
-// pam_limits' parse_config_file does (Linux-PAM 1.1.8 to 1.7): leading
-// whitespace skipped, everything from "#" on is a comment, fields split on
-// spaces and tabs, the value is the rest of the line. A line of four fields
-// is an entry; "<domain> -" is a no-limits line; anything else is invalid
-// and named in problems (pam_limits skips it). The text before a NUL byte
-// is all C code sees of a line.
+// lineSyntax is how a pam_limits release reads a line of limits.conf.
+type lineSyntax int
+
+const (
+	// wordSyntax is Linux-PAM 1.1.8 to 1.5.3: fgets into 1024 bytes and
+	// sscanf("%s%s%s%s"), so the value is the fourth word and anything
+	// after it is ignored ("* soft nproc unlimited extra" is unlimited).
+	wordSyntax lineSyntax = iota
+	// restSyntax is Linux-PAM 1.6.0 and later: getline and strtok_r, so
+	// the value is the rest of the line, trimmed of spaces and tabs
+	// (1.6.1; "unlimited extra" is then not a number and the line is
+	// skipped).
+	restSyntax
+)
+
+// ParseLimits splits one limits.conf-format file into entries as the
+// pam_limits of every supported distro does (Linux-PAM 1.1.8 to 1.5.x).
 func ParseLimits(file string, data []byte) (entries []Entry, problems []string) {
+	return parseLimits(file, data, wordSyntax)
+}
+
+// parseLimits is parse_config_file's reading of one file: leading
+// whitespace skipped, everything from "#" on is a comment, fields split on
+// whitespace. A line of four fields is an entry; "<domain> -<anything>" is
+// a no-limits line; anything else is invalid and named in problems
+// (pam_limits skips it). The text before a NUL byte is all C code sees of
+// a line.
+func parseLimits(file string, data []byte, syntax lineSyntax) (entries []Entry, problems []string) {
 	n, dropped := 0, 0
 	problem := func(format string, args ...any) {
 		if len(problems) < maxProblems {
@@ -67,58 +87,107 @@ func ParseLimits(file string, data []byte) (entries []Entry, problems []string) 
 	for len(data) > 0 {
 		var raw []byte
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
+			raw, data = data[:i+1], data[i+1:]
 		} else {
 			raw, data = data, nil
 		}
 		n++
-		if len(raw) > maxLimitsLine {
-			problem("%s:%d: line longer than %d bytes, skipped", file, n, maxLimitsLine)
-			continue
+		reads := [][]byte{raw}
+		if syntax == wordSyntax && len(raw) > fgetsLine {
+			reads = reads[:0]
+			for len(raw) > fgetsLine {
+				reads = append(reads, raw[:fgetsLine])
+				raw = raw[fgetsLine:]
+			}
+			reads = append(reads, raw)
+			problem("%s:%d: line longer than %d bytes: pam_limits reads it as %d lines", file, n, fgetsLine, len(reads))
 		}
-		if i := bytes.IndexByte(raw, 0); i >= 0 {
-			raw = raw[:i]
-		}
-		line := strings.TrimLeft(string(raw), " \t\r\v\f")
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		if line == "" {
-			continue
-		}
-		fields, value := splitLimitsLine(line)
-		switch {
-		case len(fields) == 3 && value != "":
-			entries = append(entries, Entry{File: file, Line: n, Domain: fields[0],
-				Type: strings.ToLower(fields[1]), Item: strings.ToLower(fields[2]), Value: strings.ToLower(value)})
-		case len(fields) == 2 && value == "" && strings.HasPrefix(fields[1], "-"):
-			entries = append(entries, Entry{File: file, Line: n, Domain: fields[0], Type: "-", NoLimits: true})
-		default:
-			problem("%s:%d: invalid line %q (pam_limits skips it)", file, n, truncate(strings.TrimSpace(line), 200))
+		for _, r := range reads {
+			e, ok, bad := parseLimitsLine(r, syntax)
+			switch {
+			case ok:
+				e.File, e.Line = file, n
+				entries = append(entries, e)
+			case bad != "":
+				problem("%s:%d: invalid line %q (pam_limits skips it)", file, n, truncate(bad, 200))
+			}
 		}
 	}
 	return entries, problems
 }
 
-// splitLimitsLine is pam_limits' split(): three words separated by spaces
+// parseLimitsLine parses what one fgets (or getline) returned. ok is false
+// for a blank or comment line (bad is empty) and for an invalid one (bad is
+// the text).
+func parseLimitsLine(raw []byte, syntax lineSyntax) (e Entry, ok bool, bad string) {
+	if i := bytes.IndexByte(raw, 0); i >= 0 {
+		raw = raw[:i]
+	}
+	line := strings.TrimLeft(string(raw), cSpace)
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	if line == "" {
+		return Entry{}, false, ""
+	}
+	var f []string
+	if syntax == wordSyntax {
+		f = strings.FieldsFunc(line, isCSpace)
+		if len(f) > 4 {
+			f = f[:4]
+		}
+	} else {
+		f = splitRest(line)
+	}
+	switch {
+	case len(f) == 4:
+		return Entry{Domain: f[0], Type: asciiLower(f[1]), Item: asciiLower(f[2]), Value: asciiLower(f[3])}, true, ""
+	case len(f) == 2 && strings.HasPrefix(f[1], "-"):
+		return Entry{Domain: f[0], Type: "-", NoLimits: true}, true, ""
+	}
+	return Entry{}, false, strings.TrimSpace(line)
+}
+
+// splitRest is pam_limits 1.6's split(): three words separated by spaces
 // or tabs, then the rest of the line trimmed of spaces and tabs.
-func splitLimitsLine(line string) (fields []string, value string) {
-	fields = make([]string, 0, 3)
+func splitRest(line string) []string {
+	fields := make([]string, 0, 4)
 	rest := line
 	for len(fields) < 3 {
 		rest = strings.TrimLeft(rest, " \t")
 		if rest == "" {
-			return fields, ""
+			return fields
 		}
 		end := strings.IndexAny(rest, " \t")
 		if end < 0 {
-			fields = append(fields, rest)
-			return fields, ""
+			return append(fields, rest)
 		}
 		fields = append(fields, rest[:end])
 		rest = rest[end:]
 	}
-	return fields, strings.Trim(rest, " \t")
+	if v := strings.Trim(rest, " \t"); v != "" {
+		fields = append(fields, v)
+	}
+	return fields
+}
+
+// cSpace is isspace() in the C locale.
+const cSpace = " \t\n\v\f\r"
+
+func isCSpace(r rune) bool { return strings.ContainsRune(cSpace, r) }
+
+// asciiLower is tolower() in the C locale: only A-Z change.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // parsePamValue is process_limit's value parsing for a limit: "-1", "-",

@@ -16,15 +16,20 @@ func TestParseLimitsLines(t *testing.T) {
 		"golive-demo soft\n" +
 		"golive-demo SOFT NOFILE 8192\r\n" +
 		"golive-demo soft memlock 64\x00 hard memlock 1\n" +
-		"x soft stack " + strings.Repeat("9", maxLimitsLine) + "\n" +
-		"   \n"
+		"x soft stack " + strings.Repeat("9", fgetsLine) + "\n" +
+		"   \n" +
+		"Golive-Demo\vsoft\fcore Unlimited\n" +
+		"app -x\n"
 	entries, problems := ParseLimits("/etc/security/limits.conf", []byte(data))
 	want := []Entry{
 		{Line: 2, Domain: "*", Type: "soft", Item: "nofile", Value: "4096"},
-		{Line: 3, Domain: "@ops", Type: "hard", Item: "nproc", Value: "100 extra words"},
+		{Line: 3, Domain: "@ops", Type: "hard", Item: "nproc", Value: "100"},
 		{Line: 4, Domain: "golive-demo", Type: "-", NoLimits: true},
-		{Line: 7, Domain: "golive-demo", Type: "soft", Item: "nofile", Value: "8192\r"},
+		{Line: 7, Domain: "golive-demo", Type: "soft", Item: "nofile", Value: "8192"},
 		{Line: 8, Domain: "golive-demo", Type: "soft", Item: "memlock", Value: "64"},
+		{Line: 9, Domain: "x", Type: "soft", Item: "stack", Value: strings.Repeat("9", fgetsLine-len("x soft stack "))},
+		{Line: 11, Domain: "Golive-Demo", Type: "soft", Item: "core", Value: "unlimited"},
+		{Line: 12, Domain: "app", Type: "-", NoLimits: true},
 	}
 	if len(entries) != len(want) {
 		t.Fatalf("entries %+v, want %d", entries, len(want))
@@ -36,10 +41,35 @@ func TestParseLimitsLines(t *testing.T) {
 		}
 	}
 	joined := strings.Join(problems, "\n")
-	for _, w := range []string{"limits.conf:5: invalid line", "limits.conf:6: invalid line", "limits.conf:9: line longer"} {
+	for _, w := range []string{"limits.conf:5: invalid line", "limits.conf:6: invalid line", "limits.conf:9: line longer than 1023 bytes: pam_limits reads it as 2 lines", `limits.conf:9: invalid line "9999999999999"`} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("problems %q lack %q", joined, w)
 		}
+	}
+}
+
+// Linux-PAM 1.6 reads the value as the rest of the line: "100 extra
+// words" is then a value strtoul stops in, and long lines stay whole.
+func TestParseLimitsRestOfLine(t *testing.T) {
+	long := "x soft stack " + strings.Repeat("9", 2000) + "\n"
+	entries, problems := parseLimits("/l", []byte("@ops hard nproc  100 extra words \t\n"+long+"a b c\n"), restSyntax)
+	if len(entries) != 2 || entries[0].Value != "100 extra words" || len(entries[1].Value) != 2000 {
+		t.Errorf("entries %+v", entries)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0], "/l:3: invalid line") {
+		t.Errorf("problems %q", problems)
+	}
+	if pamFlavor(pamFlavor{Version: [3]int{1, 6, 1}}).syntax() != restSyntax || (pamFlavor{Version: [3]int{1, 5, 3}}).syntax() != wordSyntax || (pamFlavor{}).syntax() != wordSyntax {
+		t.Error("1.6.0 and later read the rest of the line, earlier releases one word")
+	}
+}
+
+// A long comment hides only what fgets returned with it: the rest of the
+// line is read as a line of its own.
+func TestLongCommentLineContinues(t *testing.T) {
+	entries, _ := ParseLimits("/l", []byte("# "+strings.Repeat("x", fgetsLine-2)+" app soft nofile 900\n"))
+	if len(entries) != 1 || entries[0].Domain != "app" || entries[0].Value != "900" {
+		t.Errorf("entries %+v", entries)
 	}
 }
 
@@ -56,7 +86,7 @@ func TestParsePamValueIsStrtoul(t *testing.T) {
 		{"-", Infinity, false},
 		{"8192extra", 8192, false},
 		{"8192\r", 8192, false},
-		{"100 extra words", 100, false},
+		{"100 extra words", 100, false}, // Linux-PAM 1.6's rest-of-line value
 		{"+5", 5, false},
 		{"-5", Infinity - 4, false},
 		{"99999999999999999999999", Infinity, false},
@@ -79,7 +109,7 @@ func loginFor(t *testing.T, limits, user string, rootExempt bool) *LoginLimits {
 		"etc/group":                "root:x:0:\napp:x:1500:\nops:x:2000:app\nwheel:x:10:root\n",
 		"etc/security/limits.conf": limits,
 	})
-	return loadPamConfig(h).resolveLogin(lookupAccount(h, user), rootExempt)
+	return loadPamConfig(h, pamFlavor{}).resolveLogin(lookupAccount(h, user), rootExempt)
 }
 
 func TestPamLimitsPrecedence(t *testing.T) {
@@ -111,6 +141,10 @@ func TestPamLimitsPrecedence(t *testing.T) {
 		{"Debian: * does not apply to root", "* soft nofile 99\n@wheel soft nofile 98\n", "root", true, "", "", "nofile"},
 		{"Debian: a root line still applies", "root soft nofile 97\n", "root", true, "97", "", "nofile"},
 		{"another user's line", "other - nofile 5\n", "app", false, "", "", "nofile"},
+		{"Debian: a @ or % domain with a range is a uid range for root", "@0: soft nofile 96\n%:0 hard nofile 95\n", "root", true, "96", "95", "nofile"},
+		{"a @ domain with a range is a gid range for others", "@0: soft nofile 96\n", "app", true, "96", "", "nofile"},
+		{"domains are case-sensitive", "APP soft nofile 9\n", "app", false, "", "", "nofile"},
+		{"strtoul takes a sign in a range", "+1500: soft nofile 94\n-1: hard nofile 93\n", "app", false, "94", "", "nofile"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -144,6 +178,39 @@ func TestNoLimitsLineStopsPamLimits(t *testing.T) {
 	}
 }
 
+// The "<domain> -" line: Debian's root patch leaves it alone, "*" never
+// matches, a uid range does.
+func TestNoLimitsLineDomains(t *testing.T) {
+	for _, c := range []struct {
+		limits, user string
+		applies      bool
+	}{
+		{"@wheel -\n", "root", true},
+		{"* -\n", "app", false},
+		{"1000: -x\n", "app", true},
+		{"% -\n", "app", false},
+		{"@:2000 -\n", "app", true},
+	} {
+		if got := loginFor(t, c.limits, c.user, true).NoLimits != nil; got != c.applies {
+			t.Errorf("%q for %s: no-limits %v, want %v", c.limits, c.user, got, c.applies)
+		}
+	}
+}
+
+// pam_modutil_user_in_group_* look the group up by name or gid (the first
+// line) and then ask getgrouplist, which has the gid of every line that
+// lists the user.
+func TestGroupMembershipIsGetgrouplist(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/passwd": "app:x:1500:1500::/:/bin/sh\n",
+		"etc/group":  "ops:x:2000:\nops:x:2002:app\ndev:x:2001:\ntwin:x:2001:app\nbad:x:x:app\n",
+	})
+	a := lookupAccount(h, "app")
+	if a.inGroup("ops") || !a.inGroup("dev") || !a.inGroup("twin") || !a.inGID(2001) || !a.inGID(2002) || a.inGID(1500) {
+		t.Errorf("groups %v, gids %v", a.Groups, a.GIDs)
+	}
+}
+
 func TestUnknownItemsAndTypesAreReported(t *testing.T) {
 	ll := loginFor(t, "app hurd nofile 1\napp soft nofiles 1\napp soft nproc lots\napp - maxlogins 4\n", "app", false)
 	joined := strings.Join(ll.Problems, "\n")
@@ -171,7 +238,7 @@ func TestLimitsDReadInNameOrderAfterLimitsConf(t *testing.T) {
 		"etc/security/limits.d/.hidden.conf":     "app soft nofile 5\n",
 		"etc/security/limits.d/dir.conf/x":       "",
 	})
-	c := loadPamConfig(h)
+	c := loadPamConfig(h, pamFlavor{})
 	ll := c.resolveLogin(lookupAccount(h, "app"), false)
 	if got := ll.Soft["nofile"]; got.Value != 3 || !strings.HasSuffix(got.From.File, "20-b.conf") {
 		t.Errorf("nofile from %+v, want 3 from 20-b.conf", got)
@@ -189,12 +256,12 @@ func TestUnreadableLimitsFileIsFatal(t *testing.T) {
 		"etc/security/limits.d/50-loop.conf": "->51-loop.conf",
 		"etc/security/limits.d/51-loop.conf": "->50-loop.conf",
 	})
-	c := loadPamConfig(h)
-	if len(c.fatal) != 2 || !strings.Contains(c.fatal[0], "50-loop.conf (too many levels of symbolic links)") {
+	c := loadPamConfig(h, pamFlavor{})
+	// Linux-PAM up to 1.5 fails the session when fopen fails, for a
+	// missing limits.conf too (pam_limits.c parse_config_file).
+	if len(c.fatal) != 3 || !strings.Contains(c.fatal[0], "limits.conf (no such file or directory)") ||
+		!strings.Contains(c.fatal[1], "50-loop.conf (too many levels of symbolic links)") {
 		t.Errorf("fatal %v", c.fatal)
-	}
-	if !strings.Contains(strings.Join(c.problems, " "), "limits.conf: missing") {
-		t.Errorf("problems %v: a missing limits.conf is named", c.problems)
 	}
 }
 

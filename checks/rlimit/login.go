@@ -26,6 +26,7 @@ type side struct {
 	Value uint64
 	Known bool
 	From  string   // where it comes from, for people
+	Tag   string   // short form of From when no line sets it: "PID 1"
 	Set   *setting // the limits.conf line, when pam_limits set it
 }
 
@@ -44,9 +45,14 @@ type loginVerdict struct {
 	// fails and pam_limits refuses the session.
 	overNrOpen bool
 	notes      []string
-	baseline   unitLimit
+	baseline   unitLimit // sshd's limit of the judged resource
 	nrOpen     nrOpen
+	resName    string
+	flavor     string // the pam_limits build, for people
+	startFrom  string // where a limit no line sets comes from
 }
+
+func (v *loginVerdict) res() string { return v.resName }
 
 func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Details: map[string]any{"user": c.user, "resource": c.res.name}}
@@ -69,7 +75,7 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		msg = append(msg, v.err.Error())
 	case !v.judged.Known:
 		res.Status = engine.Warn
-		msg = append(msg, fmt.Sprintf("cannot tell the %s limit: no limits.conf line sets it, and what the session inherits from sshd is not known (%s)", v.side, v.baseline.From))
+		msg = append(msg, fmt.Sprintf("cannot tell the %s limit: no limits.conf line sets it, and it is %s", v.side, v.judged.From))
 		res.Remediation = c.st.loginPlan(h, c.user)
 	case v.ok:
 		res.Status = engine.Pass
@@ -89,43 +95,27 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // loginVerdict resolves and judges one resource for the user.
 func (s *shared) loginVerdict(h *host.Host, user string, r resource, rule profile.Rule) loginVerdict {
-	v := loginVerdict{acct: s.account(h, user)}
-	v.ll = s.pamConfig(h).resolveLogin(v.acct, s.set.rootExempt)
-	v.baseline = resolveUnitLimit(nil, s.manager(h), r, s.set.sd)
-	if h.Live() {
-		if ok, why := s.booted(h); !ok {
-			// sshd is not a systemd service here: its limits come from
-			// whatever started it.
-			v.baseline = unitLimit{Level: "default", From: "sshd is not started by systemd here (" + why + "), so what it passes on is not known"}
-		}
-	}
+	v := loginVerdict{acct: s.account(h, user), resName: r.name}
+	pc := s.pamConfig(h)
+	v.ll = pc.resolveLogin(v.acct, pc.flavor.Debian)
 	v.nrOpen = s.nrOpenOf(h)
 	if !v.acct.Known {
 		v.notes = append(v.notes, fmt.Sprintf("%s is not in /etc/passwd (a directory-service user, or not created yet): uid ranges and its primary group cannot be matched, and pam_limits refuses a user getpwnam cannot find", user))
 	}
-	inherited := func(val uint64) side {
-		return side{Value: val, Known: v.baseline.Known, From: "sshd's own limit, which the session inherits (" + v.baseline.From + ")"}
+	ss := pc.flavor.openSession(v.ll, s.sessionStart(h, pc, &v))
+	sl := ss.Limits[r.name]
+	v.soft, v.hard = sl.Soft, sl.Hard
+	v.overNrOpen = sl.Failed != "" && r.name == "nofile" && v.nrOpen.Known && sl.Hard.Known
+	v.refused = ss.Refused
+	v.flavor = pc.flavor.String()
+	v.startFrom = v.baseline.From
+	if pc.flavor.Debian {
+		v.startFrom = "PID 1's limits (/proc/1/limits): Debian's pam_limits starts every session from them"
 	}
-	v.soft, v.hard = inherited(v.baseline.Limit.Soft), inherited(v.baseline.Limit.Hard)
 	if v.ll.NoLimits != nil {
 		v.notes = append(v.notes, fmt.Sprintf("%s (%q) tells pam_limits to set no limit at all for this user", v.ll.NoLimits.Where(), v.ll.NoLimits.Domain+" -"))
-	} else {
-		set := false
-		if st, ok := v.ll.Soft[r.name]; ok {
-			v.soft = fromSetting(st)
-			set = true
-		}
-		if st, ok := v.ll.Hard[r.name]; ok {
-			v.hard = fromSetting(st)
-			set = true
-		}
-		if set {
-			v.applyPam(r)
-		}
 	}
-	for _, f := range v.ll.Fatal {
-		v.refused = append(v.refused, "cannot read "+f+" (pam_limits then fails every session it handles)")
-	}
+	v.notes = append(v.notes, sl.Notes...)
 	v.side = "soft"
 	v.judged = v.soft
 	if r.name == "nofile" && s.set.goService {
@@ -137,38 +127,31 @@ func (s *shared) loginVerdict(h *host.Host, user string, r resource, rule profil
 	return v
 }
 
-// applyPam is setup_limits for a resource pam_limits set: unlimited nofile
-// becomes fs.nr_open (pam_limits 1.4 and later), a soft limit above the
-// hard one is lowered to it, and a value the kernel refuses fails the
-// session.
-func (v *loginVerdict) applyPam(r resource) {
-	if r.name == "nofile" {
-		for _, sd := range []*side{&v.soft, &v.hard} {
-			if sd.Set != nil && sd.Value == Infinity {
-				if v.nrOpen.Known {
-					sd.Value = v.nrOpen.Value
-					v.notes = append(v.notes, fmt.Sprintf("%s sets nofile unlimited: pam_limits 1.4 and later use fs.nr_open (%d) instead; CentOS 7's 1.1.8 fails the session", sd.Set.From.Where(), v.nrOpen.Value))
-				} else {
-					v.notes = append(v.notes, sd.Set.From.Where()+" sets nofile unlimited: the kernel refuses that (newer pam_limits use fs.nr_open)")
-				}
-			}
+// sessionStart is what a login session starts from on this host: the
+// limits of sshd (the process that opens it: a systemd service with no
+// Limit*= lines, so the manager's defaults) and, for Debian's pam_limits,
+// PID 1's. sshd runs as root and may raise hard limits.
+func (s *shared) sessionStart(h *host.Host, pc *pamConfig, v *loginVerdict) sessionStart {
+	st := sessionStart{Caller: map[string]startLimit{}, PID1: pc.pid1, PID1State: pc.pid1State,
+		NrOpen: v.nrOpen, CanRaiseHard: true}
+	sshdUnknown := ""
+	if h.Live() {
+		if ok, why := s.booted(h); !ok {
+			sshdUnknown = "sshd is not started by systemd here (" + why + "), so its limits are not known"
 		}
 	}
-	if v.soft.Known && v.hard.Known && v.soft.Value > v.hard.Value {
-		v.notes = append(v.notes, fmt.Sprintf("the soft limit %s is above the hard limit %s: pam_limits lowers it to %s",
-			formatValue(v.soft.Value), formatValue(v.hard.Value), formatValue(v.hard.Value)))
-		v.soft.Value = v.hard.Value
-	}
-	if r.name == "nofile" && v.nrOpen.Known {
-		for _, sd := range []*side{&v.hard, &v.soft} {
-			if sd.Known && sd.Value > v.nrOpen.Value {
-				v.refused = append(v.refused, fmt.Sprintf("nofile %s (%s) is above fs.nr_open %d (%s): setrlimit fails",
-					formatValue(sd.Value), sd.From, v.nrOpen.Value, v.nrOpen.From))
-				v.overNrOpen = true
-				break
-			}
+	mgr := s.manager(h)
+	for name, r := range resources {
+		ul := resolveUnitLimit(nil, mgr, r, s.set.sd)
+		if sshdUnknown != "" {
+			ul = unitLimit{Level: "default", From: sshdUnknown}
 		}
+		if name == v.res() {
+			v.baseline = ul
+		}
+		st.Caller[name] = startLimit{Limit: ul.Limit, Known: ul.Known, From: "sshd's: " + ul.From}
 	}
+	return st
 }
 
 func fromSetting(st setting) side {
@@ -188,6 +171,9 @@ func showSide(s side) string {
 		return "unknown"
 	}
 	where := "inherited"
+	if s.Tag != "" {
+		where = s.Tag
+	}
 	if s.Set != nil {
 		where = fmt.Sprintf("%s:%d", path.Base(s.Set.From.File), s.Set.From.Line)
 	}
@@ -211,7 +197,8 @@ func (c *loginCheck) describe(res *engine.Result, v loginVerdict) {
 	d["soft"], d["hard"] = sideDetail(v.soft), sideDetail(v.hard)
 	d["soft_from"], d["hard_from"] = v.soft.From, v.hard.From
 	d["files"] = v.ll.Files
-	d["inherited_from"] = v.baseline.From
+	d["inherited_from"] = v.startFrom
+	d["pam_limits"] = v.flavor
 	if v.nrOpen.Known {
 		d["nr_open"] = v.nrOpen.Value
 	}

@@ -54,11 +54,23 @@ type pamConfig struct {
 	fatal     []string
 	needsRoot []string
 	bytes     int
+	syntax    lineSyntax
+	flavor    pamFlavor // the build, settled for this host
+	// pid1 is /proc/1/limits by resource, which Debian's pam_limits
+	// starts every session from (read only for that flavor).
+	pid1      map[string]Limit
+	pid1State pid1State
+	pid1Err   string
 }
 
-// loadPamConfig reads limits.conf and limits.d/*.conf under the root.
-func loadPamConfig(h *host.Host) *pamConfig {
-	c := &pamConfig{}
+// loadPamConfig reads limits.conf and limits.d/*.conf under the root as the
+// distro's pam_limits reads them.
+func loadPamConfig(h *host.Host, f pamFlavor) *pamConfig {
+	f = f.forHost(h)
+	c := &pamConfig{syntax: f.syntax(), flavor: f}
+	if f.Debian {
+		c.readPID1(h)
+	}
 	c.read(h, LimitsConf, true)
 	entries, err := h.ReadDir(LimitsDir)
 	if err != nil {
@@ -92,10 +104,6 @@ func (c *pamConfig) read(h *host.Host, p string, main bool) {
 	c.bytes += len(data)
 	switch {
 	case err == nil:
-	case errors.Is(err, fs.ErrNotExist) && main:
-		// pam_limits >= 1.3 goes on; 1.1.8 (CentOS 7) refuses the session.
-		c.problems = append(c.problems, p+": missing (pam_limits 1.1.8, CentOS 7's, refuses every session without it)")
-		return
 	case errors.Is(err, host.ErrNotRegular) && isDir(h, p):
 		// glob matches a directory called x.conf; reading it yields no line.
 		return
@@ -107,9 +115,32 @@ func (c *pamConfig) read(h *host.Host, p string, main bool) {
 		return
 	}
 	c.files = append(c.files, p)
-	entries, problems := ParseLimits(p, data)
+	entries, problems := parseLimits(p, data, c.syntax)
 	c.entries = append(c.entries, entries...)
 	c.problems = append(c.problems, problems...)
+}
+
+// readPID1 reads /proc/1/limits under the root. An image has no running
+// PID 1 (pid1Unknown); on a running system a failure is what pam_limits
+// meets too.
+func (c *pamConfig) readPID1(h *host.Host) {
+	data, err := h.ReadFileLimit("/proc/1/limits", maxProcLimits)
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist) && !h.Live():
+		c.pid1State = pid1Unknown
+		return
+	default:
+		c.pid1State, c.pid1Err = pid1Unreadable, err.Error()
+		return
+	}
+	rows, _ := ParseProcLimits(data)
+	c.pid1, c.pid1State = map[string]Limit{}, pid1Read
+	for name, r := range resources {
+		if l, ok := rows[r.proc]; ok {
+			c.pid1[name] = l
+		}
+	}
 }
 
 // reason is the error without the path a *fs.PathError repeats.
@@ -126,28 +157,26 @@ func isDir(h *host.Host, p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// resolveLogin applies the entries to a user as pam_limits does. The root
-// user is exempt from "*" and @group lines when rootExempt is set (Debian
-// and Ubuntu patch pam_limits so; their limits.conf says "group and
-// wildcard limits are not applied to root").
+// resolveLogin applies the entries to a user as parse_config_file does.
+// With rootExempt (Debian's patch 027, also in Ubuntu) a user of uid 0
+// skips "*", "@group" and "%group" lines; a "@" or "%" domain with a range
+// then falls through to the uid-range test, so "@0:" applies to root as a
+// uid range. The patch leaves "<domain> -" lines alone.
 func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *LoginLimits {
 	out := &LoginLimits{Soft: map[string]setting{}, Hard: map[string]setting{},
 		Files: c.files, Problems: append([]string(nil), c.problems...), Fatal: c.fatal, NeedsRoot: c.needsRoot}
-	isRoot := a.Known && a.UID == 0
+	root := rootExempt && a.Known && a.UID == 0
 	for i := range c.entries {
 		e := c.entries[i]
-		src, ok := matchDomain(e.Domain, a)
-		if !ok {
-			continue
-		}
-		if rootExempt && isRoot && src != srcUser {
-			continue
-		}
 		if e.NoLimits {
-			if src == srcUser || src == srcGroup {
+			if noLimitsFor(e.Domain, a) {
 				out.NoLimits = &e
 				return out
 			}
+			continue
+		}
+		src, ok := matchDomain(e.Domain, a, root)
+		if !ok {
 			continue
 		}
 		if p := out.apply(e, src); p != "" {
@@ -157,18 +186,18 @@ func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *LoginLimits {
 	return out
 }
 
-// matchDomain is parse_config_file's choice of source for a domain, or
-// false when the line does not apply to the user.
-func matchDomain(domain string, a *account) (int, bool) {
-	if domain == a.Name {
-		return srcUser, true
-	}
+// matchDomain is parse_config_file's choice of source for a domain of a
+// complete line, or false when the line does not apply to the user. root
+// is Debian's pl->root.
+func matchDomain(domain string, a *account, root bool) (int, bool) {
 	rng, lo, hi, ok := parseRange(domain)
 	if !ok {
 		return 0, false // "invalid uid range": skipped
 	}
 	switch {
-	case strings.HasPrefix(domain, "@"):
+	case domain == a.Name:
+		return srcUser, true
+	case strings.HasPrefix(domain, "@") && !root:
 		switch rng {
 		case rangeNone:
 			return srcGroup, a.inGroup(domain[1:])
@@ -179,20 +208,56 @@ func matchDomain(domain string, a *account) (int, bool) {
 		case rangeMin:
 			return srcGroup, a.Known && a.GID >= lo
 		}
-	case strings.HasPrefix(domain, "%"):
+	case strings.HasPrefix(domain, "%") && !root:
 		// "%" and "%group" apply to maxlogins only; pam_limits ignores them
 		// for every limit golive checks.
 		return srcAll, false
-	case rng == rangeNone:
-		return srcDefault, domain == "*"
-	case rng == rangeOne:
+	}
+	switch rng {
+	case rangeNone:
+		return srcDefault, domain == "*" && !root
+	case rangeOne:
 		return srcUser, a.Known && a.UID == hi
-	case rng == rangeMinMax:
+	case rangeMinMax:
 		return srcUser, a.Known && a.UID >= lo && a.UID <= hi
-	case rng == rangeMin:
+	case rangeMin:
 		return srcUser, a.Known && a.UID >= lo
 	}
 	return 0, false
+}
+
+// noLimitsFor is parse_config_file's test of a "<domain> -" line: the
+// user's own name, a group (by name, gid or primary-gid range) or a uid
+// range; never "*".
+func noLimitsFor(domain string, a *account) bool {
+	rng, lo, hi, ok := parseRange(domain)
+	if !ok {
+		return false
+	}
+	if domain == a.Name {
+		return true
+	}
+	if strings.HasPrefix(domain, "@") {
+		switch rng {
+		case rangeNone:
+			return a.inGroup(domain[1:])
+		case rangeOne:
+			return a.inGID(hi)
+		case rangeMinMax:
+			return a.Known && a.GID >= lo && a.GID <= hi
+		case rangeMin:
+			return a.Known && a.GID >= lo
+		}
+	}
+	switch rng {
+	case rangeOne:
+		return a.Known && a.UID == hi
+	case rangeMinMax:
+		return a.Known && a.UID >= lo && a.UID <= hi
+	case rangeMin:
+		return a.Known && a.UID >= lo
+	}
+	return false
 }
 
 const (
@@ -203,7 +268,9 @@ const (
 )
 
 // parseRange is pam_limits' parse_uid_range: "min:max", ":exact", "min:"
-// after an optional "@" or "%". ok is false for a malformed range.
+// after an optional "@" or "%", each number read by strtoul (leading
+// spaces and a sign allowed, the whole text must be used) and stored in a
+// 32-bit uid_t. ok is false for a malformed range.
 func parseRange(domain string) (kind int, lo, hi uint64, ok bool) {
 	i := strings.IndexByte(domain, ':')
 	if i < 0 {
@@ -219,11 +286,11 @@ func parseRange(domain string) (kind int, lo, hi uint64, ok bool) {
 	if minText == "" {
 		kind = rangeOne
 	} else {
-		v, err := strconv.ParseUint(minText, 10, 32)
-		if err != nil {
+		v, ok := cStrtoul(minText)
+		if !ok {
 			return 0, 0, 0, false
 		}
-		lo = v
+		lo = uint64(uint32(v))
 	}
 	if maxText == "" {
 		if kind == rangeOne {
@@ -231,15 +298,42 @@ func parseRange(domain string) (kind int, lo, hi uint64, ok bool) {
 		}
 		return rangeMin, lo, 0, true
 	}
-	v, err := strconv.ParseUint(maxText, 10, 32)
-	if err != nil {
+	v, ok := cStrtoul(maxText)
+	if !ok {
 		return 0, 0, 0, false
 	}
-	hi = v
+	hi = uint64(uint32(v))
 	if kind == rangeOne {
 		lo = hi
 	}
 	return kind, lo, hi, true
+}
+
+// cStrtoul is strtoul(s, &end, 10) that must consume all of s without
+// ERANGE: leading whitespace and one sign are taken, a minus negates.
+func cStrtoul(s string) (uint64, bool) {
+	t := strings.TrimLeft(s, cSpace)
+	neg := false
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	if t == "" {
+		return 0, false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseUint(t, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // apply is process_limit for one matching entry. It returns a problem when

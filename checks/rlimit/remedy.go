@@ -154,6 +154,10 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 		fixed = append(fixed, fmt.Sprintf("%s %s", r.name, Limit{Soft: target, Hard: hard}))
 	}
 	for _, f := range s.pamConfig(h).fatal {
+		if strings.HasPrefix(f, LimitsConf+" ") {
+			manual = append(manual, remediate.Tell("restore "+f+" (an empty file will do): pam_limits fails every session while it cannot read it"))
+			continue
+		}
 		manual = append(manual, remediate.Tell("fix or remove "+f+": pam_limits fails every session while it cannot read a file of limits.d"))
 	}
 	p := &remediate.Plan{Summary: "login limits for " + user + ": " + strings.Join(fixed, ", ")}

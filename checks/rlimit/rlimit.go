@@ -43,6 +43,7 @@ const (
 type section struct {
 	GoService *bool           `yaml:"go_service"`
 	Systemd   *systemdSection `yaml:"systemd"`
+	Pam       *pamSection     `yaml:"pam"`
 	Unit      yaml.Node       `yaml:"unit"`
 	Login     yaml.Node       `yaml:"login"`
 	Process   yaml.Node       `yaml:"process"`
@@ -51,6 +52,12 @@ type section struct {
 type systemdSection struct {
 	Version  int               `yaml:"version"`
 	Defaults map[string]string `yaml:"defaults"`
+}
+
+// pamSection is what the profile says about the distro's pam_limits.
+type pamSection struct {
+	Version string `yaml:"version"` // Linux-PAM release: 1.5.2
+	Flavor  string `yaml:"flavor"`  // debian or upstream (default: debian for the debian family)
 }
 
 // systemdInfo is what the profile says about the distro's systemd.
@@ -68,9 +75,8 @@ type systemdInfo struct {
 type settings struct {
 	goService bool
 	sd        systemdInfo
-	// rootExempt: the distro's pam_limits does not apply "*" and @group
-	// lines to root (Debian and Ubuntu).
-	rootExempt bool
+	// pam is the distro's build of pam_limits.
+	pam pamFlavor
 	// nrOpenDefault is the profile's boot value of fs.nr_open, for images.
 	nrOpenDefault string
 }
@@ -87,7 +93,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	set := settings{goService: true, rootExempt: p.Facts.Family == "debian", nrOpenDefault: p.Facts.SysctlDefaults["fs.nr_open"]}
+	set := settings{goService: true, nrOpenDefault: p.Facts.SysctlDefaults["fs.nr_open"]}
 	if s.GoService != nil {
 		set.goService = *s.GoService
 	}
@@ -96,6 +102,9 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		return nil, err
 	}
 	set.sd = sd
+	if set.pam, err = parsePamSection(p, sec, s.Pam); err != nil {
+		return nil, err
+	}
 	st := &shared{set: set}
 
 	var checks []engine.Check
@@ -213,6 +222,33 @@ func parseSystemdSection(p *profile.Profile, sec *yaml.Node, s *systemdSection) 
 		info.Defaults[r.name] = l
 	}
 	return info, nil
+}
+
+// parsePamSection reads rlimits.pam; without it the flavor follows the
+// distro family (Debian's patches on the debian family).
+func parsePamSection(p *profile.Profile, sec *yaml.Node, s *pamSection) (pamFlavor, error) {
+	f := pamFlavor{Debian: p.Facts.Family == "debian", FromOSRelease: p.Facts.Family == ""}
+	if s == nil {
+		return f, nil
+	}
+	pn := profile.FieldNode(sec, "pam")
+	if s.Version != "" {
+		v, err := parsePamVersion(s.Version)
+		if err != nil {
+			return f, p.Errorf(profile.FieldNode(pn, "version"), "rlimits.pam.version: %v", err)
+		}
+		f.Version = v
+	}
+	switch s.Flavor {
+	case "":
+	case "debian":
+		f.Debian, f.FromOSRelease = true, false
+	case "upstream":
+		f.Debian, f.FromOSRelease = false, false
+	default:
+		return f, p.Errorf(profile.FieldNode(pn, "flavor"), "rlimits.pam.flavor: %q is not debian or upstream", s.Flavor)
+	}
+	return f, nil
 }
 
 // validProcessName accepts a pid or a process name as /proc/<pid>/comm or

@@ -22,7 +22,7 @@ var rootVerdicts = map[string]map[string]string{
 	},
 	"ubuntu-22.04": {
 		"rlimit/unit:golive-demo.service/nofile": "pass override.conf",
-		"rlimit/login:golive-demo/nofile":        "pass which the session inherits",
+		"rlimit/login:golive-demo/nofile":        "warn PID 1's limit on the running system",
 		"rlimit/login:golive-demo/nproc":         "warn cannot tell",
 	},
 	"rocky-9": {
@@ -109,11 +109,22 @@ func TestBrokenRootNamesEveryIgnoredValue(t *testing.T) {
 	}
 }
 
+// On Ubuntu a session starts from PID 1's limits with the soft nofile
+// capped at 1024: with go_service: false that soft limit is judged, and the
+// fix raises it without lowering PID 1's hard limit.
 func TestGoServiceFalseJudgesTheSoftLimit(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/os-release":           "ID=ubuntu\nVERSION_ID=\"22.04\"\n",
+		"etc/passwd":               "golive-demo:x:1500:1500::/:/sbin/nologin\n",
+		"etc/group":                "golive-demo:x:1500:\n",
+		"etc/security/limits.conf": "# nothing\n",
+		"proc/1/limits":            kernelLimits(map[string]Limit{"nofile": {1 << 20, 1 << 20}, "nproc": {63000, 63000}}),
+		"proc/sys/fs/nr_open":      "1048576\n",
+	})
 	p := proposedProfile(t, "ubuntu-22.04", serviceYAML+"rlimits: {go_service: false}\n")
-	r := run(t, fixture(t, "ubuntu-22.04"), plan(t, p))["rlimit/login:golive-demo/nofile"]
-	want(t, r, engine.Warn, "soft 1024")
-	if !strings.Contains(dropInContent(t, r), "golive-demo\thard\tnofile\t524288") {
+	r := run(t, h, plan(t, p))["rlimit/login:golive-demo/nofile"]
+	want(t, r, engine.Warn, "soft 1024 (PID 1)", "capped at FD_SETSIZE 1024")
+	if !strings.Contains(dropInContent(t, r), "golive-demo\thard\tnofile\t1048576") {
 		t.Errorf("raising the soft limit must keep the higher hard one:\n%s", dropInContent(t, r))
 	}
 }
@@ -140,7 +151,7 @@ func TestUnreadableLimitsFileAsNonRootNeedsRoot(t *testing.T) {
 	}, host.WithEUID(1000))
 	st := &shared{set: settings{goService: true}}
 	st.resetLocked(h)
-	st.pam = loadPamConfig(h)
+	st.pam = loadPamConfig(h, pamFlavor{})
 	st.pam.needsRoot = append(st.pam.needsRoot, "open /etc/security/limits.d/x.conf: permission denied")
 	ck := &loginCheck{user: "app", res: resources["nofile"], rule: rule(t, ">= 1"), st: st}
 	want(t, ck.Run(t.Context(), h), engine.Skip, "needs root")

@@ -86,7 +86,7 @@ func (s *shared) pamConfig(h *host.Host) *pamConfig {
 	defer s.mu.Unlock()
 	s.resetLocked(h)
 	if s.pam == nil {
-		s.pam = loadPamConfig(h)
+		s.pam = loadPamConfig(h, s.set.pam)
 	}
 	return s.pam
 }

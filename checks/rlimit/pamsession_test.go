@@ -1,0 +1,170 @@
+package rlimit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/host/hosttest"
+)
+
+// sessionFor resolves limits.conf text for the "app" user of loginFor and
+// opens a session from the given start.
+func sessionFor(t *testing.T, f pamFlavor, limits string, st sessionStart) *session {
+	t.Helper()
+	return f.openSession(loginFor(t, limits, "app", f.Debian), st)
+}
+
+func callerOf(l map[string]Limit) map[string]startLimit {
+	out := map[string]startLimit{}
+	for name := range resources {
+		v, ok := l[name]
+		if !ok {
+			v = Limit{Infinity, Infinity}
+		}
+		out[name] = startLimit{Limit: v, Known: true, From: "sshd"}
+	}
+	return out
+}
+
+var (
+	debian152 = pamFlavor{Version: [3]int{1, 5, 2}, Debian: true}
+	rocky9    = pamFlavor{Version: [3]int{1, 5, 1}}
+	centos7   = pamFlavor{Version: [3]int{1, 1, 8}}
+	nr1M      = nrOpen{Value: 1 << 20, Known: true, From: "runtime"}
+	sshdStart = map[string]Limit{"nofile": {1024, 524288}, "nproc": {7000, 7000}, "core": {0, Infinity}}
+	pid1Rows  = map[string]Limit{"nofile": {1 << 20, 1 << 20}, "nproc": {63000, 63000}, "core": {0, Infinity}, "memlock": {8 << 20, 8 << 20}}
+)
+
+func pidStart(state pid1State) sessionStart {
+	return sessionStart{Caller: callerOf(sshdStart), PID1: pid1Rows, PID1State: state, NrOpen: nr1M, CanRaiseHard: true}
+}
+
+func limitOf(t *testing.T, s *session, res string) Limit {
+	t.Helper()
+	sl := s.Limits[res]
+	if !sl.Soft.Known || !sl.Hard.Known {
+		t.Fatalf("%s not known: %+v", res, sl)
+	}
+	return Limit{sl.Soft.Value, sl.Hard.Value}
+}
+
+// Debian's patch 027: every session starts from PID 1's limits; Ubuntu's
+// cap keeps the soft nofile at 1024 unless a line sets it.
+func TestDebianSessionStartsFromPID1(t *testing.T) {
+	s := sessionFor(t, debian152, "app soft nproc 16384\n", pidStart(pid1Read))
+	if got := limitOf(t, s, "nofile"); got != (Limit{1024, 1 << 20}) {
+		t.Errorf("nofile %v, want 1024:1048576 (PID 1's, soft capped)", got)
+	}
+	if got := limitOf(t, s, "nproc"); got != (Limit{16384, 63000}) {
+		t.Errorf("nproc %v, want the line's soft and PID 1's hard", got)
+	}
+	if got := limitOf(t, s, "memlock"); got != (Limit{8 << 20, 8 << 20}) {
+		t.Errorf("memlock %v", got)
+	}
+	if !strings.Contains(s.Limits["nofile"].Soft.From, "capped at FD_SETSIZE 1024") {
+		t.Errorf("nofile soft from %q", s.Limits["nofile"].Soft.From)
+	}
+	// Upstream (RHEL) starts from the process opening the session.
+	s = sessionFor(t, rocky9, "app soft nproc 16384\n", pidStart(pid1Read))
+	if got := limitOf(t, s, "nofile"); got != (Limit{1024, 524288}) {
+		t.Errorf("rocky nofile %v, want sshd's", got)
+	}
+	if got := limitOf(t, s, "nproc"); got != (Limit{7000, 7000}) {
+		t.Errorf("rocky nproc %v", got)
+	}
+}
+
+func TestDebianSessionWithoutPID1(t *testing.T) {
+	s := sessionFor(t, debian152, "", pidStart(pid1Unknown))
+	if sl := s.Limits["nofile"]; sl.Hard.Known || !strings.Contains(sl.Hard.From, "an image has none") {
+		t.Errorf("image: %+v", sl)
+	}
+	s = sessionFor(t, debian152, "", pidStart(pid1Unreadable))
+	if got := limitOf(t, s, "nofile"); got != (Limit{1024, 1024}) {
+		t.Errorf("unreadable /proc/1/limits: nofile %v, want pam_limits' default 1024", got)
+	}
+	if got := limitOf(t, s, "stack"); got != (Limit{8 << 20, Infinity}) {
+		t.Errorf("stack %v", got)
+	}
+	if sl := s.Limits["rtprio"]; !sl.Soft.Known || sl.Soft.Value != Infinity || !strings.Contains(sl.Soft.From, "process opening") {
+		t.Errorf("rtprio has no default: the caller's stays, got %+v", sl)
+	}
+}
+
+// Debian's patch 032: setrlimit's EPERM is not fatal; upstream refuses.
+func TestOverNrOpenIsFatalOnlyUpstream(t *testing.T) {
+	conf := "app hard nofile 2000000\napp soft nofile 65536\n"
+	s := sessionFor(t, debian152, conf, pidStart(pid1Read))
+	if len(s.Refused) != 0 {
+		t.Errorf("Debian refused: %v", s.Refused)
+	}
+	if got := limitOf(t, s, "nofile"); got != (Limit{1024, 524288}) {
+		t.Errorf("Debian nofile %v, want sshd's (setrlimit failed, nothing changed)", got)
+	}
+	if !strings.Contains(strings.Join(s.Limits["nofile"].Notes, " "), "ignores the failure") {
+		t.Errorf("notes %v", s.Limits["nofile"].Notes)
+	}
+	s = sessionFor(t, rocky9, conf, pidStart(pid1Read))
+	if len(s.Refused) != 1 || !strings.Contains(s.Refused[0], "above fs.nr_open 1048576") {
+		t.Errorf("Rocky refused %v", s.Refused)
+	}
+}
+
+func TestNofileUnlimited(t *testing.T) {
+	s := sessionFor(t, rocky9, "app - nofile unlimited\n", pidStart(pid1Read))
+	if got := limitOf(t, s, "nofile"); got != (Limit{1 << 20, 1 << 20}) || len(s.Refused) != 0 {
+		t.Errorf("1.5: nofile %v refused %v, want fs.nr_open", got, s.Refused)
+	}
+	s = sessionFor(t, centos7, "app - nofile unlimited\n", pidStart(pid1Read))
+	if len(s.Refused) != 1 {
+		t.Errorf("1.1.8 keeps RLIM_INFINITY, above fs.nr_open: refused %v", s.Refused)
+	}
+}
+
+func TestRaisingAHardLimitNeedsCapSysResource(t *testing.T) {
+	st := pidStart(pid1Read)
+	st.CanRaiseHard = false
+	s := sessionFor(t, debian152, "", st)
+	if got := limitOf(t, s, "nproc"); got != (Limit{7000, 7000}) || s.Limits["nproc"].Failed == "" {
+		t.Errorf("PID 1's nproc 63000 above the caller's 7000: %v, failed %q", got, s.Limits["nproc"].Failed)
+	}
+	s = sessionFor(t, rocky9, "app hard nproc 9000\n", st)
+	if len(s.Refused) != 1 || !strings.Contains(s.Refused[0], "nproc hard 9000") {
+		t.Errorf("upstream refused %v", s.Refused)
+	}
+}
+
+func TestNoLimitsLineKeepsTheCallersLimits(t *testing.T) {
+	s := sessionFor(t, debian152, "app -\n", pidStart(pid1Read))
+	if got := limitOf(t, s, "nofile"); got != (Limit{1024, 524288}) {
+		t.Errorf("nofile %v: pam_limits sets nothing, not even PID 1's", got)
+	}
+}
+
+func TestParsePamVersion(t *testing.T) {
+	for in, ok := range map[string]bool{"1.5.2": true, "1.4": true, "1": false, "1.x.2": false, "1.2.3.4": false, "": false, "-1.2": false} {
+		if _, err := parsePamVersion(in); (err == nil) != ok {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+	if !(pamFlavor{}).atLeast(1, 4) || (pamFlavor{Version: [3]int{1, 1, 8}}).atLeast(1, 4) {
+		t.Error("atLeast")
+	}
+}
+
+// The generic profile names no family: os-release decides the build.
+func TestFlavorFromOSRelease(t *testing.T) {
+	for rel, debian := range map[string]bool{
+		"ID=debian\nVERSION_ID=\"12\"\n":            true,
+		"ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n": true,
+		"ID=centos\nID_LIKE=\"rhel fedora\"\n":      false,
+	} {
+		h := hosttest.Root(t, map[string]string{"etc/os-release": rel})
+		if got := (pamFlavor{FromOSRelease: true}).forHost(h); got.Debian != debian || got.FromOSRelease {
+			t.Errorf("%q: %+v", rel, got)
+		}
+		if got := (pamFlavor{}).forHost(h); got.Debian {
+			t.Errorf("%q: a flavor the profile set is kept", rel)
+		}
+	}
+}
