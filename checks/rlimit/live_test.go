@@ -149,7 +149,7 @@ func TestProcessCheckSkipsOnAnImage(t *testing.T) {
 func TestUnitCheckSkipsWithoutSystemd(t *testing.T) {
 	h := liveHost(t)
 	if ok, _ := unit.Booted(h); ok {
-		t.Skip("systemd is PID 1 here: the live path is exercised by the D-Bus comparison tests")
+		t.Skip("systemd is PID 1 here: the live path is exercised against a real systemd by TestLiveSystemd in checks/all")
 	}
 	p := proposedProfile(t, "linux", serviceYAML)
 	out := engine.Run(context.Background(), h, plan(t, p), engine.RunOptions{})

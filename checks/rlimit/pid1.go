@@ -33,15 +33,9 @@ func readPID1(h *host.Host) *pid1Limits {
 		p.Why = err.Error()
 		return p
 	}
-	capEff := ""
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-			capEff = strings.TrimSpace(v)
-		}
-	}
-	bits, err := strconv.ParseUint(capEff, 16, 64)
+	capEff, bits, err := parseCapEff(status)
 	if err != nil {
-		p.Why = fmt.Sprintf("%s: CapEff %q is not a capability mask", p.StatusFile, capEff)
+		p.Why = p.StatusFile + ": " + err.Error()
 		return p
 	}
 	data, err := h.ReadFileLimit(p.LimitsFile, maxProcLimits)
@@ -79,4 +73,23 @@ func (p *pid1Limits) cap(r resource, l Limit, nrOpen nrOpen) (Limit, string) {
 	}
 	capped := Limit{Soft: min(l.Soft, top), Hard: min(l.Hard, top)}
 	return capped, fmt.Sprintf("%s is more than systemd can give: %s, so the kernel refuses it and systemd sets %s (setrlimit_closest)", l, why, capped)
+}
+
+// parseCapEff reads the effective capability set from /proc/<pid>/status
+// ("CapEff:\t000001ffffffffff").
+func parseCapEff(status []byte) (string, uint64, error) {
+	capEff, found := "", false
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			capEff, found = strings.TrimSpace(v), true
+		}
+	}
+	if !found {
+		return "", 0, fmt.Errorf("no CapEff line")
+	}
+	bits, err := strconv.ParseUint(capEff, 16, 64)
+	if err != nil {
+		return "", 0, fmt.Errorf("CapEff %q is not a capability mask", truncate(capEff, 40))
+	}
+	return capEff, bits, nil
 }

@@ -39,6 +39,10 @@ type Machine struct {
 	done     chan error
 }
 
+// MachineNofile is the NOFILE limit (soft and hard) of the container's
+// systemd: the most it can give a service.
+const MachineNofile = 20000
+
 // bootTimeout bounds the boot until systemctl is-system-running answers.
 const bootTimeout = 90 * time.Second
 
@@ -126,7 +130,11 @@ func BootMachine(t testing.TB, setup func(root string)) *Machine {
 	join.WriteString(`exec "$@"` + "\n")
 	m.cmd = exec.Command("sh", "-c", join.String(), "golive-machine", nspawn,
 		"--quiet", "-D", m.Root, "-b", "--private-network", "--keep-unit", "--register=no",
-		"--machine=golive-test", "--console=read-only")
+		"--machine=golive-test", "--console=read-only",
+		// The container's limits do not depend on the shell the tests run
+		// from: systemd in it gets NOFILE 20000:20000 and no
+		// CAP_SYS_RESOURCE, so it cannot give a service more.
+		"--rlimit=RLIMIT_NOFILE="+strconv.Itoa(MachineNofile))
 	m.cmd.Stdout, m.cmd.Stderr = m.log, m.log
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := m.cmd.Start(); err != nil {
@@ -343,12 +351,12 @@ func (m *Machine) WriteFile(t testing.TB, name, content string) {
 	}
 }
 
-// Controllers are the v1 controllers systemd enforces MemoryMax=,
-// CPUQuota= and TasksMax= with.
-var enforcingControllers = []string{"memory", "cpu,cpuacct", "cpu", "cpuacct", "pids"}
+// enforcingControllers are the v1 controllers systemd enforces
+// MemoryMax=, CPUQuota=, TasksMax= and IO limits with.
+var enforcingControllers = []string{"memory", "cpu,cpuacct", "cpu", "cpuacct", "pids", "blkio"}
 
-// MakeControllersWritable remounts the container's memory, cpu, cpuacct
-// and pids hierarchies read-write (nspawn mounts the v1 controllers of a
+// MakeControllersWritable remounts the container's memory, cpu, cpuacct,
+// pids and blkio hierarchies read-write (nspawn mounts the v1 controllers of a
 // hybrid host read-only) and re-executes systemd so that it enforces the
 // limits there. It does nothing on a unified host, where nspawn delegates
 // the container's subtree. The remounts live in the container's mount
