@@ -349,45 +349,64 @@ type reference struct {
 	cgroup    map[string]string       // knob -> value in the unit's cgroup ("max" when unlimited or absent)
 }
 
-var showProps = []string{"MainPID", "LimitNOFILE", "LimitNOFILESoft", "LimitNPROC", "LimitNPROCSoft", "NeedDaemonReload",
-	"UnitFileState", "LoadState", "ActiveState", "SubState", "Restart", "User", "DropInPaths", "FragmentPath",
-	"ControlGroup", "MemoryMax", "TasksMax", "CPUQuotaPerSecUSec", "NRestarts"}
+// referenceScript prints, in one run inside the container, what
+// systemd, /proc and the cgroup files say about a unit ($1), one section
+// per "@@ name" line: a single nsenter per unit and phase.
+const referenceScript = `u=$1
+echo "@@ show"; systemctl show "$u" ` + "-p MainPID -p LimitNOFILE -p LimitNOFILESoft -p LimitNPROC -p LimitNPROCSoft -p NeedDaemonReload " +
+	"-p UnitFileState -p LoadState -p ActiveState -p SubState -p Restart -p User -p DropInPaths -p FragmentPath " +
+	"-p ControlGroup -p MemoryMax -p TasksMax -p CPUQuotaPerSecUSec -p NRestarts" + `
+echo "@@ is-enabled"; systemctl is-enabled "$u"
+pid=$(systemctl show "$u" -p MainPID --value)
+echo "@@ limits"; [ "$pid" != 0 ] && cat /proc/$pid/limits
+echo "@@ drop-ins"; for d in /etc/systemd/system /run/systemd/system /usr/lib/systemd/system; do ls -1 $d/$u.d/*.conf 2>/dev/null; done
+cg=$(systemctl show "$u" -p ControlGroup --value)
+for f in memory/memory.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us; do
+	echo "@@ $f"; [ -n "$cg" ] && cat /sys/fs/cgroup/${f%%/*}$cg/${f#*/} 2>/dev/null
+done
+exit 0
+`
 
 func (s *liveSetup) reference(t *testing.T, unitName string) reference {
 	t.Helper()
-	r := reference{show: s.show(t, unitName, showProps...), cgroup: map[string]string{}}
-	out, _ := s.m.Exec("systemctl", "is-enabled", unitName) // exit 1 for disabled
-	r.isEnabled = strings.TrimSpace(string(out))
-	if pid := r.show["MainPID"]; pid != "" && pid != "0" {
-		data, err := s.m.Exec("cat", "/proc/"+pid+"/limits")
-		if err == nil {
-			rows, _ := rlimit.ParseProcLimits(data)
-			r.running = map[string]rlimit.Limit{"nofile": rows["Max open files"], "nproc": rows["Max processes"]}
+	out := s.m.MustExec(t, "sh", "-c", referenceScript, "golive-reference", unitName)
+	sec := map[string]string{}
+	name := ""
+	for _, line := range strings.Split(out, "\n") {
+		if n, ok := strings.CutPrefix(line, "@@ "); ok {
+			name = n
+			continue
+		}
+		sec[name] += line + "\n"
+	}
+	r := reference{show: map[string]string{}, cgroup: map[string]string{}}
+	for _, line := range strings.Split(sec["show"], "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			r.show[k] = v
 		}
 	}
-	found, _ := s.m.Exec("sh", "-c", "for d in /etc/systemd/system /run/systemd/system /usr/lib/systemd/system; do ls -1 $d/"+unitName+".d/*.conf 2>/dev/null; done")
-	r.dropIns = strings.Fields(string(found))
-	cg := r.show["ControlGroup"]
-	read := func(file string) string {
-		if cg == "" {
-			return "max"
-		}
-		out, err := s.m.Exec("cat", file)
-		if err != nil {
+	r.isEnabled = strings.TrimSpace(sec["is-enabled"])
+	if strings.TrimSpace(sec["limits"]) != "" {
+		rows, _ := rlimit.ParseProcLimits([]byte(sec["limits"]))
+		r.running = map[string]rlimit.Limit{"nofile": rows["Max open files"], "nproc": rows["Max processes"]}
+	}
+	r.dropIns = strings.Fields(sec["drop-ins"])
+	value := func(f string) string {
+		v := strings.TrimSpace(sec[f])
+		if v == "" {
 			return "max" // no cgroup of its own there: nothing limits it
 		}
-		return strings.TrimSpace(string(out))
+		return v
 	}
-	mem := read("/sys/fs/cgroup/memory" + cg + "/memory.limit_in_bytes")
+	mem := value("memory/memory.limit_in_bytes")
 	if n, err := strconv.ParseUint(mem, 10, 64); err == nil && n >= 1<<62 {
 		mem = "max"
 	}
 	r.cgroup["memory.max"] = mem
-	r.cgroup["pids.max"] = read("/sys/fs/cgroup/pids" + cg + "/pids.max")
-	quota, period := read("/sys/fs/cgroup/cpu"+cg+"/cpu.cfs_quota_us"), read("/sys/fs/cgroup/cpu"+cg+"/cpu.cfs_period_us")
+	r.cgroup["pids.max"] = value("pids/pids.max")
 	r.cgroup["cpu.max"] = "max"
-	if q, err1 := strconv.ParseFloat(quota, 64); err1 == nil && q > 0 {
-		if p, err2 := strconv.ParseFloat(period, 64); err2 == nil && p > 0 {
+	if q, err1 := strconv.ParseFloat(value("cpu/cpu.cfs_quota_us"), 64); err1 == nil && q > 0 {
+		if p, err2 := strconv.ParseFloat(value("cpu/cpu.cfs_period_us"), 64); err2 == nil && p > 0 {
 			r.cgroup["cpu.max"] = strconv.FormatFloat(q/p, 'f', -1, 64)
 		}
 	}
@@ -497,11 +516,15 @@ func compareOutside(c compareT, unitName string, got map[string]result, ref refe
 // TestLiveSystemd boots a real systemd once and goes through the phases
 // of a service's life, comparing golive with systemd at each.
 func TestLiveSystemd(t *testing.T) {
+	start := time.Now()
 	s := bootLive(t)
+	t.Logf("built golive and the Go service, booted systemd: %s", time.Since(start).Round(time.Millisecond))
 	n := &tally{}
 	predictions := map[string]string{}
 	check := func(phase string, reloaded bool) {
 		t.Helper()
+		began := time.Now()
+		defer func() { t.Logf("phase %q compared in %s", phase, time.Since(began).Round(time.Millisecond)) }()
 		c := compareT{t: t, phase: phase, n: n}
 		for _, u := range units {
 			ref := s.reference(t, u)
