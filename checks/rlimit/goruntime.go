@@ -16,6 +16,9 @@ type goBinary struct {
 	Path    string
 	Version string // "go1.26.1"; "" when unknown
 	Why     string // why the version is unknown
+	// NotGo: the file was read and has no Go build information (a C
+	// program, or a wrapper script that may exec the Go program).
+	NotGo bool
 }
 
 // serviceBinary reads the Go version of the program the unit's last
@@ -39,7 +42,14 @@ func serviceBinary(h *host.Host, f *unit.File) goBinary {
 		b.Why = "ExecStart= names " + b.Path + " without an absolute path"
 		return b
 	}
-	fh, err := h.Open(b.Path)
+	return goBinaryAt(h, b.Path)
+}
+
+// goBinaryAt reads the Go version of the program at p (a path under the
+// root, or /proc/<pid>/exe for a running process).
+func goBinaryAt(h *host.Host, p string) goBinary {
+	b := goBinary{Path: p}
+	fh, err := h.Open(p)
 	if err != nil {
 		b.Why = "not read: " + err.Error()
 		return b
@@ -48,10 +58,22 @@ func serviceBinary(h *host.Host, f *unit.File) goBinary {
 	bi, err := buildinfo.Read(fh)
 	if err != nil {
 		b.Why = "no Go build information: " + err.Error()
+		b.NotGo = true
 		return b
 	}
 	b.Version = bi.GoVersion
 	return b
+}
+
+// goRunning is every NOFILE limit a process started with l may run with,
+// given what is known of its program: a Go program's raise, or for a
+// program without Go build information (a wrapper that may exec one) l
+// itself as well.
+func goRunning(l Limit, b goBinary) []Limit {
+	if b.NotGo {
+		return uniqueLimits(append([]Limit{l}, goRaise(l, "")...)...)
+	}
+	return goRaise(l, b.Version)
 }
 
 // goRaise is how a Go program's runtime changes its NOFILE limit at start
@@ -132,6 +154,9 @@ func goVersion(v string) (major, minor int, ok bool) {
 
 // goRaiseText says what the Go runtime does to the limit, for messages.
 func goRaiseText(l Limit, b goBinary) string {
+	if b.NotGo {
+		return fmt.Sprintf("%s has no Go build information: it keeps the soft limit %s, unless it starts a Go program, whose runtime raises it", b.Path, formatValue(l.Soft))
+	}
 	raised := goRaise(l, b.Version)
 	who := "the Go runtime"
 	if b.Version != "" {

@@ -137,3 +137,21 @@ func TestServiceBinaryVersion(t *testing.T) {
 		}
 	}
 }
+
+// A program without Go build information (C, or a wrapper script) keeps
+// its limit, or a Go program it execs raises it: all are accepted.
+func TestGoRunningOfAProgramThatIsNotGo(t *testing.T) {
+	l := Limit{1024, 4096}
+	got := goRunning(l, goBinary{Path: "/bin/sleep", NotGo: true})
+	for _, want := range []Limit{l, {4095, 4096}, {4096, 4096}} {
+		if !containsLimit(got, want) {
+			t.Errorf("goRunning = %v, lacks %v", got, want)
+		}
+	}
+	if got := goRunning(l, goBinary{Version: "go1.26.0"}); len(got) != 1 || got[0] != (Limit{4095, 4096}) {
+		t.Errorf("go1.26: %v", got)
+	}
+	if !strings.Contains(goRaiseText(l, goBinary{Path: "/bin/sleep", NotGo: true}), "no Go build information") {
+		t.Error("text")
+	}
+}

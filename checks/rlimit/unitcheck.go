@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -31,6 +32,7 @@ type unitVerdict struct {
 	cappedBy  string // nr_open or pid1
 	goBin     goBinary
 	goRaised  []Limit // what a Go service runs with after start (nofile)
+	mainBin   goBinary // the running main process's executable (live)
 	judged    uint64
 	side      string // soft or hard
 	ok        bool
@@ -102,6 +104,9 @@ func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Message += fmt.Sprintf("; PAMName=%s: pam_limits (limits.conf) also applies to the service and can change this", pam)
 	}
 	if live {
+		if v.goRaised != nil && lv.MainPID > 0 {
+			v.mainBin = goBinaryAt(h, "/proc/"+strconv.FormatUint(lv.MainPID, 10)+"/exe")
+		}
 		res.Details["live"] = lv.details()
 		compare := v.ul.Level == "unit" || v.ul.Level == "manager" ||
 			v.ul.Level == "default" && (c.st.set.sd.Version == 0 || c.st.set.sd.Version >= 240)
@@ -204,9 +209,13 @@ func (s *shared) running(h *host.Host, v unitVerdict, r resource, loaded Limit) 
 	}
 	out := []Limit{c}
 	if v.goRaised != nil {
-		out = goRaise(c, v.goBin.Version)
+		b := v.goBin
+		if v.mainBin.Path != "" && (v.mainBin.Version != "" || v.mainBin.NotGo) {
+			b = v.mainBin // what really runs: the main process's executable
+		}
+		out = goRunning(c, b)
 		if len(out) > 1 || out[0] != c {
-			how = append(how, goRaiseText(c, v.goBin))
+			how = append(how, goRaiseText(c, b))
 		}
 	}
 	return out, strings.Join(how, "; ")
