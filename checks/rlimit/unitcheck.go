@@ -31,7 +31,7 @@ type unitVerdict struct {
 	capped    string
 	cappedBy  string // nr_open or pid1
 	goBin     goBinary
-	goRaised  []Limit // what a Go service runs with after start (nofile)
+	goRaised  []Limit  // what a Go service runs with after start (nofile)
 	mainBin   goBinary // the running main process's executable (live)
 	judged    uint64
 	side      string // soft or hard
