@@ -78,6 +78,12 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			missing = append(missing, w)
 		}
 	}
+	var readOnly []string
+	for _, w := range c.want {
+		if _, ok := avail[w]; ok && controllerReadOnly(l, w) {
+			readOnly = append(readOnly, w)
+		}
+	}
 	all := make([]string, 0, len(avail))
 	for k := range avail {
 		all = append(all, k)
@@ -85,17 +91,26 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	sort.Strings(all)
 	res.Details["available"] = avail
 	res.Details["missing"] = missing
+	if len(readOnly) > 0 {
+		res.Details["read_only"] = readOnly
+	}
 	res.Observed = c.observed(l, all, avail)
 	switch {
 	case l.Mode == None:
 		res.Status = engine.Fail
 		res.Message = "no cgroup hierarchy is mounted at " + Root + " (cgroup/version says more)"
-	case len(missing) == 0:
+	case len(missing) == 0 && len(readOnly) == 0:
 		res.Status = engine.Pass
 		res.Message = "all required controllers are available (" + strings.Join(sources, "; ") + ")"
 		if strings.HasPrefix(avail["io"], "v1 hierarchy") {
 			res.Message += "; on v1 io is the blkio controller"
 		}
+	case len(missing) == 0:
+		res.Status = engine.Fail
+		res.Message = fmt.Sprintf("%s mounted read-only: systemd cannot create a unit's cgroup or write its limits there, so the limits that need %s (MemoryMax=, CPUQuota=, TasksMax=, ...) are configured but cannot be enforced", strings.Join(readOnly, ", "), plural(readOnly))
+		res.Remediation = &remediate.Plan{Summary: "make the " + strings.Join(readOnly, ", ") + " controller writable for systemd", Actions: []remediate.Action{remediate.Tell(
+			"the hierarchies are read-only because whoever runs this system does not delegate them (a container runtime mounts the cgroups it keeps for itself read-only); " +
+				"systemctl set-property cannot help. Run the container with its cgroups delegated (cgroup v2 with a writable subtree), or set the limits on the container from the host")}}
 	default:
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("missing %s: limits that need %s do nothing (systemd runs the service unlimited)", strings.Join(missing, ", "), plural(missing))
@@ -135,4 +150,17 @@ func plural(s []string) string {
 		return "it"
 	}
 	return "them"
+}
+
+// controllerReadOnly reports whether the hierarchy that holds a controller
+// is mounted read-only.
+func controllerReadOnly(l Layout, ctl string) bool {
+	v1 := ctl
+	if n, ok := v1Names[ctl]; ok {
+		v1 = n
+	}
+	if m, ok := l.V1[v1]; ok {
+		return m.ReadOnly
+	}
+	return l.Unified != "" && l.UnifiedReadOnly
 }

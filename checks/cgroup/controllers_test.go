@@ -32,6 +32,16 @@ func TestControllersVerdicts(t *testing.T) {
 		{"hybrid: the controllers are on v1", "", map[string]string{
 			"proc/self/mountinfo": hybridLine, "sys/fs/cgroup/unified/cgroup.controllers": "",
 		}, engine.Pass, nil},
+		// A container whose runtime mounts the v1 controllers read-only
+		// (systemd-nspawn on a hybrid host): configured limits do nothing.
+		{"hybrid with read-only controllers", "", map[string]string{
+			"proc/self/mountinfo": strings.Replace(strings.Replace(hybridLine, memoryV1, strings.Replace(memoryV1, " rw,nosuid", " ro,nosuid", 1), 1),
+				pidsV1, strings.Replace(pidsV1, " rw,nosuid", " ro,nosuid", 1), 1),
+			"sys/fs/cgroup/unified/cgroup.controllers": "",
+		}, engine.Fail, []string{"memory, pids mounted read-only", "cannot be enforced"}},
+		{"v2 mounted read-only", "", map[string]string{
+			"proc/self/mountinfo": rootLine + strings.Replace(v2Line, " rw,nosuid", " ro,nosuid", 1), "sys/fs/cgroup/cgroup.controllers": all,
+		}, engine.Fail, []string{"cpu, memory, io, pids mounted read-only"}},
 		{"cgroup2 mounted without cgroup.controllers", "", map[string]string{
 			"proc/self/mountinfo": rootLine + v2Line,
 		}, engine.Error, []string{"cgroup.controllers does not exist"}},
@@ -54,6 +64,14 @@ func TestControllersVerdicts(t *testing.T) {
 			want(t, r, c.status, c.words...)
 			if (r.Status == engine.Fail && r.Observed != "none (nothing mounted at /sys/fs/cgroup)") != (r.Remediation != nil) {
 				t.Errorf("remediation %+v for %s", r.Remediation, r.Status)
+			}
+			// Nothing systemctl can do makes a read-only hierarchy writable.
+			if r.Remediation != nil && strings.Contains(r.Message, "read-only") {
+				for _, a := range r.Remediation.Actions {
+					if len(a.Argv) > 0 {
+						t.Errorf("read-only: a command %v", a.Argv)
+					}
+				}
 			}
 		})
 	}

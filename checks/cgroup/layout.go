@@ -44,6 +44,8 @@ type Layout struct {
 	Top *Mount
 	// Unified is the mount point of the cgroup2 hierarchy ("" when none).
 	Unified string
+	// UnifiedReadOnly: the cgroup2 hierarchy is mounted read-only.
+	UnifiedReadOnly bool
 	// V1 maps each v1 controller, and named hierarchies as "name=systemd",
 	// to the mount of its hierarchy.
 	V1 map[string]Mount
@@ -98,7 +100,7 @@ func Detect(mounts []Mount) Layout {
 	}
 	switch l.Top.FSType {
 	case "cgroup2":
-		l.Mode, l.Unified = V2, Root
+		l.Mode, l.Unified, l.UnifiedReadOnly = V2, Root, l.Top.ReadOnly
 		return l
 	case "cgroup":
 		l.addV1(*l.Top)
@@ -123,7 +125,7 @@ func Detect(mounts []Mount) Layout {
 		case "cgroup2":
 			for _, u := range unifiedPoints {
 				if p == u && l.Unified == "" {
-					l.Unified = p
+					l.Unified, l.UnifiedReadOnly = p, m.ReadOnly
 				}
 			}
 		}

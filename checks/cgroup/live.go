@@ -28,6 +28,10 @@ type live struct {
 	Raw    string // the file's text, one line
 	File   string // the file read ("" when none)
 	Note   string
+	// ReadOnly: the hierarchy that holds the knob is mounted read-only
+	// (a container that is not delegated its cgroups): systemd cannot
+	// create the unit's cgroup or write the limit, so nothing enforces it.
+	ReadOnly bool
 }
 
 // v1Unlimited is where memory.limit_in_bytes starts meaning "no limit":
@@ -98,13 +102,22 @@ func readLive(h *host.Host, st *state, k knob, cg string) (live, error) {
 		return live{State: liveNotRunning, Note: "the unit has no cgroup: it is not running"}, nil
 	}
 	if onV1 {
-		return readV1(h, v1Mount, k, cg)
+		lv, err := readV1(h, v1Mount, k, cg)
+		lv.ReadOnly = v1Mount.ReadOnly
+		if err == nil && lv.ReadOnly && lv.Note != "" {
+			lv.Note = fmt.Sprintf("the v1 %s hierarchy is mounted read-only (%s): systemd cannot create the unit's cgroup or write %s there, so nothing enforces it", k.Controller, v1Mount.Point, k.Name)
+		}
+		return lv, err
 	}
 	if l.Unified == "" {
 		return live{State: liveNoView, Note: "no hierarchy holds the " + k.Controller + " controller"}, nil
 	}
 	file := path.Join(l.Unified, cg, k.Name)
 	raw, err := readKnob(h, file)
+	if errors.Is(err, fs.ErrNotExist) && l.UnifiedReadOnly {
+		return live{State: liveValue, Amount: *unlimitedOf(k), File: file, ReadOnly: true,
+			Note: "the cgroup2 hierarchy is mounted read-only (" + l.Unified + "): systemd cannot enable the " + k.Controller + " controller or write " + k.Name + ", so nothing enforces it"}, nil
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		// The controller is not enabled for this cgroup (its parent's
 		// cgroup.subtree_control lacks it): nothing limits the unit.

@@ -35,7 +35,11 @@ type Mount struct {
 	FSType     string
 	Source     string
 	Super      []string // superblock options, e.g. rw, nsdelegate, memory
-	Line       int
+	// ReadOnly: the mount (or its superblock) is read-only, as a
+	// container runtime mounts the cgroups it does not delegate; nothing
+	// can create a cgroup or write a limit there.
+	ReadOnly bool
+	Line     int
 }
 
 // MountInfo is a parsed mount table. Problems name the lines that were not
@@ -136,6 +140,11 @@ func parseMountLine(s string) (Mount, error) {
 		return Mount{}, fmt.Errorf("source: %w", err)
 	}
 	m.Super = strings.Split(parts[sep+3], ",")
+	for _, o := range append(strings.Split(parts[5], ","), m.Super...) {
+		if o == "ro" {
+			m.ReadOnly = true
+		}
+	}
 	return m, nil
 }
 

@@ -177,3 +177,13 @@ func shellQuote(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
 	return `"` + r.Replace(s) + `"`
 }
+
+// readOnlyPlan is the fix for a limit systemd cannot enforce because the
+// controller's hierarchy is read-only: only whoever runs the system (the
+// container's runtime) can change that, so no systemctl command is given.
+func readOnlyPlan(k knob) *remediate.Plan {
+	return &remediate.Plan{Summary: "make the " + k.Controller + " controller writable for systemd", Actions: []remediate.Action{remediate.Tell(
+		"the " + k.Controller + " cgroup hierarchy is mounted read-only, so systemd cannot enforce " + k.Directive + "= (systemctl set-property cannot either): " +
+			"run the system with its cgroups delegated (a container: cgroup v2 with a delegated, writable subtree from its runtime), " +
+			"or set the limit on the container itself from the host")}}
+}

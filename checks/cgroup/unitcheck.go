@@ -182,6 +182,15 @@ func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting
 			res.Status = engine.Warn
 			res.Message = fmt.Sprintf("the running cgroup has %s, but the unit files give %s: the next daemon-reload or restart applies that", lv.Amount.show(q), cfg.Amount.show(q))
 			keep()
+		case lv.ReadOnly && !liveOK:
+			// Neither a restart nor set-property can write a read-only
+			// hierarchy: the limit is configured but cannot be enforced.
+			res.Status = c.missStatus()
+			res.Message = fmt.Sprintf("cannot be enforced: the unit files give %s, but the running cgroup has %s", c.cfgValue(cfg), lv.Amount.show(q))
+			if !cfgOK {
+				res.Message = fmt.Sprintf("the unit files give %s and the running cgroup has %s; a value that satisfies the rule cannot be enforced here either", c.cfgValue(cfg), lv.Amount.show(q))
+			}
+			res.Remediation = readOnlyPlan(c.knob)
 		case cfgOK && !legacyGap:
 			res.Status = c.missStatus()
 			res.Message = fmt.Sprintf("configured but not applied: the unit files give %s, the running cgroup has %s (run systemctl daemon-reload and restart the unit, or apply it with systemctl set-property --runtime)", c.cfgValue(cfg), lv.Amount.show(q))

@@ -284,3 +284,31 @@ func TestUnitRulesNeedAServiceAndKnownKnobs(t *testing.T) {
 		}
 	}
 }
+
+// A hybrid container whose runtime mounts the memory and pids hierarchies
+// read-only: the unit has no cgroup there, and neither a restart nor
+// set-property can change that.
+func TestUnitKnobsOnReadOnlyHierarchies(t *testing.T) {
+	ro := func(line string) string { return strings.Replace(line, " rw,nosuid", " ro,nosuid", 1) }
+	mounts := strings.Replace(strings.Replace(hybridLine, memoryV1, ro(memoryV1), 1), pidsV1, ro(pidsV1), 1)
+	files := map[string]string{
+		"proc/self/mountinfo": mounts,
+		appUnit:               "[Service]\nMemoryMax=2G\nTasksMax=64\n",
+		"sys/fs/cgroup/unified/system.slice/app.service/cgroup.procs": "100\n",
+		v1Sd + "cgroup.procs": "100\n",
+	}
+	rules := "    memory.max: \"<= 2147483648\"\n    pids.max: \"<= 100\"\n"
+	got := runProfile(t, hosttest.Root(t, files), knobProfile(rules))
+	for _, id := range []string{"cgroup/unit:app.service/memory.max", "cgroup/unit:app.service/pids.max"} {
+		r := got[id]
+		want(t, r, engine.Fail, "cannot be enforced", "mounted read-only")
+		if r.Remediation == nil {
+			t.Fatalf("%s: no remediation", id)
+		}
+		for _, a := range r.Remediation.Actions {
+			if len(a.Argv) > 0 || a.Content != "" {
+				t.Errorf("%s: %+v is no fix for a read-only hierarchy", id, a)
+			}
+		}
+	}
+}

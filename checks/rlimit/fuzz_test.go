@@ -139,3 +139,36 @@ func FuzzUnitLimitLayering(f *testing.F) {
 		}
 	})
 }
+
+// /proc/1/status is outside input: any bytes give a mask or an error.
+func FuzzParseCapEff(f *testing.F) {
+	f.Add([]byte("Name:\tsystemd\nCapInh:\t0000000000000000\nCapEff:\t000001ffffffffff\n"))
+	f.Add([]byte("CapEff:\t00000000fcecbfff\n"))
+	f.Add([]byte("CapEff: zz\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, bits, err := parseCapEff(data)
+		if err == nil && text == "" && bits != 0 {
+			t.Fatalf("bits %x without text", bits)
+		}
+	})
+}
+
+// A binary's Go version string is outside input; goRaise never raises a
+// soft limit above the hard one or lowers it.
+func FuzzGoRaise(f *testing.F) {
+	f.Add("go1.26.1", uint64(1024), uint64(524288))
+	f.Add("go1.19rc1", uint64(0), uint64(1))
+	f.Add("devel +abc", uint64(5), uint64(5))
+	f.Add("go2.0", uint64(1), uint64(0))
+	f.Fuzz(func(t *testing.T, version string, soft, hard uint64) {
+		if soft > hard {
+			soft, hard = hard, soft
+		}
+		for _, l := range goRaise(Limit{soft, hard}, version) {
+			if l.Hard != hard || l.Soft < soft || l.Soft > hard {
+				t.Fatalf("goRaise(%d:%d, %q) gave %v", soft, hard, version, l)
+			}
+		}
+	})
+}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/golive-sh/golive/internal/host"
-	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
 	"github.com/golive-sh/golive/internal/unit"
 )
@@ -89,34 +88,52 @@ func loadedLimit(props map[string]any, r resource) (Limit, bool) {
 // loaded and what the running process has. Each finding is one sentence;
 // none means the running system matches the files. compareLoaded is false
 // when the configured value is only systemd's built-in default, which old
-// releases do not report over D-Bus the same way.
-func liveFindings(configured Limit, compareLoaded bool, lv liveUnit, res string, rule profile.Rule) []string {
-	var out []string
+// releases do not report over D-Bus the same way. expectRunning says what
+// a process started with a loaded limit runs with (systemd's cap, the Go
+// runtime's raise). A restart is advised only when it would change
+// something: when the running process differs from what systemd gives it
+// now. reload is true when systemd must reload its files first.
+func liveFindings(configured Limit, compareLoaded bool, lv liveUnit, res string, expectRunning func(Limit) ([]Limit, string)) (out []string, reload bool) {
 	if lv.Err != "" {
-		return []string{"live values unknown: " + lv.Err}
+		return []string{"live values unknown: " + lv.Err}, false
 	}
 	if compareLoaded && lv.HasLoaded && lv.Loaded != configured {
 		out = append(out, fmt.Sprintf("daemon-reload needed: the files say %s but the running systemd has %s loaded", configured, lv.Loaded))
+		reload = true
 	} else if lv.NeedReload {
 		out = append(out, "daemon-reload needed: the unit's files changed since systemd loaded them")
+		reload = true
 	}
-	if lv.HasRunning {
-		v := lv.Running.Soft
-		// A running Go process has already raised its soft limit; judge
-		// what it has now.
-		if ok, err := satisfies(rule.Expect, v); err == nil && !ok {
-			out = append(out, fmt.Sprintf("restart needed: the running process (pid %d) has %s %s, which misses %s", lv.MainPID, res, lv.Running, rule.Expect))
-		} else if lv.HasLoaded && lv.Running.Hard != lv.Loaded.Hard {
-			out = append(out, fmt.Sprintf("the running process (pid %d) has %s %s, not the loaded %s: it starts with the new value at its next restart", lv.MainPID, res, lv.Running, lv.Loaded))
+	if lv.HasRunning && lv.HasLoaded {
+		want, how := expectRunning(lv.Loaded)
+		if !containsLimit(want, lv.Running) {
+			msg := fmt.Sprintf("restart needed: the running process (pid %d) has %s %s, but a restart gives it %s (systemd has %s loaded", lv.MainPID, res, lv.Running, want[0], lv.Loaded)
+			if how != "" {
+				msg += "; " + how
+			}
+			out = append(out, msg+")")
 		}
 	}
-	return out
+	return out, reload
 }
 
-// reloadPlan makes the running system pick up files that are already right.
-func reloadPlan(name string) *remediate.Plan {
-	p := &remediate.Plan{Summary: "reload systemd's unit files and restart " + name}
-	p.Actions = append(p.Actions, remediate.Run("load the changed unit files", "systemctl", "daemon-reload"))
+func containsLimit(ls []Limit, l Limit) bool {
+	for _, x := range ls {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// restartPlan makes the running system pick up files that are already
+// right: a daemon-reload when systemd holds old files, then a restart.
+func restartPlan(name string, reload bool) *remediate.Plan {
+	p := &remediate.Plan{Summary: "restart " + name}
+	if reload {
+		p.Summary = "reload systemd's unit files and restart " + name
+		p.Actions = append(p.Actions, remediate.Run("load the changed unit files", "systemctl", "daemon-reload"))
+	}
 	p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("restart %s when convenient (systemctl restart %s): a running process keeps the limits it started with", name, name)))
 	return p
 }

@@ -27,27 +27,51 @@ func rule(t *testing.T, s string) profile.Rule {
 // The live comparison is pure: what the files say against what systemd
 // has loaded and what the process runs with, values supplied here.
 func TestLiveFindings(t *testing.T) {
-	r := rule(t, ">= 1048576")
 	files := Limit{1048576, 1048576}
+	plain := func(l Limit) ([]Limit, string) { return []Limit{l}, "" }
+	goNew := func(l Limit) ([]Limit, string) { return goRaise(l, "go1.26.1"), "the Go runtime raises it" }
+	capAt20000 := func(l Limit) ([]Limit, string) {
+		return []Limit{{min(l.Soft, 20000), min(l.Hard, 20000)}}, "systemd (PID 1) lacks CAP_SYS_RESOURCE"
+	}
 	cases := []struct {
 		name    string
 		compare bool
 		lv      liveUnit
+		expect  func(Limit) ([]Limit, string)
 		want    []string
+		reload  bool
 	}{
-		{"everything agrees", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: files, HasRunning: true}, nil},
-		{"loaded differs: daemon-reload", true, liveUnit{Loaded: Limit{1024, 524288}, HasLoaded: true}, []string{"daemon-reload needed", "1024:524288"}},
-		{"files changed but values agree", true, liveUnit{Loaded: files, HasLoaded: true, NeedReload: true}, []string{"daemon-reload needed: the unit's files changed"}},
-		{"running process misses: restart", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: Limit{1024, 4096}, HasRunning: true},
-			[]string{"restart needed", "pid 42", "1024:4096"}},
-		{"running process differs but passes", true, liveUnit{Loaded: Limit{1048576, 2097152}, HasLoaded: true, MainPID: 7, Running: Limit{1048576, 1048576}, HasRunning: true},
-			[]string{"daemon-reload needed", "next restart"}},
-		{"a default is not compared with old systemd", false, liveUnit{Loaded: Limit{4096, 4096}, HasLoaded: true}, nil},
-		{"no D-Bus", true, liveUnit{Err: "connect to systemd over D-Bus: no such file"}, []string{"live values unknown"}},
+		{"everything agrees", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: files, HasRunning: true}, plain, nil, false},
+		{"loaded differs: daemon-reload", true, liveUnit{Loaded: Limit{1024, 524288}, HasLoaded: true}, plain, []string{"daemon-reload needed", "1024:524288"}, true},
+		{"files changed but values agree", true, liveUnit{Loaded: files, HasLoaded: true, NeedReload: true}, plain, []string{"daemon-reload needed: the unit's files changed"}, true},
+		{"running process differs from loaded: restart", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: Limit{1024, 4096}, HasRunning: true}, plain,
+			[]string{"restart needed", "pid 42", "1024:4096", "gives it 1048576"}, false},
+		// The process has what systemd loaded: a restart changes nothing,
+		// so none is advised (the files' verdict judges the value).
+		{"running equals loaded: no restart", false, liveUnit{Loaded: Limit{1024, 4096}, HasLoaded: true, MainPID: 7, Running: Limit{1024, 4096}, HasRunning: true}, plain, nil, false},
+		{"loaded differs, running has the old value", true, liveUnit{Loaded: Limit{1048576, 2097152}, HasLoaded: true, MainPID: 7, Running: Limit{1048576, 1048576}, HasRunning: true}, plain,
+			[]string{"daemon-reload needed", "restart needed"}, true},
+		{"a Go service runs with hard-1", true, liveUnit{Loaded: Limit{1024, 65536}, HasLoaded: true, MainPID: 9, Running: Limit{65535, 65536}, HasRunning: true}, goNew, nil, false},
+		{"a Go service that did not restart", true, liveUnit{Loaded: Limit{1024, 65536}, HasLoaded: true, MainPID: 9, Running: Limit{4095, 4096}, HasRunning: true}, goNew,
+			[]string{"restart needed", "65535:65536", "Go runtime"}, false},
+		{"systemd cannot give the loaded value", true, liveUnit{Loaded: Limit{16384, 32768}, HasLoaded: true, MainPID: 5, Running: Limit{16384, 20000}, HasRunning: true}, capAt20000, nil, false},
+		{"a default is not compared with old systemd", false, liveUnit{Loaded: Limit{4096, 4096}, HasLoaded: true}, plain, nil, false},
+		{"no D-Bus", true, liveUnit{Err: "connect to systemd over D-Bus: no such file"}, plain, []string{"live values unknown"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := strings.Join(liveFindings(files, c.compare, c.lv, "nofile", r), " | ")
+			configured := files
+			if c.name == "running equals loaded: no restart" {
+				configured = Limit{1024, 4096}
+			}
+			if c.name == "a Go service runs with hard-1" || c.name == "a Go service that did not restart" {
+				configured = Limit{1024, 65536}
+			}
+			if c.name == "systemd cannot give the loaded value" {
+				configured = Limit{16384, 32768}
+			}
+			fs, reload := liveFindings(configured, c.compare, c.lv, "nofile", c.expect)
+			got := strings.Join(fs, " | ")
 			if len(c.want) == 0 && got != "" {
 				t.Errorf("findings %q, want none", got)
 			}
@@ -55,6 +79,9 @@ func TestLiveFindings(t *testing.T) {
 				if !strings.Contains(got, w) {
 					t.Errorf("findings %q lack %q", got, w)
 				}
+			}
+			if reload != c.reload {
+				t.Errorf("reload %v, want %v", reload, c.reload)
 			}
 		})
 	}
@@ -122,7 +149,7 @@ func TestProcessCheckSkipsOnAnImage(t *testing.T) {
 func TestUnitCheckSkipsWithoutSystemd(t *testing.T) {
 	h := liveHost(t)
 	if ok, _ := unit.Booted(h); ok {
-		t.Skip("systemd is PID 1 here: the live path is exercised by the D-Bus comparison tests")
+		t.Skip("systemd is PID 1 here: the live path is exercised against a real systemd by TestLiveSystemd in checks/all")
 	}
 	p := proposedProfile(t, "linux", serviceYAML)
 	out := engine.Run(context.Background(), h, plan(t, p), engine.RunOptions{})

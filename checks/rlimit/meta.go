@@ -7,8 +7,8 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-const goNote = "the Go runtime (1.19 and later) raises its soft NOFILE limit to the hard limit at start, " +
-	"so a Go service runs with the hard limit: nofile is judged by it (rlimits.go_service: false judges the soft limit)"
+const goNote = "the Go runtime (1.19 and later) raises its soft NOFILE limit at start, to the hard limit (Go 1.19 to 1.23) or to hard − 1 (Go 1.26), " +
+	"so a Go service runs with (nearly) the hard limit: nofile is judged by it (rlimits.go_service: false judges the soft limit)"
 
 func severityOf(r resource) string {
 	if r.name == "nofile" {
@@ -35,7 +35,8 @@ func metaUnit(name string, r resource, set settings) engine.Meta {
 			r.systemd + "= in the unit and its drop-ins (" + strings.Join(searchPathDirs(), ", ") + "; <unit>.d/*.conf in name order)",
 			"Default" + r.systemd + "= in " + SystemConf + " and system.conf.d/*.conf, then systemd's default for the distro (rlimits.systemd.defaults)",
 			"/proc/sys/fs/nr_open (NOFILE cannot exceed it)",
-			"on a running systemd: the unit's loaded " + r.systemd + " over D-Bus and /proc/<MainPID>/limits",
+			"the Go version of the ExecStart= binary's build information (how its runtime raises NOFILE)",
+			"on a running systemd: the unit's loaded " + r.systemd + " over D-Bus, /proc/<MainPID>/limits, and /proc/1/limits and /proc/1/status (systemd cannot give more than its own hard limit without CAP_SYS_RESOURCE)",
 		},
 		Why: r.why + ". Judged: the " + judgedSideText(r, set) + ". limits.conf does not apply to systemd services.",
 		Fix: "a drop-in " + unitDropIn(name) + " with " + r.systemd + "=VALUE (golive remediate writes it for every failing limit of the unit), " +

@@ -119,7 +119,7 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 	}
 	if ok {
 		res.Status = engine.Pass
-		res.Message = fmt.Sprintf("soft limit %s: what the process runs with now (a Go program has already raised its NOFILE soft limit to the hard one)", formatValue(worstLimit.Soft))
+		res.Message = fmt.Sprintf("soft limit %s: what the process runs with now (a Go program has already raised its NOFILE soft limit to, or one short of, the hard one)", formatValue(worstLimit.Soft))
 		return res
 	}
 	res.Status = missStatus(rule)

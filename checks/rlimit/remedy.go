@@ -31,7 +31,7 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 	var manual []remediate.Action
 	for _, rule := range s.unitRules {
 		r := resources[rule.Key]
-		v := s.unitVerdict(h, f, mc, r, rule)
+		v := s.unitVerdict(h, name, f, mc, r, rule, h.Live())
 		ours := v.ul.Level == "unit" && v.ul.File == dropIn
 		if v.ok && v.err == nil {
 			if ours {
@@ -41,6 +41,12 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 		}
 		if v.ul.Level == "unit" && !ours && isDropIn(f, v.ul.File) && path.Base(v.ul.File) > DropInName {
 			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s= and is applied after %s: change the value there (or remove it)", v.ul.File, r.systemd, dropIn)))
+			continue
+		}
+		if v.cappedBy == "pid1" {
+			// A drop-in cannot give more than systemd itself may set.
+			manual = append(manual, remediate.Tell(v.capped+": raise the limit of systemd itself (in a container: the "+r.name+
+				" limit or CAP_SYS_RESOURCE its runtime gives it; on a host: fs.nr_open and a reboot), or lower the rule to what it can give"))
 			continue
 		}
 		target, ok := fixValue(rule.Expect, v.judged)

@@ -26,6 +26,8 @@ type shared struct {
 	procs    map[string]*processSet
 	nrOpen   *nrOpen
 	boot     *bootState
+	pid1     *pid1Limits
+	goBins   map[string]goBinary
 }
 
 type loadedUnit struct {
@@ -53,7 +55,8 @@ func (s *shared) resetLocked(h *host.Host) {
 	}
 	s.h = h
 	s.units = map[string]*loadedUnit{}
-	s.mgr, s.pam, s.nrOpen, s.boot = nil, nil, nil, nil
+	s.mgr, s.pam, s.nrOpen, s.boot, s.pid1 = nil, nil, nil, nil, nil
+	s.goBins = map[string]goBinary{}
 	s.accounts = map[string]*account{}
 	s.procs = map[string]*processSet{}
 }
@@ -136,4 +139,29 @@ func (s *shared) nrOpenOf(h *host.Host) nrOpen {
 	}
 	s.nrOpen = n
 	return *n
+}
+
+// pid1 reads what systemd as PID 1 can give its services, once per run
+// (a running system only).
+func (s *shared) pid1Of(h *host.Host) *pid1Limits {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked(h)
+	if s.pid1 == nil {
+		s.pid1 = readPID1(h)
+	}
+	return s.pid1
+}
+
+// goBinary reads the Go version of the unit's main binary once per run.
+func (s *shared) goBinary(h *host.Host, name string, f *unit.File) goBinary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetLocked(h)
+	if b, ok := s.goBins[name]; ok {
+		return b
+	}
+	b := serviceBinary(h, f)
+	s.goBins[name] = b
+	return b
 }

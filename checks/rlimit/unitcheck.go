@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -28,6 +29,10 @@ type unitVerdict struct {
 	ul        unitLimit
 	effective Limit // after systemd caps NOFILE at fs.nr_open
 	capped    string
+	cappedBy  string // nr_open or pid1
+	goBin     goBinary
+	goRaised  []Limit  // what a Go service runs with after start (nofile)
+	mainBin   goBinary // the running main process's executable (live)
 	judged    uint64
 	side      string // soft or hard
 	ok        bool
@@ -55,12 +60,27 @@ func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Details["pam_name"] = pam
 	}
 	mc := c.st.manager(h)
-	v := c.st.unitVerdict(h, u.File, mc, c.res, c.rule)
+	v := c.st.unitVerdict(h, c.unit, u.File, mc, c.res, c.rule, live)
+	var lv liveUnit
+	if live {
+		lv = readLive(ctx, h, c.unit, c.res)
+		// No Limit*= anywhere: the running systemd knows what it gives
+		// (its own limit, inherited from the kernel or its parent).
+		if !v.ul.Known && lv.HasLoaded {
+			v.ul = unitLimit{Limit: lv.Loaded, Known: true, Level: "live",
+				From: fmt.Sprintf("the running systemd's %s %s (D-Bus): no %s= or Default%s= in the files, so the unit gets what systemd itself runs with",
+					c.res.systemd, lv.Loaded, c.res.systemd, c.res.systemd)}
+			c.st.judge(h, &v, c.res, c.rule, live)
+		}
+	}
 	c.describe(&res, u.File, mc, v)
 	if !v.ul.Known {
 		res.Status = engine.Warn
 		res.Observed = "unknown"
 		res.Message = "cannot tell what systemd gives the unit: " + v.ul.From
+		if live && lv.Err != "" {
+			res.Message += "; the running systemd could not be asked: " + lv.Err
+		}
 		return res
 	}
 	if v.err != nil {
@@ -84,17 +104,21 @@ func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Message += fmt.Sprintf("; PAMName=%s: pam_limits (limits.conf) also applies to the service and can change this", pam)
 	}
 	if live {
-		lv := readLive(ctx, h, c.unit, c.res)
+		if v.goRaised != nil && lv.MainPID > 0 {
+			v.mainBin = goBinaryAt(h, "/proc/"+strconv.FormatUint(lv.MainPID, 10)+"/exe")
+		}
 		res.Details["live"] = lv.details()
-		compare := v.ul.Level != "default" || c.st.set.sd.Version == 0 || c.st.set.sd.Version >= 240
-		findings := liveFindings(v.ul.Limit, compare, lv, c.res.name, c.rule)
+		compare := v.ul.Level == "unit" || v.ul.Level == "manager" ||
+			v.ul.Level == "default" && (c.st.set.sd.Version == 0 || c.st.set.sd.Version >= 240)
+		expectRunning := func(loaded Limit) ([]Limit, string) { return c.st.running(h, v, c.res, loaded) }
+		findings, reload := liveFindings(v.ul.Limit, compare, lv, c.res.name, expectRunning)
 		if len(findings) > 0 {
 			res.Message += "; " + strings.Join(findings, "; ")
 		}
 		// An unreachable D-Bus leaves the files' verdict as it is.
 		if len(findings) > 0 && lv.Err == "" && res.Status == engine.Pass {
 			res.Status = engine.Warn
-			res.Remediation = reloadPlan(c.unit)
+			res.Remediation = restartPlan(c.unit, reload)
 		}
 	}
 	return res
@@ -126,24 +150,75 @@ func unitProblem(h *host.Host, res engine.Result, name string, u *loadedUnit) (e
 }
 
 // unitVerdict resolves and judges one resource of the unit.
-func (s *shared) unitVerdict(h *host.Host, f *unit.File, mc *managerConfig, r resource, rule profile.Rule) unitVerdict {
+func (s *shared) unitVerdict(h *host.Host, name string, f *unit.File, mc *managerConfig, r resource, rule profile.Rule, live bool) unitVerdict {
 	v := unitVerdict{ul: resolveUnitLimit(f, mc, r, s.set.sd)}
-	if !v.ul.Known {
-		return v
+	if r.name == "nofile" && s.set.goService {
+		v.goBin = s.goBinary(h, name, f)
 	}
-	v.effective = v.ul.Limit
-	if r.name == "nofile" {
-		if n := s.nrOpenOf(h); n.Known {
-			v.effective, v.capped = capAt(v.effective, n)
-		}
+	if v.ul.Known {
+		s.judge(h, &v, r, rule, live)
 	}
+	return v
+}
+
+// judge caps the resolved limit at what systemd can give and judges the
+// side the service runs with.
+func (s *shared) judge(h *host.Host, v *unitVerdict, r resource, rule profile.Rule, live bool) {
+	v.effective, v.capped, v.cappedBy = s.systemdCap(h, r, v.ul.Limit, live)
 	v.side = "soft"
 	v.judged = v.effective.Soft
-	if r.name == "nofile" && s.set.goService {
+	v.goRaised = nil
+	if r.name == "nofile" && s.set.goService && goRaisesNofile(v.goBin.Version) {
 		v.side, v.judged = "hard", v.effective.Hard
+		v.goRaised = goRaise(v.effective, v.goBin.Version)
 	}
 	v.ok, v.err = satisfies(rule.Expect, v.judged)
-	return v
+}
+
+// systemdCap is what systemd really sets for a limit: NOFILE above
+// fs.nr_open is refused by the kernel, and on a running system a hard
+// limit above PID 1's own cannot be raised without CAP_SYS_RESOURCE; in
+// both cases setrlimit_closest() sets the closest it can.
+func (s *shared) systemdCap(h *host.Host, r resource, l Limit, live bool) (Limit, string, string) {
+	n := nrOpen{}
+	if r.name == "nofile" {
+		n = s.nrOpenOf(h)
+	}
+	if live {
+		if c, why := s.pid1Of(h).cap(r, l, n); why != "" {
+			return c, why, "pid1"
+		}
+	}
+	if n.Known {
+		if c, why := capAt(l, n); why != "" {
+			return c, why, "nr_open"
+		}
+	}
+	return l, "", ""
+}
+
+// running is what the service's main process runs with when systemd
+// starts it with the loaded limit: capped as systemd caps it, then raised
+// by the Go runtime for a Go service's NOFILE. how explains a difference
+// from the loaded value.
+func (s *shared) running(h *host.Host, v unitVerdict, r resource, loaded Limit) ([]Limit, string) {
+	c, why, _ := s.systemdCap(h, r, loaded, true)
+	var how []string
+	if why != "" {
+		how = append(how, why)
+	}
+	out := []Limit{c}
+	if v.goRaised != nil {
+		b := v.goBin
+		if v.mainBin.Path != "" && (v.mainBin.Version != "" || v.mainBin.NotGo) {
+			b = v.mainBin // what really runs: the main process's executable
+		}
+		out = goRunning(c, b)
+		if len(out) > 1 || out[0] != c {
+			how = append(how, goRaiseText(c, b))
+		}
+	}
+	return out, strings.Join(how, "; ")
 }
 
 // capAt lowers a NOFILE limit above fs.nr_open: the kernel refuses it, and
@@ -191,8 +266,7 @@ func (c *unitCheck) describe(res *engine.Result, f *unit.File, mc *managerConfig
 func (c *unitCheck) passMessage(v unitVerdict) string {
 	msg := v.ul.From
 	if v.side == "hard" && v.effective.Soft < v.effective.Hard {
-		msg += fmt.Sprintf("; judged by the hard limit %s: the Go runtime raises its soft limit (%s) to it at start",
-			formatValue(v.effective.Hard), formatValue(v.effective.Soft))
+		msg += fmt.Sprintf("; judged by the hard limit %s: %s", formatValue(v.effective.Hard), goRaiseText(v.effective, v.goBin))
 	}
 	if v.capped != "" {
 		msg += "; " + v.capped
@@ -204,7 +278,9 @@ func (c *unitCheck) failMessage(v unitVerdict) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "the service gets %s %s", v.side, formatValue(v.judged))
 	if v.side == "hard" {
-		b.WriteString(" (the hard limit: the Go runtime raises its soft limit to it, and no further)")
+		b.WriteString(" (the hard limit: " + goRaiseText(v.effective, v.goBin) + ", and no further)")
+	} else if v.goBin.Version != "" && !goRaisesNofile(v.goBin.Version) && c.res.name == "nofile" {
+		b.WriteString(" (the soft limit: " + goRaiseText(v.effective, v.goBin) + ")")
 	}
 	b.WriteString(" from " + v.ul.From)
 	if v.capped != "" {
@@ -218,6 +294,8 @@ func shortFrom(ul unitLimit) string {
 	switch ul.Level {
 	case "unit", "manager":
 		return path.Base(ul.File)
+	case "live":
+		return "the running systemd"
 	}
 	return "systemd default"
 }

@@ -85,19 +85,26 @@ func (c *loadedCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 			res.Message += "; the running systemd could not be asked: " + err.Error()
 			return res
 		}
-		res = judgeLoadState(res, lp)
+		res = judgeLoadState(res, lp, f)
 	}
 	return res
 }
 
 // judgeLoadState adds what the running systemd says about loading the
 // unit: a LoadState other than loaded, or files changed since the last
-// daemon-reload.
-func judgeLoadState(res engine.Result, lp *liveProps) engine.Result {
+// daemon-reload. NeedDaemonReload alone misses a drop-in directory created
+// after the unit was loaded (systemd 252 watches only the directories it
+// saw), so the drop-ins and the fragment the files give are also compared
+// with DropInPaths and FragmentPath.
+func judgeLoadState(res engine.Result, lp *liveProps, f *unit.File) engine.Result {
 	load := unit.PropString(lp.Unit, "LoadState")
 	res.Details["load_state"] = load
 	reload, _ := unit.PropBool(lp.Unit, "NeedDaemonReload")
 	res.Details["need_daemon_reload"] = reload
+	stale := ""
+	if load == "loaded" && f != nil {
+		stale = loadedFilesDiffer(f, unit.PropString(lp.Unit, "FragmentPath"), unit.PropStrings(lp.Unit, "DropInPaths"))
+	}
 	switch {
 	case load != "" && load != "loaded":
 		res.Status = engine.Fail
@@ -106,14 +113,61 @@ func judgeLoadState(res engine.Result, lp *liveProps) engine.Result {
 			res.Message += ": the file exists but was never loaded — run systemctl daemon-reload"
 			res.Remediation = reloadPlan()
 		}
-	case reload:
+	case reload || stale != "":
 		if res.Status == engine.Pass {
 			res.Status = engine.Warn
 		}
-		res.Message += "; daemon-reload needed: the unit's files changed since systemd loaded them"
+		if stale != "" {
+			res.Details["need_daemon_reload"] = true
+			res.Message += "; daemon-reload needed: " + stale
+		} else {
+			res.Message += "; daemon-reload needed: the unit's files changed since systemd loaded them"
+		}
 		res.Remediation = reloadPlan()
 	}
 	return res
+}
+
+// loadedFilesDiffer says how the unit's files differ from the ones the
+// running systemd loaded; "" when they are the same files.
+func loadedFilesDiffer(f *unit.File, fragment string, dropIns []string) string {
+	var parts []string
+	if fragment != "" && usrPath(fragment) != usrPath(f.Path) {
+		parts = append(parts, fmt.Sprintf("systemd loaded %s, the files now give %s", fragment, f.Path))
+	}
+	loaded := map[string]bool{}
+	for _, d := range dropIns {
+		loaded[usrPath(d)] = true
+	}
+	files := map[string]bool{}
+	var added, gone []string
+	for _, d := range f.DropIns {
+		files[usrPath(d)] = true
+		if !loaded[usrPath(d)] {
+			added = append(added, d)
+		}
+	}
+	for _, d := range dropIns {
+		if !files[usrPath(d)] {
+			gone = append(gone, d)
+		}
+	}
+	if len(added) > 0 {
+		parts = append(parts, "the running systemd has not loaded "+strings.Join(added, ", "))
+	}
+	if len(gone) > 0 {
+		parts = append(parts, "the running systemd still applies "+strings.Join(gone, ", ")+", which the files no longer have")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// usrPath maps /lib/systemd to /usr/lib/systemd: on a merged-/usr system
+// systemd may name either.
+func usrPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/lib/"); ok {
+		return "/usr/lib/" + rest
+	}
+	return p
 }
 
 func unitDetails(f *unit.File) map[string]any {

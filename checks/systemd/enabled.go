@@ -143,9 +143,49 @@ func (c *enabledCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 			res.Message += "; the running systemd could not be asked: " + err.Error()
 			return res
 		}
-		return judgeUnitFileState(res, unit.PropString(lp.Unit, "UnitFileState"), c.st.name)
+		return judgeLiveEnablement(res, e.State, unit.PropString(lp.Unit, "UnitFileState"), c.st.name)
 	}
 	return res
+}
+
+// judgeLiveEnablement adds the running systemd's UnitFileState. systemd
+// keeps that property as it was at the last daemon-reload, while
+// `systemctl is-enabled` (GetUnitFileState) reads the links again: the
+// files decide, as they do for is-enabled, and a cached state that
+// disagrees means systemd has not reloaded. States the links alone cannot
+// show (indirect, generated, linked, alias, transient, masked) come from
+// systemd.
+func judgeLiveEnablement(res engine.Result, files, live, name string) engine.Result {
+	switch live {
+	case "":
+		return res
+	case "enabled", "enabled-runtime", "disabled", "static":
+	default:
+		return judgeUnitFileState(res, live, name)
+	}
+	res.Details["unit_file_state"] = live
+	if sameEnablement(files, live) {
+		return res
+	}
+	res.Message += fmt.Sprintf("; daemon-reload needed: the running systemd still reports UnitFileState=%s from before the links changed (systemctl is-enabled reads the links and says %s)", live, isEnabledWord(files))
+	if res.Status == engine.Pass {
+		res.Status = engine.Warn
+		res.Remediation = reloadPlan()
+	}
+	return res
+}
+
+// sameEnablement compares the files' state with UnitFileState: a
+// package's link under /usr/lib is enabled to systemd.
+func sameEnablement(files, live string) bool {
+	return isEnabledWord(files) == live
+}
+
+func isEnabledWord(files string) string {
+	if files == "vendor" {
+		return "enabled"
+	}
+	return files
 }
 
 // judgeUnitFileState judges what systemctl is-enabled reports; the

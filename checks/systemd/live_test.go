@@ -54,6 +54,38 @@ func TestJudgeUnitFileState(t *testing.T) {
 	}
 }
 
+// The links decide, as for systemctl is-enabled; a cached UnitFileState
+// that disagrees asks for a daemon-reload.
+func TestJudgeLiveEnablement(t *testing.T) {
+	pass := engine.Result{Status: engine.Pass, Observed: "enabled", Details: map[string]any{}}
+	fail := engine.Result{Status: engine.Fail, Observed: "disabled", Details: map[string]any{}}
+	cases := []struct {
+		name   string
+		res    engine.Result
+		files  string
+		live   string
+		status engine.Status
+		words  string
+	}{
+		{"agree enabled", pass, "enabled", "enabled", engine.Pass, ""},
+		{"a package link is enabled", pass, "vendor", "enabled", engine.Pass, ""},
+		{"agree disabled", fail, "disabled", "disabled", engine.Fail, ""},
+		{"disabled --no-reload", fail, "disabled", "enabled", engine.Fail, "daemon-reload needed"},
+		{"link made by hand", pass, "enabled", "disabled", engine.Warn, "still reports UnitFileState=disabled"},
+		{"indirect comes from systemd", fail, "disabled", "indirect", engine.Warn, "indirect"},
+		{"masked comes from systemd", pass, "enabled", "masked", engine.Fail, "masked"},
+	}
+	for _, c := range cases {
+		r := judgeLiveEnablement(c.res, c.files, c.live, "app.service")
+		if r.Status != c.status || !strings.Contains(r.Message, c.words) {
+			t.Errorf("%s: %s %q, want %s with %q", c.name, r.Status, r.Message, c.status, c.words)
+		}
+		if c.words == "" && strings.Contains(r.Message, "daemon-reload") {
+			t.Errorf("%s: %q", c.name, r.Message)
+		}
+	}
+}
+
 func TestLiveDiff(t *testing.T) {
 	if d := liveDiff("Restart", "always", "no"); !strings.Contains(d, "daemon-reload needed") || !strings.Contains(d, "Restart=no loaded") {
 		t.Errorf("diff %q", d)
@@ -65,19 +97,33 @@ func TestLiveDiff(t *testing.T) {
 
 func TestJudgeLoadState(t *testing.T) {
 	base := func() engine.Result { return engine.Result{Status: engine.Pass, Details: map[string]any{}} }
-	r := judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded", "NeedDaemonReload": true}})
+	r := judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded", "NeedDaemonReload": true}}, nil)
 	if r.Status != engine.Warn || !strings.Contains(r.Message, "daemon-reload needed") || r.Remediation == nil {
 		t.Errorf("changed files: %+v", r)
 	}
-	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "not-found"}})
+	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "not-found"}}, nil)
 	if r.Status != engine.Fail || !strings.Contains(r.Message, "never loaded") {
 		t.Errorf("not-found: %+v", r)
 	}
-	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "bad-setting"}})
+	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "bad-setting"}}, nil)
 	if r.Status != engine.Fail || !strings.Contains(r.Message, "bad-setting") {
 		t.Errorf("bad-setting: %+v", r)
 	}
-	if r := judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded"}}); r.Status != engine.Pass {
+	// A drop-in directory made after the load: systemd 252 does not set
+	// NeedDaemonReload, but DropInPaths lacks the new file.
+	f := &unit.File{Name: "app.service", Path: "/etc/systemd/system/app.service", DropIns: []string{"/etc/systemd/system/app.service.d/10-new.conf"}}
+	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded", "NeedDaemonReload": false,
+		"FragmentPath": "/etc/systemd/system/app.service", "DropInPaths": []string{}}}, f)
+	if r.Status != engine.Warn || !strings.Contains(r.Message, "has not loaded /etc/systemd/system/app.service.d/10-new.conf") || r.Details["need_daemon_reload"] != true {
+		t.Errorf("new drop-in directory: %+v", r)
+	}
+	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded",
+		"FragmentPath": "/lib/systemd/system/app.service", "DropInPaths": []string{"/lib/systemd/system/app.service.d/x.conf"}}},
+		&unit.File{Path: "/usr/lib/systemd/system/app.service", DropIns: []string{"/usr/lib/systemd/system/app.service.d/x.conf"}})
+	if r.Status != engine.Pass {
+		t.Errorf("/lib is /usr/lib: %+v", r)
+	}
+	if r := judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded"}}, nil); r.Status != engine.Pass {
 		t.Errorf("loaded: %+v", r)
 	}
 }
