@@ -167,7 +167,7 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 // root's libstdc++.so.6 defines. A missing libstdc++ is libc/libs' finding.
 func (c *compatCheck) checkLibstdcxx(h *host.Host, info *Info, need []string, d map[string]any) string {
 	s := newSearcher(h, info.Class, info.Machine)
-	r := s.find("libstdc++.so.6", c.bin.whereObj(), info.RPath, info.RunPath)
+	r := s.find("libstdc++.so.6", s.newObject(c.bin.whereObj(), info, nil))
 	if r.Path == "" {
 		return ""
 	}
@@ -255,8 +255,7 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return engine.Result{Status: engine.Pass, Observed: "no shared libraries", Message: info.Kind + ": links no shared library",
 			Details: map[string]any{"kind": info.Kind, "needed": []string{}}}
 	}
-	s := newSearcher(h, info.Class, info.Machine)
-	resolved := resolveAll(h, s, c.bin.whereObj(), info)
+	resolved, search := resolveAll(h, c.bin.whereObj(), info)
 	var missing []string
 	for _, r := range resolved {
 		if r.Path == "" {
@@ -264,14 +263,31 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 	}
 	res := engine.Result{Details: map[string]any{"needed": info.Needed, "resolved": resolved, "missing": nonNil(missing),
-		"rpath": nonNil(info.RPath), "runpath": nonNil(info.RunPath), "ld_so_conf_dirs": nonNil(s.confDirs)}}
-	if len(s.problems) > 0 {
-		res.Details["config_problems"] = s.problems
+		"rpath": nonNil(info.RPath), "runpath": nonNil(info.RunPath)}}
+	switch s := search.(type) {
+	case *searcher:
+		res.Details["ld_so_conf_dirs"] = nonNil(s.confDirs)
+		if len(s.problems) > 0 {
+			res.Details["config_problems"] = s.problems
+		}
+	case *muslSearcher:
+		res.Details["musl_path"] = nonNil(s.dirs)
+		if s.pathFile != "" {
+			res.Details["musl_path_file"] = s.pathFile
+		}
+		if len(s.problems) > 0 {
+			res.Details["config_problems"] = s.problems
+		}
 	}
 	if len(missing) > 0 {
 		res.Status = engine.Fail
 		res.Observed = "missing: " + strings.Join(missing, ", ")
 		res.Message = fmt.Sprintf("%d of %d libraries do not resolve: the loader stops with \"error while loading shared libraries\"", len(missing), len(resolved))
+		for _, r := range resolved {
+			if r.Path == "" && r.Problem != "" {
+				res.Message += "; " + r.Name + ": " + r.Problem
+			}
+		}
 		res.Remediation = manual("provide the missing libraries",
 			fmt.Sprintf("install the packages that provide %s, or ship them with the binary and link with -Wl,-rpath,'$ORIGIN/../lib'", strings.Join(missing, ", ")))
 		return res
@@ -282,16 +298,37 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	return res
 }
 
-// resolveAll follows DT_NEEDED transitively, breadth first, as the loader
-// loads them; each library is looked up once.
-func resolveAll(h *host.Host, s *searcher, obj string, info *Info) []Resolved {
-	type item struct {
-		name, neededBy string
-		rpath, runpath []string
+// finder is how one dynamic loader finds libraries: glibc's ld.so
+// (searcher) or musl's (muslSearcher).
+type finder interface {
+	newObject(objPath string, info *Info, loader *object) *object
+	find(name string, req *object) Resolved
+}
+
+// finderFor is the loader the binary names: musl's for a musl binary,
+// ld.so otherwise.
+func finderFor(h *host.Host, info *Info) finder {
+	if info.Flavour == FlavourMusl && info.Interp != "" {
+		return newMuslSearcher(h, info.Interp, info.Class, info.Machine)
 	}
+	s := newSearcher(h, info.Class, info.Machine)
+	s.interp = info.Interp
+	return s
+}
+
+// resolveAll follows DT_NEEDED transitively, breadth first, as the loader
+// loads them; each name is looked up once, for the first object that
+// needs it, which becomes the loader of what it finds.
+func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
+	f := finderFor(h, info)
+	type item struct {
+		name string
+		req  *object
+	}
+	main := f.newObject(obj, info, nil)
 	queue := make([]item, 0, len(info.Needed))
 	for _, n := range info.Needed {
-		queue = append(queue, item{n, obj, info.RPath, info.RunPath})
+		queue = append(queue, item{n, main})
 	}
 	seen := map[string]bool{}
 	var out []Resolved
@@ -302,31 +339,26 @@ func resolveAll(h *host.Host, s *searcher, obj string, info *Info) []Resolved {
 			continue
 		}
 		seen[it.name] = true
-		r := s.find(it.name, it.neededBy, it.rpath, it.runpath)
+		r := f.find(it.name, it.req)
 		out = append(out, r)
-		if r.Path == "" {
-			continue
+		if r.Path == "" || r.Via == "interpreter" || r.Via == "musl loader" {
+			continue // the loader itself needs nothing more
 		}
-		f, err := h.Open(r.Path)
+		fh, err := h.Open(r.Path)
 		if err != nil {
 			continue
 		}
-		dep, err := Analyze(f)
-		f.Close()
+		dep, err := Analyze(fh)
+		fh.Close()
 		if err != nil {
 			continue
 		}
-		// A library without DT_RUNPATH also searches the executable's
-		// DT_RPATH (ld.so's rule for the RPATH chain).
-		rp := dep.RPath
-		if len(dep.RunPath) == 0 && len(info.RunPath) == 0 {
-			rp = append(append([]string{}, dep.RPath...), info.RPath...)
-		}
+		o := f.newObject(r.Path, dep, it.req)
 		for _, n := range dep.Needed {
-			queue = append(queue, item{n, r.Path, rp, dep.RunPath})
+			queue = append(queue, item{n, o})
 		}
 	}
-	return out
+	return out, f
 }
 
 type targetsCheck struct {

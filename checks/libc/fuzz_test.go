@@ -5,6 +5,7 @@ import (
 	bin "encoding/binary"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -64,4 +65,19 @@ func minimalELF(interp string) []byte {
 	le.PutUint32(ph[0:], 2) // PT_DYNAMIC, empty
 	le.PutUint64(ph[8:], off+uint64(len(interp)+1))
 	return append(append(b, interp...), 0)
+}
+
+// FuzzParseMuslPath: any path file gives absolute-or-not directories with
+// no separator or NUL in them.
+func FuzzParseMuslPath(f *testing.F) {
+	for _, s := range []string{"/lib/x86_64-linux-musl\n/usr/lib/x86_64-linux-musl\n", "/a:/b::/c", "", "\x00/x", "\n\n:"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, d := range ParseMuslPath(data) {
+			if d == "" || strings.ContainsAny(d, ":\n\x00") {
+				t.Fatalf("entry %q", d)
+			}
+		}
+	})
 }
