@@ -348,7 +348,7 @@ func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
 		if err != nil {
 			continue
 		}
-		dep, err := Analyze(fh)
+		dep, err := AnalyzeDeps(fh)
 		fh.Close()
 		if err != nil {
 			continue

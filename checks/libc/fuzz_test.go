@@ -37,6 +37,12 @@ func FuzzAnalyze(f *testing.F) {
 		if _, err := readGlibc(bytes.NewReader(data), "/fuzz"); err == nil && len(data) < 16 {
 			t.Fatal("glibc read from a non-ELF")
 		}
+		// The libraries' light reading agrees with the full one on what
+		// it reads.
+		deps, derr := AnalyzeDeps(bytes.NewReader(data))
+		if err == nil && derr == nil && info.Kind != "" && (len(deps.Needed) != len(info.Needed) || len(deps.RunPath) != len(info.RunPath)) {
+			t.Fatalf("AnalyzeDeps %+v, Analyze %+v", deps, info)
+		}
 	})
 }
 

@@ -259,7 +259,6 @@ func compareELF(h *host.Host, p string, info *Info, readelfOut []byte, ref refLi
 	if err != nil {
 		return []string{"readelf output: " + err.Error()}
 	}
-
 	for file := range needs {
 		if len(needs[file]) == 0 {
 			delete(needs, file)
@@ -299,14 +298,14 @@ func compareELF(h *host.Host, p string, info *Info, readelfOut []byte, ref refLi
 	for _, r := range resolved {
 		got[r.Name] = r
 	}
+	// The loader prints $ORIGIN/../lib as it joined it; golive prints the
+	// clean path.
 	for name, want := range ref.libs {
 		g, ok := got[name]
 		switch {
 		case !ok:
 			errs = append(errs, fmt.Sprintf("%s: the loader finds %q, golive does not look it up", name, want))
 		case g.Path != cleanPath(want):
-			// The loader prints $ORIGIN/../lib as it joined it;
-			// golive prints the clean path: the same file.
 			errs = append(errs, fmt.Sprintf("%s: golive %q (%s), the loader %q", name, g.Path, g.Via, want))
 		}
 	}
