@@ -73,6 +73,7 @@ func TestELFAgreesWithReadelfAndLoaders(t *testing.T) {
 	type outcome struct {
 		c    elfCase
 		errs []string
+		kind refKind
 	}
 	results := make([]outcome, len(cases))
 	var wg sync.WaitGroup
@@ -88,8 +89,9 @@ func TestELFAgreesWithReadelfAndLoaders(t *testing.T) {
 				for _, c := range cases[first:last] {
 					batch = append(batch, c.path)
 				}
-				for i, errs := range compareBatch(h, ldd, batch) {
-					results[first+i] = outcome{c: cases[first+i], errs: errs}
+				errs, kinds := compareBatch(h, ldd, batch)
+				for i := range errs {
+					results[first+i] = outcome{c: cases[first+i], errs: errs[i], kind: kinds[i]}
 				}
 			}
 		}()
@@ -102,7 +104,9 @@ func TestELFAgreesWithReadelfAndLoaders(t *testing.T) {
 
 	agree, n := 0, 0
 	var bad []string
+	kinds := map[refKind]int{}
 	for _, r := range results {
+		kinds[r.kind]++
 		if _, known := lddDifferences[r.c.path]; known {
 			continue
 		}
@@ -119,6 +123,13 @@ func TestELFAgreesWithReadelfAndLoaders(t *testing.T) {
 			bad = bad[:30]
 		}
 		t.Errorf("%d of %d ELF files disagree with readelf/ldd/musl:\n%s", n-agree, n, strings.Join(bad, "\n"))
+	}
+	// Each way the references answer must be exercised.
+	t.Logf("reference answers: %d musl --list, %d ldd listings, %d with a library not found, %d static", kinds[refMusl], kinds[refLdd], kinds[refNotFound], kinds[refStatic])
+	for k, least := range map[refKind]int{refMusl: 4, refLdd: 100, refNotFound: 3, refStatic: 5} {
+		if kinds[k] < least {
+			t.Errorf("only %d cases of %s", kinds[k], k)
+		}
 	}
 	if nSystem < 200 {
 		t.Errorf("only %d system ELF files sampled", nSystem)
@@ -173,10 +184,36 @@ func isELF(p string) bool {
 	return n == 4 && string(m[:]) == "\x7fELF"
 }
 
+// refKind is how the reference answered a case.
+type refKind string
+
+const (
+	refMusl     refKind = "musl --list"
+	refLdd      refKind = "an ldd listing"
+	refNotFound refKind = "a library not found"
+	refStatic   refKind = "static"
+)
+
+func kindOf(ref refListing, musl bool) refKind {
+	for _, p := range ref.libs {
+		if p == "" {
+			return refNotFound
+		}
+	}
+	switch {
+	case ref.static:
+		return refStatic
+	case musl:
+		return refMusl
+	}
+	return refLdd
+}
+
 // compareBatch runs readelf and ldd once for a batch of files (musl's
 // loader once per musl binary) and compares each file.
-func compareBatch(h *host.Host, ldd string, paths []string) [][]string {
+func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKind) {
 	out := make([][]string, len(paths))
+	kinds := make([]refKind, len(paths))
 	infos := make([]*Info, len(paths))
 	var glibcSide []string
 	for i, p := range paths {
@@ -200,7 +237,7 @@ func compareBatch(h *host.Host, ldd string, paths []string) [][]string {
 		for i := range out {
 			out[i] = append(out[i], fmt.Sprintf("readelf: %v: %s", err, stderr))
 		}
-		return out
+		return out, kinds
 	}
 	needs := splitSections(readelfOut, "File: ", paths)
 	var lists map[string]string
@@ -220,8 +257,9 @@ func compareBatch(h *host.Host, ldd string, paths []string) [][]string {
 			ref = parseListing([]byte(lists[p]), nil, nil)
 		}
 		out[i] = compareELF(h, p, infos[i], []byte(needs[p]), ref)
+		kinds[i] = kindOf(ref, isMusl(infos[i]))
 	}
-	return out
+	return out, kinds
 }
 
 func isMusl(info *Info) bool { return info.Flavour == FlavourMusl && info.Interp != "" }
