@@ -144,3 +144,49 @@ func TestMuslSearch(t *testing.T) {
 		t.Errorf("rpath %q: musl ignores a path with $LIB", o.rpath)
 	}
 }
+
+// ld.so's search for a library's dependency: the DT_RPATH of every object
+// up the chain of loaders, each with its own $ORIGIN; a DT_RUNPATH only for
+// the object that has it; the loader's own name answered by PT_INTERP.
+func TestGlibcLoaderChain(t *testing.T) {
+	b := libctest.Build(t)
+	good := b.Need(t, &b.OriginLib)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	for _, rel := range []string{"app/lib/liba.so", "app/deep/libc2.so", "app/lib/libonlyinlib.so", "lib64/ld-linux-x86-64.so.2"} {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := host.New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSearcher(h, 2 /* ELFCLASS64 */, 62 /* EM_X86_64 */)
+	s.interp = "/lib64/ld-linux-x86-64.so.2"
+	check := func(name string, req *object, path, via string) {
+		t.Helper()
+		if r := s.find(name, req); r.Path != path || r.Via != via {
+			t.Errorf("%s for %s: %+v, want %q via %q", name, req.path, r, path, via)
+		}
+	}
+	prog := s.newObject("/app/bin/prog", &Info{RPath: []string{"$ORIGIN/../lib"}}, nil)
+	liba := s.newObject("/app/lib/liba.so", &Info{RPath: []string{"$ORIGIN/../deep"}}, prog)
+	libb := s.newObject("/app/deep/libb.so", &Info{}, liba)
+	check("libc2.so", libb, "/app/deep/libc2.so", "rpath")              // liba.so's RPATH, its $ORIGIN
+	check("libonlyinlib.so", libb, "/app/lib/libonlyinlib.so", "rpath") // the program's RPATH, its $ORIGIN
+	check("ld-linux-x86-64.so.2", libb, "/lib64/ld-linux-x86-64.so.2", "interpreter")
+
+	progR := s.newObject("/app/bin/prog", &Info{RunPath: []string{"$ORIGIN/../lib"}, RPath: []string{"/app/deep"}}, nil)
+	libx := s.newObject("/app/lib/liba.so", &Info{}, progR)
+	check("libonlyinlib.so", progR, "/app/lib/libonlyinlib.so", "runpath")
+	check("libonlyinlib.so", libx, "", "") // RUNPATH is not inherited
+	check("libc2.so", progR, "", "")       // RPATH is ignored beside RUNPATH
+}
