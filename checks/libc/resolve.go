@@ -268,3 +268,66 @@ func (s *searcher) compatible(p string) bool {
 	}
 	return elf.Machine(m) == s.machine
 }
+
+// finder is how one dynamic loader finds libraries: glibc's ld.so
+// (searcher) or musl's (muslSearcher).
+type finder interface {
+	newObject(objPath string, info *Info, loader *object) *object
+	find(name string, req *object) Resolved
+}
+
+// finderFor is the loader the binary names: musl's for a musl binary,
+// ld.so otherwise.
+func finderFor(h *host.Host, info *Info) finder {
+	if info.Flavour == FlavourMusl && info.Interp != "" {
+		return newMuslSearcher(h, info.Interp, info.Class, info.Machine)
+	}
+	s := newSearcher(h, info.Class, info.Machine)
+	s.interp = info.Interp
+	return s
+}
+
+// resolveAll follows DT_NEEDED transitively, breadth first, as the loader
+// loads them; each name is looked up once, for the first object that
+// needs it, which becomes the loader of what it finds.
+func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
+	f := finderFor(h, info)
+	type item struct {
+		name string
+		req  *object
+	}
+	main := f.newObject(obj, info, nil)
+	queue := make([]item, 0, len(info.Needed))
+	for _, n := range info.Needed {
+		queue = append(queue, item{n, main})
+	}
+	seen := map[string]bool{}
+	var out []Resolved
+	for len(queue) > 0 && len(out) < maxLibraries {
+		it := queue[0]
+		queue = queue[1:]
+		if seen[it.name] {
+			continue
+		}
+		seen[it.name] = true
+		r := f.find(it.name, it.req)
+		out = append(out, r)
+		if r.Path == "" || r.Via == "interpreter" || r.Via == "musl loader" {
+			continue // the loader itself needs nothing more
+		}
+		fh, err := h.Open(r.Path)
+		if err != nil {
+			continue
+		}
+		dep, err := AnalyzeDeps(fh)
+		fh.Close()
+		if err != nil {
+			continue
+		}
+		o := f.newObject(r.Path, dep, it.req)
+		for _, n := range dep.Needed {
+			queue = append(queue, item{n, o})
+		}
+	}
+	return out, f
+}
