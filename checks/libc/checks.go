@@ -167,7 +167,7 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 // root's libstdc++.so.6 defines. A missing libstdc++ is libc/libs' finding.
 func (c *compatCheck) checkLibstdcxx(h *host.Host, info *Info, need []string, d map[string]any) string {
 	s := newSearcher(h, info.Class, info.Machine)
-	r := s.find("libstdc++.so.6", c.bin.whereObj(), info.RPath, info.RunPath)
+	r := s.find("libstdc++.so.6", s.newObject(c.bin.whereObj(), info, nil))
 	if r.Path == "" {
 		return ""
 	}
@@ -255,8 +255,7 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return engine.Result{Status: engine.Pass, Observed: "no shared libraries", Message: info.Kind + ": links no shared library",
 			Details: map[string]any{"kind": info.Kind, "needed": []string{}}}
 	}
-	s := newSearcher(h, info.Class, info.Machine)
-	resolved := resolveAll(h, s, c.bin.whereObj(), info)
+	resolved, search := resolveAll(h, c.bin.whereObj(), info)
 	var missing []string
 	for _, r := range resolved {
 		if r.Path == "" {
@@ -264,14 +263,31 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 	}
 	res := engine.Result{Details: map[string]any{"needed": info.Needed, "resolved": resolved, "missing": nonNil(missing),
-		"rpath": nonNil(info.RPath), "runpath": nonNil(info.RunPath), "ld_so_conf_dirs": nonNil(s.confDirs)}}
-	if len(s.problems) > 0 {
-		res.Details["config_problems"] = s.problems
+		"rpath": nonNil(info.RPath), "runpath": nonNil(info.RunPath)}}
+	switch s := search.(type) {
+	case *searcher:
+		res.Details["ld_so_conf_dirs"] = nonNil(s.confDirs)
+		if len(s.problems) > 0 {
+			res.Details["config_problems"] = s.problems
+		}
+	case *muslSearcher:
+		res.Details["musl_path"] = nonNil(s.dirs)
+		if s.pathFile != "" {
+			res.Details["musl_path_file"] = s.pathFile
+		}
+		if len(s.problems) > 0 {
+			res.Details["config_problems"] = s.problems
+		}
 	}
 	if len(missing) > 0 {
 		res.Status = engine.Fail
 		res.Observed = "missing: " + strings.Join(missing, ", ")
 		res.Message = fmt.Sprintf("%d of %d libraries do not resolve: the loader stops with \"error while loading shared libraries\"", len(missing), len(resolved))
+		for _, r := range resolved {
+			if r.Path == "" && r.Problem != "" {
+				res.Message += "; " + r.Name + ": " + r.Problem
+			}
+		}
 		res.Remediation = manual("provide the missing libraries",
 			fmt.Sprintf("install the packages that provide %s, or ship them with the binary and link with -Wl,-rpath,'$ORIGIN/../lib'", strings.Join(missing, ", ")))
 		return res
@@ -280,53 +296,6 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res.Observed = fmt.Sprintf("%d libraries resolve", len(resolved))
 	res.Message = "every needed library resolves, transitively"
 	return res
-}
-
-// resolveAll follows DT_NEEDED transitively, breadth first, as the loader
-// loads them; each library is looked up once.
-func resolveAll(h *host.Host, s *searcher, obj string, info *Info) []Resolved {
-	type item struct {
-		name, neededBy string
-		rpath, runpath []string
-	}
-	queue := make([]item, 0, len(info.Needed))
-	for _, n := range info.Needed {
-		queue = append(queue, item{n, obj, info.RPath, info.RunPath})
-	}
-	seen := map[string]bool{}
-	var out []Resolved
-	for len(queue) > 0 && len(out) < maxLibraries {
-		it := queue[0]
-		queue = queue[1:]
-		if seen[it.name] {
-			continue
-		}
-		seen[it.name] = true
-		r := s.find(it.name, it.neededBy, it.rpath, it.runpath)
-		out = append(out, r)
-		if r.Path == "" {
-			continue
-		}
-		f, err := h.Open(r.Path)
-		if err != nil {
-			continue
-		}
-		dep, err := Analyze(f)
-		f.Close()
-		if err != nil {
-			continue
-		}
-		// A library without DT_RUNPATH also searches the executable's
-		// DT_RPATH (ld.so's rule for the RPATH chain).
-		rp := dep.RPath
-		if len(dep.RunPath) == 0 && len(info.RunPath) == 0 {
-			rp = append(append([]string{}, dep.RPath...), info.RPath...)
-		}
-		for _, n := range dep.Needed {
-			queue = append(queue, item{n, r.Path, rp, dep.RunPath})
-		}
-	}
-	return out
 }
 
 type targetsCheck struct {

@@ -159,7 +159,31 @@ func isExecutable(f *elf.File) bool {
 	return f.Entry != 0 && f.Section(".interp") == nil && f.Section(".dynsym") == nil
 }
 
-func (info *Info) readDynamic(f *elf.File) error {
+// AnalyzeDeps reads only what the loader needs to follow a library's own
+// dependencies: DT_NEEDED, DT_RPATH and DT_RUNPATH (no version tables, no
+// symbols, no Go build info), for the libraries libc/libs walks through.
+func AnalyzeDeps(r io.ReaderAt) (info *Info, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			info, err = nil, fmt.Errorf("malformed ELF file: %v", v)
+		}
+	}()
+	f, err := elf.NewFile(r)
+	if err != nil {
+		return nil, fmt.Errorf("malformed ELF file: %w", err)
+	}
+	defer f.Close()
+	info = &Info{Class: f.Class, Machine: f.Machine, Type: f.Type}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_DYNAMIC {
+			return info, info.readPaths(f)
+		}
+	}
+	return info, nil
+}
+
+// readPaths reads DT_NEEDED, DT_RPATH and DT_RUNPATH.
+func (info *Info) readPaths(f *elf.File) error {
 	var err error
 	if info.Needed, err = f.DynString(elf.DT_NEEDED); err != nil {
 		return fmt.Errorf("read DT_NEEDED: %w", err)
@@ -168,6 +192,14 @@ func (info *Info) readDynamic(f *elf.File) error {
 	runpath, _ := f.DynString(elf.DT_RUNPATH)
 	info.RPath = splitPaths(rpath)
 	info.RunPath = splitPaths(runpath)
+	return nil
+}
+
+func (info *Info) readDynamic(f *elf.File) error {
+	if err := info.readPaths(f); err != nil {
+		return err
+	}
+	var err error
 
 	// No version-needs table (musl, static-pie, Go without cgo) means no
 	// versioned requirement; debug/elf reports that as an error.

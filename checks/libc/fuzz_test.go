@@ -5,6 +5,7 @@ import (
 	bin "encoding/binary"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -36,6 +37,12 @@ func FuzzAnalyze(f *testing.F) {
 		if _, err := readGlibc(bytes.NewReader(data), "/fuzz"); err == nil && len(data) < 16 {
 			t.Fatal("glibc read from a non-ELF")
 		}
+		// The libraries' light reading agrees with the full one on what
+		// it reads.
+		deps, derr := AnalyzeDeps(bytes.NewReader(data))
+		if err == nil && derr == nil && info.Kind != "" && (len(deps.Needed) != len(info.Needed) || len(deps.RunPath) != len(info.RunPath)) {
+			t.Fatalf("AnalyzeDeps %+v, Analyze %+v", deps, info)
+		}
 	})
 }
 
@@ -64,4 +71,19 @@ func minimalELF(interp string) []byte {
 	le.PutUint32(ph[0:], 2) // PT_DYNAMIC, empty
 	le.PutUint64(ph[8:], off+uint64(len(interp)+1))
 	return append(append(b, interp...), 0)
+}
+
+// FuzzParseMuslPath: any path file gives absolute-or-not directories with
+// no separator or NUL in them.
+func FuzzParseMuslPath(f *testing.F) {
+	for _, s := range []string{"/lib/x86_64-linux-musl\n/usr/lib/x86_64-linux-musl\n", "/a:/b::/c", "", "\x00/x", "\n\n:"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, d := range ParseMuslPath(data) {
+			if d == "" || strings.ContainsAny(d, ":\n\x00") {
+				t.Fatalf("entry %q", d)
+			}
+		}
+	})
 }

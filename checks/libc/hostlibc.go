@@ -31,7 +31,7 @@ const maxRodata = 8 << 20
 // reads its version without running it.
 func findHostGlibc(h *host.Host, class elf.Class, machine elf.Machine) (*HostGlibc, error) {
 	s := newSearcher(h, class, machine)
-	r := s.find("libc.so.6", "/", nil, nil)
+	r := s.find("libc.so.6", s.newObject("/", nil, nil))
 	if r.Path == "" {
 		return nil, fmt.Errorf("no libc.so.6 for %s in ld.so.conf or the default directories", MachineName(machine))
 	}

@@ -133,7 +133,8 @@ func metaLibs(path string) engine.Meta {
 		Expected: "every DT_NEEDED library resolves", Level: profile.LevelFail, Severity: "critical",
 		Reads: []string{path + " and, transitively, every library it needs: DT_NEEDED, DT_RPATH (only without DT_RUNPATH), DT_RUNPATH with $ORIGIN/$LIB/$PLATFORM",
 			"/etc/ld.so.conf and its include globs, then the default directories (/lib64, /usr/lib64, the Debian multiarch directories, /lib, /usr/lib); /etc/ld.so.cache is not parsed — it is derived from the same directories",
-			"candidates of the wrong ELF class or machine are skipped, as ld.so skips them"},
+			"candidates of the wrong ELF class or machine are skipped, as ld.so skips them",
+			"for a musl binary, as musl's loader finds them: libc.so is the loader; RPATH/RUNPATH up the chain of loaders, then <prefix>/etc/ld-musl-<arch>.path (or /lib:/usr/local/lib:/usr/lib)"},
 		Why: "a missing library stops the service at start with \"error while loading shared libraries\"; LD_LIBRARY_PATH set in the service's environment is not known here",
 		Fix: "install the package that provides the library, or ship it with the binary and link with -Wl,-rpath,'$ORIGIN/../lib'",
 	}

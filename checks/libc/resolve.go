@@ -22,7 +22,9 @@ const (
 type Resolved struct {
 	Name string `json:"name"`
 	Path string `json:"path,omitempty"` // inside the root; "" when missing
-	Via  string `json:"via,omitempty"`  // rpath, runpath, ld.so.conf, default
+	Via  string `json:"via,omitempty"`  // rpath, runpath, ld.so.conf, default, interpreter; musl: musl loader, musl path
+	// Problem says why a candidate that exists was not loaded.
+	Problem string `json:"problem,omitempty"`
 	// NeededBy is the object that needs it (the binary, or a library).
 	NeededBy string `json:"needed_by"`
 }
@@ -38,6 +40,9 @@ type searcher struct {
 	confDirs []string
 	problems []string
 	defaults []string
+	// interp is the program's PT_INTERP: ld.so answers a DT_NEEDED of its
+	// own name (ld-linux-x86-64.so.2) with itself, without a search.
+	interp string
 }
 
 func newSearcher(h *host.Host, class elf.Class, machine elf.Machine) *searcher {
@@ -145,12 +150,44 @@ func (s *searcher) glob(pattern string) []string {
 	return out
 }
 
-// find looks up one DT_NEEDED name for an object at objPath with the given
-// RPATH/RUNPATH, in ld.so's order: DT_RPATH (only without DT_RUNPATH),
-// LD_LIBRARY_PATH (not known here: the service's environment), DT_RUNPATH,
-// ld.so.conf directories (what the cache holds), default directories.
-func (s *searcher) find(name, objPath string, rpath, runpath []string) Resolved {
-	r := Resolved{Name: name, NeededBy: objPath}
+// object is a loaded object as the loader keeps it: where it is, its own
+// search paths with $ORIGIN expanded for its own directory, and the object
+// that loaded it (nil for the program).
+type object struct {
+	path       string
+	rpath      []string // DT_RPATH; empty when the object has DT_RUNPATH (ld.so then ignores DT_RPATH)
+	runpath    []string // DT_RUNPATH
+	hasRunpath bool
+	loader     *object
+}
+
+// newObject describes the object at objPath with the search paths of
+// info (nil: none), loaded by loader.
+func (s *searcher) newObject(objPath string, info *Info, loader *object) *object {
+	o := &object{path: objPath, loader: loader}
+	if info == nil {
+		return o
+	}
+	o.hasRunpath = len(info.RunPath) > 0
+	if o.hasRunpath {
+		o.runpath = s.expand(info.RunPath, objPath)
+	} else {
+		o.rpath = s.expand(info.RPath, objPath)
+	}
+	return o
+}
+
+// find looks up one DT_NEEDED name for the object req in ld.so's order:
+// when req has no DT_RUNPATH, the DT_RPATH of req, of the object that
+// loaded it, and so on up to the program; LD_LIBRARY_PATH (not known here:
+// the service's environment); req's DT_RUNPATH; the ld.so.conf directories
+// (what the cache holds); the default directories.
+func (s *searcher) find(name string, req *object) Resolved {
+	r := Resolved{Name: name, NeededBy: req.path}
+	if s.interp != "" && name == path.Base(s.interp) && s.compatible(s.interp) {
+		r.Path, r.Via = s.interp, "interpreter"
+		return r
+	}
 	if strings.ContainsRune(name, '/') {
 		if s.compatible(name) {
 			r.Path, r.Via = name, "path"
@@ -167,10 +204,14 @@ func (s *searcher) find(name, objPath string, rpath, runpath []string) Resolved 
 		}
 		return false
 	}
-	if len(runpath) == 0 && try(s.expand(rpath, objPath), "rpath") {
-		return r
+	if !req.hasRunpath {
+		for l := req; l != nil; l = l.loader {
+			if try(l.rpath, "rpath") {
+				return r
+			}
+		}
 	}
-	if try(s.expand(runpath, objPath), "runpath") {
+	if try(req.runpath, "runpath") {
 		return r
 	}
 	if try(s.confDirs, "ld.so.conf") {
@@ -226,4 +267,67 @@ func (s *searcher) compatible(p string) bool {
 		m = uint16(hdr[19])<<8 | uint16(hdr[18])
 	}
 	return elf.Machine(m) == s.machine
+}
+
+// finder is how one dynamic loader finds libraries: glibc's ld.so
+// (searcher) or musl's (muslSearcher).
+type finder interface {
+	newObject(objPath string, info *Info, loader *object) *object
+	find(name string, req *object) Resolved
+}
+
+// finderFor is the loader the binary names: musl's for a musl binary,
+// ld.so otherwise.
+func finderFor(h *host.Host, info *Info) finder {
+	if info.Flavour == FlavourMusl && info.Interp != "" {
+		return newMuslSearcher(h, info.Interp, info.Class, info.Machine)
+	}
+	s := newSearcher(h, info.Class, info.Machine)
+	s.interp = info.Interp
+	return s
+}
+
+// resolveAll follows DT_NEEDED transitively, breadth first, as the loader
+// loads them; each name is looked up once, for the first object that
+// needs it, which becomes the loader of what it finds.
+func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
+	f := finderFor(h, info)
+	type item struct {
+		name string
+		req  *object
+	}
+	main := f.newObject(obj, info, nil)
+	queue := make([]item, 0, len(info.Needed))
+	for _, n := range info.Needed {
+		queue = append(queue, item{n, main})
+	}
+	seen := map[string]bool{}
+	var out []Resolved
+	for len(queue) > 0 && len(out) < maxLibraries {
+		it := queue[0]
+		queue = queue[1:]
+		if seen[it.name] {
+			continue
+		}
+		seen[it.name] = true
+		r := f.find(it.name, it.req)
+		out = append(out, r)
+		if r.Path == "" || r.Via == "interpreter" || r.Via == "musl loader" {
+			continue // the loader itself needs nothing more
+		}
+		fh, err := h.Open(r.Path)
+		if err != nil {
+			continue
+		}
+		dep, err := AnalyzeDeps(fh)
+		fh.Close()
+		if err != nil {
+			continue
+		}
+		o := f.newObject(r.Path, dep, it.req)
+		for _, n := range dep.Needed {
+			queue = append(queue, item{n, o})
+		}
+	}
+	return out, f
 }

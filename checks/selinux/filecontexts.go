@@ -533,16 +533,18 @@ type Match struct {
 	Spec *Spec
 }
 
-// Lookup finds the entry restorecon applies to path p (an absolute, clean
-// path whose directories are resolved) of file type t (AnyFile when
-// unknown), as selabel_lookup does in libselinux 2.5 (CentOS 7) to 3.6
-// (Rocky 9): substitutions first (the administrator's .subs, then the
-// policy's .subs_dist on the result); then, from the last entry to the
+// Lookup finds the entry restorecon applies to path p (an absolute path
+// whose directories are resolved) of file type t (AnyFile when unknown), as
+// selabel_lookup does in libselinux 2.5 (CentOS 7) to 3.6 (Rocky 9):
+// repeated slashes and a trailing slash are dropped; substitutions follow
+// (the administrator's .subs, then the policy's .subs_dist on the result);
+// then, from the last entry to the
 // first in sort_specs order, the first entry whose stem is the path's (or
 // that has none), whose type filter admits t, and whose regex matches the
 // whole path. An entry whose regex cannot be compiled stops the lookup with
 // an error, as in libselinux, where restorecon fails on that path.
 func (fc *FileContexts) Lookup(p string, t FileType) (Match, error) {
+	p = cleanKey(p)
 	m := Match{Key: p}
 	if key, sub := substitute(fc.subs, p); sub != nil {
 		m.Key, m.Sub = key, sub
@@ -575,6 +577,27 @@ func (fc *FileContexts) Lookup(p string, t FileType) (Match, error) {
 		}
 	}
 	return m, nil
+}
+
+// cleanKey is what libselinux does to a key before the substitutions:
+// runs of slashes become one and a trailing slash goes
+// ("/usr//lib/" is looked up as "/usr/lib"). Nothing else: "." and ".."
+// stay, as the caller resolved them or not.
+func cleanKey(p string) string {
+	if !strings.Contains(p, "//") && (len(p) < 2 || p[len(p)-1] != '/') {
+		return p
+	}
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && len(b) > 0 && b[len(b)-1] == '/' {
+			continue
+		}
+		b = append(b, p[i])
+	}
+	if len(b) > 1 && b[len(b)-1] == '/' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
 }
 
 // Find returns the entries whose regular expression is exactly re, for

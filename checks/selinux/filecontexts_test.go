@@ -235,6 +235,33 @@ func TestLookupSubstitutions(t *testing.T) {
 	}
 }
 
+// libselinux drops repeated and trailing slashes before the substitutions
+// (found by the differential suite: "//lib/x" is "/usr/lib/x" there).
+func TestLookupCleansTheKeyFirst(t *testing.T) {
+	specs := mustParse(t, "fc", ""+
+		"/.*\tu:r:default_t\n"+
+		"/tmp\t-d\tu:r:tmp_t\n"+
+		"/tmp/.*\t<<none>>\n"+
+		"/usr/lib(/.*)?\tu:r:lib_t\n")
+	fc := NewFileContexts(specs, nil, ParseSubs("file_contexts.subs_dist", []byte("/lib /usr/lib\n")))
+	tests := []struct {
+		path, key, want string
+	}{
+		{"/tmp/", "/tmp", "u:r:tmp_t"},
+		{"/tmp///", "/tmp", "u:r:tmp_t"},
+		{"//lib//libx.so.1", "/usr/lib/libx.so.1", "u:r:lib_t"},
+		{"/usr//lib/", "/usr/lib", "u:r:lib_t"},
+		{"//", "/", "u:r:default_t"},
+		{"/tmp/./x", "/tmp/./x", "<<none>>"}, // dots stay
+	}
+	for _, tt := range tests {
+		m, err := fc.Lookup(tt.path, Directory)
+		if err != nil || m.Key != tt.key || m.Spec == nil || m.Spec.Context != tt.want {
+			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.Key, m.Spec, err, tt.key, tt.want)
+		}
+	}
+}
+
 // The fixture policies (testdata/roots/README.md, "selinux fixtures").
 func TestFixtureFileContexts(t *testing.T) {
 	tests := []struct {

@@ -222,21 +222,21 @@ func Readelf(t testing.TB) string {
 // failure (not an ELF file, say) fails the test.
 func ReadelfVersionNeeds(t testing.TB, path string) map[string][]string {
 	t.Helper()
-	needs, err := parseVersionNeeds(runReadelf(t, "-V", "--wide", path))
+	needs, err := ParseVersionNeeds(runReadelf(t, "-V", "--wide", path))
 	if err != nil {
 		t.Fatalf("libctest: reading readelf output for %s: %v", path, err)
 	}
 	return needs
 }
 
-// parseVersionNeeds reads the "Version needs section" of `readelf -V --wide`
+// ParseVersionNeeds reads the "Version needs section" of `readelf -V --wide`
 // output (binutils 2.3x/2.4x format):
 //
 //	Version needs section '.gnu.version_r' contains 1 entry:
 //	 Addr: 0x0000000000000510  Offset: 0x00000510  Link: 7 (.dynstr)
 //	  000000: Version: 1  File: libc.so.6  Cnt: 2
 //	  0x0010:   Name: GLIBC_2.2.5  Flags: none  Version: 3
-func parseVersionNeeds(out []byte) (map[string][]string, error) {
+func ParseVersionNeeds(out []byte) (map[string][]string, error) {
 	needs := map[string][]string{}
 	in := false
 	file := ""

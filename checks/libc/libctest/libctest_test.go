@@ -410,7 +410,7 @@ Version needs section '.gnu.version_r' contains 2 entries:
   0x0040:   Name: GLIBC_2.34  Flags: none  Version: 2
   0x0050:   Name: GLIBC_PRIVATE  Flags: WEAK  Version: 5
 `
-	got, err := parseVersionNeeds([]byte(out))
+	got, err := ParseVersionNeeds([]byte(out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ Version needs section '.gnu.version_r' contains 2 entries:
 	if m := MaxVersion(got, "GLIBC_"); m != "2.34" {
 		t.Errorf("max %q, want 2.34 (the definition GLIBC_9.99 must not count)", m)
 	}
-	if none, _ := parseVersionNeeds([]byte("\nNo version information found in this file.\n")); len(none) != 0 {
+	if none, _ := ParseVersionNeeds([]byte("\nNo version information found in this file.\n")); len(none) != 0 {
 		t.Errorf("no version info: got %v", none)
 	}
 }
