@@ -30,7 +30,7 @@ func init() {
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
-	rules, err := p.Rules(sec)
+	rules, err := p.Rules(sec, profile.AllowOptional)
 	if err != nil {
 		return nil, err
 	}
@@ -81,23 +81,38 @@ func explain(id string) (engine.Meta, bool) {
 	return meta(Normalize(key)), true
 }
 
-// configCache loads the persisted configuration once per host for all the
-// sysctl checks of a run.
+// configCache loads, once per host for all the sysctl checks of a run, the
+// persisted configuration and the other boot sources; the list of existing
+// keys (for typo suggestions) only when a check needs it.
 type configCache struct {
-	mu  sync.Mutex
-	h   *host.Host
-	cfg *Config
-	err error
+	mu   sync.Mutex
+	h    *host.Host
+	cfg  *Config
+	err  error
+	boot *BootSources
+	keys []string
+	walk bool
 }
 
-func (c *configCache) get(h *host.Host) (*Config, error) {
+func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.h != h {
-		c.h = h
+		c.h, c.keys, c.walk = h, nil, false
 		c.cfg, c.err = LoadConfig(h)
+		c.boot = LoadBootSources(h)
 	}
-	return c.cfg, c.err
+	return c.cfg, c.boot, c.err
+}
+
+// procKeys walks /proc/sys once per host, on the failure path only.
+func (c *configCache) procKeys(h *host.Host) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h != h || !c.walk {
+		c.keys, c.walk = ProcKeys(h, maxProcKeys), true
+	}
+	return c.keys
 }
 
 // whyOf says why the keys of the built-in profiles matter; profiles can
