@@ -342,9 +342,12 @@ func TestLoadTunedIncludeChains(t *testing.T) {
 			"etc/tuned/active_profile":       "virtual-guest net-tweak\n",
 			"etc/tuned/net-tweak/tuned.conf": "[sysctl]\nvm.swappiness=1\n",
 		}, map[string]string{"vm.swappiness": "1@net-tweak", "vm.dirty_ratio": "40@throughput-performance", "net.core.somaxconn": "2048@throughput-performance"}, true, true, false},
-		{"an include loop ends", map[string]string{
+		{"an include loop ends: a profile loaded already is skipped", map[string]string{
 			"usr/lib/tuned/throughput-performance/tuned.conf": "[main]\ninclude=virtual-guest\n[sysctl]\nvm.dirty_ratio=5\n",
-		}, map[string]string{}, true, true, true},
+		}, map[string]string{"vm.dirty_ratio": "5@throughput-performance", "vm.swappiness": "30@virtual-guest"}, true, true, false},
+		{"an optional include (-name) that does not exist", map[string]string{
+			"usr/lib/tuned/virtual-guest/tuned.conf": "[main]\ninclude=-site-extras\n[sysctl]\nvm.swappiness = 30\n",
+		}, map[string]string{"vm.swappiness": "30@virtual-guest"}, true, true, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

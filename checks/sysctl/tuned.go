@@ -84,12 +84,9 @@ func ParseTunedConf(data []byte) ([]TunedUnit, error) {
 				continue
 			}
 		}
-		if line[0] == '[' {
-			end := strings.IndexByte(line, ']')
-			if end < 0 {
-				return nil, fmt.Errorf("line %d: bad section header", i+1)
-			}
-			name := line[1:end]
+		if line[0] == '[' && strings.LastIndexByte(line, ']') > 1 {
+			// configparser's SECTCRE \[(?P<header>.+)\]: greedy, to the last "]"
+			name := line[1:strings.LastIndexByte(line, ']')]
 			units = append(units, TunedUnit{Name: name})
 			cur, last = &units[len(units)-1], -1
 			continue
@@ -125,17 +122,27 @@ var tunedUnitReserved = map[string]bool{
 	"script_pre": true, "script_post": true, "priority": true,
 }
 
-// tunedMergedUnit is a unit after include= merging.
+// tunedMergedUnit is a unit after include= merging. options keep the
+// order of an OrderedDict update: a key keeps its first position and takes
+// the latest value.
 type tunedMergedUnit struct {
 	typ     string
 	enabled bool
-	options []TunedSysctl // in order; later entries for a key win
+	options []TunedSysctl // Key holds the option name as written
 }
 
-var tunedVar = regexp.MustCompile(`\$\{([^}]*)\}`)
+func (u *tunedMergedUnit) set(o TunedSysctl) {
+	for i := range u.options {
+		if u.options[i].Key == o.Key {
+			u.options[i] = o
+			return
+		}
+	}
+	u.options = append(u.options, o)
+}
 
 // LoadTuned reads the tuned profile a boot applies. A root without tuned
-// (no active_profile) returns nil.
+// (no active_profile, or an empty one) returns nil.
 func LoadTuned(h *host.Host) (*Tuned, error) {
 	data, err := h.ReadFileLimit(tunedActive, 4096)
 	if err != nil {
@@ -151,8 +158,10 @@ func LoadTuned(h *host.Host) (*Tuned, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	t := &Tuned{Active: names, Reapply: true, Sysctl: map[string]TunedSysctl{}}
-	t.Enabled = h.Exists(tunedServiceWants)
+	t := &Tuned{Active: names, Reapply: true}
+	if fi, err := h.Lstat(tunedServiceWants); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		t.Enabled = true
+	}
 	dirs := tunedDefaultDirs
 	if main, err := h.ReadFileLimit(tunedMainConf, maxConfFile); err == nil {
 		cfg := parseTunedMain(main)
@@ -170,32 +179,52 @@ func LoadTuned(h *host.Host) (*Tuned, error) {
 			}
 		}
 	}
-	l := tunedLoader{h: h, dirs: dirs, units: map[string]*tunedMergedUnit{}, vars: map[string]string{}}
+	sysctl, err := TunedSysctls(h, dirs, names)
+	if err != nil {
+		t.Problems = append(t.Problems, err.Error())
+	}
+	t.Sysctl = sysctl
+	return t, nil
+}
+
+// TunedSysctls loads profiles as tuned 2.20's Loader does (tuned/profiles/
+// loader.py, locator.py, merger.py, variables.py) and returns the sysctl
+// values its sysctl plugin writes, by dotted key. A profile that fails to
+// load yields an error and no values: tuned applies nothing then.
+func TunedSysctls(h *host.Host, dirs, names []string) (map[string]TunedSysctl, error) {
+	l := tunedLoader{h: h, dirs: dirs, units: map[string]*tunedMergedUnit{}}
+	var valid []string
 	for _, n := range names {
-		if !safeTunedName(n) {
-			continue
-		}
-		if err := l.load(n, 0); err != nil {
-			t.Problems = append(t.Problems, err.Error())
-			return t, nil // tuned applies nothing when the profile fails to load
+		if safeTunedName(n) {
+			valid = append(valid, n)
 		}
 	}
+	if len(valid) == 0 {
+		return map[string]TunedSysctl{}, fmt.Errorf("tuned: no valid profile name in %q", strings.Join(names, " "))
+	}
+	if err := l.load(valid, 0); err != nil {
+		return map[string]TunedSysctl{}, err
+	}
+	vars := l.variables()
+	out := map[string]TunedSysctl{}
 	for _, name := range l.order {
 		u := l.units[name]
-		if u.typ != "sysctl" || !u.enabled {
+		if name == "variables" || u.typ != "sysctl" || !u.enabled {
 			continue
 		}
 		for _, o := range u.options {
+			o.Value = expandTunedStatic(unquoteTuned(o.Value), vars)
 			if strings.Contains(o.Value, "${") {
-				o.Value = l.expand(o.Value)
+				continue // a function (${f:...}) golive does not evaluate: value unknown
 			}
-			if strings.Contains(o.Value, "${") {
-				continue // a function golive does not evaluate: value unknown
+			o.Key = Normalize(o.Key)
+			if o.Key == "" {
+				continue
 			}
-			t.Sysctl[o.Key] = o
+			out[o.Key] = o
 		}
 	}
-	return t, nil
+	return out, nil
 }
 
 func safeTunedName(n string) bool {
@@ -214,152 +243,222 @@ type tunedLoader struct {
 	seen   []string // files loaded, as tuned's processed_files
 	units  map[string]*tunedMergedUnit
 	order  []string
-	vars   map[string]string
 	loaded int
 }
 
-// find returns the tuned.conf of a profile: the last directory that has it,
-// skipping files already loaded (a profile in /etc/tuned may include the
-// same-named one in /usr/lib/tuned; tuned/profiles/locator.py get_config).
-func (l *tunedLoader) find(name string) string {
+// find is tuned's Locator.get_config: the last directory holding
+// <name>/tuned.conf that was not loaded already. A name starting with "-"
+// is optional; a profile whose every file was loaded already is skipped
+// ("" and no error), which also ends include loops.
+func (l *tunedLoader) find(name string) (file string, skip bool) {
+	optional := strings.HasPrefix(name, "-")
+	name = strings.TrimPrefix(name, "-")
 	for i := len(l.dirs) - 1; i >= 0; i-- {
-		p := path.Join(l.dirs[i], path.Base(name), "tuned.conf")
-		skip := false
+		p := path.Clean(path.Join(l.dirs[i], path.Base(name), "tuned.conf"))
+		seen := false
 		for _, s := range l.seen {
-			skip = skip || s == p
+			seen = seen || s == p
 		}
-		if skip {
+		if seen {
+			skip = true
 			continue
 		}
 		if fi, err := l.h.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return p
+			return p, false
 		}
 	}
-	return ""
+	return "", skip || optional
 }
 
-func (l *tunedLoader) load(name string, depth int) error {
-	if depth > 16 || l.loaded > 64 {
-		return fmt.Errorf("tuned profile %s: include chain too deep", name)
-	}
-	file := l.find(name)
-	if file == "" {
-		return fmt.Errorf("tuned profile %q not found in %s", name, strings.Join(l.dirs, ", "))
-	}
-	l.seen = append(l.seen, file)
-	l.loaded++
-	data, err := l.h.ReadFileLimit(file, maxConfFile)
-	if err != nil {
-		return err
-	}
-	units, err := ParseTunedConf(data)
-	if err != nil {
-		return fmt.Errorf("%s: %v", file, err)
-	}
-	dir := path.Dir(file)
-	for i := range units {
-		for j := range units[i].Options {
-			units[i].Options[j].Value = strings.ReplaceAll(units[i].Options[j].Value, "${i:PROFILE_DIR}", dir)
+var tunedIncludeSplit = regexp.MustCompile(`\s*[,;]\s*`)
+
+func (l *tunedLoader) load(names []string, depth int) error {
+	for _, name := range names {
+		if depth > 32 || l.loaded > 256 {
+			return fmt.Errorf("tuned profile %s: too many profiles", name)
 		}
-	}
-	// [variables] and main's include= are read before the profile's units
-	// are merged, and includes are merged first (tuned/profiles/loader.py).
-	for _, u := range units {
-		if u.Name == "variables" {
-			for _, o := range u.Options {
-				l.vars[o.Name] = o.Value
-			}
-		}
-	}
-	for _, u := range units {
-		if u.Name != "main" {
+		file, skip := l.find(name)
+		if skip {
 			continue
 		}
-		for _, o := range u.Options {
-			if o.Name != "include" {
+		if file == "" {
+			return fmt.Errorf("tuned profile %q not found in %s", name, strings.Join(l.dirs, ", "))
+		}
+		l.seen = append(l.seen, file)
+		l.loaded++
+		data, err := l.h.ReadFileLimit(file, maxConfFile)
+		if err != nil {
+			return err
+		}
+		units, err := ParseTunedConf(data)
+		if err != nil {
+			return fmt.Errorf("%s: %v", file, err)
+		}
+		dir := path.Dir(file)
+		for i := range units {
+			for j := range units[i].Options {
+				units[i].Options[j].Value = expandProfileDir(units[i].Options[j].Value, dir)
+			}
+		}
+		// The main section's include= is loaded (and merged) before the
+		// profile itself; variables are not known yet at that point.
+		for _, u := range units {
+			if u.Name != "main" {
 				continue
 			}
-			for _, inc := range regexp.MustCompile(`\s*[,;]\s*`).Split(l.expand(o.Value), -1) {
-				if inc = strings.TrimSpace(inc); inc != "" {
-					if err := l.load(inc, depth+1); err != nil {
+			for _, o := range u.Options {
+				if o.Name == "include" {
+					if err := l.load(tunedIncludeSplit.Split(o.Value, -1), depth+1); err != nil {
 						return err
 					}
 				}
 			}
 		}
-	}
-	for _, u := range units {
-		if u.Name == "main" || u.Name == "variables" {
-			continue
-		}
-		l.merge(name, file, u)
+		l.mergeProfile(name, file, units)
 	}
 	return nil
 }
 
-// merge applies tuned/profiles/merger.py: a unit of a later profile
-// updates the same-named unit's options, or replaces it with replace=true;
-// drop= removes options.
-func (l *tunedLoader) merge(profile, file string, u TunedUnit) {
-	typ, enabled, replace := u.Name, true, false
-	var drop []string
-	for _, o := range u.Options {
-		switch o.Name {
-		case "type":
-			typ = o.Value
-		case "enabled":
-			if b, ok := parseTunedBool(o.Value); ok {
-				enabled = b
-			}
-		case "replace":
-			replace, _ = parseTunedBool(o.Value)
-		case "drop":
-			drop = strings.FieldsFunc(o.Value, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
-		}
+// mergeProfile applies tuned/profiles/merger.py _merge_two for one profile:
+// its sections are first collected into units (a section repeated in one
+// file updates the earlier one), then merged into the units so far.
+func (l *tunedLoader) mergeProfile(profile, file string, units []TunedUnit) {
+	type pending struct {
+		unit    tunedMergedUnit
+		replace bool
+		drop    []string
+		hasDrop bool
 	}
-	m, ok := l.units[u.Name]
-	if !ok || replace {
-		if !ok {
-			l.order = append(l.order, u.Name)
-		}
-		m = &tunedMergedUnit{}
-		l.units[u.Name] = m
-	}
-	m.typ, m.enabled = typ, enabled
-	for _, d := range drop {
-		kept := m.options[:0]
-		for _, o := range m.options {
-			if o.Key != Normalize(d) {
-				kept = append(kept, o)
-			}
-		}
-		m.options = kept
-	}
-	for _, o := range u.Options {
-		if tunedUnitReserved[o.Name] {
+	var order []string
+	own := map[string]*pending{}
+	for _, u := range units {
+		if u.Name == "main" {
 			continue
 		}
-		m.options = append(m.options, TunedSysctl{Key: Normalize(o.Name), Value: unquoteTuned(o.Value), File: file, Line: o.Line, Profile: profile})
+		p, ok := own[u.Name]
+		if !ok {
+			p = &pending{unit: tunedMergedUnit{typ: u.Name, enabled: true}}
+			own[u.Name] = p
+			order = append(order, u.Name)
+		}
+		for _, o := range u.Options {
+			switch o.Name {
+			case "type":
+				p.unit.typ = o.Value
+			case "enabled":
+				p.unit.enabled = tunedTrue(o.Value)
+			case "replace":
+				p.replace = tunedTrue(o.Value)
+			case "drop":
+				p.drop, p.hasDrop = tunedDropSplit(o.Value), true
+			default:
+				if tunedUnitReserved[o.Name] {
+					continue
+				}
+				p.unit.set(TunedSysctl{Key: o.Name, Value: o.Value, File: file, Line: o.Line, Profile: profile})
+			}
+		}
+	}
+	for _, name := range order {
+		p := own[name]
+		m, ok := l.units[name]
+		if !ok || p.replace {
+			if !ok {
+				l.order = append(l.order, name)
+			}
+			u := p.unit
+			l.units[name] = &u
+			continue
+		}
+		m.typ, m.enabled = p.unit.typ, p.unit.enabled
+		if p.hasDrop {
+			kept := m.options[:0]
+			for _, o := range m.options {
+				dropped := false
+				for _, d := range p.drop {
+					dropped = dropped || d == o.Key
+				}
+				if !dropped {
+					kept = append(kept, o)
+				}
+			}
+			m.options = kept
+		}
+		for _, o := range p.unit.options {
+			m.set(o)
+		}
 	}
 }
 
-// expand substitutes [variables] (${name}); functions (${f:...}) stay.
-func (l *tunedLoader) expand(s string) string {
-	for i := 0; i < 8 && strings.Contains(s, "${"); i++ {
-		next := tunedVar.ReplaceAllStringFunc(s, func(m string) string {
-			name := m[2 : len(m)-1]
-			if v, ok := l.vars[name]; ok {
-				return v
-			}
-			return m
-		})
-		if next == s {
-			break
-		}
-		s = next
-	}
-	return s
+// tunedTrue is tuned's unit flag test: value in [True, "True", "true", 1, "1"].
+func tunedTrue(v string) bool { return v == "True" || v == "true" || v == "1" }
+
+// tunedDropSplit splits drop= as re.split(r"\b\s*[,;]\s*", ...).
+func tunedDropSplit(v string) []string {
+	return regexp.MustCompile(`\b\s*[,;]\s*`).Split(v, -1)
 }
+
+func expandProfileDir(v, dir string) string {
+	var b strings.Builder
+	const tok = "${i:PROFILE_DIR}"
+	for {
+		i := strings.Index(v, tok)
+		if i < 0 {
+			b.WriteString(v)
+			return b.String()
+		}
+		if i > 0 && v[i-1] == '\\' {
+			b.WriteString(v[:i+len(tok)])
+		} else {
+			b.WriteString(v[:i] + dir)
+		}
+		v = v[i+len(tok):]
+	}
+}
+
+var tunedVarName = regexp.MustCompile(`^\w+$`)
+
+// variables builds the [variables] of the merged profile in order, each
+// value expanded with the ones before it (profiles/variables.py
+// add_variable); include= (a variables file) is not read.
+func (l *tunedLoader) variables() map[string]string {
+	vars := map[string]string{}
+	u, ok := l.units["variables"]
+	if !ok {
+		return vars
+	}
+	for _, o := range u.options {
+		if o.Key == "include" || !tunedVarName.MatchString(o.Key) {
+			continue
+		}
+		vars[o.Key] = expandTunedStatic(o.Value, vars)
+	}
+	return vars
+}
+
+// expandTunedStatic replaces ${name} (not preceded by a backslash) with
+// known variables, then turns \${name} into ${name}.
+func expandTunedStatic(s string, vars map[string]string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' && (i == 0 || s[i-1] != '\\') {
+			if end := strings.IndexByte(s[i:], '}'); end > 0 {
+				if v, ok := vars[s[i+2:i+end]]; ok {
+					b.WriteString(v)
+					i += end
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return tunedEscapedVar.ReplaceAllString(b.String(), "$1")
+}
+
+var tunedEscapedVar = regexp.MustCompile(`\\(\$\{\w+\})`)
 
 func unquoteTuned(v string) string {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
