@@ -136,3 +136,62 @@ func TestProcKeysIsBounded(t *testing.T) {
 		t.Errorf("limit 3: %d keys", len(got))
 	}
 }
+
+// Verdicts and fixes when the boot value comes from a source other than a
+// sysctl.d file.
+func TestVerdictsWithOtherBootSources(t *testing.T) {
+	p := testProfile(t, "sysctl:\n  net.core.somaxconn: \">= 4096\"\n  vm.swappiness: \"<= 10\"\n")
+	withTree := func(more map[string]string) map[string]string {
+		m := map[string]string{}
+		for k, v := range kernelTree {
+			m[k] = v
+		}
+		for k, v := range more {
+			m[k] = v
+		}
+		return m
+	}
+	cases := []struct {
+		name    string
+		files   map[string]string
+		id      string
+		status  engine.Status
+		message string
+		action  remediate.Kind
+		argv    string
+	}{
+		{"runtime lowered, the kernel default satisfies: apply it, persist nothing", withTree(map[string]string{"proc/sys/net/core/somaxconn": "100\n"}),
+			"sysctl/net.core.somaxconn", engine.Fail, "a boot applies 4096 (kernel default", remediate.Command, "sysctl -w net.core.somaxconn=4096"},
+		{"tuned sets it and tuned runs after the files", rhelTuned(withTree(map[string]string{"etc/tuned/tuned-main.conf": "reapply_sysctl = 0\n", "proc/sys/vm/swappiness": "5\n"})),
+			"sysctl/vm.swappiness", engine.Warn, "reverts on reboot: tuned profile virtual-guest", remediate.Manual, ""},
+		{"tuned sets it, files reapplied: the drop-in wins", rhelTuned(withTree(map[string]string{"proc/sys/vm/swappiness": "5\n"})),
+			"sysctl/vm.swappiness", engine.Warn, "reverts on reboot: tuned profile virtual-guest", remediate.SysctlSet, ""},
+		{"tuned satisfies", rhelTuned(withTree(map[string]string{"etc/tuned/virtual-guest/tuned.conf": "[sysctl]\nvm.swappiness=10\n", "proc/sys/vm/swappiness": "10\n"})),
+			"sysctl/vm.swappiness", engine.Pass, "set at boot by tuned", "", ""},
+		{"the kernel command line satisfies", withTree(map[string]string{"boot/loader/entries/a.conf": "options ro sysctl.vm.swappiness=1\n", "proc/sys/vm/swappiness": "1\n"}),
+			"sysctl/vm.swappiness", engine.Pass, "set at boot by kernel command line", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runOne(t, p, mkroot(t, c.files), c.id)
+			if r.Status != c.status || !strings.Contains(r.Message, c.message) {
+				t.Fatalf("%s %q, want %s containing %q", r.Status, r.Message, c.status, c.message)
+			}
+			switch {
+			case c.action == "" && r.Remediation != nil:
+				t.Errorf("remediation %+v on a pass", r.Remediation)
+			case c.action != "" && (r.Remediation == nil || r.Remediation.Actions[0].Kind != c.action):
+				t.Fatalf("remediation %+v, want %s first", r.Remediation, c.action)
+			case c.argv != "" && strings.Join(r.Remediation.Actions[0].Argv, " ") != c.argv:
+				t.Errorf("argv %q, want %q", r.Remediation.Actions[0].Argv, c.argv)
+			}
+			if r.Remediation != nil {
+				for _, a := range r.Remediation.Actions {
+					if a.Kind == remediate.SysctlSet && a.Key == "net.core.somaxconn" && a.Value == "4096" {
+						t.Errorf("pins the kernel default: %+v", a)
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,7 +1,8 @@
 // Package sysctl checks kernel parameters: the value the running kernel has
 // now (/proc/sys) and the value it will have after the next reboot (the
-// sysctl.d configuration, resolved as systemd-sysctl resolves it, or the
-// distro's boot default when nothing sets it).
+// sysctl.d configuration, resolved as systemd-sysctl resolves it, plus what
+// else a boot applies: the kernel's default, the kernel command line,
+// systemd as PID 1 and tuned; bootsources.go).
 //
 // Profile section:
 //
@@ -66,6 +67,7 @@ func meta(key string) engine.Meta {
 			ProcPath(key) + " (runtime)",
 			"/etc/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, /lib/sysctl.d and " + SysctlConf + " (the boot value, in systemd-sysctl's order)",
 			RunDir + " (transient: applied now, gone at reboot)",
+			"/etc/tuned (an active tuned profile), /proc/cmdline or the bootloader configuration (sysctl.* on the kernel command line), /proc/1/comm or /sbin/init and libsystemd-shared (systemd raising fs.file-max and fs.nr_open), /proc/sys/kernel/osrelease and /proc/meminfo (the kernel's defaults): the other boot-time setters",
 		},
 		Why: whyOf(key),
 		Fix: "persist the value in /etc/sysctl.d/90-golive.conf and apply it with sysctl -w (golive remediate writes both); if a file is set but not applied, run sysctl --system",
