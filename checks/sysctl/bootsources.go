@@ -5,6 +5,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/golive-sh/golive/internal/host"
 )
@@ -36,25 +37,39 @@ type BootSources struct {
 	Kernel      KernelVersion
 	KernelKnown bool
 	Arch        string
-	MemTotalKiB uint64 // 0: unknown
 	Cmdline     Cmdline
 	CmdSysctl   map[string]CmdlineSysctl
 	Systemd     SystemdInit
 	Tuned       *Tuned
 	Problems    []string
+
+	h        *host.Host
+	memOnce  sync.Once
+	memTotal uint64
+}
+
+// MemTotalKiB is /proc/meminfo's MemTotal (0: unknown), read on first use:
+// only the computed fs.file-max default needs it, and the kernel builds
+// that file on every read.
+func (b *BootSources) MemTotalKiB() uint64 {
+	b.memOnce.Do(func() {
+		if b.h != nil {
+			b.memTotal = memTotalKiB(b.h)
+		}
+	})
+	return b.memTotal
 }
 
 // LoadBootSources reads the kernel release, memory size, command line,
 // systemd and tuned under the host's root. It never fails: what cannot be
 // read is named in Problems and left out of the model.
 func LoadBootSources(h *host.Host) *BootSources {
-	b := &BootSources{}
+	b := &BootSources{h: h}
 	if rel, err := h.KernelRelease(); err == nil {
 		b.Release = rel
 		b.Kernel, b.KernelKnown = ParseKernelVersion(rel)
 	}
 	b.Arch, _ = h.Arch()
-	b.MemTotalKiB = memTotalKiB(h)
 	c, err := LoadCmdline(h, b.Release)
 	if err != nil {
 		b.Problems = append(b.Problems, "kernel command line: "+err.Error())
@@ -212,9 +227,9 @@ func (b *BootSources) defaultValue(key, distroDefault string, hasDistro bool, ru
 		}
 		return BootValue{Value: v, Known: true, Source: SourceKernelDefault, From: from, Ref: src}
 	}
-	if key == "fs.file-max" && b.MemTotalKiB > 0 {
-		lo, hi := fileMaxDefault(b.MemTotalKiB)
-		from := fmt.Sprintf("computed by the kernel at boot: about 10%% of MemTotal %d KiB", b.MemTotalKiB)
+	if mem := b.MemTotalKiB(); key == "fs.file-max" && mem > 0 {
+		lo, hi := fileMaxDefault(mem)
+		from := fmt.Sprintf("computed by the kernel at boot: about 10%% of MemTotal %d KiB", mem)
 		ref := "fs/file_table.c files_maxfiles_init(); docs/truth.md gives the tolerance"
 		if hasRuntime {
 			// MemTotal may shrink after boot (a balloon driver): allow 2%.

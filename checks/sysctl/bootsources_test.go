@@ -456,3 +456,19 @@ func TestBootOrder(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkLoadBootSources: the per-run cost of reading the boot-time
+// setters (once per run, shared by all sysctl checks).
+func BenchmarkLoadBootSources(b *testing.B) {
+	for _, root := range []string{"/", "../../testdata/roots/rocky-9"} {
+		h, err := host.New(root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.ReplaceAll(strings.TrimPrefix(root, "../../testdata/roots/"), "/", "live"), func(b *testing.B) {
+			for b.Loop() {
+				LoadBootSources(h)
+			}
+		})
+	}
+}

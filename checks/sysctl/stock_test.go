@@ -62,8 +62,8 @@ func TestStockHostHasNoDefaultReadAsNotPersisted(t *testing.T) {
 		runtime := display(strings.TrimRight(string(data), "\n"))
 		def, _, ok := KernelDefault(key, kver, known, arch)
 		computed := false
-		if !ok && key == "fs.file-max" && sources.MemTotalKiB > 0 {
-			lo, hi := fileMaxDefault(sources.MemTotalKiB)
+		if !ok && key == "fs.file-max" && sources.MemTotalKiB() > 0 {
+			lo, hi := fileMaxDefault(sources.MemTotalKiB())
 			def, ok, computed = runtime, inRange(runtime, lo, hi+hi/50), true
 		}
 		if !ok || runtime != def || setAtBoot(key, cfg, sources) {

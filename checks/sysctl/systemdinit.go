@@ -30,12 +30,15 @@ var systemdLibDirs = []string{"/usr/lib/systemd", "/lib/systemd", "/usr/lib64/sy
 // where distributions put it). An init= on the kernel command line wins.
 func DetectSystemd(h *host.Host, cmdlineInit string) SystemdInit {
 	sd := SystemdInit{}
+	comm := ""
+	if h.Live() && cmdlineInit == "" {
+		comm = readComm(h)
+	}
 	switch {
 	case cmdlineInit != "":
 		sd.PID1 = path.Base(cmdlineInit) == "systemd"
 		sd.Why = "kernel command line init=" + cmdlineInit
-	case h.Live() && readComm(h) != "":
-		comm := readComm(h)
+	case comm != "":
 		sd.PID1 = comm == "systemd"
 		sd.Why = "/proc/1/comm is " + strconv.Quote(comm)
 	default:
@@ -90,29 +93,53 @@ func initIsSystemd(h *host.Host) (bool, string) {
 	return false, "no /sbin/init and no systemd binary"
 }
 
-// systemdVersion reads the version from libsystemd-shared-NNN[-release].so.
+// systemdVersion reads the version from libsystemd-shared-NNN[-release].so,
+// in the first directory that holds one: the fixed ones, then Debian's
+// multiarch directory for the root's architecture, then any
+// /usr/lib/*-linux-*/systemd.
 func systemdVersion(h *host.Host) (int, string) {
 	dirs := append([]string{}, systemdLibDirs...)
+	if arch, err := h.Arch(); err == nil && multiarch[arch] != "" {
+		dirs = append(dirs, "/usr/lib/"+multiarch[arch]+"/systemd")
+	}
+	if v, where := sharedLibIn(h, dirs); v > 0 {
+		return v, where
+	}
+	var more []string
 	if entries, err := h.ReadDir("/usr/lib"); err == nil {
 		for _, e := range entries {
 			if strings.Contains(e.Name(), "-linux-") {
-				dirs = append(dirs, "/usr/lib/"+e.Name()+"/systemd")
+				more = append(more, "/usr/lib/"+e.Name()+"/systemd")
 			}
 		}
 	}
-	best, where := 0, ""
+	return sharedLibIn(h, more)
+}
+
+// multiarch is Debian's multiarch tuple per machine (uname -m).
+var multiarch = map[string]string{
+	"x86_64": "x86_64-linux-gnu", "aarch64": "aarch64-linux-gnu", "i686": "i386-linux-gnu",
+	"armv7l": "arm-linux-gnueabihf", "ppc64le": "powerpc64le-linux-gnu", "s390x": "s390x-linux-gnu",
+	"riscv64": "riscv64-linux-gnu",
+}
+
+func sharedLibIn(h *host.Host, dirs []string) (int, string) {
 	for _, d := range dirs {
 		entries, err := h.ReadDir(d)
 		if err != nil {
 			continue
 		}
+		best, where := 0, ""
 		for _, e := range entries {
 			if v := sharedLibVersion(e.Name()); v > best {
 				best, where = v, path.Join(d, e.Name())
 			}
 		}
+		if best > 0 {
+			return best, where
+		}
 	}
-	return best, where
+	return 0, ""
 }
 
 // sharedLibVersion parses "libsystemd-shared-252.so" and
