@@ -27,36 +27,18 @@ type check struct {
 	config      *configCache
 }
 
-// boot is the value the key gets at the next boot, and where it comes from.
-type boot struct {
-	value  string
-	known  bool
-	from   string // "/etc/sysctl.d/60-app.conf:3" or "distro default"
-	source *Persisted
-}
-
 func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Details: map[string]any{"key": c.key, "path": ProcPath(c.key)}}
 
-	cfg, err := c.config.get(h)
+	cfg, sources, err := c.config.get(h)
 	if err != nil {
 		return errorResult(res, fmt.Sprintf("read sysctl configuration: %v", err))
 	}
-	b := c.bootValue(cfg)
-	res.Details["persisted"] = nil
-	res.Details["persisted_file"] = nil
-	if b.source != nil {
-		res.Details["persisted"] = b.source.Value
-		res.Details["persisted_file"] = fmt.Sprintf("%s:%d", b.source.File, b.source.Line)
-		if b.source.Glob != "" {
-			res.Details["persisted_glob"] = b.source.Glob
-		}
-	}
-	if c.hasDefault {
-		res.Details["boot_default"] = c.bootDefault
-	}
 	if len(cfg.Problems) > 0 {
 		res.Details["config_problems"] = cfg.Problems
+	}
+	if len(sources.Problems) > 0 {
+		res.Details["boot_problems"] = sources.Problems
 	}
 	transient, hasTransient := cfg.TransientSet(c.key)
 	if hasTransient {
@@ -64,19 +46,18 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Details["transient"] = transient.Value
 	}
 
-	runtime, image, err := readRuntime(h, c.key)
+	runtime, image, rerr := readRuntime(h, c.key)
+	b := sources.Resolve(c.key, cfg, c.bootDefault, c.hasDefault, runtime, rerr == nil && !image)
+	c.describeBoot(res, b)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(rerr, fs.ErrNotExist):
+		return c.missing(res, h)
+	case errors.Is(rerr, fs.ErrPermission) && !h.Privileged():
 		res.Status = engine.Skip
-		res.Observed = "absent"
-		res.Message = "not present on this kernel (" + ProcPath(c.key) + " does not exist; the module that provides it may not be loaded)"
+		res.Message = "needs root: " + rerr.Error()
 		return res
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
-		res.Status = engine.Skip
-		res.Message = "needs root: " + err.Error()
-		return res
-	case err != nil:
-		return errorResult(res, err.Error())
+	case rerr != nil:
+		return errorResult(res, rerr.Error())
 	}
 	if image {
 		res.Details["runtime"] = nil
@@ -89,6 +70,33 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Message += fmt.Sprintf("; %s:%d sets %s, but /run is cleared at reboot", transient.File, transient.Line, display(transient.Value))
 	}
 	return res
+}
+
+// describeBoot records where the boot value comes from.
+func (c *check) describeBoot(res engine.Result, b BootValue) {
+	res.Details["persisted"] = nil
+	res.Details["persisted_file"] = nil
+	if p := b.Persisted; p != nil {
+		res.Details["persisted"] = p.Value
+		res.Details["persisted_file"] = fmt.Sprintf("%s:%d", p.File, p.Line)
+		if p.Glob != "" {
+			res.Details["persisted_glob"] = p.Glob
+		}
+	}
+	if c.hasDefault {
+		res.Details["boot_default"] = c.bootDefault
+	}
+	if b.Known {
+		res.Details["boot_value"] = b.Value
+		res.Details["boot_source"] = b.Source
+		res.Details["boot_from"] = b.From
+		if b.Ref != "" {
+			res.Details["boot_ref"] = b.Ref
+		}
+		if b.Range {
+			res.Details["boot_value_range"] = []uint64{b.Lo, b.Hi}
+		}
+	}
 }
 
 // readRuntime reads the running kernel's value. image is set when the root
@@ -109,103 +117,154 @@ func readRuntime(h *host.Host, key string) (value string, image bool, err error)
 	return v, false, nil
 }
 
-func (c *check) bootValue(cfg *Config) boot {
-	if p, ok := cfg.Resolve(c.key); ok {
-		return boot{value: p.Value, known: true, from: fmt.Sprintf("%s:%d", p.File, p.Line), source: &p}
+// evalBoot judges the boot value. A computed default known only as a range
+// counts as known when both ends agree.
+func (c *check) evalBoot(b BootValue) (ok, known bool, err error) {
+	if !b.Known {
+		return false, false, nil
 	}
-	if c.hasDefault {
-		return boot{value: c.bootDefault, known: true, from: "distro default"}
+	if b.Range {
+		okLo, err1 := c.rule.Expect.Eval(fmt.Sprint(b.Lo))
+		okHi, err2 := c.rule.Expect.Eval(fmt.Sprint(b.Hi))
+		if err1 != nil || err2 != nil || okLo != okHi {
+			return false, false, nil
+		}
+		return okLo, true, nil
 	}
-	return boot{}
+	ok, err = c.rule.Expect.Eval(b.Value)
+	return ok, true, err
 }
 
-func (c *check) judge(res engine.Result, runtime string, b boot) engine.Result {
+func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Result {
 	shown := display(runtime)
 	nowOK, err := c.rule.Expect.Eval(runtime)
 	if err != nil {
 		return errorResult(res, fmt.Sprintf("runtime value %q: %v", shown, err))
 	}
-	bootOK, bootErr := false, error(nil)
-	if b.known {
-		bootOK, bootErr = c.rule.Expect.Eval(b.value)
-	}
+	bootOK, bootKnown, bootErr := c.evalBoot(b)
 	res.Observed = shown + c.bootSuffix(b)
 
 	switch {
-	case nowOK && b.known && bootErr == nil && bootOK:
+	case nowOK && bootKnown && bootErr == nil && bootOK:
 		res.Status = engine.Pass
-		if b.source != nil {
-			res.Message = "set in " + b.from
-		} else {
-			res.Message = "the distro default; no sysctl.d file sets it"
-		}
-	case nowOK && b.known:
+		res.Message = passMessage(b)
+	case nowOK && bootKnown:
 		res.Status = engine.Warn
-		res.Message = fmt.Sprintf("reverts on reboot: %s sets %s", b.from, display(b.value))
-		if b.source == nil {
-			res.Message = "reverts on reboot to the distro default " + display(b.value)
-		}
-		if bootErr != nil {
-			res.Message = fmt.Sprintf("reverts on reboot: %s sets %q (%v)", b.from, display(b.value), bootErr)
+		res.Message = fmt.Sprintf("reverts on reboot: %s sets %s", b.From, display(b.Value))
+		switch {
+		case bootErr != nil:
+			res.Message = fmt.Sprintf("reverts on reboot: %s sets %q (%v)", b.From, display(b.Value), bootErr)
+		case b.Source == SourceDistroDefault:
+			res.Message = "reverts on reboot to the distro default " + display(b.Value)
+		case b.Source == SourceKernelDefault:
+			res.Message = fmt.Sprintf("reverts on reboot to the kernel default %s (%s)", approx(b), b.From)
 		}
 		res.Remediation = c.plan(runtime, b, false)
 	case nowOK:
 		res.Status = engine.Warn
-		res.Message = "not persisted in any sysctl.d file: reverts to the kernel default on reboot"
+		res.Message = "not persisted in any sysctl.d file: reverts to the kernel default on reboot (golive does not know that default for this key)"
 		res.Remediation = c.plan(runtime, b, false)
-	case b.source != nil && bootErr == nil && bootOK:
+	case bootKnown && bootErr == nil && bootOK:
 		res.Status = c.missStatus()
-		res.Message = fmt.Sprintf("persisted in %s but not applied: run sysctl --system (or reboot)", b.from)
-		res.Remediation = &remediate.Plan{
-			Summary: "apply the persisted sysctl configuration",
-			Actions: []remediate.Action{remediate.Run("load the value already persisted in "+b.source.File, "sysctl", "-p", b.source.File)},
+		res.Remediation = c.applyBootPlan(b)
+		if b.Source == SourceSysctlD {
+			res.Message = fmt.Sprintf("persisted in %s but not applied: run sysctl --system (or reboot)", b.From)
+		} else {
+			res.Message = fmt.Sprintf("runtime %s, but a boot applies %s (%s %s): not applied now", shown, approx(b), b.Source, b.From)
 		}
 	default:
 		res.Status = c.missStatus()
-		switch {
-		case b.source != nil:
-			res.Message = fmt.Sprintf("runtime %s and %s sets %s", shown, b.from, display(b.value))
-		case b.known:
-			res.Message = fmt.Sprintf("runtime %s; not persisted, the distro default is %s", shown, display(b.value))
+		switch b.Source {
+		case SourceSysctlD:
+			res.Message = fmt.Sprintf("runtime %s and %s sets %s", shown, b.From, display(b.Value))
+		case SourceDistroDefault:
+			res.Message = fmt.Sprintf("runtime %s; not persisted, the distro default is %s", shown, display(b.Value))
+		case SourceKernelDefault:
+			res.Message = fmt.Sprintf("runtime %s; not persisted, the kernel default is %s (%s)", shown, approx(b), b.From)
+		case SourceTuned, SourceCmdline, SourceSystemd:
+			res.Message = fmt.Sprintf("runtime %s; at boot %s sets %s", shown, b.From, display(b.Value))
 		default:
 			res.Message = fmt.Sprintf("runtime %s; not persisted in any sysctl.d file", shown)
 		}
 		res.Remediation = c.plan(runtime, b, true)
 	}
+	if d := b.Dropped; d != nil && res.Status != engine.Pass {
+		res.Message += fmt.Sprintf(" (%s:%d drops it with \"-%s\": no sysctl.d line before that sets it at boot)", d.File, d.Line, d.Key)
+		res.Details["dropped_by"] = fmt.Sprintf("%s:%d", d.File, d.Line)
+	}
 	return res
 }
 
+func passMessage(b BootValue) string {
+	switch b.Source {
+	case SourceSysctlD:
+		return "set in " + b.From
+	case SourceDistroDefault:
+		return "the distro default; no sysctl.d file sets it"
+	case SourceKernelDefault:
+		return "the kernel default (" + b.From + "); nothing else sets it at boot"
+	}
+	return "set at boot by " + b.Source + ": " + b.From
+}
+
+// approx shows a boot value, "about N" for a computed one.
+func approx(b BootValue) string {
+	if b.Range {
+		return fmt.Sprintf("about %d", b.Hi)
+	}
+	return display(b.Value)
+}
+
 // judgeImage judges a root with no running kernel by its boot value alone.
-func (c *check) judgeImage(res engine.Result, b boot) engine.Result {
-	if !b.known {
+func (c *check) judgeImage(res engine.Result, b BootValue) engine.Result {
+	ok, known, err := c.evalBoot(b)
+	if !known {
 		res.Status = engine.Warn
 		res.Observed = "not set"
 		res.Message = "image: no sysctl.d file sets it and the profile knows no distro default"
 		res.Remediation = c.plan("", b, false)
 		return res
 	}
-	res.Observed = display(b.value) + " (" + b.from + ")"
-	ok, err := c.rule.Expect.Eval(b.value)
+	res.Observed = approx(b) + " (" + bootOrigin(b) + ")"
 	switch {
 	case err != nil:
-		return errorResult(res, fmt.Sprintf("boot value %q: %v", display(b.value), err))
+		return errorResult(res, fmt.Sprintf("boot value %q: %v", display(b.Value), err))
 	case ok:
 		res.Status = engine.Pass
 		res.Message = "image: the value a boot applies satisfies the expectation"
 	default:
 		res.Status = c.missStatus()
-		res.Message = "image: a boot applies " + display(b.value) + " from " + b.from
-		res.Remediation = c.plan(b.value, b, false)
+		res.Message = "image: a boot applies " + approx(b) + " from " + bootOrigin(b)
+		res.Remediation = c.plan(b.Value, b, false)
 	}
 	return res
 }
 
-func (c *check) bootSuffix(b boot) string {
+// bootOrigin names a boot value's origin in a few words.
+func bootOrigin(b BootValue) string {
+	switch b.Source {
+	case SourceSysctlD:
+		return b.From
+	case SourceDistroDefault, SourceKernelDefault:
+		return b.Source
+	}
+	return b.Source + ", " + b.From
+}
+
+func (c *check) bootSuffix(b BootValue) string {
 	switch {
-	case b.source != nil:
-		return fmt.Sprintf(" (persisted %s in %s)", display(b.value), path.Base(b.source.File))
-	case b.known:
-		return " (not persisted; default " + display(b.value) + ")"
+	case b.Persisted != nil:
+		return fmt.Sprintf(" (persisted %s in %s)", display(b.Value), path.Base(b.Persisted.File))
+	case b.Source == SourceTuned:
+		return fmt.Sprintf(" (tuned %s sets %s)", b.Tuned.Profile, display(b.Value))
+	case b.Source == SourceCmdline:
+		return " (kernel command line sets " + display(b.Value) + ")"
+	case b.Source == SourceSystemd:
+		return " (systemd sets " + display(b.Value) + " at boot)"
+	case b.Source == SourceKernelDefault:
+		return " (not persisted; kernel default " + approx(b) + ")"
+	case b.Known:
+		return " (not persisted; default " + display(b.Value) + ")"
 	}
 	return " (not persisted)"
 }
@@ -218,11 +277,35 @@ func (c *check) missStatus() engine.Status {
 	return engine.Fail
 }
 
+// applyBootPlan fixes a runtime value when the boot value is right: apply
+// what a boot would, and persist nothing.
+func (c *check) applyBootPlan(b BootValue) *remediate.Plan {
+	if p := b.Persisted; p != nil {
+		return &remediate.Plan{
+			Summary: "apply the persisted sysctl configuration",
+			Actions: []remediate.Action{remediate.Run("load the value already persisted in "+p.File, "sysctl", "-p", p.File)},
+		}
+	}
+	v := b.Value
+	if b.Range {
+		v = fmt.Sprint(b.Hi)
+	}
+	return &remediate.Plan{
+		Summary: fmt.Sprintf("apply %s = %s now (the value a boot gives it)", c.key, display(v)),
+		Actions: []remediate.Action{remediate.Run("apply the boot value ("+b.Source+") at runtime", "sysctl", "-w", c.key+"="+display(v))},
+	}
+}
+
 // plan fixes the key. The value is the current one when it already
 // satisfies (persist what runs), else the nearest satisfying one. When the
 // winning file sorts after golive's drop-in, writing the drop-in would be
 // overridden at boot, so that file's line is replaced instead.
-func (c *check) plan(current string, b boot, runtimeWrong bool) *remediate.Plan {
+//
+// Two cases cannot be fixed by the drop-in: a tuned profile applied after
+// the sysctl.d files (reapply_sysctl off), which must be edited itself, and
+// a value equal to the kernel's default with nothing else setting the key,
+// which needs no file at all (golive never pins a default).
+func (c *check) plan(current string, b BootValue, runtimeWrong bool) *remediate.Plan {
 	value := current
 	if ok, err := c.rule.Expect.Eval(current); err != nil || !ok || current == "" {
 		v, ok := c.rule.Expect.Fix(current)
@@ -235,30 +318,61 @@ func (c *check) plan(current string, b boot, runtimeWrong bool) *remediate.Plan 
 		value = v
 	}
 	summary := fmt.Sprintf("set %s = %s", c.key, value)
-	if b.source != nil && overrides(b.source.File) && !strings.HasPrefix(b.source.File, "/etc/") {
+	if b.IsDefault() && !b.Range && value == b.Value {
+		return &remediate.Plan{Summary: summary + " now (the default a boot gives it)",
+			Actions: []remediate.Action{remediate.Run("apply the default at runtime", "sysctl", "-w", c.key+"="+value)}}
+	}
+	if b.Source == SourceTuned && b.TunedAfterFiles {
+		actions := []remediate.Action{remediate.Tell(fmt.Sprintf(
+			"tuned profile %s sets %s = %s (%s:%d) and tuned applies it after the sysctl.d files (reapply_sysctl = 0 in %s): set %s = %s in the [sysctl] section of the active profile (a copy under /etc/tuned/%s/ when the file is under /usr/lib/tuned), or set reapply_sysctl = 1 and persist the value in %s",
+			b.Tuned.Profile, c.key, display(b.Value), b.Tuned.File, b.Tuned.Line, tunedMainConf, c.key, value, b.Tuned.Profile, remediate.SysctlDropIn))}
+		if runtimeWrong {
+			actions = append(actions, remediate.Run("apply at runtime", "sysctl", "-w", c.key+"="+value))
+		}
+		return &remediate.Plan{Summary: summary + " in the tuned profile", Actions: actions}
+	}
+	if d := b.Dropped; d != nil && overrides(d.File, d.Via) {
+		if !strings.HasPrefix(d.File, "/etc/") {
+			return &remediate.Plan{
+				Summary: summary,
+				Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
+					"%s:%d (shipped by a package) drops %s with a \"-%s\" line applied after %s; override that file with a file of the same name in /etc/sysctl.d that sets %s = %s",
+					d.File, d.Line, c.key, c.key, remediate.SysctlDropIn, c.key, value))},
+			}
+		}
+		// A line after the "-key" one in the same file sets the key again.
+		actions := []remediate.Action{{Kind: remediate.FileLine, Path: d.File, Key: c.key, Line: c.key + " = " + value}}
+		if runtimeWrong {
+			actions = append(actions, remediate.Run("apply at runtime", "sysctl", "-w", c.key+"="+value))
+		}
+		return &remediate.Plan{Summary: summary + " in " + d.File, Actions: actions}
+	}
+	if b.Persisted != nil && overrides(b.Persisted.File, b.Persisted.Via) && !strings.HasPrefix(b.Persisted.File, "/etc/") {
 		return &remediate.Plan{
 			Summary: summary,
 			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
 				"%s (shipped by a package) sets %s and is applied after %s; override it with a file of the same name in /etc/sysctl.d that sets %s = %s",
-				b.source.File, c.key, remediate.SysctlDropIn, c.key, value))},
+				b.Persisted.File, c.key, remediate.SysctlDropIn, c.key, value))},
 		}
 	}
-	if b.source != nil && overrides(b.source.File) {
+	if b.Persisted != nil && overrides(b.Persisted.File, b.Persisted.Via) {
 		line := c.key + " = " + value
-		actions := []remediate.Action{{Kind: remediate.FileLine, Path: b.source.File, Key: c.key, Line: line}}
+		actions := []remediate.Action{{Kind: remediate.FileLine, Path: b.Persisted.File, Key: c.key, Line: line}}
 		if runtimeWrong {
 			actions = append(actions, remediate.Run("apply at runtime", "sysctl", "-w", c.key+"="+value))
 		}
-		return &remediate.Plan{Summary: summary + " in " + b.source.File, Actions: actions}
+		return &remediate.Plan{Summary: summary + " in " + b.Persisted.File, Actions: actions}
 	}
 	return &remediate.Plan{Summary: summary, Actions: []remediate.Action{remediate.SetSysctl(c.key, value)}}
 }
 
 // overrides reports whether a file is applied after golive's drop-in, so
-// that its value beats the drop-in's at boot.
-func overrides(file string) bool {
-	if file == SysctlConf {
-		return true
+// that its value beats the drop-in's at boot. A file read through a
+// sysctl.d link (/etc/sysctl.conf through 99-sysctl.conf) takes the link's
+// place in the order.
+func overrides(file, via string) bool {
+	if via != "" {
+		file = via
 	}
 	return path.Base(file) > path.Base(remediate.SysctlDropIn)
 }
@@ -271,5 +385,57 @@ func display(v string) string {
 func errorResult(res engine.Result, msg string) engine.Result {
 	res.Status = engine.Error
 	res.Message = msg
+	return res
+}
+
+// missing judges a key the kernel does not have. A built-in profile's key
+// is a skip (old kernels lack some); a key the user wrote is a failure
+// naming the likely cause, unless the rule says optional: true.
+func (c *check) missing(res engine.Result, h *host.Host) engine.Result {
+	res.Observed = "absent"
+	res.Details["missing"] = true
+	notHere := ProcPath(c.key) + " does not exist"
+	if c.rule.Builtin() {
+		res.Status = engine.Skip
+		res.Message = "not present on this kernel (" + notHere + "; the module that provides it may not be loaded)"
+		return res
+	}
+	if c.rule.Optional {
+		res.Status = engine.Skip
+		res.Message = "optional and not present on this kernel (" + notHere + ")"
+		return res
+	}
+	res.Status = engine.Fail
+	where := c.rule.Where
+	if mod := ModuleFor(c.key); mod != "" && !moduleLoaded(h, mod) {
+		res.Details["module"] = mod
+		res.Message = fmt.Sprintf("not present on this kernel: %s; the %s module creates it and is not loaded", notHere, mod)
+		res.Remediation = &remediate.Plan{
+			Summary: "load " + mod + " now and at every boot",
+			Actions: []remediate.Action{
+				remediate.Run("load the module that provides "+c.key, "modprobe", mod),
+				{Kind: remediate.DropIn, Path: "/etc/modules-load.d/90-golive-" + mod + ".conf", Content: mod + "\n"},
+			},
+		}
+		return res
+	}
+	if ifname := missingInterface(h, c.key); ifname != "" {
+		res.Details["interface"] = ifname
+		res.Message = fmt.Sprintf("not present on this kernel: %s; there is no network interface %q on this host", notHere, ifname)
+		res.Remediation = &remediate.Plan{Summary: "fix the interface name of " + c.key,
+			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf("%s names interface %q, which does not exist here: correct the key at %s, or add optional: true to the rule if the interface is created later", c.key, ifname, where))}}
+		return res
+	}
+	sugg := Suggest(c.key, c.config.procKeys(h))
+	res.Details["suggestions"] = sugg
+	if len(sugg) > 0 {
+		res.Message = fmt.Sprintf("not present on this kernel: %s; a typo? did you mean %s", notHere, strings.Join(sugg, ", "))
+		res.Remediation = &remediate.Plan{Summary: "fix the sysctl name " + c.key,
+			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf("the profile at %s names %s, which this kernel does not have: did you mean %s? Correct the key, or add optional: true if the kernel may legitimately lack it", where, c.key, strings.Join(sugg, " or ")))}}
+		return res
+	}
+	res.Message = "not present on this kernel: " + notHere + "; no similar key exists and golive knows no module that provides it"
+	res.Remediation = &remediate.Plan{Summary: "check the sysctl name " + c.key,
+		Actions: []remediate.Action{remediate.Tell(fmt.Sprintf("the profile at %s names %s, which this kernel does not have: correct the key, load the module that provides it, or add optional: true if the kernel may legitimately lack it", where, c.key))}}
 	return res
 }

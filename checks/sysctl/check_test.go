@@ -41,6 +41,7 @@ facts:
 sysctl:
   net.core.somaxconn: ">= 4096"
   net.core.netdev_max_backlog: ">= 5000"
+  net.ipv4.tcp_max_syn_backlog: ">= 4096"
   vm.swappiness: {expect: "<= 10", level: warn}
   net.ipv4.tcp_rmem: ">= 4096 87380 134217728"
   kernel.core_pattern: "!= core"
@@ -61,8 +62,11 @@ func TestJudgeVerdicts(t *testing.T) {
 			"etc/sysctl.d/60-app.conf":             "net.core.netdev_max_backlog = 5000\n",
 		}, "sysctl/net.core.netdev_max_backlog", engine.Pass, "set in /etc/sysctl.d/60-app.conf:1", ""},
 		{"runtime ok, not persisted, no default", map[string]string{
+			"proc/sys/net/ipv4/tcp_max_syn_backlog": "6000\n",
+		}, "sysctl/net.ipv4.tcp_max_syn_backlog", engine.Warn, "reverts to the kernel default on reboot", remediate.SysctlSet},
+		{"runtime ok, not persisted, kernel default differs", map[string]string{
 			"proc/sys/net/core/netdev_max_backlog": "6000\n",
-		}, "sysctl/net.core.netdev_max_backlog", engine.Warn, "reverts to the kernel default on reboot", remediate.SysctlSet},
+		}, "sysctl/net.core.netdev_max_backlog", engine.Warn, "reverts on reboot to the kernel default 1000", remediate.SysctlSet},
 		{"runtime ok, distro default satisfies", map[string]string{
 			"proc/sys/net/core/somaxconn": "4096\n",
 		}, "sysctl/net.core.somaxconn", engine.Pass, "distro default", ""},
@@ -85,9 +89,9 @@ func TestJudgeVerdicts(t *testing.T) {
 			"etc/sysctl.conf":                      "net.core.netdev_max_backlog = 1000\n",
 			"etc/sysctl.d/99-sysctl.conf":          "->../sysctl.conf",
 		}, "sysctl/net.core.netdev_max_backlog", engine.Fail, "/etc/sysctl.conf:1 sets 1000", remediate.FileLine},
-		{"absent key", map[string]string{
+		{"absent key of the user's profile", map[string]string{
 			"proc/sys/kernel/osrelease": "5.14.0\n",
-		}, "sysctl/net.core.netdev_max_backlog", engine.Skip, "not present on this kernel", ""},
+		}, "sysctl/net.core.netdev_max_backlog", engine.Fail, "not present on this kernel", remediate.Manual},
 		{"directory where a value should be", map[string]string{
 			"proc/sys/net/core/netdev_max_backlog/x": "1\n",
 		}, "sysctl/net.core.netdev_max_backlog", engine.Error, "not a regular file", ""},

@@ -43,6 +43,18 @@ func TestRemediationWinsAtBoot(t *testing.T) {
 		}, remediate.SysctlDropIn},
 		// the glob stays; the key's own line, added to the glob's file, beats it
 		{"a later glob", map[string]string{"etc/sysctl.d/99-z.conf": "net.core.* = 128\n"}, "/etc/sysctl.d/99-z.conf"},
+		// "-key" in a later file drops golive's drop-in too: the key's line
+		// goes after it, in that file
+		{"a later -key", map[string]string{
+			"etc/sysctl.d/60-app.conf": key + " = 128\n",
+			"etc/sysctl.d/99-z.conf":   "-" + key + "\n",
+		}, "/etc/sysctl.d/99-z.conf"},
+		{"an earlier -key", map[string]string{"etc/sysctl.d/10-a.conf": "-" + key + "\n"}, remediate.SysctlDropIn},
+		// a link that sorts before the drop-in places sysctl.conf before it
+		{"sysctl.conf through an early link", map[string]string{
+			"etc/sysctl.conf":             key + " = 128\n",
+			"etc/sysctl.d/10-sysctl.conf": "->../sysctl.conf",
+		}, remediate.SysctlDropIn},
 		{"a path-form spelling in a later file", map[string]string{"etc/sysctl.d/99-z.conf": "net/core//somaxconn = 128\n"}, "/etc/sysctl.d/99-z.conf"},
 	}
 	for _, c := range cases {

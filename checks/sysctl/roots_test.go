@@ -120,3 +120,46 @@ func lineOf(t *testing.T, root, file, key string) string {
 	t.Fatalf("%s not in %s", key, file)
 	return ""
 }
+
+// TestFixtureRootBootSources: what the fixture roots say about boot-time
+// setters other than sysctl.d (testdata/roots/README.md).
+func TestFixtureRootBootSources(t *testing.T) {
+	type want struct {
+		systemd        bool
+		version        int
+		tuned          string // active profile, "" none
+		swappiness     string // what tuned sets
+		fileMax, nrOpn string // boot_value of fs.file-max / fs.nr_open, "" unknown
+		fileMaxSource  string
+	}
+	for root, w := range map[string]want{
+		"centos-7":     {systemd: true, version: 0, tuned: "virtual-guest", swappiness: "30", fileMax: "2097152", nrOpn: "1048576", fileMaxSource: SourceSysctlD},
+		"rocky-9":      {systemd: true, version: 252, tuned: "virtual-guest", swappiness: "30", fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
+		"ubuntu-22.04": {systemd: true, version: 249, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
+		"broken":       {systemd: false, fileMax: "2097152", nrOpn: "1048576", fileMaxSource: SourceSysctlD},
+	} {
+		t.Run(root, func(t *testing.T) {
+			h, err := host.New("../../testdata/roots/" + root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := LoadBootSources(h)
+			if b.Systemd.PID1 != w.systemd || b.Systemd.Version != w.version {
+				t.Errorf("systemd %+v, want PID1 %v version %d", b.Systemd, w.systemd, w.version)
+			}
+			switch {
+			case w.tuned == "" && b.Tuned != nil:
+				t.Errorf("tuned %+v, want none", b.Tuned)
+			case w.tuned != "" && (b.Tuned == nil || strings.Join(b.Tuned.Active, " ") != w.tuned || !b.Tuned.Enabled || !b.Tuned.Reapply || b.Tuned.Sysctl["vm.swappiness"].Value != w.swappiness):
+				t.Errorf("tuned %+v, want %s enabled, reapplying, swappiness %s", b.Tuned, w.tuned, w.swappiness)
+			}
+			got := rootResults(t, root, "")
+			if fm := got["fs.file-max"].Details; fm["boot_value"] != w.fileMax || fm["boot_source"] != w.fileMaxSource {
+				t.Errorf("fs.file-max boot %v from %v, want %s from %s", fm["boot_value"], fm["boot_source"], w.fileMax, w.fileMaxSource)
+			}
+			if no := got["fs.nr_open"].Details; no["boot_value"] != w.nrOpn {
+				t.Errorf("fs.nr_open boot %v (%v), want %s", no["boot_value"], no["boot_from"], w.nrOpn)
+			}
+		})
+	}
+}

@@ -1,7 +1,8 @@
 // Package sysctl checks kernel parameters: the value the running kernel has
 // now (/proc/sys) and the value it will have after the next reboot (the
-// sysctl.d configuration, resolved as systemd-sysctl resolves it, or the
-// distro's boot default when nothing sets it).
+// sysctl.d configuration, resolved as systemd-sysctl resolves it, plus what
+// else a boot applies: the kernel's default, the kernel command line,
+// systemd as PID 1 and tuned; bootsources.go).
 //
 // Profile section:
 //
@@ -30,7 +31,7 @@ func init() {
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
-	rules, err := p.Rules(sec)
+	rules, err := p.Rules(sec, profile.AllowOptional)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +67,7 @@ func meta(key string) engine.Meta {
 			ProcPath(key) + " (runtime)",
 			"/etc/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, /lib/sysctl.d and " + SysctlConf + " (the boot value, in systemd-sysctl's order)",
 			RunDir + " (transient: applied now, gone at reboot)",
+			"/etc/tuned (an active tuned profile), /proc/cmdline or the bootloader configuration (sysctl.* on the kernel command line), /proc/1/comm or /sbin/init and libsystemd-shared (systemd raising fs.file-max and fs.nr_open), /proc/sys/kernel/osrelease and /proc/meminfo (the kernel's defaults): the other boot-time setters",
 		},
 		Why: whyOf(key),
 		Fix: "persist the value in /etc/sysctl.d/90-golive.conf and apply it with sysctl -w (golive remediate writes both); if a file is set but not applied, run sysctl --system",
@@ -81,23 +83,38 @@ func explain(id string) (engine.Meta, bool) {
 	return meta(Normalize(key)), true
 }
 
-// configCache loads the persisted configuration once per host for all the
-// sysctl checks of a run.
+// configCache loads, once per host for all the sysctl checks of a run, the
+// persisted configuration and the other boot sources; the list of existing
+// keys (for typo suggestions) only when a check needs it.
 type configCache struct {
-	mu  sync.Mutex
-	h   *host.Host
-	cfg *Config
-	err error
+	mu   sync.Mutex
+	h    *host.Host
+	cfg  *Config
+	err  error
+	boot *BootSources
+	keys []string
+	walk bool
 }
 
-func (c *configCache) get(h *host.Host) (*Config, error) {
+func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.h != h {
-		c.h = h
+		c.h, c.keys, c.walk = h, nil, false
 		c.cfg, c.err = LoadConfig(h)
+		c.boot = LoadBootSources(h)
 	}
-	return c.cfg, c.err
+	return c.cfg, c.boot, c.err
+}
+
+// procKeys walks /proc/sys once per host, on the failure path only.
+func (c *configCache) procKeys(h *host.Host) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h != h || !c.walk {
+		c.keys, c.walk = ProcKeys(h, maxProcKeys), true
+	}
+	return c.keys
 }
 
 // whyOf says why the keys of the built-in profiles matter; profiles can

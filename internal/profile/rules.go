@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"strings"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive-sh/golive/internal/expect"
@@ -28,6 +30,30 @@ type Rule struct {
 	Severity string // empty: the family's default
 	Why      string
 	Where    string // file:line of the rule
+	// Optional marks a rule whose subject may legitimately be absent (a
+	// sysctl key of a module the host may not load): absent, it is a skip
+	// instead of a failure. Only sections that allow it accept optional:.
+	Optional bool
+}
+
+// Builtin reports a rule written in a built-in profile, not in a file of
+// the user's: its key may be absent on old kernels without the user having
+// made a mistake.
+func (r Rule) Builtin() bool { return strings.HasPrefix(r.Where, "builtin:") }
+
+// RuleOption changes what Rules and Rule accept.
+type RuleOption int
+
+// AllowOptional accepts optional: true on a rule.
+const AllowOptional RuleOption = 1
+
+func allows(opts []RuleOption, o RuleOption) bool {
+	for _, x := range opts {
+		if x == o {
+			return true
+		}
+	}
+	return false
 }
 
 type ruleFields struct {
@@ -35,11 +61,12 @@ type ruleFields struct {
 	Level    string    `yaml:"level"`
 	Severity string    `yaml:"severity"`
 	Why      string    `yaml:"why"`
+	Optional *bool     `yaml:"optional"`
 }
 
 // Rules parses a mapping of key to rule, keeping the order written (after
 // merging: base keys first, then keys added by later files).
-func (p *Profile) Rules(sec *yaml.Node) ([]Rule, error) {
+func (p *Profile) Rules(sec *yaml.Node, opts ...RuleOption) ([]Rule, error) {
 	if sec == nil {
 		return nil, nil
 	}
@@ -48,7 +75,7 @@ func (p *Profile) Rules(sec *yaml.Node) ([]Rule, error) {
 	}
 	rules := make([]Rule, 0, len(sec.Content)/2)
 	for i := 0; i+1 < len(sec.Content); i += 2 {
-		r, err := p.Rule(sec.Content[i].Value, sec.Content[i+1])
+		r, err := p.Rule(sec.Content[i].Value, sec.Content[i+1], opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -58,7 +85,7 @@ func (p *Profile) Rules(sec *yaml.Node) ([]Rule, error) {
 }
 
 // Rule parses one rule value.
-func (p *Profile) Rule(key string, n *yaml.Node) (Rule, error) {
+func (p *Profile) Rule(key string, n *yaml.Node, opts ...RuleOption) (Rule, error) {
 	r := Rule{Key: key, Level: LevelFail, Where: p.Where(n)}
 	exprNode := n
 	switch n.Kind {
@@ -85,6 +112,12 @@ func (p *Profile) Rule(key string, n *yaml.Node) (Rule, error) {
 			r.Severity = f.Severity
 		}
 		r.Why = f.Why
+		if f.Optional != nil {
+			if !allows(opts, AllowOptional) {
+				return r, p.Errorf(FieldNode(n, "optional"), "%s: optional: is not supported in this section", key)
+			}
+			r.Optional = *f.Optional
+		}
 	default:
 		return r, p.Errorf(n, "%s: expected an expectation such as \">= 65535\" or a mapping with expect:", key)
 	}

@@ -1,0 +1,251 @@
+package sysctl
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// Boot sources: where a key's value after the next boot comes from. In the
+// order a boot applies them (docs/truth.md "Boot values from other
+// sources"):
+//
+//  1. the kernel's default (fixed, or computed at boot: fs.file-max), or the
+//     distro profile's facts.sysctl_defaults for a distro kernel;
+//  2. the kernel command line's sysctl.*= (Linux >= 5.8, at kernel init);
+//  3. systemd as PID 1 raising fs.file-max and fs.nr_open (systemd >= 240);
+//  4. systemd-sysctl: the sysctl.d files (persisted.go);
+//  5. tuned's [sysctl] unit, then, with reapply_sysctl, /etc/sysctl.d and
+//     /etc/sysctl.conf once more.
+const (
+	SourceSysctlD       = "sysctl.d"
+	SourceTuned         = "tuned"
+	SourceCmdline       = "kernel command line"
+	SourceSystemd       = "systemd"
+	SourceDistroDefault = "distro default"
+	SourceKernelDefault = "kernel default"
+)
+
+// BootSources are the boot-time setters other than the sysctl.d files,
+// read once per run.
+type BootSources struct {
+	Release     string
+	Kernel      KernelVersion
+	KernelKnown bool
+	Arch        string
+	Cmdline     Cmdline
+	CmdSysctl   map[string]CmdlineSysctl
+	Systemd     SystemdInit
+	Tuned       *Tuned
+	Problems    []string
+
+	h        *host.Host
+	memOnce  sync.Once
+	memTotal uint64
+}
+
+// MemTotalKiB is /proc/meminfo's MemTotal (0: unknown), read on first use:
+// only the computed fs.file-max default needs it, and the kernel builds
+// that file on every read.
+func (b *BootSources) MemTotalKiB() uint64 {
+	b.memOnce.Do(func() {
+		if b.h != nil {
+			b.memTotal = memTotalKiB(b.h)
+		}
+	})
+	return b.memTotal
+}
+
+// LoadBootSources reads the kernel release, memory size, command line,
+// systemd and tuned under the host's root. It never fails: what cannot be
+// read is named in Problems and left out of the model.
+func LoadBootSources(h *host.Host) *BootSources {
+	b := &BootSources{h: h}
+	if rel, err := h.KernelRelease(); err == nil {
+		b.Release = rel
+		b.Kernel, b.KernelKnown = ParseKernelVersion(rel)
+	}
+	b.Arch, _ = h.Arch()
+	c, err := LoadCmdline(h, b.Release)
+	if err != nil {
+		b.Problems = append(b.Problems, "kernel command line: "+err.Error())
+	}
+	b.Cmdline = c
+	if c.Ambiguous != "" {
+		b.Problems = append(b.Problems, "kernel command line: "+c.Ambiguous)
+	}
+	b.CmdSysctl = CmdlineSysctls(c.Params, c.From)
+	b.Systemd = DetectSystemd(h, c.Init())
+	t, err := LoadTuned(h)
+	if err != nil {
+		b.Problems = append(b.Problems, "tuned: "+err.Error())
+	}
+	if t != nil {
+		b.Problems = append(b.Problems, t.Problems...)
+	}
+	b.Tuned = t
+	return b
+}
+
+func memTotalKiB(h *host.Host) uint64 {
+	data, err := h.ReadFileLimit("/proc/meminfo", 64<<10)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "MemTotal:" {
+			n, err := strconv.ParseUint(f[1], 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// BootValue is the value a key has after the next boot.
+type BootValue struct {
+	Value string
+	Known bool
+	// Source is one of the Source* constants; From says where, for people.
+	Source string
+	From   string
+	// Ref cites the source code or document behind a default or a bump.
+	Ref string
+	// Persisted is the sysctl.d line, when Source is SourceSysctlD.
+	Persisted *Persisted
+	// Tuned is the tuned profile line, when Source is SourceTuned.
+	Tuned *TunedSysctl
+	// TunedAfterFiles is set when tuned does not reapply the sysctl.d files
+	// after its profile, so no sysctl.d file can override it.
+	TunedAfterFiles bool
+	// Dropped is the "-key" line that drops the key at boot, when one does:
+	// nothing in sysctl.d sets it then, golive's drop-in included.
+	Dropped *Assignment
+	// Range is set for a computed default known only within [Lo, Hi].
+	Range  bool
+	Lo, Hi uint64
+}
+
+// IsDefault reports a value nothing sets at boot.
+func (b BootValue) IsDefault() bool {
+	return b.Known && (b.Source == SourceKernelDefault || b.Source == SourceDistroDefault)
+}
+
+// cmdlineSysctlSince is the first kernel that applies sysctl.* from its
+// command line (fs/proc/proc_sysctl.c process_sysctl_arg, Linux 5.8).
+var cmdlineSysctlSince = kv(5, 8)
+
+// Resolve returns the value key gets at the next boot. runtime (when
+// hasRuntime) only serves to recognise the computed fs.file-max default.
+func (b *BootSources) Resolve(key string, cfg *Config, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) BootValue {
+	cur := b.defaultValue(key, distroDefault, hasDistro, runtime, hasRuntime)
+
+	if c, ok := b.CmdSysctl[key]; ok && (!b.KernelKnown || !b.Kernel.Less(cmdlineSysctlSince)) {
+		from := c.From
+		if !b.KernelKnown {
+			from += " (applied by Linux >= 5.8; the kernel version is unknown)"
+		}
+		cur = BootValue{Value: c.Value, Known: true, Source: SourceCmdline, From: from}
+	}
+
+	if key == "fs.file-max" || key == "fs.nr_open" {
+		before, err := strconv.ParseUint(strings.TrimSpace(cur.Value), 10, 64)
+		beforeKnown := cur.Known && !cur.Range && err == nil
+		if v, ok, why := systemdBump(key, b.Systemd, b.Kernel, b.KernelKnown, b.Arch, before, beforeKnown); ok {
+			cur = BootValue{Value: strconv.FormatUint(v, 10), Known: true, Source: SourceSystemd, From: why, Ref: "src/core/main.c bump_file_max_and_nr_open(); " + b.Systemd.Why}
+		} else if key == "fs.nr_open" && b.Systemd.PID1 && b.Systemd.Version >= 240 && !beforeKnown {
+			cur = BootValue{} // systemd raises it from a value golive does not know
+		}
+	}
+
+	if cfg != nil {
+		if p, ok := cfg.Resolve(key); ok {
+			cur = BootValue{Value: p.Value, Known: true, Source: SourceSysctlD, From: fmt.Sprintf("%s:%d", p.File, p.Line), Persisted: &p}
+		} else if d, ok := cfg.Dropped(key); ok {
+			cur.Dropped = &d
+		}
+	}
+
+	if t := b.Tuned; t != nil && t.Enabled {
+		if ts, ok := t.Sysctl[key]; ok {
+			v, sets, known := tunedApply(ts.Value, cur.Value, cur.Known && !cur.Range)
+			switch {
+			case !known:
+				cur = BootValue{}
+			case sets:
+				ts := ts
+				cur = BootValue{Value: v, Known: true, Source: SourceTuned,
+					From: fmt.Sprintf("tuned profile %s (%s:%d)", ts.Profile, ts.File, ts.Line), Tuned: &ts, TunedAfterFiles: !t.Reapply}
+			}
+			if t.Reapply && cfg != nil {
+				if p, ok := reappliedBy(cfg, key); ok {
+					cur = BootValue{Value: p.Value, Known: true, Source: SourceSysctlD, From: fmt.Sprintf("%s:%d", p.File, p.Line), Persisted: &p}
+				}
+			}
+		}
+	}
+	return cur
+}
+
+// reappliedBy is the value tuned's reapply_sysctl writes last for key: the
+// explicit (non-glob) assignments of the /etc/sysctl.d files in file-name
+// order, then /etc/sysctl.conf.
+func reappliedBy(cfg *Config, key string) (Persisted, bool) {
+	var last, conf *Assignment
+	// tuned opens /etc/sysctl.conf itself, whether or not a sysctl.d link
+	// makes systemd-sysctl read it (Unread holds it when none does).
+	all := append(append([]Assignment(nil), cfg.Assignments...), cfg.Unread...)
+	for i := range all {
+		a := &all[i]
+		if a.Key != key || a.Exclude {
+			continue
+		}
+		switch {
+		case a.File == SysctlConf:
+			conf = a
+		case path.Dir(a.File) == "/etc/sysctl.d":
+			last = a
+		}
+	}
+	if conf != nil {
+		last = conf
+	}
+	if last == nil {
+		return Persisted{}, false
+	}
+	return Persisted{Value: last.Value, File: last.File, Line: last.Line}, true
+}
+
+// defaultValue is the value before any boot-time setter: the distro
+// profile's default, else the kernel's.
+func (b *BootSources) defaultValue(key, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) BootValue {
+	if hasDistro {
+		return BootValue{Value: distroDefault, Known: true, Source: SourceDistroDefault, From: "the profile's facts.sysctl_defaults"}
+	}
+	if v, src, ok := KernelDefault(key, b.Kernel, b.KernelKnown, b.Arch); ok {
+		from := "the same on every kernel version"
+		if b.KernelKnown {
+			from = "the default of Linux " + b.Kernel.String()
+		}
+		return BootValue{Value: v, Known: true, Source: SourceKernelDefault, From: from, Ref: src}
+	}
+	if mem := b.MemTotalKiB(); key == "fs.file-max" && mem > 0 {
+		lo, hi := fileMaxDefault(mem)
+		from := fmt.Sprintf("computed by the kernel at boot: about 10%% of MemTotal %d KiB", mem)
+		ref := "fs/file_table.c files_maxfiles_init(); docs/truth.md gives the tolerance"
+		if hasRuntime {
+			// MemTotal may shrink after boot (a balloon driver): allow 2%.
+			if n, err := strconv.ParseUint(strings.TrimSpace(runtime), 10, 64); err == nil && n >= lo && n <= hi+hi/50 {
+				return BootValue{Value: strings.TrimSpace(runtime), Known: true, Source: SourceKernelDefault, From: from, Ref: ref}
+			}
+		}
+		return BootValue{Value: strconv.FormatUint(hi, 10), Known: true, Source: SourceKernelDefault, From: from, Ref: ref, Range: true, Lo: lo, Hi: hi}
+	}
+	return BootValue{}
+}

@@ -1,0 +1,389 @@
+package sysctl
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// CmdlineParam is one parameter of a kernel command line.
+type CmdlineParam struct {
+	Name, Value string
+	HasValue    bool
+}
+
+// ParseCmdline splits a kernel command line as the kernel does (kernel/
+// params.c next_arg): parameters are separated by blanks outside double
+// quotes; a value may be quoted ("a b") and the quotes are dropped; "--"
+// ends the kernel's parameters (the rest is init's).
+func ParseCmdline(s string) []CmdlineParam {
+	var out []CmdlineParam
+	for {
+		s = strings.TrimLeft(s, " \t\n\r\v\f")
+		if s == "" {
+			return out
+		}
+		quoted := s[0] == '"'
+		if quoted {
+			s = s[1:]
+		}
+		inQuote, equals, i := quoted, -1, 0
+		for ; i < len(s); i++ {
+			c := s[i]
+			if isSpace(c) && !inQuote {
+				break
+			}
+			if equals < 0 && c == '=' {
+				equals = i
+			}
+			if c == '"' {
+				inQuote = !inQuote
+			}
+		}
+		arg := s[:i]
+		s = s[i:]
+		p := CmdlineParam{Name: arg}
+		if equals >= 0 {
+			p.Name, p.Value, p.HasValue = arg[:equals], arg[equals+1:], true
+			if strings.HasPrefix(p.Value, `"`) {
+				p.Value = strings.TrimSuffix(p.Value[1:], `"`)
+			} else if quoted {
+				p.Value = strings.TrimSuffix(p.Value, `"`)
+			}
+		} else if quoted {
+			p.Name = strings.TrimSuffix(p.Name, `"`)
+		}
+		if !p.HasValue && p.Name == "--" {
+			return out
+		}
+		out = append(out, p)
+	}
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// CmdlineSysctl is a sysctl.<key>=<value> parameter, which Linux 5.8 and
+// later writes to /proc/sys at boot (fs/proc/proc_sysctl.c
+// process_sysctl_arg): the part after "sysctl." or "sysctl/" is a path in
+// which every "." becomes "/".
+type CmdlineSysctl struct {
+	Key, Value string
+	From       string // where the command line came from
+}
+
+// CmdlineSysctls picks the sysctl parameters of a command line; the last
+// one for a key wins, as the kernel applies them in order.
+func CmdlineSysctls(params []CmdlineParam, from string) map[string]CmdlineSysctl {
+	out := map[string]CmdlineSysctl{}
+	for _, p := range params {
+		rest, ok := strings.CutPrefix(p.Name, "sysctl")
+		if !ok || rest == "" || (rest[0] != '.' && rest[0] != '/') || !p.HasValue {
+			continue
+		}
+		key := strings.Trim(strings.ReplaceAll(rest[1:], "/", "."), ".")
+		if key == "" {
+			continue
+		}
+		out[key] = CmdlineSysctl{Key: key, Value: p.Value, From: from}
+	}
+	return out
+}
+
+// Cmdline is the kernel command line the next boot uses, and where it was
+// read.
+type Cmdline struct {
+	Params []CmdlineParam
+	From   string // "/proc/cmdline", "/boot/loader/entries/x.conf", "/etc/default/grub"
+	// Ambiguous is set when boot entries disagree and none could be chosen.
+	Ambiguous string
+}
+
+// Init returns the init= parameter, if any.
+func (c Cmdline) Init() string {
+	v := ""
+	for _, p := range c.Params {
+		if p.Name == "init" && p.HasValue {
+			v = p.Value
+		}
+	}
+	return v
+}
+
+const maxBootFile = 64 << 10
+
+// LoadCmdline reads the kernel command line: /proc/cmdline on the running
+// system (the line this boot used); under --root the bootloader's
+// configuration: Boot Loader Specification entries (RHEL 8+, Fedora), with
+// $kernelopts from /boot/grub2/grubenv, else /etc/default/grub's
+// GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT (what grub-mkconfig puts
+// on a normal boot entry).
+func LoadCmdline(h *host.Host, release string) (Cmdline, error) {
+	if h.Live() {
+		data, err := h.ReadFileLimit("/proc/cmdline", maxBootFile)
+		if err != nil {
+			return Cmdline{}, err
+		}
+		return Cmdline{Params: ParseCmdline(string(data)), From: "/proc/cmdline"}, nil
+	}
+	env := map[string]string{}
+	for _, p := range []string{"/boot/grub2/grubenv", "/boot/grub/grubenv", "/boot/efi/EFI/redhat/grubenv"} {
+		if data, err := h.ReadFileLimit(p, maxBootFile); err == nil {
+			for k, v := range ParseGrubenv(data) {
+				env[k] = v
+			}
+		}
+	}
+	if c, ok, err := blsCmdline(h, release, env); ok || err != nil {
+		return c, err
+	}
+	if data, err := h.ReadFileLimit("/etc/default/grub", maxBootFile); err == nil {
+		vars := ParseShellAssignments(data)
+		line := strings.TrimSpace(vars["GRUB_CMDLINE_LINUX"] + " " + vars["GRUB_CMDLINE_LINUX_DEFAULT"])
+		return Cmdline{Params: ParseCmdline(line), From: "/etc/default/grub"}, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return Cmdline{}, err
+	}
+	return Cmdline{}, nil
+}
+
+// blsCmdline reads /boot/loader/entries. The entry booted by default is
+// grubenv's saved_entry, else the one for the running kernel, else — when
+// every entry has the same options — any of them.
+func blsCmdline(h *host.Host, release string, env map[string]string) (Cmdline, bool, error) {
+	const dir = "/boot/loader/entries"
+	entries, err := h.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Cmdline{}, false, nil
+		}
+		return Cmdline{}, false, err
+	}
+	type entry struct {
+		id, file string
+		e        BLSEntry
+	}
+	var all []entry
+	for _, de := range entries {
+		if !strings.HasSuffix(de.Name(), ".conf") {
+			continue
+		}
+		p := path.Join(dir, de.Name())
+		data, err := h.ReadFileLimit(p, maxBootFile)
+		if err != nil {
+			continue
+		}
+		all = append(all, entry{strings.TrimSuffix(de.Name(), ".conf"), p, ParseBLSEntry(data)})
+	}
+	if len(all) == 0 {
+		return Cmdline{}, false, nil
+	}
+	pick := func(en entry) (Cmdline, bool, error) {
+		line := expandGrubVars(en.e.Options, env)
+		return Cmdline{Params: ParseCmdline(line), From: en.file}, true, nil
+	}
+	if saved := env["saved_entry"]; saved != "" {
+		for _, en := range all {
+			if en.id == saved {
+				return pick(en)
+			}
+		}
+	}
+	if release != "" {
+		for _, en := range all {
+			if en.e.Version == release || strings.HasSuffix(en.e.Linux, "vmlinuz-"+release) {
+				return pick(en)
+			}
+		}
+	}
+	first := expandGrubVars(all[0].e.Options, env)
+	for _, en := range all[1:] {
+		if expandGrubVars(en.e.Options, env) != first {
+			names := make([]string, 0, len(all))
+			for _, en := range all {
+				names = append(names, en.file)
+			}
+			sort.Strings(names)
+			return Cmdline{From: dir, Ambiguous: "boot entries with different options and no default: " + strings.Join(names, ", ")}, true, nil
+		}
+	}
+	return pick(all[0])
+}
+
+// BLSEntry is the part of a Boot Loader Specification entry golive needs.
+type BLSEntry struct {
+	Version, Linux, Options string
+}
+
+// ParseBLSEntry parses "key value" lines; several options lines are joined.
+func ParseBLSEntry(data []byte) BLSEntry {
+	var e BLSEntry
+	var opts []string
+	for _, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimSpace(raw)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		k, v, _ := strings.Cut(line, " ")
+		if i := strings.IndexByte(k, '\t'); i >= 0 {
+			k, v = line[:i], line[i+1:]
+		}
+		v = strings.TrimSpace(v)
+		switch k {
+		case "version":
+			e.Version = v
+		case "linux":
+			e.Linux = v
+		case "options":
+			opts = append(opts, v)
+		}
+	}
+	e.Options = strings.Join(opts, " ")
+	return e
+}
+
+// ParseGrubenv parses GRUB's environment block: "name=value" lines after a
+// "# GRUB Environment Block" header, padded with '#'.
+func ParseGrubenv(data []byte) map[string]string {
+	out := map[string]string{}
+	for _, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimRight(raw, "\r")
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); ok && k != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// expandGrubVars replaces $name and ${name} with grubenv values, as GRUB
+// does when it runs a BLS entry's options line.
+func expandGrubVars(s string, env map[string]string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		j, name := i+1, ""
+		if s[j] == '{' {
+			end := strings.IndexByte(s[j:], '}')
+			if end < 0 {
+				b.WriteByte(s[i])
+				continue
+			}
+			name, j = s[j+1:j+end], j+end+1
+		} else {
+			k := j
+			for k < len(s) && (isAlnumByte(s[k]) || s[k] == '_') {
+				k++
+			}
+			name, j = s[j:k], k
+		}
+		if name == "" {
+			b.WriteByte(s[i])
+			continue
+		}
+		b.WriteString(env[name])
+		i = j - 1
+	}
+	return b.String()
+}
+
+func isAlnumByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// ParseShellAssignments reads NAME=value lines of a shell fragment such as
+// /etc/default/grub, with single and double quotes and $NAME / ${NAME}
+// references to names assigned earlier (in double quotes or bare). Anything
+// else a shell could do (commands, conditionals) is not evaluated.
+func ParseShellAssignments(data []byte) map[string]string {
+	vars := map[string]string{}
+	for _, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimSpace(raw)
+		line = strings.TrimPrefix(line, "export ")
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		name, rest, ok := strings.Cut(line, "=")
+		if !ok || name == "" || !isShellName(name) {
+			continue
+		}
+		vars[name] = shellValue(rest, vars)
+	}
+	return vars
+}
+
+func isShellName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isAlnumByte(s[i]) && s[i] != '_' || i == 0 && s[i] >= '0' && s[i] <= '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// shellValue evaluates one word: quotes, backslashes outside single quotes
+// and variable references; it stops at an unquoted blank or #.
+func shellValue(s string, vars map[string]string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				b.WriteString(s[i+1:])
+				return b.String()
+			}
+			b.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+		case c == '"':
+			j := i + 1
+			var seg strings.Builder
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) && strings.IndexByte("$`\"\\", s[j+1]) >= 0 {
+					j++
+				}
+				seg.WriteByte(s[j])
+			}
+			b.WriteString(expandGrubVars(seg.String(), vars))
+			i = j
+		case c == '\\' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+		case isSpace(c) || c == '#' || c == ';':
+			return b.String()
+		case c == '$':
+			k := i + 1
+			if k < len(s) && s[k] == '{' {
+				end := strings.IndexByte(s[k:], '}')
+				if end < 0 {
+					return b.String()
+				}
+				b.WriteString(vars[s[k+1:k+end]])
+				i = k + end
+				continue
+			}
+			for k < len(s) && (isAlnumByte(s[k]) || s[k] == '_') {
+				k++
+			}
+			b.WriteString(vars[s[i+1:k]])
+			i = k - 1
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
