@@ -86,7 +86,7 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Remediation = c.st.loginPlan(h, c.user)
 	}
 	if v.side == "hard" && v.soft.Known && v.hard.Known && v.soft.Value < v.hard.Value {
-		msg = append(msg, fmt.Sprintf("judged by the hard limit: a Go program started from the session raises its soft limit (%s) to it", formatValue(v.soft.Value)))
+		msg = append(msg, fmt.Sprintf("judged by the hard limit: a Go program started from the session raises its soft limit (%s) at start, to the hard limit (Go 1.19 to 1.23) or to hard − 1 (Go 1.26)", formatValue(v.soft.Value)))
 	}
 	msg = append(msg, v.notes...)
 	res.Message = strings.Join(msg, "; ")

@@ -56,6 +56,15 @@ func (c *modeCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return engine.Result{Status: engine.Skip, Observed: "no SELinux",
 			Message: fmt.Sprintf("no SELinux on this host (no %s, %s) and profile %s does not ask for it", ConfigPath, rt.Why, c.facts.profile)}
 	}
+	// A configuration file with SELinux off in the kernel, on a profile that
+	// does not ask for SELinux: Debian's selinux-policy-* packages write
+	// /etc/selinux/config, but only a kernel booted with SELinux
+	// (security=selinux, selinux-activate) reads it, so the two disagreeing
+	// is the stock state there, not a finding.
+	if c.facts.mac == "" && c.rule == nil && cfg != nil && len(cfg.Problems) == 0 && rt.Mode == Disabled && !rt.Image {
+		return engine.Result{Status: engine.Skip, Observed: fmt.Sprintf("runtime disabled (%s); %s says %s", rt.Why, ConfigPath, cfg.Mode),
+			Message: fmt.Sprintf("SELinux is not enabled in the running kernel, so %s has no effect until a boot enables it, and profile %s does not ask for SELinux", ConfigPath, c.facts.profile)}
+	}
 	res := engine.Result{Details: map[string]any{
 		"runtime": nil, "runtime_source": rt.Why, "image": rt.Image,
 		"configured": nil, "config_file": nil, "policy": nil,
