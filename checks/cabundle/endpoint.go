@@ -128,7 +128,8 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Details["tls_reason"] = "handshake"
 		return c.failed(res, causeTLS, "TLS handshake failed: "+err.Error())
 	}
-	res.Details["handshake_ms"] = ms(time.Since(hsStart))
+	hsTook := time.Since(hsStart)
+	res.Details["handshake_ms"] = ms(hsTook)
 	st := conn.ConnectionState()
 	res.Details["tls_version"] = tls.VersionName(st.Version)
 	res.Details["cipher"] = tls.CipherSuiteName(st.CipherSuite)
@@ -143,7 +144,7 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		// one says so in an alert that only a read after the handshake
 		// sees. Nothing is sent; a server that just waits for a request
 		// ends the read at its short deadline, which is fine.
-		if f, ok := afterHandshake(ctx, conn, rtt); ok {
+		if f, ok := afterHandshake(ctx, conn, max(3*rtt, 2*hsTook)); ok {
 			res.Details["tls_reason"] = f.TLSReason
 			res.Remediation = nil
 			res.Observed = ""
@@ -159,10 +160,10 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 const postHandshakeWait = 200 * time.Millisecond
 
 // afterHandshake reads once, briefly, for an alert the server sends after
-// the handshake (TLS 1.3's certificate_required); rtt is the TCP connect
-// time, which stretches the wait on a slow path.
-func afterHandshake(ctx context.Context, conn *tls.Conn, rtt time.Duration) (depcheck.Failure, bool) {
-	wait := max(postHandshakeWait, 3*rtt)
+// the handshake (TLS 1.3's certificate_required). slow stretches the wait
+// on a slow path or a busy server: three connect times, two handshakes.
+func afterHandshake(ctx context.Context, conn *tls.Conn, slow time.Duration) (depcheck.Failure, bool) {
+	wait := max(postHandshakeWait, slow)
 	dl := time.Now().Add(wait)
 	if cdl, ok := ctx.Deadline(); ok && cdl.Before(dl) {
 		dl = cdl
