@@ -117,7 +117,9 @@ var deliberate = []difference{
 	{"trusted-block-on-self-signed-leaf", []string{"curl"}, "curl (libcurl with OpenSSL 3.0) rejects a self-signed leaf that its CA file lists both as CERTIFICATE and as TRUSTED CERTIFICATE (OpenSSL's trust settings then apply to it); Go ignores the TRUSTED CERTIFICATE copy and s_client accepts it",
 		func(c *diffCase) bool { return c.kind == "tls" && c.chainLen == 1 && c.rootIn == inDup }},
 	{"common-name", []string{"openssl", "curl"}, "OpenSSL's host check falls back to the subject CN when the certificate has no DNS SAN; Go ignores the CN",
-		func(c *diffCase) bool { return c.kind == "tls" && len(c.dns) == 0 && c.connect != nameIP && c.cn == c.connect }},
+		func(c *diffCase) bool {
+			return c.kind == "tls" && len(c.dns) == 0 && c.connect != nameIP && c.cn == c.connect
+		}},
 }
 
 func (c *diffCase) differsFrom(ref string) []string {
@@ -294,7 +296,7 @@ func caTemplate(cn string, w string, now time.Time) *x509.Certificate {
 }
 
 // build makes the case's certificates, bundle and server.
-func (c *diffCase) build(t *testing.T, id int, keys *keyPool, dir string, now time.Time) (chain []*x509.Certificate, leafKey crypto.Signer, bundle []byte) {
+func (c *diffCase) build(t *testing.T, id int, keys *keyPool, now time.Time) (chain []*x509.Certificate, leafKey crypto.Signer, bundle []byte) {
 	t.Helper()
 	leafKey = keys.get(t, c.keyType, 0)
 	nb, na := window(c.leafWin, now)
@@ -561,7 +563,7 @@ func TestDifferentialTLSEndpoint(t *testing.T) {
 	for i := range all {
 		c := &all[i]
 		cases[i] = c
-		chain, key, bundle := c.build(t, i, keys, dir, now)
+		chain, key, bundle := c.build(t, i, keys, now)
 		bundles[i] = bundle
 		c.bundle = fmt.Sprintf("/etc/golive-diff/%04d.pem", i)
 		files[strings.TrimPrefix(c.bundle, "/")] = string(bundle)
@@ -640,15 +642,15 @@ func TestDifferentialTLSEndpoint(t *testing.T) {
 			agreeGo++
 		}
 		for _, ref := range []struct {
-			name   string
-			ok     bool
-			agree  *int
-			skiped *int
+			name    string
+			ok      bool
+			agree   *int
+			skipped *int
 		}{{"openssl", refs[i].opensslOK, &agreeSSL, &skippedSSL}, {"curl", refs[i].curlOK, &agreeCurl, &skippedCurl}} {
 			diffs := c.differsFrom(ref.name)
 			switch {
 			case len(diffs) > 0:
-				*ref.skiped++
+				*ref.skipped++
 				if ref.ok != gl {
 					observedDiffs[strings.Join(diffs, "+")+"/"+ref.name]++
 				}
