@@ -110,12 +110,13 @@ type difference struct {
 var deliberate = []difference{
 	{"trusted-certificate-block", []string{"openssl", "curl"}, "OpenSSL reads TRUSTED CERTIFICATE blocks from -CAfile/--cacert; Go's AppendCertsFromPEM skips them",
 		func(c *diffCase) bool { return c.kind == "tls" && c.rootIn == inTrusted }},
-	{"partial-chain", []string{"openssl"}, "Go trusts any certificate in the pool as an anchor, so an intermediate in the bundle ends the chain; OpenSSL (without -partial_chain) needs the self-signed root",
+	{"partial-chain", []string{"openssl"}, "Go trusts any certificate in the pool as an anchor, so an intermediate in the bundle ends the chain; s_client (without -partial_chain) builds on to the self-signed root and fails when that root is missing, only a TRUSTED CERTIFICATE, or expired or not yet valid",
 		func(c *diffCase) bool {
-			return c.kind == "tls" && c.chainLen == 3 && c.interIn && c.rootIn != inPlain && c.rootIn != inDup
+			rootUsable := (c.rootIn == inPlain || c.rootIn == inDup) && (c.rootWin == winNow || c.rootWin == winSoon)
+			return c.kind == "tls" && c.chainLen == 3 && c.interIn && !rootUsable
 		}},
-	{"trusted-block-on-self-signed-leaf", []string{"curl"}, "curl (libcurl with OpenSSL 3.0) rejects a self-signed leaf that its CA file lists both as CERTIFICATE and as TRUSTED CERTIFICATE (OpenSSL's trust settings then apply to it); Go ignores the TRUSTED CERTIFICATE copy and s_client accepts it",
-		func(c *diffCase) bool { return c.kind == "tls" && c.chainLen == 1 && c.rootIn == inDup }},
+	{"empty-issuer-name", []string{"curl"}, "curl 7.88 fails a server certificate whose issuer name is empty (\"SSL: couldn't get X509-issuer name\", exit 60): a self-signed leaf with an empty subject; Go and s_client verify it",
+		func(c *diffCase) bool { return c.kind == "tls" && c.chainLen == 1 && c.cn == "" }},
 	{"common-name", []string{"openssl", "curl"}, "OpenSSL's host check falls back to the subject CN when the certificate has no DNS SAN; Go ignores the CN",
 		func(c *diffCase) bool {
 			return c.kind == "tls" && len(c.dns) == 0 && c.connect != nameIP && c.cn == c.connect
@@ -160,6 +161,8 @@ func handMade() []diffCase {
 		with("CN-only certificate", func(c *diffCase) { c.dns = nil }),
 		with("self-signed leaf, not trusted", func(c *diffCase) { c.chainLen, c.rootIn = 1, inAbsent }),
 		with("self-signed leaf in the bundle", func(c *diffCase) { c.chainLen = 1 }),
+		with("self-signed leaf in the bundle, also as TRUSTED CERTIFICATE", func(c *diffCase) { c.chainLen, c.rootIn = 1, inDup }),
+		with("self-signed leaf with an empty subject", func(c *diffCase) { c.chainLen, c.cn = 1, "" }),
 		with("missing intermediate", func(c *diffCase) { c.chainLen, c.sendInter = 3, false }),
 		with("intermediate not sent but in the bundle", func(c *diffCase) { c.chainLen, c.sendInter, c.interIn = 3, false, true }),
 		with("intermediate in the bundle, root not", func(c *diffCase) { c.chainLen, c.interIn, c.rootIn = 3, true, inAbsent }),
@@ -197,7 +200,7 @@ func randomCases(n int) []diffCase {
 	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
 	wins := func() string {
 		// Mostly valid, so that the other features matter.
-		if r.IntN(4) == 0 {
+		if r.IntN(8) == 0 {
 			return pick(winPast, winFuture, winSoon)
 		}
 		return winNow
@@ -208,7 +211,8 @@ func randomCases(n int) []diffCase {
 			rootWin: wins(), interWin: wins(), leafWin: wins(), cn: pick(nameSvc, nameOther, ""),
 			sendInter: r.IntN(5) != 0, sendRoot: r.IntN(4) == 0, interIn: r.IntN(4) == 0, extraRoots: r.IntN(3)}
 		c.name = fmt.Sprintf("random %03d", i)
-		switch r.IntN(4) {
+		// Mostly matching names: about half of the cases should verify.
+		switch r.IntN(8) {
 		case 0:
 			c.dns = nil
 		case 1:
@@ -217,8 +221,11 @@ func randomCases(n int) []diffCase {
 			c.dns = []string{nameSvc}
 		}
 		c.ipSAN = r.IntN(3) == 0
-		c.connect = pick(nameSvc, nameSvc, nameIP, nameOther)
-		c.rootIn = pick(inPlain, inPlain, inPlain, inTrusted, inDup, inAbsent)
+		c.connect = pick(nameSvc, nameSvc, nameSvc, nameSvc, nameIP, nameOther)
+		if c.connect == nameIP && r.IntN(2) == 0 {
+			c.ipSAN = true
+		}
+		c.rootIn = pick(inPlain, inPlain, inPlain, inPlain, inPlain, inTrusted, inDup, inAbsent)
 		c.version = []uint16{0, 0, tls.VersionTLS12, tls.VersionTLS13}[r.IntN(4)]
 		c.clientAuth = []tls.ClientAuthType{tls.NoClientCert, tls.NoClientCert, tls.NoClientCert, tls.RequireAnyClientCert, tls.VerifyClientCertIfGiven}[r.IntN(5)]
 		if r.IntN(40) == 0 {
@@ -462,6 +469,7 @@ type refResult struct {
 	opensslOK, curlOK bool
 	opensslWhy        string
 	curlRC            int
+	curlWhy           string
 }
 
 // runReferences runs every case's openssl and curl in one private mount
@@ -516,6 +524,7 @@ func runReferences(t *testing.T, cases []*diffCase, dir string) []refResult {
 				}
 			}
 		}
+		ce, _ := os.ReadFile(p + ".curl.err")
 		so, _ := os.ReadFile(p + ".openssl.out")
 		r := refResult{curlRC: rc(".curl.rc")}
 		r.curlOK = r.curlRC == 0
@@ -524,6 +533,7 @@ func runReferences(t *testing.T, cases []*diffCase, dir string) []refResult {
 		// alert can give.
 		r.opensslOK = rc(".openssl.rc") == 0 && bytes.Contains(so, []byte("Verification: OK")) && bytes.Contains(so, []byte("HTTP/1.0 200 OK"))
 		r.opensslWhy = opensslSummary(so)
+		r.curlWhy = strings.TrimSpace(string(ce))
 		out[i] = r
 	}
 	return out
@@ -630,12 +640,14 @@ func TestDifferentialTLSEndpoint(t *testing.T) {
 	refTook := time.Since(refStart)
 
 	var agreeGo, agreeSSL, agreeCurl, skippedSSL, skippedCurl int
+	curlCodes := map[int]int{}
 	observedDiffs := map[string]int{}
 	for i, c := range cases {
 		r := byID["tls/endpoint:"+c.addr]
+		curlCodes[refs[i].curlRC]++
 		gl := r.Status == engine.Pass || r.Status == engine.Warn
-		desc := fmt.Sprintf("case %d %q %+v\n  golive %s %v %q\n  go %v %q\n  openssl %v %q\n  curl %v rc=%d",
-			i, c.name, *c, r.Status, r.Details["tls_reason"], r.Message, goOK[i], goWhy[i], refs[i].opensslOK, refs[i].opensslWhy, refs[i].curlOK, refs[i].curlRC)
+		desc := fmt.Sprintf("case %d %q %+v\n  golive %s %v %q\n  go %v %q\n  openssl %v %q\n  curl %v rc=%d %q",
+			i, c.name, *c, r.Status, r.Details["tls_reason"], r.Message, goOK[i], goWhy[i], refs[i].opensslOK, refs[i].opensslWhy, refs[i].curlOK, refs[i].curlRC, refs[i].curlWhy)
 		if gl != goOK[i] {
 			t.Errorf("golive and Go's client disagree:\n%s", desc)
 		} else {
@@ -663,6 +675,6 @@ func TestDifferentialTLSEndpoint(t *testing.T) {
 	}
 	t.Logf("differential: %d cases (%d hand-made, %d random, seed %d); Go client agrees on %d; openssl agrees on %d, %d skipped as deliberate differences; curl agrees on %d, %d skipped",
 		len(cases), len(cases)-diffRandom, diffRandom, diffSeed, agreeGo, agreeSSL, skippedSSL, agreeCurl, skippedCurl)
-	t.Logf("deliberate differences observed: %v", observedDiffs)
+	t.Logf("deliberate differences observed: %v; curl exit codes: %v", observedDiffs, curlCodes)
 	t.Logf("golive run %v, openssl+curl %v", goliveTook.Round(time.Millisecond), refTook.Round(time.Millisecond))
 }
