@@ -93,6 +93,31 @@ func (b *Bundle) GoUsable() int {
 	return n
 }
 
+// GoDistinct counts the distinct certificates a Go program takes from this
+// file: CertPool.AddCert keeps one copy of a certificate listed twice, so
+// this is what Go's pool holds, not the number of blocks.
+func (b *Bundle) GoDistinct() int {
+	seen := make(map[[32]byte]bool, len(b.Certs))
+	for _, c := range b.Certs {
+		if c.GoUsable {
+			seen[c.SHA256] = true
+		}
+	}
+	return len(seen)
+}
+
+// GoCerts are the certificates a Go program takes from this file, in
+// order, duplicates included.
+func (b *Bundle) GoCerts() []*Cert {
+	out := make([]*Cert, 0, len(b.Certs))
+	for _, c := range b.Certs {
+		if c.GoUsable {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Trusted counts TRUSTED CERTIFICATE blocks.
 func (b *Bundle) Trusted() int {
 	n := 0

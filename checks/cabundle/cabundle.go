@@ -113,9 +113,10 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		return nil, err
 	}
 	st := newShared(p)
+	expiry := &expiryCheck{Base: engine.Base{M: metaExpiry(window)}, st: st, window: window}
 	checks := []engine.Check{
 		&presentCheck{Base: engine.Base{M: metaPresent(p.Facts, minCerts)}, st: st, minCerts: minCerts},
-		&expiryCheck{Base: engine.Base{M: metaExpiry(window)}, st: st, window: window},
+		expiry,
 		&anchorsCheck{Base: engine.Base{M: metaAnchors(p.Facts)}, st: st},
 	}
 	seen := map[string]bool{}
@@ -128,6 +129,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, p.Errorf(n, "cabundle.require: %q is listed twice", r.name)
 		}
 		seen[r.name] = true
+		expiry.reqs = append(expiry.reqs, r)
 		m := metaContains(r.name)
 		m.Where = p.Where(n)
 		checks = append(checks, &containsCheck{Base: engine.Base{M: m}, st: st, req: r})

@@ -209,8 +209,13 @@ func (c *certFileCheck) roots(v *verdict, hs *hostState, d map[string]any) (*x50
 		v.fail("the CA file %s holds no certificate", c.entry.CA)
 		return nil, "", false
 	}
+	cas := cb.GoCerts()
+	if len(cas) == 0 {
+		v.fail("the CA file %s holds no certificate a Go program loads (only TRUSTED CERTIFICATE blocks, blocks with headers, or DER): x509.CertPool.AppendCertsFromPEM takes nothing from it", c.entry.CA)
+		return nil, "", false
+	}
 	pool := x509.NewCertPool()
-	for _, ca := range cb.Certs {
+	for _, ca := range cas {
 		pool.AddCert(ca.Certificate)
 	}
 	return pool, c.entry.CA, true

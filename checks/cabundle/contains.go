@@ -42,8 +42,12 @@ func (c *containsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 func (c *containsCheck) bySum(res engine.Result, sys *systemBundle) engine.Result {
 	want := "sha256:" + hex.EncodeToString(c.req.sha256[:])
 	res.Details["fingerprint"] = want
+	var ignored *Cert
 	for _, cert := range sys.Bundle.Certs {
-		if cert.SHA256 == c.req.sha256 {
+		if cert.SHA256 == c.req.sha256 && !cert.GoUsable {
+			ignored = cert
+		}
+		if cert.SHA256 == c.req.sha256 && cert.GoUsable {
 			res.Status = engine.Pass
 			res.Observed = Name(cert.Subject) + " in " + sys.Path
 			res.Message = fmt.Sprintf("found at line %d", cert.Line)
@@ -54,6 +58,11 @@ func (c *containsCheck) bySum(res engine.Result, sys *systemBundle) engine.Resul
 	res.Status = engine.Fail
 	res.Observed = "not in " + sys.Path
 	res.Message = fmt.Sprintf("no certificate in %s has the fingerprint %s: peers whose chains end at that CA fail with \"certificate signed by unknown authority\"", sys.Path, want)
+	if ignored != nil {
+		res.Observed = "only in a block Go ignores"
+		res.Message = fmt.Sprintf("%s is in %s only as %s at line %d, which Go ignores: peers whose chains end at that CA fail with \"certificate signed by unknown authority\"",
+			Name(ignored.Subject), sys.Path, ignoredHow(ignored), ignored.Line)
+	}
 	res.Remediation = trustPlan(c.st.facts, "trust the CA "+c.req.name, "", false, "the CA certificate with fingerprint "+want, "golive-required-"+hex.EncodeToString(c.req.sha256[:6]))
 	return res
 }
@@ -78,16 +87,24 @@ func (c *containsCheck) byFile(h *host.Host, hs *hostState, res engine.Result, s
 		res.Message = c.req.file + " holds no certificate (neither PEM nor DER)"
 		return res
 	}
-	var in, out []string
+	// Only what Go takes from the bundle counts: a CA present only as a
+	// TRUSTED CERTIFICATE block (OpenSSL's format) is not in a Go pool.
+	goCerts := sys.Bundle.GoCerts()
+	var in, out, ignored []string
 	for _, cert := range b.Certs {
-		if findCert(sys.Bundle.Certs, cert.Certificate) != nil {
+		switch {
+		case findCert(goCerts, cert.Certificate) != nil:
 			in = append(in, Name(cert.Subject))
-		} else {
+		case findCert(sys.Bundle.Certs, cert.Certificate) != nil:
+			ignored = append(ignored, Name(cert.Subject))
+			out = append(out, Name(cert.Subject))
+		default:
 			out = append(out, Name(cert.Subject))
 		}
 	}
 	res.Details["in_bundle"] = nonNilStrings(in)
 	res.Details["missing"] = nonNilStrings(out)
+	res.Details["ignored_by_go"] = nonNilStrings(ignored)
 	if len(out) == 0 {
 		res.Status = engine.Pass
 		res.Observed = strings.Join(in, ", ") + " in " + sys.Path
@@ -98,6 +115,17 @@ func (c *containsCheck) byFile(h *host.Host, hs *hostState, res engine.Result, s
 	res.Observed = "missing: " + strings.Join(out, ", ")
 	res.Message = fmt.Sprintf("%s from %s %s not in %s: peers it signs fail with \"certificate signed by unknown authority\"",
 		plural(len(out), "certificate"), c.req.file, isAre(len(out)), sys.Path)
+	if len(ignored) > 0 {
+		res.Message += fmt.Sprintf(" (%s there only as TRUSTED CERTIFICATE or header-carrying blocks, which Go ignores)", strings.Join(ignored, ", "))
+	}
 	res.Remediation = trustPlan(c.st.facts, "trust the CA "+c.req.name, c.req.file, b.DER, c.req.name, c.req.name)
 	return res
+}
+
+// ignoredHow names the kind of block Go skipped.
+func ignoredHow(c *Cert) string {
+	if c.Trusted {
+		return "a TRUSTED CERTIFICATE block (OpenSSL's trust format)"
+	}
+	return "a CERTIFICATE block with PEM headers"
 }

@@ -52,6 +52,15 @@ func TestContainsVerdicts(t *testing.T) {
 		{"fingerprint missing: fetch it, then rebuild", "extends: rocky-9\ncabundle: {require: [sha256:" + sum + "]}\n", "sha256:" + sum,
 			map[string]string{"etc/pki/tls/certs/ca-bundle.crt": twelve},
 			engine.Fail, []string{"no certificate in /etc/pki/tls/certs/ca-bundle.crt has the fingerprint sha256:" + sum}, nil},
+		// Go's AppendCertsFromPEM skips TRUSTED CERTIFICATE blocks: a CA
+		// present only in OpenSSL's format is not trusted by Go.
+		{"file present only as TRUSTED CERTIFICATE", "extends: rocky-9\ncabundle: {require: [/etc/ssl/etcd/ca.pem]}\n", "/etc/ssl/etcd/ca.pem",
+			map[string]string{"etc/pki/tls/certs/ca-bundle.crt": twelve + string(testpki.TrustedPEM(internal.DER(), "acme")), "etc/ssl/etcd/ca.pem": string(internal.PEM())},
+			engine.Fail, []string{"missing: ACME Internal Root CA", "only as TRUSTED CERTIFICATE"},
+			[]string{"install -m 0644 /etc/ssl/etcd/ca.pem /etc/pki/ca-trust/source/anchors/ca.pem", "update-ca-trust extract"}},
+		{"fingerprint present only as TRUSTED CERTIFICATE", "extends: rocky-9\ncabundle: {require: [sha256:" + sum + "]}\n", "sha256:" + sum,
+			map[string]string{"etc/pki/tls/certs/ca-bundle.crt": twelve + string(testpki.TrustedPEM(internal.DER(), "acme"))},
+			engine.Fail, []string{"only as a TRUSTED CERTIFICATE block (OpenSSL's trust format) at line 121, which Go ignores"}, nil},
 		{"CA file missing", "extends: rocky-9\ncabundle: {require: [/etc/ssl/etcd/ca.pem]}\n", "/etc/ssl/etcd/ca.pem",
 			map[string]string{"etc/pki/tls/certs/ca-bundle.crt": twelve},
 			engine.Fail, []string{"/etc/ssl/etcd/ca.pem does not exist"}, nil},

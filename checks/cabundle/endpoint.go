@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -76,7 +77,8 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		return c.failed(res, f.Cause, f.Message)
 	}
 	defer raw.Close()
-	res.Details["rtt_ms"] = ms(time.Since(start))
+	rtt := time.Since(start)
+	res.Details["rtt_ms"] = ms(rtt)
 	if dl, ok := ctx.Deadline(); ok {
 		_ = raw.SetDeadline(dl)
 	}
@@ -85,7 +87,25 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	// key usage a Go client uses (and its default protocol versions): the
 	// handshake alone would stop at the first problem and hide the
 	// certificates that explain it. No application data is sent.
-	conn := tls.Client(raw, &tls.Config{ServerName: sn, InsecureSkipVerify: true})
+	//
+	// A Go client without a certificate answers a CertificateRequest with
+	// an empty Certificate message; requested records that one came, and
+	// presented keeps the server's chain for a handshake the server ends
+	// with an alert (TLS 1.2 rejects a missing client certificate inside
+	// the handshake, after the client has verified the server: a chain
+	// problem is what a Go client reports then).
+	var requested bool
+	var presented []*x509.Certificate
+	conn := tls.Client(raw, &tls.Config{ServerName: sn, InsecureSkipVerify: true,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			requested = true
+			return &tls.Certificate{}, nil
+		},
+		VerifyPeerCertificate: func(rawCerts [][]byte, _ [][]*x509.Certificate) error {
+			presented = parsePresented(rawCerts)
+			return nil
+		},
+	})
 	hsStart := time.Now()
 	if err := conn.HandshakeContext(ctx); err != nil {
 		if depcheck.Classify(ctx, err).Cause == causeTimeout {
@@ -93,10 +113,23 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 			return c.failed(res, causeTimeout, fmt.Sprintf("TCP connected in %.1f ms, but the TLS handshake did not complete before the check's deadline: the port accepts connections but does not answer TLS (a plain-text service? a stuck proxy?)",
 				res.Details["rtt_ms"]))
 		}
+		if len(presented) > 0 {
+			if p, bad := c.verify(h, presented, pool, rootsDesc, sn); bad {
+				res.Details["tls_reason"] = p.Reason
+				res = c.failed(res, causeTLS, p.Msg)
+				res.Remediation = c.plan(p, presented[0])
+				return res
+			}
+		}
+		if f, ok := rejected(ctx, err, requested); ok {
+			res.Details["tls_reason"] = f.TLSReason
+			return c.failed(res, causeTLS, f.Message)
+		}
 		res.Details["tls_reason"] = "handshake"
 		return c.failed(res, causeTLS, "TLS handshake failed: "+err.Error())
 	}
-	res.Details["handshake_ms"] = ms(time.Since(hsStart))
+	hsTook := time.Since(hsStart)
+	res.Details["handshake_ms"] = ms(hsTook)
 	st := conn.ConnectionState()
 	res.Details["tls_version"] = tls.VersionName(st.Version)
 	res.Details["cipher"] = tls.CipherSuiteName(st.CipherSuite)
@@ -104,7 +137,96 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Details["tls_reason"] = "no_certificate"
 		return c.failed(res, causeTLS, "the server sent no certificate")
 	}
-	return c.judge(res, h, st, pool, rootsDesc, sn)
+	res = c.judge(res, h, st, pool, rootsDesc, sn)
+	if requested && res.Status != engine.Fail {
+		// In TLS 1.3 the client's handshake ends before the server has
+		// read the client's (empty) certificate: a server that requires
+		// one says so in an alert that only a read after the handshake
+		// sees. Nothing is sent; a server that just waits for a request
+		// ends the read at its short deadline, which is fine.
+		if f, ok := afterHandshake(ctx, conn, max(3*rtt, 2*hsTook)); ok {
+			res.Details["tls_reason"] = f.TLSReason
+			res.Remediation = nil
+			res.Observed = ""
+			return c.failed(res, causeTLS, f.Message)
+		}
+	}
+	return res
+}
+
+// postHandshakeWait bounds the read after the handshake: long enough for
+// the server's answer to our Finished (a round trip), short enough not to
+// matter next to the check timeout.
+const postHandshakeWait = 200 * time.Millisecond
+
+// afterHandshake reads once, briefly, for an alert the server sends after
+// the handshake (TLS 1.3's certificate_required). slow stretches the wait
+// on a slow path or a busy server: three connect times, two handshakes.
+func afterHandshake(ctx context.Context, conn *tls.Conn, slow time.Duration) (depcheck.Failure, bool) {
+	wait := max(postHandshakeWait, slow)
+	dl := time.Now().Add(wait)
+	if cdl, ok := ctx.Deadline(); ok && cdl.Before(dl) {
+		dl = cdl
+	}
+	_ = conn.SetReadDeadline(dl)
+	_, err := conn.Read(make([]byte, 1))
+	if err == nil {
+		return depcheck.Failure{}, false // the server spoke first: a banner
+	}
+	return rejected(context.Background(), err, true)
+}
+
+// rejected names an alert that rejects our (missing) client certificate.
+// A Go server sends bad_certificate in TLS 1.2 and certificate_required in
+// TLS 1.3 for the same cause; after a CertificateRequest we answered with
+// no certificate, both mean "this server requires a client certificate",
+// and the verdict says so in both versions.
+//
+// Go's TLS 1.2 server answers a missing certificate with handshake_failure
+// (an alert that before the CertificateRequest would mean no common
+// parameters, but that came after it here).
+func rejected(ctx context.Context, err error, requested bool) (depcheck.Failure, bool) {
+	f := depcheck.Classify(ctx, err)
+	if f.Cause != causeTLS || f.TLSReason == "" {
+		return f, false
+	}
+	if f.TLSReason == depcheck.ReasonHandshake && !(requested && isRemoteAlert(err, alertHandshakeFailure)) {
+		return f, false
+	}
+	switch f.TLSReason {
+	case depcheck.ReasonClientCertRequired, depcheck.ReasonBadCertificate, depcheck.ReasonHandshake:
+		if requested {
+			f.TLSReason = depcheck.ReasonClientCertRequired
+			f.Message = "the server requires a client certificate and none was sent (tls/endpoint connects without one): " +
+				"a Go client without tls.Config.Certificates fails here; give the service a client certificate from a CA the server accepts"
+		}
+	}
+	return f, true
+}
+
+// alertHandshakeFailure is TLS alert 40, handshake_failure.
+const alertHandshakeFailure tls.AlertError = 40
+
+// isRemoteAlert reports whether err is alert a from the peer. crypto/tls
+// wraps a received alert in a *net.OpError "remote error" whose inner
+// error has the text of the same tls.AlertError.
+func isRemoteAlert(err error, a tls.AlertError) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error" && op.Err != nil && op.Err.Error() == a.Error()
+}
+
+// parsePresented parses the server's chain as sent; a certificate that
+// does not parse ends the list (the handshake fails on it anyway).
+func parsePresented(raw [][]byte) []*x509.Certificate {
+	out := make([]*x509.Certificate, 0, len(raw))
+	for _, r := range raw {
+		c, err := x509.ParseCertificate(r)
+		if err != nil {
+			break
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // roots are what the service's Go client trusts: the endpoint's ca_file,
@@ -119,11 +241,14 @@ func (c *endpointCheck) roots(h *host.Host) (*x509.CertPool, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("ca_file %s: %w", c.e.CAFile, err)
 	}
+	// What x509.CertPool.AppendCertsFromPEM takes from the file: a Go
+	// client loading ca_file gets neither TRUSTED CERTIFICATE blocks nor
+	// DER.
 	pool := x509.NewCertPool()
-	for _, cert := range b.Certs {
+	for _, cert := range b.GoCerts() {
 		pool.AddCert(cert.Certificate)
 	}
-	return pool, fmt.Sprintf("%s (ca_file): %s", c.e.CAFile, plural(len(b.Certs), "certificate")), nil
+	return pool, fmt.Sprintf("%s (ca_file): %s", c.e.CAFile, plural(b.GoDistinct(), "certificate")), nil
 }
 
 func (c *endpointCheck) judge(res engine.Result, h *host.Host, st tls.ConnectionState, pool *x509.CertPool, rootsDesc, sn string) engine.Result {
@@ -133,13 +258,8 @@ func (c *endpointCheck) judge(res engine.Result, h *host.Host, st tls.Connection
 	res.Details["presented_chain"] = chainNames(st.PeerCertificates)
 	res.Observed = fmt.Sprintf("%s, %s, %s issued by %s, expires %s", res.Details["tls_version"], res.Details["cipher"], Name(leaf.Subject), Name(leaf.Issuer), day(leaf.NotAfter))
 
-	inter := x509.NewCertPool()
-	for _, ic := range st.PeerCertificates[1:] {
-		inter.AddCert(ic)
-	}
 	now := h.Now()
-	chains, err := leaf.Verify(x509.VerifyOptions{DNSName: sn, Roots: pool, Intermediates: inter, CurrentTime: now,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	chains, err := verifyChain(st.PeerCertificates, pool, sn, now)
 	if err != nil {
 		p := depcheck.DescribeVerify(err, now, rootsDesc)
 		res.Details["tls_reason"] = p.Reason
@@ -160,6 +280,26 @@ func (c *endpointCheck) judge(res engine.Result, h *host.Host, st tls.Connection
 	res.Status = engine.Pass
 	res.Message = fmt.Sprintf("verified as a Go client on this host verifies it; valid for %d more days", days)
 	return res
+}
+
+// verifyChain verifies a presented chain as crypto/tls's client does:
+// the rest of the chain as intermediates, the name, server-auth usage.
+func verifyChain(presented []*x509.Certificate, pool *x509.CertPool, sn string, now time.Time) ([][]*x509.Certificate, error) {
+	inter := x509.NewCertPool()
+	for _, ic := range presented[1:] {
+		inter.AddCert(ic)
+	}
+	return presented[0].Verify(x509.VerifyOptions{DNSName: sn, Roots: pool, Intermediates: inter, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+}
+
+// verify reports a chain problem of a handshake that failed later.
+func (c *endpointCheck) verify(h *host.Host, presented []*x509.Certificate, pool *x509.CertPool, rootsDesc, sn string) (depcheck.VerifyProblem, bool) {
+	now := h.Now()
+	if _, err := verifyChain(presented, pool, sn, now); err != nil {
+		return depcheck.DescribeVerify(err, now, rootsDesc), true
+	}
+	return depcheck.VerifyProblem{}, false
 }
 
 func (c *endpointCheck) failed(res engine.Result, cause, msg string) engine.Result {

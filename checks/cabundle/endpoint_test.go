@@ -1,12 +1,14 @@
 package cabundle
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/engine"
 )
 
@@ -135,4 +137,63 @@ func TestEndpointIsSkippedOffline(t *testing.T) {
 func TestEndpointCaFileUnreadableIsAnError(t *testing.T) {
 	r := endpointRun(t, nil, "tls: {endpoints: [{address: '127.0.0.1:1', ca_file: /missing.pem}]}", engine.RunOptions{})
 	want(t, r, engine.Error, "ca_file /missing.pem")
+}
+
+// A server that requires a client certificate rejects tls/endpoint (which
+// has none) in TLS 1.2 inside the handshake and in TLS 1.3 after it, with
+// an alert only a read sees: both versions give the same verdict and
+// reason. A server that only asks for one, and one that never asks, pass.
+func TestEndpointClientCertificateRequiredInEveryVersion(t *testing.T) {
+	ca := newCA(t, "Golive Test Issuing CA")
+	leaf, key := ca.issue(t, leafOpts{cn: "mtls.internal", ips: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	files := map[string]string{"etc/app/ca.pem": ca.pem()}
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		for _, auth := range []tls.ClientAuthType{tls.RequireAnyClientCert, tls.RequireAndVerifyClientCert, tls.VerifyClientCertIfGiven, tls.RequestClientCert, tls.NoClientCert} {
+			t.Run(tls.VersionName(v)+"/"+auth.String(), func(t *testing.T) {
+				addr := tlsServerWith(t, []*x509.Certificate{leaf}, key, func(c *tls.Config) {
+					c.MinVersion, c.MaxVersion, c.ClientAuth, c.ClientCAs = v, v, auth, pool(ca.cert)
+				})
+				start := time.Now()
+				r := endpointRun(t, files, "tls: {endpoints: [{address: '"+addr+"', ca_file: /etc/app/ca.pem}]}", engine.RunOptions{CheckTimeout: 2 * time.Second})
+				took := time.Since(start)
+				if auth == tls.RequireAnyClientCert || auth == tls.RequireAndVerifyClientCert {
+					want(t, r, engine.Fail, "the server requires a client certificate and none was sent")
+					if r.Details["cause"] != causeTLS || r.Details["tls_reason"] != depcheck.ReasonClientCertRequired {
+						t.Errorf("cause %v reason %v", r.Details["cause"], r.Details["tls_reason"])
+					}
+				} else {
+					want(t, r, engine.Pass)
+				}
+				if took > time.Second {
+					t.Errorf("took %v", took)
+				}
+			})
+		}
+	}
+}
+
+// A chain problem outranks the client-certificate alert in TLS 1.2 too: a
+// Go client verifies the server before it answers the CertificateRequest.
+func TestEndpointChainProblemBeforeClientCertificateAlert(t *testing.T) {
+	ca := newCA(t, "Golive Test Issuing CA")
+	stranger := newCA(t, "Golive Stranger CA")
+	leaf, key := stranger.issue(t, leafOpts{cn: "mtls.internal", ips: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		addr := tlsServerWith(t, []*x509.Certificate{leaf}, key, func(c *tls.Config) {
+			c.MinVersion, c.MaxVersion, c.ClientAuth = v, v, tls.RequireAnyClientCert
+		})
+		r := endpointRun(t, map[string]string{"etc/app/ca.pem": ca.pem()}, "tls: {endpoints: [{address: '"+addr+"', ca_file: /etc/app/ca.pem}]}", engine.RunOptions{CheckTimeout: 2 * time.Second})
+		want(t, r, engine.Fail, "certificate signed by unknown authority")
+		if r.Details["tls_reason"] != reasonUnknownAuthority {
+			t.Errorf("%s: reason %v", tls.VersionName(v), r.Details["tls_reason"])
+		}
+	}
+}
+
+func pool(cs ...*x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range cs {
+		p.AddCert(c)
+	}
+	return p
 }

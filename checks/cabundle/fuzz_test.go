@@ -1,6 +1,7 @@
 package cabundle
 
 import (
+	"crypto/x509"
 	"os"
 	"testing"
 
@@ -23,6 +24,10 @@ func FuzzReadBundle(f *testing.F) {
 	f.Add([]byte("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"))
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END CERTIFICATE-----\n"))
 	f.Add([]byte(""))
+	// Duplicates and a CA both as CERTIFICATE and TRUSTED CERTIFICATE:
+	// Go's pool holds each certificate once, and never the trusted form.
+	f.Add(append(append(r[0].PEM(), r[0].PEM()...), testpki.TrustedPEM(r[0].DER(), "dup")...))
+	f.Add(append(testpki.TrustedPEM(r[1].DER(), ""), r[2].PEM()...))
 	if data, err := os.ReadFile("../../testdata/roots/broken/etc/ssl/certs/ca-certificates.crt"); err == nil {
 		f.Add(data)
 	}
@@ -34,5 +39,32 @@ func FuzzReadBundle(f *testing.F) {
 			}
 		}
 		assertGoPool(t, data, b)
+		assertDistinct(t, data, b)
 	})
+}
+
+// assertDistinct checks GoDistinct counts what Go's pool holds: the
+// first copy of each Go-usable certificate alone makes the same pool, and
+// no TRUSTED CERTIFICATE block is Go-usable.
+func assertDistinct(t *testing.T, data []byte, b *Bundle) {
+	t.Helper()
+	first := x509.NewCertPool()
+	seen := map[[32]byte]bool{}
+	for _, c := range b.Certs {
+		if c.Trusted && c.GoUsable {
+			t.Fatalf("a TRUSTED CERTIFICATE block at line %d is taken as Go-usable", c.Line)
+		}
+		if c.GoUsable && !seen[c.SHA256] {
+			seen[c.SHA256] = true
+			first.AddCert(c.Certificate)
+		}
+	}
+	if len(seen) != b.GoDistinct() || b.GoDistinct() > b.GoUsable() {
+		t.Fatalf("GoDistinct %d, %d distinct, %d usable", b.GoDistinct(), len(seen), b.GoUsable())
+	}
+	gos := x509.NewCertPool()
+	gos.AppendCertsFromPEM(data)
+	if !first.Equal(gos) {
+		t.Fatalf("distinct Go-usable certificates differ from AppendCertsFromPEM's for %q", data)
+	}
 }

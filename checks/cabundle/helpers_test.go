@@ -108,13 +108,19 @@ type testCA struct {
 
 func newCA(t testing.TB, cn string) *testCA {
 	t.Helper()
+	return newCAValid(t, cn, time.Now().Add(-24*time.Hour), time.Now().Add(10*365*24*time.Hour))
+}
+
+// newCAValid is newCA with its validity window.
+func newCAValid(t testing.TB, cn string, notBefore, notAfter time.Time) *testCA {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(serial.Add(1)), Subject: pkix.Name{CommonName: cn, Organization: []string{"Golive Tests"}},
-		NotBefore: time.Now().Add(-24 * time.Hour), NotAfter: time.Now().Add(10 * 365 * 24 * time.Hour),
+		NotBefore: notBefore, NotAfter: notAfter,
 		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)

@@ -74,13 +74,14 @@ func metaPresent(f profile.Facts, minCerts int) engine.Meta {
 
 func metaExpiry(window int) engine.Meta {
 	return engine.Meta{
-		ID: "cabundle/expiry", Category: catBundle, Title: "no expired CA in the system bundle",
-		Expected: fmt.Sprintf("no certificate expired, not yet valid, or expiring within %d days", window),
+		ID: "cabundle/expiry", Category: catBundle, Title: "no expired local or required CA, no CA dated in the future",
+		Expected: fmt.Sprintf("no local anchor or required CA expired or expiring within %d days; no certificate not yet valid", window),
 		Level:    profile.LevelFail, Severity: "medium",
-		Reads: []string{"the bundle cabundle/present found"},
-		Why: "an expired root in the bundle means the ca-certificates package is out of date (chains to its replacement may be missing, " +
-			"as with DST Root CA X3 in 2021); a root that is not yet valid means the host clock is wrong",
-		Fix: "update the ca-certificates package; remove an expired local CA from the anchor directory and rebuild the bundle",
+		Reads: []string{"the bundle cabundle/present found", "the anchor directory (facts.ca_anchor_dir)", "the files cabundle.require names"},
+		Why: "a CA the service requires that has expired breaks every peer it signed; an expired local CA is a leftover someone installed; " +
+			"a certificate not yet valid means the host clock is wrong. Expired roots the distro's bundle still ships are harmless " +
+			"(Go cannot build a chain through an expired root) and only listed",
+		Fix: "replace an expired required CA with its successor; remove or replace an expired local CA in the anchor directory and rebuild the bundle; fix the clock",
 	}
 }
 

@@ -44,7 +44,7 @@ func (c *presentCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 	default:
 		c.judgeBundle(&v, res.Details, sys)
-		res.Observed = fmt.Sprintf("%s in %s", plural(sys.Bundle.GoUsable(), "certificate"), sys.Path)
+		res.Observed = fmt.Sprintf("%s in %s", plural(sys.Bundle.GoDistinct(), "certificate"), sys.Path)
 		if len(sys.Links) > 1 {
 			res.Observed += " (-> " + sys.Links[len(sys.Links)-1] + ")"
 		}
@@ -93,8 +93,11 @@ func (c *presentCheck) missing(sys *systemBundle, goDefault *GoRoots) string {
 
 func (c *presentCheck) judgeBundle(v *verdict, d map[string]any, sys *systemBundle) {
 	b := sys.Bundle
-	usable := b.GoUsable()
+	// usable is what Go's pool holds: distinct certificates, a duplicate
+	// counted once (AddCert keeps one copy).
+	usable := b.GoDistinct()
 	d["certificates"] = usable
+	d["duplicate_blocks"] = b.GoUsable() - usable
 	d["trusted_certificate_blocks"] = b.Trusted()
 	d["malformed_blocks"] = nonNilProblems(b.Malformed)
 	d["other_blocks"] = nonNilProblems(b.Other)
@@ -127,7 +130,7 @@ func (c *presentCheck) judgeBundle(v *verdict, d map[string]any, sys *systemBund
 	if t := b.Trusted(); t > 0 && usable > 0 {
 		v.warn("%s: Go ignores them", plural(t, "TRUSTED CERTIFICATE block"))
 	}
-	if h := len(b.Certs) - usable - b.Trusted(); h > 0 && usable > 0 && !b.DER {
+	if h := len(b.Certs) - b.GoUsable() - b.Trusted(); h > 0 && usable > 0 && !b.DER {
 		v.warn("%s with PEM headers: Go ignores them", plural(h, "certificate block"))
 	}
 	if b.Truncated {

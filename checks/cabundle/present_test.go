@@ -49,6 +49,11 @@ func TestPresentVerdicts(t *testing.T) {
 		{"only TRUSTED CERTIFICATE blocks: Go sees nothing", "extends: rocky-9\n",
 			map[string]string{"etc/pki/tls/certs/ca-bundle.crt": string(testpki.TrustedPEM(testpki.Roots[0].DER(), "a"))},
 			engine.Fail, []string{"only certificate blocks Go ignores (TRUSTED CERTIFICATE"}, nil},
+		// Go's pool keeps one copy of a repeated certificate: 3 roots
+		// listed four times each are 3 certificates, under min_certs.
+		{"duplicates count once, as in Go's pool", "extends: rocky-9\n",
+			map[string]string{"etc/pki/tls/certs/ca-bundle.crt": three + three + three + three},
+			engine.Fail, []string{"3 certificates, fewer than min_certs 10"}, nil},
 		{"one DER certificate: Go reads only PEM", "extends: rocky-9\n",
 			map[string]string{"etc/pki/tls/certs/ca-bundle.crt": string(testpki.Roots[0].DER())},
 			engine.Fail, []string{"is one DER certificate, not PEM"}, nil},

@@ -44,7 +44,7 @@ type GoRoots struct {
 	Files []string
 	// Dirs are the directories read.
 	Dirs []string
-	// FileCerts counts the certificates taken from File; Certs are all the
+	// FileCerts counts the distinct certificates taken from File; Certs are all the
 	// certificates taken, without duplicates, in load order.
 	FileCerts int
 	Certs     []*Cert
@@ -87,7 +87,8 @@ func loadGoRoots(h *host.Host, read func(string) (*Bundle, error), certFile, cer
 			continue
 		}
 		r.File = f
-		r.FileCerts = r.add(b, seen)
+		r.add(b, seen)
+		r.FileCerts = b.GoDistinct()
 		break
 	}
 	for _, d := range r.Dirs {
@@ -106,20 +107,17 @@ func readGo(read func(string) (*Bundle, error), p string) (*Bundle, error) {
 	return read(p)
 }
 
-func (r *GoRoots) add(b *Bundle, seen map[[32]byte]bool) int {
-	n := 0
+func (r *GoRoots) add(b *Bundle, seen map[[32]byte]bool) {
 	for _, c := range b.Certs {
 		if !c.GoUsable {
 			continue
 		}
-		n++
 		if !seen[c.SHA256] {
 			seen[c.SHA256] = true
 			r.Certs = append(r.Certs, c)
 			r.Pool.AddCert(c.Certificate)
 		}
 	}
-	return n
 }
 
 // readDir reads every entry of dir except symlinks to a name in the same

@@ -67,19 +67,21 @@ func TestFixtureRootVerdicts(t *testing.T) {
 		"centos-7": {
 			bundle:  "/etc/pki/tls/certs/ca-bundle.crt",
 			present: verdict{engine.Pass, []string{"/etc/pki/tls/certs/ca-bundle.crt", "-> /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "13 certificates"}},
-			expiry:  verdict{engine.Fail, []string{"1 expired: Golive Test Expired Root CA (Golive Test PKI) on 2024-03-31"}},
-			anchors: verdict{engine.Pass, []string{"1 of 1 anchor certificate in the bundle"}},
+			expiry: verdict{engine.Fail, []string{"1 expired: Golive Test Expired Root CA (Golive Test PKI) on 2024-03-31",
+				"a local CA installed on this host: Golive Test Expired Root CA (Golive Test PKI) from /etc/pki/ca-trust/source/anchors/golive-test-expired-root.pem"}},
+			anchors: verdict{engine.Pass, []string{"2 of 2 anchor certificates in the bundle"}},
 		},
 		"ubuntu-22.04": {
 			bundle:  "/etc/ssl/certs/ca-certificates.crt",
 			present: verdict{engine.Pass, []string{"13 certificates in /etc/ssl/certs/ca-certificates.crt"}},
-			expiry:  verdict{engine.Pass, []string{"valid for more than 30 days"}},
+			expiry:  verdict{engine.Pass, []string{"no local or required CA expiring within 30 days"}},
 			anchors: verdict{engine.Pass, []string{"/usr/local/share/ca-certificates"}},
 		},
 		"rocky-9": {
 			bundle:  "/etc/pki/tls/certs/ca-bundle.crt",
 			present: verdict{engine.Pass, []string{"14 certificates"}},
-			expiry:  verdict{engine.Warn, []string{"Golive Test Expiring Root CA (Golive Test PKI) on 2026-12-05"}},
+			// The expiring root is the distro's, not a local anchor: listed.
+			expiry:  verdict{engine.Pass, []string{"1 expiring within 30 days", "harmless"}},
 			anchors: verdict{engine.Fail, []string{"the bundle is stale", "ACME Platform Root CA 2026", "acme-platform-root-2026.pem", "run update-ca-trust extract"}},
 			fix:     []string{"update-ca-trust extract"},
 		},

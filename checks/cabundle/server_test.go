@@ -16,11 +16,22 @@ import (
 // tlsServer is a real crypto/tls server on 127.0.0.1 with a random port.
 func tlsServer(t *testing.T, chain []*x509.Certificate, key crypto.Signer) string {
 	t.Helper()
+	return tlsServerWith(t, chain, key, nil)
+}
+
+// tlsServerWith is tlsServer with the server's configuration adjusted
+// (versions, client authentication).
+func tlsServerWith(t *testing.T, chain []*x509.Certificate, key crypto.Signer, adjust func(*tls.Config)) string {
+	t.Helper()
 	cert := tls.Certificate{PrivateKey: key}
 	for _, c := range chain {
 		cert.Certificate = append(cert.Certificate, c.Raw)
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
+	if adjust != nil {
+		adjust(cfg)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

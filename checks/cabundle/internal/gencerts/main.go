@@ -117,12 +117,14 @@ func fixtures() []file {
 	r := testpki.Roots
 	var fs []file
 
-	// centos-7: an outdated bundle (an expired root), the company CA
-	// anchored and extracted, SSL_CERT_DIR from an EnvironmentFile.
+	// centos-7: an expired CA left installed as a local anchor (and so
+	// extracted into the bundle), the company CA anchored and extracted,
+	// SSL_CERT_DIR from an EnvironmentFile.
 	c7 := append(append([]testpki.CA{}, r[:11]...), testpki.Expired, testpki.ACMEInternal)
 	fs = append(fs, elTrust("centos-7", c7...)...)
 	fs = append(fs,
 		file{path: "centos-7/etc/pki/ca-trust/source/anchors/acme-internal-ca.pem", content: testpki.ACMEInternal.PEM()},
+		file{path: "centos-7/etc/pki/ca-trust/source/anchors/golive-test-expired-root.pem", content: testpki.Expired.PEM()},
 		text("centos-7/etc/systemd/system/goservice.service", `[Unit]
 Description=goservice (golive fixture)
 After=network-online.target
