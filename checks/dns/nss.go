@@ -113,6 +113,13 @@ func (l lookup) walk(ctx context.Context, ask func(svc string, o *outcome) (Stat
 	for _, svc := range l.sys.NSS.Hosts {
 		st, note := ask(svc.Name, &o)
 		act := svc.Action(st)
+		if o.Cause == causeUnqueryable {
+			// glibc would have asked this DNS step, and its answer decides
+			// what comes next: no later source may stand in for it.
+			o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Note: note})
+			o.Status, o.Source, o.Addrs, o.Names, o.Opaque = st, "", nil, nil, false
+			break
+		}
 		o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Action: act, Note: note})
 		o.Status = st
 		if st == StatusSuccess {
@@ -121,7 +128,7 @@ func (l lookup) walk(ctx context.Context, ask func(svc string, o *outcome) (Stat
 		if act == ActionReturn {
 			break
 		}
-		if st == StatusSuccess { // "continue" after a success: glibc keeps the answer only if nothing later succeeds
+		if st == StatusSuccess { // "continue" after a success: glibc drops the answer and asks on
 			o.Source, o.Addrs, o.Names = "", nil, nil
 		}
 	}

@@ -137,7 +137,7 @@ func (c *resolveCheck) notFoundWhy(o outcome) string {
 		last := o.Steps[len(o.Steps)-1]
 		return fmt.Sprintf("not found by %s (nsswitch hosts: %s)", last.Service, hostsLine(o))
 	}
-	return "not found"
+	return "the hosts database has no service to ask (" + NsswitchPath + ": see dns/config)"
 }
 
 func hostsLine(o outcome) string {

@@ -26,7 +26,7 @@ func TestResolveFollowsNsswitchOrder(t *testing.T) {
 		{"files dns: /etc/hosts first, DNS never asked", "hosts: files dns\n", "db1.test", "files", "10.9.9.9", false},
 		{"files dns: an alias matches, case-insensitively", "hosts: files dns\n", "DB1-Alias", "files", "10.9.9.9", false},
 		{"dns files: DNS first", "hosts: dns files\n", "db1.test", "dns", "10.0.0.5, 2001:db8::5", true},
-		{"no hosts line: glibc's default asks DNS first", "passwd: files\n", "db1.test", "dns", "10.0.0.5, 2001:db8::5", true},
+		{"no hosts line: glibc 2.33+'s default reads /etc/hosts first", "passwd: files\n", "db1.test", "files", "10.9.9.9", false},
 		{"resolve is DNS through the configured servers", "hosts: resolve [!UNAVAIL=return] dns\n", "db1.test", "resolve", "10.0.0.5, 2001:db8::5", true},
 		{"myhostname answers localhost names", "hosts: myhostname dns\n", "foo.localhost", "myhostname", "127.0.0.1, ::1", false},
 	}
@@ -204,6 +204,45 @@ func TestResolveUnderARootWithoutRunIsSkipped(t *testing.T) {
 	r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
 	if r.Status != engine.Skip || !strings.Contains(r.Message, "unknown") {
 		t.Errorf("%s %q, want skip: the upstreams are unknown", r.Status, r.Message)
+	}
+}
+
+// A DNS step golive cannot ask decides the lookup all the same: a later
+// source must not answer in its place, and an earlier one still does.
+func TestUnaskableDNSStepIsNotSkippedOver(t *testing.T) {
+	stub := map[string]string{"etc/resolv.conf": "->../run/systemd/resolve/stub-resolv.conf", "etc/hosts": hostsDB1}
+	cases := []struct {
+		nsswitch string
+		status   engine.Status
+		source   string
+	}{
+		{"hosts: dns files\n", engine.Skip, ""},
+		{"hosts: dns [!UNAVAIL=return] files\n", engine.Skip, ""},
+		{"hosts: foo dns files\n", engine.Skip, ""},
+		{"hosts: files dns\n", engine.Pass, "files"},
+		{"hosts: files [SUCCESS=continue] dns\n", engine.Skip, ""},
+	}
+	for _, c := range cases {
+		files := map[string]string{"etc/nsswitch.conf": c.nsswitch}
+		for k, v := range stub {
+			files[k] = v
+		}
+		h := labRoot(t, files)
+		r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Status != c.status || r.Details["source"] != c.source {
+			t.Errorf("%q: %s from %q (%q), want %s from %q", strings.TrimSpace(c.nsswitch), r.Status, r.Details["source"], r.Message, c.status, c.source)
+		}
+		if r.Status == engine.Skip && !strings.Contains(r.Message, "cannot be asked") {
+			t.Errorf("%q: skip %q should say why DNS cannot be asked", c.nsswitch, r.Message)
+		}
+	}
+}
+
+func TestNoServiceToAskFails(t *testing.T) {
+	h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.1\n", "etc/hosts": hostsDB1, "etc/nsswitch.conf": "hosts: files [NOTFOUND=bogus] dns\n"})
+	r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+	if r.Status != engine.Fail || !strings.Contains(r.Message, "no service to ask") {
+		t.Errorf("%s %q, want fail: glibc 2.33+ rejects the file and resolves nothing", r.Status, r.Message)
 	}
 }
 

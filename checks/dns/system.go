@@ -45,6 +45,7 @@ const stubResolvConf = "nameserver 127.0.0.53\noptions edns0 trust-ad\n"
 type System struct {
 	Live     bool
 	Dialect  Dialect
+	NSSRules NSSRules
 	Hostname string
 
 	// Resolv is /etc/resolv.conf as glibc reads it; nil when it is
@@ -71,10 +72,11 @@ type System struct {
 	HostsErr error
 }
 
-// LoadSystem reads the resolver configuration of h. It never fails: what
-// cannot be read is recorded, because glibc too carries on without it.
-func LoadSystem(h *host.Host, d Dialect) *System {
-	s := &System{Live: h.Live(), Dialect: d}
+// LoadSystem reads the resolver configuration of h as the root's glibc
+// (the version glibc) reads it. It never fails: what cannot be read is
+// recorded, because glibc too carries on without it.
+func LoadSystem(h *host.Host, glibc string) *System {
+	s := &System{Live: h.Live(), Dialect: DialectFor(glibc), NSSRules: NSSRulesFor(glibc)}
 	s.Hostname, _ = h.Hostname()
 	s.loadResolv(h)
 	s.loadNSS(h)
@@ -144,13 +146,13 @@ func isStubAddr(a netip.Addr) bool {
 func (s *System) loadNSS(h *host.Host) {
 	data, err := h.ReadFileLimit(NsswitchPath, maxConfFile)
 	if err != nil {
-		s.NSS = ParseNsswitch(nil)
-		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("%v: glibc uses %q", err, DefaultHosts)})
+		s.NSS = DefaultNsswitch(s.NSSRules)
+		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("%v: glibc uses %q", err, s.NSSRules.DefaultHosts())})
 		return
 	}
-	s.NSS = ParseNsswitch(data)
+	s.NSS = ParseNsswitch(data, s.NSSRules)
 	if s.NSS.Default {
-		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("no hosts line: glibc uses %q", DefaultHosts)})
+		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("no hosts line: glibc uses %q", s.NSSRules.DefaultHosts())})
 	}
 }
 
@@ -278,17 +280,17 @@ func cutDot(name string) (string, string, bool) {
 // systemCache loads a root's configuration once for all the dns checks
 // of a run.
 type systemCache struct {
-	dialect Dialect
-	mu      sync.Mutex
-	h       *host.Host
-	sys     *System
+	glibc string // the root's glibc version; "" for a current one
+	mu    sync.Mutex
+	h     *host.Host
+	sys   *System
 }
 
 func (c *systemCache) get(h *host.Host) *System {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.h != h || c.sys == nil {
-		c.h, c.sys = h, LoadSystem(h, c.dialect)
+		c.h, c.sys = h, LoadSystem(h, c.glibc)
 	}
 	return c.sys
 }
