@@ -108,6 +108,9 @@ func (s Service) Action(st Status) Action {
 	return ActionContinue
 }
 
+// Merges reports whether this service's action after st is merge.
+func (s Service) Merges(st Status) bool { return s.Actions[st] == ActionMerge }
+
 // String renders the service as written in nsswitch.conf.
 func (s Service) String() string {
 	if s.Written != "" {

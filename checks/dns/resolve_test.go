@@ -238,11 +238,58 @@ func TestUnaskableDNSStepIsNotSkippedOver(t *testing.T) {
 	}
 }
 
+// glibc skips a service whose module is not installed, as unavailable,
+// and fails a lookup that ends on it; an installed module golive does
+// not evaluate decides the lookup in its place.
+func TestModulesUnderTheRoot(t *testing.T) {
+	port, servers := startLab(t, serverSpec{ip: "127.0.0.1", zones: db1})
+	cases := []struct {
+		nsswitch string
+		files    map[string]string
+		status   engine.Status
+		words    string
+	}{
+		{"hosts: ldap dns\n", nil, engine.Pass, "resolves through dns"},
+		{"hosts: ldap [UNAVAIL=return] dns\n", nil, engine.Fail, "libnss_ldap.so.2 is not installed"},
+		{"hosts: files [NOTFOUND=continue] ldap\n", map[string]string{"etc/hosts": "127.0.0.1 localhost\n"}, engine.Fail, "EAI_SYSTEM"},
+		{"hosts: ldap dns\n", map[string]string{"lib64/libnss_ldap.so.2": ""}, engine.Skip, "no source golive can evaluate"},
+		{"hosts: wins [NOTFOUND=return] dns\n", map[string]string{"usr/lib/aarch64-linux-gnu/libnss_wins.so.2": ""}, engine.Skip, "no source golive can evaluate"},
+	}
+	for _, c := range cases {
+		files := map[string]string{"etc/resolv.conf": resolvConf(servers, ""), "etc/nsswitch.conf": c.nsswitch, "etc/hosts": hostsDB1}
+		for k, v := range c.files {
+			files[k] = v
+		}
+		r := result(t, dnsProfile(t, port, "  names: [db1.test]\n"), labRoot(t, files), "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Status != c.status || !strings.Contains(r.Message, c.words) {
+			t.Errorf("%q %v: %s %q, want %s with %q", strings.TrimSpace(c.nsswitch), c.files, r.Status, r.Message, c.status, c.words)
+		}
+	}
+}
+
+// Without "multi on" in /etc/host.conf, glibc's files service answers
+// from the first line that names the host.
+func TestHostConfMulti(t *testing.T) {
+	const hosts = "2001:db8::9 db1.test\n10.9.9.9 DB1.test\n"
+	for conf, want := range map[string]string{"multi on\n": "2001:db8::9, 10.9.9.9 (files)", "": "2001:db8::9 (files)", "multi off\n": "2001:db8::9 (files)", "MULTI On # yes\norder hosts,bind\n": "2001:db8::9, 10.9.9.9 (files)"} {
+		h := labRoot(t, map[string]string{"etc/nsswitch.conf": "hosts: files\n", "etc/hosts": hosts, "etc/host.conf": conf, "etc/resolv.conf": "nameserver 127.0.0.1\n"})
+		r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Observed != want {
+			t.Errorf("host.conf %q: %q, want %q", conf, r.Observed, want)
+		}
+	}
+}
+
 func TestNoServiceToAskFails(t *testing.T) {
-	h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.1\n", "etc/hosts": hostsDB1, "etc/nsswitch.conf": "hosts: files [NOTFOUND=bogus] dns\n"})
-	r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
-	if r.Status != engine.Fail || !strings.Contains(r.Message, "no service to ask") {
-		t.Errorf("%s %q, want fail: glibc 2.33+ rejects the file and resolves nothing", r.Status, r.Message)
+	for nss, words := range map[string]string{
+		"hosts: files [NOTFOUND=bogus] dns\n": "no service to ask", // rejected: EAI_NONAME
+		"hosts: files dns\nhosts:\n":          "names no service",  // empty: EAI_SYSTEM
+	} {
+		h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.1\n", "etc/hosts": hostsDB1, "etc/nsswitch.conf": nss})
+		r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Status != engine.Fail || !strings.Contains(r.Message, words) {
+			t.Errorf("%q: %s %q, want fail: glibc 2.33+ resolves nothing", nss, r.Status, r.Message)
+		}
 	}
 }
 
