@@ -286,10 +286,17 @@ func resolveCase(in diffInput, c diffCase, live, image *host.Host) []nameResult 
 		go func() {
 			defer wg.Done()
 			r := nameResult{Case: c.ID, Name: name}
-			r.Getent = getent(name)
-			r.Gai = gai(in.Gai, name)
-			r.Golive = goliveResolve(live, liveCache, name)
-			r.Image = goliveResolve(image, imageCache, name)
+			var each sync.WaitGroup
+			for _, f := range []func(){
+				func() { r.Getent = getent(name) },
+				func() { r.Gai = gai(in.Gai, name) },
+				func() { r.Golive = goliveResolve(live, liveCache, name) },
+				func() { r.Image = goliveResolve(image, imageCache, name) },
+			} {
+				each.Add(1)
+				go func() { defer each.Done(); f() }()
+			}
+			each.Wait()
 			out[i] = r
 		}()
 	}
