@@ -129,3 +129,19 @@ func FuzzParseHosts(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHostConf: any bytes give a multi setting, and the last valid
+// "multi" line decides it.
+func FuzzParseHostConf(f *testing.F) {
+	fixtureSeeds(f, "etc/host.conf")
+	for _, s := range []string{"", "multi on\n", "# multi on\nmulti off", "MULTI ON\norder hosts,bind\nmulti\n", "multi on\x00\nmulti offer\n", "\tmulti\ton # x\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for last, want := range map[string]bool{"\nmulti off\n": false, "\nmulti on\n": true} {
+			if got := ParseHostConfMulti(append(append([]byte{}, data...), last...)); got != want {
+				t.Fatalf("a last %q line must win", last)
+			}
+		}
+	})
+}
