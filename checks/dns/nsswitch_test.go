@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/host/hosttest"
 )
 
 func TestParseNsswitch(t *testing.T) {
@@ -69,6 +71,23 @@ func TestNSSRulesFor(t *testing.T) {
 		"2.32": NSSLegacy, "2.33": NSSModern, "2.34": NSSModern, "2.35": NSSModern, "": NSSModern, "junk": NSSModern, "3.0": NSSModern} {
 		if got := NSSRulesFor(v); got != want {
 			t.Errorf("NSSRulesFor(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestRootGlibcFromLibcSo(t *testing.T) {
+	cases := []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{"lib64/libc-2.17.so": "", "lib64/libc.so.6": "->libc-2.17.so"}, "2.17"},
+		{map[string]string{"lib/x86_64-linux-gnu/libc-2.31.so": "", "lib/x86_64-linux-gnu/libc.so.6": "->libc-2.31.so"}, "2.31"},
+		{map[string]string{"usr/lib/x86_64-linux-gnu/libc.so.6": "\x7fELF"}, "2.34"},
+		{map[string]string{"etc/os-release": "ID=x\n"}, ""},
+	}
+	for _, c := range cases {
+		if got := RootGlibc(hosttest.Root(t, c.files)); got != c.want {
+			t.Errorf("%v: %q, want %q", c.files, got, c.want)
 		}
 	}
 }

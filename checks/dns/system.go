@@ -307,7 +307,11 @@ func (c *systemCache) get(h *host.Host) *System {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.h != h || c.sys == nil {
-		c.h, c.sys = h, LoadSystem(h, c.glibc)
+		glibc := c.glibc
+		if glibc == "" {
+			glibc = RootGlibc(h)
+		}
+		c.h, c.sys = h, LoadSystem(h, glibc)
 	}
 	return c.sys
 }
@@ -390,4 +394,29 @@ func ParseHostConfMulti(data []byte) bool {
 		}
 	}
 	return multi
+}
+
+// RootGlibc guesses the root's glibc version when the profile does not
+// know it, from where libc.so.6 points: libc-2.17.so up to glibc 2.33,
+// a regular file from 2.34 on (reported as "2.34"). "" when there is no
+// libc.so.6 in the usual directories: a current glibc is assumed.
+func RootGlibc(h *host.Host) string {
+	for _, dir := range libDirs {
+		p := path.Join(dir, "libc.so.6")
+		fi, err := h.Lstat(p)
+		if err != nil {
+			continue
+		}
+		if fi.Mode().IsRegular() {
+			return "2.34"
+		}
+		if target, err := h.Readlink(p); err == nil {
+			if v, ok := strings.CutPrefix(path.Base(target), "libc-"); ok {
+				if v, ok = strings.CutSuffix(v, ".so"); ok {
+					return v
+				}
+			}
+		}
+	}
+	return ""
 }
