@@ -280,6 +280,21 @@ func TestHostConfMulti(t *testing.T) {
 	}
 }
 
+// In an image, the stub listed before other servers cannot be asked:
+// the others alone would answer what the stub would not (found here by
+// the differential test: golive failed a name glibc resolves).
+func TestImageStubBeforeOtherServersSkips(t *testing.T) {
+	port, servers := startLab(t, serverSpec{ip: "127.0.0.2", zones: map[string]zone{"db1.test.": {rcode: mdns.RcodeRefused}}})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.53\n" + resolvConf(servers, ""), "etc/nsswitch.conf": "hosts: dns files\n", "etc/hosts": hostsDB1})
+	r := result(t, dnsProfile(t, port, "  names: [db1.test]\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+	if r.Status != engine.Skip || !strings.Contains(r.Message, "upstream servers are unknown") {
+		t.Errorf("%s %q, want skip: the stub comes first and cannot be asked", r.Status, r.Message)
+	}
+	if len(servers[0].questions()) > 0 {
+		t.Errorf("the server after the stub was asked: %v", servers[0].questions())
+	}
+}
+
 func TestNoServiceToAskFails(t *testing.T) {
 	for nss, words := range map[string]string{
 		"hosts: files [NOTFOUND=bogus] dns\n": "no service to ask", // rejected: EAI_NONAME
