@@ -25,7 +25,7 @@ func BenchmarkSilentNameservers50(b *testing.B) {
 	}
 	port, servers := startLab(b, specs...)
 	h := hosttest.Root(b, map[string]string{"etc/resolv.conf": "nameserver 127.0.1.1\n"})
-	cache := &systemCache{dialect: Modern}
+	cache := &systemCache{}
 	checks := make([]engine.Check, n)
 	for i, s := range servers {
 		t := Target{Addr: s.ip, Role: "nameserver", Source: "benchmark"}

@@ -79,9 +79,22 @@ func TestConfig(t *testing.T) {
 			files: map[string]string{"etc/resolv.conf": "nameserver 127.0.0.53\n",
 				"run/systemd/resolve/resolv.conf": "# No DNS servers known.\n"},
 			status: engine.Warn, words: []string{"knows no upstream DNS server"}},
-		{name: "nsswitch.conf without a hosts line",
-			files:  map[string]string{"etc/resolv.conf": twoServers, "etc/nsswitch.conf": "passwd: files\nhosts files dns\n"},
-			status: engine.Warn, words: []string{"has no hosts line", "dns [!UNAVAIL=return] files", "no ':' after the database name"}},
+		{name: "nsswitch.conf without a hosts line on glibc 2.17: DNS first",
+			files:   map[string]string{"etc/resolv.conf": twoServers, "etc/nsswitch.conf": "passwd: files\nHosts: files dns\n"},
+			profile: "facts: {glibc: \"2.17\"}\ndns: {}\n",
+			status:  engine.Warn, words: []string{"has no hosts line", "dns [!UNAVAIL=return] files", "database names are case-sensitive"}},
+		{name: "nsswitch.conf without a hosts line on glibc 2.33+: files dns, nothing to say",
+			files:  map[string]string{"etc/resolv.conf": twoServers, "etc/nsswitch.conf": "passwd: files\n"},
+			status: engine.Pass, details: map[string]any{"nsswitch_hosts": "files dns", "nsswitch_default": true}},
+		{name: "a hosts line without a colon is still one",
+			files:  map[string]string{"etc/resolv.conf": twoServers, "etc/nsswitch.conf": "hosts dns files\n"},
+			status: engine.Pass, details: map[string]any{"nsswitch_hosts": "dns files", "nsswitch_default": false}},
+		{name: "glibc 2.33+ rejects an nsswitch.conf it cannot parse",
+			files:  map[string]string{"etc/resolv.conf": twoServers, "etc/nsswitch.conf": "hosts: files [NOTFOUND=jump] dns\n"},
+			status: engine.Fail, words: []string{"does not parse (line 1)", "every lookup by name fails", "\"jump\" is not an action"}},
+		{name: "glibc 2.33+: an empty last hosts line leaves no service",
+			files:  map[string]string{"etc/resolv.conf": twoServers, "etc/nsswitch.conf": "hosts: files dns\nhosts:\n"},
+			status: engine.Fail, words: []string{"names no service", "a second hosts line: glibc uses this one, not the one on line 1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -146,7 +159,7 @@ func TestConfigNeedsNoNetwork(t *testing.T) {
 
 func TestConfigTakesTheSearchDomainFromTheHostname(t *testing.T) {
 	h := hosttest.Root(t, map[string]string{"etc/resolv.conf": "nameserver 10.0.0.2\n", "etc/hostname": "app01.corp.example.com\n"})
-	sys := LoadSystem(h, Modern)
+	sys := LoadSystem(h, "")
 	if d, from := sys.search(); strings.Join(d, " ") != "corp.example.com" || !strings.Contains(from, "hostname") {
 		t.Errorf("search %v from %q, want corp.example.com from the hostname", d, from)
 	}

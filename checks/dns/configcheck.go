@@ -199,8 +199,16 @@ func upstreamNote(sys *System) string {
 
 func fileFindings(sys *System) []finding {
 	var out []finding
-	if sys.NSS.Default {
-		out = append(out, finding{engine.Warn, fmt.Sprintf("%s has no hosts line: glibc uses %q, so %s is read only when DNS is unavailable", NsswitchPath, DefaultHosts, HostsPath),
+	switch {
+	case sys.NSS.Rejected:
+		out = append(out, finding{engine.Fail, fmt.Sprintf("%s does not parse (line %d): glibc %s loads none of it, and every lookup by name fails", NsswitchPath, sys.NSS.Line, sys.NSS.Rules),
+			"correct the [STATUS=action] list on line " + fmt.Sprint(sys.NSS.Line) + " of " + NsswitchPath})
+	case len(sys.NSS.Hosts) == 0:
+		out = append(out, finding{engine.Fail, fmt.Sprintf("the hosts line of %s (line %d) names no service: glibc %s asks nothing, and every lookup by name fails", NsswitchPath, sys.NSS.Line, sys.NSS.Rules),
+			"write the services on the hosts line of " + NsswitchPath + " (\"hosts: files dns\")"})
+	case sys.NSS.Default && sys.NSS.Rules != NSSModern:
+		// glibc 2.33+ falls back to "files dns", what every distro writes.
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s has no hosts line: glibc %s uses %q, so %s is read only when DNS is unavailable", NsswitchPath, sys.NSS.Rules, sys.NSS.Rules.DefaultHosts(), HostsPath),
 			"add a hosts line to " + NsswitchPath + " (the distro's default is \"hosts: files dns\", plus myhostname on RHEL)"})
 	}
 	var nssProblems []Problem

@@ -63,29 +63,48 @@ func FuzzParseResolvConf(f *testing.F) {
 	})
 }
 
-// FuzzParseNsswitch: any bytes give a non-empty hosts line whose
-// services have names and whose actions are valid.
+// FuzzParseNsswitch: any bytes parse under every glibc's rules into
+// services with names and valid actions, or (glibc 2.33+ only) into none,
+// with the reason.
 func FuzzParseNsswitch(f *testing.F) {
 	fixtureSeeds(f, "etc/nsswitch.conf")
-	for _, s := range []string{"", "hosts: [", "hosts: files [!NOTFOUND=return UNAVAIL=merge] dns]\n", "hosts:]]][[[\n", "hosts:\x00dns\n"} {
+	for _, s := range []string{"", "hosts: [", "hosts: files [!NOTFOUND=return UNAVAIL=merge] dns]\n", "hosts:]]][[[\n", "hosts:\x00dns\n",
+		"hosts: dns # files\nhosts files", "hosts\n", "hosts : files [ notfound = RETURN ]dns\n", "hosts: files [SUCCESS=merge]\n\x00hosts: dns\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ns := ParseNsswitch(data)
-		if len(ns.Hosts) == 0 {
-			t.Fatal("no hosts services, not even the default")
-		}
-		for _, s := range ns.Hosts {
-			if s.Name == "" || strings.ContainsAny(s.Name, " \t[") {
-				t.Fatalf("bad service name %q", s.Name)
-			}
-			for _, st := range statuses {
-				if a := s.Action(st); a != ActionReturn && a != ActionContinue {
-					t.Fatalf("%s after %s: %q", s.Name, st, a)
-				}
-			}
+		for _, r := range []NSSRules{NSSModern, NSSLegacy, NSSLegacyNoMerge} {
+			checkNsswitch(t, ParseNsswitch(data, r), r, data)
 		}
 	})
+}
+
+// checkNsswitch: only glibc 2.33+ can end with no service, and then it
+// says why; services have names and their actions are valid.
+func checkNsswitch(t *testing.T, ns *Nsswitch, r NSSRules, data []byte) {
+	t.Helper()
+	lines := strings.Count(string(data), "\n") + 1
+	if len(ns.Hosts) == 0 && (r != NSSModern || len(ns.Problems) == 0) {
+		t.Fatalf("%v: no hosts services and no reason", r)
+	}
+	if ns.Default && ns.HostsLine() != DefaultNsswitch(r).HostsLine() {
+		t.Fatalf("%v: default %q", r, ns.HostsLine())
+	}
+	for _, p := range ns.Problems {
+		if p.Line < 0 || p.Line > lines || !utf8.ValidString(p.Text) {
+			t.Fatalf("bad problem %+v", p)
+		}
+	}
+	for _, s := range ns.Hosts {
+		if s.Name == "" || strings.ContainsAny(s.Name, cSpace+"[") || (r != NSSModern && strings.Contains(s.Name, "#")) {
+			t.Fatalf("bad service name %q", s.Name)
+		}
+		for _, st := range statuses {
+			if a := s.Action(st); a != ActionReturn && a != ActionContinue {
+				t.Fatalf("%s after %s: %q", s.Name, st, a)
+			}
+		}
+	}
 }
 
 // FuzzParseHosts: any bytes parse; every entry has a valid address and a
@@ -106,6 +125,22 @@ func FuzzParseHosts(f *testing.F) {
 			}
 			if addrs, _ := h.Lookup(e.Names[0]); len(addrs) == 0 {
 				t.Fatalf("Lookup(%q) misses its own entry", e.Names[0])
+			}
+		}
+	})
+}
+
+// FuzzParseHostConf: any bytes give a multi setting, and the last valid
+// "multi" line decides it.
+func FuzzParseHostConf(f *testing.F) {
+	fixtureSeeds(f, "etc/host.conf")
+	for _, s := range []string{"", "multi on\n", "# multi on\nmulti off", "MULTI ON\norder hosts,bind\nmulti\n", "multi on\x00\nmulti offer\n", "\tmulti\ton # x\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for last, want := range map[string]bool{"\nmulti off\n": false, "\nmulti on\n": true} {
+			if got := ParseHostConfMulti(append(append([]byte{}, data...), last...)); got != want {
+				t.Fatalf("a last %q line must win", last)
 			}
 		}
 	})

@@ -39,7 +39,10 @@ func resolvConf(servers []*testServer, extra string) string {
 // sends hosts lookups to files, then DNS (unless the files override it).
 func labRoot(t testing.TB, files map[string]string) *host.Host {
 	t.Helper()
-	all := map[string]string{"etc/nsswitch.conf": "hosts: files dns\n", "etc/hosts": "127.0.0.1 localhost\n"}
+	all := map[string]string{"etc/nsswitch.conf": "hosts: files dns\n", "etc/hosts": "127.0.0.1 localhost\n", "etc/host.conf": "multi on\n"}
+	for _, m := range []string{"myhostname", "resolve", "mdns4_minimal"} { // the modules golive evaluates are installed
+		all["usr/lib/x86_64-linux-gnu/libnss_"+m+".so.2"] = ""
+	}
 	for k, v := range files {
 		all[k] = v
 	}

@@ -87,12 +87,23 @@ func (h *Hosts) Entries() []HostsEntry {
 
 // Lookup returns the addresses of every line naming name (canonical name
 // or alias, compared case-insensitively as glibc's strcasecmp does), in
-// file order, and the lines they came from. glibc's getaddrinfo collects
-// all matching lines, IPv4 and IPv6 alike.
+// file order, and the lines they came from: glibc's getaddrinfo collects
+// all matching lines, IPv4 and IPv6 alike, with /etc/host.conf's
+// "multi on" (every distro's); LookupFirst is what it does without.
 func (h *Hosts) Lookup(name string) (addrs []netip.Addr, lineNos []int) {
+	return h.lookup(name, true)
+}
+
+// LookupFirst returns the address of the first line naming name.
+func (h *Hosts) LookupFirst(name string) (addrs []netip.Addr, lineNos []int) {
+	return h.lookup(name, false)
+}
+
+func (h *Hosts) lookup(name string, multi bool) (addrs []netip.Addr, lineNos []int) {
 	h.scan(func(e HostsEntry, p *Problem) bool {
 		if p == nil && hasName(e.Names, name) {
 			addrs, lineNos = append(addrs, e.Addr), append(lineNos, e.Line)
+			return multi
 		}
 		return true
 	})

@@ -37,6 +37,11 @@ type outcome struct {
 	// refused, timeout, network, or unqueryable (no server reachable from here).
 	Cause string
 	Notes []string
+	// Final is what getaddrinfo makes of the last step.
+	Final final
+	// stepCause is why the current step found nothing: a DNS cause, or
+	// one of the causes above.
+	stepCause string
 }
 
 // lookup is one walk through the hosts line of nsswitch.conf.
@@ -105,27 +110,98 @@ func (l lookup) reverse(ctx context.Context, addr netip.Addr) outcome {
 	})
 }
 
+// Why a step ended a lookup without an answer, beyond what DNS says.
+const (
+	// causeNoModule: the service's libnss module is not installed, so
+	// glibc skips it as unavailable; as the last word it is an error.
+	causeNoModule = "no-module"
+	// causeUnmodelled: an installed module golive does not evaluate.
+	causeUnmodelled = "unmodelled"
+	// causeNoService: the hosts database lists no service at all.
+	causeNoService = "no-service"
+)
+
+// final is what a lookup's last step means for getaddrinfo.
+type final int
+
+const (
+	finalFound     final = iota
+	finalNotFound        // EAI_NONAME or EAI_NODATA
+	finalError           // EAI_AGAIN, EAI_FAIL, EAI_SYSTEM: the lookup failed
+	finalUndecided       // a step golive cannot evaluate decided it
+)
+
 // walk asks the services of the hosts line in order and obeys their
-// actions, as glibc's nss does: by default it returns on success and
-// goes on otherwise.
+// actions, as getaddrinfo's NSS loop does: every service starts afresh
+// (an answer followed by "continue" is dropped), the lookup ends at a
+// "return" or after the last service, and its result is the last
+// service's.
 func (l lookup) walk(ctx context.Context, ask func(svc string, o *outcome) (Status, string)) outcome {
-	o := outcome{Status: StatusNotFound}
-	for _, svc := range l.sys.NSS.Hosts {
-		st, note := ask(svc.Name, &o)
+	o := outcome{Status: StatusNotFound, Final: finalNotFound}
+	if len(l.sys.NSS.Hosts) == 0 {
+		if !l.sys.NSS.Rejected { // getaddrinfo with an empty action list: EAI_SYSTEM
+			o.Status, o.Final, o.stepCause = StatusUnavail, finalError, causeNoService
+		}
+		return o
+	}
+	for i, svc := range l.sys.NSS.Hosts {
+		o.Source, o.Addrs, o.Names, o.Opaque, o.HostsLines, o.stepCause = "", nil, nil, false, nil, ""
+		st, note := l.askLoaded(svc.Name, &o, ask)
+		if o.stepCause == causeUnqueryable || o.stepCause == causeUnmodelled {
+			// glibc would have asked this step, and its answer decides
+			// what comes next: no later source may stand in for it.
+			o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Note: note})
+			o.Status, o.Final = st, finalUndecided
+			return o
+		}
 		act := svc.Action(st)
 		o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Action: act, Note: note})
 		o.Status = st
 		if st == StatusSuccess {
 			o.Source = svc.Name
 		}
+		o.Final = finalOf(st, o.stepCause)
 		if act == ActionReturn {
 			break
 		}
-		if st == StatusSuccess { // "continue" after a success: glibc keeps the answer only if nothing later succeeds
-			o.Source, o.Addrs, o.Names = "", nil, nil
+		if svc.Merges(st) && l.sys.NSSRules == NSSModern && i < len(l.sys.NSS.Hosts)-1 {
+			// glibc 2.33+: "the hosts database does not support merge";
+			// the next round stops the lookup and discards the answer.
+			o.Source, o.Addrs, o.Names, o.Opaque, o.HostsLines = "", nil, nil, false, nil
+			o.Steps[len(o.Steps)-1].Note = strings.TrimPrefix(o.Steps[len(o.Steps)-1].Note+"; merge: glibc ends the hosts lookup here without an answer", "; ")
+			if st == StatusSuccess {
+				o.Status, o.Final = StatusNotFound, finalNotFound
+			}
+			break
 		}
 	}
 	return o
+}
+
+// askLoaded asks svc unless its module is missing from the root, which
+// glibc takes as unavailable, or is one golive does not evaluate.
+func (l lookup) askLoaded(svc string, o *outcome, ask func(svc string, o *outcome) (Status, string)) (Status, string) {
+	switch l.sys.module(svc) {
+	case moduleMissing:
+		o.stepCause = causeNoModule
+		return StatusUnavail, "libnss_" + svc + ".so.2 is not installed: glibc skips it as unavailable"
+	case moduleUnmodelled:
+		o.stepCause = causeUnmodelled
+		return StatusUnavail, "libnss_" + svc + ".so.2 is installed, and golive does not evaluate it"
+	}
+	return ask(svc, o)
+}
+
+// finalOf is what getaddrinfo reports when the lookup ends on a step.
+func finalOf(st Status, cause string) final {
+	switch {
+	case st == StatusSuccess:
+		return finalFound
+	case cause == causeNoModule,
+		cause == CauseTimeout, cause == CauseNetwork, cause == CauseServfail, cause == CauseRefused, cause == CauseRcode:
+		return finalError
+	}
+	return finalNotFound
 }
 
 func (l lookup) files(name string, o *outcome) (Status, string) {
@@ -135,7 +211,11 @@ func (l lookup) files(name string, o *outcome) (Status, string) {
 		}
 		return StatusUnavail, fmt.Sprintf("%v", l.sys.HostsErr)
 	}
-	addrs, lines := l.sys.Hosts.Lookup(name)
+	lookup := l.sys.Hosts.LookupFirst
+	if l.sys.HostsMulti {
+		lookup = l.sys.Hosts.Lookup
+	}
+	addrs, lines := lookup(name)
 	var kept []netip.Addr
 	var keptLines []int
 	for i, a := range addrs {
@@ -168,8 +248,14 @@ func (l lookup) dns(ctx context.Context, o *outcome, run func(dnsClient) []candi
 		}
 	}
 	if len(servers) == 0 {
-		o.Cause = causeUnqueryable
+		o.Cause, o.stepCause = causeUnqueryable, causeUnqueryable
 		return StatusUnavail, strings.Join(notes, "; ")
+	}
+	if opts := l.sys.options(); opts.Attempts <= 0 {
+		// res_send's loop runs attempts times: glibc sends nothing, and
+		// DNS is unavailable (EAI_AGAIN as the last word).
+		o.Cause, o.stepCause = CauseTimeout, CauseTimeout
+		return StatusUnavail, fmt.Sprintf("options attempts:%d: glibc sends no query", opts.Attempts)
 	}
 	tried := run(dnsClient{servers: servers, port: l.port, opts: l.sys.options()})
 	o.Candidates = append(o.Candidates, tried...)
@@ -181,6 +267,7 @@ func (l lookup) dns(ctx context.Context, o *outcome, run func(dnsClient) []candi
 		}
 	}
 	o.Cause = dnsCause(tried)
+	o.stepCause = o.Cause
 	switch o.Cause {
 	case resultNXDomain, resultNoData, resultBadName:
 		return StatusNotFound, ""

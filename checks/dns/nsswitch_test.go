@@ -4,31 +4,58 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/host/hosttest"
 )
 
 func TestParseNsswitch(t *testing.T) {
+	const modernDefault, legacyDefault = "files dns", "dns [!UNAVAIL=return] files"
 	cases := []struct {
 		name     string
 		in       string
+		rules    NSSRules
 		line     string // the hosts services, rendered
 		dflt     bool
 		problems int
 	}{
-		{"RHEL 9 (authselect)", "passwd:     sss files systemd\nhosts:      files dns myhostname\n", "files dns myhostname", false, 0},
-		{"Ubuntu 22.04", "hosts:          files mdns4_minimal [NOTFOUND=return] dns\n", "files mdns4_minimal [NOTFOUND=return] dns", false, 0},
-		{"a negated action sets every other status", "hosts: dns [!UNAVAIL=return] files\n", "dns [!UNAVAIL=return] files", false, 0},
-		{"statuses and actions are case-insensitive", "hosts: files [notfound=Return] dns\n", "files [notfound=Return] dns", false, 0},
-		{"comments anywhere, leading blanks", "# hosts: dns\n   hosts: files # dns\n", "files", false, 0},
-		{"the first hosts line wins", "hosts: files\nhosts: dns\n", "files", false, 1},
-		{"no hosts line: glibc's default", "passwd: files\n", "dns [!UNAVAIL=return] files", true, 0},
-		{"a missing colon is not a hosts line", "hosts files dns\n", "dns [!UNAVAIL=return] files", true, 1},
-		{"an empty hosts line is not one either", "hosts:\n", "dns [!UNAVAIL=return] files", true, 1},
-		{"a bad action item is skipped", "hosts: files [NOTFOUND=jump] dns [UNAVAIL=continue\n", "files [NOTFOUND=jump] dns [UNAVAIL=continue]", false, 2},
-		{"an action before any service", "hosts: [NOTFOUND=return] files\n", "files", false, 1},
+		{"RHEL 9 (authselect)", "passwd:     sss files systemd\nhosts:      files dns myhostname\n", NSSModern, "files dns myhostname", false, 0},
+		{"Ubuntu 22.04", "hosts:          files mdns4_minimal [NOTFOUND=return] dns\n", NSSModern, "files mdns4_minimal [NOTFOUND=return] dns", false, 0},
+		{"a negated action sets every other status", "hosts: dns [!UNAVAIL=return] files\n", NSSModern, "dns [!UNAVAIL=return] files", false, 0},
+		{"statuses and actions are case-insensitive", "hosts: files [notfound=Return] dns\n", NSSModern, "files [notfound=Return] dns", false, 0},
+		{"blanks around '=' and inside the brackets", "hosts: files [ NOTFOUND = return ] dns\n", NSSModern, "files [NOTFOUND=return] dns", false, 0},
+		{"an action list right after the name", "hosts: files[NOTFOUND=return] dns\n", NSSModern, "files [NOTFOUND=return] dns", false, 0},
+
+		// glibc 2.33+ (nss_database.c)
+		{"2.33+: whole-line comments, leading blanks", "# hosts: dns\n   hosts: files dns\n", NSSModern, "files dns", false, 0},
+		{"2.33+: '#' later in a line is a service name", "hosts: dns # files\n", NSSModern, "dns # files", false, 0},
+		{"2.33+: the last hosts line wins", "hosts: files\nhosts: dns\n", NSSModern, "dns", false, 1},
+		{"2.33+: no hosts line: files dns", "passwd: files\n", NSSModern, modernDefault, true, 0},
+		{"2.33+: no colon needed", "hosts files\n", NSSModern, "files", false, 0},
+		{"2.33+: blanks and colons after the name", "hosts : :files\n", NSSModern, "files", false, 0},
+		{"2.33+: an empty last hosts line leaves no service", "hosts: dns\nhosts:\n", NSSModern, "", false, 2},
+		{"2.33+: a bare name ended by a newline is an empty hosts line", "hosts: dns\nhosts\n", NSSModern, "", false, 2},
+		{"2.33+: a last line without a newline is ignored", "hosts: dns\nhosts: files", NSSModern, "dns", false, 1},
+		{"2.33+: a bad action rejects the file", "hosts: files [NOTFOUND=jump] dns\n", NSSModern, "", false, 2},
+		{"2.33+: an unterminated action list rejects the file", "hosts: files [NOTFOUND=return\n", NSSModern, "", false, 2},
+		{"2.33+: an action list with no service stops the line", "hosts: [NOTFOUND=return] files\n", NSSModern, "", false, 2},
+		{"2.33+: database names are case-sensitive", "Hosts: dns\n", NSSModern, modernDefault, true, 1},
+		{"2.33+: merge is an action", "hosts: files [SUCCESS=merge] dns\n", NSSModern, "files [SUCCESS=merge] dns", false, 0},
+
+		// glibc 2.17 (nsswitch.c)
+		{"2.17: '#' starts a comment anywhere", "hosts: files # dns\n", NSSLegacyNoMerge, "files", false, 0},
+		{"2.17: the last hosts line wins", "hosts: files\nhosts: dns\n", NSSLegacyNoMerge, "dns", false, 1},
+		{"2.17: no hosts line: DNS first", "passwd: files\n", NSSLegacyNoMerge, legacyDefault, true, 0},
+		{"2.17: an empty last hosts line means the default", "hosts: files\nhosts:\n", NSSLegacyNoMerge, legacyDefault, true, 2},
+		{"2.17: a bare name is no hosts line", "hosts\n", NSSLegacyNoMerge, legacyDefault, true, 0},
+		{"2.17: a last line without a newline counts", "hosts: files", NSSLegacyNoMerge, "files", false, 0},
+		{"2.17: one character after the name is skipped", "hosts : files\n", NSSLegacyNoMerge, ": files", false, 0},
+		{"2.17: a bad action drops the rest of the line", "hosts: files dns [NOTFOUND=jump] myhostname\n", NSSLegacyNoMerge, "files", false, 1},
+		{"2.17: merge is not an action yet", "hosts: files [SUCCESS=merge] dns\n", NSSLegacyNoMerge, legacyDefault, true, 2},
+		{"2.24-2.32: merge is an action", "hosts: files [SUCCESS=merge] dns\n", NSSLegacy, "files [SUCCESS=merge] dns", false, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ns := ParseNsswitch([]byte(c.in))
+			ns := ParseNsswitch([]byte(c.in), c.rules)
 			if got := ns.HostsLine(); got != c.line {
 				t.Errorf("hosts %q, want %q", got, c.line)
 			}
@@ -39,13 +66,49 @@ func TestParseNsswitch(t *testing.T) {
 	}
 }
 
+func TestNSSRulesFor(t *testing.T) {
+	for v, want := range map[string]NSSRules{"2.17": NSSLegacyNoMerge, "2.23": NSSLegacyNoMerge, "2.24": NSSLegacy, "2.28": NSSLegacy,
+		"2.32": NSSLegacy, "2.33": NSSModern, "2.34": NSSModern, "2.35": NSSModern, "": NSSModern, "junk": NSSModern, "3.0": NSSModern} {
+		if got := NSSRulesFor(v); got != want {
+			t.Errorf("NSSRulesFor(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestRootGlibcFromLibcSo(t *testing.T) {
+	cases := []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{"lib64/libc-2.17.so": "", "lib64/libc.so.6": "->libc-2.17.so"}, "2.17"},
+		{map[string]string{"lib/x86_64-linux-gnu/libc-2.31.so": "", "lib/x86_64-linux-gnu/libc.so.6": "->libc-2.31.so"}, "2.31"},
+		{map[string]string{"usr/lib/x86_64-linux-gnu/libc.so.6": "\x7fELF"}, "2.34"},
+		{map[string]string{"etc/os-release": "ID=x\n"}, ""},
+	}
+	for _, c := range cases {
+		if got := RootGlibc(hosttest.Root(t, c.files)); got != c.want {
+			t.Errorf("%v: %q, want %q", c.files, got, c.want)
+		}
+	}
+}
+
+func TestRejectedNsswitchHasNoService(t *testing.T) {
+	ns := ParseNsswitch([]byte("hosts: files dns\nhosts: files [NOTFOUND=jump] dns\n"), NSSModern)
+	if !ns.Rejected || len(ns.Hosts) != 0 || ns.Line != 2 {
+		t.Errorf("rejected %v hosts %q line %d, want a rejected file with no service", ns.Rejected, ns.HostsLine(), ns.Line)
+	}
+}
+
 func TestServiceActions(t *testing.T) {
-	ns := ParseNsswitch([]byte("hosts: files mdns4_minimal [NOTFOUND=return] dns [!UNAVAIL=return] resolve [SUCCESS=merge]\n"))
+	ns := ParseNsswitch([]byte("hosts: files mdns4_minimal [NOTFOUND=return] dns [!UNAVAIL=return] resolve [SUCCESS=merge]\n"), NSSModern)
 	want := map[string]map[Status]Action{
 		"files":         {StatusSuccess: ActionReturn, StatusNotFound: ActionContinue, StatusUnavail: ActionContinue},
 		"mdns4_minimal": {StatusNotFound: ActionReturn, StatusUnavail: ActionContinue},
 		"dns":           {StatusNotFound: ActionReturn, StatusTryAgain: ActionReturn, StatusUnavail: ActionContinue},
 		"resolve":       {StatusSuccess: ActionContinue}, // merge means nothing for hosts
+	}
+	if len(ns.Hosts) != 4 {
+		t.Fatalf("services %q", ns.HostsLine())
 	}
 	for _, s := range ns.Hosts {
 		for st, a := range want[s.Name] {
@@ -53,13 +116,6 @@ func TestServiceActions(t *testing.T) {
 				t.Errorf("%s after %s: %s, want %s", s.Name, st, got, a)
 			}
 		}
-	}
-}
-
-func TestActionsAreCaseInsensitive(t *testing.T) {
-	files := ParseNsswitch([]byte("hosts: files [notfound=Return] dns\n")).Hosts[0]
-	if files.Action(StatusNotFound) != ActionReturn {
-		t.Errorf("files [notfound=Return]: %s after notfound, want return", files.Action(StatusNotFound))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/remediate"
 )
 
 // resolveCheck is dns/resolve:<name>: the name resolves the way the
@@ -45,11 +46,30 @@ func (c *resolveCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Message = "does not resolve: " + c.notFoundWhy(o)
 		res.Remediation = tell("publish "+c.name, fmt.Sprintf("add the %s record(s) for %s in DNS (or an %s line, if files comes before dns in %s)", typeNames(c.types), c.name, HostsPath, NsswitchPath))
 	default:
-		res.Status, res.Observed = engine.Fail, "lookup failed: "+o.Cause
-		res.Message = fmt.Sprintf("does not resolve: DNS did not answer (%s) for %s", o.Cause, strings.Join(names(o.Candidates), ", "))
-		res.Remediation = tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.Cause))
+		res.Status = engine.Fail
+		res.Observed, res.Message, res.Remediation = lookupFailed(o)
+		res.Message = "does not resolve: " + res.Message
 	}
 	return res
+}
+
+// lookupFailed explains a lookup that getaddrinfo ends with an error.
+func lookupFailed(o outcome) (observed, message string, fix *remediate.Plan) {
+	last := ""
+	if len(o.Steps) > 0 {
+		last = o.Steps[len(o.Steps)-1].Service
+	}
+	switch o.stepCause {
+	case causeNoService:
+		return "lookup failed: no service", "the hosts line of " + NsswitchPath + " names no service, so glibc asks nothing and fails every lookup (see dns/config)",
+			tell("name the services on the hosts line", "write \"hosts: files dns\" in "+NsswitchPath)
+	case causeNoModule:
+		name, _, _ := strings.Cut(last, " ")
+		return "lookup failed: " + name + " not installed", fmt.Sprintf("the lookup ends at %s, whose module libnss_%s.so.2 is not installed: glibc fails it (EAI_SYSTEM)", last, name),
+			tell("install or remove "+name, fmt.Sprintf("install the package that provides libnss_%s.so.2, or take %s off the hosts line of %s", name, name, NsswitchPath))
+	}
+	return "lookup failed: " + o.Cause, fmt.Sprintf("DNS did not answer (%s) for %s", o.Cause, strings.Join(names(o.Candidates), ", ")),
+		tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.Cause))
 }
 
 // hostsUnreadable stops a lookup whose first answer could be a hosts file
@@ -131,13 +151,13 @@ func failedFirst(o outcome) string {
 func (c *resolveCheck) notFoundWhy(o outcome) string {
 	tried := names(o.Candidates)
 	switch {
-	case len(tried) > 0:
-		return fmt.Sprintf("%s for %s", o.Cause, strings.Join(tried, ", "))
+	case len(o.Steps) > 0 && o.stepCause != "" && len(tried) > 0:
+		return fmt.Sprintf("%s for %s", o.stepCause, strings.Join(tried, ", "))
 	case len(o.Steps) > 0:
 		last := o.Steps[len(o.Steps)-1]
 		return fmt.Sprintf("not found by %s (nsswitch hosts: %s)", last.Service, hostsLine(o))
 	}
-	return "not found"
+	return "the hosts database has no service to ask (" + NsswitchPath + ": see dns/config)"
 }
 
 func hostsLine(o outcome) string {
@@ -235,9 +255,9 @@ func (c *reverseCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Message = fmt.Sprintf("has no name: no PTR record for %s (%s)", arpa, orDefault(o.Cause, "not found"))
 		res.Remediation = tell("publish a PTR record for "+c.addr.String(), "ask the owner of the reverse zone to add a PTR record for "+arpa+" (services that check reverse DNS reject this address until then)")
 	default:
-		res.Status, res.Observed = engine.Fail, "lookup failed: "+o.Cause
-		res.Message = fmt.Sprintf("no name: DNS did not answer the PTR query (%s)", o.Cause)
-		res.Remediation = tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.Cause))
+		res.Status = engine.Fail
+		res.Observed, res.Message, res.Remediation = lookupFailed(o)
+		res.Message = "no name: " + res.Message
 	}
 	return res
 }
@@ -253,18 +273,15 @@ const (
 )
 
 func verdictOf(o outcome) verdict {
-	switch {
-	case o.Status == StatusSuccess:
+	switch o.Final {
+	case finalFound:
 		return verdictFound
-	case o.Cause == causeUnqueryable:
-		return verdictUndecided
-	case o.Cause == "" && o.Status == StatusNotFound,
-		o.Cause == resultNXDomain, o.Cause == resultNoData, o.Cause == resultBadName:
+	case finalNotFound:
 		return verdictNotFound
-	case o.Cause == "":
-		return verdictUndecided
+	case finalError:
+		return verdictFailed
 	}
-	return verdictFailed
+	return verdictUndecided
 }
 
 func undecided(res engine.Result, o outcome) engine.Result {

@@ -26,7 +26,7 @@ func TestResolveFollowsNsswitchOrder(t *testing.T) {
 		{"files dns: /etc/hosts first, DNS never asked", "hosts: files dns\n", "db1.test", "files", "10.9.9.9", false},
 		{"files dns: an alias matches, case-insensitively", "hosts: files dns\n", "DB1-Alias", "files", "10.9.9.9", false},
 		{"dns files: DNS first", "hosts: dns files\n", "db1.test", "dns", "10.0.0.5, 2001:db8::5", true},
-		{"no hosts line: glibc's default asks DNS first", "passwd: files\n", "db1.test", "dns", "10.0.0.5, 2001:db8::5", true},
+		{"no hosts line: glibc 2.33+'s default reads /etc/hosts first", "passwd: files\n", "db1.test", "files", "10.9.9.9", false},
 		{"resolve is DNS through the configured servers", "hosts: resolve [!UNAVAIL=return] dns\n", "db1.test", "resolve", "10.0.0.5, 2001:db8::5", true},
 		{"myhostname answers localhost names", "hosts: myhostname dns\n", "foo.localhost", "myhostname", "127.0.0.1, ::1", false},
 	}
@@ -204,6 +204,107 @@ func TestResolveUnderARootWithoutRunIsSkipped(t *testing.T) {
 	r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
 	if r.Status != engine.Skip || !strings.Contains(r.Message, "unknown") {
 		t.Errorf("%s %q, want skip: the upstreams are unknown", r.Status, r.Message)
+	}
+}
+
+// A DNS step golive cannot ask decides the lookup all the same: a later
+// source must not answer in its place, and an earlier one still does.
+func TestUnaskableDNSStepIsNotSkippedOver(t *testing.T) {
+	stub := map[string]string{"etc/resolv.conf": "->../run/systemd/resolve/stub-resolv.conf", "etc/hosts": hostsDB1}
+	cases := []struct {
+		nsswitch string
+		status   engine.Status
+		source   string
+	}{
+		{"hosts: dns files\n", engine.Skip, ""},
+		{"hosts: dns [!UNAVAIL=return] files\n", engine.Skip, ""},
+		{"hosts: foo dns files\n", engine.Skip, ""},
+		{"hosts: files dns\n", engine.Pass, "files"},
+		{"hosts: files [SUCCESS=continue] dns\n", engine.Skip, ""},
+	}
+	for _, c := range cases {
+		files := map[string]string{"etc/nsswitch.conf": c.nsswitch}
+		for k, v := range stub {
+			files[k] = v
+		}
+		h := labRoot(t, files)
+		r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Status != c.status || r.Details["source"] != c.source {
+			t.Errorf("%q: %s from %q (%q), want %s from %q", strings.TrimSpace(c.nsswitch), r.Status, r.Details["source"], r.Message, c.status, c.source)
+		}
+		if r.Status == engine.Skip && !strings.Contains(r.Message, "cannot be asked") {
+			t.Errorf("%q: skip %q should say why DNS cannot be asked", c.nsswitch, r.Message)
+		}
+	}
+}
+
+// glibc skips a service whose module is not installed, as unavailable,
+// and fails a lookup that ends on it; an installed module golive does
+// not evaluate decides the lookup in its place.
+func TestModulesUnderTheRoot(t *testing.T) {
+	port, servers := startLab(t, serverSpec{ip: "127.0.0.1", zones: db1})
+	cases := []struct {
+		nsswitch string
+		files    map[string]string
+		status   engine.Status
+		words    string
+	}{
+		{"hosts: ldap dns\n", nil, engine.Pass, "resolves through dns"},
+		{"hosts: ldap [UNAVAIL=return] dns\n", nil, engine.Fail, "libnss_ldap.so.2 is not installed"},
+		{"hosts: files [NOTFOUND=continue] ldap\n", map[string]string{"etc/hosts": "127.0.0.1 localhost\n"}, engine.Fail, "EAI_SYSTEM"},
+		{"hosts: ldap dns\n", map[string]string{"lib64/libnss_ldap.so.2": ""}, engine.Skip, "no source golive can evaluate"},
+		{"hosts: wins [NOTFOUND=return] dns\n", map[string]string{"usr/lib/aarch64-linux-gnu/libnss_wins.so.2": ""}, engine.Skip, "no source golive can evaluate"},
+	}
+	for _, c := range cases {
+		files := map[string]string{"etc/resolv.conf": resolvConf(servers, ""), "etc/nsswitch.conf": c.nsswitch, "etc/hosts": hostsDB1}
+		for k, v := range c.files {
+			files[k] = v
+		}
+		r := result(t, dnsProfile(t, port, "  names: [db1.test]\n"), labRoot(t, files), "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Status != c.status || !strings.Contains(r.Message, c.words) {
+			t.Errorf("%q %v: %s %q, want %s with %q", strings.TrimSpace(c.nsswitch), c.files, r.Status, r.Message, c.status, c.words)
+		}
+	}
+}
+
+// Without "multi on" in /etc/host.conf, glibc's files service answers
+// from the first line that names the host.
+func TestHostConfMulti(t *testing.T) {
+	const hosts = "2001:db8::9 db1.test\n10.9.9.9 DB1.test\n"
+	for conf, want := range map[string]string{"multi on\n": "2001:db8::9, 10.9.9.9 (files)", "": "2001:db8::9 (files)", "multi off\n": "2001:db8::9 (files)", "MULTI On # yes\norder hosts,bind\n": "2001:db8::9, 10.9.9.9 (files)"} {
+		h := labRoot(t, map[string]string{"etc/nsswitch.conf": "hosts: files\n", "etc/hosts": hosts, "etc/host.conf": conf, "etc/resolv.conf": "nameserver 127.0.0.1\n"})
+		r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Observed != want {
+			t.Errorf("host.conf %q: %q, want %q", conf, r.Observed, want)
+		}
+	}
+}
+
+// In an image, the stub listed before other servers cannot be asked:
+// the others alone would answer what the stub would not (found here by
+// the differential test: golive failed a name glibc resolves).
+func TestImageStubBeforeOtherServersSkips(t *testing.T) {
+	port, servers := startLab(t, serverSpec{ip: "127.0.0.2", zones: map[string]zone{"db1.test.": {rcode: mdns.RcodeRefused}}})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.53\n" + resolvConf(servers, ""), "etc/nsswitch.conf": "hosts: dns files\n", "etc/hosts": hostsDB1})
+	r := result(t, dnsProfile(t, port, "  names: [db1.test]\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+	if r.Status != engine.Skip || !strings.Contains(r.Message, "upstream servers are unknown") {
+		t.Errorf("%s %q, want skip: the stub comes first and cannot be asked", r.Status, r.Message)
+	}
+	if len(servers[0].questions()) > 0 {
+		t.Errorf("the server after the stub was asked: %v", servers[0].questions())
+	}
+}
+
+func TestNoServiceToAskFails(t *testing.T) {
+	for nss, words := range map[string]string{
+		"hosts: files [NOTFOUND=bogus] dns\n": "no service to ask", // rejected: EAI_NONAME
+		"hosts: files dns\nhosts:\n":          "names no service",  // empty: EAI_SYSTEM
+	} {
+		h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.1\n", "etc/hosts": hostsDB1, "etc/nsswitch.conf": nss})
+		r := result(t, testProfile(t, "dns: {names: [db1.test]}\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
+		if r.Status != engine.Fail || !strings.Contains(r.Message, words) {
+			t.Errorf("%q: %s %q, want fail: glibc 2.33+ resolves nothing", nss, r.Status, r.Message)
+		}
 	}
 }
 

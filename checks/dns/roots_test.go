@@ -63,10 +63,11 @@ func TestFixtureRoots(t *testing.T) {
 			`line 4: nameserver "10.0.0.999" is not an IPv4 or IPv6 address`, `line 5: "nameservers 10.0.0.4" is not a resolv.conf keyword line`,
 			`line 6: "nameserver 10.0.0.5" starts with whitespace`, `unknown option "bogus-option"`,
 			"ndots:15 with a search list", "can block 135 s", "(5 s + 3 s + 6 s) per attempt × 5 attempts = 70 s", "5 s × 3 nameservers × 9 attempts = 135 s",
-			"/etc/nsswitch.conf has no hosts line", "/etc/hosts: line 3"},
+			"/etc/hosts: line 3"},
 			"dns/nameserver:10.0.0.2 dns/nameserver:10.0.0.3 dns/nameserver:10.0.0.6",
 			map[string]any{"search": []string{"corp.example.com", "example.com"}, "ndots": 15, "attempts": 5, "rotate": true,
-				"in_use": []string{"10.0.0.2", "10.0.0.3", "10.0.0.6"}, "ignored": []string{"10.0.0.7", "fe80::53%eth0", "10.0.0.8"}}},
+				"in_use": []string{"10.0.0.2", "10.0.0.3", "10.0.0.6"}, "ignored": []string{"10.0.0.7", "fe80::53%eth0", "10.0.0.8"},
+				"nsswitch_hosts": "files dns"}}, // "hosts files dns": glibc needs no colon
 	}
 	for _, c := range cases {
 		t.Run(c.root, func(t *testing.T) {

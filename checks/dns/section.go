@@ -98,7 +98,9 @@ func parseSection(sec *yaml.Node, p *profile.Profile) (settings, error) {
 			if err != nil {
 				return st, err
 			}
-			key := strings.ToLower(strings.TrimSuffix(spec.name, "."))
+			// "db1" and "db1." differ (the dot turns the search list
+			// off); case does not, for DNS or /etc/hosts.
+			key := strings.ToLower(spec.name)
 			if seen[key] {
 				return st, p.Errorf(item, "dns.names: %q is listed twice", spec.name)
 			}

@@ -19,7 +19,8 @@ func TestSectionErrorsNameFileAndLine(t *testing.T) {
 		{"names not a list", "dns:\n  names: db1.test\n", ":2", "cannot unmarshal"},
 		{"a name that is not a domain name", "dns:\n  names:\n    - db1.test\n    - \"bad name\"\n", ":4", `"bad name" is not a domain name`},
 		{"an address listed as a name", "dns:\n  names: [10.0.0.5]\n", ":2", "is an address, not a name"},
-		{"a name listed twice", "dns:\n  names:\n    - db1.test\n    - DB1.test.\n", ":4", "listed twice"},
+		{"a name listed twice", "dns:\n  names:\n    - db1.test\n    - DB1.test\n", ":4", "listed twice"},
+		{"an absolute name listed twice", "dns:\n  names:\n    - db1.test.\n    - DB1.test.\n", ":4", "listed twice"},
 		{"a mapping without name", "dns:\n  names:\n    - {expect: [10.0.0.5]}\n", ":3", "needs a name"},
 		{"an unknown key in a name", "dns:\n  names:\n    - {name: db1.test, expected: [10.0.0.5]}\n", ":3", `unknown key "expected"`},
 		{"a bad expected address", "dns:\n  names:\n    - name: db1.test\n      expect:\n        - 10.0.0.5\n        - 10.0.0.300\n", ":6", `expect "10.0.0.300" is not an IP address`},
@@ -76,6 +77,22 @@ func TestSectionBuildsTheChecks(t *testing.T) {
 	}
 	if v4 := checks[4].(*resolveCheck); len(v4.types) != 1 {
 		t.Errorf("types [a]: %v", v4.types)
+	}
+}
+
+// "db1" and "db1." are different names for glibc: the trailing dot
+// turns the search list off. Both are checks, under the user's spelling.
+func TestRelativeAndAbsoluteNamesAreDistinct(t *testing.T) {
+	checks := mustBuild(t, testProfile(t, "dns:\n  names: [db1, db1., DB2.Test.]\n"))
+	var ids []string
+	for _, c := range checks[2:] {
+		ids = append(ids, c.ID())
+	}
+	if got := strings.Join(ids, " "); got != "dns/resolve:db1 dns/resolve:db1. dns/resolve:DB2.Test." {
+		t.Errorf("checks %s", got)
+	}
+	if m, ok := explain("dns/resolve:db1."); !ok || m.Title != "resolves db1." {
+		t.Errorf("explain(dns/resolve:db1.) = %q, %v", m.Title, ok)
 	}
 }
 

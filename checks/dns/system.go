@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"path"
+	"strings"
 	"sync"
 
 	"github.com/golive-sh/golive/internal/host"
@@ -16,6 +17,7 @@ const (
 	ResolvConfPath = "/etc/resolv.conf"
 	NsswitchPath   = "/etc/nsswitch.conf"
 	HostsPath      = "/etc/hosts"
+	HostConfPath   = "/etc/host.conf"
 	// UplinkPath is where systemd-resolved lists its upstream servers.
 	UplinkPath = "/run/systemd/resolve/resolv.conf"
 	// ResolvedConfPath is where an admin sets the upstreams (DNS=).
@@ -45,6 +47,7 @@ const stubResolvConf = "nameserver 127.0.0.53\noptions edns0 trust-ad\n"
 type System struct {
 	Live     bool
 	Dialect  Dialect
+	NSSRules NSSRules
 	Hostname string
 
 	// Resolv is /etc/resolv.conf as glibc reads it; nil when it is
@@ -64,20 +67,31 @@ type System struct {
 	Upstreams    *ResolvConf
 	UpstreamsErr error
 
-	NSS   *Nsswitch
-	Hosts *Hosts // nil when HostsErr is set
+	NSS *Nsswitch
+	// Modules says, for each service of the hosts line, whether glibc
+	// can load it under the root.
+	Modules map[string]moduleState
+	Hosts   *Hosts // nil when HostsErr is set
+	// HostsMulti is /etc/host.conf's "multi on": without it glibc's files
+	// service answers from the first matching line only.
+	HostsMulti bool
 	// HostsErr is why /etc/hosts could not be read; glibc's files service
 	// answers "unavailable" then.
 	HostsErr error
 }
 
-// LoadSystem reads the resolver configuration of h. It never fails: what
-// cannot be read is recorded, because glibc too carries on without it.
-func LoadSystem(h *host.Host, d Dialect) *System {
-	s := &System{Live: h.Live(), Dialect: d}
+// LoadSystem reads the resolver configuration of h as the root's glibc
+// (the version glibc) reads it. It never fails: what cannot be read is
+// recorded, because glibc too carries on without it.
+func LoadSystem(h *host.Host, glibc string) *System {
+	s := &System{Live: h.Live(), Dialect: DialectFor(glibc), NSSRules: NSSRulesFor(glibc)}
 	s.Hostname, _ = h.Hostname()
 	s.loadResolv(h)
 	s.loadNSS(h)
+	s.Modules = loadModules(h, s.NSS)
+	if data, err := h.ReadFileLimit(HostConfPath, maxConfFile); err == nil {
+		s.HostsMulti = ParseHostConfMulti(data)
+	}
 	data, err := h.ReadFileLimit(HostsPath, maxHostsFile)
 	if err != nil {
 		s.HostsErr = err
@@ -144,13 +158,13 @@ func isStubAddr(a netip.Addr) bool {
 func (s *System) loadNSS(h *host.Host) {
 	data, err := h.ReadFileLimit(NsswitchPath, maxConfFile)
 	if err != nil {
-		s.NSS = ParseNsswitch(nil)
-		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("%v: glibc uses %q", err, DefaultHosts)})
+		s.NSS = DefaultNsswitch(s.NSSRules)
+		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("%v: glibc uses %q", err, s.NSSRules.DefaultHosts())})
 		return
 	}
-	s.NSS = ParseNsswitch(data)
+	s.NSS = ParseNsswitch(data, s.NSSRules)
 	if s.NSS.Default {
-		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("no hosts line: glibc uses %q", DefaultHosts)})
+		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("no hosts line: glibc uses %q", s.NSSRules.DefaultHosts())})
 	}
 }
 
@@ -224,6 +238,11 @@ func (s *System) expand(probeBoth bool) (targets []Target, notes []string) {
 		if note != "" {
 			notes = append(notes, note)
 		}
+		if len(ups) == 0 && !probeBoth {
+			// glibc would ask the stub in its turn, and golive cannot: the
+			// other servers alone would give another answer.
+			return nil, notes
+		}
 	}
 	return targets, notes
 }
@@ -278,17 +297,126 @@ func cutDot(name string) (string, string, bool) {
 // systemCache loads a root's configuration once for all the dns checks
 // of a run.
 type systemCache struct {
-	dialect Dialect
-	mu      sync.Mutex
-	h       *host.Host
-	sys     *System
+	glibc string // the root's glibc version; "" for a current one
+	mu    sync.Mutex
+	h     *host.Host
+	sys   *System
 }
 
 func (c *systemCache) get(h *host.Host) *System {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.h != h || c.sys == nil {
-		c.h, c.sys = h, LoadSystem(h, c.dialect)
+		glibc := c.glibc
+		if glibc == "" {
+			glibc = RootGlibc(h)
+		}
+		c.h, c.sys = h, LoadSystem(h, glibc)
 	}
 	return c.sys
+}
+
+// moduleState is whether glibc can load a hosts service's module.
+type moduleState int
+
+const (
+	moduleBuiltin    moduleState = iota // files and dns: part of every glibc
+	modulePresent                       // installed, and golive evaluates it
+	moduleMissing                       // not installed: glibc skips it as unavailable
+	moduleUnmodelled                    // installed, and golive cannot evaluate it
+)
+
+// modelled are the services golive evaluates besides files and dns.
+func modelled(svc string) bool {
+	return svc == "myhostname" || svc == "resolve" || strings.HasPrefix(svc, "mdns")
+}
+
+// libDirs are where glibc's dlopen finds libnss_*.so.2 on the distros
+// golive supports (the default paths and the multiarch directories).
+var libDirs = []string{"/lib64", "/usr/lib64", "/lib", "/usr/lib",
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+	"/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu", "/lib/powerpc64le-linux-gnu", "/usr/lib/powerpc64le-linux-gnu",
+	"/lib/s390x-linux-gnu", "/usr/lib/s390x-linux-gnu"}
+
+// loadModules looks for the module of every hosts service under the root.
+func loadModules(h *host.Host, ns *Nsswitch) map[string]moduleState {
+	out := map[string]moduleState{}
+	for _, svc := range ns.Hosts {
+		if _, done := out[svc.Name]; done {
+			continue
+		}
+		if svc.Name == "files" || svc.Name == "dns" {
+			out[svc.Name] = moduleBuiltin
+			continue
+		}
+		state := moduleMissing
+		if !strings.ContainsAny(svc.Name, "/\x00") {
+			for _, dir := range libDirs {
+				if h.Exists(path.Join(dir, "libnss_"+svc.Name+".so.2")) {
+					state = moduleUnmodelled
+					if modelled(svc.Name) {
+						state = modulePresent
+					}
+					break
+				}
+			}
+		}
+		out[svc.Name] = state
+	}
+	return out
+}
+
+func (s *System) module(svc string) moduleState {
+	if st, ok := s.Modules[svc]; ok {
+		return st
+	}
+	return moduleBuiltin // a System built by hand in a test
+}
+
+// ParseHostConfMulti reads the multi setting of /etc/host.conf as
+// glibc's res_hconf does: a case-insensitive "multi" keyword with "on"
+// or "off"; the last one wins; glibc's default is off.
+func ParseHostConfMulti(data []byte) bool {
+	multi := false
+	for _, line := range lines(data) {
+		if c := strings.IndexByte(line, '#'); c >= 0 {
+			line = line[:c]
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 || !strings.EqualFold(f[0], "multi") {
+			continue
+		}
+		switch arg := strings.ToLower(f[1]); {
+		case strings.HasPrefix(arg, "on"):
+			multi = true
+		case strings.HasPrefix(arg, "off"):
+			multi = false
+		}
+	}
+	return multi
+}
+
+// RootGlibc guesses the root's glibc version when the profile does not
+// know it, from where libc.so.6 points: libc-2.17.so up to glibc 2.33,
+// a regular file from 2.34 on (reported as "2.34"). "" when there is no
+// libc.so.6 in the usual directories: a current glibc is assumed.
+func RootGlibc(h *host.Host) string {
+	for _, dir := range libDirs {
+		p := path.Join(dir, "libc.so.6")
+		fi, err := h.Lstat(p)
+		if err != nil {
+			continue
+		}
+		if fi.Mode().IsRegular() {
+			return "2.34"
+		}
+		if target, err := h.Readlink(p); err == nil {
+			if v, ok := strings.CutPrefix(path.Base(target), "libc-"); ok {
+				if v, ok = strings.CutSuffix(v, ".so"); ok {
+					return v
+				}
+			}
+		}
+	}
+	return ""
 }
