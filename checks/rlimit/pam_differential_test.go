@@ -430,14 +430,14 @@ func strp(s string) *string { return &s }
 // ones (several groups, each under other PID 1 limits).
 func pamDiffGroups(own map[string]Limit) []pamDiffGroup {
 	rng := rand.New(rand.NewPCG(20261204, 1))
-	hand := pamDiffGroup{name: "hand-made", pid1: pid1Limits(own, nil), passwd: pamDiffPasswd, group: pamDiffGroupFile, cases: handCases()}
+	hand := pamDiffGroup{name: "hand-made", pid1: pamCasePID1Limits(own, nil), passwd: pamDiffPasswd, group: pamDiffGroupFile, cases: handCases()}
 	hand.caller = callerLimits(hand.pid1, nil)
 	twins := hand
 	twins.name, twins.cases = "hand-made groups", handGroupCases()
 	twins.group = "root:x:0:\nalice:x:5000:\nops:x:6000:\nops:x:6002:alice\ndev:x:6001:\ntwin:x:6001:bob,carol\n"
 	groups := []pamDiffGroup{hand, twins}
 	for gi := 0; gi < 5; gi++ {
-		g := pamDiffGroup{name: fmt.Sprintf("random-%d", gi), pid1: pid1Limits(own, rng), passwd: pamDiffPasswd, group: randomGroupFile(rng)}
+		g := pamDiffGroup{name: fmt.Sprintf("random-%d", gi), pid1: pamCasePID1Limits(own, rng), passwd: pamDiffPasswd, group: randomGroupFile(rng)}
 		g.caller = callerLimits(g.pid1, rng)
 		for ci := 0; ci < 12; ci++ {
 			g.cases = append(g.cases, randomCase(rng, fmt.Sprintf("%s-%d", g.name, ci), g))
@@ -467,7 +467,7 @@ var floors = map[string]uint64{"nofile": 64, "nproc": 256, "stack": 1 << 20, "as
 
 // pid1Limits picks PID 1's limits under this test's own (which no process
 // here can exceed); rtprio stays 0 (runuser resets it anyway).
-func pid1Limits(own map[string]Limit, rng *rand.Rand) map[string]Limit {
+func pamCasePID1Limits(own map[string]Limit, rng *rand.Rand) map[string]Limit {
 	out := map[string]Limit{}
 	for name := range pamDiffResources {
 		o := own[name]
