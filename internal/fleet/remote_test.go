@@ -128,16 +128,28 @@ func TestRemoteTimeoutStillCleansUp(t *testing.T) {
 	l := newRemoteLab(t)
 	pidFile := filepath.Join(l.dir, "pid")
 	l.fake(t, "echo $$ > "+Quote(pidFile)+"; exec sleep 300\n")
-	l.opts.HostTimeout = 4 * time.Second
-	res := l.run(t) // run fails the test if the temp dir is left behind
-	if res.Kind != KindTimeout || !strings.Contains(res.Err, "host timeout 4s") {
-		t.Errorf("%s %q, want timeout", res.Kind, res.Err)
+	// The remote command must have started before the timeout for the
+	// kill to be tested at all. On a loaded machine (-race, two cores,
+	// every package's tests at once) dial, upload and start can take
+	// longer than a short timeout; then the run is repeated with twice
+	// the timeout rather than failing on the machine's speed.
+	var data []byte
+	for timeout := 4 * time.Second; ; timeout *= 2 {
+		l.opts.HostTimeout = timeout
+		res := l.run(t) // run fails the test if the temp dir is left behind
+		if res.Kind != KindTimeout || !strings.Contains(res.Err, "host timeout "+timeout.String()) {
+			t.Fatalf("%s %q, want timeout", res.Kind, res.Err)
+		}
+		var err error
+		if data, err = os.ReadFile(pidFile); err == nil {
+			break
+		}
+		if timeout >= 32*time.Second {
+			t.Fatalf("the remote command never started within %s: %v", timeout, err)
+		}
+		t.Logf("the remote command had not started within %s; again with %s", timeout, 2*timeout)
 	}
 	// The remote command was stopped, not left running.
-	data, err := os.ReadFile(pidFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 	for range 100 { // the signal is asynchronous; give it up to 10 s
 		if syscall.Kill(pid, 0) != nil {
