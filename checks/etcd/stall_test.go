@@ -99,4 +99,3 @@ func TestTimeoutMessagesPerStage(t *testing.T) {
 		})
 	}
 }
-

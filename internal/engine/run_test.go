@@ -424,7 +424,7 @@ func TestRunEndTurnsAFamilysTimeoutIntoInterrupted(t *testing.T) {
 				<-ctx.Done()
 				sawErr = ctx.Err()
 				return Result{Status: st, Message: "timeout: no answer before the check's deadline",
-					Details: map[string]any{"cause": "timeout"},
+					Details:     map[string]any{"cause": "timeout"},
 					Remediation: nil}
 			})
 			out := Run(ctx, testHost(t), []Check{c}, RunOptions{CheckTimeout: time.Minute})
