@@ -87,7 +87,7 @@ func TestTransportCauses(t *testing.T) {
 		{"refused", "etcd:\n  endpoints: [https://" + deptest.ClosedPort(t) + "]\n  ca_file: /" + etcdtest.CAFile + "\n", depcheck.CauseRefused, []string{"connection refused"}},
 		{"silent: ends at the check timeout", "etcd:\n  endpoints: [https://" + deptest.SilentListener(t) + "]\n  ca_file: /" + etcdtest.CAFile + "\n", depcheck.CauseTimeout,
 			[]string{"TLS handshake did not complete"}},
-		{"silent, plain text", "etcd:\n  endpoints: [http://" + deptest.SilentListener(t) + "]\n", depcheck.CauseTimeout, []string{"sent nothing"}},
+		{"silent, plain text", "etcd:\n  endpoints: [http://" + deptest.SilentListener(t) + "]\n", depcheck.CauseTimeout, []string{"did not answer the HTTP/2 preface"}},
 		{"not TLS", "etcd:\n  endpoints: [https://" + plain + "]\n  ca_file: /" + etcdtest.CAFile + "\n", depcheck.CauseProtocol, []string{"does not speak TLS"}},
 		{"not HTTP/2", "etcd:\n  endpoints: [http://" + plain + "]\n", depcheck.CauseProtocol, []string{"HTTP/2"}},
 		{"the peer port", "etcd:\n  endpoints: [" + c.Members[0].PeerURL + "]\n  ca_file: /" + etcdtest.CAFile + "\n  cert_file: /" + etcdtest.ClientCertFile + "\n  key_file: /" + etcdtest.ClientKeyFile + "\n",

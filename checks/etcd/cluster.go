@@ -61,7 +61,7 @@ func (c *clusterCheck) noList(res engine.Result, s *survey) engine.Result {
 	failed(&res, *r.Fail)
 	res.Message = fmt.Sprintf("no endpoint answered; %s: %s", r.URL, res.Message)
 	res.Details["unreachable"] = endpointFailures(s)
-	res.Remediation = failurePlan(c.set, r.URL, *r.Fail)
+	res.Remediation = failurePlan(c.set, r)
 	return res
 }
 
@@ -203,7 +203,7 @@ func (c *clusterCheck) judgeAlarms(v *verdict, s *survey, d map[string]any) {
 
 func failurePlanSteps(set *settings, r *reach) []string {
 	var out []string
-	for _, a := range failurePlan(set, r.URL, *r.Fail).Actions {
+	for _, a := range failurePlan(set, r).Actions {
 		out = append(out, a.Text)
 	}
 	return out

@@ -34,7 +34,7 @@ func (c *endpointCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	probeDetails(res.Details, r)
 	if !r.OK() {
 		failed(&res, *r.Fail)
-		res.Remediation = failurePlan(c.set, c.url, *r.Fail)
+		res.Remediation = failurePlan(c.set, r)
 		return res
 	}
 	return c.judge(res, h, ss, r)

@@ -24,6 +24,26 @@ import (
 type probe struct {
 	ConnectMS, HandshakeMS, PrefaceMS float64
 	TLSVersion                        string
+	// Connected, Handshaken and Prefaced say how far the probe got: what a
+	// message may claim was observed, and nothing more.
+	Connected, Handshaken, Prefaced bool
+}
+
+// observed says, in one clause, how far the transport got.
+func (p probe) observed() string {
+	var s string
+	switch {
+	case !p.Connected:
+		return "the TCP connection was not established"
+	case p.Handshaken:
+		s = fmt.Sprintf("TCP connected in %.1f ms, the TLS handshake (%s) completed in %.1f ms", p.ConnectMS, p.TLSVersion, p.HandshakeMS)
+	default:
+		s = fmt.Sprintf("TCP connected in %.1f ms", p.ConnectMS)
+	}
+	if p.Prefaced {
+		s += fmt.Sprintf(", the HTTP/2 preface was answered in %.1f ms", p.PrefaceMS)
+	}
+	return s
 }
 
 // preface opens a connection to u and exchanges HTTP/2 prefaces: a gRPC
@@ -40,10 +60,13 @@ func (ss *session) preface(ctx context.Context, u string) (probe, *depcheck.Fail
 	raw, err := d.DialContext(ctx, "tcp", pu.Host)
 	if err != nil {
 		f := ss.classify(ctx, err)
+		if f.Cause == depcheck.CauseTimeout {
+			f.Message = "the TCP connection was not established before the check's deadline: the connection attempt got no answer"
+		}
 		return p, &f
 	}
 	defer raw.Close()
-	p.ConnectMS = ms(time.Since(start))
+	p.ConnectMS, p.Connected = ms(time.Since(start)), true
 	if dl, ok := ctx.Deadline(); ok {
 		_ = raw.SetDeadline(dl)
 	}
@@ -55,19 +78,22 @@ func (ss *session) preface(ctx context.Context, u string) (probe, *depcheck.Fail
 		if err := tc.HandshakeContext(ctx); err != nil {
 			f := ss.classify(ctx, err)
 			if f.Cause == depcheck.CauseTimeout {
-				f.Message = fmt.Sprintf("TCP connected in %.1f ms, but the TLS handshake did not complete before the check's deadline: the port accepts connections and does not answer TLS", p.ConnectMS)
+				f.Message = fmt.Sprintf("TCP connected in %.1f ms, but the TLS handshake did not complete before the check's deadline", p.ConnectMS)
 			}
 			return p, &f
 		}
-		p.HandshakeMS = ms(time.Since(hs))
+		p.HandshakeMS, p.Handshaken = ms(time.Since(hs)), true
 		p.TLSVersion = tls.VersionName(tc.ConnectionState().Version)
 		conn = tc
 	}
 	pre := time.Now()
 	if f := ss.exchangePreface(ctx, conn); f != nil {
+		if f.Cause == depcheck.CauseTimeout {
+			f.Message = p.observed() + ", but the server did not answer the HTTP/2 preface before the check's deadline"
+		}
 		return p, f
 	}
-	p.PrefaceMS = ms(time.Since(pre))
+	p.PrefaceMS, p.Prefaced = ms(time.Since(pre)), true
 	return p, nil
 }
 
@@ -93,8 +119,7 @@ func (ss *session) exchangePreface(ctx context.Context, conn net.Conn) *depcheck
 	var connErr http2.ConnectionError
 	switch {
 	case f.Cause == depcheck.CauseTLS:
-	case f.Cause == depcheck.CauseTimeout:
-		f.Message = "the connection was accepted but the server sent nothing before the check's deadline (a stuck server or proxy)"
+	case f.Cause == depcheck.CauseTimeout: // worded by the caller, which knows how far the probe got
 	case errors.As(err, &connErr), errors.Is(err, http2.ErrFrameTooLarge):
 		f = depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server does not speak HTTP/2 (gRPC): " + err.Error()}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):

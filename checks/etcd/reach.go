@@ -39,7 +39,7 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 	}
 	cli, err := ss.connect(ctx, u)
 	if err != nil {
-		r.fail(ss.classify(ctx, err))
+		r.fail(ss.afterPreface(ctx, p, err, "connection (and Authenticate, with a username)"))
 		return r
 	}
 	// Closing waits for gRPC's goroutines to wind down; the answer does not
@@ -48,7 +48,7 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 	start := time.Now()
 	st, err := cli.Status(ctx, u)
 	if err != nil {
-		r.fail(ss.classify(ctx, err))
+		r.fail(ss.afterPreface(ctx, p, err, "Status call"))
 		return r
 	}
 	r.StatusMS = ms(time.Since(start))
@@ -71,6 +71,18 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 }
 
 func (r *reach) fail(f depcheck.Failure) { r.Fail = &f }
+
+// afterPreface classifies a failure of the etcd client once the probe got
+// through TCP, TLS and the HTTP/2 preface. A timeout there is a member
+// that took the connection and did not answer the API: the message says
+// what was observed, not a guess at a firewall or a host that is down.
+func (ss *session) afterPreface(ctx context.Context, p probe, err error, step string) depcheck.Failure {
+	f := ss.classify(ctx, err)
+	if f.Cause == depcheck.CauseTimeout {
+		f.Message = p.observed() + ", but etcd's " + step + " got no answer before the check's deadline"
+	}
+	return f
+}
 
 // reachAll reaches every URL in parallel; the result is in the order given.
 func (ss *session) reachAll(ctx context.Context, urls []string, lists bool) []*reach {

@@ -28,8 +28,9 @@ func (set *settings) etcdctl(endpoints ...string) string {
 	return strings.Join(parts, " ")
 }
 
-// failurePlan says what to do when u could not be used at all.
-func failurePlan(set *settings, u string, f depcheck.Failure) *remediate.Plan {
+// failurePlan says what to do when r's URL could not be used at all.
+func failurePlan(set *settings, r *reach) *remediate.Plan {
+	u, f := r.URL, *r.Fail
 	host, port := hostPort(u)
 	var summary string
 	var steps []string
@@ -41,7 +42,9 @@ func failurePlan(set *settings, u string, f depcheck.Failure) *remediate.Plan {
 		summary = "start etcd or open its client port"
 		steps = []string{"on " + host + ": systemctl status etcd; journalctl -u etcd -n 100 — start the member, and check that --listen-client-urls includes " + u,
 			"check that no firewall on " + host + " rejects port " + port}
-	case depcheck.CauseTimeout, depcheck.CauseUnreachable:
+	case depcheck.CauseTimeout:
+		summary, steps = timeoutSteps(set, r.Probe, u)
+	case depcheck.CauseUnreachable:
 		summary = "open the network path to the endpoint"
 		steps = []string{"check routes, firewalls and security groups between this host and " + host + ":" + port + " (packets are dropped, or the member hangs: " + set.etcdctl(u) + " endpoint status)"}
 	case depcheck.CauseTLS:
@@ -58,6 +61,20 @@ func failurePlan(set *settings, u string, f depcheck.Failure) *remediate.Plan {
 		steps = []string{"check the member and the network path: " + set.etcdctl(u) + " endpoint status"}
 	}
 	return plan(summary, steps...)
+}
+
+// timeoutSteps fit how far the probe got: a path that drops the connection
+// attempt, a listener that does not finish TLS, or a member that took the
+// connection and does not answer its API.
+func timeoutSteps(set *settings, p probe, u string) (string, []string) {
+	host, port := hostPort(u)
+	switch {
+	case p.Prefaced:
+		return "find why the member does not answer", []string{"the member at " + u + " accepted the connection and HTTP/2 but did not answer etcd's API: on " + host + ": journalctl -u etcd -n 100; " + set.etcdctl(u) + " endpoint status"}
+	case p.Connected:
+		return "point the endpoint at a listener that answers", []string{"something on " + host + ":" + port + " accepts TCP connections and did not answer in time: check that it is etcd's client port (--listen-client-urls) and that the member is not hung (journalctl -u etcd -n 100)"}
+	}
+	return "open the network path to the endpoint", []string{"check routes, firewalls and security groups between this host and " + host + ":" + port + ", and that the member runs: " + set.etcdctl(u) + " endpoint status"}
 }
 
 // plan is a manual plan of steps.

@@ -65,6 +65,9 @@ func classifyConnect(ctx context.Context, err error, tr *loginTrace, secrets []s
 }
 
 func classifyLogin(ctx context.Context, err error, tr *loginTrace) *failure {
+	if depcheck.Cancelled(ctx) { // the run ended: not the server's doing
+		return &failure{Failure: depcheck.Classify(ctx, err)}
+	}
 	if tr.conn == nil { // the dial itself failed
 		return &failure{Failure: depcheck.Classify(ctx, err)}
 	}
@@ -118,7 +121,9 @@ func classifyQuery(ctx context.Context, err error, secrets []string) *failure {
 	switch {
 	case errors.As(err, &me):
 		f = serverError(me)
-	case deadlinePassed(ctx) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+	case depcheck.Cancelled(ctx):
+		f = &failure{Failure: depcheck.Classify(ctx, err)} // interrupted: the run ended
+	case deadlinePassed(ctx) || errors.Is(err, context.DeadlineExceeded):
 		f = &failure{Failure: depcheck.Failure{Cause: depcheck.CauseTimeout, Message: "the server did not answer a query before the check's deadline"}}
 	case errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldrv.ErrInvalidConn):
 		f = &failure{Failure: depcheck.Failure{Cause: depcheck.CauseNetwork, Message: "the server closed the connection during a query"}}
@@ -148,8 +153,10 @@ func anyIs(err error, targets []error) bool {
 	return false
 }
 
+// deadlinePassed reports whether the check's own deadline is over. A
+// cancelled context (the run ended) is not the server's timeout.
 func deadlinePassed(ctx context.Context) bool {
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return true
 	}
 	dl, ok := ctx.Deadline()

@@ -28,7 +28,12 @@ func newDistro(p *profile.Profile) *distroCheck {
 
 func (c *distroCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	rel, err := h.OSRelease()
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+		// Like every file a non-root user may not read: not a finding.
+		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error() + "; " + c.matchedBy,
+			Details: map[string]any{"profile": c.profileName, "matched_by": c.matchedBy}}
+	case err != nil:
 		return engine.Result{Status: engine.Error, Message: "cannot identify the distro: " + err.Error()}
 	}
 	res := engine.Result{

@@ -277,6 +277,11 @@ func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func
 	if checks, err = (engine.Filter{Only: o.Only, Skip: o.Skip}).Apply(checks); err != nil {
 		return nil, invalid(err)
 	}
+	if len(checks) > report.MaxChecks {
+		// Every reader of reports (diff, remediate --from, fleet) takes
+		// at most this many: golive does not write what it cannot read.
+		return nil, invalid(fmt.Errorf("the profile plans %d checks: golive runs at most %d", len(checks), report.MaxChecks))
+	}
 
 	var notices []string
 	if p.Fallback {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/cli"
 	"github.com/golive-sh/golive/internal/remediate/remediatetest"
+	"github.com/golive-sh/golive/internal/report"
 )
 
 // runWithInput runs golive's CLI in this process with stdin and a pinned
@@ -98,7 +99,7 @@ func TestRemediateInvocationErrors(t *testing.T) {
 		{"unknown action type", nil, []string{"remediate", "--from", filepath.Join(dir, "bad-type.json")}, `bad-type.json: check sysctl/net.core.netdev_max_backlog: remediation action of unknown type "shell"`},
 		{"missing field", nil, []string{"remediate", "--from", filepath.Join(dir, "no-checks.json")}, `no-checks.json: no "checks" list`},
 		{"not an object", nil, []string{"remediate", "--from", filepath.Join(dir, "array.json")}, "array.json: not JSON"},
-		{"too large", io.LimitReader(repeat(' '), 64<<20+1), []string{"remediate", "--from", "-"}, "--from standard input: larger than 64 MiB"},
+		{"too large", io.LimitReader(repeat(' '), report.MaxReportSize+1), []string{"remediate", "--from", "-"}, "--from standard input: larger than 488 MiB"},
 		{"--from with --root", nil, []string{"remediate", "--from", "-", "--root", "/"}, "--from reads a finished report: --root would not apply"},
 		{"bad run flag", nil, []string{"remediate", "--root", fixtureRoot("centos-7"), "--timeout", "soon"}, "--timeout"},
 	}

@@ -31,6 +31,10 @@ const (
 	CauseTLS         = "tls"
 	CauseAuth        = "auth"
 	CauseProtocol    = "protocol"
+	// CauseInterrupted: the run ended (its --timeout, a signal) before the
+	// step finished. Not the peer's fault; the engine reports the check as
+	// interrupted (engine.CauseInterrupted) whatever the family makes of it.
+	CauseInterrupted = "interrupted"
 )
 
 // Failure says why a step failed. Message does not repeat the cause;
@@ -57,6 +61,9 @@ func ClassifyRoots(ctx context.Context, err error, roots string) Failure {
 	}
 	// A gRPC status is read first: its text holds the transport's last
 	// error, which is the real cause when the deadline ended the call.
+	if Cancelled(ctx) {
+		return interrupted()
+	}
 	if st, ok := status.FromError(err); ok && st.Code() != codes.OK && st.Code() != codes.Unknown {
 		return classifyStatus(st)
 	}
@@ -105,8 +112,20 @@ func refused() Failure {
 	return Failure{Cause: CauseRefused, Message: "connection refused: nothing listens on that port, or a firewall rejects it"}
 }
 
+// Cancelled reports whether ctx was cancelled rather than timed out. The
+// engine cancels a check's context when the run ends and lets it expire
+// (context.DeadlineExceeded) at the check's own --check-timeout: only the
+// latter is the peer's timeout.
+func Cancelled(ctx context.Context) bool {
+	return ctx != nil && errors.Is(ctx.Err(), context.Canceled)
+}
+
+func interrupted() Failure {
+	return Failure{Cause: CauseInterrupted, Message: "the run ended before this step finished (its --timeout, or a signal); nothing is known about the peer"}
+}
+
 func timeout() Failure {
-	return Failure{Cause: CauseTimeout, Message: "no answer before the check's deadline (a firewall dropping packets, a host that is down, or a server that accepts and never answers)"}
+	return Failure{Cause: CauseTimeout, Message: "no answer before the check's deadline"}
 }
 
 func isTimeout(err error) bool {

@@ -156,3 +156,52 @@ func TestAlertFailureNamesTheServersVerdict(t *testing.T) {
 		t.Errorf("internal_error: %+v", f)
 	}
 }
+
+// A cancelled context is the run ending (--timeout, a signal), never the
+// peer's timeout; a context past its own deadline is.
+func TestClassifyCancelledIsNotATimeout(t *testing.T) {
+	silent := deptest.SilentListener(t)
+	handshake := func(ctx context.Context) error {
+		raw, err := dial(context.Background(), silent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		return tls.Client(raw, &tls.Config{ServerName: "x"}).HandshakeContext(ctx)
+	}
+
+	cctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	err := handshake(cctx)
+	if f := Classify(cctx, err); f.Cause != CauseInterrupted || strings.Contains(f.Message, "deadline") {
+		t.Errorf("cancelled handshake: %+v (%v)", f, err)
+	}
+
+	tctx, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer stop()
+	err = handshake(tctx)
+	if f := Classify(tctx, err); f.Cause != CauseTimeout {
+		t.Errorf("handshake past its deadline: %+v (%v)", f, err)
+	}
+
+	// A gRPC call that was cancelled while the check's context lives on is
+	// not a timeout either.
+	if f := Classify(context.Background(), status.Error(codes.Canceled, "context canceled")); f.Cause == CauseTimeout {
+		t.Errorf("cancelled gRPC call: %+v", f)
+	}
+	// Nor is a gRPC status, whatever its text, once the run ended.
+	ended, end := context.WithCancel(context.Background())
+	end()
+	if f := Classify(ended, status.Error(codes.Unavailable, "i/o timeout")); f.Cause != CauseInterrupted {
+		t.Errorf("status after the run ended: %+v", f)
+	}
+}
+
+// The timeout message says only what was observed.
+func TestTimeoutMessageDoesNotGuess(t *testing.T) {
+	for _, guess := range []string{"firewall", "host that is down", "dropping"} {
+		if strings.Contains(timeout().Message, guess) {
+			t.Errorf("timeout message guesses %q: %s", guess, timeout().Message)
+		}
+	}
+}

@@ -24,10 +24,14 @@ func classifyStatus(st *status.Status) Failure {
 		return f
 	}
 	switch st.Code() {
-	case codes.DeadlineExceeded, codes.Canceled:
+	case codes.DeadlineExceeded:
 		f := timeout()
 		f.Message += ": " + msg
 		return f
+	case codes.Canceled:
+		// A cancelled call is not a peer that failed to answer; with the
+		// check's context alive, it was the client's own doing.
+		return Failure{Cause: CauseNetwork, Message: "the call was cancelled before the server answered: " + msg}
 	}
 	return Failure{Cause: CauseNetwork, Message: msg}
 }

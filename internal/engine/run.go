@@ -46,12 +46,29 @@ type Outcome struct {
 // ErrAborted is the cause a caller gives when it cancels a run on a signal.
 var ErrAborted = errors.New("interrupted")
 
+// CauseInterrupted is details.cause of a check that did not finish because
+// the run ended (the global --timeout, or a signal): not the peer's fault
+// and not a finding, so waivers, tickets and remediation leave it alone.
+const CauseInterrupted = "interrupted"
+
+// errRunEnded is the cause with which a check's context is cancelled when
+// the run's context ends. A check's context ends in one of two ways: its
+// own --check-timeout (context.DeadlineExceeded: the family's reading, a
+// peer timeout, stands) or the run's end (context.Canceled with this
+// cause: the check was interrupted). Families tell them apart by ctx.Err().
+var errRunEnded = errors.New("the run ended before the check finished")
+
+// Interrupted reports whether r is a check that the run's end cut short.
+func Interrupted(r Result) bool {
+	return r.Status == Error && r.Details["cause"] == CauseInterrupted
+}
+
 // Run runs the checks with bounded parallelism. Every check gets a context
-// with its own timeout under ctx; a check that panics becomes an error
-// result and the run goes on; a check that overruns its timeout is
-// abandoned with an error result. Results come back in plan order, whatever
-// the completion order. When ctx ends, unfinished checks are recorded as
-// interrupted and Run returns at once.
+// with its own timeout; a check that panics becomes an error result and the
+// run goes on; a check that overruns its timeout is abandoned with an error
+// result. Results come back in plan order, whatever the completion order.
+// When ctx ends, every check not finished (or not started) becomes an
+// interrupted error (see Interrupted) and Run returns at once.
 func Run(ctx context.Context, h *host.Host, checks []Check, opt RunOptions) Outcome {
 	if opt.Parallel <= 0 {
 		opt.Parallel = DefaultParallel
@@ -61,7 +78,6 @@ func Run(ctx context.Context, h *host.Host, checks []Check, opt RunOptions) Outc
 	}
 	out := Outcome{Results: make([]Result, len(checks)), Started: time.Now()}
 	started := make([]bool, len(checks))
-	interrupted := make([]bool, len(checks))
 	sem := make(chan struct{}, opt.Parallel)
 	var wg sync.WaitGroup
 launch:
@@ -80,7 +96,7 @@ launch:
 		go func(i int, c Check) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out.Results[i], interrupted[i] = runOne(ctx, h, c, opt)
+			out.Results[i] = runOne(ctx, h, c, opt)
 		}(i, c)
 	}
 	wg.Wait()
@@ -90,10 +106,9 @@ launch:
 	// just before the deadline is complete.
 	for i, c := range checks {
 		if !started[i] {
-			out.Aborted = true
-			out.Results[i] = fill(Result{Status: Skip, Message: "not run: " + reason(ctx)}, c.Meta(), 0)
+			out.Results[i] = interrupted(ctx, Result{}, c.Meta(), 0, "before the check started")
 		}
-		if interrupted[i] {
+		if Interrupted(out.Results[i]) {
 			out.Aborted = true
 		}
 	}
@@ -106,49 +121,96 @@ launch:
 // runOne runs a check in its own goroutine so that one that ignores its
 // context can be abandoned at its deadline. An abandoned check gives back
 // its parallelism slot while its goroutine may still run: progress matters
-// more than the bound when a check misbehaves. interrupted reports that the
-// run's own context (not the check's timeout) cut the check short.
-func runOne(ctx context.Context, h *host.Host, c Check, opt RunOptions) (r Result, interrupted bool) {
+// more than the bound when a check misbehaves.
+func runOne(ctx context.Context, h *host.Host, c Check, opt RunOptions) Result {
 	m := c.Meta()
 	if opt.Offline && m.Network {
-		return fill(Result{Status: Skip, Message: "offline: --offline skips network checks"}, m, 0), false
+		return fill(Result{Status: Skip, Message: "offline: --offline skips network checks"}, m, 0)
 	}
 	start := time.Now() // before the timer, so a timed-out Duration is never below the timeout
-	cctx, cancel := context.WithTimeout(ctx, opt.CheckTimeout)
+	cctx, cancel := checkContext(ctx, opt.CheckTimeout)
 	defer cancel()
-	done := make(chan Result, 1)
+	type answer struct {
+		r Result
+		// cut: the run's end reached the check before it answered, so
+		// what it says may be its reading of the cancellation.
+		cut bool
+	}
+	done := make(chan answer, 1)
 	go func() {
 		defer func() {
 			if v := recover(); v != nil {
-				done <- Result{Status: Error, Message: fmt.Sprintf("check panicked: %v", v),
-					Details: map[string]any{"stack": firstFrames(debug.Stack())}}
+				done <- answer{r: Result{Status: Error, Message: fmt.Sprintf("check panicked: %v", v),
+					Details: map[string]any{"stack": firstFrames(debug.Stack())}}}
 			}
 		}()
-		done <- c.Run(cctx, h)
+		r := c.Run(cctx, h)
+		done <- answer{r: r, cut: runEnded(cctx)}
 	}()
+	var a answer
 	select {
-	case r = <-done:
-		// A check that honours its context returns an error as soon as the
-		// run is cancelled; that result was cut short too.
-		interrupted = ctx.Err() != nil && r.Status == Error
+	case a = <-done:
 	case <-cctx.Done():
 		// A check finishing at the very moment its context ends keeps its
 		// own answer: give it a moment before calling it cut short.
 		grace := time.NewTimer(finishGrace)
 		defer grace.Stop()
 		select {
-		case r = <-done:
-			interrupted = ctx.Err() != nil && r.Status == Error
+		case a = <-done:
 		case <-grace.C:
-			if ctx.Err() != nil {
-				r = Result{Status: Error, Message: "interrupted: " + reason(ctx)}
-				interrupted = true
-			} else {
-				r = Result{Status: Error, Message: fmt.Sprintf("timed out after %s (--check-timeout)", opt.CheckTimeout)}
+			if runEnded(cctx) {
+				return interrupted(ctx, Result{}, m, time.Since(start), "before the check finished")
 			}
+			a.r = Result{Status: Error, Message: fmt.Sprintf("timed out after %s (--check-timeout)", opt.CheckTimeout),
+				Details: map[string]any{"cause": "timeout"}}
 		}
 	}
-	return fill(r, m, time.Since(start)), interrupted
+	// Only an answer the cancellation cannot have produced survives the
+	// run's end: a pass or a skip. A fail, warn or error given after the
+	// run's end reached the check is its reading of the cancellation
+	// (a "timeout", a "connection closed"), not a finding about the host.
+	if a.cut && a.r.Status != Pass && a.r.Status != Skip {
+		return interrupted(ctx, a.r, m, time.Since(start), "before the check finished")
+	}
+	return fill(a.r, m, time.Since(start))
+}
+
+// checkContext is a check's context: it ends at the check's own timeout
+// (context.DeadlineExceeded) or, cancelled with errRunEnded, when the run's
+// context ends, whichever comes first. Detached from ctx's deadline so that
+// a run's --timeout never looks like the check's own deadline to a family.
+func checkContext(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	base, cancelRun := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { cancelRun(errRunEnded) })
+	cctx, cancelTimeout := context.WithTimeout(base, timeout)
+	return cctx, func() {
+		stop()
+		cancelTimeout()
+		cancelRun(context.Canceled)
+	}
+}
+
+// runEnded reports whether the run's end (not the check's own timeout)
+// cancelled the check's context.
+func runEnded(cctx context.Context) bool {
+	return errors.Is(context.Cause(cctx), errRunEnded)
+}
+
+// interrupted is the result of a check that the run's end cut short (or
+// never started): an error with details.cause "interrupted", never the
+// peer's fault. The family's own words, if it gave any, are kept in
+// details.partial for a person debugging the run; no remediation, since
+// nothing was found.
+func interrupted(ctx context.Context, r Result, m Meta, d time.Duration, when string) Result {
+	details := map[string]any{"cause": CauseInterrupted, "reason": reason(ctx)}
+	if r.Status != "" {
+		details["partial"] = string(r.Status) + ": " + r.Message
+	}
+	return fill(Result{
+		Status:  Error,
+		Message: fmt.Sprintf("interrupted: the run ended (%s) %s", reason(ctx), when),
+		Details: details,
+	}, m, d)
 }
 
 // fill completes a result from the check's Meta, so families only set what

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile"
 )
 
 func testHost(t testing.TB) *host.Host {
@@ -251,9 +252,11 @@ func TestGlobalDeadlineAbortsTheRun(t *testing.T) {
 			t.Errorf("Results[%d].ID = %q, want %q", i, r.ID, checks[i].ID())
 		}
 		switch {
-		case r.Status == Error && strings.HasPrefix(r.Message, "interrupted: ") && strings.Contains(r.Message, "--timeout"):
+		case !Interrupted(r) || !strings.Contains(r.Message, "--timeout"):
+			t.Errorf("%s = %s %q %v, want interrupted naming --timeout", r.ID, r.Status, r.Message, r.Details)
+		case strings.HasSuffix(r.Message, "before the check finished"):
 			interrupted++
-		case r.Status == Skip && strings.HasPrefix(r.Message, "not run: ") && strings.Contains(r.Message, "--timeout"):
+		case strings.HasSuffix(r.Message, "before the check started"):
 			notRun++
 			if r.Severity != "medium" {
 				t.Errorf("unstarted %s severity %q, want the default", r.ID, r.Severity)
@@ -298,10 +301,10 @@ func TestCancelledRunSaysWhy(t *testing.T) {
 			if !out.Aborted || out.Reason != tt.reason {
 				t.Errorf("Aborted %v Reason %q, want %q", out.Aborted, out.Reason, tt.reason)
 			}
-			if r := out.Results[0]; r.Status != Error || r.Message != "interrupted: "+tt.reason {
+			if r := out.Results[0]; !Interrupted(r) || r.Message != "interrupted: the run ended ("+tt.reason+") before the check finished" {
 				t.Errorf("running check = %s %q", r.Status, r.Message)
 			}
-			if r := out.Results[1]; r.Status != Skip || r.Message != "not run: "+tt.reason {
+			if r := out.Results[1]; !Interrupted(r) || r.Message != "interrupted: the run ended ("+tt.reason+") before the check started" {
 				t.Errorf("queued check = %s %q", r.Status, r.Message)
 			}
 		})
@@ -324,8 +327,8 @@ func TestRunWithAnEndedContextStartsNothing(t *testing.T) {
 		t.Errorf("%d checks ran after the context ended", ran.Load())
 	}
 	for _, r := range out.Results {
-		if r.Status != Skip || !strings.HasPrefix(r.Message, "not run") {
-			t.Fatalf("%s = %s %q, want skip not run", r.ID, r.Status, r.Message)
+		if !Interrupted(r) || !strings.HasSuffix(r.Message, "before the check started") {
+			t.Fatalf("%s = %s %q, want interrupted before it started", r.ID, r.Status, r.Message)
 		}
 	}
 	if !out.Aborted {
@@ -406,5 +409,81 @@ func TestCheckThatReturnsOnCancellationCountsAsInterrupted(t *testing.T) {
 	out := Run(ctx, testHost(t), []Check{c}, RunOptions{CheckTimeout: time.Minute})
 	if !out.Aborted {
 		t.Fatal("a check that gave up because the run was cancelled must make the run aborted")
+	}
+}
+
+// A network check reads a cancelled context as its peer's timeout; the
+// engine must not let that reading reach the report when the run ended.
+func TestRunEndTurnsAFamilysTimeoutIntoInterrupted(t *testing.T) {
+	for _, st := range []Status{Fail, Warn, Error} {
+		t.Run(string(st), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			var sawErr error
+			c := check("peer/slow", func(ctx context.Context) Result {
+				<-ctx.Done()
+				sawErr = ctx.Err()
+				return Result{Status: st, Message: "timeout: no answer before the check's deadline",
+					Details:     map[string]any{"cause": "timeout"},
+					Remediation: nil}
+			})
+			out := Run(ctx, testHost(t), []Check{c}, RunOptions{CheckTimeout: time.Minute})
+			r := out.Results[0]
+			if !Interrupted(r) || !out.Aborted {
+				t.Fatalf("result %s %q %v (aborted %v), want interrupted", r.Status, r.Message, r.Details, out.Aborted)
+			}
+			// The run's --timeout is not the check's deadline: the check
+			// sees a cancellation, not DeadlineExceeded.
+			if !errors.Is(sawErr, context.Canceled) {
+				t.Errorf("the check's ctx.Err() = %v, want context.Canceled", sawErr)
+			}
+			if p, _ := r.Details["partial"].(string); !strings.Contains(p, "no answer") {
+				t.Errorf("details.partial = %q, want the family's own words", p)
+			}
+		})
+	}
+}
+
+// The check's own --check-timeout is the peer's timeout: the family's
+// classification stands and the run is complete.
+func TestCheckTimeoutIsNotInterrupted(t *testing.T) {
+	var sawErr error
+	c := check("peer/silent", func(ctx context.Context) Result {
+		<-ctx.Done()
+		sawErr = ctx.Err()
+		return Result{Status: Fail, Message: "timeout", Details: map[string]any{"cause": "timeout"}}
+	})
+	out := Run(context.Background(), testHost(t), []Check{c}, RunOptions{CheckTimeout: 30 * time.Millisecond})
+	r := out.Results[0]
+	if r.Status != Fail || r.Details["cause"] != "timeout" || out.Aborted || Interrupted(r) {
+		t.Fatalf("result %s %v (aborted %v), want the family's fail/timeout", r.Status, r.Details, out.Aborted)
+	}
+	if !errors.Is(sawErr, context.DeadlineExceeded) {
+		t.Errorf("the check's ctx.Err() = %v, want context.DeadlineExceeded", sawErr)
+	}
+}
+
+// A pass given after the run ended was earned: only a finished check passes.
+func TestPassAfterTheRunEndedStands(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := check("t/pass", func(ctx context.Context) Result {
+		cancel()
+		<-ctx.Done()
+		return Result{Status: Pass}
+	})
+	out := Run(ctx, testHost(t), []Check{c}, RunOptions{})
+	if out.Results[0].Status != Pass || out.Aborted {
+		t.Fatalf("result %s (aborted %v), want pass and a complete run", out.Results[0].Status, out.Aborted)
+	}
+}
+
+func TestWaiversLeaveInterruptedChecksAlone(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := Run(ctx, testHost(t), []Check{check("w/x", func(context.Context) Result { return Result{Status: Pass} })}, RunOptions{})
+	w := profile.Waiver{Check: "w/*", Reason: "r", Ticket: "T-1", Expires: "2999-01-01", Until: time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)}
+	ApplyWaivers(&out, []profile.Waiver{w}, time.Now())
+	if !Interrupted(out.Results[0]) {
+		t.Fatalf("waived an interrupted check: %+v", out.Results[0])
 	}
 }

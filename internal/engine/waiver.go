@@ -70,7 +70,7 @@ func (c *unmatchedWaiver) Run(context.Context, *host.Host) Result {
 	}
 }
 
-// ApplyWaivers marks the failures, errors and warnings that a waiver in
+// ApplyWaivers marks the failures, errors (not interrupted ones) and warnings that a waiver in
 // force covers as waived, keeping what was found; a matching waiver that
 // has expired leaves the result as it is and says so. now decides expiry
 // (the host's clock, so golden runs are reproducible).
@@ -80,7 +80,8 @@ func ApplyWaivers(out *Outcome, waivers []profile.Waiver, now time.Time) {
 	}
 	for i := range out.Results {
 		r := &out.Results[i]
-		if r.Status != Fail && r.Status != Error && r.Status != Warn {
+		// An interrupted check found nothing: there is nothing to waive.
+		if r.Status != Fail && r.Status != Error && r.Status != Warn || Interrupted(*r) {
 			continue
 		}
 		m := Meta{ID: r.ID, Category: r.Category}

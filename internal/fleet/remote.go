@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/golive-sh/golive/internal/report"
 	"io"
 	"os"
 	"regexp"
@@ -15,7 +16,7 @@ import (
 
 // Bounds on what a remote host sends back.
 const (
-	DefaultMaxReport = 32 << 20 // a fetched report
+	DefaultMaxReport = report.MaxReportSize // a fetched or read report: what golive writes, golive reads
 	maxStderr        = 64 << 10
 	maxSmallOutput   = 4 << 10 // uname -m, mktemp
 )

@@ -45,6 +45,7 @@ func (h *Host) Identity() Identity {
 	if id.OS, err = h.OSRelease(); err != nil {
 		note("os-release", err)
 		id.OS = ParseOSRelease("")
+		id.OS.Unread = err
 	}
 	return id
 }

@@ -17,6 +17,10 @@ type OSRelease struct {
 	// Malformed counts lines that were neither comments nor KEY=VALUE; the
 	// spec says to ignore them, golive also says how many there were.
 	Malformed int `json:"-"`
+	// Unread says why no os-release could be read ("open /etc/os-release:
+	// permission denied"); nil when one was. The fields above are then the
+	// specification's defaults.
+	Unread error `json:"-"`
 }
 
 // OSRelease reads /etc/os-release, or /usr/lib/os-release when the former

@@ -86,6 +86,9 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 	if body.Kind != yaml.MappingNode {
 		return nil, &Error{File: file, Line: body.Line, Msg: "a profile is a mapping of keys to values"}
 	}
+	if err := checkTokens(file, body); err != nil {
+		return nil, err
+	}
 	pos.record(file, body)
 	doc.body = body
 	for i := 0; i < len(body.Content); i += 2 {

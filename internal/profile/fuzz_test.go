@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,8 +33,15 @@ func FuzzResolve(f *testing.F) {
 		"waivers:\n  - {check: \"sysctl/*\", reason: r, ticket: T-1, expires: 2027-01-31}\n",
 		"waivers:\n  - {check: a, reason: r, ticket: T, expires: 2027-13-01}\n  - 7\n",
 		"waivers: {check: a}\n",
+		"service: {user: \"* hard nofile 1 #\", unit: \"a\\nb.service\"}\n",
+		"service: {user: \"app\\n*\", unit: \"--now\"}\nsysctl: {\"-a.b=c\": \"== 1\\nx\"}\n",
+		"service: {user: \"@wheel\", unit: \"a@b@c\", binaries: [\"/a/../..\"]}\n",
+		"rlimits: {login: {nofile: \"== 1 #\"}}\nfacts: {package_manager: x, ca_update_command: [/bin/sh]}\n",
 	} {
 		f.Add([]byte(s))
+	}
+	for _, tc := range hostileTokens {
+		f.Add([]byte(tc.yaml))
 	}
 	base := []byte("name: base\nextends: none\nfacts:\n  distro: Base\nsysctl:\n  a: \">= 1\"\n  b: {expect: \"<= 2\"}\n")
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -62,6 +70,22 @@ func FuzzResolve(f *testing.F) {
 		}
 		if _, err := p.YAML(); err != nil {
 			t.Fatalf("YAML(): %v", err)
+		}
+		// What loads is safe to write as a token of a generated line.
+		if u := strings.TrimSpace(p.Service.User); u != "" {
+			if err := CheckUserName(u); err != nil {
+				t.Fatalf("service.user %q loaded: %v", u, err)
+			}
+		}
+		if u := strings.TrimSpace(p.Service.Unit); u != "" {
+			if err := CheckUnitName(u); err != nil {
+				t.Fatalf("service.unit %q loaded: %v", u, err)
+			}
+		}
+		for _, b := range p.Service.Binaries {
+			if err := CheckPath(b); err != nil {
+				t.Fatalf("service.binaries %q loaded: %v", b, err)
+			}
 		}
 		for _, s := range p.Sections {
 			if _, err := p.Rules(s.Node); err != nil {

@@ -402,6 +402,11 @@ func Detect(rel host.OSRelease) (name, why string, ok bool) {
 	if likeName != "" {
 		return likeName, likeWhy, true
 	}
+	if rel.Unread != nil {
+		// Nothing matched because nothing was read: say that, not that
+		// the distro is unknown.
+		return Generic, fmt.Sprintf("os-release could not be read (%v); using the generic %q profile", rel.Unread, Generic), false
+	}
 	return Generic, fmt.Sprintf("no built-in profile matches os-release ID=%s VERSION_ID=%s; using the generic %q profile", rel.ID, rel.VersionID, Generic), false
 }
 

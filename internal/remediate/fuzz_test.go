@@ -38,6 +38,10 @@ func fuzzSeeds(f *testing.F) {
 	f.Add("unknown", "#k", "\x00", "/", "\r\n\u2028\u0085\x1b[31m")
 	f.Add("sysctl-set", "k", "\xff\xfe", "/etc/\xff", "\xc3\x28 invalid utf-8")
 	f.Add("file-line", "", "'\\''", "/a/./b", "\t\v\f")
+	// Hostile tokens of the issue: a limits.d domain for every user, a
+	// user name with a newline, a unit name with an option.
+	f.Add("drop-in", "* hard nofile 1 #", "app\n* hard nofile 1", "/etc/security/limits.d/90-golive.conf", "* hard nofile 1 #\n@wheel - nofile 1\n%g soft nproc 1")
+	f.Add("command", "--now", "-", "/etc/systemd/system/--now.d/90-golive.conf", "systemctl")
 }
 
 // FuzzBash: whatever the fields hold, rendering does not panic and the

@@ -12,7 +12,7 @@ import (
 func rep(machine string, checks ...Check) *Report {
 	r := &Report{Schema: SchemaV1, Host: Host{Hostname: "h-" + machine, MachineID: machine}, Checks: checks}
 	for _, c := range checks {
-		r.Summary.add(c.Status)
+		r.Summary.add(c)
 	}
 	r.Verdict = r.Summary.Verdict()
 	return r

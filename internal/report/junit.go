@@ -172,7 +172,11 @@ func junitCaseOf(c Check, class string, o JUnitOptions) junitCase {
 	case engine.Fail:
 		tc.Failure = &junitOutcome{Message: xmlText(missSummary(c)), Type: severityOr(c), Text: xmlText(findingText(c))}
 	case engine.Error:
-		tc.Error = &junitOutcome{Message: xmlText(missSummary(c)), Type: severityOr(c), Text: xmlText(findingText(c))}
+		typ := severityOr(c)
+		if c.Interrupted() { // not a finding: the run ended first
+			typ = engine.CauseInterrupted
+		}
+		tc.Error = &junitOutcome{Message: xmlText(missSummary(c)), Type: typ, Text: xmlText(findingText(c))}
 	case engine.Warn:
 		if !o.WarnAsFailure {
 			tc.SystemOut = &junitText{xmlText("WARN\n" + findingText(c))}
@@ -201,6 +205,9 @@ func junitProperties(r *Report) []junitProperty {
 	add("golive.version", r.Tool.Version)
 	add("golive.verdict", r.Verdict)
 	add("golive.aborted", r.Aborted)
+	if r.Summary.Interrupted > 0 {
+		add("golive.interrupted", strconv.Itoa(r.Summary.Interrupted))
+	}
 	add("golive.profile", r.Profile.Name)
 	add("golive.profile_chain", strings.Join(r.Profile.Chain, " > "))
 	add("host.distro", distroName(r.Host.Distro))

@@ -23,7 +23,7 @@ func Markdown(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("render markdown: nil report")
 	}
-	findings, waived, passed, skipped := sortFindings(r.Checks)
+	findings, waived, passed, skipped, cut := sortFindings(r.Checks)
 
 	var b strings.Builder
 	mdHeader(&b, r)
@@ -46,6 +46,9 @@ func Markdown(w io.Writer, r *Report) error {
 	for _, c := range findings {
 		mdFinding(&b, c)
 	}
+	// Interrupted checks found nothing: folded like passes, apart from the
+	// findings, so a ticket is never about a check the run's end cut short.
+	mdFolded(&b, "interrupted (not finished when the run ended)", cut, func(c Check) string { return mdText(c.Message) })
 	mdFolded(&b, "passed", passed, func(c Check) string { return mdCode(c.Observed) })
 	mdFolded(&b, "skipped", skipped, func(c Check) string { return mdText(c.Message) })
 
@@ -59,8 +62,13 @@ func Markdown(w io.Writer, r *Report) error {
 // sortFindings splits checks by what the ticket does with them. Findings
 // are failures and errors, then warnings, each in report order; a status
 // this version does not know is a finding too, so it is not hidden.
-func sortFindings(checks []Check) (findings, waived, passed, skipped []Check) {
+// Interrupted checks are not findings.
+func sortFindings(checks []Check) (findings, waived, passed, skipped, interrupted []Check) {
 	for _, c := range checks {
+		if c.Interrupted() {
+			interrupted = append(interrupted, c)
+			continue
+		}
 		switch c.Status {
 		case engine.Pass:
 			passed = append(passed, c)
@@ -75,7 +83,7 @@ func sortFindings(checks []Check) (findings, waived, passed, skipped []Check) {
 	sort.SliceStable(findings, func(i, j int) bool {
 		return findings[i].Status != engine.Warn && findings[j].Status == engine.Warn
 	})
-	return findings, waived, passed, skipped
+	return findings, waived, passed, skipped, interrupted
 }
 
 func mdHeader(b *strings.Builder, r *Report) {
@@ -109,8 +117,8 @@ func mdHeader(b *strings.Builder, r *Report) {
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
 
 	s := r.Summary
-	fmt.Fprintf(b, "**%d checks:** %d fail, %d error, %d warn, %d waived, %d pass, %d skip\n\n",
-		s.Total, s.Fail, s.Error, s.Warn, s.Waived, s.Pass, s.Skip)
+	fmt.Fprintf(b, "**%d checks:** %d fail, %d error%s, %d warn, %d waived, %d pass, %d skip\n\n",
+		s.Total, s.Fail, s.Error, interruptedNote(s), s.Warn, s.Waived, s.Pass, s.Skip)
 	if r.Verdict == VerdictAborted {
 		fmt.Fprintf(b, "> **Aborted:** %s. This is a partial report.\n\n", mdTextOr(r.Aborted))
 	}

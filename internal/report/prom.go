@@ -54,6 +54,11 @@ func Prom(w io.Writer, r *Report) error {
 		sample(&b, "golive_checks", `status="`+string(st)+`"`, strconv.Itoa(counts[st]))
 	}
 
+	// Interrupted checks are counted in status="error" too; this says how
+	// many of them are the run's end, not the host.
+	family(&b, "golive_checks_interrupted", "Checks of the last golive run that did not finish because the run ended (--timeout, a signal); counted in golive_checks{status=\"error\"} too.")
+	sample(&b, "golive_checks_interrupted", "", strconv.Itoa(s.Interrupted))
+
 	family(&b, "golive_run_verdict", "Verdict of the last golive run: 1 for the verdict it had, 0 for the others.")
 	for _, v := range verdicts {
 		sample(&b, "golive_run_verdict", `verdict="`+v+`"`, oneHot(r.Verdict == v))

@@ -13,10 +13,18 @@ import (
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
-// MaxReportSize bounds a report read back from a file: a full run on a big
-// host is well under a megabyte, so 64 MiB is generous and still keeps a
+// The bounds of a report read back, shared by every reader (diff, remediate
+// --from, fleet report, fleet check's fetch), so that whatever golive
+// writes, golive reads. They follow what golive produces: a run plans at
+// most MaxChecks checks (the CLI refuses a larger plan with exit 2), and a
+// check's JSON entry averages about 750 bytes on the fixture roots'
+// reports, remediation included (100,000 checks make 72 MiB). Two KiB a
+// check leaves room for long observed values; MaxReportSize still keeps a
 // wrong file (a disk image, /dev/zero) from eating the machine's memory.
-const MaxReportSize = 64 << 20
+const (
+	MaxChecks     = 250_000
+	MaxReportSize = MaxChecks * 2048
+)
 
 // Read decodes a golive/report/v1 document, as diff, remediate and fleet
 // reports read them back. It is outside input: the size is bounded, the
@@ -31,7 +39,7 @@ func Read(r io.Reader) (*Report, error) {
 		return nil, err
 	}
 	if len(data) > MaxReportSize {
-		return nil, fmt.Errorf("larger than %d MiB: not a golive report", MaxReportSize>>20)
+		return nil, fmt.Errorf("larger than %d MiB, the most golive writes: not a golive report", MaxReportSize>>20)
 	}
 	var head struct {
 		Schema *string          `json:"schema"`
@@ -52,6 +60,9 @@ func Read(r io.Reader) (*Report, error) {
 	var rep Report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, fmt.Errorf("not a valid %s document: %w", SchemaV1, err)
+	}
+	if len(rep.Checks) > MaxChecks {
+		return nil, fmt.Errorf("%d checks: golive runs at most %d", len(rep.Checks), MaxChecks)
 	}
 	seen := make(map[string]bool, len(rep.Checks))
 	for i, c := range rep.Checks {

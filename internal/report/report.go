@@ -80,6 +80,10 @@ type Summary struct {
 	Skip   int `json:"skip"`
 	Error  int `json:"error"`
 	Waived int `json:"waived"`
+	// Interrupted counts the errors that are checks the run's end (its
+	// --timeout, a signal) cut short: counted in Error too, so the status
+	// counts still add up to Total, and left out when zero (additive to v1).
+	Interrupted int `json:"interrupted,omitempty"`
 }
 
 // Check is one result as reported.
@@ -154,7 +158,7 @@ func New(in Input) *Report {
 			Fingerprint: Fingerprint(hostKey, res.ID),
 			DurationMS:  ms(res.Duration),
 		})
-		r.Summary.add(res.Status)
+		r.Summary.add(r.Checks[len(r.Checks)-1])
 	}
 	r.Verdict = r.Summary.Verdict()
 	if in.Outcome.Aborted {
@@ -173,9 +177,27 @@ func Fingerprint(hostKey, checkID string) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-func (s *Summary) add(st engine.Status) {
+// Interrupted reports whether c is a check the run's end cut short: an
+// error that is not a finding about the host (engine.Interrupted).
+func (c Check) Interrupted() bool {
+	return c.Status == engine.Error && c.Details["cause"] == engine.CauseInterrupted
+}
+
+// Count counts checks by status, as a report's summary does.
+func Count(checks []Check) Summary {
+	var s Summary
+	for _, c := range checks {
+		s.add(c)
+	}
+	return s
+}
+
+func (s *Summary) add(c Check) {
 	s.Total++
-	switch st {
+	if c.Interrupted() {
+		s.Interrupted++
+	}
+	switch c.Status {
 	case engine.Pass:
 		s.Pass++
 	case engine.Warn:

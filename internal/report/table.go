@@ -124,8 +124,8 @@ func summaryLine(r *Report, p palette) string {
 	if s.Total == 1 {
 		noun = "check"
 	}
-	counts := fmt.Sprintf("%d %s: %d pass, %d warn, %d fail, %d skip, %d error, %d waived",
-		s.Total, noun, s.Pass, s.Warn, s.Fail, s.Skip, s.Error, s.Waived)
+	counts := fmt.Sprintf("%d %s: %d pass, %d warn, %d fail, %d skip, %d error%s, %d waived",
+		s.Total, noun, s.Pass, s.Warn, s.Fail, s.Skip, s.Error, interruptedNote(s), s.Waived)
 	var verdict string
 	switch r.Verdict {
 	case VerdictPass:
@@ -144,6 +144,15 @@ func summaryLine(r *Report, p palette) string {
 		verdict = "verdict: " + strings.ToUpper(oneLine(r.Verdict))
 	}
 	return counts + " — " + verdict
+}
+
+// interruptedNote sets apart, within the errors, the checks the run's end
+// cut short: they are not findings about the host.
+func interruptedNote(s Summary) string {
+	if s.Interrupted == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d interrupted: not finished when the run ended)", s.Interrupted)
 }
 
 // group is one category's checks, in report order.

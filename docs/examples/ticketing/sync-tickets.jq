@@ -4,12 +4,15 @@
 # Emits {"actions": [...], "state": {...}}.
 
 def finding_statuses: if $on_warn == "1" then ["fail", "error", "warn"] else ["fail", "error"] end;
+# A check the run's end (--timeout, a signal) cut short found nothing: no
+# ticket is opened, commented or closed for it.
+def interrupted: .status == "error" and .details.cause == "interrupted";
 
 . as $r
 | ($state[0] // {}) as $open
 | ($r.host.hostname) as $host
 | [ $r.checks[] | {key: .fingerprint, value: .} ] | from_entries as $now
-| [ $r.checks[] | select(.status as $s | finding_statuses | index($s)) ] as $findings
+| [ $r.checks[] | select(interrupted | not) | select(.status as $s | finding_statuses | index($s)) ] as $findings
 | ($findings | map({key: .fingerprint, value: {
       id, host: $host, status, observed, expected,
       ticket_title: "golive: \($host): \(.id) is \(.status)"
@@ -40,7 +43,7 @@ def finding_statuses: if $on_warn == "1" then ["fail", "error", "warn"] else ["f
     # closes nothing.
     ($open | to_entries[] | select($want[.key] == null)
       | $now[.key] as $c
-      | select($c != null and $r.verdict != "aborted")
+      | select($c != null and ($c | interrupted | not) and $r.verdict != "aborted")
       | {action: "close", fingerprint: .key, id: .value.id, host: .value.host,
          body: (if $c.status == "waived"
                 then "waived: \($c.message)"

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golive-sh/golive/internal/cli"
+	"github.com/golive-sh/golive/internal/depcheck/deptest"
 	"github.com/golive-sh/golive/internal/testenv"
 )
 
@@ -126,4 +127,58 @@ waivers:
 			t.Errorf("warn run: %s %s", a.Action, a.ID)
 		}
 	}
+}
+
+// An interrupted check (the run's --timeout cut it short) is no finding:
+// it opens no ticket, and a ticket already open for it is neither
+// commented nor closed. The reports come from real runs against a silent
+// TLS peer on loopback.
+func TestInterruptedChecksAreIgnored(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	day := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	cfg := filepath.Join(dir, "golive.yaml")
+	if err := os.WriteFile(cfg, []byte("extends: auto\ntls:\n  endpoints: ["+deptest.SilentListener(t)+"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	only := []string{"--config", cfg, "--only", "tls/*", "--offline=false"}
+
+	// Interrupted on a fresh state: nothing to do.
+	cut := runCode(t, dir, "cut.json", day, 3, append(only, "--check-timeout", "5s", "--timeout", "300ms")...)
+	if got := sync(t, cut, state); len(got) != 0 {
+		t.Fatalf("an interrupted run acted: %v", summary(got))
+	}
+
+	// The peer's own timeout (--check-timeout) is a finding: a ticket.
+	timedOut := runCode(t, dir, "timeout.json", day, 1, append(only, "--check-timeout", "300ms")...)
+	if got := summary(sync(t, timedOut, state)); len(got) != 1 || !strings.HasPrefix(got[0], "create tls/endpoint:") {
+		t.Fatalf("peer timeout: %v", got)
+	}
+
+	// Interrupted again while that ticket is open: no comment, no close.
+	cut2 := runCode(t, dir, "cut2.json", day, 3, append(only, "--check-timeout", "5s", "--timeout", "300ms")...)
+	if got := sync(t, cut2, state); len(got) != 0 {
+		t.Fatalf("an interrupted run touched the open ticket: %v", summary(got))
+	}
+	b, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "tls/endpoint:") {
+		t.Errorf("the open ticket left the state: %s", b)
+	}
+}
+
+// runCode is check with an expected exit code.
+func runCode(t *testing.T, dir, name string, day time.Time, want int, args ...string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	var out, errb bytes.Buffer
+	args = append([]string{"check", "--root", root, "--format", "json", "--output", path}, args...)
+	code := cli.Execute(args, cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb,
+		Getenv: func(string) string { return "" }, Now: func() time.Time { return day }})
+	if code != want {
+		t.Fatalf("golive %v: exit %d, want %d: %s", args, code, want, errb.String())
+	}
+	return path
 }
