@@ -79,42 +79,113 @@ func isBuiltin(name string) bool {
 
 type eolCheck struct {
 	engine.Base
-	date     time.Time // zero: unknown
+	date     time.Time // end of standard support; zero: unknown
 	note     string
+	extended time.Time // end of extended support; zero: none known
+	extNote  string
+	entitled bool // facts.extended_support
 	warnDays int
 	profile  string
 }
 
+func newEOL(p *profile.Profile, warnDays int) (*eolCheck, error) {
+	f := p.Facts
+	e := &eolCheck{Base: engine.Base{M: metaEOL()}, note: f.EOLNote, extNote: f.EOLExtendedNote,
+		entitled: f.ExtendedSupport, warnDays: warnDays, profile: p.Name}
+	if e.note == "" {
+		e.note = "end of life"
+	}
+	if e.extNote == "" {
+		e.extNote = "extended support"
+	}
+	parse := func(field, v string) (time.Time, error) {
+		if v == "" {
+			return time.Time{}, nil
+		}
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return d, fmt.Errorf("profile %s: facts.%s %q is not a date (YYYY-MM-DD)", p.Name, field, v)
+		}
+		return d, nil
+	}
+	var err error
+	if e.date, err = parse("eol", f.EOL); err != nil {
+		return nil, err
+	}
+	if e.extended, err = parse("eol_extended", f.EOLExtended); err != nil {
+		return nil, err
+	}
+	switch {
+	case !e.extended.IsZero() && e.date.IsZero():
+		return nil, fmt.Errorf("profile %s: facts.eol_extended needs facts.eol (the end of standard support)", p.Name)
+	case !e.extended.IsZero() && e.extended.Before(e.date):
+		return nil, fmt.Errorf("profile %s: facts.eol_extended %s is before facts.eol %s", p.Name, f.EOLExtended, f.EOL)
+	}
+	switch {
+	case e.date.IsZero():
+	case e.entitled && !e.extended.IsZero():
+		e.M.Expected = "supported (" + e.extNote + " until " + f.EOLExtended + ", entitled)"
+	default:
+		e.M.Expected = "supported (end of standard support " + f.EOL + ")"
+	}
+	return e, nil
+}
+
+// Run judges today against the end of standard support, or — when the
+// host is entitled to the vendor's extended support — against its end.
+// An entitled host past the standard date passes while extended support
+// lasts; a host that is not entitled fails the day standard support ends,
+// and the message names the extended support it could buy.
 func (c *eolCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if c.date.IsZero() {
 		return engine.Result{Status: engine.Skip, Message: "profile " + c.profile + " has no end-of-life date (facts.eol)"}
 	}
 	now := h.Now()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	days := int(math.Round(c.date.Sub(today).Hours() / 24))
+	daysTo := func(d time.Time) int { return int(math.Round(d.Sub(today).Hours() / 24)) }
 	date := c.date.Format(time.DateOnly)
-	phase := c.note
-	if phase == "" {
-		phase = "end of life"
+	details := map[string]any{"eol": date, "days_left": daysTo(c.date), "phase": c.note, "extended_support": c.entitled}
+	if !c.extended.IsZero() {
+		details["eol_extended"] = c.extended.Format(time.DateOnly)
+		details["days_left_extended"] = daysTo(c.extended)
 	}
-	res := engine.Result{Details: map[string]any{"eol": date, "days_left": days, "phase": phase}}
+	res := engine.Result{Details: details}
+
+	// The end that counts for this host, and what it is called.
+	end, phase := c.date, c.note
+	if c.entitled && !c.extended.IsZero() {
+		end, phase = c.extended, c.extNote
+	}
+	days, endDate := daysTo(end), end.Format(time.DateOnly)
+	standardOver := daysTo(c.date) <= 0
 	switch {
 	case days <= 0:
 		res.Status = engine.Fail
-		res.Observed = fmt.Sprintf("%s reached on %s (%d days ago)", phase, date, -days)
+		res.Observed = fmt.Sprintf("%s reached on %s (%d days ago)", phase, endDate, -days)
 		res.Message = "the release no longer receives security updates"
-		res.Remediation = &remediate.Plan{
-			Summary: "migrate to a supported release",
-			Actions: []remediate.Action{remediate.Tell("move the service to a supported distro release; an end-of-life release cannot be fixed in place")},
+		steps := []remediate.Action{remediate.Tell("move the service to a supported distro release; an end-of-life release cannot be fixed in place")}
+		if !c.entitled && !c.extended.IsZero() && daysTo(c.extended) > 0 {
+			ext := c.extended.Format(time.DateOnly)
+			res.Message = fmt.Sprintf("the release no longer receives security updates without %s (until %s)", c.extNote, ext)
+			steps = append(steps, remediate.Tell(fmt.Sprintf("or, if this host is covered by %s (until %s), set facts.extended_support: true in the service's profile", c.extNote, ext)))
+		} else if c.entitled && c.extended.IsZero() {
+			res.Message += fmt.Sprintf("; facts.extended_support is set but profile %s knows no end of extended support (facts.eol_extended)", c.profile)
 		}
+		res.Remediation = &remediate.Plan{Summary: "migrate to a supported release", Actions: steps}
 	case days <= c.warnDays:
 		res.Status = engine.Warn
-		res.Observed = fmt.Sprintf("%s on %s (in %d days)", phase, date, days)
+		res.Observed = fmt.Sprintf("%s on %s (in %d days)", phase, endDate, days)
 		res.Message = fmt.Sprintf("support ends within %d days; plan the migration", c.warnDays)
+		res.Remediation = &remediate.Plan{Summary: "plan the move to a supported release",
+			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf("move the service to a supported distro release before %s", endDate))}}
 	default:
 		res.Status = engine.Pass
-		res.Observed = fmt.Sprintf("%s on %s (in %d days)", phase, date, days)
+		res.Observed = fmt.Sprintf("%s on %s (in %d days)", phase, endDate, days)
 		res.Message = "supported"
+		if standardOver {
+			res.Observed = fmt.Sprintf("%s reached on %s; %s until %s (in %d days)", c.note, date, phase, endDate, days)
+			res.Message = "supported by the extended support this host is entitled to (facts.extended_support)"
+		}
 	}
 	return res
 }

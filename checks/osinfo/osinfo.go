@@ -10,8 +10,6 @@
 package osinfo
 
 import (
-	"fmt"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -51,14 +49,9 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	}
 	checks := []engine.Check{newDistro(p)}
 
-	e := &eolCheck{Base: engine.Base{M: metaEOL()}, note: p.Facts.EOLNote, warnDays: warnDays, profile: p.Name}
-	if p.Facts.EOL != "" {
-		d, err := time.Parse(time.DateOnly, p.Facts.EOL)
-		if err != nil {
-			return nil, fmt.Errorf("profile %s: facts.eol %q is not a date (YYYY-MM-DD)", p.Name, p.Facts.EOL)
-		}
-		e.date = d
-		e.M.Expected = "supported (end of life " + p.Facts.EOL + ")"
+	e, err := newEOL(p, warnDays)
+	if err != nil {
+		return nil, err
 	}
 	checks = append(checks, e)
 
@@ -98,9 +91,9 @@ func metaEOL() engine.Meta {
 	return engine.Meta{
 		ID: "os/eol", Category: "os", Title: "distro release is supported",
 		Level: profile.LevelFail, Severity: "high",
-		Reads: []string{"the profile's facts.eol"},
+		Reads: []string{"the profile's facts.eol, facts.eol_extended and facts.extended_support"},
 		Why:   "a release past its end of life gets no security fixes; a service going live on it starts with an unpatchable host",
-		Fix:   "move the service to a supported release before go-live (there is no in-place fix)",
+		Fix:   "move the service to a supported release before go-live (there is no in-place fix); a host entitled to the vendor's extended support says so with facts.extended_support: true",
 	}
 }
 

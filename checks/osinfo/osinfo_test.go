@@ -75,6 +75,58 @@ func TestEOL(t *testing.T) {
 	}
 }
 
+// Extended support (Ubuntu Pro ESM, RHEL ELS, Debian LTS) counts only
+// when the host says it is entitled; otherwise the end of standard support
+// fails and the message names what could be bought. The clock is
+// 2026-11-21 (mkroot).
+func TestEOLExtendedSupport(t *testing.T) {
+	cases := []struct {
+		name, facts string
+		status      engine.Status
+		observed    string
+		message     string
+		actions     int
+	}{
+		{"not entitled, standard over", `eol: "2025-05-29", eol_extended: "2030-04-23"`, engine.Fail,
+			"end of maintenance reached on 2025-05-29 (541 days ago)", "without Ubuntu Pro ESM (until 2030-04-23)", 2},
+		{"entitled, standard over", `eol: "2025-05-29", eol_extended: "2030-04-23", extended_support: true`, engine.Pass,
+			"end of maintenance reached on 2025-05-29; Ubuntu Pro ESM until 2030-04-23 (in 1249 days)", "entitled to", 0},
+		{"entitled, extended ends soon", `eol: "2024-06-30", eol_extended: "2027-01-15", extended_support: true`, engine.Warn,
+			"Ubuntu Pro ESM on 2027-01-15 (in 55 days)", "within 90 days", 1},
+		{"entitled, extended over", `eol: "2020-01-01", eol_extended: "2024-06-30", extended_support: true`, engine.Fail,
+			"Ubuntu Pro ESM reached on 2024-06-30 (874 days ago)", "no longer receives security updates", 1},
+		{"not entitled, both over", `eol: "2020-01-01", eol_extended: "2024-06-30"`, engine.Fail,
+			"end of maintenance reached on 2020-01-01", "no longer receives security updates", 1},
+		{"entitled, profile knows no extended end", `eol: "2024-06-30", extended_support: true`, engine.Fail,
+			"end of maintenance reached on 2024-06-30", "knows no end of extended support", 1},
+		{"entitled, standard still on", `eol: "2032-05-31", eol_extended: "2034-05-31", extended_support: true`, engine.Pass,
+			"Ubuntu Pro ESM on 2034-05-31", "supported", 0},
+	}
+	h := mkroot(t, nil)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := resolve(t, profile.Request{}, "facts: {"+c.facts+", eol_note: end of maintenance, eol_extended_note: Ubuntu Pro ESM}\n")
+			r := results(t, p, h)["os/eol"]
+			if r.Status != c.status || !strings.Contains(r.Observed, c.observed) || !strings.Contains(r.Message, c.message) {
+				t.Fatalf("%s %q %q, want %s with %q and %q", r.Status, r.Observed, r.Message, c.status, c.observed, c.message)
+			}
+			n := 0
+			if r.Remediation != nil {
+				n = len(r.Remediation.Actions)
+			}
+			if n != c.actions {
+				t.Errorf("%d remediation steps, want %d: %+v", n, c.actions, r.Remediation)
+			}
+		})
+	}
+	for _, bad := range []string{`eol_extended: "2030-01-01"`, `eol: "2030-01-01", eol_extended: "2029-12-31"`, `eol: "2030-01-01", eol_extended: "soon"`} {
+		p := resolve(t, profile.Request{}, "facts: {"+bad+"}\n")
+		if _, err := build(p.Section(Kind), p); err == nil {
+			t.Errorf("facts {%s}: accepted, want a profile error", bad)
+		}
+	}
+}
+
 func TestEOLUnknownSkipsAndBadDateIsAProfileError(t *testing.T) {
 	p := resolve(t, profile.Request{}, "facts: {distro: x}\n")
 	if r := results(t, p, mkroot(t, nil))["os/eol"]; r.Status != engine.Skip {

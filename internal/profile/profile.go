@@ -34,6 +34,15 @@ type Facts struct {
 	EOL string `yaml:"eol"`
 	// EOLNote says which support phase EOL refers to.
 	EOLNote string `yaml:"eol_note"`
+	// EOLExtended is the end of the extended support the vendor sells after
+	// EOL (Ubuntu Pro ESM, RHEL ELS, Debian LTS/ELTS), YYYY-MM-DD;
+	// EOLExtendedNote names that support.
+	EOLExtended     string `yaml:"eol_extended"`
+	EOLExtendedNote string `yaml:"eol_extended_note"`
+	// ExtendedSupport says this host is entitled to the extended support
+	// (a subscription the profile cannot know of): the service's own
+	// profile sets it, and os/eol then judges against EOLExtended.
+	ExtendedSupport bool `yaml:"extended_support"`
 	// SysctlDefaults are values a key has after boot when no sysctl.d file
 	// sets it (the distro kernel's default, or what systemd sets at boot).
 	// They let golive tell "not persisted, but this is the default anyway"
