@@ -10,7 +10,6 @@
 package osinfo
 
 import (
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive-sh/golive/internal/engine"
