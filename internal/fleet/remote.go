@@ -2,15 +2,16 @@ package fleet
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/golive-sh/golive/internal/report"
 	"io"
 	"os"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/golive-sh/golive/internal/report"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -55,10 +56,14 @@ func GOARCH(unameM string) string {
 
 // hostRun is one host's fan-out: a connection and what was made on it.
 type hostRun struct {
-	t       Target
-	opts    *Options
-	client  *ssh.Client
-	dir     string // the private temp dir, once made
+	t      Target
+	opts   *Options
+	client *ssh.Client
+	dir    string // the private temp dir, once made
+	// name is the temp dir's last component, chosen here before the dir
+	// is made: a cut during mkdir leaves a dir whose path never came
+	// back, and cleanup still finds it by name.
+	name    string
 	verdict string // the fetched report's
 	// started is set once golive check was started: cleanup then stops
 	// it in case it still runs.
@@ -92,7 +97,7 @@ func checkHost(ctx context.Context, t Target, opts *Options) (res HostResult) {
 	stop := context.AfterFunc(work, func() { client.Close() })
 	defer func() {
 		alive := stop()
-		if h.dir != "" {
+		if h.name != "" {
 			h.cleanup(ctx, deadline, alive)
 		}
 		h.client.Close()
@@ -121,13 +126,17 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 	if !ok {
 		return res, remoteErr("host is %s and there is no golive binary for it: pass --binary-for %s=PATH", out, GOARCH(out))
 	}
-	dir, err := h.small(ctx, `mktemp -d "${TMPDIR:-/tmp}/golive.XXXXXXXX"`)
+	// mkdir, like mktemp -d, fails if the path exists and makes the dir
+	// 0700; the name is chosen here so that cleanup knows it even if the
+	// connection is cut before the path comes back.
+	h.name = "golive." + rand.Text()[:8]
+	dir, err := h.small(ctx, `d="`+h.tempDirExpr()+`" && mkdir -m 0700 "$d" && printf '%s\n' "$d"`)
 	if err != nil {
-		return res, remoteErr("mktemp: %v", err)
+		return res, remoteErr("mkdir: %v", err)
 	}
 	// Checked before it is ever used, above all in rm -rf.
-	if !tempDirPattern.MatchString(dir) || strings.Contains(dir, "/../") || strings.Contains(dir, "/./") {
-		return res, remoteErr("mktemp printed %q, not a $TMPDIR/golive.XXXXXXXX directory", clip(dir))
+	if !tempDirPattern.MatchString(dir) || !strings.HasSuffix(dir, "/"+h.name) || strings.Contains(dir, "/../") || strings.Contains(dir, "/./") {
+		return res, remoteErr("mkdir printed %q, not a $TMPDIR/golive.XXXXXXXX directory", clip(dir))
 	}
 	h.dir = dir
 	if err := h.uploadFile(ctx, bin, dir+"/golive"); err != nil {
@@ -147,6 +156,12 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 	}
 	res.Kind, res.Report, res.Verdict = KindOK, report, h.verdict
 	return res, nil
+}
+
+// tempDirExpr is the temp dir's path as a shell word to put in double
+// quotes: the remote's $TMPDIR (else /tmp) and the name chosen here.
+func (h *hostRun) tempDirExpr() string {
+	return "${TMPDIR:-/tmp}/" + h.name
 }
 
 // small runs a command that prints one short line and returns that line.
@@ -259,11 +274,16 @@ func (h *hostRun) session(ctx context.Context, cmd string, stdin io.Reader, stdo
 	return 0, err
 }
 
+// cleanupFloor is the least time cleanup is given, past the per-host
+// timeout if need be: a new SSH connection to a host that just timed out
+// (often a loaded host) can take seconds, and a golive binary left in the
+// host's /tmp costs more than a fleet run ending a few seconds later.
+const cleanupFloor = 10 * time.Second
+
 // cleanup removes the temp dir, on the live connection or a new one, with
-// what is left of the per-host timeout (at least a few seconds, so a host
-// that timed out is still cleaned when it answers).
+// what is left of the per-host timeout, at least cleanupFloor.
 func (h *hostRun) cleanup(parent context.Context, deadline time.Time, alive bool) {
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(parent), later(deadline, time.Now().Add(3*time.Second)))
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(parent), later(deadline, time.Now().Add(cleanupFloor)))
 	defer cancel()
 	if !alive {
 		c, err := dial(ctx, h.t, h.opts)
@@ -275,7 +295,13 @@ func (h *hostRun) cleanup(parent context.Context, deadline time.Time, alive bool
 	}
 	stop := context.AfterFunc(ctx, func() { h.client.Close() })
 	defer stop()
-	cmd := "rm -rf " + Quote(h.dir)
+	// A dir whose path never came back is removed by the name chosen
+	// for it (random letters and digits, in double quotes: no glob, no
+	// word splitting).
+	cmd := "rm -rf \"" + h.tempDirExpr() + "\""
+	if h.dir != "" {
+		cmd = "rm -rf " + Quote(h.dir)
+	}
 	if h.started && !alive {
 		// The connection was cut while golive ran: it would run on to its
 		// own --timeout. (sshd refuses ssh signal requests for root

@@ -161,6 +161,36 @@ func TestRemoteTimeoutStillCleansUp(t *testing.T) {
 	t.Errorf("remote process %d still runs after the host timed out\n%s", pid, l.server.Log())
 }
 
+// A connection cut while mkdir ran leaves a temp dir whose path never
+// came back; cleanup, on a new connection, removes it by the name golive
+// chose for it.
+func TestCleanupFindsADirWhosePathNeverCameBack(t *testing.T) {
+	l := newRemoteLab(t)
+	tgt := target(t, l.server.Addr)
+	h := &hostRun{t: tgt, opts: &l.opts, name: "golive.ABCD2345"}
+	made := filepath.Join(l.server.Tmp, h.name)
+	if err := os.Mkdir(made, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(made, "golive"), []byte("x"), 0o700)
+	other := filepath.Join(l.server.Tmp, "golive.ABCD2346") // another run's
+	os.Mkdir(other, 0o700)
+	c, err := dial(context.Background(), tgt, &l.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.client = c
+	c.Close() // cut
+	h.cleanup(context.Background(), time.Now(), false)
+	h.client.Close() // the new connection, as checkHost does
+	if _, err := os.Stat(made); !os.IsNotExist(err) {
+		t.Errorf("%s still there after cleanup (%v)\n%s", made, err, l.server.Log())
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("cleanup removed another run's dir: %v", err)
+	}
+}
+
 func TestRemoteMissingArchitecture(t *testing.T) {
 	l := newRemoteLab(t)
 	l.opts.Binaries = map[string]string{"s390x": "/nonexistent"}
