@@ -83,6 +83,13 @@ func StartSystemdSysctl(t testing.TB, bin, root, procSys string) *SystemdSysctl 
 		}
 		return resolved
 	}
+	// A split-usr root's own lib/sysctl.d would be read by its systemd,
+	// not by this one: refuse rather than leave it out silently.
+	if lib, err := filepath.EvalSymlinks(filepath.Join(root, "lib/sysctl.d")); err == nil {
+		if usr, err := filepath.EvalSymlinks(filepath.Join(root, "usr/lib/sysctl.d")); err != nil || usr != lib {
+			t.Fatalf("%s/lib/sysctl.d is a directory of its own (split /usr), and systemd-sysctl 252 here reads only %v", root, SysctlDirs)
+		}
+	}
 	ns := Namespace{Net: true, Tmpfs: []string{"/proc/sys", "/run"}}
 	if _, err := os.Stat("/usr/local/lib/sysctl.d"); err != nil {
 		ns.Tmpfs = append(ns.Tmpfs, "/usr/local/lib") // the bind below makes the directory in it
