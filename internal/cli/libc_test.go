@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/golive-sh/golive/checks/libc/libctest"
+	"github.com/golive-sh/golive/internal/profile"
 )
 
 type libcCheck struct {
@@ -84,4 +86,49 @@ func TestBinaryFlagAgainstFixtureRoots(t *testing.T) {
 	if c := libcReport(t, out)["libc/compat:"+musl]; code != 1 || !strings.Contains(c.Message, "ld-musl-x86_64.so.1") {
 		t.Errorf("musl on ubuntu-22.04: exit %d %+v", code, c)
 	}
+}
+
+// TestTargetsOutOfTheBox: with no libc section anywhere, libc/targets
+// judges a binary against every built-in distro profile that names its
+// glibc, in name order, and says where it runs and where not.
+func TestTargetsOutOfTheBox(t *testing.T) {
+	var want []string
+	glibc := map[string]string{}
+	for _, name := range profile.Builtins() {
+		p, err := profile.Resolve(profile.Request{Profile: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Facts.Glibc != "" {
+			want = append(want, name)
+			glibc[name] = p.Facts.Glibc
+		}
+	}
+	_, out, errb := runInProcess(t, "check", "--only", "libc/targets:*", "--binary", "/bin/ls", "--format", "json")
+	c, ok := libcReport(t, out)["libc/targets:/bin/ls"]
+	if !ok {
+		t.Fatalf("no libc/targets check: %s\n%s", errb, out)
+	}
+	need, _ := c.Details["glibc_required"].(string)
+	var got, runs, not []string
+	for _, v := range c.Details["targets"].([]any) {
+		m := v.(map[string]any)
+		name := m["profile"].(string)
+		got = append(got, name)
+		if m["glibc"] != glibc[name] {
+			t.Errorf("%s: glibc %v, the profile says %s", name, m["glibc"], glibc[name])
+		}
+		if libctest.CompareVersions(strings.TrimPrefix(need, "GLIBC_"), glibc[name]) > 0 {
+			not = append(not, name)
+		} else {
+			runs = append(runs, name)
+		}
+		if m["runs"] != !slices.Contains(not, name) {
+			t.Errorf("%s: runs %v with %s needed and glibc %s", name, m["runs"], need, glibc[name])
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("targets %v, want every built-in distro with a glibc: %v", got, want)
+	}
+	t.Logf("%s: runs on %v; not on %v", need, runs, not)
 }
