@@ -2,6 +2,7 @@ package profile
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/host"
@@ -73,4 +74,34 @@ func TestClosestPrefersSameIDThenNearestVersion(t *testing.T) {
 	if name, why, ok := Closest(host.OSRelease{ID: "zz-plan9", VersionID: "4"}); ok {
 		t.Errorf("an unrelated distro has a closest built-in: %s (%s)", name, why)
 	}
+}
+
+// FuzzClosest: any os-release ID, ID_LIKE and VERSION_ID give either no
+// answer or a distro built-in related by ID or ID_LIKE, and a distance that
+// is a number (never NaN, never negative).
+func FuzzClosest(f *testing.F) {
+	for _, s := range [][3]string{
+		{"rhel", "fedora", "8.10"}, {"ol", "fedora", "8.9"}, {"ubuntu", "debian", "18.04"},
+		{"centos", "rhel fedora", "6"}, {"debian", "", ""}, {"amzn", "centos rhel fedora", "2"},
+		{"", "", "9..1"}, {"x", "y z", "1e309"}, {"rocky", "", "-1"}, {"linux", "", "NaN"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	builtin := map[string]bool{}
+	for _, n := range Builtins() {
+		builtin[n] = true
+	}
+	f.Fuzz(func(t *testing.T, id, like, version string) {
+		rel := host.OSRelease{ID: id, IDLike: strings.Fields(like), VersionID: version}
+		name, why, ok := Closest(rel)
+		if ok && (!builtin[name] || name == Generic || !strings.HasPrefix(why, "ID=") && !strings.HasPrefix(why, "ID_LIKE=")) {
+			t.Errorf("Closest(%+v) = %q, %q", rel, name, why)
+		}
+		if d := versionDistance(version, version); d != 0 && !math.IsInf(d, 1) {
+			t.Errorf("versionDistance(%q, itself) = %v", version, d)
+		}
+		if d := versionDistance("9*", version); math.IsNaN(d) || d < 0 {
+			t.Errorf("versionDistance(9*, %q) = %v", version, d)
+		}
+	})
 }
