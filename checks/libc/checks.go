@@ -352,7 +352,7 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status = engine.Fail
 		res.Observed = fmt.Sprintf("needs %s: not on %s", need, strings.Join(not, ", "))
 		if len(runs) > 0 {
-			res.Observed = fmt.Sprintf("needs %s: runs on %s, not on %s", need, strings.Join(runs, " and "), strings.Join(not, ", "))
+			res.Observed = fmt.Sprintf("needs %s: runs on %s; not on %s", need, strings.Join(runs, ", "), strings.Join(not, ", "))
 		}
 		res.Message = "does not run on every target distro"
 		oldest := c.targets[0]

@@ -10,11 +10,16 @@
 //
 //	libc:
 //	  targets: [centos-7, ubuntu-22.04, rocky-9]   # portability, no target host needed
+//
+// Without libc.targets, a checked binary is judged against every built-in
+// distro profile that names its glibc (facts.glibc), in name order; an
+// explicit empty list (targets: []) turns libc/targets off.
 package libc
 
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -26,7 +31,9 @@ import (
 const Kind = "libc"
 
 type section struct {
-	Targets []string `yaml:"targets"`
+	// Targets is nil when the profile says nothing (every built-in
+	// distro), and an empty list when it turns the check off.
+	Targets *[]string `yaml:"targets"`
 }
 
 func init() {
@@ -47,16 +54,22 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	var targets []target
-	for _, name := range s.Targets {
-		tp, err := profile.Resolve(profile.Request{Profile: name})
-		if err != nil {
-			return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: %v", err)
+	targets, err := builtinTargets()
+	if err != nil {
+		return nil, err
+	}
+	if s.Targets != nil {
+		targets = nil
+		for _, name := range *s.Targets {
+			tp, err := profile.Resolve(profile.Request{Profile: name})
+			if err != nil {
+				return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: %v", err)
+			}
+			if tp.Facts.Glibc == "" || !isVersion(tp.Facts.Glibc) {
+				return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: profile %s has no glibc version (facts.glibc)", name)
+			}
+			targets = append(targets, target{Name: name, Glibc: tp.Facts.Glibc})
 		}
-		if tp.Facts.Glibc == "" || !isVersion(tp.Facts.Glibc) {
-			return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: profile %s has no glibc version (facts.glibc)", name)
-		}
-		targets = append(targets, target{Name: name, Glibc: tp.Facts.Glibc})
 	}
 
 	var checks []engine.Check
@@ -144,8 +157,42 @@ func metaTargets(path string) engine.Meta {
 	return engine.Meta{
 		ID: Kind + "/targets:" + path, Category: Kind, Title: "runs on the target distros: " + path,
 		Level: profile.LevelFail, Severity: "high",
-		Reads: []string{path, "each target built-in profile's facts.glibc (centos-7 2.17, rocky-9 2.34, ubuntu-22.04 2.35)"},
+		Reads: []string{path, "each target built-in profile's facts.glibc; without libc.targets, every built-in distro profile that has one (" + builtinGlibcs() + ")"},
 		Why:   "a CI stage can learn that an artifact needs GLIBC_2.34 and so cannot run on CentOS 7 without a target host at hand",
 		Fix:   "build on the oldest target (or in its container), or with CGO_ENABLED=0 / statically",
 	}
+}
+
+// builtinTargets are the default of libc.targets: every built-in profile
+// that names the glibc its distro ships (all but the generic linux), in
+// name order. Resolved once, and only when a binary is checked.
+var builtinTargets = sync.OnceValues(func() ([]target, error) {
+	var out []target
+	for _, name := range profile.Builtins() {
+		p, err := profile.Resolve(profile.Request{Profile: name})
+		if err != nil {
+			return nil, fmt.Errorf("built-in profile %s: %w", name, err)
+		}
+		if p.Facts.Glibc == "" {
+			continue
+		}
+		if !isVersion(p.Facts.Glibc) {
+			return nil, fmt.Errorf("built-in profile %s: facts.glibc %q is not a version", name, p.Facts.Glibc)
+		}
+		out = append(out, target{Name: name, Glibc: p.Facts.Glibc})
+	}
+	return out, nil
+})
+
+// builtinGlibcs lists the default targets as "centos-7 2.17, rocky-9 2.34".
+func builtinGlibcs() string {
+	targets, err := builtinTargets()
+	if err != nil {
+		return err.Error()
+	}
+	parts := make([]string, len(targets))
+	for i, t := range targets {
+		parts[i] = t.Name + " " + t.Glibc
+	}
+	return strings.Join(parts, ", ")
 }

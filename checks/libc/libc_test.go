@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -203,8 +204,12 @@ func TestTargets(t *testing.T) {
 	b := libctest.Build(t)
 	yaml := "libc:\n  targets: [centos-7, ubuntu-22.04, rocky-9]\n"
 	r := run(t, live(t), yaml, b.Need(t, &b.CDynamic))["targets"]
-	if r.Status != engine.Fail || r.Observed != "needs GLIBC_2.34: runs on ubuntu-22.04 and rocky-9, not on centos-7 (glibc 2.17)" {
-		t.Errorf("%s %q", r.Status, r.Observed)
+	need := r.Details["glibc_required"].(string)
+	if r.Status != engine.Fail || need != "GLIBC_2.34" && need != "GLIBC_2.33" && need != "GLIBC_2.32" {
+		t.Fatalf("%s %q: this machine's C binary should need a glibc between 2.18 and 2.34", r.Status, r.Observed)
+	}
+	if want := "needs " + need + ": runs on ubuntu-22.04, rocky-9; not on centos-7 (glibc 2.17)"; r.Observed != want {
+		t.Errorf("observed %q, want %q", r.Observed, want)
 	}
 	r = run(t, live(t), yaml, b.Need(t, &b.GoStatic))["targets"]
 	if r.Status != engine.Pass {
@@ -213,6 +218,117 @@ func TestTargets(t *testing.T) {
 	r = run(t, live(t), yaml, b.Need(t, &b.Musl))["targets"]
 	if r.Status != engine.Fail || !strings.Contains(r.Observed, "needs musl") {
 		t.Errorf("musl: %s %q", r.Status, r.Observed)
+	}
+}
+
+// builtinGlibc is every built-in profile that names its glibc, in name
+// order, read from the profiles themselves: the expected default targets.
+func builtinGlibc(t *testing.T) (names []string, glibc map[string]string) {
+	t.Helper()
+	glibc = map[string]string{}
+	for _, name := range profile.Builtins() {
+		p, err := profile.Resolve(profile.Request{Profile: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Facts.Glibc != "" {
+			names = append(names, name)
+			glibc[name] = p.Facts.Glibc
+		}
+	}
+	if len(names) < 3 {
+		t.Fatalf("only %d built-in profiles name their glibc: %v", len(names), names)
+	}
+	return names, glibc
+}
+
+// TestTargetsDefaultToEveryBuiltinDistro: without libc.targets the binary
+// is judged against every built-in profile that has facts.glibc (never the
+// generic linux), in name order, split into where it runs and where not.
+func TestTargetsDefaultToEveryBuiltinDistro(t *testing.T) {
+	b := libctest.Build(t)
+	names, glibc := builtinGlibc(t)
+	if _, ok := glibc["linux"]; ok {
+		t.Fatal("the generic linux profile names a glibc; it must not be a default target")
+	}
+	for _, yaml := range []string{"", "libc:\n", "libc:\n  targets:\n"} {
+		r := run(t, live(t), yaml, b.Need(t, &b.CDynamic))["targets"]
+		need := r.Details["glibc_required"].(string)
+		var runs, not []string
+		for _, n := range names {
+			if CompareVersions(strings.TrimPrefix(need, "GLIBC_"), glibc[n]) > 0 {
+				not = append(not, n+" (glibc "+glibc[n]+")")
+			} else {
+				runs = append(runs, n)
+			}
+		}
+		want := "needs " + need + ": "
+		switch {
+		case len(not) == 0:
+			want += "runs on " + strings.Join(runs, ", ")
+		case len(runs) == 0:
+			want += "not on " + strings.Join(not, ", ")
+		default:
+			want += "runs on " + strings.Join(runs, ", ") + "; not on " + strings.Join(not, ", ")
+		}
+		if r.Observed != want {
+			t.Errorf("profile %q: observed %q, want %q", yaml, r.Observed, want)
+		}
+		if r.Expected != "runs on "+strings.Join(names, ", ") {
+			t.Errorf("profile %q: expected %q, want every built-in distro", yaml, r.Expected)
+		}
+		if got := reflect.ValueOf(r.Details["targets"]).Len(); got != len(names) {
+			t.Errorf("details.targets has %d verdicts, want %d", got, len(names))
+		}
+	}
+	// A static binary runs on every one of them.
+	r := run(t, live(t), "", b.Need(t, &b.GoStatic))["targets"]
+	if r.Status != engine.Pass || r.Observed != "static: runs on "+strings.Join(names, ", ") {
+		t.Errorf("static Go binary: %s %q", r.Status, r.Observed)
+	}
+}
+
+// TestTargetsExplicitListWinsAndEmptyTurnsOff: a profile's own list is
+// used as it is (order kept), and targets: [] builds no libc/targets check.
+func TestTargetsExplicitListWinsAndEmptyTurnsOff(t *testing.T) {
+	b := libctest.Build(t)
+	r := run(t, live(t), "libc:\n  targets: [rocky-9]\n", b.Need(t, &b.GoStatic))["targets"]
+	if r.Expected != "runs on rocky-9" {
+		t.Errorf("explicit list: expected %q", r.Expected)
+	}
+	got := run(t, live(t), "libc:\n  targets: []\n", b.Need(t, &b.GoStatic))
+	if _, ok := got["targets"]; ok {
+		t.Errorf("targets: [] still built libc/targets: %+v", got["targets"])
+	}
+	if _, ok := got["compat"]; !ok {
+		t.Error("targets: [] turned off libc/compat too")
+	}
+	// A user profile on top of one that lists targets turns them off too.
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.yaml")
+	if err := os.WriteFile(base, []byte("libc:\n  targets: [rocky-9]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got = run(t, live(t), "extends: "+base+"\nlibc:\n  targets: []\n", b.Need(t, &b.GoStatic))
+	if _, ok := got["targets"]; ok {
+		t.Errorf("targets: [] over a base list still built libc/targets: %+v", got["targets"])
+	}
+}
+
+// TestTargetsReadsNamesEveryBuiltinGlibc: `golive explain` says which
+// distros the default compares with, generated from the profiles.
+func TestTargetsReadsNamesEveryBuiltinGlibc(t *testing.T) {
+	names, glibc := builtinGlibc(t)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " " + glibc[n]
+	}
+	m, ok := explain("libc/targets:/opt/app")
+	if !ok {
+		t.Fatal("explain does not know libc/targets")
+	}
+	if want := "(" + strings.Join(parts, ", ") + ")"; !strings.Contains(strings.Join(m.Reads, "\n"), want) {
+		t.Errorf("Reads %q does not name %s", m.Reads, want)
 	}
 }
 

@@ -44,16 +44,20 @@ func (c *distroCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		},
 	}
 	detected, _, ok := profile.Detect(rel)
+	var steps []remediate.Action
 	switch {
 	case c.fallback:
 		res.Status = engine.Warn
 		res.Message = c.matchedBy + "; distro-specific defaults, paths and end-of-life are unknown"
+		steps = append(steps, remediate.Tell(noProfileStep(rel)))
 	case ok && detected != c.profileName && isBuiltin(c.profileName):
 		res.Status = engine.Warn
 		res.Message = fmt.Sprintf("checked against profile %s, but the host looks like %s", c.profileName, detected)
+		steps = append(steps, remediate.Tell(fmt.Sprintf("run with --profile %s (or --profile auto, which detects it): profile %s is for another release", detected, c.profileName)))
 	case !ok && isBuiltin(c.profileName) && c.profileName != profile.Generic:
 		res.Status = engine.Warn
 		res.Message = fmt.Sprintf("checked against profile %s, which does not match this host's os-release", c.profileName)
+		steps = append(steps, remediate.Tell(fmt.Sprintf("keep --profile %s only if this host really is compatible with it; otherwise %s", c.profileName, noProfileStep(rel))))
 	default:
 		res.Status = engine.Pass
 		res.Message = "profile " + c.profileName + ": " + c.matchedBy
@@ -64,8 +68,26 @@ func (c *distroCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		if res.Status == engine.Pass {
 			res.Status = engine.Warn
 		}
+		steps = append(steps, remediate.Tell(fmt.Sprintf("correct the malformed lines of %s (os-release(5): KEY=VALUE lines and comments only); it belongs to the distro's release package, so reinstalling that package restores it", rel.Source)))
+	}
+	if res.Status == engine.Warn {
+		res.Remediation = &remediate.Plan{Summary: "check the host against the profile of its release", Actions: steps}
 	}
 	return res
+}
+
+// noProfileStep is what to do on a host no built-in profile matches: use
+// the built-in of a compatible release, naming the closest one by
+// os-release ID or ID_LIKE when there is one, or write a profile.
+func noProfileStep(rel host.OSRelease) string {
+	if rel.Unread != nil {
+		return "make os-release readable (" + rel.Unread.Error() + "), or run with --profile NAME of the built-in profile for this release (golive profiles lists them)"
+	}
+	write := fmt.Sprintf("write a profile for ID=%s VERSION_ID=%s that extends linux, with its facts and match rules (docs/profiles.md), and run with --profile FILE", rel.ID, rel.VersionID)
+	if name, why, ok := profile.Closest(rel); ok {
+		return fmt.Sprintf("if this release is compatible with %s (the closest built-in profile, by os-release %s), run with --profile %s; otherwise %s", name, why, name, write)
+	}
+	return "run with --profile NAME if a built-in profile's release is compatible with this one (golive profiles lists them); otherwise " + write
 }
 
 func isBuiltin(name string) bool {

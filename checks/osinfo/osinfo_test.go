@@ -183,11 +183,21 @@ func TestDistro(t *testing.T) {
 		t.Errorf("fallback: %s %q", r.Status, r.Message)
 	}
 
-	// malformed lines are named.
+	// With nothing related among the built-ins, the step says to pick a
+	// compatible built-in or write a profile that extends linux.
+	if steps := manualSteps(t, r); len(steps) != 1 || !strings.Contains(steps[0], "--profile NAME") ||
+		!strings.Contains(steps[0], "write a profile for ID=plan9 VERSION_ID=4 that extends linux") {
+		t.Errorf("fallback remediation %q", steps)
+	}
+
+	// malformed lines are named, and their fix too.
 	h = mkroot(t, map[string]string{"etc/os-release": unknown + "garbage line\nX=\"unterminated\n"})
 	r = results(t, p, h)["os/distro"]
 	if r.Status != engine.Warn || !strings.Contains(r.Message, "2 malformed line(s)") {
 		t.Errorf("malformed: %s %q", r.Status, r.Message)
+	}
+	if steps := manualSteps(t, r); len(steps) != 2 || !strings.Contains(steps[1], "malformed lines of /etc/os-release") {
+		t.Errorf("malformed remediation %q", steps)
 	}
 
 	// no os-release at all: the check cannot decide.
@@ -195,4 +205,110 @@ func TestDistro(t *testing.T) {
 	if r.Status != engine.Error {
 		t.Errorf("missing os-release: %s, want error", r.Status)
 	}
+}
+
+// manualSteps returns the texts of r's remediation, failing unless every
+// action is manual.
+func manualSteps(t *testing.T, r engine.Result) []string {
+	t.Helper()
+	if r.Remediation == nil || len(r.Remediation.Actions) == 0 {
+		t.Fatalf("%s %s: no remediation", r.ID, r.Status)
+	}
+	var out []string
+	for _, a := range r.Remediation.Actions {
+		if a.Kind != remediate.Manual {
+			t.Errorf("%s: %s action, want manual only", r.ID, a.Kind)
+		}
+		out = append(out, a.Text)
+	}
+	return out
+}
+
+// TestDistroFallbackNamesTheClosestBuiltin: on a release no built-in
+// matches, the step names the built-in of the same os-release ID (or one
+// related by ID_LIKE) as the one to try with --profile. The releases are
+// made from the built-ins' own match rules: an ID every built-in uses, at
+// a version none of them matches.
+func TestDistroFallbackNamesTheClosestBuiltin(t *testing.T) {
+	tried := 0
+	for _, name := range profile.Builtins() {
+		for _, m := range profile.BuiltinMatch(name) {
+			if m.ID == "" || strings.ContainsAny(m.ID, "*?[") {
+				continue
+			}
+			rel := "ID=" + m.ID + "\nVERSION_ID=0.1\nPRETTY_NAME=\"ancient\"\n"
+			h := mkroot(t, map[string]string{"etc/os-release": rel})
+			osr, _ := h.OSRelease()
+			p := resolve(t, profile.Request{OS: osr}, "")
+			if !p.Fallback {
+				continue // a rule of another built-in matches every version
+			}
+			tried++
+			r := results(t, p, h)["os/distro"]
+			steps := manualSteps(t, r)
+			closest, why, ok := profile.Closest(osr)
+			if !ok || why != "ID="+m.ID {
+				t.Errorf("ID=%s: closest %s by %q, want one of the same ID", m.ID, closest, why)
+				continue
+			}
+			if !sameID(t, closest, m.ID) {
+				t.Errorf("ID=%s: closest %s has no rule for that ID", m.ID, closest)
+			}
+			if want := "run with --profile " + closest; r.Status != engine.Warn || !strings.Contains(steps[0], want) ||
+				!strings.Contains(steps[0], "extends linux") {
+				t.Errorf("ID=%s: %s %q, want %q and how to write a profile", m.ID, r.Status, steps, want)
+			}
+		}
+	}
+	if tried == 0 {
+		t.Fatal("no built-in match rule to make an unmatched release from")
+	}
+	t.Logf("%d unmatched releases tried", tried)
+}
+
+func sameID(t *testing.T, name, id string) bool {
+	t.Helper()
+	for _, m := range profile.BuiltinMatch(name) {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDistroWrongBuiltinSaysWhichToUse: a built-in chosen with --profile
+// that is for another release is answered with the detected one. The hosts
+// are made from the built-ins' own ID rules.
+func TestDistroWrongBuiltinSaysWhichToUse(t *testing.T) {
+	var names []string
+	for _, n := range profile.Builtins() {
+		if n != profile.Generic {
+			names = append(names, n)
+		}
+	}
+	tried := 0
+	for i, a := range names {
+		other := names[(i+1)%len(names)]
+		for _, m := range profile.BuiltinMatch(a) {
+			version := strings.TrimRight(m.VersionID, "*")
+			if m.ID == "" || strings.ContainsAny(m.ID+version, "*?[") {
+				continue
+			}
+			h := mkroot(t, map[string]string{"etc/os-release": "ID=" + m.ID + "\nVERSION_ID=" + version + "\n"})
+			osr, _ := h.OSRelease()
+			if detected, _, ok := profile.Detect(osr); !ok || detected != a {
+				continue // an earlier built-in's rule takes this release
+			}
+			tried++
+			r := results(t, resolve(t, profile.Request{OS: osr, Profile: other}, ""), h)["os/distro"]
+			if steps := manualSteps(t, r); r.Status != engine.Warn || !strings.Contains(steps[0], "--profile "+a) {
+				t.Errorf("--profile %s on a %s host (ID=%s VERSION_ID=%s): %s %q", other, a, m.ID, version, r.Status, steps)
+			}
+			break
+		}
+	}
+	if tried < 2 {
+		t.Fatalf("only %d built-ins to try a wrong --profile on", tried)
+	}
+	t.Logf("%d hosts checked against another release's profile", tried)
 }

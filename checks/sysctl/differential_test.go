@@ -1,12 +1,9 @@
 package sysctl
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -40,7 +37,7 @@ var diffKeys = []string{
 }
 
 // diffDirs are the directories systemd-sysctl 252 reads, as named in a case.
-var diffDirs = []string{"etc/sysctl.d", "run/sysctl.d", "usr/local/lib/sysctl.d", "usr/lib/sysctl.d"}
+var diffDirs = testenv.SysctlDirs
 
 // diffCase is a root to compare on: path below the root -> content; a
 // content of "->target" is a symlink, "/" a directory.
@@ -55,15 +52,7 @@ type diffCase struct {
 var knownDifferences = map[string]string{}
 
 func TestDifferentialSystemdSysctl(t *testing.T) {
-	testenv.NeedNamespaces(t)
-	bin := testenv.NeedCommand(t, "/lib/systemd/systemd-sysctl", "systemd")
-	for _, p := range []string{"/etc/sysctl.conf", "/etc/sysctl.d", "/usr/lib/sysctl.d"} {
-		if _, err := os.Stat(p); err != nil {
-			// Binding over a missing path would create it on the host.
-			testenv.Missing(t, p+" is missing here, and the suite binds over it (packages procps and systemd provide it)")
-			return
-		}
-	}
+	bin := testenv.NeedSystemdSysctl(t)
 	r := startSystemdSysctl(t, bin)
 	defer r.close(t)
 
@@ -159,22 +148,18 @@ func readFirstLine(t *testing.T, p string) string {
 	return line
 }
 
-// sysctlRunner is one namespace in which the stage's directories are bound
-// over the real sysctl.d directories, /etc/sysctl.conf and /proc/sys (a
-// tmpfs under the bind). The test lays each case out in the stage (the
-// bound directories keep their inodes; only their entries change) and
-// asks the namespace's shell to run systemd-sysctl once: one exec a case.
+// sysctlRunner is testenv.SystemdSysctl on a stage: the test lays each
+// case out in the stage's directories (bound over the real ones; they keep
+// their inodes, only their entries change) and runs systemd-sysctl once a
+// case.
 type sysctlRunner struct {
-	bin, stage string
-	cmd        *exec.Cmd
-	in         io.WriteCloser
-	out        *bufio.Reader
-	errs       *strings.Builder
+	stage string
+	ns    *testenv.SystemdSysctl
 }
 
 func startSystemdSysctl(t *testing.T, bin string) *sysctlRunner {
 	t.Helper()
-	r := &sysctlRunner{bin: bin, stage: t.TempDir(), errs: &strings.Builder{}}
+	r := &sysctlRunner{stage: t.TempDir()}
 	for _, d := range append([]string{"proc"}, diffDirs...) {
 		if err := os.MkdirAll(filepath.Join(r.stage, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -183,46 +168,11 @@ func startSystemdSysctl(t *testing.T, bin string) *sysctlRunner {
 	if err := os.WriteFile(filepath.Join(r.stage, "etc/sysctl.conf"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ns := testenv.Namespace{Net: true, Tmpfs: []string{"/proc/sys", "/run"}}
-	if _, err := os.Stat("/usr/local/lib/sysctl.d"); err != nil {
-		ns.Tmpfs = append(ns.Tmpfs, "/usr/local/lib") // the bind below makes the directory in it
-	}
-	ns.Binds = []testenv.Bind{
-		{Source: filepath.Join(r.stage, "proc"), Target: "/proc/sys"},
-		{Source: filepath.Join(r.stage, "etc/sysctl.conf"), Target: "/etc/sysctl.conf"},
-	}
-	for _, d := range diffDirs {
-		ns.Binds = append(ns.Binds, testenv.Bind{Source: filepath.Join(r.stage, d), Target: "/" + d})
-	}
-	script := `while read -r _; do
-	rc=0
-	env -u CREDENTIALS_DIRECTORY SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=debug "$1" >"$2/stdout" 2>"$2/stderr" || rc=$?
-	echo "$rc"
-done
-`
-	r.cmd = ns.Command("/bin/sh", "-c", script, "golive-sysctl", bin, r.stage)
-	r.cmd.Stderr = r.errs
-	var err error
-	if r.in, err = r.cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := r.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.out = bufio.NewReader(stdout)
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	r.ns = testenv.StartSystemdSysctl(t, bin, r.stage, filepath.Join(r.stage, "proc"))
 	return r
 }
 
-func (r *sysctlRunner) close(t *testing.T) {
-	r.in.Close()
-	if err := r.cmd.Wait(); err != nil {
-		t.Errorf("namespace: %v: %s", err, r.errs)
-	}
-}
+func (r *sysctlRunner) close(t *testing.T) { r.ns.Close(t) }
 
 // run lays c out in the stage, runs systemd-sysctl on it and returns the
 // first line of every key file afterwards, and what systemd-sysctl logged.
@@ -230,28 +180,17 @@ func (r *sysctlRunner) run(t *testing.T, c diffCase) (map[string]string, string)
 	t.Helper()
 	keys := append([]string{probeKey}, diffKeys...)
 	stageCase(t, r.stage, c, keys)
-	if _, err := io.WriteString(r.in, "run\n"); err != nil {
-		t.Fatalf("%s: namespace gone: %v: %s", c.name, err, r.errs)
-	}
-	line, err := r.out.ReadString('\n')
-	if err != nil {
-		t.Fatalf("%s: namespace gone: %v: %s", c.name, err, r.errs)
-	}
-	stderr, _ := os.ReadFile(filepath.Join(r.stage, "stderr"))
-	stdout, _ := os.ReadFile(filepath.Join(r.stage, "stdout"))
+	rc, stderr := r.ns.Run(t)
 	// 1 is a line that is no assignment, or a glob that matched a
 	// directory; anything else is the program failing.
-	if rc := strings.TrimSpace(line); rc != "0" && rc != "1" {
-		t.Fatalf("%s: systemd-sysctl exited %s:\n%s", c.name, rc, stderr)
-	}
-	if len(stdout) > 0 || strings.Contains(string(stderr), "Failed to enumerate") {
-		t.Fatalf("%s: systemd-sysctl did not read the directories:\n%s%s", c.name, stdout, stderr)
+	if rc != 0 && rc != 1 {
+		t.Fatalf("%s: systemd-sysctl exited %d:\n%s", c.name, rc, stderr)
 	}
 	vals := map[string]string{}
 	for _, k := range keys {
 		vals[k] = readFirstLine(t, filepath.Join(r.stage, "proc", k))
 	}
-	return vals, string(stderr)
+	return vals, stderr
 }
 
 // stageCase empties the stage's directories (keeping them: they are bound)

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/golive-sh/golive/checks/libc/libctest"
+	"github.com/golive-sh/golive/internal/profile"
 )
 
 type libcCheck struct {
@@ -38,10 +40,18 @@ func libcReport(t *testing.T, out string) map[string]libcCheck {
 func TestBinaryFlagOnThisMachine(t *testing.T) {
 	readelf := libctest.Readelf(t)
 	code, out, errb := runInProcess(t, "check", "--only", "libc/*", "--binary", "/bin/ls", "--format", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s\n%s", code, errb, out)
+	// libc/targets judges /bin/ls against every built-in distro by
+	// default: it may fail on the older ones, and nothing else may.
+	report := libcReport(t, out)
+	for id, c := range report {
+		if c.Status != "pass" && !strings.HasPrefix(id, "libc/targets:") {
+			t.Errorf("%s: %s: %s", id, c.Status, c.Message)
+		}
 	}
-	c := libcReport(t, out)["libc/compat:/bin/ls"]
+	if tg, ok := report["libc/targets:/bin/ls"]; !ok || (code == 0) != (tg.Status == "pass") || code > 1 {
+		t.Fatalf("exit %d, libc/targets %+v: %s\n%s", code, tg, errb, out)
+	}
+	c := report["libc/compat:/bin/ls"]
 	if c.Status != "pass" || c.Details["libc"] != "glibc" || !strings.HasPrefix(c.Details["interpreter"].(string), "/lib") {
 		t.Fatalf("%+v", c)
 	}
@@ -76,4 +86,49 @@ func TestBinaryFlagAgainstFixtureRoots(t *testing.T) {
 	if c := libcReport(t, out)["libc/compat:"+musl]; code != 1 || !strings.Contains(c.Message, "ld-musl-x86_64.so.1") {
 		t.Errorf("musl on ubuntu-22.04: exit %d %+v", code, c)
 	}
+}
+
+// TestTargetsOutOfTheBox: with no libc section anywhere, libc/targets
+// judges a binary against every built-in distro profile that names its
+// glibc, in name order, and says where it runs and where not.
+func TestTargetsOutOfTheBox(t *testing.T) {
+	var want []string
+	glibc := map[string]string{}
+	for _, name := range profile.Builtins() {
+		p, err := profile.Resolve(profile.Request{Profile: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Facts.Glibc != "" {
+			want = append(want, name)
+			glibc[name] = p.Facts.Glibc
+		}
+	}
+	_, out, errb := runInProcess(t, "check", "--only", "libc/targets:*", "--binary", "/bin/ls", "--format", "json")
+	c, ok := libcReport(t, out)["libc/targets:/bin/ls"]
+	if !ok {
+		t.Fatalf("no libc/targets check: %s\n%s", errb, out)
+	}
+	need, _ := c.Details["glibc_required"].(string)
+	var got, runs, not []string
+	for _, v := range c.Details["targets"].([]any) {
+		m := v.(map[string]any)
+		name := m["profile"].(string)
+		got = append(got, name)
+		if m["glibc"] != glibc[name] {
+			t.Errorf("%s: glibc %v, the profile says %s", name, m["glibc"], glibc[name])
+		}
+		if libctest.CompareVersions(strings.TrimPrefix(need, "GLIBC_"), glibc[name]) > 0 {
+			not = append(not, name)
+		} else {
+			runs = append(runs, name)
+		}
+		if m["runs"] != !slices.Contains(not, name) {
+			t.Errorf("%s: runs %v with %s needed and glibc %s", name, m["runs"], need, glibc[name])
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("targets %v, want every built-in distro with a glibc: %v", got, want)
+	}
+	t.Logf("%s: runs on %v; not on %v", need, runs, not)
 }
