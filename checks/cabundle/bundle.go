@@ -200,16 +200,16 @@ func parseBundle(data []byte, cc certCache) *Bundle {
 
 // segment is what one BEGIN line up to the next yields.
 type segment struct {
-	typ       string // the block type, as written
-	malformed string // why no block or certificate came out of it
+	typ        string // the block type, as written
+	malformed  string // why no block or certificate came out of it
 	goRejected string // a certificate Go's parser refuses by policy (see Bundle.GoRejected)
-	other     bool   // a well-formed block of another type
-	trusted   bool
-	headers   bool
-	outside   int // non-blank bytes after the block
-	newlines  int
-	sum       [32]byte
-	cert      *x509.Certificate
+	other      bool   // a well-formed block of another type
+	trusted    bool
+	headers    bool
+	outside    int // non-blank bytes after the block
+	newlines   int
+	sum        [32]byte
+	cert       *x509.Certificate
 }
 
 // decodeAll decodes the segments, on every CPU when there are many.
