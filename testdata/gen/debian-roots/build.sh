@@ -11,7 +11,7 @@
 set -eu
 debs=$1 roots=$2
 
-# build SUITE ROOTNAME KERNEL HOSTNAME MACHINEID SYSTEMD SHAREDLIBDIR
+# build SUITE ROOTNAME KERNEL HOSTNAME MACHINEID SYSTEMD SHAREDLIBDIR CGROUPCONTROLLERS NR_OPEN
 build() {
 	x=$debs/$1/x r=$roots/$2
 	rm -rf "$r"
@@ -75,7 +75,7 @@ build() {
 	printf '4194304\n' > "$p/kernel/pid_max"      # systemd 50-pid-max.conf
 	printf '31366\n' > "$p/kernel/threads-max"    # totalram_pages / 32, 4 GiB
 	printf '9223372036854775807\n' > "$p/fs/file-max"  # systemd >= 240 bump
-	printf '1073741816\n' > "$p/fs/nr_open"            # systemd >= 240 bump
+	printf '%s\n' "$9" > "$p/fs/nr_open"  # kernel 1048576, or systemd's bump
 	printf '60\n' > "$p/vm/swappiness"
 	printf '4096\n' > "$p/net/core/somaxconn"
 	printf '1000\n' > "$p/net/core/netdev_max_backlog"
@@ -128,6 +128,6 @@ MI
 	done > "$r/sys/kernel/security/apparmor/profiles"
 }
 
-build bullseye debian-11 5.10.0-32-amd64 d11-app01 4f0c6a1d9b2e48c7a3d5e6f708192a3b 247 usr/lib/systemd 'cpuset cpu io memory hugetlb pids rdma'
-build bookworm debian-12 6.1.0-50-amd64 d12-app01 9c2d4e6f8a0b4c1d8e2f3a4b5c6d7e8f 252 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc'
-build trixie debian-13 6.12.117+deb13-amd64 d13-app01 1b3d5f7a9c0e4a2b8d6f1e3c5a7b9d0f 257 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc'
+build bullseye debian-11 5.10.0-32-amd64 d11-app01 4f0c6a1d9b2e48c7a3d5e6f708192a3b 247 usr/lib/systemd 'cpuset cpu io memory hugetlb pids rdma' 1048576
+build bookworm debian-12 6.1.0-50-amd64 d12-app01 9c2d4e6f8a0b4c1d8e2f3a4b5c6d7e8f 252 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc' 1048576
+build trixie debian-13 6.12.117+deb13-amd64 d13-app01 1b3d5f7a9c0e4a2b8d6f1e3c5a7b9d0f 257 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc' 1073741816
