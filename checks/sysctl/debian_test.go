@@ -1,10 +1,14 @@
 package sysctl
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/profile"
 )
 
 // The stock Debian roots (testdata/roots/README.md, "debian-11/12/13"):
@@ -74,4 +78,38 @@ func TestSystemdBumpsNrOpenFact(t *testing.T) {
 	if v, ok, _ := systemdBump("fs.file-max", sd, kv(6, 1), true, "x86_64", 0, false); !ok || v != 1<<63-1 {
 		t.Errorf("NoNrOpenBump must not touch fs.file-max: %d %v", v, ok)
 	}
+}
+
+// Debian 13 ships neither /etc/sysctl.conf (procps 2:4.0.4) nor systemd's
+// 99-sysctl.conf link to it: a value an admin still writes there out of
+// habit is not read at boot, and golive must say "reverts", not "persisted".
+func TestDebian13SysctlConfIsNotReadAtBoot(t *testing.T) {
+	files := map[string]string{
+		"usr/lib/os-release":               "ID=debian\nVERSION_ID=\"13\"\n",
+		"etc/os-release":                   "->../usr/lib/os-release",
+		"proc/sys/kernel/osrelease":        "6.12.117+deb13-amd64\n",
+		"proc/sys/net/core/somaxconn":      "65535\n",
+		"etc/sysctl.conf":                  "net.core.somaxconn = 65535\n",
+		"usr/lib/sysctl.d/50-pid-max.conf": "kernel.pid_max = 4194304\n",
+	}
+	h := mkroot(t, files)
+	rel, _ := h.OSRelease()
+	p, err := profile.Resolve(profile.Request{OS: rel})
+	if err != nil || p.Name != "debian-13" {
+		t.Fatalf("profile %v, %v", p, err)
+	}
+	checks, err := build(p.Section(Kind), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range engine.Run(context.Background(), h, checks, engine.RunOptions{}).Results {
+		if r.ID != Kind+"/net.core.somaxconn" {
+			continue
+		}
+		if r.Status != engine.Warn || !strings.Contains(r.Message, "reverts on reboot") || r.Details["persisted"] != nil {
+			t.Errorf("somaxconn: %s %q persisted=%v, want warn: reverts (sysctl.conf unread)", r.Status, r.Message, r.Details["persisted"])
+		}
+		return
+	}
+	t.Fatal("somaxconn not checked")
 }
