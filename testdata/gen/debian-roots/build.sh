@@ -10,8 +10,9 @@
 # dists/<suite>/main/binary-amd64/Packages.xz); ROOTS is testdata/roots.
 set -eu
 debs=$1 roots=$2
+gen=$(cd "$(dirname "$0")/../fake-glibc" && pwd)/gen.sh
 
-# build SUITE ROOTNAME KERNEL HOSTNAME MACHINEID SYSTEMD SHAREDLIBDIR CGROUPCONTROLLERS NR_OPEN
+# build SUITE ROOTNAME KERNEL HOSTNAME MACHINEID SYSTEMD SHAREDLIBDIR CGROUPCONTROLLERS NR_OPEN GLIBC
 build() {
 	x=$debs/$1/x r=$roots/$2
 	rm -rf "$r"
@@ -43,6 +44,28 @@ build() {
 	cp "$x/etc/security/limits.conf" "$r/etc/security/limits.conf"
 	touch "$r/etc/security/limits.d/.gitkeep"
 	cp "$x/etc/pam.d/login" "$r/etc/pam.d/login"
+	# glibc: libc6's layout, with testdata/gen/fake-glibc's synthetic
+	# stand-ins (a few KB: soname, the release's GLIBC_* version nodes) in
+	# place of the real 2 MB files; libc-bin's ld.so.conf(.d).
+	cp "$x/etc/ld.so.conf" "$r/etc/ld.so.conf"
+	mkdir -p "$r/etc/ld.so.conf.d" "$r/usr/lib/x86_64-linux-gnu"
+	cp "$x"/etc/ld.so.conf.d/*.conf "$r/etc/ld.so.conf.d/"
+	g=$(mktemp -d)
+	"$gen" build "${10}" "$g" >/dev/null
+	m=$r/usr/lib/x86_64-linux-gnu
+	case ${10} in
+	2.31) # bullseye: versioned files, absolute /lib64 link to ld-2.31.so
+		cp "$g/libc.so.6" "$m/libc-2.31.so"; ln -s libc-2.31.so "$m/libc.so.6"
+		cp "$g/ld-linux-x86-64.so.2" "$m/ld-2.31.so"; ln -s ld-2.31.so "$m/ld-linux-x86-64.so.2"
+		ln -s /lib/x86_64-linux-gnu/ld-2.31.so "$r/usr/lib64/ld-linux-x86-64.so.2" ;;
+	2.36) # bookworm: real files, absolute /lib64 link
+		cp "$g/libc.so.6" "$g/ld-linux-x86-64.so.2" "$m/"
+		ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$r/usr/lib64/ld-linux-x86-64.so.2" ;;
+	*) # trixie: real files, relative /usr/lib64 link
+		cp "$g/libc.so.6" "$g/ld-linux-x86-64.so.2" "$m/"
+		ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$r/usr/lib64/ld-linux-x86-64.so.2" ;;
+	esac
+	rm -rf "$g"
 	# base-passwd: the static accounts (update-passwd copies the masters)
 	cp "$x/usr/share/base-passwd/passwd.master" "$r/etc/passwd"
 	cp "$x/usr/share/base-passwd/group.master" "$r/etc/group"
@@ -128,6 +151,6 @@ MI
 	done > "$r/sys/kernel/security/apparmor/profiles"
 }
 
-build bullseye debian-11 5.10.0-32-amd64 d11-app01 4f0c6a1d9b2e48c7a3d5e6f708192a3b 247 usr/lib/systemd 'cpuset cpu io memory hugetlb pids rdma' 1048576
-build bookworm debian-12 6.1.0-50-amd64 d12-app01 9c2d4e6f8a0b4c1d8e2f3a4b5c6d7e8f 252 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc' 1048576
-build trixie debian-13 6.12.117+deb13-amd64 d13-app01 1b3d5f7a9c0e4a2b8d6f1e3c5a7b9d0f 257 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc' 1073741816
+build bullseye debian-11 5.10.0-32-amd64 d11-app01 4f0c6a1d9b2e48c7a3d5e6f708192a3b 247 usr/lib/systemd 'cpuset cpu io memory hugetlb pids rdma' 1048576 2.31
+build bookworm debian-12 6.1.0-50-amd64 d12-app01 9c2d4e6f8a0b4c1d8e2f3a4b5c6d7e8f 252 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc' 1048576 2.36
+build trixie debian-13 6.12.117+deb13-amd64 d13-app01 1b3d5f7a9c0e4a2b8d6f1e3c5a7b9d0f 257 usr/lib/x86_64-linux-gnu/systemd 'cpuset cpu io memory hugetlb pids rdma misc' 1073741816 2.41
