@@ -66,7 +66,7 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status = engine.Fail
 		res.Message = "the running kernel has no AppArmor (no " + EnabledPath + "): it was built without it, or the module is not loaded"
 		res.Remediation = &remediate.Plan{Summary: "boot a kernel with AppArmor", Reboot: true,
-			Actions: []remediate.Action{remediate.Tell("boot the distro's own kernel (linux-image-generic on Ubuntu ships AppArmor built in)")}}
+			Actions: []remediate.Action{remediate.Tell("boot the distro's own kernel (Ubuntu's linux-image-generic and Debian's linux-image-<arch>, e.g. linux-image-amd64, have AppArmor built in and enabled)")}}
 		return res
 	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
 		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -72,6 +73,14 @@ type Bundle struct {
 	// well-formed blocks of another type (a CRL, a private key).
 	Malformed []Problem
 	Other     []Problem
+	// GoRejected are well-formed certificates that Go's crypto/x509
+	// refuses by policy, not because they are damaged: a negative serial
+	// number (refused since Go 1.23 unless GODEBUG=x509negativeserial=1;
+	// OpenSSL, GnuTLS and older Go use the certificate). Debian 11's
+	// ca-certificates 20210119 ships one (EC-ACC). Removing it from the
+	// bundle changes nothing for a Go program, so it is reported, not
+	// judged.
+	GoRejected []Problem
 	// Outside counts the non-blank bytes outside any block: comments
 	// (p11-kit writes "# <name>" lines) or `openssl x509 -text` output.
 	// Harmless to every reader, so not a problem.
@@ -191,15 +200,16 @@ func parseBundle(data []byte, cc certCache) *Bundle {
 
 // segment is what one BEGIN line up to the next yields.
 type segment struct {
-	typ       string // the block type, as written
-	malformed string // why no block or certificate came out of it
-	other     bool   // a well-formed block of another type
-	trusted   bool
-	headers   bool
-	outside   int // non-blank bytes after the block
-	newlines  int
-	sum       [32]byte
-	cert      *x509.Certificate
+	typ        string // the block type, as written
+	malformed  string // why no block or certificate came out of it
+	goRejected string // a certificate Go's parser refuses by policy (see Bundle.GoRejected)
+	other      bool   // a well-formed block of another type
+	trusted    bool
+	headers    bool
+	outside    int // non-blank bytes after the block
+	newlines   int
+	sum        [32]byte
+	cert       *x509.Certificate
 }
 
 // decodeAll decodes the segments, on every CPU when there are many.
@@ -265,11 +275,22 @@ func decodeSegment(seg []byte, cc certCache) segment {
 	}
 	c, err := x509.ParseCertificate(der)
 	if err != nil {
-		sg.malformed = err.Error()
+		if goPolicyRejection(err) {
+			sg.goRejected = err.Error()
+		} else {
+			sg.malformed = err.Error()
+		}
 		return sg
 	}
 	sg.cert = c
 	return sg
+}
+
+// goPolicyRejection tells a certificate crypto/x509 refuses by policy from a
+// damaged one: "x509: negative serial number" (crypto/x509/parser.go, Go
+// 1.23; the DER is valid and other readers accept it).
+func goPolicyRejection(err error) bool {
+	return strings.Contains(err.Error(), "negative serial number")
 }
 
 // blockStarts returns the offsets of the BEGIN lines (at the start of the
@@ -297,6 +318,9 @@ func (b *Bundle) add(sg segment, line int, cc certCache) {
 	switch {
 	case sg.malformed != "":
 		b.problem(&b.Malformed, Problem{Line: line, Type: sg.typ, Reason: sg.malformed})
+		return
+	case sg.goRejected != "":
+		b.problem(&b.GoRejected, Problem{Line: line, Type: sg.typ, Reason: sg.goRejected})
 		return
 	case sg.other:
 		b.problem(&b.Other, Problem{Line: line, Type: sg.typ, Reason: "not a certificate"})

@@ -101,6 +101,9 @@ func (c *presentCheck) judgeBundle(v *verdict, d map[string]any, sys *systemBund
 	d["trusted_certificate_blocks"] = b.Trusted()
 	d["malformed_blocks"] = nonNilProblems(b.Malformed)
 	d["other_blocks"] = nonNilProblems(b.Other)
+	if len(b.GoRejected) > 0 {
+		d["go_rejected_blocks"] = b.GoRejected
+	}
 	d["text_outside_blocks"] = b.Outside
 	switch {
 	case len(b.Certs) == 0:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -241,20 +242,42 @@ func (c *kernelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			res.Status = engine.Warn
 		}
 		res.Message = "kernel older than the profile's minimum"
-		res.Remediation = &remediate.Plan{Summary: "upgrade the kernel", Reboot: true, Actions: upgradeActions(c.pkg)}
+		res.Remediation = &remediate.Plan{Summary: "upgrade the kernel", Reboot: true, Actions: upgradeActions(c.pkg, aptKernelPackage(h))}
 	}
 	return res
 }
 
+// aptKernelPackage is the kernel metapackage of an apt distro, from the
+// host's os-release and architecture: Ubuntu's linux-image-generic, Debian's
+// linux-image-<dpkg architecture> (linux-image-amd64, linux-image-arm64);
+// "" when unknown.
+func aptKernelPackage(h *host.Host) string {
+	rel, err := h.OSRelease()
+	if err != nil {
+		return ""
+	}
+	like := func(id string) bool { return rel.ID == id || slices.Contains(rel.IDLike, id) }
+	switch {
+	case like("ubuntu"):
+		return "linux-image-generic"
+	case like("debian"):
+		arch, _ := h.Arch()
+		if a, ok := map[string]string{"x86_64": "amd64", "aarch64": "arm64"}[arch]; ok {
+			return "linux-image-" + a
+		}
+	}
+	return ""
+}
+
 // upgradeActions names the package manager's command as advice, not as a
 // runnable step: a kernel upgrade is a change window, not a script line.
-func upgradeActions(pkg string) []remediate.Action {
+func upgradeActions(pkg, aptKernel string) []remediate.Action {
 	var cmd string
-	switch pkg {
-	case "yum", "dnf":
+	switch {
+	case pkg == "yum" || pkg == "dnf":
 		cmd = pkg + " update kernel"
-	case "apt":
-		cmd = "apt-get install --only-upgrade linux-image-generic"
+	case pkg == "apt" && aptKernel != "":
+		cmd = "apt-get install --only-upgrade " + aptKernel
 	}
 	text := "install the distro's current kernel and reboot"
 	if cmd != "" {

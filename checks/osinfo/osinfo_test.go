@@ -161,6 +161,20 @@ func TestKernel(t *testing.T) {
 			t.Errorf("%s: remediation %+v should name dnf and a reboot", c.release, r.Remediation)
 		}
 	}
+	// apt: the kernel metapackage is the distro's own (os-release ID and
+	// the architecture), never Ubuntu's on Debian.
+	apt := resolve(t, profile.Request{}, "facts: {package_manager: apt}\nos:\n  kernel: \">= 6.1.0\"\n")
+	for osr, want := range map[string]string{
+		"ID=debian\nVERSION_ID=\"12\"\n":                    "apt-get install --only-upgrade linux-image-amd64)",
+		"ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"22.04\"\n": "apt-get install --only-upgrade linux-image-generic)",
+		"ID=pop\nID_LIKE=\"ubuntu debian\"\n":               "apt-get install --only-upgrade linux-image-generic)",
+		"ID=other\n":                                        "install the distro's current kernel and reboot",
+	} {
+		r := results(t, apt, mkroot(t, map[string]string{"proc/sys/kernel/osrelease": "5.10.0-32-amd64\n", "proc/sys/kernel/arch": "x86_64\n", "etc/os-release": osr}))["os/kernel"]
+		if r.Status != engine.Fail || r.Remediation == nil || !strings.HasSuffix(r.Remediation.Actions[0].Text, want) {
+			t.Errorf("%q: %s %+v, want the text to end %q", osr, r.Status, r.Remediation, want)
+		}
+	}
 	// An image has no running kernel.
 	if r := results(t, p, mkroot(t, map[string]string{"etc/hostname": "img\n"}))["os/kernel"]; r.Status != engine.Skip {
 		t.Errorf("image: %s, want skip", r.Status)

@@ -109,7 +109,7 @@ func (s *shared) loginVerdict(h *host.Host, user string, r resource, rule profil
 	v.refused = ss.Refused
 	v.flavor = pc.flavor.String()
 	v.startFrom = v.baseline.From
-	if pc.flavor.Debian {
+	if pc.flavor.setAll() {
 		v.startFrom = "PID 1's limits (/proc/1/limits): Debian's pam_limits starts every session from them"
 	}
 	if v.ll.NoLimits != nil {

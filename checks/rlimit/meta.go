@@ -54,7 +54,7 @@ func metaLogin(user string, r resource, set settings) engine.Meta {
 		Reads: []string{
 			LimitsConf + " then " + LimitsDir + "/*.conf in name order, with pam_limits' rules (a user line beats an @group line beats *; soft, hard, -; unlimited)",
 			"/etc/passwd and /etc/group (uid, primary group, memberships)",
-			"where no line sets a limit: on Debian and Ubuntu PID 1's limits (/proc/1/limits, the soft nofile capped at 1024), where their pam_limits starts every session; " +
+			"where no line sets a limit: on Ubuntu and Debian before 13 (pam before 1.7) PID 1's limits (/proc/1/limits, the soft nofile capped at 1024), where their pam_limits starts every session; " +
 				"elsewhere the limits of sshd, which opens the session: Default" + r.systemd + "= in " + SystemConf + " or systemd's default",
 			"/proc/sys/fs/nr_open (a nofile above it fails setrlimit: upstream pam_limits refuses the session, Debian's keeps sshd's limit)",
 		},

@@ -68,7 +68,7 @@ type pamConfig struct {
 func loadPamConfig(h *host.Host, f pamFlavor) *pamConfig {
 	f = f.forHost(h)
 	c := &pamConfig{syntax: f.syntax(), flavor: f}
-	if f.Debian {
+	if f.setAll() {
 		c.readPID1(h)
 	}
 	c.read(h, LimitsConf, true)

@@ -29,6 +29,12 @@ type pamFlavor struct {
 	//     EPERM (a hard limit raised without CAP_SYS_RESOURCE, nofile
 	//     above fs.nr_open) is skipped: the limit stays what the process
 	//     had and the session opens. Upstream (and RHEL) refuse it.
+	// Since Debian's pam 1.7.0-1 (Debian 13) the first two are gone:
+	// "pam_limits: do not override systemd's limits by default; add the
+	// set_all option to restore previous behavior" (debian/changelog,
+	// Closes: #995236). A session starts from the limits of the process
+	// opening it, as upstream; root stays exempt from "*" and group lines
+	// (pam_limits_explicit_root) and EPERM stays non-fatal. See setAll.
 	Debian bool
 	// FromOSRelease: neither the profile nor its family says (the generic
 	// profile), so the host's os-release decides: Debian's patches where
@@ -49,6 +55,16 @@ func (f pamFlavor) forHost(h *host.Host) pamFlavor {
 	}
 	f.Debian = rel.ID == "debian" || slices.Contains(rel.IDLike, "debian")
 	return f
+}
+
+// setAll reports whether every session starts from PID 1's limits
+// (/proc/1/limits, upstream's set_all option made the default, with the
+// soft nofile capped at FD_SETSIZE): Debian's patch 027, in Debian's and
+// Ubuntu's pam before 1.7. Debian's 1.7.0 (trixie) dropped that default;
+// golive does not read the pam_limits line of each PAM service, so an
+// explicit set_all there is not seen.
+func (f pamFlavor) setAll() bool {
+	return f.Debian && !f.atLeast(1, 7)
 }
 
 // atLeast compares the release; an unknown one counts as 1.5.0.
@@ -196,7 +212,7 @@ func (f pamFlavor) openResource(ll *LoginLimits, st sessionStart, r resource, re
 	// init_limits: the caller's limits, with Debian's patch PID 1's.
 	keep("the limit of the process opening the session")
 	set := false
-	if f.Debian {
+	if f.setAll() {
 		set = true
 		switch l, ok := st.PID1[r.name]; {
 		case st.PID1State == pid1Read && ok:

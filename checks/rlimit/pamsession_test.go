@@ -168,3 +168,33 @@ func TestFlavorFromOSRelease(t *testing.T) {
 		}
 	}
 }
+
+// Debian's pam 1.7.0 (Debian 13) no longer starts a session from PID 1's
+// limits (pam 1.7.0-1: "do not override systemd's limits by default",
+// #995236): sshd's limits stay, as upstream; EPERM stays non-fatal and "*"
+// still skips root.
+func TestDebian17SessionStartsFromTheCaller(t *testing.T) {
+	debian170 := pamFlavor{Version: [3]int{1, 7, 0}, Debian: true}
+	if debian170.setAll() || !debian152.setAll() || rocky9.setAll() || !(pamFlavor{Debian: true}).setAll() {
+		t.Fatal("setAll: want only Debian's builds before 1.7 (an unknown version counts as 1.5)")
+	}
+	for _, state := range []pid1State{pid1Read, pid1Unknown, pid1Unreadable} {
+		s := sessionFor(t, debian170, "app soft nproc 4096\n", pidStart(state))
+		if got := limitOf(t, s, "nofile"); got != (Limit{1024, 524288}) {
+			t.Errorf("pid1 state %d: nofile %v, want sshd's 1024:524288", state, got)
+		}
+		if got := limitOf(t, s, "nproc"); got != (Limit{4096, 7000}) {
+			t.Errorf("pid1 state %d: nproc %v, want the line's soft and sshd's hard", state, got)
+		}
+		if from := s.Limits["nofile"].Soft.From; strings.Contains(from, "PID 1") {
+			t.Errorf("nofile from %q", from)
+		}
+	}
+	s := sessionFor(t, debian170, "app hard nofile 2000000\n", pidStart(pid1Read))
+	if len(s.Refused) != 0 {
+		t.Errorf("Debian 1.7 refused: %v (EPERM is still not fatal)", s.Refused)
+	}
+	if ll := loginFor(t, "* soft nofile 99\n", "root", debian170.Debian); ll.Soft["nofile"].Value == 99 {
+		t.Error("Debian 1.7: * applied to root")
+	}
+}

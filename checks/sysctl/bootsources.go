@@ -159,7 +159,7 @@ func (b *BootSources) Resolve(key string, cfg *Config, distroDefault string, has
 		beforeKnown := cur.Known && !cur.Range && err == nil
 		if v, ok, why := systemdBump(key, b.Systemd, b.Kernel, b.KernelKnown, b.Arch, before, beforeKnown); ok {
 			cur = BootValue{Value: strconv.FormatUint(v, 10), Known: true, Source: SourceSystemd, From: why, Ref: "src/core/main.c bump_file_max_and_nr_open(); " + b.Systemd.Why}
-		} else if key == "fs.nr_open" && b.Systemd.PID1 && b.Systemd.Version >= 240 && !beforeKnown {
+		} else if key == "fs.nr_open" && b.Systemd.PID1 && b.Systemd.Version >= 240 && !b.Systemd.NoNrOpenBump && !beforeKnown {
 			cur = BootValue{} // systemd raises it from a value golive does not know
 		}
 	}

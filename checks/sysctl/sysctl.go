@@ -35,7 +35,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	shared := &configCache{}
+	shared := &configCache{noNrOpenBump: p.Facts.SystemdBumpsNrOpen != nil && !*p.Facts.SystemdBumpsNrOpen}
 	checks := make([]engine.Check, 0, len(rules))
 	for _, r := range rules {
 		key := Normalize(r.Key)
@@ -94,6 +94,8 @@ type configCache struct {
 	boot *BootSources
 	keys []string
 	walk bool
+	// noNrOpenBump is the profile's facts.systemd_bumps_nr_open: false.
+	noNrOpenBump bool
 }
 
 func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
@@ -103,6 +105,7 @@ func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
 		c.h, c.keys, c.walk = h, nil, false
 		c.cfg, c.err = LoadConfig(h)
 		c.boot = LoadBootSources(h)
+		c.boot.Systemd.NoNrOpenBump = c.noNrOpenBump
 	}
 	return c.cfg, c.boot, c.err
 }

@@ -15,6 +15,10 @@ type SystemdInit struct {
 	PID1    bool
 	Version int    // 0: unknown
 	Why     string // how PID1 and Version were found
+	// NoNrOpenBump: the distro's build leaves fs.nr_open alone
+	// (-Dbump-proc-sys-fs-nr-open=false; the profile's
+	// facts.systemd_bumps_nr_open: false).
+	NoNrOpenBump bool
 }
 
 // systemdLibDirs hold libsystemd-shared-<version>.so: /usr/lib/systemd and
@@ -203,7 +207,7 @@ func systemdBump(key string, sd SystemdInit, kver KernelVersion, kknown bool, ar
 		}
 		return 0, false, ""
 	case "fs.nr_open":
-		if !beforeKnown {
+		if !beforeKnown || sd.NoNrOpenBump {
 			return 0, false, ""
 		}
 		// The kernel's maximum: min(INT_MAX, SIZE_MAX/sizeof(void*)) rounded

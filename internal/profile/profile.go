@@ -48,6 +48,12 @@ type Facts struct {
 	// They let golive tell "not persisted, but this is the default anyway"
 	// from "reverts on reboot".
 	SysctlDefaults map[string]string `yaml:"sysctl_defaults"`
+	// SystemdBumpsNrOpen is false where the distro builds systemd with
+	// -Dbump-proc-sys-fs-nr-open=false, so PID 1 (>= 240) raises
+	// fs.file-max but leaves fs.nr_open at the kernel's default: Debian's
+	// systemd from 240-2 to 256 (Debian 10 to 12), undone in 256~rc3-3
+	// (Debian 13). Unset means upstream's behaviour (it raises both).
+	SystemdBumpsNrOpen *bool `yaml:"systemd_bumps_nr_open"`
 }
 
 // Service describes the service being readied; several families read it.

@@ -30,15 +30,18 @@
 set -eu
 
 # Every version node of x86_64 libc.so.6, in order, as `readelf -V` shows
-# them on glibc 2.36 (Debian 12). Versions are never removed, so the nodes of
-# an older release are this list cut at that release. (GLIBC_ABI_DT_RELR,
-# new in 2.36, is not a release node and not used here.)
+# them on glibc 2.36 (Debian 12), then those glibc 2.41 (Debian 13's libc6
+# 2.41-12+deb13u5) adds: 2.38, 2.39 and 2.41 (2.37 and 2.40 added none on
+# x86_64). Versions are never removed, so the nodes of an older release are
+# this list cut at that release. (GLIBC_ABI_DT_RELR, new in 2.36, and 2.41's
+# GLIBC_ABI_DT_X86_64_PLT and GLIBC_ABI_GNU2_TLS are not release nodes and
+# not used here.)
 LIBC_NODES='2.2.5 2.2.6 2.3 2.3.2 2.3.3 2.3.4 2.4 2.5 2.6 2.7 2.8 2.9 2.10
 2.11 2.12 2.13 2.14 2.15 2.16 2.17 2.18 2.22 2.23 2.24 2.25 2.26 2.27 2.28
-2.29 2.30 2.31 2.32 2.33 2.34 2.35 2.36'
+2.29 2.30 2.31 2.32 2.33 2.34 2.35 2.36 2.38 2.39 2.41'
 
-# The version nodes of x86_64 ld-linux-x86-64.so.2 (glibc 2.36), and the
-# release each appeared in, which is the node's own number.
+# The version nodes of x86_64 ld-linux-x86-64.so.2 (glibc 2.36; 2.41 has the
+# same), and the release each appeared in, which is the node's own number.
 LD_NODES='2.2.5 2.3 2.4 2.34 2.35'
 
 CC=${CC:-gcc}
@@ -68,7 +71,7 @@ ver_le() {
 # node up to and including VERSION (2.19 to 2.21 added none on x86_64, so
 # glibc 2.19 ends at GLIBC_2.18).
 libc_nodes() {
-	ver_le "$1" 2.36 || die "glibc $1 is newer than the node list (2.36); extend LIBC_NODES and LD_NODES"
+	ver_le "$1" 2.41 || die "glibc $1 is newer than the node list (2.41); extend LIBC_NODES and LD_NODES"
 	ver_le 2.17 "$1" || die "glibc $1 is older than the oldest supported release (2.17)"
 	out=
 	for n in $LIBC_NODES; do
