@@ -63,8 +63,10 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		}
 	}
 	distroDefault := Mode(p.Facts.Cgroup)
-	if distroDefault != "" && distroDefault != V1 && distroDefault != V2 {
-		return nil, fmt.Errorf("profile %s: facts.cgroup must be v1 or v2, not %q", p.Name, p.Facts.Cgroup)
+	// hybrid is a distro default too: Ubuntu 20.04's systemd 245 was built
+	// with default-hierarchy=hybrid.
+	if distroDefault != "" && distroDefault != V1 && distroDefault != V2 && distroDefault != Hybrid {
+		return nil, fmt.Errorf("profile %s: facts.cgroup must be v1, v2 or hybrid, not %q", p.Name, p.Facts.Cgroup)
 	}
 	shared := &stateCache{distroDefault: distroDefault}
 

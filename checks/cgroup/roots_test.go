@@ -125,3 +125,22 @@ func TestRegisteredWithTheEngine(t *testing.T) {
 		t.Errorf("explain: %+v %v", m, ok)
 	}
 }
+
+// The stock Ubuntu roots (testdata/roots/README.md, "ubuntu-20.04 and
+// ubuntu-24.04"): focal's default hybrid layout warns with the GRUB fix,
+// noble's v2 passes.
+func TestStockUbuntuRoots(t *testing.T) {
+	focal := fixture(t, "ubuntu-20.04", "")
+	v := focal["cgroup/version"]
+	want(t, v, engine.Warn, "cgroup hybrid, expected v2", "cgroup2 on /sys/fs/cgroup/unified")
+	if v.Remediation == nil || !v.Remediation.Reboot || len(v.Remediation.Actions) != 3 ||
+		v.Remediation.Actions[0].Line != `GRUB_CMDLINE_LINUX="systemd.unified_cgroup_hierarchy=1"` ||
+		strings.Join(v.Remediation.Actions[1].Argv, " ") != "update-grub" {
+		t.Errorf("ubuntu-20.04 version fix: %+v", v.Remediation)
+	}
+	want(t, focal["cgroup/controllers"], engine.Pass, "v1 hierarchies", "io (blkio)")
+
+	noble := fixture(t, "ubuntu-24.04", "")
+	want(t, noble["cgroup/version"], engine.Pass, "v2 (cgroup2 on /sys/fs/cgroup)")
+	want(t, noble["cgroup/controllers"], engine.Pass, "/sys/fs/cgroup/cgroup.controllers")
+}

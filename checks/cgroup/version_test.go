@@ -76,6 +76,19 @@ func TestVersionVerdicts(t *testing.T) {
 		{"level warn", "extends: rocky-9\ncgroup: {version: {expect: v2, level: warn}}\n", map[string]string{
 			"proc/self/mountinfo": hybridLine, "proc/filesystems": fs2,
 		}, engine.Warn, []string{"expected v2"}, remediate.Command, true},
+		{"Ubuntu 20.04: its default hybrid layout warns, the fix is /etc/default/grub", "extends: ubuntu-20.04\n", map[string]string{
+			"proc/self/mountinfo": hybridLine, "proc/filesystems": fs2, "proc/sys/kernel/osrelease": "5.4.0-216-generic\n",
+			"etc/default/grub": "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet splash\"\nGRUB_CMDLINE_LINUX=\"\"\n",
+		}, engine.Warn, []string{"cgroup hybrid, expected v2"}, remediate.FileLine, true},
+		{"Ubuntu 20.04 image: the distro default is hybrid", "extends: ubuntu-20.04\n", map[string]string{
+			"etc/default/grub": "GRUB_CMDLINE_LINUX=\"\"\n",
+		}, engine.Warn, []string{"hybrid at the next boot", "the distro's default"}, remediate.FileLine, true},
+		{"Ubuntu 20.04 image switched to v2", "extends: ubuntu-20.04\n", map[string]string{
+			"etc/default/grub": "GRUB_CMDLINE_LINUX=\"systemd.unified_cgroup_hierarchy=1\"\n",
+		}, engine.Pass, []string{"image: the next boot sets up cgroup v2"}, "", false},
+		{"facts.cgroup hybrid without a version rule expects hybrid", "extends: rocky-9\nfacts: {cgroup: hybrid}\n", map[string]string{
+			"proc/self/mountinfo": hybridLine, "proc/filesystems": fs2, "proc/sys/kernel/osrelease": k514,
+		}, engine.Pass, []string{"cgroup hybrid as expected"}, "", false},
 		{"generic profile: v2 at level warn", "name: x\n", map[string]string{
 			"proc/self/mountinfo": v1Lines, "proc/filesystems": fs2,
 		}, engine.Warn, []string{"expected v2"}, remediate.Manual, true},
@@ -130,6 +143,13 @@ func TestRHELFixUsesGrubbyOnEveryKernel(t *testing.T) {
 	got := strings.Join(argv, " | ")
 	if !strings.Contains(got, "grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1 | grubby --update-kernel=ALL --remove-args=systemd.legacy_systemd_cgroup_controller") {
 		t.Errorf("actions %s", got)
+	}
+}
+
+func TestBadCgroupFactIsAProfileError(t *testing.T) {
+	p := testProfile(t, "extends: rocky-9\nfacts: {cgroup: v3}\n")
+	if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), "v1, v2 or hybrid") {
+		t.Errorf("facts.cgroup v3: err %v, want one naming v1, v2 or hybrid", err)
 	}
 }
 

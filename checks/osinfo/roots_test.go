@@ -23,6 +23,8 @@ func TestFixtureRoots(t *testing.T) {
 	}{
 		{"centos-7", "centos-7", "pass", "fail", "pass", "2024-06-30"},
 		{"ubuntu-22.04", "ubuntu-22.04", "pass", "pass", "pass", "2027-06-01"},
+		{"ubuntu-20.04", "ubuntu-20.04", "pass", "fail", "pass", "2025-05-29"},
+		{"ubuntu-24.04", "ubuntu-24.04", "pass", "pass", "pass", "2029-05-31"},
 		{"rocky-9", "rocky-9", "pass", "pass", "pass", "2032-05-31"},
 		{"broken", "linux", "warn", "skip", "error", ""},
 	}
@@ -44,6 +46,31 @@ func TestFixtureRoots(t *testing.T) {
 				t.Errorf("os/eol observed %q, want the date %s", got["os/eol"].Observed, c.eolWords)
 			}
 		})
+	}
+}
+
+// A stock Ubuntu 20.04 is past standard support (2025-05-29): os/eol fails
+// and says how to pass — Ubuntu Pro ESM, declared with
+// facts.extended_support — and then passes until ESM ends (2030-04-23).
+func TestUbuntu2004StockRootNeedsESM(t *testing.T) {
+	h := fixture(t, "ubuntu-20.04")
+	rel, _ := h.OSRelease()
+	r := results(t, resolve(t, profile.Request{OS: rel}, ""), h)["os/eol"]
+	if r.Status != engine.Fail || !strings.Contains(r.Message, "without Ubuntu Pro ESM (until 2030-04-23)") {
+		t.Fatalf("not entitled: %s %q, want fail naming Ubuntu Pro ESM", r.Status, r.Message)
+	}
+	steps := ""
+	if r.Remediation != nil {
+		for _, a := range r.Remediation.Actions {
+			steps += a.Text + "\n"
+		}
+	}
+	if !strings.Contains(steps, "facts.extended_support: true") || !strings.Contains(steps, "supported distro release") {
+		t.Errorf("remediation %q: want the migration and the facts.extended_support step", steps)
+	}
+	r = results(t, resolve(t, profile.Request{OS: rel}, "extends: ubuntu-20.04\nfacts: {extended_support: true}\n"), h)["os/eol"]
+	if r.Status != engine.Pass || !strings.Contains(r.Observed, "Ubuntu Pro ESM until 2030-04-23") {
+		t.Errorf("entitled: %s %q %q, want pass until 2030-04-23", r.Status, r.Observed, r.Message)
 	}
 }
 

@@ -26,7 +26,8 @@ type Facts struct {
 	CAUpdateCommand []string `yaml:"ca_update_command"`
 	// Glibc is the distro's glibc version.
 	Glibc string `yaml:"glibc"`
-	// Cgroup is the cgroup mode the distro boots with: v1 or v2.
+	// Cgroup is the cgroup mode the distro boots with: v1, v2 or hybrid
+	// (v1 controllers plus systemd's own cgroup2, Ubuntu 20.04's default).
 	Cgroup string `yaml:"cgroup"`
 	// MAC is the mandatory access control system: selinux, apparmor or none.
 	MAC string `yaml:"mac"`

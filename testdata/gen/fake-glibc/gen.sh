@@ -22,7 +22,8 @@
 #                                 OUTDIR/ld-linux-x86-64.so.2 for glibc VERSION
 #   gen.sh roots                  rebuild the fixtures of testdata/roots
 #                                 (centos-7: 2.17, rocky-9: 2.34,
-#                                 ubuntu-22.04: 2.35) and their symlinks
+#                                 ubuntu-22.04: 2.35, ubuntu-20.04: 2.31,
+#                                 ubuntu-24.04: 2.39) and their symlinks
 #   gen.sh list VERSION           print the version nodes of VERSION
 #
 # Needs an x86_64 gcc (Debian package gcc; override with CC=...), GNU ld,
@@ -32,16 +33,20 @@ set -eu
 # Every version node of x86_64 libc.so.6, in order, as `readelf -V` shows
 # them on glibc 2.36 (Debian 12), then those glibc 2.41 (Debian 13's libc6
 # 2.41-12+deb13u5) adds: 2.38, 2.39 and 2.41 (2.37 and 2.40 added none on
-# x86_64). Versions are never removed, so the nodes of an older release are
-# this list cut at that release. (GLIBC_ABI_DT_RELR, new in 2.36, and 2.41's
-# GLIBC_ABI_DT_X86_64_PLT and GLIBC_ABI_GNU2_TLS are not release nodes and
-# not used here.)
+# x86_64; 2.39 checked against `readelf -V` of Ubuntu noble's libc6
+# 2.39-0ubuntu8.12). Versions are never removed, so the nodes of an older
+# release are this list cut at that release. (GLIBC_ABI_DT_RELR, new in 2.36,
+# and 2.41's GLIBC_ABI_DT_X86_64_PLT and GLIBC_ABI_GNU2_TLS are not release
+# nodes and not used here.) One exception: glibc 2.31's own x86_64 libc.so.6
+# has no GLIBC_2.31 node (`readelf -V` of Ubuntu focal's libc6
+# 2.31-0ubuntu9.18 ends at GLIBC_2.30); later releases have it.
 LIBC_NODES='2.2.5 2.2.6 2.3 2.3.2 2.3.3 2.3.4 2.4 2.5 2.6 2.7 2.8 2.9 2.10
 2.11 2.12 2.13 2.14 2.15 2.16 2.17 2.18 2.22 2.23 2.24 2.25 2.26 2.27 2.28
 2.29 2.30 2.31 2.32 2.33 2.34 2.35 2.36 2.38 2.39 2.41'
 
-# The version nodes of x86_64 ld-linux-x86-64.so.2 (glibc 2.36; 2.41 has the
-# same), and the release each appeared in, which is the node's own number.
+# The version nodes of x86_64 ld-linux-x86-64.so.2 (glibc 2.36; the same in
+# noble's 2.39 and trixie's 2.41), and the release each appeared in, which is
+# the node's own number.
 LD_NODES='2.2.5 2.3 2.4 2.34 2.35'
 
 CC=${CC:-gcc}
@@ -75,6 +80,9 @@ libc_nodes() {
 	ver_le 2.17 "$1" || die "glibc $1 is older than the oldest supported release (2.17)"
 	out=
 	for n in $LIBC_NODES; do
+		if [ "$n" = 2.31 ] && [ "$1" = 2.31 ]; then
+			continue # see LIBC_NODES
+		fi
 		if ver_le "$n" "$1"; then
 			out="$out $n"
 		fi
@@ -235,6 +243,28 @@ roots() {
 	mkdir -p "$r/usr/lib/x86_64-linux-gnu" "$r/usr/lib64"
 	cp "$tmp/2.35/libc.so.6" "$tmp/2.35/ld-linux-x86-64.so.2" "$r/usr/lib/x86_64-linux-gnu/"
 	ln -sfn /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$r/usr/lib64/ld-linux-x86-64.so.2"
+	lib64_link "$r"
+
+	# Ubuntu 20.04: glibc 2.31 (libc6 2.31-0ubuntu9.18) still has the
+	# versioned names in the multiarch directory; /lib64's interpreter link
+	# is absolute and points at ld-2.31.so.
+	"$0" build 2.31 "$tmp/2.31"
+	r=$top/ubuntu-20.04
+	mkdir -p "$r/usr/lib/x86_64-linux-gnu" "$r/usr/lib64"
+	cp "$tmp/2.31/libc.so.6" "$r/usr/lib/x86_64-linux-gnu/libc-2.31.so"
+	cp "$tmp/2.31/ld-linux-x86-64.so.2" "$r/usr/lib/x86_64-linux-gnu/ld-2.31.so"
+	ln -sfn libc-2.31.so "$r/usr/lib/x86_64-linux-gnu/libc.so.6"
+	ln -sfn ld-2.31.so "$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+	ln -sfn /lib/x86_64-linux-gnu/ld-2.31.so "$r/usr/lib64/ld-linux-x86-64.so.2"
+	lib64_link "$r"
+
+	# Ubuntu 24.04: glibc 2.39 (libc6 2.39-0ubuntu8.12), real files; the
+	# interpreter link is relative (../lib/x86_64-linux-gnu/...).
+	"$0" build 2.39 "$tmp/2.39"
+	r=$top/ubuntu-24.04
+	mkdir -p "$r/usr/lib/x86_64-linux-gnu" "$r/usr/lib64"
+	cp "$tmp/2.39/libc.so.6" "$tmp/2.39/ld-linux-x86-64.so.2" "$r/usr/lib/x86_64-linux-gnu/"
+	ln -sfn ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$r/usr/lib64/ld-linux-x86-64.so.2"
 	lib64_link "$r"
 
 	rm -rf "$tmp"
