@@ -314,3 +314,55 @@ func copyRoot(t *testing.T, root string) string {
 	}
 	return dst
 }
+
+// On the stock roots a unit that sets no Limit*= gets what the release's
+// systemd gives services (the profiles' rlimits.systemd.defaults): RHEL 8's
+// systemd 239 raises only the hard limit, to 262144 (its backport of
+// fallback_rlimit_nofile); Amazon Linux 2's systemd 219 passes the kernel's
+// 1024:4096 on; systemd 252 (AL2023) gives 1024:524288. The drop-in golive
+// proposes clears the finding.
+func TestStockRootsUnitDefaults(t *testing.T) {
+	for root, w := range map[string]struct{ profile, soft, hard string }{
+		"rhel-8":            {"rhel-8", "1024", "262144"},
+		"amazon-linux-2":    {"amazon-linux-2", "1024", "4096"},
+		"amazon-linux-2023": {"amazon-linux-2023", "1024", "524288"},
+	} {
+		t.Run(root, func(t *testing.T) {
+			dir := copyRoot(t, root)
+			unit := "[Unit]\nDescription=stock test service\n\n[Service]\nExecStart=/usr/bin/sleep infinity\n\n[Install]\nWantedBy=multi-user.target\n"
+			if err := os.MkdirAll(filepath.Join(dir, "etc/systemd/system"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "etc/systemd/system/stocktest.service"), []byte(unit), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p := proposedProfile(t, w.profile, "service: {unit: stocktest}\nrlimits: {unit: {nofile: \">= 65536\"}}\n")
+			h, err := host.New(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := run(t, h, plan(t, p))
+			r := before["rlimit/unit:stocktest.service/nofile"]
+			if r.Details["soft"] != w.soft || r.Details["hard"] != w.hard {
+				t.Fatalf("%s %q: soft %v hard %v, want %s:%s", r.Status, r.Message, r.Details["soft"], r.Details["hard"], w.soft, w.hard)
+			}
+			wantStatus := engine.Pass
+			if w.hard == "4096" {
+				wantStatus = engine.Fail
+			}
+			if r.Status != wantStatus {
+				t.Fatalf("%s %q, want %s (Go raises the soft limit to the hard one)", r.Status, r.Message, wantStatus)
+			}
+			if wantStatus == engine.Pass {
+				return
+			}
+			if applyDropIns(t, dir, before) == 0 {
+				t.Fatal("no drop-in proposed")
+			}
+			h2, _ := host.New(dir)
+			if after := run(t, h2, plan(t, p))["rlimit/unit:stocktest.service/nofile"]; after.Status != engine.Pass {
+				t.Errorf("after the drop-in: %s %q", after.Status, after.Message)
+			}
+		})
+	}
+}

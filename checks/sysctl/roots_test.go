@@ -140,6 +140,14 @@ func TestFixtureRootBootSources(t *testing.T) {
 		// noble keeps the library in the multiarch directory (libsystemd-shared package).
 		"ubuntu-24.04": {systemd: true, version: 255, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
 		"broken":       {systemd: false, fileMax: "2097152", nrOpn: "1048576", fileMaxSource: SourceSysctlD},
+		// Stock roots. systemd 239 (RHEL 8) and 219 (Amazon Linux 2) do not
+		// raise fs.file-max / fs.nr_open: the kernel's values stand (the
+		// runtime value, within the ~10% of MemTotal the kernel computes,
+		// and 1024*1024). 219 predates libsystemd-shared, so its version is
+		// unknown (and no bump is modelled, as for centos-7).
+		"rhel-8":            {systemd: true, version: 239, tuned: "virtual-guest", swappiness: "30", fileMax: "785426", nrOpn: "1048576", fileMaxSource: SourceKernelDefault},
+		"amazon-linux-2":    {systemd: true, version: 0, fileMax: "391955", nrOpn: "1048576", fileMaxSource: SourceKernelDefault},
+		"amazon-linux-2023": {systemd: true, version: 252, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
 	} {
 		t.Run(root, func(t *testing.T) {
 			h, err := host.New("../../testdata/roots/" + root)

@@ -65,7 +65,7 @@ func TestRemediateFromReportMatchesALiveRun(t *testing.T) {
 		if withoutCheckedLine(live.stdout) != withoutCheckedLine(fromFile.stdout) || fromFile.stdout != fromStdin.stdout {
 			t.Errorf("%s: --from gives another result than a live run", format)
 		}
-		if !strings.Contains(live.stdout, "Rocky Linux 9 (os-release ID rocky VERSION_ID 9*; or ID rhel VERSION_ID 9*; or ID_LIKE rhel VERSION_ID 9*)") {
+		if !strings.Contains(live.stdout, "Rocky Linux 9 (os-release ID rocky VERSION_ID 9*; or ID rhel VERSION_ID 9*; or ID almalinux VERSION_ID 9*; or ID ol VERSION_ID 9*; or ID_LIKE rhel VERSION_ID 9*)") {
 			t.Errorf("%s: the guard is not the rocky-9 profile's match rules:\n%s", format, live.stdout[:min(2000, len(live.stdout))])
 		}
 	}
