@@ -108,7 +108,7 @@ func TestExplainEveryID(t *testing.T) {
 // Through the engine's registry, as `golive check` and `golive explain` use it.
 func TestRegisteredWithTheEngine(t *testing.T) {
 	p := testProfile(t, "facts: {cgroup: v2}\nservice: {unit: goservice}\ncgroup: {unit: {memory.max: max}}\n")
-	checks, err := engine.Plan(p)
+	checks, err := engine.Build(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func TestFixtureRootVerdicts(t *testing.T) {
 
 // Through the engine's registry, as `golive check` and `golive explain` use it.
 func TestRegisteredWithTheEngine(t *testing.T) {
-	checks, err := engine.Plan(testProfile(t, "memory: {swap: \"off\"}\n"))
+	checks, err := engine.Build(testProfile(t, "memory: {swap: \"off\"}\n"))
 	if err != nil || len(checks) != 1 || checks[0].ID() != "memory/swap" {
 		t.Fatalf("%v %v", checks, err)
 	}

@@ -42,7 +42,7 @@ func TestSectionErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := testProfile(t, tc.yaml)
-			_, err := engine.Plan(p)
+			_, err := engine.Build(p)
 			var pe *profile.Error
 			if !errors.As(err, &pe) {
 				t.Fatalf("err = %v, want a *profile.Error", err)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -32,12 +34,11 @@ const (
 // remediate (which runs the checks first unless given a report) share them.
 type runOptions struct {
 	target
+	selection
 	Offline      bool
-	Only, Skip   []string
 	Timeout      time.Duration
 	CheckTimeout time.Duration
 	Parallel     int
-	NoWaivers    bool
 }
 
 type checkOptions struct {
@@ -86,26 +87,22 @@ func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 
 func (o *runOptions) bind(f *pflag.FlagSet) {
 	o.target.bind(f)
+	o.selection.bind(f, "run")
 	f.BoolVar(&o.Offline, "offline", false, "skip every check that talks to the network")
-	f.StringSliceVar(&o.Only, "only", nil, "run only these checks: IDs, globs (sysctl/*) or categories")
-	f.StringSliceVar(&o.Skip, "skip", nil, "do not run these checks: IDs, globs or categories")
 	f.DurationVar(&o.Timeout, "timeout", 60*time.Second, "deadline for the whole run; past it the run aborts with exit code 3 and a partial report")
 	f.DurationVar(&o.CheckTimeout, "check-timeout", engine.DefaultCheckTimeout, "deadline for one check")
 	f.IntVar(&o.Parallel, "parallel", engine.DefaultParallel, "checks run at once")
-	f.BoolVar(&o.NoWaivers, "no-waivers", false, "ignore the profile's waivers: report every finding as it is")
 }
 
 // settle reads the run options through viper, after the config file's
 // options: section has been merged in, and validates them.
 func (o *runOptions) settle(v *viper.Viper, p *profile.Profile) error {
-	if err := v.MergeConfigMap(configOptions(p.Options)); err != nil {
-		return invalid(fmt.Errorf("config options: %w", err))
+	if err := mergeConfigOptions(v, p.Options); err != nil {
+		return err
 	}
+	o.selection.settle(v)
 	o.Offline = v.GetBool("offline")
-	o.Only = splitList(v.GetStringSlice("only"))
-	o.Skip = splitList(v.GetStringSlice("skip"))
 	o.Parallel = v.GetInt("parallel")
-	o.NoWaivers = v.GetBool("no-waivers")
 	var err error
 	if o.Timeout, err = duration(v, "timeout"); err != nil {
 		return err
@@ -184,22 +181,39 @@ func writableDir(flag, path string) error {
 	return nil
 }
 
-// configOptions maps the config file's options: section onto flag names.
-func configOptions(c profile.Options) map[string]any {
-	m := map[string]any{}
-	set := func(k string, v any, ok bool) {
-		if ok {
-			m[k] = v
+// mergeConfigOptions puts the config file's options: section under the
+// flags and GOLIVE_* in v. Only the options named by keys are merged (all of
+// them when keys is empty): list reads its own --format, which options:
+// format (a report format) is not.
+func mergeConfigOptions(v *viper.Viper, c profile.Options, keys ...string) error {
+	m := configOptions(c)
+	if len(keys) > 0 {
+		for k := range m {
+			if !slices.Contains(keys, k) {
+				delete(m, k)
+			}
 		}
 	}
-	set("format", c.Format, c.Format != "")
-	set("fail-on", c.FailOn, c.FailOn != "")
-	set("timeout", c.Timeout, c.Timeout != "")
-	set("check-timeout", c.CheckTimeout, c.CheckTimeout != "")
-	set("parallel", c.Parallel, c.Parallel != 0)
-	set("offline", c.Offline, c.Offline)
-	set("only", c.Only, len(c.Only) > 0)
-	set("skip", c.Skip, len(c.Skip) > 0)
+	if err := v.MergeConfigMap(m); err != nil {
+		return invalid(fmt.Errorf("config options: %w", err))
+	}
+	return nil
+}
+
+// configOptions is the config file's options: section as flag values: an
+// option's YAML key, with - for _, is the name of the flag it sets (a test
+// holds every option to that). Options not set are left out.
+func configOptions(c profile.Options) map[string]any {
+	m := map[string]any{}
+	v := reflect.ValueOf(c)
+	for i := range v.NumField() {
+		f, val := v.Type().Field(i), v.Field(i)
+		if val.IsZero() || val.Kind() == reflect.Slice && val.Len() == 0 {
+			continue
+		}
+		key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		m[strings.ReplaceAll(key, "_", "-")] = val.Interface()
+	}
 	return m
 }
 
@@ -240,7 +254,7 @@ func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error
 }
 
 // run loads the target, settles the options (settle adds a command's own),
-// plans, filters and runs the checks, and returns the report. notify gets
+// prepares the plan (engine.Prepare), runs it and returns the report. notify gets
 // the run's notices before the checks start.
 func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func() error, notify func([]string)) (*report.Report, error) {
 	if ctx == nil {
@@ -262,25 +276,15 @@ func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func
 			return nil, err
 		}
 	}
-	checks, err := engine.Plan(p)
+	plan, err := engine.Prepare(p, h, o.selection.engine())
 	if err != nil {
 		return nil, invalid(err)
 	}
-	if checks, err = engine.Expand(h, checks); err != nil {
-		return nil, invalid(err)
-	}
-	var waivers []profile.Waiver
-	if !o.NoWaivers {
-		waivers = p.Waivers
-	}
-	checks = append(checks, engine.WaiverChecks(waivers, checks)...)
-	if checks, err = (engine.Filter{Only: o.Only, Skip: o.Skip}).Apply(checks); err != nil {
-		return nil, invalid(err)
-	}
-	if len(checks) > report.MaxChecks {
+	observe(plan)
+	if len(plan.Checks) > report.MaxChecks {
 		// Every reader of reports (diff, remediate --from, fleet) takes
 		// at most this many: golive does not write what it cannot read.
-		return nil, invalid(fmt.Errorf("the profile plans %d checks: golive runs at most %d", len(checks), report.MaxChecks))
+		return nil, invalid(fmt.Errorf("the profile plans %d checks: golive runs at most %d", len(plan.Checks), report.MaxChecks))
 	}
 
 	var notices []string
@@ -298,8 +302,7 @@ func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func
 	defer stop()
 	ctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, fmt.Errorf("run deadline reached (--timeout %s)", o.Timeout))
 	defer cancel()
-	out := engine.Run(ctx, h, checks, engine.RunOptions{Parallel: o.Parallel, CheckTimeout: o.CheckTimeout, Offline: o.Offline})
-	engine.ApplyWaivers(&out, waivers, h.Now())
+	out := plan.Run(ctx, engine.RunOptions{Parallel: o.Parallel, CheckTimeout: o.CheckTimeout, Offline: o.Offline})
 
 	return report.New(report.Input{
 		Version:  Version,

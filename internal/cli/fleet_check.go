@@ -42,8 +42,9 @@ type fleetCheckOptions struct {
 	// has a key: only hosts with an IdentityFile can then be reached.
 	noKey error
 	// changed names the flags given on the command line: the config
-	// file's options: section fills in the others.
+	// file's options: section fills in the others (through flags).
 	changed map[string]bool
+	flags   *pflag.FlagSet
 }
 
 func newFleetCheckCmd(io IO, runF func(*fleetCheckOptions, []string) error) *cobra.Command {
@@ -64,7 +65,7 @@ are followed; what the command line says wins.`,
   golive fleet check --hosts cutover.txt --sudo --out-dir reports/ --config golive.yaml
   golive fleet check --hosts hosts.txt --binary-for aarch64=dist/golive_v0.1.0_linux_arm64`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.changed = map[string]bool{}
+			o.changed, o.flags = map[string]bool{}, cmd.Flags()
 			cmd.Flags().Visit(func(f *pflag.Flag) { o.changed[f.Name] = true })
 			if runF != nil {
 				return runF(o, args)

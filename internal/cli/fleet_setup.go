@@ -6,8 +6,8 @@ import (
 	"os"
 	"os/user"
 	"runtime"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/golive-sh/golive/internal/fleet"
 	"github.com/golive-sh/golive/internal/profile"
@@ -71,27 +71,24 @@ func (o *fleetCheckOptions) bundle(io IO) (*fleet.Bundle, error) {
 	return b, nil
 }
 
-// applyConfigOptions takes fail_on, timeout and check_timeout from the
-// config file's options: section when no flag set them, as golive check
-// does: the fleet judges hosts by the same threshold a local run would,
-// and the host deadline is checked against the timeout the host will use.
-// (The remote golive reads the copied file's other options itself.)
+// fleetConfigOptions are the config file's options: the fleet applies
+// itself when no flag set them, as golive check does: the fleet judges
+// hosts by the same threshold a local run would, and the host deadline is
+// checked against the timeout the host will use. (The remote golive reads
+// the copied file's other options itself; fleet's own --parallel and
+// --format mean hosts and the fleet view, not what options: says.)
+var fleetConfigOptions = []string{"fail-on", "timeout", "check-timeout"}
+
+// applyConfigOptions sets the flags named by fleetConfigOptions from the
+// config file, bound by name as check binds them (configOptions).
 func (o *fleetCheckOptions) applyConfigOptions(c profile.Options) error {
-	if !o.changed["fail-on"] && c.FailOn != "" {
-		o.FailOn = c.FailOn
-	}
-	for _, d := range []struct {
-		flag, value string
-		into        *time.Duration
-	}{{"timeout", c.Timeout, &o.Timeout}, {"check-timeout", c.CheckTimeout, &o.CheckTimeout}} {
-		if o.changed[d.flag] || d.value == "" {
+	for key, val := range configOptions(c) {
+		if !slices.Contains(fleetConfigOptions, key) || o.changed[key] || o.flags == nil {
 			continue
 		}
-		v, err := time.ParseDuration(d.value)
-		if err != nil || v <= 0 {
-			return invalid(fmt.Errorf("%s: options: %s %q: a positive duration such as 30s", o.Config, strings.ReplaceAll(d.flag, "-", "_"), d.value))
+		if err := o.flags.Set(key, fmt.Sprint(val)); err != nil {
+			return invalid(fmt.Errorf("%s: options: %s %q: a positive duration such as 30s", o.Config, strings.ReplaceAll(key, "-", "_"), val))
 		}
-		*d.into = v
 	}
 	return nil
 }

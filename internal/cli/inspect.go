@@ -10,11 +10,13 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 )
 
 type listOptions struct {
 	target
+	selection
 	Format string
 }
 
@@ -24,12 +26,16 @@ func newListCmd(io IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the checks the resolved profile would run",
-		Args:  cobra.NoArgs,
+		Long: `list prints the checks golive check would run with the same flags: the
+profile's checks as planned on this host (or --root), a waiver/PATTERN
+warning for every waiver that matches no check, then --only and --skip.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return runList(v, opts, io)
 		},
 	}
 	opts.target.bind(cmd.Flags())
+	opts.selection.bind(cmd.Flags(), "list")
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "table", "table or json")
 	v = newViper(cmd.Flags())
 	return cmd
@@ -47,19 +53,12 @@ type listedCheck struct {
 }
 
 func runList(v *viper.Viper, o *listOptions, io IO) error {
-	h, _, p, err := o.target.load(v)
+	_, p, plan, err := prepare(v, &o.target, &o.selection)
 	if err != nil {
 		return err
 	}
-	checks, err := engine.Plan(p)
-	if err != nil {
-		return invalid(err)
-	}
-	if checks, err = engine.Expand(h, checks); err != nil {
-		return invalid(err)
-	}
-	rows := make([]listedCheck, 0, len(checks))
-	for _, c := range checks {
+	rows := make([]listedCheck, 0, len(plan.Checks))
+	for _, c := range plan.Checks {
 		m := c.Meta()
 		rows = append(rows, listedCheck{ID: m.ID, Category: m.Category, Title: m.Title, Expected: m.Expected,
 			Level: m.Level, Severity: m.Severity, Network: m.Network, Source: m.Where})
@@ -86,6 +85,26 @@ func runList(v *viper.Viper, o *listOptions, io IO) error {
 	return tw.Flush()
 }
 
+// prepare loads the target and plans it as check would, for list and
+// explain: the same profile, host and selection (with the config file's
+// options: only and skip) give the same checks.
+func prepare(v *viper.Viper, t *target, sel *selection) (*host.Host, *profile.Profile, *engine.Plan, error) {
+	h, _, p, err := t.load(v)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := mergeConfigOptions(v, p.Options, "only", "skip"); err != nil {
+		return nil, nil, nil, err
+	}
+	sel.settle(v)
+	plan, err := engine.Prepare(p, h, sel.engine())
+	if err != nil {
+		return nil, nil, nil, invalid(err)
+	}
+	observe(plan)
+	return h, p, plan, nil
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -95,6 +114,7 @@ func orDash(s string) string {
 
 type explainOptions struct {
 	target
+	selection
 }
 
 func newExplainCmd(io IO) *cobra.Command {
@@ -103,14 +123,23 @@ func newExplainCmd(io IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "explain ID",
 		Short: "Explain a check: what it reads, why it matters, what each profile expects, how to fix it",
+		Long: `explain describes a check and what each profile expects of it. Every
+profile is planned on this host (or --root) as golive check would plan it,
+so a check that exists only for this host (dns/nameserver:IP, from its
+resolv.conf) is found. The row "this host" is the plan golive check would
+run here with the same flags (--profile, --config, --only, --skip,
+--no-waivers); the built-in rows use no selection. An ID no profile plans
+is still explained by the family that would build it.`,
 		Example: `  golive explain sysctl/net.core.somaxconn
-  golive explain os/eol`,
+  golive explain os/eol
+  golive explain dns/nameserver:10.0.0.2 --root /mnt/image`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return runExplain(v, opts, args[0], io)
 		},
 	}
 	opts.target.bind(cmd.Flags())
+	opts.selection.bind(cmd.Flags(), "plan")
 	v = newViper(cmd.Flags())
 	return cmd
 }
@@ -123,16 +152,24 @@ type profileExpectation struct {
 }
 
 func runExplain(v *viper.Viper, o *explainOptions, id string, io IO) error {
+	h, p, plan, err := prepare(v, &o.target, &o.selection)
+	if err != nil {
+		return err
+	}
 	var rows []profileExpectation
 	var meta engine.Meta
 	found := false
 	for _, name := range profile.Builtins() {
-		p, err := profile.Resolve(profile.Request{Profile: name})
+		bp, err := profile.Resolve(profile.Request{Profile: name})
 		if err != nil {
 			return fmt.Errorf("built-in profile %s: %w", name, err)
 		}
 		row := profileExpectation{profile: name}
-		if m, ok := planned(p, id); ok {
+		bplan, err := engine.Prepare(bp, h, engine.Selection{})
+		if err != nil {
+			return fmt.Errorf("built-in profile %s: %w", name, err)
+		}
+		if m, ok := planned(bplan, id); ok {
 			row.meta, row.found = m, true
 			if !found {
 				meta, found = m, true
@@ -140,9 +177,9 @@ func runExplain(v *viper.Viper, o *explainOptions, id string, io IO) error {
 		}
 		rows = append(rows, row)
 	}
-	// The user's own profile, when there is one here.
-	if _, _, p, err := o.target.load(v); err == nil && len(p.Chain) > 0 {
-		if m, ok := planned(p, id); ok {
+	// The plan golive check would run here.
+	if len(p.Chain) > 0 {
+		if m, ok := planned(plan, id); ok {
 			rows = append(rows, profileExpectation{profile: "this host: " + strings.Join(p.Chain, " -> "), meta: m, found: true})
 			meta, found = m, true
 		}
@@ -179,12 +216,8 @@ func runExplain(v *viper.Viper, o *explainOptions, id string, io IO) error {
 	return nil
 }
 
-func planned(p *profile.Profile, id string) (engine.Meta, bool) {
-	checks, err := engine.Plan(p)
-	if err != nil {
-		return engine.Meta{}, false
-	}
-	for _, c := range checks {
+func planned(plan *engine.Plan, id string) (engine.Meta, bool) {
+	for _, c := range plan.Checks {
 		if c.ID() == id {
 			return c.Meta(), true
 		}
@@ -251,7 +284,7 @@ func runProfilesShow(v *viper.Viper, o *profilesOptions, name string, io IO) err
 	// The families validate their sections as check does, before anything
 	// is printed: a profile with an inline password (a profile error) must
 	// not have that password echoed back by show.
-	if _, err := engine.Plan(p); err != nil {
+	if _, err := engine.Build(p); err != nil {
 		return invalid(err)
 	}
 	out, err := p.YAML()

@@ -1,7 +1,9 @@
 // Package engine turns a profile into checks and runs them: a registry of
-// check families (each registers from init), a planner, and a parallel
+// check families (each registers from init), one planner (Prepare: build,
+// expand, waivers, selection) that every command uses, and a parallel
 // runner with per-check timeouts, a global deadline and panic isolation.
-// The engine never names a family.
+// The engine never names a family. docs/ARCHITECTURE.md describes the
+// pipeline.
 package engine
 
 import (

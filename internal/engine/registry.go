@@ -21,14 +21,12 @@ type Builder func(sec *yaml.Node, p *profile.Profile) ([]Check, error)
 // sysctl/kernel.pid_max`), so explain works for any ID a family can build.
 type Explainer func(id string) (Meta, bool)
 
-type family struct {
-	build   Builder
-	explain Explainer
-}
-
 var (
 	mu       sync.RWMutex
-	families = map[string]*family{}
+	families = map[string]Builder{}
+	// explainers, by category: the families' and the engine's own (the
+	// waiver checks, see waiver.go).
+	explainers = map[string]Explainer{}
 )
 
 // Register adds a family under its profile section name. It is called from
@@ -40,18 +38,17 @@ func Register(kind string, b Builder) {
 	if _, dup := families[kind]; dup {
 		panic("engine: family registered twice: " + kind)
 	}
-	families[kind] = &family{build: b}
+	families[kind] = b
 }
 
 // RegisterExplainer adds an explainer to a registered family.
 func RegisterExplainer(kind string, e Explainer) {
 	mu.Lock()
 	defer mu.Unlock()
-	f, ok := families[kind]
-	if !ok {
+	if _, ok := families[kind]; !ok {
 		panic("engine: explainer for unregistered family: " + kind)
 	}
-	f.explain = e
+	explainers[kind] = e
 }
 
 // Kinds lists the registered families, sorted.
@@ -66,39 +63,35 @@ func Kinds() []string {
 	return out
 }
 
-// Explain describes an ID through its family's explainer.
+// Explain describes an ID through the explainer of the family (or the
+// engine's waiver checks) that can build it.
 func Explain(id string) (Meta, bool) {
-	if pattern, ok := strings.CutPrefix(id, WaiverCategory+"/"); ok && pattern != "" {
-		return waiverMeta(pattern), true
-	}
 	mu.RLock()
 	defer mu.RUnlock()
-	for _, f := range families {
-		if f.explain == nil {
-			continue
-		}
-		if m, ok := f.explain(id); ok {
+	for _, explain := range explainers {
+		if m, ok := explain(id); ok {
 			return m, true
 		}
 	}
 	return Meta{}, false
 }
 
-// Plan builds the checks of a profile, in profile order: the families named
-// by the profile's sections in the order written, then the families it does
-// not name. A section no family claims is a profile error.
-func Plan(p *profile.Profile) ([]Check, error) {
+// Build builds the checks the families make of a profile, in profile
+// order: the families named by the profile's sections in the order
+// written, then the families it does not name. A section no family claims
+// is a profile error. Commands use Prepare, which starts here.
+func Build(p *profile.Profile) ([]Check, error) {
 	mu.RLock()
 	defer mu.RUnlock()
 	var checks []Check
 	used := map[string]bool{}
 	for _, s := range p.Sections {
-		f, ok := families[s.Kind]
+		build, ok := families[s.Kind]
 		if !ok {
 			return nil, p.Errorf(s.Key, "unknown section %q (known: %s)", s.Kind, strings.Join(kindsLocked(), ", "))
 		}
 		used[s.Kind] = true
-		cs, err := f.build(s.Node, p)
+		cs, err := build(s.Node, p)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +101,7 @@ func Plan(p *profile.Profile) ([]Check, error) {
 		if used[k] {
 			continue
 		}
-		cs, err := families[k].build(nil, p)
+		cs, err := families[k](nil, p)
 		if err != nil {
 			return nil, err
 		}

@@ -121,7 +121,7 @@ enginetest:
   second: fail
   first: pass
 `)
-	checks, err := Plan(p)
+	checks, err := Build(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ enginetest:
 
 func TestPlanOfAProfileWithoutSections(t *testing.T) {
 	p, _ := resolve(t, "extends: none\n")
-	checks, err := Plan(p)
+	checks, err := Build(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestPlanOfAProfileWithoutSections(t *testing.T) {
 func TestPlanErrors(t *testing.T) {
 	t.Run("unknown section", func(t *testing.T) {
 		p, file := resolve(t, "extends: none\nenginetest:\n  a: pass\n\nbogus:\n  x: 1\n")
-		_, err := Plan(p)
+		_, err := Build(p)
 		var pe *profile.Error
 		if !errors.As(err, &pe) {
 			t.Fatalf("Plan error = %v (%T), want *profile.Error", err, err)
@@ -161,7 +161,7 @@ func TestPlanErrors(t *testing.T) {
 	})
 	t.Run("builder error passes through", func(t *testing.T) {
 		p, file := resolve(t, "extends: none\nenginetestbroken:\n  x: 1\n")
-		_, err := Plan(p)
+		_, err := Build(p)
 		var pe *profile.Error
 		if !errors.As(err, &pe) || pe.File != file || pe.Line != 3 {
 			t.Fatalf("Plan error = %v, want the builder's *profile.Error at %s:3", err, file)
@@ -169,7 +169,7 @@ func TestPlanErrors(t *testing.T) {
 	})
 	t.Run("section of the wrong shape", func(t *testing.T) {
 		p, file := resolve(t, "extends: none\nenginetest: [a]\n")
-		_, err := Plan(p)
+		_, err := Build(p)
 		var pe *profile.Error
 		if !errors.As(err, &pe) || pe.File != file || pe.Line != 2 {
 			t.Fatalf("Plan error = %v, want *profile.Error at %s:2", err, file)
@@ -177,7 +177,7 @@ func TestPlanErrors(t *testing.T) {
 	})
 	t.Run("duplicate IDs", func(t *testing.T) {
 		p, _ := resolve(t, "extends: none\nenginetest:\n  x: pass\nenginetestdup: [x]\n")
-		_, err := Plan(p)
+		_, err := Build(p)
 		if err == nil || !strings.Contains(err.Error(), `"enginetest/x"`) {
 			t.Fatalf("Plan error = %v, want one naming the duplicated ID", err)
 		}

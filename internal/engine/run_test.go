@@ -482,7 +482,7 @@ func TestWaiversLeaveInterruptedChecksAlone(t *testing.T) {
 	cancel()
 	out := Run(ctx, testHost(t), []Check{check("w/x", func(context.Context) Result { return Result{Status: Pass} })}, RunOptions{})
 	w := profile.Waiver{Check: "w/*", Reason: "r", Ticket: "T-1", Expires: "2999-01-01", Until: time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC)}
-	ApplyWaivers(&out, []profile.Waiver{w}, time.Now())
+	applyWaivers(&out, []profile.Waiver{w}, time.Now())
 	if !Interrupted(out.Results[0]) {
 		t.Fatalf("waived an interrupted check: %+v", out.Results[0])
 	}

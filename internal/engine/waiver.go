@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/golive-sh/golive/internal/host"
@@ -14,12 +15,15 @@ import (
 // no check.
 const WaiverCategory = "waiver"
 
-// WaiverChecks returns one warning check for every waiver that matches
+// The waiver checks are the engine's own, so the engine explains them.
+func init() { explainers[WaiverCategory] = explainWaiver }
+
+// waiverChecks returns one warning check for every waiver that matches
 // none of the planned checks: a waiver with a typo in its pattern would
 // otherwise sit in the profile while the finding it meant to waive still
-// fails the gate. Pass the checks before --only/--skip, so that a filtered
-// run does not call every other waiver a typo.
-func WaiverChecks(waivers []profile.Waiver, planned []Check) []Check {
+// fails the gate. Prepare passes the checks before --only/--skip, so that
+// a filtered run does not call every other waiver a typo.
+func waiverChecks(waivers []profile.Waiver, planned []Check) []Check {
 	var out []Check
 	for _, w := range waivers {
 		hit := false
@@ -39,8 +43,16 @@ func WaiverChecks(waivers []profile.Waiver, planned []Check) []Check {
 	return out
 }
 
-// waiverMeta describes the warning about the waiver for pattern; explain
-// uses it too, since no family owns these checks.
+// explainWaiver describes waiver/<pattern> for `golive explain`.
+func explainWaiver(id string) (Meta, bool) {
+	pattern, ok := strings.CutPrefix(id, WaiverCategory+"/")
+	if !ok || pattern == "" {
+		return Meta{}, false
+	}
+	return waiverMeta(pattern), true
+}
+
+// waiverMeta describes the warning about the waiver for pattern.
 func waiverMeta(pattern string) Meta {
 	return Meta{
 		ID:       WaiverCategory + "/" + pattern,
@@ -70,11 +82,11 @@ func (c *unmatchedWaiver) Run(context.Context, *host.Host) Result {
 	}
 }
 
-// ApplyWaivers marks the failures, errors (not interrupted ones) and warnings that a waiver in
+// applyWaivers marks the failures, errors (not interrupted ones) and warnings that a waiver in
 // force covers as waived, keeping what was found; a matching waiver that
 // has expired leaves the result as it is and says so. now decides expiry
 // (the host's clock, so golden runs are reproducible).
-func ApplyWaivers(out *Outcome, waivers []profile.Waiver, now time.Time) {
+func applyWaivers(out *Outcome, waivers []profile.Waiver, now time.Time) {
 	if len(waivers) == 0 {
 		return
 	}

@@ -36,7 +36,7 @@ func TestApplyWaivers(t *testing.T) {
 		Result{ID: "cgroup/version", Status: Skip},
 	)
 	shared := out.Results[0].Details
-	ApplyWaivers(out, []profile.Waiver{
+	applyWaivers(out, []profile.Waiver{
 		waiver("sysctl/vm.swappiness", "2027-01-31"),
 		waiver("sysctl", "2027-06-30"), // a category
 		waiver("dns/*", "2027-06-30"),  // a glob
@@ -58,7 +58,7 @@ func TestApplyWaivers(t *testing.T) {
 		t.Errorf("the check's own details were lost: %#v", sw.Details)
 	}
 	if _, touched := shared["waiver"]; touched {
-		t.Error("ApplyWaivers wrote into the check's own details map")
+		t.Error("applyWaivers wrote into the check's own details map")
 	}
 	if !strings.Contains(sw.Message, "reason for sysctl/vm.swappiness") || !strings.Contains(sw.Message, "was fail: 60 > 10") {
 		t.Errorf("message = %q", sw.Message)
@@ -71,7 +71,7 @@ func TestApplyWaivers(t *testing.T) {
 
 func TestApplyWaiversPrefersAValidWaiverOverAnExpiredOne(t *testing.T) {
 	out := outcome(Result{ID: "os/eol", Status: Fail})
-	ApplyWaivers(out, []profile.Waiver{waiver("os/*", "2020-01-01"), waiver("os/eol", "2030-01-01")},
+	applyWaivers(out, []profile.Waiver{waiver("os/*", "2020-01-01"), waiver("os/eol", "2030-01-01")},
 		time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC))
 	if out.Results[0].Status != Waived || out.Results[0].Details["waiver"].(map[string]any)["ticket"] != "OPS-2030-01-01" {
 		t.Errorf("got %+v", out.Results[0])
@@ -88,7 +88,7 @@ func TestApplyWaiversExpiresAtMidnightUTCAfterTheLastDay(t *testing.T) {
 		{time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), Fail},
 	} {
 		out := outcome(Result{ID: "os/eol", Status: Fail})
-		ApplyWaivers(out, w, tc.now)
+		applyWaivers(out, w, tc.now)
 		if out.Results[0].Status != tc.want {
 			t.Errorf("at %v: %s, want %s", tc.now, out.Results[0].Status, tc.want)
 		}
@@ -97,7 +97,7 @@ func TestApplyWaiversExpiresAtMidnightUTCAfterTheLastDay(t *testing.T) {
 
 func TestWaiverChecksWarnAboutWaiversThatMatchNothing(t *testing.T) {
 	planned := []Check{fixed("sysctl/vm.swappiness", "sysctl", Pass), fixed("os/eol", "os", Fail)}
-	got := WaiverChecks([]profile.Waiver{
+	got := waiverChecks([]profile.Waiver{
 		waiver("sysctl/vm.swappiness", "2027-01-31"),
 		waiver("sysctl/vm.swapiness", "2027-01-31"), // the typo
 		waiver("os", "2027-01-31"),
