@@ -135,10 +135,11 @@ func TestFixtureRootBootSources(t *testing.T) {
 	for root, w := range map[string]want{
 		"centos-7":     {systemd: true, version: 0, tuned: "virtual-guest", swappiness: "30", fileMax: "2097152", nrOpn: "1048576", fileMaxSource: SourceSysctlD},
 		"rocky-9":      {systemd: true, version: 252, tuned: "virtual-guest", swappiness: "30", fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
-		"ubuntu-22.04": {systemd: true, version: 249, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
-		"ubuntu-20.04": {systemd: true, version: 245, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
+		"ubuntu-22.04": {systemd: true, version: 249, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: SourceSystemd},
+		"ubuntu-20.04": {systemd: true, version: 245, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: SourceSystemd},
+		// Ubuntu's systemd is built not to raise fs.nr_open (facts.systemd_bumps_nr_open).
 		// noble keeps the library in the multiarch directory (libsystemd-shared package).
-		"ubuntu-24.04": {systemd: true, version: 255, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
+		"ubuntu-24.04": {systemd: true, version: 255, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: SourceSystemd},
 		"broken":       {systemd: false, fileMax: "2097152", nrOpn: "1048576", fileMaxSource: SourceSysctlD},
 		// Stock roots. systemd 239 (RHEL 8) and 219 (Amazon Linux 2) do not
 		// raise fs.file-max / fs.nr_open: the kernel's values stand (the
