@@ -69,7 +69,7 @@ func (ss *session) tlsFor(u string) *tls.Config {
 // classify names a failure, with our client certificate's dates when the
 // server rejected it and the password masked in every text.
 func (ss *session) classify(ctx context.Context, err error) depcheck.Failure {
-	f := depcheck.ClassifyRoots(ctx, err, ss.roots)
+	f := classify(ctx, err, ss.roots)
 	switch f.TLSReason {
 	case depcheck.ReasonClientExpired, depcheck.ReasonBadCertificate, depcheck.ReasonClientUnknownAuthority:
 		if c := ss.clientCert; c != nil {

@@ -15,10 +15,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // Causes, as details.cause and the message name them.
@@ -59,19 +55,14 @@ func ClassifyRoots(ctx context.Context, err error, roots string) Failure {
 	if err == nil {
 		return Failure{}
 	}
-	// A gRPC status is read first: its text holds the transport's last
-	// error, which is the real cause when the deadline ended the call.
 	if Cancelled(ctx) {
-		return interrupted()
-	}
-	if st, ok := status.FromError(err); ok && st.Code() != codes.OK && st.Code() != codes.Unknown {
-		return classifyStatus(st)
+		return Interrupted()
 	}
 	if f, ok := classifyTyped(ctx, err, roots); ok {
 		return f
 	}
 	if ctx.Err() != nil {
-		return timeout()
+		return Timeout()
 	}
 	return Failure{Cause: CauseNetwork, Message: err.Error()}
 }
@@ -97,11 +88,9 @@ func classifyTyped(ctx context.Context, err error, roots string) (Failure, bool)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return refused(), true
 	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err):
-		return timeout(), true
+		return Timeout(), true
 	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
 		return Failure{Cause: CauseUnreachable, Message: err.Error()}, true
-	case isAuthError(err):
-		return Failure{Cause: CauseAuth, Message: "credentials rejected: " + err.Error()}, true
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET):
 		return Failure{Cause: CauseNetwork, Message: "the server closed the connection: " + err.Error()}, true
 	}
@@ -120,11 +109,14 @@ func Cancelled(ctx context.Context) bool {
 	return ctx != nil && errors.Is(ctx.Err(), context.Canceled)
 }
 
-func interrupted() Failure {
+// Interrupted is the failure of a step the run's end cut short.
+func Interrupted() Failure {
 	return Failure{Cause: CauseInterrupted, Message: "the run ended before this step finished (its --timeout, or a signal); nothing is known about the peer"}
 }
 
-func timeout() Failure {
+// Timeout is the failure of a step that got no answer before the check's
+// deadline.
+func Timeout() Failure {
 	return Failure{Cause: CauseTimeout, Message: "no answer before the check's deadline"}
 }
 
@@ -139,32 +131,4 @@ func isVerifyError(err error) bool {
 	var inv x509.CertificateInvalidError
 	var hn x509.HostnameError
 	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &inv) || errors.As(err, &hn)
-}
-
-// etcd's authentication errors, as the client returns them.
-var authErrors = []error{
-	rpctypes.ErrAuthFailed, rpctypes.ErrPermissionDenied, rpctypes.ErrInvalidAuthToken,
-	rpctypes.ErrInvalidAuthMgmt, rpctypes.ErrUserEmpty, rpctypes.ErrAuthOldRevision,
-}
-
-func isAuthError(err error) bool {
-	for _, a := range authErrors {
-		if errors.Is(err, a) {
-			return true
-		}
-	}
-	if st, ok := status.FromError(err); ok {
-		switch st.Code() {
-		case codes.Unauthenticated, codes.PermissionDenied:
-			return true
-		}
-		// The client turns some status errors into EtcdError values and
-		// leaves others as status errors with the same text.
-		for _, a := range authErrors {
-			if st.Message() == rpctypes.ErrorDesc(a) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -20,7 +20,7 @@ func FuzzClassifyText(f *testing.F) {
 	f.Add(`dial tcp: lookup a.invalid: no such host`)
 	f.Add("")
 	f.Fuzz(func(t *testing.T, msg string) {
-		fl, ok := classifyText(msg)
+		fl, ok := ClassifyText(msg)
 		if ok && fl.Cause == CauseTLS && fl.TLSReason == "" {
 			t.Fatalf("TLS cause without a reason: %+v", fl)
 		}

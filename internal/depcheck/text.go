@@ -1,43 +1,9 @@
 package depcheck
 
-import (
-	"strings"
+import "strings"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-)
-
-// classifyStatus names the cause of a gRPC status error (etcd's client
-// returns them). gRPC flattens the transport's error into the status text
-// and drops the chain, so the cause is found in that text: each fragment
-// below is the Go standard library's own wording of one failure.
-func classifyStatus(st *status.Status) Failure {
-	msg := st.Message()
-	switch st.Code() {
-	case codes.Unauthenticated, codes.PermissionDenied:
-		return Failure{Cause: CauseAuth, Message: "credentials rejected: " + msg}
-	}
-	if isAuthError(st.Err()) {
-		return Failure{Cause: CauseAuth, Message: "credentials rejected: " + msg}
-	}
-	if f, ok := classifyText(msg); ok {
-		return f
-	}
-	switch st.Code() {
-	case codes.DeadlineExceeded:
-		f := timeout()
-		f.Message += ": " + msg
-		return f
-	case codes.Canceled:
-		// A cancelled call is not a peer that failed to answer; with the
-		// check's context alive, it was the client's own doing.
-		return Failure{Cause: CauseNetwork, Message: "the call was cancelled before the server answered: " + msg}
-	}
-	return Failure{Cause: CauseNetwork, Message: msg}
-}
-
-// textCauses are the transport failures gRPC reports as text, most
-// specific first.
+// textCauses are the transport failures a client that flattens errors
+// (gRPC) reports as text, most specific first.
 var textCauses = []struct {
 	fragment string
 	f        Failure
@@ -55,7 +21,11 @@ var textCauses = []struct {
 	{"i/o timeout", Failure{Cause: CauseTimeout}},
 }
 
-func classifyText(msg string) (Failure, bool) {
+// ClassifyText names the cause of a failure known only by its text: gRPC
+// flattens the transport's error into its status message and drops the
+// chain. Each fragment is the Go standard library's own wording of one
+// failure.
+func ClassifyText(msg string) (Failure, bool) {
 	if i := strings.LastIndex(msg, "remote error: tls: "); i >= 0 {
 		name := msg[i+len("remote error: "):]
 		name = strings.TrimRight(name, "\"") // gRPC quotes the inner error
