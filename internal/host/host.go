@@ -50,6 +50,10 @@ type Host struct {
 	// and a run lasts seconds, so a directory's resolution does not change
 	// while it runs; without the cache every read re-lstats each component.
 	dirs sync.Map
+	// memo keeps values derived from the host's files for the run (Memo).
+	memo sync.Map
+	// reads, when set, counts the files read (WithReadLog).
+	reads *ReadLog
 }
 
 // Option configures a Host.
@@ -114,6 +118,7 @@ func (h *Host) ReadFile(name string) ([]byte, error) {
 // ReadFileLimit reads a whole regular file of at most limit bytes. Files in
 // /proc and /sys report size 0, so the limit is enforced while reading.
 func (h *Host) ReadFileLimit(name string, limit int64) ([]byte, error) {
+	h.reads.add(name)
 	p, err := h.resolve(name)
 	if err != nil {
 		return nil, err
@@ -339,6 +344,7 @@ func joinRest(rest []string) string {
 // Open opens a regular file under the root for random access (ELF files
 // are read by section, not whole). The caller closes it.
 func (h *Host) Open(name string) (*os.File, error) {
+	h.reads.add(name)
 	p, err := h.resolve(name)
 	if err != nil {
 		return nil, err
