@@ -102,11 +102,14 @@ mapfile -t profkeys < <("$golive" list --only sysctl --format json | sed -n 's/.
 } >"$tmp/full.goss.yaml"
 ngoss=$(grep -c '^  [^ ]' "$tmp/full.goss.yaml")
 
-a_golive=("$golive" check --profile "$tmp/sysctl30.yaml" --only sysctl --offline --no-color)
-a_goss=("$goss" --gossfile "$tmp/sysctl30.goss.yaml" validate --no-color)
-b_golive=("$golive" check --offline --fail-on none --no-color)
-b_goss=("$goss" --gossfile "$tmp/full.goss.yaml" validate --no-color)
-c_version=("$golive" version)
+# shellcheck disable=SC2034 # the commands are used through pair's namerefs
+{
+	a_golive=("$golive" check --profile "$tmp/sysctl30.yaml" --only sysctl --offline --no-color)
+	a_goss=("$goss" --gossfile "$tmp/sysctl30.goss.yaml" validate --no-color)
+	b_golive=("$golive" check --offline --fail-on none --no-color)
+	b_goss=("$goss" --gossfile "$tmp/full.goss.yaml" validate --no-color)
+	c_version=("$golive" version)
+}
 
 # Both sides must pass here, or they did not do the same work.
 for cmd in a_golive a_goss b_golive b_goss c_version; do
@@ -165,7 +168,7 @@ pair() {
 # initsum: sum of the clock column of one GODEBUG=inittrace=1 golive version.
 initsum() { GODEBUG=inittrace=1 "$golive" version 2>&1 >/dev/null | awk '$1 == "init" {s += $5} END {printf "%.3f\n", s}'; }
 
-echo "bench-peers: $runs paired runs each, on $(nproc) CPUs; $("$golive" version | head -1); goss $("$goss" --version 2>/dev/null || echo v0.4.9)"
+echo "bench-peers: $runs paired runs each, on $(nproc) CPUs; $("$golive" version | head -1); $goss"
 pair a a_golive a_goss
 pair b b_golive b_goss
 pair c b_golive c_version
@@ -179,7 +182,10 @@ budget() {
 }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? 1 : 0 }'; }
 
-cat <<EOF
+# The a_*, b_*, c_* figures are set by pair (printf -v).
+# shellcheck disable=SC2154
+report() {
+	cat <<EOF
 
                                    golive        peer     ratio  (median ms, peak RSS KiB)
 a. 30 sysctl / 30 kernel-param   $(printf '%8.1f  %10.1f  %8.2f' "$a_a" "$a_b" "$a_ratio")   rss $a_rss_a / $a_rss_b
@@ -189,8 +195,10 @@ d. package init (inittrace sum)  $(printf '%8.3f ms' "$init")
 
 budgets (DESIGN.md, issue 19 §4):
 EOF
-budget "30 sysctl <= 0.8x goss" "$(le "$a_ratio" 0.8)" "${a_ratio}x"
-budget "full check within 5 ms of version" "$(le "$c_diff" 5)" "${c_diff} ms"
-budget "package init <= 1.5 ms" "$(le "$init" 1.5)" "${init} ms"
-budget "peak RSS of a full run <= goss" "$(le "$b_rss_a" "$b_rss_b")" "${b_rss_a} KiB vs ${b_rss_b} KiB"
+	budget "30 sysctl <= 0.8x goss" "$(le "$a_ratio" 0.8)" "${a_ratio}x"
+	budget "full check within 5 ms of version" "$(le "$c_diff" 5)" "${c_diff} ms"
+	budget "package init <= 1.5 ms" "$(le "$init" 1.5)" "${init} ms"
+	budget "peak RSS of a full run <= goss" "$(le "$b_rss_a" "$b_rss_b")" "${b_rss_a} KiB vs ${b_rss_b} KiB"
+}
+report
 exit "$fail"

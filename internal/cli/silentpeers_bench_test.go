@@ -46,7 +46,7 @@ func benchSilentPeers(b *testing.B, n int) {
 		var rep struct {
 			Checks []struct {
 				ID, Status, Message string
-				Details    map[string]any
+				Details             map[string]any
 			}
 		}
 		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
