@@ -100,7 +100,8 @@ bench-peers: build test-deps goss
 	bash scripts/bench-peers.sh bin/golive $(GOSS)
 
 ## goss: goss $(GOSS_VERSION) in $(TOOLS), unless it is there. Through a throwaway
-## module: its go.mod has replace directives, which `go install pkg@version` refuses.
+## module: `go install pkg@version` also reads the module's version list (for
+## deprecations), which a module proxy may refuse (403); `go get` of one version does not.
 goss:
 	@if ! $(GO) version -m $(GOSS) 2>/dev/null | grep -q '^[[:space:]]*mod[[:space:]]*github.com/goss-org/goss[[:space:]]*$(GOSS_VERSION)[[:space:]]'; then \
 	  set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; cd "$$d"; \
