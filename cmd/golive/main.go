@@ -8,5 +8,6 @@ import (
 )
 
 func main() {
+	collectLate()
 	os.Exit(cli.Execute(os.Args[1:], cli.SystemIO()))
 }

@@ -91,7 +91,7 @@ func (o *runOptions) bind(f *pflag.FlagSet) {
 	f.BoolVar(&o.Offline, "offline", false, "skip every check that talks to the network")
 	f.DurationVar(&o.Timeout, "timeout", 60*time.Second, "deadline for the whole run; past it the run aborts with exit code 3 and a partial report")
 	f.DurationVar(&o.CheckTimeout, "check-timeout", engine.DefaultCheckTimeout, "deadline for one check")
-	f.IntVar(&o.Parallel, "parallel", engine.DefaultParallel, "checks run at once")
+	f.IntVar(&o.Parallel, "parallel", 0, "checks run at once, local and network alike (default: network checks as many as the open-file limit allows, local checks 2 per CPU)")
 }
 
 // settle reads the run options through viper, after the config file's
@@ -110,8 +110,8 @@ func (o *runOptions) settle(v *viper.Viper, p *profile.Profile) error {
 	if o.CheckTimeout, err = duration(v, "check-timeout"); err != nil {
 		return err
 	}
-	if o.Parallel < 1 || o.Parallel > 10000 {
-		return invalid(fmt.Errorf("--parallel %d: use 1 to 10000", o.Parallel))
+	if o.Parallel < 0 || o.Parallel > 10000 {
+		return invalid(fmt.Errorf("--parallel %d: use 1 to 10000, or 0 for the default bounds", o.Parallel))
 	}
 	return nil
 }

@@ -202,7 +202,7 @@ func TestCheckTimeoutIsStillThePeersTimeout(t *testing.T) {
 	}
 }
 
-// 150 slow peers (more than --parallel's 128, so some never start) cut
+// 150 slow peers (more than --parallel 128, so some never start) cut
 // short by --timeout: every one interrupted, none a timeout, none a fail.
 func TestManySlowPeersAreAllInterrupted(t *testing.T) {
 	ca := deptest.NewCA(t, "Golive Test Slow CA")
@@ -212,11 +212,11 @@ func TestManySlowPeersAreAllInterrupted(t *testing.T) {
 	}
 	dir := tlsWorkdir(t, ca, addrs...)
 	r := exe(t, golive, dir, nil, "check", "--root", "root", "--config", "tls.yaml", "--only", "tls/*",
-		"--offline=false", "--format", "json", "--check-timeout", "5s", "--timeout", "1s")
+		"--offline=false", "--format", "json", "--check-timeout", "5s", "--timeout", "1s", "--parallel", "128")
 	assertAllInterrupted(t, r.code, r.stdout, len(addrs), "--timeout 1s")
 	// The table says so apart from the errors.
 	table := exe(t, golive, dir, nil, "check", "--root", "root", "--config", "tls.yaml", "--only", "tls/*",
-		"--offline=false", "--check-timeout", "5s", "--timeout", "1s")
+		"--offline=false", "--check-timeout", "5s", "--timeout", "1s", "--parallel", "128")
 	if !strings.Contains(table.stdout, "150 error (150 interrupted") {
 		t.Errorf("table summary does not count the interrupted checks apart:\n%s", lastLines(table.stdout, 3))
 	}

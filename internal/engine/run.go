@@ -4,18 +4,64 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// DefaultParallel is high on purpose: most of a run's wall time is spent
-// waiting on the network (100 silent endpoints must finish within about one
-// check timeout), and local checks cost microseconds.
-const DefaultParallel = 128
+// Without RunOptions.Parallel, a run has two bounds. A network check
+// waiting on a socket costs a goroutine and a file descriptor, not a CPU:
+// network checks run as many at once as the process's open-file limit has
+// room for (NetworkParallel), so up to 1,000 silent peers end within about
+// one check timeout. Local checks read files and compute: a few per CPU
+// keep the CPUs busy (LocalParallel), and more would only contend. The two
+// bounds are independent, so a local check never queues behind network
+// checks that wait for their timeouts.
+const (
+	// fdsPerNetworkCheck is what one network check may hold open at once:
+	// its connection and a resolver's socket.
+	fdsPerNetworkCheck = 2
+	// fdReserve is kept for everything else: standard streams, the local
+	// checks' files, the runtime's own descriptors, the report's output.
+	fdReserve = 64
+	// MaxNetworkParallel caps the network bound on hosts with a huge limit:
+	// each waiting check also costs memory (a goroutine, a TLS or gRPC
+	// client), and 4,096 is well past what one host's profile names.
+	MaxNetworkParallel = 4096
+)
+
+// LocalParallel is the default bound of local checks: two per CPU the Go
+// scheduler uses, and never below 4.
+func LocalParallel() int {
+	return max(4, 2*runtime.GOMAXPROCS(0))
+}
+
+// NetworkParallel is the default bound of network checks: what the soft
+// RLIMIT_NOFILE leaves after fdReserve, fdsPerNetworkCheck each, between
+// LocalParallel and MaxNetworkParallel. Go raises the soft limit to the
+// hard limit when a process starts (os package, Go 1.19+), so this is the
+// hard limit the process was given: golive changes nothing else.
+func NetworkParallel() int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return LocalParallel()
+	}
+	return networkBound(lim.Cur)
+}
+
+// networkBound is NetworkParallel for a soft open-file limit of nofile.
+func networkBound(nofile uint64) int {
+	if nofile <= fdReserve {
+		return LocalParallel()
+	}
+	n := min((nofile-fdReserve)/fdsPerNetworkCheck, MaxNetworkParallel)
+	return max(int(n), LocalParallel())
+}
 
 // finishGrace is how long a check whose context has ended may still
 // deliver its result; far below the 100 ms a run may outlive --timeout.
@@ -26,6 +72,9 @@ const DefaultCheckTimeout = 5 * time.Second
 
 // RunOptions tune a run.
 type RunOptions struct {
+	// Parallel, when above 0, bounds every check alike, local and network,
+	// launched in plan order (--parallel N). At 0 the run has the two
+	// default bounds, LocalParallel and NetworkParallel.
 	Parallel     int
 	CheckTimeout time.Duration
 	// Offline skips every check whose Meta says Network.
@@ -70,34 +119,56 @@ func Interrupted(r Result) bool {
 // When ctx ends, every check not finished (or not started) becomes an
 // interrupted error (see Interrupted) and Run returns at once.
 func Run(ctx context.Context, h *host.Host, checks []Check, opt RunOptions) Outcome {
-	if opt.Parallel <= 0 {
-		opt.Parallel = DefaultParallel
-	}
 	if opt.CheckTimeout <= 0 {
 		opt.CheckTimeout = DefaultCheckTimeout
 	}
 	out := Outcome{Results: make([]Result, len(checks)), Started: time.Now()}
 	started := make([]bool, len(checks))
-	sem := make(chan struct{}, opt.Parallel)
 	var wg sync.WaitGroup
-launch:
-	for i, c := range checks {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break launch
+	// launch starts the checks at idx in order, at most bound at once,
+	// until ctx ends.
+	launch := func(idx []int, bound int) {
+		sem := make(chan struct{}, bound)
+		for _, i := range idx {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			if ctx.Err() != nil { // both cases ready: do not start more work
+				<-sem
+				return
+			}
+			started[i] = true
+			wg.Add(1)
+			go func(i int, c Check) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				out.Results[i] = runOne(ctx, h, c, opt)
+			}(i, checks[i])
 		}
-		if ctx.Err() != nil { // both cases ready: do not start more work
-			<-sem
-			break
+	}
+	if opt.Parallel > 0 {
+		all := make([]int, len(checks))
+		for i := range all {
+			all[i] = i
 		}
-		started[i] = true
-		wg.Add(1)
-		go func(i int, c Check) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			out.Results[i] = runOne(ctx, h, c, opt)
-		}(i, c)
+		launch(all, opt.Parallel)
+	} else {
+		var local, network []int
+		for i, c := range checks {
+			if c.Meta().Network && !opt.Offline {
+				network = append(network, i)
+			} else {
+				local = append(local, i)
+			}
+		}
+		var launchers sync.WaitGroup
+		if len(network) > 0 {
+			launchers.Go(func() { launch(network, NetworkParallel()) })
+		}
+		launch(local, LocalParallel())
+		launchers.Wait() // every wg.Add is done before wg.Wait
 	}
 	wg.Wait()
 	out.Duration = time.Since(out.Started)

@@ -172,21 +172,27 @@ func TestOfflineSkipsNetworkChecks(t *testing.T) {
 }
 
 // TestParallelismBound holds every check until as many run at once as the
-// bound allows, then checks that no more ever start.
+// bound allows, then checks that no more ever start: --parallel bounds
+// local and network checks alike; without it local checks have
+// LocalParallel and network checks NetworkParallel.
 func TestParallelismBound(t *testing.T) {
+	network := min(NetworkParallel(), 1000) // within the race detector's goroutine limit
 	for _, tt := range []struct {
 		parallel, want, n int
+		network           bool
 	}{
-		{1, 1, 5},
-		{3, 3, 20},
-		{0, DefaultParallel, DefaultParallel + 30},
+		{1, 1, 5, false},
+		{3, 3, 20, false},
+		{3, 3, 20, true},
+		{0, LocalParallel(), LocalParallel() + 30, false},
+		{0, network, network, true},
 	} {
-		t.Run(fmt.Sprintf("parallel=%d", tt.parallel), func(t *testing.T) {
+		t.Run(fmt.Sprintf("parallel=%d,network=%v", tt.parallel, tt.network), func(t *testing.T) {
 			var cur, peak atomic.Int32
 			release := make(chan struct{})
 			var checks []Check
 			for i := 0; i < tt.n; i++ {
-				checks = append(checks, check(fmt.Sprintf("par/%d", i), func(ctx context.Context) Result {
+				c := check(fmt.Sprintf("par/%d", i), func(ctx context.Context) Result {
 					c := cur.Add(1)
 					for {
 						p := peak.Load()
@@ -197,7 +203,9 @@ func TestParallelismBound(t *testing.T) {
 					<-release
 					cur.Add(-1)
 					return Result{Status: Pass}
-				}))
+				})
+				c.M.Network = tt.network
+				checks = append(checks, c)
 			}
 			done := make(chan Outcome, 1)
 			go func() { done <- Run(context.Background(), testHost(t), checks, RunOptions{Parallel: tt.parallel}) }()
@@ -485,5 +493,68 @@ func TestWaiversLeaveInterruptedChecksAlone(t *testing.T) {
 	applyWaivers(&out, []profile.Waiver{w}, time.Now())
 	if !Interrupted(out.Results[0]) {
 		t.Fatalf("waived an interrupted check: %+v", out.Results[0])
+	}
+}
+
+// TestNetworkBound sizes the default network bound from the open-file
+// limit: two descriptors a check after a reserve, never below the local
+// bound, never above MaxNetworkParallel.
+func TestNetworkBound(t *testing.T) {
+	for _, tt := range []struct {
+		nofile uint64
+		want   int
+	}{
+		{0, LocalParallel()},
+		{fdReserve, LocalParallel()},
+		{fdReserve + 2, LocalParallel()},
+		{1024, 480},
+		{4096, 2016},
+		{20000, MaxNetworkParallel},
+		{1 << 20, MaxNetworkParallel},
+		{^uint64(0), MaxNetworkParallel}, // RLIM_INFINITY
+	} {
+		if got := networkBound(tt.nofile); got != tt.want {
+			t.Errorf("networkBound(%d) = %d, want %d", tt.nofile, got, tt.want)
+		}
+	}
+}
+
+// TestLocalChecksDoNotWaitForNetworkChecks: by default, network checks that
+// wait on their peers hold no slot a local check needs. More network checks
+// than the local bound block until released, and the local checks planned
+// after them still all finish meanwhile.
+func TestLocalChecksDoNotWaitForNetworkChecks(t *testing.T) {
+	release := make(chan struct{})
+	var checks []Check
+	for i := range LocalParallel() + 10 {
+		c := check(fmt.Sprintf("net/%d", i), func(context.Context) Result {
+			<-release
+			return Result{Status: Pass}
+		})
+		c.M.Network = true
+		checks = append(checks, c)
+	}
+	var local sync.WaitGroup
+	for i := range 20 {
+		local.Add(1)
+		checks = append(checks, check(fmt.Sprintf("local/%d", i), func(context.Context) Result {
+			local.Done()
+			return Result{Status: Pass}
+		}))
+	}
+	done := make(chan Outcome, 1)
+	go func() { done <- Run(context.Background(), testHost(t), checks, RunOptions{}) }()
+	finished := make(chan struct{})
+	go func() { local.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(5 * time.Second):
+		t.Error("local checks waited for the network checks")
+	}
+	close(release)
+	for _, r := range (<-done).Results {
+		if r.Status != Pass {
+			t.Errorf("%s = %s %q", r.ID, r.Status, r.Message)
+		}
 	}
 }

@@ -59,10 +59,7 @@ func DiffTable(w io.Writer, d *Diff) error {
 				cells[i][c] = truncate(cells[i][c], widths[c-1])
 			}
 		}
-		lines, err := alignRows(diffTitles, cells)
-		if err != nil {
-			return err
-		}
+		lines := alignRows(diffTitles, cells)
 		b.WriteString("\n")
 		for _, l := range lines {
 			b.WriteString(indent + l + "\n")

@@ -55,9 +55,7 @@ func Table(w io.Writer, r *Report, o TableOptions) error {
 	groups := groupChecks(r.Checks, o.Quiet)
 	switch {
 	case len(groups) > 0:
-		if err := writeChecks(&b, groups, width, p); err != nil {
-			return fmt.Errorf("render table: %w", err)
-		}
+		writeChecks(&b, groups, width, p)
 		b.WriteString("\n")
 	case len(r.Checks) == 0 && !o.Quiet:
 		b.WriteString("No checks were run.\n\n")

@@ -1,23 +1,16 @@
 package report
 
 import (
-	"bytes"
-	"fmt"
 	"strings"
 	"unicode"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
-// The layout: tablewriter aligns the four columns of every shown check in
-// one table, so widths agree across categories; category headings and
-// message lines are then interleaved between its lines. They are not table
-// rows because a message reads best spanning the width under its check, and
-// a tablewriter cell cannot span columns without merging identical
-// neighbours (which would also merge an EXPECTED "1" with an OBSERVED "1").
+// The layout: alignRows aligns the four columns of every shown check in one
+// table, so widths agree across categories; category headings and message
+// lines are then interleaved between its lines. They are not table rows
+// because a message reads best spanning the width under its check.
 // Every cell is sanitised to one line and truncated to its column first, so
 // each row is exactly one output line.
 
@@ -39,7 +32,7 @@ var columnTitles = [4]string{"STATUS", "CHECK", "EXPECTED", "OBSERVED"}
 
 // writeChecks writes the column titles, then each group under its heading,
 // each check's message (when it has one) under its row.
-func writeChecks(b *strings.Builder, groups []group, width int, p palette) error {
+func writeChecks(b *strings.Builder, groups []group, width int, p palette) {
 	var cells [][4]string
 	for _, g := range groups {
 		for _, r := range g.rows {
@@ -52,10 +45,7 @@ func writeChecks(b *strings.Builder, groups []group, width int, p palette) error
 			cells[i][c] = truncate(cells[i][c], widths[c-1])
 		}
 	}
-	lines, err := alignRows(columnTitles, cells)
-	if err != nil {
-		return err
-	}
+	lines := alignRows(columnTitles, cells)
 
 	b.WriteString(indent + p.paint(bold, lines[0]) + "\n")
 	messageIndent := indent + strings.Repeat(" ", statusWidth+columnGap)
@@ -75,7 +65,6 @@ func writeChecks(b *strings.Builder, groups []group, width int, p palette) error
 			}
 		}
 	}
-	return nil
 }
 
 // paintStatus colours the status label at the start of a row's line. The
@@ -136,54 +125,33 @@ func fitColumns(natural []int, budget int) []int {
 	return w
 }
 
-// alignRows lays out the titles and rows with tablewriter: no borders, no
-// rules, columns separated by spaces. It returns one line per row, titles
-// first, trailing spaces trimmed.
-func alignRows(titles [4]string, cells [][4]string) ([]string, error) {
-	var buf bytes.Buffer
-	cell := tw.CellConfig{
-		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
-		Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-		Padding: tw.CellPadding{Global: tw.Padding{
-			Right: strings.Repeat(" ", columnGap), Overwrite: true,
-		}},
-	}
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Settings: tw.Settings{
-				Separators: tw.Separators{
-					ShowHeader: tw.Off, ShowFooter: tw.Off,
-					BetweenRows: tw.Off, BetweenColumns: tw.Off,
-				},
-				Lines: tw.Lines{
-					ShowTop: tw.Off, ShowBottom: tw.Off,
-					ShowHeaderLine: tw.Off, ShowFooterLine: tw.Off,
-				},
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
-	)
-	t.Header(titles[0], titles[1], titles[2], titles[3])
-	for _, r := range cells {
-		if err := t.Append(r[:]); err != nil {
-			return nil, fmt.Errorf("table row %q: %w", r[1], err)
+// alignRows lays out the titles and rows: every column left-aligned and as
+// wide as its widest cell, columns columnGap spaces apart. It returns one
+// line per row, titles first, trailing spaces trimmed. Cells are one line
+// each and pre-truncated, so padding is all there is to do (tablewriter did
+// this until it cost a full run more than every check together;
+// TestAlignRowsAgreesWithTablewriter holds the output to its layout).
+func alignRows(titles [4]string, cells [][4]string) []string {
+	rows := append([][4]string{titles}, cells...)
+	widths := make([][4]int, len(rows))
+	var column [4]int
+	for i, r := range rows {
+		for c, s := range r {
+			widths[i][c] = twwidth.Width(s)
+			column[c] = max(column[c], widths[i][c])
 		}
 	}
-	if err := t.Render(); err != nil {
-		return nil, fmt.Errorf("lay out table: %w", err)
+	lines := make([]string, len(rows))
+	var b strings.Builder
+	for i, r := range rows {
+		b.Reset()
+		for c, s := range r {
+			b.WriteString(s)
+			b.WriteString(strings.Repeat(" ", column[c]-widths[i][c]+columnGap))
+		}
+		lines[i] = strings.TrimRight(b.String(), " ")
 	}
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != len(cells)+1 {
-		// Cells are single-line and pre-truncated, so this means
-		// tablewriter changed behaviour; interleaving would misplace
-		// messages.
-		return nil, fmt.Errorf("lay out table: %d rows came out as %d lines", len(cells)+1, len(lines))
-	}
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return lines, nil
+	return lines
 }
 
 // truncate shortens s to width display columns, marking the cut.
