@@ -43,11 +43,11 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		}
 	}
 	m := metaEnabled()
-	if p.Facts.MAC == "apparmor" {
+	if macFact.Get(p) == "apparmor" {
 		m.Expected = "enabled (" + EnabledPath + " is Y)"
 	}
 	return []engine.Check{&enabledCheck{
-		Base: engine.Base{M: m}, mac: p.Facts.MAC, distro: p.Facts.Distro, profile: p.Name,
+		Base: engine.Base{M: m}, mac: macFact.Get(p), distro: p.Facts.Distro, profile: p.Name,
 	}}, nil
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
-	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
@@ -201,7 +200,7 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 }
 
 // updatePlan rebuilds the bundle with the distro's own command.
-func updatePlan(f profile.Facts, summary string) *remediate.Plan {
+func updatePlan(f distroFacts, summary string) *remediate.Plan {
 	p := &remediate.Plan{Summary: summary}
 	if a, ok := updateAction(f); ok {
 		p.Actions = []remediate.Action{a}
@@ -213,7 +212,7 @@ func updatePlan(f profile.Facts, summary string) *remediate.Plan {
 
 // renamePlan gives ignored anchors the .crt name update-ca-certificates
 // reads, then rebuilds.
-func renamePlan(f profile.Facts, files []string) *remediate.Plan {
+func renamePlan(f distroFacts, files []string) *remediate.Plan {
 	p := &remediate.Plan{Summary: "rename the local CAs to *.crt"}
 	for _, old := range files {
 		p.Actions = append(p.Actions, remediate.Run("update-ca-certificates reads only *.crt files",

@@ -115,9 +115,9 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	st := newShared(p)
 	expiry := &expiryCheck{Base: engine.Base{M: metaExpiry(window)}, st: st, window: window}
 	checks := []engine.Check{
-		&presentCheck{Base: engine.Base{M: metaPresent(p.Facts, minCerts)}, st: st, minCerts: minCerts},
+		&presentCheck{Base: engine.Base{M: metaPresent(factsOf(p), minCerts)}, st: st, minCerts: minCerts},
 		expiry,
-		&anchorsCheck{Base: engine.Base{M: metaAnchors(p.Facts)}, st: st},
+		&anchorsCheck{Base: engine.Base{M: metaAnchors(factsOf(p))}, st: st},
 	}
 	seen := map[string]bool{}
 	for _, n := range items(sec, "require") {

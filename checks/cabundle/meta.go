@@ -25,11 +25,11 @@ const goRootsRead = "the roots a Go program loads (crypto/x509 on Linux): SSL_CE
 func explain(id string) (engine.Meta, bool) {
 	switch id {
 	case "cabundle/present":
-		return metaPresent(profile.Facts{}, DefaultMinCerts), true
+		return metaPresent(distroFacts{}, DefaultMinCerts), true
 	case "cabundle/expiry":
 		return metaExpiry(DefaultExpiryDays), true
 	case "cabundle/anchors":
-		return metaAnchors(profile.Facts{}), true
+		return metaAnchors(distroFacts{}), true
 	}
 	if name, ok := strings.CutPrefix(id, "cabundle/contains:"); ok && name != "" {
 		return metaContains(name), true
@@ -47,14 +47,14 @@ func explainTLS(id string) (engine.Meta, bool) {
 	return engine.Meta{}, false
 }
 
-func bundleName(f profile.Facts) string {
+func bundleName(f distroFacts) string {
 	if f.CABundle != "" {
 		return f.CABundle
 	}
 	return "the system CA bundle"
 }
 
-func metaPresent(f profile.Facts, minCerts int) engine.Meta {
+func metaPresent(f distroFacts, minCerts int) engine.Meta {
 	return engine.Meta{
 		ID: "cabundle/present", Category: catBundle, Title: "system CA bundle present and usable by Go",
 		Expected: fmt.Sprintf(">= %d certificates Go can load from %s", minCerts, bundleName(f)),
@@ -85,7 +85,7 @@ func metaExpiry(window int) engine.Meta {
 	}
 }
 
-func metaAnchors(f profile.Facts) engine.Meta {
+func metaAnchors(f distroFacts) engine.Meta {
 	dir := f.CAAnchorDir
 	if dir == "" {
 		dir = "the anchor directory (facts.ca_anchor_dir)"

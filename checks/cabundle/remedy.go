@@ -4,7 +4,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
@@ -14,7 +13,7 @@ import (
 
 // updateAction rebuilds the bundle from the anchors with the distro's own
 // command (update-ca-trust extract, update-ca-certificates).
-func updateAction(f profile.Facts) (remediate.Action, bool) {
+func updateAction(f distroFacts) (remediate.Action, bool) {
 	if len(f.CAUpdateCommand) == 0 {
 		return remediate.Action{}, false
 	}
@@ -24,13 +23,13 @@ func updateAction(f profile.Facts) (remediate.Action, bool) {
 
 // debianStyle reports whether the anchors are read the
 // update-ca-certificates way: only *.crt files, PEM, searched recursively.
-func debianStyle(f profile.Facts) bool {
+func debianStyle(f distroFacts) bool {
 	return len(f.CAUpdateCommand) > 0 && path.Base(f.CAUpdateCommand[0]) == "update-ca-certificates"
 }
 
 // packageActions installs or refreshes the ca-certificates package.
 // verb is "install", "reinstall" or "upgrade".
-func packageActions(f profile.Facts, verb string) []remediate.Action {
+func packageActions(f distroFacts, verb string) []remediate.Action {
 	why := verb + " the ca-certificates package"
 	switch f.PackageManager {
 	case "yum", "dnf":
@@ -61,7 +60,7 @@ func packageActions(f profile.Facts, verb string) []remediate.Action {
 // bundleFix repairs a missing or gutted bundle: the package, then the
 // update command (a bundle rebuilt from the package's sources and the
 // local anchors).
-func bundleFix(f profile.Facts, verb, summary string) *remediate.Plan {
+func bundleFix(f distroFacts, verb, summary string) *remediate.Plan {
 	p := &remediate.Plan{Summary: summary, Actions: packageActions(f, verb)}
 	if a, ok := updateAction(f); ok {
 		p.Actions = append(p.Actions, a)
@@ -73,7 +72,7 @@ func bundleFix(f profile.Facts, verb, summary string) *remediate.Plan {
 // is the CA file inside the root, or "" when only what it is is known (then
 // a person must fetch it, and name gives the anchor its file name). der says
 // src is DER, which update-ca-certificates does not read.
-func trustPlan(f profile.Facts, summary, src string, der bool, what, name string) *remediate.Plan {
+func trustPlan(f distroFacts, summary, src string, der bool, what, name string) *remediate.Plan {
 	p := &remediate.Plan{Summary: summary}
 	if f.CAAnchorDir == "" {
 		text := "add " + what + " to the system trust store and rebuild the CA bundle"
@@ -104,7 +103,7 @@ func trustPlan(f profile.Facts, summary, src string, der bool, what, name string
 
 // anchorName is where a CA goes in the anchor directory: its file name
 // (as .crt for update-ca-certificates), or a name made from its subject.
-func anchorName(f profile.Facts, src, name string) string {
+func anchorName(f distroFacts, src, name string) string {
 	base := path.Base(src)
 	if src == "" {
 		base = slug(name) + ".crt"

@@ -96,8 +96,8 @@ func TestFixtureRootVerdicts(t *testing.T) {
 		c := cases[root]
 		t.Run(root, func(t *testing.T) {
 			res, p := rootRun(t, root, "")
-			if p.Facts.CABundle != "" && p.Facts.CABundle != c.bundle {
-				t.Fatalf("profile bundle %s, the fixture is written for %s", p.Facts.CABundle, c.bundle)
+			if b := bundleFact.Get(p); b != "" && b != c.bundle {
+				t.Fatalf("profile bundle %s, the fixture is written for %s", b, c.bundle)
 			}
 			present := res["cabundle/present"]
 			if present.Details["bundle"] != c.bundle {

@@ -18,7 +18,7 @@ import (
 // the service's environment are read once per host, whichever check asks
 // first.
 type shared struct {
-	facts    profile.Facts
+	facts    distroFacts
 	unitName string
 	// read reads a file the checks name (bundles, anchors' bundle,
 	// certificate and key files); tests replace it to see what a
@@ -31,7 +31,7 @@ type shared struct {
 }
 
 func newShared(p *profile.Profile) *shared {
-	return &shared{facts: p.Facts, unitName: unit.Normalize(p.Service.Unit), read: (*host.Host).ReadFileLimit}
+	return &shared{facts: factsOf(p), unitName: unit.Normalize(p.Service.Unit), read: (*host.Host).ReadFileLimit}
 }
 
 func (s *shared) on(h *host.Host) *hostState {
@@ -48,7 +48,7 @@ func (s *shared) on(h *host.Host) *hostState {
 // helpers they call do not.
 type hostState struct {
 	h        *host.Host
-	facts    profile.Facts
+	facts    distroFacts
 	unitName string
 	read     func(h *host.Host, name string, limit int64) ([]byte, error)
 

@@ -62,11 +62,11 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	distroDefault := Mode(p.Facts.Cgroup)
+	distroDefault := Mode(cgroupFact.Get(p))
 	// hybrid is a distro default too: Ubuntu 20.04's systemd 245 was built
 	// with default-hierarchy=hybrid.
 	if distroDefault != "" && distroDefault != V1 && distroDefault != V2 && distroDefault != Hybrid {
-		return nil, fmt.Errorf("profile %s: facts.cgroup must be v1, v2 or hybrid, not %q", p.Name, p.Facts.Cgroup)
+		return nil, fmt.Errorf("profile %s: facts.cgroup must be v1, v2 or hybrid, not %q", p.Name, distroDefault)
 	}
 	shared := &stateCache{distroDefault: distroDefault}
 
@@ -127,7 +127,7 @@ func versionRule(sec *yaml.Node, s *section, p *profile.Profile) (profile.Rule, 
 		}
 		return r, nil
 	}
-	want, level, where := p.Facts.Cgroup, profile.LevelFail, "facts.cgroup"
+	want, level, where := cgroupFact.Get(p), profile.LevelFail, "facts.cgroup"
 	if want == "" {
 		// The generic profile does not know how the distro boots: v2 is
 		// what a current distro does, but not knowing is no failure.

@@ -46,7 +46,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	cache := &systemCache{glibc: p.Facts.Glibc}
+	cache := &systemCache{glibc: glibcFact.Get(p)}
 	pr := probe{name: ".", qtype: mdns.TypeSOA}
 	example := ""
 	if len(st.names) > 0 {

@@ -115,8 +115,8 @@ func TestFixtureRootsReadGlibcDialect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := DialectFor(p.Facts.Glibc); got != want {
-			t.Errorf("%s (glibc %q): dialect %v, want %v", root, p.Facts.Glibc, got, want)
+		if got := DialectFor(glibcFact.Get(p)); got != want {
+			t.Errorf("%s (glibc %q): dialect %v, want %v", root, glibcFact.Get(p), got, want)
 		}
 	}
 }

@@ -70,10 +70,10 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			if err != nil {
 				return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: %v", err)
 			}
-			if tp.Facts.Glibc == "" || !isVersion(tp.Facts.Glibc) {
+			if glibc := glibcFact.Get(tp); glibc == "" || !isVersion(glibc) {
 				return nil, p.Errorf(profile.FieldNode(sec, "targets"), "libc.targets: profile %s has no glibc version (facts.glibc)", name)
 			}
-			targets = append(targets, target{Name: name, Glibc: tp.Facts.Glibc})
+			targets = append(targets, target{Name: name, Glibc: glibcFact.Get(tp)})
 		}
 	}
 
@@ -178,13 +178,14 @@ var builtinTargets = sync.OnceValues(func() ([]target, error) {
 		if err != nil {
 			return nil, fmt.Errorf("built-in profile %s: %w", name, err)
 		}
-		if p.Facts.Glibc == "" {
+		glibc := glibcFact.Get(p)
+		if glibc == "" {
 			continue
 		}
-		if !isVersion(p.Facts.Glibc) {
-			return nil, fmt.Errorf("built-in profile %s: facts.glibc %q is not a version", name, p.Facts.Glibc)
+		if !isVersion(glibc) {
+			return nil, fmt.Errorf("built-in profile %s: facts.glibc %q is not a version", name, glibc)
 		}
-		out = append(out, target{Name: name, Glibc: p.Facts.Glibc})
+		out = append(out, target{Name: name, Glibc: glibc})
 	}
 	return out, nil
 })

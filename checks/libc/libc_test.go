@@ -231,9 +231,9 @@ func builtinGlibc(t *testing.T) (names []string, glibc map[string]string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Facts.Glibc != "" {
+		if g := glibcFact.Get(p); g != "" {
 			names = append(names, name)
-			glibc[name] = p.Facts.Glibc
+			glibc[name] = g
 		}
 	}
 	if len(names) < 3 {

@@ -112,9 +112,9 @@ type eolCheck struct {
 }
 
 func newEOL(p *profile.Profile, warnDays int) (*eolCheck, error) {
-	f := p.Facts
-	e := &eolCheck{Base: engine.Base{M: metaEOL()}, note: f.EOLNote, extNote: f.EOLExtendedNote,
-		entitled: f.ExtendedSupport, warnDays: warnDays, profile: p.Name}
+	eol, extended := eolFact.Get(p), eolExtendedFact.Get(p)
+	e := &eolCheck{Base: engine.Base{M: metaEOL()}, note: eolNoteFact.Get(p), extNote: eolExtendedNoteFact.Get(p),
+		entitled: extendedSupportFact.Get(p), warnDays: warnDays, profile: p.Name}
 	if e.note == "" {
 		e.note = "end of life"
 	}
@@ -132,24 +132,24 @@ func newEOL(p *profile.Profile, warnDays int) (*eolCheck, error) {
 		return d, nil
 	}
 	var err error
-	if e.date, err = parse("eol", f.EOL); err != nil {
+	if e.date, err = parse("eol", eol); err != nil {
 		return nil, err
 	}
-	if e.extended, err = parse("eol_extended", f.EOLExtended); err != nil {
+	if e.extended, err = parse("eol_extended", extended); err != nil {
 		return nil, err
 	}
 	switch {
 	case !e.extended.IsZero() && e.date.IsZero():
 		return nil, fmt.Errorf("profile %s: facts.eol_extended needs facts.eol (the end of standard support)", p.Name)
 	case !e.extended.IsZero() && e.extended.Before(e.date):
-		return nil, fmt.Errorf("profile %s: facts.eol_extended %s is before facts.eol %s", p.Name, f.EOLExtended, f.EOL)
+		return nil, fmt.Errorf("profile %s: facts.eol_extended %s is before facts.eol %s", p.Name, extended, eol)
 	}
 	switch {
 	case e.date.IsZero():
 	case e.entitled && !e.extended.IsZero():
-		e.M.Expected = "supported (" + e.extNote + " until " + f.EOLExtended + ", entitled)"
+		e.M.Expected = "supported (" + e.extNote + " until " + extended + ", entitled)"
 	default:
-		e.M.Expected = "supported (end of standard support " + f.EOL + ")"
+		e.M.Expected = "supported (end of standard support " + eol + ")"
 	}
 	return e, nil
 }

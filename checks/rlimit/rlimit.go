@@ -93,7 +93,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	set := settings{goService: true, nrOpenDefault: p.Facts.SysctlDefaults["fs.nr_open"]}
+	set := settings{goService: true, nrOpenDefault: sysctlDefaultsFact.Get(p)["fs.nr_open"]}
 	if s.GoService != nil {
 		set.goService = *s.GoService
 	}

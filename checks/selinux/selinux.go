@@ -81,7 +81,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	f := facts{mac: p.Facts.MAC, distro: p.Facts.Distro, pkg: p.Facts.PackageManager, profile: p.Name}
+	f := facts{mac: macFact.Get(p), distro: p.Facts.Distro, pkg: p.Facts.PackageManager, profile: p.Name}
 	st := &shared{}
 
 	mc := &modeCheck{Base: engine.Base{M: metaMode()}, facts: f, state: st}

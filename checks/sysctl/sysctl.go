@@ -35,7 +35,8 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	shared := &configCache{noNrOpenBump: p.Facts.SystemdBumpsNrOpen != nil && !*p.Facts.SystemdBumpsNrOpen}
+	bumps := bumpsNrOpenFact.Get(p)
+	shared := &configCache{noNrOpenBump: bumps != nil && !*bumps}
 	checks := make([]engine.Check, 0, len(rules))
 	for _, r := range rules {
 		key := Normalize(r.Key)
@@ -43,7 +44,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, p.Errorf(sec, "sysctl: %q is not a sysctl name", r.Key)
 		}
 		m := meta(key).WithRule(r)
-		def, hasDef := p.Facts.SysctlDefaults[key]
+		def, hasDef := defaultsFact.Get(p)[key]
 		checks = append(checks, &check{
 			Base:        engine.Base{M: m},
 			key:         key,

@@ -11,7 +11,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Facts are what checks and remediation need to know about a distro.
+// Facts are what every family and remediation need to know about a
+// distro. A fact only one family reads is declared by that family
+// (DeclareFact) and read through its Fact.
 type Facts struct {
 	// Distro is the human name of what the profile describes.
 	Distro string `yaml:"distro"`
@@ -19,42 +21,6 @@ type Facts struct {
 	Family string `yaml:"family"`
 	// PackageManager is yum, dnf or apt.
 	PackageManager string `yaml:"package_manager"`
-	// CABundle is the system CA bundle file; CAAnchorDir where local CAs
-	// are dropped; CAUpdateCommand rebuilds the bundle from the anchors.
-	CABundle        string   `yaml:"ca_bundle"`
-	CAAnchorDir     string   `yaml:"ca_anchor_dir"`
-	CAUpdateCommand []string `yaml:"ca_update_command"`
-	// Glibc is the distro's glibc version.
-	Glibc string `yaml:"glibc"`
-	// Cgroup is the cgroup mode the distro boots with: v1, v2 or hybrid
-	// (v1 controllers plus systemd's own cgroup2, Ubuntu 20.04's default).
-	Cgroup string `yaml:"cgroup"`
-	// MAC is the mandatory access control system: selinux, apparmor or none.
-	MAC string `yaml:"mac"`
-	// EOL is the end of the distro's (standard) support, YYYY-MM-DD.
-	EOL string `yaml:"eol"`
-	// EOLNote says which support phase EOL refers to.
-	EOLNote string `yaml:"eol_note"`
-	// EOLExtended is the end of the extended support the vendor sells after
-	// EOL (Ubuntu Pro ESM, RHEL ELS, Debian LTS/ELTS), YYYY-MM-DD;
-	// EOLExtendedNote names that support.
-	EOLExtended     string `yaml:"eol_extended"`
-	EOLExtendedNote string `yaml:"eol_extended_note"`
-	// ExtendedSupport says this host is entitled to the extended support
-	// (a subscription the profile cannot know of): the service's own
-	// profile sets it, and os/eol then judges against EOLExtended.
-	ExtendedSupport bool `yaml:"extended_support"`
-	// SysctlDefaults are values a key has after boot when no sysctl.d file
-	// sets it (the distro kernel's default, or what systemd sets at boot).
-	// They let golive tell "not persisted, but this is the default anyway"
-	// from "reverts on reboot".
-	SysctlDefaults map[string]string `yaml:"sysctl_defaults"`
-	// SystemdBumpsNrOpen is false where the distro builds systemd with
-	// -Dbump-proc-sys-fs-nr-open=false, so PID 1 (>= 240) raises
-	// fs.file-max but leaves fs.nr_open at the kernel's default: Debian's
-	// systemd from 240-2 to 256 (Debian 10 to 12), undone in 256~rc3-3
-	// (Debian 13). Unset means upstream's behaviour (it raises both).
-	SystemdBumpsNrOpen *bool `yaml:"systemd_bumps_nr_open"`
 }
 
 // Service describes the service being readied; several families read it.
@@ -119,6 +85,7 @@ type Profile struct {
 
 	merged *yaml.Node
 	pos    positions
+	facts  map[string]any // declared facts by key, decoded
 }
 
 // Section returns the section of kind, or nil.

@@ -287,12 +287,15 @@ os:
 	if p.Name != "myprofile" || p.Description != "A test profile" || p.MatchedBy != "chosen with --profile" {
 		t.Errorf("Name %q Description %q MatchedBy %q", p.Name, p.Description, p.MatchedBy)
 	}
-	wantFacts := Facts{
-		Distro: "Test OS", Family: "rhel", CAUpdateCommand: []string{"update-ca-trust", "extract"},
-		SysctlDefaults: map[string]string{"net.core.somaxconn": "4096"},
-	}
+	wantFacts := Facts{Distro: "Test OS", Family: "rhel"}
 	if !reflect.DeepEqual(p.Facts, wantFacts) {
 		t.Errorf("Facts = %+v, want %+v", p.Facts, wantFacts)
+	}
+	if got, want := testUpdateCommand.Get(p), []string{"update-ca-trust", "extract"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("facts.ca_update_command = %q, want %q", got, want)
+	}
+	if got, want := testSysctlDefaults.Get(p), map[string]string{"net.core.somaxconn": "4096"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("facts.sysctl_defaults = %v, want %v", got, want)
 	}
 	if p.Service.Unit != "myapp.service" || !reflect.DeepEqual(p.Service.Binaries, []string{"/opt/myapp/bin/myapp"}) {
 		t.Errorf("Service = %+v", p.Service)

@@ -228,7 +228,7 @@ func (r *resolver) build(docs []*document) (*Profile, error) {
 		var err error
 		switch k.Value {
 		case "facts":
-			err = r.pos.decodeStrict(v, &p.Facts)
+			err = r.decodeFacts(v, p)
 		case "service":
 			err = r.pos.decodeStrict(v, &p.Service)
 		case "options":

@@ -84,9 +84,12 @@ cgroup:
 	if p.Name != "a" {
 		t.Errorf("Name = %q, want a (the file chosen with --profile)", p.Name)
 	}
-	want := Facts{Distro: "B", Family: "rhel", Glibc: "2.28"}
+	want := Facts{Distro: "B", Family: "rhel"}
 	if !reflect.DeepEqual(p.Facts, want) {
 		t.Errorf("Facts = %+v, want %+v", p.Facts, want)
+	}
+	if got := testGlibc.Get(p); got != "2.28" {
+		t.Errorf("facts.glibc = %q, want 2.28", got)
 	}
 	var kinds []string
 	for _, s := range p.Sections {

@@ -37,8 +37,6 @@ var (
 	// letters, digits, ":-_.\" and '@' for templates); not starting with
 	// '-', which systemctl would take for an option.
 	unitName = regexp.MustCompile(`^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]*$`)
-	// command is a program name for an argv[0]: no path tricks, no option.
-	command = regexp.MustCompile(`^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$`)
 )
 
 // maxUnitName is systemd's UNIT_NAME_MAX (255 with the suffix).
@@ -244,23 +242,14 @@ func checkSysctl(n *yaml.Node, bad badFunc) error {
 func checkFacts(n *yaml.Node, bad badFunc) error {
 	for _, kv := range pairs(n) {
 		k, v := kv[0], kv[1]
-		switch k.Value {
-		case "ca_bundle", "ca_anchor_dir":
-			if s, ok := scalar(v); ok && s != "" {
-				if err := CheckPath(s); err != nil {
-					return bad(v, "facts.%s %q: %v", k.Value, s, err)
-				}
-			}
-		case "package_manager":
+		if k.Value == "package_manager" {
 			if s, ok := scalar(v); ok && s != "" && s != "yum" && s != "dnf" && s != "apt" {
 				return bad(v, "facts.package_manager %q: use yum, dnf or apt", s)
 			}
-		case "ca_update_command":
-			if v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
-				if s, ok := scalar(v.Content[0]); ok && !command.MatchString(s) {
-					return bad(v.Content[0], "facts.ca_update_command %q: the program must be a bare command name (update-ca-trust, update-ca-certificates)", s)
-				}
-			}
+			continue
+		}
+		if err := checkDeclaredFact(k, v, bad); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,0 +1,57 @@
+package cabundle
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/golive-sh/golive/internal/profile"
+)
+
+// Where the distro keeps its CA bundle and how it rebuilds it. Paths and
+// the command are written into remediation scripts, so each file's value
+// is vetted where it is written.
+var (
+	bundleFact = profile.DeclareFact(profile.FactSpec[string]{
+		Key: "ca_bundle", Family: Kind, Doc: "the system CA bundle file", Check: cleanPath,
+	})
+	anchorDirFact = profile.DeclareFact(profile.FactSpec[string]{
+		Key: "ca_anchor_dir", Family: Kind, Doc: "where local CAs are dropped", Check: cleanPath,
+	})
+	updateCommandFact = profile.DeclareFact(profile.FactSpec[[]string]{
+		Key: "ca_update_command", Family: Kind, Doc: "the command that rebuilds the bundle from the anchors", Check: bareCommand,
+	})
+)
+
+// distroFacts are the shared facts and cabundle's own.
+type distroFacts struct {
+	profile.Facts
+	// CABundle is the system CA bundle file; CAAnchorDir where local CAs
+	// are dropped; CAUpdateCommand rebuilds the bundle from the anchors.
+	CABundle        string
+	CAAnchorDir     string
+	CAUpdateCommand []string
+}
+
+func factsOf(p *profile.Profile) distroFacts {
+	return distroFacts{Facts: p.Facts, CABundle: bundleFact.Get(p), CAAnchorDir: anchorDirFact.Get(p), CAUpdateCommand: updateCommandFact.Get(p)}
+}
+
+func cleanPath(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := profile.CheckPath(s); err != nil {
+		return fmt.Errorf("%q: %w", s, err)
+	}
+	return nil
+}
+
+// command is a program name for an argv[0]: no path tricks, no option.
+var command = regexp.MustCompile(`^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$`)
+
+func bareCommand(argv []string) error {
+	if len(argv) > 0 && !command.MatchString(argv[0]) {
+		return fmt.Errorf("%q: the program must be a bare command name (update-ca-trust, update-ca-certificates)", argv[0])
+	}
+	return nil
+}
