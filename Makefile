@@ -27,7 +27,7 @@ NFPM_VERSION := v2.45.2
 GOSS        := $(TOOLS)/goss
 GOSS_VERSION := v0.4.9
 
-.PHONY: all build test test-deps lint bench bench-peers goss fuzz clean dist man
+.PHONY: all build test test-deps lint bench bench-peers goss fuzz clean dist man docs
 
 all: lint test build
 
@@ -57,6 +57,11 @@ $(STATICCHECK):
 
 $(NFPM):
 	GOBIN=$(TOOLS) $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+
+## docs: docs/checks.md from the families' doc.md files and check metadata
+## (tools/genchecks; a test fails when the committed file is stale)
+docs:
+	$(GO) run ./tools/genchecks -out docs/checks.md
 
 ## man: man pages from the cobra commands, golive.1 and one per subcommand, in $(MANDIR)
 man:

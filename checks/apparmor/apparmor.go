@@ -8,6 +8,7 @@
 package apparmor
 
 import (
+	_ "embed"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -30,9 +31,18 @@ const (
 
 type section struct{}
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`apparmor/enabled`", Example: "apparmor/enabled"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

@@ -30,6 +30,7 @@ package cabundle
 
 import (
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"net"
@@ -90,11 +91,31 @@ type endpointEntry struct {
 	CAFile     string `yaml:"ca_file"`
 }
 
+// doc and docTLS are the family's sections of docs/checks.md.
+var (
+	//go:embed doc.md
+	doc string
+	//go:embed tls.md
+	docTLS string
+)
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
-	engine.Register(KindTLS, buildTLS)
-	engine.RegisterExplainer(KindTLS, explainTLS)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`cabundle/present`", Example: "cabundle/present"},
+			{Heading: "`cabundle/expiry`", Example: "cabundle/expiry"},
+			{Heading: "`cabundle/anchors`", Example: "cabundle/anchors"},
+			{Heading: "`cabundle/contains:<name>`", Example: "cabundle/contains:corp-root"},
+			{Heading: "`cert/file:<path>`", Example: "cert/file:/etc/ssl/app/server.pem"},
+		},
+	})
+	engine.Register(engine.Family{
+		Name: KindTLS, Build: buildTLS, Explain: explainTLS, Doc: docTLS,
+		Checks: []engine.CheckDoc{
+			{Heading: "`tls/endpoint:<host:port>`", Example: "tls/endpoint:db.internal.example.com:443"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

@@ -16,6 +16,7 @@
 package cgroup
 
 import (
+	_ "embed"
 	"fmt"
 	"sort"
 	"strings"
@@ -50,9 +51,20 @@ type section struct {
 	Unit        yaml.Node `yaml:"unit"` // knob -> rule
 }
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`cgroup/version`", Example: "cgroup/version"},
+			{Heading: "`cgroup/controllers`", Example: "cgroup/controllers"},
+			{Heading: "`cgroup/unit:<unit>/<knob>`", Example: "cgroup/unit:myapp.service/memory.max"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

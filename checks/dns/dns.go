@@ -22,6 +22,7 @@
 package dns
 
 import (
+	_ "embed"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -36,9 +37,22 @@ import (
 // Kind is the profile section and check category.
 const Kind = "dns"
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`dns/config`", Example: "dns/config"},
+			{Heading: "`dns/nameserver:<ip>`", Example: "dns/nameserver:10.0.0.2"},
+			{Heading: "`dns/nameservers`", Example: "dns/nameservers"},
+			{Heading: "`dns/resolve:<name>`", Example: "dns/resolve:db.internal.example.com"},
+			{Heading: "`dns/reverse:<ip>`", Example: "dns/reverse:10.0.0.11"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

@@ -24,6 +24,7 @@
 package etcd
 
 import (
+	_ "embed"
 	"io"
 
 	"go.yaml.in/yaml/v3"
@@ -48,13 +49,24 @@ const (
 	QuotaWarnPercent = 80
 )
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
 	// gRPC logs to stderr through a global logger; golive's output is its
 	// report, so the transport's chatter is silenced here, once, before
 	// any connection.
 	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, io.Discard, io.Discard))
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`etcd/endpoint:<url>`", Example: "etcd/endpoint:https://10.0.0.11:2379"},
+			{Heading: "`etcd/cluster`", Example: "etcd/cluster"},
+			{Heading: "`etcd/version`", Example: "etcd/version"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

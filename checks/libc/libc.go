@@ -17,6 +17,7 @@
 package libc
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 	"sync"
@@ -36,9 +37,20 @@ type section struct {
 	Targets *[]string `yaml:"targets"`
 }
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`libc/compat:<path>`", Example: "libc/compat:/usr/local/bin/myapp"},
+			{Heading: "`libc/libs:<path>`", Example: "libc/libs:/usr/local/bin/myapp"},
+			{Heading: "`libc/targets:<path>`", Example: "libc/targets:/usr/local/bin/myapp"},
+		},
+	})
 }
 
 // target is one distro of libc.targets with the glibc it ships.

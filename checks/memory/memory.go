@@ -9,6 +9,7 @@
 package memory
 
 import (
+	_ "embed"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,9 +34,18 @@ type section struct {
 	Swappiness yaml.Node `yaml:"swappiness"` // a rule on vm.swappiness
 }
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`memory/swap`", Example: "memory/swap"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

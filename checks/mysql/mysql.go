@@ -27,6 +27,7 @@ package mysql
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"strings"
 
@@ -47,9 +48,21 @@ const (
 	aspectCapacity    = "capacity"
 )
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`mysql/connect:<name>`", Example: "mysql/connect:primary"},
+			{Heading: "`mysql/role:<name>`", Example: "mysql/role:primary"},
+			{Heading: "`mysql/replication:<name>`", Example: "mysql/replication:replica"},
+			{Heading: "`mysql/capacity:<name>`", Example: "mysql/capacity:primary"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

@@ -10,6 +10,7 @@
 package osinfo
 
 import (
+	_ "embed"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -27,9 +28,20 @@ type section struct {
 	EOLWarnDays *int      `yaml:"eol_warn_days"`
 }
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`os/distro`", Example: "os/distro"},
+			{Heading: "`os/eol`", Example: "os/eol"},
+			{Heading: "`os/kernel`", Example: "os/kernel"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

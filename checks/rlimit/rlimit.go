@@ -22,6 +22,7 @@
 package rlimit
 
 import (
+	_ "embed"
 	"fmt"
 	"sort"
 	"strconv"
@@ -81,9 +82,20 @@ type settings struct {
 	nrOpenDefault string
 }
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "How systemd's limit is resolved (`rlimit/unit`)", Example: "rlimit/unit:myapp.service/nofile"},
+			{Heading: "How pam_limits' limit is resolved (`rlimit/login`)", Example: "rlimit/login:myapp/nofile"},
+			{Heading: "`rlimit/process:<name|pid>/<res>`", Example: "rlimit/process:myapp/nofile"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

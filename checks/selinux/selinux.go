@@ -22,6 +22,7 @@
 package selinux
 
 import (
+	_ "embed"
 	"fmt"
 	"path"
 	"strings"
@@ -39,9 +40,19 @@ const Kind = "selinux"
 // Label is the extended attribute that holds a file's SELinux context.
 const Label = "security.selinux"
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`selinux/mode`", Example: "selinux/mode"},
+			{Heading: "`selinux/label:<path>`", Example: "selinux/label:/usr/local/bin/myapp"},
+		},
+	})
 }
 
 type section struct {

@@ -12,6 +12,7 @@
 package sysctl
 
 import (
+	_ "embed"
 	"strings"
 	"sync"
 
@@ -25,9 +26,18 @@ import (
 // Kind is the profile section and check category.
 const Kind = "sysctl"
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`sysctl/<key>`", Example: "sysctl/net.core.somaxconn"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

@@ -20,6 +20,7 @@
 package systemd
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
 
@@ -50,9 +51,23 @@ type section struct {
 	Active  *bool    `yaml:"active"`
 }
 
+// doc is the family's section of docs/checks.md.
+//
+//go:embed doc.md
+var doc string
+
 func init() {
-	engine.Register(Kind, build)
-	engine.RegisterExplainer(Kind, explain)
+	engine.Register(engine.Family{
+		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Checks: []engine.CheckDoc{
+			{Heading: "`systemd/loaded:<unit>`", Example: "systemd/loaded:myapp.service"},
+			{Heading: "`systemd/restart:<unit>`", Example: "systemd/restart:myapp.service"},
+			{Heading: "`systemd/user:<unit>`", Example: "systemd/user:myapp.service"},
+			{Heading: "`systemd/network:<unit>`", Example: "systemd/network:myapp.service"},
+			{Heading: "`systemd/enabled:<unit>`", Example: "systemd/enabled:myapp.service"},
+			{Heading: "`systemd/active:<unit>`", Example: "systemd/active:myapp.service"},
+		},
+	})
 }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {

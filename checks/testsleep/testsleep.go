@@ -21,7 +21,7 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-func init() { engine.Register("testsleep", build) }
+func init() { engine.Register(engine.Family{Name: "testsleep", Build: build}) }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	var spec map[string]string

@@ -21,46 +21,72 @@ type Builder func(sec *yaml.Node, p *profile.Profile) ([]Check, error)
 // sysctl/kernel.pid_max`), so explain works for any ID a family can build.
 type Explainer func(id string) (Meta, bool)
 
-var (
-	mu       sync.RWMutex
-	families = map[string]Builder{}
-	// explainers, by category: the families' and the engine's own (the
-	// waiver checks, see waiver.go).
-	explainers = map[string]Explainer{}
-)
-
-// Register adds a family under its profile section name. It is called from
-// the family package's init; registering a kind twice panics, as
-// database/sql does for drivers.
-func Register(kind string, b Builder) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := families[kind]; dup {
-		panic("engine: family registered twice: " + kind)
-	}
-	families[kind] = b
+// Family is everything a checks/ package registers: the profile section it
+// reads, how it builds and explains its checks, and its part of the check
+// reference, docs/checks.md, which tools/genchecks writes from the
+// registered families (go run ./tools/genchecks, make docs).
+type Family struct {
+	// Name is the profile section and the category of the family's checks.
+	Name  string
+	Build Builder
+	// Explain is nil only for a family built for tests (checks/testsleep).
+	Explain Explainer
+	// Doc is the family's section of docs/checks.md: Markdown that starts
+	// with a "## " heading (the section or category name), the family's
+	// embedded doc.md.
+	Doc string
+	// Checks are the kinds of check Doc describes, in its order; the
+	// reference prints each one's Meta, as explain gives it, under its
+	// heading, so the title, reads, why and fix are written once, in Go.
+	Checks []CheckDoc
 }
 
-// RegisterExplainer adds an explainer to a registered family.
-func RegisterExplainer(kind string, e Explainer) {
+// CheckDoc ties a heading of a family's Doc to the check it describes.
+type CheckDoc struct {
+	// Heading is the text of the "### " heading, usually the ID pattern in
+	// backquotes: "`sysctl/<key>`".
+	Heading string
+	// Example is an ID of the check the family's Explain knows; its Meta is
+	// printed under the heading.
+	Example string
+}
+
+var (
+	mu       sync.RWMutex
+	families = map[string]Family{}
+)
+
+// Register adds a family. It is called from the family package's init;
+// registering a name twice panics, as database/sql does for drivers.
+func Register(f Family) {
 	mu.Lock()
 	defer mu.Unlock()
-	if _, ok := families[kind]; !ok {
-		panic("engine: explainer for unregistered family: " + kind)
+	if f.Name == "" || f.Build == nil {
+		panic("engine: family needs a name and a builder: " + f.Name)
 	}
-	explainers[kind] = e
+	if _, dup := families[f.Name]; dup {
+		panic("engine: family registered twice: " + f.Name)
+	}
+	families[f.Name] = f
 }
 
 // Kinds lists the registered families, sorted.
 func Kinds() []string {
 	mu.RLock()
 	defer mu.RUnlock()
-	out := make([]string, 0, len(families))
-	for k := range families {
-		out = append(out, k)
+	return kindsLocked()
+}
+
+// Families returns the registered families sorted by name, then the
+// engine's own waiver checks: the sections of docs/checks.md, in order.
+func Families() []Family {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Family, 0, len(families)+1)
+	for _, k := range kindsLocked() {
+		out = append(out, families[k])
 	}
-	sort.Strings(out)
-	return out
+	return append(out, waiverFamily)
 }
 
 // Explain describes an ID through the explainer of the family (or the
@@ -68,12 +94,15 @@ func Kinds() []string {
 func Explain(id string) (Meta, bool) {
 	mu.RLock()
 	defer mu.RUnlock()
-	for _, explain := range explainers {
-		if m, ok := explain(id); ok {
+	for _, f := range families {
+		if f.Explain == nil {
+			continue
+		}
+		if m, ok := f.Explain(id); ok {
 			return m, true
 		}
 	}
-	return Meta{}, false
+	return waiverFamily.Explain(id)
 }
 
 // Build builds the checks the families make of a profile, in profile
@@ -86,12 +115,12 @@ func Build(p *profile.Profile) ([]Check, error) {
 	var checks []Check
 	used := map[string]bool{}
 	for _, s := range p.Sections {
-		build, ok := families[s.Kind]
+		f, ok := families[s.Kind]
 		if !ok {
 			return nil, p.Errorf(s.Key, "unknown section %q (known: %s)", s.Kind, strings.Join(kindsLocked(), ", "))
 		}
 		used[s.Kind] = true
-		cs, err := build(s.Node, p)
+		cs, err := f.Build(s.Node, p)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +130,7 @@ func Build(p *profile.Profile) ([]Check, error) {
 		if used[k] {
 			continue
 		}
-		cs, err := families[k](nil, p)
+		cs, err := families[k].Build(nil, p)
 		if err != nil {
 			return nil, err
 		}

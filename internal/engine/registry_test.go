@@ -28,12 +28,12 @@ const (
 )
 
 func init() {
-	Register(kindMain, statusBuilder("enginetest"))
-	Register(kindOther, statusBuilder("other"))
-	Register(kindAlways, func(sec *yaml.Node, p *profile.Profile) ([]Check, error) {
+	Register(Family{Name: kindMain, Build: statusBuilder("enginetest")})
+	Register(Family{Name: kindOther, Build: statusBuilder("other")})
+	Register(Family{Name: kindAlways, Build: func(sec *yaml.Node, p *profile.Profile) ([]Check, error) {
 		return []Check{fixed("always/one", "always", Pass)}, nil
-	})
-	Register(kindDup, func(sec *yaml.Node, p *profile.Profile) ([]Check, error) {
+	}})
+	Register(Family{Name: kindDup, Build: func(sec *yaml.Node, p *profile.Profile) ([]Check, error) {
 		if sec == nil {
 			return nil, nil
 		}
@@ -42,20 +42,23 @@ func init() {
 			out = append(out, fixed("enginetest/"+n.Value, "enginetest", Pass))
 		}
 		return out, nil
-	})
-	Register(kindBroken, func(sec *yaml.Node, p *profile.Profile) ([]Check, error) {
+	}})
+	Register(Family{Name: kindBroken, Build: func(sec *yaml.Node, p *profile.Profile) ([]Check, error) {
 		if sec == nil {
 			return nil, nil
 		}
 		return nil, p.Errorf(sec, "broken family rejects its section")
-	})
-	Register(kindTwice, func(*yaml.Node, *profile.Profile) ([]Check, error) { return nil, nil })
-	Register(kindExpl, func(*yaml.Node, *profile.Profile) ([]Check, error) { return nil, nil })
-	RegisterExplainer(kindExpl, func(id string) (Meta, bool) {
-		if target, ok := strings.CutPrefix(id, "explained/"); ok {
-			return Meta{ID: id, Category: "explained", Title: "explains " + target}, true
-		}
-		return Meta{}, false
+	}})
+	Register(Family{Name: kindTwice, Build: func(*yaml.Node, *profile.Profile) ([]Check, error) { return nil, nil }})
+	Register(Family{
+		Name:  kindExpl,
+		Build: func(*yaml.Node, *profile.Profile) ([]Check, error) { return nil, nil },
+		Explain: func(id string) (Meta, bool) {
+			if target, ok := strings.CutPrefix(id, "explained/"); ok {
+				return Meta{ID: id, Category: "explained", Title: "explains " + target}, true
+			}
+			return Meta{}, false
+		},
 	})
 }
 
@@ -190,16 +193,16 @@ func TestRegisterTwicePanics(t *testing.T) {
 			t.Errorf("second Register recovered %v, want a panic naming %s", v, kindTwice)
 		}
 	}()
-	Register(kindTwice, func(*yaml.Node, *profile.Profile) ([]Check, error) { return nil, nil })
+	Register(Family{Name: kindTwice, Build: func(*yaml.Node, *profile.Profile) ([]Check, error) { return nil, nil }})
 }
 
-func TestRegisterExplainerForAnUnknownKindPanics(t *testing.T) {
+func TestRegisterWithoutBuilderPanics(t *testing.T) {
 	defer func() {
 		if v := recover(); v == nil {
-			t.Error("RegisterExplainer for an unregistered kind did not panic")
+			t.Error("Register of a family without a builder did not panic")
 		}
 	}()
-	RegisterExplainer("enginetest-never-registered", func(string) (Meta, bool) { return Meta{}, false })
+	Register(Family{Name: "enginetest-no-builder"})
 }
 
 func TestKindsAndExplain(t *testing.T) {
@@ -224,6 +227,19 @@ func TestKindsAndExplain(t *testing.T) {
 	}
 	if _, ok := Explain("nobody/claims-this"); ok {
 		t.Error("Explain of an unclaimed ID succeeded")
+	}
+	// The engine explains its own waiver checks, and documents them last.
+	if m, ok := Explain("waiver/sysctl/*"); !ok || m.Category != WaiverCategory {
+		t.Errorf("Explain(waiver/sysctl/*) = %+v, %v", m, ok)
+	}
+	fams := Families()
+	if len(fams) != len(kinds)+1 || fams[len(fams)-1].Name != WaiverCategory || fams[len(fams)-1].Doc == "" {
+		t.Errorf("Families() has %d families, want the %d kinds and then waiver with its doc", len(fams), len(kinds))
+	}
+	for i, k := range kinds {
+		if fams[i].Name != k {
+			t.Errorf("Families()[%d] = %s, want %s (sorted like Kinds)", i, fams[i].Name, k)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"maps"
 	"strings"
@@ -15,8 +16,21 @@ import (
 // no check.
 const WaiverCategory = "waiver"
 
-// The waiver checks are the engine's own, so the engine explains them.
-func init() { explainers[WaiverCategory] = explainWaiver }
+// waiverDoc is the waiver checks' section of docs/checks.md.
+//
+//go:embed waiver.md
+var waiverDoc string
+
+// waiverFamily describes the engine's own waiver checks the way a family
+// describes its checks, for explain and docs/checks.md; it builds nothing
+// from a profile section (Prepare adds the checks), so it is not
+// registered and no profile has a waiver: section.
+var waiverFamily = Family{
+	Name:    WaiverCategory,
+	Explain: explainWaiver,
+	Doc:     waiverDoc,
+	Checks:  []CheckDoc{{Heading: "`" + WaiverCategory + "/<check>`", Example: WaiverCategory + "/sysctl/vm.swappiness"}},
+}
 
 // waiverChecks returns one warning check for every waiver that matches
 // none of the planned checks: a waiver with a typo in its pattern would
