@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -216,7 +217,7 @@ func blsDefault(h *host.Host) (args []string, source string, err error) {
 		chosen = names[len(names)-1]
 	}
 	p := path.Join(blsEntries, chosen+".conf")
-	data, err := h.ReadFileLimit(p, maxConfig)
+	data, err := facts.BootFile(h, p, maxConfig)
 	if err != nil {
 		return nil, "", fmt.Errorf("read %s: %w", p, err)
 	}
@@ -259,7 +260,7 @@ func entryVersion(name string) []int {
 
 func readGrubEnv(h *host.Host) map[string]string {
 	env := map[string]string{}
-	data, err := h.ReadFileLimit(grubEnv, 64<<10)
+	data, err := facts.BootFile(h, grubEnv, 64<<10)
 	if err != nil {
 		return env
 	}
@@ -285,7 +286,7 @@ func readGrubDefaults(h *host.Host) (map[string]string, []string) {
 		}
 	}
 	for _, f := range files {
-		data, err := h.ReadFileLimit(f, maxConfig)
+		data, err := facts.BootFile(h, f, maxConfig)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				problems = append(problems, fmt.Sprintf("read %s: %v", f, err))

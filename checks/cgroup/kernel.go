@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -42,7 +43,7 @@ func kernelSupport(h *host.Host, runtime bool) support {
 		if data, err := h.ReadFileLimit("/proc/filesystems", 64<<10); err == nil {
 			s.FSListed = boolp(listsCgroup2(data))
 		}
-		if rel, err := h.KernelRelease(); err == nil {
+		if rel, err := facts.KernelRelease(h); err == nil {
 			s.Release, s.From = rel, "/proc/sys/kernel/osrelease"
 		}
 	} else if rel, dir := newestModules(h); rel != "" {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/unit"
 )
@@ -94,20 +95,15 @@ const maxTasks = 4194303
 
 func (t *hostTotals) load(h *host.Host) {
 	t.once.Do(func() {
-		if data, err := h.ReadFileLimit("/proc/meminfo", 64<<10); err == nil {
-			for _, line := range strings.Split(string(data), "\n") {
-				f := strings.Fields(line)
-				if len(f) >= 2 && f[0] == "MemTotal:" {
-					if kb, err := strconv.ParseUint(f[1], 10, 64); err == nil && kb < 1<<50 {
-						t.memory = kb * 1024
-					}
-				}
+		if m, err := facts.Meminfo(h); err == nil {
+			if kb, ok := m["MemTotal"]; ok && kb < 1<<50 {
+				t.memory = kb * 1024
 			}
 		}
 		// system_tasks_max(): the smallest of TASKS_MAX, pid_max - 1 and
 		// threads-max (the root cgroup's pids.max is unlimited on a host).
-		pidMax, e1 := readUint(h, "/proc/sys/kernel/pid_max")
-		threads, e2 := readUint(h, "/proc/sys/kernel/threads-max")
+		pidMax, e1 := readUint(h, "kernel/pid_max")
+		threads, e2 := readUint(h, "kernel/threads-max")
 		if e1 == nil && e2 == nil && pidMax > 1 && threads > 0 {
 			t.tasks = min(uint64(maxTasks), pidMax-1, threads)
 		}
@@ -115,8 +111,9 @@ func (t *hostTotals) load(h *host.Host) {
 	})
 }
 
-func readUint(h *host.Host, p string) (uint64, error) {
-	data, err := h.ReadFileLimit(p, 4096)
+// readUint reads a sysctl (rel in path form, "kernel/pid_max").
+func readUint(h *host.Host, rel string) (uint64, error) {
+	data, err := facts.Sysctl(h, rel, 4096)
 	if err != nil {
 		return 0, err
 	}

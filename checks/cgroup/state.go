@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sync"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -34,22 +34,19 @@ type state struct {
 	BootExplicit bool
 }
 
-// stateCache loads the state once per host for all the family's checks.
+// stateCache gives the family's checks the state, loaded once per run
+// (facts.Memo) for the profile's distro default.
 type stateCache struct {
 	distroDefault Mode
-
-	mu sync.Mutex
-	h  *host.Host
-	st *state
 }
 
+// stateKey keys the state on the one profile parameter it depends on.
+type stateKey struct{ distroDefault Mode }
+
 func (c *stateCache) get(h *host.Host) *state {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.h != h {
-		c.h, c.st = h, loadState(h, c.distroDefault)
-	}
-	return c.st
+	return facts.Memo(h, stateKey{c.distroDefault}, func(h *host.Host) *state {
+		return loadState(h, c.distroDefault)
+	})
 }
 
 func loadState(h *host.Host, distroDefault Mode) *state {

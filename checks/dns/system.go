@@ -7,8 +7,8 @@ import (
 	"net/netip"
 	"path"
 	"strings"
-	"sync"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -85,7 +85,7 @@ type System struct {
 // recorded, because glibc too carries on without it.
 func LoadSystem(h *host.Host, glibc string) *System {
 	s := &System{Live: h.Live(), Dialect: DialectFor(glibc), NSSRules: NSSRulesFor(glibc)}
-	s.Hostname, _ = h.Hostname()
+	s.Hostname, _ = facts.Hostname(h)
 	s.loadResolv(h)
 	s.loadNSS(h)
 	s.Modules = loadModules(h, s.NSS)
@@ -294,26 +294,24 @@ func cutDot(name string) (string, string, bool) {
 	return name, "", false
 }
 
-// systemCache loads a root's configuration once for all the dns checks
-// of a run.
+// systemCache gives the dns checks a root's configuration, loaded once
+// per run (facts.Memo) for the profile's glibc version.
 type systemCache struct {
 	glibc string // the root's glibc version; "" for a current one
-	mu    sync.Mutex
-	h     *host.Host
-	sys   *System
 }
 
+// systemKey keys the configuration on the profile's glibc version, the one
+// parameter it depends on.
+type systemKey struct{ glibc string }
+
 func (c *systemCache) get(h *host.Host) *System {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.h != h || c.sys == nil {
+	return facts.Memo(h, systemKey{c.glibc}, func(h *host.Host) *System {
 		glibc := c.glibc
 		if glibc == "" {
 			glibc = RootGlibc(h)
 		}
-		c.h, c.sys = h, LoadSystem(h, glibc)
-	}
-	return c.sys
+		return LoadSystem(h, glibc)
+	})
 }
 
 // moduleState is whether glibc can load a hosts service's module.

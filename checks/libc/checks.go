@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/remediate"
 )
@@ -91,7 +92,7 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return r
 	}
 	res := engine.Result{Details: details(info)}
-	arch, err := h.Arch()
+	arch, err := facts.Arch(h)
 	if err != nil {
 		return engine.Result{Status: engine.Error, Message: "host architecture unknown: " + err.Error(), Details: res.Details}
 	}

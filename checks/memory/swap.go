@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -66,7 +67,7 @@ func (c *swapCheck) Run(_ context.Context, h *host.Host) engine.Result {
 }
 
 func readSwappiness(h *host.Host) (string, string) {
-	data, err := h.ReadFileLimit(SwappinessPath, 4096)
+	data, err := facts.Sysctl(h, "vm/swappiness", 4096)
 	if err != nil {
 		return "", err.Error()
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -28,7 +29,7 @@ func newDistro(p *profile.Profile) *distroCheck {
 }
 
 func (c *distroCheck) Run(_ context.Context, h *host.Host) engine.Result {
-	rel, err := h.OSRelease()
+	rel, err := facts.OSRelease(h)
 	switch {
 	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
 		// Like every file a non-root user may not read: not a finding.
@@ -220,7 +221,7 @@ type kernelCheck struct {
 }
 
 func (c *kernelCheck) Run(_ context.Context, h *host.Host) engine.Result {
-	rel, err := h.KernelRelease()
+	rel, err := facts.KernelRelease(h)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !h.Live() && !h.Exists("/proc/sys"):
 		return engine.Result{Status: engine.Skip, Message: "image: no running kernel (the root has no /proc/sys)"}
@@ -252,7 +253,7 @@ func (c *kernelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 // linux-image-<dpkg architecture> (linux-image-amd64, linux-image-arm64);
 // "" when unknown.
 func aptKernelPackage(h *host.Host) string {
-	rel, err := h.OSRelease()
+	rel, err := facts.OSRelease(h)
 	if err != nil {
 		return ""
 	}
@@ -261,7 +262,7 @@ func aptKernelPackage(h *host.Host) string {
 	case like("ubuntu"):
 		return "linux-image-generic"
 	case like("debian"):
-		arch, _ := h.Arch()
+		arch, _ := facts.Arch(h)
 		if a, ok := map[string]string{"x86_64": "amd64", "aarch64": "arm64"}[arch]; ok {
 			return "linux-image-" + a
 		}

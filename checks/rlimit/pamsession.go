@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -49,7 +50,7 @@ func (f pamFlavor) forHost(h *host.Host) pamFlavor {
 		return f
 	}
 	f.FromOSRelease = false
-	rel, err := h.OSRelease()
+	rel, err := facts.OSRelease(h)
 	if err != nil {
 		return f
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/unit"
@@ -127,7 +128,7 @@ func (s *shared) nrOpenOf(h *host.Host) nrOpen {
 		return *s.nrOpen
 	}
 	n := &nrOpen{}
-	if data, err := h.ReadFileLimit("/proc/sys/fs/nr_open", 64); err == nil {
+	if data, err := facts.Sysctl(h, "fs/nr_open", 64); err == nil {
 		if v, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64); err == nil {
 			n.Value, n.Known, n.From = v, true, "runtime"
 		}

@@ -6,26 +6,31 @@ import (
 	"io/fs"
 	"sync"
 
+	runfacts "github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// shared reads what every check of a run needs once per host: the
-// configuration, the running mode and, when a label check asks, the
-// policy's file contexts. Checks run in parallel.
+// shared is how the family's checks reach what every check of a run needs
+// once: the configuration, the running mode and, when a label check asks,
+// the policy's file contexts. The snapshot is kept for the run on the host
+// (facts.Memo); checks run in parallel.
 type shared struct {
-	mu   sync.Mutex
-	h    *host.Host
-	snap *snapshot
 	// read and getxattr are the host's own; tests replace them to play a
 	// non-root run.
 	read     reader
 	getxattr func(h *host.Host, name, attr string) ([]byte, error)
 }
 
+// snapshotKey keys the run's snapshot. hooked is nil but for a test that
+// replaced the readers: its snapshot is its own, read through them.
+type snapshotKey struct{ hooked *shared }
+
 func (s *shared) get(h *host.Host) *snapshot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.h != h || s.snap == nil {
+	key := snapshotKey{}
+	if s.read != nil || s.getxattr != nil {
+		key.hooked = s
+	}
+	return runfacts.Memo(h, key, func(h *host.Host) *snapshot {
 		read, getxattr := s.read, s.getxattr
 		if read == nil {
 			read = (*host.Host).ReadFileLimit
@@ -33,9 +38,8 @@ func (s *shared) get(h *host.Host) *snapshot {
 		if getxattr == nil {
 			getxattr = (*host.Host).Lgetxattr
 		}
-		s.h, s.snap = h, &snapshot{h: h, read: read, getxattr: getxattr}
-	}
-	return s.snap
+		return &snapshot{h: h, read: read, getxattr: getxattr}
+	})
 }
 
 type snapshot struct {

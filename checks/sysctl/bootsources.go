@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -65,11 +66,11 @@ func (b *BootSources) MemTotalKiB() uint64 {
 // read is named in Problems and left out of the model.
 func LoadBootSources(h *host.Host) *BootSources {
 	b := &BootSources{h: h}
-	if rel, err := h.KernelRelease(); err == nil {
+	if rel, err := facts.KernelRelease(h); err == nil {
 		b.Release = rel
 		b.Kernel, b.KernelKnown = ParseKernelVersion(rel)
 	}
-	b.Arch, _ = h.Arch()
+	b.Arch, _ = facts.Arch(h)
 	c, err := LoadCmdline(h, b.Release)
 	if err != nil {
 		b.Problems = append(b.Problems, "kernel command line: "+err.Error())
@@ -92,20 +93,8 @@ func LoadBootSources(h *host.Host) *BootSources {
 }
 
 func memTotalKiB(h *host.Host) uint64 {
-	data, err := h.ReadFileLimit("/proc/meminfo", 64<<10)
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			n, err := strconv.ParseUint(f[1], 10, 64)
-			if err == nil {
-				return n
-			}
-		}
-	}
-	return 0
+	m, _ := facts.Meminfo(h)
+	return m["MemTotal"]
 }
 
 // BootValue is the value a key has after the next boot.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -103,7 +104,7 @@ func (c *check) describeBoot(res engine.Result, b BootValue) {
 // has no /proc/sys at all: a mounted image with no running kernel, where
 // only the persisted value can be judged.
 func readRuntime(h *host.Host, key string) (value string, image bool, err error) {
-	data, err := h.ReadFileLimit(ProcPath(key), maxValue)
+	data, err := facts.Sysctl(h, swapSeparators(key), maxValue)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !h.Live() && !h.Exists("/proc/sys") {
 			return "", true, nil

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -133,7 +134,7 @@ func LoadCmdline(h *host.Host, release string) (Cmdline, error) {
 	}
 	env := map[string]string{}
 	for _, p := range []string{"/boot/grub2/grubenv", "/boot/grub/grubenv", "/boot/efi/EFI/redhat/grubenv"} {
-		if data, err := h.ReadFileLimit(p, maxBootFile); err == nil {
+		if data, err := facts.BootFile(h, p, maxBootFile); err == nil {
 			for k, v := range ParseGrubenv(data) {
 				env[k] = v
 			}
@@ -142,7 +143,7 @@ func LoadCmdline(h *host.Host, release string) (Cmdline, error) {
 	if c, ok, err := blsCmdline(h, release, env); ok || err != nil {
 		return c, err
 	}
-	if data, err := h.ReadFileLimit("/etc/default/grub", maxBootFile); err == nil {
+	if data, err := facts.BootFile(h, "/etc/default/grub", maxBootFile); err == nil {
 		vars := ParseShellAssignments(data)
 		line := strings.TrimSpace(vars["GRUB_CMDLINE_LINUX"] + " " + vars["GRUB_CMDLINE_LINUX_DEFAULT"])
 		return Cmdline{Params: ParseCmdline(line), From: "/etc/default/grub"}, nil
@@ -174,7 +175,7 @@ func blsCmdline(h *host.Host, release string, env map[string]string) (Cmdline, b
 			continue
 		}
 		p := path.Join(dir, de.Name())
-		data, err := h.ReadFileLimit(p, maxBootFile)
+		data, err := facts.BootFile(h, p, maxBootFile)
 		if err != nil {
 			continue
 		}

@@ -14,11 +14,11 @@ package sysctl
 import (
 	_ "embed"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 )
@@ -97,38 +97,37 @@ func explain(id string) (engine.Meta, bool) {
 // configCache loads, once per host for all the sysctl checks of a run, the
 // persisted configuration and the other boot sources; the list of existing
 // keys (for typo suggestions) only when a check needs it.
+// Both are kept for the run on the host (facts.Memo).
 type configCache struct {
-	mu   sync.Mutex
-	h    *host.Host
-	cfg  *Config
-	err  error
-	boot *BootSources
-	keys []string
-	walk bool
 	// noNrOpenBump is the profile's facts.systemd_bumps_nr_open: false.
 	noNrOpenBump bool
 }
 
-func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.h != h {
-		c.h, c.keys, c.walk = h, nil, false
-		c.cfg, c.err = LoadConfig(h)
-		c.boot = LoadBootSources(h)
-		c.boot.Systemd.NoNrOpenBump = c.noNrOpenBump
-	}
-	return c.cfg, c.boot, c.err
+// configKey keys the loaded configuration on the one profile parameter it
+// depends on.
+type configKey struct{ noNrOpenBump bool }
+
+type procKeysKey struct{}
+
+type loaded struct {
+	cfg  *Config
+	err  error
+	boot *BootSources
 }
 
-// procKeys walks /proc/sys once per host, on the failure path only.
+func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
+	l := facts.Memo(h, configKey{c.noNrOpenBump}, func(h *host.Host) loaded {
+		cfg, err := LoadConfig(h)
+		boot := LoadBootSources(h)
+		boot.Systemd.NoNrOpenBump = c.noNrOpenBump
+		return loaded{cfg, err, boot}
+	})
+	return l.cfg, l.boot, l.err
+}
+
+// procKeys walks /proc/sys once per run, on the failure path only.
 func (c *configCache) procKeys(h *host.Host) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.h != h || !c.walk {
-		c.keys, c.walk = ProcKeys(h, maxProcKeys), true
-	}
-	return c.keys
+	return facts.Memo(h, procKeysKey{}, func(h *host.Host) []string { return ProcKeys(h, maxProcKeys) })
 }
 
 // whyOf says why the keys of the built-in profiles matter; profiles can

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 )
 
@@ -103,7 +104,7 @@ func initIsSystemd(h *host.Host) (bool, string) {
 // /usr/lib/*-linux-*/systemd.
 func systemdVersion(h *host.Host) (int, string) {
 	dirs := append([]string{}, systemdLibDirs...)
-	if arch, err := h.Arch(); err == nil && multiarch[arch] != "" {
+	if arch, err := facts.Arch(h); err == nil && multiarch[arch] != "" {
 		dirs = append(dirs, "/usr/lib/"+multiarch[arch]+"/systemd")
 	}
 	if v, where := sharedLibIn(h, dirs); v > 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 )
@@ -73,7 +74,7 @@ func (t *target) loadExplicit(opts ...host.Option) (*host.Host, host.Identity, *
 	if err != nil {
 		return nil, host.Identity{}, nil, invalid(fmt.Errorf("--root: %w", err))
 	}
-	id := h.Identity()
+	id := facts.Identity(h)
 	p, err := profile.Resolve(profile.Request{Profile: t.Profile, Config: t.Config, OS: id.OS})
 	if err != nil {
 		return nil, id, nil, invalid(err)

@@ -25,24 +25,31 @@ type Identity struct {
 // os-release. It never fails: what cannot be read is left empty and named
 // in Problems.
 func (h *Host) Identity() Identity {
+	return h.IdentityFrom(h.Hostname, h.KernelRelease, h.Arch, h.OSRelease)
+}
+
+// IdentityFrom is Identity with the hostname, kernel release, architecture
+// and os-release taken from the given readers (internal/facts passes the ones
+// it reads once per run).
+func (h *Host) IdentityFrom(hostname, kernel, arch func() (string, error), osRelease func() (OSRelease, error)) Identity {
 	var id Identity
 	note := func(what string, err error) {
 		id.Problems = append(id.Problems, fmt.Sprintf("%s: %v", what, err))
 	}
 	var err error
-	if id.Hostname, err = h.Hostname(); err != nil {
+	if id.Hostname, err = hostname(); err != nil {
 		note("hostname", err)
 	}
 	if id.MachineID, err = h.MachineID(); err != nil {
 		note("machine-id", err)
 	}
-	if id.Kernel, err = h.KernelRelease(); err != nil {
+	if id.Kernel, err = kernel(); err != nil {
 		note("kernel", err)
 	}
-	if id.Arch, err = h.Arch(); err != nil {
+	if id.Arch, err = arch(); err != nil {
 		note("arch", err)
 	}
-	if id.OS, err = h.OSRelease(); err != nil {
+	if id.OS, err = osRelease(); err != nil {
 		note("os-release", err)
 		id.OS = ParseOSRelease("")
 		id.OS.Unread = err
