@@ -174,14 +174,16 @@ func runDriver(inputPath string) error {
 	if err := waitForServers(); err != nil {
 		return err
 	}
-	live, err := host.New("/")
-	if err != nil {
-		return err
-	}
 	var out diffOutput
 	for i, c := range in.Cases {
 		if err := writeCase(c); err != nil {
 			return fmt.Errorf("%s: %w", c.ID, err)
+		}
+		// A Host is one run: what it read is kept for the run
+		// (internal/facts), so each case's files need a Host of their own.
+		live, err := host.New("/")
+		if err != nil {
+			return err
 		}
 		image, err := imageRoot(filepath.Join(in.Root, fmt.Sprint(i)), c)
 		if err != nil {
@@ -198,6 +200,10 @@ func runDriver(inputPath string) error {
 	}
 	plain := "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
 	if err := writeCase(diffCase{Resolv: &plain}); err != nil {
+		return err
+	}
+	live, err := host.New("/")
+	if err != nil {
 		return err
 	}
 	out.Probes = probeServers(in, live)
