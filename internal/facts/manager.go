@@ -39,8 +39,8 @@ type ManagerConfig struct {
 	Problems []string
 }
 
-// Last is the assignment of key that wins ("" and false when unset).
-func (mc *ManagerConfig) Last(key string) (unit.Option, bool) {
+// Last is the assignment of key that wins; ok is false when none is made.
+func (mc *ManagerConfig) Last(key string) (o unit.Option, ok bool) {
 	for i := len(mc.Options) - 1; i >= 0; i-- {
 		if mc.Options[i].Name == key {
 			return mc.Options[i], true

@@ -174,7 +174,7 @@ func (d NSSDatabase) Names() []string {
 	return out
 }
 
-// Line renders the services as one nsswitch.conf line.
+// String renders the services as one nsswitch.conf line.
 func (d NSSDatabase) String() string {
 	parts := make([]string, len(d.Services))
 	for i, s := range d.Services {
