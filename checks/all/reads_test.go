@@ -12,31 +12,6 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// pendingFactsA lists the files whose facts are moved to internal/facts on
-// the factsa branch (accounts and groups, nsswitch.conf, units with their
-// drop-ins, systemd's manager configuration), which may still be read more
-// than once here. The lead deletes this allowlist when that branch is
-// merged; nothing else belongs in it.
-var pendingFactsA = []string{
-	"/etc/passwd",
-	"/etc/group",
-	"/etc/nsswitch.conf",
-	"/etc/systemd/system.conf",
-	"/etc/systemd/system.conf.d/*.conf",
-	"/etc/systemd/system/*",          // units
-	"/etc/systemd/system/*.d/*.conf", // their drop-ins
-	"/usr/lib/systemd/system/*",
-}
-
-func pending(name string) bool {
-	for _, pat := range pendingFactsA {
-		if m, _ := filepath.Match(pat, name); m {
-			return true
-		}
-	}
-	return false
-}
-
 // Every file of the system is read once per run, however many checks of
 // the run need what it says (internal/facts): the plan of every fixture
 // root, with the auto-detected profile and with the demo configuration,
@@ -87,9 +62,7 @@ func TestEachFileReadOncePerRun(t *testing.T) {
 					t.Fatal("the read log recorded no read")
 				}
 				for _, f := range log.Repeated() {
-					if !pending(f) {
-						t.Errorf("%s read %d times in one run", f, counts[f])
-					}
+					t.Errorf("%s read %d times in one run", f, counts[f])
 				}
 			})
 		}

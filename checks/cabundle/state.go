@@ -9,13 +9,14 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/unit"
 )
 
 // shared is what the checks of one plan share: the bundle, the roots and
-// the service's environment are read once per host, whichever check asks
+// the service's environment are read once per run, whichever check asks
 // first.
 type shared struct {
 	facts    distroFacts
@@ -24,28 +25,24 @@ type shared struct {
 	// certificate and key files); tests replace it to see what a
 	// non-root run sees.
 	read func(h *host.Host, name string, limit int64) ([]byte, error)
-
-	mu sync.Mutex
-	h  *host.Host
-	hs *hostState
 }
 
 func newShared(p *profile.Profile) *shared {
 	return &shared{facts: factsOf(p), unitName: unit.Normalize(p.Service.Unit), read: (*host.Host).ReadFileLimit}
 }
 
+// hostStateKey keeps a plan's hostState for the run (facts.Memo): the state
+// depends on the plan's facts and reader, so each plan has its own.
+type hostStateKey struct{ s *shared }
+
 func (s *shared) on(h *host.Host) *hostState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.h != h {
-		s.h = h
-		s.hs = &hostState{h: h, facts: s.facts, unitName: s.unitName, read: s.read, roots: map[[2]string]*GoRoots{}, files: map[string]*fileEntry{}, certs: certCache{}}
-	}
-	return s.hs
+	return facts.Memo(h, hostStateKey{s}, func(h *host.Host) *hostState {
+		return &hostState{h: h, facts: s.facts, unitName: s.unitName, read: s.read, roots: map[[2]string]*GoRoots{}, files: map[string]*fileEntry{}, certs: certCache{}}
+	})
 }
 
-// hostState is the cache for one host. Its methods lock; the lower-case
-// helpers they call do not.
+// hostState is what one run has read for a plan. Its methods lock; the
+// lower-case helpers they call do not.
 type hostState struct {
 	h        *host.Host
 	facts    distroFacts
@@ -191,10 +188,8 @@ func (hs *hostState) serviceEnv() *serviceEnv {
 	}
 	e := &serviceEnv{Unit: hs.unitName}
 	if e.Unit != "" {
-		e.File, e.Err = unit.Load(hs.h, e.Unit)
-		if e.Err == nil && !e.File.Masked {
-			e.Env = e.File.Environment(hs.h)
-		}
+		e.File, e.Err = facts.Unit(hs.h, e.Unit)
+		e.Env = facts.UnitEnvironment(hs.h, e.Unit)
 	}
 	hs.env = e
 	return e

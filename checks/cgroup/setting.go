@@ -3,8 +3,6 @@ package cgroup
 import (
 	"fmt"
 	"math/big"
-	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,49 +118,13 @@ func readUint(h *host.Host, rel string) (uint64, error) {
 	return strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
 }
 
-// System manager configuration (systemd-system.conf(5)): system.conf, then
-// system.conf.d/*.conf from every directory merged by file name (/etc
-// beating /run beating /usr), in name order.
-var managerConfDirs = []string{"/etc/systemd/system.conf.d", "/run/systemd/system.conf.d", "/usr/local/lib/systemd/system.conf.d", "/usr/lib/systemd/system.conf.d"}
-
+// defaultTasksMax is DefaultTasksMax= of the manager configuration
+// (system.conf and its drop-ins, facts.Manager), and the file that sets it.
 func defaultTasksMax(h *host.Host) (value, from string) {
-	files := []string{"/etc/systemd/system.conf"}
-	chosen := map[string]string{}
-	for _, d := range managerConfDirs {
-		entries, err := h.ReadDir(d)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			if _, seen := chosen[e.Name()]; !seen && strings.HasSuffix(e.Name(), ".conf") {
-				chosen[e.Name()] = path.Join(d, e.Name())
-			}
-		}
+	if o, ok := facts.Manager(h).Last("DefaultTasksMax"); ok {
+		return o.Value, o.File
 	}
-	names := make([]string, 0, len(chosen))
-	for n := range chosen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		files = append(files, chosen[n])
-	}
-	for _, f := range files {
-		data, err := h.ReadFileLimit(f, unit.MaxFileSize)
-		if err != nil {
-			continue
-		}
-		opts, err := unit.Parse(data)
-		if err != nil {
-			continue
-		}
-		for _, o := range opts {
-			if o.Section == "Manager" && o.Name == "DefaultTasksMax" {
-				value, from = o.Value, f
-			}
-		}
-	}
-	return value, from
+	return "", ""
 }
 
 // configured works out the knob's value from the unit files. mode is the

@@ -7,22 +7,18 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// unitCache loads the service's unit (and what percentages refer to) once
-// per host for all its knobs.
+// unitCache names the service's unit; the unit (and what percentages
+// refer to) is read once per run for all its knobs (facts.Memo).
 type unitCache struct {
 	name string
-
-	mu   sync.Mutex
-	h    *host.Host
-	info *unitInfo
 }
 
 // unitInfo is what one host says about the unit; it is not changed once
@@ -36,20 +32,17 @@ type unitInfo struct {
 	cpusFrom string
 }
 
+type unitInfoKey struct{ name string }
+
 func (c *unitCache) get(h *host.Host) *unitInfo {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.h != h {
+	return facts.Memo(h, unitInfoKey{c.name}, func(h *host.Host) *unitInfo {
 		u := &unitInfo{totals: &hostTotals{}}
-		u.f, u.err = unit.Load(h, c.name)
-		if u.err == nil && !u.f.Masked {
-			u.env = u.f.Environment(h)
-		}
+		u.f, u.err = facts.Unit(h, c.name)
+		u.env = facts.UnitEnvironment(h, c.name)
 		u.totals.load(h)
 		u.cpus, u.cpusFrom = cpuCount(h)
-		c.h, c.info = h, u
-	}
-	return c.info
+		return u
+	})
 }
 
 // typeSections is where each unit type keeps its resource-control

@@ -156,13 +156,13 @@ func isStubAddr(a netip.Addr) bool {
 }
 
 func (s *System) loadNSS(h *host.Host) {
-	data, err := h.ReadFileLimit(NsswitchPath, maxConfFile)
+	ns, err := facts.NsswitchOf(h, s.NSSRules)
 	if err != nil {
 		s.NSS = DefaultNsswitch(s.NSSRules)
 		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("%v: glibc uses %q", err, s.NSSRules.DefaultHosts())})
 		return
 	}
-	s.NSS = ParseNsswitch(data, s.NSSRules)
+	s.NSS = hostsOf(ns)
 	if s.NSS.Default {
 		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("no hosts line: glibc uses %q", s.NSSRules.DefaultHosts())})
 	}

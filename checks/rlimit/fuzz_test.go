@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/unit"
 )
@@ -128,7 +129,7 @@ func FuzzUnitLimitLayering(f *testing.F) {
 		if err != nil {
 			uf = nil // the fragment does not parse: the manager level still resolves
 		}
-		mc := loadManagerConfig(h)
+		mc := facts.LoadManagerConfig(h)
 		for _, version := range []int{0, 219} {
 			for _, r := range resources {
 				ul := resolveUnitLimit(uf, mc, r, systemdInfo{Version: version, Defaults: map[string]Limit{}})

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -136,15 +137,7 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 // processes finds the processes of a target once per run: a pid, or every
 // process whose /proc/<pid>/comm or argv[0] base name is the name.
 func (s *shared) processes(h *host.Host, name string) *processSet {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if ps, ok := s.procs[name]; ok {
-		return ps
-	}
-	ps := findProcesses(h, name)
-	s.procs[name] = ps
-	return ps
+	return facts.Memo(h, procsKey{name}, func(h *host.Host) *processSet { return findProcesses(h, name) })
 }
 
 func findProcesses(h *host.Host, name string) *processSet {

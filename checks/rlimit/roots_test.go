@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -150,9 +151,11 @@ func TestUnreadableLimitsFileAsNonRootNeedsRoot(t *testing.T) {
 		"etc/security/limits.conf": "app - nofile 65536\n",
 	}, host.WithEUID(1000))
 	st := &shared{set: settings{goService: true}}
-	st.resetLocked(h)
-	st.pam = loadPamConfig(h, pamFlavor{})
-	st.pam.needsRoot = append(st.pam.needsRoot, "open /etc/security/limits.d/x.conf: permission denied")
+	facts.Memo(h, pamKey{pamFlavor{}}, func(h *host.Host) *pamConfig {
+		pc := loadPamConfig(h, pamFlavor{})
+		pc.needsRoot = append(pc.needsRoot, "open /etc/security/limits.d/x.conf: permission denied")
+		return pc
+	})
 	ck := &loginCheck{user: "app", res: resources["nofile"], rule: rule(t, ">= 1"), st: st}
 	want(t, ck.Run(t.Context(), h), engine.Skip, "needs root")
 }

@@ -3,7 +3,6 @@ package rlimit
 import (
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
@@ -11,24 +10,13 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// shared holds what every check of a run reads once per host: the unit,
-// system.conf, the pam_limits files, the accounts, the process table.
+// shared is what every check of a plan knows: the profile's settings and
+// rules. What they read (the unit, system.conf, the pam_limits files, the
+// accounts, the process table) is read once per run through internal/facts.
 type shared struct {
 	set        settings
 	unitRules  []profile.Rule
 	loginRules []profile.Rule
-
-	mu       sync.Mutex
-	h        *host.Host
-	units    map[string]*loadedUnit
-	mgr      *managerConfig
-	pam      *pamConfig
-	accounts map[string]*account
-	procs    map[string]*processSet
-	nrOpen   *nrOpen
-	boot     *bootState
-	pid1     *pid1Limits
-	goBins   map[string]goBinary
 }
 
 type loadedUnit struct {
@@ -48,121 +36,66 @@ type nrOpen struct {
 	From  string // "runtime" or "distro default"
 }
 
-// reset starts over when the checks run on another host (tests reuse a
-// plan on several roots).
-func (s *shared) resetLocked(h *host.Host) {
-	if s.h == h {
-		return
-	}
-	s.h = h
-	s.units = map[string]*loadedUnit{}
-	s.mgr, s.pam, s.nrOpen, s.boot, s.pid1 = nil, nil, nil, nil, nil
-	s.goBins = map[string]goBinary{}
-	s.accounts = map[string]*account{}
-	s.procs = map[string]*processSet{}
-}
+// The family's own facts, each kept for the run (facts.Memo).
+type (
+	pamKey     struct{ flavor pamFlavor }
+	accountKey struct{ name string }
+	procsKey   struct{ name string }
+	goBinKey   struct{ name string }
+	nrOpenKey  struct{ distroDefault string }
+	bootKey    struct{}
+	pid1Key    struct{}
+)
 
 func (s *shared) unit(h *host.Host, name string) *loadedUnit {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if u, ok := s.units[name]; ok {
-		return u
-	}
-	f, err := unit.Load(h, name)
-	u := &loadedUnit{File: f, Err: err}
-	s.units[name] = u
-	return u
+	f, err := facts.Unit(h, name)
+	return &loadedUnit{File: f, Err: err}
 }
 
-func (s *shared) manager(h *host.Host) *managerConfig {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if s.mgr == nil {
-		s.mgr = loadManagerConfig(h)
-	}
-	return s.mgr
-}
+func (s *shared) manager(h *host.Host) *managerConfig { return facts.Manager(h) }
 
 func (s *shared) pamConfig(h *host.Host) *pamConfig {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if s.pam == nil {
-		s.pam = loadPamConfig(h, s.set.pam)
-	}
-	return s.pam
+	return facts.Memo(h, pamKey{s.set.pam}, func(h *host.Host) *pamConfig { return loadPamConfig(h, s.set.pam) })
 }
 
 func (s *shared) account(h *host.Host, name string) *account {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if a, ok := s.accounts[name]; ok {
-		return a
-	}
-	a := lookupAccount(h, name)
-	s.accounts[name] = a
-	return a
+	return facts.Memo(h, accountKey{name}, func(h *host.Host) *account { return lookupAccount(h, name) })
 }
 
 func (s *shared) booted(h *host.Host) (bool, string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if s.boot == nil {
+	b := facts.Memo(h, bootKey{}, func(h *host.Host) bootState {
 		ok, why := unit.Booted(h)
-		s.boot = &bootState{ok: ok, why: why}
-	}
-	return s.boot.ok, s.boot.why
+		return bootState{ok: ok, why: why}
+	})
+	return b.ok, b.why
 }
 
 // nrOpenOf reads fs.nr_open from the running kernel under the root, or
 // takes the distro's boot value from the profile for an image.
 func (s *shared) nrOpenOf(h *host.Host) nrOpen {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if s.nrOpen != nil {
-		return *s.nrOpen
-	}
-	n := &nrOpen{}
-	if data, err := facts.Sysctl(h, "fs/nr_open", 64); err == nil {
-		if v, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64); err == nil {
-			n.Value, n.Known, n.From = v, true, "runtime"
+	return facts.Memo(h, nrOpenKey{s.set.nrOpenDefault}, func(h *host.Host) nrOpen {
+		var n nrOpen
+		if data, err := facts.Sysctl(h, "fs/nr_open", 64); err == nil {
+			if v, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64); err == nil {
+				n.Value, n.Known, n.From = v, true, "runtime"
+			}
 		}
-	}
-	if !n.Known && s.set.nrOpenDefault != "" {
-		if v, err := strconv.ParseUint(s.set.nrOpenDefault, 10, 64); err == nil {
-			n.Value, n.Known, n.From = v, true, "distro default"
+		if !n.Known && s.set.nrOpenDefault != "" {
+			if v, err := strconv.ParseUint(s.set.nrOpenDefault, 10, 64); err == nil {
+				n.Value, n.Known, n.From = v, true, "distro default"
+			}
 		}
-	}
-	s.nrOpen = n
-	return *n
+		return n
+	})
 }
 
 // pid1 reads what systemd as PID 1 can give its services, once per run
 // (a running system only).
 func (s *shared) pid1Of(h *host.Host) *pid1Limits {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if s.pid1 == nil {
-		s.pid1 = readPID1(h)
-	}
-	return s.pid1
+	return facts.Memo(h, pid1Key{}, readPID1)
 }
 
 // goBinary reads the Go version of the unit's main binary once per run.
 func (s *shared) goBinary(h *host.Host, name string, f *unit.File) goBinary {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if b, ok := s.goBins[name]; ok {
-		return b
-	}
-	b := serviceBinary(h, f)
-	s.goBins[name] = b
-	return b
+	return facts.Memo(h, goBinKey{name}, func(h *host.Host) goBinary { return serviceBinary(h, f) })
 }

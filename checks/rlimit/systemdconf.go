@@ -1,100 +1,18 @@
 package rlimit
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strings"
-	"syscall"
 
-	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// SystemConf is systemd's manager configuration; its drop-ins live in the
-// system.conf.d directories below, merged by file name (the earlier
-// directory wins, a link to /dev/null masks) and applied in name order
-// after it (systemd-system.conf(5)).
-const SystemConf = "/etc/systemd/system.conf"
+// SystemConf is systemd's manager configuration (facts.ManagerConfig reads
+// it with its drop-ins).
+const SystemConf = facts.SystemConf
 
-var systemConfDirs = []string{
-	"/etc/systemd/system.conf.d",
-	"/run/systemd/system.conf.d",
-	"/usr/local/lib/systemd/system.conf.d",
-	"/usr/lib/systemd/system.conf.d",
-	"/lib/systemd/system.conf.d",
-}
-
-// managerConfig is the [Manager] section of system.conf and its drop-ins:
-// every assignment in the order systemd applies them.
-type managerConfig struct {
-	Files    []string
-	Options  []unit.Option
-	Problems []string
-}
-
-func loadManagerConfig(h *host.Host) *managerConfig {
-	mc := &managerConfig{}
-	mc.read(h, SystemConf)
-	chosen := map[string]string{}
-	masked := map[string]bool{}
-	for _, dir := range systemConfDirs {
-		entries, err := h.ReadDir(dir)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-				mc.Problems = append(mc.Problems, err.Error())
-			}
-			continue
-		}
-		for _, e := range entries {
-			n := e.Name()
-			if !strings.HasSuffix(n, ".conf") || chosen[n] != "" || masked[n] {
-				continue
-			}
-			p := dir + "/" + n
-			if e.Type()&fs.ModeSymlink != 0 {
-				if t, err := h.Readlink(p); err == nil && path.Clean(t) == "/dev/null" {
-					masked[n] = true
-					continue
-				}
-			}
-			chosen[n] = p
-		}
-	}
-	names := make([]string, 0, len(chosen))
-	for n := range chosen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		mc.read(h, chosen[n])
-	}
-	return mc
-}
-
-func (mc *managerConfig) read(h *host.Host, p string) {
-	data, err := h.ReadFileLimit(p, unit.MaxFileSize)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			mc.Problems = append(mc.Problems, err.Error())
-		}
-		return
-	}
-	opts, err := unit.Parse(data)
-	if err != nil {
-		mc.Problems = append(mc.Problems, fmt.Sprintf("parse %s: %v (golive cannot read it; systemd skips only the bad lines)", p, err))
-		return
-	}
-	mc.Files = append(mc.Files, p)
-	for _, o := range opts {
-		if o.Section == "Manager" {
-			o.File = p
-			mc.Options = append(mc.Options, o)
-		}
-	}
-}
+// managerConfig is the [Manager] section of system.conf and its drop-ins.
+type managerConfig = facts.ManagerConfig
 
 // unitLimit is a limit as systemd would give it to a unit, with where it
 // comes from.

@@ -8,22 +8,16 @@ import (
 	"sync"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// shared is what the checks of one unit read once per host: the unit's
-// files and, on a running systemd, its live properties.
+// shared is what the checks of one unit have in common: its name. What
+// they read (the unit's files, whether systemd runs the system, the live
+// properties) is read once per run through internal/facts.
 type shared struct {
-	name string
-
-	mu       sync.Mutex
-	h        *host.Host
-	file     *unit.File
-	fileErr  error
-	loaded   bool
-	boot     *bootState
-	live     *liveProps
+	name     string
 	dialLive func(ctx context.Context, name string) (*liveProps, error)
 }
 
@@ -39,59 +33,55 @@ type liveProps struct {
 	Service map[string]any
 }
 
+// liveCell keeps the live properties of one unit for the run; it is made
+// once per run (facts.Memo) and filled by the first check that reads them.
+type liveCell struct {
+	mu sync.Mutex
+	lp *liveProps
+}
+
+// The family's own facts, each kept for the run (facts.Memo).
+type (
+	bootKey struct{}
+	liveKey struct{ name string }
+)
+
 func newShared(name string) *shared {
 	return &shared{name: name, dialLive: readLiveProps}
 }
 
-func (s *shared) resetLocked(h *host.Host) {
-	if s.h == h {
-		return
-	}
-	s.h, s.file, s.fileErr, s.loaded, s.boot, s.live = h, nil, nil, false, nil, nil
-}
-
-func (s *shared) unitFile(h *host.Host) (*unit.File, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if !s.loaded {
-		s.file, s.fileErr = unit.Load(h, s.name)
-		s.loaded = true
-	}
-	return s.file, s.fileErr
-}
+func (s *shared) unitFile(h *host.Host) (*unit.File, error) { return facts.Unit(h, s.name) }
 
 func (s *shared) booted(h *host.Host) (bool, string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.resetLocked(h)
-	if s.boot == nil {
+	b := facts.Memo(h, bootKey{}, func(h *host.Host) bootState {
 		ok, why := unit.Booted(h)
-		s.boot = &bootState{ok: ok, why: why}
-	}
-	return s.boot.ok, s.boot.why
+		return bootState{ok: ok, why: why}
+	})
+	return b.ok, b.why
 }
 
 // liveProps asks the running systemd once per run; a failure is not kept,
 // so a later check (with its own deadline) asks again.
 func (s *shared) liveProps(ctx context.Context, h *host.Host) (*liveProps, error) {
-	s.mu.Lock()
-	s.resetLocked(h)
-	if s.live != nil {
-		defer s.mu.Unlock()
-		return s.live, nil
+	cell := facts.Memo(h, liveKey{s.name}, func(*host.Host) *liveCell { return &liveCell{} })
+	cell.mu.Lock()
+	lp := cell.lp
+	cell.mu.Unlock()
+	if lp != nil {
+		return lp, nil
 	}
-	s.mu.Unlock()
+	// Not under the lock: a dial that hangs must not hold the other
+	// checks (each has its own deadline) behind it.
 	lp, err := s.dialLive(ctx, s.name)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.h == h {
-		s.live = lp
+	cell.mu.Lock()
+	defer cell.mu.Unlock()
+	if cell.lp == nil {
+		cell.lp = lp
 	}
-	return lp, nil
+	return cell.lp, nil
 }
 
 func readLiveProps(ctx context.Context, name string) (*liveProps, error) {

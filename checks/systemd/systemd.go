@@ -27,6 +27,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/unit"
 )
@@ -102,7 +103,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	checks := []engine.Check{&loadedCheck{Base: base(metaLoaded(name), where), st: st}}
 	checks = append(checks, &restartCheck{Base: base(metaRestart(name, restart), where), st: st, accept: restart})
 	if on(s.User) {
-		checks = append(checks, &userCheck{Base: base(metaUser(name), where), st: st})
+		checks = append(checks, &userCheck{Base: base(metaUser(name), where), st: st, nss: facts.NSSRulesFor(glibcFact.Get(p))})
 	}
 	if on(s.Network) {
 		checks = append(checks, &networkCheck{Base: base(metaNetwork(name), where), st: st})

@@ -1,7 +1,6 @@
 package systemd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/remediate"
 	"github.com/golive-sh/golive/internal/unit"
@@ -19,7 +19,8 @@ import (
 
 type userCheck struct {
 	engine.Base
-	st *shared
+	st  *shared
+	nss facts.NSSRules // how the root's glibc reads nsswitch.conf
 }
 
 func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
@@ -97,7 +98,7 @@ func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 // directory service (nsswitch passwd: sss, ldap, ...) cannot be seen in
 // the files.
 func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignment) {
-	acct, err := lookupPasswd(h, user.Value)
+	pw, err := facts.PasswdOf(h)
 	switch {
 	case err != nil && errors.Is(err, fs.ErrPermission) && !h.Privileged():
 		res.Status = engine.Skip
@@ -108,16 +109,16 @@ func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignme
 		res.Message = "cannot read /etc/passwd: " + err.Error()
 		return
 	}
-	if acct.found {
-		res.Details["uid"] = acct.uid
-		if acct.uid == 0 {
+	if acct, found := lookupUser(pw, user.Value); found {
+		res.Details["uid"] = acct.UID
+		if acct.UID == 0 {
 			res.Status = engine.Fail
-			res.Message = fmt.Sprintf("User=%s in %s, but %s has uid 0 in /etc/passwd:%d: the service runs as root", user.Value, user.File, user.Value, acct.line)
+			res.Message = fmt.Sprintf("User=%s in %s, but %s has uid 0 in /etc/passwd:%d: the service runs as root", user.Value, user.File, user.Value, acct.Line)
 			res.Remediation = c.plan(nil, user)
 			return
 		}
 		res.Status = engine.Pass
-		res.Message = fmt.Sprintf("User=%s in %s (uid %d, /etc/passwd:%d)", user.Value, user.File, acct.uid, acct.line)
+		res.Message = fmt.Sprintf("User=%s in %s (uid %d, /etc/passwd:%d)", user.Value, user.File, acct.UID, acct.Line)
 		return
 	}
 	if isNumeric(user.Value) {
@@ -125,7 +126,7 @@ func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignme
 		res.Message = fmt.Sprintf("User=%s in %s: a numeric uid (no /etc/passwd entry needed)", user.Value, user.File)
 		return
 	}
-	sources := passwdSources(h)
+	sources := passwdSources(h, c.nss)
 	res.Details["nsswitch_passwd"] = sources
 	external := externalSources(sources)
 	if len(external) > 0 {
@@ -156,64 +157,23 @@ func (c *userCheck) plan(f *unit.File, user assignment) *remediate.Plan {
 	}
 }
 
-type passwdEntry struct {
-	found bool
-	uid   uint64
-	line  int
+// lookupUser is getpwnam through the files module; a missing
+// /etc/passwd (err is fs.ErrNotExist) has no users.
+func lookupUser(pw *facts.Passwd, name string) (facts.User, bool) {
+	if pw == nil {
+		return facts.User{}, false
+	}
+	return pw.User(name)
 }
 
-// lookupPasswd finds a user in /etc/passwd by name, as glibc's files
-// module does: the first well-formed line with that name.
-func lookupPasswd(h *host.Host, name string) (passwdEntry, error) {
-	data, err := h.ReadFileLimit("/etc/passwd", 8<<20)
+// passwdSources are the services of nsswitch.conf's passwd database, as
+// the root's glibc reads it (its default when there is no file or line).
+func passwdSources(h *host.Host, r facts.NSSRules) []string {
+	ns, err := facts.NsswitchOf(h, r)
 	if err != nil {
-		return passwdEntry{}, err
+		ns = facts.DefaultNsswitch(r)
 	}
-	for n := 0; len(data) > 0; n++ {
-		raw := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		f := strings.SplitN(strings.TrimRight(string(raw), "\r"), ":", 8)
-		if len(f) != 7 || f[0] != name {
-			continue
-		}
-		uid, err := strconv.ParseUint(f[2], 10, 32)
-		if err != nil {
-			continue
-		}
-		return passwdEntry{found: true, uid: uid, line: n + 1}, nil
-	}
-	return passwdEntry{}, nil
-}
-
-// passwdSources is the passwd line of /etc/nsswitch.conf (glibc's default
-// when there is none: "files" on modern glibc).
-func passwdSources(h *host.Host) []string {
-	data, err := h.ReadFileLimit("/etc/nsswitch.conf", 1<<20)
-	if err != nil {
-		return []string{"files"}
-	}
-	for _, raw := range strings.Split(string(data), "\n") {
-		line := strings.TrimSpace(raw)
-		rest, ok := strings.CutPrefix(line, "passwd:")
-		if !ok {
-			continue
-		}
-		if i := strings.IndexByte(rest, '#'); i >= 0 {
-			rest = rest[:i]
-		}
-		var out []string
-		for _, w := range strings.Fields(rest) {
-			if !strings.HasPrefix(w, "[") && !strings.HasSuffix(w, "]") && !strings.Contains(w, "=") {
-				out = append(out, w)
-			}
-		}
-		return out
-	}
-	return []string{"files"}
+	return ns.Database("passwd").Names()
 }
 
 // externalSources are the passwd sources golive cannot see: anything but

@@ -1,0 +1,218 @@
+package facts
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"github.com/golive-sh/golive/internal/host"
+)
+
+// The account files, and a bound on them: directory-service hosts keep them
+// small, and 8 MiB is tens of thousands of accounts.
+const (
+	PasswdPath      = "/etc/passwd"
+	GroupPath       = "/etc/group"
+	maxAccountsFile = 8 << 20
+)
+
+// User is one /etc/passwd entry glibc's files module accepts.
+type User struct {
+	Name     string
+	UID, GID uint64
+	Line     int
+}
+
+// Group is one /etc/group entry glibc's files module accepts.
+type Group struct {
+	Name    string
+	GID     uint64
+	Members []string
+	Line    int
+}
+
+// AccountProblem is a line glibc's files module skips. Name is the entry's
+// name when the line got that far ("" when the line has no usable fields).
+type AccountProblem struct {
+	Line int
+	Name string
+	Text string
+}
+
+// Passwd is /etc/passwd read the way glibc's files NSS module reads it
+// (nss_files, files-parse.c and pwd's line parser):
+//   - a line ends at its newline or at a NUL; leading blanks are skipped,
+//     and so are empty lines and lines starting with '#';
+//   - a trailing '\r' is dropped (glibc keeps it; golive drops it so a
+//     CRLF file does not hide a "name:x:uid:gid" line's gid);
+//   - NIS compat lines ("+..." and "-...") are left to the compat module;
+//   - an entry needs name:passwd:uid:gid (fewer fields is a line glibc
+//     skips); gecos, home and shell may be missing, and the shell is the
+//     rest of the line, colons included;
+//   - uid and gid are decimal and fit 32 bits, else glibc skips the line;
+//   - lookups take the first accepted line of a name or uid.
+type Passwd struct {
+	Users    []User
+	Problems []AccountProblem
+}
+
+// Groups is /etc/group read the way glibc's files module reads it: the
+// line rules of Passwd, name:passwd:gid (the member list may be missing),
+// and members separated by ',' with leading blanks skipped.
+type Groups struct {
+	Groups   []Group
+	Problems []AccountProblem
+}
+
+// ParsePasswd parses /etc/passwd (see Passwd).
+func ParsePasswd(data []byte) *Passwd {
+	p := &Passwd{}
+	forEachEntry(data, func(n int, line string) {
+		f := strings.SplitN(line, ":", 5)
+		if len(f) < 4 {
+			p.Problems = append(p.Problems, AccountProblem{Line: n, Text: "malformed line"})
+			return
+		}
+		uid, err1 := parseID(f[2])
+		gid, err2 := parseID(f[3])
+		if err1 != nil || err2 != nil {
+			p.Problems = append(p.Problems, AccountProblem{Line: n, Name: f[0], Text: "malformed uid or gid"})
+			return
+		}
+		p.Users = append(p.Users, User{Name: f[0], UID: uid, GID: gid, Line: n})
+	})
+	return p
+}
+
+// ParseGroups parses /etc/group (see Groups).
+func ParseGroups(data []byte) *Groups {
+	g := &Groups{}
+	forEachEntry(data, func(n int, line string) {
+		f := strings.SplitN(line, ":", 4)
+		if len(f) < 3 {
+			g.Problems = append(g.Problems, AccountProblem{Line: n, Text: "malformed line"})
+			return
+		}
+		gid, err := parseID(f[2])
+		if err != nil {
+			g.Problems = append(g.Problems, AccountProblem{Line: n, Name: f[0], Text: "malformed gid"})
+			return
+		}
+		gr := Group{Name: f[0], GID: gid, Line: n}
+		if len(f) == 4 {
+			for _, m := range strings.Split(f[3], ",") {
+				if m = strings.TrimLeft(m, cSpace); m != "" {
+					gr.Members = append(gr.Members, m)
+				}
+			}
+		}
+		g.Groups = append(g.Groups, gr)
+	})
+	return g
+}
+
+// forEachEntry calls fn with each line (numbered from 1) that is not blank,
+// a comment or a NIS compat line, cut at a NUL as C sees it.
+func forEachEntry(data []byte, fn func(line int, text string)) {
+	for n := 1; len(data) > 0; n++ {
+		raw := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if i := bytes.IndexByte(raw, 0); i >= 0 {
+			raw = raw[:i]
+		}
+		line := strings.TrimLeft(strings.TrimSuffix(string(raw), "\r"), cSpace)
+		if line == "" || line[0] == '#' || line[0] == '+' || line[0] == '-' {
+			continue
+		}
+		fn(n, line)
+	}
+}
+
+func parseID(s string) (uint64, error) { return strconv.ParseUint(s, 10, 32) }
+
+// User is the first entry named name (getpwnam).
+func (p *Passwd) User(name string) (User, bool) {
+	for _, u := range p.Users {
+		if u.Name == name {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// UserByUID is the first entry with uid (getpwuid).
+func (p *Passwd) UserByUID(uid uint64) (User, bool) {
+	for _, u := range p.Users {
+		if u.UID == uid {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+// Group is the first entry named name (getgrnam).
+func (g *Groups) Group(name string) (Group, bool) {
+	for _, gr := range g.Groups {
+		if gr.Name == name {
+			return gr, true
+		}
+	}
+	return Group{}, false
+}
+
+// GroupByGID is the first entry with gid (getgrgid).
+func (g *Groups) GroupByGID(gid uint64) (Group, bool) {
+	for _, gr := range g.Groups {
+		if gr.GID == gid {
+			return gr, true
+		}
+	}
+	return Group{}, false
+}
+
+// Supplementary are the gids of every line that lists user as a member, in
+// file order without repeats: what the files module's initgroups adds to
+// the primary gid (getgrouplist).
+func (g *Groups) Supplementary(user string) []uint64 {
+	var out []uint64
+	seen := map[uint64]bool{}
+	for _, gr := range g.Groups {
+		for _, m := range gr.Members {
+			if m == user && !seen[gr.GID] {
+				seen[gr.GID] = true
+				out = append(out, gr.GID)
+			}
+		}
+	}
+	return out
+}
+
+type passwdKey struct{}
+type groupKey struct{}
+
+// PasswdOf is the host's /etc/passwd, read and parsed once per run. The
+// error is the read's (fs.ErrNotExist, fs.ErrPermission, too large).
+func PasswdOf(h *host.Host) (*Passwd, error) {
+	return memoErr(h, passwdKey{}, func(h *host.Host) (*Passwd, error) {
+		data, err := h.ReadFileLimit(PasswdPath, maxAccountsFile)
+		if err != nil {
+			return nil, err
+		}
+		return ParsePasswd(data), nil
+	})
+}
+
+// GroupsOf is the host's /etc/group, read and parsed once per run.
+func GroupsOf(h *host.Host) (*Groups, error) {
+	return memoErr(h, groupKey{}, func(h *host.Host) (*Groups, error) {
+		data, err := h.ReadFileLimit(GroupPath, maxAccountsFile)
+		if err != nil {
+			return nil, err
+		}
+		return ParseGroups(data), nil
+	})
+}

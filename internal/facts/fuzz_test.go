@@ -1,0 +1,136 @@
+package facts
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// fixtureSeeds adds every fixture root's copy of a file as a seed.
+func fixtureSeeds(f *testing.F, rel string) {
+	roots, _ := filepath.Glob("../../testdata/roots/*")
+	for _, r := range roots {
+		if data, err := os.ReadFile(filepath.Join(r, rel)); err == nil {
+			f.Add(data)
+		}
+	}
+}
+
+// FuzzParsePasswd: any bytes parse; every user is on a real line and
+// found by name (the first line of its name) and by uid.
+func FuzzParsePasswd(f *testing.F) {
+	fixtureSeeds(f, "etc/passwd")
+	for _, s := range []string{"", "a:x:1:1\n", "a:x:1:1:g:/h:/s:x\r\na:x:2:2\n", " #c\n+a\n-b\n\x00a:x:1:1\n", "a:x:99999999999:1\n:x:5:5::\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Count(string(data), "\n") + 1
+		pw := ParsePasswd(data)
+		for _, u := range pw.Users {
+			if u.Line < 1 || u.Line > lines || u.UID > 1<<32-1 || u.GID > 1<<32-1 || strings.ContainsAny(u.Name, ":\n\x00") {
+				t.Fatalf("bad user %+v", u)
+			}
+			if first, ok := pw.User(u.Name); !ok || first.Line > u.Line {
+				t.Fatalf("User(%q) = %+v, %v: the first line wins", u.Name, first, ok)
+			}
+			if _, ok := pw.UserByUID(u.UID); !ok {
+				t.Fatalf("UserByUID(%d) misses %+v", u.UID, u)
+			}
+		}
+		for _, p := range pw.Problems {
+			if p.Line < 1 || p.Line > lines {
+				t.Fatalf("bad problem %+v", p)
+			}
+		}
+	})
+}
+
+// FuzzParseGroups: any bytes parse; members are non-empty, and every
+// group that lists a user is among its supplementary gids.
+func FuzzParseGroups(f *testing.F) {
+	fixtureSeeds(f, "etc/group")
+	for _, s := range []string{"", "g:x:1\n", "g:x:1: a, b,,c:d\r\n", "g:x\n#x\n\x00g:x:1:a\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g := ParseGroups(data)
+		for _, gr := range g.Groups {
+			for _, m := range gr.Members {
+				if m == "" || strings.ContainsAny(m, ",\n") {
+					t.Fatalf("bad member %q of %+v", m, gr)
+				}
+				found := false
+				for _, gid := range g.Supplementary(m) {
+					found = found || gid == gr.GID
+				}
+				if !found {
+					t.Fatalf("Supplementary(%q) misses %d", m, gr.GID)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseNsswitch: any bytes parse under every glibc's rules, for every
+// database, into services with names and valid actions, or (glibc 2.33+
+// only) into none, with the reason.
+func FuzzParseNsswitch(f *testing.F) {
+	fixtureSeeds(f, "etc/nsswitch.conf")
+	for _, s := range []string{"", "hosts: [", "hosts: files [!NOTFOUND=return UNAVAIL=merge] dns]\n", "passwd:]]][[[\n", "group:\x00dns\n",
+		"hosts: dns # files\nhosts files", "passwd\n", "passwd : files [ notfound = RETURN ]sss\n", "group: files [SUCCESS=merge]\n\x00group: sss\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Count(string(data), "\n") + 1
+		for _, r := range []NSSRules{NSSModern, NSSLegacy, NSSLegacyNoMerge} {
+			ns := ParseNsswitch(data, r)
+			for _, db := range []string{"passwd", "group", "hosts"} {
+				d := ns.Database(db)
+				if len(d.Services) == 0 && (r != NSSModern || len(d.Problems) == 0) {
+					t.Fatalf("%v: no %s services and no reason", r, db)
+				}
+				if d.Default && d.String() != DefaultNsswitch(r).Database(db).String() {
+					t.Fatalf("%v: %s default %q", r, db, d.String())
+				}
+				for _, p := range d.Problems {
+					if p.Line < 0 || p.Line > lines || !utf8.ValidString(p.Text) {
+						t.Fatalf("bad problem %+v", p)
+					}
+				}
+				for _, s := range d.Services {
+					if s.Name == "" || strings.ContainsAny(s.Name, cSpace+"[") || (r != NSSModern && strings.Contains(s.Name, "#")) {
+						t.Fatalf("bad service name %q", s.Name)
+					}
+					for _, st := range NSSStatuses {
+						if a := s.Action(st); a != NSSReturn && a != NSSContinue {
+							t.Fatalf("%s after %s: %q", s.Name, st, a)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzManagerConfig: any system.conf either parses, giving only [Manager]
+// assignments from that file, or is one problem naming the file.
+func FuzzManagerConfig(f *testing.F) {
+	fixtureSeeds(f, "etc/systemd/system.conf")
+	for _, s := range []string{"", "[Manager]\nDefaultTasksMax=15%\n", "[Manager\n", "[Other]\nA=1\n[Manager]\nB=\\\n2\n", "\x00[Manager]\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		mc := &ManagerConfig{}
+		mc.parse(SystemConf, data)
+		if len(mc.Problems)+len(mc.Files) != 1 {
+			t.Fatalf("files %v, problems %v", mc.Files, mc.Problems)
+		}
+		for _, o := range mc.Options {
+			if o.Section != "Manager" || o.File != SystemConf {
+				t.Fatalf("bad option %+v", o)
+			}
+		}
+	})
+}
