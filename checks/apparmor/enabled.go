@@ -68,8 +68,8 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Remediation = &remediate.Plan{Summary: "boot a kernel with AppArmor", Reboot: true,
 			Actions: []remediate.Action{remediate.Tell("boot the distro's own kernel (Ubuntu's linux-image-generic and Debian's linux-image-<arch>, e.g. linux-image-amd64, have AppArmor built in and enabled)")}}
 		return res
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
-		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}
+	case h.NeedsRoot(err):
+		return engine.SkipNeedsRoot(engine.Result{}, err)
 	case err != nil:
 		return engine.Result{Status: engine.Error, Message: "read " + EnabledPath + ": " + err.Error()}
 	}

@@ -124,8 +124,7 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status, res.Message = engine.Skip, set.dir+" does not exist: no local CAs"
 		return res
 	case set.err != nil && classify(h, set.err) == readNeedsRoot:
-		res.Status, res.Message = engine.Skip, "needs root: "+set.err.Error()
-		return res
+		return engine.SkipNeedsRoot(res, set.err)
 	case set.err != nil:
 		res.Status, res.Message = engine.Error, "cannot read the anchor directory: "+set.err.Error()
 		return res
@@ -174,8 +173,7 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
 		return res
 	case rc == readNeedsRoot:
-		res.Status, res.Message = engine.Skip, "needs root: "+sys.Err.Error()
-		return res
+		return engine.SkipNeedsRoot(res, sys.Err)
 	case rc == readMissing && len(missing) > 0:
 		v.fail("%s does not exist, so none of the %s in %s is trusted: run %s", orNone(sys.Path), plural(len(missing), "local CA"), set.dir, update)
 		v.fix(updatePlan(f, "build the CA bundle"))

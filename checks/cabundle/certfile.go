@@ -32,8 +32,7 @@ func (c *certFileCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Message = e.Cert + " does not exist: the service cannot load its certificate"
 		return res
 	case readNeedsRoot:
-		res.Status, res.Message = engine.Skip, "needs root: "+err.Error()
-		return res
+		return engine.SkipNeedsRoot(res, err)
 	case readBroken:
 		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read %s: %v", e.Cert, err)
 		return res
@@ -61,7 +60,7 @@ func (c *certFileCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	c.judgeChain(&v, hs, b, leaf, now, res.Details)
 	if keyNeedsRoot != "" {
 		if len(v.fails)+len(v.warns) == 0 {
-			res.Status, res.Message = engine.Skip, "needs root: cannot read the key "+keyNeedsRoot+" to check it belongs to the certificate"
+			res.Status, res.Message = engine.Skip, engine.NeedsRoot("cannot read the key "+keyNeedsRoot+" to check it belongs to the certificate")
 			return res
 		}
 		v.warn("the key %s was not checked (needs root)", keyNeedsRoot)

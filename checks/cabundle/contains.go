@@ -24,8 +24,7 @@ func (c *containsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	switch classify(h, sys.Err) {
 	case readOK:
 	case readNeedsRoot:
-		res.Status, res.Message = engine.Skip, "needs root: "+sys.Err.Error()
-		return res
+		return engine.SkipNeedsRoot(res, sys.Err)
 	case readBroken:
 		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
 		return res
@@ -76,8 +75,7 @@ func (c *containsCheck) byFile(h *host.Host, hs *hostState, res engine.Result, s
 		res.Message = c.req.file + " does not exist: deploy the CA file (the profile says the service needs it)"
 		return res
 	case readNeedsRoot:
-		res.Status, res.Message = engine.Skip, "needs root: "+err.Error()
-		return res
+		return engine.SkipNeedsRoot(res, err)
 	case readBroken:
 		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read %s: %v", c.req.file, err)
 		return res

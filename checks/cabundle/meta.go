@@ -31,18 +31,20 @@ func explain(id string) (engine.Meta, bool) {
 	case "cabundle/anchors":
 		return metaAnchors(distroFacts{}), true
 	}
-	if name, ok := strings.CutPrefix(id, "cabundle/contains:"); ok && name != "" {
-		return metaContains(name), true
-	}
-	if p, ok := strings.CutPrefix(id, "cert/file:"); ok && p != "" {
-		return metaCertFile(p, DefaultExpiryDays), true
+	if parts, ok := engine.ParseID(id); ok && parts.Target != "" {
+		switch {
+		case parts.Category == catBundle && parts.Name == "contains":
+			return metaContains(parts.Target), true
+		case parts.Category == catCert && parts.Name == "file":
+			return metaCertFile(parts.Target, DefaultExpiryDays), true
+		}
 	}
 	return engine.Meta{}, false
 }
 
 func explainTLS(id string) (engine.Meta, bool) {
-	if addr, ok := strings.CutPrefix(id, "tls/endpoint:"); ok && addr != "" {
-		return metaEndpoint(addr, DefaultExpiryDays), true
+	if parts, ok := engine.ParseID(id); ok && parts.Category == catTLS && parts.Name == "endpoint" && parts.Target != "" {
+		return metaEndpoint(parts.Target, DefaultExpiryDays), true
 	}
 	return engine.Meta{}, false
 }
@@ -108,7 +110,7 @@ func metaAnchors(f distroFacts) engine.Meta {
 
 func metaContains(name string) engine.Meta {
 	return engine.Meta{
-		ID: "cabundle/contains:" + name, Category: catBundle, Title: "required CA in the system bundle: " + name,
+		ID: engine.CheckID(catBundle, "contains", name), Category: catBundle, Title: "required CA in the system bundle: " + name,
 		Expected: name + " is in the bundle", Level: profile.LevelFail, Severity: "high",
 		Reads: []string{"the CA file named (PEM or DER), or its SHA-256 fingerprint", "the bundle cabundle/present found"},
 		Why:   "the service talks to peers whose certificates this CA signs (an internal CA for etcd, a database); without it in the bundle every connection fails verification",
@@ -118,7 +120,7 @@ func metaContains(name string) engine.Meta {
 
 func metaCertFile(p string, window int) engine.Meta {
 	return engine.Meta{
-		ID: "cert/file:" + p, Category: catCert, Title: "certificate file " + p,
+		ID: engine.CheckID(catCert, "file", p), Category: catCert, Title: "certificate file " + p,
 		Expected: fmt.Sprintf("parses, valid for more than %d days, key matches, chain verifies", window),
 		Level:    profile.LevelFail, Severity: "high",
 		Reads: []string{p + " (PEM or DER; the first certificate is the leaf, the rest are intermediates)",
@@ -131,7 +133,7 @@ func metaCertFile(p string, window int) engine.Meta {
 
 func metaEndpoint(addr string, window int) engine.Meta {
 	return engine.Meta{
-		ID: "tls/endpoint:" + addr, Category: catTLS, Title: "TLS endpoint " + addr,
+		ID: engine.CheckID(catTLS, "endpoint", addr), Category: catTLS, Title: "TLS endpoint " + addr,
 		Expected: fmt.Sprintf("handshake; chain verifies against the host's Go roots; name matches; valid for more than %d days", window),
 		Level:    profile.LevelFail, Severity: "high", Network: true,
 		Reads: []string{goRootsRead + " (or the endpoint's ca_file)",

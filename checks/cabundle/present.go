@@ -29,8 +29,7 @@ func (c *presentCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	var v verdict
 	switch classify(h, sys.Err) {
 	case readNeedsRoot:
-		res.Status, res.Message = engine.Skip, "needs root: "+sys.Err.Error()
-		return res
+		return engine.SkipNeedsRoot(res, sys.Err)
 	case readBroken:
 		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
 		return res

@@ -255,7 +255,7 @@ func classify(h *host.Host, err error) readProblem {
 		return readOK
 	case errors.Is(err, fs.ErrNotExist):
 		return readMissing
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+	case h.NeedsRoot(err):
 		return readNeedsRoot
 	}
 	return readBroken

@@ -242,10 +242,11 @@ func explain(id string) (engine.Meta, bool) {
 		m.Expected = strings.Join(DefaultControllers, ", ") + " available"
 		return m, true
 	}
-	rest, ok := strings.CutPrefix(id, "cgroup/unit:")
-	if !ok {
+	parts, ok := engine.ParseID(id)
+	if !ok || parts.Category != Kind || parts.Name != "unit" {
 		return engine.Meta{}, false
 	}
+	rest := parts.Target
 	i := strings.LastIndexByte(rest, '/')
 	if i <= 0 {
 		return engine.Meta{}, false
@@ -292,7 +293,7 @@ func metaControllers() engine.Meta {
 
 func metaUnit(unitName string, kn knob) engine.Meta {
 	return engine.Meta{
-		ID:       "cgroup/unit:" + unitName + "/" + kn.Name,
+		ID:       engine.CheckID(Kind, "unit", unitName+"/"+kn.Name),
 		Category: Kind, Title: kn.Name + " of " + unitName,
 		Level: profile.LevelFail, Severity: "medium",
 		Reads: []string{

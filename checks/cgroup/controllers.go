@@ -28,7 +28,7 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Details: map[string]any{"required": c.want}}
 	switch {
 	case st.PermErr != nil:
-		return skip(res, "needs root: "+st.PermErr.Error())
+		return engine.SkipNeedsRoot(res, st.PermErr)
 	case st.Err != nil:
 		return fail(res, engine.Error, st.Err.Error())
 	case !st.Runtime:
@@ -42,8 +42,8 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		file := path.Join(l.Unified, "cgroup.controllers")
 		data, err := h.ReadFileLimit(file, maxKnobFile)
 		switch {
-		case errors.Is(err, fs.ErrPermission) && !h.Privileged():
-			return skip(res, "needs root: "+err.Error())
+		case h.NeedsRoot(err):
+			return engine.SkipNeedsRoot(res, err)
 		case errors.Is(err, fs.ErrNotExist):
 			return fail(res, engine.Error, fmt.Sprintf("%s says cgroup2 is mounted at %s, but %s does not exist", MountInfoPath, l.Unified, file))
 		case err != nil:

@@ -55,7 +55,7 @@ func loadState(h *host.Host, distroDefault Mode) *state {
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !h.Live():
 		// An image: no running system to ask.
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+	case h.NeedsRoot(err):
 		st.Runtime, st.PermErr = true, err
 	case err != nil:
 		st.Runtime, st.Err = true, fmt.Errorf("read mount table: %w", err)

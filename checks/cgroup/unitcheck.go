@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"strings"
 
@@ -67,14 +66,14 @@ func (c *unitCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	st := c.state.get(h)
 	switch {
 	case st.PermErr != nil:
-		return skip(res, "needs root: "+st.PermErr.Error())
+		return engine.SkipNeedsRoot(res, st.PermErr)
 	case st.Err != nil:
 		return fail(res, engine.Error, st.Err.Error())
 	}
 	u := c.units.get(h)
 	switch {
-	case errors.Is(u.err, fs.ErrPermission) && !h.Privileged():
-		return skip(res, "needs root: "+u.err.Error())
+	case h.NeedsRoot(u.err):
+		return engine.SkipNeedsRoot(res, u.err)
 	case errors.Is(u.err, unit.ErrNotFound):
 		return skip(res, fmt.Sprintf("unit %s not found: nothing to limit (the systemd checks report a missing unit)", c.unitName))
 	case u.err != nil:
@@ -102,8 +101,8 @@ func (c *unitCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res.Details["cgroup"] = cg
 	lv, err := readLive(h, st, c.knob, cg)
 	switch {
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
-		return skip(res, "needs root: "+err.Error())
+	case h.NeedsRoot(err):
+		return engine.SkipNeedsRoot(res, err)
 	case err != nil:
 		return fail(res, engine.Error, "read live cgroup: "+err.Error())
 	case lv.State == liveUnsupported:
@@ -178,18 +177,18 @@ func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting
 		case lv.ReadOnly && !liveOK:
 			// Neither a restart nor set-property can write a read-only
 			// hierarchy: the limit is configured but cannot be enforced.
-			res.Status = c.missStatus()
+			res.Status = engine.MissStatus(c.rule.Level)
 			res.Message = fmt.Sprintf("cannot be enforced: the unit files give %s, but the running cgroup has %s", c.cfgValue(cfg), lv.Amount.show(q))
 			if !cfgOK {
 				res.Message = fmt.Sprintf("the unit files give %s and the running cgroup has %s; a value that satisfies the rule cannot be enforced here either", c.cfgValue(cfg), lv.Amount.show(q))
 			}
 			res.Remediation = readOnlyPlan(c.knob)
 		case cfgOK && !legacyGap:
-			res.Status = c.missStatus()
+			res.Status = engine.MissStatus(c.rule.Level)
 			res.Message = fmt.Sprintf("configured but not applied: the unit files give %s, the running cgroup has %s (run systemctl daemon-reload and restart the unit, or apply it with systemctl set-property --runtime)", c.cfgValue(cfg), lv.Amount.show(q))
 			plan(true, false)
 		default:
-			res.Status = c.missStatus()
+			res.Status = engine.MissStatus(c.rule.Level)
 			res.Message = fmt.Sprintf("the running cgroup has %s and the unit files give %s", lv.Amount.show(q), c.cfgValue(cfg))
 			plan(true, true)
 		}
@@ -215,7 +214,7 @@ func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting
 				plan(false, true)
 			}
 		default:
-			res.Status = c.missStatus()
+			res.Status = engine.MissStatus(c.rule.Level)
 			res.Message = where + ": the unit files give " + cfgText
 			plan(false, true)
 		}
@@ -266,13 +265,6 @@ func (c *unitCheck) judgeGo(res engine.Result, g goMaxProcs, lv live, cfg settin
 	}
 	res.Remediation = addGoMaxProcs(res.Remediation, c.unitName, g.Aware)
 	return res
-}
-
-func (c *unitCheck) missStatus() engine.Status {
-	if c.rule.Level == profile.LevelWarn {
-		return engine.Warn
-	}
-	return engine.Fail
 }
 
 func skip(res engine.Result, msg string) engine.Result {

@@ -24,7 +24,7 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Details: map[string]any{}}
 	switch {
 	case st.PermErr != nil:
-		return skip(res, "needs root: "+st.PermErr.Error())
+		return engine.SkipNeedsRoot(res, st.PermErr)
 	case st.Err != nil:
 		return fail(res, engine.Error, st.Err.Error())
 	}
@@ -76,12 +76,12 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			res.Message = "image: the next boot sets up cgroup " + string(observed)
 		}
 	case next && nextOK:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("running %s; the next boot sets up %s (%s%s): reboot pending", observed, st.BootMode, st.BootWhy, fromSource(st.Boot.Source))
 		res.Remediation = &remediate.Plan{Summary: "reboot into cgroup " + string(st.BootMode), Reboot: true,
 			Actions: []remediate.Action{remediate.Tell("reboot: the kernel command line already asks for " + string(st.BootMode))}}
 	default:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "cgroup " + string(observed) + ", expected " + wanted(c.rule)
 		if observed == None {
 			res.Message = "no cgroup hierarchy is mounted at " + Root + ": systemd cannot limit or even track the service"
@@ -112,13 +112,6 @@ func (c *versionCheck) fix(st *state) *remediate.Plan {
 	return &remediate.Plan{Summary: "boot the hierarchy the profile expects", Reboot: true, Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
 		"the profile expects cgroup %s: set %s=0 on the kernel command line (and %s=1 for v1 without the hybrid layout), then reboot",
 		wanted(c.rule), argUnified, argLegacy))}}
-}
-
-func (c *versionCheck) missStatus() engine.Status {
-	if c.rule.Level == profile.LevelWarn {
-		return engine.Warn
-	}
-	return engine.Fail
 }
 
 // wanted shows a rule's expectation as a reader says it: "v2", not "== v2".

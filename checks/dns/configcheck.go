@@ -36,8 +36,8 @@ func (c *configCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	sys := c.cache.get(h)
 	if err := sys.ResolvErr; err != nil {
 		switch {
-		case errors.Is(err, fs.ErrPermission) && !h.Privileged():
-			return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}
+		case h.NeedsRoot(err):
+			return engine.SkipNeedsRoot(engine.Result{}, err)
 		case !ignoredByGlibc(err): // too large to read: golive cannot tell what glibc sees
 			return engine.Result{Status: engine.Error, Message: "cannot read " + ResolvConfPath + ": " + err.Error()}
 		}

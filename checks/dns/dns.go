@@ -95,15 +95,15 @@ func expectedConfig(st settings) string {
 
 // explain describes any dns ID, also one no profile names.
 func explain(id string) (engine.Meta, bool) {
-	rest, ok := strings.CutPrefix(id, Kind+"/")
-	if !ok {
+	parts, ok := engine.ParseID(id)
+	if !ok || parts.Category != Kind {
 		return engine.Meta{}, false
 	}
-	kind, target, _ := strings.Cut(rest, ":")
+	kind, target := parts.Name, parts.Target
 	switch {
-	case rest == "config":
+	case kind == "config" && target == "":
 		return metaConfig(), true
-	case rest == "nameservers":
+	case kind == "nameservers" && target == "":
 		return metaNameservers(), true
 	case kind == "nameserver" && validAddr(target):
 		return metaNameserver(target), true
@@ -148,7 +148,7 @@ func metaNameservers() engine.Meta {
 
 func metaNameserver(addr string) engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/nameserver:" + addr, Category: Kind, Title: "nameserver " + addr + " answers",
+		ID: engine.CheckID(Kind, "nameserver", addr), Category: Kind, Title: "nameserver " + addr + " answers",
 		Expected: "answers a recursive query within the check timeout", Level: profile.LevelFail, Severity: "high", Network: true,
 		Reads: resolvReads,
 		Why:   "glibc asks the nameservers in order and waits for each one that stays silent; a server that refuses recursion or answers SERVFAIL is skipped after its answer; queried from this machine, UDP first and TCP when the answer is truncated",
@@ -158,7 +158,7 @@ func metaNameserver(addr string) engine.Meta {
 
 func metaResolve(name string) engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/resolve:" + name, Category: Kind, Title: "resolves " + name,
+		ID: engine.CheckID(Kind, "resolve", name), Category: Kind, Title: "resolves " + name,
 		Expected: "resolves", Level: profile.LevelFail, Severity: "critical", Network: true,
 		Reads: append(append([]string{}, resolvReads...), NsswitchPath+" (the hosts line: service order and [STATUS=action])", HostsPath),
 		Why:   "the service reaches its dependencies by name; the lookup follows nsswitch.conf (files before dns reads /etc/hosts first), then DNS with the search list and ndots in glibc's order",
@@ -168,7 +168,7 @@ func metaResolve(name string) engine.Meta {
 
 func metaReverse(addr string) engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/reverse:" + addr, Category: Kind, Title: "reverse lookup of " + addr,
+		ID: engine.CheckID(Kind, "reverse", addr), Category: Kind, Title: "reverse lookup of " + addr,
 		Expected: "has a name (PTR)", Level: profile.LevelFail, Severity: "medium", Network: true,
 		Reads: append(append([]string{}, resolvReads...), NsswitchPath, HostsPath),
 		Why:   "services that check reverse DNS (MySQL without skip-name-resolve, Kerberos, SSH with UseDNS, mail) reject or slow down addresses without a PTR record",

@@ -79,8 +79,8 @@ func hostsUnreadable(sys *System, h *host.Host) (engine.Result, bool) {
 	if sys.HostsErr == nil || errors.Is(sys.HostsErr, fs.ErrNotExist) || !usesFiles(sys.NSS) {
 		return engine.Result{}, false
 	}
-	if errors.Is(sys.HostsErr, fs.ErrPermission) && !h.Privileged() {
-		return engine.Result{Status: engine.Skip, Message: "needs root: " + sys.HostsErr.Error()}, true
+	if h.NeedsRoot(sys.HostsErr) {
+		return engine.SkipNeedsRoot(engine.Result{}, sys.HostsErr), true
 	}
 	return engine.Result{Status: engine.Error, Message: "cannot read " + HostsPath + ": " + sys.HostsErr.Error()}, true
 }

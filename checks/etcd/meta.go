@@ -2,7 +2,6 @@ package etcd
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
 )
@@ -17,15 +16,15 @@ func explain(id string) (engine.Meta, bool) {
 	case "etcd/version":
 		return metaVersion(), true
 	}
-	if u, ok := strings.CutPrefix(id, "etcd/endpoint:"); ok && u != "" {
-		return metaEndpoint(u, set), true
+	if parts, ok := engine.ParseID(id); ok && parts.Category == category && parts.Name == "endpoint" && parts.Target != "" {
+		return metaEndpoint(parts.Target, set), true
 	}
 	return engine.Meta{}, false
 }
 
 func metaEndpoint(u string, set *settings) engine.Meta {
 	return engine.Meta{
-		ID: "etcd/endpoint:" + u, Category: category, Title: "etcd endpoint " + u + " answers with the service's credentials",
+		ID: engine.CheckID(category, "endpoint", u), Category: category, Title: "etcd endpoint " + u + " answers with the service's credentials",
 		Expected: fmt.Sprintf("connects, TLS verifies, authenticates, Status shows a leader, no alarm, db below %d%% of the quota", QuotaWarnPercent),
 		Level:    "fail", Severity: "critical", Network: true,
 		Reads: []string{"etcd.ca_file, cert_file, key_file and password_file under the root; password_env from golive's environment",

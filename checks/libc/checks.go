@@ -74,7 +74,7 @@ func fileProblem(b *binary, script string, err error) (engine.Result, bool) {
 	case errors.Is(err, fs.ErrNotExist):
 		return engine.Result{Status: engine.Fail, Observed: "missing", Message: b.path + " does not exist"}, true
 	case errors.Is(err, fs.ErrPermission):
-		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}, true
+		return engine.SkipNeedsRoot(engine.Result{}, err), true
 	case err != nil:
 		return engine.Result{Status: engine.Error, Message: fmt.Sprintf("%s: %v", b.path, err)}, true
 	}

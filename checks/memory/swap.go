@@ -42,9 +42,8 @@ func (c *swapCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case errors.Is(err, fs.ErrNotExist) && !h.Live():
 		// An image: nothing is active; the next boot is what counts.
 		o.image = true
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
-		res.Status, res.Message = engine.Skip, "needs root: "+err.Error()
-		return res
+	case h.NeedsRoot(err):
+		return engine.SkipNeedsRoot(res, err)
 	case err != nil:
 		res.Status, res.Message = engine.Error, err.Error()
 		return res
@@ -118,7 +117,7 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 			res.Message = "image: the next boot activates swap, as the profile allows"
 		}
 	case o.image:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "image: the next boot activates swap from " + fstabLines(o.boot)
 		res.Remediation = c.plan(o, false)
 	// An fstab line is evidence that the next boot activates swap; its
@@ -138,7 +137,7 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 			res = c.judgeSwappiness(res, o)
 		}
 	case state == "on":
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("%d swap area%s active: a swapped-out page stalls the service for a disk read when it is touched again", len(o.swaps.Areas), plural(len(o.swaps.Areas)))
 		if used := usedKiB(o.swaps.Areas); used > 0 {
 			res.Message += fmt.Sprintf("; %s is swapped out now", kib(used))
@@ -148,7 +147,7 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 		}
 		res.Remediation = c.plan(o, true)
 	default:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "no swap is active, and the profile expects swap"
 		res.Remediation = &remediate.Plan{Summary: "enable swap", Actions: []remediate.Action{remediate.Tell(
 			"create a swap area (a partition or a file: fallocate, chmod 600, mkswap), add it to " + Fstab + " and run swapon -a")}}
@@ -170,10 +169,7 @@ func (c *swapCheck) judgeSwappiness(res engine.Result, o observation) engine.Res
 	case err != nil:
 		res.Status, res.Message = engine.Error, fmt.Sprintf("vm.swappiness %q: %v", o.swappiness, err)
 	case !ok:
-		res.Status = engine.Fail
-		if c.swappiness.Level == profile.LevelWarn {
-			res.Status = engine.Warn
-		}
+		res.Status = engine.MissStatus(c.swappiness.Level)
 		res.Message += fmt.Sprintf("; vm.swappiness %s does not satisfy %s", o.swappiness, c.swappiness.Expect.String())
 		if v, ok := c.swappiness.Expect.Fix(o.swappiness); ok {
 			res.Remediation = &remediate.Plan{Summary: "set vm.swappiness = " + v, Actions: []remediate.Action{remediate.SetSysctl("vm.swappiness", v)}}
@@ -219,13 +215,6 @@ func (c *swapCheck) plan(o observation, now bool) *remediate.Plan {
 		}
 	}
 	return p
-}
-
-func (c *swapCheck) missStatus() engine.Status {
-	if c.rule.Level == profile.LevelWarn {
-		return engine.Warn
-	}
-	return engine.Fail
 }
 
 // problems reports malformed /proc/swaps lines and unreadable files.

@@ -9,7 +9,7 @@ var dsnReads = "the DSN from dsn_env, dsn_file (under --root) or dsn, the passwo
 
 func meta(aspect, name, title, expected, severity string) engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/" + aspect + ":" + name, Category: Kind, Title: title, Expected: expected,
+		ID: engine.CheckID(Kind, aspect, name), Category: Kind, Title: title, Expected: expected,
 		Level: profile.LevelFail, Severity: severity, Network: true,
 	}
 }

@@ -29,7 +29,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -115,15 +114,12 @@ func checksOf(s *server) []engine.Check {
 
 // explain describes any mysql ID, also one no profile names.
 func explain(id string) (engine.Meta, bool) {
-	rest, ok := strings.CutPrefix(id, Kind+"/")
-	if !ok {
+	parts, ok := engine.ParseID(id)
+	if !ok || parts.Category != Kind || !validName().MatchString(parts.Target) {
 		return engine.Meta{}, false
 	}
-	aspect, name, _ := strings.Cut(rest, ":")
-	if !validName().MatchString(name) {
-		return engine.Meta{}, false
-	}
-	switch aspect {
+	name := parts.Target
+	switch parts.Name {
 	case aspectConnect:
 		return metaConnect(name), true
 	case aspectRole:

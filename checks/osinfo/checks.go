@@ -31,9 +31,9 @@ func newDistro(p *profile.Profile) *distroCheck {
 func (c *distroCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	rel, err := facts.OSRelease(h)
 	switch {
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+	case h.NeedsRoot(err):
 		// Like every file a non-root user may not read: not a finding.
-		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error() + "; " + c.matchedBy,
+		return engine.Result{Status: engine.Skip, Message: engine.NeedsRoot(err.Error() + "; " + c.matchedBy),
 			Details: map[string]any{"profile": c.profileName, "matched_by": c.matchedBy}}
 	case err != nil:
 		return engine.Result{Status: engine.Error, Message: "cannot identify the distro: " + err.Error()}
@@ -238,10 +238,7 @@ func (c *kernelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status = engine.Pass
 		res.Message = "kernel release satisfies the profile"
 	default:
-		res.Status = engine.Fail
-		if c.rule.Level == profile.LevelWarn {
-			res.Status = engine.Warn
-		}
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "kernel older than the profile's minimum"
 		res.Remediation = &remediate.Plan{Summary: "upgrade the kernel", Reboot: true, Actions: upgradeActions(c.pkg, aptKernelPackage(h))}
 	}

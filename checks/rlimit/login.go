@@ -60,7 +60,7 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	c.describe(&res, v)
 	if len(v.ll.NeedsRoot) > 0 {
 		res.Status = engine.Skip
-		res.Message = "needs root: " + strings.Join(v.ll.NeedsRoot, "; ")
+		res.Message = engine.NeedsRoot(strings.Join(v.ll.NeedsRoot, "; "))
 		return res
 	}
 	res.Observed = fmt.Sprintf("soft %s, hard %s", showSide(v.soft), showSide(v.hard))
@@ -81,7 +81,7 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status = engine.Pass
 		msg = append(msg, fmt.Sprintf("%s %s from %s", v.side, formatValue(v.judged.Value), v.judged.From))
 	default:
-		res.Status = missStatus(c.rule)
+		res.Status = engine.MissStatus(c.rule.Level)
 		msg = append(msg, fmt.Sprintf("a session gets %s %s from %s", v.side, formatValue(v.judged.Value), v.judged.From))
 		res.Remediation = c.st.loginPlan(h, c.user)
 	}

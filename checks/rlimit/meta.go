@@ -26,7 +26,7 @@ func judgedSideText(r resource, set settings) string {
 
 func metaUnit(name string, r resource, set settings) engine.Meta {
 	return engine.Meta{
-		ID:       Category + "/unit:" + name + "/" + r.name,
+		ID:       engine.CheckID(Category, "unit", name+"/"+r.name),
 		Category: Category,
 		Title:    r.name + " limit of " + name,
 		Level:    profile.LevelFail,
@@ -46,7 +46,7 @@ func metaUnit(name string, r resource, set settings) engine.Meta {
 
 func metaLogin(user string, r resource, set settings) engine.Meta {
 	return engine.Meta{
-		ID:       Category + "/login:" + user + "/" + r.name,
+		ID:       engine.CheckID(Category, "login", user+"/"+r.name),
 		Category: Category,
 		Title:    r.name + " limit of a login session of " + user,
 		Level:    profile.LevelFail,
@@ -66,7 +66,7 @@ func metaLogin(user string, r resource, set settings) engine.Meta {
 
 func metaProcess(name string, r resource) engine.Meta {
 	return engine.Meta{
-		ID:       Category + "/process:" + name + "/" + r.name,
+		ID:       engine.CheckID(Category, "process", name+"/"+r.name),
 		Category: Category,
 		Title:    r.name + " limit of running process " + name,
 		Level:    profile.LevelFail,
@@ -86,14 +86,11 @@ func searchPathDirs() []string {
 // explain describes any rlimit ID: rlimit/unit:<unit>/<res>,
 // rlimit/login:<user>/<res>, rlimit/process:<name>/<res>.
 func explain(id string) (engine.Meta, bool) {
-	rest, ok := strings.CutPrefix(id, Category+"/")
-	if !ok {
+	parts, ok := engine.ParseID(id)
+	if !ok || parts.Category != Category {
 		return engine.Meta{}, false
 	}
-	kind, rest, ok := strings.Cut(rest, ":")
-	if !ok {
-		return engine.Meta{}, false
-	}
+	kind, rest := parts.Name, parts.Target
 	i := strings.LastIndexByte(rest, '/')
 	if i <= 0 {
 		return engine.Meta{}, false

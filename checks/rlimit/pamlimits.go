@@ -107,7 +107,7 @@ func (c *pamConfig) read(h *host.Host, p string, main bool) {
 	case errors.Is(err, host.ErrNotRegular) && isDir(h, p):
 		// glob matches a directory called x.conf; reading it yields no line.
 		return
-	case errors.Is(err, fs.ErrPermission) && !h.Privileged():
+	case h.NeedsRoot(err):
 		c.needsRoot = append(c.needsRoot, err.Error())
 		return
 	default:

@@ -101,7 +101,7 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 	if worst == nil {
 		if denied > 0 && !privileged {
 			res.Status = engine.Skip
-			res.Message = "needs root: /proc/<pid>/limits of " + name + " is not readable"
+			res.Message = engine.NeedsRoot("/proc/<pid>/limits of " + name + " is not readable")
 			return res
 		}
 		res.Status = engine.Error
@@ -123,7 +123,7 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 		res.Message = fmt.Sprintf("soft limit %s: what the process runs with now (a Go program has already raised its NOFILE soft limit to, or one short of, the hard one)", formatValue(worstLimit.Soft))
 		return res
 	}
-	res.Status = missStatus(rule)
+	res.Status = engine.MissStatus(rule.Level)
 	res.Message = fmt.Sprintf("pid %d runs with %s soft %s, hard %s", worst.PID, r.name, formatValue(worstLimit.Soft), formatValue(worstLimit.Hard))
 	res.Remediation = &remediate.Plan{
 		Summary: fmt.Sprintf("raise %s of %s", r.name, name),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"strconv"
 	"strings"
@@ -93,7 +92,7 @@ func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		res.Status = engine.Pass
 		res.Message = c.passMessage(v)
 	} else {
-		res.Status = missStatus(c.rule)
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = c.failMessage(v)
 		res.Remediation = c.st.unitPlan(h, c.unit, u.File, mc)
 	}
@@ -134,9 +133,8 @@ func unitProblem(h *host.Host, res engine.Result, name string, u *loadedUnit) (e
 	case u.Err != nil && errors.Is(u.Err, unit.ErrNotFound):
 		res.Status = engine.Error
 		res.Message = "cannot judge the limits of " + name + ": " + u.Err.Error()
-	case u.Err != nil && errors.Is(u.Err, fs.ErrPermission) && !h.Privileged():
-		res.Status = engine.Skip
-		res.Message = "needs root: " + u.Err.Error()
+	case h.NeedsRoot(u.Err):
+		res = engine.SkipNeedsRoot(res, u.Err)
 	case u.Err != nil:
 		res.Status = engine.Error
 		res.Message = u.Err.Error()
@@ -298,12 +296,4 @@ func shortFrom(ul unitLimit) string {
 		return "the running systemd"
 	}
 	return "systemd default"
-}
-
-// missStatus is fail, or warn for a rule written with level: warn.
-func missStatus(r profile.Rule) engine.Status {
-	if r.Level == profile.LevelWarn {
-		return engine.Warn
-	}
-	return engine.Fail
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
-	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
@@ -88,7 +87,7 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if err != nil {
 		res.Observed = shown(label) // outside input: quoted and bounded
 		res.Details["label"] = res.Observed
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("the label of %s is %v", p, err)
 		res.Remediation = c.plan(view, snap, "")
 		return res
@@ -173,7 +172,7 @@ func (c *labelCheck) policy(snap *snapshot, real string, ft FileType, details ma
 }
 
 func (c *labelCheck) missing(res engine.Result, snap *snapshot, h *host.Host) engine.Result {
-	res.Status = c.missStatus()
+	res.Status = engine.MissStatus(c.rule.Level)
 	res.Observed = "does not exist"
 	res.Message = c.rule.Path + " does not exist: deploy the service before checking its labels"
 	var actions []remediate.Action
@@ -195,7 +194,7 @@ func (c *labelCheck) judgeUnlabelled(res engine.Result, v policyView, snap *snap
 	why := "it was created while SELinux was disabled, or copied without its extended attributes (tar without --selinux, rsync without -X)"
 	switch {
 	case c.rule.Type != "":
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("%s has no SELinux label: %s; the profile expects %s", c.rule.Path, why, c.rule.Type)
 	case v.err == nil && v.match.Spec == nil:
 		res.Status = engine.Skip
@@ -206,7 +205,7 @@ func (c *labelCheck) judgeUnlabelled(res engine.Result, v policyView, snap *snap
 		res.Message = fmt.Sprintf("%s has no SELinux label, and file_contexts says <<none>> (%s): restorecon never labels it", c.rule.Path, v.where())
 		return res
 	default:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("%s has no SELinux label: %s", c.rule.Path, why)
 		if v.typ != "" {
 			res.Expected = "type " + v.typ + " (" + v.where() + ")"
@@ -219,7 +218,7 @@ func (c *labelCheck) judgeUnlabelled(res engine.Result, v policyView, snap *snap
 func (c *labelCheck) judgeProfileType(res engine.Result, got string, v policyView, snap *snapshot) engine.Result {
 	want := c.rule.Type
 	if got != want {
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("type %s, the profile expects %s", got, want)
 		if v.typ != "" {
 			res.Message += fmt.Sprintf(" (file_contexts gives %s: %s)", v.typ, v.where())
@@ -280,7 +279,7 @@ func (c *labelCheck) judgePolicyType(res engine.Result, got string, v policyView
 		res.Message = fmt.Sprintf("type %s, which the policy's customizable_types lists: restorecon keeps it although file_contexts gives %s (%s); only a forced relabel (-F) resets it", got, v.typ, v.where())
 		return res
 	}
-	res.Status = c.missStatus()
+	res.Status = engine.MissStatus(c.rule.Level)
 	res.Message = fmt.Sprintf("type %s, but file_contexts gives %s (%s): restorecon would relabel it", got, v.typ, v.where())
 	res.Remediation = c.plan(v, snap, got)
 	return res
@@ -325,11 +324,4 @@ func restorecon(p string, force bool) remediate.Action {
 		return remediate.Run("relabel "+p+" and everything below it from file_contexts, customizable types included", "restorecon", "-RFv", p)
 	}
 	return remediate.Run("relabel "+p+" and everything below it from file_contexts", "restorecon", "-Rv", p)
-}
-
-func (c *labelCheck) missStatus() engine.Status {
-	if c.rule.Level == profile.LevelWarn {
-		return engine.Warn
-	}
-	return engine.Fail
 }

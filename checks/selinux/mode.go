@@ -2,9 +2,7 @@ package selinux
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -274,11 +272,12 @@ func rank(s engine.Status) int {
 	return 0
 }
 
+// missStatus is what a miss gives: fail when the profile names no mode.
 func (c *modeCheck) missStatus() engine.Status {
-	if c.rule != nil && c.rule.Level == profile.LevelWarn {
-		return engine.Warn
+	if c.rule == nil {
+		return engine.Fail
 	}
-	return engine.Fail
+	return engine.MissStatus(c.rule.Level)
 }
 
 // plan fixes the configuration, the installed policy and the running mode.
@@ -372,8 +371,8 @@ func macSkip(f facts) string {
 // readFailure is "needs root" for a permission error as non-root, an error
 // otherwise.
 func readFailure(h *host.Host, what string, err error) engine.Result {
-	if errors.Is(err, fs.ErrPermission) && !h.Privileged() {
-		return engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}
+	if h.NeedsRoot(err) {
+		return engine.SkipNeedsRoot(engine.Result{}, err)
 	}
 	return engine.Result{Status: engine.Error, Message: what + ": " + err.Error()}
 }

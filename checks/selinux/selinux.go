@@ -265,9 +265,9 @@ func explain(id string) (engine.Meta, bool) {
 	if id == Kind+"/mode" {
 		return metaMode(), true
 	}
-	if p, ok := strings.CutPrefix(id, Kind+"/label:"); ok {
-		if clean, err := cleanPath(p); err == nil && clean == p {
-			return metaLabel(p), true
+	if parts, ok := engine.ParseID(id); ok && parts.Category == Kind && parts.Name == "label" && parts.Target != "" {
+		if clean, err := cleanPath(parts.Target); err == nil && clean == parts.Target {
+			return metaLabel(parts.Target), true
 		}
 	}
 	return engine.Meta{}, false
@@ -290,7 +290,7 @@ func metaMode() engine.Meta {
 
 func metaLabel(p string) engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/label:" + p, Category: Kind, Title: "SELinux label of " + p,
+		ID: engine.CheckID(Kind, "label", p), Category: Kind, Title: "SELinux label of " + p,
 		Expected: "the type the policy's file_contexts gives (what restorecon sets)",
 		Level:    profile.LevelFail, Severity: "high",
 		Reads: []string{

@@ -53,10 +53,8 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 	switch {
 	case errors.Is(rerr, fs.ErrNotExist):
 		return c.missing(res, h)
-	case errors.Is(rerr, fs.ErrPermission) && !h.Privileged():
-		res.Status = engine.Skip
-		res.Message = "needs root: " + rerr.Error()
-		return res
+	case h.NeedsRoot(rerr):
+		return engine.SkipNeedsRoot(res, rerr)
 	case rerr != nil:
 		return errorResult(res, rerr.Error())
 	}
@@ -166,7 +164,7 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 		res.Message = "not persisted in any sysctl.d file: reverts to the kernel default on reboot (golive does not know that default for this key)"
 		res.Remediation = c.plan(runtime, b, false)
 	case bootKnown && bootErr == nil && bootOK:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Remediation = c.applyBootPlan(b)
 		if b.Source == SourceSysctlD {
 			res.Message = fmt.Sprintf("persisted in %s but not applied: run sysctl --system (or reboot)", b.From)
@@ -174,7 +172,7 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 			res.Message = fmt.Sprintf("runtime %s, but a boot applies %s (%s %s): not applied now", shown, approx(b), b.Source, b.From)
 		}
 	default:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		switch b.Source {
 		case SourceSysctlD:
 			res.Message = fmt.Sprintf("runtime %s and %s sets %s", shown, b.From, display(b.Value))
@@ -234,7 +232,7 @@ func (c *check) judgeImage(res engine.Result, b BootValue) engine.Result {
 		res.Status = engine.Pass
 		res.Message = "image: the value a boot applies satisfies the expectation"
 	default:
-		res.Status = c.missStatus()
+		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "image: a boot applies " + approx(b) + " from " + bootOrigin(b)
 		res.Remediation = c.plan(b.Value, b, false)
 	}
@@ -268,14 +266,6 @@ func (c *check) bootSuffix(b BootValue) string {
 		return " (not persisted; default " + display(b.Value) + ")"
 	}
 	return " (not persisted)"
-}
-
-// missStatus is fail, or warn for a rule written with level: warn.
-func (c *check) missStatus() engine.Status {
-	if c.rule.Level == profile.LevelWarn {
-		return engine.Warn
-	}
-	return engine.Fail
 }
 
 // applyBootPlan fixes a runtime value when the boot value is right: apply

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"sync"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -133,8 +132,9 @@ func (s *shared) loadUnit(h *host.Host) (*unit.File, *engine.Result) {
 	switch {
 	case err != nil && errors.Is(err, unit.ErrNotFound):
 		return nil, &engine.Result{Status: engine.Fail, Observed: "not found", Message: err.Error()}
-	case err != nil && errors.Is(err, fs.ErrPermission) && !h.Privileged():
-		return nil, &engine.Result{Status: engine.Skip, Message: "needs root: " + err.Error()}
+	case h.NeedsRoot(err):
+		res := engine.SkipNeedsRoot(engine.Result{}, err)
+		return nil, &res
 	case err != nil:
 		return nil, &engine.Result{Status: engine.Error, Message: "cannot read the unit: " + err.Error()}
 	case f.Masked:

@@ -21,7 +21,6 @@ package systemd
 
 import (
 	_ "embed"
-	"fmt"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -133,15 +132,12 @@ func validRestart(v string) bool {
 
 // explain describes any systemd ID: systemd/<aspect>:<unit>.
 func explain(id string) (engine.Meta, bool) {
-	rest, ok := strings.CutPrefix(id, Kind+"/")
-	if !ok {
+	parts, ok := engine.ParseID(id)
+	if !ok || parts.Category != Kind || parts.Target == "" {
 		return engine.Meta{}, false
 	}
-	aspect, name, ok := strings.Cut(rest, ":")
-	if !ok || name == "" {
-		return engine.Meta{}, false
-	}
-	switch aspect {
+	name := parts.Target
+	switch parts.Name {
 	case "loaded":
 		return metaLoaded(name), true
 	case "restart":
@@ -160,7 +156,7 @@ func explain(id string) (engine.Meta, bool) {
 
 func meta(aspect, name, title, expected, severity string) engine.Meta {
 	return engine.Meta{
-		ID: fmt.Sprintf("%s/%s:%s", Kind, aspect, name), Category: Kind, Title: title,
+		ID: engine.CheckID(Kind, aspect, name), Category: Kind, Title: title,
 		Expected: expected, Level: profile.LevelFail, Severity: severity,
 	}
 }

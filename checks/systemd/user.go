@@ -100,9 +100,8 @@ func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignment) {
 	pw, err := facts.PasswdOf(h)
 	switch {
-	case err != nil && errors.Is(err, fs.ErrPermission) && !h.Privileged():
-		res.Status = engine.Skip
-		res.Message = "needs root: " + err.Error()
+	case h.NeedsRoot(err):
+		*res = engine.SkipNeedsRoot(*res, err)
 		return
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		res.Status = engine.Error
