@@ -1,23 +1,17 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"unicode"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
-// The layout: tablewriter aligns the four columns of every shown check in
-// one table, so widths agree across categories; category headings and
+// The layout: textfmt.Columns aligns the four columns of every shown check
+// in one table, so widths agree across categories; category headings and
 // message lines are then interleaved between its lines. They are not table
-// rows because a message reads best spanning the width under its check, and
-// a tablewriter cell cannot span columns without merging identical
-// neighbours (which would also merge an EXPECTED "1" with an OBSERVED "1").
+// rows because a message reads best spanning the width under its check.
 // Every cell is sanitised to one line and truncated to its column first, so
 // each row is exactly one output line.
 
@@ -94,11 +88,11 @@ func paintStatus(line string, r row, p palette) string {
 func naturalWidths(cells [][4]string) []int {
 	w := make([]int, 3)
 	for c := range w {
-		w[c] = twwidth.Width(columnTitles[c+1])
+		w[c] = textfmt.Width(columnTitles[c+1])
 	}
 	for _, r := range cells {
 		for c := range w {
-			w[c] = max(w[c], twwidth.Width(r[c+1]))
+			w[c] = max(w[c], textfmt.Width(r[c+1]))
 		}
 	}
 	return w
@@ -136,62 +130,29 @@ func fitColumns(natural []int, budget int) []int {
 	return w
 }
 
-// alignRows lays out the titles and rows with tablewriter: no borders, no
-// rules, columns separated by spaces. It returns one line per row, titles
-// first, trailing spaces trimmed.
+// alignRows lays out the titles and rows: no borders, no rules, columns
+// separated by spaces. It returns one line per row, titles first, trailing
+// spaces trimmed.
 func alignRows(titles [4]string, cells [][4]string) ([]string, error) {
-	var buf bytes.Buffer
-	cell := tw.CellConfig{
-		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
-		Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-		Padding: tw.CellPadding{Global: tw.Padding{
-			Right: strings.Repeat(" ", columnGap), Overwrite: true,
-		}},
+	rows := make([][]string, 0, len(cells)+1)
+	rows = append(rows, titles[:])
+	for i := range cells {
+		rows = append(rows, cells[i][:])
 	}
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Settings: tw.Settings{
-				Separators: tw.Separators{
-					ShowHeader: tw.Off, ShowFooter: tw.Off,
-					BetweenRows: tw.Off, BetweenColumns: tw.Off,
-				},
-				Lines: tw.Lines{
-					ShowTop: tw.Off, ShowBottom: tw.Off,
-					ShowHeaderLine: tw.Off, ShowFooterLine: tw.Off,
-				},
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
-	)
-	t.Header(titles[0], titles[1], titles[2], titles[3])
-	for _, r := range cells {
-		if err := t.Append(r[:]); err != nil {
-			return nil, fmt.Errorf("table row %q: %w", r[1], err)
+	lines := textfmt.Columns(rows, columnGap)
+	for _, l := range lines {
+		if strings.Contains(l, "\n") {
+			// Cells are sanitised to one line, so this is a bug;
+			// interleaving would misplace messages.
+			return nil, fmt.Errorf("lay out table: a row spans lines: %q", l)
 		}
-	}
-	if err := t.Render(); err != nil {
-		return nil, fmt.Errorf("lay out table: %w", err)
-	}
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != len(cells)+1 {
-		// Cells are single-line and pre-truncated, so this means
-		// tablewriter changed behaviour; interleaving would misplace
-		// messages.
-		return nil, fmt.Errorf("lay out table: %d rows came out as %d lines", len(cells)+1, len(lines))
-	}
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
 	}
 	return lines, nil
 }
 
 // truncate shortens s to width display columns, marking the cut.
 func truncate(s string, width int) string {
-	if twwidth.Width(s) <= width {
-		return s
-	}
-	return twwidth.Truncate(s, width, ellipsis)
+	return textfmt.Truncate(s, width, ellipsis)
 }
 
 // wrap breaks s into lines of at most width display columns at spaces,
@@ -209,7 +170,7 @@ func wrap(s string, width, maxLines int) []string {
 	}
 	for _, word := range strings.Fields(s) {
 		for _, piece := range splitWord(word, width) {
-			pw := twwidth.Width(piece)
+			pw := textfmt.Width(piece)
 			if curWidth > 0 && curWidth+1+pw > width {
 				flush()
 			}
@@ -227,7 +188,7 @@ func wrap(s string, width, maxLines int) []string {
 	if len(lines) > maxLines {
 		lines = lines[:maxLines]
 		last := lines[maxLines-1]
-		lines[maxLines-1] = twwidth.Truncate(last+" "+ellipsis, width, ellipsis)
+		lines[maxLines-1] = textfmt.Truncate(last+" "+ellipsis, width, ellipsis)
 	}
 	return lines
 }
@@ -235,14 +196,14 @@ func wrap(s string, width, maxLines int) []string {
 // splitWord cuts a word wider than width (a URL, a path) into pieces that
 // fit, so a line never overflows.
 func splitWord(word string, width int) []string {
-	if twwidth.Width(word) <= width {
+	if textfmt.Width(word) <= width {
 		return []string{word}
 	}
 	var pieces []string
 	var cur strings.Builder
 	curWidth := 0
 	for _, r := range word {
-		rw := twwidth.Width(string(r))
+		rw := textfmt.Width(string(r))
 		if curWidth+rw > width && curWidth > 0 {
 			pieces = append(pieces, cur.String())
 			cur.Reset()
