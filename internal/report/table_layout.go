@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/golive-sh/golive/internal/textfmt"
 )
@@ -215,41 +214,5 @@ func splitWord(word string, width int) []string {
 	return append(pieces, cur.String())
 }
 
-// oneLine makes an outside string safe to print on one terminal line: line
-// breaks become ⏎, tabs become spaces, and other control characters, bidi
-// overrides and invalid UTF-8 become U+FFFD. Observed values come from files
-// on the checked host; an ESC in one must not drive the reader's terminal,
-// and a newline must not break the table.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if isPlainASCII(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	prevCR := false
-	for _, r := range s {
-		switch {
-		case r == '\n' && prevCR: // \r\n is one break
-		case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == '\u0085' || r == '\u2028' || r == '\u2029':
-			b.WriteString("⏎")
-		case r == '\t':
-			b.WriteByte(' ')
-		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar:
-			b.WriteRune(unicode.ReplacementChar)
-		default:
-			b.WriteRune(r)
-		}
-		prevCR = r == '\r'
-	}
-	return b.String()
-}
-
-func isPlainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
+// oneLine is textfmt.OneLine, the sanitiser every outside string passes.
+func oneLine(s string) string { return textfmt.OneLine(s) }
