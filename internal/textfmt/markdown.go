@@ -6,8 +6,9 @@ import (
 )
 
 // Escaping for GitHub-flavoured Markdown, for the check report and the
-// fleet report alike. Every outside string goes through one of these: observed values come from a broken host and must not start
-// a heading, open a link or raw HTML, or end a table cell in the ticket.
+// fleet report alike. Every outside string goes through one of these:
+// observed values come from a broken host (or another machine's report) and
+// must not start a heading, open a link or raw HTML, or end a table cell.
 
 // mdSyntax are the characters that can mean something wherever they are:
 // escapes, code, emphasis, links, raw HTML and autolinks, table cells,
