@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 // JSON writes the golive/fleet/v1 document: indented, stable field order,
@@ -27,7 +29,7 @@ func JSON(w io.Writer, f *Fleet) error {
 func Markdown(w io.Writer, f *Fleet) error {
 	var b strings.Builder
 	s := f.Summary
-	fmt.Fprintf(&b, "## golive fleet report\n\n**%d hosts: %d ready, %d not ready, %d not checked** (`--fail-on %s`)\n\n", s.Hosts, s.Ready, s.NotReady, s.Unchecked, mdCode(f.FailOn))
+	fmt.Fprintf(&b, "## golive fleet report\n\n**%d hosts: %d ready, %d not ready, %d not checked** (%s)\n\n", s.Hosts, s.Ready, s.NotReady, s.Unchecked, textfmt.MarkdownCode("--fail-on "+f.FailOn))
 	b.WriteString("| host | distro | profile | verdict | pass | warn | fail | error | failing checks |\n")
 	b.WriteString("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n")
 	for _, h := range f.Hosts {
@@ -37,7 +39,7 @@ func Markdown(w io.Writer, f *Fleet) error {
 		}
 		ids := make([]string, len(h.Failing))
 		for i, id := range h.Failing {
-			ids[i] = "`" + mdCode(id) + "`"
+			ids[i] = mdCell(id)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %d | %d | %s |\n", md(h.Host), md(h.Distro), md(h.Profile),
 			mdVerdict(h), h.Summary.Pass, h.Summary.Warn, h.Summary.Fail, h.Summary.Error, strings.Join(ids, ", "))
@@ -51,7 +53,7 @@ func Markdown(w io.Writer, f *Fleet) error {
 		for i, h := range c.FailingHosts {
 			hosts[i] = md(h)
 		}
-		rows = append(rows, fmt.Sprintf("| `%s` | %d | %d | %d | %s |\n", mdCode(c.ID), c.HostsFailing, c.HostsError, c.HostsWarning, strings.Join(hosts, ", ")))
+		rows = append(rows, fmt.Sprintf("| %s | %d | %d | %d | %s |\n", mdCell(c.ID), c.HostsFailing, c.HostsError, c.HostsWarning, strings.Join(hosts, ", ")))
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n### Checks that fail or warn\n\n| check | hosts failing | hosts error | hosts warning | failing on |\n| --- | ---: | ---: | ---: | --- |\n")
@@ -74,19 +76,13 @@ func mdVerdict(h Host) string {
 	return h.Verdict
 }
 
-// md makes outside text safe in a table cell: one line, and the characters
-// that would end the cell or start markup escaped.
-func md(s string) string {
-	s = clip(s)
-	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
-}
+// md makes outside text literal Markdown in a table cell, escaped as the
+// check report escapes it, after clip bounds its length.
+func md(s string) string { return textfmt.MarkdownText(clip(s)) }
 
-// mdCode is text for inside backticks: a backtick would end the span and a
-// pipe the cell, so both become look-alikes.
-func mdCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", "¦").Replace(clip(s))
-}
+// mdCell shows an ID as a code span in a table cell, as the check report
+// does: literal, backticks and pipes included.
+func mdCell(s string) string { return textfmt.MarkdownCell(clip(s)) }
 
 // Prom writes a Prometheus textfile for node_exporter's textfile
 // collector: hosts per state, hosts per check and status, and a one-hot
@@ -129,8 +125,7 @@ func Prom(w io.Writer, f *Fleet) error {
 // backslash, double quote and newline need escaping, and the value must
 // be valid UTF-8.
 func promLabel(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+	return `"` + textfmt.PromLabelValue(s) + `"`
 }
 
 // Formats are the fleet report formats by name.

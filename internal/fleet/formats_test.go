@@ -181,3 +181,40 @@ func TestFleetSchemaNamesEveryField(t *testing.T) {
 		check("checks[]", c.(map[string]any), schema.Defs["check"]["properties"].(map[string]any))
 	}
 }
+
+// Host names, errors and check IDs come from other machines' reports: the
+// fleet Markdown escapes them as the check report does (textfmt), so no
+// value ends a cell, starts a heading or list, or reaches the page as HTML,
+// an entity, a link or a code span.
+func TestMarkdownHostileValues(t *testing.T) {
+	f := fleetOf(t, FailOnFail)
+	f.Hosts[0].Host = "# a|b<i>&amp;`x`[l](u) ~~s~~ $m$ \\|"
+	f.Hosts[0].Failing = []string{"x/a|b`c`"}
+	f.Hosts = append(f.Hosts, Host{Host: "1. host\n- item", State: StateUnchecked, Verdict: VerdictUnchecked, ErrorKind: KindAuth, Error: "<script>alert(1)</script> | &lt;"})
+	var buf bytes.Buffer
+	if err := Markdown(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	for _, want := range []string{
+		"| \\# a\\|b\\<i\\>\\&amp;\\`x\\`\\[l\\](u) \\~\\~s\\~\\~ \\$m\\$ \\\\\\| |",
+		"| `` x/a\\|b`c` `` |",
+		"| 1\\. host - item | | | **not checked: auth** | | | | | \\<script\\>alert(1)\\</script\\> \\| \\&lt; |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks:\n%s\n--- in:\n%s", want, md)
+		}
+	}
+	table := md[strings.Index(md, "| host |"):]
+	table = table[:strings.Index(table, "\n\n")]
+	for _, line := range strings.Split(table, "\n") {
+		if cells := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") - 1; cells != 9 {
+			t.Errorf("host row has %d cells, want 9: %s", cells, line)
+		}
+	}
+	for _, bad := range []string{"<i>", "<script>", " &amp;", "[l](u)", "\n# ", "\n1. "} {
+		if strings.Contains(md, bad) {
+			t.Errorf("%q reached the markdown unescaped:\n%s", bad, md)
+		}
+	}
+}

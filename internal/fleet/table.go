@@ -1,16 +1,12 @@
 package fleet
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 // Table limits: a fleet of hundreds must stay readable; the JSON has all.
@@ -131,51 +127,13 @@ func hostList(hosts []string) string {
 // cell is outside text made one line and cut to a column.
 func cell(s string) string { return truncate(clip(s), maxCellWidth) }
 
-func truncate(s string, width int) string {
-	if twwidth.Width(s) <= width {
-		return s
-	}
-	return twwidth.Truncate(s, width, "…")
-}
+func truncate(s string, width int) string { return textfmt.Truncate(s, width, "…") }
 
 // layout aligns rows in the style of the check report's table: no
 // borders or rules, two spaces between columns, the first row the titles.
 func layout(b *strings.Builder, rows [][]string) error {
-	var buf bytes.Buffer
-	cfg := tw.CellConfig{
-		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
-		Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-		Padding:    tw.CellPadding{Global: tw.Padding{Right: "  ", Overwrite: true}},
-	}
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Settings: tw.Settings{
-				Separators: tw.Separators{ShowHeader: tw.Off, ShowFooter: tw.Off, BetweenRows: tw.Off, BetweenColumns: tw.Off},
-				Lines:      tw.Lines{ShowTop: tw.Off, ShowBottom: tw.Off, ShowHeaderLine: tw.Off, ShowFooterLine: tw.Off},
-			},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{Header: cfg, Row: cfg}),
-	)
-	t.Header(anySlice(rows[0])...)
-	for _, r := range rows[1:] {
-		if err := t.Append(r); err != nil {
-			return fmt.Errorf("fleet table: %w", err)
-		}
-	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("fleet table: %w", err)
-	}
-	for _, l := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
-		b.WriteString("  " + strings.TrimRight(l, " ") + "\n")
+	for _, l := range textfmt.Columns(rows, 2) {
+		b.WriteString("  " + l + "\n")
 	}
 	return nil
-}
-
-func anySlice(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }

@@ -15,8 +15,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// tablewriter guesses East Asian ambiguous widths from the locale; pin
-	// them so the golden table does not depend on the machine's LANG.
+	// twwidth, the tests' reference for display width, guesses East Asian
+	// ambiguous widths from the locale; pin them narrow, as textfmt is.
 	twwidth.SetEastAsian(false)
 	os.Exit(m.Run())
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 // verdicts is the set golive_run_verdict is one-hot over.
@@ -104,12 +105,5 @@ func oneHot(on bool) string {
 	return "0"
 }
 
-// labelValue escapes a label value as the text format requires (backslash,
-// double quote, line feed) and replaces invalid UTF-8, which Prometheus
-// rejects. Other characters are kept: label values are matched exactly in
-// PromQL, so an ID must come out as the user wrote it.
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-func labelValue(s string) string {
-	return labelEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD"))
-}
+// labelValue is the label-value escaping the fleet textfile shares.
+func labelValue(s string) string { return textfmt.PromLabelValue(s) }

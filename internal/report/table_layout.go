@@ -2,15 +2,14 @@ package report
 
 import (
 	"strings"
-	"unicode"
 
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
-// The layout: alignRows aligns the four columns of every shown check in one
-// table, so widths agree across categories; category headings and message
-// lines are then interleaved between its lines. They are not table rows
-// because a message reads best spanning the width under its check.
+// The layout: textfmt.Columns aligns the four columns of every shown check
+// in one table, so widths agree across categories; category headings and
+// message lines are then interleaved between its lines. They are not table
+// rows because a message reads best spanning the width under its check.
 // Every cell is sanitised to one line and truncated to its column first, so
 // each row is exactly one output line.
 
@@ -83,11 +82,11 @@ func paintStatus(line string, r row, p palette) string {
 func naturalWidths(cells [][4]string) []int {
 	w := make([]int, 3)
 	for c := range w {
-		w[c] = twwidth.Width(columnTitles[c+1])
+		w[c] = textfmt.Width(columnTitles[c+1])
 	}
 	for _, r := range cells {
 		for c := range w {
-			w[c] = max(w[c], twwidth.Width(r[c+1]))
+			w[c] = max(w[c], textfmt.Width(r[c+1]))
 		}
 	}
 	return w
@@ -128,16 +127,16 @@ func fitColumns(natural []int, budget int) []int {
 // alignRows lays out the titles and rows: every column left-aligned and as
 // wide as its widest cell, columns columnGap spaces apart. It returns one
 // line per row, titles first, trailing spaces trimmed. Cells are one line
-// each and pre-truncated, so padding is all there is to do (tablewriter did
-// this until it cost a full run more than every check together;
-// TestAlignRowsAgreesWithTablewriter holds the output to its layout).
+// each and pre-truncated, so padding is all there is to do (a tablewriter table did this until it cost a full run more than every
+// check together; TestAlignRowsAgreesWithTablewriter holds the output to
+// its layout).
 func alignRows(titles [4]string, cells [][4]string) []string {
 	rows := append([][4]string{titles}, cells...)
 	widths := make([][4]int, len(rows))
 	var column [4]int
 	for i, r := range rows {
 		for c, s := range r {
-			widths[i][c] = twwidth.Width(s)
+			widths[i][c] = textfmt.Width(s)
 			column[c] = max(column[c], widths[i][c])
 		}
 	}
@@ -156,10 +155,7 @@ func alignRows(titles [4]string, cells [][4]string) []string {
 
 // truncate shortens s to width display columns, marking the cut.
 func truncate(s string, width int) string {
-	if twwidth.Width(s) <= width {
-		return s
-	}
-	return twwidth.Truncate(s, width, ellipsis)
+	return textfmt.Truncate(s, width, ellipsis)
 }
 
 // wrap breaks s into lines of at most width display columns at spaces,
@@ -177,7 +173,7 @@ func wrap(s string, width, maxLines int) []string {
 	}
 	for _, word := range strings.Fields(s) {
 		for _, piece := range splitWord(word, width) {
-			pw := twwidth.Width(piece)
+			pw := textfmt.Width(piece)
 			if curWidth > 0 && curWidth+1+pw > width {
 				flush()
 			}
@@ -195,7 +191,7 @@ func wrap(s string, width, maxLines int) []string {
 	if len(lines) > maxLines {
 		lines = lines[:maxLines]
 		last := lines[maxLines-1]
-		lines[maxLines-1] = twwidth.Truncate(last+" "+ellipsis, width, ellipsis)
+		lines[maxLines-1] = textfmt.Truncate(last+" "+ellipsis, width, ellipsis)
 	}
 	return lines
 }
@@ -203,14 +199,14 @@ func wrap(s string, width, maxLines int) []string {
 // splitWord cuts a word wider than width (a URL, a path) into pieces that
 // fit, so a line never overflows.
 func splitWord(word string, width int) []string {
-	if twwidth.Width(word) <= width {
+	if textfmt.Width(word) <= width {
 		return []string{word}
 	}
 	var pieces []string
 	var cur strings.Builder
 	curWidth := 0
 	for _, r := range word {
-		rw := twwidth.Width(string(r))
+		rw := textfmt.Width(string(r))
 		if curWidth+rw > width && curWidth > 0 {
 			pieces = append(pieces, cur.String())
 			cur.Reset()
@@ -222,41 +218,5 @@ func splitWord(word string, width int) []string {
 	return append(pieces, cur.String())
 }
 
-// oneLine makes an outside string safe to print on one terminal line: line
-// breaks become ⏎, tabs become spaces, and other control characters, bidi
-// overrides and invalid UTF-8 become U+FFFD. Observed values come from files
-// on the checked host; an ESC in one must not drive the reader's terminal,
-// and a newline must not break the table.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if isPlainASCII(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	prevCR := false
-	for _, r := range s {
-		switch {
-		case r == '\n' && prevCR: // \r\n is one break
-		case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == '\u0085' || r == '\u2028' || r == '\u2029':
-			b.WriteString("⏎")
-		case r == '\t':
-			b.WriteByte(' ')
-		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar:
-			b.WriteRune(unicode.ReplacementChar)
-		default:
-			b.WriteRune(r)
-		}
-		prevCR = r == '\r'
-	}
-	return b.String()
-}
-
-func isPlainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
+// oneLine is textfmt.OneLine, the sanitiser every outside string passes.
+func oneLine(s string) string { return textfmt.OneLine(s) }

@@ -62,6 +62,8 @@ func TestWrap(t *testing.T) {
 		{"one two three four five", 10, 3, []string{"one two", "three four", "five"}},
 		{"https://example.com/a/long/path", 12, 5, []string{"https://exam", "ple.com/a/lo", "ng/path"}},
 		{"a b c d e f g h i j k l m n o p q r s t u v w x y z", 10, 2, []string{"a b c d e", "f g h i j…"}},
+		// A short last line gets one mark of the cut (twwidth appended a second).
+		{"ab cdefghij klm", 10, 1, []string{"ab …"}},
 	}
 	for _, tt := range tests {
 		got := wrap(tt.in, tt.width, tt.maxLines)
