@@ -9,7 +9,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/facts"
@@ -21,41 +20,48 @@ import (
 type binary struct {
 	path  string
 	local bool // an artifact of this machine (--binary), not a file in the root
+}
 
-	mu     sync.Mutex
-	h      *host.Host
+// analysis is what reading one binary found, kept for the run (facts.Memo)
+// and shared by every check of that binary.
+type analysis struct {
 	info   *Info
 	script string // the #! line when the file is a script
 	err    error
 }
 
+type analysisKey struct {
+	path  string
+	local bool
+}
+
 func (b *binary) analyze(h *host.Host) (*Info, string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.h == h {
-		return b.info, b.script, b.err
-	}
-	b.h = h
-	b.info, b.script, b.err = nil, "", nil
-	var f *os.File
+	a := facts.Memo(h, analysisKey{b.path, b.local}, func(h *host.Host) analysis { return b.read(h) })
+	return a.info, a.script, a.err
+}
+
+func (b *binary) read(h *host.Host) analysis {
+	var (
+		f   *os.File
+		err error
+	)
 	if b.local {
-		f, b.err = host.OpenArtifact(b.path)
+		f, err = host.OpenArtifact(b.path)
 	} else {
-		f, b.err = h.Open(b.path)
+		f, err = h.Open(b.path)
 	}
-	if b.err != nil {
-		return nil, "", b.err
+	if err != nil {
+		return analysis{err: err}
 	}
 	defer f.Close()
 	var head [128]byte
 	n, _ := f.ReadAt(head[:], 0)
 	if n >= 2 && string(head[:2]) == "#!" {
 		line, _, _ := strings.Cut(string(head[:n]), "\n")
-		b.script = strings.TrimSpace(line)
-		return nil, b.script, nil
+		return analysis{script: strings.TrimSpace(line)}
 	}
-	b.info, b.err = Analyze(f)
-	return b.info, "", b.err
+	info, err := Analyze(f)
+	return analysis{info: info, err: err}
 }
 
 // whereObj is the object's path for $ORIGIN: the path inside the root for
