@@ -27,7 +27,7 @@ NFPM_VERSION := v2.45.2
 GOSS        := $(TOOLS)/goss
 GOSS_VERSION := v0.4.9
 
-.PHONY: all build test test-deps lint bench bench-peers goss fuzz clean dist man docs
+.PHONY: all build test test-deps lint bench bench-peers goss fuzz clean dist man docs generate
 
 all: lint test build
 
@@ -62,6 +62,12 @@ $(NFPM):
 ## (tools/genchecks; a test fails when the committed file is stale)
 docs:
 	$(GO) run ./tools/genchecks -out docs/checks.md
+
+## generate: internal/profile/builtins.bin, the built-in profiles parsed and
+## validated at build time (tools/genbuiltins; run it after editing
+## profiles/*.yaml — a test fails when the committed file is stale)
+generate:
+	$(GO) run ./tools/genbuiltins -out internal/profile/builtins.bin
 
 ## man: man pages from the cobra commands, golive.1 and one per subcommand, in $(MANDIR)
 man:

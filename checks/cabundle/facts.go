@@ -3,6 +3,7 @@ package cabundle
 import (
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/golive-sh/golive/internal/profile"
 )
@@ -47,10 +48,10 @@ func cleanPath(s string) error {
 }
 
 // command is a program name for an argv[0]: no path tricks, no option.
-var command = regexp.MustCompile(`^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$`)
+var command = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$`) })
 
 func bareCommand(argv []string) error {
-	if len(argv) > 0 && !command.MatchString(argv[0]) {
+	if len(argv) > 0 && !command().MatchString(argv[0]) {
 		return fmt.Errorf("%q: the program must be a bare command name (update-ca-trust, update-ca-certificates)", argv[0])
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/golive-sh/golive/internal/host"
 )
@@ -21,7 +22,9 @@ type HostGlibc struct {
 
 // bannerRe finds glibc's version banner, e.g. "GNU C Library (GNU libc)
 // stable release version 2.35." or "... release version 2.17, by Roland".
-var bannerRe = regexp.MustCompile(`GNU C Library [^\n\x00]*?release version (\d+\.\d+(?:\.\d+)?)`)
+var bannerRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`GNU C Library [^\n\x00]*?release version (\d+\.\d+(?:\.\d+)?)`)
+})
 
 // maxRodata bounds how much of libc's read-only data is scanned for the
 // banner (real ones are about 200 KiB).
@@ -67,7 +70,7 @@ func readGlibc(r io.ReaderAt, p string) (g *HostGlibc, err error) {
 	g.Version = strings.TrimPrefix(highest, "GLIBC_")
 	if sec := f.Section(".rodata"); sec != nil && sec.Size <= maxRodata && sec.Type != elf.SHT_NOBITS {
 		if data, err := sec.Data(); err == nil {
-			if m := bannerRe.FindSubmatch(data); m != nil {
+			if m := bannerRe().FindSubmatch(data); m != nil {
 				g.Version = string(bytes.TrimSpace(m[1]))
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/golive-sh/golive/internal/host"
 )
@@ -73,7 +74,7 @@ func readRuntime(h *host.Host, read reader) (Runtime, error) {
 }
 
 // policyFile is the binary policy name load_policy looks for.
-var policyFile = regexp.MustCompile(`^policy\.[0-9]+$`)
+var policyFile = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^policy\.[0-9]+$`) })
 
 // PolicyDir is the directory of a policy's files.
 func PolicyDir(policy string) string { return path.Join("/etc/selinux", policy) }
@@ -91,7 +92,7 @@ func BinaryPolicies(h *host.Host, policy string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if policyFile.MatchString(e.Name()) && !e.IsDir() {
+		if policyFile().MatchString(e.Name()) && !e.IsDir() {
 			out = append(out, path.Join(dir, e.Name()))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/golive-sh/golive/internal/host"
 )
@@ -270,7 +271,9 @@ func (l *tunedLoader) find(name string) (file string, skip bool) {
 	return "", skip || optional
 }
 
-var tunedIncludeSplit = regexp.MustCompile(`\s*[,;]\s*`)
+// Regexps are compiled on first use: most runs read no tuned profile, and
+// compiling at package init costs every golive process.
+var tunedIncludeSplit = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*[,;]\s*`) })
 
 func (l *tunedLoader) load(names []string, depth int) error {
 	for _, name := range names {
@@ -308,7 +311,7 @@ func (l *tunedLoader) load(names []string, depth int) error {
 			}
 			for _, o := range u.Options {
 				if o.Name == "include" {
-					if err := l.load(tunedIncludeSplit.Split(o.Value, -1), depth+1); err != nil {
+					if err := l.load(tunedIncludeSplit().Split(o.Value, -1), depth+1); err != nil {
 						return err
 					}
 				}
@@ -395,7 +398,7 @@ func tunedTrue(v string) bool { return v == "True" || v == "true" || v == "1" }
 
 // tunedDropSplit splits drop= as re.split(r"\b\s*[,;]\s*", ...).
 func tunedDropSplit(v string) []string {
-	return regexp.MustCompile(`\b\s*[,;]\s*`).Split(v, -1)
+	return tunedListSplit().Split(v, -1)
 }
 
 func expandProfileDir(v, dir string) string {
@@ -416,7 +419,9 @@ func expandProfileDir(v, dir string) string {
 	}
 }
 
-var tunedVarName = regexp.MustCompile(`^\w+$`)
+var tunedListSplit = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b\s*[,;]\s*`) })
+
+var tunedVarName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\w+$`) })
 
 // variables builds the [variables] of the merged profile in order, each
 // value expanded with the ones before it (profiles/variables.py
@@ -428,7 +433,7 @@ func (l *tunedLoader) variables() map[string]string {
 		return vars
 	}
 	for _, o := range u.options {
-		if o.Key == "include" || !tunedVarName.MatchString(o.Key) {
+		if o.Key == "include" || !tunedVarName().MatchString(o.Key) {
 			continue
 		}
 		vars[o.Key] = expandTunedStatic(o.Value, vars)
@@ -455,10 +460,10 @@ func expandTunedStatic(s string, vars map[string]string) string {
 		}
 		b.WriteByte(s[i])
 	}
-	return tunedEscapedVar.ReplaceAllString(b.String(), "$1")
+	return tunedEscapedVar().ReplaceAllString(b.String(), "$1")
 }
 
-var tunedEscapedVar = regexp.MustCompile(`\\(\$\{\w+\})`)
+var tunedEscapedVar = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\\(\$\{\w+\})`) })
 
 func unquoteTuned(v string) string {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {

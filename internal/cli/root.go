@@ -107,6 +107,7 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 	root.AddCommand(
 		newCheckCmd(io, nil),
 		newListCmd(io),
+		newInitCmd(io),
 		newExplainCmd(io),
 		newProfilesCmd(io),
 		newDiffCmd(io),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 )
 
 // remoteAlert finds a TLS alert the peer sent. crypto/tls reports one as a
@@ -32,7 +33,7 @@ func isRemoteAlert(err error) bool {
 }
 
 // alertTexts maps "tls: bad certificate" to its alert number.
-var alertTexts = func() map[string]tls.AlertError {
+var alertTexts = sync.OnceValue(func() map[string]tls.AlertError {
 	m := make(map[string]tls.AlertError, 256)
 	for i := range 256 {
 		a := tls.AlertError(i)
@@ -41,10 +42,10 @@ var alertTexts = func() map[string]tls.AlertError {
 		}
 	}
 	return m
-}()
+})
 
 func alertByText(text string) (tls.AlertError, bool) {
-	a, ok := alertTexts[text]
+	a, ok := alertTexts()[text]
 	return a, ok
 }
 

@@ -71,15 +71,32 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 		}
 		return nil, &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
-	doc := &document{file: file, chainName: chainName}
 	if root.Kind == 0 { // empty file
-		doc.body = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		return doc, nil
+		return &document{file: file, chainName: chainName, body: &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}, nil
 	}
 	if len(root.Content) != 1 {
 		return nil, &Error{File: file, Msg: "expected one YAML document"}
 	}
-	body := root.Content[0]
+	return newDocument(file, chainName, root.Content[0], pos)
+}
+
+// builtinDocument is parseDocument for the built-in profile name, whose
+// YAML is data: from builtins.bin when that was compiled from data. With
+// matchOnly, the document holds only what detection reads.
+func builtinDocument(name string, data []byte, pos positions, matchOnly bool) (*document, error) {
+	file := "builtin:" + name + ".yaml"
+	if body, ok := compiledTree(name, data, matchOnly); ok {
+		return newDocument(file, name, body, pos)
+	}
+	if matchOnly {
+		data = matchBlock(data)
+	}
+	return parseDocument(file, name, data, pos)
+}
+
+// newDocument checks the shape of one profile file's top-level mapping.
+func newDocument(file, chainName string, body *yaml.Node, pos positions) (*document, error) {
+	doc := &document{file: file, chainName: chainName}
 	if err := checkNodes(file, body, 0); err != nil {
 		return nil, err
 	}

@@ -157,7 +157,7 @@ func (r *resolver) load(ref, fromDir string) (*document, string, error) {
 	if err != nil {
 		return nil, "", &Error{File: ref, Msg: fmt.Sprintf("no built-in profile %q (built-in: %s)", ref, strings.Join(Builtins(), ", "))}
 	}
-	doc, err := parseDocument("builtin:"+ref+".yaml", ref, data, r.pos)
+	doc, err := builtinDocument(ref, data, r.pos, false)
 	if err == nil && doc.name == "" {
 		doc.name = ref
 	}
@@ -349,9 +349,9 @@ var builtinMatches = sync.OnceValue(func() []namedRules {
 		if err != nil {
 			continue
 		}
-		// Only the match: block is parsed: detection runs in every process
-		// and a whole profile costs the YAML scanner far more.
-		doc, err := parseDocument("builtin:"+n+".yaml", n, matchBlock(data), positions{})
+		// Only the match: block is read: detection runs in every process
+		// and looks at every built-in.
+		doc, err := builtinDocument(n, data, positions{}, true)
 		if err != nil {
 			continue // a broken built-in fails its own tests and Resolve
 		}

@@ -78,7 +78,8 @@ type badFunc func(n *yaml.Node, format string, args ...any) error
 // Prose (why, description ...) may hold newlines.
 func oneLineValues(file string, n *yaml.Node, key string) error {
 	if n.Kind == yaml.ScalarNode {
-		if i := strings.IndexFunc(n.Value, func(r rune) bool { return controlChar(r, freeText[key]) }); i >= 0 {
+		prose := freeText[key]
+		if i := strings.IndexFunc(n.Value, func(r rune) bool { return controlChar(r, prose) }); i >= 0 {
 			what := "value"
 			if key != "" {
 				what = key
