@@ -227,17 +227,19 @@ func (h *hostRun) cleanup(parent context.Context, deadline time.Time, alive bool
 	}
 	stop := context.AfterFunc(ctx, func() { h.conn.Close() })
 	defer stop()
-	if h.started && !alive {
-		// The connection was cut while golive ran: it would run on to its
-		// own --timeout. (sshd refuses ssh signal requests for root
-		// logins, so the recorded PID is signalled instead.)
-		kill := "kill -TERM \"$(cat " + sshclient.Quote(h.dir.Path+"/"+pidFile) + ")\" 2>/dev/null"
-		if h.opts.Sudo {
-			kill = "sudo -n " + kill
-		}
-		_, _ = h.conn.Run(ctx, kill, nil, 0, 0)
+	if !h.started || alive {
+		_ = h.conn.RemoveTempDir(ctx, h.dir)
+		return
 	}
-	_ = h.conn.RemoveTempDir(ctx, h.dir)
+	// The connection was cut while golive ran: it would run on to its own
+	// --timeout. (sshd refuses ssh signal requests for root logins, so the
+	// recorded PID is signalled instead, in the same command as rm -rf: a
+	// host that just timed out may be slow to open a session.)
+	kill := "kill -TERM \"$(cat " + sshclient.Quote(h.dir.Path+"/"+pidFile) + ")\" 2>/dev/null"
+	if h.opts.Sudo {
+		kill = "sudo -n " + kill
+	}
+	_, _ = h.conn.Run(ctx, kill+"; "+h.dir.RemoveCommand(), nil, 0, 0)
 }
 
 func later(a, b time.Time) time.Time {

@@ -127,6 +127,14 @@ func TestUploadAndTempDir(t *testing.T) {
 	if err := c.MakeTempDir(ctx, &TempDir{Name: d.Name}); !errors.As(err, &ee) {
 		t.Errorf("second mkdir of %s: %v, want an exit error", d.Name, err)
 	}
+	// A path that is not plain components is refused before any use,
+	// and the host's text is in the error's field.
+	var te *TempDirError
+	odd := &TempDir{Name: "golive.with space"}
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(l.server.Tmp, odd.Name)) })
+	if err := c.MakeTempDir(ctx, odd); !errors.As(err, &te) || te.Printed != filepath.Join(l.server.Tmp, odd.Name) || odd.Path != "" {
+		t.Errorf("mkdir of %q: %v (path %q), want a TempDirError holding the printed path", odd.Name, err, odd.Path)
+	}
 	file := d.Path + "/sub/it's here"
 	data := bytes.Repeat([]byte("golive\n"), 50000)
 	if err := c.Upload(ctx, bytes.NewReader(data), file, 0o600); err != nil {

@@ -53,15 +53,23 @@ func (c *Conn) MakeTempDir(ctx context.Context, d *TempDir) error {
 	return nil
 }
 
-// RemoveTempDir removes d and everything in it: by its path, or, when
-// the path never came back, by the name chosen for it (random letters
-// and digits, in double quotes: no glob, no word splitting).
-func (c *Conn) RemoveTempDir(ctx context.Context, d *TempDir) error {
-	line := "rm -rf \"" + d.expr() + "\""
+// RemoveCommand is the shell command that removes d and everything in
+// it: by its path, or, when the path never came back, by the name chosen
+// for it (random letters and digits, in double quotes: no glob, no word
+// splitting). A caller that must do something first (stop what runs
+// there) puts it before this on the same command line, so cleanup stays
+// one round trip.
+func (d *TempDir) RemoveCommand() string {
 	if d.Path != "" {
-		line = "rm -rf " + Quote(d.Path)
+		return "rm -rf " + Quote(d.Path)
 	}
-	res, err := c.Run(ctx, line, nil, 0, maxSmallOutput)
+	return "rm -rf \"" + d.expr() + "\""
+}
+
+// RemoveTempDir removes d and everything in it (RemoveCommand). A
+// non-zero exit is an *ExitError.
+func (c *Conn) RemoveTempDir(ctx context.Context, d *TempDir) error {
+	res, err := c.Run(ctx, d.RemoveCommand(), nil, 0, maxSmallOutput)
 	if err == nil && res.Exit != 0 {
 		err = &ExitError{Status: res.Exit, Stderr: res.Stderr}
 	}
