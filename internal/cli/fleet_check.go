@@ -15,6 +15,7 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/fleet"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/sshclient"
 )
 
 // fleetCheckOptions are `golive fleet check`'s options.
@@ -219,7 +220,7 @@ func (o *fleetCheckOptions) fanOutOptions(io IO) (fleet.Options, error) {
 	if o.KnownHosts == "" {
 		o.KnownHosts = filepath.Join(homeDir(), ".ssh", "known_hosts")
 	}
-	keys, err := fleet.NewHostKeys(o.KnownHosts, o.AcceptNew)
+	keys, err := sshclient.NewHostKeys(o.KnownHosts, o.AcceptNew)
 	if err != nil {
 		return fleet.Options{}, invalid(err)
 	}
@@ -227,11 +228,11 @@ func (o *fleetCheckOptions) fanOutOptions(io IO) (fleet.Options, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	auth, err := fleet.NewAuth(o.Identities, getenv("SSH_AUTH_SOCK"), homeDir())
-	if errors.Is(err, fleet.ErrNoKey) && len(o.Identities) == 0 {
+	auth, err := sshclient.NewAuth(o.Identities, getenv("SSH_AUTH_SOCK"), homeDir())
+	if errors.Is(err, sshclient.ErrNoKey) && len(o.Identities) == 0 {
 		// ssh_config's IdentityFile may still name a key for every host:
 		// resolve checks once the hosts are looked up.
-		o.noKey, auth = err, &fleet.Auth{}
+		o.noKey, auth = err, &sshclient.Auth{}
 	} else if err != nil {
 		return fleet.Options{}, invalid(err)
 	}

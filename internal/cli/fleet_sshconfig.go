@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/golive-sh/golive/internal/fleet"
+	"github.com/golive-sh/golive/internal/sshclient"
 )
 
 // sshConfigNone is the --ssh-config value that reads no file.
@@ -15,7 +16,7 @@ const sshConfigNone = "none"
 
 // loadSSHConfig reads --ssh-config, or ~/.ssh/config when it exists and
 // the flag is not given; nil for none.
-func (o *fleetCheckOptions) loadSSHConfig() (*fleet.SSHConfig, error) {
+func (o *fleetCheckOptions) loadSSHConfig() (*sshclient.Config, error) {
 	path := o.SSHConfig
 	switch path {
 	case sshConfigNone:
@@ -29,7 +30,7 @@ func (o *fleetCheckOptions) loadSSHConfig() (*fleet.SSHConfig, error) {
 			return nil, nil
 		}
 	}
-	c, err := fleet.ParseSSHConfig(path, homeDir())
+	c, err := sshclient.ParseConfig(path, homeDir())
 	if err != nil {
 		return nil, invalid(fmt.Errorf("--ssh-config: %w", unwrapPath(err)))
 	}
@@ -39,7 +40,7 @@ func (o *fleetCheckOptions) loadSSHConfig() (*fleet.SSHConfig, error) {
 // resolve applies the ssh_config to every target. The resolver it returns
 // knows every known_hosts file in use, for the notices of keys added, and
 // is closed by the caller.
-func (o *fleetCheckOptions) resolve(targets []fleet.Target, opts *fleet.Options, io IO) (*fleet.Resolver, error) {
+func (o *fleetCheckOptions) resolve(targets []fleet.Target, opts *fleet.Options, io IO) (*sshclient.Resolver, error) {
 	r, err := o.resolveWith(targets, opts, io)
 	if err != nil {
 		r.Close()
@@ -48,16 +49,16 @@ func (o *fleetCheckOptions) resolve(targets []fleet.Target, opts *fleet.Options,
 	return r, nil
 }
 
-func (o *fleetCheckOptions) resolveWith(targets []fleet.Target, opts *fleet.Options, io IO) (*fleet.Resolver, error) {
+func (o *fleetCheckOptions) resolveWith(targets []fleet.Target, opts *fleet.Options, io IO) (*sshclient.Resolver, error) {
 	getenv := io.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	r := &fleet.Resolver{
+	r := &sshclient.Resolver{
 		Home: homeDir(), LocalUser: currentUser(getenv), AgentSock: getenv("SSH_AUTH_SOCK"),
 		DefaultUser: opts.User, Identities: o.Identities,
 		KnownHostsGiven: o.changed["known-hosts"], KnownHosts: o.KnownHosts, AcceptNew: o.AcceptNew,
-		DefaultAuth: opts.Auth, DefaultHostKeys: opts.HostKeys,
+		DefaultHostKeys: opts.HostKeys,
 	}
 	if o.changed["user"] {
 		r.UserGiven = o.User
@@ -69,7 +70,7 @@ func (o *fleetCheckOptions) resolveWith(targets []fleet.Target, opts *fleet.Opti
 	r.Config = c
 	for i, t := range targets {
 		if c != nil {
-			if t, err = r.Resolve(t); err != nil {
+			if t.Route, err = r.Resolve(t.Dest); err != nil {
 				return r, invalid(fmt.Errorf("ssh config: %w", err))
 			}
 			targets[i] = t

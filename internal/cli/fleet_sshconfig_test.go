@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/golive-sh/golive/internal/fleet/sshdtest"
+	"github.com/golive-sh/golive/internal/sshclient/sshdtest"
 )
 
 // sshConfig writes an ssh_config into the lab and returns its path.

@@ -10,8 +10,8 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/golive-sh/golive/internal/fleet/fleettest"
-	"github.com/golive-sh/golive/internal/fleet/sshdtest"
 	"github.com/golive-sh/golive/internal/report/reporttest"
+	"github.com/golive-sh/golive/internal/sshclient/sshdtest"
 	"github.com/golive-sh/golive/internal/testenv"
 )
 

@@ -94,8 +94,9 @@ func (b *Bundle) add(path string, index map[string]string, depth int) (string, e
 			return "", err
 		}
 		// Remote paths are relative to the temp dir; extends is relative
-		// to the extending file's directory, profiles/<n>/.
-		data = replaceLine(data, line, "extends: "+Quote("../../"+parentRemote))
+		// to the extending file's directory, profiles/<n>/. A YAML
+		// single-quoted scalar: safeFileName leaves no quote in the path.
+		data = replaceLine(data, line, "extends: '../../"+parentRemote+"'")
 	}
 	b.Files[slot].Data = data
 	return remote, nil

@@ -6,13 +6,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/golive-sh/golive/internal/sshclient"
 )
 
 // Options configure a fan-out.
 type Options struct {
 	User     string // login user for targets that name none
-	Auth     *Auth
-	HostKeys *HostKeys
+	Auth     *sshclient.Auth
+	HostKeys *sshclient.HostKeys
 	// Binaries are golive executables by GOARCH; the host's `uname -m`
 	// picks one.
 	Binaries map[string]string

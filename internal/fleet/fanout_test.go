@@ -2,11 +2,7 @@ package fleet
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,20 +10,19 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/ssh"
-
-	"github.com/golive-sh/golive/internal/fleet/sshdtest"
+	"github.com/golive-sh/golive/internal/sshclient"
+	"github.com/golive-sh/golive/internal/sshclient/sshdtest"
 )
 
 func testOptions(t *testing.T) Options {
 	t.Helper()
 	dir := t.TempDir()
 	key := sshdtest.NewKey(t, dir, "id")
-	auth, err := NewAuth([]string{key.File}, "", "")
+	auth, err := sshclient.NewAuth([]string{key.File}, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := NewHostKeys(filepath.Join(dir, "known_hosts"), false)
+	keys, err := sshclient.NewHostKeys(filepath.Join(dir, "known_hosts"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +34,7 @@ func target(t *testing.T, addr string) Target {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
-	return Target{Host: host, Port: p}
+	return Target{Dest: sshclient.Dest{Host: host, Port: p}}
 }
 
 func TestRunBoundsParallelism(t *testing.T) {
@@ -66,7 +61,7 @@ func TestRunBoundsParallelism(t *testing.T) {
 	t.Cleanup(func() { checkOne = checkHost })
 	var targets []Target
 	for i := range 7 {
-		targets = append(targets, Target{Host: "h" + strconv.Itoa(i), Port: 22})
+		targets = append(targets, Target{Dest: sshclient.Dest{Host: "h" + strconv.Itoa(i), Port: 22}})
 	}
 	var finished []string
 	opts.Done = func(r HostResult) { finished = append(finished, r.Target.Host) }
@@ -113,37 +108,9 @@ func TestUnreachableHost(t *testing.T) {
 	}
 }
 
-func TestNewAuthErrors(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := NewAuth(nil, "", dir); err == nil || !strings.Contains(err.Error(), "no ssh key") {
-		t.Errorf("no key anywhere: %v", err)
-	}
-	garbage := filepath.Join(dir, "garbage")
-	os.WriteFile(garbage, []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0IG1hdGVyaWFs\n-----END OPENSSH PRIVATE KEY-----\n"), 0o600)
-	_, err := NewAuth([]string{garbage}, "", dir)
-	if err == nil || strings.Contains(err.Error(), "c2VjcmV0") {
-		t.Errorf("garbage key: %v (must fail without quoting the file)", err)
-	}
-
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "", []byte("secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	locked := filepath.Join(dir, ".ssh", "id_ed25519")
-	os.MkdirAll(filepath.Dir(locked), 0o700)
-	os.WriteFile(locked, pem.EncodeToMemory(block), 0o600)
-	if _, err := NewAuth([]string{locked}, "", dir); err == nil || !strings.Contains(err.Error(), "ssh-add") {
-		t.Errorf("explicit passphrase-protected key: %v, want advice to use ssh-agent", err)
-	}
-	// The same file as a default identity is skipped with a note; with
-	// nothing else to offer, that is "no ssh key".
-	if _, err := NewAuth(nil, "", dir); err == nil || !strings.Contains(err.Error(), "no ssh key") {
-		t.Errorf("only a locked default key: %v", err)
-	}
-	sshdtest.NewKey(t, filepath.Join(dir, ".ssh"), "id_rsa")
-	a, err := NewAuth(nil, "", dir)
-	if err != nil || len(a.signers) != 1 || len(a.Notes) != 1 || !strings.Contains(a.Notes[0], "passphrase") {
-		t.Errorf("default keys: %v, %d signers, notes %q; want the plain key used and the locked one noted", err, len(a.signers), a.Notes)
+func TestValidateRefusesNUL(t *testing.T) {
+	o := Options{Auth: &sshclient.Auth{}, HostKeys: &sshclient.HostKeys{}, Binaries: map[string]string{"amd64": "x"}, Parallel: 1, HostTimeout: 1, CheckArgs: []string{"a\x00b"}}
+	if err := o.Validate(); err == nil {
+		t.Error("an argument with a NUL byte was accepted")
 	}
 }

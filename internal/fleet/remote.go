@@ -2,24 +2,23 @@ package fleet
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/golive-sh/golive/internal/report"
-	"golang.org/x/crypto/ssh"
+	"github.com/golive-sh/golive/internal/sshclient"
 )
 
 // Bounds on what a remote host sends back.
 const (
 	DefaultMaxReport = report.MaxReportSize // a fetched or read report: what golive writes, golive reads
 	maxStderr        = 64 << 10
-	maxSmallOutput   = 4 << 10 // uname -m, mktemp
 )
 
 // cleanupReserve is the part of the per-host timeout kept for removing the
@@ -31,13 +30,7 @@ func cleanupReserve(hostTimeout time.Duration) time.Duration {
 // pidFile, in the temp dir, holds the PID of the running golive check.
 const pidFile = "golive.pid"
 
-var (
-	// The temp dir is made under the remote's $TMPDIR (else /tmp): an
-	// absolute path of plain components ending in golive.XXXXXXXX, so no
-	// "..", no glob and no space ever reaches rm -rf.
-	tempDirPattern = regexp.MustCompile(`^(/[A-Za-z0-9._-]+)*/golive\.[A-Za-z0-9]{8}$`)
-	archPattern    = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
-)
+var archPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 
 // GOARCH maps `uname -m` to Go's name for the architecture.
 func GOARCH(unameM string) string {
@@ -56,14 +49,12 @@ func GOARCH(unameM string) string {
 
 // hostRun is one host's fan-out: a connection and what was made on it.
 type hostRun struct {
-	t      Target
-	opts   *Options
-	client *ssh.Client
-	dir    string // the private temp dir, once made
-	// name is the temp dir's last component, chosen here before the dir
-	// is made: a cut during mkdir leaves a dir whose path never came
-	// back, and cleanup still finds it by name.
-	name    string
+	t    Target
+	opts *Options
+	conn *sshclient.Conn
+	// dir is the private temp dir, once its name is chosen: cleanup
+	// removes it even if the connection was cut before mkdir answered.
+	dir     *sshclient.TempDir
 	verdict string // the fetched report's
 	// started is set once golive check was started: cleanup then stops
 	// it in case it still runs.
@@ -87,20 +78,20 @@ func checkHost(ctx context.Context, t Target, opts *Options) (res HostResult) {
 	defer cancel()
 
 	h := &hostRun{t: t, opts: opts}
-	client, err := dial(work, t, opts)
+	conn, err := dial(work, t, opts)
 	if err != nil {
 		return failed(res, err)
 	}
-	h.client = client
+	h.conn = conn
 	// Cancelling the work closes the connection: every blocked session
 	// returns at once. Cleanup then dials again.
-	stop := context.AfterFunc(work, func() { client.Close() })
+	stop := context.AfterFunc(work, func() { conn.Close() })
 	defer func() {
 		alive := stop()
-		if h.name != "" {
+		if h.dir != nil {
 			h.cleanup(ctx, deadline, alive)
 		}
-		h.client.Close()
+		h.conn.Close()
 	}()
 
 	res, err = h.work(work, res)
@@ -114,9 +105,9 @@ func checkHost(ctx context.Context, t Target, opts *Options) (res HostResult) {
 }
 
 func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) {
-	out, err := h.small(ctx, "uname -m")
+	out, err := h.conn.Output(ctx, "uname -m")
 	if err != nil {
-		return res, remoteErr("uname -m: %v", err)
+		return res, remoteErr("uname -m: %s", describe(err))
 	}
 	if !archPattern.MatchString(out) {
 		return res, remoteErr("uname -m printed %q", clip(out))
@@ -126,25 +117,20 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 	if !ok {
 		return res, remoteErr("host is %s and there is no golive binary for it: pass --binary-for %s=PATH", out, GOARCH(out))
 	}
-	// mkdir, like mktemp -d, fails if the path exists and makes the dir
-	// 0700; the name is chosen here so that cleanup knows it even if the
-	// connection is cut before the path comes back.
-	h.name = "golive." + rand.Text()[:8]
-	dir, err := h.small(ctx, `d="`+h.tempDirExpr()+`" && mkdir -m 0700 "$d" && printf '%s\n' "$d"`)
-	if err != nil {
-		return res, remoteErr("mkdir: %v", err)
+	h.dir = sshclient.NewTempDir("golive")
+	if err := h.conn.MakeTempDir(ctx, h.dir); err != nil {
+		var te *sshclient.TempDirError
+		if errors.As(err, &te) {
+			return res, remoteErr("mkdir printed %q, not a $TMPDIR/golive.XXXXXXXX directory", clip(te.Printed))
+		}
+		return res, remoteErr("mkdir: %s", describe(err))
 	}
-	// Checked before it is ever used, above all in rm -rf.
-	if !tempDirPattern.MatchString(dir) || !strings.HasSuffix(dir, "/"+h.name) || strings.Contains(dir, "/../") || strings.Contains(dir, "/./") {
-		return res, remoteErr("mkdir printed %q, not a $TMPDIR/golive.XXXXXXXX directory", clip(dir))
-	}
-	h.dir = dir
-	if err := h.uploadFile(ctx, bin, dir+"/golive"); err != nil {
+	if err := h.uploadFile(ctx, bin, h.dir.Path+"/golive"); err != nil {
 		return res, err
 	}
 	if b := h.opts.Bundle; b != nil {
 		for _, f := range b.Files {
-			if err := h.upload(ctx, strings.NewReader(string(f.Data)), dir+"/"+f.Remote, "0600"); err != nil {
+			if err := h.upload(ctx, strings.NewReader(string(f.Data)), h.dir.Path+"/"+f.Remote, 0o600); err != nil {
 				return res, err
 			}
 		}
@@ -158,47 +144,18 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 	return res, nil
 }
 
-// tempDirExpr is the temp dir's path as a shell word to put in double
-// quotes: the remote's $TMPDIR (else /tmp) and the name chosen here.
-func (h *hostRun) tempDirExpr() string {
-	return "${TMPDIR:-/tmp}/" + h.name
-}
-
-// small runs a command that prints one short line and returns that line.
-func (h *hostRun) small(ctx context.Context, cmd string) (string, error) {
-	stdout := &capped{max: maxSmallOutput}
-	stderr := &capped{max: maxSmallOutput}
-	code, err := h.session(ctx, cmd, nil, stdout, stderr)
-	if err != nil {
-		return "", err
-	}
-	if code != 0 {
-		return "", fmt.Errorf("exit %d: %s", code, clip(string(stderr.buf)))
-	}
-	return strings.TrimSpace(string(stdout.buf)), nil
-}
-
 func (h *hostRun) uploadFile(ctx context.Context, local, remote string) error {
 	f, err := os.Open(local)
 	if err != nil {
 		return &stepError{KindRemote, fmt.Sprintf("open %s: %v", local, err)}
 	}
 	defer f.Close()
-	return h.upload(ctx, f, remote, "0700")
+	return h.upload(ctx, f, remote, 0o700)
 }
 
-// upload streams r into remote through a session's stdin: no scp or sftp
-// needed on the host. The umask keeps the file private while it is written.
-func (h *hostRun) upload(ctx context.Context, r io.Reader, remote, mode string) error {
-	dir := remote[:strings.LastIndexByte(remote, '/')]
-	cmd := "umask 077 && mkdir -p " + Quote(dir) + " && cat > " + Quote(remote) + " && chmod " + mode + " " + Quote(remote)
-	stderr := &capped{max: maxSmallOutput}
-	code, err := h.session(ctx, cmd, r, io.Discard, stderr)
-	if err != nil {
-		return remoteErr("upload %s: %v", remote, err)
-	}
-	if code != 0 {
-		return remoteErr("upload %s: exit %d: %s", remote, code, clip(string(stderr.buf)))
+func (h *hostRun) upload(ctx context.Context, r io.Reader, remote string, mode fs.FileMode) error {
+	if err := h.conn.Upload(ctx, r, remote, mode); err != nil {
+		return remoteErr("upload %s: %s", remote, describe(err))
 	}
 	return nil
 }
@@ -213,65 +170,40 @@ func (h *hostRun) check(ctx context.Context) ([]byte, string, error) {
 	argv = append(argv, h.opts.CheckArgs...)
 	// exec keeps the recorded PID that of golive (or sudo), which cleanup
 	// signals if the host times out while it runs.
-	cmd := "cd " + Quote(h.dir) + " && echo $$ > " + pidFile + " && exec "
+	cmd := "cd " + sshclient.Quote(h.dir.Path) + " && echo $$ > " + pidFile + " && exec "
 	if h.opts.Sudo {
 		cmd += "sudo -n "
 	}
-	cmd += Command(argv...)
+	cmd += sshclient.Command(argv...)
 	h.started = true
 	maxReport := h.opts.MaxReport
 	if maxReport <= 0 {
 		maxReport = DefaultMaxReport
 	}
-	stdout := &capped{max: int(maxReport)}
-	stderr := &capped{max: maxStderr}
-	code, err := h.session(ctx, cmd, nil, stdout, stderr)
-	errText := clip(string(stderr.buf))
+	out, err := h.conn.Run(ctx, cmd, nil, int(maxReport), maxStderr)
+	errText := clip(string(out.Stderr))
 	if err != nil {
 		return nil, errText, remoteErr("golive check: %v", err)
 	}
+	code := out.Exit
 	switch {
-	case stdout.over:
+	case out.StdoutCut:
 		return nil, errText, remoteErr("report larger than %d bytes: not fetched", maxReport)
 	case code == 2:
 		return nil, errText, remoteErr("golive check refused the invocation (exit 2): %s", errText)
-	case h.opts.Sudo && code == 1 && len(stdout.buf) == 0:
+	case h.opts.Sudo && code == 1 && len(out.Stdout) == 0:
 		return nil, errText, remoteErr("sudo -n failed (no passwordless sudo rule for this user and command?): %s", errText)
 	case code == 126 || code == 127:
 		return nil, errText, remoteErr("golive could not be started (exit %d; is /tmp mounted noexec?): %s", code, errText)
 	case code != 0 && code != 3:
 		return nil, errText, remoteErr("golive check exited %d: %s", code, errText)
 	}
-	rep, err := DecodeReport(stdout.buf)
+	rep, err := DecodeReport(out.Stdout)
 	if err != nil {
 		return nil, errText, remoteErr("report from the host: %v", err)
 	}
 	h.verdict = rep.Verdict
-	return stdout.buf, errText, nil
-}
-
-// session runs one command on its own session and returns its exit code.
-func (h *hostRun) session(ctx context.Context, cmd string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, context.Cause(ctx)
-	}
-	s, err := h.client.NewSession()
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	s.Stdin, s.Stdout, s.Stderr = stdin, stdout, stderr
-	err = s.Run(cmd)
-	var ee *ssh.ExitError
-	switch {
-	case err == nil:
-		return 0, nil
-	case errors.As(err, &ee):
-		return ee.ExitStatus(), nil
-	case ctx.Err() != nil:
-		return 0, context.Cause(ctx)
-	}
-	return 0, err
+	return out.Stdout, errText, nil
 }
 
 // cleanupFloor is the least time cleanup is given, past the per-host
@@ -290,29 +222,24 @@ func (h *hostRun) cleanup(parent context.Context, deadline time.Time, alive bool
 		if err != nil {
 			return
 		}
-		h.client.Close()
-		h.client = c
+		h.conn.Close()
+		h.conn = c
 	}
-	stop := context.AfterFunc(ctx, func() { h.client.Close() })
+	stop := context.AfterFunc(ctx, func() { h.conn.Close() })
 	defer stop()
-	// A dir whose path never came back is removed by the name chosen
-	// for it (random letters and digits, in double quotes: no glob, no
-	// word splitting).
-	cmd := "rm -rf \"" + h.tempDirExpr() + "\""
-	if h.dir != "" {
-		cmd = "rm -rf " + Quote(h.dir)
+	if !h.started || alive {
+		_ = h.conn.RemoveTempDir(ctx, h.dir)
+		return
 	}
-	if h.started && !alive {
-		// The connection was cut while golive ran: it would run on to its
-		// own --timeout. (sshd refuses ssh signal requests for root
-		// logins, so the recorded PID is signalled instead.)
-		kill := "kill -TERM \"$(cat " + Quote(h.dir+"/"+pidFile) + ")\" 2>/dev/null"
-		if h.opts.Sudo {
-			kill = "sudo -n " + kill
-		}
-		cmd = kill + "; " + cmd
+	// The connection was cut while golive ran: it would run on to its own
+	// --timeout. (sshd refuses ssh signal requests for root logins, so the
+	// recorded PID is signalled instead, in the same command as rm -rf: a
+	// host that just timed out may be slow to open a session.)
+	kill := "kill -TERM \"$(cat " + sshclient.Quote(h.dir.Path+"/"+pidFile) + ")\" 2>/dev/null"
+	if h.opts.Sudo {
+		kill = "sudo -n " + kill
 	}
-	_, _ = h.session(ctx, cmd, nil, io.Discard, io.Discard)
+	_, _ = h.conn.Run(ctx, kill+"; "+h.dir.RemoveCommand(), nil, 0, 0)
 }
 
 func later(a, b time.Time) time.Time {
@@ -334,11 +261,41 @@ func remoteErr(format string, args ...any) error {
 	return &stepError{KindRemote, fmt.Sprintf(format, args...)}
 }
 
+// describe is a command's error as a message: an exit status shows the
+// command's stderr, made one short printable line.
+func describe(err error) string {
+	var ee *sshclient.ExitError
+	if errors.As(err, &ee) {
+		return fmt.Sprintf("exit %d: %s", ee.Status, clip(string(ee.Stderr)))
+	}
+	return err.Error()
+}
+
+// dial connects to t through its route, with the command line's user,
+// keys and known_hosts for the hops ssh_config says nothing about.
+func dial(ctx context.Context, t Target, opts *Options) (*sshclient.Conn, error) {
+	return sshclient.Dial(ctx, t.route(), &sshclient.Options{
+		User: opts.User, Auth: opts.Auth, HostKeys: opts.HostKeys, Timeout: opts.HostTimeout,
+	})
+}
+
+// kinds are the fan-out's kinds of the transport's failures.
+var kinds = map[sshclient.Reason]Kind{
+	sshclient.Unreachable:    KindUnreachable,
+	sshclient.AuthFailed:     KindAuth,
+	sshclient.HostKeyRefused: KindHostKey,
+	sshclient.TimedOut:       KindTimeout,
+}
+
 func failed(res HostResult, err error) HostResult {
 	var se *stepError
-	if errors.As(err, &se) {
+	var de *sshclient.DialError
+	switch {
+	case errors.As(err, &se):
 		res.Kind, res.Err = se.kind, se.msg
-	} else {
+	case errors.As(err, &de) && kinds[de.Reason] != "":
+		res.Kind, res.Err = kinds[de.Reason], err.Error()
+	default:
 		res.Kind, res.Err = KindRemote, err.Error()
 	}
 	res.Report = nil

@@ -60,25 +60,3 @@ func clip(s string) string {
 	}
 	return b.String()
 }
-
-// capped keeps the first max bytes written and counts the rest, so a
-// chatty or hostile remote cannot grow memory without bound. It never
-// fails a write: a failing writer would stop draining the ssh channel and
-// leave the remote process blocked until the host timeout.
-type capped struct {
-	buf  []byte
-	max  int
-	over bool
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	room := c.max - len(c.buf)
-	if len(p) > room {
-		c.over = true
-		p2 := p[:max(room, 0)]
-		c.buf = append(c.buf, p2...)
-		return len(p), nil
-	}
-	c.buf = append(c.buf, p...)
-	return len(p), nil
-}

@@ -2,8 +2,9 @@
 // reports into one fleet view. The fan-out copies golive's own binary and
 // the service's profile files to a private temporary directory on each
 // host, runs `golive check --format json` there, fetches the report and
-// removes what it copied. The merge reads reports from anywhere (the
-// fan-out, Ansible, a DaemonSet) and treats each one as hostile input.
+// removes what it copied; it reaches hosts through internal/sshclient. The
+// merge reads reports from anywhere (the fan-out, Ansible, a DaemonSet)
+// and treats each one as hostile input.
 package fleet
 
 import (
@@ -11,21 +12,48 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 	"strings"
+
+	"github.com/golive-sh/golive/internal/sshclient"
 )
 
-// Target is one host to check: [user@]host[:port].
+// Target is one host to check: where it is, and how to get there.
 type Target struct {
-	User string // empty: the default user
-	Host string // a name or an IP address, without brackets
-	Port int    // 22 unless given
-	// PortGiven says the port was written, so it wins over ssh_config.
-	PortGiven bool
+	sshclient.Dest
 	// Route is how to reach the host when ssh_config says more than
 	// [user@]host[:port]; nil: dial Addr directly.
-	Route *Route
+	Route *sshclient.Route
+}
+
+// route is t's route: its own, or a direct connection.
+func (t Target) route() sshclient.Route {
+	if t.Route != nil {
+		return *t.Route
+	}
+	return sshclient.Direct(t.Dest)
+}
+
+// NeedsDefaultAuth says whether some hop to t uses Options.Auth: the
+// command line's keys rather than its ssh_config IdentityFile.
+func (t Target) NeedsDefaultAuth() bool { return t.route().NeedsDefaultAuth() }
+
+// routeNote says where a host really was, for its error message, when
+// that is not what the operator wrote: " (web1 is 10.0.0.5:22 via bastion)".
+func (t Target) routeNote() string {
+	r := t.route()
+	if r.Addr() == t.Addr() && len(r.Jumps) == 0 {
+		return ""
+	}
+	note := " (" + t.Name() + " is " + r.Addr()
+	for i, j := range r.Jumps {
+		if i == 0 {
+			note += " via "
+		} else {
+			note += ", "
+		}
+		note += j.Label
+	}
+	return note + ")"
 }
 
 // Limits on a hosts file, which may come from anywhere.
@@ -35,98 +63,14 @@ const (
 	maxHostsBytes = 4 << 20
 )
 
-// Addr is host:port as net.Dial wants it.
-func (t Target) Addr() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
-
-// Name is how the host is shown and named in files: host, or host:port
-// when the port is not 22. The user is left out: it is how golive logged
-// in, not which machine it checked.
-func (t Target) Name() string {
-	if t.Port == 22 {
-		return t.Host
-	}
-	return t.Addr()
-}
-
-// String is the target as written: [user@]host[:port].
-func (t Target) String() string {
-	if t.User == "" {
-		return t.Name()
-	}
-	return t.User + "@" + t.Name()
-}
-
 // ParseTarget reads [user@]host[:port]; an IPv6 address with a port is
 // written in brackets, [::1]:2222.
 func ParseTarget(s string) (Target, error) {
-	t := Target{Port: 22}
-	rest := s
-	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
-		t.User, rest = rest[:i], rest[i+1:]
-		if !validUser(t.User) {
-			return Target{}, fmt.Errorf("%q: bad user name", s)
-		}
+	d, err := sshclient.ParseDest(s)
+	if err != nil {
+		return Target{}, err
 	}
-	host, port := rest, ""
-	switch {
-	case strings.HasPrefix(rest, "["):
-		h, p, err := net.SplitHostPort(rest)
-		if err != nil {
-			h, ok := strings.CutSuffix(strings.TrimPrefix(rest, "["), "]")
-			if !ok {
-				return Target{}, fmt.Errorf("%q: bad [address]:port", s)
-			}
-			host = h
-		} else {
-			host, port = h, p
-		}
-	case strings.Count(rest, ":") == 1:
-		host, port, _ = strings.Cut(rest, ":")
-	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 {
-			return Target{}, fmt.Errorf("%q: port must be 1 to 65535", s)
-		}
-		t.Port, t.PortGiven = n, true
-	}
-	if !validHost(host) {
-		return Target{}, fmt.Errorf("%q: bad host name or address", s)
-	}
-	t.Host = host
-	return t, nil
-}
-
-// validHost accepts DNS names and IPv4/IPv6 literals. Anything else (a
-// space, a quote, a leading dash that ssh tooling would read as an option)
-// is refused so a hostile hosts file cannot smuggle text into messages,
-// file names or known_hosts lines.
-func validHost(h string) bool {
-	if h == "" || len(h) > 253 || h[0] == '-' || h[0] == '.' {
-		return false
-	}
-	if net.ParseIP(h) != nil {
-		return true
-	}
-	for _, r := range h {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-// validUser accepts POSIX-ish login names.
-func validUser(u string) bool {
-	if u == "" || len(u) > 64 || u[0] == '-' {
-		return false
-	}
-	for _, r := range u {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_' || r == '$') {
-			return false
-		}
-	}
-	return true
+	return Target{Dest: d}, nil
 }
 
 // HostsError places a bad line of a hosts file.

@@ -4,34 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
-)
 
-func TestParseTarget(t *testing.T) {
-	cases := []struct {
-		in   string
-		want Target
-		name string // Name()
-	}{
-		{"db1", Target{Host: "db1", Port: 22}, "db1"},
-		{"ops@db1.example.com", Target{User: "ops", Host: "db1.example.com", Port: 22}, "db1.example.com"},
-		{"db1:2222", Target{Host: "db1", Port: 2222, PortGiven: true}, "db1:2222"},
-		{"root@10.0.0.1:22", Target{User: "root", Host: "10.0.0.1", Port: 22, PortGiven: true}, "10.0.0.1"},
-		{"[::1]:2222", Target{Host: "::1", Port: 2222, PortGiven: true}, "[::1]:2222"},
-		{"::1", Target{Host: "::1", Port: 22}, "::1"},
-		{"[fe80::1]", Target{Host: "fe80::1", Port: 22}, "fe80::1"},
-	}
-	for _, c := range cases {
-		got, err := ParseTarget(c.in)
-		if err != nil || got != c.want || got.Name() != c.name {
-			t.Errorf("ParseTarget(%q) = %+v (name %q), %v; want %+v (%q)", c.in, got, got.Name(), err, c.want, c.name)
-		}
-	}
-	for _, bad := range []string{"", "db1:0", "db1:65536", "db1:x", "@db1", "-oProxyCommand=x", "db1;rm", "a b", "db'1", "[::1", "u ser@db1", "db1\n", "\x1b[31mdb1"} {
-		if got, err := ParseTarget(bad); err == nil {
-			t.Errorf("ParseTarget(%q) = %+v, want an error", bad, got)
-		}
-	}
-}
+	"github.com/golive-sh/golive/internal/sshclient"
+)
 
 func TestParseHosts(t *testing.T) {
 	in := "# cut-over batch 1\n\ndb1\n  ops@db2:2222   # the odd one\n[::1]:22\n"
@@ -39,7 +14,11 @@ func TestParseHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Target{{Host: "db1", Port: 22}, {User: "ops", Host: "db2", Port: 2222, PortGiven: true}, {Host: "::1", Port: 22, PortGiven: true}}
+	want := []Target{
+		{Dest: sshclient.Dest{Host: "db1", Port: 22}},
+		{Dest: sshclient.Dest{User: "ops", Host: "db2", Port: 2222, PortGiven: true}},
+		{Dest: sshclient.Dest{Host: "::1", Port: 22, PortGiven: true}},
+	}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
@@ -126,4 +105,20 @@ func FuzzParseHosts(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A host's error names where it really was when ssh_config sent golive
+// elsewhere, and says nothing when it did not.
+func TestRouteNote(t *testing.T) {
+	web := Target{Dest: sshclient.Dest{Host: "web1", Port: 22}}
+	if n := web.routeNote(); n != "" {
+		t.Errorf("direct: %q, want none", n)
+	}
+	web.Route = &sshclient.Route{
+		Jumps: []sshclient.Hop{{Label: "bastion"}, {Label: "inner"}},
+		Hop:   sshclient.Hop{Label: "web1", Host: "10.0.0.5", Port: 22},
+	}
+	if n, want := web.routeNote(), " (web1 is 10.0.0.5:22 via bastion, inner)"; n != want {
+		t.Errorf("through jumps: %q, want %q", n, want)
+	}
 }

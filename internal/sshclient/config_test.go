@@ -1,4 +1,4 @@
-package fleet
+package sshclient
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 
 // parseConfigText parses text as file "cfg", with files (name → text)
 // for Include, relative to home/.ssh.
-func parseConfigText(t testing.TB, text string, files map[string]string) (*SSHConfig, error) {
+func parseConfigText(t testing.TB, text string, files map[string]string) (*Config, error) {
 	t.Helper()
 	l := &configLoader{
 		home: "/home/op",
@@ -38,7 +38,7 @@ func parseConfigText(t testing.TB, text string, files map[string]string) (*SSHCo
 	if err != nil {
 		return nil, err
 	}
-	return &SSHConfig{items: items}, nil
+	return &Config{items: items}, nil
 }
 
 func sortedCopy(s []string) []string {
@@ -92,7 +92,7 @@ func TestHostMatchesNegationAndSeveralPatterns(t *testing.T) {
 	}
 }
 
-func TestSSHConfigFirstValueWins(t *testing.T) {
+func TestConfigFirstValueWins(t *testing.T) {
 	c, err := parseConfigText(t, `
 # comment
 Host web1 web2
@@ -121,7 +121,7 @@ Host *
 	want := HostConfig{
 		HostName: "10.0.0.%h", Port: 2222, User: "ops",
 		IdentityFiles: []string{"~/.ssh/web", "~/.ssh/with space"},
-		Jumps: []Target{
+		Jumps: []Dest{
 			{User: "admin", Host: "bastion", Port: 2200, PortGiven: true},
 			{Host: "bastion2", Port: 22},
 		},
@@ -137,7 +137,7 @@ Host *
 	}
 }
 
-func TestSSHConfigInclude(t *testing.T) {
+func TestConfigInclude(t *testing.T) {
 	files := map[string]string{
 		"/home/op/.ssh/conf.d/a.conf": "Host a\n  HostName a.example.com\n",
 		"/home/op/.ssh/conf.d/b.conf": "Host *\n  User fromb\n",
@@ -161,7 +161,7 @@ func TestSSHConfigInclude(t *testing.T) {
 	}
 }
 
-func TestSSHConfigErrorsNameTheLine(t *testing.T) {
+func TestConfigErrorsNameTheLine(t *testing.T) {
 	cases := map[string]struct {
 		in   string
 		line int
@@ -209,45 +209,39 @@ func TestResolverCommandLineWins(t *testing.T) {
 	kh := filepath.Join(dir, "known_hosts")
 	os.WriteFile(kh, nil, 0o600)
 	r := &Resolver{Config: c, Home: dir, KnownHosts: kh}
-	typed := func(s string) Target {
-		tg, err := ParseTarget(s)
+	resolve := func(s string) *Route {
+		d, err := ParseDest(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tg
+		rt, err := r.Resolve(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rt
 	}
 
-	got, err := r.Resolve(typed("web"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt := got.Route
-	if rt.Addr() != "127.0.0.9:2222" || rt.User != "cfguser" || len(rt.Jumps) != 1 || rt.Jumps[0].Addr() != "jump:2200" || rt.Jumps[0].User != "jumpuser" {
+	rt := resolve("web")
+	if rt.Addr() != "127.0.0.9:2222" || rt.User != "cfguser" || len(rt.Jumps) != 1 || rt.Jumps[0].Addr() != "jump:2200" || rt.Jumps[0].User != "jumpuser" || rt.Label != "web" || rt.Jumps[0].Label != "jump" {
 		t.Errorf("web: %+v", rt)
 	}
-	if got.Name() != "web" || !strings.Contains(got.routeNote(), "web is 127.0.0.9:2222 via jump") {
-		t.Errorf("name %q note %q", got.Name(), got.routeNote())
-	}
 	r.UserGiven = "flaguser"
-	got, _ = r.Resolve(typed("web:22"))
-	if got.Route.Port != 22 || got.Route.User != "flaguser" || got.Route.Jumps[0].User != "jumpuser" {
-		t.Errorf("web:22 with --user: %+v", got.Route)
+	if rt = resolve("web:22"); rt.Port != 22 || rt.User != "flaguser" || rt.Jumps[0].User != "jumpuser" {
+		t.Errorf("web:22 with --user: %+v", rt)
 	}
-	got, _ = r.Resolve(typed("root@web"))
-	if got.Route.User != "root" {
-		t.Errorf("root@web: %+v", got.Route)
+	if rt = resolve("root@web"); rt.User != "root" {
+		t.Errorf("root@web: %+v", rt)
 	}
 
-	got, _ = r.Resolve(typed("lax"))
-	if got.Route.Refused == "" || got.Route.RefusedKind != KindHostKey || !strings.Contains(got.Route.Refused, "cfg:10") {
-		t.Errorf("StrictHostKeyChecking no: %+v", got.Route)
+	if rt = resolve("lax"); rt.Refused == "" || rt.RefusedReason != HostKeyRefused || !strings.Contains(rt.Refused, "cfg:10") {
+		t.Errorf("StrictHostKeyChecking no: %+v", rt)
 	}
 	r.AcceptNew = true
-	if got, _ = r.Resolve(typed("lax")); got.Route.Refused != "" {
-		t.Errorf("--accept-new-host-keys over StrictHostKeyChecking no: %+v", got.Route)
+	if rt = resolve("lax"); rt.Refused != "" {
+		t.Errorf("--accept-new-host-keys over StrictHostKeyChecking no: %+v", rt)
 	}
-	if got, _ = r.Resolve(typed("pc")); got.Route.RefusedKind != KindUnreachable {
-		t.Errorf("ProxyCommand: %+v", got.Route)
+	if rt = resolve("pc"); rt.RefusedReason != Unreachable {
+		t.Errorf("ProxyCommand: %+v", rt)
 	}
 }
 
@@ -257,14 +251,14 @@ func TestResolverJumpLoopEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &Resolver{Config: c, Home: t.TempDir()}
-	if _, err := r.Resolve(Target{Host: "a", Port: 22}); err == nil || !strings.Contains(err.Error(), "hops") {
+	if _, err := r.Resolve(Dest{Host: "a", Port: 22}); err == nil || !strings.Contains(err.Error(), "hops") {
 		t.Errorf("loop: %v", err)
 	}
 }
 
-// FuzzSSHConfig: whatever the file says, parsing and lookups end without
+// FuzzConfig: whatever the file says, parsing and lookups end without
 // a panic, and what they return is within bounds.
-func FuzzSSHConfig(f *testing.F) {
+func FuzzConfig(f *testing.F) {
 	for _, s := range []string{
 		"Host web*\n  HostName %h.example.com\n  Port 2222\n  ProxyJump a@b:22,c\n",
 		"Host=x\nUser=\"a b\"\nIdentityFile ~/.ssh/%r@%h\n",
@@ -285,7 +279,7 @@ func FuzzSSHConfig(f *testing.F) {
 		if hc.Port < 0 || hc.Port > 65535 {
 			t.Fatalf("port %d", hc.Port)
 		}
-		tg, err := ParseTarget(host)
+		tg, err := ParseDest(host)
 		if err != nil {
 			return
 		}
@@ -293,8 +287,8 @@ func FuzzSSHConfig(f *testing.F) {
 		// never opened.
 		r := &Resolver{Config: c, Home: "/nonexistent-golive-fuzz", Identities: []string{"k"}, KnownHostsGiven: true}
 		if got, err := r.Resolve(tg); err == nil {
-			if len(got.Route.Jumps) >= maxHops || !validHost(got.Route.Host) {
-				t.Fatalf("route %+v", got.Route)
+			if len(got.Jumps) >= maxHops || !validHost(got.Host) {
+				t.Fatalf("route %+v", got)
 			}
 		}
 	})

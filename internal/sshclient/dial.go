@@ -1,21 +1,51 @@
-package fleet
+package sshclient
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
 
-// dial connects and authenticates within ctx, through t's jump hosts if
+// Options are the command line's side of a connection: what every hop
+// uses unless ssh_config gave it its own.
+type Options struct {
+	User     string    // login user for hops that name none
+	Auth     *Auth     // keys for hops without an IdentityFile
+	HostKeys *HostKeys // known_hosts for hops without their own
+	// Timeout is the deadline the caller's context carries for the host;
+	// Dial names it when it is reached and adds none of its own.
+	Timeout time.Duration
+}
+
+// Reason says why a connection failed.
+type Reason string
+
+// Why a connection failed.
+const (
+	Unreachable    Reason = "unreachable" // refused, no route, DNS, not an ssh server, not supported
+	AuthFailed     Reason = "auth"        // no key was accepted
+	HostKeyRefused Reason = "hostkey"     // unknown, changed or revoked host key, or verification turned off
+	TimedOut       Reason = "timeout"     // the context's deadline came first
+)
+
+// DialError is a connection that failed, with why.
+type DialError struct {
+	Reason Reason
+	Msg    string
+}
+
+func (e *DialError) Error() string { return e.Msg }
+
+// Dial connects and authenticates within ctx, through r's jump hosts if
 // it has any, classifying failures. Every hop is verified against
-// known_hosts by its own address; the per-host deadline bounds the whole
-// chain. Closing the returned client closes the jump hosts' as well.
-func dial(ctx context.Context, t Target, opts *Options) (*ssh.Client, error) {
-	r := t.route()
-	hops := append(append([]Hop(nil), r.Jumps...), r.Hop)
+// known_hosts by its own address; ctx's deadline bounds the whole chain.
+// Closing the Conn closes the jump hosts' connections as well.
+func Dial(ctx context.Context, r Route, opts *Options) (*Conn, error) {
+	hops := r.hops()
 	var chain []*ssh.Client
 	closeAll := func() {
 		for i := len(chain) - 1; i >= 0; i-- {
@@ -31,9 +61,9 @@ func dial(ctx context.Context, t Target, opts *Options) (*ssh.Client, error) {
 		if err != nil {
 			closeAll()
 			if i < len(hops)-1 {
-				var se *stepError
-				if errors.As(err, &se) {
-					return nil, &stepError{se.kind, "via " + h.Label + ": " + se.msg}
+				var de *DialError
+				if errors.As(err, &de) {
+					return nil, &DialError{de.Reason, "via " + h.Label + ": " + de.Msg}
 				}
 				return nil, fmt.Errorf("via %s: %w", h.Label, err)
 			}
@@ -50,13 +80,13 @@ func dial(ctx context.Context, t Target, opts *Options) (*ssh.Client, error) {
 			}
 		}()
 	}
-	return last, nil
+	return &Conn{client: last}, nil
 }
 
 // dialHop opens one hop: over TCP, or through the previous hop's client.
 func dialHop(ctx context.Context, via *ssh.Client, h Hop, opts *Options) (*ssh.Client, error) {
 	if h.Refused != "" {
-		return nil, &stepError{h.RefusedKind, h.Refused}
+		return nil, &DialError{h.RefusedReason, h.Refused}
 	}
 	user := h.User
 	if user == "" {
@@ -84,9 +114,9 @@ func dialHop(ctx context.Context, via *ssh.Client, h Hop, opts *Options) (*ssh.C
 	conn, err := connect(ctx, via, h.Addr())
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, &stepError{KindTimeout, fmt.Sprintf("connect %s: host timeout %s reached", h.Addr(), opts.HostTimeout)}
+			return nil, &DialError{TimedOut, fmt.Sprintf("connect %s: host timeout %s reached", h.Addr(), opts.Timeout)}
 		}
-		return nil, &stepError{KindUnreachable, fmt.Sprintf("connect %s: %v", h.Addr(), unwrapOp(err))}
+		return nil, &DialError{Unreachable, fmt.Sprintf("connect %s: %v", h.Addr(), unwrapOp(err))}
 	}
 	// The handshake has no context of its own: a server that accepts and
 	// never speaks would hold it forever.
@@ -97,20 +127,20 @@ func dialHop(ctx context.Context, via *ssh.Client, h Hop, opts *Options) (*ssh.C
 			c.Close()
 		}
 		conn.Close()
-		return nil, &stepError{KindTimeout, fmt.Sprintf("ssh handshake with %s: host timeout %s reached", h.Addr(), opts.HostTimeout)}
+		return nil, &DialError{TimedOut, fmt.Sprintf("ssh handshake with %s: host timeout %s reached", h.Addr(), opts.Timeout)}
 	}
 	if err != nil {
 		conn.Close()
 		var hk *HostKeyError
 		switch {
 		case errors.As(keyErr, &hk):
-			return nil, &stepError{KindHostKey, hk.Msg}
+			return nil, &DialError{HostKeyRefused, hk.Msg}
 		case keyErr != nil:
-			return nil, &stepError{KindHostKey, keyErr.Error()}
+			return nil, &DialError{HostKeyRefused, keyErr.Error()}
 		case keyChecked:
-			return nil, &stepError{KindAuth, fmt.Sprintf("authentication as %s failed: %v", user, err)}
+			return nil, &DialError{AuthFailed, fmt.Sprintf("authentication as %s failed: %v", user, err)}
 		}
-		return nil, &stepError{KindUnreachable, fmt.Sprintf("ssh handshake with %s: %v", h.Addr(), err)}
+		return nil, &DialError{Unreachable, fmt.Sprintf("ssh handshake with %s: %v", h.Addr(), err)}
 	}
 	return ssh.NewClient(c, chans, reqs), nil
 }

@@ -1,4 +1,4 @@
-package fleet
+package sshclient
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
-	"github.com/golive-sh/golive/internal/fleet/sshdtest"
+	"github.com/golive-sh/golive/internal/sshclient/sshdtest"
 )
 
 var loopback = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2222}

@@ -1,4 +1,4 @@
-package fleet
+package sshclient
 
 import (
 	"bufio"
@@ -13,12 +13,12 @@ import (
 	"strings"
 )
 
-// SSHConfig is the part of an ssh_config(5) file golive follows: Host
+// Config is the part of an ssh_config(5) file golive follows: Host
 // blocks and the keywords that say how to reach a host. It is read once,
 // before the first connection, so a syntax error or an unsupported Match
 // stops the run with the file and line instead of changing where some
 // hosts are dialled.
-type SSHConfig struct {
+type Config struct {
 	items []configItem
 }
 
@@ -61,9 +61,9 @@ type configLoader struct {
 	glob  func(string) ([]string, error)
 }
 
-// ParseSSHConfig reads an ssh_config file; relative Include paths are
-// taken from home/.ssh, as for a user's own configuration.
-func ParseSSHConfig(path, home string) (*SSHConfig, error) {
+// ParseConfig reads an ssh_config file; relative Include paths are taken
+// from home/.ssh, as for a user's own configuration.
+func ParseConfig(path, home string) (*Config, error) {
 	l := &configLoader{home: home, read: readConfigFile, glob: filepath.Glob}
 	data, err := l.read(path)
 	if err != nil {
@@ -73,7 +73,7 @@ func ParseSSHConfig(path, home string) (*SSHConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SSHConfig{items: items}, nil
+	return &Config{items: items}, nil
 }
 
 func readConfigFile(p string) ([]byte, error) {
@@ -248,17 +248,17 @@ func strictMode(v string) string {
 
 // parseJumps reads ProxyJump's value: none, or [user@]host[:port] hops
 // separated by commas.
-func parseJumps(args []string) ([]Target, error) {
+func parseJumps(args []string) ([]Dest, error) {
 	v := strings.Join(args, "")
 	if strings.EqualFold(v, "none") {
 		return nil, nil
 	}
-	var out []Target
+	var out []Dest
 	for _, s := range strings.Split(v, ",") {
 		if strings.Contains(s, "://") {
 			return nil, fmt.Errorf("%q: ssh:// addresses are not supported, write [user@]host[:port]", s)
 		}
-		t, err := ParseTarget(s)
+		t, err := ParseDest(s)
 		if err != nil {
 			return nil, err
 		}
@@ -275,7 +275,7 @@ type HostConfig struct {
 	Port           int // 0: not set
 	User           string
 	IdentityFiles  []string
-	Jumps          []Target // nil: no ProxyJump (or none)
+	Jumps          []Dest // nil: no ProxyJump (or none)
 	KnownHostsFile string
 	Strict         string // "", yes, accept-new or no
 	ProxyCommand   string
@@ -285,7 +285,7 @@ type HostConfig struct {
 }
 
 // Lookup applies the config to host, the name as the operator wrote it.
-func (c *SSHConfig) Lookup(host string) HostConfig {
+func (c *Config) Lookup(host string) HostConfig {
 	hc := HostConfig{Pos: map[string]string{}}
 	if c != nil {
 		hc.apply(c.items, strings.ToLower(host), true)

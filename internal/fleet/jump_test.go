@@ -10,7 +10,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/golive-sh/golive/internal/fleet/sshdtest"
+	"github.com/golive-sh/golive/internal/sshclient"
+	"github.com/golive-sh/golive/internal/sshclient/sshdtest"
 )
 
 // jumpLab is a remoteLab whose host is reached through a jump sshd that
@@ -34,12 +35,12 @@ func jumpLab(t *testing.T) (*remoteLab, Target) {
 	}
 	f.WriteString(jump.KnownHostsLine() + "\n")
 	f.Close()
-	if l.opts.HostKeys, err = NewHostKeys(kh, false); err != nil {
+	if l.opts.HostKeys, err = sshclient.NewHostKeys(kh, false); err != nil {
 		t.Fatal(err)
 	}
-	tg := Target{Host: "target", Port: 22, Route: &Route{
-		Jumps: []Hop{{Label: "bastion", Host: "127.0.0.1", Port: jump.Port}},
-		Hop:   Hop{Label: "target", Host: "127.0.0.1", Port: l.server.Port},
+	tg := Target{Dest: sshclient.Dest{Host: "target", Port: 22}, Route: &sshclient.Route{
+		Jumps: []sshclient.Hop{{Label: "bastion", Host: "127.0.0.1", Port: jump.Port}},
+		Hop:   sshclient.Hop{Label: "target", Host: "127.0.0.1", Port: l.server.Port},
 	}}
 	return l, tg
 }
@@ -61,7 +62,7 @@ func TestRemoteThroughJumpHost(t *testing.T) {
 	l, tg := jumpLab(t)
 	rep := filepath.Join(l.dir, "report.json")
 	os.WriteFile(rep, hostReport(t, "h", id(1), t0, "", "sysctl/x=pass"), 0o644)
-	l.fake(t, "cat "+Quote(rep)+"\n")
+	l.fake(t, "cat "+sshclient.Quote(rep)+"\n")
 	if res := runOne(t, l, tg); res.Kind != KindOK || res.Verdict != "pass" {
 		t.Fatalf("%s %q", res.Kind, res.Err)
 	}

@@ -1,4 +1,4 @@
-package fleet
+package sshclient
 
 import (
 	"errors"
@@ -17,10 +17,10 @@ type Hop struct {
 	Port     int
 	Auth     *Auth     // nil: Options.Auth
 	HostKeys *HostKeys // nil: Options.HostKeys
-	// Refused, when set, is why this hop is never dialled, of kind
-	// RefusedKind.
-	Refused     string
-	RefusedKind Kind
+	// Refused, when set, is why this hop is never dialled, for the
+	// reason RefusedReason.
+	Refused       string
+	RefusedReason Reason
 }
 
 // Addr is host:port as net.Dial wants it.
@@ -32,38 +32,20 @@ type Route struct {
 	Hop
 }
 
-// route is t's route: its own, or a direct connection.
-func (t Target) route() Route {
-	if t.Route != nil {
-		return *t.Route
-	}
-	return Route{Hop: Hop{Label: t.Name(), User: t.User, Host: t.Host, Port: t.Port}}
+// Direct is the route to d without ssh_config: one hop, d itself.
+func Direct(d Dest) Route {
+	return Route{Hop: Hop{Label: d.Name(), User: d.User, Host: d.Host, Port: d.Port}}
 }
 
-// routeNote says where a host really was, for its error message, when
-// that is not what the operator wrote: " (web1 is 10.0.0.5:22 via bastion)".
-func (t Target) routeNote() string {
-	r := t.route()
-	if r.Addr() == t.Addr() && len(r.Jumps) == 0 {
-		return ""
-	}
-	note := " (" + t.Name() + " is " + r.Addr()
-	for i, j := range r.Jumps {
-		if i == 0 {
-			note += " via "
-		} else {
-			note += ", "
-		}
-		note += j.Label
-	}
-	return note + ")"
+// hops are the route's connections in the order they are made.
+func (r Route) hops() []Hop {
+	return append(append([]Hop(nil), r.Jumps...), r.Hop)
 }
 
-// NeedsDefaultAuth says whether some hop to t uses Options.Auth: the
-// command line's keys rather than its ssh_config IdentityFile.
-func (t Target) NeedsDefaultAuth() bool {
-	r := t.route()
-	for _, h := range append(append([]Hop(nil), r.Jumps...), r.Hop) {
+// NeedsDefaultAuth says whether some hop uses Options.Auth: the command
+// line's keys rather than its ssh_config IdentityFile.
+func (r Route) NeedsDefaultAuth() bool {
+	for _, h := range r.hops() {
 		if h.Auth == nil {
 			return true
 		}
@@ -74,10 +56,10 @@ func (t Target) NeedsDefaultAuth() bool {
 // maxHops bounds a ProxyJump chain, nested ones included.
 const maxHops = 8
 
-// Resolver turns targets into routes with an ssh_config, letting what the
-// command line says win, as it does for OpenSSH.
+// Resolver turns destinations into routes with an ssh_config, letting
+// what the command line says win, as it does for OpenSSH.
 type Resolver struct {
-	Config    *SSHConfig
+	Config    *Config
 	Home      string // %d, ~ and relative Include
 	LocalUser string // %u
 	AgentSock string
@@ -93,8 +75,7 @@ type Resolver struct {
 	KnownHostsGiven bool
 	KnownHosts      string
 	AcceptNew       bool
-	// DefaultAuth and DefaultHostKeys are those of the command line.
-	DefaultAuth     *Auth
+	// DefaultHostKeys are those of the command line (Options.HostKeys).
 	DefaultHostKeys *HostKeys
 	// Notes are things worth telling the user (an identity file skipped).
 	Notes []string
@@ -103,23 +84,23 @@ type Resolver struct {
 	keys  map[string]*HostKeys
 }
 
-// Resolve sets t.Route from the config. A config that cannot be followed
+// Resolve is d's route by the config. A config that cannot be followed
 // for this host (a bad HostName, an unreadable key) is an error; one that
-// would turn off host key verification refuses the host when it is run.
-func (r *Resolver) Resolve(t Target) (Target, error) {
+// would turn off host key verification refuses the host when it is
+// dialled.
+func (r *Resolver) Resolve(d Dest) (*Route, error) {
 	budget := maxHops
-	hops, err := r.hops(t.Name(), t, true, &budget)
+	hops, err := r.hops(d.Name(), d, true, &budget)
 	if err != nil {
-		return t, fmt.Errorf("%s: %w", t.Name(), err)
+		return nil, fmt.Errorf("%s: %w", d.Name(), err)
 	}
 	n := len(hops) - 1
-	t.Route = &Route{Jumps: hops[:n:n], Hop: hops[n]}
-	return t, nil
+	return &Route{Jumps: hops[:n:n], Hop: hops[n]}, nil
 }
 
 // hops resolves one name and, before it, its ProxyJump chain.
 // budget counts the hops left, so a loop or a fan of nested chains ends.
-func (r *Resolver) hops(label string, t Target, destination bool, budget *int) ([]Hop, error) {
+func (r *Resolver) hops(label string, t Dest, destination bool, budget *int) ([]Hop, error) {
 	hc := r.Config.Lookup(t.Host)
 	if *budget--; *budget < 0 {
 		return nil, fmt.Errorf("%s: ProxyJump chain longer than %d hops (a loop?)", hc.Pos["proxyjump"], maxHops)
@@ -159,7 +140,7 @@ func (r *Resolver) hops(label string, t Target, destination bool, budget *int) (
 		return nil, err
 	}
 	if hc.ProxyCommand != "" {
-		h.Refused, h.RefusedKind = fmt.Sprintf("ProxyCommand (%s) is not supported by golive: use ProxyJump, or pass --ssh-config none", hc.Pos["proxycommand"]), KindUnreachable
+		h.Refused, h.RefusedReason = fmt.Sprintf("ProxyCommand (%s) is not supported by golive: use ProxyJump, or pass --ssh-config none", hc.Pos["proxycommand"]), Unreachable
 	}
 	var out []Hop
 	for _, j := range hc.Jumps {
@@ -203,9 +184,9 @@ func (r *Resolver) keysFor(h *Hop, hc HostConfig, tokens map[byte]string) error 
 	case hc.Strict == "accept-new":
 		acceptNew = true
 	case hc.Strict == "no":
-		h.Refused, h.RefusedKind = fmt.Sprintf(
+		h.Refused, h.RefusedReason = fmt.Sprintf(
 			"StrictHostKeyChecking no (%s) would turn off host key verification, which golive never does: "+
-				"remove it for this host, or pass --accept-new-host-keys to trust hosts not yet known", hc.Pos["stricthostkeychecking"]), KindHostKey
+				"remove it for this host, or pass --accept-new-host-keys to trust hosts not yet known", hc.Pos["stricthostkeychecking"]), HostKeyRefused
 	}
 	if file == r.KnownHosts && acceptNew == r.AcceptNew {
 		return nil
