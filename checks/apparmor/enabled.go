@@ -46,9 +46,9 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return engine.Result{Status: engine.Skip, Message: fmt.Sprintf("profile %s says %s runs no mandatory access control (facts.mac: none)", c.profile, distro)}
 	}
 	expected := c.mac == "apparmor"
-	res := engine.Result{Details: map[string]any{"path": EnabledPath}}
+	res := engine.Result{Details: map[string]any{"path": enabledPath}}
 
-	data, err := c.readFile(h, EnabledPath, 64)
+	data, err := c.readFile(h, enabledPath, 64)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if !h.Live() && !h.Exists("/sys/module") && !h.Exists("/proc/sys") {
@@ -64,16 +64,16 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			return res
 		}
 		res.Status = engine.Fail
-		res.Message = "the running kernel has no AppArmor (no " + EnabledPath + "): it was built without it, or the module is not loaded"
+		res.Message = "the running kernel has no AppArmor (no " + enabledPath + "): it was built without it, or the module is not loaded"
 		res.Remediation = &remediate.Plan{Summary: "boot a kernel with AppArmor", Reboot: true,
 			Actions: []remediate.Action{remediate.Tell("boot the distro's own kernel (Ubuntu's linux-image-generic and Debian's linux-image-<arch>, e.g. linux-image-amd64, have AppArmor built in and enabled)")}}
 		return res
 	case h.NeedsRoot(err):
 		return engine.SkipNeedsRoot(engine.Result{}, err)
 	case err != nil:
-		return engine.Result{Status: engine.Error, Message: "read " + EnabledPath + ": " + err.Error()}
+		return engine.Result{Status: engine.Error, Message: "read " + enabledPath + ": " + err.Error()}
 	}
-	on, err := ParseEnabled(data)
+	on, err := parseEnabled(data)
 	if err != nil {
 		return engine.Result{Status: engine.Error, Details: res.Details, Message: err.Error()}
 	}
@@ -102,7 +102,7 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // profiles adds what is loaded to details and returns a message suffix.
 func (c *enabledCheck) profiles(h *host.Host, details map[string]any) string {
-	data, err := c.readFile(h, ProfilesPath, maxProfiles)
+	data, err := c.readFile(h, profilesPath, maxProfiles)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return ""
@@ -113,7 +113,7 @@ func (c *enabledCheck) profiles(h *host.Host, details map[string]any) string {
 		details["profiles_error"] = err.Error()
 		return ""
 	}
-	l := ParseProfiles(data)
+	l := parseProfiles(data)
 	modes := make(map[string]any, len(l.Modes))
 	for m, n := range l.Modes {
 		modes[m] = n
@@ -155,9 +155,9 @@ func enablePlan() *remediate.Plan {
 	}
 }
 
-// ParseEnabled reads the module parameter: the kernel prints a bool
+// parseEnabled reads the module parameter: the kernel prints a bool
 // parameter as Y or N and a newline.
-func ParseEnabled(data []byte) (bool, error) {
+func parseEnabled(data []byte) (bool, error) {
 	switch v := strings.TrimSpace(string(data)); v {
 	case "Y":
 		return true, nil
@@ -167,22 +167,22 @@ func ParseEnabled(data []byte) (bool, error) {
 		if len(v) > 32 {
 			v = v[:32]
 		}
-		return false, fmt.Errorf("%s: %q is neither Y nor N", EnabledPath, v)
+		return false, fmt.Errorf("%s: %q is neither Y nor N", enabledPath, v)
 	}
 }
 
-// Loaded summarises the profile list.
-type Loaded struct {
+// loaded summarises the profile list.
+type loaded struct {
 	Total     int
 	Modes     map[string]int // enforce, complain, kill, unconfined, ...
 	Malformed int
 }
 
-// ParseProfiles reads securityfs's profile list: one "NAME (MODE)" per
+// parseProfiles reads securityfs's profile list: one "NAME (MODE)" per
 // line. A name may hold blanks and parentheses; the mode is the last
 // parenthesised word.
-func ParseProfiles(data []byte) Loaded {
-	l := Loaded{Modes: map[string]int{}}
+func parseProfiles(data []byte) loaded {
+	l := loaded{Modes: map[string]int{}}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {

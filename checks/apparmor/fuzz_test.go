@@ -16,7 +16,7 @@ func FuzzParseProfiles(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		l := ParseProfiles(data)
+		l := parseProfiles(data)
 		sum := 0
 		for m, n := range l.Modes {
 			if m == "" || strings.ContainsAny(m, " ()") || n <= 0 {
@@ -42,7 +42,7 @@ func FuzzParseEnabled(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		on, err := ParseEnabled(data)
+		on, err := parseEnabled(data)
 		v := strings.TrimSpace(string(data))
 		if (err == nil) != (v == "Y" || v == "N") || (err == nil && on != (v == "Y")) {
 			t.Fatalf("ParseEnabled(%q) = %v, %v", data, on, err)
