@@ -23,7 +23,7 @@ const (
 // anchorFile is one file of the anchor directory.
 type anchorFile struct {
 	path  string
-	certs []*Cert
+	certs []*cert
 	der   bool
 	// ignored: the update tool does not read it (update-ca-certificates
 	// reads only *.crt), although it holds certificates.
@@ -150,7 +150,7 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			continue
 		}
 		for _, cert := range a.certs {
-			e := anchorEntry{File: a.path, Subject: Name(cert.Subject), SHA256: cert.Fingerprint()}
+			e := anchorEntry{File: a.path, Subject: name(cert.Subject), SHA256: cert.fingerprint()}
 			if sys.Bundle != nil && findCert(sys.Bundle.Certs, cert.Certificate) != nil {
 				present = append(present, e)
 			} else {

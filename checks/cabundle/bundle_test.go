@@ -43,9 +43,9 @@ func TestParseBundle(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := ParseBundle([]byte(c.data))
-			if len(b.Certs) != c.certs || b.GoUsable() != c.usable || len(b.Malformed) != c.malformed || len(b.Other) != c.oth || b.Trusted() != c.trusted || b.DER != c.der {
+			if len(b.Certs) != c.certs || b.goUsable() != c.usable || len(b.Malformed) != c.malformed || len(b.Other) != c.oth || b.trusted() != c.trusted || b.DER != c.der {
 				t.Errorf("certs %d usable %d malformed %v other %v trusted %d der %v; want %d %d %d %d %d %v",
-					len(b.Certs), b.GoUsable(), b.Malformed, b.Other, b.Trusted(), b.DER, c.certs, c.usable, c.malformed, c.oth, c.trusted, c.der)
+					len(b.Certs), b.goUsable(), b.Malformed, b.Other, b.trusted(), b.DER, c.certs, c.usable, c.malformed, c.oth, c.trusted, c.der)
 			}
 			assertGoPool(t, []byte(c.data), b)
 		})
@@ -54,7 +54,7 @@ func TestParseBundle(t *testing.T) {
 
 // assertGoPool checks the Go-usable certificates are exactly what
 // CertPool.AppendCertsFromPEM takes from the same bytes.
-func assertGoPool(t *testing.T, data []byte, b *Bundle) {
+func assertGoPool(t *testing.T, data []byte, b *bundle) {
 	t.Helper()
 	ours := x509.NewCertPool()
 	for _, c := range b.Certs {
@@ -86,20 +86,20 @@ func TestParseBundleNamesTheLineOfEachProblem(t *testing.T) {
 }
 
 func TestReadBundleBoundsTheRead(t *testing.T) {
-	h := rootWith(t, map[string]string{"big.pem": strings.Repeat("#", MaxBundleSize+1), "dir/x": ""})
-	if _, err := ReadBundle(h, "/big.pem"); !errors.Is(err, host.ErrTooLarge) {
+	h := rootWith(t, map[string]string{"big.pem": strings.Repeat("#", maxBundleSize+1), "dir/x": ""})
+	if _, err := readBundle(h, "/big.pem"); !errors.Is(err, host.ErrTooLarge) {
 		t.Errorf("oversized bundle: %v, want ErrTooLarge", err)
 	}
-	if _, err := ReadBundle(h, "/dir"); !errors.Is(err, host.ErrNotRegular) {
+	if _, err := readBundle(h, "/dir"); !errors.Is(err, host.ErrNotRegular) {
 		t.Errorf("directory: %v, want ErrNotRegular", err)
 	}
 }
 
 func TestParseBundleKeepsAtMostMaxCerts(t *testing.T) {
 	one := testpki.Roots[0].PEM()
-	data := []byte(strings.Repeat(string(one), MaxCerts+2))
+	data := []byte(strings.Repeat(string(one), maxCerts+2))
 	b := ParseBundle(data)
-	if len(b.Certs) != MaxCerts || !b.Truncated {
+	if len(b.Certs) != maxCerts || !b.Truncated {
 		t.Errorf("%d certificates, truncated %v", len(b.Certs), b.Truncated)
 	}
 }

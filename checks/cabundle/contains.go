@@ -41,14 +41,14 @@ func (c *containsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 func (c *containsCheck) bySum(res engine.Result, sys *systemBundle) engine.Result {
 	want := "sha256:" + hex.EncodeToString(c.req.sha256[:])
 	res.Details["fingerprint"] = want
-	var ignored *Cert
+	var ignored *cert
 	for _, cert := range sys.Bundle.Certs {
 		if cert.SHA256 == c.req.sha256 && !cert.GoUsable {
 			ignored = cert
 		}
 		if cert.SHA256 == c.req.sha256 && cert.GoUsable {
 			res.Status = engine.Pass
-			res.Observed = Name(cert.Subject) + " in " + sys.Path
+			res.Observed = name(cert.Subject) + " in " + sys.Path
 			res.Message = fmt.Sprintf("found at line %d", cert.Line)
 			res.Details["subject"] = cert.Subject.String()
 			return res
@@ -60,7 +60,7 @@ func (c *containsCheck) bySum(res engine.Result, sys *systemBundle) engine.Resul
 	if ignored != nil {
 		res.Observed = "only in a block Go ignores"
 		res.Message = fmt.Sprintf("%s is in %s only as %s at line %d, which Go ignores: peers whose chains end at that CA fail with \"certificate signed by unknown authority\"",
-			Name(ignored.Subject), sys.Path, ignoredHow(ignored), ignored.Line)
+			name(ignored.Subject), sys.Path, ignoredHow(ignored), ignored.Line)
 	}
 	res.Remediation = trustPlan(c.st.facts, "trust the CA "+c.req.name, "", false, "the CA certificate with fingerprint "+want, "golive-required-"+hex.EncodeToString(c.req.sha256[:6]))
 	return res
@@ -87,17 +87,17 @@ func (c *containsCheck) byFile(h *host.Host, hs *hostState, res engine.Result, s
 	}
 	// Only what Go takes from the bundle counts: a CA present only as a
 	// TRUSTED CERTIFICATE block (OpenSSL's format) is not in a Go pool.
-	goCerts := sys.Bundle.GoCerts()
+	goCerts := sys.Bundle.goCerts()
 	var in, out, ignored []string
 	for _, cert := range b.Certs {
 		switch {
 		case findCert(goCerts, cert.Certificate) != nil:
-			in = append(in, Name(cert.Subject))
+			in = append(in, name(cert.Subject))
 		case findCert(sys.Bundle.Certs, cert.Certificate) != nil:
-			ignored = append(ignored, Name(cert.Subject))
-			out = append(out, Name(cert.Subject))
+			ignored = append(ignored, name(cert.Subject))
+			out = append(out, name(cert.Subject))
 		default:
-			out = append(out, Name(cert.Subject))
+			out = append(out, name(cert.Subject))
 		}
 	}
 	res.Details["in_bundle"] = nonNilStrings(in)
@@ -121,7 +121,7 @@ func (c *containsCheck) byFile(h *host.Host, hs *hostState, res engine.Result, s
 }
 
 // ignoredHow names the kind of block Go skipped.
-func ignoredHow(c *Cert) string {
+func ignoredHow(c *cert) string {
 	if c.Trusted {
 		return "a TRUSTED CERTIFICATE block (OpenSSL's trust format)"
 	}

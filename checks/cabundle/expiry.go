@@ -55,7 +55,7 @@ type dated struct {
 
 // candidate is one certificate the check dates, with its origin.
 type candidate struct {
-	cert   *Cert
+	cert   *cert
 	file   string
 	origin string
 	anchor string
@@ -102,17 +102,17 @@ func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	var v verdict
 	var obs []string
 	if bad := judged(expired); len(bad) > 0 {
-		obs = append(obs, fmt.Sprintf("%d expired: %s", len(bad), names(certsIn(bad), maxNamed, func(c *Cert) string { return "on " + day(c.NotAfter) })))
+		obs = append(obs, fmt.Sprintf("%d expired: %s", len(bad), names(certsIn(bad), maxNamed, func(c *cert) string { return "on " + day(c.NotAfter) })))
 		v.fail("%s expired: %s", plural(len(bad), "certificate"), c.why(bad, "no peer whose chain ends there verifies any more"))
 		v.fix(c.plan(bad))
 	}
 	if len(notYet) > 0 {
-		obs = append(obs, fmt.Sprintf("%d not yet valid: %s", len(notYet), names(certsIn(notYet), maxNamed, func(c *Cert) string { return "from " + day(c.NotBefore) })))
+		obs = append(obs, fmt.Sprintf("%d not yet valid: %s", len(notYet), names(certsIn(notYet), maxNamed, func(c *cert) string { return "from " + day(c.NotBefore) })))
 		v.fail("%s not valid yet: check the host clock (now %s)", plural(len(notYet), "certificate"), now.UTC().Format(time.RFC3339))
 		v.fix(&remediate.Plan{Summary: "fix the clock", Actions: []remediate.Action{remediate.Tell("synchronise the host clock (chronyd/timesyncd), then re-run golive")}})
 	}
 	if soonBad := judged(expiring); len(soonBad) > 0 {
-		obs = append(obs, fmt.Sprintf("%d expiring within %d days: %s", len(soonBad), c.window, names(certsIn(soonBad), maxNamed, func(c *Cert) string { return "on " + day(c.NotAfter) })))
+		obs = append(obs, fmt.Sprintf("%d expiring within %d days: %s", len(soonBad), c.window, names(certsIn(soonBad), maxNamed, func(c *cert) string { return "on " + day(c.NotAfter) })))
 		v.warn("%s %s within %d days: %s", plural(len(soonBad), "certificate"), agree(len(soonBad), "expires", "expire"), c.window, c.why(soonBad, "chains that end there stop verifying then"))
 		v.fix(c.plan(soonBad))
 	}
@@ -125,7 +125,7 @@ func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if n := len(shipped) + len(shippedSoon); n > 0 {
 		harmless := "shipped in the bundle (harmless, listed in details):"
 		if len(shipped) > 0 {
-			harmless += fmt.Sprintf(" %d expired (%s)", len(shipped), names(certsIn(shipped), maxNamed, func(c *Cert) string { return "on " + day(c.NotAfter) }))
+			harmless += fmt.Sprintf(" %d expired (%s)", len(shipped), names(certsIn(shipped), maxNamed, func(c *cert) string { return "on " + day(c.NotAfter) }))
 		}
 		if len(shippedSoon) > 0 {
 			harmless += fmt.Sprintf(" %d expiring within %d days", len(shippedSoon), c.window)
@@ -150,7 +150,7 @@ func (c *expiryCheck) candidates(hs *hostState, sys *systemBundle) []candidate {
 	anchors := anchorIndex(hs)
 	seen := map[[32]byte]bool{}
 	var out []candidate
-	add := func(cert *Cert, file string) {
+	add := func(cert *cert, file string) {
 		if seen[cert.SHA256] {
 			return
 		}
@@ -164,7 +164,7 @@ func (c *expiryCheck) candidates(hs *hostState, sys *systemBundle) []candidate {
 		}
 		out = append(out, cd)
 	}
-	for _, cert := range sys.Bundle.GoCerts() {
+	for _, cert := range sys.Bundle.goCerts() {
 		add(cert, sys.Path)
 	}
 	for _, a := range hs.anchors().files {
@@ -236,8 +236,8 @@ func judged(cs []candidate) []candidate {
 	return out
 }
 
-func certsIn(cs []candidate) []*Cert {
-	out := make([]*Cert, 0, len(cs))
+func certsIn(cs []candidate) []*cert {
+	out := make([]*cert, 0, len(cs))
 	for _, cd := range cs {
 		out = append(out, cd.cert)
 	}
@@ -249,9 +249,9 @@ func (c *expiryCheck) why(cs []candidate, effect string) string {
 	var req, anc []string
 	for _, cd := range cs {
 		if cd.origin == originRequired {
-			req = append(req, Name(cd.cert.Subject))
+			req = append(req, name(cd.cert.Subject))
 		} else {
-			anc = append(anc, Name(cd.cert.Subject)+" from "+cd.anchor)
+			anc = append(anc, name(cd.cert.Subject)+" from "+cd.anchor)
 		}
 	}
 	var parts []string
@@ -284,9 +284,9 @@ func (c *expiryCheck) plan(cs []candidate) *remediate.Plan {
 		switch cd.origin {
 		case originAnchor:
 			local = true
-			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s comes from the local anchor %s: replace it with its successor from its owner, or remove it", Name(cd.cert.Subject), cd.anchor)))
+			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s comes from the local anchor %s: replace it with its successor from its owner, or remove it", name(cd.cert.Subject), cd.anchor)))
 		case originRequired:
-			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s is required by the profile (cabundle.require %s): get its successor from its owner, deploy it, and trust it in place of the old one", Name(cd.cert.Subject), cd.required)))
+			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s is required by the profile (cabundle.require %s): get its successor from its owner, deploy it, and trust it in place of the old one", name(cd.cert.Subject), cd.required)))
 		}
 	}
 	if local {

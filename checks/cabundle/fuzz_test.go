@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzReadBundle feeds arbitrary bytes to the bundle reader (ParseBundle,
-// what ReadBundle runs on a file's bytes): it never panics, accounts for
+// what readBundle runs on a file's bytes): it never panics, accounts for
 // every BEGIN line, and takes for Go exactly the certificates
 // CertPool.AppendCertsFromPEM takes — the oracle for "what a Go program on
 // this host trusts".
@@ -46,7 +46,7 @@ func FuzzReadBundle(f *testing.F) {
 // assertDistinct checks GoDistinct counts what Go's pool holds: the
 // first copy of each Go-usable certificate alone makes the same pool, and
 // no TRUSTED CERTIFICATE block is Go-usable.
-func assertDistinct(t *testing.T, data []byte, b *Bundle) {
+func assertDistinct(t *testing.T, data []byte, b *bundle) {
 	t.Helper()
 	first := x509.NewCertPool()
 	seen := map[[32]byte]bool{}
@@ -59,8 +59,8 @@ func assertDistinct(t *testing.T, data []byte, b *Bundle) {
 			first.AddCert(c.Certificate)
 		}
 	}
-	if len(seen) != b.GoDistinct() || b.GoDistinct() > b.GoUsable() {
-		t.Fatalf("GoDistinct %d, %d distinct, %d usable", b.GoDistinct(), len(seen), b.GoUsable())
+	if len(seen) != b.goDistinct() || b.goDistinct() > b.goUsable() {
+		t.Fatalf("GoDistinct %d, %d distinct, %d usable", b.goDistinct(), len(seen), b.goUsable())
 	}
 	gos := x509.NewCertPool()
 	gos.AppendCertsFromPEM(data)

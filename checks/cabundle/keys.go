@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// MaxKeySize bounds a private key file.
-const MaxKeySize = 64 << 10
+// maxKeySize bounds a private key file.
+const maxKeySize = 64 << 10
 
 // Key problems. None of them carries anything read from the key file: a
 // parser's error text could quote its bytes, so it is dropped.

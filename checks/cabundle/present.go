@@ -43,20 +43,20 @@ func (c *presentCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 	default:
 		c.judgeBundle(&v, res.Details, sys)
-		res.Observed = fmt.Sprintf("%s in %s", plural(sys.Bundle.GoDistinct(), "certificate"), sys.Path)
+		res.Observed = fmt.Sprintf("%s in %s", plural(sys.Bundle.goDistinct(), "certificate"), sys.Path)
 		if len(sys.Links) > 1 {
 			res.Observed += " (-> " + sys.Links[len(sys.Links)-1] + ")"
 		}
 		c.judgeGoFile(&v, h, hs, sys, goFile, res.Details)
 	}
 	c.judgeServiceEnv(&v, h, hs, sys, res.Details)
-	v.apply(&res, fmt.Sprintf("found at %s (%s), the file Go programs read", sys.Path, sys.Source()))
+	v.apply(&res, fmt.Sprintf("found at %s (%s), the file Go programs read", sys.Path, sys.source()))
 	return res
 }
 
 // scan runs Go's directory scan, which only some verdicts need: a host's
 // /etc/ssl/certs can hold 300 files.
-func (c *presentCheck) scan(hs *hostState, d map[string]any) *GoRoots {
+func (c *presentCheck) scan(hs *hostState, d map[string]any) *goRoots {
 	r := hs.goRoots("", "")
 	d["go_dirs"] = r.Dirs
 	d["go_certificates"] = len(r.Certs)
@@ -74,7 +74,7 @@ func (c *presentCheck) rebuild() []remediate.Action {
 }
 
 // missing explains a bundle that is not there, and what Go falls back to.
-func (c *presentCheck) missing(sys *systemBundle, goDefault *GoRoots) string {
+func (c *presentCheck) missing(sys *systemBundle, goDefault *goRoots) string {
 	var msg string
 	switch {
 	case sys.Path == "":
@@ -82,7 +82,7 @@ func (c *presentCheck) missing(sys *systemBundle, goDefault *GoRoots) string {
 	case len(sys.Links) > 1:
 		msg = fmt.Sprintf("%s is a link to %s, which does not exist (the bundle was never extracted)", sys.Path, strings.Join(sys.Links[1:], " -> "))
 	default:
-		msg = sys.Path + " does not exist (" + sys.Source() + ")"
+		msg = sys.Path + " does not exist (" + sys.source() + ")"
 	}
 	if n := len(goDefault.Certs); n > 0 {
 		return msg + fmt.Sprintf("; Go programs still load %s from the files in %s, but curl and OpenSSL-based tools do not", plural(n, "certificate"), strings.Join(goDefault.Dirs, ", "))
@@ -94,10 +94,10 @@ func (c *presentCheck) judgeBundle(v *verdict, d map[string]any, sys *systemBund
 	b := sys.Bundle
 	// usable is what Go's pool holds: distinct certificates, a duplicate
 	// counted once (AddCert keeps one copy).
-	usable := b.GoDistinct()
+	usable := b.goDistinct()
 	d["certificates"] = usable
-	d["duplicate_blocks"] = b.GoUsable() - usable
-	d["trusted_certificate_blocks"] = b.Trusted()
+	d["duplicate_blocks"] = b.goUsable() - usable
+	d["trusted_certificate_blocks"] = b.trusted()
 	d["malformed_blocks"] = nonNilProblems(b.Malformed)
 	d["other_blocks"] = nonNilProblems(b.Other)
 	if len(b.GoRejected) > 0 {
@@ -129,14 +129,14 @@ func (c *presentCheck) judgeBundle(v *verdict, d map[string]any, sys *systemBund
 	if len(b.Other) > 0 {
 		v.warn("%s that %s not a certificate (%s)", plural(len(b.Other), "block"), isAre(len(b.Other)), problemList(b.Other))
 	}
-	if t := b.Trusted(); t > 0 && usable > 0 {
+	if t := b.trusted(); t > 0 && usable > 0 {
 		v.warn("%s: Go ignores them", plural(t, "TRUSTED CERTIFICATE block"))
 	}
-	if h := len(b.Certs) - b.GoUsable() - b.Trusted(); h > 0 && usable > 0 && !b.DER {
+	if h := len(b.Certs) - b.goUsable() - b.trusted(); h > 0 && usable > 0 && !b.DER {
 		v.warn("%s with PEM headers: Go ignores them", plural(h, "certificate block"))
 	}
 	if b.Truncated {
-		v.warn("more than %d certificates: only the first %d were checked", MaxCerts, MaxCerts)
+		v.warn("more than %d certificates: only the first %d were checked", maxCerts, maxCerts)
 	}
 }
 
@@ -176,8 +176,8 @@ func (c *presentCheck) judgeServiceEnv(v *verdict, h *host.Host, hs *hostState, 
 	if len(env.Env.Problems) > 0 {
 		d["service_env_problems"] = env.Env.Problems
 	}
-	file, hasFile := env.lookup(EnvCertFile)
-	dir, hasDir := env.lookup(EnvCertDir)
+	file, hasFile := env.lookup(envCertFile)
+	dir, hasDir := env.lookup(envCertDir)
 	if !hasFile && !hasDir {
 		return
 	}
@@ -186,23 +186,23 @@ func (c *presentCheck) judgeServiceEnv(v *verdict, h *host.Host, hs *hostState, 
 	d["service_env"] = set
 	d["service_certificates"] = len(roots.Certs)
 	if hasFile {
-		set[EnvCertFile] = map[string]any{"value": file.Value, "source": file.Source, "read": roots.File != "", "certificates": roots.FileCerts}
+		set[envCertFile] = map[string]any{"value": file.Value, "source": file.Source, "read": roots.File != "", "certificates": roots.FileCerts}
 		switch {
 		case roots.File == "":
 			v.warn("%s sets %s=%s (%s), which cannot be read: its Go TLS clients get no bundle file, only the files in %s",
-				env.Unit, EnvCertFile, file.Value, file.Source, strings.Join(roots.Dirs, ", "))
+				env.Unit, envCertFile, file.Value, file.Source, strings.Join(roots.Dirs, ", "))
 		case sys.Err == nil && sameFile(h, file.Value, sys.Path):
 			// Points at the system bundle: harmless.
 		default:
 			v.warn("%s sets %s=%s (%s): its Go TLS clients read that file (%s) instead of %s; with the files in %s they trust %s in all",
-				env.Unit, EnvCertFile, file.Value, file.Source, plural(roots.FileCerts, "certificate"), orNone(sys.Path),
+				env.Unit, envCertFile, file.Value, file.Source, plural(roots.FileCerts, "certificate"), orNone(sys.Path),
 				strings.Join(roots.Dirs, ", "), plural(len(roots.Certs), "certificate"))
 		}
 	}
-	if hasDir && !sameDirs(h, roots.Dirs, GoCertDirs) {
-		set[EnvCertDir] = map[string]any{"value": dir.Value, "source": dir.Source}
+	if hasDir && !sameDirs(h, roots.Dirs, goCertDirs) {
+		set[envCertDir] = map[string]any{"value": dir.Value, "source": dir.Source}
 		v.warn("%s sets %s=%s (%s): its Go TLS clients read the files in %s instead of %s",
-			env.Unit, EnvCertDir, dir.Value, dir.Source, strings.Join(roots.Dirs, ", "), strings.Join(GoCertDirs, ", "))
+			env.Unit, envCertDir, dir.Value, dir.Source, strings.Join(roots.Dirs, ", "), strings.Join(goCertDirs, ", "))
 	}
 	if len(roots.Certs) == 0 {
 		v.fail("with this environment the service trusts no certificate at all: every TLS connection it makes fails verification")

@@ -12,29 +12,29 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// GoCertFiles and GoCertDirs are where a Go program on Linux looks for
+// goCertFiles and goCertDirs are where a Go program on Linux looks for
 // trusted roots (depcheck keeps the list, from crypto/x509 root_linux.go): the
 // first file it can read, then every file of every directory. SSL_CERT_FILE
 // replaces the file list with one file and SSL_CERT_DIR (colon-separated)
 // the directory list (root_unix.go, loadSystemRoots).
 var (
-	GoCertFiles = depcheck.GoCertFiles
-	GoCertDirs  = depcheck.GoCertDirs
+	goCertFiles = depcheck.GoCertFiles
+	goCertDirs  = depcheck.GoCertDirs
 )
 
 // The environment variables Go (and OpenSSL) read.
 const (
-	EnvCertFile = "SSL_CERT_FILE"
-	EnvCertDir  = "SSL_CERT_DIR"
+	envCertFile = "SSL_CERT_FILE"
+	envCertDir  = "SSL_CERT_DIR"
 )
 
 // maxDirFiles bounds the files read from one certificate directory
 // (Ubuntu's /etc/ssl/certs holds about 300 entries).
 const maxDirFiles = 4096
 
-// GoRoots are the roots a Go program on the host trusts, loaded from the
+// goRoots are the roots a Go program on the host trusts, loaded from the
 // root exactly as crypto/x509 loads them on Linux.
-type GoRoots struct {
+type goRoots struct {
 	// CertFile and CertDir are SSL_CERT_FILE and SSL_CERT_DIR as set in
 	// the program's environment ("" when unset).
 	CertFile, CertDir string
@@ -47,7 +47,7 @@ type GoRoots struct {
 	// FileCerts counts the distinct certificates taken from File; Certs are all the
 	// certificates taken, without duplicates, in load order.
 	FileCerts int
-	Certs     []*Cert
+	Certs     []*cert
 	Pool      *x509.CertPool
 	// Problems are files Go could not read (it skips them too).
 	Problems []string
@@ -57,10 +57,10 @@ type GoRoots struct {
 // and SSL_CERT_DIR values ("" for unset) would load on h. The pool is
 // built certificate by certificate from ParseBundle's Go-usable ones, which
 // is what CertPool.AppendCertsFromPEM takes from the same bytes.
-func LoadGoRoots(h *host.Host, certFile, certDir string) *GoRoots {
+func LoadGoRoots(h *host.Host, certFile, certDir string) *goRoots {
 	cc := certCache{}
-	return loadGoRoots(h, func(p string) (*Bundle, error) {
-		data, err := h.ReadFileLimit(p, MaxBundleSize)
+	return loadGoRoots(h, func(p string) (*bundle, error) {
+		data, err := h.ReadFileLimit(p, maxBundleSize)
 		if err != nil {
 			return nil, err
 		}
@@ -69,8 +69,8 @@ func LoadGoRoots(h *host.Host, certFile, certDir string) *GoRoots {
 }
 
 // loadGoRoots reads files with read, which may cache.
-func loadGoRoots(h *host.Host, read func(string) (*Bundle, error), certFile, certDir string) *GoRoots {
-	r := &GoRoots{CertFile: certFile, CertDir: certDir, Files: GoCertFiles, Dirs: GoCertDirs, Pool: x509.NewCertPool()}
+func loadGoRoots(h *host.Host, read func(string) (*bundle, error), certFile, certDir string) *goRoots {
+	r := &goRoots{CertFile: certFile, CertDir: certDir, Files: goCertFiles, Dirs: goCertDirs, Pool: x509.NewCertPool()}
 	if certFile != "" {
 		r.Files = []string{certFile}
 	}
@@ -88,7 +88,7 @@ func loadGoRoots(h *host.Host, read func(string) (*Bundle, error), certFile, cer
 		}
 		r.File = f
 		r.add(b, seen)
-		r.FileCerts = b.GoDistinct()
+		r.FileCerts = b.goDistinct()
 		break
 	}
 	for _, d := range r.Dirs {
@@ -100,14 +100,14 @@ func loadGoRoots(h *host.Host, read func(string) (*Bundle, error), certFile, cer
 // readGo reads a file as Go would; Go accepts only absolute names here in
 // effect (relative ones resolve against the service's working directory,
 // which golive does not know).
-func readGo(read func(string) (*Bundle, error), p string) (*Bundle, error) {
+func readGo(read func(string) (*bundle, error), p string) (*bundle, error) {
 	if !path.IsAbs(p) {
 		return nil, fmt.Errorf("%s: relative path (resolved against the service's working directory)", p)
 	}
 	return read(p)
 }
 
-func (r *GoRoots) add(b *Bundle, seen map[[32]byte]bool) {
+func (r *goRoots) add(b *bundle, seen map[[32]byte]bool) {
 	for _, c := range b.Certs {
 		if !c.GoUsable {
 			continue
@@ -122,7 +122,7 @@ func (r *GoRoots) add(b *Bundle, seen map[[32]byte]bool) {
 
 // readDir reads every entry of dir except symlinks to a name in the same
 // directory (Go's readUniqueDirectoryEntries: Ubuntu's <hash>.0 links).
-func (r *GoRoots) readDir(h *host.Host, read func(string) (*Bundle, error), dir string, seen map[[32]byte]bool) {
+func (r *goRoots) readDir(h *host.Host, read func(string) (*bundle, error), dir string, seen map[[32]byte]bool) {
 	if !path.IsAbs(dir) {
 		return
 	}
@@ -152,8 +152,8 @@ func (r *GoRoots) readDir(h *host.Host, read func(string) (*Bundle, error), dir 
 	}
 }
 
-// Describe says in one line where the roots came from.
-func (r *GoRoots) Describe() string {
+// describe says in one line where the roots came from.
+func (r *goRoots) describe() string {
 	var s string
 	switch {
 	case r.File != "" && r.CertFile != "":

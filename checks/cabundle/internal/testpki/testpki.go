@@ -61,8 +61,8 @@ func roots(n int) []CA {
 	return out
 }
 
-// Key derives the CA's key from its name.
-func (c CA) Key() ed25519.PrivateKey { return keyFor("ca:" + c.Name) }
+// key derives the CA's key from its name.
+func (c CA) key() ed25519.PrivateKey { return keyFor("ca:" + c.Name) }
 
 func keyFor(label string) ed25519.PrivateKey {
 	seed := sha256.Sum256([]byte("golive testpki " + label))
@@ -84,7 +84,7 @@ func (c CA) template() *x509.Certificate {
 // DER is the CA's self-signed certificate. Ed25519 signatures are
 // deterministic, so it is the same on every call.
 func (c CA) DER() []byte {
-	k := c.Key()
+	k := c.key()
 	der, err := x509.CreateCertificate(rand.Reader, c.template(), c.template(), k.Public(), k)
 	if err != nil {
 		panic("testpki: " + err.Error())
@@ -92,8 +92,8 @@ func (c CA) DER() []byte {
 	return der
 }
 
-// Cert is the parsed CA certificate.
-func (c CA) Cert() *x509.Certificate {
+// cert is the parsed CA certificate.
+func (c CA) cert() *x509.Certificate {
 	cert, err := x509.ParseCertificate(c.DER())
 	if err != nil {
 		panic("testpki: " + err.Error())
@@ -146,7 +146,7 @@ func (l Leaf) Sign(ca CA) []byte {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, t, ca.Cert(), l.Key().Public(), ca.Key())
+	der, err := x509.CreateCertificate(rand.Reader, t, ca.cert(), l.Key().Public(), ca.key())
 	if err != nil {
 		panic("testpki: " + err.Error())
 	}
