@@ -11,23 +11,23 @@ import (
 func TestBootModeFollowsSystemd(t *testing.T) {
 	cases := []struct {
 		args string
-		def  Mode
-		want Mode
+		def  mode
+		want mode
 	}{
-		{"ro quiet", V2, V2},
-		{"ro quiet", V1, V1},
+		{"ro quiet", v2, v2},
+		{"ro quiet", v1, v1},
 		{"ro quiet", "", ""},
-		{"systemd.unified_cgroup_hierarchy=1", V1, V2},
-		{"systemd.unified_cgroup_hierarchy", V1, V2},
-		{"systemd.unified_cgroup_hierarchy=yes", V1, V2},
-		{"systemd.unified_cgroup_hierarchy=0", V2, Hybrid},
-		{"systemd.unified_cgroup_hierarchy=false", V1, V1},
-		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller", V2, V1},
-		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller=0", V1, Hybrid},
-		{"systemd.unified_cgroup_hierarchy=0 systemd.unified_cgroup_hierarchy=1", V1, V2}, // the last wins
-		{"systemd.unified_cgroup_hierarchy=bogus", V1, V1},                                // ignored, as systemd does
-		{"cgroup_no_v1=all", V1, V2},
-		{"cgroup_no_v1=memory", V1, V1},
+		{"systemd.unified_cgroup_hierarchy=1", v1, v2},
+		{"systemd.unified_cgroup_hierarchy", v1, v2},
+		{"systemd.unified_cgroup_hierarchy=yes", v1, v2},
+		{"systemd.unified_cgroup_hierarchy=0", v2, hybrid},
+		{"systemd.unified_cgroup_hierarchy=false", v1, v1},
+		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller", v2, v1},
+		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller=0", v1, hybrid},
+		{"systemd.unified_cgroup_hierarchy=0 systemd.unified_cgroup_hierarchy=1", v1, v2}, // the last wins
+		{"systemd.unified_cgroup_hierarchy=bogus", v1, v1},                                // ignored, as systemd does
+		{"cgroup_no_v1=all", v1, v2},
+		{"cgroup_no_v1=memory", v1, v1},
 	}
 	for _, c := range cases {
 		if got, why := bootMode(splitCmdline(c.args), c.def); got != c.want {
@@ -97,7 +97,7 @@ func TestBootConfigPrefersTheDefaultBLSEntry(t *testing.T) {
 		"etc/default/grub.d/50-x.cfg":    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT c\"\n",
 		"etc/default/grub.d/60-x.notcfg": "GRUB_CMDLINE_LINUX=ignored\n",
 	})
-	if bc := readBootConfig(h); bc.Source != GrubDefault || strings.Join(bc.Args, " ") != "a b c" {
+	if bc := readBootConfig(h); bc.Source != grubDefault || strings.Join(bc.Args, " ") != "a b c" {
 		t.Errorf("grub defaults: %s %q", bc.Source, bc.Args)
 	}
 	if bc := readBootConfig(hosttest.Root(t, map[string]string{"etc/hostname": "x\n"})); bc.Source != "" || bc.Args != nil {

@@ -14,16 +14,16 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// OnlineCPUs is where the kernel lists the CPUs that run tasks.
-const OnlineCPUs = "/sys/devices/system/cpu/online"
+// onlineCPUs is where the kernel lists the CPUs that run tasks.
+const onlineCPUs = "/sys/devices/system/cpu/online"
 
 // maxCPUs bounds a CPU list: the kernel's NR_CPUS is at most 8192.
 const maxCPUs = 8192
 
-// ParseCPUList reads a kernel CPU list ("0-3,8,10-11") or systemd's
+// parseCPUList reads a kernel CPU list ("0-3,8,10-11") or systemd's
 // CPUAffinity= (the same, with spaces allowed as separators) and returns
 // how many CPUs it names.
-func ParseCPUList(s string) (int, error) {
+func parseCPUList(s string) (int, error) {
 	type span struct{ lo, hi int }
 	var spans []span
 	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
@@ -60,10 +60,10 @@ func ParseCPUList(s string) (int, error) {
 // cpuCount is how many CPUs the host has online and where that came from;
 // 0 when unknown (an image).
 func cpuCount(h *host.Host) (int, string) {
-	data, err := h.ReadFileLimit(OnlineCPUs, 64<<10)
+	data, err := h.ReadFileLimit(onlineCPUs, 64<<10)
 	if err == nil {
-		if n, err := ParseCPUList(string(data)); err == nil {
-			return n, OnlineCPUs
+		if n, err := parseCPUList(string(data)); err == nil {
+			return n, onlineCPUs
 		}
 	}
 	if h.Live() {
@@ -118,7 +118,7 @@ func awareProcs(q amount, n int) int {
 func goRuntime(h *host.Host, f *unit.File, section string, env *unit.Environment, q amount, online int, binaries []string) goMaxProcs {
 	g := goMaxProcs{CPUs: online}
 	if v, ok := f.Last(section, "CPUAffinity"); ok {
-		if n, err := ParseCPUList(v); err == nil && (online == 0 || n < online) {
+		if n, err := parseCPUList(v); err == nil && (online == 0 || n < online) {
 			g.CPUs = n
 		}
 	}

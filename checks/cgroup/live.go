@@ -91,7 +91,7 @@ func readLive(h *host.Host, st *state, k knob, cg string) (live, error) {
 	}
 	l := st.Layout
 	v1Mount, onV1 := l.V1[k.Controller]
-	if k.V2Only && (onV1 || l.Mode == V1) {
+	if k.V2Only && (onV1 || l.Mode == v1) {
 		return live{State: liveUnsupported, Note: "the " + k.Controller + " controller is on a cgroup v1 hierarchy, which has no " + k.Name}, nil
 	}
 	running, err := unitRunning(h, l, cg)
@@ -141,7 +141,7 @@ func unlimitedOf(k knob) *amount {
 	return &amount{Max: true}
 }
 
-func unitRunning(h *host.Host, l Layout, cg string) (bool, error) {
+func unitRunning(h *host.Host, l layout, cg string) (bool, error) {
 	var dirs []string
 	if l.Unified != "" {
 		dirs = append(dirs, path.Join(l.Unified, cg))
@@ -173,7 +173,7 @@ func below(root, cg string) (string, bool) {
 	return rel, ok
 }
 
-func readV1(h *host.Host, m Mount, k knob, cg string) (live, error) {
+func readV1(h *host.Host, m mount, k knob, cg string) (live, error) {
 	rel, ok := below(m.Root, cg)
 	if !ok {
 		return live{State: liveNoView, Note: fmt.Sprintf("the %s hierarchy is mounted from %s, which does not hold the unit", k.Controller, m.Root)}, nil

@@ -111,11 +111,11 @@ func kernelLine(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mi := ParseMountInfo(data)
+	mi := parseMountInfo(data)
 	for _, m := range mi.Mounts {
 		if m.Point == dir && m.FSType == "cgroup2" {
 			f := strings.Split(strings.Split(string(data), "\n")[m.Line-1], " ")
-			f[4] = Root
+			f[4] = root
 			return strings.Join(f, " ") + "\n"
 		}
 	}

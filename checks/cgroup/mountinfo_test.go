@@ -10,7 +10,7 @@ func TestParseMountInfoReadsKernelLines(t *testing.T) {
 		"37 1 0:40 / /mnt/with\\040space\\011tab rw shared:3 propagate_from:2 - tmpfs tmpfs rw\n" +
 		"38 1 0:41 / /empty-source rw - cgroup2  rw\n" + // no optional fields, empty source
 		"\n"
-	mi := ParseMountInfo([]byte(data))
+	mi := parseMountInfo([]byte(data))
 	if len(mi.Problems) != 0 {
 		t.Fatalf("problems %q", mi.Problems)
 	}
@@ -47,7 +47,7 @@ func TestParseMountInfoNamesBadLinesAndKeepsTheRest(t *testing.T) {
 	}
 	for name, bad := range cases {
 		t.Run(name, func(t *testing.T) {
-			mi := ParseMountInfo([]byte(v2Line + bad + "\n" + rootLine))
+			mi := parseMountInfo([]byte(v2Line + bad + "\n" + rootLine))
 			if len(mi.Problems) != 1 || !strings.HasPrefix(mi.Problems[0], "line 2: ") {
 				t.Fatalf("problems %q, want one about line 2", mi.Problems)
 			}
@@ -59,7 +59,7 @@ func TestParseMountInfoNamesBadLinesAndKeepsTheRest(t *testing.T) {
 }
 
 func TestParseMountInfoBoundsProblems(t *testing.T) {
-	mi := ParseMountInfo([]byte(strings.Repeat("junk\n", 100)))
+	mi := parseMountInfo([]byte(strings.Repeat("junk\n", 100)))
 	if len(mi.Problems) != maxProblems || mi.Skipped != 100-maxProblems {
 		t.Errorf("%d named, %d skipped", len(mi.Problems), mi.Skipped)
 	}
@@ -69,30 +69,30 @@ func TestDetectLayouts(t *testing.T) {
 	cases := []struct {
 		name    string
 		lines   string
-		mode    Mode
+		mode    mode
 		unified string
 		v1      string // sorted controllers
 	}{
-		{"cgroup2 at the root is v2", rootLine + v2Line, V2, Root, ""},
-		{"tmpfs with v1 hierarchies is v1", v1Lines, V1, "", "blkio cpu cpuacct memory pids"},
-		{"tmpfs with cgroup2 at unified is hybrid", hybridLine, Hybrid, Root + "/unified", "blkio cpu cpuacct memory pids"},
-		{"systemd 232 hybrid: cgroup2 at /sys/fs/cgroup/systemd", rootLine + tmpfsLine + strings.Replace(systemdV1, "cgroup cgroup rw,xattr,name=systemd", "cgroup2 cgroup2 rw", 1) + memoryV1, Hybrid, Root + "/systemd", "memory"},
-		{"a v1 hierarchy mounted at the root itself", rootLine + "25 18 0:21 / /sys/fs/cgroup rw - cgroup cgroup rw,cpu,cpuacct,memory\n", V1, "", "cpu cpuacct memory"},
-		{"nothing mounted", rootLine, None, "", ""},
-		{"an empty tmpfs", rootLine + tmpfsLine, None, "", ""},
-		{"a later mount hides an earlier one", rootLine + tmpfsLine + memoryV1 + strings.Replace(v2Line, "30 24", "40 24", 1), V2, Root, ""},
-		{"a cgroup2 mount elsewhere is not the host's", rootLine + tmpfsLine + memoryV1 + "50 1 0:60 / /sys/fs/cgroup/memory/x rw - cgroup2 none rw\n", V1, "", "memory"},
-		{"a container's cgroup2 at another path", rootLine + "50 1 0:60 / /run/c/cgroup rw - cgroup2 none rw\n", None, "", ""},
+		{"cgroup2 at the root is v2", rootLine + v2Line, v2, root, ""},
+		{"tmpfs with v1 hierarchies is v1", v1Lines, v1, "", "blkio cpu cpuacct memory pids"},
+		{"tmpfs with cgroup2 at unified is hybrid", hybridLine, hybrid, root + "/unified", "blkio cpu cpuacct memory pids"},
+		{"systemd 232 hybrid: cgroup2 at /sys/fs/cgroup/systemd", rootLine + tmpfsLine + strings.Replace(systemdV1, "cgroup cgroup rw,xattr,name=systemd", "cgroup2 cgroup2 rw", 1) + memoryV1, hybrid, root + "/systemd", "memory"},
+		{"a v1 hierarchy mounted at the root itself", rootLine + "25 18 0:21 / /sys/fs/cgroup rw - cgroup cgroup rw,cpu,cpuacct,memory\n", v1, "", "cpu cpuacct memory"},
+		{"nothing mounted", rootLine, none, "", ""},
+		{"an empty tmpfs", rootLine + tmpfsLine, none, "", ""},
+		{"a later mount hides an earlier one", rootLine + tmpfsLine + memoryV1 + strings.Replace(v2Line, "30 24", "40 24", 1), v2, root, ""},
+		{"a cgroup2 mount elsewhere is not the host's", rootLine + tmpfsLine + memoryV1 + "50 1 0:60 / /sys/fs/cgroup/memory/x rw - cgroup2 none rw\n", v1, "", "memory"},
+		{"a container's cgroup2 at another path", rootLine + "50 1 0:60 / /run/c/cgroup rw - cgroup2 none rw\n", none, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			mi := ParseMountInfo([]byte(c.lines))
+			mi := parseMountInfo([]byte(c.lines))
 			if len(mi.Problems) > 0 {
 				t.Fatalf("fixture lines do not parse: %q", mi.Problems)
 			}
-			l := Detect(mi.Mounts)
-			if l.Mode != c.mode || l.Unified != c.unified || strings.Join(l.V1Names(), " ") != c.v1 {
-				t.Errorf("mode %s unified %q v1 %q (%s)", l.Mode, l.Unified, l.V1Names(), l.Describe())
+			l := detect(mi.Mounts)
+			if l.Mode != c.mode || l.Unified != c.unified || strings.Join(l.v1Names(), " ") != c.v1 {
+				t.Errorf("mode %s unified %q v1 %q (%s)", l.Mode, l.Unified, l.v1Names(), l.describe())
 			}
 		})
 	}

@@ -16,7 +16,7 @@ import (
 // the running value, which satisfies the rule: it is what gets persisted.
 func (c *unitCheck) plan(st *state, u *unitInfo, cfg setting, apply, persist bool, keep *amount) *remediate.Plan {
 	directive := c.knob.Directive
-	if c.knob.Legacy != "" && st.mode() == V1 {
+	if c.knob.Legacy != "" && st.mode() == v1 {
 		// CentOS 7's systemd 219 knows only MemoryLimit=; newer systemd
 		// on v1 honours it as well.
 		directive = c.knob.Legacy
@@ -127,14 +127,14 @@ func enableV2(family string, st *state) *remediate.Plan {
 	case "debian":
 		edits, ok := grubEdits(st.Boot.Grub)
 		if !ok {
-			p.Actions = append(p.Actions, remediate.Tell("add "+arg+" to GRUB_CMDLINE_LINUX in "+GrubDefault+" (and remove any "+argUnified+"=0), then run update-grub"))
+			p.Actions = append(p.Actions, remediate.Tell("add "+arg+" to GRUB_CMDLINE_LINUX in "+grubDefault+" (and remove any "+argUnified+"=0), then run update-grub"))
 		} else {
 			p.Actions = append(p.Actions, edits...)
 		}
-		p.Actions = append(p.Actions, remediate.Run("regenerate /boot/grub/grub.cfg from "+GrubDefault, "update-grub"))
+		p.Actions = append(p.Actions, remediate.Run("regenerate /boot/grub/grub.cfg from "+grubDefault, "update-grub"))
 	default:
 		p.Actions = append(p.Actions, remediate.Tell("add the kernel argument "+arg+": grubby --update-kernel=ALL --args="+arg+
-			" on the RHEL family; GRUB_CMDLINE_LINUX in "+GrubDefault+" and update-grub on Debian and Ubuntu"))
+			" on the RHEL family; GRUB_CMDLINE_LINUX in "+grubDefault+" and update-grub on Debian and Ubuntu"))
 	}
 	p.Actions = append(p.Actions, remediate.Tell("reboot: the hierarchy is chosen at boot"))
 	return p
@@ -163,10 +163,10 @@ func grubEdits(vars map[string]string) ([]remediate.Action, bool) {
 	}
 	linux, _ := strip(vars["GRUB_CMDLINE_LINUX"])
 	linux = append(linux, argUnified+"=1")
-	out := []remediate.Action{{Kind: remediate.FileLine, Path: GrubDefault, Key: "GRUB_CMDLINE_LINUX",
+	out := []remediate.Action{{Kind: remediate.FileLine, Path: grubDefault, Key: "GRUB_CMDLINE_LINUX",
 		Line: "GRUB_CMDLINE_LINUX=" + shellQuote(strings.Join(linux, " "))}}
 	if def, changed := strip(vars["GRUB_CMDLINE_LINUX_DEFAULT"]); changed {
-		out = append(out, remediate.Action{Kind: remediate.FileLine, Path: GrubDefault, Key: "GRUB_CMDLINE_LINUX_DEFAULT",
+		out = append(out, remediate.Action{Kind: remediate.FileLine, Path: grubDefault, Key: "GRUB_CMDLINE_LINUX_DEFAULT",
 			Line: "GRUB_CMDLINE_LINUX_DEFAULT=" + shellQuote(strings.Join(def, " "))})
 	}
 	return out, true

@@ -64,17 +64,17 @@ func lastValid(f *unit.File, section, key string, parse func(string) (assignment
 }
 
 func memoryParse(s string) (assignment, error) {
-	v, err := ParseMemoryLimit(s)
+	v, err := parseMemoryLimit(s)
 	return assignment{val: v}, err
 }
 
 func tasksParse(s string) (assignment, error) {
-	v, err := ParseTasksMax(s)
+	v, err := parseTasksMax(s)
 	return assignment{val: v}, err
 }
 
 func quotaParse(s string) (assignment, error) {
-	q, err := ParseCPUQuota(s)
+	q, err := parseCPUQuota(s)
 	return assignment{q: q}, err
 }
 
@@ -129,7 +129,7 @@ func defaultTasksMax(h *host.Host) (value, from string) {
 
 // configured works out the knob's value from the unit files. mode is the
 // hierarchy the unit runs under ("" unknown).
-func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTotals) setting {
+func configured(f *unit.File, section string, k knob, mode mode, totals *hostTotals) setting {
 	var s setting
 	switch k.Q {
 	case coresQ:
@@ -150,11 +150,11 @@ func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTot
 		if !ok && k.Legacy != "" {
 			if a, ok = lastValid(f, section, k.Legacy, memoryParse, &s.Ignored); ok {
 				dir = k.Legacy
-				if mode != V1 {
+				if mode != v1 {
 					s.Notes = append(s.Notes, k.Legacy+"= is deprecated; systemd applies it as "+k.Directive+"=")
 				}
 			}
-		} else if ok && k.Legacy != "" && mode == V1 {
+		} else if ok && k.Legacy != "" && mode == v1 {
 			if _, legacy := lastValid(f, section, k.Legacy, memoryParse, new([]string)); !legacy {
 				s.Notes = append(s.Notes, "systemd before 231 (CentOS 7 has 219) does not know "+k.Directive+"= and ignores it: set "+k.Legacy+"= too")
 			}
@@ -184,7 +184,7 @@ func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTot
 	switch {
 	case raw != "":
 		s.Default = "no TasksMax=: DefaultTasksMax=" + raw + " (" + from + ")"
-	case mode == V1:
+	case mode == v1:
 		s.Default = "no TasksMax=: systemd's built-in DefaultTasksMax=, which depends on its version"
 		return s
 	default:
@@ -194,7 +194,7 @@ func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTot
 		raw = "15%"
 		s.Default = "no TasksMax=: systemd's default DefaultTasksMax=15%"
 	}
-	v, err := ParseTasksMax(raw)
+	v, err := parseTasksMax(raw)
 	if err != nil {
 		s.Ignored = append(s.Ignored, "DefaultTasksMax="+clip(raw)+" in "+from+" (invalid)")
 		return s

@@ -17,8 +17,8 @@ type state struct {
 	// fixture, a captured /proc). Without it the root is an image, whose
 	// hierarchy is chosen only when it boots.
 	Runtime bool
-	Info    *MountInfo
-	Layout  Layout
+	Info    *mountInfo
+	Layout  layout
 	// PermErr is set when the mount table is unreadable as non-root.
 	PermErr error
 	// Err is set when the mount table cannot be read or understood.
@@ -26,7 +26,7 @@ type state struct {
 
 	Support  support
 	Boot     bootConfig
-	BootMode Mode
+	BootMode mode
 	BootWhy  string
 	// BootExplicit is set when a kernel argument decides BootMode; a
 	// mode that comes only from the distro's default says nothing about
@@ -37,11 +37,11 @@ type state struct {
 // stateCache gives the family's checks the state, loaded once per run
 // (facts.Memo) for the profile's distro default.
 type stateCache struct {
-	distroDefault Mode
+	distroDefault mode
 }
 
 // stateKey keys the state on the one profile parameter it depends on.
-type stateKey struct{ distroDefault Mode }
+type stateKey struct{ distroDefault mode }
 
 func (c *stateCache) get(h *host.Host) *state {
 	return facts.Memo(h, stateKey{c.distroDefault}, func(h *host.Host) *state {
@@ -49,9 +49,9 @@ func (c *stateCache) get(h *host.Host) *state {
 	})
 }
 
-func loadState(h *host.Host, distroDefault Mode) *state {
-	st := &state{Layout: Layout{Mode: None, V1: map[string]Mount{}}}
-	data, err := h.ReadFileLimit(MountInfoPath, maxMountInfo)
+func loadState(h *host.Host, distroDefault mode) *state {
+	st := &state{Layout: layout{Mode: none, V1: map[string]mount{}}}
+	data, err := h.ReadFileLimit(mountInfoPath, maxMountInfo)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !h.Live():
 		// An image: no running system to ask.
@@ -61,11 +61,11 @@ func loadState(h *host.Host, distroDefault Mode) *state {
 		st.Runtime, st.Err = true, fmt.Errorf("read mount table: %w", err)
 	default:
 		st.Runtime = true
-		st.Info = ParseMountInfo(data)
+		st.Info = parseMountInfo(data)
 		if len(st.Info.Mounts) == 0 {
-			st.Err = fmt.Errorf("%s: no line could be parsed (%d problems)", MountInfoPath, len(st.Info.Problems)+st.Info.Skipped)
+			st.Err = fmt.Errorf("%s: no line could be parsed (%d problems)", mountInfoPath, len(st.Info.Problems)+st.Info.Skipped)
 		}
-		st.Layout = Detect(st.Info.Mounts)
+		st.Layout = detect(st.Info.Mounts)
 	}
 	st.Support = kernelSupport(h, st.Runtime)
 	st.Boot = readBootConfig(h)
@@ -75,7 +75,7 @@ func loadState(h *host.Host, distroDefault Mode) *state {
 
 // mode is the hierarchy the checks judge: the mounted one on a running
 // system, the one the next boot sets up on an image ("" when unknown).
-func (st *state) mode() Mode {
+func (st *state) mode() mode {
 	if st.Runtime {
 		return st.Layout.Mode
 	}

@@ -88,7 +88,7 @@ func (c *unitCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return skip(res, "a ."+typ+" unit has no cgroup of its own")
 	}
 	mode := st.mode()
-	if c.knob.V2Only && (mode == V1 || (st.Runtime && st.Layout.V1[c.knob.Controller].Point != "")) {
+	if c.knob.V2Only && (mode == v1 || (st.Runtime && st.Layout.V1[c.knob.Controller].Point != "")) {
 		return skip(res, fmt.Sprintf("cgroup %s keeps the %s controller on v1, which has no %s (%s= needs the unified hierarchy)", mode, c.knob.Controller, c.knob.Name, c.knob.Directive))
 	}
 
@@ -153,7 +153,7 @@ func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting
 
 	// On v1, systemd before 231 ignores MemoryMax=: a live value that
 	// misses while only MemoryMax= is set is that, and MemoryLimit= fixes it.
-	legacyGap := c.knob.Legacy != "" && st.mode() == V1 && cfg.Set && cfg.Directive == c.knob.Directive
+	legacyGap := c.knob.Legacy != "" && st.mode() == v1 && cfg.Set && cfg.Directive == c.knob.Directive
 
 	switch lv.State {
 	case liveValue:

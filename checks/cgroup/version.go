@@ -30,10 +30,10 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	c.details(res.Details, st)
 
-	var observed Mode
+	var observed mode
 	if st.Runtime {
 		observed = st.Layout.Mode
-		res.Observed = st.Layout.Describe()
+		res.Observed = st.Layout.describe()
 	} else {
 		res.Details["image"] = true
 		if st.BootMode == "" {
@@ -47,7 +47,7 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if err != nil {
 		return fail(res, engine.Error, err.Error())
 	}
-	noV2 := st.Support.Usable != nil && !*st.Support.Usable && observed != V2
+	noV2 := st.Support.Usable != nil && !*st.Support.Usable && observed != v2
 	next := st.BootExplicit && st.Runtime && st.BootMode != observed
 	nextOK := false
 	if next {
@@ -83,8 +83,8 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	default:
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "cgroup " + string(observed) + ", expected " + wanted(c.rule)
-		if observed == None {
-			res.Message = "no cgroup hierarchy is mounted at " + Root + ": systemd cannot limit or even track the service"
+		if observed == none {
+			res.Message = "no cgroup hierarchy is mounted at " + root + ": systemd cannot limit or even track the service"
 		}
 		res.Remediation = c.fix(st)
 		if st.Support.Usable == nil && res.Remediation != nil {
@@ -92,7 +92,7 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 	}
 	if p := st.problems(); len(p) > 0 {
-		res.Message += fmt.Sprintf("; %s has %d malformed line(s)", MountInfoPath, len(st.Info.Problems)+st.Info.Skipped)
+		res.Message += fmt.Sprintf("; %s has %d malformed line(s)", mountInfoPath, len(st.Info.Problems)+st.Info.Skipped)
 		if res.Status == engine.Pass {
 			res.Status = engine.Warn
 		}
@@ -102,10 +102,10 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // fix is the remediation towards what the rule expects.
 func (c *versionCheck) fix(st *state) *remediate.Plan {
-	if ok, _ := c.rule.Expect.Eval(string(V2)); ok {
-		if st.Layout.Mode == None && st.Runtime {
+	if ok, _ := c.rule.Expect.Eval(string(v2)); ok {
+		if st.Layout.Mode == none && st.Runtime {
 			return &remediate.Plan{Summary: "mount cgroups", Actions: []remediate.Action{remediate.Tell(
-				"nothing is mounted at " + Root + ": on a host systemd mounts it at boot; in a container, give it the host's cgroup mount (read-only) or a cgroup namespace")}}
+				"nothing is mounted at " + root + ": on a host systemd mounts it at boot; in a container, give it the host's cgroup mount (read-only) or a cgroup namespace")}}
 		}
 		return enableV2(c.family, st)
 	}
@@ -132,7 +132,7 @@ func fromSource(src string) string {
 func (c *versionCheck) details(d map[string]any, st *state) {
 	d["mode"] = string(st.mode())
 	if st.Runtime {
-		d["mountinfo"] = MountInfoPath
+		d["mountinfo"] = mountInfoPath
 		if t := st.Layout.Top; t != nil {
 			d["top"] = map[string]any{"fstype": t.FSType, "source": t.Source, "options": strings.Join(t.Super, ","), "line": t.Line}
 		}
