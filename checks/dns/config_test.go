@@ -159,7 +159,7 @@ func TestConfigNeedsNoNetwork(t *testing.T) {
 
 func TestConfigTakesTheSearchDomainFromTheHostname(t *testing.T) {
 	h := hosttest.Root(t, map[string]string{"etc/resolv.conf": "nameserver 10.0.0.2\n", "etc/hostname": "app01.corp.example.com\n"})
-	sys := LoadSystem(h, "")
+	sys := loadSystem(h, "")
 	if d, from := sys.search(); strings.Join(d, " ") != "corp.example.com" || !strings.Contains(from, "hostname") {
 		t.Errorf("search %v from %q, want corp.example.com from the hostname", d, from)
 	}

@@ -39,7 +39,7 @@ func (c *configCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		case h.NeedsRoot(err):
 			return engine.SkipNeedsRoot(engine.Result{}, err)
 		case !ignoredByGlibc(err): // too large to read: golive cannot tell what glibc sees
-			return engine.Result{Status: engine.Error, Message: "cannot read " + ResolvConfPath + ": " + err.Error()}
+			return engine.Result{Status: engine.Error, Message: "cannot read " + resolvConfPath + ": " + err.Error()}
 		}
 	}
 	opts := sys.options()
@@ -90,16 +90,16 @@ func ignoredByGlibc(err error) bool {
 	return false
 }
 
-const editResolv = "edit " + ResolvConfPath + " (or what writes it: NetworkManager, netplan, DHCP, cloud-init) so that "
+const editResolv = "edit " + resolvConfPath + " (or what writes it: NetworkManager, netplan, DHCP, cloud-init) so that "
 
-func (c *configCheck) resolvFindings(sys *System) []finding {
+func (c *configCheck) resolvFindings(sys *system) []finding {
 	rc := sys.Resolv
 	switch {
 	case rc == nil:
-		return []finding{{engine.Fail, fmt.Sprintf("%s cannot be used (%v): glibc then sends every query to 127.0.0.1, which answers only if a local resolver runs", ResolvConfPath, sys.ResolvErr),
+		return []finding{{engine.Fail, fmt.Sprintf("%s cannot be used (%v): glibc then sends every query to 127.0.0.1, which answers only if a local resolver runs", resolvConfPath, sys.ResolvErr),
 			editResolv + "it exists and names the site's nameservers"}}
 	case sys.Synthetic && sys.Live:
-		return []finding{{engine.Fail, fmt.Sprintf("%s links to %s, which does not exist: systemd-resolved is not running, so lookups go to 127.0.0.1", ResolvConfPath, sys.ResolvLink),
+		return []finding{{engine.Fail, fmt.Sprintf("%s links to %s, which does not exist: systemd-resolved is not running, so lookups go to 127.0.0.1", resolvConfPath, sys.ResolvLink),
 			"start systemd-resolved (systemctl enable --now systemd-resolved), or replace the link with a file naming the nameservers"}}
 	}
 	var out []finding
@@ -108,19 +108,19 @@ func (c *configCheck) resolvFindings(sys *System) []finding {
 			editResolv + "it has nameserver lines"})
 	}
 	n := len(rc.Nameservers)
-	if n > c.maxNS || n > MaxNS {
+	if n > c.maxNS || n > maxNS {
 		text := fmt.Sprintf("%d nameservers", n)
 		if n > c.maxNS {
 			text += fmt.Sprintf(", more than max_nameservers (%d)", c.maxNS)
 		}
-		if n > MaxNS {
+		if n > maxNS {
 			var ignored []string
-			for _, ns := range rc.Nameservers[MaxNS:] {
+			for _, ns := range rc.Nameservers[maxNS:] {
 				ignored = append(ignored, fmt.Sprintf("%s (line %d)", ns.Addr, ns.Line))
 			}
-			text += fmt.Sprintf("; glibc queries only the first %d (MAXNS): %s never asked", MaxNS, strings.Join(ignored, ", "))
+			text += fmt.Sprintf("; glibc queries only the first %d (MAXNS): %s never asked", maxNS, strings.Join(ignored, ", "))
 		}
-		out = append(out, finding{engine.Warn, text, editResolv + fmt.Sprintf("it lists at most %d nameservers, the ones that answer", min(c.maxNS, MaxNS))})
+		out = append(out, finding{engine.Warn, text, editResolv + fmt.Sprintf("it lists at most %d nameservers, the ones that answer", min(c.maxNS, maxNS))})
 	}
 	seen := map[netip.Addr]int{}
 	for _, ns := range sys.glibcServers() {
@@ -131,7 +131,7 @@ func (c *configCheck) resolvFindings(sys *System) []finding {
 		seen[ns.Addr] = ns.Line
 	}
 	if len(rc.Problems) > 0 {
-		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", ResolvConfPath, joinProblems(rc.Problems, 6)), editResolv + "every line is one glibc reads as intended"})
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", resolvConfPath, joinProblems(rc.Problems, 6)), editResolv + "every line is one glibc reads as intended"})
 	}
 	if len(rc.SearchDropped) > 0 {
 		out = append(out, finding{engine.Warn, fmt.Sprintf("glibc before 2.26 keeps 6 search domains in 255 bytes: %s dropped", strings.Join(rc.SearchDropped, ", ")),
@@ -140,7 +140,7 @@ func (c *configCheck) resolvFindings(sys *System) []finding {
 	return out
 }
 
-func (c *configCheck) optionFindings(o Options, search []string, n int, wc WorstCase) []finding {
+func (c *configCheck) optionFindings(o options, search []string, n int, wc WorstCase) []finding {
 	var out []finding
 	if o.Attempts <= 0 {
 		out = append(out, finding{engine.Fail, fmt.Sprintf("options attempts:%d: glibc sends no query at all and every DNS lookup fails (Go's resolver makes 1 attempt)", o.Attempts),
@@ -151,7 +151,7 @@ func (c *configCheck) optionFindings(o Options, search []string, n int, wc Worst
 		if example == "" || strings.Count(example, ".") >= o.Ndots {
 			example = "example.com"
 		}
-		tried := Candidates(example, search, o.Ndots)
+		tried := candidates(example, search, o.Ndots)
 		out = append(out, finding{engine.Warn, fmt.Sprintf("ndots:%d with a search list: a name with fewer than %d dots tries every search domain first (%s: %s)", o.Ndots, o.Ndots, example, strings.Join(tried, ", ")),
 			editResolv + "options ndots is 1, or have the service use fully qualified names with a trailing dot"})
 	}
@@ -164,7 +164,7 @@ func (c *configCheck) optionFindings(o Options, search []string, n int, wc Worst
 
 // suggestTimeouts proposes the gentlest options line that brings the
 // worst case within limit.
-func suggestTimeouts(o Options, n, limit int) string {
+func suggestTimeouts(o options, n, limit int) string {
 	for _, t := range []struct{ timeout, attempts int }{{3, 2}, {2, 2}, {1, 2}, {1, 1}} {
 		try := o
 		try.Timeout, try.Attempts, try.GoTimeout, try.GoAttempts = t.timeout, t.attempts, t.timeout, t.attempts
@@ -175,58 +175,58 @@ func suggestTimeouts(o Options, n, limit int) string {
 	return "fewer nameservers are listed and options has timeout:1 attempts:1"
 }
 
-func stubFindings(sys *System) []finding {
+func stubFindings(sys *system) []finding {
 	if !sys.Stub {
 		return nil
 	}
 	switch {
 	case sys.Upstreams == nil && sys.Live:
-		return []finding{{engine.Warn, fmt.Sprintf("systemd-resolved stub, but %s cannot be read (%v): is systemd-resolved running?", UplinkPath, sys.UpstreamsErr),
+		return []finding{{engine.Warn, fmt.Sprintf("systemd-resolved stub, but %s cannot be read (%v): is systemd-resolved running?", uplinkPath, sys.UpstreamsErr),
 			"start systemd-resolved (systemctl enable --now systemd-resolved)"}}
 	case sys.Upstreams != nil && len(sys.Upstreams.Nameservers) == 0:
 		return []finding{{engine.Warn, "systemd-resolved knows no upstream DNS server: names outside its local zones resolve only through FallbackDNS, if that is set",
-			"set DNS= in " + ResolvedConfPath + " (or give the link DNS servers through netplan/DHCP) and restart systemd-resolved"}}
+			"set DNS= in " + resolvedConfPath + " (or give the link DNS servers through netplan/DHCP) and restart systemd-resolved"}}
 	}
 	return nil
 }
 
-func upstreamNote(sys *System) string {
+func upstreamNote(sys *system) string {
 	if sys.Stub && sys.Upstreams == nil && !sys.Live {
-		return "systemd-resolved's upstream servers are unknown: the root has no " + UplinkPath + " (it is written at boot)"
+		return "systemd-resolved's upstream servers are unknown: the root has no " + uplinkPath + " (it is written at boot)"
 	}
 	return ""
 }
 
-func fileFindings(sys *System) []finding {
+func fileFindings(sys *system) []finding {
 	var out []finding
 	switch {
 	case sys.NSS.Rejected:
-		out = append(out, finding{engine.Fail, fmt.Sprintf("%s does not parse (line %d): glibc %s loads none of it, and every lookup by name fails", NsswitchPath, sys.NSS.Line, sys.NSS.Rules),
-			"correct the [STATUS=action] list on line " + fmt.Sprint(sys.NSS.Line) + " of " + NsswitchPath})
+		out = append(out, finding{engine.Fail, fmt.Sprintf("%s does not parse (line %d): glibc %s loads none of it, and every lookup by name fails", nsswitchPath, sys.NSS.Line, sys.NSS.Rules),
+			"correct the [STATUS=action] list on line " + fmt.Sprint(sys.NSS.Line) + " of " + nsswitchPath})
 	case len(sys.NSS.Hosts) == 0:
-		out = append(out, finding{engine.Fail, fmt.Sprintf("the hosts line of %s (line %d) names no service: glibc %s asks nothing, and every lookup by name fails", NsswitchPath, sys.NSS.Line, sys.NSS.Rules),
-			"write the services on the hosts line of " + NsswitchPath + " (\"hosts: files dns\")"})
-	case sys.NSS.Default && sys.NSS.Rules != NSSModern:
+		out = append(out, finding{engine.Fail, fmt.Sprintf("the hosts line of %s (line %d) names no service: glibc %s asks nothing, and every lookup by name fails", nsswitchPath, sys.NSS.Line, sys.NSS.Rules),
+			"write the services on the hosts line of " + nsswitchPath + " (\"hosts: files dns\")"})
+	case sys.NSS.Default && sys.NSS.Rules != nssModern:
 		// glibc 2.33+ falls back to "files dns", what every distro writes.
-		out = append(out, finding{engine.Warn, fmt.Sprintf("%s has no hosts line: glibc %s uses %q, so %s is read only when DNS is unavailable", NsswitchPath, sys.NSS.Rules, sys.NSS.Rules.DefaultHosts(), HostsPath),
-			"add a hosts line to " + NsswitchPath + " (the distro's default is \"hosts: files dns\", plus myhostname on RHEL)"})
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s has no hosts line: glibc %s uses %q, so %s is read only when DNS is unavailable", nsswitchPath, sys.NSS.Rules, sys.NSS.Rules.DefaultHosts(), hostsPath),
+			"add a hosts line to " + nsswitchPath + " (the distro's default is \"hosts: files dns\", plus myhostname on RHEL)"})
 	}
-	var nssProblems []Problem
+	var nssProblems []problem
 	for _, p := range sys.NSS.Problems {
 		if p.Line > 0 {
 			nssProblems = append(nssProblems, p)
 		}
 	}
 	if len(nssProblems) > 0 {
-		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", NsswitchPath, joinProblems(nssProblems, 4)), "correct the hosts line of " + NsswitchPath})
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", nsswitchPath, joinProblems(nssProblems, 4)), "correct the hosts line of " + nsswitchPath})
 	}
 	if sys.Hosts != nil && len(sys.Hosts.Problems) > 0 {
-		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", HostsPath, joinProblems(sys.Hosts.Problems, 4)), "remove or correct the malformed lines of " + HostsPath})
+		out = append(out, finding{engine.Warn, fmt.Sprintf("%s: %s", hostsPath, joinProblems(sys.Hosts.Problems, 4)), "remove or correct the malformed lines of " + hostsPath})
 	}
 	return out
 }
 
-func joinProblems(ps []Problem, limit int) string {
+func joinProblems(ps []problem, limit int) string {
 	var parts []string
 	for i, p := range ps {
 		if i == limit {
@@ -242,7 +242,7 @@ func joinProblems(ps []Problem, limit int) string {
 	return strings.Join(parts, "; ")
 }
 
-func observed(inUse []Nameserver, search []string, o Options, wc WorstCase) string {
+func observed(inUse []nameserver, search []string, o options, wc WorstCase) string {
 	addrs := make([]string, len(inUse))
 	for i, ns := range inUse {
 		addrs[i] = ns.Addr.String()
@@ -254,13 +254,13 @@ func observed(inUse []Nameserver, search []string, o Options, wc WorstCase) stri
 	return s + fmt.Sprintf("; ndots %d, timeout %d s, attempts %d; worst case %d s", o.Ndots, o.Timeout, o.Attempts, wc.Seconds)
 }
 
-func (c *configCheck) details(sys *System, o Options, search []string, searchFrom string, wc WorstCase) map[string]any {
+func (c *configCheck) details(sys *system, o options, search []string, searchFrom string, wc WorstCase) map[string]any {
 	d := map[string]any{
 		"nameservers": []string{}, "in_use": []string{}, "ignored": []string{},
 		"search": search, "search_from": searchFrom, "ndots": o.Ndots, "timeout": o.Timeout, "attempts": o.Attempts,
 		"rotate": o.Rotate, "options": o.flags(), "stub": sys.Stub, "upstreams": nil,
 		"worst_case": wc, "max_lookup_time_s": int(c.maxLookup / time.Second), "max_nameservers": c.maxNS,
-		"sources": sources(sys), "nsswitch_hosts": sys.NSS.HostsLine(), "nsswitch_default": sys.NSS.Default,
+		"sources": sources(sys), "nsswitch_hosts": sys.NSS.hostsLine(), "nsswitch_default": sys.NSS.Default,
 	}
 	if search == nil {
 		d["search"] = []string{}
@@ -269,7 +269,7 @@ func (c *configCheck) details(sys *System, o Options, search []string, searchFro
 		var all, ignored []string
 		for i, ns := range rc.Nameservers {
 			all = append(all, ns.Addr.String())
-			if i >= MaxNS {
+			if i >= maxNS {
 				ignored = append(ignored, ns.Addr.String())
 			}
 		}
@@ -296,8 +296,8 @@ func (c *configCheck) details(sys *System, o Options, search []string, searchFro
 	return d
 }
 
-func sources(sys *System) []string {
-	src := ResolvConfPath
+func sources(sys *system) []string {
+	src := resolvConfPath
 	if sys.ResolvLink != "" {
 		src += " -> " + sys.ResolvLink
 	}
@@ -306,9 +306,9 @@ func sources(sys *System) []string {
 	}
 	out := []string{src}
 	if sys.Stub && sys.Upstreams != nil {
-		out = append(out, UplinkPath)
+		out = append(out, uplinkPath)
 	}
-	return append(out, NsswitchPath, HostsPath)
+	return append(out, nsswitchPath, hostsPath)
 }
 
 func orEmpty(s []string) []string {
@@ -319,7 +319,7 @@ func orEmpty(s []string) []string {
 }
 
 // flags lists the boolean options in effect, as written in resolv.conf.
-func (o Options) flags() []string {
+func (o options) flags() []string {
 	out := []string{}
 	for _, f := range []struct {
 		on   bool

@@ -34,8 +34,8 @@ func FuzzParseResolvConf(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines := strings.Count(string(data), "\n") + 1
-		for _, d := range []Dialect{Modern, Legacy} {
-			rc := ParseResolvConf(data, d)
+		for _, d := range []dialect{modern, legacy} {
+			rc := parseResolvConf(data, d)
 			o := rc.Options
 			if o.Ndots < 0 || o.Ndots > maxNdots || o.Timeout > maxTimeout || o.Attempts > maxAttempts || o.GoTimeout < 1 || o.GoAttempts < 1 {
 				t.Fatalf("options outside glibc's caps: %+v", o)
@@ -50,7 +50,7 @@ func FuzzParseResolvConf(f *testing.F) {
 					t.Fatalf("bad problem %+v", p)
 				}
 			}
-			if d == Legacy && len(rc.Search) > legacyMaxSearch {
+			if d == legacy && len(rc.Search) > legacyMaxSearch {
 				t.Fatalf("legacy search list of %d domains", len(rc.Search))
 			}
 			for _, s := range rc.Search {
@@ -58,7 +58,7 @@ func FuzzParseResolvConf(f *testing.F) {
 					t.Fatalf("bad search domain %q", s)
 				}
 			}
-			_ = worstCase(o, min(max(len(rc.Nameservers), 1), MaxNS))
+			_ = worstCase(o, min(max(len(rc.Nameservers), 1), maxNS))
 		}
 	})
 }
@@ -73,22 +73,22 @@ func FuzzParseNsswitch(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, r := range []NSSRules{NSSModern, NSSLegacy, NSSLegacyNoMerge} {
-			checkNsswitch(t, ParseNsswitch(data, r), r, data)
+		for _, r := range []nssRules{nssModern, nssLegacy, nssLegacyNoMerge} {
+			checkNsswitch(t, parseNsswitch(data, r), r, data)
 		}
 	})
 }
 
 // checkNsswitch: only glibc 2.33+ can end with no service, and then it
 // says why; services have names and their actions are valid.
-func checkNsswitch(t *testing.T, ns *Nsswitch, r NSSRules, data []byte) {
+func checkNsswitch(t *testing.T, ns *nsswitch, r nssRules, data []byte) {
 	t.Helper()
 	lines := strings.Count(string(data), "\n") + 1
-	if len(ns.Hosts) == 0 && (r != NSSModern || len(ns.Problems) == 0) {
+	if len(ns.Hosts) == 0 && (r != nssModern || len(ns.Problems) == 0) {
 		t.Fatalf("%v: no hosts services and no reason", r)
 	}
-	if ns.Default && ns.HostsLine() != DefaultNsswitch(r).HostsLine() {
-		t.Fatalf("%v: default %q", r, ns.HostsLine())
+	if ns.Default && ns.hostsLine() != defaultNsswitch(r).hostsLine() {
+		t.Fatalf("%v: default %q", r, ns.hostsLine())
 	}
 	for _, p := range ns.Problems {
 		if p.Line < 0 || p.Line > lines || !utf8.ValidString(p.Text) {
@@ -96,11 +96,11 @@ func checkNsswitch(t *testing.T, ns *Nsswitch, r NSSRules, data []byte) {
 		}
 	}
 	for _, s := range ns.Hosts {
-		if s.Name == "" || strings.ContainsAny(s.Name, cSpace+"[") || (r != NSSModern && strings.Contains(s.Name, "#")) {
+		if s.Name == "" || strings.ContainsAny(s.Name, cSpace+"[") || (r != nssModern && strings.Contains(s.Name, "#")) {
 			t.Fatalf("bad service name %q", s.Name)
 		}
 		for _, st := range statuses {
-			if a := s.Action(st); a != ActionReturn && a != ActionContinue {
+			if a := s.Action(st); a != actionReturn && a != actionContinue {
 				t.Fatalf("%s after %s: %q", s.Name, st, a)
 			}
 		}
@@ -115,11 +115,11 @@ func FuzzParseHosts(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h := ParseHosts(data)
+		h := parseHosts(data)
 		if len(h.Problems) > maxHostsProblems+1 {
 			t.Fatalf("%d problems: the list must stay bounded", len(h.Problems))
 		}
-		for _, e := range h.Entries() {
+		for _, e := range h.entries() {
 			if !e.Addr.IsValid() || e.Addr.Zone() != "" || len(e.Names) == 0 {
 				t.Fatalf("bad entry %+v", e)
 			}
@@ -139,7 +139,7 @@ func FuzzParseHostConf(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for last, want := range map[string]bool{"\nmulti off\n": false, "\nmulti on\n": true} {
-			if got := ParseHostConfMulti(append(append([]byte{}, data...), last...)); got != want {
+			if got := parseHostConfMulti(append(append([]byte{}, data...), last...)); got != want {
 				t.Fatalf("a last %q line must win", last)
 			}
 		}

@@ -28,7 +28,7 @@ func (p probe) String() string { return p.name + " " + mdns.TypeToString[p.qtype
 // nameserverCheck is dns/nameserver:<ip>: one server answers a query.
 type nameserverCheck struct {
 	engine.Base
-	target Target
+	target target
 	port   uint16
 	probe  probe
 	cache  *systemCache
@@ -55,7 +55,7 @@ func (c *nameserverCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 }
 
 // judgeNameserver turns one exchange into a verdict.
-func judgeNameserver(t Target, server netip.AddrPort, p probe, a answer, limit time.Duration, live bool) engine.Result {
+func judgeNameserver(t target, server netip.AddrPort, p probe, a answer, limit time.Duration, live bool) engine.Result {
 	res := engine.Result{
 		Observed: a.describe(limit),
 		Details: map[string]any{
@@ -76,7 +76,7 @@ func judgeNameserver(t Target, server netip.AddrPort, p probe, a answer, limit t
 	}
 	where := fixWhere(t)
 	switch a.Cause {
-	case CauseAnswer:
+	case causeAnswer:
 		res.Details["answers"] = len(a.Msg.Answer)
 		res.Details["recursion_available"] = a.Msg.RecursionAvailable
 		res.Status, res.Message = engine.Pass, fmt.Sprintf("answers %s: %s", p, a.Rcode)
@@ -92,16 +92,16 @@ func judgeNameserver(t Target, server netip.AddrPort, p probe, a answer, limit t
 			res.Status = engine.Warn
 			res.Message = fmt.Sprintf("answered after %s, but glibc waits only %d s for this server per attempt: lookups through it time out first", roundRTT(a.RTT), t.Window)
 		}
-	case CauseServfail:
+	case causeServfail:
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("answers SERVFAIL for %s: it cannot resolve (its forwarders or the authoritative servers fail, or DNSSEC validation fails)", p)
 		res.Remediation = tell("repair the resolver "+t.Addr.String(), "check the forwarders, root hints and DNSSEC validation of the resolver at "+t.Addr.String()+" (its logs name the failing upstream)")
-	case CauseRefused:
+	case causeRefused:
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("answers REFUSED for %s: it refuses recursion for this client", p)
 		res.Remediation = tell("allow recursion for this host on "+t.Addr.String(),
 			"allow recursive queries from this host's address on the resolver at "+t.Addr.String()+" (BIND: allow-recursion / allow-query-cache; unbound: access-control: <network> allow), or use a resolver that serves this network in "+where)
-	case CauseRcode:
+	case causeRcode:
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("answers %s for %s", a.Rcode, p)
 		res.Remediation = tell("replace the resolver "+t.Addr.String(), "use a resolver that answers standard recursive queries in "+where)
@@ -119,14 +119,14 @@ func judgeNameserver(t Target, server netip.AddrPort, p probe, a answer, limit t
 }
 
 // fixWhere names the file an admin edits to change a server's list.
-func fixWhere(t Target) string {
+func fixWhere(t target) string {
 	switch t.Role {
 	case "upstream", "stub":
-		return ResolvedConfPath + " (DNS=, then systemctl restart systemd-resolved) or the network configuration that feeds systemd-resolved (netplan, DHCP)"
+		return resolvedConfPath + " (DNS=, then systemctl restart systemd-resolved) or the network configuration that feeds systemd-resolved (netplan, DHCP)"
 	case "implied":
-		return ResolvConfPath + " (add nameserver lines)"
+		return resolvConfPath + " (add nameserver lines)"
 	}
-	return ResolvConfPath + " (or whatever writes it: NetworkManager, netplan, DHCP)"
+	return resolvConfPath + " (or whatever writes it: NetworkManager, netplan, DHCP)"
 }
 
 func tell(summary string, text ...string) *remediate.Plan {
@@ -151,7 +151,7 @@ type nameserverSet struct {
 // Expand returns the dns/nameserver checks for the servers h uses, or the
 // set itself when there are none to probe (so that the reason is reported).
 func (s *nameserverSet) Expand(h *host.Host) []engine.Check {
-	targets, _ := s.cache.get(h).Probed()
+	targets, _ := s.cache.get(h).probed()
 	if len(targets) == 0 {
 		return []engine.Check{s}
 	}
@@ -168,7 +168,7 @@ func (s *nameserverSet) Expand(h *host.Host) []engine.Check {
 }
 
 func (s *nameserverSet) Run(ctx context.Context, h *host.Host) engine.Result {
-	targets, notes := s.cache.get(h).Probed()
+	targets, notes := s.cache.get(h).probed()
 	if len(targets) == 0 {
 		return engine.Result{Status: engine.Skip, Message: strings.Join(notes, "; "), Details: map[string]any{"notes": notes}}
 	}
@@ -200,7 +200,7 @@ func aggregate(results []engine.Result, notes []string) engine.Result {
 			d[k] = v
 		}
 		per = append(per, d)
-		if r.Details["cause"] == CauseAnswer {
+		if r.Details["cause"] == causeAnswer {
 			answering++
 		}
 		if rank(r.Status) > rank(res.Status) {

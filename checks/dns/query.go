@@ -15,12 +15,12 @@ import (
 
 // Causes of an exchange's outcome; they are the values of details.cause.
 const (
-	CauseAnswer   = "answer"   // the server answered (NOERROR or NXDOMAIN)
-	CauseServfail = "servfail" // SERVFAIL: it could not resolve
-	CauseRefused  = "refused"  // REFUSED: it will not recurse for this client
-	CauseRcode    = "rcode"    // another error rcode (FORMERR, NOTIMP, ...)
-	CauseTimeout  = "timeout"  // no answer before the deadline
-	CauseNetwork  = "network"  // the exchange failed: connection refused, unreachable, malformed reply
+	causeAnswer   = "answer"   // the server answered (NOERROR or NXDOMAIN)
+	causeServfail = "servfail" // SERVFAIL: it could not resolve
+	causeRefused  = "refused"  // REFUSED: it will not recurse for this client
+	causeRcode    = "rcode"    // another error rcode (FORMERR, NOTIMP, ...)
+	causeTimeout  = "timeout"  // no answer before the deadline
+	causeNetwork  = "network"  // the exchange failed: connection refused, unreachable, malformed reply
 )
 
 // ednsSize is what glibc advertises with "options edns0"
@@ -64,7 +64,7 @@ func exchange(ctx context.Context, server netip.AddrPort, q *mdns.Msg, tcpOnly b
 		a.Transport = "tcp"
 	}
 	if err := dialGuard(server); err != nil {
-		return answer{Cause: CauseNetwork, Err: err, Transport: a.Transport}
+		return answer{Cause: causeNetwork, Err: err, Transport: a.Transport}
 	}
 	msg, err := exchangeOnce(ctx, a.Transport, server, q)
 	if err == nil && msg.Truncated && a.Transport == "udp" {
@@ -110,23 +110,23 @@ func failureCause(ctx context.Context, err error) string {
 	var ne net.Error
 	switch {
 	case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return CauseTimeout
+		return causeTimeout
 	case errors.As(err, &ne) && ne.Timeout():
-		return CauseTimeout
+		return causeTimeout
 	}
-	return CauseNetwork
+	return causeNetwork
 }
 
 func rcodeCause(rcode int) string {
 	switch rcode {
 	case mdns.RcodeSuccess, mdns.RcodeNameError:
-		return CauseAnswer
+		return causeAnswer
 	case mdns.RcodeServerFailure:
-		return CauseServfail
+		return causeServfail
 	case mdns.RcodeRefused:
-		return CauseRefused
+		return causeRefused
 	}
-	return CauseRcode
+	return causeRcode
 }
 
 func rcodeName(rcode int) string {
@@ -138,7 +138,7 @@ func rcodeName(rcode int) string {
 
 // question builds a recursive query as glibc sends it: RD set, EDNS0 and
 // the AD bit only when resolv.conf asks for them.
-func question(name string, qtype uint16, o Options) *mdns.Msg {
+func question(name string, qtype uint16, o options) *mdns.Msg {
 	m := new(mdns.Msg)
 	m.SetQuestion(mdns.Fqdn(name), qtype)
 	m.RecursionDesired = true
@@ -156,12 +156,12 @@ func (a answer) describe(limit time.Duration) string {
 		via = "over TCP (the UDP answer was truncated)"
 	}
 	switch a.Cause {
-	case CauseTimeout:
+	case causeTimeout:
 		if limit > 0 {
 			return fmt.Sprintf("no answer within %s %s", limit.Round(time.Millisecond), via)
 		}
 		return "no answer " + via
-	case CauseNetwork:
+	case causeNetwork:
 		return fmt.Sprintf("%v", a.Err)
 	}
 	return fmt.Sprintf("%s in %s %s", a.Rcode, roundRTT(a.RTT), via)

@@ -10,7 +10,7 @@ import (
 
 // Limits and defaults of glibc's stub resolver (resolv/resolv.h, res_init.c).
 const (
-	MaxNS           = 3  // MAXNS: nameservers after the third are never queried
+	maxNS           = 3  // MAXNS: nameservers after the third are never queried
 	maxNdots        = 15 // RES_MAXNDOTS
 	maxTimeout      = 30 // RES_MAXRETRANS, seconds
 	maxAttempts     = 5  // RES_MAXRETRY
@@ -24,38 +24,38 @@ const (
 	legacySearchLine = 255
 )
 
-// Dialect is the glibc release line whose resolv.conf parser is modelled.
+// dialect is the glibc release line whose resolv.conf parser is modelled.
 // They differ only on lines that are already suspicious (a CR before the
 // newline, an overlong search list).
-type Dialect int
+type dialect int
 
 const (
-	// Modern is glibc 2.26 and later (Rocky 9: 2.34, Ubuntu 22.04: 2.35):
+	// modern is glibc 2.26 and later (Rocky 9: 2.34, Ubuntu 22.04: 2.35):
 	// unlimited search list; a nameserver address must be the whole word.
-	Modern Dialect = iota
-	// Legacy is glibc before 2.26 (CentOS 7: 2.17): six search domains in
+	modern dialect = iota
+	// legacy is glibc before 2.26 (CentOS 7: 2.17): six search domains in
 	// 255 bytes; inet_aton accepts trailing whitespace (a CR) after an address.
-	Legacy
+	legacy
 )
 
-// DialectFor picks the dialect for a glibc version such as "2.17"; an
+// dialectFor picks the dialect for a glibc version such as "2.17"; an
 // unknown version is taken to be a current glibc.
-func DialectFor(glibc string) Dialect {
+func dialectFor(glibc string) dialect {
 	var major, minor int
 	if _, err := fmt.Sscanf(glibc, "%d.%d", &major, &minor); err != nil {
-		return Modern
+		return modern
 	}
 	if major < 2 || (major == 2 && minor < 26) {
-		return Legacy
+		return legacy
 	}
-	return Modern
+	return modern
 }
 
 // ResolvConf is a resolv.conf file as glibc's res_init reads it.
 type ResolvConf struct {
 	// Nameservers are the addresses glibc accepted, in file order. Only the
-	// first MaxNS are used; an empty list makes glibc use 127.0.0.1.
-	Nameservers []Nameserver
+	// first maxNS are used; an empty list makes glibc use 127.0.0.1.
+	Nameservers []nameserver
 	// Search is the search list in effect: the last domain or search line
 	// wins, and a search line replaces a domain line.
 	Search     []string
@@ -63,30 +63,30 @@ type ResolvConf struct {
 	SearchFrom string // "search" or "domain"; "" when none did
 	// SearchDropped are domains of that line that legacy glibc drops.
 	SearchDropped []string
-	Options       Options
+	Options       options
 	Sortlist      bool // sortlist only reorders gethostbyname answers; noted, not modelled
 	// Problems are lines glibc ignores, or reads differently from what they
 	// seem to say, in line order.
-	Problems []Problem
+	Problems []problem
 	CRLF     bool // some line ends in CR LF: glibc keeps the CR in values
 }
 
-// Nameserver is one accepted nameserver line.
-type Nameserver struct {
+// nameserver is one accepted nameserver line.
+type nameserver struct {
 	Addr netip.Addr // an IPv6 link-local address keeps its zone
 	Line int
 }
 
-// Problem is a line of a configuration file that does not do what it says.
-type Problem struct {
+// problem is a line of a configuration file that does not do what it says.
+type problem struct {
 	Line int    `json:"line"`
 	Text string `json:"text"`
 }
 
-func (p Problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Text) }
+func (p problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Text) }
 
-// Options are the resolver options in effect, after glibc's caps.
-type Options struct {
+// options are the resolver options in effect, after glibc's caps.
+type options struct {
 	Ndots    int // 0..15
 	Timeout  int // seconds, at most 30; 0 or less means 1 s per try
 	Attempts int // at most 5; 0 or less means no query is ever sent
@@ -103,33 +103,33 @@ type Options struct {
 // (so "single-request-reopen" is tested before "single-request").
 var flagOptions = []struct {
 	name string
-	set  func(*Options)
+	set  func(*options)
 }{
-	{"inet6", func(o *Options) { o.Inet6 = true }},
-	{"rotate", func(o *Options) { o.Rotate = true }},
-	{"edns0", func(o *Options) { o.EDNS0 = true }},
-	{"single-request-reopen", func(o *Options) { o.SingleRequestReopen = true }},
-	{"single-request", func(o *Options) { o.SingleRequest = true }},
-	{"no_tld_query", func(o *Options) { o.NoTLDQuery = true }},
-	{"no-tld-query", func(o *Options) { o.NoTLDQuery = true }},
-	{"no-reload", func(o *Options) { o.NoReload = true }},
-	{"use-vc", func(o *Options) { o.UseVC = true }},
-	{"trust-ad", func(o *Options) { o.TrustAD = true }},
-	{"no-aaaa", func(o *Options) { o.NoAAAA = true }},
-	{"debug", func(o *Options) { o.Debug = true }},
+	{"inet6", func(o *options) { o.Inet6 = true }},
+	{"rotate", func(o *options) { o.Rotate = true }},
+	{"edns0", func(o *options) { o.EDNS0 = true }},
+	{"single-request-reopen", func(o *options) { o.SingleRequestReopen = true }},
+	{"single-request", func(o *options) { o.SingleRequest = true }},
+	{"no_tld_query", func(o *options) { o.NoTLDQuery = true }},
+	{"no-tld-query", func(o *options) { o.NoTLDQuery = true }},
+	{"no-reload", func(o *options) { o.NoReload = true }},
+	{"use-vc", func(o *options) { o.UseVC = true }},
+	{"trust-ad", func(o *options) { o.TrustAD = true }},
+	{"no-aaaa", func(o *options) { o.NoAAAA = true }},
+	{"debug", func(o *options) { o.Debug = true }},
 }
 
 // keywords are the lines res_init understands: the keyword at the start
 // of the line, followed by a blank.
 var keywords = []string{"domain", "search", "nameserver", "sortlist", "options"}
 
-// ParseResolvConf reads resolv.conf the way glibc's res_init does: a
+// parseResolvConf reads resolv.conf the way glibc's res_init does: a
 // keyword counts only at the start of a line and followed by a space or a
 // tab; '#' or ';' in the first column starts a comment; every other line
 // is ignored. Nothing in data can make it fail; what glibc ignores is
 // listed in Problems.
-func ParseResolvConf(data []byte, d Dialect) *ResolvConf {
-	rc := &ResolvConf{Options: Options{
+func parseResolvConf(data []byte, d dialect) *ResolvConf {
+	rc := &ResolvConf{Options: options{
 		Ndots: defaultNdots, Timeout: defaultTimeout, Attempts: defaultAttempts,
 		GoTimeout: defaultTimeout, GoAttempts: defaultAttempts,
 	}}
@@ -220,15 +220,15 @@ func isKeyword(s string) bool {
 }
 
 func (rc *ResolvConf) problem(n int, text string) {
-	rc.Problems = append(rc.Problems, Problem{Line: n, Text: text})
+	rc.Problems = append(rc.Problems, problem{Line: n, Text: text})
 }
 
 // parseDomain: the first word becomes the whole search list.
-func (rc *ResolvConf) parseDomain(n int, rest string, d Dialect) {
+func (rc *ResolvConf) parseDomain(n int, rest string, d dialect) {
 	if rest == "" {
 		return
 	}
-	if d == Legacy && len(rest) > legacySearchLine {
+	if d == legacy && len(rest) > legacySearchLine {
 		rest = rest[:legacySearchLine]
 	}
 	if i := strings.IndexAny(rest, " \t"); i >= 0 {
@@ -241,13 +241,13 @@ func (rc *ResolvConf) parseDomain(n int, rest string, d Dialect) {
 // parseSearch: blank-separated domains (only space and tab separate them:
 // a CR stays part of the last domain). Legacy glibc copies the first 255
 // bytes of the line and keeps six domains.
-func (rc *ResolvConf) parseSearch(n int, rest string, d Dialect) {
+func (rc *ResolvConf) parseSearch(n int, rest string, d dialect) {
 	if rest == "" {
 		return
 	}
 	all := blankFields(rest)
 	domains, dropped := all, []string(nil)
-	if d == Legacy {
+	if d == legacy {
 		domains = blankFields(rest[:min(len(rest), legacySearchLine)])
 		domains = domains[:min(len(domains), legacyMaxSearch)]
 		dropped = all[len(domains):]
@@ -274,17 +274,17 @@ func (rc *ResolvConf) noteCR(n int, value, what string) {
 // parseNameserver accepts an IPv4 address as inet_aton does (so 10.1 and
 // 012.0.0.1 are addresses, as they are to glibc), else an IPv6 address
 // with an optional %zone.
-func (rc *ResolvConf) parseNameserver(n int, rest string, d Dialect) {
+func (rc *ResolvConf) parseNameserver(n int, rest string, d dialect) {
 	word := rest
-	if d == Modern {
+	if d == modern {
 		// glibc 2.26+ ignores what follows the address on the line.
 		if i := strings.IndexAny(word, " \t"); i >= 0 {
 			word = word[:i]
 		}
 	}
 	if word != "" {
-		if a, ok := inetAton(word, d == Modern); ok {
-			rc.Nameservers = append(rc.Nameservers, Nameserver{Addr: a, Line: n})
+		if a, ok := inetAton(word, d == modern); ok {
+			rc.Nameservers = append(rc.Nameservers, nameserver{Addr: a, Line: n})
 			return
 		}
 	}
@@ -293,7 +293,7 @@ func (rc *ResolvConf) parseNameserver(n int, rest string, d Dialect) {
 		if zone != "" && (a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast()) {
 			a = a.WithZone(zone)
 		}
-		rc.Nameservers = append(rc.Nameservers, Nameserver{Addr: a, Line: n})
+		rc.Nameservers = append(rc.Nameservers, nameserver{Addr: a, Line: n})
 		return
 	}
 	text := fmt.Sprintf("nameserver %q is not an IPv4 or IPv6 address: glibc ignores it", clip(word))
@@ -335,7 +335,7 @@ func (rc *ResolvConf) parseOptions(n int, rest string) {
 	}
 }
 
-func setFlag(o *Options, tok string) bool {
+func setFlag(o *options, tok string) bool {
 	for _, f := range flagOptions {
 		if strings.HasPrefix(tok, f.name) {
 			f.set(o)

@@ -44,7 +44,7 @@ func (c *resolveCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	case verdictNotFound:
 		res.Status, res.Observed = engine.Fail, "does not resolve"
 		res.Message = "does not resolve: " + c.notFoundWhy(o)
-		res.Remediation = tell("publish "+c.name, fmt.Sprintf("add the %s record(s) for %s in DNS (or an %s line, if files comes before dns in %s)", typeNames(c.types), c.name, HostsPath, NsswitchPath))
+		res.Remediation = tell("publish "+c.name, fmt.Sprintf("add the %s record(s) for %s in DNS (or an %s line, if files comes before dns in %s)", typeNames(c.types), c.name, hostsPath, nsswitchPath))
 	default:
 		res.Status = engine.Fail
 		res.Observed, res.Message, res.Remediation = lookupFailed(o)
@@ -61,12 +61,12 @@ func lookupFailed(o outcome) (observed, message string, fix *remediate.Plan) {
 	}
 	switch o.stepCause {
 	case causeNoService:
-		return "lookup failed: no service", "the hosts line of " + NsswitchPath + " names no service, so glibc asks nothing and fails every lookup (see dns/config)",
-			tell("name the services on the hosts line", "write \"hosts: files dns\" in "+NsswitchPath)
+		return "lookup failed: no service", "the hosts line of " + nsswitchPath + " names no service, so glibc asks nothing and fails every lookup (see dns/config)",
+			tell("name the services on the hosts line", "write \"hosts: files dns\" in "+nsswitchPath)
 	case causeNoModule:
 		name, _, _ := strings.Cut(last, " ")
 		return "lookup failed: " + name + " not installed", fmt.Sprintf("the lookup ends at %s, whose module libnss_%s.so.2 is not installed: glibc fails it (EAI_SYSTEM)", last, name),
-			tell("install or remove "+name, fmt.Sprintf("install the package that provides libnss_%s.so.2, or take %s off the hosts line of %s", name, name, NsswitchPath))
+			tell("install or remove "+name, fmt.Sprintf("install the package that provides libnss_%s.so.2, or take %s off the hosts line of %s", name, name, nsswitchPath))
 	}
 	return "lookup failed: " + o.Cause, fmt.Sprintf("DNS did not answer (%s) for %s", o.Cause, strings.Join(names(o.Candidates), ", ")),
 		tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.Cause))
@@ -75,17 +75,17 @@ func lookupFailed(o outcome) (observed, message string, fix *remediate.Plan) {
 // hostsUnreadable stops a lookup whose first answer could be a hosts file
 // golive cannot read: guessing past it could call a name resolved that
 // the service sees differently.
-func hostsUnreadable(sys *System, h *host.Host) (engine.Result, bool) {
+func hostsUnreadable(sys *system, h *host.Host) (engine.Result, bool) {
 	if sys.HostsErr == nil || errors.Is(sys.HostsErr, fs.ErrNotExist) || !usesFiles(sys.NSS) {
 		return engine.Result{}, false
 	}
 	if h.NeedsRoot(sys.HostsErr) {
 		return engine.SkipNeedsRoot(engine.Result{}, sys.HostsErr), true
 	}
-	return engine.Result{Status: engine.Error, Message: "cannot read " + HostsPath + ": " + sys.HostsErr.Error()}, true
+	return engine.Result{Status: engine.Error, Message: "cannot read " + hostsPath + ": " + sys.HostsErr.Error()}, true
 }
 
-func usesFiles(n *Nsswitch) bool {
+func usesFiles(n *nsswitch) bool {
 	for _, s := range n.Hosts {
 		if s.Name == "files" {
 			return true
@@ -119,7 +119,7 @@ func (c *resolveCheck) judgeAnswer(res engine.Result, o outcome) engine.Result {
 			if len(extra) > 0 {
 				res.Message += "; unexpected " + strings.Join(addrStrings(extra), ", ")
 			}
-			res.Remediation = tell("correct the records of "+c.name, fmt.Sprintf("make %s resolve to exactly %s: fix the DNS records, or the %s line that answers first", c.name, strings.Join(addrStrings(c.expect), ", "), HostsPath))
+			res.Remediation = tell("correct the records of "+c.name, fmt.Sprintf("make %s resolve to exactly %s: fix the DNS records, or the %s line that answers first", c.name, strings.Join(addrStrings(c.expect), ", "), hostsPath))
 			return res
 		}
 	}
@@ -139,9 +139,9 @@ func failedFirst(o outcome) string {
 	}
 	for _, t := range o.Answered.Servers {
 		switch t.Result {
-		case CauseTimeout:
+		case causeTimeout:
 			return fmt.Sprintf("%s failed first (timeout): every lookup waits for it before glibc asks the next server", t.Server)
-		case CauseNetwork, CauseServfail, CauseRefused, CauseRcode:
+		case causeNetwork, causeServfail, causeRefused, causeRcode:
 			return fmt.Sprintf("%s failed first (%s): every lookup asks it first and moves on only after its failure", t.Server, t.Result)
 		}
 	}
@@ -157,7 +157,7 @@ func (c *resolveCheck) notFoundWhy(o outcome) string {
 		last := o.Steps[len(o.Steps)-1]
 		return fmt.Sprintf("not found by %s (nsswitch hosts: %s)", last.Service, hostsLine(o))
 	}
-	return "the hosts database has no service to ask (" + NsswitchPath + ": see dns/config)"
+	return "the hosts database has no service to ask (" + nsswitchPath + ": see dns/config)"
 }
 
 func hostsLine(o outcome) string {
@@ -168,9 +168,9 @@ func hostsLine(o outcome) string {
 	return strings.Join(parts, " ")
 }
 
-func (c *resolveCheck) details(sys *System, o outcome) map[string]any {
+func (c *resolveCheck) details(sys *system, o outcome) map[string]any {
 	d := map[string]any{
-		"name": c.name, "types": typeList(c.types), "nsswitch": sys.NSS.HostsLine(),
+		"name": c.name, "types": typeList(c.types), "nsswitch": sys.NSS.hostsLine(),
 		"steps": o.Steps, "candidates": o.Candidates, "source": o.Source,
 	}
 	if o.Candidates == nil {
@@ -206,7 +206,7 @@ func (c *resolveCheck) details(sys *System, o outcome) map[string]any {
 }
 
 // dnsNotes says where golive's lookup differs from the service's.
-func dnsNotes(sys *System, o outcome) []string {
+func dnsNotes(sys *system, o outcome) []string {
 	notes := slices.Clone(o.Notes)
 	if len(o.Candidates) > 0 && sys.options().Rotate {
 		notes = append(notes, "options rotate: glibc starts each lookup at the next nameserver; golive asked them in order")
@@ -235,7 +235,7 @@ func (c *reverseCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	defer cancel()
 	o := lookup{sys: sys, port: c.port, types: []uint16{mdns.TypePTR}}.reverse(ctx, c.addr)
 	res := engine.Result{Details: map[string]any{
-		"address": c.addr.String(), "query": arpa + " PTR", "nsswitch": sys.NSS.HostsLine(),
+		"address": c.addr.String(), "query": arpa + " PTR", "nsswitch": sys.NSS.hostsLine(),
 		"steps": o.Steps, "candidates": o.Candidates, "names": o.Names, "source": o.Source,
 	}}
 	if o.Answered != nil {
@@ -296,13 +296,13 @@ func undecided(res engine.Result, o outcome) engine.Result {
 
 func causeAdvice(cause string) string {
 	switch cause {
-	case CauseRefused:
+	case causeRefused:
 		return "they refuse recursion for this host"
-	case CauseServfail:
+	case causeServfail:
 		return "they answer SERVFAIL"
-	case CauseTimeout:
+	case causeTimeout:
 		return "they do not answer in time"
-	case CauseNetwork:
+	case causeNetwork:
 		return "they cannot be reached"
 	}
 	return cause

@@ -114,7 +114,7 @@ func TestResolveSearchListOrder(t *testing.T) {
 		})
 	}
 	// The order the tests pin is the documented one.
-	if got := Candidates("db1.svc", []string{"a.test", "b.test"}, 2); strings.Join(got, " ") != "db1.svc.a.test. db1.svc.b.test. db1.svc." {
+	if got := candidates("db1.svc", []string{"a.test", "b.test"}, 2); strings.Join(got, " ") != "db1.svc.a.test. db1.svc.b.test. db1.svc." {
 		t.Errorf("Candidates: %v", got)
 	}
 }
@@ -135,9 +135,9 @@ func TestResolveFailures(t *testing.T) {
 		{"types: [A] asks for A only", []serverSpec{{ip: "127.0.0.1", zones: db1}},
 			"  names: [{name: db1.test, types: [A]}]\n", engine.Pass, "", "resolves"},
 		{"SERVFAIL everywhere fails with its cause", []serverSpec{{ip: "127.0.0.1", zones: map[string]zone{"db1.test.": {rcode: mdns.RcodeServerFailure}}}},
-			"  names: [db1.test.]\n", engine.Fail, CauseServfail, "DNS did not answer (servfail)"},
+			"  names: [db1.test.]\n", engine.Fail, causeServfail, "DNS did not answer (servfail)"},
 		{"silence fails as a timeout", []serverSpec{{ip: "127.0.0.1", silent: true}},
-			"  names: [db1.test.]\n", engine.Fail, CauseTimeout, "DNS did not answer (timeout)"},
+			"  names: [db1.test.]\n", engine.Fail, causeTimeout, "DNS did not answer (timeout)"},
 		{"a silent first server, an answering second: resolves, with a warning", []serverSpec{{ip: "127.0.0.2", silent: true}, {ip: "127.0.0.3", zones: db1}},
 			"  names: [db1.test]\n", engine.Warn, "", "127.0.0.2 failed first (timeout)"},
 		{"a refusing first server is skipped", []serverSpec{{ip: "127.0.0.2", zones: map[string]zone{"db1.test.": {rcode: mdns.RcodeRefused}}}, {ip: "127.0.0.3", zones: db1}},

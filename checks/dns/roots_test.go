@@ -108,14 +108,14 @@ func TestFixtureRoots(t *testing.T) {
 }
 
 func TestFixtureRootsReadGlibcDialect(t *testing.T) {
-	for root, want := range map[string]Dialect{"centos-7": Legacy, "rocky-9": Modern, "ubuntu-22.04": Modern, "broken": Modern} {
+	for root, want := range map[string]dialect{"centos-7": legacy, "rocky-9": modern, "ubuntu-22.04": modern, "broken": modern} {
 		h := hosttest.Fixture(t, root)
 		rel, _ := h.OSRelease()
 		p, err := profile.Resolve(profile.Request{OS: rel})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := DialectFor(glibcFact.Get(p)); got != want {
+		if got := dialectFor(glibcFact.Get(p)); got != want {
 			t.Errorf("%s (glibc %q): dialect %v, want %v", root, glibcFact.Get(p), got, want)
 		}
 	}

@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// Windows returns how many seconds glibc waits for each of n nameservers
+// windows returns how many seconds glibc waits for each of n nameservers
 // in one attempt (res_send.c, send_dg): the first gets the timeout, server
 // i > 0 gets (timeout << i) / n, and none gets less than one second. With
 // the default 5 s and three servers that is 5, 3 and 6 s.
-func Windows(timeout, n int) []int {
+func windows(timeout, n int) []int {
 	w := make([]int, n)
 	for i := range w {
 		s := timeout << i
@@ -45,8 +45,8 @@ const worstCaseNote = "one name, every nameserver in use silent, no answer cache
 	"and Go's resolver tries every candidate name"
 
 // worstCase computes WorstCase for resolver options and n nameservers.
-func worstCase(o Options, n int) WorstCase {
-	w := WorstCase{Windows: Windows(o.Timeout, n), Attempts: o.Attempts, Nameservers: n, Note: worstCaseNote}
+func worstCase(o options, n int) WorstCase {
+	w := WorstCase{Windows: windows(o.Timeout, n), Attempts: o.Attempts, Nameservers: n, Note: worstCaseNote}
 	perAttempt := 0
 	parts := make([]string, len(w.Windows))
 	for i, s := range w.Windows {
