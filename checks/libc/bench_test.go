@@ -36,7 +36,7 @@ func BenchmarkAnalyze100MiB(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		info, err := Analyze(f)
+		info, err := analyze(f)
 		if err != nil || info.Glibc == "" {
 			b.Fatalf("analyze: %v %+v", err, info)
 		}

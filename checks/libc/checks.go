@@ -60,7 +60,7 @@ func (b *binary) read(h *host.Host) analysis {
 		line, _, _ := strings.Cut(string(head[:n]), "\n")
 		return analysis{script: strings.TrimSpace(line)}
 	}
-	info, err := Analyze(f)
+	info, err := analyze(f)
 	return analysis{info: info, err: err}
 }
 
@@ -105,8 +105,8 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res.Details["host_arch"] = arch
 	if !machineRuns(info.Machine, arch) {
 		res.Status = engine.Fail
-		res.Observed = fmt.Sprintf("%s binary", MachineName(info.Machine))
-		res.Message = fmt.Sprintf("built for %s; this host is %s (Exec format error at start)", MachineName(info.Machine), arch)
+		res.Observed = fmt.Sprintf("%s binary", machineName(info.Machine))
+		res.Message = fmt.Sprintf("built for %s; this host is %s (Exec format error at start)", machineName(info.Machine), arch)
 		res.Remediation = manual("rebuild for the host", fmt.Sprintf("build for %s (for Go: GOARCH=%s)", arch, goarch(arch)))
 		return res
 	}
@@ -114,15 +114,15 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	var problems []string
 	var fixes []string
 
-	if info.Kind == KindDynamic && !h.Exists(info.Interp) {
+	if info.Kind == kindDynamic && !h.Exists(info.Interp) {
 		problems = append(problems, fmt.Sprintf("its loader %s does not exist here", info.Interp))
-		if info.Flavour == FlavourMusl {
+		if info.Flavour == flavourMusl {
 			fixes = append(fixes, "this is a musl binary on a host without musl: rebuild against glibc, link it statically (musl-gcc -static / CGO_ENABLED=0), or install musl")
 		} else {
 			fixes = append(fixes, "install the C library the binary was built for, or link it statically")
 		}
 	}
-	if info.Flavour == FlavourGlibc && info.Glibc != "" {
+	if info.Flavour == flavourGlibc && info.Glibc != "" {
 		g, err := findHostGlibc(h, info.Class, info.Machine)
 		if err != nil {
 			problems = append(problems, "no glibc for it here: "+err.Error())
@@ -132,12 +132,12 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			res.Details["host_libc"] = g.Path
 			need := strings.TrimPrefix(info.Glibc, "GLIBC_")
 			missing := missingVersions(info.Needs["libc.so.6"], g.Defines)
-			if CompareVersions(need, g.Version) > 0 || len(missing) > 0 {
+			if compareVersions(need, g.Version) > 0 || len(missing) > 0 {
 				msg := fmt.Sprintf("needs %s, host has glibc %s", info.Glibc, g.Version)
 				if len(info.GlibcSymbols) > 0 {
 					msg += " (" + strings.Join(info.GlibcSymbols, ", ") + ")"
 				}
-				if len(missing) > 0 && CompareVersions(need, g.Version) <= 0 {
+				if len(missing) > 0 && compareVersions(need, g.Version) <= 0 {
 					msg = fmt.Sprintf("needs %s, which this glibc %s does not define", strings.Join(missing, ", "), g.Version)
 				}
 				problems = append(problems, msg)
@@ -159,7 +159,7 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	res.Status = engine.Pass
 	switch info.Kind {
-	case KindStatic, KindStaticPIE:
+	case kindStatic, kindStaticPIE:
 		res.Message = info.Kind + ": needs no C library or loader at run time"
 	default:
 		res.Message = fmt.Sprintf("loader %s present", info.Interp)
@@ -326,11 +326,11 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	for _, t := range c.targets {
 		v := verdict{target: t, Runs: true}
 		switch {
-		case info.Kind == KindStatic || info.Kind == KindStaticPIE:
+		case info.Kind == kindStatic || info.Kind == kindStaticPIE:
 			v.Reason = info.Kind
-		case info.Flavour == FlavourMusl:
+		case info.Flavour == flavourMusl:
 			v.Runs, v.Reason = false, "needs the musl loader "+info.Interp+", which a glibc distro does not ship"
-		case info.Glibc != "" && CompareVersions(strings.TrimPrefix(info.Glibc, "GLIBC_"), t.Glibc) > 0:
+		case info.Glibc != "" && compareVersions(strings.TrimPrefix(info.Glibc, "GLIBC_"), t.Glibc) > 0:
 			v.Runs, v.Reason = false, fmt.Sprintf("needs %s, %s has glibc %s", info.Glibc, t.Name, t.Glibc)
 		default:
 			v.Reason = fmt.Sprintf("glibc %s is enough", t.Glibc)
@@ -347,7 +347,7 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if need == "" {
 		need = info.Kind
 	}
-	if info.Flavour == FlavourMusl {
+	if info.Flavour == flavourMusl {
 		need = "musl"
 	}
 	switch {
@@ -364,7 +364,7 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Message = "does not run on every target distro"
 		oldest := c.targets[0]
 		for _, t := range c.targets {
-			if CompareVersions(t.Glibc, oldest.Glibc) < 0 {
+			if compareVersions(t.Glibc, oldest.Glibc) < 0 {
 				oldest = t
 			}
 		}
@@ -377,7 +377,7 @@ func details(info *Info) map[string]any {
 	d := map[string]any{
 		"kind":        info.Kind,
 		"class":       classBits(info.Class),
-		"machine":     MachineName(info.Machine),
+		"machine":     machineName(info.Machine),
 		"interpreter": info.Interp,
 		"libc":        info.Flavour,
 		"needed":      nonNil(info.Needed),
@@ -399,9 +399,9 @@ func details(info *Info) map[string]any {
 }
 
 func describe(info *Info) string {
-	s := fmt.Sprintf("%s %s", info.Kind, MachineName(info.Machine))
+	s := fmt.Sprintf("%s %s", info.Kind, machineName(info.Machine))
 	switch {
-	case info.Flavour == FlavourMusl:
+	case info.Flavour == flavourMusl:
 		s += ", musl"
 	case info.Glibc != "":
 		s += ", needs " + info.Glibc
@@ -416,7 +416,7 @@ func describe(info *Info) string {
 }
 
 func machineRuns(m elf.Machine, arch string) bool {
-	for _, ok := range MachineOf(arch) {
+	for _, ok := range machineOf(arch) {
 		if m == ok {
 			return true
 		}

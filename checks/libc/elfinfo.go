@@ -14,17 +14,17 @@ import (
 
 // Kinds of executable.
 const (
-	KindStatic    = "static"     // no PT_INTERP, no PT_DYNAMIC
-	KindStaticPIE = "static-pie" // ET_DYN with PT_DYNAMIC but no PT_INTERP: self-relocating
-	KindDynamic   = "dynamic"    // PT_INTERP: the kernel starts the dynamic loader
-	KindShared    = "shared"     // a library (ET_DYN, no interpreter, not a static-pie)
+	kindStatic    = "static"     // no PT_INTERP, no PT_DYNAMIC
+	kindStaticPIE = "static-pie" // ET_DYN with PT_DYNAMIC but no PT_INTERP: self-relocating
+	kindDynamic   = "dynamic"    // PT_INTERP: the kernel starts the dynamic loader
+	kindShared    = "shared"     // a library (ET_DYN, no interpreter, not a static-pie)
 )
 
 // Libc flavours.
 const (
-	FlavourGlibc = "glibc"
-	FlavourMusl  = "musl"
-	FlavourNone  = "none" // static: no libc needed at run time
+	flavourGlibc = "glibc"
+	flavourMusl  = "musl"
+	flavourNone  = "none" // static: no libc needed at run time
 )
 
 // maxSymbolsNamed bounds the symbols listed for the highest version.
@@ -48,11 +48,11 @@ type Info struct {
 	Glibc, Glibcxx, Cxxabi string
 	// GlibcSymbols names a few symbols that need Glibc.
 	GlibcSymbols []string
-	Go           *GoInfo
+	Go           *goInfo
 }
 
-// GoInfo is a Go binary's build information.
-type GoInfo struct {
+// goInfo is a Go binary's build information.
+type goInfo struct {
 	Version string `json:"go_version"`
 	Path    string `json:"path,omitempty"`
 	CGO     string `json:"cgo_enabled,omitempty"`
@@ -60,13 +60,13 @@ type GoInfo struct {
 	GOARCH  string `json:"goarch,omitempty"`
 }
 
-// ErrNotELF is returned for a file that is not an ELF object.
-var ErrNotELF = errors.New("not an ELF file")
+// errNotELF is returned for a file that is not an ELF object.
+var errNotELF = errors.New("not an ELF file")
 
-// Analyze reads an ELF file's headers and the sections that describe its
+// analyze reads an ELF file's headers and the sections that describe its
 // dynamic linking. It reads only those: a 100 MiB binary costs its program
 // headers, .dynamic, .dynstr, .dynsym and the version sections.
-func Analyze(r io.ReaderAt) (info *Info, err error) {
+func analyze(r io.ReaderAt) (info *Info, err error) {
 	// debug/elf guards against most malformed input but is not fuzzed for
 	// every path; a hostile file must give an error, never a crash.
 	defer func() {
@@ -78,7 +78,7 @@ func Analyze(r io.ReaderAt) (info *Info, err error) {
 	if err != nil {
 		var fe *elf.FormatError
 		if errors.As(err, &fe) && strings.Contains(err.Error(), "bad magic") {
-			return nil, ErrNotELF
+			return nil, errNotELF
 		}
 		return nil, fmt.Errorf("malformed ELF file: %w", err)
 	}
@@ -100,13 +100,13 @@ func Analyze(r io.ReaderAt) (info *Info, err error) {
 	}
 	switch {
 	case info.Interp != "":
-		info.Kind = KindDynamic
+		info.Kind = kindDynamic
 	case f.Type == elf.ET_DYN && hasDynamic && isExecutable(f):
-		info.Kind = KindStaticPIE
+		info.Kind = kindStaticPIE
 	case f.Type == elf.ET_DYN:
-		info.Kind = KindShared
+		info.Kind = kindShared
 	default:
-		info.Kind = KindStatic
+		info.Kind = kindStatic
 	}
 
 	if hasDynamic {
@@ -116,7 +116,7 @@ func Analyze(r io.ReaderAt) (info *Info, err error) {
 	}
 	info.Flavour = flavour(info)
 	if bi, err := buildinfo.Read(r); err == nil {
-		g := &GoInfo{Version: bi.GoVersion, Path: bi.Path}
+		g := &goInfo{Version: bi.GoVersion, Path: bi.Path}
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "CGO_ENABLED":
@@ -159,10 +159,10 @@ func isExecutable(f *elf.File) bool {
 	return f.Entry != 0 && f.Section(".interp") == nil && f.Section(".dynsym") == nil
 }
 
-// AnalyzeDeps reads only what the loader needs to follow a library's own
+// analyzeDeps reads only what the loader needs to follow a library's own
 // dependencies: DT_NEEDED, DT_RPATH and DT_RUNPATH (no version tables, no
 // symbols, no Go build info), for the libraries libc/libs walks through.
-func AnalyzeDeps(r io.ReaderAt) (info *Info, err error) {
+func analyzeDeps(r io.ReaderAt) (info *Info, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			info, err = nil, fmt.Errorf("malformed ELF file: %v", v)
@@ -262,19 +262,19 @@ func splitPaths(s []string) []string {
 func flavour(info *Info) string {
 	switch {
 	case strings.Contains(info.Interp, "ld-musl"):
-		return FlavourMusl
+		return flavourMusl
 	case strings.Contains(info.Interp, "ld-linux"), info.Glibc != "":
-		return FlavourGlibc
+		return flavourGlibc
 	}
 	for _, n := range info.Needed {
 		switch {
 		case strings.HasPrefix(n, "libc.musl"):
-			return FlavourMusl
+			return flavourMusl
 		case n == "libc.so.6":
-			return FlavourGlibc
+			return flavourGlibc
 		}
 	}
-	return FlavourNone
+	return flavourNone
 }
 
 // maxVersion keeps the higher of cur and v when v has the prefix
@@ -284,7 +284,7 @@ func maxVersion(cur, v, prefix string) string {
 	if !ok || !isVersion(num) {
 		return cur
 	}
-	if cur == "" || CompareVersions(num, strings.TrimPrefix(cur, prefix)) > 0 {
+	if cur == "" || compareVersions(num, strings.TrimPrefix(cur, prefix)) > 0 {
 		return v
 	}
 	return cur
@@ -302,9 +302,9 @@ func isVersion(s string) bool {
 	return true
 }
 
-// CompareVersions compares dotted numeric versions (2.17 < 2.34, 3.4.9 <
+// compareVersions compares dotted numeric versions (2.17 < 2.34, 3.4.9 <
 // 3.4.29).
-func CompareVersions(a, b string) int {
+func compareVersions(a, b string) int {
 	x, y := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(x) || i < len(y); i++ {
 		var p, q int
@@ -324,9 +324,9 @@ func CompareVersions(a, b string) int {
 	return 0
 }
 
-// MachineOf maps uname -m to the ELF machines that run there natively
+// machineOf maps uname -m to the ELF machines that run there natively
 // (the kernel runs 32-bit x86 and ARM binaries on their 64-bit hosts).
-func MachineOf(arch string) []elf.Machine {
+func machineOf(arch string) []elf.Machine {
 	switch arch {
 	case "x86_64", "amd64":
 		return []elf.Machine{elf.EM_X86_64, elf.EM_386}
@@ -346,8 +346,8 @@ func MachineOf(arch string) []elf.Machine {
 	return nil
 }
 
-// MachineName is the uname -m style name of an ELF machine.
-func MachineName(m elf.Machine) string {
+// machineName is the uname -m style name of an ELF machine.
+func machineName(m elf.Machine) string {
 	switch m {
 	case elf.EM_X86_64:
 		return "x86_64"

@@ -11,8 +11,8 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// HostGlibc is what the root's C library provides.
-type HostGlibc struct {
+// hostGlibc is what the root's C library provides.
+type hostGlibc struct {
 	Path    string // libc.so.6 inside the root
 	Version string // 2.34, from the banner or the highest GLIBC_ definition
 	// Defines are the version nodes libc.so.6 defines (GLIBC_2.2.5 ...).
@@ -29,11 +29,11 @@ const maxRodata = 8 << 20
 
 // findHostGlibc locates libc.so.6 for the given ABI as the loader would and
 // reads its version without running it.
-func findHostGlibc(h *host.Host, class elf.Class, machine elf.Machine) (*HostGlibc, error) {
+func findHostGlibc(h *host.Host, class elf.Class, machine elf.Machine) (*hostGlibc, error) {
 	s := newSearcher(h, class, machine)
 	r := s.find("libc.so.6", s.newObject("/", nil, nil))
 	if r.Path == "" {
-		return nil, fmt.Errorf("no libc.so.6 for %s in ld.so.conf or the default directories", MachineName(machine))
+		return nil, fmt.Errorf("no libc.so.6 for %s in ld.so.conf or the default directories", machineName(machine))
 	}
 	f, err := h.Open(r.Path)
 	if err != nil {
@@ -43,7 +43,7 @@ func findHostGlibc(h *host.Host, class elf.Class, machine elf.Machine) (*HostGli
 	return readGlibc(f, r.Path)
 }
 
-func readGlibc(r io.ReaderAt, p string) (g *HostGlibc, err error) {
+func readGlibc(r io.ReaderAt, p string) (g *hostGlibc, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			g, err = nil, fmt.Errorf("%s: malformed ELF file: %v", p, v)
@@ -54,7 +54,7 @@ func readGlibc(r io.ReaderAt, p string) (g *HostGlibc, err error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	defer f.Close()
-	g = &HostGlibc{Path: p, Defines: map[string]bool{}}
+	g = &hostGlibc{Path: p, Defines: map[string]bool{}}
 	defs, err := f.DynamicVersions()
 	if err != nil {
 		return nil, fmt.Errorf("%s: read version definitions: %w", p, err)

@@ -222,7 +222,7 @@ func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKi
 			out[i] = []string{err.Error()}
 			continue
 		}
-		infos[i], err = Analyze(f)
+		infos[i], err = analyze(f)
 		f.Close()
 		if err != nil {
 			out[i] = []string{"golive: " + err.Error()}
@@ -262,7 +262,7 @@ func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKi
 	return out, kinds
 }
 
-func isMusl(info *Info) bool { return info.Flavour == FlavourMusl && info.Interp != "" }
+func isMusl(info *Info) bool { return info.Flavour == flavourMusl && info.Interp != "" }
 
 // splitSections cuts the output of a multi-file readelf ("File: PATH"
 // lines) or ldd ("PATH:" lines) into each file's part.

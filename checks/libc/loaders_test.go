@@ -70,7 +70,7 @@ func TestMuslPathFile(t *testing.T) {
 }
 
 func TestParseMuslPath(t *testing.T) {
-	got := ParseMuslPath([]byte("/lib/x86_64-linux-musl\n/usr/lib/x86_64-linux-musl:/opt/lib\n\n::/x\x00/after-nul\n"))
+	got := parseMuslPath([]byte("/lib/x86_64-linux-musl\n/usr/lib/x86_64-linux-musl:/opt/lib\n\n::/x\x00/after-nul\n"))
 	want := []string{"/lib/x86_64-linux-musl", "/usr/lib/x86_64-linux-musl", "/opt/lib", "/x"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q", got)

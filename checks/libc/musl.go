@@ -42,7 +42,7 @@ func newMuslSearcher(h *host.Host, interp string, class elf.Class, machine elf.M
 	data, err := h.ReadFileLimit(s.pathFile, maxMuslPath)
 	switch {
 	case err == nil:
-		s.dirs = ParseMuslPath(data)
+		s.dirs = parseMuslPath(data)
 	case errors.Is(err, fs.ErrNotExist):
 		s.pathFile = ""
 	default:
@@ -67,10 +67,10 @@ func muslPathFile(interp string) string {
 	return prefix + "/etc/ld-musl-" + arch + ".path"
 }
 
-// ParseMuslPath splits a musl path file as the loader does: directories
+// parseMuslPath splits a musl path file as the loader does: directories
 // separated by ':' or newlines; the file ends at a NUL byte. Empty entries
 // are skipped.
-func ParseMuslPath(data []byte) []string {
+func parseMuslPath(data []byte) []string {
 	text := string(data)
 	if i := strings.IndexByte(text, 0); i >= 0 {
 		text = text[:i]
@@ -163,6 +163,6 @@ func (s *muslSearcher) take(r *Resolved, p, via string) {
 		return
 	}
 	if s.h.Exists(p) {
-		r.Via, r.Problem = via, p+" is not a "+MachineName(s.machine)+" ELF object of this class: musl stops there"
+		r.Via, r.Problem = via, p+" is not a "+machineName(s.machine)+" ELF object of this class: musl stops there"
 	}
 }

@@ -228,7 +228,7 @@ func (s *searcher) expand(dirs []string, objPath string) []string {
 	if s.class == elf.ELFCLASS64 && s.machine == elf.EM_X86_64 {
 		lib = "lib64"
 	}
-	platform := MachineName(s.machine)
+	platform := machineName(s.machine)
 	out := make([]string, 0, len(dirs))
 	for _, d := range dirs {
 		for _, v := range []struct{ name, value string }{
@@ -279,7 +279,7 @@ type finder interface {
 // finderFor is the loader the binary names: musl's for a musl binary,
 // ld.so otherwise.
 func finderFor(h *host.Host, info *Info) finder {
-	if info.Flavour == FlavourMusl && info.Interp != "" {
+	if info.Flavour == flavourMusl && info.Interp != "" {
 		return newMuslSearcher(h, info.Interp, info.Class, info.Machine)
 	}
 	s := newSearcher(h, info.Class, info.Machine)
@@ -319,7 +319,7 @@ func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
 		if err != nil {
 			continue
 		}
-		dep, err := AnalyzeDeps(fh)
+		dep, err := analyzeDeps(fh)
 		fh.Close()
 		if err != nil {
 			continue
