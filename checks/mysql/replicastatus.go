@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// Channel is one row of SHOW REPLICA/SLAVE STATUS: one replication channel
+// channel is one row of SHOW REPLICA/SLAVE STATUS: one replication channel
 // (MySQL) or connection (MariaDB multi-source); a plain replica has one.
-type Channel struct {
+type channel struct {
 	Name       string // "" for the default channel
 	SourceHost string
 	SourcePort string
@@ -50,12 +50,12 @@ var (
 // maxErrorText bounds an error text copied from the server into a report.
 const maxErrorText = 512
 
-// ParseChannel reads one row of SHOW REPLICA/SLAVE STATUS, finding each
+// parseChannel reads one row of SHOW REPLICA/SLAVE STATUS, finding each
 // value by its column name. The running flags and the lag are required:
 // without them nothing can be judged.
-func ParseChannel(columns []string, row []sql.NullString) (Channel, error) {
+func parseChannel(columns []string, row []sql.NullString) (channel, error) {
 	if len(columns) != len(row) {
-		return Channel{}, fmt.Errorf("replica status: %d columns but %d values", len(columns), len(row))
+		return channel{}, fmt.Errorf("replica status: %d columns but %d values", len(columns), len(row))
 	}
 	index := make(map[string]int, len(columns))
 	for i, c := range columns {
@@ -75,7 +75,7 @@ func ParseChannel(columns []string, row []sql.NullString) (Channel, error) {
 		v, _ := get(names)
 		return clip(strings.TrimSpace(v.String), max)
 	}
-	var ch Channel
+	var ch channel
 	for _, req := range [][]string{colIORunning, colSQLRunning, colLag} {
 		if _, ok := get(req); !ok {
 			return ch, fmt.Errorf("replica status has no column %s (nor %s)", req[0], strings.Join(req[1:], ", "))
@@ -108,11 +108,11 @@ func ParseChannel(columns []string, row []sql.NullString) (Channel, error) {
 
 // ioRunning and sqlRunning: only "Yes" is running; "Connecting" means the IO
 // thread is retrying a source it cannot reach or log in to.
-func (c Channel) ioRunning() bool  { return strings.EqualFold(c.IORunning, "Yes") }
-func (c Channel) sqlRunning() bool { return strings.EqualFold(c.SQLRunning, "Yes") }
+func (c channel) ioRunning() bool  { return strings.EqualFold(c.IORunning, "Yes") }
+func (c channel) sqlRunning() bool { return strings.EqualFold(c.SQLRunning, "Yes") }
 
 // label names the channel in messages: "" for the only, default channel.
-func (c Channel) label() string {
+func (c channel) label() string {
 	if c.Name == "" {
 		return ""
 	}

@@ -17,8 +17,8 @@ import (
 const maxChannels = 64
 
 // readChannels runs the version's replica status statement.
-func readChannels(ctx context.Context, conn *sql.Conn, v Version) ([]Channel, error) {
-	rows, err := conn.QueryContext(ctx, v.ReplicaStatusStatement())
+func readChannels(ctx context.Context, conn *sql.Conn, v Version) ([]channel, error) {
+	rows, err := conn.QueryContext(ctx, v.replicaStatusStatement())
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +27,7 @@ func readChannels(ctx context.Context, conn *sql.Conn, v Version) ([]Channel, er
 	if err != nil {
 		return nil, err
 	}
-	var out []Channel
+	var out []channel
 	for rows.Next() && len(out) < maxChannels {
 		vals := make([]sql.NullString, len(cols))
 		ptrs := make([]any, len(cols))
@@ -37,7 +37,7 @@ func readChannels(ctx context.Context, conn *sql.Conn, v Version) ([]Channel, er
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		ch, err := ParseChannel(cols, vals)
+		ch, err := parseChannel(cols, vals)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +49,7 @@ func readChannels(ctx context.Context, conn *sql.Conn, v Version) ([]Channel, er
 // judgeReplication fails a replica whose threads stopped or whose lag is
 // above max_lag; every channel of a multi-source replica must be healthy.
 func judgeReplication(ctx context.Context, s *session, res engine.Result, maxLag time.Duration) engine.Result {
-	stmt := s.version.ReplicaStatusStatement()
+	stmt := s.version.replicaStatusStatement()
 	res.Details["statement"] = stmt
 	res.Details["max_lag_s"] = int64(maxLag / time.Second)
 	chans, err := readChannels(ctx, s.conn, s.version)
@@ -102,7 +102,7 @@ func judgeReplication(ctx context.Context, s *session, res engine.Result, maxLag
 
 // judgeChannel says what is wrong with one channel, and the steps that fix
 // it.
-func judgeChannel(ch Channel, maxLag time.Duration) (observed string, problems, steps []string) {
+func judgeChannel(ch channel, maxLag time.Duration) (observed string, problems, steps []string) {
 	lag := "NULL"
 	if ch.Lag != nil {
 		lag = fmt.Sprintf("%ds", *ch.Lag)
@@ -140,7 +140,7 @@ func judgeChannel(ch Channel, maxLag time.Duration) (observed string, problems, 
 	return observed, problems, steps
 }
 
-func channelDetails(ch Channel) map[string]any {
+func channelDetails(ch channel) map[string]any {
 	d := map[string]any{
 		"io_running": ch.IORunning, "sql_running": ch.SQLRunning,
 		"last_io_error": ch.LastIOError, "last_sql_error": ch.LastSQLError,
@@ -167,9 +167,9 @@ func channelDetails(ch Channel) map[string]any {
 // status on this server.
 func grantHint(v Version) string {
 	switch {
-	case v.Flavor == FlavorMariaDB && v.AtLeast(10, 5, 9):
+	case v.Flavor == flavorMariaDB && v.atLeast(10, 5, 9):
 		return "GRANT REPLICA MONITOR ON *.* TO the account golive logs in as (MariaDB 10.5.9 and later)"
-	case v.Flavor == FlavorMariaDB && v.AtLeast(10, 5, 2):
+	case v.Flavor == flavorMariaDB && v.atLeast(10, 5, 2):
 		return "GRANT REPLICATION SLAVE ADMIN ON *.* TO the account golive logs in as (MariaDB 10.5.2 to 10.5.8)"
 	}
 	return "GRANT REPLICATION CLIENT ON *.* TO the account golive logs in as"

@@ -10,8 +10,8 @@ import (
 // Flavours of server, as details.flavor names them. Percona Server and
 // Aurora MySQL are MySQL here: they share its statements and column names.
 const (
-	FlavorMySQL   = "mysql"
-	FlavorMariaDB = "mariadb"
+	flavorMySQL   = "mysql"
+	flavorMariaDB = "mariadb"
 )
 
 // Version is a server's version as SELECT VERSION() and @@version_comment
@@ -33,18 +33,18 @@ const maxVersionLen = 128
 
 var errVersion = errors.New("not a MySQL or MariaDB version")
 
-// ParseVersion reads "8.0.36-0ubuntu0.22.04.1", "10.11.6-MariaDB-log" or
+// parseVersion reads "8.0.36-0ubuntu0.22.04.1", "10.11.6-MariaDB-log" or
 // "5.5.5-10.3.39-MariaDB"; comment is @@version_comment ("MariaDB Server",
 // "Percona Server (GPL), Release 27"), which names MariaDB when VERSION()
 // does not.
-func ParseVersion(version, comment string) (Version, error) {
-	v := Version{Raw: clip(version, maxVersionLen), Flavor: FlavorMySQL}
+func parseVersion(version, comment string) (Version, error) {
+	v := Version{Raw: clip(version, maxVersionLen), Flavor: flavorMySQL}
 	lower := strings.ToLower(version)
 	if strings.Contains(lower, "mariadb") || strings.Contains(strings.ToLower(comment), "mariadb") {
-		v.Flavor = FlavorMariaDB
+		v.Flavor = flavorMariaDB
 	}
 	num := version
-	if v.Flavor == FlavorMariaDB {
+	if v.Flavor == flavorMariaDB {
 		num = strings.TrimPrefix(num, mariaDBCompatPrefix)
 	}
 	if i := strings.IndexFunc(num, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }); i >= 0 {
@@ -66,8 +66,8 @@ func ParseVersion(version, comment string) (Version, error) {
 	return v, nil
 }
 
-// AtLeast reports whether v is major.minor.patch or later.
-func (v Version) AtLeast(major, minor, patch int) bool {
+// atLeast reports whether v is major.minor.patch or later.
+func (v Version) atLeast(major, minor, patch int) bool {
 	if v.Major != major {
 		return v.Major > major
 	}
@@ -80,7 +80,7 @@ func (v Version) AtLeast(major, minor, patch int) bool {
 // String is "MariaDB 10.11.6" or "MySQL 8.0.36".
 func (v Version) String() string {
 	name := "MySQL"
-	if v.Flavor == FlavorMariaDB {
+	if v.Flavor == flavorMariaDB {
 		name = "MariaDB"
 	}
 	return fmt.Sprintf("%s %d.%d.%d", name, v.Major, v.Minor, v.Patch)
@@ -91,21 +91,21 @@ func (v Version) String() string {
 // Seconds_Behind_Source) and MariaDB from 10.5.1 (which keeps the Slave_*
 // column names). Older servers know only SHOW SLAVE STATUS.
 func (v Version) usesReplicaWords() bool {
-	if v.Flavor == FlavorMariaDB {
-		return v.AtLeast(10, 5, 1)
+	if v.Flavor == flavorMariaDB {
+		return v.atLeast(10, 5, 1)
 	}
-	return v.AtLeast(8, 0, 22)
+	return v.atLeast(8, 0, 22)
 }
 
-// ReplicaStatusStatement is the statement that lists the replication
+// replicaStatusStatement is the statement that lists the replication
 // channels of v. MariaDB's plain SHOW REPLICA STATUS shows only the default
 // connection of a multi-source replica, so its ALL form (from 10.0) is
 // used; MySQL returns one row per channel already.
-func (v Version) ReplicaStatusStatement() string {
+func (v Version) replicaStatusStatement() string {
 	switch {
-	case v.Flavor == FlavorMariaDB && v.usesReplicaWords():
+	case v.Flavor == flavorMariaDB && v.usesReplicaWords():
 		return "SHOW ALL REPLICAS STATUS"
-	case v.Flavor == FlavorMariaDB && v.AtLeast(10, 0, 0):
+	case v.Flavor == flavorMariaDB && v.atLeast(10, 0, 0):
 		return "SHOW ALL SLAVES STATUS"
 	case v.usesReplicaWords():
 		return "SHOW REPLICA STATUS"
