@@ -20,7 +20,7 @@ func BenchmarkFixtureRoot(b *testing.B) {
 			p := proposedProfile(b, distroOf[root], serviceYAML)
 			b.ReportAllocs()
 			for b.Loop() {
-				checks, err := build(p.Section(Kind), p)
+				checks, err := build(p.Section(kind), p)
 				if err != nil {
 					b.Fatal(err)
 				}

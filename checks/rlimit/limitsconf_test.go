@@ -21,7 +21,7 @@ func TestParseLimitsLines(t *testing.T) {
 		"Golive-Demo\vsoft\fcore Unlimited\n" +
 		"app -x\n"
 	entries, problems := ParseLimits("/etc/security/limits.conf", []byte(data))
-	want := []Entry{
+	want := []entry{
 		{Line: 2, Domain: "*", Type: "soft", Item: "nofile", Value: "4096"},
 		{Line: 3, Domain: "@ops", Type: "hard", Item: "nproc", Value: "100"},
 		{Line: 4, Domain: "golive-demo", Type: "-", NoLimits: true},
@@ -102,7 +102,7 @@ func TestParsePamValueIsStrtoul(t *testing.T) {
 }
 
 // loginFor resolves limits.conf text for a user of a small passwd/group.
-func loginFor(t *testing.T, limits, user string, rootExempt bool) *LoginLimits {
+func loginFor(t *testing.T, limits, user string, rootExempt bool) *loginLimits {
 	t.Helper()
 	h := hosttest.Root(t, map[string]string{
 		"etc/passwd":               "root:x:0:0::/root:/bin/bash\napp:x:1500:1500::/opt/app:/sbin/nologin\nother:x:1600:2000::/:/sbin/nologin\n",

@@ -33,7 +33,7 @@ type side struct {
 // loginVerdict is what pam_limits gives the user for one resource.
 type loginVerdict struct {
 	acct    *account
-	ll      *LoginLimits
+	ll      *loginLimits
 	soft    side
 	hard    side
 	side    string // which side is judged: soft or hard
@@ -113,7 +113,7 @@ func (s *shared) loginVerdict(h *host.Host, user string, r resource, rule profil
 		v.startFrom = "PID 1's limits (/proc/1/limits): Debian's pam_limits starts every session from them"
 	}
 	if v.ll.NoLimits != nil {
-		v.notes = append(v.notes, fmt.Sprintf("%s (%q) tells pam_limits to set no limit at all for this user", v.ll.NoLimits.Where(), v.ll.NoLimits.Domain+" -"))
+		v.notes = append(v.notes, fmt.Sprintf("%s (%q) tells pam_limits to set no limit at all for this user", v.ll.NoLimits.where(), v.ll.NoLimits.Domain+" -"))
 	}
 	v.notes = append(v.notes, sl.Notes...)
 	v.side = "soft"
@@ -212,7 +212,7 @@ func (c *loginCheck) describe(res *engine.Result, v loginVerdict) {
 		d["unreadable"] = v.ll.Fatal
 	}
 	if v.ll.NoLimits != nil {
-		d["no_limits"] = v.ll.NoLimits.Where()
+		d["no_limits"] = v.ll.NoLimits.where()
 	}
 }
 

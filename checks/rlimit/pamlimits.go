@@ -28,14 +28,14 @@ var sourceNames = map[int]string{srcUser: "user", srcGroup: "group", srcDefault:
 type setting struct {
 	Value uint64
 	Src   int
-	From  Entry
+	From  entry
 }
 
-// LoginLimits is what pam_limits sets for one user.
-type LoginLimits struct {
+// loginLimits is what pam_limits sets for one user.
+type loginLimits struct {
 	Soft, Hard map[string]setting // by resource name; absent: not set (inherited)
 	// NoLimits is the "<domain> -" line that made pam_limits set nothing.
-	NoLimits *Entry
+	NoLimits *entry
 	// Files are the files read, in order; Problems the lines skipped.
 	Files    []string
 	Problems []string
@@ -48,7 +48,7 @@ type LoginLimits struct {
 
 // pamConfig is what pam_limits reads on a host: every entry in order.
 type pamConfig struct {
-	entries   []Entry
+	entries   []entry
 	files     []string
 	problems  []string
 	fatal     []string
@@ -71,12 +71,12 @@ func loadPamConfig(h *host.Host, f pamFlavor) *pamConfig {
 	if f.setAll() {
 		c.readPID1(h)
 	}
-	c.read(h, LimitsConf, true)
-	entries, err := h.ReadDir(LimitsDir)
+	c.read(h, limitsConf, true)
+	entries, err := h.ReadDir(limitsDir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			// glob(GLOB_ERR) fails: pam_limits reads no limits.d file.
-			c.problems = append(c.problems, fmt.Sprintf("%s: %v (pam_limits reads none of its files)", LimitsDir, err))
+			c.problems = append(c.problems, fmt.Sprintf("%s: %v (pam_limits reads none of its files)", limitsDir, err))
 		}
 		return c
 	}
@@ -87,10 +87,10 @@ func loadPamConfig(h *host.Host, f pamFlavor) *pamConfig {
 			continue
 		}
 		if count++; count > maxLimitsFiles {
-			c.problems = append(c.problems, fmt.Sprintf("%s: more than %d files; the rest are not read", LimitsDir, maxLimitsFiles))
+			c.problems = append(c.problems, fmt.Sprintf("%s: more than %d files; the rest are not read", limitsDir, maxLimitsFiles))
 			break
 		}
-		c.read(h, LimitsDir+"/"+name, false)
+		c.read(h, limitsDir+"/"+name, false)
 	}
 	return c
 }
@@ -162,8 +162,8 @@ func isDir(h *host.Host, p string) bool {
 // skips "*", "@group" and "%group" lines; a "@" or "%" domain with a range
 // then falls through to the uid-range test, so "@0:" applies to root as a
 // uid range. The patch leaves "<domain> -" lines alone.
-func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *LoginLimits {
-	out := &LoginLimits{Soft: map[string]setting{}, Hard: map[string]setting{},
+func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *loginLimits {
+	out := &loginLimits{Soft: map[string]setting{}, Hard: map[string]setting{},
 		Files: c.files, Problems: append([]string(nil), c.problems...), Fatal: c.fatal, NeedsRoot: c.needsRoot}
 	root := rootExempt && a.Known && a.UID == 0
 	for i := range c.entries {
@@ -338,13 +338,13 @@ func cStrtoul(s string) (uint64, bool) {
 
 // apply is process_limit for one matching entry. It returns a problem when
 // pam_limits would ignore the line.
-func (l *LoginLimits) apply(e Entry, src int) string {
+func (l *loginLimits) apply(e entry, src int) string {
 	r, ok := lookupResource(e.Item)
 	if !ok {
 		if knownPamItem(e.Item) {
 			return ""
 		}
-		return fmt.Sprintf("%s: unknown item %q (pam_limits ignores the line)", e.Where(), e.Item)
+		return fmt.Sprintf("%s: unknown item %q (pam_limits ignores the line)", e.where(), e.Item)
 	}
 	var soft, hard bool
 	switch e.Type {
@@ -355,11 +355,11 @@ func (l *LoginLimits) apply(e Entry, src int) string {
 	case "-":
 		soft, hard = true, true
 	default:
-		return fmt.Sprintf("%s: unknown type %q (soft, hard or -; pam_limits ignores the line)", e.Where(), e.Type)
+		return fmt.Sprintf("%s: unknown type %q (soft, hard or -; pam_limits ignores the line)", e.where(), e.Type)
 	}
 	v, err := parsePamValue(e.Value)
 	if err != nil {
-		return fmt.Sprintf("%s: %v (pam_limits ignores the line)", e.Where(), err)
+		return fmt.Sprintf("%s: %v (pam_limits ignores the line)", e.where(), err)
 	}
 	if r.kib && v != Infinity {
 		if v >= Infinity/1024 {

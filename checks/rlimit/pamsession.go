@@ -186,7 +186,7 @@ const fdSetSize = 1024
 // openSession is pam_sm_open_session for one user (Linux-PAM 1.1.8 to 1.5,
 // with or without Debian's patches) over every resource golive knows:
 // init_limits, the files' settings (ll), setup_limits.
-func (f pamFlavor) openSession(ll *LoginLimits, st sessionStart) *session {
+func (f pamFlavor) openSession(ll *loginLimits, st sessionStart) *session {
 	s := &session{Limits: map[string]*sessionLimit{}}
 	for _, f := range ll.Fatal {
 		s.Refused = append(s.Refused, "cannot read "+f+" (pam_limits then fails every session it handles)")
@@ -197,7 +197,7 @@ func (f pamFlavor) openSession(ll *LoginLimits, st sessionStart) *session {
 	return s
 }
 
-func (f pamFlavor) openResource(ll *LoginLimits, st sessionStart, r resource, refused *[]string) *sessionLimit {
+func (f pamFlavor) openResource(ll *loginLimits, st sessionStart, r resource, refused *[]string) *sessionLimit {
 	caller := st.Caller[r.name]
 	callerSide := func(v uint64, why string) side {
 		return side{Value: v, Known: caller.Known, From: why + " (" + caller.From + ")"}
@@ -257,9 +257,9 @@ func (f pamFlavor) openResource(ll *LoginLimits, st sessionStart, r resource, re
 			if sd.Set != nil && sd.Value == Infinity {
 				if st.NrOpen.Known {
 					sd.Value = st.NrOpen.Value
-					sl.Notes = append(sl.Notes, fmt.Sprintf("%s sets nofile unlimited: pam_limits 1.4 and later use fs.nr_open (%d) instead", sd.Set.From.Where(), st.NrOpen.Value))
+					sl.Notes = append(sl.Notes, fmt.Sprintf("%s sets nofile unlimited: pam_limits 1.4 and later use fs.nr_open (%d) instead", sd.Set.From.where(), st.NrOpen.Value))
 				} else {
-					sl.Notes = append(sl.Notes, sd.Set.From.Where()+" sets nofile unlimited: pam_limits uses fs.nr_open instead, which is not known here")
+					sl.Notes = append(sl.Notes, sd.Set.From.where()+" sets nofile unlimited: pam_limits uses fs.nr_open instead, which is not known here")
 				}
 			}
 		}

@@ -19,7 +19,7 @@ const capSysResource = 24
 type pid1Limits struct {
 	Known      bool
 	CanRaise   bool // PID 1 has CAP_SYS_RESOURCE in its effective set
-	Limits     ProcLimits
+	Limits     procLimits
 	Why        string // why it is unknown
 	CapEffHex  string
 	LimitsFile string

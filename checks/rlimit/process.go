@@ -34,7 +34,7 @@ type processCheck struct {
 type proc struct {
 	PID    int
 	Comm   string
-	Limits ProcLimits
+	Limits procLimits
 	Err    error
 }
 

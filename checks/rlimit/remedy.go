@@ -10,16 +10,16 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// DropInName is the file golive owns in a unit's drop-in directory and in
+// dropInName is the file golive owns in a unit's drop-in directory and in
 // limits.d. 90 sorts after what packages and admins usually write, so its
 // values win; a later file (95-…, 99-…) still has the last word.
-const DropInName = "90-golive.conf"
+const dropInName = "90-golive.conf"
 
-// LimitsDropIn is golive's pam_limits file.
-const LimitsDropIn = LimitsDir + "/" + DropInName
+// limitsDropIn is golive's pam_limits file.
+const limitsDropIn = limitsDir + "/" + dropInName
 
 // unitDropIn is golive's drop-in for a unit.
-func unitDropIn(name string) string { return "/etc/systemd/system/" + name + ".d/" + DropInName }
+func unitDropIn(name string) string { return "/etc/systemd/system/" + name + ".d/" + dropInName }
 
 // unitPlan fixes every rlimits.unit rule of the unit at once: the drop-in
 // is a whole file, so every check's plan writes the same content — the
@@ -39,7 +39,7 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 			}
 			continue
 		}
-		if v.ul.Level == "unit" && !ours && isDropIn(f, v.ul.File) && path.Base(v.ul.File) > DropInName {
+		if v.ul.Level == "unit" && !ours && isDropIn(f, v.ul.File) && path.Base(v.ul.File) > dropInName {
 			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s= and is applied after %s: change the value there (or remove it)", v.ul.File, r.systemd, dropIn)))
 			continue
 		}
@@ -111,10 +111,10 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 		r := resources[rule.Key]
 		v := s.loginVerdict(h, user, r, rule)
 		if v.ll.NoLimits != nil {
-			manual = append(manual, remediate.Tell(fmt.Sprintf("remove the line %q at %s: it makes pam_limits set no limit for %s", v.ll.NoLimits.Domain+" -", v.ll.NoLimits.Where(), user)))
+			manual = append(manual, remediate.Tell(fmt.Sprintf("remove the line %q at %s: it makes pam_limits set no limit for %s", v.ll.NoLimits.Domain+" -", v.ll.NoLimits.where(), user)))
 			break
 		}
-		ours := func(sd side) bool { return sd.Set != nil && sd.Set.From.File == LimitsDropIn }
+		ours := func(sd side) bool { return sd.Set != nil && sd.Set.From.File == limitsDropIn }
 		if v.ok && v.err == nil && v.judged.Known && !v.overNrOpen {
 			if ours(v.soft) {
 				lines = append(lines, limitsLine(user, "soft", r, v.soft.Value))
@@ -125,7 +125,7 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 			continue
 		}
 		if later := laterUserLine(v); later != "" {
-			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s for %s after %s: change the value there", later, r.name, user, LimitsDropIn)))
+			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s for %s after %s: change the value there", later, r.name, user, limitsDropIn)))
 			continue
 		}
 		target := v.judged.Value
@@ -136,7 +136,7 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 			}
 			t, ok := fixValue(rule.Expect, cur)
 			if !ok {
-				manual = append(manual, remediate.Tell(fmt.Sprintf("choose a %s value for %s that satisfies %q and set it in %s", r.name, user, rule.Expect, LimitsDropIn)))
+				manual = append(manual, remediate.Tell(fmt.Sprintf("choose a %s value for %s that satisfies %q and set it in %s", r.name, user, rule.Expect, limitsDropIn)))
 				continue
 			}
 			target = t
@@ -160,7 +160,7 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 		fixed = append(fixed, fmt.Sprintf("%s %s", r.name, Limit{Soft: target, Hard: hard}))
 	}
 	for _, f := range s.pamConfig(h).fatal {
-		if strings.HasPrefix(f, LimitsConf+" ") {
+		if strings.HasPrefix(f, limitsConf+" ") {
 			manual = append(manual, remediate.Tell("restore "+f+" (an empty file will do): pam_limits fails every session while it cannot read it"))
 			continue
 		}
@@ -176,7 +176,7 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 			"# pam_limits applies them to new sessions. golive owns this file and rewrites it whole.\n" +
 			"# <domain> <type> <item> <value>  (memlock, core, stack, data, fsize, as, rss in KiB)\n" +
 			strings.Join(lines, "\n") + "\n"
-		p.Actions = append(p.Actions, remediate.Action{Kind: remediate.DropIn, Path: LimitsDropIn, Content: content})
+		p.Actions = append(p.Actions, remediate.Action{Kind: remediate.DropIn, Path: limitsDropIn, Content: content})
 	}
 	return p
 }
@@ -185,11 +185,11 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 // the judged side, which golive's file cannot override.
 func laterUserLine(v loginVerdict) string {
 	st := v.judged.Set
-	if st == nil || st.Src != srcUser || st.From.File == LimitsDropIn {
+	if st == nil || st.Src != srcUser || st.From.File == limitsDropIn {
 		return ""
 	}
-	if strings.HasPrefix(st.From.File, LimitsDir+"/") && path.Base(st.From.File) > DropInName {
-		return st.From.Where()
+	if strings.HasPrefix(st.From.File, limitsDir+"/") && path.Base(st.From.File) > dropInName {
+		return st.From.where()
 	}
 	return ""
 }

@@ -7,9 +7,9 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// SystemConf is systemd's manager configuration (facts.ManagerConfig reads
+// systemConf is systemd's manager configuration (facts.ManagerConfig reads
 // it with its drop-ins).
-const SystemConf = facts.SystemConf
+const systemConf = facts.SystemConf
 
 // managerConfig is the [Manager] section of system.conf and its drop-ins.
 type managerConfig = facts.ManagerConfig
