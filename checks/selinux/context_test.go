@@ -30,11 +30,11 @@ func TestParseContext(t *testing.T) {
 		{"a:b:" + strings.Repeat("x", maxContext), Context{}, true},
 	}
 	for _, tt := range tests {
-		got, err := ParseContext(tt.in)
+		got, err := parseContext(tt.in)
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("ParseContext(%q) = %+v, %v; want %+v, error %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
-		if err != nil && !errors.Is(err, ErrBadContext) {
+		if err != nil && !errors.Is(err, errBadContext) {
 			t.Errorf("ParseContext(%q) error %v does not wrap ErrBadContext", tt.in, err)
 		}
 		if err == nil && got.String() != tt.in {
@@ -44,10 +44,10 @@ func TestParseContext(t *testing.T) {
 }
 
 func TestLabelValueDropsTheTrailingNUL(t *testing.T) {
-	if got := LabelValue([]byte("system_u:object_r:bin_t:s0\x00")); got != "system_u:object_r:bin_t:s0" {
+	if got := labelValue([]byte("system_u:object_r:bin_t:s0\x00")); got != "system_u:object_r:bin_t:s0" {
 		t.Errorf("LabelValue = %q", got)
 	}
-	if got := LabelValue([]byte("system_u:object_r:bin_t:s0")); got != "system_u:object_r:bin_t:s0" {
+	if got := labelValue([]byte("system_u:object_r:bin_t:s0")); got != "system_u:object_r:bin_t:s0" {
 		t.Errorf("LabelValue without NUL = %q", got)
 	}
 }

@@ -27,10 +27,10 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c := ParseConfig(data)
+		c := parseConfig(data)
 		lines := bytes.Count(data, []byte("\n")) + 1
 		switch c.Mode {
-		case "", Enforcing, Permissive, Disabled:
+		case "", enforcing, permissive, disabled:
 		default:
 			t.Fatalf("mode %q", c.Mode)
 		}
@@ -62,7 +62,7 @@ func FuzzFileContexts(f *testing.F) {
 		f.Add([]byte(s[0]), s[1])
 	}
 	f.Fuzz(func(t *testing.T, data []byte, p string) {
-		specs, err := ParseFileContexts("fc", data)
+		specs, err := parseFileContexts("fc", data)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fc") {
 				t.Fatalf("error %q names no file", err)
@@ -75,17 +75,17 @@ func FuzzFileContexts(f *testing.F) {
 				t.Fatalf("entry %+v", s)
 			}
 		}
-		fc := NewFileContexts(specs, ParseSubs("subs", data), nil)
+		fc := newFileContexts(specs, parseSubs("subs", data), nil)
 		if fc.Len() != len(specs) {
 			t.Fatalf("%d entries, %d in the table", len(specs), fc.Len())
 		}
-		for _, ft := range []FileType{AnyFile, RegularFile, Directory, Symlink} {
+		for _, ft := range []fileType{anyFile, regularFile, directory, symlink} {
 			for _, key := range []string{p, "/" + strings.TrimLeft(p, "/"), "/opt/x/bin/y", "/"} {
-				m, err := fc.Lookup(key, ft)
+				m, err := fc.lookup(key, ft)
 				if err != nil {
 					continue
 				}
-				if m.Spec != nil && m.Spec.Type != AnyFile && ft != AnyFile && m.Spec.Type != ft {
+				if m.Spec != nil && m.Spec.Type != anyFile && ft != anyFile && m.Spec.Type != ft {
 					t.Fatalf("%s %q matched an entry for %q", key, ft, m.Spec.Type)
 				}
 			}
@@ -100,7 +100,7 @@ func FuzzParseContext(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := ParseContext(s)
+		c, err := parseContext(s)
 		if err != nil {
 			return
 		}
@@ -116,7 +116,7 @@ func FuzzParseSubs(f *testing.F) {
 	fixtureSeeds(f, "etc/selinux/targeted/contexts/files/file_contexts.subs_dist", "/run/x")
 	f.Add([]byte("/a /\n/ /b\n"), "/a/b")
 	f.Fuzz(func(t *testing.T, data []byte, p string) {
-		subs := ParseSubs("subs", data)
+		subs := parseSubs("subs", data)
 		lines := bytes.Count(data, []byte("\n")) + 1
 		for _, s := range subs {
 			if s.From == "" || s.To == "" || s.From == "/" || s.Line < 1 || s.Line > lines {

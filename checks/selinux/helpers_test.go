@@ -27,7 +27,7 @@ func testProfile(t *testing.T, yaml string) *profile.Profile {
 
 func plan(t *testing.T, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ type labelCheck struct {
 // policyView is what the policy's file_contexts says about the path.
 type policyView struct {
 	err   error // the file contexts could not be loaded or the lookup failed
-	match Match
+	match match
 	none  bool   // the entry says <<none>>: restorecon leaves the path alone
 	typ   string // the type the entry gives
 }
@@ -30,7 +30,7 @@ func (v policyView) where() string {
 	if v.match.Spec == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s at %s", v.match.Spec.Regex, v.match.Spec.Where())
+	return fmt.Sprintf("%s at %s", v.match.Spec.Regex, v.match.Spec.where())
 }
 
 func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
@@ -56,8 +56,8 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case err != nil:
 		return readFailure(h, "lstat "+p, err)
 	}
-	ft := FileTypeOf(fi.Mode())
-	res.Details["file_type"] = ft.Name()
+	ft := fileTypeOf(fi.Mode())
+	res.Details["file_type"] = ft.name()
 	real, err := realParent(h, p)
 	if err != nil {
 		return readFailure(h, "resolve "+p, err)
@@ -80,10 +80,10 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case err != nil:
 		return readFailure(h, "read the label of "+p, err)
 	}
-	label := LabelValue(raw)
+	label := labelValue(raw)
 	res.Details["label"] = label
 	res.Observed = label
-	ctx, err := ParseContext(label)
+	ctx, err := parseContext(label)
 	if err != nil {
 		res.Observed = shown(label) // outside input: quoted and bounded
 		res.Details["label"] = res.Observed
@@ -111,10 +111,10 @@ func disabledForGood(snap *snapshot) string {
 	if err != nil {
 		return ""
 	}
-	if rt.Mode == Enforcing || rt.Mode == Permissive {
+	if rt.Mode == enforcing || rt.Mode == permissive {
 		return ""
 	}
-	if cfg != nil && (cfg.Mode == Enforcing || cfg.Mode == Permissive) {
+	if cfg != nil && (cfg.Mode == enforcing || cfg.Mode == permissive) {
 		return ""
 	}
 	now := "disabled"
@@ -123,16 +123,16 @@ func disabledForGood(snap *snapshot) string {
 	}
 	switch {
 	case cfg == nil:
-		return fmt.Sprintf("SELinux is off: runtime %s, and there is no %s", now, ConfigPath)
+		return fmt.Sprintf("SELinux is off: runtime %s, and there is no %s", now, configPath)
 	case cfg.Mode == "":
-		return fmt.Sprintf("SELinux is off: runtime %s, and %s sets no mode", now, ConfigPath)
+		return fmt.Sprintf("SELinux is off: runtime %s, and %s sets no mode", now, configPath)
 	}
 	return fmt.Sprintf("SELinux is off: runtime %s, configured disabled", now)
 }
 
 // policy looks the path up in the policy's file contexts and records the
 // answer in details.
-func (c *labelCheck) policy(snap *snapshot, real string, ft FileType, details map[string]any) policyView {
+func (c *labelCheck) policy(snap *snapshot, real string, ft fileType, details map[string]any) policyView {
 	var v policyView
 	fc, err := snap.fileContexts()
 	if err != nil {
@@ -140,7 +140,7 @@ func (c *labelCheck) policy(snap *snapshot, real string, ft FileType, details ma
 		details["policy_error"] = err.Error()
 		return v
 	}
-	v.match, v.err = fc.Lookup(real, ft)
+	v.match, v.err = fc.lookup(real, ft)
 	if v.err != nil {
 		details["policy_error"] = v.err.Error()
 		return v
@@ -156,13 +156,13 @@ func (c *labelCheck) policy(snap *snapshot, real string, ft FileType, details ma
 	details["policy_entry"] = map[string]any{
 		"file": s.File, "line": s.Line, "regex": s.Regex, "file_type": string(s.Type), "context": s.Context,
 	}
-	if s.Context == NoContext {
+	if s.Context == noContext {
 		v.none = true
 		return v
 	}
-	ctx, err := ParseContext(s.Context)
+	ctx, err := parseContext(s.Context)
 	if err != nil {
-		v.err = fmt.Errorf("%s gives an invalid context: %w", s.Where(), err)
+		v.err = fmt.Errorf("%s gives an invalid context: %w", s.where(), err)
 		details["policy_error"] = v.err.Error()
 		return v
 	}
@@ -181,7 +181,7 @@ func (c *labelCheck) missing(res engine.Result, snap *snapshot, h *host.Host) en
 		if real, err := realParent(h, key); err == nil {
 			key = real
 		}
-		if v := c.policy(snap, key, AnyFile, res.Details); v.typ != c.rule.Type {
+		if v := c.policy(snap, key, anyFile, res.Details); v.typ != c.rule.Type {
 			actions = append(actions, c.semanage(snap))
 		}
 	}
@@ -306,8 +306,8 @@ func (c *labelCheck) semanage(snap *snapshot) remediate.Action {
 	op := "-a"
 	if snap != nil {
 		if fc, err := snap.fileContexts(); err == nil {
-			for _, s := range fc.Find(spec) {
-				if s.Type == AnyFile {
+			for _, s := range fc.find(spec) {
+				if s.Type == anyFile {
 					op = "-m" // `semanage fcontext -a` refuses a pattern already defined
 				}
 			}
