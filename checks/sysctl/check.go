@@ -29,7 +29,7 @@ type check struct {
 }
 
 func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
-	res := engine.Result{Details: map[string]any{"key": c.key, "path": ProcPath(c.key)}}
+	res := engine.Result{Details: map[string]any{"key": c.key, "path": procPath(c.key)}}
 
 	cfg, sources, err := c.config.get(h)
 	if err != nil {
@@ -41,14 +41,14 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 	if len(sources.Problems) > 0 {
 		res.Details["boot_problems"] = sources.Problems
 	}
-	transient, hasTransient := cfg.TransientSet(c.key)
+	transient, hasTransient := cfg.transientSet(c.key)
 	if hasTransient {
 		res.Details["transient_file"] = fmt.Sprintf("%s:%d", transient.File, transient.Line)
 		res.Details["transient"] = transient.Value
 	}
 
 	runtime, image, rerr := readRuntime(h, c.key)
-	b := sources.Resolve(c.key, cfg, c.bootDefault, c.hasDefault, runtime, rerr == nil && !image)
+	b := sources.resolve(c.key, cfg, c.bootDefault, c.hasDefault, runtime, rerr == nil && !image)
 	c.describeBoot(res, b)
 	switch {
 	case errors.Is(rerr, fs.ErrNotExist):
@@ -72,7 +72,7 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 }
 
 // describeBoot records where the boot value comes from.
-func (c *check) describeBoot(res engine.Result, b BootValue) {
+func (c *check) describeBoot(res engine.Result, b bootValue) {
 	res.Details["persisted"] = nil
 	res.Details["persisted_file"] = nil
 	if p := b.Persisted; p != nil {
@@ -111,14 +111,14 @@ func readRuntime(h *host.Host, key string) (value string, image bool, err error)
 	}
 	v := strings.TrimRight(string(data), "\n")
 	if strings.TrimSpace(v) == "" {
-		return "", false, fmt.Errorf("%s: empty value", ProcPath(key))
+		return "", false, fmt.Errorf("%s: empty value", procPath(key))
 	}
 	return v, false, nil
 }
 
 // evalBoot judges the boot value. A computed default known only as a range
 // counts as known when both ends agree.
-func (c *check) evalBoot(b BootValue) (ok, known bool, err error) {
+func (c *check) evalBoot(b bootValue) (ok, known bool, err error) {
 	if !b.Known {
 		return false, false, nil
 	}
@@ -134,7 +134,7 @@ func (c *check) evalBoot(b BootValue) (ok, known bool, err error) {
 	return ok, true, err
 }
 
-func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Result {
+func (c *check) judge(res engine.Result, runtime string, b bootValue) engine.Result {
 	shown := display(runtime)
 	nowOK, err := c.rule.Expect.Eval(runtime)
 	if err != nil {
@@ -153,9 +153,9 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 		switch {
 		case bootErr != nil:
 			res.Message = fmt.Sprintf("reverts on reboot: %s sets %q (%v)", b.From, display(b.Value), bootErr)
-		case b.Source == SourceDistroDefault:
+		case b.Source == sourceDistroDefault:
 			res.Message = "reverts on reboot to the distro default " + display(b.Value)
-		case b.Source == SourceKernelDefault:
+		case b.Source == sourceKernelDefault:
 			res.Message = fmt.Sprintf("reverts on reboot to the kernel default %s (%s)", approx(b), b.From)
 		}
 		res.Remediation = c.plan(runtime, b, false)
@@ -166,7 +166,7 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 	case bootKnown && bootErr == nil && bootOK:
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Remediation = c.applyBootPlan(b)
-		if b.Source == SourceSysctlD {
+		if b.Source == sourceSysctlD {
 			res.Message = fmt.Sprintf("persisted in %s but not applied: run sysctl --system (or reboot)", b.From)
 		} else {
 			res.Message = fmt.Sprintf("runtime %s, but a boot applies %s (%s %s): not applied now", shown, approx(b), b.Source, b.From)
@@ -174,13 +174,13 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 	default:
 		res.Status = engine.MissStatus(c.rule.Level)
 		switch b.Source {
-		case SourceSysctlD:
+		case sourceSysctlD:
 			res.Message = fmt.Sprintf("runtime %s and %s sets %s", shown, b.From, display(b.Value))
-		case SourceDistroDefault:
+		case sourceDistroDefault:
 			res.Message = fmt.Sprintf("runtime %s; not persisted, the distro default is %s", shown, display(b.Value))
-		case SourceKernelDefault:
+		case sourceKernelDefault:
 			res.Message = fmt.Sprintf("runtime %s; not persisted, the kernel default is %s (%s)", shown, approx(b), b.From)
-		case SourceTuned, SourceCmdline, SourceSystemd:
+		case sourceTuned, sourceCmdline, sourceSystemd:
 			res.Message = fmt.Sprintf("runtime %s; at boot %s sets %s", shown, b.From, display(b.Value))
 		default:
 			res.Message = fmt.Sprintf("runtime %s; not persisted in any sysctl.d file", shown)
@@ -194,20 +194,20 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 	return res
 }
 
-func passMessage(b BootValue) string {
+func passMessage(b bootValue) string {
 	switch b.Source {
-	case SourceSysctlD:
+	case sourceSysctlD:
 		return "set in " + b.From
-	case SourceDistroDefault:
+	case sourceDistroDefault:
 		return "the distro default; no sysctl.d file sets it"
-	case SourceKernelDefault:
+	case sourceKernelDefault:
 		return "the kernel default (" + b.From + "); nothing else sets it at boot"
 	}
 	return "set at boot by " + b.Source + ": " + b.From
 }
 
 // approx shows a boot value, "about N" for a computed one.
-func approx(b BootValue) string {
+func approx(b bootValue) string {
 	if b.Range {
 		return fmt.Sprintf("about %d", b.Hi)
 	}
@@ -215,7 +215,7 @@ func approx(b BootValue) string {
 }
 
 // judgeImage judges a root with no running kernel by its boot value alone.
-func (c *check) judgeImage(res engine.Result, b BootValue) engine.Result {
+func (c *check) judgeImage(res engine.Result, b bootValue) engine.Result {
 	ok, known, err := c.evalBoot(b)
 	if !known {
 		res.Status = engine.Warn
@@ -240,27 +240,27 @@ func (c *check) judgeImage(res engine.Result, b BootValue) engine.Result {
 }
 
 // bootOrigin names a boot value's origin in a few words.
-func bootOrigin(b BootValue) string {
+func bootOrigin(b bootValue) string {
 	switch b.Source {
-	case SourceSysctlD:
+	case sourceSysctlD:
 		return b.From
-	case SourceDistroDefault, SourceKernelDefault:
+	case sourceDistroDefault, sourceKernelDefault:
 		return b.Source
 	}
 	return b.Source + ", " + b.From
 }
 
-func (c *check) bootSuffix(b BootValue) string {
+func (c *check) bootSuffix(b bootValue) string {
 	switch {
 	case b.Persisted != nil:
 		return fmt.Sprintf(" (persisted %s in %s)", display(b.Value), path.Base(b.Persisted.File))
-	case b.Source == SourceTuned:
+	case b.Source == sourceTuned:
 		return fmt.Sprintf(" (tuned %s sets %s)", b.Tuned.Profile, display(b.Value))
-	case b.Source == SourceCmdline:
+	case b.Source == sourceCmdline:
 		return " (kernel command line sets " + display(b.Value) + ")"
-	case b.Source == SourceSystemd:
+	case b.Source == sourceSystemd:
 		return " (systemd sets " + display(b.Value) + " at boot)"
-	case b.Source == SourceKernelDefault:
+	case b.Source == sourceKernelDefault:
 		return " (not persisted; kernel default " + approx(b) + ")"
 	case b.Known:
 		return " (not persisted; default " + display(b.Value) + ")"
@@ -270,7 +270,7 @@ func (c *check) bootSuffix(b BootValue) string {
 
 // applyBootPlan fixes a runtime value when the boot value is right: apply
 // what a boot would, and persist nothing.
-func (c *check) applyBootPlan(b BootValue) *remediate.Plan {
+func (c *check) applyBootPlan(b bootValue) *remediate.Plan {
 	if p := b.Persisted; p != nil {
 		return &remediate.Plan{
 			Summary: "apply the persisted sysctl configuration",
@@ -296,7 +296,7 @@ func (c *check) applyBootPlan(b BootValue) *remediate.Plan {
 // the sysctl.d files (reapply_sysctl off), which must be edited itself, and
 // a value equal to the kernel's default with nothing else setting the key,
 // which needs no file at all (golive never pins a default).
-func (c *check) plan(current string, b BootValue, runtimeWrong bool) *remediate.Plan {
+func (c *check) plan(current string, b bootValue, runtimeWrong bool) *remediate.Plan {
 	value := current
 	if ok, err := c.rule.Expect.Eval(current); err != nil || !ok || current == "" {
 		v, ok := c.rule.Expect.Fix(current)
@@ -309,11 +309,11 @@ func (c *check) plan(current string, b BootValue, runtimeWrong bool) *remediate.
 		value = v
 	}
 	summary := fmt.Sprintf("set %s = %s", c.key, value)
-	if b.IsDefault() && !b.Range && value == b.Value {
+	if b.isDefault() && !b.Range && value == b.Value {
 		return &remediate.Plan{Summary: summary + " now (the default a boot gives it)",
 			Actions: []remediate.Action{remediate.Run("apply the default at runtime", "sysctl", "-w", c.key+"="+value)}}
 	}
-	if b.Source == SourceTuned && b.TunedAfterFiles {
+	if b.Source == sourceTuned && b.TunedAfterFiles {
 		actions := []remediate.Action{remediate.Tell(fmt.Sprintf(
 			"tuned profile %s sets %s = %s (%s:%d) and tuned applies it after the sysctl.d files (reapply_sysctl = 0 in %s): set %s = %s in the [sysctl] section of the active profile (a copy under /etc/tuned/%s/ when the file is under /usr/lib/tuned), or set reapply_sysctl = 1 and persist the value in %s",
 			b.Tuned.Profile, c.key, display(b.Value), b.Tuned.File, b.Tuned.Line, tunedMainConf, c.key, value, b.Tuned.Profile, remediate.SysctlDropIn))}
@@ -385,7 +385,7 @@ func errorResult(res engine.Result, msg string) engine.Result {
 func (c *check) missing(res engine.Result, h *host.Host) engine.Result {
 	res.Observed = "absent"
 	res.Details["missing"] = true
-	notHere := ProcPath(c.key) + " does not exist"
+	notHere := procPath(c.key) + " does not exist"
 	if c.rule.Builtin() {
 		res.Status = engine.Skip
 		res.Message = "not present on this kernel (" + notHere + "; the module that provides it may not be loaded)"
@@ -398,7 +398,7 @@ func (c *check) missing(res engine.Result, h *host.Host) engine.Result {
 	}
 	res.Status = engine.Fail
 	where := c.rule.Where
-	if mod := ModuleFor(c.key); mod != "" && !moduleLoaded(h, mod) {
+	if mod := moduleFor(c.key); mod != "" && !moduleLoaded(h, mod) {
 		res.Details["module"] = mod
 		res.Message = fmt.Sprintf("not present on this kernel: %s; the %s module creates it and is not loaded", notHere, mod)
 		res.Remediation = &remediate.Plan{
@@ -417,7 +417,7 @@ func (c *check) missing(res engine.Result, h *host.Host) engine.Result {
 			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf("%s names interface %q, which does not exist here: correct the key at %s, or add optional: true to the rule if the interface is created later", c.key, ifname, where))}}
 		return res
 	}
-	sugg := Suggest(c.key, c.config.procKeys(h))
+	sugg := suggest(c.key, c.config.procKeys(h))
 	res.Details["suggestions"] = sugg
 	if len(sugg) > 0 {
 		res.Message = fmt.Sprintf("not present on this kernel: %s; a typo? did you mean %s", notHere, strings.Join(sugg, ", "))

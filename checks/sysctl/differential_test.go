@@ -96,7 +96,7 @@ func TestDifferentialSystemdSysctl(t *testing.T) {
 			if want == sentinel {
 				want, set = "", false
 			}
-			p, ok := cfg.Resolve(swapSeparators(k))
+			p, ok := cfg.resolve(swapSeparators(k))
 			if ok != set || p.Value != want {
 				diffs = append(diffs, fmt.Sprintf("%s: systemd-sysctl %s, golive %s %s:%d", k, shownValue(want, set), shownValue(p.Value, ok), p.File, p.Line))
 			}

@@ -9,10 +9,10 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// SystemdInit is what golive knows about systemd as PID 1 at boot, which
+// systemdInit is what golive knows about systemd as PID 1 at boot, which
 // raises fs.file-max and fs.nr_open before systemd-sysctl runs (src/core/
 // main.c bump_file_max_and_nr_open, since systemd 240).
-type SystemdInit struct {
+type systemdInit struct {
 	PID1    bool
 	Version int    // 0: unknown
 	Why     string // how PID1 and Version were found
@@ -29,12 +29,12 @@ type SystemdInit struct {
 // a root: the binaries are ELF and the package databases differ per distro.
 var systemdLibDirs = []string{"/usr/lib/systemd", "/lib/systemd", "/usr/lib64/systemd", "/lib64/systemd"}
 
-// DetectSystemd decides whether systemd is PID 1 at boot. On the running
+// detectSystemd decides whether systemd is PID 1 at boot. On the running
 // system /proc/1/comm says it; under --root, /sbin/init must resolve to a
 // program named systemd (or, with no /sbin/init, systemd must be installed
 // where distributions put it). An init= on the kernel command line wins.
-func DetectSystemd(h *host.Host, cmdlineInit string) SystemdInit {
-	sd := SystemdInit{}
+func detectSystemd(h *host.Host, cmdlineInit string) systemdInit {
+	sd := systemdInit{}
 	comm := ""
 	if h.Live() && cmdlineInit == "" {
 		comm = readComm(h)
@@ -179,7 +179,7 @@ func is32Bit(arch string) bool {
 // fs.nr_open, given the value before it (the kernel default or the command
 // line's). ok is false when systemd does not change the key, or when the
 // outcome cannot be told (see docs/truth.md).
-func systemdBump(key string, sd SystemdInit, kver KernelVersion, kknown bool, arch string, before uint64, beforeKnown bool) (value uint64, ok bool, why string) {
+func systemdBump(key string, sd systemdInit, kver kernelVersion, kknown bool, arch string, before uint64, beforeKnown bool) (value uint64, ok bool, why string) {
 	if !sd.PID1 || sd.Version < 240 {
 		return 0, false, ""
 	}
@@ -199,7 +199,7 @@ func systemdBump(key string, sd SystemdInit, kver KernelVersion, kknown bool, ar
 		if !kknown {
 			return 0, false, ""
 		}
-		if kver.Less(kv(4, 14)) {
+		if kver.less(kv(4, 14)) {
 			ulongMax := uint64(1<<64 - 1)
 			if ptr == 4 {
 				ulongMax = 1<<32 - 1

@@ -32,45 +32,45 @@ const (
 // CFG_DEF_PROFILE_DIRS); a later directory wins for one profile name.
 var tunedDefaultDirs = []string{"/usr/lib/tuned", "/etc/tuned"}
 
-// TunedSysctl is one sysctl a tuned profile sets.
-type TunedSysctl struct {
+// tunedSysctl is one sysctl a tuned profile sets.
+type tunedSysctl struct {
 	Key, Value string
 	File       string
 	Line       int
 	Profile    string // the profile whose tuned.conf holds the line
 }
 
-// Tuned is the tuned configuration a boot applies.
-type Tuned struct {
+// tuned is the tuned configuration a boot applies.
+type tuned struct {
 	Active  []string // active_profile (and post_loaded_profile) names
 	Enabled bool     // tuned.service is enabled, so it runs at boot
 	Reapply bool     // reapply_sysctl
-	Sysctl  map[string]TunedSysctl
+	Sysctl  map[string]tunedSysctl
 	// Problems are profiles that could not be loaded; tuned refuses to
 	// apply a profile it cannot load, so nothing from it is counted.
 	Problems []string
 }
 
-// TunedUnit is one [section] of a tuned.conf.
-type TunedUnit struct {
+// tunedUnit is one [section] of a tuned.conf.
+type tunedUnit struct {
 	Name    string
-	Options []TunedOption
+	Options []tunedOption
 }
 
-// TunedOption is one "name = value" line.
-type TunedOption struct {
+// tunedOption is one "name = value" line.
+type tunedOption struct {
 	Name, Value string
 	Line        int
 }
 
-// ParseTunedConf parses a tuned.conf as tuned's ConfigParser does
+// parseTunedConf parses a tuned.conf as tuned's ConfigParser does
 // (delimiter "=", names kept as written, "#" and ";" start a comment line,
 // " #" starts an inline comment, indented lines continue the previous
 // value, later duplicates win). A line outside any section is an error, as
 // it is for tuned, which then does not load the profile.
-func ParseTunedConf(data []byte) ([]TunedUnit, error) {
-	var units []TunedUnit
-	var cur *TunedUnit
+func parseTunedConf(data []byte) ([]tunedUnit, error) {
+	var units []tunedUnit
+	var cur *tunedUnit
 	last := -1
 	for i, raw := range strings.Split(string(data), "\n") {
 		raw = strings.TrimRight(raw, "\r")
@@ -87,7 +87,7 @@ func ParseTunedConf(data []byte) ([]TunedUnit, error) {
 		if line[0] == '[' && strings.LastIndexByte(line, ']') > 1 {
 			// configparser's SECTCRE \[(?P<header>.+)\]: greedy, to the last "]"
 			name := line[1:strings.LastIndexByte(line, ']')]
-			units = append(units, TunedUnit{Name: name})
+			units = append(units, tunedUnit{Name: name})
 			cur, last = &units[len(units)-1], -1
 			continue
 		}
@@ -99,7 +99,7 @@ func ParseTunedConf(data []byte) ([]TunedUnit, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("line %d: not name = value", i+1)
 		}
-		cur.Options = append(cur.Options, TunedOption{Name: k, Value: strings.TrimSpace(stripInlineComment(v)), Line: i + 1})
+		cur.Options = append(cur.Options, tunedOption{Name: k, Value: strings.TrimSpace(stripInlineComment(v)), Line: i + 1})
 		last = len(cur.Options) - 1
 	}
 	return units, nil
@@ -128,10 +128,10 @@ var tunedUnitReserved = map[string]bool{
 type tunedMergedUnit struct {
 	typ     string
 	enabled bool
-	options []TunedSysctl // Key holds the option name as written
+	options []tunedSysctl // Key holds the option name as written
 }
 
-func (u *tunedMergedUnit) set(o TunedSysctl) {
+func (u *tunedMergedUnit) set(o tunedSysctl) {
 	for i := range u.options {
 		if u.options[i].Key == o.Key {
 			u.options[i] = o
@@ -141,9 +141,9 @@ func (u *tunedMergedUnit) set(o TunedSysctl) {
 	u.options = append(u.options, o)
 }
 
-// LoadTuned reads the tuned profile a boot applies. A root without tuned
+// loadTuned reads the tuned profile a boot applies. A root without tuned
 // (no active_profile, or an empty one) returns nil.
-func LoadTuned(h *host.Host) (*Tuned, error) {
+func loadTuned(h *host.Host) (*tuned, error) {
 	data, err := h.ReadFileLimit(tunedActive, 4096)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -158,7 +158,7 @@ func LoadTuned(h *host.Host) (*Tuned, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	t := &Tuned{Active: names, Reapply: true}
+	t := &tuned{Active: names, Reapply: true}
 	if fi, err := h.Lstat(tunedServiceWants); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		t.Enabled = true
 	}
@@ -179,7 +179,7 @@ func LoadTuned(h *host.Host) (*Tuned, error) {
 			}
 		}
 	}
-	sysctl, err := TunedSysctls(h, dirs, names)
+	sysctl, err := tunedSysctls(h, dirs, names)
 	if err != nil {
 		t.Problems = append(t.Problems, err.Error())
 	}
@@ -187,11 +187,11 @@ func LoadTuned(h *host.Host) (*Tuned, error) {
 	return t, nil
 }
 
-// TunedSysctls loads profiles as tuned 2.20's Loader does (tuned/profiles/
+// tunedSysctls loads profiles as tuned 2.20's Loader does (tuned/profiles/
 // loader.py, locator.py, merger.py, variables.py) and returns the sysctl
 // values its sysctl plugin writes, by dotted key. A profile that fails to
 // load yields an error and no values: tuned applies nothing then.
-func TunedSysctls(h *host.Host, dirs, names []string) (map[string]TunedSysctl, error) {
+func tunedSysctls(h *host.Host, dirs, names []string) (map[string]tunedSysctl, error) {
 	l := tunedLoader{h: h, dirs: dirs, units: map[string]*tunedMergedUnit{}}
 	var valid []string
 	for _, n := range names {
@@ -200,13 +200,13 @@ func TunedSysctls(h *host.Host, dirs, names []string) (map[string]TunedSysctl, e
 		}
 	}
 	if len(valid) == 0 {
-		return map[string]TunedSysctl{}, fmt.Errorf("tuned: no valid profile name in %q", strings.Join(names, " "))
+		return map[string]tunedSysctl{}, fmt.Errorf("tuned: no valid profile name in %q", strings.Join(names, " "))
 	}
 	if err := l.load(valid, 0); err != nil {
-		return map[string]TunedSysctl{}, err
+		return map[string]tunedSysctl{}, err
 	}
 	vars := l.variables()
-	out := map[string]TunedSysctl{}
+	out := map[string]tunedSysctl{}
 	for _, name := range l.order {
 		u := l.units[name]
 		if name == "variables" || u.typ != "sysctl" || !u.enabled {
@@ -217,7 +217,7 @@ func TunedSysctls(h *host.Host, dirs, names []string) (map[string]TunedSysctl, e
 			if strings.Contains(o.Value, "${") {
 				continue // a function (${f:...}) golive does not evaluate: value unknown
 			}
-			o.Key = Normalize(o.Key)
+			o.Key = normalize(o.Key)
 			if o.Key == "" {
 				continue
 			}
@@ -290,7 +290,7 @@ func (l *tunedLoader) load(names []string, depth int) error {
 		if err != nil {
 			return err
 		}
-		units, err := ParseTunedConf(data)
+		units, err := parseTunedConf(data)
 		if err != nil {
 			return fmt.Errorf("%s: %v", file, err)
 		}
@@ -322,7 +322,7 @@ func (l *tunedLoader) load(names []string, depth int) error {
 // mergeProfile applies tuned/profiles/merger.py _merge_two for one profile:
 // its sections are first collected into units (a section repeated in one
 // file updates the earlier one), then merged into the units so far.
-func (l *tunedLoader) mergeProfile(profile, file string, units []TunedUnit) {
+func (l *tunedLoader) mergeProfile(profile, file string, units []tunedUnit) {
 	type pending struct {
 		unit    tunedMergedUnit
 		replace bool
@@ -355,7 +355,7 @@ func (l *tunedLoader) mergeProfile(profile, file string, units []TunedUnit) {
 				if tunedUnitReserved[o.Name] {
 					continue
 				}
-				p.unit.set(TunedSysctl{Key: o.Name, Value: o.Value, File: file, Line: o.Line, Profile: profile})
+				p.unit.set(tunedSysctl{Key: o.Name, Value: o.Value, File: file, Line: o.Line, Profile: profile})
 			}
 		}
 	}

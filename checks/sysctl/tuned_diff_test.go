@@ -131,7 +131,7 @@ func TestTunedLoaderAgreesWithTuned(t *testing.T) {
 		}
 	}
 	for i, c := range cases {
-		got, gerr := TunedSysctls(h, c.Dirs, c.Names)
+		got, gerr := tunedSysctls(h, c.Dirs, c.Names)
 		gotValues := map[string]string{}
 		for k, v := range got {
 			gotValues[k] = v.Value
