@@ -126,13 +126,13 @@ type loopLimits struct {
 func crashLoop(f *unit.File) loopLimits {
 	l := loopLimits{restartDelay: defaultRestartDelay, interval: defaultStartInterval, burst: defaultStartBurst}
 	if a := lastValid(f, "Service", "RestartSec", timespanValid, false); a.Set {
-		l.restartDelay, _ = ParseTimespan(a.Value)
+		l.restartDelay, _ = parseTimespan(a.Value)
 	} else {
 		l.ignored = append(l.ignored, a.Ignored...)
 	}
 	for _, key := range [][2]string{{"Service", "StartLimitInterval"}, {"Unit", "StartLimitInterval"}, {"Unit", "StartLimitIntervalSec"}} {
 		if a := lastValid(f, key[0], key[1], timespanValid, false); a.Set {
-			l.interval, _ = ParseTimespan(a.Value)
+			l.interval, _ = parseTimespan(a.Value)
 		}
 	}
 	for _, sec := range []string{"Service", "Unit"} {

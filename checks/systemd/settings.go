@@ -77,7 +77,7 @@ func userValid(v string) error {
 }
 
 func timespanValid(v string) error {
-	_, err := ParseTimespan(v)
+	_, err := parseTimespan(v)
 	return err
 }
 
