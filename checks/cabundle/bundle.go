@@ -145,20 +145,10 @@ func readBundle(h *host.Host, path string) (*bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseBundle(data), nil
+	return parseBundle(data, nil), nil
 }
 
 var pemBegin = []byte("-----BEGIN ")
-
-// ParseBundle parses certificate data: PEM blocks (CERTIFICATE and TRUSTED
-// CERTIFICATE yield certificates, other types are counted, malformed blocks
-// are listed with their line), or a single DER certificate. It never fails:
-// an empty or foreign file is a Bundle without certificates.
-//
-// Blocks are decoded with encoding/pem, one BEGIN line at a time, so a
-// block Go's own AppendCertsFromPEM accepts is accepted here and one it
-// skips silently is named here.
-func ParseBundle(data []byte) *bundle { return parseBundle(data, nil) }
 
 // certCache maps a DER's SHA-256 to its parsed certificate. A host holds
 // each root several times (the bundle, ca-bundle.trust.crt, and one file
@@ -171,6 +161,15 @@ type certCache map[[32]byte]*x509.Certificate
 // every CPU: x509 parsing is most of the cost of a 150-root bundle.
 const parallelFrom = 32
 
+// parseBundle parses certificate data: PEM blocks (CERTIFICATE and TRUSTED
+// CERTIFICATE yield certificates, other types are counted, malformed blocks
+// are listed with their line), or a single DER certificate. It never fails:
+// an empty or foreign file is a bundle without certificates. cc, when not
+// nil, caches parsed certificates across the bundles of one run.
+//
+// Blocks are decoded with encoding/pem, one BEGIN line at a time, so a
+// block Go's own AppendCertsFromPEM accepts is accepted here and one it
+// skips silently is named here.
 func parseBundle(data []byte, cc certCache) *bundle {
 	b := &bundle{}
 	starts := blockStarts(data)

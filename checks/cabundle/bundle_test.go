@@ -42,7 +42,7 @@ func TestParseBundle(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := ParseBundle([]byte(c.data))
+			b := parseBundle([]byte(c.data), nil)
 			if len(b.Certs) != c.certs || b.goUsable() != c.usable || len(b.Malformed) != c.malformed || len(b.Other) != c.oth || b.trusted() != c.trusted || b.DER != c.der {
 				t.Errorf("certs %d usable %d malformed %v other %v trusted %d der %v; want %d %d %d %d %d %v",
 					len(b.Certs), b.goUsable(), b.Malformed, b.Other, b.trusted(), b.DER, c.certs, c.usable, c.malformed, c.oth, c.trusted, c.der)
@@ -72,7 +72,7 @@ func assertGoPool(t *testing.T, data []byte, b *bundle) {
 func TestParseBundleNamesTheLineOfEachProblem(t *testing.T) {
 	one := string(testpki.Roots[0].PEM())
 	data := "# header\n" + one + "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"
-	b := ParseBundle([]byte(data))
+	b := parseBundle([]byte(data), nil)
 	firstBad := 2 + strings.Count(one, "\n")
 	if len(b.Malformed) != 1 || b.Malformed[0].Line != firstBad || b.Malformed[0].Type != "CERTIFICATE" {
 		t.Errorf("malformed %+v, want line %d", b.Malformed, firstBad)
@@ -98,7 +98,7 @@ func TestReadBundleBoundsTheRead(t *testing.T) {
 func TestParseBundleKeepsAtMostMaxCerts(t *testing.T) {
 	one := testpki.Roots[0].PEM()
 	data := []byte(strings.Repeat(string(one), maxCerts+2))
-	b := ParseBundle(data)
+	b := parseBundle(data, nil)
 	if len(b.Certs) != maxCerts || !b.Truncated {
 		t.Errorf("%d certificates, truncated %v", len(b.Certs), b.Truncated)
 	}

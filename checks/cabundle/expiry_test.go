@@ -129,7 +129,7 @@ func TestExpiryOnThisMachinesDistroBundle(t *testing.T) {
 		return
 	}
 	now := time.Now()
-	b := ParseBundle(data)
+	b := parseBundle(data, nil)
 	var expired int
 	for _, c := range b.Certs {
 		if now.After(c.NotAfter) {

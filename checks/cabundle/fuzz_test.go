@@ -8,7 +8,7 @@ import (
 	"github.com/golive-sh/golive/checks/cabundle/internal/testpki"
 )
 
-// FuzzReadBundle feeds arbitrary bytes to the bundle reader (ParseBundle,
+// FuzzReadBundle feeds arbitrary bytes to the bundle reader (parseBundle,
 // what readBundle runs on a file's bytes): it never panics, accounts for
 // every BEGIN line, and takes for Go exactly the certificates
 // CertPool.AppendCertsFromPEM takes — the oracle for "what a Go program on
@@ -32,7 +32,7 @@ func FuzzReadBundle(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b := ParseBundle(data)
+		b := parseBundle(data, nil)
 		if !b.Truncated && len(b.Malformed) < maxProblems && len(b.Other) < maxProblems && !b.DER {
 			if got := len(b.Certs) + len(b.Malformed) + len(b.Other); got != b.Blocks {
 				t.Fatalf("%d BEGIN lines, %d accounted for", b.Blocks, got)

@@ -27,7 +27,7 @@ func TestNegativeSerialIsReportedNotJudged(t *testing.T) {
 	if _, err := x509.ParseCertificate(block.Bytes); err == nil || !strings.Contains(err.Error(), "negative serial number") {
 		t.Fatalf("the fixture must be a certificate Go refuses for its negative serial, got %v", err)
 	}
-	b := ParseBundle([]byte(twelve + string(ecacc)))
+	b := parseBundle([]byte(twelve+string(ecacc)), nil)
 	if len(b.Malformed) != 0 || len(b.GoRejected) != 1 || b.goDistinct() != 12 {
 		t.Fatalf("malformed %v, rejected %v, usable %d; want 0, 1, 12", b.Malformed, b.GoRejected, b.goDistinct())
 	}

@@ -53,22 +53,11 @@ type goRoots struct {
 	Problems []string
 }
 
-// LoadGoRoots loads the roots a Go program with the given SSL_CERT_FILE
-// and SSL_CERT_DIR values ("" for unset) would load on h. The pool is
-// built certificate by certificate from ParseBundle's Go-usable ones, which
-// is what CertPool.AppendCertsFromPEM takes from the same bytes.
-func LoadGoRoots(h *host.Host, certFile, certDir string) *goRoots {
-	cc := certCache{}
-	return loadGoRoots(h, func(p string) (*bundle, error) {
-		data, err := h.ReadFileLimit(p, maxBundleSize)
-		if err != nil {
-			return nil, err
-		}
-		return parseBundle(data, cc), nil
-	}, certFile, certDir)
-}
-
-// loadGoRoots reads files with read, which may cache.
+// loadGoRoots loads the roots a Go program with the given SSL_CERT_FILE
+// and SSL_CERT_DIR values ("" for unset) would load on h, reading files
+// with read, which may cache. The pool is built certificate by certificate
+// from parseBundle's Go-usable ones, which is what
+// CertPool.AppendCertsFromPEM takes from the same bytes.
 func loadGoRoots(h *host.Host, read func(string) (*bundle, error), certFile, certDir string) *goRoots {
 	r := &goRoots{CertFile: certFile, CertDir: certDir, Files: goCertFiles, Dirs: goCertDirs, Pool: x509.NewCertPool()}
 	if certFile != "" {
