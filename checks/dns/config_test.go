@@ -130,7 +130,7 @@ func TestConfig(t *testing.T) {
 			if (r.Status == engine.Fail || r.Status == engine.Warn) && (r.Remediation == nil || r.Remediation.Actions[0].Kind != remediate.Manual) {
 				t.Errorf("a %s needs manual remediation actions, got %+v", r.Status, r.Remediation)
 			}
-			if wc, ok := r.Details["worst_case"].(WorstCase); !ok || wc.GlibcHow == "" || wc.GoHow == "" {
+			if wc, ok := r.Details["worst_case"].(worstCase); !ok || wc.GlibcHow == "" || wc.GoHow == "" {
 				t.Errorf("details.worst_case must say how it was computed: %#v", r.Details["worst_case"])
 			}
 		})

@@ -44,7 +44,7 @@ func (c *configCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	opts := sys.options()
 	inUse := sys.glibcServers()
-	wc := worstCase(opts, len(inUse))
+	wc := worstCaseFor(opts, len(inUse))
 	search, searchFrom := sys.search()
 
 	var found []finding
@@ -140,7 +140,7 @@ func (c *configCheck) resolvFindings(sys *system) []finding {
 	return out
 }
 
-func (c *configCheck) optionFindings(o options, search []string, n int, wc WorstCase) []finding {
+func (c *configCheck) optionFindings(o options, search []string, n int, wc worstCase) []finding {
 	var out []finding
 	if o.Attempts <= 0 {
 		out = append(out, finding{engine.Fail, fmt.Sprintf("options attempts:%d: glibc sends no query at all and every DNS lookup fails (Go's resolver makes 1 attempt)", o.Attempts),
@@ -168,7 +168,7 @@ func suggestTimeouts(o options, n, limit int) string {
 	for _, t := range []struct{ timeout, attempts int }{{3, 2}, {2, 2}, {1, 2}, {1, 1}} {
 		try := o
 		try.Timeout, try.Attempts, try.GoTimeout, try.GoAttempts = t.timeout, t.attempts, t.timeout, t.attempts
-		if wc := worstCase(try, n); wc.Seconds <= limit {
+		if wc := worstCaseFor(try, n); wc.Seconds <= limit {
 			return fmt.Sprintf("options has timeout:%d attempts:%d (worst case then %d s), or fewer nameservers are listed", t.timeout, t.attempts, wc.Seconds)
 		}
 	}
@@ -242,7 +242,7 @@ func joinProblems(ps []problem, limit int) string {
 	return strings.Join(parts, "; ")
 }
 
-func observed(inUse []nameserver, search []string, o options, wc WorstCase) string {
+func observed(inUse []nameserver, search []string, o options, wc worstCase) string {
 	addrs := make([]string, len(inUse))
 	for i, ns := range inUse {
 		addrs[i] = ns.Addr.String()
@@ -254,7 +254,7 @@ func observed(inUse []nameserver, search []string, o options, wc WorstCase) stri
 	return s + fmt.Sprintf("; ndots %d, timeout %d s, attempts %d; worst case %d s", o.Ndots, o.Timeout, o.Attempts, wc.Seconds)
 }
 
-func (c *configCheck) details(sys *system, o options, search []string, searchFrom string, wc WorstCase) map[string]any {
+func (c *configCheck) details(sys *system, o options, search []string, searchFrom string, wc worstCase) map[string]any {
 	d := map[string]any{
 		"nameservers": []string{}, "in_use": []string{}, "ignored": []string{},
 		"search": search, "search_from": searchFrom, "ndots": o.Ndots, "timeout": o.Timeout, "attempts": o.Attempts,

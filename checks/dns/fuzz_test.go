@@ -58,7 +58,7 @@ func FuzzParseResolvConf(f *testing.F) {
 					t.Fatalf("bad search domain %q", s)
 				}
 			}
-			_ = worstCase(o, min(max(len(rc.Nameservers), 1), maxNS))
+			_ = worstCaseFor(o, min(max(len(rc.Nameservers), 1), maxNS))
 		}
 	})
 }
@@ -123,7 +123,7 @@ func FuzzParseHosts(f *testing.F) {
 			if !e.Addr.IsValid() || e.Addr.Zone() != "" || len(e.Names) == 0 {
 				t.Fatalf("bad entry %+v", e)
 			}
-			if addrs, _ := h.Lookup(e.Names[0]); len(addrs) == 0 {
+			if addrs, _ := h.lookupAll(e.Names[0]); len(addrs) == 0 {
 				t.Fatalf("Lookup(%q) misses its own entry", e.Names[0])
 			}
 		}

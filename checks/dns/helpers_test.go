@@ -26,8 +26,8 @@ func dnsProfile(t testing.TB, port uint16, extra string) *profile.Profile {
 	return testProfile(t, fmt.Sprintf("dns:\n  port: %d\n%s", port, extra))
 }
 
-// resolvConf names the test servers, one nameserver line each.
-func resolvConf(servers []*testServer, extra string) string {
+// resolvConfFor names the test servers, one nameserver line each.
+func resolvConfFor(servers []*testServer, extra string) string {
 	var b strings.Builder
 	for _, s := range servers {
 		fmt.Fprintf(&b, "nameserver %s\n", s.ip)

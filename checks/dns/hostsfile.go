@@ -85,12 +85,12 @@ func (h *hosts) entries() []hostsEntry {
 	return out
 }
 
-// Lookup returns the addresses of every line naming name (canonical name
+// lookupAll returns the addresses of every line naming name (canonical name
 // or alias, compared case-insensitively as glibc's strcasecmp does), in
 // file order, and the lines they came from: glibc's getaddrinfo collects
 // all matching lines, IPv4 and IPv6 alike, with /etc/host.conf's
 // "multi on" (every distro's); lookupFirst is what it does without.
-func (h *hosts) Lookup(name string) (addrs []netip.Addr, lineNos []int) {
+func (h *hosts) lookupAll(name string) (addrs []netip.Addr, lineNos []int) {
 	return h.lookup(name, true)
 }
 

@@ -55,7 +55,7 @@ func TestNameserverOutcomesAreDistinct(t *testing.T) {
 			t.Parallel()
 			c.spec.ip = "127.0.0.1"
 			port, servers := startLab(t, c.spec)
-			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "")})
+			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "")})
 			start := time.Now()
 			r := result(t, dnsProfile(t, port, c.names), h, "dns/nameserver:127.0.0.1", engine.RunOptions{CheckTimeout: timeout})
 			took := time.Since(start)
@@ -100,7 +100,7 @@ func TestNameserverNobodyListeningIsANetworkFailure(t *testing.T) {
 
 func TestUseVCAsksOverTCPOnly(t *testing.T) {
 	port, servers := startLab(t, serverSpec{ip: "127.0.0.1", zones: map[string]zone{".": {}}})
-	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "options use-vc\n")})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "options use-vc\n")})
 	r := result(t, dnsProfile(t, port, ""), h, "dns/nameserver:127.0.0.1", engine.RunOptions{})
 	if r.Status != engine.Pass || r.Details["transport"] != "tcp" {
 		t.Fatalf("%s over %v, want pass over tcp", r.Status, r.Details["transport"])
@@ -165,7 +165,7 @@ func TestNameserverSetProbesAllWhenNotExpanded(t *testing.T) {
 	port, servers := startLab(t,
 		serverSpec{ip: "127.0.0.1", zones: map[string]zone{".": {}}},
 		serverSpec{ip: "127.0.0.2", silent: true})
-	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "")})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "")})
 	p := dnsProfile(t, port, "")
 	checks, err := build(p.Section(kind), p)
 	if err != nil {

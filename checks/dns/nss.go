@@ -213,7 +213,7 @@ func (l lookup) files(name string, o *outcome) (status, string) {
 	}
 	lookup := l.sys.Hosts.lookupFirst
 	if l.sys.HostsMulti {
-		lookup = l.sys.Hosts.Lookup
+		lookup = l.sys.Hosts.lookupAll
 	}
 	addrs, lines := lookup(name)
 	var kept []netip.Addr

@@ -141,7 +141,7 @@ not-an-address junk.example
 		{"app01.corp.example.com.", ""}, // glibc's files service does not strip a trailing dot
 	}
 	for _, c := range cases {
-		addrs, _ := h.Lookup(c.name)
+		addrs, _ := h.lookupAll(c.name)
 		if got := strings.Join(addrStrings(addrs), " "); got != c.want {
 			t.Errorf("Lookup(%s) = %q, want %q", c.name, got, c.want)
 		}

@@ -51,8 +51,8 @@ func dialectFor(glibc string) dialect {
 	return modern
 }
 
-// ResolvConf is a resolv.conf file as glibc's res_init reads it.
-type ResolvConf struct {
+// resolvConf is a resolv.conf file as glibc's res_init reads it.
+type resolvConf struct {
 	// Nameservers are the addresses glibc accepted, in file order. Only the
 	// first maxNS are used; an empty list makes glibc use 127.0.0.1.
 	Nameservers []nameserver
@@ -128,8 +128,8 @@ var keywords = []string{"domain", "search", "nameserver", "sortlist", "options"}
 // tab; '#' or ';' in the first column starts a comment; every other line
 // is ignored. Nothing in data can make it fail; what glibc ignores is
 // listed in Problems.
-func parseResolvConf(data []byte, d dialect) *ResolvConf {
-	rc := &ResolvConf{Options: options{
+func parseResolvConf(data []byte, d dialect) *resolvConf {
+	rc := &resolvConf{Options: options{
 		Ndots: defaultNdots, Timeout: defaultTimeout, Attempts: defaultAttempts,
 		GoTimeout: defaultTimeout, GoAttempts: defaultAttempts,
 	}}
@@ -196,7 +196,7 @@ func keyword(line string) (kw, rest string, ok bool) {
 
 // noteIgnored records a line res_init skips, unless it is blank or an
 // indented comment.
-func (rc *ResolvConf) noteIgnored(n int, line string) {
+func (rc *resolvConf) noteIgnored(n int, line string) {
 	trimmed := strings.TrimSpace(line)
 	indented := line[0] == ' ' || line[0] == '\t'
 	switch {
@@ -219,12 +219,12 @@ func isKeyword(s string) bool {
 	return false
 }
 
-func (rc *ResolvConf) problem(n int, text string) {
+func (rc *resolvConf) problem(n int, text string) {
 	rc.Problems = append(rc.Problems, problem{Line: n, Text: text})
 }
 
 // parseDomain: the first word becomes the whole search list.
-func (rc *ResolvConf) parseDomain(n int, rest string, d dialect) {
+func (rc *resolvConf) parseDomain(n int, rest string, d dialect) {
 	if rest == "" {
 		return
 	}
@@ -241,7 +241,7 @@ func (rc *ResolvConf) parseDomain(n int, rest string, d dialect) {
 // parseSearch: blank-separated domains (only space and tab separate them:
 // a CR stays part of the last domain). Legacy glibc copies the first 255
 // bytes of the line and keeps six domains.
-func (rc *ResolvConf) parseSearch(n int, rest string, d dialect) {
+func (rc *resolvConf) parseSearch(n int, rest string, d dialect) {
 	if rest == "" {
 		return
 	}
@@ -265,7 +265,7 @@ func blankFields(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
 }
 
-func (rc *ResolvConf) noteCR(n int, value, what string) {
+func (rc *resolvConf) noteCR(n int, value, what string) {
 	if strings.HasSuffix(value, "\r") {
 		rc.problem(n, fmt.Sprintf("the %s %q ends in a carriage return (CRLF file): glibc keeps it as part of the name", what, value))
 	}
@@ -274,7 +274,7 @@ func (rc *ResolvConf) noteCR(n int, value, what string) {
 // parseNameserver accepts an IPv4 address as inet_aton does (so 10.1 and
 // 012.0.0.1 are addresses, as they are to glibc), else an IPv6 address
 // with an optional %zone.
-func (rc *ResolvConf) parseNameserver(n int, rest string, d dialect) {
+func (rc *resolvConf) parseNameserver(n int, rest string, d dialect) {
 	word := rest
 	if d == modern {
 		// glibc 2.26+ ignores what follows the address on the line.
@@ -307,7 +307,7 @@ func (rc *ResolvConf) parseNameserver(n int, rest string, d dialect) {
 
 // parseOptions applies an options line: later options override earlier
 // ones, unknown ones are ignored, numbers are read as atoi reads them.
-func (rc *ResolvConf) parseOptions(n int, rest string) {
+func (rc *resolvConf) parseOptions(n int, rest string) {
 	o := &rc.Options
 	for _, tok := range blankFields(rest) {
 		switch {

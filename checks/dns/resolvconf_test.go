@@ -159,15 +159,15 @@ func TestWindowsAndWorstCase(t *testing.T) {
 		}
 	}
 	defaults := parseResolvConf(nil, modern).Options
-	if wc := worstCase(defaults, 2); wc.Glibc != 20 || wc.Go != 20 || wc.Seconds != 20 {
+	if wc := worstCaseFor(defaults, 2); wc.Glibc != 20 || wc.Go != 20 || wc.Seconds != 20 {
 		t.Errorf("defaults with two servers: %+v, want 20 s both", wc)
 	}
 	single := parseResolvConf([]byte("options single-request\n"), modern).Options
-	if wc := worstCase(single, 1); wc.Glibc != 10 || wc.Go != 20 {
+	if wc := worstCaseFor(single, 1); wc.Glibc != 10 || wc.Go != 20 {
 		t.Errorf("single-request: glibc %d Go %d, want 10 and 20 (Go asks A, then AAAA)", wc.Glibc, wc.Go)
 	}
 	none := parseResolvConf([]byte("options attempts:0\n"), modern).Options
-	if wc := worstCase(none, 1); wc.Glibc != 0 || !strings.Contains(wc.GlibcHow, "no query") {
+	if wc := worstCaseFor(none, 1); wc.Glibc != 0 || !strings.Contains(wc.GlibcHow, "no query") {
 		t.Errorf("attempts:0: %+v", wc)
 	}
 }

@@ -153,7 +153,7 @@ func TestNetworkResultsRenderAsJSON(t *testing.T) {
 	port, servers := startLab(t,
 		serverSpec{ip: "127.0.0.1", zones: map[string]zone{".": {}, "db1.test.": {a: []string{"10.0.0.5"}}, "5.0.0.10.in-addr.arpa.": {ptr: []string{"db1.test"}}}},
 		serverSpec{ip: "127.0.0.2", silent: true})
-	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "search test\noptions timeout:1\n")})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "search test\noptions timeout:1\n")})
 	p := dnsProfile(t, port, "  names: [db1, {name: nope.test, expect: [10.0.0.9]}]\n  reverse: [10.0.0.5]\n")
 	checks := expand(h, mustBuild(t, p))
 	out := engine.Run(context.Background(), h, checks, engine.RunOptions{CheckTimeout: 1500 * time.Millisecond})

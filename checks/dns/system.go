@@ -52,7 +52,7 @@ type system struct {
 
 	// Resolv is /etc/resolv.conf as glibc reads it; nil when it is
 	// missing or unreadable (ResolvErr), which glibc treats as empty.
-	Resolv    *ResolvConf
+	Resolv    *resolvConf
 	ResolvErr error
 	// ResolvLink is the symlink target of /etc/resolv.conf, if it is one.
 	ResolvLink string
@@ -64,7 +64,7 @@ type system struct {
 	// servers are then Upstreams, from uplinkPath.
 	Stub         bool
 	StubWhy      string
-	Upstreams    *ResolvConf
+	Upstreams    *resolvConf
 	UpstreamsErr error
 
 	NSS *nsswitch

@@ -21,11 +21,11 @@ func windows(timeout, n int) []int {
 	return w
 }
 
-// WorstCase is how long one lookup of one name can block when every
+// worstCase is how long one lookup of one name can block when every
 // nameserver in use is silent, for glibc (C programs, cgo Go binaries)
 // and for Go's own resolver (CGO_ENABLED=0 binaries); a service built
 // either way is covered by the larger.
-type WorstCase struct {
+type worstCase struct {
 	Seconds     int    `json:"seconds"`
 	Glibc       int    `json:"glibc_s"`
 	Go          int    `json:"go_s"`
@@ -44,9 +44,9 @@ const worstCaseNote = "one name, every nameserver in use silent, no answer cache
 	"(glibc stops searching after a timeout, then still tries the name as given), " +
 	"and Go's resolver tries every candidate name"
 
-// worstCase computes WorstCase for resolver options and n nameservers.
-func worstCase(o options, n int) WorstCase {
-	w := WorstCase{Windows: windows(o.Timeout, n), Attempts: o.Attempts, Nameservers: n, Note: worstCaseNote}
+// worstCaseFor computes worstCase for resolver options and n nameservers.
+func worstCaseFor(o options, n int) worstCase {
+	w := worstCase{Windows: windows(o.Timeout, n), Attempts: o.Attempts, Nameservers: n, Note: worstCaseNote}
 	perAttempt := 0
 	parts := make([]string, len(w.Windows))
 	for i, s := range w.Windows {
