@@ -25,7 +25,7 @@ type binary struct {
 // analysis is what reading one binary found, kept for the run (facts.Memo)
 // and shared by every check of that binary.
 type analysis struct {
-	info   *Info
+	info   *elfInfo
 	script string // the #! line when the file is a script
 	err    error
 }
@@ -35,7 +35,7 @@ type analysisKey struct {
 	local bool
 }
 
-func (b *binary) analyze(h *host.Host) (*Info, string, error) {
+func (b *binary) analyze(h *host.Host) (*elfInfo, string, error) {
 	a := facts.Memo(h, analysisKey{b.path, b.local}, func(h *host.Host) analysis { return b.read(h) })
 	return a.info, a.script, a.err
 }
@@ -172,7 +172,7 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // checkLibstdcxx compares the GLIBCXX_/CXXABI_ versions needed with what the
 // root's libstdc++.so.6 defines. A missing libstdc++ is libc/libs' finding.
-func (c *compatCheck) checkLibstdcxx(h *host.Host, info *Info, need []string, d map[string]any) string {
+func (c *compatCheck) checkLibstdcxx(h *host.Host, info *elfInfo, need []string, d map[string]any) string {
 	s := newSearcher(h, info.Class, info.Machine)
 	r := s.find("libstdc++.so.6", s.newObject(c.bin.whereObj(), info, nil))
 	if r.Path == "" {
@@ -216,7 +216,7 @@ func versionDefs(f *os.File) (defs map[string]bool, err error) {
 	return defs, nil
 }
 
-func cxxNeeds(info *Info) []string {
+func cxxNeeds(info *elfInfo) []string {
 	var out []string
 	for _, v := range info.Needs["libstdc++.so.6"] {
 		if strings.HasPrefix(v, "GLIBCXX_") || strings.HasPrefix(v, "CXXABI_") {
@@ -238,7 +238,7 @@ func missingVersions(need []string, defs map[string]bool) []string {
 }
 
 // glibcFix says which remedy fits the evidence.
-func glibcFix(info *Info, hostVersion string) string {
+func glibcFix(info *elfInfo, hostVersion string) string {
 	if info.Go != nil {
 		if info.Go.CGO == "1" {
 			return fmt.Sprintf("this Go binary was built with cgo, which ties it to the build host's glibc: rebuild with CGO_ENABLED=0 (or build on a host with glibc <= %s)", hostVersion)
@@ -373,7 +373,7 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	return res
 }
 
-func details(info *Info) map[string]any {
+func details(info *elfInfo) map[string]any {
 	d := map[string]any{
 		"kind":        info.Kind,
 		"class":       classBits(info.Class),
@@ -398,7 +398,7 @@ func details(info *Info) map[string]any {
 	return d
 }
 
-func describe(info *Info) string {
+func describe(info *elfInfo) string {
 	s := fmt.Sprintf("%s %s", info.Kind, machineName(info.Machine))
 	switch {
 	case info.Flavour == flavourMusl:

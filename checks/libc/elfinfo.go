@@ -30,8 +30,8 @@ const (
 // maxSymbolsNamed bounds the symbols listed for the highest version.
 const maxSymbolsNamed = 5
 
-// Info is what golive learns from an ELF file without running it.
-type Info struct {
+// elfInfo is what golive learns from an ELF file without running it.
+type elfInfo struct {
 	Class   elf.Class
 	Machine elf.Machine
 	Type    elf.Type
@@ -66,7 +66,7 @@ var errNotELF = errors.New("not an ELF file")
 // analyze reads an ELF file's headers and the sections that describe its
 // dynamic linking. It reads only those: a 100 MiB binary costs its program
 // headers, .dynamic, .dynstr, .dynsym and the version sections.
-func analyze(r io.ReaderAt) (info *Info, err error) {
+func analyze(r io.ReaderAt) (info *elfInfo, err error) {
 	// debug/elf guards against most malformed input but is not fuzzed for
 	// every path; a hostile file must give an error, never a crash.
 	defer func() {
@@ -83,7 +83,7 @@ func analyze(r io.ReaderAt) (info *Info, err error) {
 		return nil, fmt.Errorf("malformed ELF file: %w", err)
 	}
 	defer f.Close()
-	info = &Info{Class: f.Class, Machine: f.Machine, Type: f.Type, Needs: map[string][]string{}}
+	info = &elfInfo{Class: f.Class, Machine: f.Machine, Type: f.Type, Needs: map[string][]string{}}
 
 	hasDynamic := false
 	for _, p := range f.Progs {
@@ -162,7 +162,7 @@ func isExecutable(f *elf.File) bool {
 // analyzeDeps reads only what the loader needs to follow a library's own
 // dependencies: DT_NEEDED, DT_RPATH and DT_RUNPATH (no version tables, no
 // symbols, no Go build info), for the libraries libc/libs walks through.
-func analyzeDeps(r io.ReaderAt) (info *Info, err error) {
+func analyzeDeps(r io.ReaderAt) (info *elfInfo, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			info, err = nil, fmt.Errorf("malformed ELF file: %v", v)
@@ -173,7 +173,7 @@ func analyzeDeps(r io.ReaderAt) (info *Info, err error) {
 		return nil, fmt.Errorf("malformed ELF file: %w", err)
 	}
 	defer f.Close()
-	info = &Info{Class: f.Class, Machine: f.Machine, Type: f.Type}
+	info = &elfInfo{Class: f.Class, Machine: f.Machine, Type: f.Type}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_DYNAMIC {
 			return info, info.readPaths(f)
@@ -183,7 +183,7 @@ func analyzeDeps(r io.ReaderAt) (info *Info, err error) {
 }
 
 // readPaths reads DT_NEEDED, DT_RPATH and DT_RUNPATH.
-func (info *Info) readPaths(f *elf.File) error {
+func (info *elfInfo) readPaths(f *elf.File) error {
 	var err error
 	if info.Needed, err = f.DynString(elf.DT_NEEDED); err != nil {
 		return fmt.Errorf("read DT_NEEDED: %w", err)
@@ -195,7 +195,7 @@ func (info *Info) readPaths(f *elf.File) error {
 	return nil
 }
 
-func (info *Info) readDynamic(f *elf.File) error {
+func (info *elfInfo) readDynamic(f *elf.File) error {
 	if err := info.readPaths(f); err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func splitPaths(s []string) []string {
 }
 
 // flavour names the libc a binary needs at run time.
-func flavour(info *Info) string {
+func flavour(info *elfInfo) string {
 	switch {
 	case strings.Contains(info.Interp, "ld-musl"):
 		return flavourMusl

@@ -214,7 +214,7 @@ func kindOf(ref refListing, musl bool) refKind {
 func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKind) {
 	out := make([][]string, len(paths))
 	kinds := make([]refKind, len(paths))
-	infos := make([]*Info, len(paths))
+	infos := make([]*elfInfo, len(paths))
 	var glibcSide []string
 	for i, p := range paths {
 		f, err := os.Open(p)
@@ -262,7 +262,7 @@ func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKi
 	return out, kinds
 }
 
-func isMusl(info *Info) bool { return info.Flavour == flavourMusl && info.Interp != "" }
+func isMusl(info *elfInfo) bool { return info.Flavour == flavourMusl && info.Interp != "" }
 
 // splitSections cuts the output of a multi-file readelf ("File: PATH"
 // lines) or ldd ("PATH:" lines) into each file's part.
@@ -291,7 +291,7 @@ func splitSections(out []byte, prefix string, paths []string) map[string]string 
 
 // compareELF compares golive's reading of one file with readelf's version
 // needs and the loader's listing.
-func compareELF(h *host.Host, p string, info *Info, readelfOut []byte, ref refListing) []string {
+func compareELF(h *host.Host, p string, info *elfInfo, readelfOut []byte, ref refListing) []string {
 	var errs []string
 	needs, err := libctest.ParseVersionNeeds(readelfOut)
 	if err != nil {
@@ -332,7 +332,7 @@ func compareELF(h *host.Host, p string, info *Info, readelfOut []byte, ref refLi
 		return append(errs, fmt.Sprintf("golive: DT_NEEDED %v; the loader says it is static", info.Needed))
 	}
 	resolved, _ := resolveAll(h, p, info)
-	got := map[string]Resolved{}
+	got := map[string]resolvedLib{}
 	for _, r := range resolved {
 		got[r.Name] = r
 	}

@@ -171,7 +171,7 @@ func TestLibraryResolution(t *testing.T) {
 			}
 			if c.via != "" {
 				found := false
-				for _, res := range r.Details["resolved"].([]Resolved) {
+				for _, res := range r.Details["resolved"].([]resolvedLib) {
 					if strings.HasPrefix(res.Name, "libgolivetest") && res.Via == c.via {
 						found = true
 					}

@@ -97,7 +97,7 @@ func muslProvides(name string) bool {
 // newObject describes an object for musl: its RUNPATH if it has one, else
 // its RPATH, with $ORIGIN expanded; an entry naming any other $ variable
 // makes musl ignore the whole path.
-func (s *muslSearcher) newObject(objPath string, info *Info, loader *object) *object {
+func (s *muslSearcher) newObject(objPath string, info *elfInfo, loader *object) *object {
 	o := &object{path: objPath, loader: loader}
 	if info == nil {
 		return o
@@ -120,8 +120,8 @@ func (s *muslSearcher) newObject(objPath string, info *Info, loader *object) *ob
 	return o
 }
 
-func (s *muslSearcher) find(name string, req *object) Resolved {
-	r := Resolved{Name: name, NeededBy: req.path}
+func (s *muslSearcher) find(name string, req *object) resolvedLib {
+	r := resolvedLib{Name: name, NeededBy: req.path}
 	if muslProvides(name) {
 		r.Via = "musl loader"
 		if s.h.Exists(s.interp) {
@@ -156,7 +156,7 @@ func (s *muslSearcher) find(name string, req *object) Resolved {
 
 // take records p as what musl opens for r: loaded when it is an ELF object
 // of the right class and machine, a failed load otherwise.
-func (s *muslSearcher) take(r *Resolved, p, via string) {
+func (s *muslSearcher) take(r *resolvedLib, p, via string) {
 	g := searcher{h: s.h, class: s.class, machine: s.machine}
 	if g.compatible(p) {
 		r.Path, r.Via = p, via

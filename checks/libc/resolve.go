@@ -18,8 +18,8 @@ const (
 	maxLdConf       = 256 << 10
 )
 
-// Resolved is where one needed library was found.
-type Resolved struct {
+// resolvedLib is where one needed library was found.
+type resolvedLib struct {
 	Name string `json:"name"`
 	Path string `json:"path,omitempty"` // inside the root; "" when missing
 	Via  string `json:"via,omitempty"`  // rpath, runpath, ld.so.conf, default, interpreter; musl: musl loader, musl path
@@ -163,7 +163,7 @@ type object struct {
 
 // newObject describes the object at objPath with the search paths of
 // info (nil: none), loaded by loader.
-func (s *searcher) newObject(objPath string, info *Info, loader *object) *object {
+func (s *searcher) newObject(objPath string, info *elfInfo, loader *object) *object {
 	o := &object{path: objPath, loader: loader}
 	if info == nil {
 		return o
@@ -182,8 +182,8 @@ func (s *searcher) newObject(objPath string, info *Info, loader *object) *object
 // loaded it, and so on up to the program; LD_LIBRARY_PATH (not known here:
 // the service's environment); req's DT_RUNPATH; the ld.so.conf directories
 // (what the cache holds); the default directories.
-func (s *searcher) find(name string, req *object) Resolved {
-	r := Resolved{Name: name, NeededBy: req.path}
+func (s *searcher) find(name string, req *object) resolvedLib {
+	r := resolvedLib{Name: name, NeededBy: req.path}
 	if s.interp != "" && name == path.Base(s.interp) && s.compatible(s.interp) {
 		r.Path, r.Via = s.interp, "interpreter"
 		return r
@@ -272,13 +272,13 @@ func (s *searcher) compatible(p string) bool {
 // finder is how one dynamic loader finds libraries: glibc's ld.so
 // (searcher) or musl's (muslSearcher).
 type finder interface {
-	newObject(objPath string, info *Info, loader *object) *object
-	find(name string, req *object) Resolved
+	newObject(objPath string, info *elfInfo, loader *object) *object
+	find(name string, req *object) resolvedLib
 }
 
 // finderFor is the loader the binary names: musl's for a musl binary,
 // ld.so otherwise.
-func finderFor(h *host.Host, info *Info) finder {
+func finderFor(h *host.Host, info *elfInfo) finder {
 	if info.Flavour == flavourMusl && info.Interp != "" {
 		return newMuslSearcher(h, info.Interp, info.Class, info.Machine)
 	}
@@ -290,7 +290,7 @@ func finderFor(h *host.Host, info *Info) finder {
 // resolveAll follows DT_NEEDED transitively, breadth first, as the loader
 // loads them; each name is looked up once, for the first object that
 // needs it, which becomes the loader of what it finds.
-func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
+func resolveAll(h *host.Host, obj string, info *elfInfo) ([]resolvedLib, finder) {
 	f := finderFor(h, info)
 	type item struct {
 		name string
@@ -302,7 +302,7 @@ func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
 		queue = append(queue, item{n, main})
 	}
 	seen := map[string]bool{}
-	var out []Resolved
+	var out []resolvedLib
 	for len(queue) > 0 && len(out) < maxLibraries {
 		it := queue[0]
 		queue = queue[1:]

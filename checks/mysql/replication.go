@@ -17,7 +17,7 @@ import (
 const maxChannels = 64
 
 // readChannels runs the version's replica status statement.
-func readChannels(ctx context.Context, conn *sql.Conn, v Version) ([]channel, error) {
+func readChannels(ctx context.Context, conn *sql.Conn, v serverVersion) ([]channel, error) {
 	rows, err := conn.QueryContext(ctx, v.replicaStatusStatement())
 	if err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func channelDetails(ch channel) map[string]any {
 
 // grantHint names the privilege that lets an account read the replica
 // status on this server.
-func grantHint(v Version) string {
+func grantHint(v serverVersion) string {
 	switch {
 	case v.Flavor == flavorMariaDB && v.atLeast(10, 5, 9):
 		return "GRANT REPLICA MONITOR ON *.* TO the account golive logs in as (MariaDB 10.5.9 and later)"

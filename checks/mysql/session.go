@@ -19,7 +19,7 @@ import (
 type session struct {
 	conn    *sql.Conn
 	db      *sql.DB
-	version Version
+	version serverVersion
 	comment string
 	// tlsMode is "verified", "unverified" (skip-verify, preferred) or "off".
 	tlsMode string

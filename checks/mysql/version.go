@@ -14,9 +14,9 @@ const (
 	flavorMariaDB = "mariadb"
 )
 
-// Version is a server's version as SELECT VERSION() and @@version_comment
+// serverVersion is a server's version as SELECT VERSION() and @@version_comment
 // give it.
-type Version struct {
+type serverVersion struct {
 	Flavor              string
 	Major, Minor, Patch int
 	// Raw is VERSION() as the server sent it (clipped), for the report.
@@ -37,8 +37,8 @@ var errVersion = errors.New("not a MySQL or MariaDB version")
 // "5.5.5-10.3.39-MariaDB"; comment is @@version_comment ("MariaDB Server",
 // "Percona Server (GPL), Release 27"), which names MariaDB when VERSION()
 // does not.
-func parseVersion(version, comment string) (Version, error) {
-	v := Version{Raw: clip(version, maxVersionLen), Flavor: flavorMySQL}
+func parseVersion(version, comment string) (serverVersion, error) {
+	v := serverVersion{Raw: clip(version, maxVersionLen), Flavor: flavorMySQL}
 	lower := strings.ToLower(version)
 	if strings.Contains(lower, "mariadb") || strings.Contains(strings.ToLower(comment), "mariadb") {
 		v.Flavor = flavorMariaDB
@@ -67,7 +67,7 @@ func parseVersion(version, comment string) (Version, error) {
 }
 
 // atLeast reports whether v is major.minor.patch or later.
-func (v Version) atLeast(major, minor, patch int) bool {
+func (v serverVersion) atLeast(major, minor, patch int) bool {
 	if v.Major != major {
 		return v.Major > major
 	}
@@ -78,7 +78,7 @@ func (v Version) atLeast(major, minor, patch int) bool {
 }
 
 // String is "MariaDB 10.11.6" or "MySQL 8.0.36".
-func (v Version) String() string {
+func (v serverVersion) String() string {
 	name := "MySQL"
 	if v.Flavor == flavorMariaDB {
 		name = "MariaDB"
@@ -90,7 +90,7 @@ func (v Version) String() string {
 // MySQL from 8.0.22 (which also renames the columns to Replica_* and
 // Seconds_Behind_Source) and MariaDB from 10.5.1 (which keeps the Slave_*
 // column names). Older servers know only SHOW SLAVE STATUS.
-func (v Version) usesReplicaWords() bool {
+func (v serverVersion) usesReplicaWords() bool {
 	if v.Flavor == flavorMariaDB {
 		return v.atLeast(10, 5, 1)
 	}
@@ -101,7 +101,7 @@ func (v Version) usesReplicaWords() bool {
 // channels of v. MariaDB's plain SHOW REPLICA STATUS shows only the default
 // connection of a multi-source replica, so its ALL form (from 10.0) is
 // used; MySQL returns one row per channel already.
-func (v Version) replicaStatusStatement() string {
+func (v serverVersion) replicaStatusStatement() string {
 	switch {
 	case v.Flavor == flavorMariaDB && v.usesReplicaWords():
 		return "SHOW ALL REPLICAS STATUS"
