@@ -16,13 +16,13 @@ const maxContext = 4096
 // path's label alone.
 const noContext = "<<none>>"
 
-// Context is an SELinux security context, user:role:type[:level].
-type Context struct {
+// secContext is an SELinux security context, user:role:type[:level].
+type secContext struct {
 	User, Role, Type, Level string
 }
 
 // String is the context as the kernel writes it.
-func (c Context) String() string {
+func (c secContext) String() string {
 	if c.Level == "" {
 		return c.User + ":" + c.Role + ":" + c.Type
 	}
@@ -36,25 +36,25 @@ var errBadContext = errors.New("not an SELinux context")
 // opencontainers/selinux's NewContext (the level keeps its colons:
 // s0-s0:c0.c1023). golive also refuses what the kernel never stores: an
 // empty field, blanks or control characters, non-ASCII bytes.
-func parseContext(s string) (Context, error) {
+func parseContext(s string) (secContext, error) {
 	if s == "" {
-		return Context{}, fmt.Errorf("%w: empty", errBadContext)
+		return secContext{}, fmt.Errorf("%w: empty", errBadContext)
 	}
 	if len(s) > maxContext {
-		return Context{}, fmt.Errorf("%w: longer than %d bytes", errBadContext, maxContext)
+		return secContext{}, fmt.Errorf("%w: longer than %d bytes", errBadContext, maxContext)
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
-			return Context{}, fmt.Errorf("%w: %s has a blank, control or non-ASCII byte", errBadContext, shown(s))
+			return secContext{}, fmt.Errorf("%w: %s has a blank, control or non-ASCII byte", errBadContext, shown(s))
 		}
 	}
 	c, err := goselinux.NewContext(s)
 	if err != nil {
-		return Context{}, fmt.Errorf("%w: %s needs user:role:type[:level]", errBadContext, shown(s))
+		return secContext{}, fmt.Errorf("%w: %s needs user:role:type[:level]", errBadContext, shown(s))
 	}
-	out := Context{User: c["user"], Role: c["role"], Type: c["type"], Level: c["level"]}
+	out := secContext{User: c["user"], Role: c["role"], Type: c["type"], Level: c["level"]}
 	if out.User == "" || out.Role == "" || out.Type == "" || (strings.Count(s, ":") >= 3 && out.Level == "") {
-		return Context{}, fmt.Errorf("%w: %s has an empty field", errBadContext, shown(s))
+		return secContext{}, fmt.Errorf("%w: %s has an empty field", errBadContext, shown(s))
 	}
 	return out, nil
 }

@@ -111,14 +111,6 @@ type spec struct {
 // where is "file:line".
 func (s *spec) where() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
 
-// describe is the entry as its line says it.
-func (s *spec) describe() string {
-	if s.Type == anyFile {
-		return s.Regex + " " + s.Context
-	}
-	return s.Regex + " " + string(s.Type) + " " + s.Context
-}
-
 // metaChars are the characters libselinux treats as regular expression
 // syntax when it tells exact paths from patterns and finds stems.
 const metaChars = ".^$?*+|[({"
@@ -437,12 +429,12 @@ func fileContextsDir(policy string) string {
 	return path.Join(policyDir(policy), "contexts", "files")
 }
 
-// LoadFileContexts reads the file contexts of policy under the root as
+// readFileContexts reads the file contexts of policy under the root as
 // selabel_open(SELABEL_CTX_FILE) does: file_contexts, then
 // file_contexts.homedirs and file_contexts.local when they exist, and the
 // substitution files. The compiled .bin files are not read: they are built
 // from the same text by sefcontext_compile.
-func LoadFileContexts(h *host.Host, policy string) (*fileContexts, error) {
+func readFileContexts(h *host.Host, policy string) (*fileContexts, error) {
 	return loadFileContexts(h, policy, (*host.Host).ReadFileLimit)
 }
 
@@ -519,8 +511,8 @@ func (fc *fileContexts) setSpecs(all []*spec) {
 	}
 }
 
-// Len is the number of entries.
-func (fc *fileContexts) Len() int { return len(fc.specs) }
+// size is the number of entries.
+func (fc *fileContexts) size() int { return len(fc.specs) }
 
 // match is the answer of a lookup.
 type match struct {

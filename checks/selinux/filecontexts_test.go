@@ -299,7 +299,7 @@ func TestFixtureFileContexts(t *testing.T) {
 		fc := loaded[tt.root]
 		if fc == nil {
 			var err error
-			if fc, err = LoadFileContexts(hosttest.Fixture(t, tt.root), "targeted"); err != nil {
+			if fc, err = readFileContexts(hosttest.Fixture(t, tt.root), "targeted"); err != nil {
 				t.Fatalf("%s: %v", tt.root, err)
 			}
 			loaded[tt.root] = fc
@@ -328,7 +328,7 @@ func TestFixtureFileContexts(t *testing.T) {
 			t.Errorf("%s: Lookup(%s, %q) = %s, want %s", tt.root, tt.path, tt.ft, got, tt.want)
 		}
 	}
-	if _, err := LoadFileContexts(hosttest.Fixture(t, "ubuntu-22.04"), "targeted"); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := readFileContexts(hosttest.Fixture(t, "ubuntu-22.04"), "targeted"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ubuntu-22.04 has no SELinux policy: error %v", err)
 	}
 }

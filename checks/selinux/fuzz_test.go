@@ -76,8 +76,8 @@ func FuzzFileContexts(f *testing.F) {
 			}
 		}
 		fc := newFileContexts(specs, parseSubs("subs", data), nil)
-		if fc.Len() != len(specs) {
-			t.Fatalf("%d entries, %d in the table", len(specs), fc.Len())
+		if fc.size() != len(specs) {
+			t.Fatalf("%d entries, %d in the table", len(specs), fc.size())
 		}
 		for _, ft := range []fileType{anyFile, regularFile, directory, symlink} {
 			for _, key := range []string{p, "/" + strings.TrimLeft(p, "/"), "/opt/x/bin/y", "/"} {

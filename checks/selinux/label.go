@@ -67,15 +67,15 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 
 	view := c.policy(snap, real, ft, res.Details)
-	raw, err := snap.getxattr(h, p, Label)
+	raw, err := snap.getxattr(h, p, labelXattr)
 	switch {
 	case errors.Is(err, host.ErrNoXattr):
 		res.Details["label"] = nil
-		res.Observed = "unlabelled (no " + Label + " attribute)"
+		res.Observed = "unlabelled (no " + labelXattr + " attribute)"
 		return c.judgeUnlabelled(res, view, snap)
 	case errors.Is(err, host.ErrXattrUnsupported):
 		res.Status = engine.Error
-		res.Message = "the file system holding " + p + " keeps no SELinux labels (" + Label + " is not supported)"
+		res.Message = "the file system holding " + p + " keeps no SELinux labels (" + labelXattr + " is not supported)"
 		return res
 	case err != nil:
 		return readFailure(h, "read the label of "+p, err)

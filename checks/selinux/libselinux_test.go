@@ -116,7 +116,7 @@ func TestFileContextsAgreeWithLibselinux(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := parseConfig(data)
-			fc, err := LoadFileContexts(h, cfg.Policy)
+			fc, err := readFileContexts(h, cfg.Policy)
 			if err != nil {
 				t.Fatal(err)
 			}

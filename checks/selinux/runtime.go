@@ -28,8 +28,12 @@ type runtime struct {
 	Why string
 }
 
-// ReadRuntime reads the mode from selinuxfs under the root. The kernel
-// mounts selinuxfs only when SELinux is enabled, so its absence means
+// reader reads a file under the root; tests replace the host's to play a
+// non-root run.
+type reader func(h *host.Host, name string, limit int64) ([]byte, error)
+
+// readRuntime reads the mode from selinuxfs under the root, with read. The
+// kernel mounts selinuxfs only when SELinux is enabled, so its absence means
 // disabled — on the running system, and on a root that stands for one:
 // a root holding /sys/fs/selinux or /proc/sys (a fixture, or a chroot with
 // /sys and /proc mounted). Any other root is an image with no running
@@ -37,14 +41,6 @@ type runtime struct {
 // golive never asks the library (opencontainers/selinux): it looks at the
 // machine golive runs on, and reads a file named "enforce" in the current
 // directory when selinuxfs is absent.
-func ReadRuntime(h *host.Host) (runtime, error) {
-	return readRuntime(h, (*host.Host).ReadFileLimit)
-}
-
-// reader reads a file under the root; tests replace the host's to play a
-// non-root run.
-type reader func(h *host.Host, name string, limit int64) ([]byte, error)
-
 func readRuntime(h *host.Host, read reader) (runtime, error) {
 	data, err := read(h, enforcePath, 64)
 	switch {

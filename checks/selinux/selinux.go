@@ -37,8 +37,8 @@ import (
 // kind is the profile section and check category.
 const kind = "selinux"
 
-// Label is the extended attribute that holds a file's SELinux context.
-const Label = "security.selinux"
+// labelXattr is the extended attribute that holds a file's SELinux context.
+const labelXattr = "security.selinux"
 
 // doc is the family's section of docs/checks.md.
 //
@@ -294,7 +294,7 @@ func metaLabel(p string) engine.Meta {
 		Expected: "the type the policy's file_contexts gives (what restorecon sets)",
 		Level:    profile.LevelFail, Severity: "high",
 		Reads: []string{
-			p + " (lstat, and its " + Label + " extended attribute, read with lgetxattr under the root)",
+			p + " (lstat, and its " + labelXattr + " extended attribute, read with lgetxattr under the root)",
 			configPath + " (SELINUXTYPE=)",
 			"/etc/selinux/<SELINUXTYPE>/contexts/files/file_contexts, .homedirs, .local, .subs_dist, .subs (matched as restorecon matches them)",
 		},
