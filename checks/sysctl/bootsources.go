@@ -217,7 +217,7 @@ func (b *bootSources) defaultValue(key, distroDefault string, hasDistro bool, ru
 	if hasDistro {
 		return bootValue{Value: distroDefault, Known: true, Source: sourceDistroDefault, From: "the profile's facts.sysctl_defaults"}
 	}
-	if v, src, ok := KernelDefault(key, b.Kernel, b.KernelKnown, b.Arch); ok {
+	if v, src, ok := kernelDefaultFor(key, b.Kernel, b.KernelKnown, b.Arch); ok {
 		from := "the same on every kernel version"
 		if b.KernelKnown {
 			from = "the default of Linux " + b.Kernel.String()

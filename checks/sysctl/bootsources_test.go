@@ -61,7 +61,7 @@ func TestKernelDefaultsAcrossVersions(t *testing.T) {
 	}
 	for _, c := range cases {
 		v, known := parseKernelVersion(c.version)
-		got, src, ok := KernelDefault(c.key, v, known, c.arch)
+		got, src, ok := kernelDefaultFor(c.key, v, known, c.arch)
 		if got != c.want || ok != (c.want != "") {
 			t.Errorf("%s on %q/%s = %q %v, want %q", c.key, c.version, c.arch, got, ok, c.want)
 		}
@@ -445,7 +445,7 @@ func TestBootOrder(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := mkroot(t, c.files)
-			cfg, err := LoadConfig(h)
+			cfg, err := readConfig(h)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -107,10 +107,10 @@ var kernelDefaults = map[string][]kernelDefault{
 	},
 }
 
-// KernelDefault returns the kernel's fixed default of key for a kernel
+// kernelDefaultFor returns the kernel's fixed default of key for a kernel
 // version and architecture. known=false (the version could not be read)
 // yields only the entries that hold for every version.
-func KernelDefault(key string, v kernelVersion, known bool, arch string) (value, source string, ok bool) {
+func kernelDefaultFor(key string, v kernelVersion, known bool, arch string) (value, source string, ok bool) {
 	for _, d := range kernelDefaults[key] {
 		open := d.since == (kernelVersion{}) && d.until == (kernelVersion{})
 		if !known && !open {

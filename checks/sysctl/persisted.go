@@ -67,7 +67,7 @@ type config struct {
 	// links to it: procps `sysctl --system` applies them, a boot does not.
 	Unread []assignment
 
-	// The table is built by LoadConfig; a Config assembled by hand gets it
+	// The table is built by readConfig; a Config assembled by hand gets it
 	// on its first Resolve, which must then not run concurrently.
 	options map[string]*option // by key in path form, as systemd keys them
 	globs   []*option          // the glob options, in systemd's order
@@ -89,10 +89,10 @@ type persisted struct {
 	Via   string // the sysctl.d symlink File was read through, if any
 }
 
-// LoadConfig reads the sysctl.d directories, /run/sysctl.d apart, under the
+// readConfig reads the sysctl.d directories, /run/sysctl.d apart, under the
 // host's root. It fails only when nothing at all could be listed; single
 // unreadable files are Problems.
-func LoadConfig(h *host.Host) (*config, error) {
+func readConfig(h *host.Host) (*config, error) {
 	c := loadConfig(h, false)
 	c.readTransient(h)
 	return c, nil

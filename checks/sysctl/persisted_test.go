@@ -88,7 +88,7 @@ func TestResolveFollowsSystemdPrecedence(t *testing.T) {
 		"etc/sysctl.d/99-sysctl.conf":   "->../sysctl.conf",
 		"etc/sysctl.d/99-zzz-last.conf": "kernel.f = zzz\n",
 	})
-	cfg, err := LoadConfig(h)
+	cfg, err := readConfig(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestSysctlConfIsReadOnlyThroughALink(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := LoadConfig(mkroot(t, c.files))
+			cfg, err := readConfig(mkroot(t, c.files))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +184,7 @@ func TestSysctlConfIsReadOnlyThroughALink(t *testing.T) {
 }
 
 func TestExclusionsGlobsAndOrder(t *testing.T) {
-	cfg, err := LoadConfig(mkroot(t, map[string]string{
+	cfg, err := readConfig(mkroot(t, map[string]string{
 		"etc/sysctl.d/10-a.conf": "kernel.a = 1\nkernel.b = 1\nnet.ipv4.conf.*.rp_filter = 2\nvm.* = 7\nfs.*.x = 1\n",
 		// -key after an assignment drops the key: no value, off every glob
 		"etc/sysctl.d/20-b.conf": "-kernel.a\n-vm.*\n-net.ipv4.conf.lo.rp_filter\n",
@@ -223,7 +223,7 @@ func TestExclusionsGlobsAndOrder(t *testing.T) {
 }
 
 func TestHiddenFilesAreNotRead(t *testing.T) {
-	cfg, err := LoadConfig(mkroot(t, map[string]string{
+	cfg, err := readConfig(mkroot(t, map[string]string{
 		"etc/sysctl.d/.10-a.conf":  "kernel.a = hidden\n",
 		"usr/lib/sysctl.d/.b.conf": "kernel.a = hidden\n",
 		"etc/sysctl.d/.conf":       "kernel.a = hidden\n",
@@ -280,7 +280,7 @@ func TestUnreadableFilesAreProblemsNotFailures(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(h.Root(), "etc/sysctl.d/70-dir.conf"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := LoadConfig(h)
+	cfg, err := readConfig(h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func TestRemediationWinsAtBoot(t *testing.T) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("remediation: %v\n%s", err, out)
 			}
-			cfg, err := LoadConfig(h)
+			cfg, err := readConfig(h)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -47,7 +47,7 @@ func TestStockHostHasNoDefaultReadAsNotPersisted(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
-	cfg, err := LoadConfig(h)
+	cfg, err := readConfig(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestStockHostHasNoDefaultReadAsNotPersisted(t *testing.T) {
 			continue // absent here, or needs root
 		}
 		runtime := display(strings.TrimRight(string(data), "\n"))
-		def, _, ok := KernelDefault(key, kver, known, arch)
+		def, _, ok := kernelDefaultFor(key, kver, known, arch)
 		computed := false
 		if !ok && key == "fs.file-max" && sources.memTotalKiB() > 0 {
 			lo, hi := fileMaxDefault(sources.memTotalKiB())

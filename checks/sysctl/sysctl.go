@@ -117,7 +117,7 @@ type loaded struct {
 
 func (c *configCache) get(h *host.Host) (*config, *bootSources, error) {
 	l := facts.Memo(h, configKey{c.noNrOpenBump}, func(h *host.Host) loaded {
-		cfg, err := LoadConfig(h)
+		cfg, err := readConfig(h)
 		boot := loadBootSources(h)
 		boot.Systemd.NoNrOpenBump = c.noNrOpenBump
 		return loaded{cfg, err, boot}
