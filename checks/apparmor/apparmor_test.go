@@ -141,7 +141,7 @@ func TestParseProfiles(t *testing.T) {
 		"no mode here\n" +
 		"x (Enforce)\n" +
 		"y ()\n"))
-	if l.Total != 4 || l.Modes["enforce"] != 3 || l.Modes["complain"] != 1 || l.Malformed != 3 {
+	if l.total != 4 || l.modes["enforce"] != 3 || l.modes["complain"] != 1 || l.malformed != 3 {
 		t.Errorf("%+v", l)
 	}
 }

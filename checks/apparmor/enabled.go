@@ -114,33 +114,33 @@ func (c *enabledCheck) profiles(h *host.Host, details map[string]any) string {
 		return ""
 	}
 	l := parseProfiles(data)
-	modes := make(map[string]any, len(l.Modes))
-	for m, n := range l.Modes {
+	modes := make(map[string]any, len(l.modes))
+	for m, n := range l.modes {
 		modes[m] = n
 	}
-	details["profiles"] = l.Total
+	details["profiles"] = l.total
 	details["profile_modes"] = modes
-	if l.Malformed > 0 {
-		details["profiles_malformed_lines"] = l.Malformed
+	if l.malformed > 0 {
+		details["profiles_malformed_lines"] = l.malformed
 	}
-	names := make([]string, 0, len(l.Modes))
-	for m := range l.Modes {
+	names := make([]string, 0, len(l.modes))
+	for m := range l.modes {
 		names = append(names, m)
 	}
 	sort.Slice(names, func(i, j int) bool {
-		if l.Modes[names[i]] != l.Modes[names[j]] {
-			return l.Modes[names[i]] > l.Modes[names[j]]
+		if l.modes[names[i]] != l.modes[names[j]] {
+			return l.modes[names[i]] > l.modes[names[j]]
 		}
 		return names[i] < names[j]
 	})
 	parts := make([]string, len(names))
 	for i, m := range names {
-		parts[i] = fmt.Sprintf("%d %s", l.Modes[m], m)
+		parts[i] = fmt.Sprintf("%d %s", l.modes[m], m)
 	}
 	if len(parts) == 0 {
 		return "; no profile loaded"
 	}
-	return fmt.Sprintf("; %d profiles loaded (%s)", l.Total, strings.Join(parts, ", "))
+	return fmt.Sprintf("; %d profiles loaded (%s)", l.total, strings.Join(parts, ", "))
 }
 
 func enablePlan() *remediate.Plan {
@@ -173,16 +173,16 @@ func parseEnabled(data []byte) (bool, error) {
 
 // loaded summarises the profile list.
 type loaded struct {
-	Total     int
-	Modes     map[string]int // enforce, complain, kill, unconfined, ...
-	Malformed int
+	total     int
+	modes     map[string]int // enforce, complain, kill, unconfined, ...
+	malformed int
 }
 
 // parseProfiles reads securityfs's profile list: one "NAME (MODE)" per
 // line. A name may hold blanks and parentheses; the mode is the last
 // parenthesised word.
 func parseProfiles(data []byte) loaded {
-	l := loaded{Modes: map[string]int{}}
+	l := loaded{modes: map[string]int{}}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -190,16 +190,16 @@ func parseProfiles(data []byte) loaded {
 		}
 		i := strings.LastIndex(line, " (")
 		if i <= 0 || !strings.HasSuffix(line, ")") {
-			l.Malformed++
+			l.malformed++
 			continue
 		}
 		mode := line[i+2 : len(line)-1]
 		if mode == "" || strings.ContainsAny(mode, " ()") || !isWord(mode) {
-			l.Malformed++
+			l.malformed++
 			continue
 		}
-		l.Total++
-		l.Modes[mode]++
+		l.total++
+		l.modes[mode]++
 	}
 	return l
 }

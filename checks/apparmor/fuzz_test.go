@@ -18,7 +18,7 @@ func FuzzParseProfiles(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		l := parseProfiles(data)
 		sum := 0
-		for m, n := range l.Modes {
+		for m, n := range l.modes {
 			if m == "" || strings.ContainsAny(m, " ()") || n <= 0 {
 				t.Fatalf("mode %q x%d", m, n)
 			}
@@ -30,7 +30,7 @@ func FuzzParseProfiles(f *testing.F) {
 				lines++
 			}
 		}
-		if sum != l.Total || l.Total+l.Malformed != lines {
+		if sum != l.total || l.total+l.malformed != lines {
 			t.Fatalf("%+v for %d lines", l, lines)
 		}
 	})
