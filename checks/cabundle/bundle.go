@@ -37,17 +37,17 @@ const (
 // cert is one certificate of a bundle and where it was found.
 type cert struct {
 	*x509.Certificate
-	SHA256 [32]byte
-	Line   int // line of its BEGIN line; 0 for a DER file
-	// Trusted marks a TRUSTED CERTIFICATE block. GoUsable is false for
+	sha256 [32]byte
+	line   int // line of its BEGIN line; 0 for a DER file
+	// trusted marks a TRUSTED CERTIFICATE block. goUsable is false for
 	// blocks Go's CertPool.AppendCertsFromPEM skips: TRUSTED CERTIFICATE,
 	// blocks with headers, and DER files.
-	Trusted  bool
-	GoUsable bool
+	trusted  bool
+	goUsable bool
 }
 
 // fingerprint is "sha256:<hex>" of the DER.
-func (c *cert) fingerprint() string { return "sha256:" + hex.EncodeToString(c.SHA256[:]) }
+func (c *cert) fingerprint() string { return "sha256:" + hex.EncodeToString(c.sha256[:]) }
 
 // problem is a block that did not yield a certificate.
 type problem struct {
@@ -66,36 +66,36 @@ func (p problem) String() string {
 // bundle is a parsed certificate file: a PEM bundle, or one DER
 // certificate.
 type bundle struct {
-	Certs []*cert
-	// Blocks counts the PEM BEGIN lines seen.
-	Blocks int
-	// Malformed are blocks that did not decode or parse; Other are
+	certs []*cert
+	// blocks counts the PEM BEGIN lines seen.
+	blocks int
+	// malformed are blocks that did not decode or parse; Other are
 	// well-formed blocks of another type (a CRL, a private key).
-	Malformed []problem
-	Other     []problem
-	// GoRejected are well-formed certificates that Go's crypto/x509
+	malformed []problem
+	other     []problem
+	// goRejected are well-formed certificates that Go's crypto/x509
 	// refuses by policy, not because they are damaged: a negative serial
 	// number (refused since Go 1.23 unless GODEBUG=x509negativeserial=1;
 	// OpenSSL, GnuTLS and older Go use the certificate). Debian 11's
 	// ca-certificates 20210119 ships one (EC-ACC). Removing it from the
 	// bundle changes nothing for a Go program, so it is reported, not
 	// judged.
-	GoRejected []problem
-	// Outside counts the non-blank bytes outside any block: comments
+	goRejected []problem
+	// outside counts the non-blank bytes outside any block: comments
 	// (p11-kit writes "# <name>" lines) or `openssl x509 -text` output.
 	// Harmless to every reader, so not a problem.
-	Outside int
-	// DER is set when the file was one DER certificate.
-	DER bool
-	// Truncated is set when more than maxCerts certificates were found.
-	Truncated bool
+	outside int
+	// der is set when the file was one DER certificate.
+	der bool
+	// truncated is set when more than maxCerts certificates were found.
+	truncated bool
 }
 
 // goUsable counts the certificates a Go program takes from this file.
 func (b *bundle) goUsable() int {
 	n := 0
-	for _, c := range b.Certs {
-		if c.GoUsable {
+	for _, c := range b.certs {
+		if c.goUsable {
 			n++
 		}
 	}
@@ -106,10 +106,10 @@ func (b *bundle) goUsable() int {
 // file: CertPool.AddCert keeps one copy of a certificate listed twice, so
 // this is what Go's pool holds, not the number of blocks.
 func (b *bundle) goDistinct() int {
-	seen := make(map[[32]byte]bool, len(b.Certs))
-	for _, c := range b.Certs {
-		if c.GoUsable {
-			seen[c.SHA256] = true
+	seen := make(map[[32]byte]bool, len(b.certs))
+	for _, c := range b.certs {
+		if c.goUsable {
+			seen[c.sha256] = true
 		}
 	}
 	return len(seen)
@@ -118,9 +118,9 @@ func (b *bundle) goDistinct() int {
 // goCerts are the certificates a Go program takes from this file, in
 // order, duplicates included.
 func (b *bundle) goCerts() []*cert {
-	out := make([]*cert, 0, len(b.Certs))
-	for _, c := range b.Certs {
-		if c.GoUsable {
+	out := make([]*cert, 0, len(b.certs))
+	for _, c := range b.certs {
+		if c.goUsable {
 			out = append(out, c)
 		}
 	}
@@ -130,8 +130,8 @@ func (b *bundle) goCerts() []*cert {
 // trusted counts TRUSTED CERTIFICATE blocks.
 func (b *bundle) trusted() int {
 	n := 0
-	for _, c := range b.Certs {
-		if c.Trusted {
+	for _, c := range b.certs {
+		if c.trusted {
 			n++
 		}
 	}
@@ -175,19 +175,19 @@ func parseBundle(data []byte, cc certCache) *bundle {
 	starts := blockStarts(data)
 	if len(starts) == 0 {
 		if c, err := x509.ParseCertificate(data); err == nil {
-			b.DER = true
-			b.Certs = append(b.Certs, &cert{Certificate: c, SHA256: sha256.Sum256(data)})
+			b.der = true
+			b.certs = append(b.certs, &cert{Certificate: c, sha256: sha256.Sum256(data)})
 			return b
 		}
-		b.Outside = nonBlank(data)
+		b.outside = nonBlank(data)
 		return b
 	}
 	if len(starts) > 2*maxCerts {
 		// Beyond any real bundle: look no further than what can be kept.
-		starts, b.Truncated = starts[:2*maxCerts], true
+		starts, b.truncated = starts[:2*maxCerts], true
 	}
-	b.Blocks = len(starts)
-	b.Outside = nonBlank(data[:starts[0]])
+	b.blocks = len(starts)
+	b.outside = nonBlank(data[:starts[0]])
 	segs := decodeAll(data, starts, cc)
 	line := 1 + bytes.Count(data[:starts[0]], []byte{'\n'})
 	for _, sg := range segs {
@@ -313,25 +313,25 @@ func blockStarts(data []byte) []int {
 // add records a decoded segment in order; the cache is written here, by
 // one goroutine.
 func (b *bundle) add(sg segment, line int, cc certCache) {
-	b.Outside += sg.outside
+	b.outside += sg.outside
 	switch {
 	case sg.malformed != "":
-		b.problem(&b.Malformed, problem{Line: line, Type: sg.typ, Reason: sg.malformed})
+		b.problem(&b.malformed, problem{Line: line, Type: sg.typ, Reason: sg.malformed})
 		return
 	case sg.goRejected != "":
-		b.problem(&b.GoRejected, problem{Line: line, Type: sg.typ, Reason: sg.goRejected})
+		b.problem(&b.goRejected, problem{Line: line, Type: sg.typ, Reason: sg.goRejected})
 		return
 	case sg.other:
-		b.problem(&b.Other, problem{Line: line, Type: sg.typ, Reason: "not a certificate"})
+		b.problem(&b.other, problem{Line: line, Type: sg.typ, Reason: "not a certificate"})
 		return
-	case len(b.Certs) >= maxCerts:
-		b.Truncated = true
+	case len(b.certs) >= maxCerts:
+		b.truncated = true
 		return
 	}
 	if cc != nil {
 		cc[sg.sum] = sg.cert
 	}
-	b.Certs = append(b.Certs, &cert{Certificate: sg.cert, SHA256: sg.sum, Line: line, Trusted: sg.trusted, GoUsable: !sg.trusted && !sg.headers})
+	b.certs = append(b.certs, &cert{Certificate: sg.cert, sha256: sg.sum, line: line, trusted: sg.trusted, goUsable: !sg.trusted && !sg.headers})
 }
 
 func (b *bundle) problem(list *[]problem, p problem) {

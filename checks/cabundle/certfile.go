@@ -37,20 +37,20 @@ func (c *certFileCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read %s: %v", e.Cert, err)
 		return res
 	}
-	if len(b.Certs) == 0 {
+	if len(b.certs) == 0 {
 		res.Status, res.Observed = engine.Fail, "no certificate"
 		res.Message = e.Cert + " holds no certificate that parses"
-		if len(b.Malformed) > 0 {
-			res.Message += " (" + problemList(b.Malformed) + ")"
+		if len(b.malformed) > 0 {
+			res.Message += " (" + problemList(b.malformed) + ")"
 		}
 		return res
 	}
 	// The first certificate is the leaf, the rest are intermediates: what
 	// crypto/tls.LoadX509KeyPair does with the same file.
-	leaf := b.Certs[0].Certificate
+	leaf := b.certs[0].Certificate
 	ci := info(leaf)
 	res.Details["certificate"] = ci
-	res.Details["intermediates"] = chainNames(certsOf(b.Certs[1:]))
+	res.Details["intermediates"] = chainNames(certsOf(b.certs[1:]))
 	res.Observed = fmt.Sprintf("%s, %s, expires %s", name(leaf.Subject), ci.KeyType, day(leaf.NotAfter))
 
 	var v verdict
@@ -131,12 +131,12 @@ func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *bundle, leaf *x50
 		v.fail("%s: %v", keyPath, err)
 		return ""
 	}
-	d["key_format"] = k.Format
-	d["key_type"] = keyType(k.Public)
+	d["key_format"] = k.format
+	d["key_type"] = keyType(k.public)
 	if !k.matches(leaf) {
 		d["key_matches"] = false
 		v.fail("the key in %s (%s) does not belong to the certificate (%s): the public keys differ, so the TLS handshake fails",
-			keyPath, keyType(k.Public), keyType(leaf.PublicKey))
+			keyPath, keyType(k.public), keyType(leaf.PublicKey))
 		v.fix(&remediate.Plan{Summary: "deploy the matching key", Actions: []remediate.Action{remediate.Tell(
 			fmt.Sprintf("deploy the private key that was issued with %s (or reissue the certificate for the key in %s)", c.entry.Cert, keyPath))}})
 		return ""
@@ -146,7 +146,7 @@ func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *bundle, leaf *x50
 }
 
 func holdsKey(b *bundle) bool {
-	for _, o := range b.Other {
+	for _, o := range b.other {
 		if strings.HasSuffix(o.Type, "PRIVATE KEY") {
 			return true
 		}
@@ -165,7 +165,7 @@ func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *bundle, leaf *x
 	}
 	d["roots"] = desc
 	inter := x509.NewCertPool()
-	for _, ic := range b.Certs[1:] {
+	for _, ic := range b.certs[1:] {
 		inter.AddCert(ic.Certificate)
 	}
 	at := now
@@ -191,7 +191,7 @@ func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *bundle, leaf *x
 func (c *certFileCheck) roots(v *verdict, hs *hostState, d map[string]any) (*x509.CertPool, string, bool) {
 	if c.entry.CA == "" {
 		r := hs.serviceRoots()
-		return r.Pool, "the Go roots of this host (" + r.describe() + ")", true
+		return r.pool, "the Go roots of this host (" + r.describe() + ")", true
 	}
 	d["ca_file"] = c.entry.CA
 	cb, err := hs.bundle(c.entry.CA)
@@ -204,7 +204,7 @@ func (c *certFileCheck) roots(v *verdict, hs *hostState, d map[string]any) (*x50
 		v.warn("the chain was not checked: cannot read %s: %v", c.entry.CA, err)
 		return nil, "", false
 	}
-	if len(cb.Certs) == 0 {
+	if len(cb.certs) == 0 {
 		v.fail("the CA file %s holds no certificate", c.entry.CA)
 		return nil, "", false
 	}

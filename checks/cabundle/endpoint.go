@@ -235,7 +235,7 @@ func (c *endpointCheck) roots(h *host.Host) (*x509.CertPool, string, error) {
 	hs := c.st.on(h)
 	if c.e.CAFile == "" {
 		r := hs.serviceRoots()
-		return r.Pool, r.describe(), nil
+		return r.pool, r.describe(), nil
 	}
 	b, err := hs.bundle(c.e.CAFile)
 	if err != nil {

@@ -66,18 +66,18 @@ type candidate struct {
 func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	hs := c.st.on(h)
 	sys := hs.systemBundle()
-	res := engine.Result{Details: map[string]any{"bundle": sys.Path, "window_days": c.window, "anchor_dir": c.st.facts.CAAnchorDir}}
-	switch classify(h, sys.Err) {
+	res := engine.Result{Details: map[string]any{"bundle": sys.path, "window_days": c.window, "anchor_dir": c.st.facts.CAAnchorDir}}
+	switch classify(h, sys.err) {
 	case readOK:
 	case readBroken:
-		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
+		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.err)
 		return res
 	default:
 		res.Status, res.Message = engine.Skip, "no readable CA bundle (see cabundle/present)"
 		return res
 	}
-	if len(sys.Bundle.Certs) == 0 {
-		res.Status, res.Message = engine.Skip, sys.Path+" holds no certificate (see cabundle/present)"
+	if len(sys.bundle.certs) == 0 {
+		res.Status, res.Message = engine.Skip, sys.path+" holds no certificate (see cabundle/present)"
 		return res
 	}
 	cands := c.candidates(hs, sys)
@@ -136,7 +136,7 @@ func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	pass := fmt.Sprintf("no local or required CA expires within %d days, and no certificate is dated in the future", c.window)
 	if n := len(shipped) + len(shippedSoon); n > 0 {
 		pass += fmt.Sprintf("; %s still shipped in %s %s no local anchor and no required CA, so %s harmless: Go cannot build a chain through an expired root (details.expired, details.expiring)",
-			plural(n, "expired or expiring root"), sys.Path, isAre(n), agree(n, "it is", "they are"))
+			plural(n, "expired or expiring root"), sys.path, isAre(n), agree(n, "it is", "they are"))
 	}
 	v.apply(&res, pass)
 	return res
@@ -151,21 +151,21 @@ func (c *expiryCheck) candidates(hs *hostState, sys *systemBundle) []candidate {
 	seen := map[[32]byte]bool{}
 	var out []candidate
 	add := func(cert *cert, file string) {
-		if seen[cert.SHA256] {
+		if seen[cert.sha256] {
 			return
 		}
-		seen[cert.SHA256] = true
-		cd := candidate{cert: cert, file: file, origin: originBundle, anchor: anchors[cert.SHA256]}
+		seen[cert.sha256] = true
+		cd := candidate{cert: cert, file: file, origin: originBundle, anchor: anchors[cert.sha256]}
 		switch {
-		case required[cert.SHA256] != "":
-			cd.origin, cd.required = originRequired, required[cert.SHA256]
+		case required[cert.sha256] != "":
+			cd.origin, cd.required = originRequired, required[cert.sha256]
 		case cd.anchor != "":
 			cd.origin = originAnchor
 		}
 		out = append(out, cd)
 	}
-	for _, cert := range sys.Bundle.goCerts() {
-		add(cert, sys.Path)
+	for _, cert := range sys.bundle.goCerts() {
+		add(cert, sys.path)
 	}
 	for _, a := range hs.anchors().files {
 		if a.ignored {
@@ -180,7 +180,7 @@ func (c *expiryCheck) candidates(hs *hostState, sys *systemBundle) []candidate {
 			continue
 		}
 		if b, err := hs.bundle(r.file); err == nil {
-			for _, cert := range b.Certs {
+			for _, cert := range b.certs {
 				add(cert, r.file)
 			}
 		}
@@ -201,11 +201,11 @@ func (c *expiryCheck) required(hs *hostState, sys *systemBundle) map[[32]byte]st
 		if err != nil {
 			continue // cabundle/contains reports it
 		}
-		for _, cert := range b.Certs {
-			out[cert.SHA256] = r.name
+		for _, cert := range b.certs {
+			out[cert.sha256] = r.name
 			// The same CA as the bundle holds it (a re-encoded copy).
-			if in := findCert(sys.Bundle.Certs, cert.Certificate); in != nil {
-				out[in.SHA256] = r.name
+			if in := findCert(sys.bundle.certs, cert.Certificate); in != nil {
+				out[in.sha256] = r.name
 			}
 		}
 	}
@@ -268,7 +268,7 @@ func list(cs []candidate, now time.Time) []dated {
 	out := make([]dated, 0, len(cs))
 	for _, cd := range cs {
 		d := dated{certInfo: info(cd.cert.Certificate), Days: int(cd.cert.NotAfter.Sub(now).Hours() / 24), Origin: cd.origin, Anchor: cd.anchor}
-		d.File, d.Line = cd.file, cd.cert.Line
+		d.File, d.Line = cd.file, cd.cert.line
 		out = append(out, d)
 	}
 	return out
@@ -305,7 +305,7 @@ func anchorIndex(hs *hostState) map[[32]byte]string {
 			continue
 		}
 		for _, c := range a.certs {
-			out[c.SHA256] = a.path
+			out[c.sha256] = a.path
 		}
 	}
 	return out

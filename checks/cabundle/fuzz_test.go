@@ -33,9 +33,9 @@ func FuzzReadBundle(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b := parseBundle(data, nil)
-		if !b.Truncated && len(b.Malformed) < maxProblems && len(b.Other) < maxProblems && !b.DER {
-			if got := len(b.Certs) + len(b.Malformed) + len(b.Other); got != b.Blocks {
-				t.Fatalf("%d BEGIN lines, %d accounted for", b.Blocks, got)
+		if !b.truncated && len(b.malformed) < maxProblems && len(b.other) < maxProblems && !b.der {
+			if got := len(b.certs) + len(b.malformed) + len(b.other); got != b.blocks {
+				t.Fatalf("%d BEGIN lines, %d accounted for", b.blocks, got)
 			}
 		}
 		assertGoPool(t, data, b)
@@ -50,12 +50,12 @@ func assertDistinct(t *testing.T, data []byte, b *bundle) {
 	t.Helper()
 	first := x509.NewCertPool()
 	seen := map[[32]byte]bool{}
-	for _, c := range b.Certs {
-		if c.Trusted && c.GoUsable {
-			t.Fatalf("a TRUSTED CERTIFICATE block at line %d is taken as Go-usable", c.Line)
+	for _, c := range b.certs {
+		if c.trusted && c.goUsable {
+			t.Fatalf("a TRUSTED CERTIFICATE block at line %d is taken as Go-usable", c.line)
 		}
-		if c.GoUsable && !seen[c.SHA256] {
-			seen[c.SHA256] = true
+		if c.goUsable && !seen[c.sha256] {
+			seen[c.sha256] = true
 			first.AddCert(c.Certificate)
 		}
 	}

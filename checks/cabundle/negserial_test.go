@@ -28,11 +28,11 @@ func TestNegativeSerialIsReportedNotJudged(t *testing.T) {
 		t.Fatalf("the fixture must be a certificate Go refuses for its negative serial, got %v", err)
 	}
 	b := parseBundle([]byte(twelve+string(ecacc)), nil)
-	if len(b.Malformed) != 0 || len(b.GoRejected) != 1 || b.goDistinct() != 12 {
-		t.Fatalf("malformed %v, rejected %v, usable %d; want 0, 1, 12", b.Malformed, b.GoRejected, b.goDistinct())
+	if len(b.malformed) != 0 || len(b.goRejected) != 1 || b.goDistinct() != 12 {
+		t.Fatalf("malformed %v, rejected %v, usable %d; want 0, 1, 12", b.malformed, b.goRejected, b.goDistinct())
 	}
-	if b.GoRejected[0].Line != strings.Count(twelve, "\n")+2 || !strings.Contains(b.GoRejected[0].Reason, "negative serial number") {
-		t.Errorf("rejected block %+v", b.GoRejected[0])
+	if b.goRejected[0].Line != strings.Count(twelve, "\n")+2 || !strings.Contains(b.goRejected[0].Reason, "negative serial number") {
+		t.Errorf("rejected block %+v", b.goRejected[0])
 	}
 	r := runProfile(t, rootWith(t, map[string]string{"etc/ssl/certs/ca-certificates.crt": twelve + string(ecacc)}, pinnedClock()), "extends: debian-11\n")["cabundle/present"]
 	want(t, r, engine.Pass, "12 certificates in /etc/ssl/certs/ca-certificates.crt")

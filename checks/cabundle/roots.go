@@ -35,22 +35,22 @@ const maxDirFiles = 4096
 // goRoots are the roots a Go program on the host trusts, loaded from the
 // root exactly as crypto/x509 loads them on Linux.
 type goRoots struct {
-	// CertFile and CertDir are SSL_CERT_FILE and SSL_CERT_DIR as set in
+	// certFile and certDir are SSL_CERT_FILE and SSL_CERT_DIR as set in
 	// the program's environment ("" when unset).
-	CertFile, CertDir string
-	// File is the file Go reads ("" when none could be read); Files are
+	certFile, certDir string
+	// file is the file Go reads ("" when none could be read); Files are
 	// the candidates in order.
-	File  string
-	Files []string
-	// Dirs are the directories read.
-	Dirs []string
-	// FileCerts counts the distinct certificates taken from File; Certs are all the
+	file  string
+	files []string
+	// dirs are the directories read.
+	dirs []string
+	// fileCerts counts the distinct certificates taken from File; Certs are all the
 	// certificates taken, without duplicates, in load order.
-	FileCerts int
-	Certs     []*cert
-	Pool      *x509.CertPool
-	// Problems are files Go could not read (it skips them too).
-	Problems []string
+	fileCerts int
+	certs     []*cert
+	pool      *x509.CertPool
+	// problems are files Go could not read (it skips them too).
+	problems []string
 }
 
 // loadGoRoots loads the roots a Go program with the given SSL_CERT_FILE
@@ -59,28 +59,28 @@ type goRoots struct {
 // from parseBundle's Go-usable ones, which is what
 // CertPool.AppendCertsFromPEM takes from the same bytes.
 func loadGoRoots(h *host.Host, read func(string) (*bundle, error), certFile, certDir string) *goRoots {
-	r := &goRoots{CertFile: certFile, CertDir: certDir, Files: goCertFiles, Dirs: goCertDirs, Pool: x509.NewCertPool()}
+	r := &goRoots{certFile: certFile, certDir: certDir, files: goCertFiles, dirs: goCertDirs, pool: x509.NewCertPool()}
 	if certFile != "" {
-		r.Files = []string{certFile}
+		r.files = []string{certFile}
 	}
 	if certDir != "" {
-		r.Dirs = strings.Split(certDir, ":")
+		r.dirs = strings.Split(certDir, ":")
 	}
 	seen := map[[32]byte]bool{}
-	for _, f := range r.Files {
+	for _, f := range r.files {
 		b, err := readGo(read, f)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				r.Problems = append(r.Problems, err.Error())
+				r.problems = append(r.problems, err.Error())
 			}
 			continue
 		}
-		r.File = f
+		r.file = f
 		r.add(b, seen)
-		r.FileCerts = b.goDistinct()
+		r.fileCerts = b.goDistinct()
 		break
 	}
-	for _, d := range r.Dirs {
+	for _, d := range r.dirs {
 		r.readDir(h, read, d, seen)
 	}
 	return r
@@ -97,14 +97,14 @@ func readGo(read func(string) (*bundle, error), p string) (*bundle, error) {
 }
 
 func (r *goRoots) add(b *bundle, seen map[[32]byte]bool) {
-	for _, c := range b.Certs {
-		if !c.GoUsable {
+	for _, c := range b.certs {
+		if !c.goUsable {
 			continue
 		}
-		if !seen[c.SHA256] {
-			seen[c.SHA256] = true
-			r.Certs = append(r.Certs, c)
-			r.Pool.AddCert(c.Certificate)
+		if !seen[c.sha256] {
+			seen[c.sha256] = true
+			r.certs = append(r.certs, c)
+			r.pool.AddCert(c.Certificate)
 		}
 	}
 }
@@ -118,12 +118,12 @@ func (r *goRoots) readDir(h *host.Host, read func(string) (*bundle, error), dir 
 	entries, err := h.ReadDir(dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			r.Problems = append(r.Problems, err.Error())
+			r.problems = append(r.problems, err.Error())
 		}
 		return
 	}
 	if len(entries) > maxDirFiles {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s: %d entries, only the first %d read", dir, len(entries), maxDirFiles))
+		r.problems = append(r.problems, fmt.Sprintf("%s: %d entries, only the first %d read", dir, len(entries), maxDirFiles))
 		entries = entries[:maxDirFiles]
 	}
 	for _, e := range entries {
@@ -145,18 +145,18 @@ func (r *goRoots) readDir(h *host.Host, read func(string) (*bundle, error), dir 
 func (r *goRoots) describe() string {
 	var s string
 	switch {
-	case r.File != "" && r.CertFile != "":
-		s = fmt.Sprintf("%s (SSL_CERT_FILE)", r.File)
-	case r.File != "":
-		s = r.File
-	case r.CertFile != "":
-		s = fmt.Sprintf("no file (SSL_CERT_FILE=%s cannot be read)", r.CertFile)
+	case r.file != "" && r.certFile != "":
+		s = fmt.Sprintf("%s (SSL_CERT_FILE)", r.file)
+	case r.file != "":
+		s = r.file
+	case r.certFile != "":
+		s = fmt.Sprintf("no file (SSL_CERT_FILE=%s cannot be read)", r.certFile)
 	default:
 		s = "no file (none of Go's candidates exists)"
 	}
-	dirs := strings.Join(r.Dirs, ", ")
-	if r.CertDir != "" {
+	dirs := strings.Join(r.dirs, ", ")
+	if r.certDir != "" {
 		dirs += " (SSL_CERT_DIR)"
 	}
-	return fmt.Sprintf("%s plus the files in %s: %d certificates", s, dirs, len(r.Certs))
+	return fmt.Sprintf("%s plus the files in %s: %d certificates", s, dirs, len(r.certs))
 }

@@ -66,17 +66,17 @@ type fileEntry struct {
 // systemBundle is the bundle the bundle checks judge: facts.ca_bundle, or
 // the file Go would read when the profile names none.
 type systemBundle struct {
-	Path      string
-	FromFacts bool
-	// Links is the symlink chain from Path to the file, Path first.
-	Links  []string
-	Bundle *bundle
-	Err    error
+	path      string
+	fromFacts bool
+	// links is the symlink chain from Path to the file, Path first.
+	links  []string
+	bundle *bundle
+	err    error
 }
 
 // source says where the path came from, for messages.
 func (s *systemBundle) source() string {
-	if s.FromFacts {
+	if s.fromFacts {
 		return "the profile's facts.ca_bundle"
 	}
 	return "the first readable file of Go's list (the profile names no bundle)"
@@ -113,15 +113,15 @@ func (hs *hostState) systemBundle() *systemBundle {
 	if hs.system != nil {
 		return hs.system
 	}
-	s := &systemBundle{Path: hs.facts.CABundle, FromFacts: hs.facts.CABundle != ""}
-	if !s.FromFacts {
-		s.Path = hs.goFileLocked()
+	s := &systemBundle{path: hs.facts.CABundle, fromFacts: hs.facts.CABundle != ""}
+	if !s.fromFacts {
+		s.path = hs.goFileLocked()
 	}
-	if s.Path == "" {
-		s.Err = errNoBundle
+	if s.path == "" {
+		s.err = errNoBundle
 	} else {
-		s.Links = links(hs.h, s.Path)
-		s.Bundle, s.Err = hs.bundleLocked(s.Path)
+		s.links = links(hs.h, s.path)
+		s.bundle, s.err = hs.bundleLocked(s.path)
 	}
 	hs.system = s
 	return s
@@ -167,17 +167,17 @@ func (hs *hostState) goRootsLocked(certFile, certDir string) *goRoots {
 // serviceEnv is the service unit's environment, when the profile names a
 // unit.
 type serviceEnv struct {
-	Unit string
-	File *unit.File
-	Env  *unit.Environment
-	Err  error
+	unit string
+	file *unit.File
+	env  *unit.Environment
+	err  error
 }
 
 func (e *serviceEnv) lookup(name string) (unit.Var, bool) {
-	if e.Env == nil {
+	if e.env == nil {
 		return unit.Var{}, false
 	}
-	return e.Env.Lookup(name)
+	return e.env.Lookup(name)
 }
 
 func (hs *hostState) serviceEnv() *serviceEnv {
@@ -186,10 +186,10 @@ func (hs *hostState) serviceEnv() *serviceEnv {
 	if hs.env != nil {
 		return hs.env
 	}
-	e := &serviceEnv{Unit: hs.unitName}
-	if e.Unit != "" {
-		e.File, e.Err = facts.Unit(hs.h, e.Unit)
-		e.Env = facts.UnitEnvironment(hs.h, e.Unit)
+	e := &serviceEnv{unit: hs.unitName}
+	if e.unit != "" {
+		e.file, e.err = facts.Unit(hs.h, e.unit)
+		e.env = facts.UnitEnvironment(hs.h, e.unit)
 	}
 	hs.env = e
 	return e

@@ -124,7 +124,7 @@ func TrustedPEM(der []byte, alias string) []byte {
 // Leaf describes an end-entity certificate signed by a CA.
 type Leaf struct {
 	Name      string   // subject CN
-	DNS       []string // DNS SANs
+	dns       []string // DNS SANs
 	IPs       []net.IP
 	Serial    int64
 	NotBefore time.Time
@@ -139,7 +139,7 @@ func (l Leaf) Sign(ca CA) []byte {
 	t := &x509.Certificate{
 		SerialNumber: big.NewInt(l.Serial),
 		Subject:      pkix.Name{CommonName: l.Name, Organization: []string{ca.Org}},
-		DNSNames:     l.DNS,
+		DNSNames:     l.dns,
 		IPAddresses:  l.IPs,
 		NotBefore:    l.NotBefore,
 		NotAfter:     l.NotAfter,
@@ -165,11 +165,11 @@ func (l Leaf) KeyPEM() []byte {
 // Leaves of the fixture roots (/etc/goservice/tls/server.pem).
 var (
 	// CentOSServer: ACME Internal, valid until 2028: passes.
-	CentOSServer = Leaf{Name: "goservice.c7.internal", DNS: []string{"goservice.c7.internal"}, Serial: 5001, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
+	CentOSServer = Leaf{Name: "goservice.c7.internal", dns: []string{"goservice.c7.internal"}, Serial: 5001, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
 	// UbuntuServer: ACME Internal, ends 2026-12-10: inside the window.
-	UbuntuServer = Leaf{Name: "goservice.u2204.internal", DNS: []string{"goservice.u2204.internal"}, Serial: 5002, NotBefore: date(2025, 12, 10), NotAfter: date(2026, 12, 10)}
+	UbuntuServer = Leaf{Name: "goservice.u2204.internal", dns: []string{"goservice.u2204.internal"}, Serial: 5002, NotBefore: date(2025, 12, 10), NotAfter: date(2026, 12, 10)}
 	// RockyServer: ACME Platform (not in the rocky-9 bundle).
-	RockyServer = Leaf{Name: "goservice.r9.internal", DNS: []string{"goservice.r9.internal"}, Serial: 5003, NotBefore: date(2026, 6, 1), NotAfter: date(2027, 6, 1)}
+	RockyServer = Leaf{Name: "goservice.r9.internal", dns: []string{"goservice.r9.internal"}, Serial: 5003, NotBefore: date(2026, 6, 1), NotAfter: date(2027, 6, 1)}
 	// BrokenServer: shipped with another leaf's key.
-	BrokenServer = Leaf{Name: "goservice.broken.internal", DNS: []string{"goservice.broken.internal"}, Serial: 5004, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
+	BrokenServer = Leaf{Name: "goservice.broken.internal", dns: []string{"goservice.broken.internal"}, Serial: 5004, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
 )
