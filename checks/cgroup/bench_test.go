@@ -27,7 +27,7 @@ func BenchmarkParseMountInfo(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		mi := parseMountInfo(data)
-		if detect(mi.Mounts).Mode != hybrid {
+		if detect(mi.mounts).mode != hybrid {
 			b.Fatal("layout")
 		}
 	}

@@ -38,29 +38,29 @@ const (
 // GRUB_CMDLINE_LINUX_DEFAULT of /etc/default/grub (and grub.d/*.cfg, which
 // grub-mkconfig sources after it).
 type bootConfig struct {
-	Args   []string
-	Source string // "" when no configuration was found
-	// Grub holds the /etc/default/grub variables, for remediation.
-	Grub     map[string]string
-	Problems []string
+	args   []string
+	source string // "" when no configuration was found
+	// grub holds the /etc/default/grub variables, for remediation.
+	grub     map[string]string
+	problems []string
 }
 
 // readBootConfig never fails: what cannot be read is named in Problems.
 func readBootConfig(h *host.Host) bootConfig {
 	var bc bootConfig
-	bc.Grub, bc.Problems = readGrubDefaults(h)
+	bc.grub, bc.problems = readGrubDefaults(h)
 	if args, src, err := blsDefault(h); err != nil {
-		bc.Problems = append(bc.Problems, err.Error())
+		bc.problems = append(bc.problems, err.Error())
 	} else if src != "" {
-		bc.Args, bc.Source = args, src
+		bc.args, bc.source = args, src
 		return bc
 	}
-	line, lok := bc.Grub["GRUB_CMDLINE_LINUX"]
-	def, dok := bc.Grub["GRUB_CMDLINE_LINUX_DEFAULT"]
+	line, lok := bc.grub["GRUB_CMDLINE_LINUX"]
+	def, dok := bc.grub["GRUB_CMDLINE_LINUX_DEFAULT"]
 	if lok || dok {
 		// grub-mkconfig puts LINUX before LINUX_DEFAULT on the normal entries.
-		bc.Args = append(splitCmdline(line), splitCmdline(def)...)
-		bc.Source = grubDefault
+		bc.args = append(splitCmdline(line), splitCmdline(def)...)
+		bc.source = grubDefault
 	}
 	return bc
 }

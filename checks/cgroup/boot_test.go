@@ -81,26 +81,26 @@ func TestBootConfigPrefersTheDefaultBLSEntry(t *testing.T) {
 		"boot/grub2/grubenv":                        "# GRUB Environment Block\nkernelopts=systemd.unified_cgroup_hierarchy=0 x\n",
 	})
 	bc := readBootConfig(h)
-	if !strings.HasSuffix(bc.Source, "m-5.14.0-427.el9.conf") || strings.Join(bc.Args, " ") != "root=/dev/x ro systemd.unified_cgroup_hierarchy=0 x new" {
-		t.Errorf("newest entry: %s %q", bc.Source, bc.Args)
+	if !strings.HasSuffix(bc.source, "m-5.14.0-427.el9.conf") || strings.Join(bc.args, " ") != "root=/dev/x ro systemd.unified_cgroup_hierarchy=0 x new" {
+		t.Errorf("newest entry: %s %q", bc.source, bc.args)
 	}
 	h = hosttest.Root(t, map[string]string{
 		"boot/loader/entries/m-5.14.0-70.el9.conf":  "options saved\n",
 		"boot/loader/entries/m-5.14.0-427.el9.conf": "options newest\n",
 		"boot/grub2/grubenv":                        "saved_entry=m-5.14.0-70.el9\n",
 	})
-	if bc := readBootConfig(h); strings.Join(bc.Args, " ") != "saved" {
-		t.Errorf("saved_entry: %s %q", bc.Source, bc.Args)
+	if bc := readBootConfig(h); strings.Join(bc.args, " ") != "saved" {
+		t.Errorf("saved_entry: %s %q", bc.source, bc.args)
 	}
 	h = hosttest.Root(t, map[string]string{
 		"etc/default/grub":               "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"b\"\n",
 		"etc/default/grub.d/50-x.cfg":    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT c\"\n",
 		"etc/default/grub.d/60-x.notcfg": "GRUB_CMDLINE_LINUX=ignored\n",
 	})
-	if bc := readBootConfig(h); bc.Source != grubDefault || strings.Join(bc.Args, " ") != "a b c" {
-		t.Errorf("grub defaults: %s %q", bc.Source, bc.Args)
+	if bc := readBootConfig(h); bc.source != grubDefault || strings.Join(bc.args, " ") != "a b c" {
+		t.Errorf("grub defaults: %s %q", bc.source, bc.args)
 	}
-	if bc := readBootConfig(hosttest.Root(t, map[string]string{"etc/hostname": "x\n"})); bc.Source != "" || bc.Args != nil {
+	if bc := readBootConfig(hosttest.Root(t, map[string]string{"etc/hostname": "x\n"})); bc.source != "" || bc.args != nil {
 		t.Errorf("no configuration: %+v", bc)
 	}
 }

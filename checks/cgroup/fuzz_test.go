@@ -27,16 +27,16 @@ func FuzzParseMountInfo(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		mi := parseMountInfo(data)
-		if len(mi.Problems) > maxProblems {
-			t.Fatalf("%d problems kept", len(mi.Problems))
+		if len(mi.problems) > maxProblems {
+			t.Fatalf("%d problems kept", len(mi.problems))
 		}
-		for _, m := range mi.Mounts {
-			if !strings.HasPrefix(m.Point, "/") || !strings.HasPrefix(m.Root, "/") || m.FSType == "" || m.Line < 1 {
+		for _, m := range mi.mounts {
+			if !strings.HasPrefix(m.point, "/") || !strings.HasPrefix(m.root, "/") || m.fsType == "" || m.line < 1 {
 				t.Fatalf("kept a malformed mount %+v", m)
 			}
 		}
-		l := detect(mi.Mounts)
-		if l.Mode == v2 && l.Unified != root || l.Mode == hybrid && l.Unified == "" {
+		l := detect(mi.mounts)
+		if l.mode == v2 && l.unified != root || l.mode == hybrid && l.unified == "" {
 			t.Fatalf("layout %+v", l)
 		}
 		_ = l.describe()
@@ -62,10 +62,10 @@ func FuzzUnitValues(f *testing.F) {
 				t.Fatalf("ParseSize(%d) = %d, %v", n, again, err)
 			}
 		}
-		if v, err := parseMemoryLimit(s); err == nil && v.IsShare && v.Permyriad > 10000 {
+		if v, err := parseMemoryLimit(s); err == nil && v.isShare && v.permyriad > 10000 {
 			t.Fatalf("ParseMemoryLimit(%q) = %+v: more than 100%%", s, v)
 		}
-		if v, err := parseTasksMax(s); err == nil && !v.Infinity && !v.IsShare && v.N == 0 {
+		if v, err := parseTasksMax(s); err == nil && !v.infinity && !v.isShare && v.n == 0 {
 			t.Fatalf("ParseTasksMax(%q) = 0", s)
 		}
 		if q, err := parseCPUQuota(s); err == nil && q.Sign() <= 0 {

@@ -39,30 +39,30 @@ var v1Controllers = map[string]bool{
 
 // layout is what the mount table says about cgroups.
 type layout struct {
-	Mode mode
-	// Top is the mount visible at /sys/fs/cgroup (nil when none).
-	Top *mount
-	// Unified is the mount point of the cgroup2 hierarchy ("" when none).
-	Unified string
-	// UnifiedReadOnly: the cgroup2 hierarchy is mounted read-only.
-	UnifiedReadOnly bool
-	// V1 maps each v1 controller, and named hierarchies as "name=systemd",
+	mode mode
+	// top is the mount visible at /sys/fs/cgroup (nil when none).
+	top *mount
+	// unified is the mount point of the cgroup2 hierarchy ("" when none).
+	unified string
+	// unifiedReadOnly: the cgroup2 hierarchy is mounted read-only.
+	unifiedReadOnly bool
+	// v1 maps each v1 controller, and named hierarchies as "name=systemd",
 	// to the mount of its hierarchy.
-	V1 map[string]mount
+	v1 map[string]mount
 }
 
 // describe is Mode with the mounts that show it, for Observed.
 func (l layout) describe() string {
-	switch l.Mode {
+	switch l.mode {
 	case v2:
 		return "v2 (cgroup2 on " + root + ")"
 	case hybrid:
-		return "hybrid (tmpfs on " + root + ", v1 controllers " + strings.Join(l.v1Names(), ", ") + ", cgroup2 on " + l.Unified + ")"
+		return "hybrid (tmpfs on " + root + ", v1 controllers " + strings.Join(l.v1Names(), ", ") + ", cgroup2 on " + l.unified + ")"
 	case v1:
-		return "v1 (" + l.Top.FSType + " on " + root + ", controllers " + strings.Join(l.v1Names(), ", ") + ")"
+		return "v1 (" + l.top.fsType + " on " + root + ", controllers " + strings.Join(l.v1Names(), ", ") + ")"
 	}
-	if l.Top != nil {
-		return "none (" + l.Top.FSType + " on " + root + " with no cgroup hierarchy)"
+	if l.top != nil {
+		return "none (" + l.top.fsType + " on " + root + " with no cgroup hierarchy)"
 	}
 	return "none (nothing mounted at " + root + ")"
 }
@@ -70,7 +70,7 @@ func (l layout) describe() string {
 // v1Names lists the v1 controllers, sorted, without named hierarchies.
 func (l layout) v1Names() []string {
 	var out []string
-	for c := range l.V1 {
+	for c := range l.v1 {
 		if !strings.HasPrefix(c, "name=") {
 			out = append(out, c)
 		}
@@ -85,26 +85,26 @@ func (l layout) v1Names() []string {
 // hierarchies (or a v1 hierarchy mounted there directly) is v1. When a
 // mount point is mounted over, the later line is the visible one.
 func detect(mounts []mount) layout {
-	l := layout{Mode: none, V1: map[string]mount{}}
+	l := layout{mode: none, v1: map[string]mount{}}
 	// The visible mount at each point below /sys/fs/cgroup: the last one.
 	visible := map[string]*mount{}
 	for i := range mounts {
 		m := &mounts[i]
-		if m.Point == root || strings.HasPrefix(m.Point, root+"/") {
-			visible[m.Point] = m
+		if m.point == root || strings.HasPrefix(m.point, root+"/") {
+			visible[m.point] = m
 		}
 	}
-	l.Top = visible[root]
-	if l.Top == nil {
+	l.top = visible[root]
+	if l.top == nil {
 		return l
 	}
-	switch l.Top.FSType {
+	switch l.top.fsType {
 	case "cgroup2":
-		l.Mode, l.Unified, l.UnifiedReadOnly = v2, root, l.Top.ReadOnly
+		l.mode, l.unified, l.unifiedReadOnly = v2, root, l.top.readOnly
 		return l
 	case "cgroup":
-		l.addV1(*l.Top)
-		l.Mode = v1
+		l.addV1(*l.top)
+		l.mode = v1
 		return l
 	}
 	// tmpfs (or anything else) holding one directory per hierarchy. Only
@@ -119,31 +119,31 @@ func detect(mounts []mount) layout {
 		if p == root || strings.Contains(strings.TrimPrefix(p, root+"/"), "/") {
 			continue
 		}
-		switch m.FSType {
+		switch m.fsType {
 		case "cgroup":
 			l.addV1(*m)
 		case "cgroup2":
 			for _, u := range unifiedPoints {
-				if p == u && l.Unified == "" {
-					l.Unified, l.UnifiedReadOnly = p, m.ReadOnly
+				if p == u && l.unified == "" {
+					l.unified, l.unifiedReadOnly = p, m.readOnly
 				}
 			}
 		}
 	}
 	switch {
-	case l.Unified != "":
-		l.Mode = hybrid
-	case len(l.V1) > 0:
-		l.Mode = v1
+	case l.unified != "":
+		l.mode = hybrid
+	case len(l.v1) > 0:
+		l.mode = v1
 	}
 	return l
 }
 
 func (l *layout) addV1(m mount) {
-	for _, o := range m.Super {
+	for _, o := range m.super {
 		if v1Controllers[o] || strings.HasPrefix(o, "name=") {
-			if _, dup := l.V1[o]; !dup {
-				l.V1[o] = m
+			if _, dup := l.v1[o]; !dup {
+				l.v1[o] = m
 			}
 		}
 	}

@@ -29,35 +29,35 @@ const mountInfoPath = "/proc/self/mountinfo"
 // Paths are unescaped (the kernel writes space, tab, newline and backslash
 // as \040, \011, \012, \134).
 type mount struct {
-	ID, Parent int
-	Root       string // the directory of the filesystem mounted here
-	Point      string // the mount point
-	FSType     string
-	Source     string
-	Super      []string // superblock options, e.g. rw, nsdelegate, memory
-	// ReadOnly: the mount (or its superblock) is read-only, as a
+	id, parent int
+	root       string // the directory of the filesystem mounted here
+	point      string // the mount point
+	fsType     string
+	source     string
+	super      []string // superblock options, e.g. rw, nsdelegate, memory
+	// readOnly: the mount (or its superblock) is read-only, as a
 	// container runtime mounts the cgroups it does not delegate; nothing
 	// can create a cgroup or write a limit there.
-	ReadOnly bool
-	Line     int
+	readOnly bool
+	line     int
 }
 
 // mountInfo is a parsed mount table. Problems name the lines that were not
 // understood; the kernel never writes such lines, so they mean a damaged or
 // hand-made file, and the rest is still used.
 type mountInfo struct {
-	Mounts   []mount
-	Problems []string
-	// Skipped counts problems beyond the ones named.
-	Skipped int
+	mounts   []mount
+	problems []string
+	// skipped counts problems beyond the ones named.
+	skipped int
 }
 
 func (mi *mountInfo) problem(line int, format string, args ...any) {
-	if len(mi.Problems) == maxProblems {
-		mi.Skipped++
+	if len(mi.problems) == maxProblems {
+		mi.skipped++
 		return
 	}
-	mi.Problems = append(mi.Problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+	mi.problems = append(mi.problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
 }
 
 // parseMountInfo parses a mount table. github.com/prometheus/procfs has a
@@ -88,8 +88,8 @@ func parseMountInfo(data []byte) *mountInfo {
 			mi.problem(n, "%v", err)
 			continue
 		}
-		m.Line = n
-		mi.Mounts = append(mi.Mounts, m)
+		m.line = n
+		mi.mounts = append(mi.mounts, m)
 	}
 	return mi
 }
@@ -114,35 +114,35 @@ func parseMountLine(s string) (mount, error) {
 	}
 	var m mount
 	var err error
-	if m.ID, err = strconv.Atoi(parts[0]); err != nil || m.ID < 0 {
+	if m.id, err = strconv.Atoi(parts[0]); err != nil || m.id < 0 {
 		return mount{}, fmt.Errorf("mount ID %q is not a number", clip(parts[0]))
 	}
-	if m.Parent, err = strconv.Atoi(parts[1]); err != nil || m.Parent < 0 {
+	if m.parent, err = strconv.Atoi(parts[1]); err != nil || m.parent < 0 {
 		return mount{}, fmt.Errorf("parent ID %q is not a number", clip(parts[1]))
 	}
 	if maj, min, ok := strings.Cut(parts[2], ":"); !ok || !digits(maj) || !digits(min) {
 		return mount{}, fmt.Errorf("device %q is not major:minor", clip(parts[2]))
 	}
-	if m.Root, err = kerneltext.Unescape(parts[3]); err != nil {
+	if m.root, err = kerneltext.Unescape(parts[3]); err != nil {
 		return mount{}, fmt.Errorf("root: %w", err)
 	}
-	if m.Point, err = kerneltext.Unescape(parts[4]); err != nil {
+	if m.point, err = kerneltext.Unescape(parts[4]); err != nil {
 		return mount{}, fmt.Errorf("mount point: %w", err)
 	}
-	if !strings.HasPrefix(m.Root, "/") || !strings.HasPrefix(m.Point, "/") {
-		return mount{}, fmt.Errorf("root %q or mount point %q is not absolute", clip(m.Root), clip(m.Point))
+	if !strings.HasPrefix(m.root, "/") || !strings.HasPrefix(m.point, "/") {
+		return mount{}, fmt.Errorf("root %q or mount point %q is not absolute", clip(m.root), clip(m.point))
 	}
-	m.FSType = parts[sep+1]
-	if m.FSType == "" {
+	m.fsType = parts[sep+1]
+	if m.fsType == "" {
 		return mount{}, fmt.Errorf("empty filesystem type")
 	}
-	if m.Source, err = kerneltext.Unescape(parts[sep+2]); err != nil {
+	if m.source, err = kerneltext.Unescape(parts[sep+2]); err != nil {
 		return mount{}, fmt.Errorf("source: %w", err)
 	}
-	m.Super = strings.Split(parts[sep+3], ",")
-	for _, o := range append(strings.Split(parts[5], ","), m.Super...) {
+	m.super = strings.Split(parts[sep+3], ",")
+	for _, o := range append(strings.Split(parts[5], ","), m.super...) {
 		if o == "ro" {
-			m.ReadOnly = true
+			m.readOnly = true
 		}
 	}
 	return m, nil

@@ -11,20 +11,20 @@ func TestParseMountInfoReadsKernelLines(t *testing.T) {
 		"38 1 0:41 / /empty-source rw - cgroup2  rw\n" + // no optional fields, empty source
 		"\n"
 	mi := parseMountInfo([]byte(data))
-	if len(mi.Problems) != 0 {
-		t.Fatalf("problems %q", mi.Problems)
+	if len(mi.problems) != 0 {
+		t.Fatalf("problems %q", mi.problems)
 	}
-	if len(mi.Mounts) != 3 {
-		t.Fatalf("%d mounts", len(mi.Mounts))
+	if len(mi.mounts) != 3 {
+		t.Fatalf("%d mounts", len(mi.mounts))
 	}
-	m := mi.Mounts[0]
-	if m.ID != 36 || m.Parent != 35 || m.Root != "/mnt1" || m.Point != "/mnt2" || m.FSType != "ext3" || m.Source != "/dev/root" || strings.Join(m.Super, ",") != "rw,errors=continue" || m.Line != 1 {
+	m := mi.mounts[0]
+	if m.id != 36 || m.parent != 35 || m.root != "/mnt1" || m.point != "/mnt2" || m.fsType != "ext3" || m.source != "/dev/root" || strings.Join(m.super, ",") != "rw,errors=continue" || m.line != 1 {
 		t.Errorf("first mount %+v", m)
 	}
-	if p := mi.Mounts[1].Point; p != "/mnt/with space\ttab" {
+	if p := mi.mounts[1].point; p != "/mnt/with space\ttab" {
 		t.Errorf("escapes: %q", p)
 	}
-	if m := mi.Mounts[2]; m.Source != "" || m.FSType != "cgroup2" {
+	if m := mi.mounts[2]; m.source != "" || m.fsType != "cgroup2" {
 		t.Errorf("an empty source must not shift the fields: %+v", m)
 	}
 }
@@ -48,11 +48,11 @@ func TestParseMountInfoNamesBadLinesAndKeepsTheRest(t *testing.T) {
 	for name, bad := range cases {
 		t.Run(name, func(t *testing.T) {
 			mi := parseMountInfo([]byte(v2Line + bad + "\n" + rootLine))
-			if len(mi.Problems) != 1 || !strings.HasPrefix(mi.Problems[0], "line 2: ") {
-				t.Fatalf("problems %q, want one about line 2", mi.Problems)
+			if len(mi.problems) != 1 || !strings.HasPrefix(mi.problems[0], "line 2: ") {
+				t.Fatalf("problems %q, want one about line 2", mi.problems)
 			}
-			if len(mi.Mounts) != 2 || mi.Mounts[1].Line != 3 {
-				t.Errorf("the good lines around it: %+v", mi.Mounts)
+			if len(mi.mounts) != 2 || mi.mounts[1].line != 3 {
+				t.Errorf("the good lines around it: %+v", mi.mounts)
 			}
 		})
 	}
@@ -60,8 +60,8 @@ func TestParseMountInfoNamesBadLinesAndKeepsTheRest(t *testing.T) {
 
 func TestParseMountInfoBoundsProblems(t *testing.T) {
 	mi := parseMountInfo([]byte(strings.Repeat("junk\n", 100)))
-	if len(mi.Problems) != maxProblems || mi.Skipped != 100-maxProblems {
-		t.Errorf("%d named, %d skipped", len(mi.Problems), mi.Skipped)
+	if len(mi.problems) != maxProblems || mi.skipped != 100-maxProblems {
+		t.Errorf("%d named, %d skipped", len(mi.problems), mi.skipped)
 	}
 }
 
@@ -87,12 +87,12 @@ func TestDetectLayouts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			mi := parseMountInfo([]byte(c.lines))
-			if len(mi.Problems) > 0 {
-				t.Fatalf("fixture lines do not parse: %q", mi.Problems)
+			if len(mi.problems) > 0 {
+				t.Fatalf("fixture lines do not parse: %q", mi.problems)
 			}
-			l := detect(mi.Mounts)
-			if l.Mode != c.mode || l.Unified != c.unified || strings.Join(l.v1Names(), " ") != c.v1 {
-				t.Errorf("mode %s unified %q v1 %q (%s)", l.Mode, l.Unified, l.v1Names(), l.describe())
+			l := detect(mi.mounts)
+			if l.mode != c.mode || l.unified != c.unified || strings.Join(l.v1Names(), " ") != c.v1 {
+				t.Errorf("mode %s unified %q v1 %q (%s)", l.mode, l.unified, l.v1Names(), l.describe())
 			}
 		})
 	}

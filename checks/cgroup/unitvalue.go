@@ -123,26 +123,26 @@ func parsePermyriad(s string, unbounded bool) (uint64, bool, error) {
 
 // limitValue is one parsed resource-control assignment.
 type limitValue struct {
-	Infinity  bool
-	N         uint64 // bytes or tasks
-	Permyriad uint64 // a share of the host's memory or task limit
-	IsShare   bool
+	infinity  bool
+	n         uint64 // bytes or tasks
+	permyriad uint64 // a share of the host's memory or task limit
+	isShare   bool
 }
 
 // parseMemoryLimit parses MemoryMax=, MemoryHigh=, MemoryLow=, MemoryLimit=:
 // infinity, a percentage of physical memory, or a size.
 func parseMemoryLimit(s string) (limitValue, error) {
 	if s == "infinity" {
-		return limitValue{Infinity: true}, nil
+		return limitValue{infinity: true}, nil
 	}
 	if p, isShare, err := parsePermyriad(s, false); isShare {
-		return limitValue{Permyriad: p, IsShare: true}, err
+		return limitValue{permyriad: p, isShare: true}, err
 	}
 	n, err := parseSize(s)
 	if err != nil || n == ^uint64(0) {
 		return limitValue{}, errValue
 	}
-	return limitValue{N: n}, nil
+	return limitValue{n: n}, nil
 }
 
 // parseCPUQuota parses CPUQuota= ("150%") into cores. systemd accepts only
@@ -159,10 +159,10 @@ func parseCPUQuota(s string) (*big.Rat, error) {
 // percentage of the system's task limit, or a positive number.
 func parseTasksMax(s string) (limitValue, error) {
 	if s == "infinity" {
-		return limitValue{Infinity: true}, nil
+		return limitValue{infinity: true}, nil
 	}
 	if p, isShare, err := parsePermyriad(s, false); isShare {
-		return limitValue{Permyriad: p, IsShare: true}, err
+		return limitValue{permyriad: p, isShare: true}, err
 	}
 	if !digits(s) {
 		return limitValue{}, errValue
@@ -171,21 +171,21 @@ func parseTasksMax(s string) (limitValue, error) {
 	if err != nil || n == 0 || n == ^uint64(0) {
 		return limitValue{}, errValue
 	}
-	return limitValue{N: n}, nil
+	return limitValue{n: n}, nil
 }
 
 // resolve turns a parsed value into an amount; a share needs the total it
 // is a share of (0: unknown).
 func (v limitValue) resolve(total uint64) (amount, bool) {
 	switch {
-	case v.Infinity:
+	case v.infinity:
 		return amount{Max: true}, true
-	case !v.IsShare:
-		return amount{V: new(big.Rat).SetInt(new(big.Int).SetUint64(v.N))}, true
+	case !v.isShare:
+		return amount{V: new(big.Rat).SetInt(new(big.Int).SetUint64(v.n))}, true
 	case total == 0:
 		return amount{}, false
 	}
-	n := new(big.Int).Mul(new(big.Int).SetUint64(total), new(big.Int).SetUint64(v.Permyriad))
+	n := new(big.Int).Mul(new(big.Int).SetUint64(total), new(big.Int).SetUint64(v.permyriad))
 	n.Quo(n, big.NewInt(10000))
 	return amount{V: new(big.Rat).SetInt(n)}, true
 }

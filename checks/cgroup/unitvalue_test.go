@@ -29,12 +29,12 @@ func TestParseLimitValues(t *testing.T) {
 		want limitValue
 		ok   bool
 	}{
-		{"infinity", limitValue{Infinity: true}, true},
-		{"2G", limitValue{N: 2 << 30}, true},
-		{"50%", limitValue{Permyriad: 5000, IsShare: true}, true},
-		{"12.5%", limitValue{Permyriad: 1250, IsShare: true}, true},
-		{"5‰", limitValue{Permyriad: 50, IsShare: true}, true},
-		{"1‱", limitValue{Permyriad: 1, IsShare: true}, true},
+		{"infinity", limitValue{infinity: true}, true},
+		{"2G", limitValue{n: 2 << 30}, true},
+		{"50%", limitValue{permyriad: 5000, isShare: true}, true},
+		{"12.5%", limitValue{permyriad: 1250, isShare: true}, true},
+		{"5‰", limitValue{permyriad: 50, isShare: true}, true},
+		{"1‱", limitValue{permyriad: 1, isShare: true}, true},
 		{"101%", limitValue{}, false},
 		{"12.345%", limitValue{}, false},
 		{"%", limitValue{}, false},
@@ -51,9 +51,9 @@ func TestParseLimitValues(t *testing.T) {
 		want limitValue
 		ok   bool
 	}{
-		{"infinity", limitValue{Infinity: true}, true},
-		{"4096", limitValue{N: 4096}, true},
-		{"15%", limitValue{Permyriad: 1500, IsShare: true}, true},
+		{"infinity", limitValue{infinity: true}, true},
+		{"4096", limitValue{n: 4096}, true},
+		{"15%", limitValue{permyriad: 1500, isShare: true}, true},
 		{"0", limitValue{}, false},
 		{"-1", limitValue{}, false},
 		{"4096x", limitValue{}, false},
