@@ -36,29 +36,29 @@ func FuzzParseResolvConf(f *testing.F) {
 		lines := strings.Count(string(data), "\n") + 1
 		for _, d := range []dialect{modern, legacy} {
 			rc := parseResolvConf(data, d)
-			o := rc.Options
-			if o.Ndots < 0 || o.Ndots > maxNdots || o.Timeout > maxTimeout || o.Attempts > maxAttempts || o.GoTimeout < 1 || o.GoAttempts < 1 {
+			o := rc.options
+			if o.ndots < 0 || o.ndots > maxNdots || o.timeout > maxTimeout || o.attempts > maxAttempts || o.goTimeout < 1 || o.goAttempts < 1 {
 				t.Fatalf("options outside glibc's caps: %+v", o)
 			}
-			for _, ns := range rc.Nameservers {
-				if !ns.Addr.IsValid() || ns.Line < 1 || ns.Line > lines {
+			for _, ns := range rc.nameservers {
+				if !ns.addr.IsValid() || ns.line < 1 || ns.line > lines {
 					t.Fatalf("bad nameserver %+v", ns)
 				}
 			}
-			for _, p := range rc.Problems {
+			for _, p := range rc.problems {
 				if p.Line < 1 || p.Line > lines || !utf8.ValidString(p.Text) {
 					t.Fatalf("bad problem %+v", p)
 				}
 			}
-			if d == legacy && len(rc.Search) > legacyMaxSearch {
-				t.Fatalf("legacy search list of %d domains", len(rc.Search))
+			if d == legacy && len(rc.search) > legacyMaxSearch {
+				t.Fatalf("legacy search list of %d domains", len(rc.search))
 			}
-			for _, s := range rc.Search {
+			for _, s := range rc.search {
 				if s == "" || strings.ContainsAny(s, " \t\n\x00") {
 					t.Fatalf("bad search domain %q", s)
 				}
 			}
-			_ = worstCaseFor(o, min(max(len(rc.Nameservers), 1), maxNS))
+			_ = worstCaseFor(o, min(max(len(rc.nameservers), 1), maxNS))
 		}
 	})
 }
@@ -84,18 +84,18 @@ func FuzzParseNsswitch(f *testing.F) {
 func checkNsswitch(t *testing.T, ns *nsswitch, r nssRules, data []byte) {
 	t.Helper()
 	lines := strings.Count(string(data), "\n") + 1
-	if len(ns.Hosts) == 0 && (r != nssModern || len(ns.Problems) == 0) {
+	if len(ns.hosts) == 0 && (r != nssModern || len(ns.problems) == 0) {
 		t.Fatalf("%v: no hosts services and no reason", r)
 	}
 	if ns.Default && ns.hostsLine() != defaultNsswitch(r).hostsLine() {
 		t.Fatalf("%v: default %q", r, ns.hostsLine())
 	}
-	for _, p := range ns.Problems {
+	for _, p := range ns.problems {
 		if p.Line < 0 || p.Line > lines || !utf8.ValidString(p.Text) {
 			t.Fatalf("bad problem %+v", p)
 		}
 	}
-	for _, s := range ns.Hosts {
+	for _, s := range ns.hosts {
 		if s.Name == "" || strings.ContainsAny(s.Name, cSpace+"[") || (r != nssModern && strings.Contains(s.Name, "#")) {
 			t.Fatalf("bad service name %q", s.Name)
 		}
@@ -116,15 +116,15 @@ func FuzzParseHosts(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h := parseHosts(data)
-		if len(h.Problems) > maxHostsProblems+1 {
-			t.Fatalf("%d problems: the list must stay bounded", len(h.Problems))
+		if len(h.problems) > maxHostsProblems+1 {
+			t.Fatalf("%d problems: the list must stay bounded", len(h.problems))
 		}
 		for _, e := range h.entries() {
-			if !e.Addr.IsValid() || e.Addr.Zone() != "" || len(e.Names) == 0 {
+			if !e.addr.IsValid() || e.addr.Zone() != "" || len(e.names) == 0 {
 				t.Fatalf("bad entry %+v", e)
 			}
-			if addrs, _ := h.lookupAll(e.Names[0]); len(addrs) == 0 {
-				t.Fatalf("Lookup(%q) misses its own entry", e.Names[0])
+			if addrs, _ := h.lookupAll(e.names[0]); len(addrs) == 0 {
+				t.Fatalf("Lookup(%q) misses its own entry", e.names[0])
 			}
 		}
 	})

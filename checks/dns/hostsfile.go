@@ -8,9 +8,9 @@ import (
 
 // hostsEntry is one usable line of /etc/hosts.
 type hostsEntry struct {
-	Addr  netip.Addr
-	Names []string // canonical name first, then aliases
-	Line  int
+	addr  netip.Addr
+	names []string // canonical name first, then aliases
+	line  int
 }
 
 // hosts is /etc/hosts as glibc's nss_files reads it. It keeps the file's
@@ -18,7 +18,7 @@ type hostsEntry struct {
 // multi-megabyte blocklist costs its size, not a table of entries.
 type hosts struct {
 	data     []byte
-	Problems []problem
+	problems []problem
 }
 
 // maxHostsProblems bounds what a junk-filled hosts file can make a report
@@ -35,15 +35,15 @@ func parseHosts(data []byte) *hosts {
 	h.scan(func(_ hostsEntry, p *problem) bool {
 		switch {
 		case p == nil:
-		case len(h.Problems) < maxHostsProblems:
-			h.Problems = append(h.Problems, *p)
+		case len(h.problems) < maxHostsProblems:
+			h.problems = append(h.problems, *p)
 		default:
 			extra++
 		}
 		return true
 	})
 	if extra > 0 {
-		h.Problems = append(h.Problems, problem{0, fmt.Sprintf("and %d more malformed lines", extra)})
+		h.problems = append(h.problems, problem{0, fmt.Sprintf("and %d more malformed lines", extra)})
 	}
 	return h
 }
@@ -67,7 +67,7 @@ func (h *hosts) scan(fn func(e hostsEntry, p *problem) bool) {
 		case len(fields) == 1:
 			p = &problem{n, fmt.Sprintf("%s has no name", addr)}
 		}
-		if !fn(hostsEntry{Addr: addr, Names: fields[1:], Line: n}, p) {
+		if !fn(hostsEntry{addr: addr, names: fields[1:], line: n}, p) {
 			return
 		}
 	}
@@ -101,8 +101,8 @@ func (h *hosts) lookupFirst(name string) (addrs []netip.Addr, lineNos []int) {
 
 func (h *hosts) lookup(name string, multi bool) (addrs []netip.Addr, lineNos []int) {
 	h.scan(func(e hostsEntry, p *problem) bool {
-		if p == nil && hasName(e.Names, name) {
-			addrs, lineNos = append(addrs, e.Addr), append(lineNos, e.Line)
+		if p == nil && hasName(e.names, name) {
+			addrs, lineNos = append(addrs, e.addr), append(lineNos, e.line)
 			return multi
 		}
 		return true
@@ -114,8 +114,8 @@ func (h *hosts) lookup(name string, multi bool) (addrs []netip.Addr, lineNos []i
 // answers from files.
 func (h *hosts) reverse(addr netip.Addr) (names []string, line int) {
 	h.scan(func(e hostsEntry, p *problem) bool {
-		if p == nil && e.Addr == addr {
-			names, line = e.Names, e.Line
+		if p == nil && e.addr == addr {
+			names, line = e.names, e.line
 			return false
 		}
 		return true

@@ -60,7 +60,7 @@ func (d dnsClient) ask(ctx context.Context, name string, types []uint16) candida
 		c.Result = resultBadName
 		return c
 	}
-	if d.opts.NoAAAA { // glibc 2.36+: AAAA queries are not sent at all
+	if d.opts.noAAAA { // glibc 2.36+: AAAA queries are not sent at all
 		types = slices.DeleteFunc(slices.Clone(types), func(t uint16) bool { return t == mdns.TypeAAAA })
 		if len(types) == 0 {
 			c.Result = resultNoData
@@ -114,9 +114,9 @@ func share(ctx context.Context, window, left int) time.Duration {
 func (d dnsClient) askServer(ctx context.Context, t target, name string, types []uint16) []answer {
 	server := netip.AddrPortFrom(t.Addr, d.port)
 	out := make([]answer, len(types))
-	if d.opts.SingleRequest || d.opts.SingleRequestReopen || len(types) == 1 {
+	if d.opts.singleRequest || d.opts.singleRequestReopen || len(types) == 1 {
 		for i, qt := range types {
-			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.UseVC)
+			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.useVC)
 		}
 		return out
 	}
@@ -125,7 +125,7 @@ func (d dnsClient) askServer(ctx context.Context, t target, name string, types [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.UseVC)
+			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.useVC)
 		}()
 	}
 	wg.Wait()
@@ -139,16 +139,16 @@ func (d dnsClient) combine(t target, answers []answer, c *candidate) (try server
 	nx, noerror, records := false, false, 0
 	var worst answer
 	for _, a := range answers {
-		try.RTTms = max(try.RTTms, ms(a.RTT))
-		try.Transport = a.Transport
-		try.TCPFallback = try.TCPFallback || a.Fallback
-		if a.Cause != causeAnswer {
+		try.RTTms = max(try.RTTms, ms(a.rtt))
+		try.Transport = a.transport
+		try.TCPFallback = try.TCPFallback || a.fallback
+		if a.cause != causeAnswer {
 			worst = a
 			continue
 		}
-		nx = nx || a.Msg.Rcode == mdns.RcodeNameError
-		noerror = noerror || a.Msg.Rcode == mdns.RcodeSuccess
-		for _, rr := range a.Msg.Answer {
+		nx = nx || a.msg.Rcode == mdns.RcodeNameError
+		noerror = noerror || a.msg.Rcode == mdns.RcodeSuccess
+		for _, rr := range a.msg.Answer {
 			switch v := rr.(type) {
 			case *mdns.A:
 				c.addrs, records = append(c.addrs, addrOf(v.A)), records+1
@@ -167,7 +167,7 @@ func (d dnsClient) combine(t target, answers []answer, c *candidate) (try server
 	case noerror:
 		try.Result = resultNoData
 	default:
-		try.Result = worst.Cause
+		try.Result = worst.cause
 		return try, ""
 	}
 	return try, try.Result

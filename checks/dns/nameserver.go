@@ -50,7 +50,7 @@ func (c *nameserverCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		limit = time.Until(d)
 	}
 	server := netip.AddrPortFrom(c.target.Addr, c.port)
-	a := exchange(ctx, server, question(c.probe.name, c.probe.qtype, o), o.UseVC)
+	a := exchange(ctx, server, question(c.probe.name, c.probe.qtype, o), o.useVC)
 	return judgeNameserver(c.target, server, c.probe, a, limit, h.Live())
 }
 
@@ -60,12 +60,12 @@ func judgeNameserver(t target, server netip.AddrPort, p probe, a answer, limit t
 		Observed: a.describe(limit),
 		Details: map[string]any{
 			"server": t.Addr.String(), "port": server.Port(), "role": t.Role, "source": t.Source,
-			"query": p.String(), "cause": a.Cause, "rtt_ms": ms(a.RTT),
-			"transport": a.Transport, "tcp_fallback": a.Fallback,
+			"query": p.String(), "cause": a.cause, "rtt_ms": ms(a.rtt),
+			"transport": a.transport, "tcp_fallback": a.fallback,
 		},
 	}
-	if a.Rcode != "" {
-		res.Details["rcode"] = a.Rcode
+	if a.rcode != "" {
+		res.Details["rcode"] = a.rcode
 	}
 	if t.Window > 0 {
 		res.Details["glibc_wait_s"] = t.Window
@@ -75,22 +75,22 @@ func judgeNameserver(t target, server netip.AddrPort, p probe, a answer, limit t
 		note = "; a loopback address: under --root this asked this machine, not the root's own resolver"
 	}
 	where := fixWhere(t)
-	switch a.Cause {
+	switch a.cause {
 	case causeAnswer:
-		res.Details["answers"] = len(a.Msg.Answer)
-		res.Details["recursion_available"] = a.Msg.RecursionAvailable
-		res.Status, res.Message = engine.Pass, fmt.Sprintf("answers %s: %s", p, a.Rcode)
-		if a.Fallback {
+		res.Details["answers"] = len(a.msg.Answer)
+		res.Details["recursion_available"] = a.msg.RecursionAvailable
+		res.Status, res.Message = engine.Pass, fmt.Sprintf("answers %s: %s", p, a.rcode)
+		if a.fallback {
 			res.Message += " (complete over TCP after a truncated UDP answer)"
 		}
 		switch {
-		case !a.Msg.RecursionAvailable && len(a.Msg.Answer) == 0 && a.Msg.Rcode == mdns.RcodeSuccess && !a.Msg.Authoritative:
+		case !a.msg.RecursionAvailable && len(a.msg.Answer) == 0 && a.msg.Rcode == mdns.RcodeSuccess && !a.msg.Authoritative:
 			res.Status = engine.Warn
 			res.Message = "answers with a referral and without recursion (RA=0): it is not a recursive resolver, and glibc skips such a server"
 			res.Remediation = tell("point "+where+" at a recursive resolver", "replace "+t.Addr.String()+" in "+where+" with a recursive resolver; it only answers for its own zones")
-		case t.Window > 0 && a.RTT > time.Duration(t.Window)*time.Second:
+		case t.Window > 0 && a.rtt > time.Duration(t.Window)*time.Second:
 			res.Status = engine.Warn
-			res.Message = fmt.Sprintf("answered after %s, but glibc waits only %d s for this server per attempt: lookups through it time out first", roundRTT(a.RTT), t.Window)
+			res.Message = fmt.Sprintf("answered after %s, but glibc waits only %d s for this server per attempt: lookups through it time out first", roundRTT(a.rtt), t.Window)
 		}
 	case causeServfail:
 		res.Status = engine.Fail
@@ -103,7 +103,7 @@ func judgeNameserver(t target, server netip.AddrPort, p probe, a answer, limit t
 			"allow recursive queries from this host's address on the resolver at "+t.Addr.String()+" (BIND: allow-recursion / allow-query-cache; unbound: access-control: <network> allow), or use a resolver that serves this network in "+where)
 	case causeRcode:
 		res.Status = engine.Fail
-		res.Message = fmt.Sprintf("answers %s for %s", a.Rcode, p)
+		res.Message = fmt.Sprintf("answers %s for %s", a.rcode, p)
 		res.Remediation = tell("replace the resolver "+t.Addr.String(), "use a resolver that answers standard recursive queries in "+where)
 	default: // timeout, network
 		res.Status = engine.Fail

@@ -22,23 +22,23 @@ type step struct {
 
 // outcome is what the hosts database answered.
 type outcome struct {
-	Status status
-	Source string       // the service that answered
-	Addrs  []netip.Addr // forward lookups
-	Names  []string     // reverse lookups
-	// Opaque is set when the answer is "this machine's own addresses"
+	status status
+	source string       // the service that answered
+	addrs  []netip.Addr // forward lookups
+	names  []string     // reverse lookups
+	// opaque is set when the answer is "this machine's own addresses"
 	// (nss-myhostname), which configuration files cannot tell.
-	Opaque     bool
-	Steps      []step
-	Candidates []candidate // the DNS names tried, in order
-	Answered   *candidate  // the candidate that answered
-	HostsLines []int       // /etc/hosts lines that answered
-	// Cause is why DNS did not answer: nxdomain, nodata, servfail,
+	opaque     bool
+	steps      []step
+	candidates []candidate // the DNS names tried, in order
+	answered   *candidate  // the candidate that answered
+	hostsLines []int       // /etc/hosts lines that answered
+	// cause is why DNS did not answer: nxdomain, nodata, servfail,
 	// refused, timeout, network, or unqueryable (no server reachable from here).
-	Cause string
-	Notes []string
-	// Final is what getaddrinfo makes of the last step.
-	Final final
+	cause string
+	notes []string
+	// final is what getaddrinfo makes of the last step.
+	final final
 	// stepCause is why the current step found nothing: a DNS cause, or
 	// one of the causes above.
 	stepCause string
@@ -63,10 +63,10 @@ func (l lookup) forward(ctx context.Context, name string) outcome {
 			return l.dns(ctx, o, func(d dnsClient) []candidate {
 				search, _ := l.sys.search()
 				opts := l.sys.options()
-				return searchGlibc(ctx, d, name, search, opts.Ndots, opts.NoTLDQuery, l.types)
+				return searchGlibc(ctx, d, name, search, opts.ndots, opts.noTLDQuery, l.types)
 			})
 		case svc == "resolve":
-			if st, note := myhostname(name, l.sys.Hostname, o); st == statusSuccess {
+			if st, note := myhostname(name, l.sys.hostname, o); st == statusSuccess {
 				return st, "systemd-resolved synthesises it; " + note
 			}
 			return l.dns(ctx, o, func(d dnsClient) []candidate {
@@ -74,7 +74,7 @@ func (l lookup) forward(ctx context.Context, name string) outcome {
 				return searchResolved(ctx, d, name, search, l.types)
 			})
 		case svc == "myhostname":
-			return myhostname(name, l.sys.Hostname, o)
+			return myhostname(name, l.sys.hostname, o)
 		case strings.HasPrefix(svc, "mdns"):
 			return mdnsService(name)
 		}
@@ -88,20 +88,20 @@ func (l lookup) reverse(ctx context.Context, addr netip.Addr) outcome {
 	return l.walk(ctx, func(svc string, o *outcome) (status, string) {
 		switch svc {
 		case "files":
-			if l.sys.Hosts == nil {
-				return statusUnavail, fmt.Sprintf("%v", l.sys.HostsErr)
+			if l.sys.hosts == nil {
+				return statusUnavail, fmt.Sprintf("%v", l.sys.hostsErr)
 			}
-			names, line := l.sys.Hosts.reverse(addr)
+			names, line := l.sys.hosts.reverse(addr)
 			if len(names) == 0 {
 				return statusNotFound, ""
 			}
-			o.Names, o.HostsLines = names, []int{line}
+			o.names, o.hostsLines = names, []int{line}
 			return statusSuccess, fmt.Sprintf("%s:%d", hostsPath, line)
 		case "dns", "resolve":
 			return l.dns(ctx, o, func(d dnsClient) []candidate { return []candidate{d.ask(ctx, arpa, l.types)} })
 		case "myhostname":
 			if addr.Unmap() == loopbackNS || addr == netip.IPv6Loopback() {
-				o.Names = []string{"localhost"}
+				o.names = []string{"localhost"}
 				return statusSuccess, "the loopback address"
 			}
 			return statusNotFound, ""
@@ -137,40 +137,40 @@ const (
 // "return" or after the last service, and its result is the last
 // service's.
 func (l lookup) walk(ctx context.Context, ask func(svc string, o *outcome) (status, string)) outcome {
-	o := outcome{Status: statusNotFound, Final: finalNotFound}
-	if len(l.sys.NSS.Hosts) == 0 {
-		if !l.sys.NSS.Rejected { // getaddrinfo with an empty action list: EAI_SYSTEM
-			o.Status, o.Final, o.stepCause = statusUnavail, finalError, causeNoService
+	o := outcome{status: statusNotFound, final: finalNotFound}
+	if len(l.sys.nss.hosts) == 0 {
+		if !l.sys.nss.rejected { // getaddrinfo with an empty action list: EAI_SYSTEM
+			o.status, o.final, o.stepCause = statusUnavail, finalError, causeNoService
 		}
 		return o
 	}
-	for i, svc := range l.sys.NSS.Hosts {
-		o.Source, o.Addrs, o.Names, o.Opaque, o.HostsLines, o.stepCause = "", nil, nil, false, nil, ""
+	for i, svc := range l.sys.nss.hosts {
+		o.source, o.addrs, o.names, o.opaque, o.hostsLines, o.stepCause = "", nil, nil, false, nil, ""
 		st, note := l.askLoaded(svc.Name, &o, ask)
 		if o.stepCause == causeUnqueryable || o.stepCause == causeUnmodelled {
 			// glibc would have asked this step, and its answer decides
 			// what comes next: no later source may stand in for it.
-			o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Note: note})
-			o.Status, o.Final = st, finalUndecided
+			o.steps = append(o.steps, step{Service: svc.String(), Status: st, Note: note})
+			o.status, o.final = st, finalUndecided
 			return o
 		}
 		act := svc.Action(st)
-		o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Action: act, Note: note})
-		o.Status = st
+		o.steps = append(o.steps, step{Service: svc.String(), Status: st, Action: act, Note: note})
+		o.status = st
 		if st == statusSuccess {
-			o.Source = svc.Name
+			o.source = svc.Name
 		}
-		o.Final = finalOf(st, o.stepCause)
+		o.final = finalOf(st, o.stepCause)
 		if act == actionReturn {
 			break
 		}
-		if svc.Merges(st) && l.sys.NSSRules == nssModern && i < len(l.sys.NSS.Hosts)-1 {
+		if svc.Merges(st) && l.sys.nssRules == nssModern && i < len(l.sys.nss.hosts)-1 {
 			// glibc 2.33+: "the hosts database does not support merge";
 			// the next round stops the lookup and discards the answer.
-			o.Source, o.Addrs, o.Names, o.Opaque, o.HostsLines = "", nil, nil, false, nil
-			o.Steps[len(o.Steps)-1].Note = strings.TrimPrefix(o.Steps[len(o.Steps)-1].Note+"; merge: glibc ends the hosts lookup here without an answer", "; ")
+			o.source, o.addrs, o.names, o.opaque, o.hostsLines = "", nil, nil, false, nil
+			o.steps[len(o.steps)-1].Note = strings.TrimPrefix(o.steps[len(o.steps)-1].Note+"; merge: glibc ends the hosts lookup here without an answer", "; ")
 			if st == statusSuccess {
-				o.Status, o.Final = statusNotFound, finalNotFound
+				o.status, o.final = statusNotFound, finalNotFound
 			}
 			break
 		}
@@ -205,15 +205,15 @@ func finalOf(st status, cause string) final {
 }
 
 func (l lookup) files(name string, o *outcome) (status, string) {
-	if l.sys.Hosts == nil {
-		if errors.Is(l.sys.HostsErr, fs.ErrNotExist) {
+	if l.sys.hosts == nil {
+		if errors.Is(l.sys.hostsErr, fs.ErrNotExist) {
 			return statusUnavail, hostsPath + " does not exist"
 		}
-		return statusUnavail, fmt.Sprintf("%v", l.sys.HostsErr)
+		return statusUnavail, fmt.Sprintf("%v", l.sys.hostsErr)
 	}
-	lookup := l.sys.Hosts.lookupFirst
-	if l.sys.HostsMulti {
-		lookup = l.sys.Hosts.lookupAll
+	lookup := l.sys.hosts.lookupFirst
+	if l.sys.hostsMulti {
+		lookup = l.sys.hosts.lookupAll
 	}
 	addrs, lines := lookup(name)
 	var kept []netip.Addr
@@ -226,7 +226,7 @@ func (l lookup) files(name string, o *outcome) (status, string) {
 	if len(kept) == 0 {
 		return statusNotFound, ""
 	}
-	o.Addrs, o.HostsLines = kept, keptLines
+	o.addrs, o.hostsLines = kept, keptLines
 	return statusSuccess, fmt.Sprintf("%s:%d", hostsPath, keptLines[0])
 }
 
@@ -243,36 +243,36 @@ func wantsFamily(types []uint16, a netip.Addr) bool {
 func (l lookup) dns(ctx context.Context, o *outcome, run func(dnsClient) []candidate) (status, string) {
 	servers, notes := l.sys.queried()
 	for _, n := range notes {
-		if !slices.Contains(o.Notes, n) { // dns and resolve on one line share them
-			o.Notes = append(o.Notes, n)
+		if !slices.Contains(o.notes, n) { // dns and resolve on one line share them
+			o.notes = append(o.notes, n)
 		}
 	}
 	if len(servers) == 0 {
-		o.Cause, o.stepCause = causeUnqueryable, causeUnqueryable
+		o.cause, o.stepCause = causeUnqueryable, causeUnqueryable
 		return statusUnavail, strings.Join(notes, "; ")
 	}
-	if opts := l.sys.options(); opts.Attempts <= 0 {
+	if opts := l.sys.options(); opts.attempts <= 0 {
 		// res_send's loop runs attempts times: glibc sends nothing, and
 		// DNS is unavailable (EAI_AGAIN as the last word).
-		o.Cause, o.stepCause = causeTimeout, causeTimeout
-		return statusUnavail, fmt.Sprintf("options attempts:%d: glibc sends no query", opts.Attempts)
+		o.cause, o.stepCause = causeTimeout, causeTimeout
+		return statusUnavail, fmt.Sprintf("options attempts:%d: glibc sends no query", opts.attempts)
 	}
 	tried := run(dnsClient{servers: servers, port: l.port, opts: l.sys.options()})
-	o.Candidates = append(o.Candidates, tried...)
+	o.candidates = append(o.candidates, tried...)
 	for i := range tried {
 		if tried[i].found() {
-			o.Answered = &tried[i]
-			o.Addrs, o.Names, o.Cause = tried[i].addrs, tried[i].names, ""
+			o.answered = &tried[i]
+			o.addrs, o.names, o.cause = tried[i].addrs, tried[i].names, ""
 			return statusSuccess, "answered by " + tried[i].by + " for " + tried[i].Name
 		}
 	}
-	o.Cause = dnsCause(tried)
-	o.stepCause = o.Cause
-	switch o.Cause {
+	o.cause = dnsCause(tried)
+	o.stepCause = o.cause
+	switch o.cause {
 	case resultNXDomain, resultNoData, resultBadName:
 		return statusNotFound, ""
 	}
-	return statusUnavail, "no answer: " + o.Cause
+	return statusUnavail, "no answer: " + o.cause
 }
 
 // dnsCause names why a lookup failed: the most telling failure among the
@@ -300,13 +300,13 @@ func myhostname(name, hostname string, o *outcome) (status, string) {
 	n := strings.ToLower(strings.TrimSuffix(name, "."))
 	switch {
 	case n == "localhost" || n == "localhost.localdomain" || strings.HasSuffix(n, ".localhost") || strings.HasSuffix(n, ".localhost.localdomain"):
-		o.Addrs = []netip.Addr{loopbackNS, netip.IPv6Loopback()}
+		o.addrs = []netip.Addr{loopbackNS, netip.IPv6Loopback()}
 		return statusSuccess, "a localhost name"
 	case hostname != "" && n == strings.ToLower(hostname):
-		o.Opaque = true
+		o.opaque = true
 		return statusSuccess, "the machine's own hostname: it resolves to the machine's own addresses"
 	case n == "_gateway" || n == "_outbound":
-		o.Opaque = true
+		o.opaque = true
 		return statusSuccess, "a name nss-myhostname synthesises from the routing table"
 	}
 	return statusNotFound, ""

@@ -54,24 +54,24 @@ type service = facts.NSSService
 
 // nsswitch is the hosts database line of nsswitch.conf.
 type nsswitch struct {
-	Rules nssRules
-	// Hosts are the services glibc asks, in order. Empty when glibc asks
+	rules nssRules
+	// hosts are the services glibc asks, in order. Empty when glibc asks
 	// none: an empty last hosts line, or a file glibc 2.33+ rejects.
-	Hosts []service
-	Line  int // the hosts line in effect; 0 when the default is
+	hosts []service
+	line  int // the hosts line in effect; 0 when the default is
 	// Default is set when there is no usable hosts line and glibc's
 	// built-in Rules.DefaultHosts() applies.
 	Default bool
-	// Rejected is set when glibc 2.33+ cannot parse the file: it then
+	// rejected is set when glibc 2.33+ cannot parse the file: it then
 	// loads no database at all, and every lookup fails.
-	Rejected bool
-	Problems []problem
+	rejected bool
+	problems []problem
 }
 
 // hostsLine renders the services as one nsswitch.conf line.
 func (n *nsswitch) hostsLine() string {
-	parts := make([]string, len(n.Hosts))
-	for i, s := range n.Hosts {
+	parts := make([]string, len(n.hosts))
+	for i, s := range n.hosts {
 		parts[i] = s.String()
 	}
 	return strings.Join(parts, " ")
@@ -87,9 +87,9 @@ func parseNsswitch(data []byte, r nssRules) *nsswitch { return hostsOf(facts.Par
 // hostsOf is the hosts database of a parsed nsswitch.conf.
 func hostsOf(ns *facts.Nsswitch) *nsswitch {
 	db := ns.Database("hosts")
-	out := &nsswitch{Rules: ns.Rules, Hosts: db.Services, Line: db.Line, Default: db.Default, Rejected: ns.Rejected}
+	out := &nsswitch{rules: ns.Rules, hosts: db.Services, line: db.Line, Default: db.Default, rejected: ns.Rejected}
 	for _, p := range db.Problems {
-		out.Problems = append(out.Problems, problem{p.Line, p.Text})
+		out.problems = append(out.problems, problem{p.Line, p.Text})
 	}
 	return out
 }

@@ -59,8 +59,8 @@ func TestParseNsswitch(t *testing.T) {
 			if got := ns.hostsLine(); got != c.line {
 				t.Errorf("hosts %q, want %q", got, c.line)
 			}
-			if ns.Default != c.dflt || len(ns.Problems) != c.problems {
-				t.Errorf("default %v problems %v, want %v and %d", ns.Default, ns.Problems, c.dflt, c.problems)
+			if ns.Default != c.dflt || len(ns.problems) != c.problems {
+				t.Errorf("default %v problems %v, want %v and %d", ns.Default, ns.problems, c.dflt, c.problems)
 			}
 		})
 	}
@@ -94,8 +94,8 @@ func TestRootGlibcFromLibcSo(t *testing.T) {
 
 func TestRejectedNsswitchHasNoService(t *testing.T) {
 	ns := parseNsswitch([]byte("hosts: files dns\nhosts: files [NOTFOUND=jump] dns\n"), nssModern)
-	if !ns.Rejected || len(ns.Hosts) != 0 || ns.Line != 2 {
-		t.Errorf("rejected %v hosts %q line %d, want a rejected file with no service", ns.Rejected, ns.hostsLine(), ns.Line)
+	if !ns.rejected || len(ns.hosts) != 0 || ns.line != 2 {
+		t.Errorf("rejected %v hosts %q line %d, want a rejected file with no service", ns.rejected, ns.hostsLine(), ns.line)
 	}
 }
 
@@ -107,10 +107,10 @@ func TestServiceActions(t *testing.T) {
 		"dns":           {statusNotFound: actionReturn, statusTryAgain: actionReturn, statusUnavail: actionContinue},
 		"resolve":       {statusSuccess: actionContinue}, // merge means nothing for hosts
 	}
-	if len(ns.Hosts) != 4 {
+	if len(ns.hosts) != 4 {
 		t.Fatalf("services %q", ns.hostsLine())
 	}
-	for _, s := range ns.Hosts {
+	for _, s := range ns.hosts {
 		for st, a := range want[s.Name] {
 			if got := s.Action(st); got != a {
 				t.Errorf("%s after %s: %s, want %s", s.Name, st, got, a)
@@ -147,8 +147,8 @@ not-an-address junk.example
 		}
 	}
 	// The binary line starts with NUL: as in C, nothing of it is left.
-	if len(h.Problems) != 4 {
-		t.Errorf("problems %v, want 4 (bad address, zone, no name, not an address)", h.Problems)
+	if len(h.problems) != 4 {
+		t.Errorf("problems %v, want 4 (bad address, zone, no name, not an address)", h.problems)
 	}
 	if names, line := h.reverse(netip.MustParseAddr("10.0.0.21")); strings.Join(names, " ") != "app01.corp.example.com app01" || line != 4 {
 		t.Errorf("Reverse: %v line %d", names, line)
@@ -157,7 +157,7 @@ not-an-address junk.example
 
 func TestHostsProblemsAreBounded(t *testing.T) {
 	h := parseHosts([]byte(strings.Repeat("junk junk\n", 1000)))
-	if len(h.Problems) != maxHostsProblems+1 || !strings.Contains(h.Problems[maxHostsProblems].Text, "980 more") {
-		t.Errorf("%d problems, last %v", len(h.Problems), h.Problems[len(h.Problems)-1])
+	if len(h.problems) != maxHostsProblems+1 || !strings.Contains(h.problems[maxHostsProblems].Text, "980 more") {
+		t.Errorf("%d problems, last %v", len(h.problems), h.problems[len(h.problems)-1])
 	}
 }

@@ -53,28 +53,28 @@ func dialectFor(glibc string) dialect {
 
 // resolvConf is a resolv.conf file as glibc's res_init reads it.
 type resolvConf struct {
-	// Nameservers are the addresses glibc accepted, in file order. Only the
+	// nameservers are the addresses glibc accepted, in file order. Only the
 	// first maxNS are used; an empty list makes glibc use 127.0.0.1.
-	Nameservers []nameserver
-	// Search is the search list in effect: the last domain or search line
+	nameservers []nameserver
+	// search is the search list in effect: the last domain or search line
 	// wins, and a search line replaces a domain line.
-	Search     []string
-	SearchLine int    // the line that set Search; 0 when none did
-	SearchFrom string // "search" or "domain"; "" when none did
-	// SearchDropped are domains of that line that legacy glibc drops.
-	SearchDropped []string
-	Options       options
-	Sortlist      bool // sortlist only reorders gethostbyname answers; noted, not modelled
-	// Problems are lines glibc ignores, or reads differently from what they
+	search     []string
+	searchLine int    // the line that set Search; 0 when none did
+	searchFrom string // "search" or "domain"; "" when none did
+	// searchDropped are domains of that line that legacy glibc drops.
+	searchDropped []string
+	options       options
+	sortlist      bool // sortlist only reorders gethostbyname answers; noted, not modelled
+	// problems are lines glibc ignores, or reads differently from what they
 	// seem to say, in line order.
-	Problems []problem
-	CRLF     bool // some line ends in CR LF: glibc keeps the CR in values
+	problems []problem
+	crlf     bool // some line ends in CR LF: glibc keeps the CR in values
 }
 
 // nameserver is one accepted nameserver line.
 type nameserver struct {
-	Addr netip.Addr // an IPv6 link-local address keeps its zone
-	Line int
+	addr netip.Addr // an IPv6 link-local address keeps its zone
+	line int
 }
 
 // problem is a line of a configuration file that does not do what it says.
@@ -87,16 +87,16 @@ func (p problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.T
 
 // options are the resolver options in effect, after glibc's caps.
 type options struct {
-	Ndots    int // 0..15
-	Timeout  int // seconds, at most 30; 0 or less means 1 s per try
-	Attempts int // at most 5; 0 or less means no query is ever sent
-	// GoTimeout and GoAttempts are what Go's own resolver (CGO_ENABLED=0
+	ndots    int // 0..15
+	timeout  int // seconds, at most 30; 0 or less means 1 s per try
+	attempts int // at most 5; 0 or less means no query is ever sent
+	// goTimeout and goAttempts are what Go's own resolver (CGO_ENABLED=0
 	// binaries) makes of the same lines: at least 1, and no upper cap.
-	GoTimeout, GoAttempts int
+	goTimeout, goAttempts int
 
-	Rotate, EDNS0, SingleRequest, SingleRequestReopen, UseVC bool
-	NoTLDQuery, NoReload, TrustAD, NoAAAA, Inet6, Debug      bool
-	Unknown                                                  []string // ignored by glibc
+	rotate, edns0, singleRequest, singleRequestReopen, useVC bool
+	noTLDQuery, noReload, trustAD, noAAAA, inet6, debug      bool
+	unknown                                                  []string // ignored by glibc
 }
 
 // flagOptions are glibc's boolean options, matched by prefix in this order
@@ -105,18 +105,18 @@ var flagOptions = []struct {
 	name string
 	set  func(*options)
 }{
-	{"inet6", func(o *options) { o.Inet6 = true }},
-	{"rotate", func(o *options) { o.Rotate = true }},
-	{"edns0", func(o *options) { o.EDNS0 = true }},
-	{"single-request-reopen", func(o *options) { o.SingleRequestReopen = true }},
-	{"single-request", func(o *options) { o.SingleRequest = true }},
-	{"no_tld_query", func(o *options) { o.NoTLDQuery = true }},
-	{"no-tld-query", func(o *options) { o.NoTLDQuery = true }},
-	{"no-reload", func(o *options) { o.NoReload = true }},
-	{"use-vc", func(o *options) { o.UseVC = true }},
-	{"trust-ad", func(o *options) { o.TrustAD = true }},
-	{"no-aaaa", func(o *options) { o.NoAAAA = true }},
-	{"debug", func(o *options) { o.Debug = true }},
+	{"inet6", func(o *options) { o.inet6 = true }},
+	{"rotate", func(o *options) { o.rotate = true }},
+	{"edns0", func(o *options) { o.edns0 = true }},
+	{"single-request-reopen", func(o *options) { o.singleRequestReopen = true }},
+	{"single-request", func(o *options) { o.singleRequest = true }},
+	{"no_tld_query", func(o *options) { o.noTLDQuery = true }},
+	{"no-tld-query", func(o *options) { o.noTLDQuery = true }},
+	{"no-reload", func(o *options) { o.noReload = true }},
+	{"use-vc", func(o *options) { o.useVC = true }},
+	{"trust-ad", func(o *options) { o.trustAD = true }},
+	{"no-aaaa", func(o *options) { o.noAAAA = true }},
+	{"debug", func(o *options) { o.debug = true }},
 }
 
 // keywords are the lines res_init understands: the keyword at the start
@@ -129,13 +129,13 @@ var keywords = []string{"domain", "search", "nameserver", "sortlist", "options"}
 // is ignored. Nothing in data can make it fail; what glibc ignores is
 // listed in Problems.
 func parseResolvConf(data []byte, d dialect) *resolvConf {
-	rc := &resolvConf{Options: options{
-		Ndots: defaultNdots, Timeout: defaultTimeout, Attempts: defaultAttempts,
-		GoTimeout: defaultTimeout, GoAttempts: defaultAttempts,
+	rc := &resolvConf{options: options{
+		ndots: defaultNdots, timeout: defaultTimeout, attempts: defaultAttempts,
+		goTimeout: defaultTimeout, goAttempts: defaultAttempts,
 	}}
 	for n, line := range lines(data) {
 		if strings.HasSuffix(line, "\r") {
-			rc.CRLF = true
+			rc.crlf = true
 		}
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue
@@ -154,7 +154,7 @@ func parseResolvConf(data []byte, d dialect) *resolvConf {
 		case "nameserver":
 			rc.parseNameserver(n, rest, d)
 		case "sortlist":
-			rc.Sortlist = true
+			rc.sortlist = true
 		case "options":
 			rc.parseOptions(n, rest)
 		}
@@ -220,7 +220,7 @@ func isKeyword(s string) bool {
 }
 
 func (rc *resolvConf) problem(n int, text string) {
-	rc.Problems = append(rc.Problems, problem{Line: n, Text: text})
+	rc.problems = append(rc.problems, problem{Line: n, Text: text})
 }
 
 // parseDomain: the first word becomes the whole search list.
@@ -234,7 +234,7 @@ func (rc *resolvConf) parseDomain(n int, rest string, d dialect) {
 	if i := strings.IndexAny(rest, " \t"); i >= 0 {
 		rest = rest[:i]
 	}
-	rc.Search, rc.SearchLine, rc.SearchFrom, rc.SearchDropped = []string{rest}, n, "domain", nil
+	rc.search, rc.searchLine, rc.searchFrom, rc.searchDropped = []string{rest}, n, "domain", nil
 	rc.noteCR(n, rest, "domain")
 }
 
@@ -255,7 +255,7 @@ func (rc *resolvConf) parseSearch(n int, rest string, d dialect) {
 			rc.problem(n, fmt.Sprintf("search domain %q is cut to %q: glibc before 2.26 reads 255 bytes of the line", clip(all[last]), domains[last]))
 		}
 	}
-	rc.Search, rc.SearchLine, rc.SearchFrom, rc.SearchDropped = domains, n, "search", dropped
+	rc.search, rc.searchLine, rc.searchFrom, rc.searchDropped = domains, n, "search", dropped
 	if len(domains) > 0 {
 		rc.noteCR(n, domains[len(domains)-1], "search domain")
 	}
@@ -284,7 +284,7 @@ func (rc *resolvConf) parseNameserver(n int, rest string, d dialect) {
 	}
 	if word != "" {
 		if a, ok := inetAton(word, d == modern); ok {
-			rc.Nameservers = append(rc.Nameservers, nameserver{Addr: a, Line: n})
+			rc.nameservers = append(rc.nameservers, nameserver{addr: a, line: n})
 			return
 		}
 	}
@@ -293,7 +293,7 @@ func (rc *resolvConf) parseNameserver(n int, rest string, d dialect) {
 		if zone != "" && (a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast()) {
 			a = a.WithZone(zone)
 		}
-		rc.Nameservers = append(rc.Nameservers, nameserver{Addr: a, Line: n})
+		rc.nameservers = append(rc.nameservers, nameserver{addr: a, line: n})
 		return
 	}
 	text := fmt.Sprintf("nameserver %q is not an IPv4 or IPv6 address: glibc ignores it", clip(word))
@@ -308,7 +308,7 @@ func (rc *resolvConf) parseNameserver(n int, rest string, d dialect) {
 // parseOptions applies an options line: later options override earlier
 // ones, unknown ones are ignored, numbers are read as atoi reads them.
 func (rc *resolvConf) parseOptions(n int, rest string) {
-	o := &rc.Options
+	o := &rc.options
 	for _, tok := range blankFields(rest) {
 		switch {
 		case strings.HasPrefix(tok, "ndots:"):
@@ -319,16 +319,16 @@ func (rc *resolvConf) parseOptions(n int, rest string) {
 			case v < 0:
 				v &= 0xf // __res_state.ndots is a 4-bit field
 			}
-			o.Ndots = v
+			o.ndots = v
 		case strings.HasPrefix(tok, "timeout:"):
-			o.Timeout = min(atoi(tok[len("timeout:"):]), maxTimeout)
-			o.GoTimeout = max(goDtoi(tok[len("timeout:"):]), 1)
+			o.timeout = min(atoi(tok[len("timeout:"):]), maxTimeout)
+			o.goTimeout = max(goDtoi(tok[len("timeout:"):]), 1)
 		case strings.HasPrefix(tok, "attempts:"):
-			o.Attempts = min(atoi(tok[len("attempts:"):]), maxAttempts)
-			o.GoAttempts = max(goDtoi(tok[len("attempts:"):]), 1)
+			o.attempts = min(atoi(tok[len("attempts:"):]), maxAttempts)
+			o.goAttempts = max(goDtoi(tok[len("attempts:"):]), 1)
 		default:
 			if !setFlag(o, tok) {
-				o.Unknown = append(o.Unknown, tok)
+				o.unknown = append(o.unknown, tok)
 				rc.problem(n, fmt.Sprintf("unknown option %q: glibc ignores it", clip(tok)))
 			}
 		}

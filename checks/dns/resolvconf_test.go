@@ -61,25 +61,25 @@ func TestParseResolvConf(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rc := parseResolvConf([]byte(c.in), c.dialect)
 			var ns []string
-			for _, n := range rc.Nameservers {
-				ns = append(ns, n.Addr.String())
+			for _, n := range rc.nameservers {
+				ns = append(ns, n.addr.String())
 			}
 			if got := strings.Join(ns, " "); got != c.ns {
 				t.Errorf("nameservers %q, want %q", got, c.ns)
 			}
-			if got := strings.Join(rc.Search, " "); got != c.search {
+			if got := strings.Join(rc.search, " "); got != c.search {
 				t.Errorf("search %q, want %q", got, c.search)
 			}
-			o := rc.Options
-			if got := fmt.Sprintf("%d/%d/%d %v", o.Ndots, o.Timeout, o.Attempts, o.flags()); got != c.opts {
+			o := rc.options
+			if got := fmt.Sprintf("%d/%d/%d %v", o.ndots, o.timeout, o.attempts, o.flags()); got != c.opts {
 				t.Errorf("options %s, want %s", got, c.opts)
 			}
-			if len(rc.Problems) != len(c.problems) {
-				t.Errorf("problems %v, want %d", rc.Problems, len(c.problems))
+			if len(rc.problems) != len(c.problems) {
+				t.Errorf("problems %v, want %d", rc.problems, len(c.problems))
 			}
 			for i, want := range c.problems {
-				if i < len(rc.Problems) && !strings.HasPrefix(rc.Problems[i].String(), want) {
-					t.Errorf("problem %d %q, want it to start with %q", i, rc.Problems[i], want)
+				if i < len(rc.problems) && !strings.HasPrefix(rc.problems[i].String(), want) {
+					t.Errorf("problem %d %q, want it to start with %q", i, rc.problems[i], want)
 				}
 			}
 		})
@@ -88,20 +88,20 @@ func TestParseResolvConf(t *testing.T) {
 
 func TestLegacySearchDropsAreRecorded(t *testing.T) {
 	rc := parseResolvConf([]byte("search a b c d e f g h\n"), legacy)
-	if strings.Join(rc.SearchDropped, " ") != "g h" {
-		t.Errorf("dropped %v, want [g h]", rc.SearchDropped)
+	if strings.Join(rc.searchDropped, " ") != "g h" {
+		t.Errorf("dropped %v, want [g h]", rc.searchDropped)
 	}
 	long := "search " + strings.Repeat("x", 250) + " yyyyyyyyyy\n"
 	rc = parseResolvConf([]byte(long), legacy)
-	if len(rc.Search) != 2 || rc.Search[1] != "yyyy" || len(rc.Problems) != 1 {
-		t.Errorf("a 255-byte cut: search %q problems %v", rc.Search, rc.Problems)
+	if len(rc.search) != 2 || rc.search[1] != "yyyy" || len(rc.problems) != 1 {
+		t.Errorf("a 255-byte cut: search %q problems %v", rc.search, rc.problems)
 	}
 }
 
 func TestGoResolverReadsTimeoutsItsOwnWay(t *testing.T) {
-	o := parseResolvConf([]byte("options timeout:0 attempts:9\n"), modern).Options
-	if o.Timeout != 0 || o.Attempts != 5 || o.GoTimeout != 1 || o.GoAttempts != 9 {
-		t.Errorf("glibc %d/%d, Go %d/%d; want glibc 0/5 and Go 1/9", o.Timeout, o.Attempts, o.GoTimeout, o.GoAttempts)
+	o := parseResolvConf([]byte("options timeout:0 attempts:9\n"), modern).options
+	if o.timeout != 0 || o.attempts != 5 || o.goTimeout != 1 || o.goAttempts != 9 {
+		t.Errorf("glibc %d/%d, Go %d/%d; want glibc 0/5 and Go 1/9", o.timeout, o.attempts, o.goTimeout, o.goAttempts)
 	}
 }
 
@@ -158,15 +158,15 @@ func TestWindowsAndWorstCase(t *testing.T) {
 			t.Errorf("Windows(%d, %d) = %s, want %s", c.timeout, c.n, got, c.want)
 		}
 	}
-	defaults := parseResolvConf(nil, modern).Options
+	defaults := parseResolvConf(nil, modern).options
 	if wc := worstCaseFor(defaults, 2); wc.Glibc != 20 || wc.Go != 20 || wc.Seconds != 20 {
 		t.Errorf("defaults with two servers: %+v, want 20 s both", wc)
 	}
-	single := parseResolvConf([]byte("options single-request\n"), modern).Options
+	single := parseResolvConf([]byte("options single-request\n"), modern).options
 	if wc := worstCaseFor(single, 1); wc.Glibc != 10 || wc.Go != 20 {
 		t.Errorf("single-request: glibc %d Go %d, want 10 and 20 (Go asks A, then AAAA)", wc.Glibc, wc.Go)
 	}
-	none := parseResolvConf([]byte("options attempts:0\n"), modern).Options
+	none := parseResolvConf([]byte("options attempts:0\n"), modern).options
 	if wc := worstCaseFor(none, 1); wc.Glibc != 0 || !strings.Contains(wc.GlibcHow, "no query") {
 		t.Errorf("attempts:0: %+v", wc)
 	}

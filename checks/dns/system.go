@@ -45,93 +45,93 @@ const stubResolvConf = "nameserver 127.0.0.53\noptions edns0 trust-ad\n"
 
 // system is the resolver configuration of one root.
 type system struct {
-	Live     bool
-	Dialect  dialect
-	NSSRules nssRules
-	Hostname string
+	live     bool
+	dialect  dialect
+	nssRules nssRules
+	hostname string
 
-	// Resolv is /etc/resolv.conf as glibc reads it; nil when it is
-	// missing or unreadable (ResolvErr), which glibc treats as empty.
-	Resolv    *resolvConf
-	ResolvErr error
-	// ResolvLink is the symlink target of /etc/resolv.conf, if it is one.
-	ResolvLink string
-	// Synthetic is set when Resolv stands in for a stub link the root
+	// resolv is /etc/resolv.conf as glibc reads it; nil when it is
+	// missing or unreadable (resolvErr), which glibc treats as empty.
+	resolv    *resolvConf
+	resolvErr error
+	// resolvLink is the symlink target of /etc/resolv.conf, if it is one.
+	resolvLink string
+	// synthetic is set when Resolv stands in for a stub link the root
 	// cannot resolve (an image: /run is empty until boot).
-	Synthetic bool
+	synthetic bool
 
-	// Stub is set when glibc talks to systemd-resolved's stub; the real
+	// stub is set when glibc talks to systemd-resolved's stub; the real
 	// servers are then Upstreams, from uplinkPath.
-	Stub         bool
-	StubWhy      string
-	Upstreams    *resolvConf
-	UpstreamsErr error
+	stub         bool
+	stubWhy      string
+	upstreams    *resolvConf
+	upstreamsErr error
 
-	NSS *nsswitch
-	// Modules says, for each service of the hosts line, whether glibc
+	nss *nsswitch
+	// modules says, for each service of the hosts line, whether glibc
 	// can load it under the root.
-	Modules map[string]moduleState
-	Hosts   *hosts // nil when HostsErr is set
-	// HostsMulti is /etc/host.conf's "multi on": without it glibc's files
+	modules map[string]moduleState
+	hosts   *hosts // nil when hostsErr is set
+	// hostsMulti is /etc/host.conf's "multi on": without it glibc's files
 	// service answers from the first matching line only.
-	HostsMulti bool
-	// HostsErr is why /etc/hosts could not be read; glibc's files service
+	hostsMulti bool
+	// hostsErr is why /etc/hosts could not be read; glibc's files service
 	// answers "unavailable" then.
-	HostsErr error
+	hostsErr error
 }
 
 // loadSystem reads the resolver configuration of h as the root's glibc
 // (the version glibc) reads it. It never fails: what cannot be read is
 // recorded, because glibc too carries on without it.
 func loadSystem(h *host.Host, glibc string) *system {
-	s := &system{Live: h.Live(), Dialect: dialectFor(glibc), NSSRules: nssRulesFor(glibc)}
-	s.Hostname, _ = facts.Hostname(h)
+	s := &system{live: h.Live(), dialect: dialectFor(glibc), nssRules: nssRulesFor(glibc)}
+	s.hostname, _ = facts.Hostname(h)
 	s.loadResolv(h)
 	s.loadNSS(h)
-	s.Modules = loadModules(h, s.NSS)
+	s.modules = loadModules(h, s.nss)
 	if data, err := h.ReadFileLimit(hostConfPath, maxConfFile); err == nil {
-		s.HostsMulti = parseHostConfMulti(data)
+		s.hostsMulti = parseHostConfMulti(data)
 	}
 	data, err := h.ReadFileLimit(hostsPath, maxHostsFile)
 	if err != nil {
-		s.HostsErr = err
+		s.hostsErr = err
 	} else {
-		s.Hosts = parseHosts(data)
+		s.hosts = parseHosts(data)
 	}
 	return s
 }
 
 func (s *system) loadResolv(h *host.Host) {
 	if target, err := h.Readlink(resolvConfPath); err == nil {
-		s.ResolvLink = target
+		s.resolvLink = target
 	}
 	data, err := h.ReadFileLimit(resolvConfPath, maxConfFile)
 	switch {
 	case err == nil:
-		s.Resolv = parseResolvConf(data, s.Dialect)
-	case errors.Is(err, fs.ErrNotExist) && isStubLink(s.ResolvLink):
-		s.Resolv, s.Synthetic = parseResolvConf([]byte(stubResolvConf), modern), true
+		s.resolv = parseResolvConf(data, s.dialect)
+	case errors.Is(err, fs.ErrNotExist) && isStubLink(s.resolvLink):
+		s.resolv, s.synthetic = parseResolvConf([]byte(stubResolvConf), modern), true
 	default:
-		s.ResolvErr = err
+		s.resolvErr = err
 	}
 	switch {
-	case isStubLink(s.ResolvLink):
-		s.Stub, s.StubWhy = true, resolvConfPath+" links to "+s.ResolvLink
-	case s.Resolv != nil:
+	case isStubLink(s.resolvLink):
+		s.stub, s.stubWhy = true, resolvConfPath+" links to "+s.resolvLink
+	case s.resolv != nil:
 		for _, ns := range s.glibcServers() {
-			if isStubAddr(ns.Addr) {
-				s.Stub, s.StubWhy = true, fmt.Sprintf("nameserver %s (line %d) is systemd-resolved's stub", ns.Addr, ns.Line)
+			if isStubAddr(ns.addr) {
+				s.stub, s.stubWhy = true, fmt.Sprintf("nameserver %s (line %d) is systemd-resolved's stub", ns.addr, ns.line)
 				break
 			}
 		}
 	}
-	if !s.Stub {
+	if !s.stub {
 		return
 	}
 	if data, err := h.ReadFileLimit(uplinkPath, maxConfFile); err != nil {
-		s.UpstreamsErr = err
+		s.upstreamsErr = err
 	} else {
-		s.Upstreams = parseResolvConf(data, modern)
+		s.upstreams = parseResolvConf(data, modern)
 	}
 }
 
@@ -156,25 +156,25 @@ func isStubAddr(a netip.Addr) bool {
 }
 
 func (s *system) loadNSS(h *host.Host) {
-	ns, err := facts.NsswitchOf(h, s.NSSRules)
+	ns, err := facts.NsswitchOf(h, s.nssRules)
 	if err != nil {
-		s.NSS = defaultNsswitch(s.NSSRules)
-		s.NSS.Problems = append(s.NSS.Problems, problem{0, fmt.Sprintf("%v: glibc uses %q", err, s.NSSRules.DefaultHosts())})
+		s.nss = defaultNsswitch(s.nssRules)
+		s.nss.problems = append(s.nss.problems, problem{0, fmt.Sprintf("%v: glibc uses %q", err, s.nssRules.DefaultHosts())})
 		return
 	}
-	s.NSS = hostsOf(ns)
-	if s.NSS.Default {
-		s.NSS.Problems = append(s.NSS.Problems, problem{0, fmt.Sprintf("no hosts line: glibc uses %q", s.NSSRules.DefaultHosts())})
+	s.nss = hostsOf(ns)
+	if s.nss.Default {
+		s.nss.problems = append(s.nss.problems, problem{0, fmt.Sprintf("no hosts line: glibc uses %q", s.nssRules.DefaultHosts())})
 	}
 }
 
 // glibcServers are the nameservers glibc queries, in order: the first
 // maxNS of resolv.conf, or 127.0.0.1 when it names none.
 func (s *system) glibcServers() []nameserver {
-	if s.Resolv == nil || len(s.Resolv.Nameservers) == 0 {
-		return []nameserver{{Addr: loopbackNS}}
+	if s.resolv == nil || len(s.resolv.nameservers) == 0 {
+		return []nameserver{{addr: loopbackNS}}
 	}
-	return s.Resolv.Nameservers[:min(len(s.Resolv.Nameservers), maxNS)]
+	return s.resolv.nameservers[:min(len(s.resolv.nameservers), maxNS)]
 }
 
 // target is a nameserver golive queries, and why it is one.
@@ -207,23 +207,23 @@ func (s *system) queried() (targets []target, notes []string) {
 
 func (s *system) expand(probeBoth bool) (targets []target, notes []string) {
 	servers := s.glibcServers()
-	windows := windows(s.options().Timeout, len(servers))
+	windows := windows(s.options().timeout, len(servers))
 	seenUpstreams := false
 	for i, ns := range servers {
-		t := target{Addr: ns.Addr, Role: "nameserver", Source: fmt.Sprintf("%s:%d", resolvConfPath, ns.Line), Window: windows[i]}
-		if ns.Line == 0 {
+		t := target{Addr: ns.addr, Role: "nameserver", Source: fmt.Sprintf("%s:%d", resolvConfPath, ns.line), Window: windows[i]}
+		if ns.line == 0 {
 			t.Role, t.Source = "implied", "no nameserver line: glibc uses 127.0.0.1"
-			if !s.Live && !probeBoth { // the root's own loopback, not this machine's
+			if !s.live && !probeBoth { // the root's own loopback, not this machine's
 				notes = append(notes, "the root names no nameserver: glibc would ask its own 127.0.0.1, which is not reachable from here")
 				continue
 			}
 		}
-		if !isStubAddr(ns.Addr) {
+		if !isStubAddr(ns.addr) {
 			targets = append(targets, t)
 			continue
 		}
 		t.Role = "stub"
-		if s.Live {
+		if s.live {
 			targets = append(targets, t)
 			if !probeBoth {
 				continue
@@ -248,18 +248,18 @@ func (s *system) expand(probeBoth bool) (targets []target, notes []string) {
 }
 
 func (s *system) upstreamTargets() ([]target, string) {
-	if s.Upstreams == nil {
-		if s.Live {
-			return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown (%v): is systemd-resolved running?", s.UpstreamsErr)
+	if s.upstreams == nil {
+		if s.live {
+			return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown (%v): is systemd-resolved running?", s.upstreamsErr)
 		}
 		return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown: the root has no %s (it is written at boot)", uplinkPath)
 	}
-	if len(s.Upstreams.Nameservers) == 0 {
+	if len(s.upstreams.nameservers) == 0 {
 		return nil, "systemd-resolved knows no upstream DNS server (" + uplinkPath + " lists none)"
 	}
 	var out []target
-	for _, ns := range s.Upstreams.Nameservers {
-		out = append(out, target{Addr: ns.Addr, Role: "upstream", Source: fmt.Sprintf("%s:%d", uplinkPath, ns.Line)})
+	for _, ns := range s.upstreams.nameservers {
+		out = append(out, target{Addr: ns.addr, Role: "upstream", Source: fmt.Sprintf("%s:%d", uplinkPath, ns.line)})
 	}
 	return out, ""
 }
@@ -267,20 +267,20 @@ func (s *system) upstreamTargets() ([]target, string) {
 // options are the resolver options in effect; glibc's defaults when
 // resolv.conf is missing.
 func (s *system) options() options {
-	if s.Resolv == nil {
-		return parseResolvConf(nil, s.Dialect).Options
+	if s.resolv == nil {
+		return parseResolvConf(nil, s.dialect).options
 	}
-	return s.Resolv.Options
+	return s.resolv.options
 }
 
 // search is the search list in effect: resolv.conf's, else the domain of
 // the hostname (glibc takes what follows its first dot).
 func (s *system) search() (domains []string, from string) {
-	if s.Resolv != nil && s.Resolv.SearchFrom != "" {
-		return s.Resolv.Search, fmt.Sprintf("%s:%d", resolvConfPath, s.Resolv.SearchLine)
+	if s.resolv != nil && s.resolv.searchFrom != "" {
+		return s.resolv.search, fmt.Sprintf("%s:%d", resolvConfPath, s.resolv.searchLine)
 	}
-	if _, domain, ok := cutDot(s.Hostname); ok && domain != "" {
-		return []string{domain}, "the hostname " + s.Hostname
+	if _, domain, ok := cutDot(s.hostname); ok && domain != "" {
+		return []string{domain}, "the hostname " + s.hostname
 	}
 	return nil, ""
 }
@@ -339,7 +339,7 @@ var libDirs = []string{"/lib64", "/usr/lib64", "/lib", "/usr/lib",
 // loadModules looks for the module of every hosts service under the root.
 func loadModules(h *host.Host, ns *nsswitch) map[string]moduleState {
 	out := map[string]moduleState{}
-	for _, svc := range ns.Hosts {
+	for _, svc := range ns.hosts {
 		if _, done := out[svc.Name]; done {
 			continue
 		}
@@ -365,7 +365,7 @@ func loadModules(h *host.Host, ns *nsswitch) map[string]moduleState {
 }
 
 func (s *system) module(svc string) moduleState {
-	if st, ok := s.Modules[svc]; ok {
+	if st, ok := s.modules[svc]; ok {
 		return st
 	}
 	return moduleBuiltin // a System built by hand in a test

@@ -46,7 +46,7 @@ const worstCaseNote = "one name, every nameserver in use silent, no answer cache
 
 // worstCaseFor computes worstCase for resolver options and n nameservers.
 func worstCaseFor(o options, n int) worstCase {
-	w := worstCase{Windows: windows(o.Timeout, n), Attempts: o.Attempts, Nameservers: n, Note: worstCaseNote}
+	w := worstCase{Windows: windows(o.timeout, n), Attempts: o.attempts, Nameservers: n, Note: worstCaseNote}
 	perAttempt := 0
 	parts := make([]string, len(w.Windows))
 	for i, s := range w.Windows {
@@ -57,18 +57,18 @@ func worstCaseFor(o options, n int) worstCase {
 	if n > 1 {
 		sum = "(" + sum + ")"
 	}
-	if o.Attempts <= 0 {
-		w.GlibcHow = fmt.Sprintf("attempts:%d: glibc sends no query at all, every DNS lookup fails at once", o.Attempts)
+	if o.attempts <= 0 {
+		w.GlibcHow = fmt.Sprintf("attempts:%d: glibc sends no query at all, every DNS lookup fails at once", o.attempts)
 	} else {
-		w.Glibc = perAttempt * o.Attempts
-		w.GlibcHow = fmt.Sprintf("%s per attempt × %d attempts = %d s (server i > 0 waits (timeout << i) / %d)", sum, o.Attempts, w.Glibc, n)
+		w.Glibc = perAttempt * o.attempts
+		w.GlibcHow = fmt.Sprintf("%s per attempt × %d attempts = %d s (server i > 0 waits (timeout << i) / %d)", sum, o.attempts, w.Glibc, n)
 	}
 	rounds, how := 1, "A and AAAA in parallel"
-	if o.SingleRequest || o.SingleRequestReopen {
+	if o.singleRequest || o.singleRequestReopen {
 		rounds, how = 2, "single-request: A, then AAAA"
 	}
-	w.Go = o.GoTimeout * n * o.GoAttempts * rounds
-	w.GoHow = fmt.Sprintf("%d s × %d nameservers × %d attempts", o.GoTimeout, n, o.GoAttempts)
+	w.Go = o.goTimeout * n * o.goAttempts * rounds
+	w.GoHow = fmt.Sprintf("%d s × %d nameservers × %d attempts", o.goTimeout, n, o.goAttempts)
 	if rounds == 2 {
 		w.GoHow += " × 2"
 	}
