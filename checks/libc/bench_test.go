@@ -37,7 +37,7 @@ func BenchmarkAnalyze100MiB(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		info, err := analyze(f)
-		if err != nil || info.Glibc == "" {
+		if err != nil || info.glibc == "" {
 			b.Fatalf("analyze: %v %+v", err, info)
 		}
 	}

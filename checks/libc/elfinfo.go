@@ -32,22 +32,22 @@ const maxSymbolsNamed = 5
 
 // elfInfo is what golive learns from an ELF file without running it.
 type elfInfo struct {
-	Class   elf.Class
-	Machine elf.Machine
+	class   elf.Class
+	machine elf.Machine
 	Type    elf.Type
-	Kind    string
-	Interp  string
-	Flavour string
-	Needed  []string // DT_NEEDED, in order
-	RPath   []string // DT_RPATH (ignored by ld.so when DT_RUNPATH is present)
-	RunPath []string // DT_RUNPATH
-	// Needs maps a library (libc.so.6) to the version names the binary
+	kind    string
+	interp  string
+	flavour string
+	needed  []string // DT_NEEDED, in order
+	rPath   []string // DT_RPATH (ignored by ld.so when DT_RUNPATH is present)
+	runPath []string // DT_RUNPATH
+	// needs maps a library (libc.so.6) to the version names the binary
 	// needs from it (GLIBC_2.34).
-	Needs map[string][]string
+	needs map[string][]string
 	// Highest needed versions by prefix, "" when none.
-	Glibc, Glibcxx, Cxxabi string
-	// GlibcSymbols names a few symbols that need Glibc.
-	GlibcSymbols []string
+	glibc, glibcxx, cxxabi string
+	// glibcSymbols names a few symbols that need Glibc.
+	glibcSymbols []string
 	Go           *goInfo
 }
 
@@ -83,7 +83,7 @@ func analyze(r io.ReaderAt) (info *elfInfo, err error) {
 		return nil, fmt.Errorf("malformed ELF file: %w", err)
 	}
 	defer f.Close()
-	info = &elfInfo{Class: f.Class, Machine: f.Machine, Type: f.Type, Needs: map[string][]string{}}
+	info = &elfInfo{class: f.Class, machine: f.Machine, Type: f.Type, needs: map[string][]string{}}
 
 	hasDynamic := false
 	for _, p := range f.Progs {
@@ -93,20 +93,20 @@ func analyze(r io.ReaderAt) (info *elfInfo, err error) {
 			if err != nil {
 				return nil, err
 			}
-			info.Interp = s
+			info.interp = s
 		case elf.PT_DYNAMIC:
 			hasDynamic = true
 		}
 	}
 	switch {
-	case info.Interp != "":
-		info.Kind = kindDynamic
+	case info.interp != "":
+		info.kind = kindDynamic
 	case f.Type == elf.ET_DYN && hasDynamic && isExecutable(f):
-		info.Kind = kindStaticPIE
+		info.kind = kindStaticPIE
 	case f.Type == elf.ET_DYN:
-		info.Kind = kindShared
+		info.kind = kindShared
 	default:
-		info.Kind = kindStatic
+		info.kind = kindStatic
 	}
 
 	if hasDynamic {
@@ -114,7 +114,7 @@ func analyze(r io.ReaderAt) (info *elfInfo, err error) {
 			return nil, err
 		}
 	}
-	info.Flavour = flavour(info)
+	info.flavour = flavour(info)
 	if bi, err := buildinfo.Read(r); err == nil {
 		g := &goInfo{Version: bi.GoVersion, Path: bi.Path}
 		for _, s := range bi.Settings {
@@ -173,7 +173,7 @@ func analyzeDeps(r io.ReaderAt) (info *elfInfo, err error) {
 		return nil, fmt.Errorf("malformed ELF file: %w", err)
 	}
 	defer f.Close()
-	info = &elfInfo{Class: f.Class, Machine: f.Machine, Type: f.Type}
+	info = &elfInfo{class: f.Class, machine: f.Machine, Type: f.Type}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_DYNAMIC {
 			return info, info.readPaths(f)
@@ -185,13 +185,13 @@ func analyzeDeps(r io.ReaderAt) (info *elfInfo, err error) {
 // readPaths reads DT_NEEDED, DT_RPATH and DT_RUNPATH.
 func (info *elfInfo) readPaths(f *elf.File) error {
 	var err error
-	if info.Needed, err = f.DynString(elf.DT_NEEDED); err != nil {
+	if info.needed, err = f.DynString(elf.DT_NEEDED); err != nil {
 		return fmt.Errorf("read DT_NEEDED: %w", err)
 	}
 	rpath, _ := f.DynString(elf.DT_RPATH)
 	runpath, _ := f.DynString(elf.DT_RUNPATH)
-	info.RPath = splitPaths(rpath)
-	info.RunPath = splitPaths(runpath)
+	info.rPath = splitPaths(rpath)
+	info.runPath = splitPaths(runpath)
 	return nil
 }
 
@@ -212,25 +212,25 @@ func (info *elfInfo) readDynamic(f *elf.File) error {
 	}
 	for _, n := range needs {
 		for _, d := range n.Needs {
-			info.Needs[n.Name] = append(info.Needs[n.Name], d.Dep)
-			info.Glibc = maxVersion(info.Glibc, d.Dep, "GLIBC_")
-			info.Glibcxx = maxVersion(info.Glibcxx, d.Dep, "GLIBCXX_")
-			info.Cxxabi = maxVersion(info.Cxxabi, d.Dep, "CXXABI_")
+			info.needs[n.Name] = append(info.needs[n.Name], d.Dep)
+			info.glibc = maxVersion(info.glibc, d.Dep, "GLIBC_")
+			info.glibcxx = maxVersion(info.glibcxx, d.Dep, "GLIBCXX_")
+			info.cxxabi = maxVersion(info.cxxabi, d.Dep, "CXXABI_")
 		}
 	}
-	if info.Glibc != "" {
+	if info.glibc != "" {
 		syms, err := f.DynamicSymbols()
 		if err == nil {
 			seen := map[string]bool{}
 			for _, s := range syms {
-				if s.Version == info.Glibc && s.Section == elf.SHN_UNDEF && !seen[s.Name] {
+				if s.Version == info.glibc && s.Section == elf.SHN_UNDEF && !seen[s.Name] {
 					seen[s.Name] = true
-					info.GlibcSymbols = append(info.GlibcSymbols, s.Name)
+					info.glibcSymbols = append(info.glibcSymbols, s.Name)
 				}
 			}
-			sort.Strings(info.GlibcSymbols)
-			if len(info.GlibcSymbols) > maxSymbolsNamed {
-				info.GlibcSymbols = info.GlibcSymbols[:maxSymbolsNamed]
+			sort.Strings(info.glibcSymbols)
+			if len(info.glibcSymbols) > maxSymbolsNamed {
+				info.glibcSymbols = info.glibcSymbols[:maxSymbolsNamed]
 			}
 		}
 	}
@@ -261,12 +261,12 @@ func splitPaths(s []string) []string {
 // flavour names the libc a binary needs at run time.
 func flavour(info *elfInfo) string {
 	switch {
-	case strings.Contains(info.Interp, "ld-musl"):
+	case strings.Contains(info.interp, "ld-musl"):
 		return flavourMusl
-	case strings.Contains(info.Interp, "ld-linux"), info.Glibc != "":
+	case strings.Contains(info.interp, "ld-linux"), info.glibc != "":
 		return flavourGlibc
 	}
-	for _, n := range info.Needed {
+	for _, n := range info.needed {
 		switch {
 		case strings.HasPrefix(n, "libc.musl"):
 			return flavourMusl

@@ -40,7 +40,7 @@ func FuzzAnalyze(f *testing.F) {
 		// The libraries' light reading agrees with the full one on what
 		// it reads.
 		deps, derr := analyzeDeps(bytes.NewReader(data))
-		if err == nil && derr == nil && info.Kind != "" && (len(deps.Needed) != len(info.Needed) || len(deps.RunPath) != len(info.RunPath)) {
+		if err == nil && derr == nil && info.kind != "" && (len(deps.needed) != len(info.needed) || len(deps.runPath) != len(info.runPath)) {
 			t.Fatalf("AnalyzeDeps %+v, Analyze %+v", deps, info)
 		}
 	})

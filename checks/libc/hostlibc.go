@@ -13,10 +13,10 @@ import (
 
 // hostGlibc is what the root's C library provides.
 type hostGlibc struct {
-	Path    string // libc.so.6 inside the root
-	Version string // 2.34, from the banner or the highest GLIBC_ definition
-	// Defines are the version nodes libc.so.6 defines (GLIBC_2.2.5 ...).
-	Defines map[string]bool
+	path    string // libc.so.6 inside the root
+	version string // 2.34, from the banner or the highest GLIBC_ definition
+	// defines are the version nodes libc.so.6 defines (GLIBC_2.2.5 ...).
+	defines map[string]bool
 }
 
 // bannerRe finds glibc's version banner, e.g. "GNU C Library (GNU libc)
@@ -54,25 +54,25 @@ func readGlibc(r io.ReaderAt, p string) (g *hostGlibc, err error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	defer f.Close()
-	g = &hostGlibc{Path: p, Defines: map[string]bool{}}
+	g = &hostGlibc{path: p, defines: map[string]bool{}}
 	defs, err := f.DynamicVersions()
 	if err != nil {
 		return nil, fmt.Errorf("%s: read version definitions: %w", p, err)
 	}
 	highest := ""
 	for _, d := range defs {
-		g.Defines[d.Name] = true
+		g.defines[d.Name] = true
 		highest = maxVersion(highest, d.Name, "GLIBC_")
 	}
-	g.Version = strings.TrimPrefix(highest, "GLIBC_")
+	g.version = strings.TrimPrefix(highest, "GLIBC_")
 	if sec := f.Section(".rodata"); sec != nil && sec.Size <= maxRodata && sec.Type != elf.SHT_NOBITS {
 		if data, err := sec.Data(); err == nil {
 			if m := bannerRe.FindSubmatch(data); m != nil {
-				g.Version = string(bytes.TrimSpace(m[1]))
+				g.version = string(bytes.TrimSpace(m[1]))
 			}
 		}
 	}
-	if g.Version == "" {
+	if g.version == "" {
 		return nil, fmt.Errorf("%s: neither a GLIBC_ version definition nor a version banner", p)
 	}
 	return g, nil

@@ -388,7 +388,7 @@ func TestServiceBinariesAreReadInsideTheRoot(t *testing.T) {
 func TestHostGlibcOfFixtureRoots(t *testing.T) {
 	for root, want := range map[string]string{"centos-7": "2.17", "rocky-9": "2.34", "ubuntu-22.04": "2.35"} {
 		g, err := findHostGlibc(hosttest.Fixture(t, root), 2, 62)
-		if err != nil || g.Version != want || !g.Defines["GLIBC_"+want] {
+		if err != nil || g.version != want || !g.defines["GLIBC_"+want] {
 			t.Errorf("%s: %+v %v, want glibc %s", root, g, err, want)
 		}
 	}
@@ -428,8 +428,8 @@ func TestAgreesWithReadelf(t *testing.T) {
 		if want != "" {
 			want = "GLIBC_" + want
 		}
-		if info.Glibc != want {
-			t.Errorf("%s: golive %q, readelf %q", p, info.Glibc, want)
+		if info.glibc != want {
+			t.Errorf("%s: golive %q, readelf %q", p, info.glibc, want)
 		}
 		checked++
 	}

@@ -110,8 +110,8 @@ func TestMuslSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := &elfInfo{Class: 2, Machine: 62, RunPath: []string{"$ORIGIN/lib"}}
-	s := newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.Class, info.Machine)
+	info := &elfInfo{class: 2, machine: 62, runPath: []string{"$ORIGIN/lib"}}
+	s := newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.class, info.machine)
 	app := s.newObject("/app/bin", info, nil)
 	lib := s.newObject("/app/lib/libx.so", &elfInfo{}, app)
 	check := func(name string, req *object, path, via string) {
@@ -130,7 +130,7 @@ func TestMuslSearch(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "etc/ld-musl-x86_64.path"), []byte("/bad\n/musl/lib\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s = newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.Class, info.Machine)
+	s = newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.class, info.machine)
 	app = s.newObject("/app/bin", info, nil)
 	check("libfrompath.so", app, "/musl/lib/libfrompath.so", "musl path")
 	check("libfromdefault.so", app, "", "")
@@ -139,7 +139,7 @@ func TestMuslSearch(t *testing.T) {
 	}
 
 	// Any $ variable but ORIGIN makes musl drop the whole path.
-	o := s.newObject("/app/bin", &elfInfo{RPath: []string{"$ORIGIN/lib", "$LIB/x"}}, nil)
+	o := s.newObject("/app/bin", &elfInfo{rPath: []string{"$ORIGIN/lib", "$LIB/x"}}, nil)
 	if len(o.rpath) != 0 {
 		t.Errorf("rpath %q: musl ignores a path with $LIB", o.rpath)
 	}
@@ -177,14 +177,14 @@ func TestGlibcLoaderChain(t *testing.T) {
 			t.Errorf("%s for %s: %+v, want %q via %q", name, req.path, r, path, via)
 		}
 	}
-	prog := s.newObject("/app/bin/prog", &elfInfo{RPath: []string{"$ORIGIN/../lib"}}, nil)
-	liba := s.newObject("/app/lib/liba.so", &elfInfo{RPath: []string{"$ORIGIN/../deep"}}, prog)
+	prog := s.newObject("/app/bin/prog", &elfInfo{rPath: []string{"$ORIGIN/../lib"}}, nil)
+	liba := s.newObject("/app/lib/liba.so", &elfInfo{rPath: []string{"$ORIGIN/../deep"}}, prog)
 	libb := s.newObject("/app/deep/libb.so", &elfInfo{}, liba)
 	check("libc2.so", libb, "/app/deep/libc2.so", "rpath")              // liba.so's RPATH, its $ORIGIN
 	check("libonlyinlib.so", libb, "/app/lib/libonlyinlib.so", "rpath") // the program's RPATH, its $ORIGIN
 	check("ld-linux-x86-64.so.2", libb, "/lib64/ld-linux-x86-64.so.2", "interpreter")
 
-	progR := s.newObject("/app/bin/prog", &elfInfo{RunPath: []string{"$ORIGIN/../lib"}, RPath: []string{"/app/deep"}}, nil)
+	progR := s.newObject("/app/bin/prog", &elfInfo{runPath: []string{"$ORIGIN/../lib"}, rPath: []string{"/app/deep"}}, nil)
 	libx := s.newObject("/app/lib/liba.so", &elfInfo{}, progR)
 	check("libonlyinlib.so", progR, "/app/lib/libonlyinlib.so", "runpath")
 	check("libonlyinlib.so", libx, "", "") // RUNPATH is not inherited

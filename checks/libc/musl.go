@@ -102,9 +102,9 @@ func (s *muslSearcher) newObject(objPath string, info *elfInfo, loader *object) 
 	if info == nil {
 		return o
 	}
-	dirs := info.RPath
-	if len(info.RunPath) > 0 {
-		dirs = info.RunPath
+	dirs := info.rPath
+	if len(info.runPath) > 0 {
+		dirs = info.runPath
 	}
 	for _, d := range dirs {
 		d = strings.ReplaceAll(d, "${ORIGIN}", path.Dir(objPath))

@@ -168,11 +168,11 @@ func (s *searcher) newObject(objPath string, info *elfInfo, loader *object) *obj
 	if info == nil {
 		return o
 	}
-	o.hasRunpath = len(info.RunPath) > 0
+	o.hasRunpath = len(info.runPath) > 0
 	if o.hasRunpath {
-		o.runpath = s.expand(info.RunPath, objPath)
+		o.runpath = s.expand(info.runPath, objPath)
 	} else {
-		o.rpath = s.expand(info.RPath, objPath)
+		o.rpath = s.expand(info.rPath, objPath)
 	}
 	return o
 }
@@ -279,11 +279,11 @@ type finder interface {
 // finderFor is the loader the binary names: musl's for a musl binary,
 // ld.so otherwise.
 func finderFor(h *host.Host, info *elfInfo) finder {
-	if info.Flavour == flavourMusl && info.Interp != "" {
-		return newMuslSearcher(h, info.Interp, info.Class, info.Machine)
+	if info.flavour == flavourMusl && info.interp != "" {
+		return newMuslSearcher(h, info.interp, info.class, info.machine)
 	}
-	s := newSearcher(h, info.Class, info.Machine)
-	s.interp = info.Interp
+	s := newSearcher(h, info.class, info.machine)
+	s.interp = info.interp
 	return s
 }
 
@@ -297,8 +297,8 @@ func resolveAll(h *host.Host, obj string, info *elfInfo) ([]resolvedLib, finder)
 		req  *object
 	}
 	main := f.newObject(obj, info, nil)
-	queue := make([]item, 0, len(info.Needed))
-	for _, n := range info.Needed {
+	queue := make([]item, 0, len(info.needed))
+	for _, n := range info.needed {
 		queue = append(queue, item{n, main})
 	}
 	seen := map[string]bool{}
@@ -325,7 +325,7 @@ func resolveAll(h *host.Host, obj string, info *elfInfo) ([]resolvedLib, finder)
 			continue
 		}
 		o := f.newObject(r.Path, dep, it.req)
-		for _, n := range dep.Needed {
+		for _, n := range dep.needed {
 			queue = append(queue, item{n, o})
 		}
 	}

@@ -45,8 +45,8 @@ import (
 // bins are real ELF binaries built by the test run, for the libc family's tests.
 // A field is "" when its binary could not be built; Need says why.
 type bins struct {
-	// Dir is the temporary directory holding everything below.
-	Dir string
+	// dir is the temporary directory holding everything below.
+	dir string
 
 	// CDynamic is `gcc hello.c`: dynamic, glibc; PT_INTERP
 	// /lib64/ld-linux-x86-64.so.2; needs GLIBC_2.34 (__libc_start_main)
@@ -86,17 +86,17 @@ type bins struct {
 	// libgolivemissing.so (soname libgolivemissing.so), which was deleted
 	// afterwards: its DT_NEEDED cannot resolve. No RPATH/RUNPATH.
 	Missing string
-	// MissingLib is where libgolivemissing.so was before it was deleted.
-	MissingLib string
+	// missingLib is where libgolivemissing.so was before it was deleted.
+	missingLib string
 	// Wrong32 is a 32-bit (ELFCLASS32, EM_386) dynamic program with
 	// PT_INTERP /lib/ld-linux.so.2 and DT_NEEDED libc.so.6. With
 	// gcc-multilib it is `gcc -m32 hello.c` (needs GLIBC_2.0 and more);
 	// without it, a synthetic one: an object compiled with -m32 and linked
 	// with -nostdlib against a 32-bit stand-in libc.so.6 whose version node
-	// is GLIBC_2.0 (Wrong32Synthetic is then true). Never run either.
+	// is GLIBC_2.0 (wrong32Synthetic is then true). Never run either.
 	Wrong32 string
-	// Wrong32Synthetic tells which way Wrong32 was made.
-	Wrong32Synthetic bool
+	// wrong32Synthetic tells which way Wrong32 was made.
+	wrong32Synthetic bool
 
 	mu  sync.Mutex
 	why map[*string]problem
@@ -137,8 +137,8 @@ func Build(t testing.TB) *bins {
 // Cleanup removes the directory Build made, if any. Call it from TestMain
 // after m.Run; the binaries are gone afterwards.
 func Cleanup() {
-	if built != nil && built.Dir != "" {
-		_ = os.RemoveAll(built.Dir)
+	if built != nil && built.dir != "" {
+		_ = os.RemoveAll(built.dir)
 	}
 }
 
@@ -452,7 +452,7 @@ func build() (*bins, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
-	b := &bins{Dir: dir, why: map[*string]problem{}}
+	b := &bins{dir: dir, why: map[*string]problem{}}
 	bl := &builder{b: b, dir: dir}
 	files := map[string]string{
 		"src/hello.c":           helloC,
@@ -673,7 +673,7 @@ func (bl *builder) missing() {
 		}
 	}
 	bl.b.mu.Lock()
-	bl.b.MissingLib = lib
+	bl.b.missingLib = lib
 	bl.b.mu.Unlock()
 	bl.set(out, pr, &bl.b.Missing)
 }
@@ -710,7 +710,7 @@ func (bl *builder) wrong32() {
 		pr = &problem{kind: missingTool, msg: "no 32-bit program (install the Debian package gcc-multilib): " + pr.msg}
 	}
 	bl.b.mu.Lock()
-	bl.b.Wrong32Synthetic = pr == nil
+	bl.b.wrong32Synthetic = pr == nil
 	bl.b.mu.Unlock()
 	bl.set(out, pr, &bl.b.Wrong32)
 }

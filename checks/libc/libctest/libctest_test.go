@@ -259,8 +259,8 @@ func TestMissing(t *testing.T) {
 	if !slices.Contains(dynStrings(t, f, elf.DT_NEEDED), "libgolivemissing.so") {
 		t.Errorf("DT_NEEDED lacks libgolivemissing.so")
 	}
-	if _, err := os.Stat(b.MissingLib); !os.IsNotExist(err) {
-		t.Errorf("%s still there (err %v)", b.MissingLib, err)
+	if _, err := os.Stat(b.missingLib); !os.IsNotExist(err) {
+		t.Errorf("%s still there (err %v)", b.missingLib, err)
 	}
 	if r := dynStrings(t, f, elf.DT_RUNPATH); len(r) != 0 {
 		t.Errorf("DT_RUNPATH %q", r)
@@ -282,7 +282,7 @@ func TestWrong32(t *testing.T) {
 	if max := ReadelfMaxGLIBC(t, b.Wrong32); max == "" {
 		t.Errorf("no GLIBC_ version needed")
 	}
-	t.Logf("synthetic: %v", b.Wrong32Synthetic)
+	t.Logf("synthetic: %v", b.wrong32Synthetic)
 }
 
 // TestAgreement: readelf and debug/elf see the same version needs in every
