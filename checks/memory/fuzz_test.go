@@ -24,10 +24,10 @@ func FuzzParseSwaps(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := parseSwaps(data)
-		if len(s.Problems) > maxProblems || len(s.Areas) > maxSwapLines {
-			t.Fatalf("%d problems, %d areas", len(s.Problems), len(s.Areas))
+		if len(s.problems) > maxProblems || len(s.areas) > maxSwapLines {
+			t.Fatalf("%d problems, %d areas", len(s.problems), len(s.areas))
 		}
-		for _, a := range s.Areas {
+		for _, a := range s.areas {
 			if !strings.HasPrefix(a.Filename, "/") || a.UsedKiB > a.SizeKiB || a.Line < 1 {
 				t.Fatalf("kept %+v", a)
 			}

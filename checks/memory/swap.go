@@ -49,9 +49,9 @@ func (c *swapCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return res
 	default:
 		o.swaps = parseSwaps(data)
-		if len(o.swaps.Areas) == 0 && len(o.swaps.Problems) > 0 && !strings.HasPrefix(string(data), "Filename") {
+		if len(o.swaps.areas) == 0 && len(o.swaps.problems) > 0 && !strings.HasPrefix(string(data), "Filename") {
 			res.Status = engine.Error
-			res.Message = fmt.Sprintf("%s: no line understood (%s)", swapsPath, strings.Join(o.swaps.Problems, "; "))
+			res.Message = fmt.Sprintf("%s: no line understood (%s)", swapsPath, strings.Join(o.swaps.problems, "; "))
 			return res
 		}
 		o.swappiness, o.swapErr = readSwappiness(h)
@@ -96,7 +96,7 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 	state := bootState
 	if !o.image {
 		state = "off"
-		if len(o.swaps.Areas) > 0 {
+		if len(o.swaps.areas) > 0 {
 			state = "on"
 		}
 	}
@@ -138,11 +138,11 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 		}
 	case state == "on":
 		res.Status = engine.MissStatus(c.rule.Level)
-		res.Message = fmt.Sprintf("%d swap area%s active: a swapped-out page stalls the service for a disk read when it is touched again", len(o.swaps.Areas), plural(len(o.swaps.Areas)))
-		if used := usedKiB(o.swaps.Areas); used > 0 {
+		res.Message = fmt.Sprintf("%d swap area%s active: a swapped-out page stalls the service for a disk read when it is touched again", len(o.swaps.areas), plural(len(o.swaps.areas)))
+		if used := usedKiB(o.swaps.areas); used > 0 {
 			res.Message += fmt.Sprintf("; %s is swapped out now", kib(used))
 		}
-		if zram(o.swaps.Areas) {
+		if zram(o.swaps.areas) {
 			res.Message += "; zram is compressed RAM, not disk, but reclaim still stalls the service"
 		}
 		res.Remediation = c.plan(o, true)
@@ -183,7 +183,7 @@ func (c *swapCheck) plan(o observation, now bool) *remediate.Plan {
 	p := &remediate.Plan{Summary: "turn swap off and keep it off"}
 	if now {
 		why := "deactivate every swap area now"
-		if used := usedKiB(o.swaps.Areas); used > 0 {
+		if used := usedKiB(o.swaps.areas); used > 0 {
 			why += fmt.Sprintf(" (%s is swapped out: the host needs that much free memory to take it back)", kib(used))
 		}
 		p.Actions = append(p.Actions, remediate.Run(why, "swapoff", "-a"))
@@ -198,7 +198,7 @@ func (c *swapCheck) plan(o observation, now bool) *remediate.Plan {
 	}
 	if now && len(o.boot) == 0 {
 		var names []string
-		for _, a := range o.swaps.Areas {
+		for _, a := range o.swaps.areas {
 			names = append(names, a.Filename)
 		}
 		p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("no %s line activates %s: find what does at boot (systemctl list-units --type swap: a .swap unit, systemd-gpt-auto-generator, zram-generator) and mask or remove it", fstab, join(names))))
@@ -220,8 +220,8 @@ func (c *swapCheck) plan(o observation, now bool) *remediate.Plan {
 // problems reports malformed /proc/swaps lines and unreadable files.
 func (c *swapCheck) problems(res engine.Result, o observation) engine.Result {
 	var notes []string
-	if o.swaps != nil && len(o.swaps.Problems) > 0 {
-		notes = append(notes, fmt.Sprintf("%s has %d malformed line(s)", swapsPath, len(o.swaps.Problems)+o.swaps.Skipped))
+	if o.swaps != nil && len(o.swaps.problems) > 0 {
+		notes = append(notes, fmt.Sprintf("%s has %d malformed line(s)", swapsPath, len(o.swaps.problems)+o.swaps.skipped))
 	}
 	if o.bootErr != nil {
 		notes = append(notes, "read "+fstab+": "+o.bootErr.Error())
@@ -244,9 +244,9 @@ func (c *swapCheck) observed(o observation, state string) string {
 		return "on at boot (image: " + fstabLines(o.boot) + ")"
 	}
 	var parts []string
-	for i, a := range o.swaps.Areas {
+	for i, a := range o.swaps.areas {
 		if i == 3 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(o.swaps.Areas)-3))
+			parts = append(parts, fmt.Sprintf("and %d more", len(o.swaps.areas)-3))
 			break
 		}
 		parts = append(parts, fmt.Sprintf("%s (%s, %s, %s used)", a.Filename, a.Type, kib(a.SizeKiB), kib(a.UsedKiB)))
@@ -264,13 +264,13 @@ func (c *swapCheck) observed(o observation, state string) string {
 func (c *swapCheck) details(d map[string]any, o observation) {
 	d["image"] = o.image
 	if o.swaps != nil {
-		d["active"] = o.swaps.Areas
-		d["total_kib"] = totalKiB(o.swaps.Areas)
-		d["used_kib"] = usedKiB(o.swaps.Areas)
-		if len(o.swaps.Problems) > 0 {
-			p := append([]string(nil), o.swaps.Problems...)
-			if o.swaps.Skipped > 0 {
-				p = append(p, fmt.Sprintf("and %d more", o.swaps.Skipped))
+		d["active"] = o.swaps.areas
+		d["total_kib"] = totalKiB(o.swaps.areas)
+		d["used_kib"] = usedKiB(o.swaps.areas)
+		if len(o.swaps.problems) > 0 {
+			p := append([]string(nil), o.swaps.problems...)
+			if o.swaps.skipped > 0 {
+				p = append(p, fmt.Sprintf("and %d more", o.swaps.skipped))
 			}
 			d["problems"] = p
 		}

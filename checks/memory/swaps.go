@@ -39,17 +39,17 @@ type swap struct {
 
 // swaps is a parsed /proc/swaps.
 type swaps struct {
-	Areas    []swap
-	Problems []string
-	Skipped  int
+	areas    []swap
+	problems []string
+	skipped  int
 }
 
 func (s *swaps) problem(line int, format string, args ...any) {
-	if len(s.Problems) == maxProblems {
-		s.Skipped++
+	if len(s.problems) == maxProblems {
+		s.skipped++
 		return
 	}
-	s.Problems = append(s.Problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+	s.problems = append(s.problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
 }
 
 // parseSwaps parses /proc/swaps. github.com/prometheus/procfs parses this
@@ -81,7 +81,7 @@ func parseSwaps(data []byte) *swaps {
 			continue
 		}
 		a.Line = n
-		s.Areas = append(s.Areas, a)
+		s.areas = append(s.areas, a)
 	}
 	return s
 }

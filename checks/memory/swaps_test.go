@@ -23,8 +23,8 @@ func TestParseSwapsReadsKernelFormats(t *testing.T) {
 	}
 	for _, c := range cases {
 		s := parseSwaps([]byte(c.data))
-		if len(s.Problems) > 0 || !reflect.DeepEqual(s.Areas, c.want) {
-			t.Errorf("%q:\n%+v %q\nwant %+v", c.data, s.Areas, s.Problems, c.want)
+		if len(s.problems) > 0 || !reflect.DeepEqual(s.areas, c.want) {
+			t.Errorf("%q:\n%+v %q\nwant %+v", c.data, s.areas, s.problems, c.want)
 		}
 	}
 }
@@ -44,17 +44,17 @@ func TestParseSwapsNamesBadLines(t *testing.T) {
 		"binary":        "\x00\x01\xff",
 	} {
 		s := parseSwaps([]byte(header + bad + "\n" + good))
-		if len(s.Problems) != 1 || !strings.HasPrefix(s.Problems[0], "line 2: ") || len(s.Areas) != 1 || s.Areas[0].Line != 3 {
-			t.Errorf("%s: areas %+v problems %q", name, s.Areas, s.Problems)
+		if len(s.problems) != 1 || !strings.HasPrefix(s.problems[0], "line 2: ") || len(s.areas) != 1 || s.areas[0].Line != 3 {
+			t.Errorf("%s: areas %+v problems %q", name, s.areas, s.problems)
 		}
 	}
 	s := parseSwaps([]byte(good))
-	if len(s.Problems) != 1 || !strings.Contains(s.Problems[0], "header") || len(s.Areas) != 1 {
-		t.Errorf("no header: the line is still read, and the header named: %+v %q", s.Areas, s.Problems)
+	if len(s.problems) != 1 || !strings.Contains(s.problems[0], "header") || len(s.areas) != 1 {
+		t.Errorf("no header: the line is still read, and the header named: %+v %q", s.areas, s.problems)
 	}
 	s = parseSwaps([]byte(header + strings.Repeat(good, 400)))
-	if len(s.Areas) != maxSwapLines-1 || len(s.Problems) != 1 {
-		t.Errorf("%d areas, %q: the kernel has at most 32", len(s.Areas), s.Problems)
+	if len(s.areas) != maxSwapLines-1 || len(s.problems) != 1 {
+		t.Errorf("%d areas, %q: the kernel has at most 32", len(s.areas), s.problems)
 	}
 }
 
