@@ -60,11 +60,11 @@ func FuzzParseChannel(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if ch.Lag != nil && *ch.Lag < 0 {
-			t.Fatalf("negative lag %d", *ch.Lag)
+		if ch.lag != nil && *ch.lag < 0 {
+			t.Fatalf("negative lag %d", *ch.lag)
 		}
 		obs, problems, _ := judgeChannel(ch, 30*time.Second)
-		for _, s := range append(problems, obs, ch.LastIOError, ch.LastSQLError, ch.Name) {
+		for _, s := range append(problems, obs, ch.lastIOError, ch.lastSQLError, ch.name) {
 			if !utf8.ValidString(s) || len(s) > 4*maxErrorText {
 				t.Fatalf("text not valid UTF-8 or unbounded: %q", s)
 			}
@@ -79,13 +79,13 @@ func FuzzParseVersion(f *testing.F) {
 	f.Add("10.6.16", "MariaDB Server")
 	f.Fuzz(func(t *testing.T, version, comment string) {
 		v, err := parseVersion(version, comment)
-		if !utf8.ValidString(v.Raw) || len(v.Raw) > maxVersionLen+3 {
-			t.Fatalf("Raw %q", v.Raw)
+		if !utf8.ValidString(v.raw) || len(v.raw) > maxVersionLen+3 {
+			t.Fatalf("Raw %q", v.raw)
 		}
 		if err != nil {
 			return
 		}
-		if v.Major < 0 || v.Major > 9999 || v.Minor > 9999 || v.Patch > 9999 {
+		if v.major < 0 || v.major > 9999 || v.minor > 9999 || v.patch > 9999 {
 			t.Fatalf("version %+v", v)
 		}
 		_ = v.replicaStatusStatement()

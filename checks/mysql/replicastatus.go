@@ -10,23 +10,23 @@ import (
 // channel is one row of SHOW REPLICA/SLAVE STATUS: one replication channel
 // (MySQL) or connection (MariaDB multi-source); a plain replica has one.
 type channel struct {
-	Name       string // "" for the default channel
-	SourceHost string
-	SourcePort string
+	name       string // "" for the default channel
+	sourceHost string
+	sourcePort string
 	// IORunning and SQLRunning are Yes, No or Connecting as the server
 	// says them.
 	IORunning  string
 	SQLRunning string
-	// Lag is Seconds_Behind_Source; nil when the server says NULL (the SQL
+	// lag is Seconds_Behind_Source; nil when the server says NULL (the SQL
 	// thread is stopped, or the IO thread is not connected).
-	Lag          *int64
-	LastIOErrno  string
-	LastIOError  string
-	LastSQLErrno string
-	LastSQLError string
-	// SQLDelay is MASTER_DELAY / SOURCE_DELAY: lag the operator asked for.
-	SQLDelay int64
-	SQLState string
+	lag          *int64
+	lastIOErrno  string
+	lastIOError  string
+	lastSQLErrno string
+	lastSQLError string
+	// sqlDelay is MASTER_DELAY / SOURCE_DELAY: lag the operator asked for.
+	sqlDelay int64
+	sqlState string
 }
 
 // Column names, newest first: MySQL 8.0.22 renamed Master/Slave to
@@ -88,21 +88,21 @@ func parseChannel(columns []string, row []sql.NullString) (channel, error) {
 		if err != nil || n < 0 {
 			return ch, fmt.Errorf("replica status: %s is %q, not a number of seconds", colLag[0], clip(lag.String, 32))
 		}
-		ch.Lag = &n
+		ch.lag = &n
 	}
 	if d, ok := get(colSQLDelay); ok && d.Valid {
 		if n, err := strconv.ParseInt(strings.TrimSpace(d.String), 10, 64); err == nil && n > 0 {
-			ch.SQLDelay = n
+			ch.sqlDelay = n
 		}
 	}
-	ch.Name = text(colChannel, 64)
-	ch.SourceHost = text(colSourceHost, 255)
-	ch.SourcePort = text(colSourcePort, 8)
-	ch.SQLState = text(colSQLState, 128)
-	ch.LastIOErrno = text(colIOErrno, 8)
-	ch.LastIOError = text(colIOError, maxErrorText)
-	ch.LastSQLErrno = text(colSQLErrno, 8)
-	ch.LastSQLError = text(colSQLError, maxErrorText)
+	ch.name = text(colChannel, 64)
+	ch.sourceHost = text(colSourceHost, 255)
+	ch.sourcePort = text(colSourcePort, 8)
+	ch.sqlState = text(colSQLState, 128)
+	ch.lastIOErrno = text(colIOErrno, 8)
+	ch.lastIOError = text(colIOError, maxErrorText)
+	ch.lastSQLErrno = text(colSQLErrno, 8)
+	ch.lastSQLError = text(colSQLError, maxErrorText)
 	return ch, nil
 }
 
@@ -113,8 +113,8 @@ func (c channel) sqlRunning() bool { return strings.EqualFold(c.SQLRunning, "Yes
 
 // label names the channel in messages: "" for the only, default channel.
 func (c channel) label() string {
-	if c.Name == "" {
+	if c.name == "" {
 		return ""
 	}
-	return "channel " + strconv.Quote(c.Name) + ": "
+	return "channel " + strconv.Quote(c.name) + ": "
 }

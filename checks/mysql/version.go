@@ -17,10 +17,10 @@ const (
 // serverVersion is a server's version as SELECT VERSION() and @@version_comment
 // give it.
 type serverVersion struct {
-	Flavor              string
-	Major, Minor, Patch int
-	// Raw is VERSION() as the server sent it (clipped), for the report.
-	Raw string
+	flavor              string
+	major, minor, patch int
+	// raw is VERSION() as the server sent it (clipped), for the report.
+	raw string
 }
 
 // mariaDBCompatPrefix is what MariaDB 10.x puts before its version in the
@@ -38,13 +38,13 @@ var errVersion = errors.New("not a MySQL or MariaDB version")
 // "Percona Server (GPL), Release 27"), which names MariaDB when VERSION()
 // does not.
 func parseVersion(version, comment string) (serverVersion, error) {
-	v := serverVersion{Raw: clip(version, maxVersionLen), Flavor: flavorMySQL}
+	v := serverVersion{raw: clip(version, maxVersionLen), flavor: flavorMySQL}
 	lower := strings.ToLower(version)
 	if strings.Contains(lower, "mariadb") || strings.Contains(strings.ToLower(comment), "mariadb") {
-		v.Flavor = flavorMariaDB
+		v.flavor = flavorMariaDB
 	}
 	num := version
-	if v.Flavor == flavorMariaDB {
+	if v.flavor == flavorMariaDB {
 		num = strings.TrimPrefix(num, mariaDBCompatPrefix)
 	}
 	if i := strings.IndexFunc(num, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }); i >= 0 {
@@ -52,38 +52,38 @@ func parseVersion(version, comment string) (serverVersion, error) {
 	}
 	parts := strings.Split(num, ".")
 	if len(parts) < 2 || len(parts) > 3 {
-		return v, fmt.Errorf("%w: %q", errVersion, v.Raw)
+		return v, fmt.Errorf("%w: %q", errVersion, v.raw)
 	}
 	nums := [3]int{}
 	for i, p := range parts {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 0 || n > 9999 {
-			return v, fmt.Errorf("%w: %q", errVersion, v.Raw)
+			return v, fmt.Errorf("%w: %q", errVersion, v.raw)
 		}
 		nums[i] = n
 	}
-	v.Major, v.Minor, v.Patch = nums[0], nums[1], nums[2]
+	v.major, v.minor, v.patch = nums[0], nums[1], nums[2]
 	return v, nil
 }
 
 // atLeast reports whether v is major.minor.patch or later.
 func (v serverVersion) atLeast(major, minor, patch int) bool {
-	if v.Major != major {
-		return v.Major > major
+	if v.major != major {
+		return v.major > major
 	}
-	if v.Minor != minor {
-		return v.Minor > minor
+	if v.minor != minor {
+		return v.minor > minor
 	}
-	return v.Patch >= patch
+	return v.patch >= patch
 }
 
 // String is "MariaDB 10.11.6" or "MySQL 8.0.36".
 func (v serverVersion) String() string {
 	name := "MySQL"
-	if v.Flavor == flavorMariaDB {
+	if v.flavor == flavorMariaDB {
 		name = "MariaDB"
 	}
-	return fmt.Sprintf("%s %d.%d.%d", name, v.Major, v.Minor, v.Patch)
+	return fmt.Sprintf("%s %d.%d.%d", name, v.major, v.minor, v.patch)
 }
 
 // usesReplicaWords reports whether the server knows SHOW REPLICA STATUS:
@@ -91,7 +91,7 @@ func (v serverVersion) String() string {
 // Seconds_Behind_Source) and MariaDB from 10.5.1 (which keeps the Slave_*
 // column names). Older servers know only SHOW SLAVE STATUS.
 func (v serverVersion) usesReplicaWords() bool {
-	if v.Flavor == flavorMariaDB {
+	if v.flavor == flavorMariaDB {
 		return v.atLeast(10, 5, 1)
 	}
 	return v.atLeast(8, 0, 22)
@@ -103,9 +103,9 @@ func (v serverVersion) usesReplicaWords() bool {
 // used; MySQL returns one row per channel already.
 func (v serverVersion) replicaStatusStatement() string {
 	switch {
-	case v.Flavor == flavorMariaDB && v.usesReplicaWords():
+	case v.flavor == flavorMariaDB && v.usesReplicaWords():
 		return "SHOW ALL REPLICAS STATUS"
-	case v.Flavor == flavorMariaDB && v.atLeast(10, 0, 0):
+	case v.flavor == flavorMariaDB && v.atLeast(10, 0, 0):
 		return "SHOW ALL SLAVES STATUS"
 	case v.usesReplicaWords():
 		return "SHOW REPLICA STATUS"
