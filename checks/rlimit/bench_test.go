@@ -57,7 +57,7 @@ func BenchmarkFindProcessByName(b *testing.B) {
 	comm, _ := os.ReadFile("/proc/self/comm")
 	name := strings.TrimSpace(string(comm))
 	for b.Loop() {
-		if ps := findProcesses(h, name); len(ps.Procs) == 0 {
+		if ps := findProcesses(h, name); len(ps.procs) == 0 {
 			b.Fatal("this process not found")
 		}
 	}

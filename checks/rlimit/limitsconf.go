@@ -29,19 +29,19 @@ const (
 
 // entry is one limits.conf line pam_limits would act on.
 type entry struct {
-	File   string
-	Line   int
+	file   string
+	line   int
 	Domain string // as written: pam_limits compares it case-sensitively
 	Type   string // soft, hard or - (lower-cased, as pam_limits compares it)
 	Item   string // lower-cased
 	Value  string // lower-cased
-	// NoLimits marks a "<domain> -" line: for a matching user pam_limits
+	// noLimits marks a "<domain> -" line: for a matching user pam_limits
 	// stops reading and sets no limit at all.
-	NoLimits bool
+	noLimits bool
 }
 
 // where is "file:line".
-func (e entry) where() string { return fmt.Sprintf("%s:%d", e.File, e.Line) }
+func (e entry) where() string { return fmt.Sprintf("%s:%d", e.file, e.line) }
 
 // lineSyntax is how a pam_limits release reads a line of limits.conf.
 type lineSyntax int
@@ -106,7 +106,7 @@ func parseLimits(file string, data []byte, syntax lineSyntax) (entries []entry, 
 			e, ok, bad := parseLimitsLine(r, syntax)
 			switch {
 			case ok:
-				e.File, e.Line = file, n
+				e.file, e.line = file, n
 				entries = append(entries, e)
 			case bad != "":
 				problem("%s:%d: invalid line %q (pam_limits skips it)", file, n, truncate(bad, 200))
@@ -146,7 +146,7 @@ func parseLimitsLine(raw []byte, syntax lineSyntax) (e entry, ok bool, bad strin
 	case len(f) == 4:
 		return entry{Domain: f[0], Type: asciiLower(f[1]), Item: asciiLower(f[2]), Value: asciiLower(f[3])}, true, ""
 	case len(f) == 2 && strings.HasPrefix(f[1], "-"):
-		return entry{Domain: f[0], Type: "-", NoLimits: true}, true, ""
+		return entry{Domain: f[0], Type: "-", noLimits: true}, true, ""
 	}
 	return entry{}, false, strings.TrimSpace(line)
 }

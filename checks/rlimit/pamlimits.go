@@ -26,24 +26,24 @@ var sourceNames = map[int]string{srcUser: "user", srcGroup: "group", srcDefault:
 
 // setting is the value pam_limits holds for one side of a limit.
 type setting struct {
-	Value uint64
-	Src   int
-	From  entry
+	value uint64
+	src   int
+	from  entry
 }
 
 // loginLimits is what pam_limits sets for one user.
 type loginLimits struct {
-	Soft, Hard map[string]setting // by resource name; absent: not set (inherited)
-	// NoLimits is the "<domain> -" line that made pam_limits set nothing.
-	NoLimits *entry
-	// Files are the files read, in order; Problems the lines skipped.
-	Files    []string
-	Problems []string
-	// Fatal are files pam_limits cannot read: it then fails the session
+	soft, hard map[string]setting // by resource name; absent: not set (inherited)
+	// noLimits is the "<domain> -" line that made pam_limits set nothing.
+	noLimits *entry
+	// files are the files read, in order; Problems the lines skipped.
+	files    []string
+	problems []string
+	// fatal are files pam_limits cannot read: it then fails the session
 	// ("error parsing the configuration file") and the login is refused.
-	Fatal []string
-	// NeedsRoot are files golive may not read as a non-root user.
-	NeedsRoot []string
+	fatal []string
+	// needsRoot are files golive may not read as a non-root user.
+	needsRoot []string
 }
 
 // pamConfig is what pam_limits reads on a host: every entry in order.
@@ -163,14 +163,14 @@ func isDir(h *host.Host, p string) bool {
 // then falls through to the uid-range test, so "@0:" applies to root as a
 // uid range. The patch leaves "<domain> -" lines alone.
 func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *loginLimits {
-	out := &loginLimits{Soft: map[string]setting{}, Hard: map[string]setting{},
-		Files: c.files, Problems: append([]string(nil), c.problems...), Fatal: c.fatal, NeedsRoot: c.needsRoot}
-	root := rootExempt && a.Known && a.UID == 0
+	out := &loginLimits{soft: map[string]setting{}, hard: map[string]setting{},
+		files: c.files, problems: append([]string(nil), c.problems...), fatal: c.fatal, needsRoot: c.needsRoot}
+	root := rootExempt && a.known && a.uid == 0
 	for i := range c.entries {
 		e := c.entries[i]
-		if e.NoLimits {
+		if e.noLimits {
 			if noLimitsFor(e.Domain, a) {
-				out.NoLimits = &e
+				out.noLimits = &e
 				return out
 			}
 			continue
@@ -180,7 +180,7 @@ func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *loginLimits {
 			continue
 		}
 		if p := out.apply(e, src); p != "" {
-			out.Problems = append(out.Problems, p)
+			out.problems = append(out.problems, p)
 		}
 	}
 	return out
@@ -195,7 +195,7 @@ func matchDomain(domain string, a *account, root bool) (int, bool) {
 		return 0, false // "invalid uid range": skipped
 	}
 	switch {
-	case domain == a.Name:
+	case domain == a.name:
 		return srcUser, true
 	case strings.HasPrefix(domain, "@") && !root:
 		switch rng {
@@ -204,9 +204,9 @@ func matchDomain(domain string, a *account, root bool) (int, bool) {
 		case rangeOne:
 			return srcGroup, a.inGID(hi)
 		case rangeMinMax:
-			return srcGroup, a.Known && a.GID >= lo && a.GID <= hi
+			return srcGroup, a.known && a.gid >= lo && a.gid <= hi
 		case rangeMin:
-			return srcGroup, a.Known && a.GID >= lo
+			return srcGroup, a.known && a.gid >= lo
 		}
 	case strings.HasPrefix(domain, "%") && !root:
 		// "%" and "%group" apply to maxlogins only; pam_limits ignores them
@@ -217,11 +217,11 @@ func matchDomain(domain string, a *account, root bool) (int, bool) {
 	case rangeNone:
 		return srcDefault, domain == "*" && !root
 	case rangeOne:
-		return srcUser, a.Known && a.UID == hi
+		return srcUser, a.known && a.uid == hi
 	case rangeMinMax:
-		return srcUser, a.Known && a.UID >= lo && a.UID <= hi
+		return srcUser, a.known && a.uid >= lo && a.uid <= hi
 	case rangeMin:
-		return srcUser, a.Known && a.UID >= lo
+		return srcUser, a.known && a.uid >= lo
 	}
 	return 0, false
 }
@@ -234,7 +234,7 @@ func noLimitsFor(domain string, a *account) bool {
 	if !ok {
 		return false
 	}
-	if domain == a.Name {
+	if domain == a.name {
 		return true
 	}
 	if strings.HasPrefix(domain, "@") {
@@ -244,18 +244,18 @@ func noLimitsFor(domain string, a *account) bool {
 		case rangeOne:
 			return a.inGID(hi)
 		case rangeMinMax:
-			return a.Known && a.GID >= lo && a.GID <= hi
+			return a.known && a.gid >= lo && a.gid <= hi
 		case rangeMin:
-			return a.Known && a.GID >= lo
+			return a.known && a.gid >= lo
 		}
 	}
 	switch rng {
 	case rangeOne:
-		return a.Known && a.UID == hi
+		return a.known && a.uid == hi
 	case rangeMinMax:
-		return a.Known && a.UID >= lo && a.UID <= hi
+		return a.known && a.uid >= lo && a.uid <= hi
 	case rangeMin:
-		return a.Known && a.UID >= lo
+		return a.known && a.uid >= lo
 	}
 	return false
 }
@@ -368,20 +368,20 @@ func (l *loginLimits) apply(e entry, src int) string {
 			v *= 1024
 		}
 	}
-	s := setting{Value: v, Src: src, From: e}
+	s := setting{value: v, src: src, from: e}
 	// process_limit returns at the first side a stronger source holds:
 	// a "-" line blocked on its soft side does not set the hard side.
 	if soft {
-		if cur, ok := l.Soft[r.name]; ok && cur.Src < src {
+		if cur, ok := l.soft[r.name]; ok && cur.src < src {
 			return ""
 		}
-		l.Soft[r.name] = s
+		l.soft[r.name] = s
 	}
 	if hard {
-		if cur, ok := l.Hard[r.name]; ok && cur.Src < src {
+		if cur, ok := l.hard[r.name]; ok && cur.src < src {
 			return ""
 		}
-		l.Hard[r.name] = s
+		l.hard[r.name] = s
 	}
 	return ""
 }

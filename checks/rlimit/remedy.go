@@ -32,15 +32,15 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 	for _, rule := range s.unitRules {
 		r := resources[rule.Key]
 		v := s.unitVerdict(h, name, f, mc, r, rule, h.Live())
-		ours := v.ul.Level == "unit" && v.ul.File == dropIn
+		ours := v.ul.level == "unit" && v.ul.file == dropIn
 		if v.ok && v.err == nil {
 			if ours {
-				lines = append(lines, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(v.ul.Limit, s.set.sd.Version)))
+				lines = append(lines, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(v.ul.limit, s.set.sd.Version)))
 			}
 			continue
 		}
-		if v.ul.Level == "unit" && !ours && isDropIn(f, v.ul.File) && path.Base(v.ul.File) > dropInName {
-			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s= and is applied after %s: change the value there (or remove it)", v.ul.File, r.systemd, dropIn)))
+		if v.ul.level == "unit" && !ours && isDropIn(f, v.ul.file) && path.Base(v.ul.file) > dropInName {
+			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s= and is applied after %s: change the value there (or remove it)", v.ul.file, r.systemd, dropIn)))
 			continue
 		}
 		if v.cappedBy == "pid1" {
@@ -55,13 +55,13 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 			continue
 		}
 		if r.name == "nofile" {
-			if n := s.nrOpenOf(h); n.Known && target != Infinity && target > n.Value {
+			if n := s.nrOpenOf(h); n.known && target != Infinity && target > n.value {
 				manual = append(manual, remediate.Tell(fmt.Sprintf("raise fs.nr_open to at least %d first (sysctl): no process can have more open files than it allows", target)))
 			}
 		}
 		l := Limit{Soft: target, Hard: target}
-		if v.side == "soft" && v.ul.Known && v.ul.Limit.Hard > target {
-			l.Hard = v.ul.Limit.Hard // raise the soft limit without lowering the hard one
+		if v.side == "soft" && v.ul.known && v.ul.limit.Hard > target {
+			l.Hard = v.ul.limit.Hard // raise the soft limit without lowering the hard one
 		}
 		lines = append(lines, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(l, s.set.sd.Version)))
 		fixed = append(fixed, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(l, s.set.sd.Version)))
@@ -110,17 +110,17 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 	for _, rule := range s.loginRules {
 		r := resources[rule.Key]
 		v := s.loginVerdict(h, user, r, rule)
-		if v.ll.NoLimits != nil {
-			manual = append(manual, remediate.Tell(fmt.Sprintf("remove the line %q at %s: it makes pam_limits set no limit for %s", v.ll.NoLimits.Domain+" -", v.ll.NoLimits.where(), user)))
+		if v.ll.noLimits != nil {
+			manual = append(manual, remediate.Tell(fmt.Sprintf("remove the line %q at %s: it makes pam_limits set no limit for %s", v.ll.noLimits.Domain+" -", v.ll.noLimits.where(), user)))
 			break
 		}
-		ours := func(sd side) bool { return sd.Set != nil && sd.Set.From.File == limitsDropIn }
-		if v.ok && v.err == nil && v.judged.Known && !v.overNrOpen {
+		ours := func(sd side) bool { return sd.set != nil && sd.set.from.file == limitsDropIn }
+		if v.ok && v.err == nil && v.judged.known && !v.overNrOpen {
 			if ours(v.soft) {
-				lines = append(lines, limitsLine(user, "soft", r, v.soft.Value))
+				lines = append(lines, limitsLine(user, "soft", r, v.soft.value))
 			}
 			if ours(v.hard) {
-				lines = append(lines, limitsLine(user, "hard", r, v.hard.Value))
+				lines = append(lines, limitsLine(user, "hard", r, v.hard.value))
 			}
 			continue
 		}
@@ -128,11 +128,11 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s for %s after %s: change the value there", later, r.name, user, limitsDropIn)))
 			continue
 		}
-		target := v.judged.Value
-		if !v.ok || !v.judged.Known {
+		target := v.judged.value
+		if !v.ok || !v.judged.known {
 			cur := uint64(0)
-			if v.judged.Known {
-				cur = v.judged.Value
+			if v.judged.known {
+				cur = v.judged.value
 			}
 			t, ok := fixValue(rule.Expect, cur)
 			if !ok {
@@ -142,11 +142,11 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 			target = t
 		}
 		hard := target
-		if v.side == "soft" && v.hard.Known && v.hard.Value > target {
-			hard = v.hard.Value // raise the soft limit without lowering the hard one
+		if v.side == "soft" && v.hard.known && v.hard.value > target {
+			hard = v.hard.value // raise the soft limit without lowering the hard one
 		}
-		if r.name == "nofile" && v.nrOpen.Known {
-			nr := v.nrOpen.Value
+		if r.name == "nofile" && v.nrOpen.known {
+			nr := v.nrOpen.value
 			hard = min(hard, nr)
 			if target > nr {
 				if ok, _ := satisfies(rule.Expect, nr); !ok {
@@ -184,12 +184,12 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 // laterUserLine names a user line applied after golive's file that holds
 // the judged side, which golive's file cannot override.
 func laterUserLine(v loginVerdict) string {
-	st := v.judged.Set
-	if st == nil || st.Src != srcUser || st.From.File == limitsDropIn {
+	st := v.judged.set
+	if st == nil || st.src != srcUser || st.from.file == limitsDropIn {
 		return ""
 	}
-	if strings.HasPrefix(st.From.File, limitsDir+"/") && path.Base(st.From.File) > dropInName {
-		return st.From.where()
+	if strings.HasPrefix(st.from.file, limitsDir+"/") && path.Base(st.from.file) > dropInName {
+		return st.from.where()
 	}
 	return ""
 }
