@@ -60,8 +60,8 @@ func BenchmarkFileContextsCold(b *testing.B) {
 		}
 		fc := newFileContexts(specs, nil, nil)
 		for _, q := range benchPaths {
-			if m, err := fc.lookup(q.p, q.ft); err != nil || m.Spec == nil {
-				b.Fatalf("%s: %v %v", q.p, m.Spec, err)
+			if m, err := fc.lookup(q.p, q.ft); err != nil || m.spec == nil {
+				b.Fatalf("%s: %v %v", q.p, m.spec, err)
 			}
 		}
 	}
@@ -102,8 +102,8 @@ func TestSyntheticFileContextsIsRealSized(t *testing.T) {
 	want := map[string]string{"/opt/myapp/bin": "bin_t", "/var/lib/myapp": "var_lib_t", "/srv/myapp/static/index.html": "var_t", "/etc/myapp/config.yaml": "etc_t"}
 	for p, typ := range want {
 		m, err := fc.lookup(p, anyFile)
-		if err != nil || m.Spec == nil || !strings.Contains(m.Spec.Context, ":"+typ+":") {
-			t.Errorf("Lookup(%s) = %v, %v; want %s", p, m.Spec, err, typ)
+		if err != nil || m.spec == nil || !strings.Contains(m.spec.context, ":"+typ+":") {
+			t.Errorf("Lookup(%s) = %v, %v; want %s", p, m.spec, err, typ)
 		}
 	}
 }

@@ -41,16 +41,16 @@ func (p problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.T
 
 // config is /etc/selinux/config as libselinux reads it at boot.
 type config struct {
-	// Mode is the SELINUX= value; "" when no line libselinux accepts sets it.
-	Mode     mode
-	ModeLine int
-	// Policy is the SELINUXTYPE= value, defaultPolicy when no line sets it
-	// (PolicyLine 0), or "" when the line names no usable policy directory
-	// (PolicyProblem says why).
-	Policy        string
-	PolicyLine    int
-	PolicyProblem string
-	Problems      []problem
+	// mode is the SELINUX= value; "" when no line libselinux accepts sets it.
+	mode     mode
+	modeLine int
+	// policy is the SELINUXTYPE= value, defaultPolicy when no line sets it
+	// (policyLine 0), or "" when the line names no usable policy directory
+	// (policyProblem says why).
+	policy        string
+	policyLine    int
+	policyProblem string
+	problems      []problem
 }
 
 // parseConfig reads /etc/selinux/config with libselinux's rules, which
@@ -67,7 +67,7 @@ type config struct {
 // '#' starts a comment only at the beginning of a line. Lines that look
 // like settings but are ignored are named in Problems.
 func parseConfig(data []byte) config {
-	c := config{Policy: defaultPolicy}
+	c := config{policy: defaultPolicy}
 	policyValue := ""
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		n := i + 1
@@ -80,33 +80,33 @@ func parseConfig(data []byte) config {
 		switch {
 		case strings.HasPrefix(upper, "SELINUXTYPE="):
 			policyValue = strings.Trim(trimmed[len("SELINUXTYPE="):], cSpace)
-			c.PolicyLine = n
+			c.policyLine = n
 		case strings.HasPrefix(line, "SELINUX="):
 			m, ok := modePrefix(strings.TrimLeft(line[len("SELINUX="):], cSpace))
 			switch {
 			case !ok:
-				c.Problems = append(c.Problems, problem{n, "ignored: " + shown(line) + " is not SELINUX=enforcing, permissive or disabled"})
-			case c.Mode != "":
-				c.Problems = append(c.Problems, problem{n, fmt.Sprintf("ignored: %s; the first SELINUX= line (line %d) wins", shown(line), c.ModeLine)})
+				c.problems = append(c.problems, problem{n, "ignored: " + shown(line) + " is not SELINUX=enforcing, permissive or disabled"})
+			case c.mode != "":
+				c.problems = append(c.problems, problem{n, fmt.Sprintf("ignored: %s; the first SELINUX= line (line %d) wins", shown(line), c.modeLine)})
 			default:
-				c.Mode, c.ModeLine = m, n
+				c.mode, c.modeLine = m, n
 				if word := strings.Trim(line[len("SELINUX="):], cSpace); !strings.EqualFold(word, string(m)) {
-					c.Problems = append(c.Problems, problem{n, fmt.Sprintf("read as %s: libselinux compares only the start of %s", m, shown(line))})
+					c.problems = append(c.problems, problem{n, fmt.Sprintf("read as %s: libselinux compares only the start of %s", m, shown(line))})
 				}
 			}
 		case strings.HasPrefix(upper, "SELINUX"):
-			c.Problems = append(c.Problems, problem{n, "ignored: " + shown(line) + " (libselinux reads SELINUX= only at the very start of a line, in upper case, with no blank before =)"})
+			c.problems = append(c.problems, problem{n, "ignored: " + shown(line) + " (libselinux reads SELINUX= only at the very start of a line, in upper case, with no blank before =)"})
 		case strings.HasPrefix(upper, "REQUIRESEUSERS=") || strings.HasPrefix(upper, "SETLOCALDEFS=") || strings.HasPrefix(upper, "AUTORELABEL="):
 			// Other keys libselinux and the relabel service know.
 		default:
-			c.Problems = append(c.Problems, problem{n, "not a setting: " + shown(line)})
+			c.problems = append(c.problems, problem{n, "not a setting: " + shown(line)})
 		}
 	}
-	if c.PolicyLine > 0 {
-		c.Policy = policyValue
+	if c.policyLine > 0 {
+		c.policy = policyValue
 		if why := badPolicyName(policyValue); why != "" {
-			c.Policy = ""
-			c.PolicyProblem = fmt.Sprintf("line %d: SELINUXTYPE=%s %s", c.PolicyLine, shown(policyValue), why)
+			c.policy = ""
+			c.policyProblem = fmt.Sprintf("line %d: SELINUXTYPE=%s %s", c.policyLine, shown(policyValue), why)
 		}
 	}
 	return c

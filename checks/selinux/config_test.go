@@ -38,19 +38,19 @@ func TestParseConfigFollowsLibselinux(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := parseConfig([]byte(tt.in))
-			if c.Mode != tt.mode || c.ModeLine != tt.modeLine || c.Policy != tt.policy || c.PolicyLine != tt.policyLine {
-				t.Errorf("ParseConfig = mode %q line %d, policy %q line %d; want %q %d, %q %d", c.Mode, c.ModeLine, c.Policy, c.PolicyLine, tt.mode, tt.modeLine, tt.policy, tt.policyLine)
+			if c.mode != tt.mode || c.modeLine != tt.modeLine || c.policy != tt.policy || c.policyLine != tt.policyLine {
+				t.Errorf("ParseConfig = mode %q line %d, policy %q line %d; want %q %d, %q %d", c.mode, c.modeLine, c.policy, c.policyLine, tt.mode, tt.modeLine, tt.policy, tt.policyLine)
 			}
 			var probs []string
-			for _, p := range c.Problems {
+			for _, p := range c.problems {
 				probs = append(probs, p.String())
 			}
 			all := strings.Join(probs, "\n")
 			if (tt.problem == "") != (len(probs) == 0) || !strings.Contains(all, tt.problem) {
 				t.Errorf("problems %q, want one mentioning %q", probs, tt.problem)
 			}
-			if !strings.Contains(c.PolicyProblem, tt.policyErr) || (tt.policyErr == "") != (c.PolicyProblem == "") {
-				t.Errorf("policy problem %q, want %q", c.PolicyProblem, tt.policyErr)
+			if !strings.Contains(c.policyProblem, tt.policyErr) || (tt.policyErr == "") != (c.policyProblem == "") {
+				t.Errorf("policy problem %q, want %q", c.policyProblem, tt.policyErr)
 			}
 		})
 	}
@@ -65,7 +65,7 @@ func TestParseConfigShippedFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := parseConfig(data)
-		if c.Mode != enforcing || c.ModeLine != wantLine || c.Policy != "targeted" || len(c.Problems) != 0 {
+		if c.mode != enforcing || c.modeLine != wantLine || c.policy != "targeted" || len(c.problems) != 0 {
 			t.Errorf("%s: %+v", root, c)
 		}
 	}

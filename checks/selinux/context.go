@@ -18,15 +18,15 @@ const noContext = "<<none>>"
 
 // secContext is an SELinux security context, user:role:type[:level].
 type secContext struct {
-	User, Role, Type, Level string
+	user, role, Type, level string
 }
 
 // String is the context as the kernel writes it.
 func (c secContext) String() string {
-	if c.Level == "" {
-		return c.User + ":" + c.Role + ":" + c.Type
+	if c.level == "" {
+		return c.user + ":" + c.role + ":" + c.Type
 	}
-	return c.User + ":" + c.Role + ":" + c.Type + ":" + c.Level
+	return c.user + ":" + c.role + ":" + c.Type + ":" + c.level
 }
 
 // errBadContext is wrapped by every ParseContext error.
@@ -52,8 +52,8 @@ func parseContext(s string) (secContext, error) {
 	if err != nil {
 		return secContext{}, fmt.Errorf("%w: %s needs user:role:type[:level]", errBadContext, shown(s))
 	}
-	out := secContext{User: c["user"], Role: c["role"], Type: c["type"], Level: c["level"]}
-	if out.User == "" || out.Role == "" || out.Type == "" || (strings.Count(s, ":") >= 3 && out.Level == "") {
+	out := secContext{user: c["user"], role: c["role"], Type: c["type"], level: c["level"]}
+	if out.user == "" || out.role == "" || out.Type == "" || (strings.Count(s, ":") >= 3 && out.level == "") {
 		return secContext{}, fmt.Errorf("%w: %s has an empty field", errBadContext, shown(s))
 	}
 	return out, nil

@@ -90,11 +90,11 @@ func (t fileType) name() string {
 
 // spec is one file_contexts entry.
 type spec struct {
-	Regex   string
+	regex   string
 	Type    fileType
-	Context string // "<<none>>" or user:role:type[:level]
-	File    string
-	Line    int
+	context string // "<<none>>" or user:role:type[:level]
+	file    string
+	line    int
 
 	exact   bool   // no regex metacharacter: libselinux tries these last-first before all regexes
 	literal string // an exact entry's path, when it needs no regex to match
@@ -109,7 +109,7 @@ type spec struct {
 }
 
 // where is "file:line".
-func (s *spec) where() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+func (s *spec) where() string { return fmt.Sprintf("%s:%d", s.file, s.line) }
 
 // metaChars are the characters libselinux treats as regular expression
 // syntax when it tells exact paths from patterns and finds stems.
@@ -174,22 +174,22 @@ func parseFileContexts(file string, data []byte) ([]*spec, error) {
 		if len(block) == cap(block) {
 			block = make([]spec, 0, 256)
 		}
-		block = append(block, spec{Regex: fields[0], File: file, Line: n})
+		block = append(block, spec{regex: fields[0], file: file, line: n})
 		s := &block[len(block)-1]
 		switch nf {
 		case 1:
 			return nil, fmt.Errorf("%s:%d: %s has no context (libselinux refuses the file)", file, n, shown(fields[0]))
 		case 2:
-			s.Context = fields[1]
+			s.context = fields[1]
 		case 3:
 			t, ok := parseFileType(fields[1])
 			if !ok {
 				return nil, fmt.Errorf("%s:%d: unknown file type %s (libselinux refuses the file)", file, n, shown(fields[1]))
 			}
-			s.Type, s.Context = t, fields[2]
+			s.Type, s.context = t, fields[2]
 		}
-		s.exact, s.literal = classify(s.Regex)
-		s.stem = specStem(s.Regex)
+		s.exact, s.literal = classify(s.regex)
+		s.stem = specStem(s.regex)
 		specs = append(specs, s)
 		if len(specs) > maxSpecs {
 			return nil, fmt.Errorf("%s: more than %d entries", file, maxSpecs)
@@ -337,13 +337,13 @@ func fileStem(p string) string {
 // constructs (backreferences, lookaround) fail here.
 func (s *spec) regexp() (*regexp.Regexp, error) {
 	s.once.Do(func() {
-		if len(s.Regex) > maxRegex {
+		if len(s.regex) > maxRegex {
 			s.reErr = fmt.Errorf("%s: regular expression longer than %d bytes", s.where(), maxRegex)
 			return
 		}
-		s.re, s.reErr = regexp.Compile("^" + s.Regex + "$")
+		s.re, s.reErr = regexp.Compile("^" + s.regex + "$")
 		if s.reErr != nil {
-			s.reErr = fmt.Errorf("%s: invalid regular expression %s (or a PCRE feature Go's RE2 lacks): %w", s.where(), shown(s.Regex), s.reErr)
+			s.reErr = fmt.Errorf("%s: invalid regular expression %s (or a PCRE feature Go's RE2 lacks): %w", s.where(), shown(s.regex), s.reErr)
 		}
 	})
 	return s.re, s.reErr
@@ -353,7 +353,7 @@ func (s *spec) matches(p string) (bool, error) {
 	if s.exact && s.literal != "" {
 		return p == s.literal, nil
 	}
-	s.prefixOnce.Do(func() { s.prefix = literalPrefix(s.Regex) })
+	s.prefixOnce.Do(func() { s.prefix = literalPrefix(s.regex) })
 	if !strings.HasPrefix(p, s.prefix) {
 		return false, nil // cannot match: not worth compiling
 	}
@@ -367,9 +367,9 @@ func (s *spec) matches(p string) (bool, error) {
 // sub is a path substitution of file_contexts.subs / .subs_dist: a path
 // under From is looked up as the same path under To.
 type sub struct {
-	From, To string
-	File     string
-	Line     int
+	from, to string
+	file     string
+	line     int
 }
 
 // parseSubs parses a substitution file as selabel_subs_init does: two
@@ -386,7 +386,7 @@ func parseSubs(file string, data []byte) []sub {
 		if len(fields) < 2 || fields[0][0] == '#' || fields[0] == "/" {
 			continue
 		}
-		out = append(out, sub{From: fields[0], To: fields[1], File: file, Line: i + 1})
+		out = append(out, sub{from: fields[0], to: fields[1], file: file, line: i + 1})
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
@@ -399,22 +399,22 @@ func parseSubs(file string, data []byte) []sub {
 func substitute(subs []sub, p string) (string, *sub) {
 	for i := range subs {
 		s := &subs[i]
-		rest, ok := strings.CutPrefix(p, s.From)
+		rest, ok := strings.CutPrefix(p, s.from)
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue
 		}
-		if rest != "" && s.To == "/" {
+		if rest != "" && s.to == "/" {
 			return rest, s
 		}
-		return s.To + rest, s
+		return s.to + rest, s
 	}
 	return p, nil
 }
 
 // fileContexts is a policy's file labelling rules as restorecon loads them.
 type fileContexts struct {
-	Dir   string   // .../contexts/files
-	Files []string // the files read, in load order
+	dir   string   // .../contexts/files
+	files []string // the files read, in load order
 	// specs is in libselinux's lookup order: entries with metacharacters in
 	// load order, then exact paths in load order; lookups go last to first.
 	specs    []*spec
@@ -440,7 +440,7 @@ func readFileContexts(h *host.Host, policy string) (*fileContexts, error) {
 
 func loadFileContexts(h *host.Host, policy string, read reader) (*fileContexts, error) {
 	dir := fileContextsDir(policy)
-	fc := &fileContexts{Dir: dir, byStem: map[string][]int{}}
+	fc := &fileContexts{dir: dir, byStem: map[string][]int{}}
 	var all []*spec
 	for _, name := range []string{"file_contexts", "file_contexts.homedirs", "file_contexts.local"} {
 		p := path.Join(dir, name)
@@ -459,7 +459,7 @@ func loadFileContexts(h *host.Host, policy string, read reader) (*fileContexts, 
 			return nil, fmt.Errorf("%s: more than %d entries in all", dir, maxSpecs)
 		}
 		all = append(all, specs...)
-		fc.Files = append(fc.Files, p)
+		fc.files = append(fc.files, p)
 	}
 	for _, s := range []struct {
 		name string
@@ -474,7 +474,7 @@ func loadFileContexts(h *host.Host, policy string, read reader) (*fileContexts, 
 			return nil, err
 		}
 		*s.into = parseSubs(p, data)
-		fc.Files = append(fc.Files, p)
+		fc.files = append(fc.files, p)
 	}
 	fc.setSpecs(all)
 	return fc, nil
@@ -516,13 +516,13 @@ func (fc *fileContexts) size() int { return len(fc.specs) }
 
 // match is the answer of a lookup.
 type match struct {
-	// Key is the path looked up, after substitutions.
-	Key string
-	// Sub is the substitution applied, if any.
-	Sub *sub
-	// Spec is the entry that decides, nil when none matches (restorecon
+	// key is the path looked up, after substitutions.
+	key string
+	// sub is the substitution applied, if any.
+	sub *sub
+	// spec is the entry that decides, nil when none matches (restorecon
 	// then leaves the label alone).
-	Spec *spec
+	spec *spec
 }
 
 // lookup finds the entry restorecon applies to path p (an absolute path
@@ -537,16 +537,16 @@ type match struct {
 // an error, as in libselinux, where restorecon fails on that path.
 func (fc *fileContexts) lookup(p string, t fileType) (match, error) {
 	p = cleanKey(p)
-	m := match{Key: p}
+	m := match{key: p}
 	if key, sub := substitute(fc.subs, p); sub != nil {
-		m.Key, m.Sub = key, sub
+		m.key, m.sub = key, sub
 		if key2, sub2 := substitute(fc.distSubs, key); sub2 != nil {
-			m.Key, m.Sub = key2, sub2
+			m.key, m.sub = key2, sub2
 		}
 	} else if key, sub := substitute(fc.distSubs, p); sub != nil {
-		m.Key, m.Sub = key, sub
+		m.key, m.sub = key, sub
 	}
-	stemmed := fc.byStem[fileStem(m.Key)]
+	stemmed := fc.byStem[fileStem(m.key)]
 	i, j := len(stemmed)-1, len(fc.noStem)-1
 	for i >= 0 || j >= 0 {
 		var k int
@@ -559,12 +559,12 @@ func (fc *fileContexts) lookup(p string, t fileType) (match, error) {
 		if s.Type != anyFile && t != anyFile && s.Type != t {
 			continue
 		}
-		ok, err := s.matches(m.Key)
+		ok, err := s.matches(m.key)
 		if err != nil {
 			return m, err
 		}
 		if ok {
-			m.Spec = s
+			m.spec = s
 			return m, nil
 		}
 	}
@@ -597,7 +597,7 @@ func cleanKey(p string) string {
 func (fc *fileContexts) find(re string) []*spec {
 	var out []*spec
 	for _, s := range fc.specs {
-		if s.Regex == re {
+		if s.regex == re {
 			out = append(out, s)
 		}
 	}

@@ -46,7 +46,7 @@ func TestParseFileContextsLines(t *testing.T) {
 	}
 	for i, w := range want {
 		s := specs[i]
-		if s.Line != w.line || s.Regex != w.regex || s.Type != w.typ || s.Context != w.context || s.File != "fc" {
+		if s.line != w.line || s.regex != w.regex || s.Type != w.typ || s.context != w.context || s.file != "fc" {
 			t.Errorf("entry %d = %+v, want %+v", i, s, w)
 		}
 	}
@@ -112,10 +112,10 @@ func lookup(t *testing.T, fc *fileContexts, p string, ft fileType) string {
 	if err != nil {
 		t.Fatalf("Lookup(%s): %v", p, err)
 	}
-	if m.Spec == nil {
+	if m.spec == nil {
 		return "no match"
 	}
-	return m.Spec.Context
+	return m.spec.context
 }
 
 func TestLookupMatchOrder(t *testing.T) {
@@ -197,8 +197,8 @@ func TestLookupInvalidRegex(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || m.Spec == nil || m.Spec.Context != tt.want {
-			t.Errorf("Lookup(%s) = %+v, %v; want %s", tt.path, m.Spec, err, tt.want)
+		if err != nil || m.spec == nil || m.spec.context != tt.want {
+			t.Errorf("Lookup(%s) = %+v, %v; want %s", tt.path, m.spec, err, tt.want)
 		}
 	}
 }
@@ -229,8 +229,8 @@ func TestLookupSubstitutions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m, err := fc.lookup(tt.path, regularFile)
-		if err != nil || m.Key != tt.key || m.Spec == nil || m.Spec.Context != tt.want {
-			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.Key, m.Spec, err, tt.key, tt.want)
+		if err != nil || m.key != tt.key || m.spec == nil || m.spec.context != tt.want {
+			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.key, m.spec, err, tt.key, tt.want)
 		}
 	}
 }
@@ -256,8 +256,8 @@ func TestLookupCleansTheKeyFirst(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m, err := fc.lookup(tt.path, directory)
-		if err != nil || m.Key != tt.key || m.Spec == nil || m.Spec.Context != tt.want {
-			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.Key, m.Spec, err, tt.key, tt.want)
+		if err != nil || m.key != tt.key || m.spec == nil || m.spec.context != tt.want {
+			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.key, m.spec, err, tt.key, tt.want)
 		}
 	}
 }
@@ -309,12 +309,12 @@ func TestFixtureFileContexts(t *testing.T) {
 		switch {
 		case err != nil:
 			got = "error: " + err.Error()
-		case m.Spec == nil:
+		case m.spec == nil:
 			got = "no match"
-		case m.Spec.Context == noContext:
+		case m.spec.context == noContext:
 			got = noContext
 		default:
-			c, err := parseContext(m.Spec.Context)
+			c, err := parseContext(m.spec.context)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,7 +346,7 @@ func TestFixtureFileContextsAreInLibsemanageOrder(t *testing.T) {
 		specs := mustParse(t, "fc", string(data))
 		for i := 1; i < len(specs); i++ {
 			if fcCompare(specs[i-1], specs[i]) > 0 {
-				t.Errorf("%s: line %d (%s) sorts after line %d (%s)", root, specs[i-1].Line, specs[i-1].Regex, specs[i].Line, specs[i].Regex)
+				t.Errorf("%s: line %d (%s) sorts after line %d (%s)", root, specs[i-1].line, specs[i-1].regex, specs[i].line, specs[i].regex)
 			}
 		}
 	}
@@ -371,10 +371,10 @@ func fcCompare(a, b *spec) int {
 		return -1
 	case a.exact && !b.exact:
 		return 1
-	case prefix(a.Regex) != prefix(b.Regex):
-		return prefix(a.Regex) - prefix(b.Regex)
-	case len(a.Regex) != len(b.Regex):
-		return len(a.Regex) - len(b.Regex)
+	case prefix(a.regex) != prefix(b.regex):
+		return prefix(a.regex) - prefix(b.regex)
+	case len(a.regex) != len(b.regex):
+		return len(a.regex) - len(b.regex)
 	case a.Type == anyFile && b.Type != anyFile:
 		return -1
 	case a.Type != anyFile && b.Type == anyFile:
@@ -436,8 +436,8 @@ func TestRealPolicyConstructsCompile(t *testing.T) {
 	for _, tt := range tests {
 		fc := newFileContexts(mustParse(t, "fc", tt.regex+"\tu:r:t\n"), nil, nil)
 		m, err := fc.lookup(tt.path, anyFile)
-		if err != nil || (m.Spec != nil) != tt.match {
-			t.Errorf("%s on %s: match %v, %v; want %v", tt.regex, tt.path, m.Spec != nil, err, tt.match)
+		if err != nil || (m.spec != nil) != tt.match {
+			t.Errorf("%s on %s: match %v, %v; want %v", tt.regex, tt.path, m.spec != nil, err, tt.match)
 		}
 	}
 }

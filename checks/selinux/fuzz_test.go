@@ -29,18 +29,18 @@ func FuzzParseConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := parseConfig(data)
 		lines := bytes.Count(data, []byte("\n")) + 1
-		switch c.Mode {
+		switch c.mode {
 		case "", enforcing, permissive, disabled:
 		default:
-			t.Fatalf("mode %q", c.Mode)
+			t.Fatalf("mode %q", c.mode)
 		}
-		if (c.Mode == "") != (c.ModeLine == 0) || c.ModeLine > lines || c.PolicyLine > lines {
-			t.Fatalf("lines %d %d of %d", c.ModeLine, c.PolicyLine, lines)
+		if (c.mode == "") != (c.modeLine == 0) || c.modeLine > lines || c.policyLine > lines {
+			t.Fatalf("lines %d %d of %d", c.modeLine, c.policyLine, lines)
 		}
-		if c.Policy == "" && c.PolicyProblem == "" || c.Policy != "" && badPolicyName(c.Policy) != "" {
-			t.Fatalf("policy %q problem %q", c.Policy, c.PolicyProblem)
+		if c.policy == "" && c.policyProblem == "" || c.policy != "" && badPolicyName(c.policy) != "" {
+			t.Fatalf("policy %q problem %q", c.policy, c.policyProblem)
 		}
-		for _, p := range c.Problems {
+		for _, p := range c.problems {
 			if p.Line < 1 || p.Line > lines || !utf8.ValidString(p.Text) || strings.ContainsAny(p.Text, "\n\x00") {
 				t.Fatalf("problem %+v", p)
 			}
@@ -71,7 +71,7 @@ func FuzzFileContexts(f *testing.F) {
 		}
 		lines := bytes.Count(data, []byte("\n")) + 1
 		for _, s := range specs {
-			if s.Regex == "" || s.Context == "" || s.Line < 1 || s.Line > lines || strings.ContainsAny(s.Regex+s.Context, " \t\n\x00") {
+			if s.regex == "" || s.context == "" || s.line < 1 || s.line > lines || strings.ContainsAny(s.regex+s.context, " \t\n\x00") {
 				t.Fatalf("entry %+v", s)
 			}
 		}
@@ -85,8 +85,8 @@ func FuzzFileContexts(f *testing.F) {
 				if err != nil {
 					continue
 				}
-				if m.Spec != nil && m.Spec.Type != anyFile && ft != anyFile && m.Spec.Type != ft {
-					t.Fatalf("%s %q matched an entry for %q", key, ft, m.Spec.Type)
+				if m.spec != nil && m.spec.Type != anyFile && ft != anyFile && m.spec.Type != ft {
+					t.Fatalf("%s %q matched an entry for %q", key, ft, m.spec.Type)
 				}
 			}
 		}
@@ -104,7 +104,7 @@ func FuzzParseContext(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if c.User == "" || c.Role == "" || c.Type == "" || c.String() != s {
+		if c.user == "" || c.role == "" || c.Type == "" || c.String() != s {
 			t.Fatalf("ParseContext(%q) = %+v", s, c)
 		}
 	})
@@ -119,7 +119,7 @@ func FuzzParseSubs(f *testing.F) {
 		subs := parseSubs("subs", data)
 		lines := bytes.Count(data, []byte("\n")) + 1
 		for _, s := range subs {
-			if s.From == "" || s.To == "" || s.From == "/" || s.Line < 1 || s.Line > lines {
+			if s.from == "" || s.to == "" || s.from == "/" || s.line < 1 || s.line > lines {
 				t.Fatalf("substitution %+v", s)
 			}
 		}
@@ -127,7 +127,7 @@ func FuzzParseSubs(f *testing.F) {
 		if s == nil && out != p {
 			t.Fatalf("%q rewritten to %q without a substitution", p, out)
 		}
-		if s != nil && !strings.HasPrefix(p, s.From) {
+		if s != nil && !strings.HasPrefix(p, s.from) {
 			t.Fatalf("%q rewritten by %+v", p, s)
 		}
 	})

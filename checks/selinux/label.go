@@ -27,10 +27,10 @@ type policyView struct {
 }
 
 func (v policyView) where() string {
-	if v.match.Spec == nil {
+	if v.match.spec == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s at %s", v.match.Spec.Regex, v.match.Spec.where())
+	return fmt.Sprintf("%s at %s", v.match.spec.regex, v.match.spec.where())
 }
 
 func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
@@ -92,7 +92,7 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Remediation = c.plan(view, snap, "")
 		return res
 	}
-	res.Details["user"], res.Details["role"], res.Details["type"], res.Details["level"] = ctx.User, ctx.Role, ctx.Type, ctx.Level
+	res.Details["user"], res.Details["role"], res.Details["type"], res.Details["level"] = ctx.user, ctx.role, ctx.Type, ctx.level
 	if c.rule.Type != "" {
 		return c.judgeProfileType(res, ctx.Type, view, snap)
 	}
@@ -111,20 +111,20 @@ func disabledForGood(snap *snapshot) string {
 	if err != nil {
 		return ""
 	}
-	if rt.Mode == enforcing || rt.Mode == permissive {
+	if rt.mode == enforcing || rt.mode == permissive {
 		return ""
 	}
-	if cfg != nil && (cfg.Mode == enforcing || cfg.Mode == permissive) {
+	if cfg != nil && (cfg.mode == enforcing || cfg.mode == permissive) {
 		return ""
 	}
 	now := "disabled"
-	if rt.Image {
+	if rt.image {
 		now = "unknown (image)"
 	}
 	switch {
 	case cfg == nil:
 		return fmt.Sprintf("SELinux is off: runtime %s, and there is no %s", now, configPath)
-	case cfg.Mode == "":
+	case cfg.mode == "":
 		return fmt.Sprintf("SELinux is off: runtime %s, and %s sets no mode", now, configPath)
 	}
 	return fmt.Sprintf("SELinux is off: runtime %s, configured disabled", now)
@@ -145,22 +145,22 @@ func (c *labelCheck) policy(snap *snapshot, real string, ft fileType, details ma
 		details["policy_error"] = v.err.Error()
 		return v
 	}
-	if v.match.Key != real {
-		details["lookup_path"] = v.match.Key
+	if v.match.key != real {
+		details["lookup_path"] = v.match.key
 	}
-	s := v.match.Spec
+	s := v.match.spec
 	if s == nil {
 		details["policy_entry"] = nil
 		return v
 	}
 	details["policy_entry"] = map[string]any{
-		"file": s.File, "line": s.Line, "regex": s.Regex, "file_type": string(s.Type), "context": s.Context,
+		"file": s.file, "line": s.line, "regex": s.regex, "file_type": string(s.Type), "context": s.context,
 	}
-	if s.Context == noContext {
+	if s.context == noContext {
 		v.none = true
 		return v
 	}
-	ctx, err := parseContext(s.Context)
+	ctx, err := parseContext(s.context)
 	if err != nil {
 		v.err = fmt.Errorf("%s gives an invalid context: %w", s.where(), err)
 		details["policy_error"] = v.err.Error()
@@ -196,7 +196,7 @@ func (c *labelCheck) judgeUnlabelled(res engine.Result, v policyView, snap *snap
 	case c.rule.Type != "":
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("%s has no SELinux label: %s; the profile expects %s", c.rule.Path, why, c.rule.Type)
-	case v.err == nil && v.match.Spec == nil:
+	case v.err == nil && v.match.spec == nil:
 		res.Status = engine.Skip
 		res.Message = fmt.Sprintf("%s has no SELinux label, and no file_contexts entry matches it, so restorecon leaves it as it is", c.rule.Path)
 		return res
@@ -230,7 +230,7 @@ func (c *labelCheck) judgeProfileType(res engine.Result, got string, v policyVie
 	case v.err != nil:
 		res.Status = engine.Pass
 		res.Message = fmt.Sprintf("type %s; could not check that a relabel keeps it: %v", got, v.err)
-	case v.match.Spec == nil:
+	case v.match.spec == nil:
 		res.Status = engine.Pass
 		res.Message = fmt.Sprintf("type %s; no file_contexts entry matches, so restorecon leaves it", got)
 	case v.none:
@@ -258,7 +258,7 @@ func (c *labelCheck) judgePolicyType(res engine.Result, got string, v policyView
 		res.Status = engine.Error
 		res.Message = "cannot tell which type the policy gives: " + v.err.Error()
 		return res
-	case v.match.Spec == nil:
+	case v.match.spec == nil:
 		res.Status = engine.Skip
 		res.Message = fmt.Sprintf("type %s; no file_contexts entry matches %s, so restorecon leaves it as it is and the profile names no type", got, c.rule.Path)
 		return res

@@ -17,7 +17,7 @@ import (
 )
 
 // The differential suite against libselinux (docs/truth.md, "selinux"):
-// golive's fileContexts.Lookup and libselinux's selabel_lookup answer the
+// golive's fileContexts.lookup and libselinux's selabel_lookup answer the
 // same paths from the same copy of Debian's real reference policy
 // (selinux-policy-default), in two layouts:
 //
@@ -116,7 +116,7 @@ func TestFileContextsAgreeWithLibselinux(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := parseConfig(data)
-			fc, err := readFileContexts(h, cfg.Policy)
+			fc, err := readFileContexts(h, cfg.policy)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,10 +180,10 @@ func golivesAnswer(fc *fileContexts, c fcCase) string {
 	switch {
 	case err != nil:
 		return "error: " + err.Error()
-	case m.Spec == nil || m.Spec.Context == "<<none>>":
+	case m.spec == nil || m.spec.context == "<<none>>":
 		return "none"
 	}
-	return m.Spec.Context
+	return m.spec.context
 }
 
 func typeWord(t fileType) string {
@@ -341,7 +341,7 @@ func fileContextCases(t *testing.T, fc *fileContexts) []fcCase {
 			add("exact entry + child", s.literal+"/x", regularFile)
 			continue
 		}
-		pre := literalPrefix(s.Regex)
+		pre := literalPrefix(s.regex)
 		if pre == "" {
 			continue
 		}
@@ -356,7 +356,7 @@ func fileContextCases(t *testing.T, fc *fileContexts) []fcCase {
 	// starts with it.
 	subs := append(append([]sub{}, fc.subs...), fc.distSubs...)
 	for _, s := range subs {
-		for _, p := range []string{s.From, s.From + "/", s.From + "/x", s.From + "/lib/libc.so.6", s.From + "x", s.From + "/systemd/system/a.service", s.To + "/x"} {
+		for _, p := range []string{s.from, s.from + "/", s.from + "/x", s.from + "/lib/libc.so.6", s.from + "x", s.from + "/systemd/system/a.service", s.to + "/x"} {
 			add("subs", p, common...)
 		}
 	}

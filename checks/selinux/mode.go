@@ -50,40 +50,40 @@ func (c *modeCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return readFailure(h, "read "+configPath, err)
 	}
 	st := modeState{rt: rt, cfg: cfg, policyOK: true}
-	if c.facts.mac == "" && c.rule == nil && cfg == nil && rt.Mode != enforcing && rt.Mode != permissive {
+	if c.facts.mac == "" && c.rule == nil && cfg == nil && rt.mode != enforcing && rt.mode != permissive {
 		return engine.Result{Status: engine.Skip, Observed: "no SELinux",
-			Message: fmt.Sprintf("no SELinux on this host (no %s, %s) and profile %s does not ask for it", configPath, rt.Why, c.facts.profile)}
+			Message: fmt.Sprintf("no SELinux on this host (no %s, %s) and profile %s does not ask for it", configPath, rt.why, c.facts.profile)}
 	}
 	// A configuration file with SELinux off in the kernel, on a profile that
 	// does not ask for SELinux: Debian's selinux-policy-* packages write
 	// /etc/selinux/config, but only a kernel booted with SELinux
 	// (security=selinux, selinux-activate) reads it, so the two disagreeing
 	// is the stock state there, not a finding.
-	if c.facts.mac == "" && c.rule == nil && cfg != nil && len(cfg.Problems) == 0 && rt.Mode == disabled && !rt.Image {
-		return engine.Result{Status: engine.Skip, Observed: fmt.Sprintf("runtime disabled (%s); %s says %s", rt.Why, configPath, cfg.Mode),
+	if c.facts.mac == "" && c.rule == nil && cfg != nil && len(cfg.problems) == 0 && rt.mode == disabled && !rt.image {
+		return engine.Result{Status: engine.Skip, Observed: fmt.Sprintf("runtime disabled (%s); %s says %s", rt.why, configPath, cfg.mode),
 			Message: fmt.Sprintf("SELinux is not enabled in the running kernel, so %s has no effect until a boot enables it, and profile %s does not ask for SELinux", configPath, c.facts.profile)}
 	}
 	res := engine.Result{Details: map[string]any{
-		"runtime": nil, "runtime_source": rt.Why, "image": rt.Image,
+		"runtime": nil, "runtime_source": rt.why, "image": rt.image,
 		"configured": nil, "config_file": nil, "policy": nil,
 	}}
-	if rt.Mode != "" {
-		res.Details["runtime"] = string(rt.Mode)
+	if rt.mode != "" {
+		res.Details["runtime"] = string(rt.mode)
 	}
 	if cfg != nil {
 		res.Details["config_file"] = configPath
-		if cfg.Mode != "" {
-			res.Details["configured"] = string(cfg.Mode)
-			res.Details["config_line"] = cfg.ModeLine
+		if cfg.mode != "" {
+			res.Details["configured"] = string(cfg.mode)
+			res.Details["config_line"] = cfg.modeLine
 		}
-		if len(cfg.Problems) > 0 {
-			probs := make([]string, len(cfg.Problems))
-			for i, p := range cfg.Problems {
+		if len(cfg.problems) > 0 {
+			probs := make([]string, len(cfg.problems))
+			for i, p := range cfg.problems {
 				probs[i] = p.String()
 			}
 			res.Details["config_problems"] = probs
 		}
-		st.policy = cfg.Policy
+		st.policy = cfg.policy
 	} else {
 		st.policy = defaultPolicy
 	}
@@ -111,12 +111,12 @@ func (st modeState) configured() mode {
 	if st.cfg == nil {
 		return ""
 	}
-	return st.cfg.Mode
+	return st.cfg.mode
 }
 
 func (st modeState) observed() string {
-	now := string(st.rt.Mode)
-	if st.rt.Image {
+	now := string(st.rt.mode)
+	if st.rt.image {
 		now = "unknown (image)"
 	}
 	if st.cfg == nil {
@@ -135,8 +135,8 @@ func (st modeState) observed() string {
 
 // configWhere names the configuration line, for messages.
 func (st modeState) configWhere() string {
-	if st.cfg != nil && st.cfg.ModeLine > 0 {
-		return fmt.Sprintf("%s:%d", configPath, st.cfg.ModeLine)
+	if st.cfg != nil && st.cfg.modeLine > 0 {
+		return fmt.Sprintf("%s:%d", configPath, st.cfg.modeLine)
 	}
 	return configPath
 }
@@ -177,7 +177,7 @@ func (c *modeCheck) target() mode {
 }
 
 func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
-	rt, boot := st.rt.Mode, st.configured()
+	rt, boot := st.rt.mode, st.configured()
 	rtOK, bootOK := c.satisfies(rt), c.satisfies(boot)
 	var msgs []string
 	status := engine.Pass
@@ -202,14 +202,14 @@ func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
 	}
 
 	switch {
-	case st.rt.Image && boot != "":
+	case st.rt.image && boot != "":
 		if bootOK {
 			msgs = append(msgs, fmt.Sprintf("image: %s configures %s", st.configWhere(), boot))
 		} else {
 			msgs = append(msgs, fmt.Sprintf("image: %s configures %s; the profile expects %s", st.configWhere(), boot, c.wanted()))
 			raise(c.missStatus())
 		}
-	case st.rt.Image:
+	case st.rt.image:
 		msgs = append(msgs, "image: no running kernel to ask")
 	case boot == "":
 		if !rtOK {
@@ -233,13 +233,13 @@ func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
 	if !st.policyOK {
 		raise(engine.Fail)
 		if st.policy == "" {
-			msgs = append(msgs, fmt.Sprintf("%s %s: the next boot cannot load a policy", configPath, st.cfg.PolicyProblem))
+			msgs = append(msgs, fmt.Sprintf("%s %s: the next boot cannot load a policy", configPath, st.cfg.policyProblem))
 		} else {
 			msgs = append(msgs, fmt.Sprintf("SELINUXTYPE=%s but %s/policy has no policy.NN: the next boot cannot load a policy (an enforcing boot stops)", st.policy, policyDir(st.policy)))
 		}
 	}
-	if st.cfg != nil && len(st.cfg.Problems) > 0 {
-		msgs = append(msgs, fmt.Sprintf("%d line(s) of %s ignored or misread (details.config_problems)", len(st.cfg.Problems), configPath))
+	if st.cfg != nil && len(st.cfg.problems) > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d line(s) of %s ignored or misread (details.config_problems)", len(st.cfg.problems), configPath))
 	}
 	res.Status = status
 	res.Message = strings.Join(msgs, "; ")
@@ -311,18 +311,18 @@ func (c *modeCheck) plan(st modeState) *remediate.Plan {
 		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: configPath, Key: "SELINUX", Line: "SELINUX=" + string(target)})
 		summary = append(summary, "set SELINUX="+string(target)+" in "+configPath)
 	}
-	if st.cfg == nil || st.cfg.Policy == "" {
+	if st.cfg == nil || st.cfg.policy == "" {
 		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: configPath, Key: "SELINUXTYPE", Line: "SELINUXTYPE=" + policy})
 	}
-	rt := st.rt.Mode
-	fromDisabled := rt == disabled || (st.rt.Image && (st.configured() == disabled || st.configured() == ""))
+	rt := st.rt.mode
+	fromDisabled := rt == disabled || (st.rt.image && (st.configured() == disabled || st.configured() == ""))
 	switch {
 	case enabled && fromDisabled:
 		plan.Actions = append(plan.Actions,
 			remediate.Action{Kind: remediate.DropIn, Path: autorelabelPath, Content: autorelabelForce},
 			remediate.Tell("SELinux was disabled: files created meanwhile carry no label, so the next boot relabels every file system (/.autorelabel, as `fixfiles -F onboot` sets it up; this takes a while on large file systems). Check that the kernel command line has no selinux=0 (grubby --info=ALL; remove it with grubby --update-kernel ALL --remove-args selinux). Red Hat recommends booting permissive first and reading `ausearch -m AVC,USER_AVC -ts boot` before enforcing."))
 		summary = append(summary, "relabel at the next boot")
-		plan.Reboot = !st.rt.Image
+		plan.Reboot = !st.rt.image
 	case target == enforcing && rt == permissive:
 		plan.Actions = append(plan.Actions, remediate.Run("switch the running system to enforcing now, without a reboot", "setenforce", "1"))
 		summary = append(summary, "setenforce 1")

@@ -21,11 +21,11 @@ const (
 
 // runtime is the running kernel's SELinux mode.
 type runtime struct {
-	// Mode is "" when there is no running system to ask (Image).
-	Mode  mode
-	Image bool
-	// Why says how the mode was learned, for details and messages.
-	Why string
+	// mode is "" when there is no running system to ask (Image).
+	mode  mode
+	image bool
+	// why says how the mode was learned, for details and messages.
+	why string
 }
 
 // reader reads a file under the root; tests replace the host's to play a
@@ -48,21 +48,21 @@ func readRuntime(h *host.Host, read reader) (runtime, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		switch {
 		case h.Live():
-			return runtime{Mode: disabled, Why: "selinuxfs is not mounted (no " + enforcePath + ")"}, nil
+			return runtime{mode: disabled, why: "selinuxfs is not mounted (no " + enforcePath + ")"}, nil
 		case h.Exists(selinuxFS):
-			return runtime{Mode: disabled, Why: selinuxFS + " has no enforce file: selinuxfs is not mounted"}, nil
+			return runtime{mode: disabled, why: selinuxFS + " has no enforce file: selinuxfs is not mounted"}, nil
 		case h.Exists("/proc/sys"):
-			return runtime{Mode: disabled, Why: "the root stands for a running system (it has /proc/sys) without " + selinuxFS}, nil
+			return runtime{mode: disabled, why: "the root stands for a running system (it has /proc/sys) without " + selinuxFS}, nil
 		}
-		return runtime{Image: true, Why: "image: no running kernel (the root has neither " + selinuxFS + " nor /proc/sys)"}, nil
+		return runtime{image: true, why: "image: no running kernel (the root has neither " + selinuxFS + " nor /proc/sys)"}, nil
 	default:
 		return runtime{}, err
 	}
 	switch v := strings.TrimSpace(string(data)); v {
 	case "1":
-		return runtime{Mode: enforcing, Why: enforcePath + " is 1"}, nil
+		return runtime{mode: enforcing, why: enforcePath + " is 1"}, nil
 	case "0":
-		return runtime{Mode: permissive, Why: enforcePath + " is 0"}, nil
+		return runtime{mode: permissive, why: enforcePath + " is 0"}, nil
 	default:
 		return runtime{}, fmt.Errorf("%s: %s is neither 0 nor 1", enforcePath, shown(v))
 	}

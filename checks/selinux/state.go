@@ -93,10 +93,10 @@ func (s *snapshot) policyName() (string, error) {
 		return "", fmt.Errorf("read %s: %w", configPath, err)
 	case cfg == nil:
 		return defaultPolicy, nil
-	case cfg.Policy == "":
-		return "", fmt.Errorf("%s %s", configPath, cfg.PolicyProblem)
+	case cfg.policy == "":
+		return "", fmt.Errorf("%s %s", configPath, cfg.policyProblem)
 	}
-	return cfg.Policy, nil
+	return cfg.policy, nil
 }
 
 // fileContexts loads the policy's file contexts once.
