@@ -34,15 +34,15 @@ const (
 // bootSources are the boot-time setters other than the sysctl.d files,
 // read once per run.
 type bootSources struct {
-	Release     string
-	Kernel      kernelVersion
-	KernelKnown bool
-	Arch        string
-	Cmdline     cmdline
-	CmdSysctl   map[string]cmdlineSysctl
-	Systemd     systemdInit
-	Tuned       *tuned
-	Problems    []string
+	release     string
+	kernel      kernelVersion
+	kernelKnown bool
+	arch        string
+	cmdline     cmdline
+	cmdSysctl   map[string]cmdlineSysctl
+	systemd     systemdInit
+	tuned       *tuned
+	problems    []string
 
 	h        *host.Host
 	memOnce  sync.Once
@@ -67,28 +67,28 @@ func (b *bootSources) memTotalKiB() uint64 {
 func loadBootSources(h *host.Host) *bootSources {
 	b := &bootSources{h: h}
 	if rel, err := facts.KernelRelease(h); err == nil {
-		b.Release = rel
-		b.Kernel, b.KernelKnown = parseKernelVersion(rel)
+		b.release = rel
+		b.kernel, b.kernelKnown = parseKernelVersion(rel)
 	}
-	b.Arch, _ = facts.Arch(h)
-	c, err := loadCmdline(h, b.Release)
+	b.arch, _ = facts.Arch(h)
+	c, err := loadCmdline(h, b.release)
 	if err != nil {
-		b.Problems = append(b.Problems, "kernel command line: "+err.Error())
+		b.problems = append(b.problems, "kernel command line: "+err.Error())
 	}
-	b.Cmdline = c
-	if c.Ambiguous != "" {
-		b.Problems = append(b.Problems, "kernel command line: "+c.Ambiguous)
+	b.cmdline = c
+	if c.ambiguous != "" {
+		b.problems = append(b.problems, "kernel command line: "+c.ambiguous)
 	}
-	b.CmdSysctl = cmdlineSysctls(c.Params, c.From)
-	b.Systemd = detectSystemd(h, c.init())
+	b.cmdSysctl = cmdlineSysctls(c.params, c.from)
+	b.systemd = detectSystemd(h, c.init())
 	t, err := loadTuned(h)
 	if err != nil {
-		b.Problems = append(b.Problems, "tuned: "+err.Error())
+		b.problems = append(b.problems, "tuned: "+err.Error())
 	}
 	if t != nil {
-		b.Problems = append(b.Problems, t.Problems...)
+		b.problems = append(b.problems, t.problems...)
 	}
-	b.Tuned = t
+	b.tuned = t
 	return b
 }
 
@@ -99,31 +99,31 @@ func memTotalKiB(h *host.Host) uint64 {
 
 // bootValue is the value a key has after the next boot.
 type bootValue struct {
-	Value string
-	Known bool
-	// Source is one of the Source* constants; From says where, for people.
-	Source string
-	From   string
-	// Ref cites the source code or document behind a default or a bump.
-	Ref string
-	// Persisted is the sysctl.d line, when Source is sourceSysctlD.
-	Persisted *persisted
-	// Tuned is the tuned profile line, when Source is sourceTuned.
-	Tuned *tunedSysctl
-	// TunedAfterFiles is set when tuned does not reapply the sysctl.d files
+	value string
+	known bool
+	// source is one of the Source* constants; From says where, for people.
+	source string
+	from   string
+	// ref cites the source code or document behind a default or a bump.
+	ref string
+	// persisted is the sysctl.d line, when Source is sourceSysctlD.
+	persisted *persisted
+	// tuned is the tuned profile line, when Source is sourceTuned.
+	tuned *tunedSysctl
+	// tunedAfterFiles is set when tuned does not reapply the sysctl.d files
 	// after its profile, so no sysctl.d file can override it.
-	TunedAfterFiles bool
-	// Dropped is the "-key" line that drops the key at boot, when one does:
+	tunedAfterFiles bool
+	// dropped is the "-key" line that drops the key at boot, when one does:
 	// nothing in sysctl.d sets it then, golive's drop-in included.
-	Dropped *assignment
+	dropped *assignment
 	// Range is set for a computed default known only within [Lo, Hi].
 	Range  bool
-	Lo, Hi uint64
+	lo, hi uint64
 }
 
 // isDefault reports a value nothing sets at boot.
 func (b bootValue) isDefault() bool {
-	return b.Known && (b.Source == sourceKernelDefault || b.Source == sourceDistroDefault)
+	return b.known && (b.source == sourceKernelDefault || b.source == sourceDistroDefault)
 }
 
 // cmdlineSysctlSince is the first kernel that applies sysctl.* from its
@@ -135,46 +135,46 @@ var cmdlineSysctlSince = kv(5, 8)
 func (b *bootSources) resolve(key string, cfg *config, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) bootValue {
 	cur := b.defaultValue(key, distroDefault, hasDistro, runtime, hasRuntime)
 
-	if c, ok := b.CmdSysctl[key]; ok && (!b.KernelKnown || !b.Kernel.less(cmdlineSysctlSince)) {
-		from := c.From
-		if !b.KernelKnown {
+	if c, ok := b.cmdSysctl[key]; ok && (!b.kernelKnown || !b.kernel.less(cmdlineSysctlSince)) {
+		from := c.from
+		if !b.kernelKnown {
 			from += " (applied by Linux >= 5.8; the kernel version is unknown)"
 		}
-		cur = bootValue{Value: c.Value, Known: true, Source: sourceCmdline, From: from}
+		cur = bootValue{value: c.value, known: true, source: sourceCmdline, from: from}
 	}
 
 	if key == "fs.file-max" || key == "fs.nr_open" {
-		before, err := strconv.ParseUint(strings.TrimSpace(cur.Value), 10, 64)
-		beforeKnown := cur.Known && !cur.Range && err == nil
-		if v, ok, why := systemdBump(key, b.Systemd, b.Kernel, b.KernelKnown, b.Arch, before, beforeKnown); ok {
-			cur = bootValue{Value: strconv.FormatUint(v, 10), Known: true, Source: sourceSystemd, From: why, Ref: "src/core/main.c bump_file_max_and_nr_open(); " + b.Systemd.Why}
-		} else if key == "fs.nr_open" && b.Systemd.PID1 && b.Systemd.Version >= 240 && !b.Systemd.NoNrOpenBump && !beforeKnown {
+		before, err := strconv.ParseUint(strings.TrimSpace(cur.value), 10, 64)
+		beforeKnown := cur.known && !cur.Range && err == nil
+		if v, ok, why := systemdBump(key, b.systemd, b.kernel, b.kernelKnown, b.arch, before, beforeKnown); ok {
+			cur = bootValue{value: strconv.FormatUint(v, 10), known: true, source: sourceSystemd, from: why, ref: "src/core/main.c bump_file_max_and_nr_open(); " + b.systemd.why}
+		} else if key == "fs.nr_open" && b.systemd.pid1 && b.systemd.version >= 240 && !b.systemd.noNrOpenBump && !beforeKnown {
 			cur = bootValue{} // systemd raises it from a value golive does not know
 		}
 	}
 
 	if cfg != nil {
 		if p, ok := cfg.resolve(key); ok {
-			cur = bootValue{Value: p.Value, Known: true, Source: sourceSysctlD, From: fmt.Sprintf("%s:%d", p.File, p.Line), Persisted: &p}
+			cur = bootValue{value: p.value, known: true, source: sourceSysctlD, from: fmt.Sprintf("%s:%d", p.file, p.line), persisted: &p}
 		} else if d, ok := cfg.dropped(key); ok {
-			cur.Dropped = &d
+			cur.dropped = &d
 		}
 	}
 
-	if t := b.Tuned; t != nil && t.Enabled {
-		if ts, ok := t.Sysctl[key]; ok {
-			v, sets, known := tunedApply(ts.Value, cur.Value, cur.Known && !cur.Range)
+	if t := b.tuned; t != nil && t.enabled {
+		if ts, ok := t.sysctl[key]; ok {
+			v, sets, known := tunedApply(ts.value, cur.value, cur.known && !cur.Range)
 			switch {
 			case !known:
 				cur = bootValue{}
 			case sets:
 				ts := ts
-				cur = bootValue{Value: v, Known: true, Source: sourceTuned,
-					From: fmt.Sprintf("tuned profile %s (%s:%d)", ts.Profile, ts.File, ts.Line), Tuned: &ts, TunedAfterFiles: !t.Reapply}
+				cur = bootValue{value: v, known: true, source: sourceTuned,
+					from: fmt.Sprintf("tuned profile %s (%s:%d)", ts.profile, ts.file, ts.line), tuned: &ts, tunedAfterFiles: !t.reapply}
 			}
-			if t.Reapply && cfg != nil {
+			if t.reapply && cfg != nil {
 				if p, ok := reappliedBy(cfg, key); ok {
-					cur = bootValue{Value: p.Value, Known: true, Source: sourceSysctlD, From: fmt.Sprintf("%s:%d", p.File, p.Line), Persisted: &p}
+					cur = bootValue{value: p.value, known: true, source: sourceSysctlD, from: fmt.Sprintf("%s:%d", p.file, p.line), persisted: &p}
 				}
 			}
 		}
@@ -189,7 +189,7 @@ func reappliedBy(cfg *config, key string) (persisted, bool) {
 	var last, conf *assignment
 	// tuned opens /etc/sysctl.conf itself, whether or not a sysctl.d link
 	// makes systemd-sysctl read it (Unread holds it when none does).
-	all := append(append([]assignment(nil), cfg.Assignments...), cfg.Unread...)
+	all := append(append([]assignment(nil), cfg.assignments...), cfg.unread...)
 	for i := range all {
 		a := &all[i]
 		if a.Key != key || a.Exclude {
@@ -208,21 +208,21 @@ func reappliedBy(cfg *config, key string) (persisted, bool) {
 	if last == nil {
 		return persisted{}, false
 	}
-	return persisted{Value: last.Value, File: last.File, Line: last.Line}, true
+	return persisted{value: last.Value, file: last.File, line: last.Line}, true
 }
 
 // defaultValue is the value before any boot-time setter: the distro
 // profile's default, else the kernel's.
 func (b *bootSources) defaultValue(key, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) bootValue {
 	if hasDistro {
-		return bootValue{Value: distroDefault, Known: true, Source: sourceDistroDefault, From: "the profile's facts.sysctl_defaults"}
+		return bootValue{value: distroDefault, known: true, source: sourceDistroDefault, from: "the profile's facts.sysctl_defaults"}
 	}
-	if v, src, ok := kernelDefaultFor(key, b.Kernel, b.KernelKnown, b.Arch); ok {
+	if v, src, ok := kernelDefaultFor(key, b.kernel, b.kernelKnown, b.arch); ok {
 		from := "the same on every kernel version"
-		if b.KernelKnown {
-			from = "the default of Linux " + b.Kernel.String()
+		if b.kernelKnown {
+			from = "the default of Linux " + b.kernel.String()
 		}
-		return bootValue{Value: v, Known: true, Source: sourceKernelDefault, From: from, Ref: src}
+		return bootValue{value: v, known: true, source: sourceKernelDefault, from: from, ref: src}
 	}
 	if mem := b.memTotalKiB(); key == "fs.file-max" && mem > 0 {
 		lo, hi := fileMaxDefault(mem)
@@ -231,10 +231,10 @@ func (b *bootSources) defaultValue(key, distroDefault string, hasDistro bool, ru
 		if hasRuntime {
 			// MemTotal may shrink after boot (a balloon driver): allow 2%.
 			if n, err := strconv.ParseUint(strings.TrimSpace(runtime), 10, 64); err == nil && n >= lo && n <= hi+hi/50 {
-				return bootValue{Value: strings.TrimSpace(runtime), Known: true, Source: sourceKernelDefault, From: from, Ref: ref}
+				return bootValue{value: strings.TrimSpace(runtime), known: true, source: sourceKernelDefault, from: from, ref: ref}
 			}
 		}
-		return bootValue{Value: strconv.FormatUint(hi, 10), Known: true, Source: sourceKernelDefault, From: from, Ref: ref, Range: true, Lo: lo, Hi: hi}
+		return bootValue{value: strconv.FormatUint(hi, 10), known: true, source: sourceKernelDefault, from: from, ref: ref, Range: true, lo: lo, hi: hi}
 	}
 	return bootValue{}
 }

@@ -108,7 +108,7 @@ func TestSystemdBump(t *testing.T) {
 		{"other keys untouched", "net.core.somaxconn", 252, "5.14.0", "x86_64", 4096, ""},
 	}
 	for _, c := range cases {
-		sd := systemdInit{PID1: true, Version: c.version}
+		sd := systemdInit{pid1: true, version: c.version}
 		v, ok, _ := systemdBump(c.key, sd, k(c.kernel), true, c.arch, c.before, true)
 		got := ""
 		if ok {
@@ -118,7 +118,7 @@ func TestSystemdBump(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
-	if _, ok, _ := systemdBump("fs.file-max", systemdInit{PID1: false, Version: 252}, k("5.14.0"), true, "x86_64", 0, true); ok {
+	if _, ok, _ := systemdBump("fs.file-max", systemdInit{pid1: false, version: 252}, k("5.14.0"), true, "x86_64", 0, true); ok {
 		t.Error("systemd not PID 1 bumped fs.file-max")
 	}
 }
@@ -166,7 +166,7 @@ func TestDetectSystemdUnderARoot(t *testing.T) {
 			h := mkroot(t, c.files)
 			cl, _ := loadCmdline(h, "")
 			sd := detectSystemd(h, cl.init())
-			if sd.PID1 != c.pid1 || (c.pid1 && sd.Version != c.version) {
+			if sd.pid1 != c.pid1 || (c.pid1 && sd.version != c.version) {
 				t.Errorf("%+v, want PID1 %v version %d", sd, c.pid1, c.version)
 			}
 		})
@@ -184,8 +184,8 @@ func TestDetectSystemdOnThisMachineReadsProc1(t *testing.T) {
 	}
 	sd := detectSystemd(h, "")
 	want := strings.TrimSpace(string(comm)) == "systemd" && !h.Exists("/run/systemd/container")
-	if sd.PID1 != want {
-		t.Errorf("PID1 = %v (%s), /proc/1/comm is %q", sd.PID1, sd.Why, comm)
+	if sd.pid1 != want {
+		t.Errorf("PID1 = %v (%s), /proc/1/comm is %q", sd.pid1, sd.why, comm)
 	}
 }
 
@@ -208,8 +208,8 @@ func TestParseCmdline(t *testing.T) {
 		t.Errorf("sysctls %+v", s)
 	}
 	for k, v := range wantS {
-		if s[k].Value != v {
-			t.Errorf("%s = %q, want %q", k, s[k].Value, v)
+		if s[k].value != v {
+			t.Errorf("%s = %q, want %q", k, s[k].value, v)
 		}
 	}
 	for _, notSysctl := range []string{"sysctl", "sysctl=1", "sysctlx.a=1", "sysctl.=1", "sysctl.a.b"} {
@@ -253,12 +253,12 @@ func TestLoadCmdlineFromBootloaderFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cl.From != c.from || (cl.Ambiguous != "") != c.ambig {
-				t.Errorf("from %q ambiguous %q, want %q %v", cl.From, cl.Ambiguous, c.from, c.ambig)
+			if cl.from != c.from || (cl.ambiguous != "") != c.ambig {
+				t.Errorf("from %q ambiguous %q, want %q %v", cl.from, cl.ambiguous, c.from, c.ambig)
 			}
 			got := map[string]string{}
-			for k, v := range cmdlineSysctls(cl.Params, cl.From) {
-				got[k] = v.Value
+			for k, v := range cmdlineSysctls(cl.params, cl.from) {
+				got[k] = v.value
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("sysctls %v, want %v", got, c.want)
@@ -277,10 +277,10 @@ func TestLoadCmdlineLiveReadsProcCmdline(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl, err := loadCmdline(h, "")
-	if err != nil || cl.From != "/proc/cmdline" {
+	if err != nil || cl.from != "/proc/cmdline" {
 		t.Fatalf("%+v %v", cl, err)
 	}
-	if !reflect.DeepEqual(cl.Params, parseCmdline(string(data))) {
+	if !reflect.DeepEqual(cl.params, parseCmdline(string(data))) {
 		t.Errorf("live command line differs from /proc/cmdline")
 	}
 }
@@ -360,14 +360,14 @@ func TestLoadTunedIncludeChains(t *testing.T) {
 				t.Fatalf("%+v %v", tu, err)
 			}
 			got := map[string]string{}
-			for k, v := range tu.Sysctl {
-				got[k] = v.Value + "@" + v.Profile
+			for k, v := range tu.sysctl {
+				got[k] = v.value + "@" + v.profile
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("sysctls %v, want %v", got, c.want)
 			}
-			if tu.Enabled != c.enabled || tu.Reapply != c.reapply || (len(tu.Problems) > 0) != c.problems {
-				t.Errorf("enabled %v reapply %v problems %v", tu.Enabled, tu.Reapply, tu.Problems)
+			if tu.enabled != c.enabled || tu.reapply != c.reapply || (len(tu.problems) > 0) != c.problems {
+				t.Errorf("enabled %v reapply %v problems %v", tu.enabled, tu.reapply, tu.problems)
 			}
 		})
 	}
@@ -450,8 +450,8 @@ func TestBootOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := loadBootSources(h).resolve(c.key, cfg, "", false, "", false)
-			if b.Value != c.value || b.Source != c.source {
-				t.Errorf("%s = %q from %s (%s), want %q from %s", c.key, b.Value, b.Source, b.From, c.value, c.source)
+			if b.value != c.value || b.source != c.source {
+				t.Errorf("%s = %q from %s (%s), want %q from %s", c.key, b.value, b.source, b.from, c.value, c.source)
 			}
 		})
 	}

@@ -13,8 +13,8 @@ import (
 
 // cmdlineParam is one parameter of a kernel command line.
 type cmdlineParam struct {
-	Name, Value string
-	HasValue    bool
+	name, value string
+	hasValue    bool
 }
 
 // parseCmdline splits a kernel command line as the kernel does (kernel/
@@ -47,18 +47,18 @@ func parseCmdline(s string) []cmdlineParam {
 		}
 		arg := s[:i]
 		s = s[i:]
-		p := cmdlineParam{Name: arg}
+		p := cmdlineParam{name: arg}
 		if equals >= 0 {
-			p.Name, p.Value, p.HasValue = arg[:equals], arg[equals+1:], true
-			if strings.HasPrefix(p.Value, `"`) {
-				p.Value = strings.TrimSuffix(p.Value[1:], `"`)
+			p.name, p.value, p.hasValue = arg[:equals], arg[equals+1:], true
+			if strings.HasPrefix(p.value, `"`) {
+				p.value = strings.TrimSuffix(p.value[1:], `"`)
 			} else if quoted {
-				p.Value = strings.TrimSuffix(p.Value, `"`)
+				p.value = strings.TrimSuffix(p.value, `"`)
 			}
 		} else if quoted {
-			p.Name = strings.TrimSuffix(p.Name, `"`)
+			p.name = strings.TrimSuffix(p.name, `"`)
 		}
-		if !p.HasValue && p.Name == "--" {
+		if !p.hasValue && p.name == "--" {
 			return out
 		}
 		out = append(out, p)
@@ -74,8 +74,8 @@ func isSpace(c byte) bool {
 // process_sysctl_arg): the part after "sysctl." or "sysctl/" is a path in
 // which every "." becomes "/".
 type cmdlineSysctl struct {
-	Key, Value string
-	From       string // where the command line came from
+	key, value string
+	from       string // where the command line came from
 }
 
 // cmdlineSysctls picks the sysctl parameters of a command line; the last
@@ -83,15 +83,15 @@ type cmdlineSysctl struct {
 func cmdlineSysctls(params []cmdlineParam, from string) map[string]cmdlineSysctl {
 	out := map[string]cmdlineSysctl{}
 	for _, p := range params {
-		rest, ok := strings.CutPrefix(p.Name, "sysctl")
-		if !ok || rest == "" || (rest[0] != '.' && rest[0] != '/') || !p.HasValue {
+		rest, ok := strings.CutPrefix(p.name, "sysctl")
+		if !ok || rest == "" || (rest[0] != '.' && rest[0] != '/') || !p.hasValue {
 			continue
 		}
 		key := strings.Trim(strings.ReplaceAll(rest[1:], "/", "."), ".")
 		if key == "" {
 			continue
 		}
-		out[key] = cmdlineSysctl{Key: key, Value: p.Value, From: from}
+		out[key] = cmdlineSysctl{key: key, value: p.value, from: from}
 	}
 	return out
 }
@@ -99,18 +99,18 @@ func cmdlineSysctls(params []cmdlineParam, from string) map[string]cmdlineSysctl
 // cmdline is the kernel command line the next boot uses, and where it was
 // read.
 type cmdline struct {
-	Params []cmdlineParam
-	From   string // "/proc/cmdline", "/boot/loader/entries/x.conf", "/etc/default/grub"
-	// Ambiguous is set when boot entries disagree and none could be chosen.
-	Ambiguous string
+	params []cmdlineParam
+	from   string // "/proc/cmdline", "/boot/loader/entries/x.conf", "/etc/default/grub"
+	// ambiguous is set when boot entries disagree and none could be chosen.
+	ambiguous string
 }
 
 // init returns the init= parameter, if any.
 func (c cmdline) init() string {
 	v := ""
-	for _, p := range c.Params {
-		if p.Name == "init" && p.HasValue {
-			v = p.Value
+	for _, p := range c.params {
+		if p.name == "init" && p.hasValue {
+			v = p.value
 		}
 	}
 	return v
@@ -130,7 +130,7 @@ func loadCmdline(h *host.Host, release string) (cmdline, error) {
 		if err != nil {
 			return cmdline{}, err
 		}
-		return cmdline{Params: parseCmdline(string(data)), From: "/proc/cmdline"}, nil
+		return cmdline{params: parseCmdline(string(data)), from: "/proc/cmdline"}, nil
 	}
 	env := map[string]string{}
 	for _, p := range []string{"/boot/grub2/grubenv", "/boot/grub/grubenv", "/boot/efi/EFI/redhat/grubenv"} {
@@ -146,7 +146,7 @@ func loadCmdline(h *host.Host, release string) (cmdline, error) {
 	if data, err := facts.BootFile(h, "/etc/default/grub", maxBootFile); err == nil {
 		vars := parseShellAssignments(data)
 		line := strings.TrimSpace(vars["GRUB_CMDLINE_LINUX"] + " " + vars["GRUB_CMDLINE_LINUX_DEFAULT"])
-		return cmdline{Params: parseCmdline(line), From: "/etc/default/grub"}, nil
+		return cmdline{params: parseCmdline(line), from: "/etc/default/grub"}, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return cmdline{}, err
 	}
@@ -185,8 +185,8 @@ func blsCmdline(h *host.Host, release string, env map[string]string) (cmdline, b
 		return cmdline{}, false, nil
 	}
 	pick := func(en entry) (cmdline, bool, error) {
-		line := expandGrubVars(en.e.Options, env)
-		return cmdline{Params: parseCmdline(line), From: en.file}, true, nil
+		line := expandGrubVars(en.e.options, env)
+		return cmdline{params: parseCmdline(line), from: en.file}, true, nil
 	}
 	if saved := env["saved_entry"]; saved != "" {
 		for _, en := range all {
@@ -197,20 +197,20 @@ func blsCmdline(h *host.Host, release string, env map[string]string) (cmdline, b
 	}
 	if release != "" {
 		for _, en := range all {
-			if en.e.Version == release || strings.HasSuffix(en.e.Linux, "vmlinuz-"+release) {
+			if en.e.version == release || strings.HasSuffix(en.e.linux, "vmlinuz-"+release) {
 				return pick(en)
 			}
 		}
 	}
-	first := expandGrubVars(all[0].e.Options, env)
+	first := expandGrubVars(all[0].e.options, env)
 	for _, en := range all[1:] {
-		if expandGrubVars(en.e.Options, env) != first {
+		if expandGrubVars(en.e.options, env) != first {
 			names := make([]string, 0, len(all))
 			for _, en := range all {
 				names = append(names, en.file)
 			}
 			sort.Strings(names)
-			return cmdline{From: dir, Ambiguous: "boot entries with different options and no default: " + strings.Join(names, ", ")}, true, nil
+			return cmdline{from: dir, ambiguous: "boot entries with different options and no default: " + strings.Join(names, ", ")}, true, nil
 		}
 	}
 	return pick(all[0])
@@ -218,7 +218,7 @@ func blsCmdline(h *host.Host, release string, env map[string]string) (cmdline, b
 
 // blsEntry is the part of a Boot Loader Specification entry golive needs.
 type blsEntry struct {
-	Version, Linux, Options string
+	version, linux, options string
 }
 
 // parseBLSEntry parses "key value" lines; several options lines are joined.
@@ -237,14 +237,14 @@ func parseBLSEntry(data []byte) blsEntry {
 		v = strings.TrimSpace(v)
 		switch k {
 		case "version":
-			e.Version = v
+			e.version = v
 		case "linux":
-			e.Linux = v
+			e.linux = v
 		case "options":
 			opts = append(opts, v)
 		}
 	}
-	e.Options = strings.Join(opts, " ")
+	e.options = strings.Join(opts, " ")
 	return e
 }
 

@@ -67,11 +67,11 @@ func TestSystemdBumpsNrOpenFact(t *testing.T) {
 	if on.Details["boot_value"] != "1073741816" || on.Details["boot_source"] != sourceSystemd {
 		t.Errorf("debian-12 with the bump: boot %v from %v, want systemd's 1073741816", on.Details["boot_value"], on.Details["boot_source"])
 	}
-	sd := systemdInit{PID1: true, Version: 252}
+	sd := systemdInit{pid1: true, version: 252}
 	if _, ok, _ := systemdBump("fs.nr_open", sd, kv(6, 1), true, "x86_64", 1048576, true); !ok {
 		t.Error("systemd 252 raises fs.nr_open upstream")
 	}
-	sd.NoNrOpenBump = true
+	sd.noNrOpenBump = true
 	if _, ok, _ := systemdBump("fs.nr_open", sd, kv(6, 1), true, "x86_64", 1048576, true); ok {
 		t.Error("NoNrOpenBump: fs.nr_open must stay")
 	}

@@ -16,8 +16,8 @@ func FuzzParseTunedConf(f *testing.F) {
 			return
 		}
 		for _, u := range units {
-			for _, o := range u.Options {
-				if o.Name == "" || o.Line < 1 {
+			for _, o := range u.options {
+				if o.name == "" || o.line < 1 {
 					t.Fatalf("option %+v in %q", o, data)
 				}
 			}
@@ -33,16 +33,16 @@ func FuzzParseCmdline(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		params := parseCmdline(line)
 		for _, p := range params {
-			if !p.HasValue && p.Value != "" {
+			if !p.hasValue && p.value != "" {
 				t.Fatalf("value without '=': %+v", p)
 			}
 		}
 		for k, s := range cmdlineSysctls(params, "/proc/cmdline") {
-			if k == "" || k != s.Key || strings.HasPrefix(k, ".") || strings.HasSuffix(k, ".") {
+			if k == "" || k != s.key || strings.HasPrefix(k, ".") || strings.HasSuffix(k, ".") {
 				t.Fatalf("bad key %q from %q", k, line)
 			}
 		}
-		_ = cmdline{Params: params}.init()
+		_ = cmdline{params: params}.init()
 	})
 }
 
@@ -58,7 +58,7 @@ func FuzzParseGrubFiles(f *testing.F) {
 		}
 		e := parseGrubenv(env)
 		entry := parseBLSEntry(bls)
-		parseCmdline(expandGrubVars(entry.Options, e))
+		parseCmdline(expandGrubVars(entry.options, e))
 	})
 }
 
@@ -68,7 +68,7 @@ func FuzzParseKernelVersion(f *testing.F) {
 	f.Add("99999999.1")
 	f.Fuzz(func(t *testing.T, s string) {
 		v, ok := parseKernelVersion(s)
-		if ok && (v.Major < 0 || v.Minor < 0 || v.Patch < 0) {
+		if ok && (v.major < 0 || v.minor < 0 || v.patch < 0) {
 			t.Fatalf("%q: %v", s, v)
 		}
 	})

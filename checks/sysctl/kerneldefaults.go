@@ -9,7 +9,7 @@ import (
 // kernelVersion is a kernel release's leading major.minor.patch ("5.14.0"
 // of "5.14.0-427.13.1.el9_4.x86_64").
 type kernelVersion struct {
-	Major, Minor, Patch int
+	major, minor, patch int
 }
 
 // parseKernelVersion reads the numeric prefix of a kernel release (uname -r).
@@ -36,17 +36,17 @@ func parseKernelVersion(release string) (kernelVersion, bool) {
 	return kernelVersion{n[0], n[1], n[2]}, true
 }
 
-func (v kernelVersion) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+func (v kernelVersion) String() string { return fmt.Sprintf("%d.%d.%d", v.major, v.minor, v.patch) }
 
 // less orders versions.
 func (v kernelVersion) less(o kernelVersion) bool {
-	if v.Major != o.Major {
-		return v.Major < o.Major
+	if v.major != o.major {
+		return v.major < o.major
 	}
-	if v.Minor != o.Minor {
-		return v.Minor < o.Minor
+	if v.minor != o.minor {
+		return v.minor < o.minor
 	}
-	return v.Patch < o.Patch
+	return v.patch < o.patch
 }
 
 func kv(major, minor int) kernelVersion { return kernelVersion{major, minor, 0} }

@@ -54,20 +54,20 @@ type assignment struct {
 // config is the persisted sysctl configuration of a root: every assignment
 // in the order systemd-sysctl applies them.
 type config struct {
-	Files       []string     // files read, in order
-	Assignments []assignment //
-	// Problems are files that could not be read. systemd-sysctl skips them
+	files       []string     // files read, in order
+	assignments []assignment //
+	// problems are files that could not be read. systemd-sysctl skips them
 	// at boot too, so the resolved values are still what a boot applies.
-	Problems []string
-	// Masked are files masked by a symlink to /dev/null.
-	Masked []string
-	// Transient are the assignments in /run/sysctl.d.
-	Transient []assignment
-	// Unread are the assignments of /etc/sysctl.conf when no sysctl.d file
+	problems []string
+	// masked are files masked by a symlink to /dev/null.
+	masked []string
+	// transient are the assignments in /run/sysctl.d.
+	transient []assignment
+	// unread are the assignments of /etc/sysctl.conf when no sysctl.d file
 	// links to it: procps `sysctl --system` applies them, a boot does not.
-	Unread []assignment
+	unread []assignment
 
-	// The table is built by readConfig; a Config assembled by hand gets it
+	// The table is built by readConfig; a config assembled by hand gets it
 	// on its first Resolve, which must then not run concurrently.
 	options map[string]*option // by key in path form, as systemd keys them
 	globs   []*option          // the glob options, in systemd's order
@@ -82,11 +82,11 @@ type option struct {
 
 // persisted is where a key's boot value comes from.
 type persisted struct {
-	Value string
-	File  string
-	Line  int
-	Glob  string // the pattern, when a glob line set it
-	Via   string // the sysctl.d symlink File was read through, if any
+	value string
+	file  string
+	line  int
+	glob  string // the pattern, when a glob line set it
+	via   string // the sysctl.d symlink File was read through, if any
 }
 
 // readConfig reads the sysctl.d directories, /run/sysctl.d apart, under the
@@ -110,7 +110,7 @@ func loadConfig(h *host.Host, withRun bool) *config {
 		entries, err := h.ReadDir(dir)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				c.Problems = append(c.Problems, err.Error())
+				c.problems = append(c.problems, err.Error())
 			}
 			continue
 		}
@@ -133,7 +133,7 @@ func loadConfig(h *host.Host, withRun bool) *config {
 		p := chosen[n]
 		end := follow(h, p)
 		if end == "/dev/null" {
-			c.Masked = append(c.Masked, p)
+			c.masked = append(c.masked, p)
 			continue
 		}
 		// 99-sysctl.conf -> ../sysctl.conf (or -> /etc/sysctl.conf, which
@@ -148,7 +148,7 @@ func loadConfig(h *host.Host, withRun bool) *config {
 	}
 	if !sawConf {
 		if data, err := h.ReadFileLimit(sysctlConf, maxConfFile); err == nil {
-			c.Unread = ParseFile(sysctlConf, data)
+			c.unread = ParseFile(sysctlConf, data)
 		}
 	}
 	c.index()
@@ -197,15 +197,15 @@ func (c *config) readTransient(h *host.Host) {
 			continue
 		}
 		if data, err := h.ReadFileLimit(p, maxConfFile); err == nil {
-			c.Transient = append(c.Transient, ParseFile(p, data)...)
+			c.transient = append(c.transient, ParseFile(p, data)...)
 		}
 	}
 }
 
 // transientSet returns the last /run/sysctl.d assignment of key.
 func (c *config) transientSet(key string) (assignment, bool) {
-	for i := len(c.Transient) - 1; i >= 0; i-- {
-		if a := c.Transient[i]; a.Key == key && !a.Exclude {
+	for i := len(c.transient) - 1; i >= 0; i-- {
+		if a := c.transient[i]; a.Key == key && !a.Exclude {
 			return a, true
 		}
 	}
@@ -215,15 +215,15 @@ func (c *config) transientSet(key string) (assignment, bool) {
 func (c *config) read(h *host.Host, p, via string) {
 	data, err := h.ReadFileLimit(p, maxConfFile)
 	if err != nil {
-		c.Problems = append(c.Problems, fmt.Sprintf("%v (skipped, as systemd-sysctl skips it at boot)", err))
+		c.problems = append(c.problems, fmt.Sprintf("%v (skipped, as systemd-sysctl skips it at boot)", err))
 		return
 	}
-	c.Files = append(c.Files, p)
+	c.files = append(c.files, p)
 	as := ParseFile(p, data)
 	for i := range as {
 		as[i].Via = via
 	}
-	c.Assignments = append(c.Assignments, as...)
+	c.assignments = append(c.assignments, as...)
 }
 
 // ParseFile parses one sysctl.d file as systemd-sysctl reads it. A line
@@ -445,7 +445,7 @@ func isGlob(key string) bool {
 func (c *config) index() {
 	c.options = map[string]*option{}
 	seq := 0
-	for _, a := range c.Assignments {
+	for _, a := range c.assignments {
 		k := swapSeparators(a.Key) // the path form, as Normalize made it
 		if o, ok := c.options[k]; ok && o.a.Exclude == a.Exclude && o.a.Value == a.Value {
 			o.a = a // same setting: the place stays, the latest line is named
@@ -476,12 +476,12 @@ func (c *config) resolve(key string) (persisted, bool) {
 		if o.a.Exclude {
 			return persisted{}, false
 		}
-		return persisted{Value: o.a.Value, File: o.a.File, Line: o.a.Line, Via: o.a.Via}, true
+		return persisted{value: o.a.Value, file: o.a.File, line: o.a.Line, via: o.a.Via}, true
 	}
 	for i := len(c.globs) - 1; i >= 0; i-- {
 		o := c.globs[i]
 		if !o.a.Exclude && globMatch(o.key, k) {
-			return persisted{Value: o.a.Value, File: o.a.File, Line: o.a.Line, Glob: o.a.Key, Via: o.a.Via}, true
+			return persisted{value: o.a.Value, file: o.a.File, line: o.a.Line, glob: o.a.Key, via: o.a.Via}, true
 		}
 	}
 	return persisted{}, false

@@ -109,21 +109,21 @@ func TestResolveFollowsSystemdPrecedence(t *testing.T) {
 	}
 	for _, c := range cases {
 		p, ok := cfg.resolve(c.key)
-		if ok != c.set || p.Value != c.value || (c.set && p.File != c.file) {
+		if ok != c.set || p.value != c.value || (c.set && p.file != c.file) {
 			t.Errorf("Resolve(%s) = %+v, %v; want %q from %s, %v", c.key, p, ok, c.value, c.file, c.set)
 		}
 	}
 	if a, ok := cfg.transientSet("kernel.c"); !ok || a.Value != "late" {
 		t.Errorf("TransientSet(kernel.c) = %+v, %v", a, ok)
 	}
-	if len(cfg.Masked) != 1 || cfg.Masked[0] != "/etc/sysctl.d/60-masked.conf" {
-		t.Errorf("Masked = %v", cfg.Masked)
+	if len(cfg.masked) != 1 || cfg.masked[0] != "/etc/sysctl.d/60-masked.conf" {
+		t.Errorf("Masked = %v", cfg.masked)
 	}
 	// Read once, in the place of its 99-sysctl.conf link, under its own name.
 	want := []string{"/usr/lib/sysctl.d/10-early.conf", "/etc/sysctl.d/30-explicit.conf", "/etc/sysctl.d/40-glob.conf",
 		"/etc/sysctl.d/50-default.conf", sysctlConf, "/etc/sysctl.d/99-zzz-last.conf"}
-	if strings.Join(cfg.Files, " ") != strings.Join(want, " ") {
-		t.Errorf("files read: %v\nwant %v", cfg.Files, want)
+	if strings.Join(cfg.files, " ") != strings.Join(want, " ") {
+		t.Errorf("files read: %v\nwant %v", cfg.files, want)
 	}
 }
 
@@ -166,18 +166,18 @@ func TestSysctlConfIsReadOnlyThroughALink(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, ok := cfg.resolve("kernel.x")
-			if ok != (c.value != "") || p.Value != c.value || p.File != c.file {
+			if ok != (c.value != "") || p.value != c.value || p.file != c.file {
 				t.Errorf("Resolve(kernel.x) = %+v, %v; want %q from %q", p, ok, c.value, c.file)
 			}
-			if strings.Join(cfg.Files, " ") != strings.Join(c.read, " ") {
-				t.Errorf("files read %q, want %q", cfg.Files, c.read)
+			if strings.Join(cfg.files, " ") != strings.Join(c.read, " ") {
+				t.Errorf("files read %q, want %q", cfg.files, c.read)
 			}
-			if len(cfg.Problems) > 0 {
-				t.Errorf("problems: %q", cfg.Problems)
+			if len(cfg.problems) > 0 {
+				t.Errorf("problems: %q", cfg.problems)
 			}
 			linked := c.file == sysctlConf || len(c.read) > 0 && c.read[0] == sysctlConf
-			if unread := len(cfg.Unread) > 0; unread == linked {
-				t.Errorf("Unread = %+v: want /etc/sysctl.conf's lines there exactly when no link reads it", cfg.Unread)
+			if unread := len(cfg.unread) > 0; unread == linked {
+				t.Errorf("Unread = %+v: want /etc/sysctl.conf's lines there exactly when no link reads it", cfg.unread)
 			}
 		})
 	}
@@ -208,7 +208,7 @@ func TestExclusionsGlobsAndOrder(t *testing.T) {
 		p, ok := cfg.resolve(key)
 		got := ""
 		if ok {
-			got = fmt.Sprintf("%s %s:%d", p.Value, p.File, p.Line)
+			got = fmt.Sprintf("%s %s:%d", p.value, p.file, p.line)
 		}
 		if got != want {
 			t.Errorf("Resolve(%s) = %q, want %q", key, got, want)
@@ -232,8 +232,8 @@ func TestHiddenFilesAreNotRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, ok := cfg.resolve("kernel.a"); ok || len(cfg.Files) > 0 || len(cfg.Transient) > 0 {
-		t.Errorf("hidden files read: %+v %v %v", p, cfg.Files, cfg.Transient)
+	if p, ok := cfg.resolve("kernel.a"); ok || len(cfg.files) > 0 || len(cfg.transient) > 0 {
+		t.Errorf("hidden files read: %+v %v %v", p, cfg.files, cfg.transient)
 	}
 }
 
@@ -284,11 +284,11 @@ func TestUnreadableFilesAreProblemsNotFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, ok := cfg.resolve("kernel.ok"); !ok || p.Value != "1" {
+	if p, ok := cfg.resolve("kernel.ok"); !ok || p.value != "1" {
 		t.Errorf("readable file lost: %+v", p)
 	}
-	if len(cfg.Problems) != 3 {
-		t.Errorf("Problems = %q, want the two loop links and the directory", cfg.Problems)
+	if len(cfg.problems) != 3 {
+		t.Errorf("Problems = %q, want the two loop links and the directory", cfg.problems)
 	}
 }
 
@@ -313,11 +313,11 @@ func FuzzParseFile(f *testing.F) {
 			}
 			_ = procPath(a.Key)
 		}
-		c := &config{Assignments: as}
+		c := &config{assignments: as}
 		c.index()
 		for _, a := range as {
 			p, ok := c.resolve(a.Key)
-			if ok && p.Glob == "" && p.Value != a.Value && !isGlob(a.Key) {
+			if ok && p.glob == "" && p.value != a.Value && !isGlob(a.Key) {
 				// the key's value is its last setting's
 				last := a
 				for _, b := range as {
@@ -325,7 +325,7 @@ func FuzzParseFile(f *testing.F) {
 						last = b
 					}
 				}
-				if last.Value != p.Value {
+				if last.Value != p.value {
 					t.Fatalf("Resolve(%q) = %+v, last setting %+v", a.Key, p, last)
 				}
 			}

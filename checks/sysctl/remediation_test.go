@@ -89,7 +89,7 @@ func TestRemediationWinsAtBoot(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, ok := cfg.resolve(key)
-			if !ok || got.Value != "65535" || got.File != c.file {
+			if !ok || got.value != "65535" || got.file != c.file {
 				t.Errorf("after remediation a boot applies %+v (%v); want 65535 from %s", got, ok, c.file)
 			}
 		})

@@ -156,14 +156,14 @@ func TestFixtureRootBootSources(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := loadBootSources(h)
-			if b.Systemd.PID1 != w.systemd || b.Systemd.Version != w.version {
-				t.Errorf("systemd %+v, want PID1 %v version %d", b.Systemd, w.systemd, w.version)
+			if b.systemd.pid1 != w.systemd || b.systemd.version != w.version {
+				t.Errorf("systemd %+v, want PID1 %v version %d", b.systemd, w.systemd, w.version)
 			}
 			switch {
-			case w.tuned == "" && b.Tuned != nil:
-				t.Errorf("tuned %+v, want none", b.Tuned)
-			case w.tuned != "" && (b.Tuned == nil || strings.Join(b.Tuned.Active, " ") != w.tuned || !b.Tuned.Enabled || !b.Tuned.Reapply || b.Tuned.Sysctl["vm.swappiness"].Value != w.swappiness):
-				t.Errorf("tuned %+v, want %s enabled, reapplying, swappiness %s", b.Tuned, w.tuned, w.swappiness)
+			case w.tuned == "" && b.tuned != nil:
+				t.Errorf("tuned %+v, want none", b.tuned)
+			case w.tuned != "" && (b.tuned == nil || strings.Join(b.tuned.active, " ") != w.tuned || !b.tuned.enabled || !b.tuned.reapply || b.tuned.sysctl["vm.swappiness"].value != w.swappiness):
+				t.Errorf("tuned %+v, want %s enabled, reapplying, swappiness %s", b.tuned, w.tuned, w.swappiness)
 			}
 			got := rootResults(t, root, "")
 			if fm := got["fs.file-max"].Details; fm["boot_value"] != w.fileMax || fm["boot_source"] != w.fileMaxSource {

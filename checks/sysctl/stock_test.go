@@ -92,15 +92,15 @@ func setAtBoot(key string, cfg *config, b *bootSources) bool {
 	if _, ok := cfg.resolve(key); ok {
 		return true
 	}
-	if _, ok := b.CmdSysctl[key]; ok {
+	if _, ok := b.cmdSysctl[key]; ok {
 		return true
 	}
-	if b.Tuned != nil && b.Tuned.Enabled {
-		if _, ok := b.Tuned.Sysctl[key]; ok {
+	if b.tuned != nil && b.tuned.enabled {
+		if _, ok := b.tuned.sysctl[key]; ok {
 			return true
 		}
 	}
-	_, bumped, _ := systemdBump(key, b.Systemd, b.Kernel, b.KernelKnown, b.Arch, 0, true)
+	_, bumped, _ := systemdBump(key, b.systemd, b.kernel, b.kernelKnown, b.arch, 0, true)
 	return bumped
 }
 

@@ -119,7 +119,7 @@ func (c *configCache) get(h *host.Host) (*config, *bootSources, error) {
 	l := facts.Memo(h, configKey{c.noNrOpenBump}, func(h *host.Host) loaded {
 		cfg, err := readConfig(h)
 		boot := loadBootSources(h)
-		boot.Systemd.NoNrOpenBump = c.noNrOpenBump
+		boot.systemd.noNrOpenBump = c.noNrOpenBump
 		return loaded{cfg, err, boot}
 	})
 	return l.cfg, l.boot, l.err

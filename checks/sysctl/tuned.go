@@ -34,33 +34,33 @@ var tunedDefaultDirs = []string{"/usr/lib/tuned", "/etc/tuned"}
 
 // tunedSysctl is one sysctl a tuned profile sets.
 type tunedSysctl struct {
-	Key, Value string
-	File       string
-	Line       int
-	Profile    string // the profile whose tuned.conf holds the line
+	key, value string
+	file       string
+	line       int
+	profile    string // the profile whose tuned.conf holds the line
 }
 
 // tuned is the tuned configuration a boot applies.
 type tuned struct {
-	Active  []string // active_profile (and post_loaded_profile) names
-	Enabled bool     // tuned.service is enabled, so it runs at boot
-	Reapply bool     // reapply_sysctl
-	Sysctl  map[string]tunedSysctl
-	// Problems are profiles that could not be loaded; tuned refuses to
+	active  []string // active_profile (and post_loaded_profile) names
+	enabled bool     // tuned.service is enabled, so it runs at boot
+	reapply bool     // reapply_sysctl
+	sysctl  map[string]tunedSysctl
+	// problems are profiles that could not be loaded; tuned refuses to
 	// apply a profile it cannot load, so nothing from it is counted.
-	Problems []string
+	problems []string
 }
 
 // tunedUnit is one [section] of a tuned.conf.
 type tunedUnit struct {
-	Name    string
-	Options []tunedOption
+	name    string
+	options []tunedOption
 }
 
 // tunedOption is one "name = value" line.
 type tunedOption struct {
-	Name, Value string
-	Line        int
+	name, value string
+	line        int
 }
 
 // parseTunedConf parses a tuned.conf as tuned's ConfigParser does
@@ -80,14 +80,14 @@ func parseTunedConf(data []byte) ([]tunedUnit, error) {
 		}
 		if raw[0] == ' ' || raw[0] == '\t' {
 			if cur != nil && last >= 0 {
-				cur.Options[last].Value = strings.TrimSpace(cur.Options[last].Value + "\n" + stripInlineComment(line))
+				cur.options[last].value = strings.TrimSpace(cur.options[last].value + "\n" + stripInlineComment(line))
 				continue
 			}
 		}
 		if line[0] == '[' && strings.LastIndexByte(line, ']') > 1 {
 			// configparser's SECTCRE \[(?P<header>.+)\]: greedy, to the last "]"
 			name := line[1:strings.LastIndexByte(line, ']')]
-			units = append(units, tunedUnit{Name: name})
+			units = append(units, tunedUnit{name: name})
 			cur, last = &units[len(units)-1], -1
 			continue
 		}
@@ -99,8 +99,8 @@ func parseTunedConf(data []byte) ([]tunedUnit, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("line %d: not name = value", i+1)
 		}
-		cur.Options = append(cur.Options, tunedOption{Name: k, Value: strings.TrimSpace(stripInlineComment(v)), Line: i + 1})
-		last = len(cur.Options) - 1
+		cur.options = append(cur.options, tunedOption{name: k, value: strings.TrimSpace(stripInlineComment(v)), line: i + 1})
+		last = len(cur.options) - 1
 	}
 	return units, nil
 }
@@ -133,7 +133,7 @@ type tunedMergedUnit struct {
 
 func (u *tunedMergedUnit) set(o tunedSysctl) {
 	for i := range u.options {
-		if u.options[i].Key == o.Key {
+		if u.options[i].key == o.key {
 			u.options[i] = o
 			return
 		}
@@ -158,16 +158,16 @@ func loadTuned(h *host.Host) (*tuned, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	t := &tuned{Active: names, Reapply: true}
+	t := &tuned{active: names, reapply: true}
 	if fi, err := h.Lstat(tunedServiceWants); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		t.Enabled = true
+		t.enabled = true
 	}
 	dirs := tunedDefaultDirs
 	if main, err := h.ReadFileLimit(tunedMainConf, maxConfFile); err == nil {
 		cfg := parseTunedMain(main)
 		if v, ok := cfg["reapply_sysctl"]; ok {
 			if b, ok := parseTunedBool(v); ok {
-				t.Reapply = b
+				t.reapply = b
 			}
 		}
 		if v := cfg["profile_dirs"]; v != "" {
@@ -181,9 +181,9 @@ func loadTuned(h *host.Host) (*tuned, error) {
 	}
 	sysctl, err := tunedSysctls(h, dirs, names)
 	if err != nil {
-		t.Problems = append(t.Problems, err.Error())
+		t.problems = append(t.problems, err.Error())
 	}
-	t.Sysctl = sysctl
+	t.sysctl = sysctl
 	return t, nil
 }
 
@@ -213,15 +213,15 @@ func tunedSysctls(h *host.Host, dirs, names []string) (map[string]tunedSysctl, e
 			continue
 		}
 		for _, o := range u.options {
-			o.Value = expandTunedStatic(unquoteTuned(o.Value), vars)
-			if strings.Contains(o.Value, "${") {
+			o.value = expandTunedStatic(unquoteTuned(o.value), vars)
+			if strings.Contains(o.value, "${") {
 				continue // a function (${f:...}) golive does not evaluate: value unknown
 			}
-			o.Key = normalize(o.Key)
-			if o.Key == "" {
+			o.key = normalize(o.key)
+			if o.key == "" {
 				continue
 			}
-			out[o.Key] = o
+			out[o.key] = o
 		}
 	}
 	return out, nil
@@ -296,19 +296,19 @@ func (l *tunedLoader) load(names []string, depth int) error {
 		}
 		dir := path.Dir(file)
 		for i := range units {
-			for j := range units[i].Options {
-				units[i].Options[j].Value = expandProfileDir(units[i].Options[j].Value, dir)
+			for j := range units[i].options {
+				units[i].options[j].value = expandProfileDir(units[i].options[j].value, dir)
 			}
 		}
 		// The main section's include= is loaded (and merged) before the
 		// profile itself; variables are not known yet at that point.
 		for _, u := range units {
-			if u.Name != "main" {
+			if u.name != "main" {
 				continue
 			}
-			for _, o := range u.Options {
-				if o.Name == "include" {
-					if err := l.load(tunedIncludeSplit.Split(o.Value, -1), depth+1); err != nil {
+			for _, o := range u.options {
+				if o.name == "include" {
+					if err := l.load(tunedIncludeSplit.Split(o.value, -1), depth+1); err != nil {
 						return err
 					}
 				}
@@ -332,30 +332,30 @@ func (l *tunedLoader) mergeProfile(profile, file string, units []tunedUnit) {
 	var order []string
 	own := map[string]*pending{}
 	for _, u := range units {
-		if u.Name == "main" {
+		if u.name == "main" {
 			continue
 		}
-		p, ok := own[u.Name]
+		p, ok := own[u.name]
 		if !ok {
-			p = &pending{unit: tunedMergedUnit{typ: u.Name, enabled: true}}
-			own[u.Name] = p
-			order = append(order, u.Name)
+			p = &pending{unit: tunedMergedUnit{typ: u.name, enabled: true}}
+			own[u.name] = p
+			order = append(order, u.name)
 		}
-		for _, o := range u.Options {
-			switch o.Name {
+		for _, o := range u.options {
+			switch o.name {
 			case "type":
-				p.unit.typ = o.Value
+				p.unit.typ = o.value
 			case "enabled":
-				p.unit.enabled = tunedTrue(o.Value)
+				p.unit.enabled = tunedTrue(o.value)
 			case "replace":
-				p.replace = tunedTrue(o.Value)
+				p.replace = tunedTrue(o.value)
 			case "drop":
-				p.drop, p.hasDrop = tunedDropSplit(o.Value), true
+				p.drop, p.hasDrop = tunedDropSplit(o.value), true
 			default:
-				if tunedUnitReserved[o.Name] {
+				if tunedUnitReserved[o.name] {
 					continue
 				}
-				p.unit.set(tunedSysctl{Key: o.Name, Value: o.Value, File: file, Line: o.Line, Profile: profile})
+				p.unit.set(tunedSysctl{key: o.name, value: o.value, file: file, line: o.line, profile: profile})
 			}
 		}
 	}
@@ -376,7 +376,7 @@ func (l *tunedLoader) mergeProfile(profile, file string, units []tunedUnit) {
 			for _, o := range m.options {
 				dropped := false
 				for _, d := range p.drop {
-					dropped = dropped || d == o.Key
+					dropped = dropped || d == o.key
 				}
 				if !dropped {
 					kept = append(kept, o)
@@ -428,10 +428,10 @@ func (l *tunedLoader) variables() map[string]string {
 		return vars
 	}
 	for _, o := range u.options {
-		if o.Key == "include" || !tunedVarName.MatchString(o.Key) {
+		if o.key == "include" || !tunedVarName.MatchString(o.key) {
 			continue
 		}
-		vars[o.Key] = expandTunedStatic(o.Value, vars)
+		vars[o.key] = expandTunedStatic(o.value, vars)
 	}
 	return vars
 }

@@ -134,7 +134,7 @@ func TestTunedLoaderAgreesWithTuned(t *testing.T) {
 		got, gerr := tunedSysctls(h, c.Dirs, c.Names)
 		gotValues := map[string]string{}
 		for k, v := range got {
-			gotValues[k] = v.Value
+			gotValues[k] = v.value
 		}
 		w := want[i]
 		if w.Values == nil {
