@@ -15,18 +15,18 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section and check category.
-const Kind = "apparmor"
+// kind is the profile section and check category.
+const kind = "apparmor"
 
 // What the check reads.
 const (
-	// EnabledPath is the apparmor module's "enabled" parameter: Y when the
+	// enabledPath is the apparmor module's "enabled" parameter: Y when the
 	// kernel runs AppArmor, N when it was built in but is turned off
 	// (apparmor=0, or an lsm= list without it).
-	EnabledPath = "/sys/module/apparmor/parameters/enabled"
-	// ProfilesPath lists the loaded profiles and their modes (securityfs;
+	enabledPath = "/sys/module/apparmor/parameters/enabled"
+	// profilesPath lists the loaded profiles and their modes (securityfs;
 	// readable by root only).
-	ProfilesPath = "/sys/kernel/security/apparmor/profiles"
+	profilesPath = "/sys/kernel/security/apparmor/profiles"
 )
 
 type section struct{}
@@ -38,7 +38,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`apparmor/enabled`", Example: "apparmor/enabled"},
 		},
@@ -54,7 +54,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	}
 	m := metaEnabled()
 	if macFact.Get(p) == "apparmor" {
-		m.Expected = "enabled (" + EnabledPath + " is Y)"
+		m.Expected = "enabled (" + enabledPath + " is Y)"
 	}
 	return []engine.Check{&enabledCheck{
 		Base: engine.Base{M: m}, mac: macFact.Get(p), distro: p.Facts.Distro, profile: p.Name,
@@ -62,7 +62,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 }
 
 func explain(id string) (engine.Meta, bool) {
-	if id == Kind+"/enabled" {
+	if id == kind+"/enabled" {
 		return metaEnabled(), true
 	}
 	return engine.Meta{}, false
@@ -70,12 +70,12 @@ func explain(id string) (engine.Meta, bool) {
 
 func metaEnabled() engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/enabled", Category: Kind, Title: "AppArmor is enabled",
+		ID: kind + "/enabled", Category: kind, Title: "AppArmor is enabled",
 		Expected: "enabled when the profile says the distro uses AppArmor (facts.mac: apparmor)",
 		Level:    profile.LevelFail, Severity: "medium",
 		Reads: []string{
-			EnabledPath + " (Y or N; a root with neither /sys/module nor /proc/sys is an image: no running kernel to ask)",
-			ProfilesPath + " (loaded profiles and their modes, for details; root only)",
+			enabledPath + " (Y or N; a root with neither /sys/module nor /proc/sys is an image: no running kernel to ask)",
+			profilesPath + " (loaded profiles and their modes, for details; root only)",
 		},
 		Why: "Ubuntu confines services (and the service's own profile, if it ships one) with AppArmor; a kernel booted with apparmor=0 enforces none of them, so what was tested confined runs unconfined",
 		Fix: "remove apparmor=0 (or an lsm= list without apparmor) from the kernel command line in /etc/default/grub, run update-grub, enable apparmor.service and reboot",

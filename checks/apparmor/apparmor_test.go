@@ -21,7 +21,7 @@ func testProfile(t *testing.T, yaml string) *profile.Profile {
 
 func runCheck(t *testing.T, h *host.Host, p *profile.Profile, read func(*host.Host, string, int64) ([]byte, error)) engine.Result {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestEnablePlanEditsGrubAndReboots(t *testing.T) {
 
 func TestEnabledNeedsRoot(t *testing.T) {
 	denied := func(h *host.Host, name string, limit int64) ([]byte, error) {
-		if name == ProfilesPath || name == EnabledPath {
+		if name == profilesPath || name == enabledPath {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
 		}
 		return h.ReadFileLimit(name, limit)
@@ -121,7 +121,7 @@ func TestEnabledNeedsRoot(t *testing.T) {
 	// The profile list is root-only on Ubuntu: its absence is noted, the
 	// verdict stands.
 	onlyProfiles := func(h *host.Host, name string, limit int64) ([]byte, error) {
-		if name == ProfilesPath {
+		if name == profilesPath {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
 		}
 		return h.ReadFileLimit(name, limit)
@@ -133,7 +133,7 @@ func TestEnabledNeedsRoot(t *testing.T) {
 }
 
 func TestParseProfiles(t *testing.T) {
-	l := ParseProfiles([]byte("/usr/bin/man (enforce)\n" +
+	l := parseProfiles([]byte("/usr/bin/man (enforce)\n" +
 		"/snap/snapd/21759/usr/lib/snapd/snap-confine//mount-namespace-capture-helper (enforce)\n" +
 		"my profile (with parens) (complain)\n" +
 		"docker-default (enforce)\r\n" +
@@ -141,19 +141,19 @@ func TestParseProfiles(t *testing.T) {
 		"no mode here\n" +
 		"x (Enforce)\n" +
 		"y ()\n"))
-	if l.Total != 4 || l.Modes["enforce"] != 3 || l.Modes["complain"] != 1 || l.Malformed != 3 {
+	if l.total != 4 || l.modes["enforce"] != 3 || l.modes["complain"] != 1 || l.malformed != 3 {
 		t.Errorf("%+v", l)
 	}
 }
 
 func TestParseEnabled(t *testing.T) {
 	for in, want := range map[string]bool{"Y\n": true, "Y": true, "N\n": false, " N ": false} {
-		if got, err := ParseEnabled([]byte(in)); err != nil || got != want {
+		if got, err := parseEnabled([]byte(in)); err != nil || got != want {
 			t.Errorf("ParseEnabled(%q) = %v, %v", in, got, err)
 		}
 	}
 	for _, in := range []string{"", "y", "1", "Yes", "YN", strings.Repeat("Y", 100)} {
-		if _, err := ParseEnabled([]byte(in)); err == nil {
+		if _, err := parseEnabled([]byte(in)); err == nil {
 			t.Errorf("ParseEnabled(%q) accepted", in)
 		}
 	}
@@ -161,11 +161,11 @@ func TestParseEnabled(t *testing.T) {
 
 func TestSectionTakesNoKeys(t *testing.T) {
 	p := testProfile(t, ubuntuFacts+"apparmor:\n  enabled: true\n")
-	if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), `unknown key "enabled"`) {
+	if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), `unknown key "enabled"`) {
 		t.Errorf("error %v", err)
 	}
 	p = testProfile(t, ubuntuFacts+"apparmor: {}\n")
-	if _, err := build(p.Section(Kind), p); err != nil {
+	if _, err := build(p.Section(kind), p); err != nil {
 		t.Errorf("an empty section: %v", err)
 	}
 }

@@ -46,9 +46,9 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return engine.Result{Status: engine.Skip, Message: fmt.Sprintf("profile %s says %s runs no mandatory access control (facts.mac: none)", c.profile, distro)}
 	}
 	expected := c.mac == "apparmor"
-	res := engine.Result{Details: map[string]any{"path": EnabledPath}}
+	res := engine.Result{Details: map[string]any{"path": enabledPath}}
 
-	data, err := c.readFile(h, EnabledPath, 64)
+	data, err := c.readFile(h, enabledPath, 64)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if !h.Live() && !h.Exists("/sys/module") && !h.Exists("/proc/sys") {
@@ -64,16 +64,16 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			return res
 		}
 		res.Status = engine.Fail
-		res.Message = "the running kernel has no AppArmor (no " + EnabledPath + "): it was built without it, or the module is not loaded"
+		res.Message = "the running kernel has no AppArmor (no " + enabledPath + "): it was built without it, or the module is not loaded"
 		res.Remediation = &remediate.Plan{Summary: "boot a kernel with AppArmor", Reboot: true,
 			Actions: []remediate.Action{remediate.Tell("boot the distro's own kernel (Ubuntu's linux-image-generic and Debian's linux-image-<arch>, e.g. linux-image-amd64, have AppArmor built in and enabled)")}}
 		return res
 	case h.NeedsRoot(err):
 		return engine.SkipNeedsRoot(engine.Result{}, err)
 	case err != nil:
-		return engine.Result{Status: engine.Error, Message: "read " + EnabledPath + ": " + err.Error()}
+		return engine.Result{Status: engine.Error, Message: "read " + enabledPath + ": " + err.Error()}
 	}
-	on, err := ParseEnabled(data)
+	on, err := parseEnabled(data)
 	if err != nil {
 		return engine.Result{Status: engine.Error, Details: res.Details, Message: err.Error()}
 	}
@@ -102,7 +102,7 @@ func (c *enabledCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // profiles adds what is loaded to details and returns a message suffix.
 func (c *enabledCheck) profiles(h *host.Host, details map[string]any) string {
-	data, err := c.readFile(h, ProfilesPath, maxProfiles)
+	data, err := c.readFile(h, profilesPath, maxProfiles)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return ""
@@ -113,34 +113,34 @@ func (c *enabledCheck) profiles(h *host.Host, details map[string]any) string {
 		details["profiles_error"] = err.Error()
 		return ""
 	}
-	l := ParseProfiles(data)
-	modes := make(map[string]any, len(l.Modes))
-	for m, n := range l.Modes {
+	l := parseProfiles(data)
+	modes := make(map[string]any, len(l.modes))
+	for m, n := range l.modes {
 		modes[m] = n
 	}
-	details["profiles"] = l.Total
+	details["profiles"] = l.total
 	details["profile_modes"] = modes
-	if l.Malformed > 0 {
-		details["profiles_malformed_lines"] = l.Malformed
+	if l.malformed > 0 {
+		details["profiles_malformed_lines"] = l.malformed
 	}
-	names := make([]string, 0, len(l.Modes))
-	for m := range l.Modes {
+	names := make([]string, 0, len(l.modes))
+	for m := range l.modes {
 		names = append(names, m)
 	}
 	sort.Slice(names, func(i, j int) bool {
-		if l.Modes[names[i]] != l.Modes[names[j]] {
-			return l.Modes[names[i]] > l.Modes[names[j]]
+		if l.modes[names[i]] != l.modes[names[j]] {
+			return l.modes[names[i]] > l.modes[names[j]]
 		}
 		return names[i] < names[j]
 	})
 	parts := make([]string, len(names))
 	for i, m := range names {
-		parts[i] = fmt.Sprintf("%d %s", l.Modes[m], m)
+		parts[i] = fmt.Sprintf("%d %s", l.modes[m], m)
 	}
 	if len(parts) == 0 {
 		return "; no profile loaded"
 	}
-	return fmt.Sprintf("; %d profiles loaded (%s)", l.Total, strings.Join(parts, ", "))
+	return fmt.Sprintf("; %d profiles loaded (%s)", l.total, strings.Join(parts, ", "))
 }
 
 func enablePlan() *remediate.Plan {
@@ -155,9 +155,9 @@ func enablePlan() *remediate.Plan {
 	}
 }
 
-// ParseEnabled reads the module parameter: the kernel prints a bool
+// parseEnabled reads the module parameter: the kernel prints a bool
 // parameter as Y or N and a newline.
-func ParseEnabled(data []byte) (bool, error) {
+func parseEnabled(data []byte) (bool, error) {
 	switch v := strings.TrimSpace(string(data)); v {
 	case "Y":
 		return true, nil
@@ -167,22 +167,22 @@ func ParseEnabled(data []byte) (bool, error) {
 		if len(v) > 32 {
 			v = v[:32]
 		}
-		return false, fmt.Errorf("%s: %q is neither Y nor N", EnabledPath, v)
+		return false, fmt.Errorf("%s: %q is neither Y nor N", enabledPath, v)
 	}
 }
 
-// Loaded summarises the profile list.
-type Loaded struct {
-	Total     int
-	Modes     map[string]int // enforce, complain, kill, unconfined, ...
-	Malformed int
+// loaded summarises the profile list.
+type loaded struct {
+	total     int
+	modes     map[string]int // enforce, complain, kill, unconfined, ...
+	malformed int
 }
 
-// ParseProfiles reads securityfs's profile list: one "NAME (MODE)" per
+// parseProfiles reads securityfs's profile list: one "NAME (MODE)" per
 // line. A name may hold blanks and parentheses; the mode is the last
 // parenthesised word.
-func ParseProfiles(data []byte) Loaded {
-	l := Loaded{Modes: map[string]int{}}
+func parseProfiles(data []byte) loaded {
+	l := loaded{modes: map[string]int{}}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -190,16 +190,16 @@ func ParseProfiles(data []byte) Loaded {
 		}
 		i := strings.LastIndex(line, " (")
 		if i <= 0 || !strings.HasSuffix(line, ")") {
-			l.Malformed++
+			l.malformed++
 			continue
 		}
 		mode := line[i+2 : len(line)-1]
 		if mode == "" || strings.ContainsAny(mode, " ()") || !isWord(mode) {
-			l.Malformed++
+			l.malformed++
 			continue
 		}
-		l.Total++
-		l.Modes[mode]++
+		l.total++
+		l.modes[mode]++
 	}
 	return l
 }

@@ -16,9 +16,9 @@ func FuzzParseProfiles(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		l := ParseProfiles(data)
+		l := parseProfiles(data)
 		sum := 0
-		for m, n := range l.Modes {
+		for m, n := range l.modes {
 			if m == "" || strings.ContainsAny(m, " ()") || n <= 0 {
 				t.Fatalf("mode %q x%d", m, n)
 			}
@@ -30,7 +30,7 @@ func FuzzParseProfiles(f *testing.F) {
 				lines++
 			}
 		}
-		if sum != l.Total || l.Total+l.Malformed != lines {
+		if sum != l.total || l.total+l.malformed != lines {
 			t.Fatalf("%+v for %d lines", l, lines)
 		}
 	})
@@ -42,7 +42,7 @@ func FuzzParseEnabled(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		on, err := ParseEnabled(data)
+		on, err := parseEnabled(data)
 		v := strings.TrimSpace(string(data))
 		if (err == nil) != (v == "Y" || v == "N") || (err == nil && on != (v == "Y")) {
 			t.Fatalf("ParseEnabled(%q) = %v, %v", data, on, err)

@@ -31,7 +31,7 @@ func TestFixtureRootVerdicts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checks, err := build(p.Section(Kind), p)
+			checks, err := build(p.Section(kind), p)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,7 +23,7 @@ const (
 // anchorFile is one file of the anchor directory.
 type anchorFile struct {
 	path  string
-	certs []*Cert
+	certs []*cert
 	der   bool
 	// ignored: the update tool does not read it (update-ca-certificates
 	// reads only *.crt), although it holds certificates.
@@ -87,7 +87,7 @@ func loadAnchors(h *host.Host, dir string, debian bool, cc certCache) *anchorSet
 				a.err = err
 			} else {
 				b := parseBundle(data, cc)
-				a.certs, a.der = b.Certs, b.DER
+				a.certs, a.der = b.certs, b.der
 			}
 			if a.ignored && len(a.certs) == 0 || a.err == nil && fi.Size() == 0 {
 				continue // a README next to the CAs, a .keep
@@ -133,7 +133,7 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return res
 	}
 	sys := hs.systemBundle()
-	res.Details["bundle"] = sys.Path
+	res.Details["bundle"] = sys.path
 	var v verdict
 	var missing, present []anchorEntry
 	var unreadable, notCerts, ignored []string
@@ -150,8 +150,8 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			continue
 		}
 		for _, cert := range a.certs {
-			e := anchorEntry{File: a.path, Subject: Name(cert.Subject), SHA256: cert.Fingerprint()}
-			if sys.Bundle != nil && findCert(sys.Bundle.Certs, cert.Certificate) != nil {
+			e := anchorEntry{File: a.path, Subject: name(cert.Subject), SHA256: cert.fingerprint()}
+			if sys.bundle != nil && findCert(sys.bundle.certs, cert.Certificate) != nil {
 				present = append(present, e)
 			} else {
 				missing = append(missing, e)
@@ -168,18 +168,18 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		update = "the distro's update command"
 	}
 
-	switch rc := classify(h, sys.Err); {
+	switch rc := classify(h, sys.err); {
 	case rc == readBroken:
-		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
+		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.err)
 		return res
 	case rc == readNeedsRoot:
-		return engine.SkipNeedsRoot(res, sys.Err)
+		return engine.SkipNeedsRoot(res, sys.err)
 	case rc == readMissing && len(missing) > 0:
-		v.fail("%s does not exist, so none of the %s in %s is trusted: run %s", orNone(sys.Path), plural(len(missing), "local CA"), set.dir, update)
+		v.fail("%s does not exist, so none of the %s in %s is trusted: run %s", orNone(sys.path), plural(len(missing), "local CA"), set.dir, update)
 		v.fix(updatePlan(f, "build the CA bundle"))
 	case len(missing) > 0:
 		v.fail("the bundle is stale: %s in %s %s not in %s (%s); run %s",
-			plural(len(missing), "certificate"), set.dir, isAre(len(missing)), sys.Path, anchorNames(missing), update)
+			plural(len(missing), "certificate"), set.dir, isAre(len(missing)), sys.path, anchorNames(missing), update)
 		v.fix(updatePlan(f, "rebuild the stale CA bundle"))
 	}
 	if len(ignored) > 0 {
@@ -193,7 +193,7 @@ func (c *anchorsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		v.warn("%s: %s", plural(len(unreadable), "unreadable file"), strings.Join(unreadable, "; "))
 	}
 	res.Observed = fmt.Sprintf("%d of %s in the bundle", len(present), plural(len(present)+len(missing), "anchor certificate"))
-	v.apply(&res, fmt.Sprintf("every certificate in %s is in %s", set.dir, sys.Path))
+	v.apply(&res, fmt.Sprintf("every certificate in %s is in %s", set.dir, sys.path))
 	return res
 }
 

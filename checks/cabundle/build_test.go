@@ -46,9 +46,9 @@ func TestProfileErrorsNameFileAndLine(t *testing.T) {
 			}
 			p, err := profile.Resolve(profile.Request{Profile: file})
 			if err == nil {
-				_, err = build(p.Section(Kind), p)
+				_, err = build(p.Section(kind), p)
 				if err == nil {
-					_, err = buildTLS(p.Section(KindTLS), p)
+					_, err = buildTLS(p.Section(kindTLS), p)
 				}
 			}
 			var pe *profile.Error

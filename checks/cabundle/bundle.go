@@ -19,11 +19,11 @@ import (
 
 // Bounds on what a hostile root can make us read and keep.
 const (
-	// MaxBundleSize bounds a bundle file; real ones are about 250 KiB.
-	MaxBundleSize = 16 << 20
-	// MaxCerts bounds the certificates kept from one file; real bundles
+	// maxBundleSize bounds a bundle file; real ones are about 250 KiB.
+	maxBundleSize = 16 << 20
+	// maxCerts bounds the certificates kept from one file; real bundles
 	// hold about 150.
-	MaxCerts = 5000
+	maxCerts = 5000
 	// maxProblems bounds the problems listed for one file.
 	maxProblems = 50
 )
@@ -34,131 +34,121 @@ const (
 	blockTrusted = "TRUSTED CERTIFICATE" // OpenSSL's certificate + trust settings
 )
 
-// Cert is one certificate of a bundle and where it was found.
-type Cert struct {
+// cert is one certificate of a bundle and where it was found.
+type cert struct {
 	*x509.Certificate
-	SHA256 [32]byte
-	Line   int // line of its BEGIN line; 0 for a DER file
-	// Trusted marks a TRUSTED CERTIFICATE block. GoUsable is false for
+	sha256 [32]byte
+	line   int // line of its BEGIN line; 0 for a DER file
+	// trusted marks a TRUSTED CERTIFICATE block. goUsable is false for
 	// blocks Go's CertPool.AppendCertsFromPEM skips: TRUSTED CERTIFICATE,
 	// blocks with headers, and DER files.
-	Trusted  bool
-	GoUsable bool
+	trusted  bool
+	goUsable bool
 }
 
-// Fingerprint is "sha256:<hex>" of the DER.
-func (c *Cert) Fingerprint() string { return "sha256:" + hex.EncodeToString(c.SHA256[:]) }
+// fingerprint is "sha256:<hex>" of the DER.
+func (c *cert) fingerprint() string { return "sha256:" + hex.EncodeToString(c.sha256[:]) }
 
-// Problem is a block that did not yield a certificate.
-type Problem struct {
+// problem is a block that did not yield a certificate.
+type problem struct {
 	Line   int    `json:"line"`
 	Type   string `json:"type,omitempty"`
 	Reason string `json:"reason"`
 }
 
-func (p Problem) String() string {
+func (p problem) String() string {
 	if p.Type == "" {
 		return fmt.Sprintf("line %d: %s", p.Line, p.Reason)
 	}
 	return fmt.Sprintf("line %d: %s block: %s", p.Line, p.Type, p.Reason)
 }
 
-// Bundle is a parsed certificate file: a PEM bundle, or one DER
+// bundle is a parsed certificate file: a PEM bundle, or one DER
 // certificate.
-type Bundle struct {
-	Certs []*Cert
-	// Blocks counts the PEM BEGIN lines seen.
-	Blocks int
-	// Malformed are blocks that did not decode or parse; Other are
+type bundle struct {
+	certs []*cert
+	// blocks counts the PEM BEGIN lines seen.
+	blocks int
+	// malformed are blocks that did not decode or parse; Other are
 	// well-formed blocks of another type (a CRL, a private key).
-	Malformed []Problem
-	Other     []Problem
-	// GoRejected are well-formed certificates that Go's crypto/x509
+	malformed []problem
+	other     []problem
+	// goRejected are well-formed certificates that Go's crypto/x509
 	// refuses by policy, not because they are damaged: a negative serial
 	// number (refused since Go 1.23 unless GODEBUG=x509negativeserial=1;
 	// OpenSSL, GnuTLS and older Go use the certificate). Debian 11's
 	// ca-certificates 20210119 ships one (EC-ACC). Removing it from the
 	// bundle changes nothing for a Go program, so it is reported, not
 	// judged.
-	GoRejected []Problem
-	// Outside counts the non-blank bytes outside any block: comments
+	goRejected []problem
+	// outside counts the non-blank bytes outside any block: comments
 	// (p11-kit writes "# <name>" lines) or `openssl x509 -text` output.
 	// Harmless to every reader, so not a problem.
-	Outside int
-	// DER is set when the file was one DER certificate.
-	DER bool
-	// Truncated is set when more than MaxCerts certificates were found.
-	Truncated bool
+	outside int
+	// der is set when the file was one DER certificate.
+	der bool
+	// truncated is set when more than maxCerts certificates were found.
+	truncated bool
 }
 
-// GoUsable counts the certificates a Go program takes from this file.
-func (b *Bundle) GoUsable() int {
+// goUsable counts the certificates a Go program takes from this file.
+func (b *bundle) goUsable() int {
 	n := 0
-	for _, c := range b.Certs {
-		if c.GoUsable {
+	for _, c := range b.certs {
+		if c.goUsable {
 			n++
 		}
 	}
 	return n
 }
 
-// GoDistinct counts the distinct certificates a Go program takes from this
+// goDistinct counts the distinct certificates a Go program takes from this
 // file: CertPool.AddCert keeps one copy of a certificate listed twice, so
 // this is what Go's pool holds, not the number of blocks.
-func (b *Bundle) GoDistinct() int {
-	seen := make(map[[32]byte]bool, len(b.Certs))
-	for _, c := range b.Certs {
-		if c.GoUsable {
-			seen[c.SHA256] = true
+func (b *bundle) goDistinct() int {
+	seen := make(map[[32]byte]bool, len(b.certs))
+	for _, c := range b.certs {
+		if c.goUsable {
+			seen[c.sha256] = true
 		}
 	}
 	return len(seen)
 }
 
-// GoCerts are the certificates a Go program takes from this file, in
+// goCerts are the certificates a Go program takes from this file, in
 // order, duplicates included.
-func (b *Bundle) GoCerts() []*Cert {
-	out := make([]*Cert, 0, len(b.Certs))
-	for _, c := range b.Certs {
-		if c.GoUsable {
+func (b *bundle) goCerts() []*cert {
+	out := make([]*cert, 0, len(b.certs))
+	for _, c := range b.certs {
+		if c.goUsable {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// Trusted counts TRUSTED CERTIFICATE blocks.
-func (b *Bundle) Trusted() int {
+// trusted counts TRUSTED CERTIFICATE blocks.
+func (b *bundle) trusted() int {
 	n := 0
-	for _, c := range b.Certs {
-		if c.Trusted {
+	for _, c := range b.certs {
+		if c.trusted {
 			n++
 		}
 	}
 	return n
 }
 
-// ReadBundle reads path under h's root (at most MaxBundleSize bytes) and
+// readBundle reads path under h's root (at most maxBundleSize bytes) and
 // parses it.
-func ReadBundle(h *host.Host, path string) (*Bundle, error) {
-	data, err := h.ReadFileLimit(path, MaxBundleSize)
+func readBundle(h *host.Host, path string) (*bundle, error) {
+	data, err := h.ReadFileLimit(path, maxBundleSize)
 	if err != nil {
 		return nil, err
 	}
-	return ParseBundle(data), nil
+	return parseBundle(data, nil), nil
 }
 
 var pemBegin = []byte("-----BEGIN ")
-
-// ParseBundle parses certificate data: PEM blocks (CERTIFICATE and TRUSTED
-// CERTIFICATE yield certificates, other types are counted, malformed blocks
-// are listed with their line), or a single DER certificate. It never fails:
-// an empty or foreign file is a Bundle without certificates.
-//
-// Blocks are decoded with encoding/pem, one BEGIN line at a time, so a
-// block Go's own AppendCertsFromPEM accepts is accepted here and one it
-// skips silently is named here.
-func ParseBundle(data []byte) *Bundle { return parseBundle(data, nil) }
 
 // certCache maps a DER's SHA-256 to its parsed certificate. A host holds
 // each root several times (the bundle, ca-bundle.trust.crt, and one file
@@ -171,24 +161,33 @@ type certCache map[[32]byte]*x509.Certificate
 // every CPU: x509 parsing is most of the cost of a 150-root bundle.
 const parallelFrom = 32
 
-func parseBundle(data []byte, cc certCache) *Bundle {
-	b := &Bundle{}
+// parseBundle parses certificate data: PEM blocks (CERTIFICATE and TRUSTED
+// CERTIFICATE yield certificates, other types are counted, malformed blocks
+// are listed with their line), or a single DER certificate. It never fails:
+// an empty or foreign file is a bundle without certificates. cc, when not
+// nil, caches parsed certificates across the bundles of one run.
+//
+// Blocks are decoded with encoding/pem, one BEGIN line at a time, so a
+// block Go's own AppendCertsFromPEM accepts is accepted here and one it
+// skips silently is named here.
+func parseBundle(data []byte, cc certCache) *bundle {
+	b := &bundle{}
 	starts := blockStarts(data)
 	if len(starts) == 0 {
 		if c, err := x509.ParseCertificate(data); err == nil {
-			b.DER = true
-			b.Certs = append(b.Certs, &Cert{Certificate: c, SHA256: sha256.Sum256(data)})
+			b.der = true
+			b.certs = append(b.certs, &cert{Certificate: c, sha256: sha256.Sum256(data)})
 			return b
 		}
-		b.Outside = nonBlank(data)
+		b.outside = nonBlank(data)
 		return b
 	}
-	if len(starts) > 2*MaxCerts {
+	if len(starts) > 2*maxCerts {
 		// Beyond any real bundle: look no further than what can be kept.
-		starts, b.Truncated = starts[:2*MaxCerts], true
+		starts, b.truncated = starts[:2*maxCerts], true
 	}
-	b.Blocks = len(starts)
-	b.Outside = nonBlank(data[:starts[0]])
+	b.blocks = len(starts)
+	b.outside = nonBlank(data[:starts[0]])
 	segs := decodeAll(data, starts, cc)
 	line := 1 + bytes.Count(data[:starts[0]], []byte{'\n'})
 	for _, sg := range segs {
@@ -313,29 +312,29 @@ func blockStarts(data []byte) []int {
 
 // add records a decoded segment in order; the cache is written here, by
 // one goroutine.
-func (b *Bundle) add(sg segment, line int, cc certCache) {
-	b.Outside += sg.outside
+func (b *bundle) add(sg segment, line int, cc certCache) {
+	b.outside += sg.outside
 	switch {
 	case sg.malformed != "":
-		b.problem(&b.Malformed, Problem{Line: line, Type: sg.typ, Reason: sg.malformed})
+		b.problem(&b.malformed, problem{Line: line, Type: sg.typ, Reason: sg.malformed})
 		return
 	case sg.goRejected != "":
-		b.problem(&b.GoRejected, Problem{Line: line, Type: sg.typ, Reason: sg.goRejected})
+		b.problem(&b.goRejected, problem{Line: line, Type: sg.typ, Reason: sg.goRejected})
 		return
 	case sg.other:
-		b.problem(&b.Other, Problem{Line: line, Type: sg.typ, Reason: "not a certificate"})
+		b.problem(&b.other, problem{Line: line, Type: sg.typ, Reason: "not a certificate"})
 		return
-	case len(b.Certs) >= MaxCerts:
-		b.Truncated = true
+	case len(b.certs) >= maxCerts:
+		b.truncated = true
 		return
 	}
 	if cc != nil {
 		cc[sg.sum] = sg.cert
 	}
-	b.Certs = append(b.Certs, &Cert{Certificate: sg.cert, SHA256: sg.sum, Line: line, Trusted: sg.trusted, GoUsable: !sg.trusted && !sg.headers})
+	b.certs = append(b.certs, &cert{Certificate: sg.cert, sha256: sg.sum, line: line, trusted: sg.trusted, goUsable: !sg.trusted && !sg.headers})
 }
 
-func (b *Bundle) problem(list *[]Problem, p Problem) {
+func (b *bundle) problem(list *[]problem, p problem) {
 	if len(*list) < maxProblems {
 		*list = append(*list, p)
 	}

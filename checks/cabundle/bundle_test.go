@@ -42,10 +42,10 @@ func TestParseBundle(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := ParseBundle([]byte(c.data))
-			if len(b.Certs) != c.certs || b.GoUsable() != c.usable || len(b.Malformed) != c.malformed || len(b.Other) != c.oth || b.Trusted() != c.trusted || b.DER != c.der {
+			b := parseBundle([]byte(c.data), nil)
+			if len(b.certs) != c.certs || b.goUsable() != c.usable || len(b.malformed) != c.malformed || len(b.other) != c.oth || b.trusted() != c.trusted || b.der != c.der {
 				t.Errorf("certs %d usable %d malformed %v other %v trusted %d der %v; want %d %d %d %d %d %v",
-					len(b.Certs), b.GoUsable(), b.Malformed, b.Other, b.Trusted(), b.DER, c.certs, c.usable, c.malformed, c.oth, c.trusted, c.der)
+					len(b.certs), b.goUsable(), b.malformed, b.other, b.trusted(), b.der, c.certs, c.usable, c.malformed, c.oth, c.trusted, c.der)
 			}
 			assertGoPool(t, []byte(c.data), b)
 		})
@@ -54,11 +54,11 @@ func TestParseBundle(t *testing.T) {
 
 // assertGoPool checks the Go-usable certificates are exactly what
 // CertPool.AppendCertsFromPEM takes from the same bytes.
-func assertGoPool(t *testing.T, data []byte, b *Bundle) {
+func assertGoPool(t *testing.T, data []byte, b *bundle) {
 	t.Helper()
 	ours := x509.NewCertPool()
-	for _, c := range b.Certs {
-		if c.GoUsable {
+	for _, c := range b.certs {
+		if c.goUsable {
 			ours.AddCert(c.Certificate)
 		}
 	}
@@ -72,34 +72,34 @@ func assertGoPool(t *testing.T, data []byte, b *Bundle) {
 func TestParseBundleNamesTheLineOfEachProblem(t *testing.T) {
 	one := string(testpki.Roots[0].PEM())
 	data := "# header\n" + one + "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"
-	b := ParseBundle([]byte(data))
+	b := parseBundle([]byte(data), nil)
 	firstBad := 2 + strings.Count(one, "\n")
-	if len(b.Malformed) != 1 || b.Malformed[0].Line != firstBad || b.Malformed[0].Type != "CERTIFICATE" {
-		t.Errorf("malformed %+v, want line %d", b.Malformed, firstBad)
+	if len(b.malformed) != 1 || b.malformed[0].Line != firstBad || b.malformed[0].Type != "CERTIFICATE" {
+		t.Errorf("malformed %+v, want line %d", b.malformed, firstBad)
 	}
-	if len(b.Other) != 1 || b.Other[0].Line != firstBad+3 || b.Other[0].Type != "X509 CRL" {
-		t.Errorf("other %+v, want an X509 CRL at line %d", b.Other, firstBad+3)
+	if len(b.other) != 1 || b.other[0].Line != firstBad+3 || b.other[0].Type != "X509 CRL" {
+		t.Errorf("other %+v, want an X509 CRL at line %d", b.other, firstBad+3)
 	}
-	if b.Certs[0].Line != 2 || b.Outside != len("#header") {
-		t.Errorf("first certificate at line %d, outside %d", b.Certs[0].Line, b.Outside)
+	if b.certs[0].line != 2 || b.outside != len("#header") {
+		t.Errorf("first certificate at line %d, outside %d", b.certs[0].line, b.outside)
 	}
 }
 
 func TestReadBundleBoundsTheRead(t *testing.T) {
-	h := rootWith(t, map[string]string{"big.pem": strings.Repeat("#", MaxBundleSize+1), "dir/x": ""})
-	if _, err := ReadBundle(h, "/big.pem"); !errors.Is(err, host.ErrTooLarge) {
+	h := rootWith(t, map[string]string{"big.pem": strings.Repeat("#", maxBundleSize+1), "dir/x": ""})
+	if _, err := readBundle(h, "/big.pem"); !errors.Is(err, host.ErrTooLarge) {
 		t.Errorf("oversized bundle: %v, want ErrTooLarge", err)
 	}
-	if _, err := ReadBundle(h, "/dir"); !errors.Is(err, host.ErrNotRegular) {
+	if _, err := readBundle(h, "/dir"); !errors.Is(err, host.ErrNotRegular) {
 		t.Errorf("directory: %v, want ErrNotRegular", err)
 	}
 }
 
 func TestParseBundleKeepsAtMostMaxCerts(t *testing.T) {
 	one := testpki.Roots[0].PEM()
-	data := []byte(strings.Repeat(string(one), MaxCerts+2))
-	b := ParseBundle(data)
-	if len(b.Certs) != MaxCerts || !b.Truncated {
-		t.Errorf("%d certificates, truncated %v", len(b.Certs), b.Truncated)
+	data := []byte(strings.Repeat(string(one), maxCerts+2))
+	b := parseBundle(data, nil)
+	if len(b.certs) != maxCerts || !b.truncated {
+		t.Errorf("%d certificates, truncated %v", len(b.certs), b.truncated)
 	}
 }

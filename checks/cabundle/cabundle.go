@@ -46,19 +46,19 @@ import (
 
 // The profile sections this package registers.
 const (
-	Kind    = "cabundle"
-	KindTLS = "tls"
+	kind    = "cabundle"
+	kindTLS = "tls"
 )
 
 // Defaults a profile can override.
 const (
-	// DefaultMinCerts: every distro bundle holds 100+ public roots; one
+	// defaultMinCerts: every distro bundle holds 100+ public roots; one
 	// with fewer than 10 was truncated, or overwritten with a private CA
 	// (`cat internal-ca.pem > ca-bundle.crt`), and public endpoints fail.
 	// A deliberately private-only trust store sets min_certs: 1.
-	DefaultMinCerts = 10
-	// DefaultExpiryDays is the warning window before a NotAfter.
-	DefaultExpiryDays = 30
+	defaultMinCerts = 10
+	// defaultExpiryDays is the warning window before a NotAfter.
+	defaultExpiryDays = 30
 )
 
 type section struct {
@@ -101,7 +101,7 @@ var (
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`cabundle/present`", Example: "cabundle/present"},
 			{Heading: "`cabundle/expiry`", Example: "cabundle/expiry"},
@@ -111,7 +111,7 @@ func init() {
 		},
 	})
 	engine.Register(engine.Family{
-		Name: KindTLS, Build: buildTLS, Explain: explainTLS, Doc: docTLS,
+		Name: kindTLS, Build: buildTLS, Explain: explainTLS, Doc: docTLS,
 		Checks: []engine.CheckDoc{
 			{Heading: "`tls/endpoint:<host:port>`", Example: "tls/endpoint:db.internal.example.com:443"},
 		},
@@ -125,11 +125,11 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	minCerts, err := intField(p, sec, "min_certs", s.MinCerts, DefaultMinCerts, 0, MaxCerts)
+	minCerts, err := intField(p, sec, "min_certs", s.MinCerts, defaultMinCerts, 0, maxCerts)
 	if err != nil {
 		return nil, err
 	}
-	window, err := intField(p, sec, "expiry_days", s.ExpiryDays, DefaultExpiryDays, 0, 3650)
+	window, err := intField(p, sec, "expiry_days", s.ExpiryDays, defaultExpiryDays, 0, 3650)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func buildTLS(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	if err := p.DecodeStrict(sec, &s); err != nil {
 		return nil, err
 	}
-	window, err := intField(p, sec, "expiry_days", s.ExpiryDays, DefaultExpiryDays, 0, 3650)
+	window, err := intField(p, sec, "expiry_days", s.ExpiryDays, defaultExpiryDays, 0, 3650)
 	if err != nil {
 		return nil, err
 	}

@@ -37,21 +37,21 @@ func (c *certFileCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read %s: %v", e.Cert, err)
 		return res
 	}
-	if len(b.Certs) == 0 {
+	if len(b.certs) == 0 {
 		res.Status, res.Observed = engine.Fail, "no certificate"
 		res.Message = e.Cert + " holds no certificate that parses"
-		if len(b.Malformed) > 0 {
-			res.Message += " (" + problemList(b.Malformed) + ")"
+		if len(b.malformed) > 0 {
+			res.Message += " (" + problemList(b.malformed) + ")"
 		}
 		return res
 	}
 	// The first certificate is the leaf, the rest are intermediates: what
 	// crypto/tls.LoadX509KeyPair does with the same file.
-	leaf := b.Certs[0].Certificate
+	leaf := b.certs[0].Certificate
 	ci := info(leaf)
 	res.Details["certificate"] = ci
-	res.Details["intermediates"] = chainNames(certsOf(b.Certs[1:]))
-	res.Observed = fmt.Sprintf("%s, %s, expires %s", Name(leaf.Subject), ci.KeyType, day(leaf.NotAfter))
+	res.Details["intermediates"] = chainNames(certsOf(b.certs[1:]))
+	res.Observed = fmt.Sprintf("%s, %s, expires %s", name(leaf.Subject), ci.KeyType, day(leaf.NotAfter))
 
 	var v verdict
 	now := h.Now()
@@ -99,7 +99,7 @@ func (c *certFileCheck) judgeDates(v *verdict, leaf *x509.Certificate, now time.
 // key file's contents never reach a message: only its path, its format and
 // whether it matches. It returns the key path when it could not be read
 // for want of root.
-func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *Bundle, leaf *x509.Certificate, d map[string]any) string {
+func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *bundle, leaf *x509.Certificate, d map[string]any) string {
 	keyPath := c.entry.Key
 	if keyPath == "" && holdsKey(b) {
 		keyPath = c.entry.Cert // a combined cert+key file
@@ -109,7 +109,7 @@ func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *Bundle, leaf *x50
 	}
 	d["key_file"] = keyPath
 	d["key_matches"] = nil
-	data, err := hs.readFile(keyPath, MaxKeySize)
+	data, err := hs.readFile(keyPath, maxKeySize)
 	switch classify(hs.h, err) {
 	case readMissing:
 		v.fail("the key file %s does not exist", keyPath)
@@ -131,12 +131,12 @@ func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *Bundle, leaf *x50
 		v.fail("%s: %v", keyPath, err)
 		return ""
 	}
-	d["key_format"] = k.Format
-	d["key_type"] = KeyType(k.Public)
+	d["key_format"] = k.format
+	d["key_type"] = keyType(k.public)
 	if !k.matches(leaf) {
 		d["key_matches"] = false
 		v.fail("the key in %s (%s) does not belong to the certificate (%s): the public keys differ, so the TLS handshake fails",
-			keyPath, KeyType(k.Public), KeyType(leaf.PublicKey))
+			keyPath, keyType(k.public), keyType(leaf.PublicKey))
 		v.fix(&remediate.Plan{Summary: "deploy the matching key", Actions: []remediate.Action{remediate.Tell(
 			fmt.Sprintf("deploy the private key that was issued with %s (or reissue the certificate for the key in %s)", c.entry.Cert, keyPath))}})
 		return ""
@@ -145,8 +145,8 @@ func (c *certFileCheck) judgeKey(v *verdict, hs *hostState, b *Bundle, leaf *x50
 	return ""
 }
 
-func holdsKey(b *Bundle) bool {
-	for _, o := range b.Other {
+func holdsKey(b *bundle) bool {
+	for _, o := range b.other {
 		if strings.HasSuffix(o.Type, "PRIVATE KEY") {
 			return true
 		}
@@ -158,14 +158,14 @@ func holdsKey(b *Bundle) bool {
 // service's Go TLS stack loads, with the file's other certificates as
 // intermediates. Dates are the leaf's own finding, so the chain is
 // verified at a time inside the leaf's validity.
-func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *Bundle, leaf *x509.Certificate, now time.Time, d map[string]any) {
+func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *bundle, leaf *x509.Certificate, now time.Time, d map[string]any) {
 	roots, desc, ok := c.roots(v, hs, d)
 	if !ok {
 		return
 	}
 	d["roots"] = desc
 	inter := x509.NewCertPool()
-	for _, ic := range b.Certs[1:] {
+	for _, ic := range b.certs[1:] {
 		inter.AddCert(ic.Certificate)
 	}
 	at := now
@@ -181,7 +181,7 @@ func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *Bundle, leaf *x
 		d["chain_reason"] = p.Reason
 		v.fail("the chain does not verify: %s", p.Msg)
 		if p.Reason == reasonUnknownAuthority {
-			v.fix(trustPlan(c.st.facts, "trust the CA that issued "+c.entry.Cert, "", false, "the CA certificate "+Name(p.Orphan.Issuer), Name(p.Orphan.Issuer)))
+			v.fix(trustPlan(c.st.facts, "trust the CA that issued "+c.entry.Cert, "", false, "the CA certificate "+name(p.Orphan.Issuer), name(p.Orphan.Issuer)))
 		}
 		return
 	}
@@ -191,7 +191,7 @@ func (c *certFileCheck) judgeChain(v *verdict, hs *hostState, b *Bundle, leaf *x
 func (c *certFileCheck) roots(v *verdict, hs *hostState, d map[string]any) (*x509.CertPool, string, bool) {
 	if c.entry.CA == "" {
 		r := hs.serviceRoots()
-		return r.Pool, "the Go roots of this host (" + r.Describe() + ")", true
+		return r.pool, "the Go roots of this host (" + r.describe() + ")", true
 	}
 	d["ca_file"] = c.entry.CA
 	cb, err := hs.bundle(c.entry.CA)
@@ -204,11 +204,11 @@ func (c *certFileCheck) roots(v *verdict, hs *hostState, d map[string]any) (*x50
 		v.warn("the chain was not checked: cannot read %s: %v", c.entry.CA, err)
 		return nil, "", false
 	}
-	if len(cb.Certs) == 0 {
+	if len(cb.certs) == 0 {
 		v.fail("the CA file %s holds no certificate", c.entry.CA)
 		return nil, "", false
 	}
-	cas := cb.GoCerts()
+	cas := cb.goCerts()
 	if len(cas) == 0 {
 		v.fail("the CA file %s holds no certificate a Go program loads (only TRUSTED CERTIFICATE blocks, blocks with headers, or DER): x509.CertPool.AppendCertsFromPEM takes nothing from it", c.entry.CA)
 		return nil, "", false
@@ -224,7 +224,7 @@ func renewPlan(cert, summary string) *remediate.Plan {
 	return &remediate.Plan{Summary: summary, Actions: []remediate.Action{remediate.Tell("renew " + cert + " with its CA, deploy it, and reload the service")}}
 }
 
-func certsOf(cs []*Cert) []*x509.Certificate {
+func certsOf(cs []*cert) []*x509.Certificate {
 	out := make([]*x509.Certificate, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, c.Certificate)

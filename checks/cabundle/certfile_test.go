@@ -59,8 +59,8 @@ func TestKeyFormats(t *testing.T) {
 			if c.key == nil {
 				return
 			}
-			if k.Format != c.format || !k.Public.(interface{ Equal(crypto.PublicKey) bool }).Equal(c.key.Public()) {
-				t.Errorf("format %s, public key mismatch", k.Format)
+			if k.format != c.format || !k.public.(interface{ Equal(crypto.PublicKey) bool }).Equal(c.key.Public()) {
+				t.Errorf("format %s, public key mismatch", k.format)
 			}
 		})
 	}

@@ -14,12 +14,12 @@ import (
 	"github.com/golive-sh/golive/internal/depcheck"
 )
 
-// Name is how a certificate is named to a person: its subject CN with the
+// name is how a certificate is named to a person: its subject CN with the
 // organisation, or the whole subject when it has no CN.
-func Name(n pkix.Name) string { return depcheck.CertName(n) }
+func name(n pkix.Name) string { return depcheck.CertName(n) }
 
-// KeyType names a public key: "RSA 2048", "ECDSA P-256", "Ed25519".
-func KeyType(pub any) string {
+// keyType names a public key: "RSA 2048", "ECDSA P-256", "Ed25519".
+func keyType(pub any) string {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		return fmt.Sprintf("RSA %d", k.N.BitLen())
@@ -31,8 +31,8 @@ func KeyType(pub any) string {
 	return fmt.Sprintf("%T", pub)
 }
 
-// SANs lists the subject alternative names: DNS names, IPs, emails, URIs.
-func SANs(c *x509.Certificate) []string { return depcheck.CertSANs(c) }
+// sans lists the subject alternative names: DNS names, IPs, emails, URIs.
+func sans(c *x509.Certificate) []string { return depcheck.CertSANs(c) }
 
 // certInfo is a certificate as details show it.
 type certInfo struct {
@@ -52,10 +52,10 @@ func info(c *x509.Certificate) certInfo {
 	return certInfo{
 		Subject:     c.Subject.String(),
 		Issuer:      c.Issuer.String(),
-		SANs:        SANs(c),
+		SANs:        sans(c),
 		NotBefore:   c.NotBefore.UTC().Format(time.RFC3339),
 		NotAfter:    c.NotAfter.UTC().Format(time.RFC3339),
-		KeyType:     KeyType(c.PublicKey),
+		KeyType:     keyType(c.PublicKey),
 		Serial:      c.SerialNumber.Text(16),
 		Fingerprint: fingerprint(c),
 	}
@@ -63,8 +63,8 @@ func info(c *x509.Certificate) certInfo {
 
 // findCert returns the certificate of list that is c, or that has c's
 // subject and public key (a re-issued root that chains the same way).
-func findCert(list []*Cert, c *x509.Certificate) *Cert {
-	var sameKey *Cert
+func findCert(list []*cert, c *x509.Certificate) *cert {
+	var sameKey *cert
 	for _, l := range list {
 		if bytes.Equal(l.Raw, c.Raw) {
 			return l
@@ -78,14 +78,14 @@ func findCert(list []*Cert, c *x509.Certificate) *Cert {
 
 // names lists up to max certificate names with a date, and says how many
 // more there are: observed lines stay short, details hold them all.
-func names(certs []*Cert, max int, date func(*Cert) string) string {
+func names(certs []*cert, max int, date func(*cert) string) string {
 	var parts []string
 	for i, c := range certs {
 		if i == max {
 			parts = append(parts, fmt.Sprintf("and %d more", len(certs)-max))
 			break
 		}
-		parts = append(parts, Name(c.Subject)+" "+date(c))
+		parts = append(parts, name(c.Subject)+" "+date(c))
 	}
 	return strings.Join(parts, ", ")
 }

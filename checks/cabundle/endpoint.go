@@ -235,7 +235,7 @@ func (c *endpointCheck) roots(h *host.Host) (*x509.CertPool, string, error) {
 	hs := c.st.on(h)
 	if c.e.CAFile == "" {
 		r := hs.serviceRoots()
-		return r.Pool, r.Describe(), nil
+		return r.pool, r.describe(), nil
 	}
 	b, err := hs.bundle(c.e.CAFile)
 	if err != nil {
@@ -245,10 +245,10 @@ func (c *endpointCheck) roots(h *host.Host) (*x509.CertPool, string, error) {
 	// client loading ca_file gets neither TRUSTED CERTIFICATE blocks nor
 	// DER.
 	pool := x509.NewCertPool()
-	for _, cert := range b.GoCerts() {
+	for _, cert := range b.goCerts() {
 		pool.AddCert(cert.Certificate)
 	}
-	return pool, fmt.Sprintf("%s (ca_file): %s", c.e.CAFile, plural(b.GoDistinct(), "certificate")), nil
+	return pool, fmt.Sprintf("%s (ca_file): %s", c.e.CAFile, plural(b.goDistinct(), "certificate")), nil
 }
 
 func (c *endpointCheck) judge(res engine.Result, h *host.Host, st tls.ConnectionState, pool *x509.CertPool, rootsDesc, sn string) engine.Result {
@@ -256,7 +256,7 @@ func (c *endpointCheck) judge(res engine.Result, h *host.Host, st tls.Connection
 	ci := info(leaf)
 	res.Details["leaf"] = ci
 	res.Details["presented_chain"] = chainNames(st.PeerCertificates)
-	res.Observed = fmt.Sprintf("%s, %s, %s issued by %s, expires %s", res.Details["tls_version"], res.Details["cipher"], Name(leaf.Subject), Name(leaf.Issuer), day(leaf.NotAfter))
+	res.Observed = fmt.Sprintf("%s, %s, %s issued by %s, expires %s", res.Details["tls_version"], res.Details["cipher"], name(leaf.Subject), name(leaf.Issuer), day(leaf.NotAfter))
 
 	now := h.Now()
 	chains, err := verifyChain(st.PeerCertificates, pool, sn, now)
@@ -274,7 +274,7 @@ func (c *endpointCheck) judge(res engine.Result, h *host.Host, st tls.Connection
 		res.Status = engine.Warn
 		res.Message = fmt.Sprintf("the certificate expires on %s, within %d days", day(leaf.NotAfter), c.window)
 		res.Remediation = &remediate.Plan{Summary: "renew the endpoint's certificate", Actions: []remediate.Action{remediate.Tell(
-			fmt.Sprintf("ask the owner of %s to renew its certificate (%s, expires %s)", c.e.Address, Name(leaf.Subject), day(leaf.NotAfter)))}}
+			fmt.Sprintf("ask the owner of %s to renew its certificate (%s, expires %s)", c.e.Address, name(leaf.Subject), day(leaf.NotAfter)))}}
 		return res
 	}
 	res.Status = engine.Pass
@@ -317,9 +317,9 @@ func (c *endpointCheck) failed(res engine.Result, cause, msg string) engine.Resu
 func (c *endpointCheck) plan(p depcheck.VerifyProblem, leaf *x509.Certificate) *remediate.Plan {
 	switch p.Reason {
 	case reasonUnknownAuthority:
-		ca := Name(p.Orphan.Issuer)
+		ca := name(p.Orphan.Issuer)
 		if depcheck.IsSelfSigned(p.Orphan) {
-			ca = Name(p.Orphan.Subject)
+			ca = name(p.Orphan.Subject)
 		}
 		what := "the CA certificate " + ca
 		if c.e.CAFile != "" {
@@ -329,7 +329,7 @@ func (c *endpointCheck) plan(p depcheck.VerifyProblem, leaf *x509.Certificate) *
 		return trustPlan(c.st.facts, "trust the CA that issued "+c.e.Address+"'s certificate", "", false, what, ca)
 	case reasonNameMismatch:
 		return &remediate.Plan{Summary: "connect with a name the certificate covers", Actions: []remediate.Action{remediate.Tell(
-			fmt.Sprintf("use a name the certificate covers (%v) as server_name / in the service's configuration, or reissue the certificate with %s in its subject alternative names", SANs(leaf), c.serverName()))}}
+			fmt.Sprintf("use a name the certificate covers (%v) as server_name / in the service's configuration, or reissue the certificate with %s in its subject alternative names", sans(leaf), c.serverName()))}}
 	case reasonExpired, reasonNotYetValid:
 		return &remediate.Plan{Summary: "renew the endpoint's certificate", Actions: []remediate.Action{remediate.Tell(
 			fmt.Sprintf("ask the owner of %s to renew its certificate; if the dates look right, check this host's clock", c.e.Address))}}

@@ -55,7 +55,7 @@ type dated struct {
 
 // candidate is one certificate the check dates, with its origin.
 type candidate struct {
-	cert   *Cert
+	cert   *cert
 	file   string
 	origin string
 	anchor string
@@ -66,18 +66,18 @@ type candidate struct {
 func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	hs := c.st.on(h)
 	sys := hs.systemBundle()
-	res := engine.Result{Details: map[string]any{"bundle": sys.Path, "window_days": c.window, "anchor_dir": c.st.facts.CAAnchorDir}}
-	switch classify(h, sys.Err) {
+	res := engine.Result{Details: map[string]any{"bundle": sys.path, "window_days": c.window, "anchor_dir": c.st.facts.CAAnchorDir}}
+	switch classify(h, sys.err) {
 	case readOK:
 	case readBroken:
-		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.Err)
+		res.Status, res.Message = engine.Error, fmt.Sprintf("cannot read the CA bundle: %v", sys.err)
 		return res
 	default:
 		res.Status, res.Message = engine.Skip, "no readable CA bundle (see cabundle/present)"
 		return res
 	}
-	if len(sys.Bundle.Certs) == 0 {
-		res.Status, res.Message = engine.Skip, sys.Path+" holds no certificate (see cabundle/present)"
+	if len(sys.bundle.certs) == 0 {
+		res.Status, res.Message = engine.Skip, sys.path+" holds no certificate (see cabundle/present)"
 		return res
 	}
 	cands := c.candidates(hs, sys)
@@ -102,17 +102,17 @@ func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	var v verdict
 	var obs []string
 	if bad := judged(expired); len(bad) > 0 {
-		obs = append(obs, fmt.Sprintf("%d expired: %s", len(bad), names(certsIn(bad), maxNamed, func(c *Cert) string { return "on " + day(c.NotAfter) })))
+		obs = append(obs, fmt.Sprintf("%d expired: %s", len(bad), names(certsIn(bad), maxNamed, func(c *cert) string { return "on " + day(c.NotAfter) })))
 		v.fail("%s expired: %s", plural(len(bad), "certificate"), c.why(bad, "no peer whose chain ends there verifies any more"))
 		v.fix(c.plan(bad))
 	}
 	if len(notYet) > 0 {
-		obs = append(obs, fmt.Sprintf("%d not yet valid: %s", len(notYet), names(certsIn(notYet), maxNamed, func(c *Cert) string { return "from " + day(c.NotBefore) })))
+		obs = append(obs, fmt.Sprintf("%d not yet valid: %s", len(notYet), names(certsIn(notYet), maxNamed, func(c *cert) string { return "from " + day(c.NotBefore) })))
 		v.fail("%s not valid yet: check the host clock (now %s)", plural(len(notYet), "certificate"), now.UTC().Format(time.RFC3339))
 		v.fix(&remediate.Plan{Summary: "fix the clock", Actions: []remediate.Action{remediate.Tell("synchronise the host clock (chronyd/timesyncd), then re-run golive")}})
 	}
 	if soonBad := judged(expiring); len(soonBad) > 0 {
-		obs = append(obs, fmt.Sprintf("%d expiring within %d days: %s", len(soonBad), c.window, names(certsIn(soonBad), maxNamed, func(c *Cert) string { return "on " + day(c.NotAfter) })))
+		obs = append(obs, fmt.Sprintf("%d expiring within %d days: %s", len(soonBad), c.window, names(certsIn(soonBad), maxNamed, func(c *cert) string { return "on " + day(c.NotAfter) })))
 		v.warn("%s %s within %d days: %s", plural(len(soonBad), "certificate"), agree(len(soonBad), "expires", "expire"), c.window, c.why(soonBad, "chains that end there stop verifying then"))
 		v.fix(c.plan(soonBad))
 	}
@@ -125,7 +125,7 @@ func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if n := len(shipped) + len(shippedSoon); n > 0 {
 		harmless := "shipped in the bundle (harmless, listed in details):"
 		if len(shipped) > 0 {
-			harmless += fmt.Sprintf(" %d expired (%s)", len(shipped), names(certsIn(shipped), maxNamed, func(c *Cert) string { return "on " + day(c.NotAfter) }))
+			harmless += fmt.Sprintf(" %d expired (%s)", len(shipped), names(certsIn(shipped), maxNamed, func(c *cert) string { return "on " + day(c.NotAfter) }))
 		}
 		if len(shippedSoon) > 0 {
 			harmless += fmt.Sprintf(" %d expiring within %d days", len(shippedSoon), c.window)
@@ -136,7 +136,7 @@ func (c *expiryCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	pass := fmt.Sprintf("no local or required CA expires within %d days, and no certificate is dated in the future", c.window)
 	if n := len(shipped) + len(shippedSoon); n > 0 {
 		pass += fmt.Sprintf("; %s still shipped in %s %s no local anchor and no required CA, so %s harmless: Go cannot build a chain through an expired root (details.expired, details.expiring)",
-			plural(n, "expired or expiring root"), sys.Path, isAre(n), agree(n, "it is", "they are"))
+			plural(n, "expired or expiring root"), sys.path, isAre(n), agree(n, "it is", "they are"))
 	}
 	v.apply(&res, pass)
 	return res
@@ -150,22 +150,22 @@ func (c *expiryCheck) candidates(hs *hostState, sys *systemBundle) []candidate {
 	anchors := anchorIndex(hs)
 	seen := map[[32]byte]bool{}
 	var out []candidate
-	add := func(cert *Cert, file string) {
-		if seen[cert.SHA256] {
+	add := func(cert *cert, file string) {
+		if seen[cert.sha256] {
 			return
 		}
-		seen[cert.SHA256] = true
-		cd := candidate{cert: cert, file: file, origin: originBundle, anchor: anchors[cert.SHA256]}
+		seen[cert.sha256] = true
+		cd := candidate{cert: cert, file: file, origin: originBundle, anchor: anchors[cert.sha256]}
 		switch {
-		case required[cert.SHA256] != "":
-			cd.origin, cd.required = originRequired, required[cert.SHA256]
+		case required[cert.sha256] != "":
+			cd.origin, cd.required = originRequired, required[cert.sha256]
 		case cd.anchor != "":
 			cd.origin = originAnchor
 		}
 		out = append(out, cd)
 	}
-	for _, cert := range sys.Bundle.GoCerts() {
-		add(cert, sys.Path)
+	for _, cert := range sys.bundle.goCerts() {
+		add(cert, sys.path)
 	}
 	for _, a := range hs.anchors().files {
 		if a.ignored {
@@ -180,7 +180,7 @@ func (c *expiryCheck) candidates(hs *hostState, sys *systemBundle) []candidate {
 			continue
 		}
 		if b, err := hs.bundle(r.file); err == nil {
-			for _, cert := range b.Certs {
+			for _, cert := range b.certs {
 				add(cert, r.file)
 			}
 		}
@@ -201,11 +201,11 @@ func (c *expiryCheck) required(hs *hostState, sys *systemBundle) map[[32]byte]st
 		if err != nil {
 			continue // cabundle/contains reports it
 		}
-		for _, cert := range b.Certs {
-			out[cert.SHA256] = r.name
+		for _, cert := range b.certs {
+			out[cert.sha256] = r.name
 			// The same CA as the bundle holds it (a re-encoded copy).
-			if in := findCert(sys.Bundle.Certs, cert.Certificate); in != nil {
-				out[in.SHA256] = r.name
+			if in := findCert(sys.bundle.certs, cert.Certificate); in != nil {
+				out[in.sha256] = r.name
 			}
 		}
 	}
@@ -236,8 +236,8 @@ func judged(cs []candidate) []candidate {
 	return out
 }
 
-func certsIn(cs []candidate) []*Cert {
-	out := make([]*Cert, 0, len(cs))
+func certsIn(cs []candidate) []*cert {
+	out := make([]*cert, 0, len(cs))
 	for _, cd := range cs {
 		out = append(out, cd.cert)
 	}
@@ -249,9 +249,9 @@ func (c *expiryCheck) why(cs []candidate, effect string) string {
 	var req, anc []string
 	for _, cd := range cs {
 		if cd.origin == originRequired {
-			req = append(req, Name(cd.cert.Subject))
+			req = append(req, name(cd.cert.Subject))
 		} else {
-			anc = append(anc, Name(cd.cert.Subject)+" from "+cd.anchor)
+			anc = append(anc, name(cd.cert.Subject)+" from "+cd.anchor)
 		}
 	}
 	var parts []string
@@ -268,7 +268,7 @@ func list(cs []candidate, now time.Time) []dated {
 	out := make([]dated, 0, len(cs))
 	for _, cd := range cs {
 		d := dated{certInfo: info(cd.cert.Certificate), Days: int(cd.cert.NotAfter.Sub(now).Hours() / 24), Origin: cd.origin, Anchor: cd.anchor}
-		d.File, d.Line = cd.file, cd.cert.Line
+		d.File, d.Line = cd.file, cd.cert.line
 		out = append(out, d)
 	}
 	return out
@@ -284,9 +284,9 @@ func (c *expiryCheck) plan(cs []candidate) *remediate.Plan {
 		switch cd.origin {
 		case originAnchor:
 			local = true
-			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s comes from the local anchor %s: replace it with its successor from its owner, or remove it", Name(cd.cert.Subject), cd.anchor)))
+			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s comes from the local anchor %s: replace it with its successor from its owner, or remove it", name(cd.cert.Subject), cd.anchor)))
 		case originRequired:
-			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s is required by the profile (cabundle.require %s): get its successor from its owner, deploy it, and trust it in place of the old one", Name(cd.cert.Subject), cd.required)))
+			p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("%s is required by the profile (cabundle.require %s): get its successor from its owner, deploy it, and trust it in place of the old one", name(cd.cert.Subject), cd.required)))
 		}
 	}
 	if local {
@@ -305,7 +305,7 @@ func anchorIndex(hs *hostState) map[[32]byte]string {
 			continue
 		}
 		for _, c := range a.certs {
-			out[c.SHA256] = a.path
+			out[c.sha256] = a.path
 		}
 	}
 	return out

@@ -129,14 +129,14 @@ func TestExpiryOnThisMachinesDistroBundle(t *testing.T) {
 		return
 	}
 	now := time.Now()
-	b := ParseBundle(data)
+	b := parseBundle(data, nil)
 	var expired int
-	for _, c := range b.Certs {
+	for _, c := range b.certs {
 		if now.After(c.NotAfter) {
 			expired++
 		}
 	}
-	t.Logf("%s: %d certificates, %d expired at %s", "/etc/ssl/certs/ca-certificates.crt", len(b.Certs), expired, now.UTC().Format(time.DateOnly))
+	t.Logf("%s: %d certificates, %d expired at %s", "/etc/ssl/certs/ca-certificates.crt", len(b.certs), expired, now.UTC().Format(time.DateOnly))
 	for _, prof := range []string{"{}\n", "extends: ubuntu-22.04\n"} {
 		h := rootWith(t, map[string]string{"etc/ssl/certs/ca-certificates.crt": string(data), "usr/local/share/ca-certificates/.keep": ""})
 		r := runProfile(t, h, prof)["cabundle/expiry"]

@@ -13,13 +13,13 @@ import (
 // is vetted where it is written.
 var (
 	bundleFact = profile.DeclareFact(profile.FactSpec[string]{
-		Key: "ca_bundle", Family: Kind, Doc: "the system CA bundle file", Check: cleanPath,
+		Key: "ca_bundle", Family: kind, Doc: "the system CA bundle file", Check: cleanPath,
 	})
 	anchorDirFact = profile.DeclareFact(profile.FactSpec[string]{
-		Key: "ca_anchor_dir", Family: Kind, Doc: "where local CAs are dropped", Check: cleanPath,
+		Key: "ca_anchor_dir", Family: kind, Doc: "where local CAs are dropped", Check: cleanPath,
 	})
 	updateCommandFact = profile.DeclareFact(profile.FactSpec[[]string]{
-		Key: "ca_update_command", Family: Kind, Doc: "the command that rebuilds the bundle from the anchors", Check: bareCommand,
+		Key: "ca_update_command", Family: kind, Doc: "the command that rebuilds the bundle from the anchors", Check: bareCommand,
 	})
 )
 

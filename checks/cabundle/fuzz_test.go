@@ -8,8 +8,8 @@ import (
 	"github.com/golive-sh/golive/checks/cabundle/internal/testpki"
 )
 
-// FuzzReadBundle feeds arbitrary bytes to the bundle reader (ParseBundle,
-// what ReadBundle runs on a file's bytes): it never panics, accounts for
+// FuzzReadBundle feeds arbitrary bytes to the bundle reader (parseBundle,
+// what readBundle runs on a file's bytes): it never panics, accounts for
 // every BEGIN line, and takes for Go exactly the certificates
 // CertPool.AppendCertsFromPEM takes — the oracle for "what a Go program on
 // this host trusts".
@@ -32,10 +32,10 @@ func FuzzReadBundle(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b := ParseBundle(data)
-		if !b.Truncated && len(b.Malformed) < maxProblems && len(b.Other) < maxProblems && !b.DER {
-			if got := len(b.Certs) + len(b.Malformed) + len(b.Other); got != b.Blocks {
-				t.Fatalf("%d BEGIN lines, %d accounted for", b.Blocks, got)
+		b := parseBundle(data, nil)
+		if !b.truncated && len(b.malformed) < maxProblems && len(b.other) < maxProblems && !b.der {
+			if got := len(b.certs) + len(b.malformed) + len(b.other); got != b.blocks {
+				t.Fatalf("%d BEGIN lines, %d accounted for", b.blocks, got)
 			}
 		}
 		assertGoPool(t, data, b)
@@ -46,21 +46,21 @@ func FuzzReadBundle(f *testing.F) {
 // assertDistinct checks GoDistinct counts what Go's pool holds: the
 // first copy of each Go-usable certificate alone makes the same pool, and
 // no TRUSTED CERTIFICATE block is Go-usable.
-func assertDistinct(t *testing.T, data []byte, b *Bundle) {
+func assertDistinct(t *testing.T, data []byte, b *bundle) {
 	t.Helper()
 	first := x509.NewCertPool()
 	seen := map[[32]byte]bool{}
-	for _, c := range b.Certs {
-		if c.Trusted && c.GoUsable {
-			t.Fatalf("a TRUSTED CERTIFICATE block at line %d is taken as Go-usable", c.Line)
+	for _, c := range b.certs {
+		if c.trusted && c.goUsable {
+			t.Fatalf("a TRUSTED CERTIFICATE block at line %d is taken as Go-usable", c.line)
 		}
-		if c.GoUsable && !seen[c.SHA256] {
-			seen[c.SHA256] = true
+		if c.goUsable && !seen[c.sha256] {
+			seen[c.sha256] = true
 			first.AddCert(c.Certificate)
 		}
 	}
-	if len(seen) != b.GoDistinct() || b.GoDistinct() > b.GoUsable() {
-		t.Fatalf("GoDistinct %d, %d distinct, %d usable", b.GoDistinct(), len(seen), b.GoUsable())
+	if len(seen) != b.goDistinct() || b.goDistinct() > b.goUsable() {
+		t.Fatalf("GoDistinct %d, %d distinct, %d usable", b.goDistinct(), len(seen), b.goUsable())
 	}
 	gos := x509.NewCertPool()
 	gos.AppendCertsFromPEM(data)

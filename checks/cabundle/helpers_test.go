@@ -39,11 +39,11 @@ func testProfile(t *testing.T, yaml string) *profile.Profile {
 // plan builds both kinds of this package from a profile.
 func plan(t *testing.T, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tlsChecks, err := buildTLS(p.Section(KindTLS), p)
+	tlsChecks, err := buildTLS(p.Section(kindTLS), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// MaxKeySize bounds a private key file.
-const MaxKeySize = 64 << 10
+// maxKeySize bounds a private key file.
+const maxKeySize = 64 << 10
 
 // Key problems. None of them carries anything read from the key file: a
 // parser's error text could quote its bytes, so it is dropped.
@@ -23,8 +23,8 @@ var (
 // keyInfo is what may be said about a private key: its format and the
 // public key it belongs to. The private key itself is dropped at once.
 type keyInfo struct {
-	Format string
-	Public crypto.PublicKey
+	format string
+	public crypto.PublicKey
 }
 
 // parseKeyFile finds the private key in a key file: PEM blocks of the key
@@ -86,11 +86,11 @@ func publicOf(k any, format string) (keyInfo, bool) {
 	if !ok {
 		return keyInfo{}, false
 	}
-	return keyInfo{Format: format, Public: s.Public()}, true
+	return keyInfo{format: format, public: s.Public()}, true
 }
 
 // matches reports whether the key belongs to the certificate.
 func (k keyInfo) matches(cert *x509.Certificate) bool {
-	pub, ok := k.Public.(interface{ Equal(crypto.PublicKey) bool })
+	pub, ok := k.public.(interface{ Equal(crypto.PublicKey) bool })
 	return ok && pub.Equal(cert.PublicKey)
 }

@@ -25,9 +25,9 @@ const goRootsRead = "the roots a Go program loads (crypto/x509 on Linux): SSL_CE
 func explain(id string) (engine.Meta, bool) {
 	switch id {
 	case "cabundle/present":
-		return metaPresent(distroFacts{}, DefaultMinCerts), true
+		return metaPresent(distroFacts{}, defaultMinCerts), true
 	case "cabundle/expiry":
-		return metaExpiry(DefaultExpiryDays), true
+		return metaExpiry(defaultExpiryDays), true
 	case "cabundle/anchors":
 		return metaAnchors(distroFacts{}), true
 	}
@@ -36,7 +36,7 @@ func explain(id string) (engine.Meta, bool) {
 		case parts.Category == catBundle && parts.Name == "contains":
 			return metaContains(parts.Target), true
 		case parts.Category == catCert && parts.Name == "file":
-			return metaCertFile(parts.Target, DefaultExpiryDays), true
+			return metaCertFile(parts.Target, defaultExpiryDays), true
 		}
 	}
 	return engine.Meta{}, false
@@ -44,7 +44,7 @@ func explain(id string) (engine.Meta, bool) {
 
 func explainTLS(id string) (engine.Meta, bool) {
 	if parts, ok := engine.ParseID(id); ok && parts.Category == catTLS && parts.Name == "endpoint" && parts.Target != "" {
-		return metaEndpoint(parts.Target, DefaultExpiryDays), true
+		return metaEndpoint(parts.Target, defaultExpiryDays), true
 	}
 	return engine.Meta{}, false
 }

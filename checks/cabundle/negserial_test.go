@@ -27,16 +27,16 @@ func TestNegativeSerialIsReportedNotJudged(t *testing.T) {
 	if _, err := x509.ParseCertificate(block.Bytes); err == nil || !strings.Contains(err.Error(), "negative serial number") {
 		t.Fatalf("the fixture must be a certificate Go refuses for its negative serial, got %v", err)
 	}
-	b := ParseBundle([]byte(twelve + string(ecacc)))
-	if len(b.Malformed) != 0 || len(b.GoRejected) != 1 || b.GoDistinct() != 12 {
-		t.Fatalf("malformed %v, rejected %v, usable %d; want 0, 1, 12", b.Malformed, b.GoRejected, b.GoDistinct())
+	b := parseBundle([]byte(twelve+string(ecacc)), nil)
+	if len(b.malformed) != 0 || len(b.goRejected) != 1 || b.goDistinct() != 12 {
+		t.Fatalf("malformed %v, rejected %v, usable %d; want 0, 1, 12", b.malformed, b.goRejected, b.goDistinct())
 	}
-	if b.GoRejected[0].Line != strings.Count(twelve, "\n")+2 || !strings.Contains(b.GoRejected[0].Reason, "negative serial number") {
-		t.Errorf("rejected block %+v", b.GoRejected[0])
+	if b.goRejected[0].Line != strings.Count(twelve, "\n")+2 || !strings.Contains(b.goRejected[0].Reason, "negative serial number") {
+		t.Errorf("rejected block %+v", b.goRejected[0])
 	}
 	r := runProfile(t, rootWith(t, map[string]string{"etc/ssl/certs/ca-certificates.crt": twelve + string(ecacc)}, pinnedClock()), "extends: debian-11\n")["cabundle/present"]
 	want(t, r, engine.Pass, "12 certificates in /etc/ssl/certs/ca-certificates.crt")
-	if got, ok := r.Details["go_rejected_blocks"].([]Problem); !ok || len(got) != 1 {
+	if got, ok := r.Details["go_rejected_blocks"].([]problem); !ok || len(got) != 1 {
 		t.Errorf("go_rejected_blocks = %#v", r.Details["go_rejected_blocks"])
 	}
 	// A damaged block next to it is still malformed and warns.

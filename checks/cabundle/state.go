@@ -37,7 +37,7 @@ type hostStateKey struct{ s *shared }
 
 func (s *shared) on(h *host.Host) *hostState {
 	return facts.Memo(h, hostStateKey{s}, func(h *host.Host) *hostState {
-		return &hostState{h: h, facts: s.facts, unitName: s.unitName, read: s.read, roots: map[[2]string]*GoRoots{}, files: map[string]*fileEntry{}, certs: certCache{}}
+		return &hostState{h: h, facts: s.facts, unitName: s.unitName, read: s.read, roots: map[[2]string]*goRoots{}, files: map[string]*fileEntry{}, certs: certCache{}}
 	})
 }
 
@@ -52,31 +52,31 @@ type hostState struct {
 	mu        sync.Mutex
 	certs     certCache
 	files     map[string]*fileEntry
-	roots     map[[2]string]*GoRoots
+	roots     map[[2]string]*goRoots
 	system    *systemBundle
 	env       *serviceEnv
 	anchorSet *anchorSet
 }
 
 type fileEntry struct {
-	b   *Bundle
+	b   *bundle
 	err error
 }
 
 // systemBundle is the bundle the bundle checks judge: facts.ca_bundle, or
 // the file Go would read when the profile names none.
 type systemBundle struct {
-	Path      string
-	FromFacts bool
-	// Links is the symlink chain from Path to the file, Path first.
-	Links  []string
-	Bundle *Bundle
-	Err    error
+	path      string
+	fromFacts bool
+	// links is the symlink chain from Path to the file, Path first.
+	links  []string
+	bundle *bundle
+	err    error
 }
 
-// Source says where the path came from, for messages.
-func (s *systemBundle) Source() string {
-	if s.FromFacts {
+// source says where the path came from, for messages.
+func (s *systemBundle) source() string {
+	if s.fromFacts {
 		return "the profile's facts.ca_bundle"
 	}
 	return "the first readable file of Go's list (the profile names no bundle)"
@@ -86,20 +86,20 @@ func (s *systemBundle) Source() string {
 func (hs *hostState) readFile(p string, limit int64) ([]byte, error) { return hs.read(hs.h, p, limit) }
 
 // errNoBundle: none of Go's candidate files exists.
-var errNoBundle = fmt.Errorf("none of Go's candidate files exists (%s): %w", strings.Join(GoCertFiles, ", "), fs.ErrNotExist)
+var errNoBundle = fmt.Errorf("none of Go's candidate files exists (%s): %w", strings.Join(goCertFiles, ", "), fs.ErrNotExist)
 
-func (hs *hostState) bundle(p string) (*Bundle, error) {
+func (hs *hostState) bundle(p string) (*bundle, error) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	return hs.bundleLocked(p)
 }
 
-func (hs *hostState) bundleLocked(p string) (*Bundle, error) {
+func (hs *hostState) bundleLocked(p string) (*bundle, error) {
 	if e, ok := hs.files[p]; ok {
 		return e.b, e.err
 	}
-	var b *Bundle
-	data, err := hs.read(hs.h, p, MaxBundleSize)
+	var b *bundle
+	data, err := hs.read(hs.h, p, maxBundleSize)
 	if err == nil {
 		b = parseBundle(data, hs.certs)
 	}
@@ -113,15 +113,15 @@ func (hs *hostState) systemBundle() *systemBundle {
 	if hs.system != nil {
 		return hs.system
 	}
-	s := &systemBundle{Path: hs.facts.CABundle, FromFacts: hs.facts.CABundle != ""}
-	if !s.FromFacts {
-		s.Path = hs.goFileLocked()
+	s := &systemBundle{path: hs.facts.CABundle, fromFacts: hs.facts.CABundle != ""}
+	if !s.fromFacts {
+		s.path = hs.goFileLocked()
 	}
-	if s.Path == "" {
-		s.Err = errNoBundle
+	if s.path == "" {
+		s.err = errNoBundle
 	} else {
-		s.Links = links(hs.h, s.Path)
-		s.Bundle, s.Err = hs.bundleLocked(s.Path)
+		s.links = links(hs.h, s.path)
+		s.bundle, s.err = hs.bundleLocked(s.path)
 	}
 	hs.system = s
 	return s
@@ -138,7 +138,7 @@ func (hs *hostState) goFile() string {
 }
 
 func (hs *hostState) goFileLocked() string {
-	for _, f := range GoCertFiles {
+	for _, f := range goCertFiles {
 		if _, err := hs.bundleLocked(f); err == nil {
 			return f
 		}
@@ -148,13 +148,13 @@ func (hs *hostState) goFileLocked() string {
 
 // goRoots are the roots a Go program with these SSL_CERT_FILE and
 // SSL_CERT_DIR values loads.
-func (hs *hostState) goRoots(certFile, certDir string) *GoRoots {
+func (hs *hostState) goRoots(certFile, certDir string) *goRoots {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	return hs.goRootsLocked(certFile, certDir)
 }
 
-func (hs *hostState) goRootsLocked(certFile, certDir string) *GoRoots {
+func (hs *hostState) goRootsLocked(certFile, certDir string) *goRoots {
 	k := [2]string{certFile, certDir}
 	if r, ok := hs.roots[k]; ok {
 		return r
@@ -167,17 +167,17 @@ func (hs *hostState) goRootsLocked(certFile, certDir string) *GoRoots {
 // serviceEnv is the service unit's environment, when the profile names a
 // unit.
 type serviceEnv struct {
-	Unit string
-	File *unit.File
-	Env  *unit.Environment
-	Err  error
+	unit string
+	file *unit.File
+	env  *unit.Environment
+	err  error
 }
 
 func (e *serviceEnv) lookup(name string) (unit.Var, bool) {
-	if e.Env == nil {
+	if e.env == nil {
 		return unit.Var{}, false
 	}
-	return e.Env.Lookup(name)
+	return e.env.Lookup(name)
 }
 
 func (hs *hostState) serviceEnv() *serviceEnv {
@@ -186,10 +186,10 @@ func (hs *hostState) serviceEnv() *serviceEnv {
 	if hs.env != nil {
 		return hs.env
 	}
-	e := &serviceEnv{Unit: hs.unitName}
-	if e.Unit != "" {
-		e.File, e.Err = facts.Unit(hs.h, e.Unit)
-		e.Env = facts.UnitEnvironment(hs.h, e.Unit)
+	e := &serviceEnv{unit: hs.unitName}
+	if e.unit != "" {
+		e.file, e.err = facts.Unit(hs.h, e.unit)
+		e.env = facts.UnitEnvironment(hs.h, e.unit)
 	}
 	hs.env = e
 	return e
@@ -197,10 +197,10 @@ func (hs *hostState) serviceEnv() *serviceEnv {
 
 // serviceRoots are the roots of the service: Go's, with the unit's
 // SSL_CERT_FILE and SSL_CERT_DIR.
-func (hs *hostState) serviceRoots() *GoRoots {
+func (hs *hostState) serviceRoots() *goRoots {
 	env := hs.serviceEnv()
-	f, _ := env.lookup(EnvCertFile)
-	d, _ := env.lookup(EnvCertDir)
+	f, _ := env.lookup(envCertFile)
+	d, _ := env.lookup(envCertDir)
 	return hs.goRoots(f.Value, d.Value)
 }
 

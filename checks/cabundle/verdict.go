@@ -45,7 +45,7 @@ func (v *verdict) apply(res *engine.Result, passMsg string) {
 	res.Remediation = v.plan
 }
 
-func problemList(ps []Problem) string {
+func problemList(ps []problem) string {
 	const max = 3
 	var parts []string
 	for i, p := range ps {
@@ -58,9 +58,9 @@ func problemList(ps []Problem) string {
 	return strings.Join(parts, "; ")
 }
 
-func nonNilProblems(p []Problem) []Problem {
+func nonNilProblems(p []problem) []problem {
 	if p == nil {
-		return []Problem{}
+		return []problem{}
 	}
 	return p
 }

@@ -19,7 +19,7 @@ const (
 func chainNames(chain []*x509.Certificate) []string {
 	out := make([]string, 0, len(chain))
 	for _, c := range chain {
-		out = append(out, Name(c.Subject))
+		out = append(out, name(c.Subject))
 	}
 	return out
 }

@@ -26,8 +26,8 @@ func BenchmarkParseMountInfo(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		mi := ParseMountInfo(data)
-		if Detect(mi.Mounts).Mode != Hybrid {
+		mi := parseMountInfo(data)
+		if detect(mi.mounts).mode != hybrid {
 			b.Fatal("layout")
 		}
 	}

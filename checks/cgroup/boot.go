@@ -25,7 +25,7 @@ const (
 
 // Where the next boot's kernel command line is configured.
 const (
-	GrubDefault = "/etc/default/grub"
+	grubDefault = "/etc/default/grub"
 	grubDropIns = "/etc/default/grub.d"
 	blsEntries  = "/boot/loader/entries"
 	grubEnv     = "/boot/grub2/grubenv"
@@ -38,29 +38,29 @@ const (
 // GRUB_CMDLINE_LINUX_DEFAULT of /etc/default/grub (and grub.d/*.cfg, which
 // grub-mkconfig sources after it).
 type bootConfig struct {
-	Args   []string
-	Source string // "" when no configuration was found
-	// Grub holds the /etc/default/grub variables, for remediation.
-	Grub     map[string]string
-	Problems []string
+	args   []string
+	source string // "" when no configuration was found
+	// grub holds the /etc/default/grub variables, for remediation.
+	grub     map[string]string
+	problems []string
 }
 
 // readBootConfig never fails: what cannot be read is named in Problems.
 func readBootConfig(h *host.Host) bootConfig {
 	var bc bootConfig
-	bc.Grub, bc.Problems = readGrubDefaults(h)
+	bc.grub, bc.problems = readGrubDefaults(h)
 	if args, src, err := blsDefault(h); err != nil {
-		bc.Problems = append(bc.Problems, err.Error())
+		bc.problems = append(bc.problems, err.Error())
 	} else if src != "" {
-		bc.Args, bc.Source = args, src
+		bc.args, bc.source = args, src
 		return bc
 	}
-	line, lok := bc.Grub["GRUB_CMDLINE_LINUX"]
-	def, dok := bc.Grub["GRUB_CMDLINE_LINUX_DEFAULT"]
+	line, lok := bc.grub["GRUB_CMDLINE_LINUX"]
+	def, dok := bc.grub["GRUB_CMDLINE_LINUX_DEFAULT"]
 	if lok || dok {
 		// grub-mkconfig puts LINUX before LINUX_DEFAULT on the normal entries.
-		bc.Args = append(splitCmdline(line), splitCmdline(def)...)
-		bc.Source = GrubDefault
+		bc.args = append(splitCmdline(line), splitCmdline(def)...)
+		bc.source = grubDefault
 	}
 	return bc
 }
@@ -68,24 +68,24 @@ func readBootConfig(h *host.Host) bootConfig {
 // bootMode is the hierarchy systemd will set up with these arguments, or
 // the distro's default (facts.cgroup) when they say nothing. "" means
 // unknown.
-func bootMode(args []string, distroDefault Mode) (Mode, string) {
+func bootMode(args []string, distroDefault mode) (mode, string) {
 	m, why, _ := bootModeArgs(args, distroDefault)
 	return m, why
 }
 
 // bootModeArgs is bootMode; explicit is set when an argument decides it
 // rather than the distro's default.
-func bootModeArgs(args []string, distroDefault Mode) (mode Mode, why string, explicit bool) {
+func bootModeArgs(args []string, distroDefault mode) (mode mode, why string, explicit bool) {
 	mode, why = bootModeOf(args, distroDefault)
 	_, u := argBool(args, argUnified)
 	v, n := argValue(args, argNoV1)
 	return mode, why, u || n && v == "all"
 }
 
-func bootModeOf(args []string, distroDefault Mode) (Mode, string) {
+func bootModeOf(args []string, distroDefault mode) (mode, string) {
 	unified, uok := argBool(args, argUnified)
 	if uok && unified {
-		return V2, argUnified + "=1"
+		return v2, argUnified + "=1"
 	}
 	if uok {
 		// With unified off, systemd mounts hybrid unless told to keep the
@@ -93,16 +93,16 @@ func bootModeOf(args []string, distroDefault Mode) (Mode, string) {
 		legacy, lok := argBool(args, argLegacy)
 		switch {
 		case lok && legacy:
-			return V1, argUnified + "=0 " + argLegacy + "=1"
+			return v1, argUnified + "=0 " + argLegacy + "=1"
 		case lok:
-			return Hybrid, argUnified + "=0 " + argLegacy + "=0"
-		case distroDefault == V1:
-			return V1, argUnified + "=0"
+			return hybrid, argUnified + "=0 " + argLegacy + "=0"
+		case distroDefault == v1:
+			return v1, argUnified + "=0"
 		}
-		return Hybrid, argUnified + "=0 (systemd then mounts the hybrid layout)"
+		return hybrid, argUnified + "=0 (systemd then mounts the hybrid layout)"
 	}
 	if v, ok := argValue(args, argNoV1); ok && v == "all" {
-		return V2, argNoV1 + "=all"
+		return v2, argNoV1 + "=all"
 	}
 	if distroDefault != "" {
 		return distroDefault, "no kernel argument: the distro's default"
@@ -277,7 +277,7 @@ func readGrubEnv(h *host.Host) map[string]string {
 func readGrubDefaults(h *host.Host) (map[string]string, []string) {
 	vars := map[string]string{}
 	var problems []string
-	files := []string{GrubDefault}
+	files := []string{grubDefault}
 	if entries, err := h.ReadDir(grubDropIns); err == nil {
 		for _, e := range entries {
 			if strings.HasSuffix(e.Name(), ".cfg") {

@@ -11,23 +11,23 @@ import (
 func TestBootModeFollowsSystemd(t *testing.T) {
 	cases := []struct {
 		args string
-		def  Mode
-		want Mode
+		def  mode
+		want mode
 	}{
-		{"ro quiet", V2, V2},
-		{"ro quiet", V1, V1},
+		{"ro quiet", v2, v2},
+		{"ro quiet", v1, v1},
 		{"ro quiet", "", ""},
-		{"systemd.unified_cgroup_hierarchy=1", V1, V2},
-		{"systemd.unified_cgroup_hierarchy", V1, V2},
-		{"systemd.unified_cgroup_hierarchy=yes", V1, V2},
-		{"systemd.unified_cgroup_hierarchy=0", V2, Hybrid},
-		{"systemd.unified_cgroup_hierarchy=false", V1, V1},
-		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller", V2, V1},
-		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller=0", V1, Hybrid},
-		{"systemd.unified_cgroup_hierarchy=0 systemd.unified_cgroup_hierarchy=1", V1, V2}, // the last wins
-		{"systemd.unified_cgroup_hierarchy=bogus", V1, V1},                                // ignored, as systemd does
-		{"cgroup_no_v1=all", V1, V2},
-		{"cgroup_no_v1=memory", V1, V1},
+		{"systemd.unified_cgroup_hierarchy=1", v1, v2},
+		{"systemd.unified_cgroup_hierarchy", v1, v2},
+		{"systemd.unified_cgroup_hierarchy=yes", v1, v2},
+		{"systemd.unified_cgroup_hierarchy=0", v2, hybrid},
+		{"systemd.unified_cgroup_hierarchy=false", v1, v1},
+		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller", v2, v1},
+		{"systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller=0", v1, hybrid},
+		{"systemd.unified_cgroup_hierarchy=0 systemd.unified_cgroup_hierarchy=1", v1, v2}, // the last wins
+		{"systemd.unified_cgroup_hierarchy=bogus", v1, v1},                                // ignored, as systemd does
+		{"cgroup_no_v1=all", v1, v2},
+		{"cgroup_no_v1=memory", v1, v1},
 	}
 	for _, c := range cases {
 		if got, why := bootMode(splitCmdline(c.args), c.def); got != c.want {
@@ -81,26 +81,26 @@ func TestBootConfigPrefersTheDefaultBLSEntry(t *testing.T) {
 		"boot/grub2/grubenv":                        "# GRUB Environment Block\nkernelopts=systemd.unified_cgroup_hierarchy=0 x\n",
 	})
 	bc := readBootConfig(h)
-	if !strings.HasSuffix(bc.Source, "m-5.14.0-427.el9.conf") || strings.Join(bc.Args, " ") != "root=/dev/x ro systemd.unified_cgroup_hierarchy=0 x new" {
-		t.Errorf("newest entry: %s %q", bc.Source, bc.Args)
+	if !strings.HasSuffix(bc.source, "m-5.14.0-427.el9.conf") || strings.Join(bc.args, " ") != "root=/dev/x ro systemd.unified_cgroup_hierarchy=0 x new" {
+		t.Errorf("newest entry: %s %q", bc.source, bc.args)
 	}
 	h = hosttest.Root(t, map[string]string{
 		"boot/loader/entries/m-5.14.0-70.el9.conf":  "options saved\n",
 		"boot/loader/entries/m-5.14.0-427.el9.conf": "options newest\n",
 		"boot/grub2/grubenv":                        "saved_entry=m-5.14.0-70.el9\n",
 	})
-	if bc := readBootConfig(h); strings.Join(bc.Args, " ") != "saved" {
-		t.Errorf("saved_entry: %s %q", bc.Source, bc.Args)
+	if bc := readBootConfig(h); strings.Join(bc.args, " ") != "saved" {
+		t.Errorf("saved_entry: %s %q", bc.source, bc.args)
 	}
 	h = hosttest.Root(t, map[string]string{
 		"etc/default/grub":               "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"b\"\n",
 		"etc/default/grub.d/50-x.cfg":    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT c\"\n",
 		"etc/default/grub.d/60-x.notcfg": "GRUB_CMDLINE_LINUX=ignored\n",
 	})
-	if bc := readBootConfig(h); bc.Source != GrubDefault || strings.Join(bc.Args, " ") != "a b c" {
-		t.Errorf("grub defaults: %s %q", bc.Source, bc.Args)
+	if bc := readBootConfig(h); bc.source != grubDefault || strings.Join(bc.args, " ") != "a b c" {
+		t.Errorf("grub defaults: %s %q", bc.source, bc.args)
 	}
-	if bc := readBootConfig(hosttest.Root(t, map[string]string{"etc/hostname": "x\n"})); bc.Source != "" || bc.Args != nil {
+	if bc := readBootConfig(hosttest.Root(t, map[string]string{"etc/hostname": "x\n"})); bc.source != "" || bc.args != nil {
 		t.Errorf("no configuration: %+v", bc)
 	}
 }

@@ -29,13 +29,13 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// Kind is the profile section and the checks' category.
-const Kind = "cgroup"
+// kind is the profile section and the checks' category.
+const kind = "cgroup"
 
-// DefaultControllers are what a Go service's limits need: CPU quota
+// defaultControllers are what a Go service's limits need: CPU quota
 // (cpu.max), memory limits (memory.max/high), I/O weight and limits (io),
 // and a task limit (pids).
-var DefaultControllers = []string{"cpu", "memory", "io", "pids"}
+var defaultControllers = []string{"cpu", "memory", "io", "pids"}
 
 // v2Controllers are the controllers cgroup.controllers can list
 // (Documentation/admin-guide/cgroup-v2.rst, "Controllers"). perf_event is
@@ -58,7 +58,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`cgroup/version`", Example: "cgroup/version"},
 			{Heading: "`cgroup/controllers`", Example: "cgroup/controllers"},
@@ -74,10 +74,10 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	distroDefault := Mode(cgroupFact.Get(p))
+	distroDefault := mode(cgroupFact.Get(p))
 	// hybrid is a distro default too: Ubuntu 20.04's systemd 245 was built
 	// with default-hierarchy=hybrid.
-	if distroDefault != "" && distroDefault != V1 && distroDefault != V2 && distroDefault != Hybrid {
+	if distroDefault != "" && distroDefault != v1 && distroDefault != v2 && distroDefault != hybrid {
 		return nil, fmt.Errorf("profile %s: facts.cgroup must be v1, v2 or hybrid, not %q", p.Name, distroDefault)
 	}
 	shared := &stateCache{distroDefault: distroDefault}
@@ -95,7 +95,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		state:  shared,
 	}}
 
-	want := DefaultControllers
+	want := defaultControllers
 	if n := fieldNode(sec, "controllers"); n != nil {
 		if len(s.Controllers) == 0 {
 			return nil, p.Errorf(n, "cgroup.controllers: list at least one controller, or remove the key")
@@ -143,7 +143,7 @@ func versionRule(sec *yaml.Node, s *section, p *profile.Profile) (profile.Rule, 
 	if want == "" {
 		// The generic profile does not know how the distro boots: v2 is
 		// what a current distro does, but not knowing is no failure.
-		want, level, where = string(V2), profile.LevelWarn, "default (no facts.cgroup)"
+		want, level, where = string(v2), profile.LevelWarn, "default (no facts.cgroup)"
 	}
 	e, err := expect.Parse(want)
 	if err != nil {
@@ -153,7 +153,7 @@ func versionRule(sec *yaml.Node, s *section, p *profile.Profile) (profile.Rule, 
 }
 
 func validModes(e expect.Expectation) error {
-	valid := func(v string) bool { return v == string(V1) || v == string(V2) || v == string(Hybrid) }
+	valid := func(v string) bool { return v == string(v1) || v == string(v2) || v == string(hybrid) }
 	switch e.Op {
 	case expect.EQ, expect.NE:
 		if len(e.Fields) == 1 && valid(e.Fields[0]) {
@@ -239,11 +239,11 @@ func explain(id string) (engine.Meta, bool) {
 		return metaVersion(), true
 	case "cgroup/controllers":
 		m := metaControllers()
-		m.Expected = strings.Join(DefaultControllers, ", ") + " available"
+		m.Expected = strings.Join(defaultControllers, ", ") + " available"
 		return m, true
 	}
 	parts, ok := engine.ParseID(id)
-	if !ok || parts.Category != Kind || parts.Name != "unit" {
+	if !ok || parts.Category != kind || parts.Name != "unit" {
 		return engine.Meta{}, false
 	}
 	rest := parts.Target
@@ -260,12 +260,12 @@ func explain(id string) (engine.Meta, bool) {
 
 func metaVersion() engine.Meta {
 	return engine.Meta{
-		ID: "cgroup/version", Category: Kind, Title: "cgroup hierarchy version",
+		ID: "cgroup/version", Category: kind, Title: "cgroup hierarchy version",
 		Level: profile.LevelFail, Severity: "medium",
 		Reads: []string{
-			MountInfoPath + " (what is mounted at " + Root + ": cgroup2 is v2; tmpfs with a cgroup2 hierarchy at " + Root + "/unified is hybrid; tmpfs with v1 hierarchies is v1); a root without it is an image",
+			mountInfoPath + " (what is mounted at " + root + ": cgroup2 is v2; tmpfs with a cgroup2 hierarchy at " + root + "/unified is hybrid; tmpfs with v1 hierarchies is v1); a root without it is an image",
 			"/proc/filesystems and /proc/sys/kernel/osrelease (on an image: the newest /lib/modules/<release>), for whether the kernel can do v2",
-			"the next boot's kernel command line: the default " + blsEntries + " entry, else GRUB_CMDLINE_LINUX(_DEFAULT) in " + GrubDefault + " and grub.d/*.cfg (" + argUnified + ", " + argLegacy + ", " + argNoV1 + ")",
+			"the next boot's kernel command line: the default " + blsEntries + " entry, else GRUB_CMDLINE_LINUX(_DEFAULT) in " + grubDefault + " and grub.d/*.cfg (" + argUnified + ", " + argLegacy + ", " + argNoV1 + ")",
 			"the profile's facts.cgroup (the distro's default) and family (rhel, debian) for the fix",
 		},
 		Why: "the unified hierarchy is what current systemd, container runtimes and Go expect: memory.high throttling before the OOM killer, " +
@@ -278,11 +278,11 @@ func metaVersion() engine.Meta {
 
 func metaControllers() engine.Meta {
 	return engine.Meta{
-		ID: "cgroup/controllers", Category: Kind, Title: "cgroup controllers available",
+		ID: "cgroup/controllers", Category: kind, Title: "cgroup controllers available",
 		Level: profile.LevelFail, Severity: "high",
 		Reads: []string{
-			"cgroup.controllers at the cgroup2 root (" + Root + ", or " + Root + "/unified on a hybrid host)",
-			"the v1 hierarchies in " + MountInfoPath + " on v1 and hybrid hosts (io is checked as blkio there)",
+			"cgroup.controllers at the cgroup2 root (" + root + ", or " + root + "/unified on a hybrid host)",
+			"the v1 hierarchies in " + mountInfoPath + " on v1 and hybrid hosts (io is checked as blkio there)",
 		},
 		Why: "a limit needs its controller: without memory MemoryMax= is ignored, without cpu CPUQuota= is, without pids TasksMax= is; " +
 			"systemd silently runs the service unlimited",
@@ -293,11 +293,11 @@ func metaControllers() engine.Meta {
 
 func metaUnit(unitName string, kn knob) engine.Meta {
 	return engine.Meta{
-		ID:       engine.CheckID(Kind, "unit", unitName+"/"+kn.Name),
-		Category: Kind, Title: kn.Name + " of " + unitName,
+		ID:       engine.CheckID(kind, "unit", unitName+"/"+kn.Name),
+		Category: kind, Title: kn.Name + " of " + unitName,
 		Level: profile.LevelFail, Severity: "medium",
 		Reads: []string{
-			"the unit's live cgroup: " + Root + "/<slice path>/" + unitName + "/" + kn.Name + " on v2 (" + kn.v1Files() + " in the v1 " + kn.Controller + " hierarchy)",
+			"the unit's live cgroup: " + root + "/<slice path>/" + unitName + "/" + kn.Name + " on v2 (" + kn.v1Files() + " in the v1 " + kn.Controller + " hierarchy)",
 			"the unit file and drop-ins (" + kn.directives() + "), as systemd merges them",
 			kn.readsMore(),
 		},

@@ -27,25 +27,25 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	st := c.state.get(h)
 	res := engine.Result{Details: map[string]any{"required": c.want}}
 	switch {
-	case st.PermErr != nil:
-		return engine.SkipNeedsRoot(res, st.PermErr)
-	case st.Err != nil:
-		return fail(res, engine.Error, st.Err.Error())
-	case !st.Runtime:
-		return skip(res, "image: the kernel's controllers are known only on a running system (the root has no "+MountInfoPath+")")
+	case st.permErr != nil:
+		return engine.SkipNeedsRoot(res, st.permErr)
+	case st.err != nil:
+		return fail(res, engine.Error, st.err.Error())
+	case !st.runtime:
+		return skip(res, "image: the kernel's controllers are known only on a running system (the root has no "+mountInfoPath+")")
 	}
-	l := st.Layout
-	res.Details["mode"] = string(l.Mode)
+	l := st.layout
+	res.Details["mode"] = string(l.mode)
 	avail := map[string]string{} // v2 name -> where it was seen
 	var sources []string
-	if l.Unified != "" {
-		file := path.Join(l.Unified, "cgroup.controllers")
+	if l.unified != "" {
+		file := path.Join(l.unified, "cgroup.controllers")
 		data, err := h.ReadFileLimit(file, maxKnobFile)
 		switch {
 		case h.NeedsRoot(err):
 			return engine.SkipNeedsRoot(res, err)
 		case errors.Is(err, fs.ErrNotExist):
-			return fail(res, engine.Error, fmt.Sprintf("%s says cgroup2 is mounted at %s, but %s does not exist", MountInfoPath, l.Unified, file))
+			return fail(res, engine.Error, fmt.Sprintf("%s says cgroup2 is mounted at %s, but %s does not exist", mountInfoPath, l.unified, file))
 		case err != nil:
 			return fail(res, engine.Error, err.Error())
 		}
@@ -54,11 +54,11 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 		sources = append(sources, file)
 		res.Details["cgroup_controllers"] = strings.Fields(string(data))
-		if sub, err := h.ReadFileLimit(path.Join(l.Unified, "cgroup.subtree_control"), maxKnobFile); err == nil {
+		if sub, err := h.ReadFileLimit(path.Join(l.unified, "cgroup.subtree_control"), maxKnobFile); err == nil {
 			res.Details["subtree_control"] = strings.Fields(string(sub))
 		}
 	}
-	for _, ctl := range l.V1Names() {
+	for _, ctl := range l.v1Names() {
 		v2 := ctl
 		for k, v := range v1Names {
 			if v == ctl {
@@ -66,11 +66,11 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			}
 		}
 		if _, ok := avail[v2]; !ok {
-			avail[v2] = "v1 hierarchy " + l.V1[ctl].Point
+			avail[v2] = "v1 hierarchy " + l.v1[ctl].point
 		}
 	}
-	if len(l.V1) > 0 {
-		sources = append(sources, "the v1 hierarchies in "+MountInfoPath)
+	if len(l.v1) > 0 {
+		sources = append(sources, "the v1 hierarchies in "+mountInfoPath)
 	}
 	var missing []string
 	for _, w := range c.want {
@@ -96,9 +96,9 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	res.Observed = c.observed(l, all, avail)
 	switch {
-	case l.Mode == None:
+	case l.mode == none:
 		res.Status = engine.Fail
-		res.Message = "no cgroup hierarchy is mounted at " + Root + " (cgroup/version says more)"
+		res.Message = "no cgroup hierarchy is mounted at " + root + " (cgroup/version says more)"
 	case len(missing) == 0 && len(readOnly) == 0:
 		res.Status = engine.Pass
 		res.Message = "all required controllers are available (" + strings.Join(sources, "; ") + ")"
@@ -120,7 +120,7 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	if p := st.problems(); len(p) > 0 {
 		res.Details["mountinfo_problems"] = p
-		res.Message += fmt.Sprintf("; %s has %d malformed line(s): a hierarchy on one of them is not seen", MountInfoPath, len(st.Info.Problems)+st.Info.Skipped)
+		res.Message += fmt.Sprintf("; %s has %d malformed line(s): a hierarchy on one of them is not seen", mountInfoPath, len(st.info.problems)+st.info.skipped)
 		if res.Status == engine.Pass {
 			res.Status = engine.Warn
 		}
@@ -128,9 +128,9 @@ func (c *controllersCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	return res
 }
 
-func (c *controllersCheck) observed(l Layout, all []string, avail map[string]string) string {
-	if l.Mode == None {
-		return "none (nothing mounted at " + Root + ")"
+func (c *controllersCheck) observed(l layout, all []string, avail map[string]string) string {
+	if l.mode == none {
+		return "none (nothing mounted at " + root + ")"
 	}
 	shown := make([]string, len(all))
 	for i, a := range all {
@@ -154,13 +154,13 @@ func plural(s []string) string {
 
 // controllerReadOnly reports whether the hierarchy that holds a controller
 // is mounted read-only.
-func controllerReadOnly(l Layout, ctl string) bool {
+func controllerReadOnly(l layout, ctl string) bool {
 	v1 := ctl
 	if n, ok := v1Names[ctl]; ok {
 		v1 = n
 	}
-	if m, ok := l.V1[v1]; ok {
-		return m.ReadOnly
+	if m, ok := l.v1[v1]; ok {
+		return m.readOnly
 	}
-	return l.Unified != "" && l.UnifiedReadOnly
+	return l.unified != "" && l.unifiedReadOnly
 }

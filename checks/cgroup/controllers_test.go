@@ -86,7 +86,7 @@ func TestBadControllerListsAreProfileErrors(t *testing.T) {
 		"[perf_event, cpu]": "not a cgroup v2 controller",
 	} {
 		p := testProfile(t, "cgroup:\n  controllers: "+rule+"\n")
-		if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "p.yaml:2") {
+		if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "p.yaml:2") {
 			t.Errorf("controllers %s: err %v, want a profile error at p.yaml:2 mentioning %q", rule, err, words)
 		}
 	}

@@ -14,16 +14,16 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// OnlineCPUs is where the kernel lists the CPUs that run tasks.
-const OnlineCPUs = "/sys/devices/system/cpu/online"
+// onlineCPUs is where the kernel lists the CPUs that run tasks.
+const onlineCPUs = "/sys/devices/system/cpu/online"
 
 // maxCPUs bounds a CPU list: the kernel's NR_CPUS is at most 8192.
 const maxCPUs = 8192
 
-// ParseCPUList reads a kernel CPU list ("0-3,8,10-11") or systemd's
+// parseCPUList reads a kernel CPU list ("0-3,8,10-11") or systemd's
 // CPUAffinity= (the same, with spaces allowed as separators) and returns
 // how many CPUs it names.
-func ParseCPUList(s string) (int, error) {
+func parseCPUList(s string) (int, error) {
 	type span struct{ lo, hi int }
 	var spans []span
 	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
@@ -60,10 +60,10 @@ func ParseCPUList(s string) (int, error) {
 // cpuCount is how many CPUs the host has online and where that came from;
 // 0 when unknown (an image).
 func cpuCount(h *host.Host) (int, string) {
-	data, err := h.ReadFileLimit(OnlineCPUs, 64<<10)
+	data, err := h.ReadFileLimit(onlineCPUs, 64<<10)
 	if err == nil {
-		if n, err := ParseCPUList(string(data)); err == nil {
-			return n, OnlineCPUs
+		if n, err := parseCPUList(string(data)); err == nil {
+			return n, onlineCPUs
 		}
 	}
 	if h.Live() {
@@ -74,18 +74,18 @@ func cpuCount(h *host.Host) (int, string) {
 
 // goMaxProcs is what the Go runtime picks as GOMAXPROCS for the service.
 type goMaxProcs struct {
-	CPUs int // the CPUs the service may run on: online, or CPUAffinity=
-	// Aware and Before are the defaults of a Go 1.25+ runtime (cgroup
+	cpus int // the CPUs the service may run on: online, or CPUAffinity=
+	// aware and Before are the defaults of a Go 1.25+ runtime (cgroup
 	// aware: ceil(quota), at least 2, at most CPUs; runtime/cgroup_linux.go
 	// adjustCgroupGOMAXPROCS) and of older ones (CPUs).
-	Aware, Before int
-	// Env is GOMAXPROCS from the unit's environment (0: unset), which
+	aware, before int
+	// env is GOMAXPROCS from the unit's environment (0: unset), which
 	// overrides both.
-	Env       int
-	EnvSource string
-	// Binaries are the service binaries' Go versions and which default
+	env       int
+	envSource string
+	// binaries are the service binaries' Go versions and which default
 	// they get.
-	Binaries []goBinary
+	binaries []goBinary
 }
 
 type goBinary struct {
@@ -116,18 +116,18 @@ func awareProcs(q amount, n int) int {
 
 // goRuntime works out GOMAXPROCS for a quota.
 func goRuntime(h *host.Host, f *unit.File, section string, env *unit.Environment, q amount, online int, binaries []string) goMaxProcs {
-	g := goMaxProcs{CPUs: online}
+	g := goMaxProcs{cpus: online}
 	if v, ok := f.Last(section, "CPUAffinity"); ok {
-		if n, err := ParseCPUList(v); err == nil && (online == 0 || n < online) {
-			g.CPUs = n
+		if n, err := parseCPUList(v); err == nil && (online == 0 || n < online) {
+			g.cpus = n
 		}
 	}
-	if g.CPUs > 0 {
-		g.Aware, g.Before = awareProcs(q, g.CPUs), g.CPUs
+	if g.cpus > 0 {
+		g.aware, g.before = awareProcs(q, g.cpus), g.cpus
 	}
 	if v, ok := env.Lookup("GOMAXPROCS"); ok {
 		if n, err := strconv.Atoi(v.Value); err == nil && n > 0 {
-			g.Env, g.EnvSource = n, v.Source
+			g.env, g.envSource = n, v.Source
 		}
 	}
 	godebugOff := false
@@ -135,7 +135,7 @@ func goRuntime(h *host.Host, f *unit.File, section string, env *unit.Environment
 		godebugOff = true
 	}
 	for _, b := range binaries {
-		g.Binaries = append(g.Binaries, inspectBinary(h, b, godebugOff))
+		g.binaries = append(g.binaries, inspectBinary(h, b, godebugOff))
 	}
 	return g
 }
@@ -211,20 +211,20 @@ func goAtLeast(v string, major, minor int) bool {
 // summary is one line for Observed.
 func (g goMaxProcs) summary() string {
 	switch {
-	case g.Env > 0:
-		return fmt.Sprintf("GOMAXPROCS=%d from the environment (%s)", g.Env, g.EnvSource)
-	case g.CPUs == 0:
+	case g.env > 0:
+		return fmt.Sprintf("GOMAXPROCS=%d from the environment (%s)", g.env, g.envSource)
+	case g.cpus == 0:
 		return "GOMAXPROCS unknown (CPU count unknown)"
-	case len(g.Binaries) > 0 && g.Binaries[0].GoVersion != "":
-		n := g.Before
-		if g.Binaries[0].Aware {
-			n = g.Aware
+	case len(g.binaries) > 0 && g.binaries[0].GoVersion != "":
+		n := g.before
+		if g.binaries[0].Aware {
+			n = g.aware
 		}
-		return fmt.Sprintf("GOMAXPROCS %d for %s (%s)", n, g.Binaries[0].Path, g.Binaries[0].GoVersion)
-	case g.Aware == g.Before:
-		return fmt.Sprintf("GOMAXPROCS %d", g.Aware)
+		return fmt.Sprintf("GOMAXPROCS %d for %s (%s)", n, g.binaries[0].Path, g.binaries[0].GoVersion)
+	case g.aware == g.before:
+		return fmt.Sprintf("GOMAXPROCS %d", g.aware)
 	}
-	return fmt.Sprintf("GOMAXPROCS %d with Go 1.25+, %d with older Go", g.Aware, g.Before)
+	return fmt.Sprintf("GOMAXPROCS %d with Go 1.25+, %d with older Go", g.aware, g.before)
 }
 
 // procs is the GOMAXPROCS the service will run with; known is false when
@@ -232,24 +232,24 @@ func (g goMaxProcs) summary() string {
 // the worse case).
 func (g goMaxProcs) procs() (n int, known bool) {
 	switch {
-	case g.Env > 0:
-		return g.Env, true
-	case len(g.Binaries) > 0 && g.Binaries[0].GoVersion != "":
-		if g.Binaries[0].Aware {
-			return g.Aware, true
+	case g.env > 0:
+		return g.env, true
+	case len(g.binaries) > 0 && g.binaries[0].GoVersion != "":
+		if g.binaries[0].Aware {
+			return g.aware, true
 		}
-		return g.Before, true
+		return g.before, true
 	}
-	return g.Before, false
+	return g.before, false
 }
 
 // oversubscribed reports whether the service runs more Ps than Go 1.25's
 // cgroup-aware default for its quota: every P can burn the quota, and the
 // kernel then throttles the whole service until the next period.
 func (g goMaxProcs) oversubscribed(q amount) bool {
-	if q.Max || g.CPUs == 0 {
+	if q.Max || g.cpus == 0 {
 		return false
 	}
 	n, _ := g.procs()
-	return n > g.Aware
+	return n > g.aware
 }

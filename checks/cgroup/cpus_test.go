@@ -13,12 +13,12 @@ import (
 func TestParseCPUList(t *testing.T) {
 	good := map[string]int{"0": 1, "0-3": 4, "0-3,8,10-11\n": 7, "0,0,0-1": 2, "1 3 5": 3, "0-8191": 8192}
 	for in, want := range good {
-		if got, err := ParseCPUList(in); err != nil || got != want {
+		if got, err := parseCPUList(in); err != nil || got != want {
 			t.Errorf("ParseCPUList(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "\n", "a", "3-1", "-1", "0-", "0-8192", "99999999999999999999", "1--2"} {
-		if got, err := ParseCPUList(in); err == nil {
+		if got, err := parseCPUList(in); err == nil {
 			t.Errorf("ParseCPUList(%q) = %d, want an error", in, got)
 		}
 	}

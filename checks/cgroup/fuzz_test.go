@@ -26,20 +26,20 @@ func FuzzParseMountInfo(f *testing.F) {
 	f.Add([]byte("1 0 8:1 / / rw a b c d - ext4 /dev/sda1 rw\n1 0 8:1 / /\\"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		mi := ParseMountInfo(data)
-		if len(mi.Problems) > maxProblems {
-			t.Fatalf("%d problems kept", len(mi.Problems))
+		mi := parseMountInfo(data)
+		if len(mi.problems) > maxProblems {
+			t.Fatalf("%d problems kept", len(mi.problems))
 		}
-		for _, m := range mi.Mounts {
-			if !strings.HasPrefix(m.Point, "/") || !strings.HasPrefix(m.Root, "/") || m.FSType == "" || m.Line < 1 {
+		for _, m := range mi.mounts {
+			if !strings.HasPrefix(m.point, "/") || !strings.HasPrefix(m.root, "/") || m.fsType == "" || m.line < 1 {
 				t.Fatalf("kept a malformed mount %+v", m)
 			}
 		}
-		l := Detect(mi.Mounts)
-		if l.Mode == V2 && l.Unified != Root || l.Mode == Hybrid && l.Unified == "" {
+		l := detect(mi.mounts)
+		if l.mode == v2 && l.unified != root || l.mode == hybrid && l.unified == "" {
 			t.Fatalf("layout %+v", l)
 		}
-		_ = l.Describe()
+		_ = l.describe()
 	})
 }
 
@@ -51,24 +51,24 @@ func FuzzUnitValues(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := ParseSize(s)
+		n, err := parseSize(s)
 		if err == nil && digits(s) {
 			if want, perr := strconv.ParseUint(s, 10, 64); perr != nil || want != n {
 				t.Fatalf("ParseSize(%q) = %d, want %d (%v)", s, n, want, perr)
 			}
 		}
 		if err == nil {
-			if again, err := ParseSize(strconv.FormatUint(n, 10)); err != nil || again != n {
+			if again, err := parseSize(strconv.FormatUint(n, 10)); err != nil || again != n {
 				t.Fatalf("ParseSize(%d) = %d, %v", n, again, err)
 			}
 		}
-		if v, err := ParseMemoryLimit(s); err == nil && v.IsShare && v.Permyriad > 10000 {
+		if v, err := parseMemoryLimit(s); err == nil && v.isShare && v.permyriad > 10000 {
 			t.Fatalf("ParseMemoryLimit(%q) = %+v: more than 100%%", s, v)
 		}
-		if v, err := ParseTasksMax(s); err == nil && !v.Infinity && !v.IsShare && v.N == 0 {
+		if v, err := parseTasksMax(s); err == nil && !v.infinity && !v.isShare && v.n == 0 {
 			t.Fatalf("ParseTasksMax(%q) = 0", s)
 		}
-		if q, err := ParseCPUQuota(s); err == nil && q.Sign() <= 0 {
+		if q, err := parseCPUQuota(s); err == nil && q.Sign() <= 0 {
 			t.Fatalf("ParseCPUQuota(%q) = %v", s, q)
 		}
 	})
@@ -81,7 +81,7 @@ func FuzzParseCPUList(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		n, err := ParseCPUList(string(data))
+		n, err := parseCPUList(string(data))
 		if err == nil && (n < 1 || n > maxCPUs) {
 			t.Fatalf("%d CPUs", n)
 		}
@@ -108,7 +108,7 @@ func FuzzBootConfig(f *testing.F) {
 				t.Fatal("an empty argument")
 			}
 		}
-		if m, _ := bootMode(args, V2); m != V2 && m != V1 && m != Hybrid {
+		if m, _ := bootMode(args, v2); m != v2 && m != v1 && m != hybrid {
 			t.Fatalf("mode %q", m)
 		}
 		if edits, ok := grubEdits(vars); !ok || !strings.Contains(edits[0].Line, "systemd.unified_cgroup_hierarchy=1") {

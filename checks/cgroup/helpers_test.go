@@ -23,7 +23,7 @@ func testProfile(t testing.TB, yaml string) *profile.Profile {
 
 func plan(t testing.TB, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

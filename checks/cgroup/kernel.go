@@ -21,16 +21,16 @@ var (
 
 // support is whether the host's kernel can run the unified hierarchy.
 type support struct {
-	// Release is the kernel the verdict is about: the running one
+	// release is the kernel the verdict is about: the running one
 	// (/proc/sys/kernel/osrelease) or, on an image, the newest installed
 	// under /lib/modules.
-	Release string
-	From    string
-	// FSListed is whether /proc/filesystems lists cgroup2 (nil: not read).
-	FSListed *bool
-	// Usable is nil when nothing tells.
-	Usable *bool
-	Why    string
+	release string
+	from    string
+	// fsListed is whether /proc/filesystems lists cgroup2 (nil: not read).
+	fsListed *bool
+	// usable is nil when nothing tells.
+	usable *bool
+	why    string
 }
 
 func boolp(b bool) *bool { return &b }
@@ -41,34 +41,34 @@ func kernelSupport(h *host.Host, runtime bool) support {
 	var s support
 	if runtime {
 		if data, err := h.ReadFileLimit("/proc/filesystems", 64<<10); err == nil {
-			s.FSListed = boolp(listsCgroup2(data))
+			s.fsListed = boolp(listsCgroup2(data))
 		}
 		if rel, err := facts.KernelRelease(h); err == nil {
-			s.Release, s.From = rel, "/proc/sys/kernel/osrelease"
+			s.release, s.from = rel, "/proc/sys/kernel/osrelease"
 		}
 	} else if rel, dir := newestModules(h); rel != "" {
-		s.Release, s.From = rel, dir
+		s.release, s.from = rel, dir
 	}
-	ver := releaseVersion(s.Release)
+	ver := releaseVersion(s.release)
 	switch {
-	case s.FSListed != nil && !*s.FSListed:
-		s.Usable = boolp(false)
-		s.Why = "the kernel has no cgroup2 filesystem (/proc/filesystems does not list it; it arrived in Linux 4.5)"
+	case s.fsListed != nil && !*s.fsListed:
+		s.usable = boolp(false)
+		s.why = "the kernel has no cgroup2 filesystem (/proc/filesystems does not list it; it arrived in Linux 4.5)"
 	case ver != nil && !atLeast(ver, firstCgroup2):
-		s.Usable = boolp(false)
-		s.Why = "kernel " + s.Release + " has no cgroup v2 (the cgroup2 filesystem arrived in Linux 4.5)"
+		s.usable = boolp(false)
+		s.why = "kernel " + s.release + " has no cgroup v2 (the cgroup2 filesystem arrived in Linux 4.5)"
 	case ver != nil && !atLeast(ver, firstV2CPUCtrl):
-		s.Usable = boolp(false)
-		s.Why = "kernel " + s.Release + " has no cpu controller on cgroup v2 (added in Linux 4.15), so CPUQuota= cannot work there"
-	case ver != nil || (s.FSListed != nil && *s.FSListed):
-		s.Usable = boolp(true)
+		s.usable = boolp(false)
+		s.why = "kernel " + s.release + " has no cpu controller on cgroup v2 (added in Linux 4.15), so CPUQuota= cannot work there"
+	case ver != nil || (s.fsListed != nil && *s.fsListed):
+		s.usable = boolp(true)
 		if ver != nil {
-			s.Why = "kernel " + s.Release + " supports cgroup v2"
+			s.why = "kernel " + s.release + " supports cgroup v2"
 		} else {
-			s.Why = "the kernel lists the cgroup2 filesystem"
+			s.why = "the kernel lists the cgroup2 filesystem"
 		}
 	default:
-		s.Why = "the kernel release is unknown (no /proc/sys/kernel/osrelease, no /lib/modules)"
+		s.why = "the kernel release is unknown (no /proc/sys/kernel/osrelease, no /lib/modules)"
 	}
 	return s
 }

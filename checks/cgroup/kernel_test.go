@@ -29,11 +29,11 @@ func TestKernelSupportForV2(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := kernelSupport(hosttest.Root(t, c.files), c.runtime)
 			got := "unknown"
-			if s.Usable != nil {
-				got = map[bool]string{true: "yes", false: "no"}[*s.Usable]
+			if s.usable != nil {
+				got = map[bool]string{true: "yes", false: "no"}[*s.usable]
 			}
-			if got != c.usable || s.Release != c.release {
-				t.Errorf("usable %s release %q (%s), want %s %q", got, s.Release, s.Why, c.usable, c.release)
+			if got != c.usable || s.release != c.release {
+				t.Errorf("usable %s release %q (%s), want %s %q", got, s.release, s.why, c.usable, c.release)
 			}
 		})
 	}

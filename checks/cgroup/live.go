@@ -23,15 +23,15 @@ const (
 )
 
 type live struct {
-	State  liveState
-	Amount amount
-	Raw    string // the file's text, one line
-	File   string // the file read ("" when none)
-	Note   string
-	// ReadOnly: the hierarchy that holds the knob is mounted read-only
+	state  liveState
+	amount amount
+	raw    string // the file's text, one line
+	file   string // the file read ("" when none)
+	note   string
+	// readOnly: the hierarchy that holds the knob is mounted read-only
 	// (a container that is not delegated its cgroups): systemd cannot
 	// create the unit's cgroup or write the limit, so nothing enforces it.
-	ReadOnly bool
+	readOnly bool
 }
 
 // v1Unlimited is where memory.limit_in_bytes starts meaning "no limit":
@@ -86,43 +86,43 @@ func slicePath(slice string) (string, error) {
 // running when its cgroup exists in the hierarchy systemd tracks processes
 // in (cgroup2, or name=systemd on v1).
 func readLive(h *host.Host, st *state, k knob, cg string) (live, error) {
-	if !st.Runtime {
-		return live{State: liveNoView, Note: "image: no running system"}, nil
+	if !st.runtime {
+		return live{state: liveNoView, note: "image: no running system"}, nil
 	}
-	l := st.Layout
-	v1Mount, onV1 := l.V1[k.Controller]
-	if k.V2Only && (onV1 || l.Mode == V1) {
-		return live{State: liveUnsupported, Note: "the " + k.Controller + " controller is on a cgroup v1 hierarchy, which has no " + k.Name}, nil
+	l := st.layout
+	v1Mount, onV1 := l.v1[k.Controller]
+	if k.V2Only && (onV1 || l.mode == v1) {
+		return live{state: liveUnsupported, note: "the " + k.Controller + " controller is on a cgroup v1 hierarchy, which has no " + k.Name}, nil
 	}
 	running, err := unitRunning(h, l, cg)
 	if err != nil {
 		return live{}, err
 	}
 	if !running {
-		return live{State: liveNotRunning, Note: "the unit has no cgroup: it is not running"}, nil
+		return live{state: liveNotRunning, note: "the unit has no cgroup: it is not running"}, nil
 	}
 	if onV1 {
 		lv, err := readV1(h, v1Mount, k, cg)
-		lv.ReadOnly = v1Mount.ReadOnly
-		if err == nil && lv.ReadOnly && lv.Note != "" {
-			lv.Note = fmt.Sprintf("the v1 %s hierarchy is mounted read-only (%s): systemd cannot create the unit's cgroup or write %s there, so nothing enforces it", k.Controller, v1Mount.Point, k.Name)
+		lv.readOnly = v1Mount.readOnly
+		if err == nil && lv.readOnly && lv.note != "" {
+			lv.note = fmt.Sprintf("the v1 %s hierarchy is mounted read-only (%s): systemd cannot create the unit's cgroup or write %s there, so nothing enforces it", k.Controller, v1Mount.point, k.Name)
 		}
 		return lv, err
 	}
-	if l.Unified == "" {
-		return live{State: liveNoView, Note: "no hierarchy holds the " + k.Controller + " controller"}, nil
+	if l.unified == "" {
+		return live{state: liveNoView, note: "no hierarchy holds the " + k.Controller + " controller"}, nil
 	}
-	file := path.Join(l.Unified, cg, k.Name)
+	file := path.Join(l.unified, cg, k.Name)
 	raw, err := readKnob(h, file)
-	if errors.Is(err, fs.ErrNotExist) && l.UnifiedReadOnly {
-		return live{State: liveValue, Amount: *unlimitedOf(k), File: file, ReadOnly: true,
-			Note: "the cgroup2 hierarchy is mounted read-only (" + l.Unified + "): systemd cannot enable the " + k.Controller + " controller or write " + k.Name + ", so nothing enforces it"}, nil
+	if errors.Is(err, fs.ErrNotExist) && l.unifiedReadOnly {
+		return live{state: liveValue, amount: *unlimitedOf(k), file: file, readOnly: true,
+			note: "the cgroup2 hierarchy is mounted read-only (" + l.unified + "): systemd cannot enable the " + k.Controller + " controller or write " + k.Name + ", so nothing enforces it"}, nil
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		// The controller is not enabled for this cgroup (its parent's
 		// cgroup.subtree_control lacks it): nothing limits the unit.
-		return live{State: liveValue, Amount: *unlimitedOf(k), File: file,
-			Note: "no " + k.Name + " file: the " + k.Controller + " controller is not enabled for this cgroup, so nothing limits it"}, nil
+		return live{state: liveValue, amount: *unlimitedOf(k), file: file,
+			note: "no " + k.Name + " file: the " + k.Controller + " controller is not enabled for this cgroup, so nothing limits it"}, nil
 	}
 	if err != nil {
 		return live{}, err
@@ -131,7 +131,7 @@ func readLive(h *host.Host, st *state, k knob, cg string) (live, error) {
 	if err != nil {
 		return live{}, fmt.Errorf("%s: %w", file, err)
 	}
-	return live{State: liveValue, Amount: a, Raw: raw, File: file}, nil
+	return live{state: liveValue, amount: a, raw: raw, file: file}, nil
 }
 
 func unlimitedOf(k knob) *amount {
@@ -141,14 +141,14 @@ func unlimitedOf(k knob) *amount {
 	return &amount{Max: true}
 }
 
-func unitRunning(h *host.Host, l Layout, cg string) (bool, error) {
+func unitRunning(h *host.Host, l layout, cg string) (bool, error) {
 	var dirs []string
-	if l.Unified != "" {
-		dirs = append(dirs, path.Join(l.Unified, cg))
+	if l.unified != "" {
+		dirs = append(dirs, path.Join(l.unified, cg))
 	}
-	if m, ok := l.V1["name=systemd"]; ok {
-		if rel, ok := below(m.Root, cg); ok {
-			dirs = append(dirs, path.Join(m.Point, rel))
+	if m, ok := l.v1["name=systemd"]; ok {
+		if rel, ok := below(m.root, cg); ok {
+			dirs = append(dirs, path.Join(m.point, rel))
 		}
 	}
 	for _, d := range dirs {
@@ -173,15 +173,15 @@ func below(root, cg string) (string, bool) {
 	return rel, ok
 }
 
-func readV1(h *host.Host, m Mount, k knob, cg string) (live, error) {
-	rel, ok := below(m.Root, cg)
+func readV1(h *host.Host, m mount, k knob, cg string) (live, error) {
+	rel, ok := below(m.root, cg)
 	if !ok {
-		return live{State: liveNoView, Note: fmt.Sprintf("the %s hierarchy is mounted from %s, which does not hold the unit", k.Controller, m.Root)}, nil
+		return live{state: liveNoView, note: fmt.Sprintf("the %s hierarchy is mounted from %s, which does not hold the unit", k.Controller, m.root)}, nil
 	}
-	dir := path.Join(m.Point, rel)
+	dir := path.Join(m.point, rel)
 	if _, err := h.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return live{State: liveValue, Amount: amount{Max: true}, File: dir,
-			Note: "no cgroup of its own in the v1 " + k.Controller + " hierarchy: nothing limits it there"}, nil
+		return live{state: liveValue, amount: amount{Max: true}, file: dir,
+			note: "no cgroup of its own in the v1 " + k.Controller + " hierarchy: nothing limits it there"}, nil
 	} else if err != nil {
 		return live{}, err
 	}
@@ -197,9 +197,9 @@ func readV1(h *host.Host, m Mount, k knob, cg string) (live, error) {
 			return live{}, fmt.Errorf("%s: %q is not a number of bytes", file, clip(raw))
 		}
 		if n.Cmp(v1Unlimited) >= 0 {
-			return live{State: liveValue, Amount: amount{Max: true}, Raw: raw, File: file}, nil
+			return live{state: liveValue, amount: amount{Max: true}, raw: raw, file: file}, nil
 		}
-		return live{State: liveValue, Amount: amount{V: new(big.Rat).SetInt(n)}, Raw: raw, File: file}, nil
+		return live{state: liveValue, amount: amount{V: new(big.Rat).SetInt(n)}, raw: raw, file: file}, nil
 	case "cpu.max":
 		qf, pf := dir+"/cpu.cfs_quota_us", dir+"/cpu.cfs_period_us"
 		quota, err := readKnob(h, qf)
@@ -211,13 +211,13 @@ func readV1(h *host.Host, m Mount, k knob, cg string) (live, error) {
 			return live{}, err
 		}
 		if quota == "-1" {
-			return live{State: liveValue, Amount: amount{Max: true}, Raw: "-1 " + period, File: qf}, nil
+			return live{state: liveValue, amount: amount{Max: true}, raw: "-1 " + period, file: qf}, nil
 		}
 		a, err := cores(quota, period)
 		if err != nil {
 			return live{}, fmt.Errorf("%s: %w", qf, err)
 		}
-		return live{State: liveValue, Amount: a, Raw: quota + " " + period, File: qf}, nil
+		return live{state: liveValue, amount: a, raw: quota + " " + period, file: qf}, nil
 	}
 	file := dir + "/" + k.Name
 	raw, err := readKnob(h, file)
@@ -228,7 +228,7 @@ func readV1(h *host.Host, m Mount, k knob, cg string) (live, error) {
 	if err != nil {
 		return live{}, fmt.Errorf("%s: %w", file, err)
 	}
-	return live{State: liveValue, Amount: a, Raw: raw, File: file}, nil
+	return live{state: liveValue, amount: a, raw: raw, file: file}, nil
 }
 
 func readKnob(h *host.Host, file string) (string, error) {

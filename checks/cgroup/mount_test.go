@@ -111,15 +111,15 @@ func kernelLine(t *testing.T, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mi := ParseMountInfo(data)
-	for _, m := range mi.Mounts {
-		if m.Point == dir && m.FSType == "cgroup2" {
-			f := strings.Split(strings.Split(string(data), "\n")[m.Line-1], " ")
-			f[4] = Root
+	mi := parseMountInfo(data)
+	for _, m := range mi.mounts {
+		if m.point == dir && m.fsType == "cgroup2" {
+			f := strings.Split(strings.Split(string(data), "\n")[m.line-1], " ")
+			f[4] = root
 			return strings.Join(f, " ") + "\n"
 		}
 	}
-	t.Fatalf("no cgroup2 line for %s in /proc/self/mountinfo (%d problems: %q)", dir, len(mi.Problems), mi.Problems)
+	t.Fatalf("no cgroup2 line for %s in /proc/self/mountinfo (%d problems: %q)", dir, len(mi.problems), mi.problems)
 	return ""
 }
 

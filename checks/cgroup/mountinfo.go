@@ -18,55 +18,55 @@ const (
 	maxProblems  = 20
 )
 
-// MountInfoPath is where the running system's mount table is read: golive's
+// mountInfoPath is where the running system's mount table is read: golive's
 // own mount namespace, which is the host's unless golive runs in a container.
-const MountInfoPath = "/proc/self/mountinfo"
+const mountInfoPath = "/proc/self/mountinfo"
 
-// Mount is one line of /proc/<pid>/mountinfo (proc_pid_mountinfo(5)):
+// mount is one line of /proc/<pid>/mountinfo (proc_pid_mountinfo(5)):
 //
 //	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
 //
 // Paths are unescaped (the kernel writes space, tab, newline and backslash
 // as \040, \011, \012, \134).
-type Mount struct {
-	ID, Parent int
-	Root       string // the directory of the filesystem mounted here
-	Point      string // the mount point
-	FSType     string
-	Source     string
-	Super      []string // superblock options, e.g. rw, nsdelegate, memory
-	// ReadOnly: the mount (or its superblock) is read-only, as a
+type mount struct {
+	id, parent int
+	root       string // the directory of the filesystem mounted here
+	point      string // the mount point
+	fsType     string
+	source     string
+	super      []string // superblock options, e.g. rw, nsdelegate, memory
+	// readOnly: the mount (or its superblock) is read-only, as a
 	// container runtime mounts the cgroups it does not delegate; nothing
 	// can create a cgroup or write a limit there.
-	ReadOnly bool
-	Line     int
+	readOnly bool
+	line     int
 }
 
-// MountInfo is a parsed mount table. Problems name the lines that were not
+// mountInfo is a parsed mount table. Problems name the lines that were not
 // understood; the kernel never writes such lines, so they mean a damaged or
 // hand-made file, and the rest is still used.
-type MountInfo struct {
-	Mounts   []Mount
-	Problems []string
-	// Skipped counts problems beyond the ones named.
-	Skipped int
+type mountInfo struct {
+	mounts   []mount
+	problems []string
+	// skipped counts problems beyond the ones named.
+	skipped int
 }
 
-func (mi *MountInfo) problem(line int, format string, args ...any) {
-	if len(mi.Problems) == maxProblems {
-		mi.Skipped++
+func (mi *mountInfo) problem(line int, format string, args ...any) {
+	if len(mi.problems) == maxProblems {
+		mi.skipped++
 		return
 	}
-	mi.Problems = append(mi.Problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+	mi.problems = append(mi.problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
 }
 
-// ParseMountInfo parses a mount table. github.com/prometheus/procfs has a
+// parseMountInfo parses a mount table. github.com/prometheus/procfs has a
 // parser for this format, but it only reads by path (os.Open, unbounded,
 // symlinks resolved on this machine rather than inside --root) and fails
 // the whole file on one bad line; golive reads through internal/host and
 // keeps what it can, so it parses here.
-func ParseMountInfo(data []byte) *MountInfo {
-	mi := &MountInfo{}
+func parseMountInfo(data []byte) *mountInfo {
+	mi := &mountInfo{}
 	n := 0
 	for len(data) > 0 {
 		n++
@@ -88,8 +88,8 @@ func ParseMountInfo(data []byte) *MountInfo {
 			mi.problem(n, "%v", err)
 			continue
 		}
-		m.Line = n
-		mi.Mounts = append(mi.Mounts, m)
+		m.line = n
+		mi.mounts = append(mi.mounts, m)
 	}
 	return mi
 }
@@ -97,7 +97,7 @@ func ParseMountInfo(data []byte) *MountInfo {
 // parseMountLine splits on single spaces, as the kernel writes them: a
 // source can be empty (two spaces in a row), and fields.Fields would shift
 // the superblock options into its place.
-func parseMountLine(s string) (Mount, error) {
+func parseMountLine(s string) (mount, error) {
 	parts := strings.Split(s, " ")
 	sep := -1
 	for i := 6; i < len(parts); i++ {
@@ -107,42 +107,42 @@ func parseMountLine(s string) (Mount, error) {
 		}
 	}
 	if sep < 0 {
-		return Mount{}, fmt.Errorf("no \" - \" separator after the sixth field")
+		return mount{}, fmt.Errorf("no \" - \" separator after the sixth field")
 	}
 	if len(parts) != sep+4 {
-		return Mount{}, fmt.Errorf("%d fields after the separator, want 3 (type, source, options)", len(parts)-sep-1)
+		return mount{}, fmt.Errorf("%d fields after the separator, want 3 (type, source, options)", len(parts)-sep-1)
 	}
-	var m Mount
+	var m mount
 	var err error
-	if m.ID, err = strconv.Atoi(parts[0]); err != nil || m.ID < 0 {
-		return Mount{}, fmt.Errorf("mount ID %q is not a number", clip(parts[0]))
+	if m.id, err = strconv.Atoi(parts[0]); err != nil || m.id < 0 {
+		return mount{}, fmt.Errorf("mount ID %q is not a number", clip(parts[0]))
 	}
-	if m.Parent, err = strconv.Atoi(parts[1]); err != nil || m.Parent < 0 {
-		return Mount{}, fmt.Errorf("parent ID %q is not a number", clip(parts[1]))
+	if m.parent, err = strconv.Atoi(parts[1]); err != nil || m.parent < 0 {
+		return mount{}, fmt.Errorf("parent ID %q is not a number", clip(parts[1]))
 	}
 	if maj, min, ok := strings.Cut(parts[2], ":"); !ok || !digits(maj) || !digits(min) {
-		return Mount{}, fmt.Errorf("device %q is not major:minor", clip(parts[2]))
+		return mount{}, fmt.Errorf("device %q is not major:minor", clip(parts[2]))
 	}
-	if m.Root, err = kerneltext.Unescape(parts[3]); err != nil {
-		return Mount{}, fmt.Errorf("root: %w", err)
+	if m.root, err = kerneltext.Unescape(parts[3]); err != nil {
+		return mount{}, fmt.Errorf("root: %w", err)
 	}
-	if m.Point, err = kerneltext.Unescape(parts[4]); err != nil {
-		return Mount{}, fmt.Errorf("mount point: %w", err)
+	if m.point, err = kerneltext.Unescape(parts[4]); err != nil {
+		return mount{}, fmt.Errorf("mount point: %w", err)
 	}
-	if !strings.HasPrefix(m.Root, "/") || !strings.HasPrefix(m.Point, "/") {
-		return Mount{}, fmt.Errorf("root %q or mount point %q is not absolute", clip(m.Root), clip(m.Point))
+	if !strings.HasPrefix(m.root, "/") || !strings.HasPrefix(m.point, "/") {
+		return mount{}, fmt.Errorf("root %q or mount point %q is not absolute", clip(m.root), clip(m.point))
 	}
-	m.FSType = parts[sep+1]
-	if m.FSType == "" {
-		return Mount{}, fmt.Errorf("empty filesystem type")
+	m.fsType = parts[sep+1]
+	if m.fsType == "" {
+		return mount{}, fmt.Errorf("empty filesystem type")
 	}
-	if m.Source, err = kerneltext.Unescape(parts[sep+2]); err != nil {
-		return Mount{}, fmt.Errorf("source: %w", err)
+	if m.source, err = kerneltext.Unescape(parts[sep+2]); err != nil {
+		return mount{}, fmt.Errorf("source: %w", err)
 	}
-	m.Super = strings.Split(parts[sep+3], ",")
-	for _, o := range append(strings.Split(parts[5], ","), m.Super...) {
+	m.super = strings.Split(parts[sep+3], ",")
+	for _, o := range append(strings.Split(parts[5], ","), m.super...) {
 		if o == "ro" {
-			m.ReadOnly = true
+			m.readOnly = true
 		}
 	}
 	return m, nil

@@ -16,16 +16,16 @@ import (
 // the running value, which satisfies the rule: it is what gets persisted.
 func (c *unitCheck) plan(st *state, u *unitInfo, cfg setting, apply, persist bool, keep *amount) *remediate.Plan {
 	directive := c.knob.Directive
-	if c.knob.Legacy != "" && st.mode() == V1 {
+	if c.knob.Legacy != "" && st.mode() == v1 {
 		// CentOS 7's systemd 219 knows only MemoryLimit=; newer systemd
 		// on v1 honours it as well.
 		directive = c.knob.Legacy
 	}
 	if !persist {
 		// The unit files are right; the running cgroup has not caught up.
-		line := cfg.Directive + "=" + cfg.Raw
-		if !cfg.Set {
-			line = directive + "=" + directiveValue(c.knob.Q, cfg.Amount)
+		line := cfg.directive + "=" + cfg.raw
+		if !cfg.set {
+			line = directive + "=" + directiveValue(c.knob.Q, cfg.amount)
 		}
 		return &remediate.Plan{
 			Summary: fmt.Sprintf("apply %s from the unit files to the running %s", line, c.unitName),
@@ -52,15 +52,15 @@ func (c *unitCheck) plan(st *state, u *unitInfo, cfg setting, apply, persist boo
 	section := typeSections[c.unitName[strings.LastIndexByte(c.unitName, '.')+1:]]
 	var actions []remediate.Action
 	switch {
-	case cfg.Set && cfg.Directive == directive && overridesDropIn(cfg.File, u.f.Path, drop) && strings.HasPrefix(cfg.File, "/etc/"):
+	case cfg.set && cfg.directive == directive && overridesDropIn(cfg.file, u.f.Path, drop) && strings.HasPrefix(cfg.file, "/etc/"):
 		// The file that sets it now applies after golive's drop-in and
 		// would win: change its line instead.
-		actions = append(actions, remediate.Action{Kind: remediate.FileLine, Path: cfg.File, Key: directive, Line: line})
-	case cfg.Set && cfg.Directive == directive && overridesDropIn(cfg.File, u.f.Path, drop):
+		actions = append(actions, remediate.Action{Kind: remediate.FileLine, Path: cfg.file, Key: directive, Line: line})
+	case cfg.set && cfg.directive == directive && overridesDropIn(cfg.file, u.f.Path, drop):
 		return &remediate.Plan{
 			Summary: "set " + line + " for " + c.unitName,
 			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf("%s sets %s=%s and applies after %s; override it with a drop-in of the same name in /etc/systemd/system/%s.d that sets %s, then run systemctl daemon-reload",
-				cfg.File, directive, cfg.Raw, drop, c.unitName, line))},
+				cfg.file, directive, cfg.raw, drop, c.unitName, line))},
 		}
 	default:
 		actions = append(actions, remediate.Action{Kind: remediate.DropIn, Path: drop,
@@ -117,7 +117,7 @@ func addGoMaxProcs(p *remediate.Plan, unitName string, n int) *remediate.Plan {
 func enableV2(family string, st *state) *remediate.Plan {
 	arg := argUnified + "=1"
 	p := &remediate.Plan{Summary: "boot with the unified cgroup hierarchy (" + arg + ")", Reboot: true}
-	_, hasLegacy := argValue(st.Boot.Args, argLegacy)
+	_, hasLegacy := argValue(st.boot.args, argLegacy)
 	switch family {
 	case "rhel":
 		p.Actions = append(p.Actions, remediate.Run("add the kernel argument to every installed kernel", "grubby", "--update-kernel=ALL", "--args="+arg))
@@ -125,16 +125,16 @@ func enableV2(family string, st *state) *remediate.Plan {
 			p.Actions = append(p.Actions, remediate.Run("drop the argument that keeps the v1 systemd hierarchy", "grubby", "--update-kernel=ALL", "--remove-args="+argLegacy))
 		}
 	case "debian":
-		edits, ok := grubEdits(st.Boot.Grub)
+		edits, ok := grubEdits(st.boot.grub)
 		if !ok {
-			p.Actions = append(p.Actions, remediate.Tell("add "+arg+" to GRUB_CMDLINE_LINUX in "+GrubDefault+" (and remove any "+argUnified+"=0), then run update-grub"))
+			p.Actions = append(p.Actions, remediate.Tell("add "+arg+" to GRUB_CMDLINE_LINUX in "+grubDefault+" (and remove any "+argUnified+"=0), then run update-grub"))
 		} else {
 			p.Actions = append(p.Actions, edits...)
 		}
-		p.Actions = append(p.Actions, remediate.Run("regenerate /boot/grub/grub.cfg from "+GrubDefault, "update-grub"))
+		p.Actions = append(p.Actions, remediate.Run("regenerate /boot/grub/grub.cfg from "+grubDefault, "update-grub"))
 	default:
 		p.Actions = append(p.Actions, remediate.Tell("add the kernel argument "+arg+": grubby --update-kernel=ALL --args="+arg+
-			" on the RHEL family; GRUB_CMDLINE_LINUX in "+GrubDefault+" and update-grub on Debian and Ubuntu"))
+			" on the RHEL family; GRUB_CMDLINE_LINUX in "+grubDefault+" and update-grub on Debian and Ubuntu"))
 	}
 	p.Actions = append(p.Actions, remediate.Tell("reboot: the hierarchy is chosen at boot"))
 	return p
@@ -163,10 +163,10 @@ func grubEdits(vars map[string]string) ([]remediate.Action, bool) {
 	}
 	linux, _ := strip(vars["GRUB_CMDLINE_LINUX"])
 	linux = append(linux, argUnified+"=1")
-	out := []remediate.Action{{Kind: remediate.FileLine, Path: GrubDefault, Key: "GRUB_CMDLINE_LINUX",
+	out := []remediate.Action{{Kind: remediate.FileLine, Path: grubDefault, Key: "GRUB_CMDLINE_LINUX",
 		Line: "GRUB_CMDLINE_LINUX=" + shellQuote(strings.Join(linux, " "))}}
 	if def, changed := strip(vars["GRUB_CMDLINE_LINUX_DEFAULT"]); changed {
-		out = append(out, remediate.Action{Kind: remediate.FileLine, Path: GrubDefault, Key: "GRUB_CMDLINE_LINUX_DEFAULT",
+		out = append(out, remediate.Action{Kind: remediate.FileLine, Path: grubDefault, Key: "GRUB_CMDLINE_LINUX_DEFAULT",
 			Line: "GRUB_CMDLINE_LINUX_DEFAULT=" + shellQuote(strings.Join(def, " "))})
 	}
 	return out, true

@@ -121,7 +121,7 @@ func TestRegisteredWithTheEngine(t *testing.T) {
 	if strings.Join(ids, " ") != "cgroup/version cgroup/controllers cgroup/unit:goservice.service/memory.max" {
 		t.Errorf("planned %q", ids)
 	}
-	if m, ok := engine.Explain("cgroup/unit:any.service/pids.max"); !ok || m.Category != Kind {
+	if m, ok := engine.Explain("cgroup/unit:any.service/pids.max"); !ok || m.Category != kind {
 		t.Errorf("explain: %+v %v", m, ok)
 	}
 }

@@ -14,21 +14,21 @@ import (
 
 // setting is what the unit files give a knob.
 type setting struct {
-	// Set is true when a directive sets the knob; otherwise Default says
+	// set is true when a directive sets the knob; otherwise Default says
 	// where the value comes from.
-	Set       bool
-	Known     bool // Amount is meaningful
-	Amount    amount
-	Raw       string // as written: "2G", "150%"
-	Directive string // the directive that won: MemoryMax
-	File      string // where it is written
-	// Transient is set when the winning file lives under /run (systemctl
+	set       bool
+	known     bool // Amount is meaningful
+	amount    amount
+	raw       string // as written: "2G", "150%"
+	directive string // the directive that won: MemoryMax
+	file      string // where it is written
+	// transient is set when the winning file lives under /run (systemctl
 	// set-property --runtime): it is gone at the next boot.
-	Transient bool
+	transient bool
 	Default   string
-	Notes     []string
-	// Ignored lists assignments systemd ignores (invalid values).
-	Ignored []string
+	notes     []string
+	// ignored lists assignments systemd ignores (invalid values).
+	ignored []string
 }
 
 // assignment is the surviving assignment of one directive.
@@ -64,17 +64,17 @@ func lastValid(f *unit.File, section, key string, parse func(string) (assignment
 }
 
 func memoryParse(s string) (assignment, error) {
-	v, err := ParseMemoryLimit(s)
+	v, err := parseMemoryLimit(s)
 	return assignment{val: v}, err
 }
 
 func tasksParse(s string) (assignment, error) {
-	v, err := ParseTasksMax(s)
+	v, err := parseTasksMax(s)
 	return assignment{val: v}, err
 }
 
 func quotaParse(s string) (assignment, error) {
-	q, err := ParseCPUQuota(s)
+	q, err := parseCPUQuota(s)
 	return assignment{q: q}, err
 }
 
@@ -129,54 +129,54 @@ func defaultTasksMax(h *host.Host) (value, from string) {
 
 // configured works out the knob's value from the unit files. mode is the
 // hierarchy the unit runs under ("" unknown).
-func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTotals) setting {
+func configured(f *unit.File, section string, k knob, mode mode, totals *hostTotals) setting {
 	var s setting
 	switch k.Q {
 	case coresQ:
-		a, ok := lastValid(f, section, k.Directive, quotaParse, &s.Ignored)
+		a, ok := lastValid(f, section, k.Directive, quotaParse, &s.ignored)
 		if !ok {
-			s.Known, s.Amount, s.Default = true, *k.Unset, "no "+k.Directive+"=: no CPU quota"
+			s.known, s.amount, s.Default = true, *k.Unset, "no "+k.Directive+"=: no CPU quota"
 			return s
 		}
 		s.fromAssignment(k.Directive, a)
-		s.Known, s.Amount = true, amount{V: a.q}
+		s.known, s.amount = true, amount{V: a.q}
 		if p, ok := f.Last(section, "CPUQuotaPeriodSec"); ok {
-			s.Notes = append(s.Notes, "CPUQuotaPeriodSec="+p)
+			s.notes = append(s.notes, "CPUQuotaPeriodSec="+p)
 		}
 		return s
 	case bytesQ:
-		a, ok := lastValid(f, section, k.Directive, memoryParse, &s.Ignored)
+		a, ok := lastValid(f, section, k.Directive, memoryParse, &s.ignored)
 		dir := k.Directive
 		if !ok && k.Legacy != "" {
-			if a, ok = lastValid(f, section, k.Legacy, memoryParse, &s.Ignored); ok {
+			if a, ok = lastValid(f, section, k.Legacy, memoryParse, &s.ignored); ok {
 				dir = k.Legacy
-				if mode != V1 {
-					s.Notes = append(s.Notes, k.Legacy+"= is deprecated; systemd applies it as "+k.Directive+"=")
+				if mode != v1 {
+					s.notes = append(s.notes, k.Legacy+"= is deprecated; systemd applies it as "+k.Directive+"=")
 				}
 			}
-		} else if ok && k.Legacy != "" && mode == V1 {
+		} else if ok && k.Legacy != "" && mode == v1 {
 			if _, legacy := lastValid(f, section, k.Legacy, memoryParse, new([]string)); !legacy {
-				s.Notes = append(s.Notes, "systemd before 231 (CentOS 7 has 219) does not know "+k.Directive+"= and ignores it: set "+k.Legacy+"= too")
+				s.notes = append(s.notes, "systemd before 231 (CentOS 7 has 219) does not know "+k.Directive+"= and ignores it: set "+k.Legacy+"= too")
 			}
 		}
 		if !ok {
-			s.Known, s.Amount, s.Default = true, *k.Unset, "no "+k.Directive+"=: the default "+k.Unset.text()
+			s.known, s.amount, s.Default = true, *k.Unset, "no "+k.Directive+"=: the default "+k.Unset.text()
 			return s
 		}
 		s.fromAssignment(dir, a)
-		s.Amount, s.Known = a.val.resolve(totals.memory)
-		if a.val.IsShare {
-			s.Notes = append(s.Notes, shareNote(a.val.Permyriad, "physical memory", totals.memory, bytesQ))
+		s.amount, s.known = a.val.resolve(totals.memory)
+		if a.val.isShare {
+			s.notes = append(s.notes, shareNote(a.val.permyriad, "physical memory", totals.memory, bytesQ))
 		}
 		return s
 	}
 	// pids.max: TasksMax=, else DefaultTasksMax=.
-	a, ok := lastValid(f, section, k.Directive, tasksParse, &s.Ignored)
+	a, ok := lastValid(f, section, k.Directive, tasksParse, &s.ignored)
 	if ok {
 		s.fromAssignment(k.Directive, a)
-		s.Amount, s.Known = a.val.resolve(totals.tasks)
-		if a.val.IsShare {
-			s.Notes = append(s.Notes, shareNote(a.val.Permyriad, "the system's task limit", totals.tasks, countQ))
+		s.amount, s.known = a.val.resolve(totals.tasks)
+		if a.val.isShare {
+			s.notes = append(s.notes, shareNote(a.val.permyriad, "the system's task limit", totals.tasks, countQ))
 		}
 		return s
 	}
@@ -184,7 +184,7 @@ func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTot
 	switch {
 	case raw != "":
 		s.Default = "no TasksMax=: DefaultTasksMax=" + raw + " (" + from + ")"
-	case mode == V1:
+	case mode == v1:
 		s.Default = "no TasksMax=: systemd's built-in DefaultTasksMax=, which depends on its version"
 		return s
 	default:
@@ -194,24 +194,24 @@ func configured(f *unit.File, section string, k knob, mode Mode, totals *hostTot
 		raw = "15%"
 		s.Default = "no TasksMax=: systemd's default DefaultTasksMax=15%"
 	}
-	v, err := ParseTasksMax(raw)
+	v, err := parseTasksMax(raw)
 	if err != nil {
-		s.Ignored = append(s.Ignored, "DefaultTasksMax="+clip(raw)+" in "+from+" (invalid)")
+		s.ignored = append(s.ignored, "DefaultTasksMax="+clip(raw)+" in "+from+" (invalid)")
 		return s
 	}
-	s.Amount, s.Known = v.resolve(totals.tasks)
-	if v.IsShare {
-		s.Notes = append(s.Notes, shareNote(v.Permyriad, "the system's task limit", totals.tasks, countQ))
+	s.amount, s.known = v.resolve(totals.tasks)
+	if v.isShare {
+		s.notes = append(s.notes, shareNote(v.permyriad, "the system's task limit", totals.tasks, countQ))
 	}
 	return s
 }
 
 func (s *setting) fromAssignment(directive string, a assignment) {
-	s.Set = true
-	s.Directive = directive
-	s.Raw = a.opt.Value
-	s.File = a.opt.File
-	s.Transient = strings.HasPrefix(a.opt.File, "/run/")
+	s.set = true
+	s.directive = directive
+	s.raw = a.opt.Value
+	s.file = a.opt.File
+	s.transient = strings.HasPrefix(a.opt.File, "/run/")
 }
 
 func shareNote(p uint64, of string, total uint64, q quantity) string {
@@ -225,8 +225,8 @@ func shareNote(p uint64, of string, total uint64, q quantity) string {
 // where names the source of a setting for messages: "MemoryMax=2G in
 // /etc/systemd/system/x.service.d/50-limits.conf".
 func (s setting) where() string {
-	if !s.Set {
+	if !s.set {
 		return s.Default
 	}
-	return s.Directive + "=" + s.Raw + " in " + s.File
+	return s.directive + "=" + s.raw + " in " + s.file
 }

@@ -65,10 +65,10 @@ func (c *unitCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Details: map[string]any{"unit": c.unitName, "knob": c.knob.Name}}
 	st := c.state.get(h)
 	switch {
-	case st.PermErr != nil:
-		return engine.SkipNeedsRoot(res, st.PermErr)
-	case st.Err != nil:
-		return fail(res, engine.Error, st.Err.Error())
+	case st.permErr != nil:
+		return engine.SkipNeedsRoot(res, st.permErr)
+	case st.err != nil:
+		return fail(res, engine.Error, st.err.Error())
 	}
 	u := c.units.get(h)
 	switch {
@@ -88,7 +88,7 @@ func (c *unitCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return skip(res, "a ."+typ+" unit has no cgroup of its own")
 	}
 	mode := st.mode()
-	if c.knob.V2Only && (mode == V1 || (st.Runtime && st.Layout.V1[c.knob.Controller].Point != "")) {
+	if c.knob.V2Only && (mode == v1 || (st.runtime && st.layout.v1[c.knob.Controller].point != "")) {
 		return skip(res, fmt.Sprintf("cgroup %s keeps the %s controller on v1, which has no %s (%s= needs the unified hierarchy)", mode, c.knob.Controller, c.knob.Name, c.knob.Directive))
 	}
 
@@ -105,16 +105,16 @@ func (c *unitCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return engine.SkipNeedsRoot(res, err)
 	case err != nil:
 		return fail(res, engine.Error, "read live cgroup: "+err.Error())
-	case lv.State == liveUnsupported:
-		return skip(res, lv.Note)
+	case lv.state == liveUnsupported:
+		return skip(res, lv.note)
 	}
 	res.Details["live"] = lv.details(c.knob.Q)
 
 	var g *goMaxProcs
 	if c.knob.Q == coresQ {
-		q := cfg.Amount
-		if lv.State == liveValue {
-			q = lv.Amount
+		q := cfg.amount
+		if lv.state == liveValue {
+			q = lv.amount
 		}
 		gr := goRuntime(h, u.f, section, u.env, q, u.cpus, c.binaries)
 		g = &gr
@@ -137,78 +137,78 @@ func (c *unitCheck) cgroup(f *unit.File, section string) (string, error) {
 
 func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting, lv live, g *goMaxProcs) engine.Result {
 	q := c.knob.Q
-	cfgOK := cfg.Known && c.want.holds(cfg.Amount)
+	cfgOK := cfg.known && c.want.holds(cfg.amount)
 	cfgText := cfg.where()
-	if cfg.Set && !cfg.Known {
-		cfgText += " (" + strings.Join(cfg.Notes, "; ") + ")"
+	if cfg.set && !cfg.known {
+		cfgText += " (" + strings.Join(cfg.notes, "; ") + ")"
 	}
 	gm := ""
 	if g != nil {
 		gm = "; " + g.context()
 	}
-	running := lv.State == liveValue && st.Runtime
+	running := lv.state == liveValue && st.runtime
 	plan := func(apply, persist bool) { res.Remediation = c.plan(st, u, cfg, apply && running, persist, nil) }
 	// keep persists what runs when it already satisfies the rule.
-	keep := func() { res.Remediation = c.plan(st, u, cfg, false, true, &lv.Amount) }
+	keep := func() { res.Remediation = c.plan(st, u, cfg, false, true, &lv.amount) }
 
 	// On v1, systemd before 231 ignores MemoryMax=: a live value that
 	// misses while only MemoryMax= is set is that, and MemoryLimit= fixes it.
-	legacyGap := c.knob.Legacy != "" && st.mode() == V1 && cfg.Set && cfg.Directive == c.knob.Directive
+	legacyGap := c.knob.Legacy != "" && st.mode() == v1 && cfg.set && cfg.directive == c.knob.Directive
 
-	switch lv.State {
+	switch lv.state {
 	case liveValue:
-		liveOK := c.want.holds(lv.Amount)
-		res.Observed = lv.Amount.show(q) + " live; " + cfgText + gm
+		liveOK := c.want.holds(lv.amount)
+		res.Observed = lv.amount.show(q) + " live; " + cfgText + gm
 		switch {
-		case liveOK && (cfgOK || !cfg.Known):
+		case liveOK && (cfgOK || !cfg.known):
 			res.Status, res.Message = engine.Pass, "the running unit's cgroup satisfies the rule"
-			if !cfg.Known {
+			if !cfg.known {
 				res.Message += "; " + cfgText
 			}
-			if cfg.Transient {
+			if cfg.transient {
 				res.Status = engine.Warn
 				res.Message = fmt.Sprintf("%s is set only under /run (systemctl set-property --runtime): it is gone at the next boot", cfg.where())
 				keep()
 			}
 		case liveOK:
 			res.Status = engine.Warn
-			res.Message = fmt.Sprintf("the running cgroup has %s, but the unit files give %s: the next daemon-reload or restart applies that", lv.Amount.show(q), cfg.Amount.show(q))
+			res.Message = fmt.Sprintf("the running cgroup has %s, but the unit files give %s: the next daemon-reload or restart applies that", lv.amount.show(q), cfg.amount.show(q))
 			keep()
-		case lv.ReadOnly && !liveOK:
+		case lv.readOnly && !liveOK:
 			// Neither a restart nor set-property can write a read-only
 			// hierarchy: the limit is configured but cannot be enforced.
 			res.Status = engine.MissStatus(c.rule.Level)
-			res.Message = fmt.Sprintf("cannot be enforced: the unit files give %s, but the running cgroup has %s", c.cfgValue(cfg), lv.Amount.show(q))
+			res.Message = fmt.Sprintf("cannot be enforced: the unit files give %s, but the running cgroup has %s", c.cfgValue(cfg), lv.amount.show(q))
 			if !cfgOK {
-				res.Message = fmt.Sprintf("the unit files give %s and the running cgroup has %s; a value that satisfies the rule cannot be enforced here either", c.cfgValue(cfg), lv.Amount.show(q))
+				res.Message = fmt.Sprintf("the unit files give %s and the running cgroup has %s; a value that satisfies the rule cannot be enforced here either", c.cfgValue(cfg), lv.amount.show(q))
 			}
 			res.Remediation = readOnlyPlan(c.knob)
 		case cfgOK && !legacyGap:
 			res.Status = engine.MissStatus(c.rule.Level)
-			res.Message = fmt.Sprintf("configured but not applied: the unit files give %s, the running cgroup has %s (run systemctl daemon-reload and restart the unit, or apply it with systemctl set-property --runtime)", c.cfgValue(cfg), lv.Amount.show(q))
+			res.Message = fmt.Sprintf("configured but not applied: the unit files give %s, the running cgroup has %s (run systemctl daemon-reload and restart the unit, or apply it with systemctl set-property --runtime)", c.cfgValue(cfg), lv.amount.show(q))
 			plan(true, false)
 		default:
 			res.Status = engine.MissStatus(c.rule.Level)
-			res.Message = fmt.Sprintf("the running cgroup has %s and the unit files give %s", lv.Amount.show(q), c.cfgValue(cfg))
+			res.Message = fmt.Sprintf("the running cgroup has %s and the unit files give %s", lv.amount.show(q), c.cfgValue(cfg))
 			plan(true, true)
 		}
-		if lv.Note != "" {
-			res.Message += "; " + lv.Note
+		if lv.note != "" {
+			res.Message += "; " + lv.note
 		}
 	default: // not running, or an image: the unit files decide
 		where := "not running"
-		if lv.State == liveNoView {
-			where = lv.Note
+		if lv.state == liveNoView {
+			where = lv.note
 		}
 		res.Observed = c.cfgValue(cfg) + " configured; " + where + gm
 		switch {
-		case !cfg.Known:
+		case !cfg.known:
 			res.Status = engine.Warn
 			res.Message = where + ", and the configured value cannot be worked out here: " + cfgText
 			plan(false, true)
 		case cfgOK:
 			res.Status, res.Message = engine.Pass, where+": the unit files give "+cfgText
-			if cfg.Transient {
+			if cfg.transient {
 				res.Status = engine.Warn
 				res.Message = fmt.Sprintf("%s is set only under /run: it is gone at the next boot", cfg.where())
 				plan(false, true)
@@ -219,13 +219,13 @@ func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting
 			plan(false, true)
 		}
 	}
-	for _, n := range cfg.Notes {
-		if cfg.Known || !cfg.Set {
+	for _, n := range cfg.notes {
+		if cfg.known || !cfg.set {
 			res.Message += "; " + n
 		}
 	}
-	if len(cfg.Ignored) > 0 {
-		res.Message += "; ignored: " + strings.Join(cfg.Ignored, ", ")
+	if len(cfg.ignored) > 0 {
+		res.Message += "; ignored: " + strings.Join(cfg.ignored, ", ")
 	}
 	if g != nil {
 		res = c.judgeGo(res, *g, lv, cfg)
@@ -235,35 +235,35 @@ func (c *unitCheck) judge(res engine.Result, st *state, u *unitInfo, cfg setting
 
 // cfgValue is the configured amount for a message.
 func (c *unitCheck) cfgValue(cfg setting) string {
-	if !cfg.Known {
+	if !cfg.known {
 		return "unknown (" + cfg.where() + ")"
 	}
-	if !cfg.Set {
-		return cfg.Amount.show(c.knob.Q) + " (" + cfg.Default + ")"
+	if !cfg.set {
+		return cfg.amount.show(c.knob.Q) + " (" + cfg.Default + ")"
 	}
-	return cfg.Amount.show(c.knob.Q) + " from " + cfg.where()
+	return cfg.amount.show(c.knob.Q) + " from " + cfg.where()
 }
 
 // judgeGo adds what the CPU quota means for the Go runtime: a service
 // that runs more Ps than its quota is throttled every period.
 func (c *unitCheck) judgeGo(res engine.Result, g goMaxProcs, lv live, cfg setting) engine.Result {
-	q := cfg.Amount
-	if lv.State == liveValue {
-		q = lv.Amount
+	q := cfg.amount
+	if lv.state == liveValue {
+		q = lv.amount
 	}
 	if !g.oversubscribed(q) {
 		return res
 	}
 	n, known := g.procs()
 	if !known {
-		res.Message += fmt.Sprintf("; a Go binary before 1.25 (or built with a go.mod older than go 1.25) runs GOMAXPROCS=%d on %s and is throttled: set Environment=GOMAXPROCS=%d or build with Go 1.25+", n, q.show(coresQ), g.Aware)
+		res.Message += fmt.Sprintf("; a Go binary before 1.25 (or built with a go.mod older than go 1.25) runs GOMAXPROCS=%d on %s and is throttled: set Environment=GOMAXPROCS=%d or build with Go 1.25+", n, q.show(coresQ), g.aware)
 		return res
 	}
-	res.Message += fmt.Sprintf("; the service runs GOMAXPROCS=%d on %s: its threads use up the quota early in each period and the kernel throttles them (set GOMAXPROCS=%d)", n, q.show(coresQ), g.Aware)
+	res.Message += fmt.Sprintf("; the service runs GOMAXPROCS=%d on %s: its threads use up the quota early in each period and the kernel throttles them (set GOMAXPROCS=%d)", n, q.show(coresQ), g.aware)
 	if res.Status == engine.Pass {
 		res.Status = engine.Warn
 	}
-	res.Remediation = addGoMaxProcs(res.Remediation, c.unitName, g.Aware)
+	res.Remediation = addGoMaxProcs(res.Remediation, c.unitName, g.aware)
 	return res
 }
 
@@ -278,66 +278,66 @@ func fail(res engine.Result, s engine.Status, msg string) engine.Result {
 }
 
 func (s setting) details(q quantity) map[string]any {
-	d := map[string]any{"set": s.Set, "value": nil}
-	if s.Known {
-		d["value"] = s.Amount.text()
+	d := map[string]any{"set": s.set, "value": nil}
+	if s.known {
+		d["value"] = s.amount.text()
 	}
-	if s.Set {
-		d["directive"], d["raw"], d["file"] = s.Directive, s.Raw, s.File
+	if s.set {
+		d["directive"], d["raw"], d["file"] = s.directive, s.raw, s.file
 	} else {
 		d["default"] = s.Default
 	}
-	if s.Transient {
+	if s.transient {
 		d["transient"] = true
 	}
-	if len(s.Notes) > 0 {
-		d["notes"] = s.Notes
+	if len(s.notes) > 0 {
+		d["notes"] = s.notes
 	}
-	if len(s.Ignored) > 0 {
-		d["ignored"] = s.Ignored
+	if len(s.ignored) > 0 {
+		d["ignored"] = s.ignored
 	}
 	return d
 }
 
 func (l live) details(q quantity) map[string]any {
 	d := map[string]any{}
-	switch l.State {
+	switch l.state {
 	case liveValue:
-		d["state"], d["value"] = "running", l.Amount.text()
+		d["state"], d["value"] = "running", l.amount.text()
 	case liveNotRunning:
 		d["state"] = "not running"
 	default:
 		d["state"] = "unknown"
 	}
-	if l.Raw != "" {
-		d["raw"] = l.Raw
+	if l.raw != "" {
+		d["raw"] = l.raw
 	}
-	if l.File != "" {
-		d["file"] = l.File
+	if l.file != "" {
+		d["file"] = l.file
 	}
-	if l.Note != "" {
-		d["note"] = l.Note
+	if l.note != "" {
+		d["note"] = l.note
 	}
 	return d
 }
 
 func (g goMaxProcs) details() map[string]any {
-	d := map[string]any{"cpus": g.CPUs, "go1_25_default": g.Aware, "before_go1_25": g.Before}
-	if g.Env > 0 {
-		d["env"], d["env_source"] = g.Env, g.EnvSource
+	d := map[string]any{"cpus": g.cpus, "go1_25_default": g.aware, "before_go1_25": g.before}
+	if g.env > 0 {
+		d["env"], d["env_source"] = g.env, g.envSource
 	}
-	if len(g.Binaries) > 0 {
-		d["binaries"] = g.Binaries
+	if len(g.binaries) > 0 {
+		d["binaries"] = g.binaries
 	}
 	return d
 }
 
 // context is the CPU count and GOMAXPROCS for Observed.
 func (g goMaxProcs) context() string {
-	if g.CPUs == 0 {
+	if g.cpus == 0 {
 		return "CPU count unknown"
 	}
-	return fmt.Sprintf("%d CPUs; %s", g.CPUs, g.summary())
+	return fmt.Sprintf("%d CPUs; %s", g.cpus, g.summary())
 }
 
 // dropInPath is golive's drop-in for one directive; one file per directive

@@ -279,7 +279,7 @@ func TestUnitRulesNeedAServiceAndKnownKnobs(t *testing.T) {
 		"pids.max: {level: warn}": "needs an expect",
 	} {
 		p := testProfile(t, "service: {unit: app}\ncgroup:\n  unit:\n    "+rule+"\n")
-		if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "p.yaml:4") {
+		if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "p.yaml:4") {
 			t.Errorf("%s: err %v, want a profile error at p.yaml:4 mentioning %q", rule, err, words)
 		}
 	}

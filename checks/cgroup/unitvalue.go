@@ -23,11 +23,11 @@ var sizeSuffixes = []struct {
 	{"E", 1 << 60}, {"P", 1 << 50}, {"T", 1 << 40}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}, {"", 1},
 }
 
-// ParseSize parses a size as systemd's parse_size(s, 1024): digits with an
+// parseSize parses a size as systemd's parse_size(s, 1024): digits with an
 // optional fraction and an optional suffix K, M, G, T, P, E (powers of
 // 1024) or B, repeated with decreasing suffixes ("1G 512M"). The fraction
 // of a component is truncated to whole bytes.
-func ParseSize(s string) (uint64, error) {
+func parseSize(s string) (uint64, error) {
 	if len(s) > 256 {
 		return 0, errValue
 	}
@@ -123,31 +123,31 @@ func parsePermyriad(s string, unbounded bool) (uint64, bool, error) {
 
 // limitValue is one parsed resource-control assignment.
 type limitValue struct {
-	Infinity  bool
-	N         uint64 // bytes or tasks
-	Permyriad uint64 // a share of the host's memory or task limit
-	IsShare   bool
+	infinity  bool
+	n         uint64 // bytes or tasks
+	permyriad uint64 // a share of the host's memory or task limit
+	isShare   bool
 }
 
-// ParseMemoryLimit parses MemoryMax=, MemoryHigh=, MemoryLow=, MemoryLimit=:
+// parseMemoryLimit parses MemoryMax=, MemoryHigh=, MemoryLow=, MemoryLimit=:
 // infinity, a percentage of physical memory, or a size.
-func ParseMemoryLimit(s string) (limitValue, error) {
+func parseMemoryLimit(s string) (limitValue, error) {
 	if s == "infinity" {
-		return limitValue{Infinity: true}, nil
+		return limitValue{infinity: true}, nil
 	}
 	if p, isShare, err := parsePermyriad(s, false); isShare {
-		return limitValue{Permyriad: p, IsShare: true}, err
+		return limitValue{permyriad: p, isShare: true}, err
 	}
-	n, err := ParseSize(s)
+	n, err := parseSize(s)
 	if err != nil || n == ^uint64(0) {
 		return limitValue{}, errValue
 	}
-	return limitValue{N: n}, nil
+	return limitValue{n: n}, nil
 }
 
-// ParseCPUQuota parses CPUQuota= ("150%") into cores. systemd accepts only
+// parseCPUQuota parses CPUQuota= ("150%") into cores. systemd accepts only
 // a positive percentage, any size.
-func ParseCPUQuota(s string) (*big.Rat, error) {
+func parseCPUQuota(s string) (*big.Rat, error) {
 	p, isShare, err := parsePermyriad(s, true)
 	if !isShare || err != nil || p == 0 {
 		return nil, errValue
@@ -155,14 +155,14 @@ func ParseCPUQuota(s string) (*big.Rat, error) {
 	return new(big.Rat).SetFrac(new(big.Int).SetUint64(p), big.NewInt(10000)), nil
 }
 
-// ParseTasksMax parses TasksMax= and DefaultTasksMax=: infinity, a
+// parseTasksMax parses TasksMax= and DefaultTasksMax=: infinity, a
 // percentage of the system's task limit, or a positive number.
-func ParseTasksMax(s string) (limitValue, error) {
+func parseTasksMax(s string) (limitValue, error) {
 	if s == "infinity" {
-		return limitValue{Infinity: true}, nil
+		return limitValue{infinity: true}, nil
 	}
 	if p, isShare, err := parsePermyriad(s, false); isShare {
-		return limitValue{Permyriad: p, IsShare: true}, err
+		return limitValue{permyriad: p, isShare: true}, err
 	}
 	if !digits(s) {
 		return limitValue{}, errValue
@@ -171,21 +171,21 @@ func ParseTasksMax(s string) (limitValue, error) {
 	if err != nil || n == 0 || n == ^uint64(0) {
 		return limitValue{}, errValue
 	}
-	return limitValue{N: n}, nil
+	return limitValue{n: n}, nil
 }
 
 // resolve turns a parsed value into an amount; a share needs the total it
 // is a share of (0: unknown).
 func (v limitValue) resolve(total uint64) (amount, bool) {
 	switch {
-	case v.Infinity:
+	case v.infinity:
 		return amount{Max: true}, true
-	case !v.IsShare:
-		return amount{V: new(big.Rat).SetInt(new(big.Int).SetUint64(v.N))}, true
+	case !v.isShare:
+		return amount{V: new(big.Rat).SetInt(new(big.Int).SetUint64(v.n))}, true
 	case total == 0:
 		return amount{}, false
 	}
-	n := new(big.Int).Mul(new(big.Int).SetUint64(total), new(big.Int).SetUint64(v.Permyriad))
+	n := new(big.Int).Mul(new(big.Int).SetUint64(total), new(big.Int).SetUint64(v.permyriad))
 	n.Quo(n, big.NewInt(10000))
 	return amount{V: new(big.Rat).SetInt(n)}, true
 }

@@ -23,42 +23,42 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	st := c.state.get(h)
 	res := engine.Result{Details: map[string]any{}}
 	switch {
-	case st.PermErr != nil:
-		return engine.SkipNeedsRoot(res, st.PermErr)
-	case st.Err != nil:
-		return fail(res, engine.Error, st.Err.Error())
+	case st.permErr != nil:
+		return engine.SkipNeedsRoot(res, st.permErr)
+	case st.err != nil:
+		return fail(res, engine.Error, st.err.Error())
 	}
 	c.details(res.Details, st)
 
-	var observed Mode
-	if st.Runtime {
-		observed = st.Layout.Mode
-		res.Observed = st.Layout.Describe()
+	var observed mode
+	if st.runtime {
+		observed = st.layout.mode
+		res.Observed = st.layout.describe()
 	} else {
 		res.Details["image"] = true
-		if st.BootMode == "" {
-			return skip(res, "image: the hierarchy is chosen at boot; "+st.BootWhy)
+		if st.bootMode == "" {
+			return skip(res, "image: the hierarchy is chosen at boot; "+st.bootWhy)
 		}
-		observed = st.BootMode
-		res.Observed = fmt.Sprintf("%s at the next boot (image: %s%s)", observed, st.BootWhy, fromSource(st.Boot.Source))
+		observed = st.bootMode
+		res.Observed = fmt.Sprintf("%s at the next boot (image: %s%s)", observed, st.bootWhy, fromSource(st.boot.source))
 	}
 
 	ok, err := c.rule.Expect.Eval(string(observed))
 	if err != nil {
 		return fail(res, engine.Error, err.Error())
 	}
-	noV2 := st.Support.Usable != nil && !*st.Support.Usable && observed != V2
-	next := st.BootExplicit && st.Runtime && st.BootMode != observed
+	noV2 := st.support.usable != nil && !*st.support.usable && observed != v2
+	next := st.bootExplicit && st.runtime && st.bootMode != observed
 	nextOK := false
 	if next {
-		nextOK, _ = c.rule.Expect.Eval(string(st.BootMode))
-		res.Details["next_boot"] = map[string]any{"mode": string(st.BootMode), "why": st.BootWhy, "source": st.Boot.Source}
+		nextOK, _ = c.rule.Expect.Eval(string(st.bootMode))
+		res.Details["next_boot"] = map[string]any{"mode": string(st.bootMode), "why": st.bootWhy, "source": st.boot.source}
 	}
 	switch {
 	case noV2:
 		// Not a misconfiguration: nothing on this kernel can be changed.
 		res.Status = engine.Warn
-		res.Message = st.Support.Why + ": cgroup " + string(observed) + " is all it offers"
+		res.Message = st.support.why + ": cgroup " + string(observed) + " is all it offers"
 		if ok {
 			res.Message += ", as the profile expects"
 		}
@@ -67,32 +67,32 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			"cgroup v2 needs Linux 4.15 or later (4.5 for the filesystem, 4.15 for the cpu controller): move the service to a release that boots the unified hierarchy (RHEL/Rocky 9, Ubuntu 22.04); there is no in-place fix on this kernel")}}
 	case ok && next && !nextOK:
 		res.Status = engine.Warn
-		res.Message = fmt.Sprintf("the next boot switches to %s: %s%s", st.BootMode, st.BootWhy, fromSource(st.Boot.Source))
+		res.Message = fmt.Sprintf("the next boot switches to %s: %s%s", st.bootMode, st.bootWhy, fromSource(st.boot.source))
 		res.Remediation = c.fix(st)
 	case ok:
 		res.Status = engine.Pass
 		res.Message = "cgroup " + string(observed) + " as expected"
-		if !st.Runtime {
+		if !st.runtime {
 			res.Message = "image: the next boot sets up cgroup " + string(observed)
 		}
 	case next && nextOK:
 		res.Status = engine.MissStatus(c.rule.Level)
-		res.Message = fmt.Sprintf("running %s; the next boot sets up %s (%s%s): reboot pending", observed, st.BootMode, st.BootWhy, fromSource(st.Boot.Source))
-		res.Remediation = &remediate.Plan{Summary: "reboot into cgroup " + string(st.BootMode), Reboot: true,
-			Actions: []remediate.Action{remediate.Tell("reboot: the kernel command line already asks for " + string(st.BootMode))}}
+		res.Message = fmt.Sprintf("running %s; the next boot sets up %s (%s%s): reboot pending", observed, st.bootMode, st.bootWhy, fromSource(st.boot.source))
+		res.Remediation = &remediate.Plan{Summary: "reboot into cgroup " + string(st.bootMode), Reboot: true,
+			Actions: []remediate.Action{remediate.Tell("reboot: the kernel command line already asks for " + string(st.bootMode))}}
 	default:
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "cgroup " + string(observed) + ", expected " + wanted(c.rule)
-		if observed == None {
-			res.Message = "no cgroup hierarchy is mounted at " + Root + ": systemd cannot limit or even track the service"
+		if observed == none {
+			res.Message = "no cgroup hierarchy is mounted at " + root + ": systemd cannot limit or even track the service"
 		}
 		res.Remediation = c.fix(st)
-		if st.Support.Usable == nil && res.Remediation != nil {
-			res.Message += "; " + st.Support.Why + ", so check that it has cgroup v2 (4.15+) before rebooting"
+		if st.support.usable == nil && res.Remediation != nil {
+			res.Message += "; " + st.support.why + ", so check that it has cgroup v2 (4.15+) before rebooting"
 		}
 	}
 	if p := st.problems(); len(p) > 0 {
-		res.Message += fmt.Sprintf("; %s has %d malformed line(s)", MountInfoPath, len(st.Info.Problems)+st.Info.Skipped)
+		res.Message += fmt.Sprintf("; %s has %d malformed line(s)", mountInfoPath, len(st.info.problems)+st.info.skipped)
 		if res.Status == engine.Pass {
 			res.Status = engine.Warn
 		}
@@ -102,10 +102,10 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // fix is the remediation towards what the rule expects.
 func (c *versionCheck) fix(st *state) *remediate.Plan {
-	if ok, _ := c.rule.Expect.Eval(string(V2)); ok {
-		if st.Layout.Mode == None && st.Runtime {
+	if ok, _ := c.rule.Expect.Eval(string(v2)); ok {
+		if st.layout.mode == none && st.runtime {
 			return &remediate.Plan{Summary: "mount cgroups", Actions: []remediate.Action{remediate.Tell(
-				"nothing is mounted at " + Root + ": on a host systemd mounts it at boot; in a container, give it the host's cgroup mount (read-only) or a cgroup namespace")}}
+				"nothing is mounted at " + root + ": on a host systemd mounts it at boot; in a container, give it the host's cgroup mount (read-only) or a cgroup namespace")}}
 		}
 		return enableV2(c.family, st)
 	}
@@ -131,40 +131,40 @@ func fromSource(src string) string {
 
 func (c *versionCheck) details(d map[string]any, st *state) {
 	d["mode"] = string(st.mode())
-	if st.Runtime {
-		d["mountinfo"] = MountInfoPath
-		if t := st.Layout.Top; t != nil {
-			d["top"] = map[string]any{"fstype": t.FSType, "source": t.Source, "options": strings.Join(t.Super, ","), "line": t.Line}
+	if st.runtime {
+		d["mountinfo"] = mountInfoPath
+		if t := st.layout.top; t != nil {
+			d["top"] = map[string]any{"fstype": t.fsType, "source": t.source, "options": strings.Join(t.super, ","), "line": t.line}
 		}
-		if st.Layout.Unified != "" {
-			d["unified"] = st.Layout.Unified
+		if st.layout.unified != "" {
+			d["unified"] = st.layout.unified
 		}
-		if len(st.Layout.V1) > 0 {
+		if len(st.layout.v1) > 0 {
 			v1 := map[string]string{}
-			for ctl, m := range st.Layout.V1 {
-				v1[ctl] = m.Point
+			for ctl, m := range st.layout.v1 {
+				v1[ctl] = m.point
 			}
 			d["v1_hierarchies"] = v1
 		}
 	}
-	k := map[string]any{"release": st.Support.Release, "from": st.Support.From, "why": st.Support.Why, "v2_usable": nil}
-	if st.Support.Usable != nil {
-		k["v2_usable"] = *st.Support.Usable
+	k := map[string]any{"release": st.support.release, "from": st.support.from, "why": st.support.why, "v2_usable": nil}
+	if st.support.usable != nil {
+		k["v2_usable"] = *st.support.usable
 	}
-	if st.Support.FSListed != nil {
-		k["cgroup2_in_filesystems"] = *st.Support.FSListed
+	if st.support.fsListed != nil {
+		k["cgroup2_in_filesystems"] = *st.support.fsListed
 	}
 	d["kernel"] = k
 	var cg []string
-	for _, a := range st.Boot.Args {
+	for _, a := range st.boot.args {
 		key, _, _ := strings.Cut(a, "=")
 		if key == argUnified || key == argLegacy || key == argNoV1 {
 			cg = append(cg, a)
 		}
 	}
-	d["boot"] = map[string]any{"mode": string(st.BootMode), "why": st.BootWhy, "source": st.Boot.Source, "cgroup_args": cg}
-	if len(st.Boot.Problems) > 0 {
-		d["boot_problems"] = st.Boot.Problems
+	d["boot"] = map[string]any{"mode": string(st.bootMode), "why": st.bootWhy, "source": st.boot.source, "cgroup_args": cg}
+	if len(st.boot.problems) > 0 {
+		d["boot_problems"] = st.boot.problems
 	}
 	if p := st.problems(); len(p) > 0 {
 		d["mountinfo_problems"] = p

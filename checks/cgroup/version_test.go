@@ -119,7 +119,7 @@ func TestUbuntuFixEditsBothGrubLines(t *testing.T) {
 		t.Fatalf("remediation %+v", r.Remediation)
 	}
 	a := r.Remediation.Actions
-	if a[0].Path != GrubDefault || a[0].Key != "GRUB_CMDLINE_LINUX" || a[0].Line != `GRUB_CMDLINE_LINUX="quiet dyndbg=\"file a.c +p\" systemd.unified_cgroup_hierarchy=1"` {
+	if a[0].Path != grubDefault || a[0].Key != "GRUB_CMDLINE_LINUX" || a[0].Line != `GRUB_CMDLINE_LINUX="quiet dyndbg=\"file a.c +p\" systemd.unified_cgroup_hierarchy=1"` {
 		t.Errorf("GRUB_CMDLINE_LINUX edit %+v", a[0])
 	}
 	if a[1].Key != "GRUB_CMDLINE_LINUX_DEFAULT" || a[1].Line != `GRUB_CMDLINE_LINUX_DEFAULT="splash"` {
@@ -148,7 +148,7 @@ func TestRHELFixUsesGrubbyOnEveryKernel(t *testing.T) {
 
 func TestBadCgroupFactIsAProfileError(t *testing.T) {
 	p := testProfile(t, "extends: rocky-9\nfacts: {cgroup: v3}\n")
-	if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), "v1, v2 or hybrid") {
+	if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), "v1, v2 or hybrid") {
 		t.Errorf("facts.cgroup v3: err %v, want one naming v1, v2 or hybrid", err)
 	}
 }
@@ -156,7 +156,7 @@ func TestBadCgroupFactIsAProfileError(t *testing.T) {
 func TestBadVersionRulesAreProfileErrors(t *testing.T) {
 	for _, rule := range []string{`">= 2"`, "v3", `"in [v2, v9]"`, "{level: warn}"} {
 		p := testProfile(t, "cgroup:\n  version: "+rule+"\n")
-		if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:2") {
+		if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:2") {
 			t.Errorf("version %s: err %v, want a profile error at p.yaml:2", rule, err)
 		}
 	}

@@ -28,7 +28,7 @@ func BenchmarkSilentNameservers50(b *testing.B) {
 	cache := &systemCache{}
 	checks := make([]engine.Check, n)
 	for i, s := range servers {
-		t := Target{Addr: s.ip, Role: "nameserver", Source: "benchmark"}
+		t := target{Addr: s.ip, Role: "nameserver", Source: "benchmark"}
 		checks[i] = &nameserverCheck{Base: engine.Base{M: metaNameserver(s.ip.String())}, target: t, port: port, probe: probe{name: ".", qtype: mdns.TypeSOA}, cache: cache}
 		allow(netip.AddrPortFrom(s.ip, port))
 	}
@@ -38,7 +38,7 @@ func BenchmarkSilentNameservers50(b *testing.B) {
 		out := engine.Run(context.Background(), h, checks, engine.RunOptions{CheckTimeout: time.Second})
 		worst = max(worst, time.Since(start))
 		for _, r := range out.Results {
-			if r.Status != engine.Fail || r.Details["cause"] != CauseTimeout {
+			if r.Status != engine.Fail || r.Details["cause"] != causeTimeout {
 				b.Fatalf("%s: %s %q, want fail: timeout", r.ID, r.Status, r.Message)
 			}
 		}

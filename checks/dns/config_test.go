@@ -130,7 +130,7 @@ func TestConfig(t *testing.T) {
 			if (r.Status == engine.Fail || r.Status == engine.Warn) && (r.Remediation == nil || r.Remediation.Actions[0].Kind != remediate.Manual) {
 				t.Errorf("a %s needs manual remediation actions, got %+v", r.Status, r.Remediation)
 			}
-			if wc, ok := r.Details["worst_case"].(WorstCase); !ok || wc.GlibcHow == "" || wc.GoHow == "" {
+			if wc, ok := r.Details["worst_case"].(worstCase); !ok || wc.GlibcHow == "" || wc.GoHow == "" {
 				t.Errorf("details.worst_case must say how it was computed: %#v", r.Details["worst_case"])
 			}
 		})
@@ -159,7 +159,7 @@ func TestConfigNeedsNoNetwork(t *testing.T) {
 
 func TestConfigTakesTheSearchDomainFromTheHostname(t *testing.T) {
 	h := hosttest.Root(t, map[string]string{"etc/resolv.conf": "nameserver 10.0.0.2\n", "etc/hostname": "app01.corp.example.com\n"})
-	sys := LoadSystem(h, "")
+	sys := loadSystem(h, "")
 	if d, from := sys.search(); strings.Join(d, " ") != "corp.example.com" || !strings.Contains(from, "hostname") {
 		t.Errorf("search %v from %q, want corp.example.com from the hostname", d, from)
 	}

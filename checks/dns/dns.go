@@ -34,8 +34,8 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section and check category.
-const Kind = "dns"
+// kind is the profile section and check category.
+const kind = "dns"
 
 // doc is the family's section of docs/checks.md.
 //
@@ -44,7 +44,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`dns/config`", Example: "dns/config"},
 			{Heading: "`dns/nameserver:<ip>`", Example: "dns/nameserver:10.0.0.2"},
@@ -90,13 +90,13 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 }
 
 func expectedConfig(st settings) string {
-	return "1 to " + strconv.Itoa(min(st.maxNS, MaxNS)) + " nameservers; ndots 1 with a search list; a lookup gives up within " + st.maxLookup.String()
+	return "1 to " + strconv.Itoa(min(st.maxNS, maxNS)) + " nameservers; ndots 1 with a search list; a lookup gives up within " + st.maxLookup.String()
 }
 
 // explain describes any dns ID, also one no profile names.
 func explain(id string) (engine.Meta, bool) {
 	parts, ok := engine.ParseID(id)
-	if !ok || parts.Category != Kind {
+	if !ok || parts.Category != kind {
 		return engine.Meta{}, false
 	}
 	kind, target := parts.Name, parts.Target
@@ -121,16 +121,16 @@ func validAddr(s string) bool {
 }
 
 var resolvReads = []string{
-	ResolvConfPath + " (glibc's res_init rules: keywords at the start of a line, the last domain/search line wins, the first 3 nameservers are used, options capped as glibc caps them)",
-	UplinkPath + " when " + ResolvConfPath + " is systemd-resolved's stub (127.0.0.53/54, or a link to stub-resolv.conf)",
+	resolvConfPath + " (glibc's res_init rules: keywords at the start of a line, the last domain/search line wins, the first 3 nameservers are used, options capped as glibc caps them)",
+	uplinkPath + " when " + resolvConfPath + " is systemd-resolved's stub (127.0.0.53/54, or a link to stub-resolv.conf)",
 }
 
 func metaConfig() engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/config", Category: Kind, Title: "resolver configuration",
-		Expected: expectedConfig(settings{maxNS: DefaultMaxNameservers, maxLookup: DefaultMaxLookupTime}),
+		ID: kind + "/config", Category: kind, Title: "resolver configuration",
+		Expected: expectedConfig(settings{maxNS: defaultMaxNameservers, maxLookup: defaultMaxLookupTime}),
 		Level:    profile.LevelFail, Severity: "high",
-		Reads: append(append([]string{}, resolvReads...), NsswitchPath+" (hosts line)", HostsPath, "/proc/sys/kernel/hostname or /etc/hostname (glibc's search domain when resolv.conf has none)"),
+		Reads: append(append([]string{}, resolvReads...), nsswitchPath+" (hosts line)", hostsPath, "/proc/sys/kernel/hostname or /etc/hostname (glibc's search domain when resolv.conf has none)"),
 		Why:   "every outgoing connection by name starts with a lookup: without a nameserver glibc asks 127.0.0.1, nameservers after the third are never asked, ndots above 1 sends each external name through the search list first, and timeout × attempts × nameservers is how long a lookup blocks when DNS is down",
 		Fix:   "edit /etc/resolv.conf (or NetworkManager/netplan/DHCP, which write it; /etc/systemd/resolved.conf DNS= for systemd-resolved): 1 to 3 nameservers that answer, ndots:1, and timeout/attempts that fail fast",
 	}
@@ -138,7 +138,7 @@ func metaConfig() engine.Meta {
 
 func metaNameservers() engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/nameservers", Category: Kind, Title: "nameservers in use answer",
+		ID: kind + "/nameservers", Category: kind, Title: "nameservers in use answer",
 		Expected: "every nameserver in use answers", Level: profile.LevelFail, Severity: "high", Network: true,
 		Reads: resolvReads,
 		Why:   "stands for the dns/nameserver:<ip> checks when the engine cannot plan per host; see dns/nameserver",
@@ -148,7 +148,7 @@ func metaNameservers() engine.Meta {
 
 func metaNameserver(addr string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, "nameserver", addr), Category: Kind, Title: "nameserver " + addr + " answers",
+		ID: engine.CheckID(kind, "nameserver", addr), Category: kind, Title: "nameserver " + addr + " answers",
 		Expected: "answers a recursive query within the check timeout", Level: profile.LevelFail, Severity: "high", Network: true,
 		Reads: resolvReads,
 		Why:   "glibc asks the nameservers in order and waits for each one that stays silent; a server that refuses recursion or answers SERVFAIL is skipped after its answer; queried from this machine, UDP first and TCP when the answer is truncated",
@@ -158,9 +158,9 @@ func metaNameserver(addr string) engine.Meta {
 
 func metaResolve(name string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, "resolve", name), Category: Kind, Title: "resolves " + name,
+		ID: engine.CheckID(kind, "resolve", name), Category: kind, Title: "resolves " + name,
 		Expected: "resolves", Level: profile.LevelFail, Severity: "critical", Network: true,
-		Reads: append(append([]string{}, resolvReads...), NsswitchPath+" (the hosts line: service order and [STATUS=action])", HostsPath),
+		Reads: append(append([]string{}, resolvReads...), nsswitchPath+" (the hosts line: service order and [STATUS=action])", hostsPath),
 		Why:   "the service reaches its dependencies by name; the lookup follows nsswitch.conf (files before dns reads /etc/hosts first), then DNS with the search list and ndots in glibc's order",
 		Fix:   "publish the records in DNS (or an /etc/hosts line when files comes first), or fix the nameservers",
 	}
@@ -168,9 +168,9 @@ func metaResolve(name string) engine.Meta {
 
 func metaReverse(addr string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, "reverse", addr), Category: Kind, Title: "reverse lookup of " + addr,
+		ID: engine.CheckID(kind, "reverse", addr), Category: kind, Title: "reverse lookup of " + addr,
 		Expected: "has a name (PTR)", Level: profile.LevelFail, Severity: "medium", Network: true,
-		Reads: append(append([]string{}, resolvReads...), NsswitchPath, HostsPath),
+		Reads: append(append([]string{}, resolvReads...), nsswitchPath, hostsPath),
 		Why:   "services that check reverse DNS (MySQL without skip-name-resolve, Kerberos, SSH with UseDNS, mail) reject or slow down addresses without a PTR record",
 		Fix:   "ask the owner of the reverse zone (in-addr.arpa / ip6.arpa) to publish a PTR record",
 	}

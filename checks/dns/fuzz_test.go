@@ -34,31 +34,31 @@ func FuzzParseResolvConf(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines := strings.Count(string(data), "\n") + 1
-		for _, d := range []Dialect{Modern, Legacy} {
-			rc := ParseResolvConf(data, d)
-			o := rc.Options
-			if o.Ndots < 0 || o.Ndots > maxNdots || o.Timeout > maxTimeout || o.Attempts > maxAttempts || o.GoTimeout < 1 || o.GoAttempts < 1 {
+		for _, d := range []dialect{modern, legacy} {
+			rc := parseResolvConf(data, d)
+			o := rc.options
+			if o.ndots < 0 || o.ndots > maxNdots || o.timeout > maxTimeout || o.attempts > maxAttempts || o.goTimeout < 1 || o.goAttempts < 1 {
 				t.Fatalf("options outside glibc's caps: %+v", o)
 			}
-			for _, ns := range rc.Nameservers {
-				if !ns.Addr.IsValid() || ns.Line < 1 || ns.Line > lines {
+			for _, ns := range rc.nameservers {
+				if !ns.addr.IsValid() || ns.line < 1 || ns.line > lines {
 					t.Fatalf("bad nameserver %+v", ns)
 				}
 			}
-			for _, p := range rc.Problems {
+			for _, p := range rc.problems {
 				if p.Line < 1 || p.Line > lines || !utf8.ValidString(p.Text) {
 					t.Fatalf("bad problem %+v", p)
 				}
 			}
-			if d == Legacy && len(rc.Search) > legacyMaxSearch {
-				t.Fatalf("legacy search list of %d domains", len(rc.Search))
+			if d == legacy && len(rc.search) > legacyMaxSearch {
+				t.Fatalf("legacy search list of %d domains", len(rc.search))
 			}
-			for _, s := range rc.Search {
+			for _, s := range rc.search {
 				if s == "" || strings.ContainsAny(s, " \t\n\x00") {
 					t.Fatalf("bad search domain %q", s)
 				}
 			}
-			_ = worstCase(o, min(max(len(rc.Nameservers), 1), MaxNS))
+			_ = worstCaseFor(o, min(max(len(rc.nameservers), 1), maxNS))
 		}
 	})
 }
@@ -73,34 +73,34 @@ func FuzzParseNsswitch(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, r := range []NSSRules{NSSModern, NSSLegacy, NSSLegacyNoMerge} {
-			checkNsswitch(t, ParseNsswitch(data, r), r, data)
+		for _, r := range []nssRules{nssModern, nssLegacy, nssLegacyNoMerge} {
+			checkNsswitch(t, parseNsswitch(data, r), r, data)
 		}
 	})
 }
 
 // checkNsswitch: only glibc 2.33+ can end with no service, and then it
 // says why; services have names and their actions are valid.
-func checkNsswitch(t *testing.T, ns *Nsswitch, r NSSRules, data []byte) {
+func checkNsswitch(t *testing.T, ns *nsswitch, r nssRules, data []byte) {
 	t.Helper()
 	lines := strings.Count(string(data), "\n") + 1
-	if len(ns.Hosts) == 0 && (r != NSSModern || len(ns.Problems) == 0) {
+	if len(ns.hosts) == 0 && (r != nssModern || len(ns.problems) == 0) {
 		t.Fatalf("%v: no hosts services and no reason", r)
 	}
-	if ns.Default && ns.HostsLine() != DefaultNsswitch(r).HostsLine() {
-		t.Fatalf("%v: default %q", r, ns.HostsLine())
+	if ns.Default && ns.hostsLine() != defaultNsswitch(r).hostsLine() {
+		t.Fatalf("%v: default %q", r, ns.hostsLine())
 	}
-	for _, p := range ns.Problems {
+	for _, p := range ns.problems {
 		if p.Line < 0 || p.Line > lines || !utf8.ValidString(p.Text) {
 			t.Fatalf("bad problem %+v", p)
 		}
 	}
-	for _, s := range ns.Hosts {
-		if s.Name == "" || strings.ContainsAny(s.Name, cSpace+"[") || (r != NSSModern && strings.Contains(s.Name, "#")) {
+	for _, s := range ns.hosts {
+		if s.Name == "" || strings.ContainsAny(s.Name, cSpace+"[") || (r != nssModern && strings.Contains(s.Name, "#")) {
 			t.Fatalf("bad service name %q", s.Name)
 		}
 		for _, st := range statuses {
-			if a := s.Action(st); a != ActionReturn && a != ActionContinue {
+			if a := s.Action(st); a != actionReturn && a != actionContinue {
 				t.Fatalf("%s after %s: %q", s.Name, st, a)
 			}
 		}
@@ -115,16 +115,16 @@ func FuzzParseHosts(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h := ParseHosts(data)
-		if len(h.Problems) > maxHostsProblems+1 {
-			t.Fatalf("%d problems: the list must stay bounded", len(h.Problems))
+		h := parseHosts(data)
+		if len(h.problems) > maxHostsProblems+1 {
+			t.Fatalf("%d problems: the list must stay bounded", len(h.problems))
 		}
-		for _, e := range h.Entries() {
-			if !e.Addr.IsValid() || e.Addr.Zone() != "" || len(e.Names) == 0 {
+		for _, e := range h.entries() {
+			if !e.addr.IsValid() || e.addr.Zone() != "" || len(e.names) == 0 {
 				t.Fatalf("bad entry %+v", e)
 			}
-			if addrs, _ := h.Lookup(e.Names[0]); len(addrs) == 0 {
-				t.Fatalf("Lookup(%q) misses its own entry", e.Names[0])
+			if addrs, _ := h.lookupAll(e.names[0]); len(addrs) == 0 {
+				t.Fatalf("Lookup(%q) misses its own entry", e.names[0])
 			}
 		}
 	})
@@ -139,7 +139,7 @@ func FuzzParseHostConf(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for last, want := range map[string]bool{"\nmulti off\n": false, "\nmulti on\n": true} {
-			if got := ParseHostConfMulti(append(append([]byte{}, data...), last...)); got != want {
+			if got := parseHostConfMulti(append(append([]byte{}, data...), last...)); got != want {
 				t.Fatalf("a last %q line must win", last)
 			}
 		}

@@ -399,7 +399,7 @@ func probeServers(in diffInput, h *host.Host) []probeResult {
 			qt := mdns.StringToType[p.Type]
 			addr := netip.MustParseAddr(p.Server)
 			c := &nameserverCheck{Base: engine.Base{M: metaNameserver(p.Server)}, port: 53, probe: probe{name: p.Name, qtype: qt}, cache: cache,
-				target: Target{Addr: addr, Role: "nameserver", Source: ResolvConfPath + ":1", Window: 1}}
+				target: target{Addr: addr, Role: "nameserver", Source: resolvConfPath + ":1", Window: 1}}
 			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 			res := c.Run(ctx, h)
 			cancel()
@@ -423,19 +423,19 @@ func dig(p digProbe) (cause, raw string) {
 		rcode, _, _ := strings.Cut(rest, ",")
 		switch rcode {
 		case "NOERROR", "NXDOMAIN":
-			return CauseAnswer, raw
+			return causeAnswer, raw
 		case "SERVFAIL":
-			return CauseServfail, raw
+			return causeServfail, raw
 		case "REFUSED":
-			return CauseRefused, raw
+			return causeRefused, raw
 		}
-		return CauseRcode, raw
+		return causeRcode, raw
 	}
 	switch {
 	case strings.Contains(raw, "timed out"):
-		return CauseTimeout, raw
+		return causeTimeout, raw
 	case strings.Contains(raw, "refused"), strings.Contains(raw, "communications error"), strings.Contains(raw, "unreachable"):
-		return CauseNetwork, raw
+		return causeNetwork, raw
 	}
 	return "unknown", raw
 }

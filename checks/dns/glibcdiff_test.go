@@ -83,7 +83,7 @@ func TestDifferentialGlibc(t *testing.T) {
 			t.Errorf("dns/nameserver:%s for %s %s: golive %s (%s), dig %s\n%s", p.Probe.Server, p.Probe.Name, p.Probe.Type, p.Golive, p.Status, p.Dig, p.DigRaw)
 			continue
 		}
-		if (p.Golive == CauseAnswer) != (p.Status == "pass" || p.Status == "warn") {
+		if (p.Golive == causeAnswer) != (p.Status == "pass" || p.Status == "warn") {
 			t.Errorf("dns/nameserver:%s: cause %s but status %s", p.Probe.Server, p.Golive, p.Status)
 			continue
 		}

@@ -26,8 +26,8 @@ func dnsProfile(t testing.TB, port uint16, extra string) *profile.Profile {
 	return testProfile(t, fmt.Sprintf("dns:\n  port: %d\n%s", port, extra))
 }
 
-// resolvConf names the test servers, one nameserver line each.
-func resolvConf(servers []*testServer, extra string) string {
+// resolvConfFor names the test servers, one nameserver line each.
+func resolvConfFor(servers []*testServer, extra string) string {
 	var b strings.Builder
 	for _, s := range servers {
 		fmt.Fprintf(&b, "nameserver %s\n", s.ip)
@@ -70,7 +70,7 @@ func expand(h *host.Host, checks []engine.Check) []engine.Check {
 // server sees no query but the ones the test is about.
 func run(t testing.TB, p *profile.Profile, h *host.Host, opt engine.RunOptions, only ...string) map[string]engine.Result {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func result(t testing.TB, p *profile.Profile, h *host.Host, id string, opt engin
 
 func mustBuild(t testing.TB, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,51 +6,51 @@ import (
 	"strings"
 )
 
-// HostsEntry is one usable line of /etc/hosts.
-type HostsEntry struct {
-	Addr  netip.Addr
-	Names []string // canonical name first, then aliases
-	Line  int
+// hostsEntry is one usable line of /etc/hosts.
+type hostsEntry struct {
+	addr  netip.Addr
+	names []string // canonical name first, then aliases
+	line  int
 }
 
-// Hosts is /etc/hosts as glibc's nss_files reads it. It keeps the file's
+// hosts is /etc/hosts as glibc's nss_files reads it. It keeps the file's
 // bytes and parses lines as lookups scan them, like nss_files does: a
 // multi-megabyte blocklist costs its size, not a table of entries.
-type Hosts struct {
+type hosts struct {
 	data     []byte
-	Problems []Problem
+	problems []problem
 }
 
 // maxHostsProblems bounds what a junk-filled hosts file can make a report
 // carry; the count of the rest is kept.
 const maxHostsProblems = 20
 
-// ParseHosts reads hosts(5): '#' starts a comment, the first field is an
+// parseHosts reads hosts(5): '#' starts a comment, the first field is an
 // address as inet_pton reads it (IPv6, or dotted-quad IPv4; no zone, no
 // inet_aton shorthand), the other fields are names. A line whose address
 // does not parse is ignored, as glibc ignores it, and listed in Problems.
-func ParseHosts(data []byte) *Hosts {
-	h := &Hosts{data: data}
+func parseHosts(data []byte) *hosts {
+	h := &hosts{data: data}
 	extra := 0
-	h.scan(func(_ HostsEntry, p *Problem) bool {
+	h.scan(func(_ hostsEntry, p *problem) bool {
 		switch {
 		case p == nil:
-		case len(h.Problems) < maxHostsProblems:
-			h.Problems = append(h.Problems, *p)
+		case len(h.problems) < maxHostsProblems:
+			h.problems = append(h.problems, *p)
 		default:
 			extra++
 		}
 		return true
 	})
 	if extra > 0 {
-		h.Problems = append(h.Problems, Problem{0, fmt.Sprintf("and %d more malformed lines", extra)})
+		h.problems = append(h.problems, problem{0, fmt.Sprintf("and %d more malformed lines", extra)})
 	}
 	return h
 }
 
 // scan calls fn for every entry, or with a problem for every line glibc
 // ignores, until fn returns false.
-func (h *Hosts) scan(fn func(e HostsEntry, p *Problem) bool) {
+func (h *hosts) scan(fn func(e hostsEntry, p *problem) bool) {
 	for n, line := range lines(h.data) {
 		if c := strings.IndexByte(line, '#'); c >= 0 {
 			line = line[:c]
@@ -60,23 +60,23 @@ func (h *Hosts) scan(fn func(e HostsEntry, p *Problem) bool) {
 			continue
 		}
 		addr, err := netip.ParseAddr(fields[0])
-		var p *Problem
+		var p *problem
 		switch {
 		case err != nil || addr.Zone() != "":
-			p = &Problem{n, fmt.Sprintf("%q is not an IP address: glibc ignores the line", clip(fields[0]))}
+			p = &problem{n, fmt.Sprintf("%q is not an IP address: glibc ignores the line", clip(fields[0]))}
 		case len(fields) == 1:
-			p = &Problem{n, fmt.Sprintf("%s has no name", addr)}
+			p = &problem{n, fmt.Sprintf("%s has no name", addr)}
 		}
-		if !fn(HostsEntry{Addr: addr, Names: fields[1:], Line: n}, p) {
+		if !fn(hostsEntry{addr: addr, names: fields[1:], line: n}, p) {
 			return
 		}
 	}
 }
 
-// Entries returns every usable line, for tests and tools; lookups scan.
-func (h *Hosts) Entries() []HostsEntry {
-	var out []HostsEntry
-	h.scan(func(e HostsEntry, p *Problem) bool {
+// entries returns every usable line, for tests and tools; lookups scan.
+func (h *hosts) entries() []hostsEntry {
+	var out []hostsEntry
+	h.scan(func(e hostsEntry, p *problem) bool {
 		if p == nil {
 			out = append(out, e)
 		}
@@ -85,24 +85,24 @@ func (h *Hosts) Entries() []HostsEntry {
 	return out
 }
 
-// Lookup returns the addresses of every line naming name (canonical name
+// lookupAll returns the addresses of every line naming name (canonical name
 // or alias, compared case-insensitively as glibc's strcasecmp does), in
 // file order, and the lines they came from: glibc's getaddrinfo collects
 // all matching lines, IPv4 and IPv6 alike, with /etc/host.conf's
-// "multi on" (every distro's); LookupFirst is what it does without.
-func (h *Hosts) Lookup(name string) (addrs []netip.Addr, lineNos []int) {
+// "multi on" (every distro's); lookupFirst is what it does without.
+func (h *hosts) lookupAll(name string) (addrs []netip.Addr, lineNos []int) {
 	return h.lookup(name, true)
 }
 
-// LookupFirst returns the address of the first line naming name.
-func (h *Hosts) LookupFirst(name string) (addrs []netip.Addr, lineNos []int) {
+// lookupFirst returns the address of the first line naming name.
+func (h *hosts) lookupFirst(name string) (addrs []netip.Addr, lineNos []int) {
 	return h.lookup(name, false)
 }
 
-func (h *Hosts) lookup(name string, multi bool) (addrs []netip.Addr, lineNos []int) {
-	h.scan(func(e HostsEntry, p *Problem) bool {
-		if p == nil && hasName(e.Names, name) {
-			addrs, lineNos = append(addrs, e.Addr), append(lineNos, e.Line)
+func (h *hosts) lookup(name string, multi bool) (addrs []netip.Addr, lineNos []int) {
+	h.scan(func(e hostsEntry, p *problem) bool {
+		if p == nil && hasName(e.names, name) {
+			addrs, lineNos = append(addrs, e.addr), append(lineNos, e.line)
 			return multi
 		}
 		return true
@@ -110,12 +110,12 @@ func (h *Hosts) lookup(name string, multi bool) (addrs []netip.Addr, lineNos []i
 	return addrs, lineNos
 }
 
-// Reverse returns the names of the first line for addr, as gethostbyaddr
+// reverse returns the names of the first line for addr, as gethostbyaddr
 // answers from files.
-func (h *Hosts) Reverse(addr netip.Addr) (names []string, line int) {
-	h.scan(func(e HostsEntry, p *Problem) bool {
-		if p == nil && e.Addr == addr {
-			names, line = e.Names, e.Line
+func (h *hosts) reverse(addr netip.Addr) (names []string, line int) {
+	h.scan(func(e hostsEntry, p *problem) bool {
+		if p == nil && e.addr == addr {
+			names, line = e.names, e.line
 			return false
 		}
 		return true

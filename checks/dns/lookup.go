@@ -48,9 +48,9 @@ func (c candidate) found() bool { return c.Result == resultAnswer }
 // network error) passes the question to the next; NXDOMAIN or an empty
 // answer ends it.
 type dnsClient struct {
-	servers []Target
+	servers []target
 	port    uint16
-	opts    Options
+	opts    options
 }
 
 // ask resolves one fully qualified name for the given types.
@@ -60,7 +60,7 @@ func (d dnsClient) ask(ctx context.Context, name string, types []uint16) candida
 		c.Result = resultBadName
 		return c
 	}
-	if d.opts.NoAAAA { // glibc 2.36+: AAAA queries are not sent at all
+	if d.opts.noAAAA { // glibc 2.36+: AAAA queries are not sent at all
 		types = slices.DeleteFunc(slices.Clone(types), func(t uint16) bool { return t == mdns.TypeAAAA })
 		if len(types) == 0 {
 			c.Result = resultNoData
@@ -78,7 +78,7 @@ func (d dnsClient) ask(ctx context.Context, name string, types []uint16) candida
 			c.Result, c.by = got, try.Server
 			return c
 		}
-		if try.Result != CauseTimeout && try.Result != CauseNetwork {
+		if try.Result != causeTimeout && try.Result != causeNetwork {
 			lastResponse = try.Result
 		}
 	}
@@ -88,9 +88,9 @@ func (d dnsClient) ask(ctx context.Context, name string, types []uint16) candida
 	case lastResponse != "":
 		c.Result = lastResponse
 	case allNetwork(c.Servers):
-		c.Result = CauseNetwork
+		c.Result = causeNetwork
 	default:
-		c.Result = CauseTimeout
+		c.Result = causeTimeout
 	}
 	return c
 }
@@ -111,12 +111,12 @@ func share(ctx context.Context, window, left int) time.Duration {
 
 // askServer sends one query per type: in parallel, or one after the other
 // with single-request (as glibc and Go do).
-func (d dnsClient) askServer(ctx context.Context, t Target, name string, types []uint16) []answer {
+func (d dnsClient) askServer(ctx context.Context, t target, name string, types []uint16) []answer {
 	server := netip.AddrPortFrom(t.Addr, d.port)
 	out := make([]answer, len(types))
-	if d.opts.SingleRequest || d.opts.SingleRequestReopen || len(types) == 1 {
+	if d.opts.singleRequest || d.opts.singleRequestReopen || len(types) == 1 {
 		for i, qt := range types {
-			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.UseVC)
+			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.useVC)
 		}
 		return out
 	}
@@ -125,7 +125,7 @@ func (d dnsClient) askServer(ctx context.Context, t Target, name string, types [
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.UseVC)
+			out[i] = exchange(ctx, server, question(name, qt, d.opts), d.opts.useVC)
 		}()
 	}
 	wg.Wait()
@@ -134,21 +134,21 @@ func (d dnsClient) askServer(ctx context.Context, t Target, name string, types [
 
 // combine judges one server's answers to all types. got is the
 // candidate's final result when this server settled it ("" to go on).
-func (d dnsClient) combine(t Target, answers []answer, c *candidate) (try serverTry, got string) {
+func (d dnsClient) combine(t target, answers []answer, c *candidate) (try serverTry, got string) {
 	try.Server = t.Addr.String()
 	nx, noerror, records := false, false, 0
 	var worst answer
 	for _, a := range answers {
-		try.RTTms = max(try.RTTms, ms(a.RTT))
-		try.Transport = a.Transport
-		try.TCPFallback = try.TCPFallback || a.Fallback
-		if a.Cause != CauseAnswer {
+		try.RTTms = max(try.RTTms, ms(a.rtt))
+		try.Transport = a.transport
+		try.TCPFallback = try.TCPFallback || a.fallback
+		if a.cause != causeAnswer {
 			worst = a
 			continue
 		}
-		nx = nx || a.Msg.Rcode == mdns.RcodeNameError
-		noerror = noerror || a.Msg.Rcode == mdns.RcodeSuccess
-		for _, rr := range a.Msg.Answer {
+		nx = nx || a.msg.Rcode == mdns.RcodeNameError
+		noerror = noerror || a.msg.Rcode == mdns.RcodeSuccess
+		for _, rr := range a.msg.Answer {
 			switch v := rr.(type) {
 			case *mdns.A:
 				c.addrs, records = append(c.addrs, addrOf(v.A)), records+1
@@ -167,7 +167,7 @@ func (d dnsClient) combine(t Target, answers []answer, c *candidate) (try server
 	case noerror:
 		try.Result = resultNoData
 	default:
-		try.Result = worst.Cause
+		try.Result = worst.cause
 		return try, ""
 	}
 	return try, try.Result
@@ -180,7 +180,7 @@ func addrOf(ip []byte) netip.Addr {
 
 func allNetwork(tries []serverTry) bool {
 	for _, t := range tries {
-		if t.Result != CauseNetwork {
+		if t.Result != causeNetwork {
 			return false
 		}
 	}
@@ -217,10 +217,10 @@ func searchGlibc(ctx context.Context, d dnsClient, name string, search []string,
 			rootOnList = true
 		}
 		c := ask(name + "." + domain)
-		if c.found() || c.Result == CauseNetwork {
+		if c.found() || c.Result == causeNetwork {
 			return tried
 		}
-		if c.Result != resultNXDomain && c.Result != resultNoData && c.Result != CauseServfail {
+		if c.Result != resultNXDomain && c.Result != resultNoData && c.Result != causeServfail {
 			break
 		}
 	}
@@ -248,9 +248,9 @@ func searchResolved(ctx context.Context, d dnsClient, name string, search []stri
 	return tried
 }
 
-// Candidates lists the names glibc sends for name, in order, when every
+// candidates lists the names glibc sends for name, in order, when every
 // one of them is NXDOMAIN: what dns/config shows and the tests pin.
-func Candidates(name string, search []string, ndots int) []string {
+func candidates(name string, search []string, ndots int) []string {
 	dots := strings.Count(name, ".")
 	var out []string
 	if dots >= ndots || strings.HasSuffix(name, ".") {

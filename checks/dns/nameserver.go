@@ -28,7 +28,7 @@ func (p probe) String() string { return p.name + " " + mdns.TypeToString[p.qtype
 // nameserverCheck is dns/nameserver:<ip>: one server answers a query.
 type nameserverCheck struct {
 	engine.Base
-	target Target
+	target target
 	port   uint16
 	probe  probe
 	cache  *systemCache
@@ -50,22 +50,22 @@ func (c *nameserverCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		limit = time.Until(d)
 	}
 	server := netip.AddrPortFrom(c.target.Addr, c.port)
-	a := exchange(ctx, server, question(c.probe.name, c.probe.qtype, o), o.UseVC)
+	a := exchange(ctx, server, question(c.probe.name, c.probe.qtype, o), o.useVC)
 	return judgeNameserver(c.target, server, c.probe, a, limit, h.Live())
 }
 
 // judgeNameserver turns one exchange into a verdict.
-func judgeNameserver(t Target, server netip.AddrPort, p probe, a answer, limit time.Duration, live bool) engine.Result {
+func judgeNameserver(t target, server netip.AddrPort, p probe, a answer, limit time.Duration, live bool) engine.Result {
 	res := engine.Result{
 		Observed: a.describe(limit),
 		Details: map[string]any{
 			"server": t.Addr.String(), "port": server.Port(), "role": t.Role, "source": t.Source,
-			"query": p.String(), "cause": a.Cause, "rtt_ms": ms(a.RTT),
-			"transport": a.Transport, "tcp_fallback": a.Fallback,
+			"query": p.String(), "cause": a.cause, "rtt_ms": ms(a.rtt),
+			"transport": a.transport, "tcp_fallback": a.fallback,
 		},
 	}
-	if a.Rcode != "" {
-		res.Details["rcode"] = a.Rcode
+	if a.rcode != "" {
+		res.Details["rcode"] = a.rcode
 	}
 	if t.Window > 0 {
 		res.Details["glibc_wait_s"] = t.Window
@@ -75,35 +75,35 @@ func judgeNameserver(t Target, server netip.AddrPort, p probe, a answer, limit t
 		note = "; a loopback address: under --root this asked this machine, not the root's own resolver"
 	}
 	where := fixWhere(t)
-	switch a.Cause {
-	case CauseAnswer:
-		res.Details["answers"] = len(a.Msg.Answer)
-		res.Details["recursion_available"] = a.Msg.RecursionAvailable
-		res.Status, res.Message = engine.Pass, fmt.Sprintf("answers %s: %s", p, a.Rcode)
-		if a.Fallback {
+	switch a.cause {
+	case causeAnswer:
+		res.Details["answers"] = len(a.msg.Answer)
+		res.Details["recursion_available"] = a.msg.RecursionAvailable
+		res.Status, res.Message = engine.Pass, fmt.Sprintf("answers %s: %s", p, a.rcode)
+		if a.fallback {
 			res.Message += " (complete over TCP after a truncated UDP answer)"
 		}
 		switch {
-		case !a.Msg.RecursionAvailable && len(a.Msg.Answer) == 0 && a.Msg.Rcode == mdns.RcodeSuccess && !a.Msg.Authoritative:
+		case !a.msg.RecursionAvailable && len(a.msg.Answer) == 0 && a.msg.Rcode == mdns.RcodeSuccess && !a.msg.Authoritative:
 			res.Status = engine.Warn
 			res.Message = "answers with a referral and without recursion (RA=0): it is not a recursive resolver, and glibc skips such a server"
 			res.Remediation = tell("point "+where+" at a recursive resolver", "replace "+t.Addr.String()+" in "+where+" with a recursive resolver; it only answers for its own zones")
-		case t.Window > 0 && a.RTT > time.Duration(t.Window)*time.Second:
+		case t.Window > 0 && a.rtt > time.Duration(t.Window)*time.Second:
 			res.Status = engine.Warn
-			res.Message = fmt.Sprintf("answered after %s, but glibc waits only %d s for this server per attempt: lookups through it time out first", roundRTT(a.RTT), t.Window)
+			res.Message = fmt.Sprintf("answered after %s, but glibc waits only %d s for this server per attempt: lookups through it time out first", roundRTT(a.rtt), t.Window)
 		}
-	case CauseServfail:
+	case causeServfail:
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("answers SERVFAIL for %s: it cannot resolve (its forwarders or the authoritative servers fail, or DNSSEC validation fails)", p)
 		res.Remediation = tell("repair the resolver "+t.Addr.String(), "check the forwarders, root hints and DNSSEC validation of the resolver at "+t.Addr.String()+" (its logs name the failing upstream)")
-	case CauseRefused:
+	case causeRefused:
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("answers REFUSED for %s: it refuses recursion for this client", p)
 		res.Remediation = tell("allow recursion for this host on "+t.Addr.String(),
 			"allow recursive queries from this host's address on the resolver at "+t.Addr.String()+" (BIND: allow-recursion / allow-query-cache; unbound: access-control: <network> allow), or use a resolver that serves this network in "+where)
-	case CauseRcode:
+	case causeRcode:
 		res.Status = engine.Fail
-		res.Message = fmt.Sprintf("answers %s for %s", a.Rcode, p)
+		res.Message = fmt.Sprintf("answers %s for %s", a.rcode, p)
 		res.Remediation = tell("replace the resolver "+t.Addr.String(), "use a resolver that answers standard recursive queries in "+where)
 	default: // timeout, network
 		res.Status = engine.Fail
@@ -119,14 +119,14 @@ func judgeNameserver(t Target, server netip.AddrPort, p probe, a answer, limit t
 }
 
 // fixWhere names the file an admin edits to change a server's list.
-func fixWhere(t Target) string {
+func fixWhere(t target) string {
 	switch t.Role {
 	case "upstream", "stub":
-		return ResolvedConfPath + " (DNS=, then systemctl restart systemd-resolved) or the network configuration that feeds systemd-resolved (netplan, DHCP)"
+		return resolvedConfPath + " (DNS=, then systemctl restart systemd-resolved) or the network configuration that feeds systemd-resolved (netplan, DHCP)"
 	case "implied":
-		return ResolvConfPath + " (add nameserver lines)"
+		return resolvConfPath + " (add nameserver lines)"
 	}
-	return ResolvConfPath + " (or whatever writes it: NetworkManager, netplan, DHCP)"
+	return resolvConfPath + " (or whatever writes it: NetworkManager, netplan, DHCP)"
 }
 
 func tell(summary string, text ...string) *remediate.Plan {
@@ -151,7 +151,7 @@ type nameserverSet struct {
 // Expand returns the dns/nameserver checks for the servers h uses, or the
 // set itself when there are none to probe (so that the reason is reported).
 func (s *nameserverSet) Expand(h *host.Host) []engine.Check {
-	targets, _ := s.cache.get(h).Probed()
+	targets, _ := s.cache.get(h).probed()
 	if len(targets) == 0 {
 		return []engine.Check{s}
 	}
@@ -168,7 +168,7 @@ func (s *nameserverSet) Expand(h *host.Host) []engine.Check {
 }
 
 func (s *nameserverSet) Run(ctx context.Context, h *host.Host) engine.Result {
-	targets, notes := s.cache.get(h).Probed()
+	targets, notes := s.cache.get(h).probed()
 	if len(targets) == 0 {
 		return engine.Result{Status: engine.Skip, Message: strings.Join(notes, "; "), Details: map[string]any{"notes": notes}}
 	}
@@ -200,7 +200,7 @@ func aggregate(results []engine.Result, notes []string) engine.Result {
 			d[k] = v
 		}
 		per = append(per, d)
-		if r.Details["cause"] == CauseAnswer {
+		if r.Details["cause"] == causeAnswer {
 			answering++
 		}
 		if rank(r.Status) > rank(res.Status) {

@@ -28,34 +28,34 @@ func TestNameserverOutcomesAreDistinct(t *testing.T) {
 		probe     string // the query name the server must see
 	}{
 		{name: "answers the root SOA", spec: serverSpec{zones: map[string]zone{".": {}}},
-			status: engine.Pass, cause: CauseAnswer, transport: "udp", words: "NOERROR", probe: "."},
+			status: engine.Pass, cause: causeAnswer, transport: "udp", words: "NOERROR", probe: "."},
 		{name: "NXDOMAIN is an answer", spec: serverSpec{zones: map[string]zone{}},
-			status: engine.Pass, cause: CauseAnswer, transport: "udp", words: "NXDOMAIN"},
+			status: engine.Pass, cause: causeAnswer, transport: "udp", words: "NXDOMAIN"},
 		{name: "SERVFAIL fails", spec: serverSpec{zones: map[string]zone{".": {rcode: mdns.RcodeServerFailure}}},
-			status: engine.Fail, cause: CauseServfail, transport: "udp", words: "SERVFAIL"},
+			status: engine.Fail, cause: causeServfail, transport: "udp", words: "SERVFAIL"},
 		{name: "REFUSED fails as refused recursion", spec: serverSpec{zones: map[string]zone{".": {rcode: mdns.RcodeRefused}}},
-			status: engine.Fail, cause: CauseRefused, transport: "udp", words: "refuses recursion for this client"},
+			status: engine.Fail, cause: causeRefused, transport: "udp", words: "refuses recursion for this client"},
 		{name: "another rcode fails", spec: serverSpec{zones: map[string]zone{".": {rcode: mdns.RcodeNotImplemented}}},
-			status: engine.Fail, cause: CauseRcode, transport: "udp", words: "NOTIMP"},
+			status: engine.Fail, cause: causeRcode, transport: "udp", words: "NOTIMP"},
 		{name: "a truncated UDP answer is completed over TCP", spec: serverSpec{zones: map[string]zone{".": {truncate: true}}},
-			status: engine.Pass, cause: CauseAnswer, transport: "tcp", fallback: true, words: "complete over TCP"},
+			status: engine.Pass, cause: causeAnswer, transport: "tcp", fallback: true, words: "complete over TCP"},
 		{name: "truncated, and TCP is refused", spec: serverSpec{zones: map[string]zone{".": {truncate: true}}, noTCP: true},
-			status: engine.Fail, cause: CauseNetwork, transport: "tcp", fallback: true, words: "connection refused"},
+			status: engine.Fail, cause: causeNetwork, transport: "tcp", fallback: true, words: "connection refused"},
 		{name: "truncated, and TCP stays silent", spec: serverSpec{zones: map[string]zone{".": {truncate: true, tcpSilent: true}}},
-			status: engine.Fail, cause: CauseTimeout, transport: "tcp", fallback: true, words: "no answer within"},
+			status: engine.Fail, cause: causeTimeout, transport: "tcp", fallback: true, words: "no answer within"},
 		{name: "silent server times out at the check timeout", spec: serverSpec{silent: true},
-			status: engine.Fail, cause: CauseTimeout, transport: "udp", words: "no answer within"},
+			status: engine.Fail, cause: causeTimeout, transport: "udp", words: "no answer within"},
 		{name: "a referral without recursion warns", spec: serverSpec{zones: map[string]zone{"ref.test.": {noRA: true}}}, names: "  names: [ref.test]\n",
-			status: engine.Warn, cause: CauseAnswer, transport: "udp", words: "not a recursive resolver"},
+			status: engine.Warn, cause: causeAnswer, transport: "udp", words: "not a recursive resolver"},
 		{name: "the probe is the first configured name", spec: serverSpec{zones: map[string]zone{"db1.test.": {a: []string{"10.0.0.5"}}}}, names: "  names: [db1.test, db2.test]\n",
-			status: engine.Pass, cause: CauseAnswer, transport: "udp", words: "db1.test A", probe: "db1.test."},
+			status: engine.Pass, cause: causeAnswer, transport: "udp", words: "db1.test A", probe: "db1.test."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			c.spec.ip = "127.0.0.1"
 			port, servers := startLab(t, c.spec)
-			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "")})
+			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "")})
 			start := time.Now()
 			r := result(t, dnsProfile(t, port, c.names), h, "dns/nameserver:127.0.0.1", engine.RunOptions{CheckTimeout: timeout})
 			took := time.Since(start)
@@ -68,7 +68,7 @@ func TestNameserverOutcomesAreDistinct(t *testing.T) {
 			if _, ok := r.Details["rtt_ms"].(float64); !ok {
 				t.Errorf("rtt_ms missing: %v", r.Details)
 			}
-			if c.cause == CauseTimeout && (took < timeout-100*time.Millisecond || took > timeout+400*time.Millisecond) {
+			if c.cause == causeTimeout && (took < timeout-100*time.Millisecond || took > timeout+400*time.Millisecond) {
 				t.Errorf("a silent server took %s; it must end at the check timeout (%s)", took, timeout)
 			}
 			if r.Status == engine.Fail && (r.Remediation == nil || r.Remediation.Actions[0].Kind != remediate.Manual) {
@@ -93,14 +93,14 @@ func TestNameserverNobodyListeningIsANetworkFailure(t *testing.T) {
 	allow(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port))
 	h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.1\n"})
 	r := result(t, dnsProfile(t, port, ""), h, "dns/nameserver:127.0.0.1", engine.RunOptions{CheckTimeout: time.Second})
-	if r.Status != engine.Fail || r.Details["cause"] != CauseNetwork || !strings.Contains(r.Message, "refused") {
+	if r.Status != engine.Fail || r.Details["cause"] != causeNetwork || !strings.Contains(r.Message, "refused") {
 		t.Errorf("%s %v %q, want fail network (connection refused)", r.Status, r.Details["cause"], r.Message)
 	}
 }
 
 func TestUseVCAsksOverTCPOnly(t *testing.T) {
 	port, servers := startLab(t, serverSpec{ip: "127.0.0.1", zones: map[string]zone{".": {}}})
-	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "options use-vc\n")})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "options use-vc\n")})
 	r := result(t, dnsProfile(t, port, ""), h, "dns/nameserver:127.0.0.1", engine.RunOptions{})
 	if r.Status != engine.Pass || r.Details["transport"] != "tcp" {
 		t.Fatalf("%s over %v, want pass over tcp", r.Status, r.Details["transport"])
@@ -141,7 +141,7 @@ func TestExpandNamesTheServersInUse(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := labRoot(t, c.files)
 			p := testProfile(t, "dns: {}\n")
-			checks, err := build(p.Section(Kind), p)
+			checks, err := build(p.Section(kind), p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,9 +165,9 @@ func TestNameserverSetProbesAllWhenNotExpanded(t *testing.T) {
 	port, servers := startLab(t,
 		serverSpec{ip: "127.0.0.1", zones: map[string]zone{".": {}}},
 		serverSpec{ip: "127.0.0.2", silent: true})
-	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "")})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "")})
 	p := dnsProfile(t, port, "")
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

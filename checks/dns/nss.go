@@ -15,30 +15,30 @@ import (
 // step is one nsswitch service consulted during a lookup.
 type step struct {
 	Service string `json:"service"`
-	Status  Status `json:"status"`
-	Action  Action `json:"action"`
+	Status  status `json:"status"`
+	Action  action `json:"action"`
 	Note    string `json:"note,omitempty"`
 }
 
 // outcome is what the hosts database answered.
 type outcome struct {
-	Status Status
-	Source string       // the service that answered
-	Addrs  []netip.Addr // forward lookups
-	Names  []string     // reverse lookups
-	// Opaque is set when the answer is "this machine's own addresses"
+	status status
+	source string       // the service that answered
+	addrs  []netip.Addr // forward lookups
+	names  []string     // reverse lookups
+	// opaque is set when the answer is "this machine's own addresses"
 	// (nss-myhostname), which configuration files cannot tell.
-	Opaque     bool
-	Steps      []step
-	Candidates []candidate // the DNS names tried, in order
-	Answered   *candidate  // the candidate that answered
-	HostsLines []int       // /etc/hosts lines that answered
-	// Cause is why DNS did not answer: nxdomain, nodata, servfail,
+	opaque     bool
+	steps      []step
+	candidates []candidate // the DNS names tried, in order
+	answered   *candidate  // the candidate that answered
+	hostsLines []int       // /etc/hosts lines that answered
+	// cause is why DNS did not answer: nxdomain, nodata, servfail,
 	// refused, timeout, network, or unqueryable (no server reachable from here).
-	Cause string
-	Notes []string
-	// Final is what getaddrinfo makes of the last step.
-	Final final
+	cause string
+	notes []string
+	// final is what getaddrinfo makes of the last step.
+	final final
 	// stepCause is why the current step found nothing: a DNS cause, or
 	// one of the causes above.
 	stepCause string
@@ -46,7 +46,7 @@ type outcome struct {
 
 // lookup is one walk through the hosts line of nsswitch.conf.
 type lookup struct {
-	sys   *System
+	sys   *system
 	port  uint16
 	types []uint16 // A/AAAA, or PTR for a reverse lookup
 }
@@ -55,7 +55,7 @@ const causeUnqueryable = "unqueryable"
 
 // forward resolves name as getaddrinfo would on the host.
 func (l lookup) forward(ctx context.Context, name string) outcome {
-	return l.walk(ctx, func(svc string, o *outcome) (Status, string) {
+	return l.walk(ctx, func(svc string, o *outcome) (status, string) {
 		switch {
 		case svc == "files":
 			return l.files(name, o)
@@ -63,10 +63,10 @@ func (l lookup) forward(ctx context.Context, name string) outcome {
 			return l.dns(ctx, o, func(d dnsClient) []candidate {
 				search, _ := l.sys.search()
 				opts := l.sys.options()
-				return searchGlibc(ctx, d, name, search, opts.Ndots, opts.NoTLDQuery, l.types)
+				return searchGlibc(ctx, d, name, search, opts.ndots, opts.noTLDQuery, l.types)
 			})
 		case svc == "resolve":
-			if st, note := myhostname(name, l.sys.Hostname, o); st == StatusSuccess {
+			if st, note := myhostname(name, l.sys.hostname, o); st == statusSuccess {
 				return st, "systemd-resolved synthesises it; " + note
 			}
 			return l.dns(ctx, o, func(d dnsClient) []candidate {
@@ -74,39 +74,39 @@ func (l lookup) forward(ctx context.Context, name string) outcome {
 				return searchResolved(ctx, d, name, search, l.types)
 			})
 		case svc == "myhostname":
-			return myhostname(name, l.sys.Hostname, o)
+			return myhostname(name, l.sys.hostname, o)
 		case strings.HasPrefix(svc, "mdns"):
 			return mdnsService(name)
 		}
-		return StatusUnavail, "not evaluated by golive: treated as unavailable"
+		return statusUnavail, "not evaluated by golive: treated as unavailable"
 	})
 }
 
 // reverse resolves addr as getnameinfo would on the host.
 func (l lookup) reverse(ctx context.Context, addr netip.Addr) outcome {
 	arpa, _ := mdns.ReverseAddr(addr.String())
-	return l.walk(ctx, func(svc string, o *outcome) (Status, string) {
+	return l.walk(ctx, func(svc string, o *outcome) (status, string) {
 		switch svc {
 		case "files":
-			if l.sys.Hosts == nil {
-				return StatusUnavail, fmt.Sprintf("%v", l.sys.HostsErr)
+			if l.sys.hosts == nil {
+				return statusUnavail, fmt.Sprintf("%v", l.sys.hostsErr)
 			}
-			names, line := l.sys.Hosts.Reverse(addr)
+			names, line := l.sys.hosts.reverse(addr)
 			if len(names) == 0 {
-				return StatusNotFound, ""
+				return statusNotFound, ""
 			}
-			o.Names, o.HostsLines = names, []int{line}
-			return StatusSuccess, fmt.Sprintf("%s:%d", HostsPath, line)
+			o.names, o.hostsLines = names, []int{line}
+			return statusSuccess, fmt.Sprintf("%s:%d", hostsPath, line)
 		case "dns", "resolve":
 			return l.dns(ctx, o, func(d dnsClient) []candidate { return []candidate{d.ask(ctx, arpa, l.types)} })
 		case "myhostname":
 			if addr.Unmap() == loopbackNS || addr == netip.IPv6Loopback() {
-				o.Names = []string{"localhost"}
-				return StatusSuccess, "the loopback address"
+				o.names = []string{"localhost"}
+				return statusSuccess, "the loopback address"
 			}
-			return StatusNotFound, ""
+			return statusNotFound, ""
 		}
-		return StatusUnavail, "not evaluated by golive: treated as unavailable"
+		return statusUnavail, "not evaluated by golive: treated as unavailable"
 	})
 }
 
@@ -136,41 +136,41 @@ const (
 // (an answer followed by "continue" is dropped), the lookup ends at a
 // "return" or after the last service, and its result is the last
 // service's.
-func (l lookup) walk(ctx context.Context, ask func(svc string, o *outcome) (Status, string)) outcome {
-	o := outcome{Status: StatusNotFound, Final: finalNotFound}
-	if len(l.sys.NSS.Hosts) == 0 {
-		if !l.sys.NSS.Rejected { // getaddrinfo with an empty action list: EAI_SYSTEM
-			o.Status, o.Final, o.stepCause = StatusUnavail, finalError, causeNoService
+func (l lookup) walk(ctx context.Context, ask func(svc string, o *outcome) (status, string)) outcome {
+	o := outcome{status: statusNotFound, final: finalNotFound}
+	if len(l.sys.nss.hosts) == 0 {
+		if !l.sys.nss.rejected { // getaddrinfo with an empty action list: EAI_SYSTEM
+			o.status, o.final, o.stepCause = statusUnavail, finalError, causeNoService
 		}
 		return o
 	}
-	for i, svc := range l.sys.NSS.Hosts {
-		o.Source, o.Addrs, o.Names, o.Opaque, o.HostsLines, o.stepCause = "", nil, nil, false, nil, ""
+	for i, svc := range l.sys.nss.hosts {
+		o.source, o.addrs, o.names, o.opaque, o.hostsLines, o.stepCause = "", nil, nil, false, nil, ""
 		st, note := l.askLoaded(svc.Name, &o, ask)
 		if o.stepCause == causeUnqueryable || o.stepCause == causeUnmodelled {
 			// glibc would have asked this step, and its answer decides
 			// what comes next: no later source may stand in for it.
-			o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Note: note})
-			o.Status, o.Final = st, finalUndecided
+			o.steps = append(o.steps, step{Service: svc.String(), Status: st, Note: note})
+			o.status, o.final = st, finalUndecided
 			return o
 		}
 		act := svc.Action(st)
-		o.Steps = append(o.Steps, step{Service: svc.String(), Status: st, Action: act, Note: note})
-		o.Status = st
-		if st == StatusSuccess {
-			o.Source = svc.Name
+		o.steps = append(o.steps, step{Service: svc.String(), Status: st, Action: act, Note: note})
+		o.status = st
+		if st == statusSuccess {
+			o.source = svc.Name
 		}
-		o.Final = finalOf(st, o.stepCause)
-		if act == ActionReturn {
+		o.final = finalOf(st, o.stepCause)
+		if act == actionReturn {
 			break
 		}
-		if svc.Merges(st) && l.sys.NSSRules == NSSModern && i < len(l.sys.NSS.Hosts)-1 {
+		if svc.Merges(st) && l.sys.nssRules == nssModern && i < len(l.sys.nss.hosts)-1 {
 			// glibc 2.33+: "the hosts database does not support merge";
 			// the next round stops the lookup and discards the answer.
-			o.Source, o.Addrs, o.Names, o.Opaque, o.HostsLines = "", nil, nil, false, nil
-			o.Steps[len(o.Steps)-1].Note = strings.TrimPrefix(o.Steps[len(o.Steps)-1].Note+"; merge: glibc ends the hosts lookup here without an answer", "; ")
-			if st == StatusSuccess {
-				o.Status, o.Final = StatusNotFound, finalNotFound
+			o.source, o.addrs, o.names, o.opaque, o.hostsLines = "", nil, nil, false, nil
+			o.steps[len(o.steps)-1].Note = strings.TrimPrefix(o.steps[len(o.steps)-1].Note+"; merge: glibc ends the hosts lookup here without an answer", "; ")
+			if st == statusSuccess {
+				o.status, o.final = statusNotFound, finalNotFound
 			}
 			break
 		}
@@ -180,40 +180,40 @@ func (l lookup) walk(ctx context.Context, ask func(svc string, o *outcome) (Stat
 
 // askLoaded asks svc unless its module is missing from the root, which
 // glibc takes as unavailable, or is one golive does not evaluate.
-func (l lookup) askLoaded(svc string, o *outcome, ask func(svc string, o *outcome) (Status, string)) (Status, string) {
+func (l lookup) askLoaded(svc string, o *outcome, ask func(svc string, o *outcome) (status, string)) (status, string) {
 	switch l.sys.module(svc) {
 	case moduleMissing:
 		o.stepCause = causeNoModule
-		return StatusUnavail, "libnss_" + svc + ".so.2 is not installed: glibc skips it as unavailable"
+		return statusUnavail, "libnss_" + svc + ".so.2 is not installed: glibc skips it as unavailable"
 	case moduleUnmodelled:
 		o.stepCause = causeUnmodelled
-		return StatusUnavail, "libnss_" + svc + ".so.2 is installed, and golive does not evaluate it"
+		return statusUnavail, "libnss_" + svc + ".so.2 is installed, and golive does not evaluate it"
 	}
 	return ask(svc, o)
 }
 
 // finalOf is what getaddrinfo reports when the lookup ends on a step.
-func finalOf(st Status, cause string) final {
+func finalOf(st status, cause string) final {
 	switch {
-	case st == StatusSuccess:
+	case st == statusSuccess:
 		return finalFound
 	case cause == causeNoModule,
-		cause == CauseTimeout, cause == CauseNetwork, cause == CauseServfail, cause == CauseRefused, cause == CauseRcode:
+		cause == causeTimeout, cause == causeNetwork, cause == causeServfail, cause == causeRefused, cause == causeRcode:
 		return finalError
 	}
 	return finalNotFound
 }
 
-func (l lookup) files(name string, o *outcome) (Status, string) {
-	if l.sys.Hosts == nil {
-		if errors.Is(l.sys.HostsErr, fs.ErrNotExist) {
-			return StatusUnavail, HostsPath + " does not exist"
+func (l lookup) files(name string, o *outcome) (status, string) {
+	if l.sys.hosts == nil {
+		if errors.Is(l.sys.hostsErr, fs.ErrNotExist) {
+			return statusUnavail, hostsPath + " does not exist"
 		}
-		return StatusUnavail, fmt.Sprintf("%v", l.sys.HostsErr)
+		return statusUnavail, fmt.Sprintf("%v", l.sys.hostsErr)
 	}
-	lookup := l.sys.Hosts.LookupFirst
-	if l.sys.HostsMulti {
-		lookup = l.sys.Hosts.Lookup
+	lookup := l.sys.hosts.lookupFirst
+	if l.sys.hostsMulti {
+		lookup = l.sys.hosts.lookupAll
 	}
 	addrs, lines := lookup(name)
 	var kept []netip.Addr
@@ -224,10 +224,10 @@ func (l lookup) files(name string, o *outcome) (Status, string) {
 		}
 	}
 	if len(kept) == 0 {
-		return StatusNotFound, ""
+		return statusNotFound, ""
 	}
-	o.Addrs, o.HostsLines = kept, keptLines
-	return StatusSuccess, fmt.Sprintf("%s:%d", HostsPath, keptLines[0])
+	o.addrs, o.hostsLines = kept, keptLines
+	return statusSuccess, fmt.Sprintf("%s:%d", hostsPath, keptLines[0])
 }
 
 func wantsFamily(types []uint16, a netip.Addr) bool {
@@ -240,39 +240,39 @@ func wantsFamily(types []uint16, a netip.Addr) bool {
 }
 
 // dns runs a DNS lookup through the servers glibc would ask.
-func (l lookup) dns(ctx context.Context, o *outcome, run func(dnsClient) []candidate) (Status, string) {
-	servers, notes := l.sys.Queried()
+func (l lookup) dns(ctx context.Context, o *outcome, run func(dnsClient) []candidate) (status, string) {
+	servers, notes := l.sys.queried()
 	for _, n := range notes {
-		if !slices.Contains(o.Notes, n) { // dns and resolve on one line share them
-			o.Notes = append(o.Notes, n)
+		if !slices.Contains(o.notes, n) { // dns and resolve on one line share them
+			o.notes = append(o.notes, n)
 		}
 	}
 	if len(servers) == 0 {
-		o.Cause, o.stepCause = causeUnqueryable, causeUnqueryable
-		return StatusUnavail, strings.Join(notes, "; ")
+		o.cause, o.stepCause = causeUnqueryable, causeUnqueryable
+		return statusUnavail, strings.Join(notes, "; ")
 	}
-	if opts := l.sys.options(); opts.Attempts <= 0 {
+	if opts := l.sys.options(); opts.attempts <= 0 {
 		// res_send's loop runs attempts times: glibc sends nothing, and
 		// DNS is unavailable (EAI_AGAIN as the last word).
-		o.Cause, o.stepCause = CauseTimeout, CauseTimeout
-		return StatusUnavail, fmt.Sprintf("options attempts:%d: glibc sends no query", opts.Attempts)
+		o.cause, o.stepCause = causeTimeout, causeTimeout
+		return statusUnavail, fmt.Sprintf("options attempts:%d: glibc sends no query", opts.attempts)
 	}
 	tried := run(dnsClient{servers: servers, port: l.port, opts: l.sys.options()})
-	o.Candidates = append(o.Candidates, tried...)
+	o.candidates = append(o.candidates, tried...)
 	for i := range tried {
 		if tried[i].found() {
-			o.Answered = &tried[i]
-			o.Addrs, o.Names, o.Cause = tried[i].addrs, tried[i].names, ""
-			return StatusSuccess, "answered by " + tried[i].by + " for " + tried[i].Name
+			o.answered = &tried[i]
+			o.addrs, o.names, o.cause = tried[i].addrs, tried[i].names, ""
+			return statusSuccess, "answered by " + tried[i].by + " for " + tried[i].Name
 		}
 	}
-	o.Cause = dnsCause(tried)
-	o.stepCause = o.Cause
-	switch o.Cause {
+	o.cause = dnsCause(tried)
+	o.stepCause = o.cause
+	switch o.cause {
 	case resultNXDomain, resultNoData, resultBadName:
-		return StatusNotFound, ""
+		return statusNotFound, ""
 	}
-	return StatusUnavail, "no answer: " + o.Cause
+	return statusUnavail, "no answer: " + o.cause
 }
 
 // dnsCause names why a lookup failed: the most telling failure among the
@@ -281,7 +281,7 @@ func dnsCause(tried []candidate) string {
 	if len(tried) == 0 {
 		return resultNXDomain
 	}
-	order := []string{CauseNetwork, CauseTimeout, CauseRefused, CauseServfail, CauseRcode, resultNoData, resultBadName, resultNXDomain}
+	order := []string{causeNetwork, causeTimeout, causeRefused, causeServfail, causeRcode, resultNoData, resultBadName, resultNXDomain}
 	for _, want := range order {
 		for _, c := range tried {
 			if c.Result == want {
@@ -296,30 +296,30 @@ func dnsCause(tried []candidate) string {
 // "localhost" and names under ".localhost", and _gateway/_outbound. The
 // machine's own addresses are not in any configuration file, so that
 // answer is opaque.
-func myhostname(name, hostname string, o *outcome) (Status, string) {
+func myhostname(name, hostname string, o *outcome) (status, string) {
 	n := strings.ToLower(strings.TrimSuffix(name, "."))
 	switch {
 	case n == "localhost" || n == "localhost.localdomain" || strings.HasSuffix(n, ".localhost") || strings.HasSuffix(n, ".localhost.localdomain"):
-		o.Addrs = []netip.Addr{loopbackNS, netip.IPv6Loopback()}
-		return StatusSuccess, "a localhost name"
+		o.addrs = []netip.Addr{loopbackNS, netip.IPv6Loopback()}
+		return statusSuccess, "a localhost name"
 	case hostname != "" && n == strings.ToLower(hostname):
-		o.Opaque = true
-		return StatusSuccess, "the machine's own hostname: it resolves to the machine's own addresses"
+		o.opaque = true
+		return statusSuccess, "the machine's own hostname: it resolves to the machine's own addresses"
 	case n == "_gateway" || n == "_outbound":
-		o.Opaque = true
-		return StatusSuccess, "a name nss-myhostname synthesises from the routing table"
+		o.opaque = true
+		return statusSuccess, "a name nss-myhostname synthesises from the routing table"
 	}
-	return StatusNotFound, ""
+	return statusNotFound, ""
 }
 
 // mdnsService stands for nss-mdns (mdns4_minimal and friends), which only
 // handles names under .local: for other names it is unavailable, so a
 // following [NOTFOUND=return] does not stop the lookup. golive does not
 // speak mDNS; a .local name is taken as not found.
-func mdnsService(name string) (Status, string) {
+func mdnsService(name string) (status, string) {
 	n := strings.ToLower(strings.TrimSuffix(name, "."))
 	if n == "local" || strings.HasSuffix(n, ".local") {
-		return StatusNotFound, "a .local name: golive does not query mDNS and takes it as not found"
+		return statusNotFound, "a .local name: golive does not query mDNS and takes it as not found"
 	}
-	return StatusUnavail, "only handles .local names"
+	return statusUnavail, "only handles .local names"
 }

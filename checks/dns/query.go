@@ -15,12 +15,12 @@ import (
 
 // Causes of an exchange's outcome; they are the values of details.cause.
 const (
-	CauseAnswer   = "answer"   // the server answered (NOERROR or NXDOMAIN)
-	CauseServfail = "servfail" // SERVFAIL: it could not resolve
-	CauseRefused  = "refused"  // REFUSED: it will not recurse for this client
-	CauseRcode    = "rcode"    // another error rcode (FORMERR, NOTIMP, ...)
-	CauseTimeout  = "timeout"  // no answer before the deadline
-	CauseNetwork  = "network"  // the exchange failed: connection refused, unreachable, malformed reply
+	causeAnswer   = "answer"   // the server answered (NOERROR or NXDOMAIN)
+	causeServfail = "servfail" // SERVFAIL: it could not resolve
+	causeRefused  = "refused"  // REFUSED: it will not recurse for this client
+	causeRcode    = "rcode"    // another error rcode (FORMERR, NOTIMP, ...)
+	causeTimeout  = "timeout"  // no answer before the deadline
+	causeNetwork  = "network"  // the exchange failed: connection refused, unreachable, malformed reply
 )
 
 // ednsSize is what glibc advertises with "options edns0"
@@ -29,13 +29,13 @@ const ednsSize = 1200
 
 // answer is the outcome of one question to one server.
 type answer struct {
-	Msg       *mdns.Msg // nil unless a response arrived
-	Cause     string
-	Rcode     string // "NOERROR", "SERVFAIL", ...; "" without a response
-	Err       error
-	RTT       time.Duration // until the final response or the failure
-	Transport string        // "udp" or "tcp": the transport of the last exchange
-	Fallback  bool          // truncated over UDP, asked again over TCP
+	msg       *mdns.Msg // nil unless a response arrived
+	cause     string
+	rcode     string // "NOERROR", "SERVFAIL", ...; "" without a response
+	err       error
+	rtt       time.Duration // until the final response or the failure
+	transport string        // "udp" or "tcp": the transport of the last exchange
+	fallback  bool          // truncated over UDP, asked again over TCP
 }
 
 // reserve returns ctx with its deadline moved a little earlier, so that a
@@ -59,24 +59,24 @@ var dialGuard = func(netip.AddrPort) error { return nil }
 // bounds the whole exchange, TCP fallback included.
 func exchange(ctx context.Context, server netip.AddrPort, q *mdns.Msg, tcpOnly bool) answer {
 	start := time.Now()
-	a := answer{Transport: "udp"}
+	a := answer{transport: "udp"}
 	if tcpOnly {
-		a.Transport = "tcp"
+		a.transport = "tcp"
 	}
 	if err := dialGuard(server); err != nil {
-		return answer{Cause: CauseNetwork, Err: err, Transport: a.Transport}
+		return answer{cause: causeNetwork, err: err, transport: a.transport}
 	}
-	msg, err := exchangeOnce(ctx, a.Transport, server, q)
-	if err == nil && msg.Truncated && a.Transport == "udp" {
-		a.Fallback, a.Transport = true, "tcp"
+	msg, err := exchangeOnce(ctx, a.transport, server, q)
+	if err == nil && msg.Truncated && a.transport == "udp" {
+		a.fallback, a.transport = true, "tcp"
 		msg, err = exchangeOnce(ctx, "tcp", server, q)
 	}
-	a.RTT = time.Since(start)
+	a.rtt = time.Since(start)
 	if err != nil {
-		a.Err, a.Cause = err, failureCause(ctx, err)
+		a.err, a.cause = err, failureCause(ctx, err)
 		return a
 	}
-	a.Msg, a.Rcode, a.Cause = msg, rcodeName(msg.Rcode), rcodeCause(msg.Rcode)
+	a.msg, a.rcode, a.cause = msg, rcodeName(msg.Rcode), rcodeCause(msg.Rcode)
 	return a
 }
 
@@ -110,23 +110,23 @@ func failureCause(ctx context.Context, err error) string {
 	var ne net.Error
 	switch {
 	case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return CauseTimeout
+		return causeTimeout
 	case errors.As(err, &ne) && ne.Timeout():
-		return CauseTimeout
+		return causeTimeout
 	}
-	return CauseNetwork
+	return causeNetwork
 }
 
 func rcodeCause(rcode int) string {
 	switch rcode {
 	case mdns.RcodeSuccess, mdns.RcodeNameError:
-		return CauseAnswer
+		return causeAnswer
 	case mdns.RcodeServerFailure:
-		return CauseServfail
+		return causeServfail
 	case mdns.RcodeRefused:
-		return CauseRefused
+		return causeRefused
 	}
-	return CauseRcode
+	return causeRcode
 }
 
 func rcodeName(rcode int) string {
@@ -138,12 +138,12 @@ func rcodeName(rcode int) string {
 
 // question builds a recursive query as glibc sends it: RD set, EDNS0 and
 // the AD bit only when resolv.conf asks for them.
-func question(name string, qtype uint16, o Options) *mdns.Msg {
+func question(name string, qtype uint16, o options) *mdns.Msg {
 	m := new(mdns.Msg)
 	m.SetQuestion(mdns.Fqdn(name), qtype)
 	m.RecursionDesired = true
-	m.AuthenticatedData = o.TrustAD
-	if o.EDNS0 {
+	m.AuthenticatedData = o.trustAD
+	if o.edns0 {
 		m.SetEdns0(ednsSize, false)
 	}
 	return m
@@ -151,20 +151,20 @@ func question(name string, qtype uint16, o Options) *mdns.Msg {
 
 // describe renders an outcome for a message: "NOERROR in 2.1 ms over UDP".
 func (a answer) describe(limit time.Duration) string {
-	via := "over " + upper(a.Transport)
-	if a.Fallback {
+	via := "over " + upper(a.transport)
+	if a.fallback {
 		via = "over TCP (the UDP answer was truncated)"
 	}
-	switch a.Cause {
-	case CauseTimeout:
+	switch a.cause {
+	case causeTimeout:
 		if limit > 0 {
 			return fmt.Sprintf("no answer within %s %s", limit.Round(time.Millisecond), via)
 		}
 		return "no answer " + via
-	case CauseNetwork:
-		return fmt.Sprintf("%v", a.Err)
+	case causeNetwork:
+		return fmt.Sprintf("%v", a.err)
 	}
-	return fmt.Sprintf("%s in %s %s", a.Rcode, roundRTT(a.RTT), via)
+	return fmt.Sprintf("%s in %s %s", a.rcode, roundRTT(a.rtt), via)
 }
 
 func upper(s string) string {

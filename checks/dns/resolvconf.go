@@ -10,7 +10,7 @@ import (
 
 // Limits and defaults of glibc's stub resolver (resolv/resolv.h, res_init.c).
 const (
-	MaxNS           = 3  // MAXNS: nameservers after the third are never queried
+	maxNS           = 3  // MAXNS: nameservers after the third are never queried
 	maxNdots        = 15 // RES_MAXNDOTS
 	maxTimeout      = 30 // RES_MAXRETRANS, seconds
 	maxAttempts     = 5  // RES_MAXRETRY
@@ -24,118 +24,118 @@ const (
 	legacySearchLine = 255
 )
 
-// Dialect is the glibc release line whose resolv.conf parser is modelled.
+// dialect is the glibc release line whose resolv.conf parser is modelled.
 // They differ only on lines that are already suspicious (a CR before the
 // newline, an overlong search list).
-type Dialect int
+type dialect int
 
 const (
-	// Modern is glibc 2.26 and later (Rocky 9: 2.34, Ubuntu 22.04: 2.35):
+	// modern is glibc 2.26 and later (Rocky 9: 2.34, Ubuntu 22.04: 2.35):
 	// unlimited search list; a nameserver address must be the whole word.
-	Modern Dialect = iota
-	// Legacy is glibc before 2.26 (CentOS 7: 2.17): six search domains in
+	modern dialect = iota
+	// legacy is glibc before 2.26 (CentOS 7: 2.17): six search domains in
 	// 255 bytes; inet_aton accepts trailing whitespace (a CR) after an address.
-	Legacy
+	legacy
 )
 
-// DialectFor picks the dialect for a glibc version such as "2.17"; an
+// dialectFor picks the dialect for a glibc version such as "2.17"; an
 // unknown version is taken to be a current glibc.
-func DialectFor(glibc string) Dialect {
+func dialectFor(glibc string) dialect {
 	var major, minor int
 	if _, err := fmt.Sscanf(glibc, "%d.%d", &major, &minor); err != nil {
-		return Modern
+		return modern
 	}
 	if major < 2 || (major == 2 && minor < 26) {
-		return Legacy
+		return legacy
 	}
-	return Modern
+	return modern
 }
 
-// ResolvConf is a resolv.conf file as glibc's res_init reads it.
-type ResolvConf struct {
-	// Nameservers are the addresses glibc accepted, in file order. Only the
-	// first MaxNS are used; an empty list makes glibc use 127.0.0.1.
-	Nameservers []Nameserver
-	// Search is the search list in effect: the last domain or search line
+// resolvConf is a resolv.conf file as glibc's res_init reads it.
+type resolvConf struct {
+	// nameservers are the addresses glibc accepted, in file order. Only the
+	// first maxNS are used; an empty list makes glibc use 127.0.0.1.
+	nameservers []nameserver
+	// search is the search list in effect: the last domain or search line
 	// wins, and a search line replaces a domain line.
-	Search     []string
-	SearchLine int    // the line that set Search; 0 when none did
-	SearchFrom string // "search" or "domain"; "" when none did
-	// SearchDropped are domains of that line that legacy glibc drops.
-	SearchDropped []string
-	Options       Options
-	Sortlist      bool // sortlist only reorders gethostbyname answers; noted, not modelled
-	// Problems are lines glibc ignores, or reads differently from what they
+	search     []string
+	searchLine int    // the line that set Search; 0 when none did
+	searchFrom string // "search" or "domain"; "" when none did
+	// searchDropped are domains of that line that legacy glibc drops.
+	searchDropped []string
+	options       options
+	sortlist      bool // sortlist only reorders gethostbyname answers; noted, not modelled
+	// problems are lines glibc ignores, or reads differently from what they
 	// seem to say, in line order.
-	Problems []Problem
-	CRLF     bool // some line ends in CR LF: glibc keeps the CR in values
+	problems []problem
+	crlf     bool // some line ends in CR LF: glibc keeps the CR in values
 }
 
-// Nameserver is one accepted nameserver line.
-type Nameserver struct {
-	Addr netip.Addr // an IPv6 link-local address keeps its zone
-	Line int
+// nameserver is one accepted nameserver line.
+type nameserver struct {
+	addr netip.Addr // an IPv6 link-local address keeps its zone
+	line int
 }
 
-// Problem is a line of a configuration file that does not do what it says.
-type Problem struct {
+// problem is a line of a configuration file that does not do what it says.
+type problem struct {
 	Line int    `json:"line"`
 	Text string `json:"text"`
 }
 
-func (p Problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Text) }
+func (p problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Text) }
 
-// Options are the resolver options in effect, after glibc's caps.
-type Options struct {
-	Ndots    int // 0..15
-	Timeout  int // seconds, at most 30; 0 or less means 1 s per try
-	Attempts int // at most 5; 0 or less means no query is ever sent
-	// GoTimeout and GoAttempts are what Go's own resolver (CGO_ENABLED=0
+// options are the resolver options in effect, after glibc's caps.
+type options struct {
+	ndots    int // 0..15
+	timeout  int // seconds, at most 30; 0 or less means 1 s per try
+	attempts int // at most 5; 0 or less means no query is ever sent
+	// goTimeout and goAttempts are what Go's own resolver (CGO_ENABLED=0
 	// binaries) makes of the same lines: at least 1, and no upper cap.
-	GoTimeout, GoAttempts int
+	goTimeout, goAttempts int
 
-	Rotate, EDNS0, SingleRequest, SingleRequestReopen, UseVC bool
-	NoTLDQuery, NoReload, TrustAD, NoAAAA, Inet6, Debug      bool
-	Unknown                                                  []string // ignored by glibc
+	rotate, edns0, singleRequest, singleRequestReopen, useVC bool
+	noTLDQuery, noReload, trustAD, noAAAA, inet6, debug      bool
+	unknown                                                  []string // ignored by glibc
 }
 
 // flagOptions are glibc's boolean options, matched by prefix in this order
 // (so "single-request-reopen" is tested before "single-request").
 var flagOptions = []struct {
 	name string
-	set  func(*Options)
+	set  func(*options)
 }{
-	{"inet6", func(o *Options) { o.Inet6 = true }},
-	{"rotate", func(o *Options) { o.Rotate = true }},
-	{"edns0", func(o *Options) { o.EDNS0 = true }},
-	{"single-request-reopen", func(o *Options) { o.SingleRequestReopen = true }},
-	{"single-request", func(o *Options) { o.SingleRequest = true }},
-	{"no_tld_query", func(o *Options) { o.NoTLDQuery = true }},
-	{"no-tld-query", func(o *Options) { o.NoTLDQuery = true }},
-	{"no-reload", func(o *Options) { o.NoReload = true }},
-	{"use-vc", func(o *Options) { o.UseVC = true }},
-	{"trust-ad", func(o *Options) { o.TrustAD = true }},
-	{"no-aaaa", func(o *Options) { o.NoAAAA = true }},
-	{"debug", func(o *Options) { o.Debug = true }},
+	{"inet6", func(o *options) { o.inet6 = true }},
+	{"rotate", func(o *options) { o.rotate = true }},
+	{"edns0", func(o *options) { o.edns0 = true }},
+	{"single-request-reopen", func(o *options) { o.singleRequestReopen = true }},
+	{"single-request", func(o *options) { o.singleRequest = true }},
+	{"no_tld_query", func(o *options) { o.noTLDQuery = true }},
+	{"no-tld-query", func(o *options) { o.noTLDQuery = true }},
+	{"no-reload", func(o *options) { o.noReload = true }},
+	{"use-vc", func(o *options) { o.useVC = true }},
+	{"trust-ad", func(o *options) { o.trustAD = true }},
+	{"no-aaaa", func(o *options) { o.noAAAA = true }},
+	{"debug", func(o *options) { o.debug = true }},
 }
 
 // keywords are the lines res_init understands: the keyword at the start
 // of the line, followed by a blank.
 var keywords = []string{"domain", "search", "nameserver", "sortlist", "options"}
 
-// ParseResolvConf reads resolv.conf the way glibc's res_init does: a
+// parseResolvConf reads resolv.conf the way glibc's res_init does: a
 // keyword counts only at the start of a line and followed by a space or a
 // tab; '#' or ';' in the first column starts a comment; every other line
 // is ignored. Nothing in data can make it fail; what glibc ignores is
 // listed in Problems.
-func ParseResolvConf(data []byte, d Dialect) *ResolvConf {
-	rc := &ResolvConf{Options: Options{
-		Ndots: defaultNdots, Timeout: defaultTimeout, Attempts: defaultAttempts,
-		GoTimeout: defaultTimeout, GoAttempts: defaultAttempts,
+func parseResolvConf(data []byte, d dialect) *resolvConf {
+	rc := &resolvConf{options: options{
+		ndots: defaultNdots, timeout: defaultTimeout, attempts: defaultAttempts,
+		goTimeout: defaultTimeout, goAttempts: defaultAttempts,
 	}}
 	for n, line := range lines(data) {
 		if strings.HasSuffix(line, "\r") {
-			rc.CRLF = true
+			rc.crlf = true
 		}
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue
@@ -154,7 +154,7 @@ func ParseResolvConf(data []byte, d Dialect) *ResolvConf {
 		case "nameserver":
 			rc.parseNameserver(n, rest, d)
 		case "sortlist":
-			rc.Sortlist = true
+			rc.sortlist = true
 		case "options":
 			rc.parseOptions(n, rest)
 		}
@@ -196,7 +196,7 @@ func keyword(line string) (kw, rest string, ok bool) {
 
 // noteIgnored records a line res_init skips, unless it is blank or an
 // indented comment.
-func (rc *ResolvConf) noteIgnored(n int, line string) {
+func (rc *resolvConf) noteIgnored(n int, line string) {
 	trimmed := strings.TrimSpace(line)
 	indented := line[0] == ' ' || line[0] == '\t'
 	switch {
@@ -219,35 +219,35 @@ func isKeyword(s string) bool {
 	return false
 }
 
-func (rc *ResolvConf) problem(n int, text string) {
-	rc.Problems = append(rc.Problems, Problem{Line: n, Text: text})
+func (rc *resolvConf) problem(n int, text string) {
+	rc.problems = append(rc.problems, problem{Line: n, Text: text})
 }
 
 // parseDomain: the first word becomes the whole search list.
-func (rc *ResolvConf) parseDomain(n int, rest string, d Dialect) {
+func (rc *resolvConf) parseDomain(n int, rest string, d dialect) {
 	if rest == "" {
 		return
 	}
-	if d == Legacy && len(rest) > legacySearchLine {
+	if d == legacy && len(rest) > legacySearchLine {
 		rest = rest[:legacySearchLine]
 	}
 	if i := strings.IndexAny(rest, " \t"); i >= 0 {
 		rest = rest[:i]
 	}
-	rc.Search, rc.SearchLine, rc.SearchFrom, rc.SearchDropped = []string{rest}, n, "domain", nil
+	rc.search, rc.searchLine, rc.searchFrom, rc.searchDropped = []string{rest}, n, "domain", nil
 	rc.noteCR(n, rest, "domain")
 }
 
 // parseSearch: blank-separated domains (only space and tab separate them:
 // a CR stays part of the last domain). Legacy glibc copies the first 255
 // bytes of the line and keeps six domains.
-func (rc *ResolvConf) parseSearch(n int, rest string, d Dialect) {
+func (rc *resolvConf) parseSearch(n int, rest string, d dialect) {
 	if rest == "" {
 		return
 	}
 	all := blankFields(rest)
 	domains, dropped := all, []string(nil)
-	if d == Legacy {
+	if d == legacy {
 		domains = blankFields(rest[:min(len(rest), legacySearchLine)])
 		domains = domains[:min(len(domains), legacyMaxSearch)]
 		dropped = all[len(domains):]
@@ -255,7 +255,7 @@ func (rc *ResolvConf) parseSearch(n int, rest string, d Dialect) {
 			rc.problem(n, fmt.Sprintf("search domain %q is cut to %q: glibc before 2.26 reads 255 bytes of the line", clip(all[last]), domains[last]))
 		}
 	}
-	rc.Search, rc.SearchLine, rc.SearchFrom, rc.SearchDropped = domains, n, "search", dropped
+	rc.search, rc.searchLine, rc.searchFrom, rc.searchDropped = domains, n, "search", dropped
 	if len(domains) > 0 {
 		rc.noteCR(n, domains[len(domains)-1], "search domain")
 	}
@@ -265,7 +265,7 @@ func blankFields(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
 }
 
-func (rc *ResolvConf) noteCR(n int, value, what string) {
+func (rc *resolvConf) noteCR(n int, value, what string) {
 	if strings.HasSuffix(value, "\r") {
 		rc.problem(n, fmt.Sprintf("the %s %q ends in a carriage return (CRLF file): glibc keeps it as part of the name", what, value))
 	}
@@ -274,17 +274,17 @@ func (rc *ResolvConf) noteCR(n int, value, what string) {
 // parseNameserver accepts an IPv4 address as inet_aton does (so 10.1 and
 // 012.0.0.1 are addresses, as they are to glibc), else an IPv6 address
 // with an optional %zone.
-func (rc *ResolvConf) parseNameserver(n int, rest string, d Dialect) {
+func (rc *resolvConf) parseNameserver(n int, rest string, d dialect) {
 	word := rest
-	if d == Modern {
+	if d == modern {
 		// glibc 2.26+ ignores what follows the address on the line.
 		if i := strings.IndexAny(word, " \t"); i >= 0 {
 			word = word[:i]
 		}
 	}
 	if word != "" {
-		if a, ok := inetAton(word, d == Modern); ok {
-			rc.Nameservers = append(rc.Nameservers, Nameserver{Addr: a, Line: n})
+		if a, ok := inetAton(word, d == modern); ok {
+			rc.nameservers = append(rc.nameservers, nameserver{addr: a, line: n})
 			return
 		}
 	}
@@ -293,7 +293,7 @@ func (rc *ResolvConf) parseNameserver(n int, rest string, d Dialect) {
 		if zone != "" && (a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast()) {
 			a = a.WithZone(zone)
 		}
-		rc.Nameservers = append(rc.Nameservers, Nameserver{Addr: a, Line: n})
+		rc.nameservers = append(rc.nameservers, nameserver{addr: a, line: n})
 		return
 	}
 	text := fmt.Sprintf("nameserver %q is not an IPv4 or IPv6 address: glibc ignores it", clip(word))
@@ -307,8 +307,8 @@ func (rc *ResolvConf) parseNameserver(n int, rest string, d Dialect) {
 
 // parseOptions applies an options line: later options override earlier
 // ones, unknown ones are ignored, numbers are read as atoi reads them.
-func (rc *ResolvConf) parseOptions(n int, rest string) {
-	o := &rc.Options
+func (rc *resolvConf) parseOptions(n int, rest string) {
+	o := &rc.options
 	for _, tok := range blankFields(rest) {
 		switch {
 		case strings.HasPrefix(tok, "ndots:"):
@@ -319,23 +319,23 @@ func (rc *ResolvConf) parseOptions(n int, rest string) {
 			case v < 0:
 				v &= 0xf // __res_state.ndots is a 4-bit field
 			}
-			o.Ndots = v
+			o.ndots = v
 		case strings.HasPrefix(tok, "timeout:"):
-			o.Timeout = min(atoi(tok[len("timeout:"):]), maxTimeout)
-			o.GoTimeout = max(goDtoi(tok[len("timeout:"):]), 1)
+			o.timeout = min(atoi(tok[len("timeout:"):]), maxTimeout)
+			o.goTimeout = max(goDtoi(tok[len("timeout:"):]), 1)
 		case strings.HasPrefix(tok, "attempts:"):
-			o.Attempts = min(atoi(tok[len("attempts:"):]), maxAttempts)
-			o.GoAttempts = max(goDtoi(tok[len("attempts:"):]), 1)
+			o.attempts = min(atoi(tok[len("attempts:"):]), maxAttempts)
+			o.goAttempts = max(goDtoi(tok[len("attempts:"):]), 1)
 		default:
 			if !setFlag(o, tok) {
-				o.Unknown = append(o.Unknown, tok)
+				o.unknown = append(o.unknown, tok)
 				rc.problem(n, fmt.Sprintf("unknown option %q: glibc ignores it", clip(tok)))
 			}
 		}
 	}
 }
 
-func setFlag(o *Options, tok string) bool {
+func setFlag(o *options, tok string) bool {
 	for _, f := range flagOptions {
 		if strings.HasPrefix(tok, f.name) {
 			f.set(o)

@@ -10,7 +10,7 @@ func TestParseResolvConf(t *testing.T) {
 	cases := []struct {
 		name     string
 		in       string
-		dialect  Dialect
+		dialect  dialect
 		ns       string // accepted nameservers, space-separated
 		search   string
 		opts     string // "ndots/timeout/attempts" and the flags in effect
@@ -48,38 +48,38 @@ func TestParseResolvConf(t *testing.T) {
 			ns: "10.0.0.2", search: "a.example", opts: "1/5/2 []"},
 		{name: "modern glibc: a CR after the address rejects it", in: "nameserver 10.0.0.2\r\nsearch a.example\r\n",
 			search: "a.example\r", opts: "1/5/2 []", problems: []string{"line 1: nameserver \"10.0.0.2\\r\" ends in a carriage return", "line 2: the search domain"}},
-		{name: "legacy glibc: inet_aton accepts the CR", in: "nameserver 10.0.0.2\r\n", dialect: Legacy,
+		{name: "legacy glibc: inet_aton accepts the CR", in: "nameserver 10.0.0.2\r\n", dialect: legacy,
 			ns: "10.0.0.2", opts: "1/5/2 []"},
-		{name: "legacy glibc: an IPv6 address with a CR is still ignored", in: "nameserver 2001:db8::53\r\n", dialect: Legacy,
+		{name: "legacy glibc: an IPv6 address with a CR is still ignored", in: "nameserver 2001:db8::53\r\n", dialect: legacy,
 			opts: "1/5/2 []", problems: []string{`line 1: nameserver "2001:db8::53\r" ends in a carriage return`}},
-		{name: "legacy glibc keeps six search domains", in: "search a b c d e f g h\n", dialect: Legacy,
+		{name: "legacy glibc keeps six search domains", in: "search a b c d e f g h\n", dialect: legacy,
 			search: "a b c d e f", opts: "1/5/2 []"},
 		{name: "modern glibc keeps them all", in: "search a b c d e f g h\n",
 			search: "a b c d e f g h", opts: "1/5/2 []"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rc := ParseResolvConf([]byte(c.in), c.dialect)
+			rc := parseResolvConf([]byte(c.in), c.dialect)
 			var ns []string
-			for _, n := range rc.Nameservers {
-				ns = append(ns, n.Addr.String())
+			for _, n := range rc.nameservers {
+				ns = append(ns, n.addr.String())
 			}
 			if got := strings.Join(ns, " "); got != c.ns {
 				t.Errorf("nameservers %q, want %q", got, c.ns)
 			}
-			if got := strings.Join(rc.Search, " "); got != c.search {
+			if got := strings.Join(rc.search, " "); got != c.search {
 				t.Errorf("search %q, want %q", got, c.search)
 			}
-			o := rc.Options
-			if got := fmt.Sprintf("%d/%d/%d %v", o.Ndots, o.Timeout, o.Attempts, o.flags()); got != c.opts {
+			o := rc.options
+			if got := fmt.Sprintf("%d/%d/%d %v", o.ndots, o.timeout, o.attempts, o.flags()); got != c.opts {
 				t.Errorf("options %s, want %s", got, c.opts)
 			}
-			if len(rc.Problems) != len(c.problems) {
-				t.Errorf("problems %v, want %d", rc.Problems, len(c.problems))
+			if len(rc.problems) != len(c.problems) {
+				t.Errorf("problems %v, want %d", rc.problems, len(c.problems))
 			}
 			for i, want := range c.problems {
-				if i < len(rc.Problems) && !strings.HasPrefix(rc.Problems[i].String(), want) {
-					t.Errorf("problem %d %q, want it to start with %q", i, rc.Problems[i], want)
+				if i < len(rc.problems) && !strings.HasPrefix(rc.problems[i].String(), want) {
+					t.Errorf("problem %d %q, want it to start with %q", i, rc.problems[i], want)
 				}
 			}
 		})
@@ -87,27 +87,27 @@ func TestParseResolvConf(t *testing.T) {
 }
 
 func TestLegacySearchDropsAreRecorded(t *testing.T) {
-	rc := ParseResolvConf([]byte("search a b c d e f g h\n"), Legacy)
-	if strings.Join(rc.SearchDropped, " ") != "g h" {
-		t.Errorf("dropped %v, want [g h]", rc.SearchDropped)
+	rc := parseResolvConf([]byte("search a b c d e f g h\n"), legacy)
+	if strings.Join(rc.searchDropped, " ") != "g h" {
+		t.Errorf("dropped %v, want [g h]", rc.searchDropped)
 	}
 	long := "search " + strings.Repeat("x", 250) + " yyyyyyyyyy\n"
-	rc = ParseResolvConf([]byte(long), Legacy)
-	if len(rc.Search) != 2 || rc.Search[1] != "yyyy" || len(rc.Problems) != 1 {
-		t.Errorf("a 255-byte cut: search %q problems %v", rc.Search, rc.Problems)
+	rc = parseResolvConf([]byte(long), legacy)
+	if len(rc.search) != 2 || rc.search[1] != "yyyy" || len(rc.problems) != 1 {
+		t.Errorf("a 255-byte cut: search %q problems %v", rc.search, rc.problems)
 	}
 }
 
 func TestGoResolverReadsTimeoutsItsOwnWay(t *testing.T) {
-	o := ParseResolvConf([]byte("options timeout:0 attempts:9\n"), Modern).Options
-	if o.Timeout != 0 || o.Attempts != 5 || o.GoTimeout != 1 || o.GoAttempts != 9 {
-		t.Errorf("glibc %d/%d, Go %d/%d; want glibc 0/5 and Go 1/9", o.Timeout, o.Attempts, o.GoTimeout, o.GoAttempts)
+	o := parseResolvConf([]byte("options timeout:0 attempts:9\n"), modern).options
+	if o.timeout != 0 || o.attempts != 5 || o.goTimeout != 1 || o.goAttempts != 9 {
+		t.Errorf("glibc %d/%d, Go %d/%d; want glibc 0/5 and Go 1/9", o.timeout, o.attempts, o.goTimeout, o.goAttempts)
 	}
 }
 
 func TestDialectFor(t *testing.T) {
-	for glibc, want := range map[string]Dialect{"2.17": Legacy, "2.25": Legacy, "2.26": Modern, "2.34": Modern, "2.35": Modern, "": Modern, "junk": Modern} {
-		if got := DialectFor(glibc); got != want {
+	for glibc, want := range map[string]dialect{"2.17": legacy, "2.25": legacy, "2.26": modern, "2.34": modern, "2.35": modern, "": modern, "junk": modern} {
+		if got := dialectFor(glibc); got != want {
 			t.Errorf("DialectFor(%q) = %v, want %v", glibc, got, want)
 		}
 	}
@@ -154,20 +154,20 @@ func TestWindowsAndWorstCase(t *testing.T) {
 		timeout, n int
 		want       string
 	}{{5, 1, "[5]"}, {5, 2, "[5 5]"}, {5, 3, "[5 3 6]"}, {1, 3, "[1 1 1]"}, {0, 2, "[1 1]"}, {30, 3, "[30 20 40]"}} {
-		if got := fmt.Sprint(Windows(c.timeout, c.n)); got != c.want {
+		if got := fmt.Sprint(windows(c.timeout, c.n)); got != c.want {
 			t.Errorf("Windows(%d, %d) = %s, want %s", c.timeout, c.n, got, c.want)
 		}
 	}
-	defaults := ParseResolvConf(nil, Modern).Options
-	if wc := worstCase(defaults, 2); wc.Glibc != 20 || wc.Go != 20 || wc.Seconds != 20 {
+	defaults := parseResolvConf(nil, modern).options
+	if wc := worstCaseFor(defaults, 2); wc.Glibc != 20 || wc.Go != 20 || wc.Seconds != 20 {
 		t.Errorf("defaults with two servers: %+v, want 20 s both", wc)
 	}
-	single := ParseResolvConf([]byte("options single-request\n"), Modern).Options
-	if wc := worstCase(single, 1); wc.Glibc != 10 || wc.Go != 20 {
+	single := parseResolvConf([]byte("options single-request\n"), modern).options
+	if wc := worstCaseFor(single, 1); wc.Glibc != 10 || wc.Go != 20 {
 		t.Errorf("single-request: glibc %d Go %d, want 10 and 20 (Go asks A, then AAAA)", wc.Glibc, wc.Go)
 	}
-	none := ParseResolvConf([]byte("options attempts:0\n"), Modern).Options
-	if wc := worstCase(none, 1); wc.Glibc != 0 || !strings.Contains(wc.GlibcHow, "no query") {
+	none := parseResolvConf([]byte("options attempts:0\n"), modern).options
+	if wc := worstCaseFor(none, 1); wc.Glibc != 0 || !strings.Contains(wc.GlibcHow, "no query") {
 		t.Errorf("attempts:0: %+v", wc)
 	}
 }
@@ -186,7 +186,7 @@ func TestCandidates(t *testing.T) {
 		{"api.example.com", 5, "api.example.com.a.test. api.example.com.b.test. api.example.com."},
 	}
 	for _, c := range cases {
-		if got := strings.Join(Candidates(c.name, search, c.ndots), " "); got != c.want {
+		if got := strings.Join(candidates(c.name, search, c.ndots), " "); got != c.want {
 			t.Errorf("Candidates(%s, ndots %d) = %s, want %s", c.name, c.ndots, got, c.want)
 		}
 	}

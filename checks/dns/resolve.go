@@ -44,7 +44,7 @@ func (c *resolveCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	case verdictNotFound:
 		res.Status, res.Observed = engine.Fail, "does not resolve"
 		res.Message = "does not resolve: " + c.notFoundWhy(o)
-		res.Remediation = tell("publish "+c.name, fmt.Sprintf("add the %s record(s) for %s in DNS (or an %s line, if files comes before dns in %s)", typeNames(c.types), c.name, HostsPath, NsswitchPath))
+		res.Remediation = tell("publish "+c.name, fmt.Sprintf("add the %s record(s) for %s in DNS (or an %s line, if files comes before dns in %s)", typeNames(c.types), c.name, hostsPath, nsswitchPath))
 	default:
 		res.Status = engine.Fail
 		res.Observed, res.Message, res.Remediation = lookupFailed(o)
@@ -56,37 +56,37 @@ func (c *resolveCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 // lookupFailed explains a lookup that getaddrinfo ends with an error.
 func lookupFailed(o outcome) (observed, message string, fix *remediate.Plan) {
 	last := ""
-	if len(o.Steps) > 0 {
-		last = o.Steps[len(o.Steps)-1].Service
+	if len(o.steps) > 0 {
+		last = o.steps[len(o.steps)-1].Service
 	}
 	switch o.stepCause {
 	case causeNoService:
-		return "lookup failed: no service", "the hosts line of " + NsswitchPath + " names no service, so glibc asks nothing and fails every lookup (see dns/config)",
-			tell("name the services on the hosts line", "write \"hosts: files dns\" in "+NsswitchPath)
+		return "lookup failed: no service", "the hosts line of " + nsswitchPath + " names no service, so glibc asks nothing and fails every lookup (see dns/config)",
+			tell("name the services on the hosts line", "write \"hosts: files dns\" in "+nsswitchPath)
 	case causeNoModule:
 		name, _, _ := strings.Cut(last, " ")
 		return "lookup failed: " + name + " not installed", fmt.Sprintf("the lookup ends at %s, whose module libnss_%s.so.2 is not installed: glibc fails it (EAI_SYSTEM)", last, name),
-			tell("install or remove "+name, fmt.Sprintf("install the package that provides libnss_%s.so.2, or take %s off the hosts line of %s", name, name, NsswitchPath))
+			tell("install or remove "+name, fmt.Sprintf("install the package that provides libnss_%s.so.2, or take %s off the hosts line of %s", name, name, nsswitchPath))
 	}
-	return "lookup failed: " + o.Cause, fmt.Sprintf("DNS did not answer (%s) for %s", o.Cause, strings.Join(names(o.Candidates), ", ")),
-		tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.Cause))
+	return "lookup failed: " + o.cause, fmt.Sprintf("DNS did not answer (%s) for %s", o.cause, strings.Join(names(o.candidates), ", ")),
+		tell("make the nameservers answer", "fix the nameservers in use (see the dns/nameserver checks): "+causeAdvice(o.cause))
 }
 
 // hostsUnreadable stops a lookup whose first answer could be a hosts file
 // golive cannot read: guessing past it could call a name resolved that
 // the service sees differently.
-func hostsUnreadable(sys *System, h *host.Host) (engine.Result, bool) {
-	if sys.HostsErr == nil || errors.Is(sys.HostsErr, fs.ErrNotExist) || !usesFiles(sys.NSS) {
+func hostsUnreadable(sys *system, h *host.Host) (engine.Result, bool) {
+	if sys.hostsErr == nil || errors.Is(sys.hostsErr, fs.ErrNotExist) || !usesFiles(sys.nss) {
 		return engine.Result{}, false
 	}
-	if h.NeedsRoot(sys.HostsErr) {
-		return engine.SkipNeedsRoot(engine.Result{}, sys.HostsErr), true
+	if h.NeedsRoot(sys.hostsErr) {
+		return engine.SkipNeedsRoot(engine.Result{}, sys.hostsErr), true
 	}
-	return engine.Result{Status: engine.Error, Message: "cannot read " + HostsPath + ": " + sys.HostsErr.Error()}, true
+	return engine.Result{Status: engine.Error, Message: "cannot read " + hostsPath + ": " + sys.hostsErr.Error()}, true
 }
 
-func usesFiles(n *Nsswitch) bool {
-	for _, s := range n.Hosts {
+func usesFiles(n *nsswitch) bool {
+	for _, s := range n.hosts {
 		if s.Name == "files" {
 			return true
 		}
@@ -95,13 +95,13 @@ func usesFiles(n *Nsswitch) bool {
 }
 
 func (c *resolveCheck) judgeAnswer(res engine.Result, o outcome) engine.Result {
-	res.Observed = strings.Join(addrStrings(o.Addrs), ", ") + " (" + o.Source + ")"
-	res.Status, res.Message = engine.Pass, "resolves through "+o.Source
-	if o.Answered != nil {
-		res.Message += " as " + o.Answered.Name
+	res.Observed = strings.Join(addrStrings(o.addrs), ", ") + " (" + o.source + ")"
+	res.Status, res.Message = engine.Pass, "resolves through "+o.source
+	if o.answered != nil {
+		res.Message += " as " + o.answered.Name
 	}
-	if o.Opaque {
-		res.Observed = "this machine's own addresses (" + o.Source + ")"
+	if o.opaque {
+		res.Observed = "this machine's own addresses (" + o.source + ")"
 		if len(c.expect) > 0 {
 			res.Status = engine.Warn
 			res.Message += "; nss-myhostname answers with the machine's own addresses, which golive cannot compare with the expected ones"
@@ -109,17 +109,17 @@ func (c *resolveCheck) judgeAnswer(res engine.Result, o outcome) engine.Result {
 		return res
 	}
 	if len(c.expect) > 0 {
-		missing, extra := diffAddrs(c.expect, o.Addrs)
+		missing, extra := diffAddrs(c.expect, o.addrs)
 		if len(missing) > 0 || len(extra) > 0 {
 			res.Status = engine.Fail
-			res.Message = fmt.Sprintf("resolves through %s to %s, expected %s", o.Source, strings.Join(addrStrings(o.Addrs), ", "), strings.Join(addrStrings(c.expect), ", "))
+			res.Message = fmt.Sprintf("resolves through %s to %s, expected %s", o.source, strings.Join(addrStrings(o.addrs), ", "), strings.Join(addrStrings(c.expect), ", "))
 			if len(missing) > 0 {
 				res.Message += "; missing " + strings.Join(addrStrings(missing), ", ")
 			}
 			if len(extra) > 0 {
 				res.Message += "; unexpected " + strings.Join(addrStrings(extra), ", ")
 			}
-			res.Remediation = tell("correct the records of "+c.name, fmt.Sprintf("make %s resolve to exactly %s: fix the DNS records, or the %s line that answers first", c.name, strings.Join(addrStrings(c.expect), ", "), HostsPath))
+			res.Remediation = tell("correct the records of "+c.name, fmt.Sprintf("make %s resolve to exactly %s: fix the DNS records, or the %s line that answers first", c.name, strings.Join(addrStrings(c.expect), ", "), hostsPath))
 			return res
 		}
 	}
@@ -134,14 +134,14 @@ func (c *resolveCheck) judgeAnswer(res engine.Result, o outcome) engine.Result {
 // failedFirst reports a server that failed before another answered: the
 // lookup works, slowly, on every call.
 func failedFirst(o outcome) string {
-	if o.Answered == nil {
+	if o.answered == nil {
 		return ""
 	}
-	for _, t := range o.Answered.Servers {
+	for _, t := range o.answered.Servers {
 		switch t.Result {
-		case CauseTimeout:
+		case causeTimeout:
 			return fmt.Sprintf("%s failed first (timeout): every lookup waits for it before glibc asks the next server", t.Server)
-		case CauseNetwork, CauseServfail, CauseRefused, CauseRcode:
+		case causeNetwork, causeServfail, causeRefused, causeRcode:
 			return fmt.Sprintf("%s failed first (%s): every lookup asks it first and moves on only after its failure", t.Server, t.Result)
 		}
 	}
@@ -149,38 +149,38 @@ func failedFirst(o outcome) string {
 }
 
 func (c *resolveCheck) notFoundWhy(o outcome) string {
-	tried := names(o.Candidates)
+	tried := names(o.candidates)
 	switch {
-	case len(o.Steps) > 0 && o.stepCause != "" && len(tried) > 0:
+	case len(o.steps) > 0 && o.stepCause != "" && len(tried) > 0:
 		return fmt.Sprintf("%s for %s", o.stepCause, strings.Join(tried, ", "))
-	case len(o.Steps) > 0:
-		last := o.Steps[len(o.Steps)-1]
+	case len(o.steps) > 0:
+		last := o.steps[len(o.steps)-1]
 		return fmt.Sprintf("not found by %s (nsswitch hosts: %s)", last.Service, hostsLine(o))
 	}
-	return "the hosts database has no service to ask (" + NsswitchPath + ": see dns/config)"
+	return "the hosts database has no service to ask (" + nsswitchPath + ": see dns/config)"
 }
 
 func hostsLine(o outcome) string {
-	parts := make([]string, len(o.Steps))
-	for i, s := range o.Steps {
+	parts := make([]string, len(o.steps))
+	for i, s := range o.steps {
 		parts[i] = s.Service
 	}
 	return strings.Join(parts, " ")
 }
 
-func (c *resolveCheck) details(sys *System, o outcome) map[string]any {
+func (c *resolveCheck) details(sys *system, o outcome) map[string]any {
 	d := map[string]any{
-		"name": c.name, "types": typeList(c.types), "nsswitch": sys.NSS.HostsLine(),
-		"steps": o.Steps, "candidates": o.Candidates, "source": o.Source,
+		"name": c.name, "types": typeList(c.types), "nsswitch": sys.nss.hostsLine(),
+		"steps": o.steps, "candidates": o.candidates, "source": o.source,
 	}
-	if o.Candidates == nil {
+	if o.candidates == nil {
 		d["candidates"] = []candidate{}
 	}
 	if len(c.expect) > 0 {
 		d["expected"] = addrStrings(c.expect)
 	}
 	answers := map[string][]string{}
-	for _, a := range o.Addrs {
+	for _, a := range o.addrs {
 		t := "A"
 		if a.Is6() {
 			t = "AAAA"
@@ -188,16 +188,16 @@ func (c *resolveCheck) details(sys *System, o outcome) map[string]any {
 		answers[t] = append(answers[t], a.String())
 	}
 	d["answers"] = answers
-	if o.Answered != nil {
-		d["answered_name"] = o.Answered.Name
-		d["server"] = o.Answered.by
-		d["rtt_ms"] = o.Answered.Servers[len(o.Answered.Servers)-1].RTTms
+	if o.answered != nil {
+		d["answered_name"] = o.answered.Name
+		d["server"] = o.answered.by
+		d["rtt_ms"] = o.answered.Servers[len(o.answered.Servers)-1].RTTms
 	}
-	if len(o.HostsLines) > 0 {
-		d["hosts_lines"] = o.HostsLines
+	if len(o.hostsLines) > 0 {
+		d["hosts_lines"] = o.hostsLines
 	}
-	if o.Cause != "" {
-		d["cause"] = o.Cause
+	if o.cause != "" {
+		d["cause"] = o.cause
 	}
 	if notes := dnsNotes(sys, o); len(notes) > 0 {
 		d["notes"] = notes
@@ -206,12 +206,12 @@ func (c *resolveCheck) details(sys *System, o outcome) map[string]any {
 }
 
 // dnsNotes says where golive's lookup differs from the service's.
-func dnsNotes(sys *System, o outcome) []string {
-	notes := slices.Clone(o.Notes)
-	if len(o.Candidates) > 0 && sys.options().Rotate {
+func dnsNotes(sys *system, o outcome) []string {
+	notes := slices.Clone(o.notes)
+	if len(o.candidates) > 0 && sys.options().rotate {
 		notes = append(notes, "options rotate: glibc starts each lookup at the next nameserver; golive asked them in order")
 	}
-	if len(o.Candidates) > 0 && sys.Stub && !sys.Live {
+	if len(o.candidates) > 0 && sys.stub && !sys.live {
 		notes = append(notes, "systemd-resolved stub: under --root golive asked its upstream servers, which the stub would ask")
 	}
 	return notes
@@ -235,24 +235,24 @@ func (c *reverseCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	defer cancel()
 	o := lookup{sys: sys, port: c.port, types: []uint16{mdns.TypePTR}}.reverse(ctx, c.addr)
 	res := engine.Result{Details: map[string]any{
-		"address": c.addr.String(), "query": arpa + " PTR", "nsswitch": sys.NSS.HostsLine(),
-		"steps": o.Steps, "candidates": o.Candidates, "names": o.Names, "source": o.Source,
+		"address": c.addr.String(), "query": arpa + " PTR", "nsswitch": sys.nss.hostsLine(),
+		"steps": o.steps, "candidates": o.candidates, "names": o.names, "source": o.source,
 	}}
-	if o.Answered != nil {
-		res.Details["server"] = o.Answered.by
+	if o.answered != nil {
+		res.Details["server"] = o.answered.by
 	}
-	if o.Cause != "" {
-		res.Details["cause"] = o.Cause
+	if o.cause != "" {
+		res.Details["cause"] = o.cause
 	}
 	switch verdictOf(o) {
 	case verdictFound:
-		res.Status, res.Observed = engine.Pass, strings.Join(o.Names, ", ")+" ("+o.Source+")"
-		res.Message = "has a name through " + o.Source
+		res.Status, res.Observed = engine.Pass, strings.Join(o.names, ", ")+" ("+o.source+")"
+		res.Message = "has a name through " + o.source
 	case verdictUndecided:
 		return undecided(res, o)
 	case verdictNotFound:
 		res.Status, res.Observed = engine.Fail, "no name"
-		res.Message = fmt.Sprintf("has no name: no PTR record for %s (%s)", arpa, orDefault(o.Cause, "not found"))
+		res.Message = fmt.Sprintf("has no name: no PTR record for %s (%s)", arpa, orDefault(o.cause, "not found"))
 		res.Remediation = tell("publish a PTR record for "+c.addr.String(), "ask the owner of the reverse zone to add a PTR record for "+arpa+" (services that check reverse DNS reject this address until then)")
 	default:
 		res.Status = engine.Fail
@@ -273,7 +273,7 @@ const (
 )
 
 func verdictOf(o outcome) verdict {
-	switch o.Final {
+	switch o.final {
 	case finalFound:
 		return verdictFound
 	case finalNotFound:
@@ -286,8 +286,8 @@ func verdictOf(o outcome) verdict {
 
 func undecided(res engine.Result, o outcome) engine.Result {
 	res.Status, res.Observed = engine.Skip, "not decided"
-	if o.Cause == causeUnqueryable {
-		res.Message = "DNS cannot be asked from here: " + strings.Join(o.Notes, "; ")
+	if o.cause == causeUnqueryable {
+		res.Message = "DNS cannot be asked from here: " + strings.Join(o.notes, "; ")
 		return res
 	}
 	res.Message = "no source golive can evaluate answered (nsswitch hosts: " + hostsLine(o) + ")"
@@ -296,13 +296,13 @@ func undecided(res engine.Result, o outcome) engine.Result {
 
 func causeAdvice(cause string) string {
 	switch cause {
-	case CauseRefused:
+	case causeRefused:
 		return "they refuse recursion for this host"
-	case CauseServfail:
+	case causeServfail:
 		return "they answer SERVFAIL"
-	case CauseTimeout:
+	case causeTimeout:
 		return "they do not answer in time"
-	case CauseNetwork:
+	case causeNetwork:
 		return "they cannot be reached"
 	}
 	return cause

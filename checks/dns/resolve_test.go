@@ -35,7 +35,7 @@ func TestResolveFollowsNsswitchOrder(t *testing.T) {
 			t.Parallel()
 			port, servers := startLab(t, serverSpec{ip: "127.0.0.1", zones: db1})
 			h := labRoot(t, map[string]string{
-				"etc/resolv.conf": resolvConf(servers, ""), "etc/nsswitch.conf": c.nsswitch, "etc/hosts": hostsDB1,
+				"etc/resolv.conf": resolvConfFor(servers, ""), "etc/nsswitch.conf": c.nsswitch, "etc/hosts": hostsDB1,
 			})
 			r := result(t, dnsProfile(t, port, "  names: ["+c.query+"]\n"), h, "dns/resolve:"+c.query, engine.RunOptions{})
 			if r.Status != engine.Pass || r.Details["source"] != c.source || !strings.HasPrefix(r.Observed, c.answers+" (") {
@@ -93,7 +93,7 @@ func TestResolveSearchListOrder(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			port, servers := startLab(t, serverSpec{ip: "127.0.0.1", zones: c.zones})
-			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, c.conf)})
+			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, c.conf)})
 			r := result(t, dnsProfile(t, port, "  names: [\""+c.query+"\"]\n"), h, "dns/resolve:"+c.query, engine.RunOptions{})
 			if got := servers[0].names(); strings.Join(got, " ") != strings.Join(c.seen, " ") {
 				t.Errorf("server saw %v, want %v", got, c.seen)
@@ -114,7 +114,7 @@ func TestResolveSearchListOrder(t *testing.T) {
 		})
 	}
 	// The order the tests pin is the documented one.
-	if got := Candidates("db1.svc", []string{"a.test", "b.test"}, 2); strings.Join(got, " ") != "db1.svc.a.test. db1.svc.b.test. db1.svc." {
+	if got := candidates("db1.svc", []string{"a.test", "b.test"}, 2); strings.Join(got, " ") != "db1.svc.a.test. db1.svc.b.test. db1.svc." {
 		t.Errorf("Candidates: %v", got)
 	}
 }
@@ -135,9 +135,9 @@ func TestResolveFailures(t *testing.T) {
 		{"types: [A] asks for A only", []serverSpec{{ip: "127.0.0.1", zones: db1}},
 			"  names: [{name: db1.test, types: [A]}]\n", engine.Pass, "", "resolves"},
 		{"SERVFAIL everywhere fails with its cause", []serverSpec{{ip: "127.0.0.1", zones: map[string]zone{"db1.test.": {rcode: mdns.RcodeServerFailure}}}},
-			"  names: [db1.test.]\n", engine.Fail, CauseServfail, "DNS did not answer (servfail)"},
+			"  names: [db1.test.]\n", engine.Fail, causeServfail, "DNS did not answer (servfail)"},
 		{"silence fails as a timeout", []serverSpec{{ip: "127.0.0.1", silent: true}},
-			"  names: [db1.test.]\n", engine.Fail, CauseTimeout, "DNS did not answer (timeout)"},
+			"  names: [db1.test.]\n", engine.Fail, causeTimeout, "DNS did not answer (timeout)"},
 		{"a silent first server, an answering second: resolves, with a warning", []serverSpec{{ip: "127.0.0.2", silent: true}, {ip: "127.0.0.3", zones: db1}},
 			"  names: [db1.test]\n", engine.Warn, "", "127.0.0.2 failed first (timeout)"},
 		{"a refusing first server is skipped", []serverSpec{{ip: "127.0.0.2", zones: map[string]zone{"db1.test.": {rcode: mdns.RcodeRefused}}}, {ip: "127.0.0.3", zones: db1}},
@@ -147,7 +147,7 @@ func TestResolveFailures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			port, servers := startLab(t, c.specs...)
-			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "")})
+			h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "")})
 			p := dnsProfile(t, port, c.extra)
 			var id string
 			for _, ch := range mustBuild(t, p) {
@@ -180,7 +180,7 @@ func TestResolveThroughTheResolvedStub(t *testing.T) {
 	stubFiles := map[string]string{
 		"etc/resolv.conf":                      "->../run/systemd/resolve/stub-resolv.conf",
 		"run/systemd/resolve/stub-resolv.conf": "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch test\n",
-		"run/systemd/resolve/resolv.conf":      resolvConf(servers, "search test\n"),
+		"run/systemd/resolve/resolv.conf":      resolvConfFor(servers, "search test\n"),
 	}
 	h := labRoot(t, stubFiles)
 	all := run(t, dnsProfile(t, port, "  names: [db1]\n"), h, engine.RunOptions{}, "dns/resolve:")
@@ -256,7 +256,7 @@ func TestModulesUnderTheRoot(t *testing.T) {
 		{"hosts: wins [NOTFOUND=return] dns\n", map[string]string{"usr/lib/aarch64-linux-gnu/libnss_wins.so.2": ""}, engine.Skip, "no source golive can evaluate"},
 	}
 	for _, c := range cases {
-		files := map[string]string{"etc/resolv.conf": resolvConf(servers, ""), "etc/nsswitch.conf": c.nsswitch, "etc/hosts": hostsDB1}
+		files := map[string]string{"etc/resolv.conf": resolvConfFor(servers, ""), "etc/nsswitch.conf": c.nsswitch, "etc/hosts": hostsDB1}
 		for k, v := range c.files {
 			files[k] = v
 		}
@@ -285,7 +285,7 @@ func TestHostConfMulti(t *testing.T) {
 // the differential test: golive failed a name glibc resolves).
 func TestImageStubBeforeOtherServersSkips(t *testing.T) {
 	port, servers := startLab(t, serverSpec{ip: "127.0.0.2", zones: map[string]zone{"db1.test.": {rcode: mdns.RcodeRefused}}})
-	h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.53\n" + resolvConf(servers, ""), "etc/nsswitch.conf": "hosts: dns files\n", "etc/hosts": hostsDB1})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": "nameserver 127.0.0.53\n" + resolvConfFor(servers, ""), "etc/nsswitch.conf": "hosts: dns files\n", "etc/hosts": hostsDB1})
 	r := result(t, dnsProfile(t, port, "  names: [db1.test]\n"), h, "dns/resolve:db1.test", engine.RunOptions{})
 	if r.Status != engine.Skip || !strings.Contains(r.Message, "upstream servers are unknown") {
 		t.Errorf("%s %q, want skip: the stub comes first and cannot be asked", r.Status, r.Message)
@@ -311,7 +311,7 @@ func TestNoServiceToAskFails(t *testing.T) {
 func TestMdnsNotFoundReturnKeepsLocalNamesFromDNS(t *testing.T) {
 	port, servers := startLab(t, serverSpec{ip: "127.0.0.1", zones: map[string]zone{"printer.local.": {a: []string{"10.0.0.9"}}}})
 	h := labRoot(t, map[string]string{
-		"etc/resolv.conf":   resolvConf(servers, ""),
+		"etc/resolv.conf":   resolvConfFor(servers, ""),
 		"etc/nsswitch.conf": "hosts:          files mdns4_minimal [NOTFOUND=return] dns\n",
 	})
 	all := run(t, dnsProfile(t, port, "  names: [printer.local, db1.test]\n"), h, engine.RunOptions{}, "dns/resolve:")
@@ -332,7 +332,7 @@ func TestReverse(t *testing.T) {
 		"5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.": {ptr: []string{"db1-v6.test"}},
 	}})
 	h := labRoot(t, map[string]string{
-		"etc/resolv.conf": resolvConf(servers, ""),
+		"etc/resolv.conf": resolvConfFor(servers, ""),
 		"etc/hosts":       "127.0.0.1 localhost\n10.0.0.8 app8.test app8\n",
 	})
 	all := run(t, dnsProfile(t, port, "  reverse: [10.0.0.5, \"2001:db8::5\", 10.0.0.6, 10.0.0.8]\n"), h, engine.RunOptions{}, "dns/reverse:")

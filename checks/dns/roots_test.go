@@ -108,14 +108,14 @@ func TestFixtureRoots(t *testing.T) {
 }
 
 func TestFixtureRootsReadGlibcDialect(t *testing.T) {
-	for root, want := range map[string]Dialect{"centos-7": Legacy, "rocky-9": Modern, "ubuntu-22.04": Modern, "broken": Modern} {
+	for root, want := range map[string]dialect{"centos-7": legacy, "rocky-9": modern, "ubuntu-22.04": modern, "broken": modern} {
 		h := hosttest.Fixture(t, root)
 		rel, _ := h.OSRelease()
 		p, err := profile.Resolve(profile.Request{OS: rel})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := DialectFor(glibcFact.Get(p)); got != want {
+		if got := dialectFor(glibcFact.Get(p)); got != want {
 			t.Errorf("%s (glibc %q): dialect %v, want %v", root, glibcFact.Get(p), got, want)
 		}
 	}
@@ -153,7 +153,7 @@ func TestNetworkResultsRenderAsJSON(t *testing.T) {
 	port, servers := startLab(t,
 		serverSpec{ip: "127.0.0.1", zones: map[string]zone{".": {}, "db1.test.": {a: []string{"10.0.0.5"}}, "5.0.0.10.in-addr.arpa.": {ptr: []string{"db1.test"}}}},
 		serverSpec{ip: "127.0.0.2", silent: true})
-	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConf(servers, "search test\noptions timeout:1\n")})
+	h := labRoot(t, map[string]string{"etc/resolv.conf": resolvConfFor(servers, "search test\noptions timeout:1\n")})
 	p := dnsProfile(t, port, "  names: [db1, {name: nope.test, expect: [10.0.0.9]}]\n  reverse: [10.0.0.5]\n")
 	checks := expand(h, mustBuild(t, p))
 	out := engine.Run(context.Background(), h, checks, engine.RunOptions{CheckTimeout: 1500 * time.Millisecond})

@@ -14,13 +14,13 @@ import (
 
 // Defaults of the dns section.
 const (
-	DefaultPort           = 53
-	DefaultMaxNameservers = MaxNS
-	// DefaultMaxLookupTime is how long a lookup may block before dns/config
+	defaultPort           = 53
+	defaultMaxNameservers = maxNS
+	// defaultMaxLookupTime is how long a lookup may block before dns/config
 	// warns: the request timeouts of most services are 10 to 30 s, and a
 	// lookup that uses them up turns a DNS outage into a service outage
 	// instead of a quick, retryable error.
-	DefaultMaxLookupTime = 10 * time.Second
+	defaultMaxLookupTime = 10 * time.Second
 )
 
 // section is the dns: part of a profile, as written.
@@ -64,7 +64,7 @@ type settings struct {
 // parseSection validates the section; every error names the file and
 // line it was written on.
 func parseSection(sec *yaml.Node, p *profile.Profile) (settings, error) {
-	st := settings{port: DefaultPort, maxNS: DefaultMaxNameservers, maxLookup: DefaultMaxLookupTime}
+	st := settings{port: defaultPort, maxNS: defaultMaxNameservers, maxLookup: defaultMaxLookupTime}
 	if sec == nil {
 		return st, nil
 	}

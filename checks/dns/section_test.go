@@ -32,7 +32,7 @@ func TestSectionErrorsNameFileAndLine(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := testProfile(t, c.yaml)
-			_, err := build(p.Section(Kind), p)
+			_, err := build(p.Section(kind), p)
 			if err == nil || !strings.Contains(err.Error(), "golive.yaml"+c.where) || !strings.Contains(err.Error(), c.words) {
 				t.Errorf("error %v, want golive.yaml%s and %q", err, c.where, c.words)
 			}
@@ -102,7 +102,7 @@ func TestWithoutASectionConfigAndNameserversStillRun(t *testing.T) {
 	if len(checks) != 2 || checks[0].ID() != "dns/config" || checks[1].ID() != "dns/nameservers" {
 		t.Errorf("checks %v", checks)
 	}
-	if set := checks[1].(*nameserverSet); set.probe.String() != ". SOA" || set.port != DefaultPort {
+	if set := checks[1].(*nameserverSet); set.probe.String() != ". SOA" || set.port != defaultPort {
 		t.Errorf("default probe %s port %d, want . SOA on 53", set.probe, set.port)
 	}
 }

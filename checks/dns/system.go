@@ -14,14 +14,14 @@ import (
 
 // Files read under the root.
 const (
-	ResolvConfPath = "/etc/resolv.conf"
-	NsswitchPath   = "/etc/nsswitch.conf"
-	HostsPath      = "/etc/hosts"
-	HostConfPath   = "/etc/host.conf"
-	// UplinkPath is where systemd-resolved lists its upstream servers.
-	UplinkPath = "/run/systemd/resolve/resolv.conf"
-	// ResolvedConfPath is where an admin sets the upstreams (DNS=).
-	ResolvedConfPath = "/etc/systemd/resolved.conf"
+	resolvConfPath = "/etc/resolv.conf"
+	nsswitchPath   = "/etc/nsswitch.conf"
+	hostsPath      = "/etc/hosts"
+	hostConfPath   = "/etc/host.conf"
+	// uplinkPath is where systemd-resolved lists its upstream servers.
+	uplinkPath = "/run/systemd/resolve/resolv.conf"
+	// resolvedConfPath is where an admin sets the upstreams (DNS=).
+	resolvedConfPath = "/etc/systemd/resolved.conf"
 )
 
 // Read limits: a resolv.conf or nsswitch.conf is a few hundred bytes; a
@@ -43,95 +43,95 @@ var loopbackNS = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 // resolve, because /run is filled at boot.
 const stubResolvConf = "nameserver 127.0.0.53\noptions edns0 trust-ad\n"
 
-// System is the resolver configuration of one root.
-type System struct {
-	Live     bool
-	Dialect  Dialect
-	NSSRules NSSRules
-	Hostname string
+// system is the resolver configuration of one root.
+type system struct {
+	live     bool
+	dialect  dialect
+	nssRules nssRules
+	hostname string
 
-	// Resolv is /etc/resolv.conf as glibc reads it; nil when it is
-	// missing or unreadable (ResolvErr), which glibc treats as empty.
-	Resolv    *ResolvConf
-	ResolvErr error
-	// ResolvLink is the symlink target of /etc/resolv.conf, if it is one.
-	ResolvLink string
-	// Synthetic is set when Resolv stands in for a stub link the root
+	// resolv is /etc/resolv.conf as glibc reads it; nil when it is
+	// missing or unreadable (resolvErr), which glibc treats as empty.
+	resolv    *resolvConf
+	resolvErr error
+	// resolvLink is the symlink target of /etc/resolv.conf, if it is one.
+	resolvLink string
+	// synthetic is set when Resolv stands in for a stub link the root
 	// cannot resolve (an image: /run is empty until boot).
-	Synthetic bool
+	synthetic bool
 
-	// Stub is set when glibc talks to systemd-resolved's stub; the real
-	// servers are then Upstreams, from UplinkPath.
-	Stub         bool
-	StubWhy      string
-	Upstreams    *ResolvConf
-	UpstreamsErr error
+	// stub is set when glibc talks to systemd-resolved's stub; the real
+	// servers are then Upstreams, from uplinkPath.
+	stub         bool
+	stubWhy      string
+	upstreams    *resolvConf
+	upstreamsErr error
 
-	NSS *Nsswitch
-	// Modules says, for each service of the hosts line, whether glibc
+	nss *nsswitch
+	// modules says, for each service of the hosts line, whether glibc
 	// can load it under the root.
-	Modules map[string]moduleState
-	Hosts   *Hosts // nil when HostsErr is set
-	// HostsMulti is /etc/host.conf's "multi on": without it glibc's files
+	modules map[string]moduleState
+	hosts   *hosts // nil when hostsErr is set
+	// hostsMulti is /etc/host.conf's "multi on": without it glibc's files
 	// service answers from the first matching line only.
-	HostsMulti bool
-	// HostsErr is why /etc/hosts could not be read; glibc's files service
+	hostsMulti bool
+	// hostsErr is why /etc/hosts could not be read; glibc's files service
 	// answers "unavailable" then.
-	HostsErr error
+	hostsErr error
 }
 
-// LoadSystem reads the resolver configuration of h as the root's glibc
+// loadSystem reads the resolver configuration of h as the root's glibc
 // (the version glibc) reads it. It never fails: what cannot be read is
 // recorded, because glibc too carries on without it.
-func LoadSystem(h *host.Host, glibc string) *System {
-	s := &System{Live: h.Live(), Dialect: DialectFor(glibc), NSSRules: NSSRulesFor(glibc)}
-	s.Hostname, _ = facts.Hostname(h)
+func loadSystem(h *host.Host, glibc string) *system {
+	s := &system{live: h.Live(), dialect: dialectFor(glibc), nssRules: nssRulesFor(glibc)}
+	s.hostname, _ = facts.Hostname(h)
 	s.loadResolv(h)
 	s.loadNSS(h)
-	s.Modules = loadModules(h, s.NSS)
-	if data, err := h.ReadFileLimit(HostConfPath, maxConfFile); err == nil {
-		s.HostsMulti = ParseHostConfMulti(data)
+	s.modules = loadModules(h, s.nss)
+	if data, err := h.ReadFileLimit(hostConfPath, maxConfFile); err == nil {
+		s.hostsMulti = parseHostConfMulti(data)
 	}
-	data, err := h.ReadFileLimit(HostsPath, maxHostsFile)
+	data, err := h.ReadFileLimit(hostsPath, maxHostsFile)
 	if err != nil {
-		s.HostsErr = err
+		s.hostsErr = err
 	} else {
-		s.Hosts = ParseHosts(data)
+		s.hosts = parseHosts(data)
 	}
 	return s
 }
 
-func (s *System) loadResolv(h *host.Host) {
-	if target, err := h.Readlink(ResolvConfPath); err == nil {
-		s.ResolvLink = target
+func (s *system) loadResolv(h *host.Host) {
+	if target, err := h.Readlink(resolvConfPath); err == nil {
+		s.resolvLink = target
 	}
-	data, err := h.ReadFileLimit(ResolvConfPath, maxConfFile)
+	data, err := h.ReadFileLimit(resolvConfPath, maxConfFile)
 	switch {
 	case err == nil:
-		s.Resolv = ParseResolvConf(data, s.Dialect)
-	case errors.Is(err, fs.ErrNotExist) && isStubLink(s.ResolvLink):
-		s.Resolv, s.Synthetic = ParseResolvConf([]byte(stubResolvConf), Modern), true
+		s.resolv = parseResolvConf(data, s.dialect)
+	case errors.Is(err, fs.ErrNotExist) && isStubLink(s.resolvLink):
+		s.resolv, s.synthetic = parseResolvConf([]byte(stubResolvConf), modern), true
 	default:
-		s.ResolvErr = err
+		s.resolvErr = err
 	}
 	switch {
-	case isStubLink(s.ResolvLink):
-		s.Stub, s.StubWhy = true, ResolvConfPath+" links to "+s.ResolvLink
-	case s.Resolv != nil:
+	case isStubLink(s.resolvLink):
+		s.stub, s.stubWhy = true, resolvConfPath+" links to "+s.resolvLink
+	case s.resolv != nil:
 		for _, ns := range s.glibcServers() {
-			if isStubAddr(ns.Addr) {
-				s.Stub, s.StubWhy = true, fmt.Sprintf("nameserver %s (line %d) is systemd-resolved's stub", ns.Addr, ns.Line)
+			if isStubAddr(ns.addr) {
+				s.stub, s.stubWhy = true, fmt.Sprintf("nameserver %s (line %d) is systemd-resolved's stub", ns.addr, ns.line)
 				break
 			}
 		}
 	}
-	if !s.Stub {
+	if !s.stub {
 		return
 	}
-	if data, err := h.ReadFileLimit(UplinkPath, maxConfFile); err != nil {
-		s.UpstreamsErr = err
+	if data, err := h.ReadFileLimit(uplinkPath, maxConfFile); err != nil {
+		s.upstreamsErr = err
 	} else {
-		s.Upstreams = ParseResolvConf(data, Modern)
+		s.upstreams = parseResolvConf(data, modern)
 	}
 }
 
@@ -155,30 +155,30 @@ func isStubAddr(a netip.Addr) bool {
 	return false
 }
 
-func (s *System) loadNSS(h *host.Host) {
-	ns, err := facts.NsswitchOf(h, s.NSSRules)
+func (s *system) loadNSS(h *host.Host) {
+	ns, err := facts.NsswitchOf(h, s.nssRules)
 	if err != nil {
-		s.NSS = DefaultNsswitch(s.NSSRules)
-		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("%v: glibc uses %q", err, s.NSSRules.DefaultHosts())})
+		s.nss = defaultNsswitch(s.nssRules)
+		s.nss.problems = append(s.nss.problems, problem{0, fmt.Sprintf("%v: glibc uses %q", err, s.nssRules.DefaultHosts())})
 		return
 	}
-	s.NSS = hostsOf(ns)
-	if s.NSS.Default {
-		s.NSS.Problems = append(s.NSS.Problems, Problem{0, fmt.Sprintf("no hosts line: glibc uses %q", s.NSSRules.DefaultHosts())})
+	s.nss = hostsOf(ns)
+	if s.nss.Default {
+		s.nss.problems = append(s.nss.problems, problem{0, fmt.Sprintf("no hosts line: glibc uses %q", s.nssRules.DefaultHosts())})
 	}
 }
 
 // glibcServers are the nameservers glibc queries, in order: the first
-// MaxNS of resolv.conf, or 127.0.0.1 when it names none.
-func (s *System) glibcServers() []Nameserver {
-	if s.Resolv == nil || len(s.Resolv.Nameservers) == 0 {
-		return []Nameserver{{Addr: loopbackNS}}
+// maxNS of resolv.conf, or 127.0.0.1 when it names none.
+func (s *system) glibcServers() []nameserver {
+	if s.resolv == nil || len(s.resolv.nameservers) == 0 {
+		return []nameserver{{addr: loopbackNS}}
 	}
-	return s.Resolv.Nameservers[:min(len(s.Resolv.Nameservers), MaxNS)]
+	return s.resolv.nameservers[:min(len(s.resolv.nameservers), maxNS)]
 }
 
-// Target is a nameserver golive queries, and why it is one.
-type Target struct {
+// target is a nameserver golive queries, and why it is one.
+type target struct {
 	Addr netip.Addr
 	// Role is "nameserver" (a resolv.conf line), "implied" (glibc's
 	// 127.0.0.1 when there is none), "stub" (systemd-resolved's listener)
@@ -190,40 +190,40 @@ type Target struct {
 	Window int
 }
 
-// Probed are the servers the dns/nameserver checks query: glibc's
+// probed are the servers the dns/nameserver checks query: glibc's
 // nameservers, where resolved's stub stands for its upstreams (and for
 // itself on the running system: under --root, a loopback stub would be
 // this machine's, not the image's). notes says what could not be probed.
-func (s *System) Probed() (targets []Target, notes []string) {
+func (s *system) probed() (targets []target, notes []string) {
 	return s.expand(true)
 }
 
-// Queried are the servers a lookup goes to, as glibc's dns service
+// queried are the servers a lookup goes to, as glibc's dns service
 // reaches them: on the running system the stub itself; under --root its
 // upstreams, which are what the stub would ask.
-func (s *System) Queried() (targets []Target, notes []string) {
+func (s *system) queried() (targets []target, notes []string) {
 	return s.expand(false)
 }
 
-func (s *System) expand(probeBoth bool) (targets []Target, notes []string) {
+func (s *system) expand(probeBoth bool) (targets []target, notes []string) {
 	servers := s.glibcServers()
-	windows := Windows(s.options().Timeout, len(servers))
+	windows := windows(s.options().timeout, len(servers))
 	seenUpstreams := false
 	for i, ns := range servers {
-		t := Target{Addr: ns.Addr, Role: "nameserver", Source: fmt.Sprintf("%s:%d", ResolvConfPath, ns.Line), Window: windows[i]}
-		if ns.Line == 0 {
+		t := target{Addr: ns.addr, Role: "nameserver", Source: fmt.Sprintf("%s:%d", resolvConfPath, ns.line), Window: windows[i]}
+		if ns.line == 0 {
 			t.Role, t.Source = "implied", "no nameserver line: glibc uses 127.0.0.1"
-			if !s.Live && !probeBoth { // the root's own loopback, not this machine's
+			if !s.live && !probeBoth { // the root's own loopback, not this machine's
 				notes = append(notes, "the root names no nameserver: glibc would ask its own 127.0.0.1, which is not reachable from here")
 				continue
 			}
 		}
-		if !isStubAddr(ns.Addr) {
+		if !isStubAddr(ns.addr) {
 			targets = append(targets, t)
 			continue
 		}
 		t.Role = "stub"
-		if s.Live {
+		if s.live {
 			targets = append(targets, t)
 			if !probeBoth {
 				continue
@@ -247,40 +247,40 @@ func (s *System) expand(probeBoth bool) (targets []Target, notes []string) {
 	return targets, notes
 }
 
-func (s *System) upstreamTargets() ([]Target, string) {
-	if s.Upstreams == nil {
-		if s.Live {
-			return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown (%v): is systemd-resolved running?", s.UpstreamsErr)
+func (s *system) upstreamTargets() ([]target, string) {
+	if s.upstreams == nil {
+		if s.live {
+			return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown (%v): is systemd-resolved running?", s.upstreamsErr)
 		}
-		return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown: the root has no %s (it is written at boot)", UplinkPath)
+		return nil, fmt.Sprintf("systemd-resolved's upstream servers are unknown: the root has no %s (it is written at boot)", uplinkPath)
 	}
-	if len(s.Upstreams.Nameservers) == 0 {
-		return nil, "systemd-resolved knows no upstream DNS server (" + UplinkPath + " lists none)"
+	if len(s.upstreams.nameservers) == 0 {
+		return nil, "systemd-resolved knows no upstream DNS server (" + uplinkPath + " lists none)"
 	}
-	var out []Target
-	for _, ns := range s.Upstreams.Nameservers {
-		out = append(out, Target{Addr: ns.Addr, Role: "upstream", Source: fmt.Sprintf("%s:%d", UplinkPath, ns.Line)})
+	var out []target
+	for _, ns := range s.upstreams.nameservers {
+		out = append(out, target{Addr: ns.addr, Role: "upstream", Source: fmt.Sprintf("%s:%d", uplinkPath, ns.line)})
 	}
 	return out, ""
 }
 
 // options are the resolver options in effect; glibc's defaults when
 // resolv.conf is missing.
-func (s *System) options() Options {
-	if s.Resolv == nil {
-		return ParseResolvConf(nil, s.Dialect).Options
+func (s *system) options() options {
+	if s.resolv == nil {
+		return parseResolvConf(nil, s.dialect).options
 	}
-	return s.Resolv.Options
+	return s.resolv.options
 }
 
 // search is the search list in effect: resolv.conf's, else the domain of
 // the hostname (glibc takes what follows its first dot).
-func (s *System) search() (domains []string, from string) {
-	if s.Resolv != nil && s.Resolv.SearchFrom != "" {
-		return s.Resolv.Search, fmt.Sprintf("%s:%d", ResolvConfPath, s.Resolv.SearchLine)
+func (s *system) search() (domains []string, from string) {
+	if s.resolv != nil && s.resolv.searchFrom != "" {
+		return s.resolv.search, fmt.Sprintf("%s:%d", resolvConfPath, s.resolv.searchLine)
 	}
-	if _, domain, ok := cutDot(s.Hostname); ok && domain != "" {
-		return []string{domain}, "the hostname " + s.Hostname
+	if _, domain, ok := cutDot(s.hostname); ok && domain != "" {
+		return []string{domain}, "the hostname " + s.hostname
 	}
 	return nil, ""
 }
@@ -304,13 +304,13 @@ type systemCache struct {
 // parameter it depends on.
 type systemKey struct{ glibc string }
 
-func (c *systemCache) get(h *host.Host) *System {
-	return facts.Memo(h, systemKey{c.glibc}, func(h *host.Host) *System {
+func (c *systemCache) get(h *host.Host) *system {
+	return facts.Memo(h, systemKey{c.glibc}, func(h *host.Host) *system {
 		glibc := c.glibc
 		if glibc == "" {
-			glibc = RootGlibc(h)
+			glibc = rootGlibc(h)
 		}
-		return LoadSystem(h, glibc)
+		return loadSystem(h, glibc)
 	})
 }
 
@@ -337,9 +337,9 @@ var libDirs = []string{"/lib64", "/usr/lib64", "/lib", "/usr/lib",
 	"/lib/s390x-linux-gnu", "/usr/lib/s390x-linux-gnu"}
 
 // loadModules looks for the module of every hosts service under the root.
-func loadModules(h *host.Host, ns *Nsswitch) map[string]moduleState {
+func loadModules(h *host.Host, ns *nsswitch) map[string]moduleState {
 	out := map[string]moduleState{}
-	for _, svc := range ns.Hosts {
+	for _, svc := range ns.hosts {
 		if _, done := out[svc.Name]; done {
 			continue
 		}
@@ -364,17 +364,17 @@ func loadModules(h *host.Host, ns *Nsswitch) map[string]moduleState {
 	return out
 }
 
-func (s *System) module(svc string) moduleState {
-	if st, ok := s.Modules[svc]; ok {
+func (s *system) module(svc string) moduleState {
+	if st, ok := s.modules[svc]; ok {
 		return st
 	}
 	return moduleBuiltin // a System built by hand in a test
 }
 
-// ParseHostConfMulti reads the multi setting of /etc/host.conf as
+// parseHostConfMulti reads the multi setting of /etc/host.conf as
 // glibc's res_hconf does: a case-insensitive "multi" keyword with "on"
 // or "off"; the last one wins; glibc's default is off.
-func ParseHostConfMulti(data []byte) bool {
+func parseHostConfMulti(data []byte) bool {
 	multi := false
 	for _, line := range lines(data) {
 		if c := strings.IndexByte(line, '#'); c >= 0 {
@@ -394,11 +394,11 @@ func ParseHostConfMulti(data []byte) bool {
 	return multi
 }
 
-// RootGlibc guesses the root's glibc version when the profile does not
+// rootGlibc guesses the root's glibc version when the profile does not
 // know it, from where libc.so.6 points: libc-2.17.so up to glibc 2.33,
 // a regular file from 2.34 on (reported as "2.34"). "" when there is no
 // libc.so.6 in the usual directories: a current glibc is assumed.
-func RootGlibc(h *host.Host) string {
+func rootGlibc(h *host.Host) string {
 	for _, dir := range libDirs {
 		p := path.Join(dir, "libc.so.6")
 		fi, err := h.Lstat(p)

@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// Windows returns how many seconds glibc waits for each of n nameservers
+// windows returns how many seconds glibc waits for each of n nameservers
 // in one attempt (res_send.c, send_dg): the first gets the timeout, server
 // i > 0 gets (timeout << i) / n, and none gets less than one second. With
 // the default 5 s and three servers that is 5, 3 and 6 s.
-func Windows(timeout, n int) []int {
+func windows(timeout, n int) []int {
 	w := make([]int, n)
 	for i := range w {
 		s := timeout << i
@@ -21,11 +21,11 @@ func Windows(timeout, n int) []int {
 	return w
 }
 
-// WorstCase is how long one lookup of one name can block when every
+// worstCase is how long one lookup of one name can block when every
 // nameserver in use is silent, for glibc (C programs, cgo Go binaries)
 // and for Go's own resolver (CGO_ENABLED=0 binaries); a service built
 // either way is covered by the larger.
-type WorstCase struct {
+type worstCase struct {
 	Seconds     int    `json:"seconds"`
 	Glibc       int    `json:"glibc_s"`
 	Go          int    `json:"go_s"`
@@ -44,9 +44,9 @@ const worstCaseNote = "one name, every nameserver in use silent, no answer cache
 	"(glibc stops searching after a timeout, then still tries the name as given), " +
 	"and Go's resolver tries every candidate name"
 
-// worstCase computes WorstCase for resolver options and n nameservers.
-func worstCase(o Options, n int) WorstCase {
-	w := WorstCase{Windows: Windows(o.Timeout, n), Attempts: o.Attempts, Nameservers: n, Note: worstCaseNote}
+// worstCaseFor computes worstCase for resolver options and n nameservers.
+func worstCaseFor(o options, n int) worstCase {
+	w := worstCase{Windows: windows(o.timeout, n), Attempts: o.attempts, Nameservers: n, Note: worstCaseNote}
 	perAttempt := 0
 	parts := make([]string, len(w.Windows))
 	for i, s := range w.Windows {
@@ -57,18 +57,18 @@ func worstCase(o Options, n int) WorstCase {
 	if n > 1 {
 		sum = "(" + sum + ")"
 	}
-	if o.Attempts <= 0 {
-		w.GlibcHow = fmt.Sprintf("attempts:%d: glibc sends no query at all, every DNS lookup fails at once", o.Attempts)
+	if o.attempts <= 0 {
+		w.GlibcHow = fmt.Sprintf("attempts:%d: glibc sends no query at all, every DNS lookup fails at once", o.attempts)
 	} else {
-		w.Glibc = perAttempt * o.Attempts
-		w.GlibcHow = fmt.Sprintf("%s per attempt × %d attempts = %d s (server i > 0 waits (timeout << i) / %d)", sum, o.Attempts, w.Glibc, n)
+		w.Glibc = perAttempt * o.attempts
+		w.GlibcHow = fmt.Sprintf("%s per attempt × %d attempts = %d s (server i > 0 waits (timeout << i) / %d)", sum, o.attempts, w.Glibc, n)
 	}
 	rounds, how := 1, "A and AAAA in parallel"
-	if o.SingleRequest || o.SingleRequestReopen {
+	if o.singleRequest || o.singleRequestReopen {
 		rounds, how = 2, "single-request: A, then AAAA"
 	}
-	w.Go = o.GoTimeout * n * o.GoAttempts * rounds
-	w.GoHow = fmt.Sprintf("%d s × %d nameservers × %d attempts", o.GoTimeout, n, o.GoAttempts)
+	w.Go = o.goTimeout * n * o.goAttempts * rounds
+	w.GoHow = fmt.Sprintf("%d s × %d nameservers × %d attempts", o.goTimeout, n, o.goAttempts)
 	if rounds == 2 {
 		w.GoHow += " × 2"
 	}

@@ -36,8 +36,8 @@ func BenchmarkAnalyze100MiB(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		info, err := Analyze(f)
-		if err != nil || info.Glibc == "" {
+		info, err := analyze(f)
+		if err != nil || info.glibc == "" {
 			b.Fatalf("analyze: %v %+v", err, info)
 		}
 	}

@@ -25,7 +25,7 @@ type binary struct {
 // analysis is what reading one binary found, kept for the run (facts.Memo)
 // and shared by every check of that binary.
 type analysis struct {
-	info   *Info
+	info   *elfInfo
 	script string // the #! line when the file is a script
 	err    error
 }
@@ -35,7 +35,7 @@ type analysisKey struct {
 	local bool
 }
 
-func (b *binary) analyze(h *host.Host) (*Info, string, error) {
+func (b *binary) analyze(h *host.Host) (*elfInfo, string, error) {
 	a := facts.Memo(h, analysisKey{b.path, b.local}, func(h *host.Host) analysis { return b.read(h) })
 	return a.info, a.script, a.err
 }
@@ -60,7 +60,7 @@ func (b *binary) read(h *host.Host) analysis {
 		line, _, _ := strings.Cut(string(head[:n]), "\n")
 		return analysis{script: strings.TrimSpace(line)}
 	}
-	info, err := Analyze(f)
+	info, err := analyze(f)
 	return analysis{info: info, err: err}
 }
 
@@ -103,10 +103,10 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return engine.Result{Status: engine.Error, Message: "host architecture unknown: " + err.Error(), Details: res.Details}
 	}
 	res.Details["host_arch"] = arch
-	if !machineRuns(info.Machine, arch) {
+	if !machineRuns(info.machine, arch) {
 		res.Status = engine.Fail
-		res.Observed = fmt.Sprintf("%s binary", MachineName(info.Machine))
-		res.Message = fmt.Sprintf("built for %s; this host is %s (Exec format error at start)", MachineName(info.Machine), arch)
+		res.Observed = fmt.Sprintf("%s binary", machineName(info.machine))
+		res.Message = fmt.Sprintf("built for %s; this host is %s (Exec format error at start)", machineName(info.machine), arch)
 		res.Remediation = manual("rebuild for the host", fmt.Sprintf("build for %s (for Go: GOARCH=%s)", arch, goarch(arch)))
 		return res
 	}
@@ -114,34 +114,34 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	var problems []string
 	var fixes []string
 
-	if info.Kind == KindDynamic && !h.Exists(info.Interp) {
-		problems = append(problems, fmt.Sprintf("its loader %s does not exist here", info.Interp))
-		if info.Flavour == FlavourMusl {
+	if info.kind == kindDynamic && !h.Exists(info.interp) {
+		problems = append(problems, fmt.Sprintf("its loader %s does not exist here", info.interp))
+		if info.flavour == flavourMusl {
 			fixes = append(fixes, "this is a musl binary on a host without musl: rebuild against glibc, link it statically (musl-gcc -static / CGO_ENABLED=0), or install musl")
 		} else {
 			fixes = append(fixes, "install the C library the binary was built for, or link it statically")
 		}
 	}
-	if info.Flavour == FlavourGlibc && info.Glibc != "" {
-		g, err := findHostGlibc(h, info.Class, info.Machine)
+	if info.flavour == flavourGlibc && info.glibc != "" {
+		g, err := findHostGlibc(h, info.class, info.machine)
 		if err != nil {
 			problems = append(problems, "no glibc for it here: "+err.Error())
 			fixes = append(fixes, "the binary needs glibc; build it statically or for this host's C library")
 		} else {
-			res.Details["host_glibc"] = g.Version
-			res.Details["host_libc"] = g.Path
-			need := strings.TrimPrefix(info.Glibc, "GLIBC_")
-			missing := missingVersions(info.Needs["libc.so.6"], g.Defines)
-			if CompareVersions(need, g.Version) > 0 || len(missing) > 0 {
-				msg := fmt.Sprintf("needs %s, host has glibc %s", info.Glibc, g.Version)
-				if len(info.GlibcSymbols) > 0 {
-					msg += " (" + strings.Join(info.GlibcSymbols, ", ") + ")"
+			res.Details["host_glibc"] = g.version
+			res.Details["host_libc"] = g.path
+			need := strings.TrimPrefix(info.glibc, "GLIBC_")
+			missing := missingVersions(info.needs["libc.so.6"], g.defines)
+			if compareVersions(need, g.version) > 0 || len(missing) > 0 {
+				msg := fmt.Sprintf("needs %s, host has glibc %s", info.glibc, g.version)
+				if len(info.glibcSymbols) > 0 {
+					msg += " (" + strings.Join(info.glibcSymbols, ", ") + ")"
 				}
-				if len(missing) > 0 && CompareVersions(need, g.Version) <= 0 {
-					msg = fmt.Sprintf("needs %s, which this glibc %s does not define", strings.Join(missing, ", "), g.Version)
+				if len(missing) > 0 && compareVersions(need, g.version) <= 0 {
+					msg = fmt.Sprintf("needs %s, which this glibc %s does not define", strings.Join(missing, ", "), g.version)
 				}
 				problems = append(problems, msg)
-				fixes = append(fixes, glibcFix(info, g.Version))
+				fixes = append(fixes, glibcFix(info, g.version))
 			}
 		}
 	}
@@ -158,13 +158,13 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return res
 	}
 	res.Status = engine.Pass
-	switch info.Kind {
-	case KindStatic, KindStaticPIE:
-		res.Message = info.Kind + ": needs no C library or loader at run time"
+	switch info.kind {
+	case kindStatic, kindStaticPIE:
+		res.Message = info.kind + ": needs no C library or loader at run time"
 	default:
-		res.Message = fmt.Sprintf("loader %s present", info.Interp)
-		if info.Glibc != "" {
-			res.Message += fmt.Sprintf("; needs %s, host has glibc %v", info.Glibc, res.Details["host_glibc"])
+		res.Message = fmt.Sprintf("loader %s present", info.interp)
+		if info.glibc != "" {
+			res.Message += fmt.Sprintf("; needs %s, host has glibc %v", info.glibc, res.Details["host_glibc"])
 		}
 	}
 	return res
@@ -172,8 +172,8 @@ func (c *compatCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // checkLibstdcxx compares the GLIBCXX_/CXXABI_ versions needed with what the
 // root's libstdc++.so.6 defines. A missing libstdc++ is libc/libs' finding.
-func (c *compatCheck) checkLibstdcxx(h *host.Host, info *Info, need []string, d map[string]any) string {
-	s := newSearcher(h, info.Class, info.Machine)
+func (c *compatCheck) checkLibstdcxx(h *host.Host, info *elfInfo, need []string, d map[string]any) string {
+	s := newSearcher(h, info.class, info.machine)
 	r := s.find("libstdc++.so.6", s.newObject(c.bin.whereObj(), info, nil))
 	if r.Path == "" {
 		return ""
@@ -216,9 +216,9 @@ func versionDefs(f *os.File) (defs map[string]bool, err error) {
 	return defs, nil
 }
 
-func cxxNeeds(info *Info) []string {
+func cxxNeeds(info *elfInfo) []string {
 	var out []string
-	for _, v := range info.Needs["libstdc++.so.6"] {
+	for _, v := range info.needs["libstdc++.so.6"] {
 		if strings.HasPrefix(v, "GLIBCXX_") || strings.HasPrefix(v, "CXXABI_") {
 			out = append(out, v)
 		}
@@ -238,7 +238,7 @@ func missingVersions(need []string, defs map[string]bool) []string {
 }
 
 // glibcFix says which remedy fits the evidence.
-func glibcFix(info *Info, hostVersion string) string {
+func glibcFix(info *elfInfo, hostVersion string) string {
 	if info.Go != nil {
 		if info.Go.CGO == "1" {
 			return fmt.Sprintf("this Go binary was built with cgo, which ties it to the build host's glibc: rebuild with CGO_ENABLED=0 (or build on a host with glibc <= %s)", hostVersion)
@@ -258,9 +258,9 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if r, done := fileProblem(c.bin, script, err); done {
 		return r
 	}
-	if len(info.Needed) == 0 {
-		return engine.Result{Status: engine.Pass, Observed: "no shared libraries", Message: info.Kind + ": links no shared library",
-			Details: map[string]any{"kind": info.Kind, "needed": []string{}}}
+	if len(info.needed) == 0 {
+		return engine.Result{Status: engine.Pass, Observed: "no shared libraries", Message: info.kind + ": links no shared library",
+			Details: map[string]any{"kind": info.kind, "needed": []string{}}}
 	}
 	resolved, search := resolveAll(h, c.bin.whereObj(), info)
 	var missing []string
@@ -269,8 +269,8 @@ func (c *libsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			missing = append(missing, r.Name)
 		}
 	}
-	res := engine.Result{Details: map[string]any{"needed": info.Needed, "resolved": resolved, "missing": nonNil(missing),
-		"rpath": nonNil(info.RPath), "runpath": nonNil(info.RunPath)}}
+	res := engine.Result{Details: map[string]any{"needed": info.needed, "resolved": resolved, "missing": nonNil(missing),
+		"rpath": nonNil(info.rPath), "runpath": nonNil(info.runPath)}}
 	switch s := search.(type) {
 	case *searcher:
 		res.Details["ld_so_conf_dirs"] = nonNil(s.confDirs)
@@ -326,12 +326,12 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	for _, t := range c.targets {
 		v := verdict{target: t, Runs: true}
 		switch {
-		case info.Kind == KindStatic || info.Kind == KindStaticPIE:
-			v.Reason = info.Kind
-		case info.Flavour == FlavourMusl:
-			v.Runs, v.Reason = false, "needs the musl loader "+info.Interp+", which a glibc distro does not ship"
-		case info.Glibc != "" && CompareVersions(strings.TrimPrefix(info.Glibc, "GLIBC_"), t.Glibc) > 0:
-			v.Runs, v.Reason = false, fmt.Sprintf("needs %s, %s has glibc %s", info.Glibc, t.Name, t.Glibc)
+		case info.kind == kindStatic || info.kind == kindStaticPIE:
+			v.Reason = info.kind
+		case info.flavour == flavourMusl:
+			v.Runs, v.Reason = false, "needs the musl loader "+info.interp+", which a glibc distro does not ship"
+		case info.glibc != "" && compareVersions(strings.TrimPrefix(info.glibc, "GLIBC_"), t.Glibc) > 0:
+			v.Runs, v.Reason = false, fmt.Sprintf("needs %s, %s has glibc %s", info.glibc, t.Name, t.Glibc)
 		default:
 			v.Reason = fmt.Sprintf("glibc %s is enough", t.Glibc)
 		}
@@ -342,12 +342,12 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 		out = append(out, v)
 	}
-	res := engine.Result{Details: map[string]any{"targets": out, "glibc_required": info.Glibc, "kind": info.Kind, "libc": info.Flavour}}
-	need := info.Glibc
+	res := engine.Result{Details: map[string]any{"targets": out, "glibc_required": info.glibc, "kind": info.kind, "libc": info.flavour}}
+	need := info.glibc
 	if need == "" {
-		need = info.Kind
+		need = info.kind
 	}
-	if info.Flavour == FlavourMusl {
+	if info.flavour == flavourMusl {
 		need = "musl"
 	}
 	switch {
@@ -364,7 +364,7 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Message = "does not run on every target distro"
 		oldest := c.targets[0]
 		for _, t := range c.targets {
-			if CompareVersions(t.Glibc, oldest.Glibc) < 0 {
+			if compareVersions(t.Glibc, oldest.Glibc) < 0 {
 				oldest = t
 			}
 		}
@@ -373,24 +373,24 @@ func (c *targetsCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	return res
 }
 
-func details(info *Info) map[string]any {
+func details(info *elfInfo) map[string]any {
 	d := map[string]any{
-		"kind":        info.Kind,
-		"class":       classBits(info.Class),
-		"machine":     MachineName(info.Machine),
-		"interpreter": info.Interp,
-		"libc":        info.Flavour,
-		"needed":      nonNil(info.Needed),
+		"kind":        info.kind,
+		"class":       classBits(info.class),
+		"machine":     machineName(info.machine),
+		"interpreter": info.interp,
+		"libc":        info.flavour,
+		"needed":      nonNil(info.needed),
 	}
-	if info.Glibc != "" {
-		d["glibc_required"] = info.Glibc
-		d["glibc_symbols"] = info.GlibcSymbols
+	if info.glibc != "" {
+		d["glibc_required"] = info.glibc
+		d["glibc_symbols"] = info.glibcSymbols
 	}
-	if info.Glibcxx != "" {
-		d["glibcxx_required"] = info.Glibcxx
+	if info.glibcxx != "" {
+		d["glibcxx_required"] = info.glibcxx
 	}
-	if info.Cxxabi != "" {
-		d["cxxabi_required"] = info.Cxxabi
+	if info.cxxabi != "" {
+		d["cxxabi_required"] = info.cxxabi
 	}
 	if info.Go != nil {
 		d["go"] = info.Go
@@ -398,13 +398,13 @@ func details(info *Info) map[string]any {
 	return d
 }
 
-func describe(info *Info) string {
-	s := fmt.Sprintf("%s %s", info.Kind, MachineName(info.Machine))
+func describe(info *elfInfo) string {
+	s := fmt.Sprintf("%s %s", info.kind, machineName(info.machine))
 	switch {
-	case info.Flavour == FlavourMusl:
+	case info.flavour == flavourMusl:
 		s += ", musl"
-	case info.Glibc != "":
-		s += ", needs " + info.Glibc
+	case info.glibc != "":
+		s += ", needs " + info.glibc
 	}
 	if info.Go != nil {
 		s += ", " + info.Go.Version
@@ -416,7 +416,7 @@ func describe(info *Info) string {
 }
 
 func machineRuns(m elf.Machine, arch string) bool {
-	for _, ok := range MachineOf(arch) {
+	for _, ok := range machineOf(arch) {
 		if m == ok {
 			return true
 		}

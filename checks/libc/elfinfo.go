@@ -14,45 +14,45 @@ import (
 
 // Kinds of executable.
 const (
-	KindStatic    = "static"     // no PT_INTERP, no PT_DYNAMIC
-	KindStaticPIE = "static-pie" // ET_DYN with PT_DYNAMIC but no PT_INTERP: self-relocating
-	KindDynamic   = "dynamic"    // PT_INTERP: the kernel starts the dynamic loader
-	KindShared    = "shared"     // a library (ET_DYN, no interpreter, not a static-pie)
+	kindStatic    = "static"     // no PT_INTERP, no PT_DYNAMIC
+	kindStaticPIE = "static-pie" // ET_DYN with PT_DYNAMIC but no PT_INTERP: self-relocating
+	kindDynamic   = "dynamic"    // PT_INTERP: the kernel starts the dynamic loader
+	kindShared    = "shared"     // a library (ET_DYN, no interpreter, not a static-pie)
 )
 
 // Libc flavours.
 const (
-	FlavourGlibc = "glibc"
-	FlavourMusl  = "musl"
-	FlavourNone  = "none" // static: no libc needed at run time
+	flavourGlibc = "glibc"
+	flavourMusl  = "musl"
+	flavourNone  = "none" // static: no libc needed at run time
 )
 
 // maxSymbolsNamed bounds the symbols listed for the highest version.
 const maxSymbolsNamed = 5
 
-// Info is what golive learns from an ELF file without running it.
-type Info struct {
-	Class   elf.Class
-	Machine elf.Machine
+// elfInfo is what golive learns from an ELF file without running it.
+type elfInfo struct {
+	class   elf.Class
+	machine elf.Machine
 	Type    elf.Type
-	Kind    string
-	Interp  string
-	Flavour string
-	Needed  []string // DT_NEEDED, in order
-	RPath   []string // DT_RPATH (ignored by ld.so when DT_RUNPATH is present)
-	RunPath []string // DT_RUNPATH
-	// Needs maps a library (libc.so.6) to the version names the binary
+	kind    string
+	interp  string
+	flavour string
+	needed  []string // DT_NEEDED, in order
+	rPath   []string // DT_RPATH (ignored by ld.so when DT_RUNPATH is present)
+	runPath []string // DT_RUNPATH
+	// needs maps a library (libc.so.6) to the version names the binary
 	// needs from it (GLIBC_2.34).
-	Needs map[string][]string
+	needs map[string][]string
 	// Highest needed versions by prefix, "" when none.
-	Glibc, Glibcxx, Cxxabi string
-	// GlibcSymbols names a few symbols that need Glibc.
-	GlibcSymbols []string
-	Go           *GoInfo
+	glibc, glibcxx, cxxabi string
+	// glibcSymbols names a few symbols that need Glibc.
+	glibcSymbols []string
+	Go           *goInfo
 }
 
-// GoInfo is a Go binary's build information.
-type GoInfo struct {
+// goInfo is a Go binary's build information.
+type goInfo struct {
 	Version string `json:"go_version"`
 	Path    string `json:"path,omitempty"`
 	CGO     string `json:"cgo_enabled,omitempty"`
@@ -60,13 +60,13 @@ type GoInfo struct {
 	GOARCH  string `json:"goarch,omitempty"`
 }
 
-// ErrNotELF is returned for a file that is not an ELF object.
-var ErrNotELF = errors.New("not an ELF file")
+// errNotELF is returned for a file that is not an ELF object.
+var errNotELF = errors.New("not an ELF file")
 
-// Analyze reads an ELF file's headers and the sections that describe its
+// analyze reads an ELF file's headers and the sections that describe its
 // dynamic linking. It reads only those: a 100 MiB binary costs its program
 // headers, .dynamic, .dynstr, .dynsym and the version sections.
-func Analyze(r io.ReaderAt) (info *Info, err error) {
+func analyze(r io.ReaderAt) (info *elfInfo, err error) {
 	// debug/elf guards against most malformed input but is not fuzzed for
 	// every path; a hostile file must give an error, never a crash.
 	defer func() {
@@ -78,12 +78,12 @@ func Analyze(r io.ReaderAt) (info *Info, err error) {
 	if err != nil {
 		var fe *elf.FormatError
 		if errors.As(err, &fe) && strings.Contains(err.Error(), "bad magic") {
-			return nil, ErrNotELF
+			return nil, errNotELF
 		}
 		return nil, fmt.Errorf("malformed ELF file: %w", err)
 	}
 	defer f.Close()
-	info = &Info{Class: f.Class, Machine: f.Machine, Type: f.Type, Needs: map[string][]string{}}
+	info = &elfInfo{class: f.Class, machine: f.Machine, Type: f.Type, needs: map[string][]string{}}
 
 	hasDynamic := false
 	for _, p := range f.Progs {
@@ -93,20 +93,20 @@ func Analyze(r io.ReaderAt) (info *Info, err error) {
 			if err != nil {
 				return nil, err
 			}
-			info.Interp = s
+			info.interp = s
 		case elf.PT_DYNAMIC:
 			hasDynamic = true
 		}
 	}
 	switch {
-	case info.Interp != "":
-		info.Kind = KindDynamic
+	case info.interp != "":
+		info.kind = kindDynamic
 	case f.Type == elf.ET_DYN && hasDynamic && isExecutable(f):
-		info.Kind = KindStaticPIE
+		info.kind = kindStaticPIE
 	case f.Type == elf.ET_DYN:
-		info.Kind = KindShared
+		info.kind = kindShared
 	default:
-		info.Kind = KindStatic
+		info.kind = kindStatic
 	}
 
 	if hasDynamic {
@@ -114,9 +114,9 @@ func Analyze(r io.ReaderAt) (info *Info, err error) {
 			return nil, err
 		}
 	}
-	info.Flavour = flavour(info)
+	info.flavour = flavour(info)
 	if bi, err := buildinfo.Read(r); err == nil {
-		g := &GoInfo{Version: bi.GoVersion, Path: bi.Path}
+		g := &goInfo{Version: bi.GoVersion, Path: bi.Path}
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "CGO_ENABLED":
@@ -159,10 +159,10 @@ func isExecutable(f *elf.File) bool {
 	return f.Entry != 0 && f.Section(".interp") == nil && f.Section(".dynsym") == nil
 }
 
-// AnalyzeDeps reads only what the loader needs to follow a library's own
+// analyzeDeps reads only what the loader needs to follow a library's own
 // dependencies: DT_NEEDED, DT_RPATH and DT_RUNPATH (no version tables, no
 // symbols, no Go build info), for the libraries libc/libs walks through.
-func AnalyzeDeps(r io.ReaderAt) (info *Info, err error) {
+func analyzeDeps(r io.ReaderAt) (info *elfInfo, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			info, err = nil, fmt.Errorf("malformed ELF file: %v", v)
@@ -173,7 +173,7 @@ func AnalyzeDeps(r io.ReaderAt) (info *Info, err error) {
 		return nil, fmt.Errorf("malformed ELF file: %w", err)
 	}
 	defer f.Close()
-	info = &Info{Class: f.Class, Machine: f.Machine, Type: f.Type}
+	info = &elfInfo{class: f.Class, machine: f.Machine, Type: f.Type}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_DYNAMIC {
 			return info, info.readPaths(f)
@@ -183,19 +183,19 @@ func AnalyzeDeps(r io.ReaderAt) (info *Info, err error) {
 }
 
 // readPaths reads DT_NEEDED, DT_RPATH and DT_RUNPATH.
-func (info *Info) readPaths(f *elf.File) error {
+func (info *elfInfo) readPaths(f *elf.File) error {
 	var err error
-	if info.Needed, err = f.DynString(elf.DT_NEEDED); err != nil {
+	if info.needed, err = f.DynString(elf.DT_NEEDED); err != nil {
 		return fmt.Errorf("read DT_NEEDED: %w", err)
 	}
 	rpath, _ := f.DynString(elf.DT_RPATH)
 	runpath, _ := f.DynString(elf.DT_RUNPATH)
-	info.RPath = splitPaths(rpath)
-	info.RunPath = splitPaths(runpath)
+	info.rPath = splitPaths(rpath)
+	info.runPath = splitPaths(runpath)
 	return nil
 }
 
-func (info *Info) readDynamic(f *elf.File) error {
+func (info *elfInfo) readDynamic(f *elf.File) error {
 	if err := info.readPaths(f); err != nil {
 		return err
 	}
@@ -212,25 +212,25 @@ func (info *Info) readDynamic(f *elf.File) error {
 	}
 	for _, n := range needs {
 		for _, d := range n.Needs {
-			info.Needs[n.Name] = append(info.Needs[n.Name], d.Dep)
-			info.Glibc = maxVersion(info.Glibc, d.Dep, "GLIBC_")
-			info.Glibcxx = maxVersion(info.Glibcxx, d.Dep, "GLIBCXX_")
-			info.Cxxabi = maxVersion(info.Cxxabi, d.Dep, "CXXABI_")
+			info.needs[n.Name] = append(info.needs[n.Name], d.Dep)
+			info.glibc = maxVersion(info.glibc, d.Dep, "GLIBC_")
+			info.glibcxx = maxVersion(info.glibcxx, d.Dep, "GLIBCXX_")
+			info.cxxabi = maxVersion(info.cxxabi, d.Dep, "CXXABI_")
 		}
 	}
-	if info.Glibc != "" {
+	if info.glibc != "" {
 		syms, err := f.DynamicSymbols()
 		if err == nil {
 			seen := map[string]bool{}
 			for _, s := range syms {
-				if s.Version == info.Glibc && s.Section == elf.SHN_UNDEF && !seen[s.Name] {
+				if s.Version == info.glibc && s.Section == elf.SHN_UNDEF && !seen[s.Name] {
 					seen[s.Name] = true
-					info.GlibcSymbols = append(info.GlibcSymbols, s.Name)
+					info.glibcSymbols = append(info.glibcSymbols, s.Name)
 				}
 			}
-			sort.Strings(info.GlibcSymbols)
-			if len(info.GlibcSymbols) > maxSymbolsNamed {
-				info.GlibcSymbols = info.GlibcSymbols[:maxSymbolsNamed]
+			sort.Strings(info.glibcSymbols)
+			if len(info.glibcSymbols) > maxSymbolsNamed {
+				info.glibcSymbols = info.glibcSymbols[:maxSymbolsNamed]
 			}
 		}
 	}
@@ -259,22 +259,22 @@ func splitPaths(s []string) []string {
 }
 
 // flavour names the libc a binary needs at run time.
-func flavour(info *Info) string {
+func flavour(info *elfInfo) string {
 	switch {
-	case strings.Contains(info.Interp, "ld-musl"):
-		return FlavourMusl
-	case strings.Contains(info.Interp, "ld-linux"), info.Glibc != "":
-		return FlavourGlibc
+	case strings.Contains(info.interp, "ld-musl"):
+		return flavourMusl
+	case strings.Contains(info.interp, "ld-linux"), info.glibc != "":
+		return flavourGlibc
 	}
-	for _, n := range info.Needed {
+	for _, n := range info.needed {
 		switch {
 		case strings.HasPrefix(n, "libc.musl"):
-			return FlavourMusl
+			return flavourMusl
 		case n == "libc.so.6":
-			return FlavourGlibc
+			return flavourGlibc
 		}
 	}
-	return FlavourNone
+	return flavourNone
 }
 
 // maxVersion keeps the higher of cur and v when v has the prefix
@@ -284,7 +284,7 @@ func maxVersion(cur, v, prefix string) string {
 	if !ok || !isVersion(num) {
 		return cur
 	}
-	if cur == "" || CompareVersions(num, strings.TrimPrefix(cur, prefix)) > 0 {
+	if cur == "" || compareVersions(num, strings.TrimPrefix(cur, prefix)) > 0 {
 		return v
 	}
 	return cur
@@ -302,9 +302,9 @@ func isVersion(s string) bool {
 	return true
 }
 
-// CompareVersions compares dotted numeric versions (2.17 < 2.34, 3.4.9 <
+// compareVersions compares dotted numeric versions (2.17 < 2.34, 3.4.9 <
 // 3.4.29).
-func CompareVersions(a, b string) int {
+func compareVersions(a, b string) int {
 	x, y := strings.Split(a, "."), strings.Split(b, ".")
 	for i := 0; i < len(x) || i < len(y); i++ {
 		var p, q int
@@ -324,9 +324,9 @@ func CompareVersions(a, b string) int {
 	return 0
 }
 
-// MachineOf maps uname -m to the ELF machines that run there natively
+// machineOf maps uname -m to the ELF machines that run there natively
 // (the kernel runs 32-bit x86 and ARM binaries on their 64-bit hosts).
-func MachineOf(arch string) []elf.Machine {
+func machineOf(arch string) []elf.Machine {
 	switch arch {
 	case "x86_64", "amd64":
 		return []elf.Machine{elf.EM_X86_64, elf.EM_386}
@@ -346,8 +346,8 @@ func MachineOf(arch string) []elf.Machine {
 	return nil
 }
 
-// MachineName is the uname -m style name of an ELF machine.
-func MachineName(m elf.Machine) string {
+// machineName is the uname -m style name of an ELF machine.
+func machineName(m elf.Machine) string {
 	switch m {
 	case elf.EM_X86_64:
 		return "x86_64"

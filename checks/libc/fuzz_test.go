@@ -27,11 +27,11 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add([]byte("#!/bin/sh\necho hi\n"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		info, err := Analyze(bytes.NewReader(data))
+		info, err := analyze(bytes.NewReader(data))
 		if err == nil && info == nil {
 			t.Fatal("no info and no error")
 		}
-		if len(data) < 4 && !errors.Is(err, ErrNotELF) && err == nil {
+		if len(data) < 4 && !errors.Is(err, errNotELF) && err == nil {
 			t.Fatal("a file shorter than the ELF magic analysed")
 		}
 		if _, err := readGlibc(bytes.NewReader(data), "/fuzz"); err == nil && len(data) < 16 {
@@ -39,8 +39,8 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		// The libraries' light reading agrees with the full one on what
 		// it reads.
-		deps, derr := AnalyzeDeps(bytes.NewReader(data))
-		if err == nil && derr == nil && info.Kind != "" && (len(deps.Needed) != len(info.Needed) || len(deps.RunPath) != len(info.RunPath)) {
+		deps, derr := analyzeDeps(bytes.NewReader(data))
+		if err == nil && derr == nil && info.kind != "" && (len(deps.needed) != len(info.needed) || len(deps.runPath) != len(info.runPath)) {
 			t.Fatalf("AnalyzeDeps %+v, Analyze %+v", deps, info)
 		}
 	})
@@ -80,7 +80,7 @@ func FuzzParseMuslPath(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, d := range ParseMuslPath(data) {
+		for _, d := range parseMuslPath(data) {
 			if d == "" || strings.ContainsAny(d, ":\n\x00") {
 				t.Fatalf("entry %q", d)
 			}

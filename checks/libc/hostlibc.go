@@ -12,12 +12,12 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// HostGlibc is what the root's C library provides.
-type HostGlibc struct {
-	Path    string // libc.so.6 inside the root
-	Version string // 2.34, from the banner or the highest GLIBC_ definition
-	// Defines are the version nodes libc.so.6 defines (GLIBC_2.2.5 ...).
-	Defines map[string]bool
+// hostGlibc is what the root's C library provides.
+type hostGlibc struct {
+	path    string // libc.so.6 inside the root
+	version string // 2.34, from the banner or the highest GLIBC_ definition
+	// defines are the version nodes libc.so.6 defines (GLIBC_2.2.5 ...).
+	defines map[string]bool
 }
 
 // bannerRe finds glibc's version banner, e.g. "GNU C Library (GNU libc)
@@ -32,11 +32,11 @@ const maxRodata = 8 << 20
 
 // findHostGlibc locates libc.so.6 for the given ABI as the loader would and
 // reads its version without running it.
-func findHostGlibc(h *host.Host, class elf.Class, machine elf.Machine) (*HostGlibc, error) {
+func findHostGlibc(h *host.Host, class elf.Class, machine elf.Machine) (*hostGlibc, error) {
 	s := newSearcher(h, class, machine)
 	r := s.find("libc.so.6", s.newObject("/", nil, nil))
 	if r.Path == "" {
-		return nil, fmt.Errorf("no libc.so.6 for %s in ld.so.conf or the default directories", MachineName(machine))
+		return nil, fmt.Errorf("no libc.so.6 for %s in ld.so.conf or the default directories", machineName(machine))
 	}
 	f, err := h.Open(r.Path)
 	if err != nil {
@@ -46,7 +46,7 @@ func findHostGlibc(h *host.Host, class elf.Class, machine elf.Machine) (*HostGli
 	return readGlibc(f, r.Path)
 }
 
-func readGlibc(r io.ReaderAt, p string) (g *HostGlibc, err error) {
+func readGlibc(r io.ReaderAt, p string) (g *hostGlibc, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			g, err = nil, fmt.Errorf("%s: malformed ELF file: %v", p, v)
@@ -57,25 +57,25 @@ func readGlibc(r io.ReaderAt, p string) (g *HostGlibc, err error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	defer f.Close()
-	g = &HostGlibc{Path: p, Defines: map[string]bool{}}
+	g = &hostGlibc{path: p, defines: map[string]bool{}}
 	defs, err := f.DynamicVersions()
 	if err != nil {
 		return nil, fmt.Errorf("%s: read version definitions: %w", p, err)
 	}
 	highest := ""
 	for _, d := range defs {
-		g.Defines[d.Name] = true
+		g.defines[d.Name] = true
 		highest = maxVersion(highest, d.Name, "GLIBC_")
 	}
-	g.Version = strings.TrimPrefix(highest, "GLIBC_")
+	g.version = strings.TrimPrefix(highest, "GLIBC_")
 	if sec := f.Section(".rodata"); sec != nil && sec.Size <= maxRodata && sec.Type != elf.SHT_NOBITS {
 		if data, err := sec.Data(); err == nil {
 			if m := bannerRe().FindSubmatch(data); m != nil {
-				g.Version = string(bytes.TrimSpace(m[1]))
+				g.version = string(bytes.TrimSpace(m[1]))
 			}
 		}
 	}
-	if g.Version == "" {
+	if g.version == "" {
 		return nil, fmt.Errorf("%s: neither a GLIBC_ version definition nor a version banner", p)
 	}
 	return g, nil

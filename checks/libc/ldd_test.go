@@ -214,7 +214,7 @@ func kindOf(ref refListing, musl bool) refKind {
 func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKind) {
 	out := make([][]string, len(paths))
 	kinds := make([]refKind, len(paths))
-	infos := make([]*Info, len(paths))
+	infos := make([]*elfInfo, len(paths))
 	var glibcSide []string
 	for i, p := range paths {
 		f, err := os.Open(p)
@@ -222,7 +222,7 @@ func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKi
 			out[i] = []string{err.Error()}
 			continue
 		}
-		infos[i], err = Analyze(f)
+		infos[i], err = analyze(f)
 		f.Close()
 		if err != nil {
 			out[i] = []string{"golive: " + err.Error()}
@@ -251,7 +251,7 @@ func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKi
 		}
 		var ref refListing
 		if isMusl(infos[i]) {
-			o, e, err := runRef(exec.Command(infos[i].Interp, "--list", p))
+			o, e, err := runRef(exec.Command(infos[i].interp, "--list", p))
 			ref = parseListing(o, e, err)
 		} else {
 			ref = parseListing([]byte(lists[p]), nil, nil)
@@ -262,7 +262,7 @@ func compareBatch(h *host.Host, ldd string, paths []string) ([][]string, []refKi
 	return out, kinds
 }
 
-func isMusl(info *Info) bool { return info.Flavour == FlavourMusl && info.Interp != "" }
+func isMusl(info *elfInfo) bool { return info.flavour == flavourMusl && info.interp != "" }
 
 // splitSections cuts the output of a multi-file readelf ("File: PATH"
 // lines) or ldd ("PATH:" lines) into each file's part.
@@ -291,7 +291,7 @@ func splitSections(out []byte, prefix string, paths []string) map[string]string 
 
 // compareELF compares golive's reading of one file with readelf's version
 // needs and the loader's listing.
-func compareELF(h *host.Host, p string, info *Info, readelfOut []byte, ref refListing) []string {
+func compareELF(h *host.Host, p string, info *elfInfo, readelfOut []byte, ref refListing) []string {
 	var errs []string
 	needs, err := libctest.ParseVersionNeeds(readelfOut)
 	if err != nil {
@@ -302,12 +302,12 @@ func compareELF(h *host.Host, p string, info *Info, readelfOut []byte, ref refLi
 			delete(needs, file)
 		}
 	}
-	if a, b := canonNeeds(info.Needs), canonNeeds(needs); a != b {
+	if a, b := canonNeeds(info.needs), canonNeeds(needs); a != b {
 		errs = append(errs, fmt.Sprintf("version needs: golive %s, readelf %s", a, b))
 	}
 	for _, prefix := range []string{"GLIBC_", "GLIBCXX_", "CXXABI_"} {
 		want := libctest.MaxVersion(needs, prefix)
-		got := strings.TrimPrefix(map[string]string{"GLIBC_": info.Glibc, "GLIBCXX_": info.Glibcxx, "CXXABI_": info.Cxxabi}[prefix], prefix)
+		got := strings.TrimPrefix(map[string]string{"GLIBC_": info.glibc, "GLIBCXX_": info.glibcxx, "CXXABI_": info.cxxabi}[prefix], prefix)
 		if got != want {
 			errs = append(errs, fmt.Sprintf("highest %s: golive %q, readelf %q", prefix, got, want))
 		}
@@ -316,23 +316,23 @@ func compareELF(h *host.Host, p string, info *Info, readelfOut []byte, ref refLi
 	if ref.failure != "" {
 		return append(errs, "reference: "+ref.failure)
 	}
-	if len(info.Needed) == 0 {
+	if len(info.needed) == 0 {
 		if !ref.static && len(ref.libs) > 0 {
 			errs = append(errs, fmt.Sprintf("golive: no DT_NEEDED; the loader lists %v", ref.libs))
 		}
 		return errs
 	}
 	if ref.static {
-		if info.Interp != "" && !h.Exists(info.Interp) {
+		if info.interp != "" && !h.Exists(info.interp) {
 			// ldd has no loader for it and calls it "not a dynamic
 			// executable"; golive's compat check fails it for that
 			// missing loader.
 			return errs
 		}
-		return append(errs, fmt.Sprintf("golive: DT_NEEDED %v; the loader says it is static", info.Needed))
+		return append(errs, fmt.Sprintf("golive: DT_NEEDED %v; the loader says it is static", info.needed))
 	}
 	resolved, _ := resolveAll(h, p, info)
-	got := map[string]Resolved{}
+	got := map[string]resolvedLib{}
 	for _, r := range resolved {
 		got[r.Name] = r
 	}

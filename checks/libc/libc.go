@@ -28,8 +28,8 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section and check category.
-const Kind = "libc"
+// kind is the profile section and check category.
+const kind = "libc"
 
 type section struct {
 	// Targets is nil when the profile says nothing (every built-in
@@ -44,7 +44,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`libc/compat:<path>`", Example: "libc/compat:/usr/local/bin/myapp"},
 			{Heading: "`libc/libs:<path>`", Example: "libc/libs:/usr/local/bin/myapp"},
@@ -125,7 +125,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 
 func explain(id string) (engine.Meta, bool) {
 	parts, ok := engine.ParseID(id)
-	if !ok || parts.Category != Kind || parts.Target == "" {
+	if !ok || parts.Category != kind || parts.Target == "" {
 		return engine.Meta{}, false
 	}
 	path := parts.Target
@@ -144,7 +144,7 @@ const howFound = "ELF headers read with debug/elf (nothing is executed); libc.so
 
 func metaCompat(path string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, "compat", path), Category: Kind, Title: "binary can start here: " + path,
+		ID: engine.CheckID(kind, "compat", path), Category: kind, Title: "binary can start here: " + path,
 		Expected: "runs on this host's architecture and C library", Level: profile.LevelFail, Severity: "critical",
 		Reads: []string{path + " (program headers, .dynamic, version needs, Go build info)",
 			"the interpreter it names, under the root",
@@ -156,7 +156,7 @@ func metaCompat(path string) engine.Meta {
 
 func metaLibs(path string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, "libs", path), Category: Kind, Title: "shared libraries resolve: " + path,
+		ID: engine.CheckID(kind, "libs", path), Category: kind, Title: "shared libraries resolve: " + path,
 		Expected: "every DT_NEEDED library resolves", Level: profile.LevelFail, Severity: "critical",
 		Reads: []string{path + " and, transitively, every library it needs: DT_NEEDED, DT_RPATH (only without DT_RUNPATH), DT_RUNPATH with $ORIGIN/$LIB/$PLATFORM",
 			"/etc/ld.so.conf and its include globs, then the default directories (/lib64, /usr/lib64, the Debian multiarch directories, /lib, /usr/lib); /etc/ld.so.cache is not parsed — it is derived from the same directories",
@@ -169,7 +169,7 @@ func metaLibs(path string) engine.Meta {
 
 func metaTargets(path string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, "targets", path), Category: Kind, Title: "runs on the target distros: " + path,
+		ID: engine.CheckID(kind, "targets", path), Category: kind, Title: "runs on the target distros: " + path,
 		Level: profile.LevelFail, Severity: "high",
 		Reads: []string{path, "each target built-in profile's facts.glibc; without libc.targets, every built-in distro profile that has one (" + builtinGlibcs() + ")"},
 		Why:   "a CI stage can learn that an artifact needs GLIBC_2.34 and so cannot run on CentOS 7 without a target host at hand",

@@ -35,14 +35,14 @@ func run(t *testing.T, h *host.Host, yaml string, artifact string) map[string]en
 		t.Fatal(err)
 	}
 	p.Service.Artifacts = []string{artifact}
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
 	m := map[string]engine.Result{}
 	for _, r := range out.Results {
-		kind, _, _ := strings.Cut(strings.TrimPrefix(r.ID, Kind+"/"), ":")
+		kind, _, _ := strings.Cut(strings.TrimPrefix(r.ID, kind+"/"), ":")
 		m[kind] = r
 	}
 	return m
@@ -63,13 +63,13 @@ func TestKindsAndFlavoursOnThisMachine(t *testing.T) {
 		name, kind, flavour string
 		bin                 *string
 	}{
-		{"dynamic C", KindDynamic, FlavourGlibc, &b.CDynamic},
-		{"static C", KindStatic, FlavourNone, &b.CStatic},
-		{"static-pie C", KindStaticPIE, FlavourNone, &b.CStaticPIE},
-		{"musl", KindDynamic, FlavourMusl, &b.Musl},
-		{"Go, no cgo", KindStatic, FlavourNone, &b.GoStatic},
-		{"Go with cgo", KindDynamic, FlavourGlibc, &b.GoCgo},
-		{"C++", KindDynamic, FlavourGlibc, &b.CPP},
+		{"dynamic C", kindDynamic, flavourGlibc, &b.CDynamic},
+		{"static C", kindStatic, flavourNone, &b.CStatic},
+		{"static-pie C", kindStaticPIE, flavourNone, &b.CStaticPIE},
+		{"musl", kindDynamic, flavourMusl, &b.Musl},
+		{"Go, no cgo", kindStatic, flavourNone, &b.GoStatic},
+		{"Go with cgo", kindDynamic, flavourGlibc, &b.GoCgo},
+		{"C++", kindDynamic, flavourGlibc, &b.CPP},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -89,7 +89,7 @@ func TestGoBuildInfo(t *testing.T) {
 	b := libctest.Build(t)
 	for bin, cgo := range map[*string]string{&b.GoStatic: "0", &b.GoCgo: "1"} {
 		r := run(t, live(t), "", b.Need(t, bin))["compat"]
-		g, ok := r.Details["go"].(*GoInfo)
+		g, ok := r.Details["go"].(*goInfo)
 		if !ok || g.CGO != cgo || !strings.HasPrefix(g.Version, "go1.") || g.GOOS != "linux" {
 			t.Errorf("go build info %+v, want CGO_ENABLED=%s", r.Details["go"], cgo)
 		}
@@ -171,7 +171,7 @@ func TestLibraryResolution(t *testing.T) {
 			}
 			if c.via != "" {
 				found := false
-				for _, res := range r.Details["resolved"].([]Resolved) {
+				for _, res := range r.Details["resolved"].([]resolvedLib) {
 					if strings.HasPrefix(res.Name, "libgolivetest") && res.Via == c.via {
 						found = true
 					}
@@ -256,7 +256,7 @@ func TestTargetsDefaultToEveryBuiltinDistro(t *testing.T) {
 		need := r.Details["glibc_required"].(string)
 		var runs, not []string
 		for _, n := range names {
-			if CompareVersions(strings.TrimPrefix(need, "GLIBC_"), glibc[n]) > 0 {
+			if compareVersions(strings.TrimPrefix(need, "GLIBC_"), glibc[n]) > 0 {
 				not = append(not, n+" (glibc "+glibc[n]+")")
 			} else {
 				runs = append(runs, n)
@@ -341,7 +341,7 @@ func TestBadTargetIsAProfileError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:2") {
+	if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:2") {
 		t.Errorf("err = %v, want a profile error at p.yaml:2", err)
 	}
 }
@@ -375,7 +375,7 @@ func TestServiceBinariesAreReadInsideTheRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func TestServiceBinariesAreReadInsideTheRoot(t *testing.T) {
 func TestHostGlibcOfFixtureRoots(t *testing.T) {
 	for root, want := range map[string]string{"centos-7": "2.17", "rocky-9": "2.34", "ubuntu-22.04": "2.35"} {
 		g, err := findHostGlibc(hosttest.Fixture(t, root), 2, 62)
-		if err != nil || g.Version != want || !g.Defines["GLIBC_"+want] {
+		if err != nil || g.version != want || !g.defines["GLIBC_"+want] {
 			t.Errorf("%s: %+v %v, want glibc %s", root, g, err, want)
 		}
 	}
@@ -418,7 +418,7 @@ func TestAgreesWithReadelf(t *testing.T) {
 			f.Close()
 			continue
 		}
-		info, err := Analyze(f)
+		info, err := analyze(f)
 		f.Close()
 		if err != nil {
 			t.Errorf("%s: %v", p, err)
@@ -428,8 +428,8 @@ func TestAgreesWithReadelf(t *testing.T) {
 		if want != "" {
 			want = "GLIBC_" + want
 		}
-		if info.Glibc != want {
-			t.Errorf("%s: golive %q, readelf %q", p, info.Glibc, want)
+		if info.glibc != want {
+			t.Errorf("%s: golive %q, readelf %q", p, info.glibc, want)
 		}
 		checked++
 	}

@@ -26,7 +26,7 @@ func TestMuslLibcIsTheLoader(t *testing.T) {
 	if r.Status != engine.Pass {
 		t.Fatalf("%s %q %q", r.Status, r.Observed, r.Message)
 	}
-	res := r.Details["resolved"].([]Resolved)
+	res := r.Details["resolved"].([]resolvedLib)
 	if len(res) != 1 || res[0].Name != "libc.so" || res[0].Path != "/lib/ld-musl-x86_64.so.1" || res[0].Via != "musl loader" {
 		t.Errorf("resolved %+v", res)
 	}
@@ -70,7 +70,7 @@ func TestMuslPathFile(t *testing.T) {
 }
 
 func TestParseMuslPath(t *testing.T) {
-	got := ParseMuslPath([]byte("/lib/x86_64-linux-musl\n/usr/lib/x86_64-linux-musl:/opt/lib\n\n::/x\x00/after-nul\n"))
+	got := parseMuslPath([]byte("/lib/x86_64-linux-musl\n/usr/lib/x86_64-linux-musl:/opt/lib\n\n::/x\x00/after-nul\n"))
 	want := []string{"/lib/x86_64-linux-musl", "/usr/lib/x86_64-linux-musl", "/opt/lib", "/x"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q", got)
@@ -110,10 +110,10 @@ func TestMuslSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := &Info{Class: 2, Machine: 62, RunPath: []string{"$ORIGIN/lib"}}
-	s := newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.Class, info.Machine)
+	info := &elfInfo{class: 2, machine: 62, runPath: []string{"$ORIGIN/lib"}}
+	s := newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.class, info.machine)
 	app := s.newObject("/app/bin", info, nil)
-	lib := s.newObject("/app/lib/libx.so", &Info{}, app)
+	lib := s.newObject("/app/lib/libx.so", &elfInfo{}, app)
 	check := func(name string, req *object, path, via string) {
 		t.Helper()
 		r := s.find(name, req)
@@ -130,7 +130,7 @@ func TestMuslSearch(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "etc/ld-musl-x86_64.path"), []byte("/bad\n/musl/lib\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s = newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.Class, info.Machine)
+	s = newMuslSearcher(h, "/lib/ld-musl-x86_64.so.1", info.class, info.machine)
 	app = s.newObject("/app/bin", info, nil)
 	check("libfrompath.so", app, "/musl/lib/libfrompath.so", "musl path")
 	check("libfromdefault.so", app, "", "")
@@ -139,7 +139,7 @@ func TestMuslSearch(t *testing.T) {
 	}
 
 	// Any $ variable but ORIGIN makes musl drop the whole path.
-	o := s.newObject("/app/bin", &Info{RPath: []string{"$ORIGIN/lib", "$LIB/x"}}, nil)
+	o := s.newObject("/app/bin", &elfInfo{rPath: []string{"$ORIGIN/lib", "$LIB/x"}}, nil)
 	if len(o.rpath) != 0 {
 		t.Errorf("rpath %q: musl ignores a path with $LIB", o.rpath)
 	}
@@ -177,15 +177,15 @@ func TestGlibcLoaderChain(t *testing.T) {
 			t.Errorf("%s for %s: %+v, want %q via %q", name, req.path, r, path, via)
 		}
 	}
-	prog := s.newObject("/app/bin/prog", &Info{RPath: []string{"$ORIGIN/../lib"}}, nil)
-	liba := s.newObject("/app/lib/liba.so", &Info{RPath: []string{"$ORIGIN/../deep"}}, prog)
-	libb := s.newObject("/app/deep/libb.so", &Info{}, liba)
+	prog := s.newObject("/app/bin/prog", &elfInfo{rPath: []string{"$ORIGIN/../lib"}}, nil)
+	liba := s.newObject("/app/lib/liba.so", &elfInfo{rPath: []string{"$ORIGIN/../deep"}}, prog)
+	libb := s.newObject("/app/deep/libb.so", &elfInfo{}, liba)
 	check("libc2.so", libb, "/app/deep/libc2.so", "rpath")              // liba.so's RPATH, its $ORIGIN
 	check("libonlyinlib.so", libb, "/app/lib/libonlyinlib.so", "rpath") // the program's RPATH, its $ORIGIN
 	check("ld-linux-x86-64.so.2", libb, "/lib64/ld-linux-x86-64.so.2", "interpreter")
 
-	progR := s.newObject("/app/bin/prog", &Info{RunPath: []string{"$ORIGIN/../lib"}, RPath: []string{"/app/deep"}}, nil)
-	libx := s.newObject("/app/lib/liba.so", &Info{}, progR)
+	progR := s.newObject("/app/bin/prog", &elfInfo{runPath: []string{"$ORIGIN/../lib"}, rPath: []string{"/app/deep"}}, nil)
+	libx := s.newObject("/app/lib/liba.so", &elfInfo{}, progR)
 	check("libonlyinlib.so", progR, "/app/lib/libonlyinlib.so", "runpath")
 	check("libonlyinlib.so", libx, "", "") // RUNPATH is not inherited
 	check("libc2.so", progR, "", "")       // RPATH is ignored beside RUNPATH

@@ -42,7 +42,7 @@ func newMuslSearcher(h *host.Host, interp string, class elf.Class, machine elf.M
 	data, err := h.ReadFileLimit(s.pathFile, maxMuslPath)
 	switch {
 	case err == nil:
-		s.dirs = ParseMuslPath(data)
+		s.dirs = parseMuslPath(data)
 	case errors.Is(err, fs.ErrNotExist):
 		s.pathFile = ""
 	default:
@@ -67,10 +67,10 @@ func muslPathFile(interp string) string {
 	return prefix + "/etc/ld-musl-" + arch + ".path"
 }
 
-// ParseMuslPath splits a musl path file as the loader does: directories
+// parseMuslPath splits a musl path file as the loader does: directories
 // separated by ':' or newlines; the file ends at a NUL byte. Empty entries
 // are skipped.
-func ParseMuslPath(data []byte) []string {
+func parseMuslPath(data []byte) []string {
 	text := string(data)
 	if i := strings.IndexByte(text, 0); i >= 0 {
 		text = text[:i]
@@ -97,14 +97,14 @@ func muslProvides(name string) bool {
 // newObject describes an object for musl: its RUNPATH if it has one, else
 // its RPATH, with $ORIGIN expanded; an entry naming any other $ variable
 // makes musl ignore the whole path.
-func (s *muslSearcher) newObject(objPath string, info *Info, loader *object) *object {
+func (s *muslSearcher) newObject(objPath string, info *elfInfo, loader *object) *object {
 	o := &object{path: objPath, loader: loader}
 	if info == nil {
 		return o
 	}
-	dirs := info.RPath
-	if len(info.RunPath) > 0 {
-		dirs = info.RunPath
+	dirs := info.rPath
+	if len(info.runPath) > 0 {
+		dirs = info.runPath
 	}
 	for _, d := range dirs {
 		d = strings.ReplaceAll(d, "${ORIGIN}", path.Dir(objPath))
@@ -120,8 +120,8 @@ func (s *muslSearcher) newObject(objPath string, info *Info, loader *object) *ob
 	return o
 }
 
-func (s *muslSearcher) find(name string, req *object) Resolved {
-	r := Resolved{Name: name, NeededBy: req.path}
+func (s *muslSearcher) find(name string, req *object) resolvedLib {
+	r := resolvedLib{Name: name, NeededBy: req.path}
 	if muslProvides(name) {
 		r.Via = "musl loader"
 		if s.h.Exists(s.interp) {
@@ -156,13 +156,13 @@ func (s *muslSearcher) find(name string, req *object) Resolved {
 
 // take records p as what musl opens for r: loaded when it is an ELF object
 // of the right class and machine, a failed load otherwise.
-func (s *muslSearcher) take(r *Resolved, p, via string) {
+func (s *muslSearcher) take(r *resolvedLib, p, via string) {
 	g := searcher{h: s.h, class: s.class, machine: s.machine}
 	if g.compatible(p) {
 		r.Path, r.Via = p, via
 		return
 	}
 	if s.h.Exists(p) {
-		r.Via, r.Problem = via, p+" is not a "+MachineName(s.machine)+" ELF object of this class: musl stops there"
+		r.Via, r.Problem = via, p+" is not a "+machineName(s.machine)+" ELF object of this class: musl stops there"
 	}
 }

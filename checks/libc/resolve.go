@@ -18,8 +18,8 @@ const (
 	maxLdConf       = 256 << 10
 )
 
-// Resolved is where one needed library was found.
-type Resolved struct {
+// resolvedLib is where one needed library was found.
+type resolvedLib struct {
 	Name string `json:"name"`
 	Path string `json:"path,omitempty"` // inside the root; "" when missing
 	Via  string `json:"via,omitempty"`  // rpath, runpath, ld.so.conf, default, interpreter; musl: musl loader, musl path
@@ -163,16 +163,16 @@ type object struct {
 
 // newObject describes the object at objPath with the search paths of
 // info (nil: none), loaded by loader.
-func (s *searcher) newObject(objPath string, info *Info, loader *object) *object {
+func (s *searcher) newObject(objPath string, info *elfInfo, loader *object) *object {
 	o := &object{path: objPath, loader: loader}
 	if info == nil {
 		return o
 	}
-	o.hasRunpath = len(info.RunPath) > 0
+	o.hasRunpath = len(info.runPath) > 0
 	if o.hasRunpath {
-		o.runpath = s.expand(info.RunPath, objPath)
+		o.runpath = s.expand(info.runPath, objPath)
 	} else {
-		o.rpath = s.expand(info.RPath, objPath)
+		o.rpath = s.expand(info.rPath, objPath)
 	}
 	return o
 }
@@ -182,8 +182,8 @@ func (s *searcher) newObject(objPath string, info *Info, loader *object) *object
 // loaded it, and so on up to the program; LD_LIBRARY_PATH (not known here:
 // the service's environment); req's DT_RUNPATH; the ld.so.conf directories
 // (what the cache holds); the default directories.
-func (s *searcher) find(name string, req *object) Resolved {
-	r := Resolved{Name: name, NeededBy: req.path}
+func (s *searcher) find(name string, req *object) resolvedLib {
+	r := resolvedLib{Name: name, NeededBy: req.path}
 	if s.interp != "" && name == path.Base(s.interp) && s.compatible(s.interp) {
 		r.Path, r.Via = s.interp, "interpreter"
 		return r
@@ -228,7 +228,7 @@ func (s *searcher) expand(dirs []string, objPath string) []string {
 	if s.class == elf.ELFCLASS64 && s.machine == elf.EM_X86_64 {
 		lib = "lib64"
 	}
-	platform := MachineName(s.machine)
+	platform := machineName(s.machine)
 	out := make([]string, 0, len(dirs))
 	for _, d := range dirs {
 		for _, v := range []struct{ name, value string }{
@@ -272,37 +272,37 @@ func (s *searcher) compatible(p string) bool {
 // finder is how one dynamic loader finds libraries: glibc's ld.so
 // (searcher) or musl's (muslSearcher).
 type finder interface {
-	newObject(objPath string, info *Info, loader *object) *object
-	find(name string, req *object) Resolved
+	newObject(objPath string, info *elfInfo, loader *object) *object
+	find(name string, req *object) resolvedLib
 }
 
 // finderFor is the loader the binary names: musl's for a musl binary,
 // ld.so otherwise.
-func finderFor(h *host.Host, info *Info) finder {
-	if info.Flavour == FlavourMusl && info.Interp != "" {
-		return newMuslSearcher(h, info.Interp, info.Class, info.Machine)
+func finderFor(h *host.Host, info *elfInfo) finder {
+	if info.flavour == flavourMusl && info.interp != "" {
+		return newMuslSearcher(h, info.interp, info.class, info.machine)
 	}
-	s := newSearcher(h, info.Class, info.Machine)
-	s.interp = info.Interp
+	s := newSearcher(h, info.class, info.machine)
+	s.interp = info.interp
 	return s
 }
 
 // resolveAll follows DT_NEEDED transitively, breadth first, as the loader
 // loads them; each name is looked up once, for the first object that
 // needs it, which becomes the loader of what it finds.
-func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
+func resolveAll(h *host.Host, obj string, info *elfInfo) ([]resolvedLib, finder) {
 	f := finderFor(h, info)
 	type item struct {
 		name string
 		req  *object
 	}
 	main := f.newObject(obj, info, nil)
-	queue := make([]item, 0, len(info.Needed))
-	for _, n := range info.Needed {
+	queue := make([]item, 0, len(info.needed))
+	for _, n := range info.needed {
 		queue = append(queue, item{n, main})
 	}
 	seen := map[string]bool{}
-	var out []Resolved
+	var out []resolvedLib
 	for len(queue) > 0 && len(out) < maxLibraries {
 		it := queue[0]
 		queue = queue[1:]
@@ -319,13 +319,13 @@ func resolveAll(h *host.Host, obj string, info *Info) ([]Resolved, finder) {
 		if err != nil {
 			continue
 		}
-		dep, err := AnalyzeDeps(fh)
+		dep, err := analyzeDeps(fh)
 		fh.Close()
 		if err != nil {
 			continue
 		}
 		o := f.newObject(r.Path, dep, it.req)
-		for _, n := range dep.Needed {
+		for _, n := range dep.needed {
 			queue = append(queue, item{n, o})
 		}
 	}

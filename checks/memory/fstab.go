@@ -7,14 +7,14 @@ import (
 	"github.com/golive-sh/golive/internal/kerneltext"
 )
 
-// Fstab is where swap areas are configured for boot; systemd-fstab-generator
+// fstab is where swap areas are configured for boot; systemd-fstab-generator
 // turns each swap line into a .swap unit that swap.target pulls in.
-const Fstab = "/etc/fstab"
+const fstab = "/etc/fstab"
 
 const maxFstab = 1 << 20
 
-// FstabSwap is one swap line of /etc/fstab (fstab(5)).
-type FstabSwap struct {
+// fstabSwap is one swap line of /etc/fstab (fstab(5)).
+type fstabSwap struct {
 	Spec    string `json:"spec"` // UUID=..., LABEL=..., /dev/..., /swap.img
 	Options string `json:"options"`
 	Line    int    `json:"line"`
@@ -23,11 +23,11 @@ type FstabSwap struct {
 	NoAuto bool `json:"noauto,omitempty"`
 }
 
-// ParseFstabSwaps returns the swap entries of an fstab: lines whose third
+// parseFstabSwaps returns the swap entries of an fstab: lines whose third
 // field (the type) is "swap". Comments start with #; fields are separated
 // by blanks, with \040 standing for a space inside a field.
-func ParseFstabSwaps(data []byte) []FstabSwap {
-	var out []FstabSwap
+func parseFstabSwaps(data []byte) []fstabSwap {
+	var out []fstabSwap
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		line := strings.TrimSpace(string(raw))
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -41,7 +41,7 @@ func ParseFstabSwaps(data []byte) []FstabSwap {
 		if err != nil {
 			spec = f[0]
 		}
-		e := FstabSwap{Spec: spec, Options: "defaults", Line: i + 1, Text: kerneltext.Clip(line, 256)}
+		e := fstabSwap{Spec: spec, Options: "defaults", Line: i + 1, Text: kerneltext.Clip(line, 256)}
 		if len(f) > 3 {
 			e.Options = f[3]
 		}

@@ -23,11 +23,11 @@ func FuzzParseSwaps(f *testing.F) {
 	f.Add([]byte("/dev/sda2 partition 1 0 -2"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := ParseSwaps(data)
-		if len(s.Problems) > maxProblems || len(s.Areas) > maxSwapLines {
-			t.Fatalf("%d problems, %d areas", len(s.Problems), len(s.Areas))
+		s := parseSwaps(data)
+		if len(s.problems) > maxProblems || len(s.areas) > maxSwapLines {
+			t.Fatalf("%d problems, %d areas", len(s.problems), len(s.areas))
 		}
-		for _, a := range s.Areas {
+		for _, a := range s.areas {
 			if !strings.HasPrefix(a.Filename, "/") || a.UsedKiB > a.SizeKiB || a.Line < 1 {
 				t.Fatalf("kept %+v", a)
 			}
@@ -40,7 +40,7 @@ func FuzzParseFstabSwaps(f *testing.F) {
 	addFixtures(f, "etc/fstab")
 	f.Add([]byte("/swap\\040file none swap sw,noauto 0 0\n#x none swap\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, e := range ParseFstabSwaps(data) {
+		for _, e := range parseFstabSwaps(data) {
 			if e.Spec == "" || e.Line < 1 || len(e.Text) > 256+3 {
 				t.Fatalf("kept %+v", e)
 			}

@@ -20,7 +20,7 @@ func testProfile(t testing.TB, yaml string) *profile.Profile {
 // swapResult runs memory/swap of profile p on h.
 func swapResult(t testing.TB, p *profile.Profile, h *host.Host) engine.Result {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,13 +21,13 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section and the checks' category.
-const Kind = "memory"
+// kind is the profile section and the checks' category.
+const kind = "memory"
 
-// DefaultSwappiness is the value golive sets when swap stays on and the
+// defaultSwappiness is the value golive sets when swap stays on and the
 // profile has no swappiness rule: what RHEL's tuned profiles for latency
 // and throughput (latency-performance, throughput-performance) set.
-const DefaultSwappiness = 10
+const defaultSwappiness = 10
 
 type section struct {
 	Swap       yaml.Node `yaml:"swap"`       // a rule: off or on
@@ -41,7 +41,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`memory/swap`", Example: "memory/swap"},
 		},
@@ -138,17 +138,17 @@ func explain(id string) (engine.Meta, bool) {
 
 func metaSwap() engine.Meta {
 	return engine.Meta{
-		ID: "memory/swap", Category: Kind, Title: "swap is off",
+		ID: "memory/swap", Category: kind, Title: "swap is off",
 		Expected: "off", Level: profile.LevelWarn, Severity: "medium",
 		Reads: []string{
-			SwapsPath + " (active swap areas; a root without it is an image)",
+			swapsPath + " (active swap areas; a root without it is an image)",
 			"/proc/sys/vm/swappiness",
-			Fstab + " swap lines (what the next boot activates; noauto lines do not count)",
+			fstab + " swap lines (what the next boot activates; noauto lines do not count)",
 		},
 		Why: "a swapped-out page costs a disk read on the next touch: a Go service's heap and the GC's scan of it, or etcd's raft loop, " +
 			"stall for milliseconds to seconds, heartbeats time out and leaders flap; etcd's production guidance is swap off " +
 			"(seed 002_1d5757c9aaf48532.txt, deployment planning). With swap on, vm.swappiness says how eagerly anonymous memory is swapped",
-		Fix: fmt.Sprintf("swapoff -a now; comment out the swap lines of %s so it stays off; vm.swappiness=%d (or the profile's value) in case swap returns", Fstab, DefaultSwappiness),
+		Fix: fmt.Sprintf("swapoff -a now; comment out the swap lines of %s so it stays off; vm.swappiness=%d (or the profile's value) in case swap returns", fstab, defaultSwappiness),
 	}
 }
 

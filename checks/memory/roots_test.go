@@ -38,7 +38,7 @@ func TestRegisteredWithTheEngine(t *testing.T) {
 	if err != nil || len(checks) != 1 || checks[0].ID() != "memory/swap" {
 		t.Fatalf("%v %v", checks, err)
 	}
-	if m, ok := engine.Explain("memory/swap"); !ok || m.Category != Kind {
+	if m, ok := engine.Explain("memory/swap"); !ok || m.Category != kind {
 		t.Errorf("explain: %+v %v", m, ok)
 	}
 }

@@ -26,7 +26,7 @@ func TestReportsValidate(t *testing.T) {
 
 func mustBuild(t *testing.T, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

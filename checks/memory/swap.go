@@ -15,8 +15,8 @@ import (
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
-// SwappinessPath is vm.swappiness.
-const SwappinessPath = "/proc/sys/vm/swappiness"
+// swappinessPath is vm.swappiness.
+const swappinessPath = "/proc/sys/vm/swappiness"
 
 type swapCheck struct {
 	engine.Base
@@ -27,17 +27,17 @@ type swapCheck struct {
 // observation is what the host shows.
 type observation struct {
 	image      bool
-	swaps      *Swaps
+	swaps      *swaps
 	swappiness string // "" unknown
 	swapErr    string // why swappiness is unknown
-	boot       []FstabSwap
+	boot       []fstabSwap
 	bootErr    error
 }
 
 func (c *swapCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Details: map[string]any{}}
 	var o observation
-	data, err := h.ReadFileLimit(SwapsPath, maxSwapsFile)
+	data, err := h.ReadFileLimit(swapsPath, maxSwapsFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !h.Live():
 		// An image: nothing is active; the next boot is what counts.
@@ -48,16 +48,16 @@ func (c *swapCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status, res.Message = engine.Error, err.Error()
 		return res
 	default:
-		o.swaps = ParseSwaps(data)
-		if len(o.swaps.Areas) == 0 && len(o.swaps.Problems) > 0 && !strings.HasPrefix(string(data), "Filename") {
+		o.swaps = parseSwaps(data)
+		if len(o.swaps.areas) == 0 && len(o.swaps.problems) > 0 && !strings.HasPrefix(string(data), "Filename") {
 			res.Status = engine.Error
-			res.Message = fmt.Sprintf("%s: no line understood (%s)", SwapsPath, strings.Join(o.swaps.Problems, "; "))
+			res.Message = fmt.Sprintf("%s: no line understood (%s)", swapsPath, strings.Join(o.swaps.problems, "; "))
 			return res
 		}
 		o.swappiness, o.swapErr = readSwappiness(h)
 	}
-	if fstab, err := h.ReadFileLimit(Fstab, maxFstab); err == nil {
-		o.boot = active(ParseFstabSwaps(fstab))
+	if fstab, err := h.ReadFileLimit(fstab, maxFstab); err == nil {
+		o.boot = active(parseFstabSwaps(fstab))
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		o.bootErr = err
 	}
@@ -72,14 +72,14 @@ func readSwappiness(h *host.Host) (string, string) {
 	}
 	v := strings.TrimSpace(string(data))
 	if n, err := strconv.Atoi(v); err != nil || n < 0 {
-		return "", fmt.Sprintf("%s: %q is not a number", SwappinessPath, clip(v))
+		return "", fmt.Sprintf("%s: %q is not a number", swappinessPath, clip(v))
 	}
 	return v, ""
 }
 
 // active drops the fstab entries a boot does not activate.
-func active(all []FstabSwap) []FstabSwap {
-	var out []FstabSwap
+func active(all []fstabSwap) []fstabSwap {
+	var out []fstabSwap
 	for _, e := range all {
 		if !e.NoAuto {
 			out = append(out, e)
@@ -96,7 +96,7 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 	state := bootState
 	if !o.image {
 		state = "off"
-		if len(o.swaps.Areas) > 0 {
+		if len(o.swaps.areas) > 0 {
 			state = "on"
 		}
 	}
@@ -112,7 +112,7 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 	switch {
 	case o.image && ok:
 		res.Status = engine.Pass
-		res.Message = "image: the next boot activates no swap (" + Fstab + ")"
+		res.Message = "image: the next boot activates no swap (" + fstab + ")"
 		if state == "on" {
 			res.Message = "image: the next boot activates swap, as the profile allows"
 		}
@@ -138,11 +138,11 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 		}
 	case state == "on":
 		res.Status = engine.MissStatus(c.rule.Level)
-		res.Message = fmt.Sprintf("%d swap area%s active: a swapped-out page stalls the service for a disk read when it is touched again", len(o.swaps.Areas), plural(len(o.swaps.Areas)))
-		if used := usedKiB(o.swaps.Areas); used > 0 {
+		res.Message = fmt.Sprintf("%d swap area%s active: a swapped-out page stalls the service for a disk read when it is touched again", len(o.swaps.areas), plural(len(o.swaps.areas)))
+		if used := usedKiB(o.swaps.areas); used > 0 {
 			res.Message += fmt.Sprintf("; %s is swapped out now", kib(used))
 		}
-		if zram(o.swaps.Areas) {
+		if zram(o.swaps.areas) {
 			res.Message += "; zram is compressed RAM, not disk, but reclaim still stalls the service"
 		}
 		res.Remediation = c.plan(o, true)
@@ -150,7 +150,7 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "no swap is active, and the profile expects swap"
 		res.Remediation = &remediate.Plan{Summary: "enable swap", Actions: []remediate.Action{remediate.Tell(
-			"create a swap area (a partition or a file: fallocate, chmod 600, mkswap), add it to " + Fstab + " and run swapon -a")}}
+			"create a swap area (a partition or a file: fallocate, chmod 600, mkswap), add it to " + fstab + " and run swapon -a")}}
 	}
 	if wantsOff && o.swappiness != "" && state == "on" && c.swappiness == nil {
 		res.Message += "; vm.swappiness is " + o.swappiness
@@ -183,7 +183,7 @@ func (c *swapCheck) plan(o observation, now bool) *remediate.Plan {
 	p := &remediate.Plan{Summary: "turn swap off and keep it off"}
 	if now {
 		why := "deactivate every swap area now"
-		if used := usedKiB(o.swaps.Areas); used > 0 {
+		if used := usedKiB(o.swaps.areas); used > 0 {
 			why += fmt.Sprintf(" (%s is swapped out: the host needs that much free memory to take it back)", kib(used))
 		}
 		p.Actions = append(p.Actions, remediate.Run(why, "swapoff", "-a"))
@@ -194,17 +194,17 @@ func (c *swapCheck) plan(o observation, now bool) *remediate.Plan {
 	// append again. Device names do not map one to one either (/proc/swaps
 	// shows /dev/dm-1 for /dev/mapper/centos-swap or UUID=...).
 	for _, e := range o.boot {
-		p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("comment out %s:%d (%s) so swap stays off after a reboot; on a systemd host also run systemctl daemon-reload", Fstab, e.Line, e.Text)))
+		p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("comment out %s:%d (%s) so swap stays off after a reboot; on a systemd host also run systemctl daemon-reload", fstab, e.Line, e.Text)))
 	}
 	if now && len(o.boot) == 0 {
 		var names []string
-		for _, a := range o.swaps.Areas {
+		for _, a := range o.swaps.areas {
 			names = append(names, a.Filename)
 		}
-		p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("no %s line activates %s: find what does at boot (systemctl list-units --type swap: a .swap unit, systemd-gpt-auto-generator, zram-generator) and mask or remove it", Fstab, join(names))))
+		p.Actions = append(p.Actions, remediate.Tell(fmt.Sprintf("no %s line activates %s: find what does at boot (systemctl list-units --type swap: a .swap unit, systemd-gpt-auto-generator, zram-generator) and mask or remove it", fstab, join(names))))
 	}
-	if n, err := strconv.Atoi(o.swappiness); err == nil && n > DefaultSwappiness {
-		target := strconv.Itoa(DefaultSwappiness)
+	if n, err := strconv.Atoi(o.swappiness); err == nil && n > defaultSwappiness {
+		target := strconv.Itoa(defaultSwappiness)
 		if c.swappiness != nil {
 			if v, ok := c.swappiness.Expect.Fix(o.swappiness); ok {
 				target = v
@@ -220,11 +220,11 @@ func (c *swapCheck) plan(o observation, now bool) *remediate.Plan {
 // problems reports malformed /proc/swaps lines and unreadable files.
 func (c *swapCheck) problems(res engine.Result, o observation) engine.Result {
 	var notes []string
-	if o.swaps != nil && len(o.swaps.Problems) > 0 {
-		notes = append(notes, fmt.Sprintf("%s has %d malformed line(s)", SwapsPath, len(o.swaps.Problems)+o.swaps.Skipped))
+	if o.swaps != nil && len(o.swaps.problems) > 0 {
+		notes = append(notes, fmt.Sprintf("%s has %d malformed line(s)", swapsPath, len(o.swaps.problems)+o.swaps.skipped))
 	}
 	if o.bootErr != nil {
-		notes = append(notes, "read "+Fstab+": "+o.bootErr.Error())
+		notes = append(notes, "read "+fstab+": "+o.bootErr.Error())
 	}
 	if len(notes) == 0 {
 		return res
@@ -239,14 +239,14 @@ func (c *swapCheck) problems(res engine.Result, o observation) engine.Result {
 func (c *swapCheck) observed(o observation, state string) string {
 	if o.image {
 		if len(o.boot) == 0 {
-			return "off at boot (image: no swap line in " + Fstab + ")"
+			return "off at boot (image: no swap line in " + fstab + ")"
 		}
 		return "on at boot (image: " + fstabLines(o.boot) + ")"
 	}
 	var parts []string
-	for i, a := range o.swaps.Areas {
+	for i, a := range o.swaps.areas {
 		if i == 3 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(o.swaps.Areas)-3))
+			parts = append(parts, fmt.Sprintf("and %d more", len(o.swaps.areas)-3))
 			break
 		}
 		parts = append(parts, fmt.Sprintf("%s (%s, %s, %s used)", a.Filename, a.Type, kib(a.SizeKiB), kib(a.UsedKiB)))
@@ -264,13 +264,13 @@ func (c *swapCheck) observed(o observation, state string) string {
 func (c *swapCheck) details(d map[string]any, o observation) {
 	d["image"] = o.image
 	if o.swaps != nil {
-		d["active"] = o.swaps.Areas
-		d["total_kib"] = totalKiB(o.swaps.Areas)
-		d["used_kib"] = usedKiB(o.swaps.Areas)
-		if len(o.swaps.Problems) > 0 {
-			p := append([]string(nil), o.swaps.Problems...)
-			if o.swaps.Skipped > 0 {
-				p = append(p, fmt.Sprintf("and %d more", o.swaps.Skipped))
+		d["active"] = o.swaps.areas
+		d["total_kib"] = totalKiB(o.swaps.areas)
+		d["used_kib"] = usedKiB(o.swaps.areas)
+		if len(o.swaps.problems) > 0 {
+			p := append([]string(nil), o.swaps.problems...)
+			if o.swaps.skipped > 0 {
+				p = append(p, fmt.Sprintf("and %d more", o.swaps.skipped))
 			}
 			d["problems"] = p
 		}
@@ -285,15 +285,15 @@ func (c *swapCheck) details(d map[string]any, o observation) {
 	d["expected_from"] = c.rule.Where
 }
 
-func fstabLines(es []FstabSwap) string {
+func fstabLines(es []fstabSwap) string {
 	var parts []string
 	for _, e := range es {
-		parts = append(parts, fmt.Sprintf("%s:%d (%s)", Fstab, e.Line, e.Spec))
+		parts = append(parts, fmt.Sprintf("%s:%d (%s)", fstab, e.Line, e.Spec))
 	}
 	return join(parts)
 }
 
-func totalKiB(as []Swap) uint64 {
+func totalKiB(as []swap) uint64 {
 	var n uint64
 	for _, a := range as {
 		n += a.SizeKiB
@@ -301,7 +301,7 @@ func totalKiB(as []Swap) uint64 {
 	return n
 }
 
-func usedKiB(as []Swap) uint64 {
+func usedKiB(as []swap) uint64 {
 	var n uint64
 	for _, a := range as {
 		n += a.UsedKiB
@@ -309,7 +309,7 @@ func usedKiB(as []Swap) uint64 {
 	return n
 }
 
-func zram(as []Swap) bool {
+func zram(as []swap) bool {
 	for _, a := range as {
 		if strings.HasPrefix(a.Filename, "/dev/zram") {
 			return true

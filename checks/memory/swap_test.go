@@ -116,7 +116,7 @@ func TestBadMemoryRulesAreProfileErrors(t *testing.T) {
 		"swapiness: \"<= 10\"":      "unknown key",
 	} {
 		p := testProfile(t, "memory:\n  "+rule+"\n")
-		if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "p.yaml:2") {
+		if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "p.yaml:2") {
 			t.Errorf("%s: err %v, want a profile error at p.yaml:2 mentioning %q", rule, err, words)
 		}
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/golive-sh/golive/internal/kerneltext"
 )
 
-// SwapsPath is the kernel's list of active swap areas.
-const SwapsPath = "/proc/swaps"
+// swapsPath is the kernel's list of active swap areas.
+const swapsPath = "/proc/swaps"
 
 // Bounds: the kernel allows at most MAX_SWAPFILES (32) swap areas, so a
 // longer file is not the kernel's.
@@ -20,7 +20,7 @@ const (
 	maxProblems  = 20
 )
 
-// Swap is one active swap area, a line of /proc/swaps:
+// swap is one active swap area, a line of /proc/swaps:
 //
 //	Filename				Type		Size		Used		Priority
 //	/dev/dm-1                               partition	2097148		0		-2
@@ -28,7 +28,7 @@ const (
 // Size and Used are in KiB. The kernel escapes space, tab, newline and
 // backslash in the file name as \040, \011, \012, \134; a swap file that
 // was deleted while active ends in " (deleted)".
-type Swap struct {
+type swap struct {
 	Filename string `json:"filename"`
 	Type     string `json:"type"`
 	SizeKiB  uint64 `json:"size_kib"`
@@ -37,27 +37,27 @@ type Swap struct {
 	Line     int    `json:"line"`
 }
 
-// Swaps is a parsed /proc/swaps.
-type Swaps struct {
-	Areas    []Swap
-	Problems []string
-	Skipped  int
+// swaps is a parsed /proc/swaps.
+type swaps struct {
+	areas    []swap
+	problems []string
+	skipped  int
 }
 
-func (s *Swaps) problem(line int, format string, args ...any) {
-	if len(s.Problems) == maxProblems {
-		s.Skipped++
+func (s *swaps) problem(line int, format string, args ...any) {
+	if len(s.problems) == maxProblems {
+		s.skipped++
 		return
 	}
-	s.Problems = append(s.Problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+	s.problems = append(s.problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
 }
 
-// ParseSwaps parses /proc/swaps. github.com/prometheus/procfs parses this
+// parseSwaps parses /proc/swaps. github.com/prometheus/procfs parses this
 // file too, but only by path (unbounded, not through --root) and gives up
 // on the first bad line; golive keeps every line it understands and names
 // the others.
-func ParseSwaps(data []byte) *Swaps {
-	s := &Swaps{}
+func parseSwaps(data []byte) *swaps {
+	s := &swaps{}
 	lines := bytes.Split(data, []byte("\n"))
 	for i, raw := range lines {
 		n := i + 1
@@ -81,36 +81,36 @@ func ParseSwaps(data []byte) *Swaps {
 			continue
 		}
 		a.Line = n
-		s.Areas = append(s.Areas, a)
+		s.areas = append(s.areas, a)
 	}
 	return s
 }
 
-func parseSwapLine(line string) (Swap, error) {
+func parseSwapLine(line string) (swap, error) {
 	f := strings.Fields(line)
 	if len(f) != 5 {
-		return Swap{}, fmt.Errorf("%d fields, want 5 (Filename Type Size Used Priority): %q", len(f), clip(line))
+		return swap{}, fmt.Errorf("%d fields, want 5 (Filename Type Size Used Priority): %q", len(f), clip(line))
 	}
 	name, err := kerneltext.Unescape(f[0])
 	if err != nil {
-		return Swap{}, err
+		return swap{}, err
 	}
 	if !strings.HasPrefix(name, "/") {
-		return Swap{}, fmt.Errorf("file name %q is not absolute", clip(name))
+		return swap{}, fmt.Errorf("file name %q is not absolute", clip(name))
 	}
-	a := Swap{Filename: name, Type: f[1]}
+	a := swap{Filename: name, Type: f[1]}
 	if a.SizeKiB, err = strconv.ParseUint(f[2], 10, 64); err != nil {
-		return Swap{}, fmt.Errorf("size %q is not a number of KiB", clip(f[2]))
+		return swap{}, fmt.Errorf("size %q is not a number of KiB", clip(f[2]))
 	}
 	if a.UsedKiB, err = strconv.ParseUint(f[3], 10, 64); err != nil {
-		return Swap{}, fmt.Errorf("used %q is not a number of KiB", clip(f[3]))
+		return swap{}, fmt.Errorf("used %q is not a number of KiB", clip(f[3]))
 	}
 	if a.UsedKiB > a.SizeKiB {
-		return Swap{}, fmt.Errorf("used %d KiB is more than the size %d KiB", a.UsedKiB, a.SizeKiB)
+		return swap{}, fmt.Errorf("used %d KiB is more than the size %d KiB", a.UsedKiB, a.SizeKiB)
 	}
 	p, err := strconv.ParseInt(f[4], 10, 32)
 	if err != nil {
-		return Swap{}, fmt.Errorf("priority %q is not a number", clip(f[4]))
+		return swap{}, fmt.Errorf("priority %q is not a number", clip(f[4]))
 	}
 	a.Priority = int(p)
 	return a, nil

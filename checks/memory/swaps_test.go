@@ -13,18 +13,18 @@ func TestParseSwapsReadsKernelFormats(t *testing.T) {
 	escaped := "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/var/swap\\040file\\040(deleted)          file\t\t1024\t\t0\t\t-3\n/dev/zram0                              partition\t4096\t\t4\t\t100\n"
 	cases := []struct {
 		data string
-		want []Swap
+		want []swap
 	}{
-		{newer, []Swap{{Filename: "/swap.img", Type: "file", SizeKiB: 2097148, Priority: -2, Line: 2}}},
-		{older, []Swap{{Filename: "/dev/dm-1", Type: "partition", SizeKiB: 2097148, UsedKiB: 10240, Priority: -2, Line: 2}}},
-		{escaped, []Swap{{Filename: "/var/swap file (deleted)", Type: "file", SizeKiB: 1024, Priority: -3, Line: 2}, {Filename: "/dev/zram0", Type: "partition", SizeKiB: 4096, UsedKiB: 4, Priority: 100, Line: 3}}},
+		{newer, []swap{{Filename: "/swap.img", Type: "file", SizeKiB: 2097148, Priority: -2, Line: 2}}},
+		{older, []swap{{Filename: "/dev/dm-1", Type: "partition", SizeKiB: 2097148, UsedKiB: 10240, Priority: -2, Line: 2}}},
+		{escaped, []swap{{Filename: "/var/swap file (deleted)", Type: "file", SizeKiB: 1024, Priority: -3, Line: 2}, {Filename: "/dev/zram0", Type: "partition", SizeKiB: 4096, UsedKiB: 4, Priority: 100, Line: 3}}},
 		{"Filename\tType\tSize\tUsed\tPriority\n", nil},
 		{"", nil},
 	}
 	for _, c := range cases {
-		s := ParseSwaps([]byte(c.data))
-		if len(s.Problems) > 0 || !reflect.DeepEqual(s.Areas, c.want) {
-			t.Errorf("%q:\n%+v %q\nwant %+v", c.data, s.Areas, s.Problems, c.want)
+		s := parseSwaps([]byte(c.data))
+		if len(s.problems) > 0 || !reflect.DeepEqual(s.areas, c.want) {
+			t.Errorf("%q:\n%+v %q\nwant %+v", c.data, s.areas, s.problems, c.want)
 		}
 	}
 }
@@ -43,18 +43,18 @@ func TestParseSwapsNamesBadLines(t *testing.T) {
 		"bad escape":    `/dev/\99 partition 100 0 -2`,
 		"binary":        "\x00\x01\xff",
 	} {
-		s := ParseSwaps([]byte(header + bad + "\n" + good))
-		if len(s.Problems) != 1 || !strings.HasPrefix(s.Problems[0], "line 2: ") || len(s.Areas) != 1 || s.Areas[0].Line != 3 {
-			t.Errorf("%s: areas %+v problems %q", name, s.Areas, s.Problems)
+		s := parseSwaps([]byte(header + bad + "\n" + good))
+		if len(s.problems) != 1 || !strings.HasPrefix(s.problems[0], "line 2: ") || len(s.areas) != 1 || s.areas[0].Line != 3 {
+			t.Errorf("%s: areas %+v problems %q", name, s.areas, s.problems)
 		}
 	}
-	s := ParseSwaps([]byte(good))
-	if len(s.Problems) != 1 || !strings.Contains(s.Problems[0], "header") || len(s.Areas) != 1 {
-		t.Errorf("no header: the line is still read, and the header named: %+v %q", s.Areas, s.Problems)
+	s := parseSwaps([]byte(good))
+	if len(s.problems) != 1 || !strings.Contains(s.problems[0], "header") || len(s.areas) != 1 {
+		t.Errorf("no header: the line is still read, and the header named: %+v %q", s.areas, s.problems)
 	}
-	s = ParseSwaps([]byte(header + strings.Repeat(good, 400)))
-	if len(s.Areas) != maxSwapLines-1 || len(s.Problems) != 1 {
-		t.Errorf("%d areas, %q: the kernel has at most 32", len(s.Areas), s.Problems)
+	s = parseSwaps([]byte(header + strings.Repeat(good, 400)))
+	if len(s.areas) != maxSwapLines-1 || len(s.problems) != 1 {
+		t.Errorf("%d areas, %q: the kernel has at most 32", len(s.areas), s.problems)
 	}
 }
 
@@ -69,7 +69,7 @@ LABEL=data /data ext4 defaults 0 2
 broken
 /dev/sdc1 none swap pri=10,discard
 `
-	got := ParseFstabSwaps([]byte(fstab))
+	got := parseFstabSwaps([]byte(fstab))
 	var specs []string
 	for _, e := range got {
 		specs = append(specs, e.Spec+"|"+e.Options+"|"+map[bool]string{true: "noauto", false: "auto"}[e.NoAuto])

@@ -17,8 +17,8 @@ import (
 func BenchmarkConnectCheck(b *testing.B) {
 	l := lab(b)
 	b.Setenv("T_PRIMARY", l.primary.dsn(userGolive, pwGolive))
-	p := testProfile(b, "mysql:\n"+entry("db", "T_PRIMARY", RolePrimary))
-	checks, err := build(p.Section(Kind), p)
+	p := testProfile(b, "mysql:\n"+entry("db", "T_PRIMARY", rolePrimary))
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,10 +41,10 @@ func BenchmarkSilentServers100(b *testing.B) {
 	for i := range 100 {
 		env := fmt.Sprintf("T_SILENT_%d", i)
 		b.Setenv(env, "golive:"+pwGolive+"@tcp("+deptest.SilentListener(b)+")/")
-		yaml.WriteString(entry(fmt.Sprintf("s%d", i), env, RolePrimary))
+		yaml.WriteString(entry(fmt.Sprintf("s%d", i), env, rolePrimary))
 	}
 	p := testProfile(b, yaml.String())
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func BenchmarkParseChannel(b *testing.B) {
 		"Last_SQL_Errno", "0", "Last_SQL_Error", "", "Seconds_Behind_Master", "0", "SQL_Delay", "0",
 		"Slave_SQL_Running_State", "Slave has read all relay log; waiting for more updates", "Connection_name", "")
 	for b.Loop() {
-		if _, err := ParseChannel(cols, vals); err != nil {
+		if _, err := parseChannel(cols, vals); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,11 +8,11 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 )
 
-// WarnUsage is the share of max_connections in use (with the service's
+// warnUsage is the share of max_connections in use (with the service's
 // pool, when the profile gives one) from which mysql/capacity warns: above
 // it, a deploy that briefly doubles the pools, or a burst, reaches
 // "Too many connections".
-const WarnUsage = 0.80
+const warnUsage = 0.80
 
 // judgeCapacity compares Threads_connected (plus the service's pool) with
 // max_connections.
@@ -60,9 +60,9 @@ func judgeCapacity(ctx context.Context, s *session, res engine.Result, poolSize 
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("%d connections are in use and the service's pool needs %d more: that is %d, above max_connections %d", connected, poolSize, projected, maxConn)
 		res.Remediation = tell("make room for the service's pool", raise)
-	case usage >= WarnUsage:
+	case usage >= warnUsage:
 		res.Status = engine.Warn
-		res.Message = fmt.Sprintf("%d%% of max_connections would be in use (warning from %d%%)", res.Details["usage_pct"], int(WarnUsage*100))
+		res.Message = fmt.Sprintf("%d%% of max_connections would be in use (warning from %d%%)", res.Details["usage_pct"], int(warnUsage*100))
 		res.Remediation = tell("leave headroom in max_connections", raise)
 	case refused > 0:
 		res.Status = engine.Warn

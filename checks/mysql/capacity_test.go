@@ -14,7 +14,7 @@ func TestCapacityAgainstMaxConnectionsAndPool(t *testing.T) {
 	l := lab(t)
 	t.Setenv("T_PRIMARY", l.primary.dsn(userGolive, pwGolive))
 	run := func(extra ...string) engine.Result {
-		return runProfile(t, l.root, "mysql:\n"+entry("db", "T_PRIMARY", RolePrimary, extra...), 5*time.Second)["mysql/capacity:db"]
+		return runProfile(t, l.root, "mysql:\n"+entry("db", "T_PRIMARY", rolePrimary, extra...), 5*time.Second)["mysql/capacity:db"]
 	}
 	// Five sessions held by "other services" (root), so that a pool can
 	// fit max_connections alone but not beside them.
@@ -84,7 +84,7 @@ func TestCapacityWarnsWhenConnectionsRunShort(t *testing.T) {
 	}
 	t.Setenv("T_PRIMARY", l.primary.dsn(userGolive, pwGolive))
 	// Only the capacity check: the others' sessions would take the last slots.
-	r := runProfile(t, l.root, "mysql:\n"+entry("db", "T_PRIMARY", RolePrimary), 5*time.Second, "mysql/capacity:db")["mysql/capacity:db"]
+	r := runProfile(t, l.root, "mysql:\n"+entry("db", "T_PRIMARY", rolePrimary), 5*time.Second, "mysql/capacity:db")["mysql/capacity:db"]
 	mustStatus(t, r, engine.Warn, "")
 	if r.Details["max_connections"] != 10 || r.Details["threads_connected"].(int) < 8 {
 		t.Errorf("details %v", r.Details)

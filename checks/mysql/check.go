@@ -51,8 +51,8 @@ func (c *serverCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		return c.failed(res, f, t.secrets)
 	}
 	defer s.close()
-	res.Details["version"] = s.version.Raw
-	res.Details["flavor"] = s.version.Flavor
+	res.Details["version"] = s.version.raw
+	res.Details["flavor"] = s.version.flavor
 	return redactResult(c.judge(ctx, s, res), t.secrets)
 }
 

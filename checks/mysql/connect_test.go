@@ -47,7 +47,7 @@ func TestConnectPassesWithTheServiceDSN(t *testing.T) {
 	l := lab(t)
 	r := connectResult(t, l.root, l.primary.dsn(userGolive, pwGolive), 5*time.Second)["mysql/connect:db"]
 	mustStatus(t, r, engine.Pass, "")
-	if r.Details["flavor"] != FlavorMariaDB || r.Details["tls"] != tlsOff || !strings.HasPrefix(r.Observed, "MariaDB 10.") {
+	if r.Details["flavor"] != flavorMariaDB || r.Details["tls"] != tlsOff || !strings.HasPrefix(r.Observed, "MariaDB 10.") {
 		t.Errorf("details %v, observed %q", r.Details, r.Observed)
 	}
 	if want := "golive:***@tcp(" + l.primary.addr() + ")/"; r.Details["dsn"] != want {

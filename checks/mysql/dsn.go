@@ -10,8 +10,8 @@ import (
 	driver "github.com/go-sql-driver/mysql"
 )
 
-// MaxDSNLen bounds a DSN; real ones are well under 1 KiB.
-const MaxDSNLen = 4096
+// maxDSNLen bounds a DSN; real ones are well under 1 KiB.
+const maxDSNLen = 4096
 
 // redactedPassword stands for a password wherever a DSN is shown.
 const redactedPassword = "***"
@@ -24,13 +24,13 @@ const redactedPassword = "***"
 // own code is unknown to golive, which builds the TLS configuration itself.
 var ignoredParams = map[string]bool{"strict": true, "loc": true, "tls": true}
 
-// ParseDSN parses a go-sql-driver/mysql DSN, as the service's own code
+// parseDSN parses a go-sql-driver/mysql DSN, as the service's own code
 // would, without ever echoing it: the driver's parse errors can quote a
 // piece of the DSN (a password holding "/" or "@" moves the split points),
 // so errors here are golive's own words and at most a parameter name.
-func ParseDSN(raw string) (cfg *driver.Config, err error) {
-	if len(raw) > MaxDSNLen {
-		return nil, fmt.Errorf("DSN is longer than %d bytes", MaxDSNLen)
+func parseDSN(raw string) (cfg *driver.Config, err error) {
+	if len(raw) > maxDSNLen {
+		return nil, fmt.Errorf("DSN is longer than %d bytes", maxDSNLen)
 	}
 	if strings.ContainsAny(raw, "\r\n\x00") {
 		return nil, errors.New("DSN holds a line break or NUL byte")
@@ -148,8 +148,8 @@ func safeParamName(s string) bool {
 	return true
 }
 
-// RedactedDSN shows cfg as a DSN with the password as ***.
-func RedactedDSN(cfg *driver.Config) string {
+// redactedDSN shows cfg as a DSN with the password as ***.
+func redactedDSN(cfg *driver.Config) string {
 	c := cfg.Clone()
 	c.TLS = nil // shown through TLSConfig's name, which FormatDSN prints
 	if c.Passwd != "" {

@@ -6,24 +6,24 @@ import (
 )
 
 func TestParseDSN(t *testing.T) {
-	cfg, err := ParseDSN("golive:pw@tcp(db1:3306)/app?tls=Skip-Verify&loc=Local&strict=true&timeout=2s&charset=utf8mb4")
+	cfg, err := parseDSN("golive:pw@tcp(db1:3306)/app?tls=Skip-Verify&loc=Local&strict=true&timeout=2s&charset=utf8mb4")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.User != "golive" || cfg.Passwd != "pw" || cfg.Addr != "db1:3306" || cfg.DBName != "app" || cfg.TLSConfig != tlsSkipVerify || cfg.TLS != nil {
 		t.Errorf("cfg %+v", cfg)
 	}
-	if got := RedactedDSN(cfg); got != "golive:***@tcp(db1:3306)/app?charset=utf8mb4&timeout=2s&tls=skip-verify" {
+	if got := redactedDSN(cfg); got != "golive:***@tcp(db1:3306)/app?charset=utf8mb4&timeout=2s&tls=skip-verify" {
 		t.Errorf("RedactedDSN = %q", got)
 	}
 	for in, want := range map[string]string{"tls=1": "true", "tls=false": "false", "tls=mine": "mine", "tls=%6Dine": "mine"} {
-		cfg, err := ParseDSN("u@tcp(h)/?" + in)
+		cfg, err := parseDSN("u@tcp(h)/?" + in)
 		if err != nil || cfg.TLSConfig != want {
 			t.Errorf("%s: TLSConfig %q, %v; want %q", in, cfg.TLSConfig, err, want)
 		}
 	}
-	cfg, err = ParseDSN("u@unix(/run/mysqld/mysqld.sock)/")
-	if err != nil || cfg.Net != "unix" || RedactedDSN(cfg) != "u@unix(/run/mysqld/mysqld.sock)/" {
+	cfg, err = parseDSN("u@unix(/run/mysqld/mysqld.sock)/")
+	if err != nil || cfg.Net != "unix" || redactedDSN(cfg) != "u@unix(/run/mysqld/mysqld.sock)/" {
 		t.Errorf("unix: %+v %v", cfg, err)
 	}
 }
@@ -40,10 +40,10 @@ func TestParseDSNErrorsNeverQuoteTheDSN(t *testing.T) {
 		"golive:pw@tcp(db1)/app?timeout=" + pw,
 		"golive:pw@tcp(db1)/app?parseTime=" + pw,
 		"golive:" + pw + "@tcp(db1)/ap%zzp",
-		strings.Repeat("a", MaxDSNLen+1),
+		strings.Repeat("a", maxDSNLen+1),
 		"golive:pw@tcp(db1)/app\n",
 	} {
-		_, err := ParseDSN(dsn)
+		_, err := parseDSN(dsn)
 		if err == nil {
 			t.Errorf("%q parsed", dsn)
 			continue
@@ -54,7 +54,7 @@ func TestParseDSNErrorsNeverQuoteTheDSN(t *testing.T) {
 			}
 		}
 	}
-	_, err := ParseDSN("golive:pw@tcp(db1)/app?timeout=soon")
+	_, err := parseDSN("golive:pw@tcp(db1)/app?timeout=soon")
 	if err == nil || !strings.Contains(err.Error(), `parameter "timeout" has an invalid value`) {
 		t.Errorf("bad timeout: %v", err)
 	}

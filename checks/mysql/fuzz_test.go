@@ -22,7 +22,7 @@ func FuzzParseDSN(f *testing.F) {
 	f.Add("u", "pw(x)", "tcp(h:1/db?timeout=1x")
 	f.Fuzz(func(t *testing.T, user, pw, rest string) {
 		dsn := user + ":" + pw + "@" + rest
-		cfg, err := ParseDSN(dsn)
+		cfg, err := parseDSN(dsn)
 		secret := len(pw) >= 6 && !strings.Contains(user+rest, pw)
 		if err != nil {
 			if secret && strings.Contains(err.Error(), pw) {
@@ -30,7 +30,7 @@ func FuzzParseDSN(f *testing.F) {
 			}
 			return
 		}
-		shown := RedactedDSN(cfg)
+		shown := redactedDSN(cfg)
 		clean := cfg.Clone()
 		clean.Passwd, clean.TLS = "", nil
 		// "***" itself is what a password becomes, not a leak of "*".
@@ -56,15 +56,15 @@ func FuzzParseChannel(f *testing.F) {
 			cols = append(cols, k)
 			vals = append(vals, sql.NullString{String: v, Valid: ok})
 		}
-		ch, err := ParseChannel(cols, vals)
+		ch, err := parseChannel(cols, vals)
 		if err != nil {
 			return
 		}
-		if ch.Lag != nil && *ch.Lag < 0 {
-			t.Fatalf("negative lag %d", *ch.Lag)
+		if ch.lag != nil && *ch.lag < 0 {
+			t.Fatalf("negative lag %d", *ch.lag)
 		}
 		obs, problems, _ := judgeChannel(ch, 30*time.Second)
-		for _, s := range append(problems, obs, ch.LastIOError, ch.LastSQLError, ch.Name) {
+		for _, s := range append(problems, obs, ch.lastIOError, ch.lastSQLError, ch.name) {
 			if !utf8.ValidString(s) || len(s) > 4*maxErrorText {
 				t.Fatalf("text not valid UTF-8 or unbounded: %q", s)
 			}
@@ -78,17 +78,17 @@ func FuzzParseVersion(f *testing.F) {
 	}
 	f.Add("10.6.16", "MariaDB Server")
 	f.Fuzz(func(t *testing.T, version, comment string) {
-		v, err := ParseVersion(version, comment)
-		if !utf8.ValidString(v.Raw) || len(v.Raw) > maxVersionLen+3 {
-			t.Fatalf("Raw %q", v.Raw)
+		v, err := parseVersion(version, comment)
+		if !utf8.ValidString(v.raw) || len(v.raw) > maxVersionLen+3 {
+			t.Fatalf("Raw %q", v.raw)
 		}
 		if err != nil {
 			return
 		}
-		if v.Major < 0 || v.Major > 9999 || v.Minor > 9999 || v.Patch > 9999 {
+		if v.major < 0 || v.major > 9999 || v.minor > 9999 || v.patch > 9999 {
 			t.Fatalf("version %+v", v)
 		}
-		_ = v.ReplicaStatusStatement()
+		_ = v.replicaStatusStatement()
 	})
 }
 

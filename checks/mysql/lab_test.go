@@ -172,7 +172,7 @@ func testProfile(t testing.TB, yaml string) *profile.Profile {
 func runProfile(t testing.TB, h *host.Host, yaml string, timeout time.Duration, only ...string) map[string]engine.Result {
 	t.Helper()
 	p := testProfile(t, yaml)
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

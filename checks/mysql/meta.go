@@ -9,7 +9,7 @@ var dsnReads = "the DSN from dsn_env, dsn_file (under --root) or dsn, the passwo
 
 func meta(aspect, name, title, expected, severity string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, aspect, name), Category: Kind, Title: title, Expected: expected,
+		ID: engine.CheckID(kind, aspect, name), Category: kind, Title: title, Expected: expected,
 		Level: profile.LevelFail, Severity: severity, Network: true,
 	}
 }
@@ -25,9 +25,9 @@ func metaConnect(name string) engine.Meta {
 func metaRole(name, role string) engine.Meta {
 	expected := "read_only matches the role"
 	switch role {
-	case RolePrimary:
+	case rolePrimary:
 		expected = "writable (read_only OFF)"
-	case RoleReplica:
+	case roleReplica:
 		expected = "read-only (read_only ON)"
 	}
 	m := meta(aspectRole, name, "MySQL "+name+": read_only matches its role", expected, "critical")

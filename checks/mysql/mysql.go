@@ -36,8 +36,8 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section and check category.
-const Kind = "mysql"
+// kind is the profile section and check category.
+const kind = "mysql"
 
 // The aspects checked per server: mysql/<aspect>:<name>.
 const (
@@ -54,7 +54,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`mysql/connect:<name>`", Example: "mysql/connect:primary"},
 			{Heading: "`mysql/role:<name>`", Example: "mysql/role:primary"},
@@ -93,7 +93,7 @@ func checksOf(s *server) []engine.Check {
 			return judgeRole(ctx, ss, r, role)
 		}},
 	}
-	if role == RoleReplica {
+	if role == roleReplica {
 		maxLag := s.maxLag
 		m := metaReplication(s.name)
 		m.Expected = "IO and SQL threads running, lag <= " + maxLag.String()
@@ -115,7 +115,7 @@ func checksOf(s *server) []engine.Check {
 // explain describes any mysql ID, also one no profile names.
 func explain(id string) (engine.Meta, bool) {
 	parts, ok := engine.ParseID(id)
-	if !ok || parts.Category != Kind || !validName().MatchString(parts.Target) {
+	if !ok || parts.Category != kind || !validName().MatchString(parts.Target) {
 		return engine.Meta{}, false
 	}
 	name := parts.Target

@@ -7,26 +7,26 @@ import (
 	"strings"
 )
 
-// Channel is one row of SHOW REPLICA/SLAVE STATUS: one replication channel
+// channel is one row of SHOW REPLICA/SLAVE STATUS: one replication channel
 // (MySQL) or connection (MariaDB multi-source); a plain replica has one.
-type Channel struct {
-	Name       string // "" for the default channel
-	SourceHost string
-	SourcePort string
+type channel struct {
+	name       string // "" for the default channel
+	sourceHost string
+	sourcePort string
 	// IORunning and SQLRunning are Yes, No or Connecting as the server
 	// says them.
 	IORunning  string
 	SQLRunning string
-	// Lag is Seconds_Behind_Source; nil when the server says NULL (the SQL
+	// lag is Seconds_Behind_Source; nil when the server says NULL (the SQL
 	// thread is stopped, or the IO thread is not connected).
-	Lag          *int64
-	LastIOErrno  string
-	LastIOError  string
-	LastSQLErrno string
-	LastSQLError string
-	// SQLDelay is MASTER_DELAY / SOURCE_DELAY: lag the operator asked for.
-	SQLDelay int64
-	SQLState string
+	lag          *int64
+	lastIOErrno  string
+	lastIOError  string
+	lastSQLErrno string
+	lastSQLError string
+	// sqlDelay is MASTER_DELAY / SOURCE_DELAY: lag the operator asked for.
+	sqlDelay int64
+	sqlState string
 }
 
 // Column names, newest first: MySQL 8.0.22 renamed Master/Slave to
@@ -50,12 +50,12 @@ var (
 // maxErrorText bounds an error text copied from the server into a report.
 const maxErrorText = 512
 
-// ParseChannel reads one row of SHOW REPLICA/SLAVE STATUS, finding each
+// parseChannel reads one row of SHOW REPLICA/SLAVE STATUS, finding each
 // value by its column name. The running flags and the lag are required:
 // without them nothing can be judged.
-func ParseChannel(columns []string, row []sql.NullString) (Channel, error) {
+func parseChannel(columns []string, row []sql.NullString) (channel, error) {
 	if len(columns) != len(row) {
-		return Channel{}, fmt.Errorf("replica status: %d columns but %d values", len(columns), len(row))
+		return channel{}, fmt.Errorf("replica status: %d columns but %d values", len(columns), len(row))
 	}
 	index := make(map[string]int, len(columns))
 	for i, c := range columns {
@@ -75,7 +75,7 @@ func ParseChannel(columns []string, row []sql.NullString) (Channel, error) {
 		v, _ := get(names)
 		return clip(strings.TrimSpace(v.String), max)
 	}
-	var ch Channel
+	var ch channel
 	for _, req := range [][]string{colIORunning, colSQLRunning, colLag} {
 		if _, ok := get(req); !ok {
 			return ch, fmt.Errorf("replica status has no column %s (nor %s)", req[0], strings.Join(req[1:], ", "))
@@ -88,33 +88,33 @@ func ParseChannel(columns []string, row []sql.NullString) (Channel, error) {
 		if err != nil || n < 0 {
 			return ch, fmt.Errorf("replica status: %s is %q, not a number of seconds", colLag[0], clip(lag.String, 32))
 		}
-		ch.Lag = &n
+		ch.lag = &n
 	}
 	if d, ok := get(colSQLDelay); ok && d.Valid {
 		if n, err := strconv.ParseInt(strings.TrimSpace(d.String), 10, 64); err == nil && n > 0 {
-			ch.SQLDelay = n
+			ch.sqlDelay = n
 		}
 	}
-	ch.Name = text(colChannel, 64)
-	ch.SourceHost = text(colSourceHost, 255)
-	ch.SourcePort = text(colSourcePort, 8)
-	ch.SQLState = text(colSQLState, 128)
-	ch.LastIOErrno = text(colIOErrno, 8)
-	ch.LastIOError = text(colIOError, maxErrorText)
-	ch.LastSQLErrno = text(colSQLErrno, 8)
-	ch.LastSQLError = text(colSQLError, maxErrorText)
+	ch.name = text(colChannel, 64)
+	ch.sourceHost = text(colSourceHost, 255)
+	ch.sourcePort = text(colSourcePort, 8)
+	ch.sqlState = text(colSQLState, 128)
+	ch.lastIOErrno = text(colIOErrno, 8)
+	ch.lastIOError = text(colIOError, maxErrorText)
+	ch.lastSQLErrno = text(colSQLErrno, 8)
+	ch.lastSQLError = text(colSQLError, maxErrorText)
 	return ch, nil
 }
 
 // ioRunning and sqlRunning: only "Yes" is running; "Connecting" means the IO
 // thread is retrying a source it cannot reach or log in to.
-func (c Channel) ioRunning() bool  { return strings.EqualFold(c.IORunning, "Yes") }
-func (c Channel) sqlRunning() bool { return strings.EqualFold(c.SQLRunning, "Yes") }
+func (c channel) ioRunning() bool  { return strings.EqualFold(c.IORunning, "Yes") }
+func (c channel) sqlRunning() bool { return strings.EqualFold(c.SQLRunning, "Yes") }
 
 // label names the channel in messages: "" for the only, default channel.
-func (c Channel) label() string {
-	if c.Name == "" {
+func (c channel) label() string {
+	if c.name == "" {
 		return ""
 	}
-	return "channel " + strconv.Quote(c.Name) + ": "
+	return "channel " + strconv.Quote(c.name) + ": "
 }

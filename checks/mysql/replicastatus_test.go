@@ -30,11 +30,11 @@ func TestParseChannelColumnNames(t *testing.T) {
 		name string
 		cols []string
 		vals []sql.NullString
-		want Channel
+		want channel
 	}{
-		{"MySQL 8.0.22+", nil, nil, Channel{Name: "", SourceHost: "db1", SourcePort: "3306", IORunning: "Yes", SQLRunning: "Yes", Lag: ptr(12), LastIOErrno: "0"}},
-		{"MySQL 5.7", nil, nil, Channel{SourceHost: "db1", SourcePort: "3306", IORunning: "Connecting", SQLRunning: "Yes", Lag: nil, LastIOErrno: "2003", LastIOError: "error connecting to master"}},
-		{"MariaDB ALL", nil, nil, Channel{Name: "east", SourceHost: "db1", IORunning: "Yes", SQLRunning: "No", LastSQLErrno: "1062", LastSQLError: "Duplicate entry '1'", SQLDelay: 30}},
+		{"MySQL 8.0.22+", nil, nil, channel{name: "", sourceHost: "db1", sourcePort: "3306", IORunning: "Yes", SQLRunning: "Yes", lag: ptr(12), lastIOErrno: "0"}},
+		{"MySQL 5.7", nil, nil, channel{sourceHost: "db1", sourcePort: "3306", IORunning: "Connecting", SQLRunning: "Yes", lag: nil, lastIOErrno: "2003", lastIOError: "error connecting to master"}},
+		{"MariaDB ALL", nil, nil, channel{name: "east", sourceHost: "db1", IORunning: "Yes", SQLRunning: "No", lastSQLErrno: "1062", lastSQLError: "Duplicate entry '1'", sqlDelay: 30}},
 	}
 	tests[0].cols, tests[0].vals = row("Replica_IO_State", "Waiting for source to send event", "Source_Host", "db1", "Source_Port", "3306",
 		"Replica_IO_Running", "Yes", "Replica_SQL_Running", "Yes", "Last_IO_Errno", "0", "Last_IO_Error", "", "Seconds_Behind_Source", "12",
@@ -47,15 +47,15 @@ func TestParseChannelColumnNames(t *testing.T) {
 		"Seconds_Behind_Master", "NULL", "SQL_Delay", "30")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseChannel(tc.cols, tc.vals)
+			got, err := parseChannel(tc.cols, tc.vals)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if lagString(got.Lag) != lagString(tc.want.Lag) {
-				t.Errorf("lag %s, want %s", lagString(got.Lag), lagString(tc.want.Lag))
+			if lagString(got.lag) != lagString(tc.want.lag) {
+				t.Errorf("lag %s, want %s", lagString(got.lag), lagString(tc.want.lag))
 			}
-			got.Lag, tc.want.Lag = nil, nil
-			tc.want.SQLState = got.SQLState
+			got.lag, tc.want.lag = nil, nil
+			tc.want.sqlState = got.sqlState
 			if got != tc.want {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
@@ -65,34 +65,34 @@ func TestParseChannelColumnNames(t *testing.T) {
 
 func TestParseChannelRejects(t *testing.T) {
 	cols, vals := row("Slave_IO_Running", "Yes", "Slave_SQL_Running", "Yes")
-	if _, err := ParseChannel(cols, vals); err == nil || !strings.Contains(err.Error(), "Seconds_Behind_Source") {
+	if _, err := parseChannel(cols, vals); err == nil || !strings.Contains(err.Error(), "Seconds_Behind_Source") {
 		t.Errorf("missing lag column: %v", err)
 	}
 	cols, vals = row("Slave_IO_Running", "Yes", "Slave_SQL_Running", "Yes", "Seconds_Behind_Master", "-3")
-	if _, err := ParseChannel(cols, vals); err == nil {
+	if _, err := parseChannel(cols, vals); err == nil {
 		t.Error("negative lag accepted")
 	}
 	cols, vals = row("Slave_IO_Running", "Yes", "Slave_SQL_Running", "Yes", "Seconds_Behind_Master", "soon")
-	if _, err := ParseChannel(cols, vals); err == nil {
+	if _, err := parseChannel(cols, vals); err == nil {
 		t.Error("non-numeric lag accepted")
 	}
-	if _, err := ParseChannel([]string{"a"}, nil); err == nil {
+	if _, err := parseChannel([]string{"a"}, nil); err == nil {
 		t.Error("column/value count mismatch accepted")
 	}
 }
 
 func TestJudgeChannel(t *testing.T) {
 	tests := []struct {
-		ch       Channel
+		ch       channel
 		problems int
 		contains string
 	}{
-		{Channel{IORunning: "Yes", SQLRunning: "Yes", Lag: ptr(30)}, 0, ""},
-		{Channel{IORunning: "Yes", SQLRunning: "Yes", Lag: ptr(31)}, 1, "31s behind the primary, above max_lag 30s"},
-		{Channel{IORunning: "Yes", SQLRunning: "Yes", Lag: ptr(400), SQLDelay: 300}, 1, "MASTER_DELAY=300"},
-		{Channel{IORunning: "Yes", SQLRunning: "Yes"}, 1, "lag is NULL"},
-		{Channel{IORunning: "Connecting", SQLRunning: "Yes", LastIOError: "Access denied"}, 1, "IO thread is not running (Connecting): Access denied"},
-		{Channel{Name: "east", IORunning: "No", SQLRunning: "No"}, 2, `channel "east": the SQL thread`},
+		{channel{IORunning: "Yes", SQLRunning: "Yes", lag: ptr(30)}, 0, ""},
+		{channel{IORunning: "Yes", SQLRunning: "Yes", lag: ptr(31)}, 1, "31s behind the primary, above max_lag 30s"},
+		{channel{IORunning: "Yes", SQLRunning: "Yes", lag: ptr(400), sqlDelay: 300}, 1, "MASTER_DELAY=300"},
+		{channel{IORunning: "Yes", SQLRunning: "Yes"}, 1, "lag is NULL"},
+		{channel{IORunning: "Connecting", SQLRunning: "Yes", lastIOError: "Access denied"}, 1, "IO thread is not running (Connecting): Access denied"},
+		{channel{name: "east", IORunning: "No", SQLRunning: "No"}, 2, `channel "east": the SQL thread`},
 	}
 	for _, tc := range tests {
 		_, problems, steps := judgeChannel(tc.ch, 30*time.Second)
@@ -114,7 +114,7 @@ func lagString(p *int64) string {
 // A lag of centuries (a broken clock on the source) is a failure, not an
 // overflow that passes.
 func TestJudgeChannelHugeLag(t *testing.T) {
-	_, problems, _ := judgeChannel(Channel{IORunning: "Yes", SQLRunning: "Yes", Lag: ptr(1 << 40)}, 30*time.Second)
+	_, problems, _ := judgeChannel(channel{IORunning: "Yes", SQLRunning: "Yes", lag: ptr(1 << 40)}, 30*time.Second)
 	if len(problems) != 1 {
 		t.Errorf("problems %q", problems)
 	}

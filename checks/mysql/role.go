@@ -72,7 +72,7 @@ func judgeRole(ctx context.Context, s *session, res engine.Result, role string) 
 func decideRole(role string, vars map[string]string) (engine.Status, string, *remediate.Plan) {
 	ro, iro := vars["read_only"], vars["innodb_read_only"]
 	sro, hasSRO := vars["super_read_only"]
-	if role == RolePrimary {
+	if role == rolePrimary {
 		if isOn(ro) || isOn(sro) || isOn(iro) {
 			return engine.Fail, "the primary is read-only: the service's writes will fail (ERROR 1290 --read-only)",
 				tell("make the primary writable",

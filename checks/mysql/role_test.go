@@ -17,10 +17,10 @@ func TestRoleMatchesReadOnly(t *testing.T) {
 		status    engine.Status
 		message   string
 	}{
-		{"T_PRIMARY", RolePrimary, engine.Pass, "writable"},
-		{"T_REPLICA", RoleReplica, engine.Pass, "read-only"},
-		{"T_REPLICA", RolePrimary, engine.Fail, "the primary is read-only"},
-		{"T_PRIMARY", RoleReplica, engine.Fail, "the replica is writable"},
+		{"T_PRIMARY", rolePrimary, engine.Pass, "writable"},
+		{"T_REPLICA", roleReplica, engine.Pass, "read-only"},
+		{"T_REPLICA", rolePrimary, engine.Fail, "the primary is read-only"},
+		{"T_PRIMARY", roleReplica, engine.Fail, "the replica is writable"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.env+" as "+tc.role, func(t *testing.T) {
@@ -44,7 +44,7 @@ func TestRoleReadOnlyPrimaryFails(t *testing.T) {
 	}
 	t.Cleanup(func() { l.primary.exec("SET GLOBAL read_only = OFF") })
 	t.Setenv("T_PRIMARY", l.primary.dsn(userGolive, pwGolive))
-	r := runProfile(t, l.root, "mysql:\n"+entry("db", "T_PRIMARY", RolePrimary), 5*time.Second)["mysql/role:db"]
+	r := runProfile(t, l.root, "mysql:\n"+entry("db", "T_PRIMARY", rolePrimary), 5*time.Second)["mysql/role:db"]
 	mustStatus(t, r, engine.Fail, "")
 	if r.Observed != "read_only=ON" {
 		t.Errorf("observed %q", r.Observed)
@@ -67,17 +67,17 @@ func TestDecideRole(t *testing.T) {
 		vars map[string]string
 		want engine.Status
 	}{
-		{RolePrimary, map[string]string{"read_only": "OFF", "super_read_only": "OFF", "innodb_read_only": "OFF"}, engine.Pass},
-		{RolePrimary, map[string]string{"read_only": "ON", "super_read_only": "ON", "innodb_read_only": "OFF"}, engine.Fail},
-		{RolePrimary, map[string]string{"read_only": "OFF", "super_read_only": "ON"}, engine.Fail}, // impossible on MySQL, still not writable
-		{RolePrimary, map[string]string{"read_only": "OFF", "innodb_read_only": "ON"}, engine.Fail},
-		{RolePrimary, map[string]string{"read_only": "NO_LOCK"}, engine.Fail},
-		{RoleReplica, map[string]string{"read_only": "ON", "super_read_only": "ON"}, engine.Pass},
-		{RoleReplica, map[string]string{"read_only": "ON", "super_read_only": "OFF"}, engine.Warn},
-		{RoleReplica, map[string]string{"read_only": "ON"}, engine.Pass}, // MariaDB: no super_read_only
-		{RoleReplica, map[string]string{"read_only": "NO_LOCK_NO_ADMIN"}, engine.Pass},
-		{RoleReplica, map[string]string{"read_only": "OFF", "super_read_only": "OFF"}, engine.Fail},
-		{RoleReplica, map[string]string{"read_only": "OFF"}, engine.Fail},
+		{rolePrimary, map[string]string{"read_only": "OFF", "super_read_only": "OFF", "innodb_read_only": "OFF"}, engine.Pass},
+		{rolePrimary, map[string]string{"read_only": "ON", "super_read_only": "ON", "innodb_read_only": "OFF"}, engine.Fail},
+		{rolePrimary, map[string]string{"read_only": "OFF", "super_read_only": "ON"}, engine.Fail}, // impossible on MySQL, still not writable
+		{rolePrimary, map[string]string{"read_only": "OFF", "innodb_read_only": "ON"}, engine.Fail},
+		{rolePrimary, map[string]string{"read_only": "NO_LOCK"}, engine.Fail},
+		{roleReplica, map[string]string{"read_only": "ON", "super_read_only": "ON"}, engine.Pass},
+		{roleReplica, map[string]string{"read_only": "ON", "super_read_only": "OFF"}, engine.Warn},
+		{roleReplica, map[string]string{"read_only": "ON"}, engine.Pass}, // MariaDB: no super_read_only
+		{roleReplica, map[string]string{"read_only": "NO_LOCK_NO_ADMIN"}, engine.Pass},
+		{roleReplica, map[string]string{"read_only": "OFF", "super_read_only": "OFF"}, engine.Fail},
+		{roleReplica, map[string]string{"read_only": "OFF"}, engine.Fail},
 	}
 	for _, tc := range tests {
 		status, msg, plan := decideRole(tc.role, tc.vars)

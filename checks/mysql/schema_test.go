@@ -24,8 +24,8 @@ func TestReportsValidate(t *testing.T) {
 		l.replica.exec("START SLAVE SQL_THREAD")
 		waitReplicating(t, l)
 	})
-	p := testProfile(t, "mysql:\n"+entry("p", "T_PRIMARY", RolePrimary, "pool_size: 5")+entry("r", "T_REPLICA", RoleReplica)+entry("stale", "T_STALE", RolePrimary))
-	checks, err := build(p.Section(Kind), p)
+	p := testProfile(t, "mysql:\n"+entry("p", "T_PRIMARY", rolePrimary, "pool_size: 5")+entry("r", "T_REPLICA", roleReplica)+entry("stale", "T_STALE", rolePrimary))
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,14 +14,14 @@ import (
 
 // Roles a server plays for the service.
 const (
-	RolePrimary = "primary"
-	RoleReplica = "replica"
+	rolePrimary = "primary"
+	roleReplica = "replica"
 )
 
-// DefaultMaxLag is the replication lag that fails mysql/replication: the
+// defaultMaxLag is the replication lag that fails mysql/replication: the
 // field notes of seed 001 treat Seconds_Behind_Master above 30 s as a
 // problem for a service reading from the replica.
-const DefaultMaxLag = 30 * time.Second
+const defaultMaxLag = 30 * time.Second
 
 // entryFields is one server of the mysql: list, as written. Password and
 // the password in DSN exist only to be rejected with a clear message.
@@ -112,13 +112,13 @@ func parseEntry(item *yaml.Node, p *profile.Profile) (*server, error) {
 		return nil, p.Errorf(at("name"), "mysql: name must be 1 to 64 letters, digits, '.', '_' or '-' (it is part of the check IDs), not %q", clip(f.Name, 64))
 	}
 	s := &server{name: f.Name, dsn: f.DSN, dsnEnv: f.DSNEnv, dsnFile: f.DSNFile, passwordEnv: f.PasswordEnv,
-		passwordFile: f.PasswordFile, role: f.Role, maxLag: DefaultMaxLag, serverName: f.ServerName,
+		passwordFile: f.PasswordFile, role: f.Role, maxLag: defaultMaxLag, serverName: f.ServerName,
 		tls: depcheck.TLSFiles{CA: f.CAFile, Cert: f.CertFile, Key: f.KeyFile}, where: p.Where(item)}
 	if err := checkSources(p, at, f); err != nil {
 		return nil, err
 	}
 	switch f.Role {
-	case RolePrimary, RoleReplica:
+	case rolePrimary, roleReplica:
 	case "":
 		return nil, p.Errorf(item, "mysql %s: role is required: primary (must be writable) or replica (read-only, replicating)", f.Name)
 	default:
@@ -129,7 +129,7 @@ func parseEntry(item *yaml.Node, p *profile.Profile) (*server, error) {
 		if err != nil || d < time.Second || d > 7*24*time.Hour {
 			return nil, p.Errorf(at("max_lag"), "mysql %s: max_lag must be a duration from 1s to 168h such as \"30s\", not %q", f.Name, clip(f.MaxLag, 32))
 		}
-		if f.Role != RoleReplica {
+		if f.Role != roleReplica {
 			return nil, p.Errorf(at("max_lag"), "mysql %s: max_lag applies to replicas; this server's role is %s", f.Name, f.Role)
 		}
 		s.maxLag = d
@@ -163,7 +163,7 @@ func checkSources(p *profile.Profile, at func(string) *yaml.Node, f entryFields)
 		return p.Errorf(at("name"), "mysql %s: give exactly one of dsn_env, dsn_file or a password-free dsn", f.Name)
 	}
 	if f.DSN != "" {
-		cfg, err := ParseDSN(f.DSN)
+		cfg, err := parseDSN(f.DSN)
 		if err != nil {
 			return p.Errorf(at("dsn"), "mysql %s: dsn: %v", f.Name, err)
 		}

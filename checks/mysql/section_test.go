@@ -59,7 +59,7 @@ func TestSectionErrors(t *testing.T) {
 
 func TestSectionBuildsChecksPerRole(t *testing.T) {
 	p := testProfile(t, "mysql:\n  - {name: p, dsn_env: A, role: primary, pool_size: 20}\n  - {name: r, dsn_env: B, role: replica, max_lag: 5s}\n")
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

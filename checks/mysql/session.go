@@ -19,7 +19,7 @@ import (
 type session struct {
 	conn    *sql.Conn
 	db      *sql.DB
-	version Version
+	version serverVersion
 	comment string
 	// tlsMode is "verified", "unverified" (skip-verify, preferred) or "off".
 	tlsMode string
@@ -99,7 +99,7 @@ func (t *target) openVia(ctx context.Context, dial dialFunc) (*session, *failure
 		return nil, classifyQuery(ctx, err, t.secrets)
 	}
 	s.comment = clip(comment.String, maxVersionLen)
-	if s.version, err = ParseVersion(version.String, s.comment); err != nil {
+	if s.version, err = parseVersion(version.String, s.comment); err != nil {
 		s.close()
 		return nil, &failure{Failure: depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server's VERSION() is " + err.Error()}}
 	}

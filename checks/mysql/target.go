@@ -34,7 +34,7 @@ func (s *server) resolve(h *host.Host) (*target, *failure) {
 			source = "dsn_file " + s.dsnFile
 		}
 	}
-	cfg, err := ParseDSN(raw)
+	cfg, err := parseDSN(raw)
 	if err != nil {
 		return nil, configFailure(source + ": " + err.Error())
 	}
@@ -55,7 +55,7 @@ func (s *server) resolve(h *host.Host) (*target, *failure) {
 	default:
 		return nil, configFailure(fmt.Sprintf("%s: network %q is not supported (tcp or unix)", source, clip(cfg.Net, 32)))
 	}
-	t.shown = depcheck.Redact(RedactedDSN(cfg), t.secrets...)
+	t.shown = depcheck.Redact(redactedDSN(cfg), t.secrets...)
 	if f := s.setTLS(h, t); f != nil {
 		return nil, f
 	}

@@ -10,17 +10,17 @@ import (
 // Flavours of server, as details.flavor names them. Percona Server and
 // Aurora MySQL are MySQL here: they share its statements and column names.
 const (
-	FlavorMySQL   = "mysql"
-	FlavorMariaDB = "mariadb"
+	flavorMySQL   = "mysql"
+	flavorMariaDB = "mariadb"
 )
 
-// Version is a server's version as SELECT VERSION() and @@version_comment
+// serverVersion is a server's version as SELECT VERSION() and @@version_comment
 // give it.
-type Version struct {
-	Flavor              string
-	Major, Minor, Patch int
-	// Raw is VERSION() as the server sent it (clipped), for the report.
-	Raw string
+type serverVersion struct {
+	flavor              string
+	major, minor, patch int
+	// raw is VERSION() as the server sent it (clipped), for the report.
+	raw string
 }
 
 // mariaDBCompatPrefix is what MariaDB 10.x puts before its version in the
@@ -33,18 +33,18 @@ const maxVersionLen = 128
 
 var errVersion = errors.New("not a MySQL or MariaDB version")
 
-// ParseVersion reads "8.0.36-0ubuntu0.22.04.1", "10.11.6-MariaDB-log" or
+// parseVersion reads "8.0.36-0ubuntu0.22.04.1", "10.11.6-MariaDB-log" or
 // "5.5.5-10.3.39-MariaDB"; comment is @@version_comment ("MariaDB Server",
 // "Percona Server (GPL), Release 27"), which names MariaDB when VERSION()
 // does not.
-func ParseVersion(version, comment string) (Version, error) {
-	v := Version{Raw: clip(version, maxVersionLen), Flavor: FlavorMySQL}
+func parseVersion(version, comment string) (serverVersion, error) {
+	v := serverVersion{raw: clip(version, maxVersionLen), flavor: flavorMySQL}
 	lower := strings.ToLower(version)
 	if strings.Contains(lower, "mariadb") || strings.Contains(strings.ToLower(comment), "mariadb") {
-		v.Flavor = FlavorMariaDB
+		v.flavor = flavorMariaDB
 	}
 	num := version
-	if v.Flavor == FlavorMariaDB {
+	if v.flavor == flavorMariaDB {
 		num = strings.TrimPrefix(num, mariaDBCompatPrefix)
 	}
 	if i := strings.IndexFunc(num, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }); i >= 0 {
@@ -52,60 +52,60 @@ func ParseVersion(version, comment string) (Version, error) {
 	}
 	parts := strings.Split(num, ".")
 	if len(parts) < 2 || len(parts) > 3 {
-		return v, fmt.Errorf("%w: %q", errVersion, v.Raw)
+		return v, fmt.Errorf("%w: %q", errVersion, v.raw)
 	}
 	nums := [3]int{}
 	for i, p := range parts {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 0 || n > 9999 {
-			return v, fmt.Errorf("%w: %q", errVersion, v.Raw)
+			return v, fmt.Errorf("%w: %q", errVersion, v.raw)
 		}
 		nums[i] = n
 	}
-	v.Major, v.Minor, v.Patch = nums[0], nums[1], nums[2]
+	v.major, v.minor, v.patch = nums[0], nums[1], nums[2]
 	return v, nil
 }
 
-// AtLeast reports whether v is major.minor.patch or later.
-func (v Version) AtLeast(major, minor, patch int) bool {
-	if v.Major != major {
-		return v.Major > major
+// atLeast reports whether v is major.minor.patch or later.
+func (v serverVersion) atLeast(major, minor, patch int) bool {
+	if v.major != major {
+		return v.major > major
 	}
-	if v.Minor != minor {
-		return v.Minor > minor
+	if v.minor != minor {
+		return v.minor > minor
 	}
-	return v.Patch >= patch
+	return v.patch >= patch
 }
 
 // String is "MariaDB 10.11.6" or "MySQL 8.0.36".
-func (v Version) String() string {
+func (v serverVersion) String() string {
 	name := "MySQL"
-	if v.Flavor == FlavorMariaDB {
+	if v.flavor == flavorMariaDB {
 		name = "MariaDB"
 	}
-	return fmt.Sprintf("%s %d.%d.%d", name, v.Major, v.Minor, v.Patch)
+	return fmt.Sprintf("%s %d.%d.%d", name, v.major, v.minor, v.patch)
 }
 
 // usesReplicaWords reports whether the server knows SHOW REPLICA STATUS:
 // MySQL from 8.0.22 (which also renames the columns to Replica_* and
 // Seconds_Behind_Source) and MariaDB from 10.5.1 (which keeps the Slave_*
 // column names). Older servers know only SHOW SLAVE STATUS.
-func (v Version) usesReplicaWords() bool {
-	if v.Flavor == FlavorMariaDB {
-		return v.AtLeast(10, 5, 1)
+func (v serverVersion) usesReplicaWords() bool {
+	if v.flavor == flavorMariaDB {
+		return v.atLeast(10, 5, 1)
 	}
-	return v.AtLeast(8, 0, 22)
+	return v.atLeast(8, 0, 22)
 }
 
-// ReplicaStatusStatement is the statement that lists the replication
+// replicaStatusStatement is the statement that lists the replication
 // channels of v. MariaDB's plain SHOW REPLICA STATUS shows only the default
 // connection of a multi-source replica, so its ALL form (from 10.0) is
 // used; MySQL returns one row per channel already.
-func (v Version) ReplicaStatusStatement() string {
+func (v serverVersion) replicaStatusStatement() string {
 	switch {
-	case v.Flavor == FlavorMariaDB && v.usesReplicaWords():
+	case v.flavor == flavorMariaDB && v.usesReplicaWords():
 		return "SHOW ALL REPLICAS STATUS"
-	case v.Flavor == FlavorMariaDB && v.AtLeast(10, 0, 0):
+	case v.flavor == flavorMariaDB && v.atLeast(10, 0, 0):
 		return "SHOW ALL SLAVES STATUS"
 	case v.usesReplicaWords():
 		return "SHOW REPLICA STATUS"

@@ -24,17 +24,17 @@ func TestParseVersion(t *testing.T) {
 		{"9.1", "", "MySQL 9.1.0", "SHOW REPLICA STATUS"},
 	}
 	for _, tc := range tests {
-		v, err := ParseVersion(tc.version, tc.comment)
+		v, err := parseVersion(tc.version, tc.comment)
 		if err != nil {
 			t.Errorf("ParseVersion(%q): %v", tc.version, err)
 			continue
 		}
-		if v.String() != tc.want || v.ReplicaStatusStatement() != tc.statement {
-			t.Errorf("ParseVersion(%q, %q) = %s with %q, want %s with %q", tc.version, tc.comment, v, v.ReplicaStatusStatement(), tc.want, tc.statement)
+		if v.String() != tc.want || v.replicaStatusStatement() != tc.statement {
+			t.Errorf("ParseVersion(%q, %q) = %s with %q, want %s with %q", tc.version, tc.comment, v, v.replicaStatusStatement(), tc.want, tc.statement)
 		}
 	}
 	for _, bad := range []string{"", "MariaDB", "8", "8.x.1", "1.2.3.4", "99999.1.1", "-1.0.0", "\xff\xfe"} {
-		if _, err := ParseVersion(bad, ""); err == nil {
+		if _, err := parseVersion(bad, ""); err == nil {
 			t.Errorf("ParseVersion(%q) did not fail", bad)
 		}
 	}

@@ -18,10 +18,10 @@ var (
 	// service's own profile sets it, and os/eol then judges against
 	// eol_extended.
 	extendedSupportFact = profile.DeclareFact(profile.FactSpec[bool]{
-		Key: "extended_support", Family: Kind, Doc: "the host is entitled to the extended support (eol_extended)",
+		Key: "extended_support", Family: kind, Doc: "the host is entitled to the extended support (eol_extended)",
 	})
 )
 
 func declare(key, doc string) profile.Fact[string] {
-	return profile.DeclareFact(profile.FactSpec[string]{Key: key, Family: Kind, Doc: doc})
+	return profile.DeclareFact(profile.FactSpec[string]{Key: key, Family: kind, Doc: doc})
 }

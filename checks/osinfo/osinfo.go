@@ -17,11 +17,11 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section; the checks' category is "os".
-const Kind = "os"
+// kind is the profile section; the checks' category is "os".
+const kind = "os"
 
-// DefaultEOLWarnDays is how early os/eol warns before the end of support.
-const DefaultEOLWarnDays = 90
+// defaultEOLWarnDays is how early os/eol warns before the end of support.
+const defaultEOLWarnDays = 90
 
 type section struct {
 	Kernel      yaml.Node `yaml:"kernel"` // a value: yaml.v3 cannot decode into *yaml.Node
@@ -35,7 +35,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`os/distro`", Example: "os/distro"},
 			{Heading: "`os/eol`", Example: "os/eol"},
@@ -51,7 +51,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	warnDays := DefaultEOLWarnDays
+	warnDays := defaultEOLWarnDays
 	if s.EOLWarnDays != nil {
 		if *s.EOLWarnDays < 0 || *s.EOLWarnDays > 3650 {
 			return nil, p.Errorf(sec, "os: eol_warn_days must be between 0 and 3650")

@@ -40,7 +40,7 @@ func resolve(t *testing.T, req profile.Request, yaml string) *profile.Profile {
 
 func results(t *testing.T, p *profile.Profile, h *host.Host) map[string]engine.Result {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestEOLExtendedSupport(t *testing.T) {
 	}
 	for _, bad := range []string{`eol_extended: "2030-01-01"`, `eol: "2030-01-01", eol_extended: "2029-12-31"`, `eol: "2030-01-01", eol_extended: "soon"`} {
 		p := resolve(t, profile.Request{}, "facts: {"+bad+"}\n")
-		if _, err := build(p.Section(Kind), p); err == nil {
+		if _, err := build(p.Section(kind), p); err == nil {
 			t.Errorf("facts {%s}: accepted, want a profile error", bad)
 		}
 	}
@@ -133,11 +133,11 @@ func TestEOLUnknownSkipsAndBadDateIsAProfileError(t *testing.T) {
 		t.Errorf("no eol: %s, want skip", r.Status)
 	}
 	p = resolve(t, profile.Request{}, "facts: {eol: \"31/05/2032\"}\n")
-	if _, err := build(p.Section(Kind), p); err == nil {
+	if _, err := build(p.Section(kind), p); err == nil {
 		t.Error("a malformed facts.eol must be rejected when planning")
 	}
 	p = resolve(t, profile.Request{}, "os: {eol_warn_days: -1}\n")
-	if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:1") {
+	if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:1") {
 		t.Errorf("negative eol_warn_days: %v", err)
 	}
 }

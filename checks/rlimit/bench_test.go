@@ -20,7 +20,7 @@ func BenchmarkFixtureRoot(b *testing.B) {
 			p := proposedProfile(b, distroOf[root], serviceYAML)
 			b.ReportAllocs()
 			for b.Loop() {
-				checks, err := build(p.Section(Kind), p)
+				checks, err := build(p.Section(kind), p)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -57,7 +57,7 @@ func BenchmarkFindProcessByName(b *testing.B) {
 	comm, _ := os.ReadFile("/proc/self/comm")
 	name := strings.TrimSpace(string(comm))
 	for b.Loop() {
-		if ps := findProcesses(h, name); len(ps.Procs) == 0 {
+		if ps := findProcesses(h, name); len(ps.procs) == 0 {
 			b.Fatal("this process not found")
 		}
 	}

@@ -21,7 +21,7 @@ func buildErr(t *testing.T, yaml string) error {
 	if err != nil {
 		return err
 	}
-	_, err = build(pr.Section(Kind), pr)
+	_, err = build(pr.Section(kind), pr)
 	return err
 }
 

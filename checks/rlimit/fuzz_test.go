@@ -29,13 +29,13 @@ func FuzzParseLimits(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	a := &account{Name: "app", UID: 1500, GID: 1500, Known: true,
-		Groups: map[string]bool{"app": true, "ops": true}, GIDs: map[uint64]bool{1500: true, 2000: true}}
+	a := &account{name: "app", uid: 1500, gid: 1500, known: true,
+		groups: map[string]bool{"app": true, "ops": true}, gids: map[uint64]bool{1500: true, 2000: true}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, syntax := range []lineSyntax{wordSyntax, restSyntax} {
 			entries, _ := parseLimits("/etc/security/limits.conf", data, syntax)
 			for _, e := range entries {
-				if e.Domain == "" || (!e.NoLimits && (e.Type == "" || e.Item == "" || e.Value == "")) {
+				if e.Domain == "" || (!e.noLimits && (e.Type == "" || e.Item == "" || e.Value == "")) {
 					t.Fatalf("incomplete entry %+v", e)
 				}
 				if syntax == wordSyntax && (strings.ContainsAny(e.Value, cSpace) || len(e.Domain)+len(e.Value) > fgetsLine) {
@@ -45,19 +45,19 @@ func FuzzParseLimits(f *testing.F) {
 			c := &pamConfig{entries: entries}
 			for _, f := range []pamFlavor{{Debian: true}, {Version: [3]int{1, 1, 8}}} {
 				ll := c.resolveLogin(a, f.Debian)
-				for _, m := range []map[string]setting{ll.Soft, ll.Hard} {
+				for _, m := range []map[string]setting{ll.soft, ll.hard} {
 					for name, s := range m {
-						if _, ok := resources[name]; !ok || s.From.File == "" || s.Src > srcDefault {
+						if _, ok := resources[name]; !ok || s.from.file == "" || s.src > srcDefault {
 							t.Fatalf("setting %s %+v", name, s)
 						}
 					}
 				}
 				// Every resource of a session is known from a known start,
 				// and soft never exceeds hard.
-				st := sessionStart{Caller: callerOf(nil), PID1: map[string]Limit{"nofile": {1 << 20, 1 << 20}},
-					PID1State: pid1Read, NrOpen: nrOpen{Value: 1 << 20, Known: true}}
-				for name, sl := range f.openSession(ll, st).Limits {
-					if !sl.Soft.Known || !sl.Hard.Known || sl.Soft.Value > sl.Hard.Value {
+				st := sessionStart{caller: callerOf(nil), pid1: map[string]Limit{"nofile": {1 << 20, 1 << 20}},
+					pid1State: pid1Read, nrOpen: nrOpen{value: 1 << 20, known: true}}
+				for name, sl := range f.openSession(ll, st).limits {
+					if !sl.soft.known || !sl.hard.known || sl.soft.value > sl.hard.value {
 						t.Fatalf("%s: %+v", name, sl)
 					}
 				}
@@ -133,7 +133,7 @@ func FuzzUnitLimitLayering(f *testing.F) {
 		for _, version := range []int{0, 219} {
 			for _, r := range resources {
 				ul := resolveUnitLimit(uf, mc, r, systemdInfo{Version: version, Defaults: map[string]Limit{}})
-				if ul.Known && (ul.From == "" || ul.Limit.Soft > ul.Limit.Hard) {
+				if ul.known && (ul.from == "" || ul.limit.Soft > ul.limit.Hard) {
 					t.Fatalf("%s: %+v", r.name, ul)
 				}
 			}

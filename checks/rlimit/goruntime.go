@@ -13,12 +13,12 @@ import (
 // goBinary is what the service's main binary says about its Go runtime:
 // the version from its build information (read, never run).
 type goBinary struct {
-	Path    string
-	Version string // "go1.26.1"; "" when unknown
-	Why     string // why the version is unknown
-	// NotGo: the file was read and has no Go build information (a C
+	path    string
+	version string // "go1.26.1"; "" when unknown
+	why     string // why the version is unknown
+	// notGo: the file was read and has no Go build information (a C
 	// program, or a wrapper script that may exec the Go program).
-	NotGo bool
+	notGo bool
 }
 
 // serviceBinary reads the Go version of the program the unit's last
@@ -32,36 +32,36 @@ func serviceBinary(h *host.Host, f *unit.File) goBinary {
 	}
 	cmd, ok := f.Last("Service", "ExecStart")
 	if !ok || strings.TrimSpace(cmd) == "" {
-		b.Why = "no ExecStart="
+		b.why = "no ExecStart="
 		return b
 	}
 	fields := strings.Fields(cmd)
 	// The prefixes systemd.service(5) allows before the path: @-:+!
-	b.Path = strings.TrimLeft(fields[0], "@-:+!")
-	if !strings.HasPrefix(b.Path, "/") {
-		b.Why = "ExecStart= names " + b.Path + " without an absolute path"
+	b.path = strings.TrimLeft(fields[0], "@-:+!")
+	if !strings.HasPrefix(b.path, "/") {
+		b.why = "ExecStart= names " + b.path + " without an absolute path"
 		return b
 	}
-	return goBinaryAt(h, b.Path)
+	return goBinaryAt(h, b.path)
 }
 
 // goBinaryAt reads the Go version of the program at p (a path under the
 // root, or /proc/<pid>/exe for a running process).
 func goBinaryAt(h *host.Host, p string) goBinary {
-	b := goBinary{Path: p}
+	b := goBinary{path: p}
 	fh, err := h.Open(p)
 	if err != nil {
-		b.Why = "not read: " + err.Error()
+		b.why = "not read: " + err.Error()
 		return b
 	}
 	defer fh.Close()
 	bi, err := buildinfo.Read(fh)
 	if err != nil {
-		b.Why = "no Go build information: " + err.Error()
-		b.NotGo = true
+		b.why = "no Go build information: " + err.Error()
+		b.notGo = true
 		return b
 	}
-	b.Version = bi.GoVersion
+	b.version = bi.GoVersion
 	return b
 }
 
@@ -70,10 +70,10 @@ func goBinaryAt(h *host.Host, p string) goBinary {
 // program without Go build information (a wrapper that may exec one) l
 // itself as well.
 func goRunning(l Limit, b goBinary) []Limit {
-	if b.NotGo {
+	if b.notGo {
 		return uniqueLimits(append([]Limit{l}, goRaise(l, "")...)...)
 	}
-	return goRaise(l, b.Version)
+	return goRaise(l, b.version)
 }
 
 // goRaise is how a Go program's runtime changes its NOFILE limit at start
@@ -154,16 +154,16 @@ func goVersion(v string) (major, minor int, ok bool) {
 
 // goRaiseText says what the Go runtime does to the limit, for messages.
 func goRaiseText(l Limit, b goBinary) string {
-	if b.NotGo {
-		return fmt.Sprintf("%s has no Go build information: it keeps the soft limit %s, unless it starts a Go program, whose runtime raises it", b.Path, formatValue(l.Soft))
+	if b.notGo {
+		return fmt.Sprintf("%s has no Go build information: it keeps the soft limit %s, unless it starts a Go program, whose runtime raises it", b.path, formatValue(l.Soft))
 	}
-	raised := goRaise(l, b.Version)
+	raised := goRaise(l, b.version)
 	who := "the Go runtime"
-	if b.Version != "" {
-		who = "the Go runtime (" + b.Version + ", " + b.Path + ")"
+	if b.version != "" {
+		who = "the Go runtime (" + b.version + ", " + b.path + ")"
 	}
 	if len(raised) == 1 && raised[0] == l {
-		if b.Version != "" && !goRaisesNofile(b.Version) {
+		if b.version != "" && !goRaisesNofile(b.version) {
 			return who + " predates Go 1.19 and leaves its soft limit alone"
 		}
 		return who + " leaves it as it is"

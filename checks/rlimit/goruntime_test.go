@@ -125,14 +125,14 @@ func TestServiceBinaryVersion(t *testing.T) {
 	for name, want := range map[string]string{"a.service": runtime.Version(), "b.service": "", "c.service": ""} {
 		st := &shared{}
 		u := st.unit(h, name)
-		if u.Err != nil {
-			t.Fatal(u.Err)
+		if u.err != nil {
+			t.Fatal(u.err)
 		}
-		b := serviceBinary(h, u.File)
-		if b.Version != want {
-			t.Errorf("%s: version %q (%s), want %q", name, b.Version, b.Why, want)
+		b := serviceBinary(h, u.file)
+		if b.version != want {
+			t.Errorf("%s: version %q (%s), want %q", name, b.version, b.why, want)
 		}
-		if want == "" && b.Why == "" {
+		if want == "" && b.why == "" {
 			t.Errorf("%s: no reason for an unknown version", name)
 		}
 	}
@@ -142,16 +142,16 @@ func TestServiceBinaryVersion(t *testing.T) {
 // its limit, or a Go program it execs raises it: all are accepted.
 func TestGoRunningOfAProgramThatIsNotGo(t *testing.T) {
 	l := Limit{1024, 4096}
-	got := goRunning(l, goBinary{Path: "/bin/sleep", NotGo: true})
+	got := goRunning(l, goBinary{path: "/bin/sleep", notGo: true})
 	for _, want := range []Limit{l, {4095, 4096}, {4096, 4096}} {
 		if !containsLimit(got, want) {
 			t.Errorf("goRunning = %v, lacks %v", got, want)
 		}
 	}
-	if got := goRunning(l, goBinary{Version: "go1.26.0"}); len(got) != 1 || got[0] != (Limit{4095, 4096}) {
+	if got := goRunning(l, goBinary{version: "go1.26.0"}); len(got) != 1 || got[0] != (Limit{4095, 4096}) {
 		t.Errorf("go1.26: %v", got)
 	}
-	if !strings.Contains(goRaiseText(l, goBinary{Path: "/bin/sleep", NotGo: true}), "no Go build information") {
+	if !strings.Contains(goRaiseText(l, goBinary{path: "/bin/sleep", notGo: true}), "no Go build information") {
 		t.Error("text")
 	}
 }

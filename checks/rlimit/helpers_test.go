@@ -34,7 +34,7 @@ func fixture(t testing.TB, root string, opts ...host.Option) *host.Host {
 // plan builds the rlimit checks of a profile.
 func plan(t testing.TB, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}

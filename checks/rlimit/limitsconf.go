@@ -10,8 +10,8 @@ import (
 // The files pam_limits reads, in order: limits.conf, then every *.conf of
 // limits.d sorted by name in the C locale (pam_limits(8)).
 const (
-	LimitsConf = "/etc/security/limits.conf"
-	LimitsDir  = "/etc/security/limits.d"
+	limitsConf = "/etc/security/limits.conf"
+	limitsDir  = "/etc/security/limits.d"
 	// maxLimitsFile bounds one limits file; real ones are a few KiB.
 	maxLimitsFile = 1 << 20
 	// maxLimitsFiles bounds the files read from limits.d.
@@ -27,21 +27,21 @@ const (
 	maxProblems = 100
 )
 
-// Entry is one limits.conf line pam_limits would act on.
-type Entry struct {
-	File   string
-	Line   int
+// entry is one limits.conf line pam_limits would act on.
+type entry struct {
+	file   string
+	line   int
 	Domain string // as written: pam_limits compares it case-sensitively
 	Type   string // soft, hard or - (lower-cased, as pam_limits compares it)
 	Item   string // lower-cased
 	Value  string // lower-cased
-	// NoLimits marks a "<domain> -" line: for a matching user pam_limits
+	// noLimits marks a "<domain> -" line: for a matching user pam_limits
 	// stops reading and sets no limit at all.
-	NoLimits bool
+	noLimits bool
 }
 
-// Where is "file:line".
-func (e Entry) Where() string { return fmt.Sprintf("%s:%d", e.File, e.Line) }
+// where is "file:line".
+func (e entry) where() string { return fmt.Sprintf("%s:%d", e.file, e.line) }
 
 // lineSyntax is how a pam_limits release reads a line of limits.conf.
 type lineSyntax int
@@ -60,7 +60,7 @@ const (
 
 // ParseLimits splits one limits.conf-format file into entries as the
 // pam_limits of every supported distro does (Linux-PAM 1.1.8 to 1.5.x).
-func ParseLimits(file string, data []byte) (entries []Entry, problems []string) {
+func ParseLimits(file string, data []byte) (entries []entry, problems []string) {
 	return parseLimits(file, data, wordSyntax)
 }
 
@@ -70,7 +70,7 @@ func ParseLimits(file string, data []byte) (entries []Entry, problems []string) 
 // a no-limits line; anything else is invalid and named in problems
 // (pam_limits skips it). The text before a NUL byte is all C code sees of
 // a line.
-func parseLimits(file string, data []byte, syntax lineSyntax) (entries []Entry, problems []string) {
+func parseLimits(file string, data []byte, syntax lineSyntax) (entries []entry, problems []string) {
 	n, dropped := 0, 0
 	problem := func(format string, args ...any) {
 		if len(problems) < maxProblems {
@@ -106,7 +106,7 @@ func parseLimits(file string, data []byte, syntax lineSyntax) (entries []Entry, 
 			e, ok, bad := parseLimitsLine(r, syntax)
 			switch {
 			case ok:
-				e.File, e.Line = file, n
+				e.file, e.line = file, n
 				entries = append(entries, e)
 			case bad != "":
 				problem("%s:%d: invalid line %q (pam_limits skips it)", file, n, truncate(bad, 200))
@@ -119,7 +119,7 @@ func parseLimits(file string, data []byte, syntax lineSyntax) (entries []Entry, 
 // parseLimitsLine parses what one fgets (or getline) returned. ok is false
 // for a blank or comment line (bad is empty) and for an invalid one (bad is
 // the text).
-func parseLimitsLine(raw []byte, syntax lineSyntax) (e Entry, ok bool, bad string) {
+func parseLimitsLine(raw []byte, syntax lineSyntax) (e entry, ok bool, bad string) {
 	if i := bytes.IndexByte(raw, 0); i >= 0 {
 		raw = raw[:i]
 	}
@@ -131,7 +131,7 @@ func parseLimitsLine(raw []byte, syntax lineSyntax) (e Entry, ok bool, bad strin
 		line = line[:i]
 	}
 	if line == "" {
-		return Entry{}, false, ""
+		return entry{}, false, ""
 	}
 	var f []string
 	if syntax == wordSyntax {
@@ -144,11 +144,11 @@ func parseLimitsLine(raw []byte, syntax lineSyntax) (e Entry, ok bool, bad strin
 	}
 	switch {
 	case len(f) == 4:
-		return Entry{Domain: f[0], Type: asciiLower(f[1]), Item: asciiLower(f[2]), Value: asciiLower(f[3])}, true, ""
+		return entry{Domain: f[0], Type: asciiLower(f[1]), Item: asciiLower(f[2]), Value: asciiLower(f[3])}, true, ""
 	case len(f) == 2 && strings.HasPrefix(f[1], "-"):
-		return Entry{Domain: f[0], Type: "-", NoLimits: true}, true, ""
+		return entry{Domain: f[0], Type: "-", noLimits: true}, true, ""
 	}
-	return Entry{}, false, strings.TrimSpace(line)
+	return entry{}, false, strings.TrimSpace(line)
 }
 
 // splitRest is pam_limits 1.6's split(): three words separated by spaces

@@ -21,21 +21,21 @@ func TestParseLimitsLines(t *testing.T) {
 		"Golive-Demo\vsoft\fcore Unlimited\n" +
 		"app -x\n"
 	entries, problems := ParseLimits("/etc/security/limits.conf", []byte(data))
-	want := []Entry{
-		{Line: 2, Domain: "*", Type: "soft", Item: "nofile", Value: "4096"},
-		{Line: 3, Domain: "@ops", Type: "hard", Item: "nproc", Value: "100"},
-		{Line: 4, Domain: "golive-demo", Type: "-", NoLimits: true},
-		{Line: 7, Domain: "golive-demo", Type: "soft", Item: "nofile", Value: "8192"},
-		{Line: 8, Domain: "golive-demo", Type: "soft", Item: "memlock", Value: "64"},
-		{Line: 9, Domain: "x", Type: "soft", Item: "stack", Value: strings.Repeat("9", fgetsLine-len("x soft stack "))},
-		{Line: 11, Domain: "Golive-Demo", Type: "soft", Item: "core", Value: "unlimited"},
-		{Line: 12, Domain: "app", Type: "-", NoLimits: true},
+	want := []entry{
+		{line: 2, Domain: "*", Type: "soft", Item: "nofile", Value: "4096"},
+		{line: 3, Domain: "@ops", Type: "hard", Item: "nproc", Value: "100"},
+		{line: 4, Domain: "golive-demo", Type: "-", noLimits: true},
+		{line: 7, Domain: "golive-demo", Type: "soft", Item: "nofile", Value: "8192"},
+		{line: 8, Domain: "golive-demo", Type: "soft", Item: "memlock", Value: "64"},
+		{line: 9, Domain: "x", Type: "soft", Item: "stack", Value: strings.Repeat("9", fgetsLine-len("x soft stack "))},
+		{line: 11, Domain: "Golive-Demo", Type: "soft", Item: "core", Value: "unlimited"},
+		{line: 12, Domain: "app", Type: "-", noLimits: true},
 	}
 	if len(entries) != len(want) {
 		t.Fatalf("entries %+v, want %d", entries, len(want))
 	}
 	for i, w := range want {
-		w.File = "/etc/security/limits.conf"
+		w.file = "/etc/security/limits.conf"
 		if entries[i] != w {
 			t.Errorf("entry %d = %+v, want %+v", i, entries[i], w)
 		}
@@ -102,7 +102,7 @@ func TestParsePamValueIsStrtoul(t *testing.T) {
 }
 
 // loginFor resolves limits.conf text for a user of a small passwd/group.
-func loginFor(t *testing.T, limits, user string, rootExempt bool) *LoginLimits {
+func loginFor(t *testing.T, limits, user string, rootExempt bool) *loginLimits {
 	t.Helper()
 	h := hosttest.Root(t, map[string]string{
 		"etc/passwd":               "root:x:0:0::/root:/bin/bash\napp:x:1500:1500::/opt/app:/sbin/nologin\nother:x:1600:2000::/:/sbin/nologin\n",
@@ -151,14 +151,14 @@ func TestPamLimitsPrecedence(t *testing.T) {
 			ll := loginFor(t, c.limits, c.user, c.rootExempt)
 			show := func(m map[string]setting) string {
 				if s, ok := m[c.res]; ok {
-					return formatValue(s.Value)
+					return formatValue(s.value)
 				}
 				return ""
 			}
-			if got := show(ll.Soft); got != c.soft {
+			if got := show(ll.soft); got != c.soft {
 				t.Errorf("soft %q, want %q", got, c.soft)
 			}
-			if got := show(ll.Hard); got != c.hard {
+			if got := show(ll.hard); got != c.hard {
 				t.Errorf("hard %q, want %q", got, c.hard)
 			}
 		})
@@ -167,13 +167,13 @@ func TestPamLimitsPrecedence(t *testing.T) {
 
 func TestNoLimitsLineStopsPamLimits(t *testing.T) {
 	ll := loginFor(t, "app soft nofile 10\n@ops -\napp soft nofile 20\n", "app", false)
-	if ll.NoLimits == nil || ll.NoLimits.Line != 2 {
-		t.Fatalf("NoLimits = %+v", ll.NoLimits)
+	if ll.noLimits == nil || ll.noLimits.line != 2 {
+		t.Fatalf("NoLimits = %+v", ll.noLimits)
 	}
-	if ll.Soft["nofile"].Value != 10 {
-		t.Errorf("lines after the no-limits line were applied: %+v", ll.Soft["nofile"])
+	if ll.soft["nofile"].value != 10 {
+		t.Errorf("lines after the no-limits line were applied: %+v", ll.soft["nofile"])
 	}
-	if other := loginFor(t, "other -\napp soft nofile 20\n", "app", false); other.NoLimits != nil {
+	if other := loginFor(t, "other -\napp soft nofile 20\n", "app", false); other.noLimits != nil {
 		t.Error("another user's no-limits line applied")
 	}
 }
@@ -191,7 +191,7 @@ func TestNoLimitsLineDomains(t *testing.T) {
 		{"% -\n", "app", false},
 		{"@:2000 -\n", "app", true},
 	} {
-		if got := loginFor(t, c.limits, c.user, true).NoLimits != nil; got != c.applies {
+		if got := loginFor(t, c.limits, c.user, true).noLimits != nil; got != c.applies {
 			t.Errorf("%q for %s: no-limits %v, want %v", c.limits, c.user, got, c.applies)
 		}
 	}
@@ -207,13 +207,13 @@ func TestGroupMembershipIsGetgrouplist(t *testing.T) {
 	})
 	a := lookupAccount(h, "app")
 	if a.inGroup("ops") || !a.inGroup("dev") || !a.inGroup("twin") || !a.inGID(2001) || !a.inGID(2002) || a.inGID(1500) {
-		t.Errorf("groups %v, gids %v", a.Groups, a.GIDs)
+		t.Errorf("groups %v, gids %v", a.groups, a.gids)
 	}
 }
 
 func TestUnknownItemsAndTypesAreReported(t *testing.T) {
 	ll := loginFor(t, "app hurd nofile 1\napp soft nofiles 1\napp soft nproc lots\napp - maxlogins 4\n", "app", false)
-	joined := strings.Join(ll.Problems, "\n")
+	joined := strings.Join(ll.problems, "\n")
 	for _, w := range []string{`unknown type "hurd"`, `unknown item "nofiles"`, `value "lots" is not a number`} {
 		if !strings.Contains(joined, w) {
 			t.Errorf("problems %q lack %q", joined, w)
@@ -222,8 +222,8 @@ func TestUnknownItemsAndTypesAreReported(t *testing.T) {
 	if strings.Contains(joined, "maxlogins") {
 		t.Error("maxlogins is a pam_limits item, not a problem")
 	}
-	if len(ll.Soft)+len(ll.Hard) != 0 {
-		t.Errorf("ignored lines set limits: %+v %+v", ll.Soft, ll.Hard)
+	if len(ll.soft)+len(ll.hard) != 0 {
+		t.Errorf("ignored lines set limits: %+v %+v", ll.soft, ll.hard)
 	}
 }
 
@@ -240,7 +240,7 @@ func TestLimitsDReadInNameOrderAfterLimitsConf(t *testing.T) {
 	})
 	c := loadPamConfig(h, pamFlavor{})
 	ll := c.resolveLogin(lookupAccount(h, "app"), false)
-	if got := ll.Soft["nofile"]; got.Value != 3 || !strings.HasSuffix(got.From.File, "20-b.conf") {
+	if got := ll.soft["nofile"]; got.value != 3 || !strings.HasSuffix(got.from.file, "20-b.conf") {
 		t.Errorf("nofile from %+v, want 3 from 20-b.conf", got)
 	}
 	if strings.Join(c.files, " ") != "/etc/security/limits.conf /etc/security/limits.d/10-a.conf /etc/security/limits.d/20-b.conf" {

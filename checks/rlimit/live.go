@@ -14,28 +14,28 @@ import (
 // it has loaded (what the next start gets; it differs from the files until
 // `systemctl daemon-reload`) and what the running main process has.
 type liveUnit struct {
-	Loaded     Limit
-	HasLoaded  bool
-	NeedReload bool
-	MainPID    uint64
-	Running    Limit
-	HasRunning bool
-	Err        string
+	loaded     Limit
+	hasLoaded  bool
+	needReload bool
+	mainPID    uint64
+	running    Limit
+	hasRunning bool
+	err        string
 }
 
 func (lv liveUnit) details() map[string]any {
-	d := map[string]any{"need_daemon_reload": lv.NeedReload}
-	if lv.HasLoaded {
-		d["loaded"] = lv.Loaded.String()
+	d := map[string]any{"need_daemon_reload": lv.needReload}
+	if lv.hasLoaded {
+		d["loaded"] = lv.loaded.String()
 	}
-	if lv.MainPID > 0 {
-		d["main_pid"] = lv.MainPID
+	if lv.mainPID > 0 {
+		d["main_pid"] = lv.mainPID
 	}
-	if lv.HasRunning {
-		d["running"] = lv.Running.String()
+	if lv.hasRunning {
+		d["running"] = lv.running.String()
 	}
-	if lv.Err != "" {
-		d["error"] = lv.Err
+	if lv.err != "" {
+		d["error"] = lv.err
 	}
 	return d
 }
@@ -47,24 +47,24 @@ func readLive(ctx context.Context, h *host.Host, name string, r resource) liveUn
 	var lv liveUnit
 	bus, err := unit.DialBus(ctx)
 	if err != nil {
-		lv.Err = err.Error()
+		lv.err = err.Error()
 		return lv
 	}
 	defer bus.Close()
 	if up, err := bus.UnitProperties(ctx, name); err == nil {
-		lv.NeedReload, _ = unit.PropBool(up, "NeedDaemonReload")
+		lv.needReload, _ = unit.PropBool(up, "NeedDaemonReload")
 	}
 	sp, err := bus.ServiceProperties(ctx, name)
 	if err != nil {
-		lv.Err = fmt.Sprintf("read %s over D-Bus: %v", name, err)
+		lv.err = fmt.Sprintf("read %s over D-Bus: %v", name, err)
 		return lv
 	}
-	lv.Loaded, lv.HasLoaded = loadedLimit(sp, r)
+	lv.loaded, lv.hasLoaded = loadedLimit(sp, r)
 	if pid, ok := unit.PropUint64(sp, "MainPID"); ok && pid > 0 {
-		lv.MainPID = pid
+		lv.mainPID = pid
 		if data, err := h.ReadFileLimit("/proc/"+strconv.FormatUint(pid, 10)+"/limits", maxProcLimits); err == nil {
 			rows, _ := ParseProcLimits(data)
-			lv.Running, lv.HasRunning = rows[r.proc]
+			lv.running, lv.hasRunning = rows[r.proc]
 		}
 	}
 	return lv
@@ -94,20 +94,20 @@ func loadedLimit(props map[string]any, r resource) (Limit, bool) {
 // something: when the running process differs from what systemd gives it
 // now. reload is true when systemd must reload its files first.
 func liveFindings(configured Limit, compareLoaded bool, lv liveUnit, res string, expectRunning func(Limit) ([]Limit, string)) (out []string, reload bool) {
-	if lv.Err != "" {
-		return []string{"live values unknown: " + lv.Err}, false
+	if lv.err != "" {
+		return []string{"live values unknown: " + lv.err}, false
 	}
-	if compareLoaded && lv.HasLoaded && lv.Loaded != configured {
-		out = append(out, fmt.Sprintf("daemon-reload needed: the files say %s but the running systemd has %s loaded", configured, lv.Loaded))
+	if compareLoaded && lv.hasLoaded && lv.loaded != configured {
+		out = append(out, fmt.Sprintf("daemon-reload needed: the files say %s but the running systemd has %s loaded", configured, lv.loaded))
 		reload = true
-	} else if lv.NeedReload {
+	} else if lv.needReload {
 		out = append(out, "daemon-reload needed: the unit's files changed since systemd loaded them")
 		reload = true
 	}
-	if lv.HasRunning && lv.HasLoaded {
-		want, how := expectRunning(lv.Loaded)
-		if !containsLimit(want, lv.Running) {
-			msg := fmt.Sprintf("restart needed: the running process (pid %d) has %s %s, but a restart gives it %s (systemd has %s loaded", lv.MainPID, res, lv.Running, want[0], lv.Loaded)
+	if lv.hasRunning && lv.hasLoaded {
+		want, how := expectRunning(lv.loaded)
+		if !containsLimit(want, lv.running) {
+			msg := fmt.Sprintf("restart needed: the running process (pid %d) has %s %s, but a restart gives it %s (systemd has %s loaded", lv.mainPID, res, lv.running, want[0], lv.loaded)
 			if how != "" {
 				msg += "; " + how
 			}

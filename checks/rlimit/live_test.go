@@ -41,22 +41,22 @@ func TestLiveFindings(t *testing.T) {
 		want    []string
 		reload  bool
 	}{
-		{"everything agrees", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: files, HasRunning: true}, plain, nil, false},
-		{"loaded differs: daemon-reload", true, liveUnit{Loaded: Limit{1024, 524288}, HasLoaded: true}, plain, []string{"daemon-reload needed", "1024:524288"}, true},
-		{"files changed but values agree", true, liveUnit{Loaded: files, HasLoaded: true, NeedReload: true}, plain, []string{"daemon-reload needed: the unit's files changed"}, true},
-		{"running process differs from loaded: restart", true, liveUnit{Loaded: files, HasLoaded: true, MainPID: 42, Running: Limit{1024, 4096}, HasRunning: true}, plain,
+		{"everything agrees", true, liveUnit{loaded: files, hasLoaded: true, mainPID: 42, running: files, hasRunning: true}, plain, nil, false},
+		{"loaded differs: daemon-reload", true, liveUnit{loaded: Limit{1024, 524288}, hasLoaded: true}, plain, []string{"daemon-reload needed", "1024:524288"}, true},
+		{"files changed but values agree", true, liveUnit{loaded: files, hasLoaded: true, needReload: true}, plain, []string{"daemon-reload needed: the unit's files changed"}, true},
+		{"running process differs from loaded: restart", true, liveUnit{loaded: files, hasLoaded: true, mainPID: 42, running: Limit{1024, 4096}, hasRunning: true}, plain,
 			[]string{"restart needed", "pid 42", "1024:4096", "gives it 1048576"}, false},
 		// The process has what systemd loaded: a restart changes nothing,
 		// so none is advised (the files' verdict judges the value).
-		{"running equals loaded: no restart", false, liveUnit{Loaded: Limit{1024, 4096}, HasLoaded: true, MainPID: 7, Running: Limit{1024, 4096}, HasRunning: true}, plain, nil, false},
-		{"loaded differs, running has the old value", true, liveUnit{Loaded: Limit{1048576, 2097152}, HasLoaded: true, MainPID: 7, Running: Limit{1048576, 1048576}, HasRunning: true}, plain,
+		{"running equals loaded: no restart", false, liveUnit{loaded: Limit{1024, 4096}, hasLoaded: true, mainPID: 7, running: Limit{1024, 4096}, hasRunning: true}, plain, nil, false},
+		{"loaded differs, running has the old value", true, liveUnit{loaded: Limit{1048576, 2097152}, hasLoaded: true, mainPID: 7, running: Limit{1048576, 1048576}, hasRunning: true}, plain,
 			[]string{"daemon-reload needed", "restart needed"}, true},
-		{"a Go service runs with hard-1", true, liveUnit{Loaded: Limit{1024, 65536}, HasLoaded: true, MainPID: 9, Running: Limit{65535, 65536}, HasRunning: true}, goNew, nil, false},
-		{"a Go service that did not restart", true, liveUnit{Loaded: Limit{1024, 65536}, HasLoaded: true, MainPID: 9, Running: Limit{4095, 4096}, HasRunning: true}, goNew,
+		{"a Go service runs with hard-1", true, liveUnit{loaded: Limit{1024, 65536}, hasLoaded: true, mainPID: 9, running: Limit{65535, 65536}, hasRunning: true}, goNew, nil, false},
+		{"a Go service that did not restart", true, liveUnit{loaded: Limit{1024, 65536}, hasLoaded: true, mainPID: 9, running: Limit{4095, 4096}, hasRunning: true}, goNew,
 			[]string{"restart needed", "65535:65536", "Go runtime"}, false},
-		{"systemd cannot give the loaded value", true, liveUnit{Loaded: Limit{16384, 32768}, HasLoaded: true, MainPID: 5, Running: Limit{16384, 20000}, HasRunning: true}, capAt20000, nil, false},
-		{"a default is not compared with old systemd", false, liveUnit{Loaded: Limit{4096, 4096}, HasLoaded: true}, plain, nil, false},
-		{"no D-Bus", true, liveUnit{Err: "connect to systemd over D-Bus: no such file"}, plain, []string{"live values unknown"}, false},
+		{"systemd cannot give the loaded value", true, liveUnit{loaded: Limit{16384, 32768}, hasLoaded: true, mainPID: 5, running: Limit{16384, 20000}, hasRunning: true}, capAt20000, nil, false},
+		{"a default is not compared with old systemd", false, liveUnit{loaded: Limit{4096, 4096}, hasLoaded: true}, plain, nil, false},
+		{"no D-Bus", true, liveUnit{err: "connect to systemd over D-Bus: no such file"}, plain, []string{"live values unknown"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -169,7 +169,7 @@ func TestLoginBaselineWithoutSystemd(t *testing.T) {
 	}
 	st := &shared{set: settings{goService: true, sd: systemdInfo{Defaults: map[string]Limit{"nofile": {1024, 524288}}}}}
 	v := st.loginVerdict(h, "root", resources["nofile"], rule(t, ">= 1"))
-	if v.baseline.Known || !strings.Contains(v.baseline.From, "not started by systemd") {
+	if v.baseline.known || !strings.Contains(v.baseline.from, "not started by systemd") {
 		t.Errorf("baseline %+v", v.baseline)
 	}
 }

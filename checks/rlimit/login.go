@@ -23,17 +23,17 @@ type loginCheck struct {
 
 // side is one of the two limits a session ends up with.
 type side struct {
-	Value uint64
-	Known bool
-	From  string   // where it comes from, for people
-	Tag   string   // short form of From when no line sets it: "PID 1"
-	Set   *setting // the limits.conf line, when pam_limits set it
+	value uint64
+	known bool
+	from  string   // where it comes from, for people
+	tag   string   // short form of From when no line sets it: "PID 1"
+	set   *setting // the limits.conf line, when pam_limits set it
 }
 
 // loginVerdict is what pam_limits gives the user for one resource.
 type loginVerdict struct {
 	acct    *account
-	ll      *LoginLimits
+	ll      *loginLimits
 	soft    side
 	hard    side
 	side    string // which side is judged: soft or hard
@@ -58,9 +58,9 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Details: map[string]any{"user": c.user, "resource": c.res.name}}
 	v := c.st.loginVerdict(h, c.user, c.res, c.rule)
 	c.describe(&res, v)
-	if len(v.ll.NeedsRoot) > 0 {
+	if len(v.ll.needsRoot) > 0 {
 		res.Status = engine.Skip
-		res.Message = engine.NeedsRoot(strings.Join(v.ll.NeedsRoot, "; "))
+		res.Message = engine.NeedsRoot(strings.Join(v.ll.needsRoot, "; "))
 		return res
 	}
 	res.Observed = fmt.Sprintf("soft %s, hard %s", showSide(v.soft), showSide(v.hard))
@@ -73,20 +73,20 @@ func (c *loginCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case v.err != nil:
 		res.Status = engine.Error
 		msg = append(msg, v.err.Error())
-	case !v.judged.Known:
+	case !v.judged.known:
 		res.Status = engine.Warn
-		msg = append(msg, fmt.Sprintf("cannot tell the %s limit: no limits.conf line sets it, and it is %s", v.side, v.judged.From))
+		msg = append(msg, fmt.Sprintf("cannot tell the %s limit: no limits.conf line sets it, and it is %s", v.side, v.judged.from))
 		res.Remediation = c.st.loginPlan(h, c.user)
 	case v.ok:
 		res.Status = engine.Pass
-		msg = append(msg, fmt.Sprintf("%s %s from %s", v.side, formatValue(v.judged.Value), v.judged.From))
+		msg = append(msg, fmt.Sprintf("%s %s from %s", v.side, formatValue(v.judged.value), v.judged.from))
 	default:
 		res.Status = engine.MissStatus(c.rule.Level)
-		msg = append(msg, fmt.Sprintf("a session gets %s %s from %s", v.side, formatValue(v.judged.Value), v.judged.From))
+		msg = append(msg, fmt.Sprintf("a session gets %s %s from %s", v.side, formatValue(v.judged.value), v.judged.from))
 		res.Remediation = c.st.loginPlan(h, c.user)
 	}
-	if v.side == "hard" && v.soft.Known && v.hard.Known && v.soft.Value < v.hard.Value {
-		msg = append(msg, fmt.Sprintf("judged by the hard limit: a Go program started from the session raises its soft limit (%s) at start, to the hard limit (Go 1.19 to 1.23) or to hard − 1 (Go 1.26)", formatValue(v.soft.Value)))
+	if v.side == "hard" && v.soft.known && v.hard.known && v.soft.value < v.hard.value {
+		msg = append(msg, fmt.Sprintf("judged by the hard limit: a Go program started from the session raises its soft limit (%s) at start, to the hard limit (Go 1.19 to 1.23) or to hard − 1 (Go 1.26)", formatValue(v.soft.value)))
 	}
 	msg = append(msg, v.notes...)
 	res.Message = strings.Join(msg, "; ")
@@ -99,30 +99,30 @@ func (s *shared) loginVerdict(h *host.Host, user string, r resource, rule profil
 	pc := s.pamConfig(h)
 	v.ll = pc.resolveLogin(v.acct, pc.flavor.Debian)
 	v.nrOpen = s.nrOpenOf(h)
-	if !v.acct.Known {
+	if !v.acct.known {
 		v.notes = append(v.notes, fmt.Sprintf("%s is not in /etc/passwd (a directory-service user, or not created yet): uid ranges and its primary group cannot be matched, and pam_limits refuses a user getpwnam cannot find", user))
 	}
 	ss := pc.flavor.openSession(v.ll, s.sessionStart(h, pc, &v))
-	sl := ss.Limits[r.name]
-	v.soft, v.hard = sl.Soft, sl.Hard
-	v.overNrOpen = sl.Failed != "" && r.name == "nofile" && v.nrOpen.Known && sl.Hard.Known
-	v.refused = ss.Refused
+	sl := ss.limits[r.name]
+	v.soft, v.hard = sl.soft, sl.hard
+	v.overNrOpen = sl.failed != "" && r.name == "nofile" && v.nrOpen.known && sl.hard.known
+	v.refused = ss.refused
 	v.flavor = pc.flavor.String()
-	v.startFrom = v.baseline.From
+	v.startFrom = v.baseline.from
 	if pc.flavor.setAll() {
 		v.startFrom = "PID 1's limits (/proc/1/limits): Debian's pam_limits starts every session from them"
 	}
-	if v.ll.NoLimits != nil {
-		v.notes = append(v.notes, fmt.Sprintf("%s (%q) tells pam_limits to set no limit at all for this user", v.ll.NoLimits.Where(), v.ll.NoLimits.Domain+" -"))
+	if v.ll.noLimits != nil {
+		v.notes = append(v.notes, fmt.Sprintf("%s (%q) tells pam_limits to set no limit at all for this user", v.ll.noLimits.where(), v.ll.noLimits.Domain+" -"))
 	}
-	v.notes = append(v.notes, sl.Notes...)
+	v.notes = append(v.notes, sl.notes...)
 	v.side = "soft"
 	v.judged = v.soft
 	if r.name == "nofile" && s.set.goService {
 		v.side, v.judged = "hard", v.hard
 	}
-	if v.judged.Known {
-		v.ok, v.err = satisfies(rule.Expect, v.judged.Value)
+	if v.judged.known {
+		v.ok, v.err = satisfies(rule.Expect, v.judged.value)
 	}
 	return v
 }
@@ -132,8 +132,8 @@ func (s *shared) loginVerdict(h *host.Host, user string, r resource, rule profil
 // Limit*= lines, so the manager's defaults) and, for Debian's pam_limits,
 // PID 1's. sshd runs as root and may raise hard limits.
 func (s *shared) sessionStart(h *host.Host, pc *pamConfig, v *loginVerdict) sessionStart {
-	st := sessionStart{Caller: map[string]startLimit{}, PID1: pc.pid1, PID1State: pc.pid1State,
-		NrOpen: v.nrOpen, CanRaiseHard: true}
+	st := sessionStart{caller: map[string]startLimit{}, pid1: pc.pid1, pid1State: pc.pid1State,
+		nrOpen: v.nrOpen, canRaiseHard: true}
 	sshdUnknown := ""
 	if h.Live() {
 		if ok, why := s.booted(h); !ok {
@@ -144,83 +144,83 @@ func (s *shared) sessionStart(h *host.Host, pc *pamConfig, v *loginVerdict) sess
 	for name, r := range resources {
 		ul := resolveUnitLimit(nil, mgr, r, s.set.sd)
 		if sshdUnknown != "" {
-			ul = unitLimit{Level: "default", From: sshdUnknown}
+			ul = unitLimit{level: "default", from: sshdUnknown}
 		}
 		if name == v.res() {
 			v.baseline = ul
 		}
-		st.Caller[name] = startLimit{Limit: ul.Limit, Known: ul.Known, From: "sshd's: " + ul.From}
+		st.caller[name] = startLimit{Limit: ul.limit, known: ul.known, from: "sshd's: " + ul.from}
 	}
 	return st
 }
 
 func fromSetting(st setting) side {
 	s := st
-	kind := sourceNames[st.Src]
-	if st.Src == srcUser && st.From.Domain != "" && st.From.Domain[0] != '@' && strings.Contains(st.From.Domain, ":") {
-		kind = "uid range " + st.From.Domain
-	} else if st.Src == srcGroup {
-		kind = "group " + st.From.Domain
+	kind := sourceNames[st.src]
+	if st.src == srcUser && st.from.Domain != "" && st.from.Domain[0] != '@' && strings.Contains(st.from.Domain, ":") {
+		kind = "uid range " + st.from.Domain
+	} else if st.src == srcGroup {
+		kind = "group " + st.from.Domain
 	}
-	return side{Value: st.Value, Known: true, Set: &s,
-		From: fmt.Sprintf("%s line %s:%d", kind, st.From.File, st.From.Line)}
+	return side{value: st.value, known: true, set: &s,
+		from: fmt.Sprintf("%s line %s:%d", kind, st.from.file, st.from.line)}
 }
 
 func showSide(s side) string {
-	if !s.Known {
+	if !s.known {
 		return "unknown"
 	}
 	where := "inherited"
-	if s.Tag != "" {
-		where = s.Tag
+	if s.tag != "" {
+		where = s.tag
 	}
-	if s.Set != nil {
-		where = fmt.Sprintf("%s:%d", path.Base(s.Set.From.File), s.Set.From.Line)
+	if s.set != nil {
+		where = fmt.Sprintf("%s:%d", path.Base(s.set.from.file), s.set.from.line)
 	}
-	return formatValue(s.Value) + " (" + where + ")"
+	return formatValue(s.value) + " (" + where + ")"
 }
 
 func (c *loginCheck) describe(res *engine.Result, v loginVerdict) {
 	d := res.Details
-	d["user_known"] = v.acct.Known
-	if v.acct.Known {
-		d["uid"] = v.acct.UID
-		d["gid"] = v.acct.GID
+	d["user_known"] = v.acct.known
+	if v.acct.known {
+		d["uid"] = v.acct.uid
+		d["gid"] = v.acct.gid
 	}
-	groups := make([]string, 0, len(v.acct.Groups))
-	for g := range v.acct.Groups {
+	groups := make([]string, 0, len(v.acct.groups))
+	for g := range v.acct.groups {
 		groups = append(groups, g)
 	}
 	sort.Strings(groups)
 	d["groups"] = groups
 	d["judged"] = v.side
 	d["soft"], d["hard"] = sideDetail(v.soft), sideDetail(v.hard)
-	d["soft_from"], d["hard_from"] = v.soft.From, v.hard.From
-	d["files"] = v.ll.Files
+	d["soft_from"], d["hard_from"] = v.soft.from, v.hard.from
+	d["files"] = v.ll.files
 	d["inherited_from"] = v.startFrom
 	d["pam_limits"] = v.flavor
-	if v.nrOpen.Known {
-		d["nr_open"] = v.nrOpen.Value
+	if v.nrOpen.known {
+		d["nr_open"] = v.nrOpen.value
 	}
 	var problems []string
-	problems = append(problems, v.acct.Problems...)
-	problems = append(problems, v.ll.Problems...)
+	problems = append(problems, v.acct.problems...)
+	problems = append(problems, v.ll.problems...)
 	if len(problems) > 0 {
 		d["problems"] = capList(problems, 50)
 	}
-	if len(v.ll.Fatal) > 0 {
-		d["unreadable"] = v.ll.Fatal
+	if len(v.ll.fatal) > 0 {
+		d["unreadable"] = v.ll.fatal
 	}
-	if v.ll.NoLimits != nil {
-		d["no_limits"] = v.ll.NoLimits.Where()
+	if v.ll.noLimits != nil {
+		d["no_limits"] = v.ll.noLimits.where()
 	}
 }
 
 func sideDetail(s side) any {
-	if !s.Known {
+	if !s.known {
 		return nil
 	}
-	return formatValue(s.Value)
+	return formatValue(s.value)
 }
 
 // capList keeps a problem list readable in a report.

@@ -26,14 +26,14 @@ func judgedSideText(r resource, set settings) string {
 
 func metaUnit(name string, r resource, set settings) engine.Meta {
 	return engine.Meta{
-		ID:       engine.CheckID(Category, "unit", name+"/"+r.name),
-		Category: Category,
+		ID:       engine.CheckID(category, "unit", name+"/"+r.name),
+		Category: category,
 		Title:    r.name + " limit of " + name,
 		Level:    profile.LevelFail,
 		Severity: severityOf(r),
 		Reads: []string{
 			r.systemd + "= in the unit and its drop-ins (" + strings.Join(searchPathDirs(), ", ") + "; <unit>.d/*.conf in name order)",
-			"Default" + r.systemd + "= in " + SystemConf + " and system.conf.d/*.conf, then systemd's default for the distro (rlimits.systemd.defaults)",
+			"Default" + r.systemd + "= in " + systemConf + " and system.conf.d/*.conf, then systemd's default for the distro (rlimits.systemd.defaults)",
 			"/proc/sys/fs/nr_open (NOFILE cannot exceed it)",
 			"the Go version of the ExecStart= binary's build information (how its runtime raises NOFILE)",
 			"on a running systemd: the unit's loaded " + r.systemd + " over D-Bus, /proc/<MainPID>/limits, and /proc/1/limits and /proc/1/status (systemd cannot give more than its own hard limit without CAP_SYS_RESOURCE)",
@@ -46,28 +46,28 @@ func metaUnit(name string, r resource, set settings) engine.Meta {
 
 func metaLogin(user string, r resource, set settings) engine.Meta {
 	return engine.Meta{
-		ID:       engine.CheckID(Category, "login", user+"/"+r.name),
-		Category: Category,
+		ID:       engine.CheckID(category, "login", user+"/"+r.name),
+		Category: category,
 		Title:    r.name + " limit of a login session of " + user,
 		Level:    profile.LevelFail,
 		Severity: severityOf(r),
 		Reads: []string{
-			LimitsConf + " then " + LimitsDir + "/*.conf in name order, with pam_limits' rules (a user line beats an @group line beats *; soft, hard, -; unlimited)",
+			limitsConf + " then " + limitsDir + "/*.conf in name order, with pam_limits' rules (a user line beats an @group line beats *; soft, hard, -; unlimited)",
 			"/etc/passwd and /etc/group (uid, primary group, memberships)",
 			"where no line sets a limit: on Ubuntu and Debian before 13 (pam before 1.7) PID 1's limits (/proc/1/limits, the soft nofile capped at 1024), where their pam_limits starts every session; " +
-				"elsewhere the limits of sshd, which opens the session: Default" + r.systemd + "= in " + SystemConf + " or systemd's default",
+				"elsewhere the limits of sshd, which opens the session: Default" + r.systemd + "= in " + systemConf + " or systemd's default",
 			"/proc/sys/fs/nr_open (a nofile above it fails setrlimit: upstream pam_limits refuses the session, Debian's keeps sshd's limit)",
 		},
 		Why: r.why + ". This is what the service user gets in an ssh session — and what the service gets when started by hand or from cron. " +
 			"Judged: the " + judgedSideText(r, set) + ".",
-		Fix: "lines for the user in " + LimitsDropIn + " (golive remediate writes the file for every failing login limit); they apply to new sessions",
+		Fix: "lines for the user in " + limitsDropIn + " (golive remediate writes the file for every failing login limit); they apply to new sessions",
 	}
 }
 
 func metaProcess(name string, r resource) engine.Meta {
 	return engine.Meta{
-		ID:       engine.CheckID(Category, "process", name+"/"+r.name),
-		Category: Category,
+		ID:       engine.CheckID(category, "process", name+"/"+r.name),
+		Category: category,
 		Title:    r.name + " limit of running process " + name,
 		Level:    profile.LevelFail,
 		Severity: severityOf(r),
@@ -87,7 +87,7 @@ func searchPathDirs() []string {
 // rlimit/login:<user>/<res>, rlimit/process:<name>/<res>.
 func explain(id string) (engine.Meta, bool) {
 	parts, ok := engine.ParseID(id)
-	if !ok || parts.Category != Category {
+	if !ok || parts.Category != category {
 		return engine.Meta{}, false
 	}
 	kind, rest := parts.Name, parts.Target

@@ -156,10 +156,10 @@ func TestPamLimitsDifferential(t *testing.T) {
 					continue
 				}
 				ll := pc.resolveLogin(lookupAccount(h, u), flavor.Debian)
-				start := sessionStart{Caller: map[string]startLimit{}, PID1: pc.pid1, PID1State: pc.pid1State,
-					NrOpen: nrOpen{Value: nr, Known: true, From: "runtime"}}
+				start := sessionStart{caller: map[string]startLimit{}, pid1: pc.pid1, pid1State: pc.pid1State,
+					nrOpen: nrOpen{value: nr, known: true, from: "runtime"}}
 				for name, l := range caller {
-					start.Caller[name] = startLimit{Limit: l, Known: true, From: "runuser"}
+					start.caller[name] = startLimit{Limit: l, known: true, from: "runuser"}
 				}
 				want := flavor.openSession(ll, start)
 				if diff := compareSession(want, got); diff != "" {
@@ -315,23 +315,23 @@ func parseSessions(t *testing.T, out []byte) map[string]observedSession {
 
 // compareSession says how golive's prediction differs from the session.
 func compareSession(want *session, got observedSession) string {
-	refused := len(want.Refused) > 0
+	refused := len(want.refused) > 0
 	if refused != (got.rc != 0) {
-		return fmt.Sprintf("golive refused=%v %q; runuser rc=%d: %s", refused, want.Refused, got.rc, strings.TrimSpace(got.output))
+		return fmt.Sprintf("golive refused=%v %q; runuser rc=%d: %s", refused, want.refused, got.rc, strings.TrimSpace(got.output))
 	}
 	if refused {
 		return ""
 	}
 	var diffs []string
-	for name, sl := range want.Limits {
+	for name, sl := range want.limits {
 		g, ok := got.limits[name]
 		if !ok {
 			diffs = append(diffs, name+": not in the session's /proc/self/limits")
 			continue
 		}
-		if !sl.Soft.Known || !sl.Hard.Known || sl.Soft.Value != g.Soft || sl.Hard.Value != g.Hard {
+		if !sl.soft.known || !sl.hard.known || sl.soft.value != g.Soft || sl.hard.value != g.Hard {
 			diffs = append(diffs, fmt.Sprintf("%s: golive %s:%s (%s | %s), session %s", name,
-				showKnown(sl.Soft), showKnown(sl.Hard), sl.Soft.From, sl.Hard.From, g))
+				showKnown(sl.soft), showKnown(sl.hard), sl.soft.from, sl.hard.from, g))
 		}
 	}
 	sort.Strings(diffs)
@@ -339,10 +339,10 @@ func compareSession(want *session, got observedSession) string {
 }
 
 func showKnown(s side) string {
-	if !s.Known {
+	if !s.known {
 		return "?"
 	}
-	return formatValue(s.Value)
+	return formatValue(s.value)
 }
 
 // writePamCase lays a case out as a root: etc/security, etc/passwd,

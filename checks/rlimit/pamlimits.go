@@ -26,29 +26,29 @@ var sourceNames = map[int]string{srcUser: "user", srcGroup: "group", srcDefault:
 
 // setting is the value pam_limits holds for one side of a limit.
 type setting struct {
-	Value uint64
-	Src   int
-	From  Entry
+	value uint64
+	src   int
+	from  entry
 }
 
-// LoginLimits is what pam_limits sets for one user.
-type LoginLimits struct {
-	Soft, Hard map[string]setting // by resource name; absent: not set (inherited)
-	// NoLimits is the "<domain> -" line that made pam_limits set nothing.
-	NoLimits *Entry
-	// Files are the files read, in order; Problems the lines skipped.
-	Files    []string
-	Problems []string
-	// Fatal are files pam_limits cannot read: it then fails the session
+// loginLimits is what pam_limits sets for one user.
+type loginLimits struct {
+	soft, hard map[string]setting // by resource name; absent: not set (inherited)
+	// noLimits is the "<domain> -" line that made pam_limits set nothing.
+	noLimits *entry
+	// files are the files read, in order; Problems the lines skipped.
+	files    []string
+	problems []string
+	// fatal are files pam_limits cannot read: it then fails the session
 	// ("error parsing the configuration file") and the login is refused.
-	Fatal []string
-	// NeedsRoot are files golive may not read as a non-root user.
-	NeedsRoot []string
+	fatal []string
+	// needsRoot are files golive may not read as a non-root user.
+	needsRoot []string
 }
 
 // pamConfig is what pam_limits reads on a host: every entry in order.
 type pamConfig struct {
-	entries   []Entry
+	entries   []entry
 	files     []string
 	problems  []string
 	fatal     []string
@@ -71,12 +71,12 @@ func loadPamConfig(h *host.Host, f pamFlavor) *pamConfig {
 	if f.setAll() {
 		c.readPID1(h)
 	}
-	c.read(h, LimitsConf, true)
-	entries, err := h.ReadDir(LimitsDir)
+	c.read(h, limitsConf, true)
+	entries, err := h.ReadDir(limitsDir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			// glob(GLOB_ERR) fails: pam_limits reads no limits.d file.
-			c.problems = append(c.problems, fmt.Sprintf("%s: %v (pam_limits reads none of its files)", LimitsDir, err))
+			c.problems = append(c.problems, fmt.Sprintf("%s: %v (pam_limits reads none of its files)", limitsDir, err))
 		}
 		return c
 	}
@@ -87,10 +87,10 @@ func loadPamConfig(h *host.Host, f pamFlavor) *pamConfig {
 			continue
 		}
 		if count++; count > maxLimitsFiles {
-			c.problems = append(c.problems, fmt.Sprintf("%s: more than %d files; the rest are not read", LimitsDir, maxLimitsFiles))
+			c.problems = append(c.problems, fmt.Sprintf("%s: more than %d files; the rest are not read", limitsDir, maxLimitsFiles))
 			break
 		}
-		c.read(h, LimitsDir+"/"+name, false)
+		c.read(h, limitsDir+"/"+name, false)
 	}
 	return c
 }
@@ -162,15 +162,15 @@ func isDir(h *host.Host, p string) bool {
 // skips "*", "@group" and "%group" lines; a "@" or "%" domain with a range
 // then falls through to the uid-range test, so "@0:" applies to root as a
 // uid range. The patch leaves "<domain> -" lines alone.
-func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *LoginLimits {
-	out := &LoginLimits{Soft: map[string]setting{}, Hard: map[string]setting{},
-		Files: c.files, Problems: append([]string(nil), c.problems...), Fatal: c.fatal, NeedsRoot: c.needsRoot}
-	root := rootExempt && a.Known && a.UID == 0
+func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *loginLimits {
+	out := &loginLimits{soft: map[string]setting{}, hard: map[string]setting{},
+		files: c.files, problems: append([]string(nil), c.problems...), fatal: c.fatal, needsRoot: c.needsRoot}
+	root := rootExempt && a.known && a.uid == 0
 	for i := range c.entries {
 		e := c.entries[i]
-		if e.NoLimits {
+		if e.noLimits {
 			if noLimitsFor(e.Domain, a) {
-				out.NoLimits = &e
+				out.noLimits = &e
 				return out
 			}
 			continue
@@ -180,7 +180,7 @@ func (c *pamConfig) resolveLogin(a *account, rootExempt bool) *LoginLimits {
 			continue
 		}
 		if p := out.apply(e, src); p != "" {
-			out.Problems = append(out.Problems, p)
+			out.problems = append(out.problems, p)
 		}
 	}
 	return out
@@ -195,7 +195,7 @@ func matchDomain(domain string, a *account, root bool) (int, bool) {
 		return 0, false // "invalid uid range": skipped
 	}
 	switch {
-	case domain == a.Name:
+	case domain == a.name:
 		return srcUser, true
 	case strings.HasPrefix(domain, "@") && !root:
 		switch rng {
@@ -204,9 +204,9 @@ func matchDomain(domain string, a *account, root bool) (int, bool) {
 		case rangeOne:
 			return srcGroup, a.inGID(hi)
 		case rangeMinMax:
-			return srcGroup, a.Known && a.GID >= lo && a.GID <= hi
+			return srcGroup, a.known && a.gid >= lo && a.gid <= hi
 		case rangeMin:
-			return srcGroup, a.Known && a.GID >= lo
+			return srcGroup, a.known && a.gid >= lo
 		}
 	case strings.HasPrefix(domain, "%") && !root:
 		// "%" and "%group" apply to maxlogins only; pam_limits ignores them
@@ -217,11 +217,11 @@ func matchDomain(domain string, a *account, root bool) (int, bool) {
 	case rangeNone:
 		return srcDefault, domain == "*" && !root
 	case rangeOne:
-		return srcUser, a.Known && a.UID == hi
+		return srcUser, a.known && a.uid == hi
 	case rangeMinMax:
-		return srcUser, a.Known && a.UID >= lo && a.UID <= hi
+		return srcUser, a.known && a.uid >= lo && a.uid <= hi
 	case rangeMin:
-		return srcUser, a.Known && a.UID >= lo
+		return srcUser, a.known && a.uid >= lo
 	}
 	return 0, false
 }
@@ -234,7 +234,7 @@ func noLimitsFor(domain string, a *account) bool {
 	if !ok {
 		return false
 	}
-	if domain == a.Name {
+	if domain == a.name {
 		return true
 	}
 	if strings.HasPrefix(domain, "@") {
@@ -244,18 +244,18 @@ func noLimitsFor(domain string, a *account) bool {
 		case rangeOne:
 			return a.inGID(hi)
 		case rangeMinMax:
-			return a.Known && a.GID >= lo && a.GID <= hi
+			return a.known && a.gid >= lo && a.gid <= hi
 		case rangeMin:
-			return a.Known && a.GID >= lo
+			return a.known && a.gid >= lo
 		}
 	}
 	switch rng {
 	case rangeOne:
-		return a.Known && a.UID == hi
+		return a.known && a.uid == hi
 	case rangeMinMax:
-		return a.Known && a.UID >= lo && a.UID <= hi
+		return a.known && a.uid >= lo && a.uid <= hi
 	case rangeMin:
-		return a.Known && a.UID >= lo
+		return a.known && a.uid >= lo
 	}
 	return false
 }
@@ -338,13 +338,13 @@ func cStrtoul(s string) (uint64, bool) {
 
 // apply is process_limit for one matching entry. It returns a problem when
 // pam_limits would ignore the line.
-func (l *LoginLimits) apply(e Entry, src int) string {
+func (l *loginLimits) apply(e entry, src int) string {
 	r, ok := lookupResource(e.Item)
 	if !ok {
 		if knownPamItem(e.Item) {
 			return ""
 		}
-		return fmt.Sprintf("%s: unknown item %q (pam_limits ignores the line)", e.Where(), e.Item)
+		return fmt.Sprintf("%s: unknown item %q (pam_limits ignores the line)", e.where(), e.Item)
 	}
 	var soft, hard bool
 	switch e.Type {
@@ -355,11 +355,11 @@ func (l *LoginLimits) apply(e Entry, src int) string {
 	case "-":
 		soft, hard = true, true
 	default:
-		return fmt.Sprintf("%s: unknown type %q (soft, hard or -; pam_limits ignores the line)", e.Where(), e.Type)
+		return fmt.Sprintf("%s: unknown type %q (soft, hard or -; pam_limits ignores the line)", e.where(), e.Type)
 	}
 	v, err := parsePamValue(e.Value)
 	if err != nil {
-		return fmt.Sprintf("%s: %v (pam_limits ignores the line)", e.Where(), err)
+		return fmt.Sprintf("%s: %v (pam_limits ignores the line)", e.where(), err)
 	}
 	if r.kib && v != Infinity {
 		if v >= Infinity/1024 {
@@ -368,20 +368,20 @@ func (l *LoginLimits) apply(e Entry, src int) string {
 			v *= 1024
 		}
 	}
-	s := setting{Value: v, Src: src, From: e}
+	s := setting{value: v, src: src, from: e}
 	// process_limit returns at the first side a stronger source holds:
 	// a "-" line blocked on its soft side does not set the hard side.
 	if soft {
-		if cur, ok := l.Soft[r.name]; ok && cur.Src < src {
+		if cur, ok := l.soft[r.name]; ok && cur.src < src {
 			return ""
 		}
-		l.Soft[r.name] = s
+		l.soft[r.name] = s
 	}
 	if hard {
-		if cur, ok := l.Hard[r.name]; ok && cur.Src < src {
+		if cur, ok := l.hard[r.name]; ok && cur.src < src {
 			return ""
 		}
-		l.Hard[r.name] = s
+		l.hard[r.name] = s
 	}
 	return ""
 }

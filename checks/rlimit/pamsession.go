@@ -117,8 +117,8 @@ func parsePamVersion(s string) ([3]int, error) {
 // startLimit is a limit a session starts from.
 type startLimit struct {
 	Limit
-	Known bool
-	From  string
+	known bool
+	from  string
 }
 
 // pid1State is what pam_limits finds in /proc/1/limits.
@@ -137,35 +137,35 @@ const (
 
 // sessionStart is what pam_sm_open_session works from besides the files.
 type sessionStart struct {
-	// Caller are the limits of the process that opens the session (sshd,
+	// caller are the limits of the process that opens the session (sshd,
 	// login, su): what getrlimit returns in init_limits, and what stays
 	// where pam_limits sets nothing or setrlimit fails.
-	Caller map[string]startLimit
-	// PID1 are the rows of /proc/1/limits (Debian flavor), by resource.
-	PID1      map[string]Limit
-	PID1State pid1State
-	// NrOpen is fs.nr_open: setrlimit refuses a hard nofile above it, and
+	caller map[string]startLimit
+	// pid1 are the rows of /proc/1/limits (Debian flavor), by resource.
+	pid1      map[string]Limit
+	pid1State pid1State
+	// nrOpen is fs.nr_open: setrlimit refuses a hard nofile above it, and
 	// pam_limits 1.4+ turns "unlimited" nofile into it.
-	NrOpen nrOpen
-	// CanRaiseHard: the caller has CAP_SYS_RESOURCE (sshd and login run
+	nrOpen nrOpen
+	// canRaiseHard: the caller has CAP_SYS_RESOURCE (sshd and login run
 	// as root), so setrlimit may raise a hard limit.
-	CanRaiseHard bool
+	canRaiseHard bool
 }
 
 // sessionLimit is one resource of an opened session.
 type sessionLimit struct {
-	Soft, Hard side
-	// Failed says why setrlimit failed for the resource (EPERM).
-	Failed string
-	Notes  []string
+	soft, hard side
+	// failed says why setrlimit failed for the resource (EPERM).
+	failed string
+	notes  []string
 }
 
 // session is what pam_limits leaves a session with.
 type session struct {
-	Limits map[string]*sessionLimit
-	// Refused are the reasons pam_limits fails the session (PAM_PERM_DENIED
+	limits map[string]*sessionLimit
+	// refused are the reasons pam_limits fails the session (PAM_PERM_DENIED
 	// or a configuration error); with "session required" the login fails.
-	Refused []string
+	refused []string
 }
 
 // debianDefaults is the table 027_pam_limits_better_init_allow_explicit_root
@@ -186,27 +186,27 @@ const fdSetSize = 1024
 // openSession is pam_sm_open_session for one user (Linux-PAM 1.1.8 to 1.5,
 // with or without Debian's patches) over every resource golive knows:
 // init_limits, the files' settings (ll), setup_limits.
-func (f pamFlavor) openSession(ll *LoginLimits, st sessionStart) *session {
-	s := &session{Limits: map[string]*sessionLimit{}}
-	for _, f := range ll.Fatal {
-		s.Refused = append(s.Refused, "cannot read "+f+" (pam_limits then fails every session it handles)")
+func (f pamFlavor) openSession(ll *loginLimits, st sessionStart) *session {
+	s := &session{limits: map[string]*sessionLimit{}}
+	for _, f := range ll.fatal {
+		s.refused = append(s.refused, "cannot read "+f+" (pam_limits then fails every session it handles)")
 	}
 	for name, r := range resources {
-		s.Limits[name] = f.openResource(ll, st, r, &s.Refused)
+		s.limits[name] = f.openResource(ll, st, r, &s.refused)
 	}
 	return s
 }
 
-func (f pamFlavor) openResource(ll *LoginLimits, st sessionStart, r resource, refused *[]string) *sessionLimit {
-	caller := st.Caller[r.name]
+func (f pamFlavor) openResource(ll *loginLimits, st sessionStart, r resource, refused *[]string) *sessionLimit {
+	caller := st.caller[r.name]
 	callerSide := func(v uint64, why string) side {
-		return side{Value: v, Known: caller.Known, From: why + " (" + caller.From + ")"}
+		return side{value: v, known: caller.known, from: why + " (" + caller.from + ")"}
 	}
 	sl := &sessionLimit{}
 	keep := func(why string) {
-		sl.Soft, sl.Hard = callerSide(caller.Soft, why), callerSide(caller.Hard, why)
+		sl.soft, sl.hard = callerSide(caller.Soft, why), callerSide(caller.Hard, why)
 	}
-	if ll.NoLimits != nil {
+	if ll.noLimits != nil {
 		keep("the limit of the process opening the session, kept: pam_limits sets nothing")
 		return sl
 	}
@@ -215,25 +215,25 @@ func (f pamFlavor) openResource(ll *LoginLimits, st sessionStart, r resource, re
 	set := false
 	if f.setAll() {
 		set = true
-		switch l, ok := st.PID1[r.name]; {
-		case st.PID1State == pid1Read && ok:
-			sl.Soft = side{Value: l.Soft, Known: true, From: "PID 1's limit (/proc/1/limits), where every session starts", Tag: "PID 1"}
-			sl.Hard = side{Value: l.Hard, Known: true, From: sl.Soft.From, Tag: "PID 1"}
+		switch l, ok := st.pid1[r.name]; {
+		case st.pid1State == pid1Read && ok:
+			sl.soft = side{value: l.Soft, known: true, from: "PID 1's limit (/proc/1/limits), where every session starts", tag: "PID 1"}
+			sl.hard = side{value: l.Hard, known: true, from: sl.soft.from, tag: "PID 1"}
 			if r.name == "nofile" && l.Soft > fdSetSize {
-				sl.Soft.Value = fdSetSize
-				sl.Soft.From = fmt.Sprintf("PID 1's soft limit %s capped at FD_SETSIZE %d", formatValue(l.Soft), fdSetSize)
+				sl.soft.value = fdSetSize
+				sl.soft.from = fmt.Sprintf("PID 1's soft limit %s capped at FD_SETSIZE %d", formatValue(l.Soft), fdSetSize)
 			}
-		case st.PID1State == pid1Unknown:
+		case st.pid1State == pid1Unknown:
 			why := "PID 1's limit on the running system (/proc/1/limits), where every session starts: an image has none"
-			sl.Soft, sl.Hard = side{From: why}, side{From: why}
+			sl.soft, sl.hard = side{from: why}, side{from: why}
 			if r.name == "nofile" {
-				sl.Notes = append(sl.Notes, "a session's soft nofile is PID 1's capped at 1024")
+				sl.notes = append(sl.notes, "a session's soft nofile is PID 1's capped at 1024")
 			}
 		default:
 			if d, ok := debianDefaults[r.name]; ok {
 				why := "pam_limits' own default (it cannot read /proc/1/limits)"
-				sl.Soft = side{Value: d.Soft, Known: true, From: why, Tag: "pam_limits default"}
-				sl.Hard = side{Value: d.Hard, Known: true, From: why, Tag: "pam_limits default"}
+				sl.soft = side{value: d.Soft, known: true, from: why, tag: "pam_limits default"}
+				sl.hard = side{value: d.Hard, known: true, from: why, tag: "pam_limits default"}
 			} else {
 				set = false
 			}
@@ -243,49 +243,49 @@ func (f pamFlavor) openResource(ll *LoginLimits, st sessionStart, r resource, re
 		*sd = fromSetting(from)
 		set = true
 	}
-	if s, ok := ll.Soft[r.name]; ok {
-		fileSide(&sl.Soft, s)
+	if s, ok := ll.soft[r.name]; ok {
+		fileSide(&sl.soft, s)
 	}
-	if s, ok := ll.Hard[r.name]; ok {
-		fileSide(&sl.Hard, s)
+	if s, ok := ll.hard[r.name]; ok {
+		fileSide(&sl.hard, s)
 	}
 	if !set {
 		return sl // setup_limits skips a resource nothing initialised
 	}
 	if r.name == "nofile" && f.atLeast(1, 4) {
-		for _, sd := range []*side{&sl.Soft, &sl.Hard} {
-			if sd.Set != nil && sd.Value == Infinity {
-				if st.NrOpen.Known {
-					sd.Value = st.NrOpen.Value
-					sl.Notes = append(sl.Notes, fmt.Sprintf("%s sets nofile unlimited: pam_limits 1.4 and later use fs.nr_open (%d) instead", sd.Set.From.Where(), st.NrOpen.Value))
+		for _, sd := range []*side{&sl.soft, &sl.hard} {
+			if sd.set != nil && sd.value == Infinity {
+				if st.nrOpen.known {
+					sd.value = st.nrOpen.value
+					sl.notes = append(sl.notes, fmt.Sprintf("%s sets nofile unlimited: pam_limits 1.4 and later use fs.nr_open (%d) instead", sd.set.from.where(), st.nrOpen.value))
 				} else {
-					sl.Notes = append(sl.Notes, sd.Set.From.Where()+" sets nofile unlimited: pam_limits uses fs.nr_open instead, which is not known here")
+					sl.notes = append(sl.notes, sd.set.from.where()+" sets nofile unlimited: pam_limits uses fs.nr_open instead, which is not known here")
 				}
 			}
 		}
 	}
-	if sl.Soft.Known && sl.Hard.Known && sl.Soft.Value > sl.Hard.Value {
-		sl.Notes = append(sl.Notes, fmt.Sprintf("the soft limit %s is above the hard limit %s: pam_limits lowers it to %s",
-			formatValue(sl.Soft.Value), formatValue(sl.Hard.Value), formatValue(sl.Hard.Value)))
-		sl.Soft.Value = sl.Hard.Value
+	if sl.soft.known && sl.hard.known && sl.soft.value > sl.hard.value {
+		sl.notes = append(sl.notes, fmt.Sprintf("the soft limit %s is above the hard limit %s: pam_limits lowers it to %s",
+			formatValue(sl.soft.value), formatValue(sl.hard.value), formatValue(sl.hard.value)))
+		sl.soft.value = sl.hard.value
 	}
 	// setrlimit: EPERM for a hard nofile above fs.nr_open, or a raised
 	// hard limit without CAP_SYS_RESOURCE.
 	var eperm string
 	switch {
-	case r.name == "nofile" && st.NrOpen.Known && sl.Hard.Known && sl.Hard.Value > st.NrOpen.Value:
+	case r.name == "nofile" && st.nrOpen.known && sl.hard.known && sl.hard.value > st.nrOpen.value:
 		eperm = fmt.Sprintf("nofile %s (%s) is above fs.nr_open %d (%s): setrlimit fails",
-			formatValue(sl.Hard.Value), sl.Hard.From, st.NrOpen.Value, st.NrOpen.From)
-	case !st.CanRaiseHard && caller.Known && sl.Hard.Known && sl.Hard.Value > caller.Hard:
+			formatValue(sl.hard.value), sl.hard.from, st.nrOpen.value, st.nrOpen.from)
+	case !st.canRaiseHard && caller.known && sl.hard.known && sl.hard.value > caller.Hard:
 		eperm = fmt.Sprintf("%s hard %s is above the hard limit %s of the process opening the session, which may not raise it: setrlimit fails",
-			r.name, formatValue(sl.Hard.Value), formatValue(caller.Hard))
+			r.name, formatValue(sl.hard.value), formatValue(caller.Hard))
 	}
 	if eperm == "" {
 		return sl
 	}
-	sl.Failed = eperm
+	sl.failed = eperm
 	if f.Debian {
-		sl.Notes = append(sl.Notes, eperm+"; Debian's pam_limits ignores the failure (EPERM), so the session keeps the limit of the process opening it")
+		sl.notes = append(sl.notes, eperm+"; Debian's pam_limits ignores the failure (EPERM), so the session keeps the limit of the process opening it")
 		keep("the limit of the process opening the session, kept because setrlimit failed")
 		return sl
 	}

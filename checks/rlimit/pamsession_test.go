@@ -21,7 +21,7 @@ func callerOf(l map[string]Limit) map[string]startLimit {
 		if !ok {
 			v = Limit{Infinity, Infinity}
 		}
-		out[name] = startLimit{Limit: v, Known: true, From: "sshd"}
+		out[name] = startLimit{Limit: v, known: true, from: "sshd"}
 	}
 	return out
 }
@@ -30,22 +30,22 @@ var (
 	debian152 = pamFlavor{Version: [3]int{1, 5, 2}, Debian: true}
 	rocky9    = pamFlavor{Version: [3]int{1, 5, 1}}
 	centos7   = pamFlavor{Version: [3]int{1, 1, 8}}
-	nr1M      = nrOpen{Value: 1 << 20, Known: true, From: "runtime"}
+	nr1M      = nrOpen{value: 1 << 20, known: true, from: "runtime"}
 	sshdStart = map[string]Limit{"nofile": {1024, 524288}, "nproc": {7000, 7000}, "core": {0, Infinity}}
 	pid1Rows  = map[string]Limit{"nofile": {1 << 20, 1 << 20}, "nproc": {63000, 63000}, "core": {0, Infinity}, "memlock": {8 << 20, 8 << 20}}
 )
 
 func pidStart(state pid1State) sessionStart {
-	return sessionStart{Caller: callerOf(sshdStart), PID1: pid1Rows, PID1State: state, NrOpen: nr1M, CanRaiseHard: true}
+	return sessionStart{caller: callerOf(sshdStart), pid1: pid1Rows, pid1State: state, nrOpen: nr1M, canRaiseHard: true}
 }
 
 func limitOf(t *testing.T, s *session, res string) Limit {
 	t.Helper()
-	sl := s.Limits[res]
-	if !sl.Soft.Known || !sl.Hard.Known {
+	sl := s.limits[res]
+	if !sl.soft.known || !sl.hard.known {
 		t.Fatalf("%s not known: %+v", res, sl)
 	}
-	return Limit{sl.Soft.Value, sl.Hard.Value}
+	return Limit{sl.soft.value, sl.hard.value}
 }
 
 // Debian's patch 027: every session starts from PID 1's limits; Ubuntu's
@@ -61,8 +61,8 @@ func TestDebianSessionStartsFromPID1(t *testing.T) {
 	if got := limitOf(t, s, "memlock"); got != (Limit{8 << 20, 8 << 20}) {
 		t.Errorf("memlock %v", got)
 	}
-	if !strings.Contains(s.Limits["nofile"].Soft.From, "capped at FD_SETSIZE 1024") {
-		t.Errorf("nofile soft from %q", s.Limits["nofile"].Soft.From)
+	if !strings.Contains(s.limits["nofile"].soft.from, "capped at FD_SETSIZE 1024") {
+		t.Errorf("nofile soft from %q", s.limits["nofile"].soft.from)
 	}
 	// Upstream (RHEL) starts from the process opening the session.
 	s = sessionFor(t, rocky9, "app soft nproc 16384\n", pidStart(pid1Read))
@@ -76,7 +76,7 @@ func TestDebianSessionStartsFromPID1(t *testing.T) {
 
 func TestDebianSessionWithoutPID1(t *testing.T) {
 	s := sessionFor(t, debian152, "", pidStart(pid1Unknown))
-	if sl := s.Limits["nofile"]; sl.Hard.Known || !strings.Contains(sl.Hard.From, "an image has none") {
+	if sl := s.limits["nofile"]; sl.hard.known || !strings.Contains(sl.hard.from, "an image has none") {
 		t.Errorf("image: %+v", sl)
 	}
 	s = sessionFor(t, debian152, "", pidStart(pid1Unreadable))
@@ -86,7 +86,7 @@ func TestDebianSessionWithoutPID1(t *testing.T) {
 	if got := limitOf(t, s, "stack"); got != (Limit{8 << 20, Infinity}) {
 		t.Errorf("stack %v", got)
 	}
-	if sl := s.Limits["rtprio"]; !sl.Soft.Known || sl.Soft.Value != Infinity || !strings.Contains(sl.Soft.From, "process opening") {
+	if sl := s.limits["rtprio"]; !sl.soft.known || sl.soft.value != Infinity || !strings.Contains(sl.soft.from, "process opening") {
 		t.Errorf("rtprio has no default: the caller's stays, got %+v", sl)
 	}
 }
@@ -95,42 +95,42 @@ func TestDebianSessionWithoutPID1(t *testing.T) {
 func TestOverNrOpenIsFatalOnlyUpstream(t *testing.T) {
 	conf := "app hard nofile 2000000\napp soft nofile 65536\n"
 	s := sessionFor(t, debian152, conf, pidStart(pid1Read))
-	if len(s.Refused) != 0 {
-		t.Errorf("Debian refused: %v", s.Refused)
+	if len(s.refused) != 0 {
+		t.Errorf("Debian refused: %v", s.refused)
 	}
 	if got := limitOf(t, s, "nofile"); got != (Limit{1024, 524288}) {
 		t.Errorf("Debian nofile %v, want sshd's (setrlimit failed, nothing changed)", got)
 	}
-	if !strings.Contains(strings.Join(s.Limits["nofile"].Notes, " "), "ignores the failure") {
-		t.Errorf("notes %v", s.Limits["nofile"].Notes)
+	if !strings.Contains(strings.Join(s.limits["nofile"].notes, " "), "ignores the failure") {
+		t.Errorf("notes %v", s.limits["nofile"].notes)
 	}
 	s = sessionFor(t, rocky9, conf, pidStart(pid1Read))
-	if len(s.Refused) != 1 || !strings.Contains(s.Refused[0], "above fs.nr_open 1048576") {
-		t.Errorf("Rocky refused %v", s.Refused)
+	if len(s.refused) != 1 || !strings.Contains(s.refused[0], "above fs.nr_open 1048576") {
+		t.Errorf("Rocky refused %v", s.refused)
 	}
 }
 
 func TestNofileUnlimited(t *testing.T) {
 	s := sessionFor(t, rocky9, "app - nofile unlimited\n", pidStart(pid1Read))
-	if got := limitOf(t, s, "nofile"); got != (Limit{1 << 20, 1 << 20}) || len(s.Refused) != 0 {
-		t.Errorf("1.5: nofile %v refused %v, want fs.nr_open", got, s.Refused)
+	if got := limitOf(t, s, "nofile"); got != (Limit{1 << 20, 1 << 20}) || len(s.refused) != 0 {
+		t.Errorf("1.5: nofile %v refused %v, want fs.nr_open", got, s.refused)
 	}
 	s = sessionFor(t, centos7, "app - nofile unlimited\n", pidStart(pid1Read))
-	if len(s.Refused) != 1 {
-		t.Errorf("1.1.8 keeps RLIM_INFINITY, above fs.nr_open: refused %v", s.Refused)
+	if len(s.refused) != 1 {
+		t.Errorf("1.1.8 keeps RLIM_INFINITY, above fs.nr_open: refused %v", s.refused)
 	}
 }
 
 func TestRaisingAHardLimitNeedsCapSysResource(t *testing.T) {
 	st := pidStart(pid1Read)
-	st.CanRaiseHard = false
+	st.canRaiseHard = false
 	s := sessionFor(t, debian152, "", st)
-	if got := limitOf(t, s, "nproc"); got != (Limit{7000, 7000}) || s.Limits["nproc"].Failed == "" {
-		t.Errorf("PID 1's nproc 63000 above the caller's 7000: %v, failed %q", got, s.Limits["nproc"].Failed)
+	if got := limitOf(t, s, "nproc"); got != (Limit{7000, 7000}) || s.limits["nproc"].failed == "" {
+		t.Errorf("PID 1's nproc 63000 above the caller's 7000: %v, failed %q", got, s.limits["nproc"].failed)
 	}
 	s = sessionFor(t, rocky9, "app hard nproc 9000\n", st)
-	if len(s.Refused) != 1 || !strings.Contains(s.Refused[0], "nproc hard 9000") {
-		t.Errorf("upstream refused %v", s.Refused)
+	if len(s.refused) != 1 || !strings.Contains(s.refused[0], "nproc hard 9000") {
+		t.Errorf("upstream refused %v", s.refused)
 	}
 }
 
@@ -186,15 +186,15 @@ func TestDebian17SessionStartsFromTheCaller(t *testing.T) {
 		if got := limitOf(t, s, "nproc"); got != (Limit{4096, 7000}) {
 			t.Errorf("pid1 state %d: nproc %v, want the line's soft and sshd's hard", state, got)
 		}
-		if from := s.Limits["nofile"].Soft.From; strings.Contains(from, "PID 1") {
+		if from := s.limits["nofile"].soft.from; strings.Contains(from, "PID 1") {
 			t.Errorf("nofile from %q", from)
 		}
 	}
 	s := sessionFor(t, debian170, "app hard nofile 2000000\n", pidStart(pid1Read))
-	if len(s.Refused) != 0 {
-		t.Errorf("Debian 1.7 refused: %v (EPERM is still not fatal)", s.Refused)
+	if len(s.refused) != 0 {
+		t.Errorf("Debian 1.7 refused: %v (EPERM is still not fatal)", s.refused)
 	}
-	if ll := loginFor(t, "* soft nofile 99\n", "root", debian170.Debian); ll.Soft["nofile"].Value == 99 {
+	if ll := loginFor(t, "* soft nofile 99\n", "root", debian170.Debian); ll.soft["nofile"].value == 99 {
 		t.Error("Debian 1.7: * applied to root")
 	}
 }

@@ -17,36 +17,36 @@ const capSysResource = 24
 // value (EPERM: raising a hard limit without CAP_SYS_RESOURCE, or NOFILE
 // above fs.nr_open), it sets min(value, PID 1's hard limit) instead.
 type pid1Limits struct {
-	Known      bool
-	CanRaise   bool // PID 1 has CAP_SYS_RESOURCE in its effective set
-	Limits     ProcLimits
-	Why        string // why it is unknown
-	CapEffHex  string
-	LimitsFile string
-	StatusFile string
+	known      bool
+	canRaise   bool // PID 1 has CAP_SYS_RESOURCE in its effective set
+	limits     procLimits
+	why        string // why it is unknown
+	capEffHex  string
+	limitsFile string
+	statusFile string
 }
 
 func readPID1(h *host.Host) *pid1Limits {
-	p := &pid1Limits{LimitsFile: "/proc/1/limits", StatusFile: "/proc/1/status"}
-	status, err := h.ReadFileLimit(p.StatusFile, 64<<10)
+	p := &pid1Limits{limitsFile: "/proc/1/limits", statusFile: "/proc/1/status"}
+	status, err := h.ReadFileLimit(p.statusFile, 64<<10)
 	if err != nil {
-		p.Why = err.Error()
+		p.why = err.Error()
 		return p
 	}
 	capEff, bits, err := parseCapEff(status)
 	if err != nil {
-		p.Why = p.StatusFile + ": " + err.Error()
+		p.why = p.statusFile + ": " + err.Error()
 		return p
 	}
-	data, err := h.ReadFileLimit(p.LimitsFile, maxProcLimits)
+	data, err := h.ReadFileLimit(p.limitsFile, maxProcLimits)
 	if err != nil {
-		p.Why = err.Error()
+		p.why = err.Error()
 		return p
 	}
-	p.Limits, _ = ParseProcLimits(data)
-	p.CapEffHex = capEff
-	p.CanRaise = bits&(1<<capSysResource) != 0
-	p.Known = true
+	p.limits, _ = ParseProcLimits(data)
+	p.capEffHex = capEff
+	p.canRaise = bits&(1<<capSysResource) != 0
+	p.known = true
 	return p
 }
 
@@ -54,19 +54,19 @@ func readPID1(h *host.Host) *pid1Limits {
 // process: above what the kernel lets PID 1's child set, it gets
 // min(value, PID 1's hard limit). nrOpen is fs.nr_open (NOFILE only).
 func (p *pid1Limits) cap(r resource, l Limit, nrOpen nrOpen) (Limit, string) {
-	if !p.Known {
+	if !p.known {
 		return l, ""
 	}
-	ceiling, ok := p.Limits[r.proc]
+	ceiling, ok := p.limits[r.proc]
 	if !ok {
 		return l, ""
 	}
 	top := ceiling.Hard
-	refused := l.Hard > top && !p.CanRaise
-	why := fmt.Sprintf("systemd (PID 1) lacks CAP_SYS_RESOURCE (CapEff %s) and its own hard %s limit is %s", p.CapEffHex, r.name, formatValue(top))
-	if r.name == "nofile" && nrOpen.Known && l.Hard > nrOpen.Value {
+	refused := l.Hard > top && !p.canRaise
+	why := fmt.Sprintf("systemd (PID 1) lacks CAP_SYS_RESOURCE (CapEff %s) and its own hard %s limit is %s", p.capEffHex, r.name, formatValue(top))
+	if r.name == "nofile" && nrOpen.known && l.Hard > nrOpen.value {
 		refused = true
-		why = fmt.Sprintf("fs.nr_open is %d and systemd (PID 1)'s own hard nofile limit is %s", nrOpen.Value, formatValue(top))
+		why = fmt.Sprintf("fs.nr_open is %d and systemd (PID 1)'s own hard nofile limit is %s", nrOpen.value, formatValue(top))
 	}
 	if !refused || top == Infinity {
 		return l, ""

@@ -25,10 +25,10 @@ func TestPID1Cap(t *testing.T) {
 		"proc/1/limits": pid1LimitsText,
 	})
 	p := readPID1(noCap)
-	if !p.Known || p.CanRaise {
+	if !p.known || p.canRaise {
 		t.Fatalf("no CAP_SYS_RESOURCE: %+v", p)
 	}
-	nr := nrOpen{Value: 1048576, Known: true}
+	nr := nrOpen{value: 1048576, known: true}
 	cases := []struct {
 		in, want Limit
 		capped   bool
@@ -48,7 +48,7 @@ func TestPID1Cap(t *testing.T) {
 		}
 	}
 	q := readPID1(withCap)
-	if !q.CanRaise {
+	if !q.canRaise {
 		t.Fatal("CAP_SYS_RESOURCE not seen")
 	}
 	if got, why := q.cap(nofile, Limit{65536, 1048576}, nr); got != (Limit{65536, 1048576}) || why != "" {
@@ -58,7 +58,7 @@ func TestPID1Cap(t *testing.T) {
 	if got, why := q.cap(nofile, Limit{65536, 2097152}, nr); got != (Limit{20000, 20000}) || !strings.Contains(why, "fs.nr_open") {
 		t.Errorf("above nr_open: %v %q", got, why)
 	}
-	if p := readPID1(hosttest.Root(t, nil)); p.Known {
+	if p := readPID1(hosttest.Root(t, nil)); p.known {
 		t.Error("no /proc/1: unknown")
 	}
 }

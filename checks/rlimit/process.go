@@ -32,17 +32,17 @@ type processCheck struct {
 
 // proc is one process found for a target, with its limits.
 type proc struct {
-	PID    int
-	Comm   string
-	Limits ProcLimits
-	Err    error
+	pid    int
+	comm   string
+	limits procLimits
+	err    error
 }
 
 // processSet is every process a target names.
 type processSet struct {
-	Procs []proc
-	// Err is set when /proc cannot be listed.
-	Err error
+	procs []proc
+	// err is set when /proc cannot be listed.
+	err error
 }
 
 func (c *processCheck) Run(_ context.Context, h *host.Host) engine.Result {
@@ -58,12 +58,12 @@ func (c *processCheck) Run(_ context.Context, h *host.Host) engine.Result {
 
 // judgeProcesses judges every process of a target; the worst wins.
 func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, rule profile.Rule, privileged bool) engine.Result {
-	if ps.Err != nil {
+	if ps.err != nil {
 		res.Status = engine.Error
-		res.Message = ps.Err.Error()
+		res.Message = ps.err.Error()
 		return res
 	}
-	if len(ps.Procs) == 0 {
+	if len(ps.procs) == 0 {
 		res.Status = engine.Skip
 		res.Message = "no running process is called " + name
 		if isPID(name) {
@@ -75,18 +75,18 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 	var worst *proc
 	var worstLimit Limit
 	checked, denied := 0, 0
-	for i := range ps.Procs {
-		p := &ps.Procs[i]
-		row := map[string]any{"pid": p.PID, "comm": p.Comm}
+	for i := range ps.procs {
+		p := &ps.procs[i]
+		row := map[string]any{"pid": p.pid, "comm": p.comm}
 		rows = append(rows, row)
-		if p.Err != nil {
-			row["error"] = p.Err.Error()
-			if errors.Is(p.Err, fs.ErrPermission) {
+		if p.err != nil {
+			row["error"] = p.err.Error()
+			if errors.Is(p.err, fs.ErrPermission) {
 				denied++
 			}
 			continue
 		}
-		l, ok := p.Limits[r.proc]
+		l, ok := p.limits[r.proc]
 		if !ok {
 			row["error"] = "no " + r.proc + " row"
 			continue
@@ -105,7 +105,7 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 			return res
 		}
 		res.Status = engine.Error
-		res.Message = fmt.Sprintf("could not read the limits of %d process(es) called %s", len(ps.Procs), name)
+		res.Message = fmt.Sprintf("could not read the limits of %d process(es) called %s", len(ps.procs), name)
 		return res
 	}
 	ok, err := satisfies(rule.Expect, worstLimit.Soft)
@@ -114,9 +114,9 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 		res.Message = err.Error()
 		return res
 	}
-	res.Observed = fmt.Sprintf("%s (pid %d)", worstLimit, worst.PID)
+	res.Observed = fmt.Sprintf("%s (pid %d)", worstLimit, worst.pid)
 	if checked > 1 {
-		res.Observed = fmt.Sprintf("lowest %s of %d processes (pid %d)", worstLimit, checked, worst.PID)
+		res.Observed = fmt.Sprintf("lowest %s of %d processes (pid %d)", worstLimit, checked, worst.pid)
 	}
 	if ok {
 		res.Status = engine.Pass
@@ -124,12 +124,12 @@ func judgeProcesses(res engine.Result, ps *processSet, name string, r resource, 
 		return res
 	}
 	res.Status = engine.MissStatus(rule.Level)
-	res.Message = fmt.Sprintf("pid %d runs with %s soft %s, hard %s", worst.PID, r.name, formatValue(worstLimit.Soft), formatValue(worstLimit.Hard))
+	res.Message = fmt.Sprintf("pid %d runs with %s soft %s, hard %s", worst.pid, r.name, formatValue(worstLimit.Soft), formatValue(worstLimit.Hard))
 	res.Remediation = &remediate.Plan{
 		Summary: fmt.Sprintf("raise %s of %s", r.name, name),
 		Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
 			"a process keeps the limits it started with: fix where it gets them (its unit's %s=, see rlimit/unit, or limits.conf for a login session) and restart it; "+
-				"`prlimit --pid %d --%s=SOFT:HARD` changes the running process until it exits", r.systemd, worst.PID, r.name))},
+				"`prlimit --pid %d --%s=SOFT:HARD` changes the running process until it exits", r.systemd, worst.pid, r.name))},
 	}
 	return res
 }
@@ -151,7 +151,7 @@ func findProcesses(h *host.Host, name string) *processSet {
 	} else {
 		entries, err := h.ReadDir("/proc")
 		if err != nil {
-			ps.Err = fmt.Errorf("list processes: %w", err)
+			ps.err = fmt.Errorf("list processes: %w", err)
 			return ps
 		}
 		for i, e := range entries {
@@ -169,17 +169,17 @@ func findProcesses(h *host.Host, name string) *processSet {
 	}
 	sort.Ints(pids)
 	for _, pid := range pids {
-		p := proc{PID: pid, Comm: readComm(h, pid)}
+		p := proc{pid: pid, comm: readComm(h, pid)}
 		data, err := h.ReadFileLimit(fmt.Sprintf("/proc/%d/limits", pid), maxProcLimits)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // exited meanwhile
 		}
 		if err != nil {
-			p.Err = err
+			p.err = err
 		} else {
-			p.Limits, _ = ParseProcLimits(data)
+			p.limits, _ = ParseProcLimits(data)
 		}
-		ps.Procs = append(ps.Procs, p)
+		ps.procs = append(ps.procs, p)
 	}
 	return ps
 }

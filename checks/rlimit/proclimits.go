@@ -10,17 +10,17 @@ import (
 // maxProcLimits bounds /proc/<pid>/limits (about 1.4 KiB on every kernel).
 const maxProcLimits = 16 << 10
 
-// ProcLimits are the rows of /proc/<pid>/limits, by the kernel's row name
+// procLimits are the rows of /proc/<pid>/limits, by the kernel's row name
 // ("Max open files").
-type ProcLimits map[string]Limit
+type procLimits map[string]Limit
 
 // ParseProcLimits parses /proc/<pid>/limits as fs/proc/base.c prints it: a
 // header line, then per limit a name padded to 25 columns, the soft and
 // hard values ("unlimited" or a number) and an optional unit. Names have
 // spaces, so a row is matched by its known name, then split into fields.
 // Rows that do not parse are returned as problems.
-func ParseProcLimits(data []byte) (ProcLimits, []string) {
-	out := ProcLimits{}
+func ParseProcLimits(data []byte) (procLimits, []string) {
+	out := procLimits{}
 	var problems []string
 	for n, raw := range bytes.Split(data, []byte("\n")) {
 		line := strings.TrimRight(string(raw), " \r")

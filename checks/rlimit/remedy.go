@@ -10,16 +10,16 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// DropInName is the file golive owns in a unit's drop-in directory and in
+// dropInName is the file golive owns in a unit's drop-in directory and in
 // limits.d. 90 sorts after what packages and admins usually write, so its
 // values win; a later file (95-…, 99-…) still has the last word.
-const DropInName = "90-golive.conf"
+const dropInName = "90-golive.conf"
 
-// LimitsDropIn is golive's pam_limits file.
-const LimitsDropIn = LimitsDir + "/" + DropInName
+// limitsDropIn is golive's pam_limits file.
+const limitsDropIn = limitsDir + "/" + dropInName
 
 // unitDropIn is golive's drop-in for a unit.
-func unitDropIn(name string) string { return "/etc/systemd/system/" + name + ".d/" + DropInName }
+func unitDropIn(name string) string { return "/etc/systemd/system/" + name + ".d/" + dropInName }
 
 // unitPlan fixes every rlimits.unit rule of the unit at once: the drop-in
 // is a whole file, so every check's plan writes the same content — the
@@ -32,15 +32,15 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 	for _, rule := range s.unitRules {
 		r := resources[rule.Key]
 		v := s.unitVerdict(h, name, f, mc, r, rule, h.Live())
-		ours := v.ul.Level == "unit" && v.ul.File == dropIn
+		ours := v.ul.level == "unit" && v.ul.file == dropIn
 		if v.ok && v.err == nil {
 			if ours {
-				lines = append(lines, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(v.ul.Limit, s.set.sd.Version)))
+				lines = append(lines, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(v.ul.limit, s.set.sd.Version)))
 			}
 			continue
 		}
-		if v.ul.Level == "unit" && !ours && isDropIn(f, v.ul.File) && path.Base(v.ul.File) > DropInName {
-			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s= and is applied after %s: change the value there (or remove it)", v.ul.File, r.systemd, dropIn)))
+		if v.ul.level == "unit" && !ours && isDropIn(f, v.ul.file) && path.Base(v.ul.file) > dropInName {
+			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s= and is applied after %s: change the value there (or remove it)", v.ul.file, r.systemd, dropIn)))
 			continue
 		}
 		if v.cappedBy == "pid1" {
@@ -55,13 +55,13 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 			continue
 		}
 		if r.name == "nofile" {
-			if n := s.nrOpenOf(h); n.Known && target != Infinity && target > n.Value {
+			if n := s.nrOpenOf(h); n.known && target != Infinity && target > n.value {
 				manual = append(manual, remediate.Tell(fmt.Sprintf("raise fs.nr_open to at least %d first (sysctl): no process can have more open files than it allows", target)))
 			}
 		}
 		l := Limit{Soft: target, Hard: target}
-		if v.side == "soft" && v.ul.Known && v.ul.Limit.Hard > target {
-			l.Hard = v.ul.Limit.Hard // raise the soft limit without lowering the hard one
+		if v.side == "soft" && v.ul.known && v.ul.limit.Hard > target {
+			l.Hard = v.ul.limit.Hard // raise the soft limit without lowering the hard one
 		}
 		lines = append(lines, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(l, s.set.sd.Version)))
 		fixed = append(fixed, fmt.Sprintf("%s=%s", r.systemd, systemdLimit(l, s.set.sd.Version)))
@@ -110,43 +110,43 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 	for _, rule := range s.loginRules {
 		r := resources[rule.Key]
 		v := s.loginVerdict(h, user, r, rule)
-		if v.ll.NoLimits != nil {
-			manual = append(manual, remediate.Tell(fmt.Sprintf("remove the line %q at %s: it makes pam_limits set no limit for %s", v.ll.NoLimits.Domain+" -", v.ll.NoLimits.Where(), user)))
+		if v.ll.noLimits != nil {
+			manual = append(manual, remediate.Tell(fmt.Sprintf("remove the line %q at %s: it makes pam_limits set no limit for %s", v.ll.noLimits.Domain+" -", v.ll.noLimits.where(), user)))
 			break
 		}
-		ours := func(sd side) bool { return sd.Set != nil && sd.Set.From.File == LimitsDropIn }
-		if v.ok && v.err == nil && v.judged.Known && !v.overNrOpen {
+		ours := func(sd side) bool { return sd.set != nil && sd.set.from.file == limitsDropIn }
+		if v.ok && v.err == nil && v.judged.known && !v.overNrOpen {
 			if ours(v.soft) {
-				lines = append(lines, limitsLine(user, "soft", r, v.soft.Value))
+				lines = append(lines, limitsLine(user, "soft", r, v.soft.value))
 			}
 			if ours(v.hard) {
-				lines = append(lines, limitsLine(user, "hard", r, v.hard.Value))
+				lines = append(lines, limitsLine(user, "hard", r, v.hard.value))
 			}
 			continue
 		}
 		if later := laterUserLine(v); later != "" {
-			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s for %s after %s: change the value there", later, r.name, user, LimitsDropIn)))
+			manual = append(manual, remediate.Tell(fmt.Sprintf("%s sets %s for %s after %s: change the value there", later, r.name, user, limitsDropIn)))
 			continue
 		}
-		target := v.judged.Value
-		if !v.ok || !v.judged.Known {
+		target := v.judged.value
+		if !v.ok || !v.judged.known {
 			cur := uint64(0)
-			if v.judged.Known {
-				cur = v.judged.Value
+			if v.judged.known {
+				cur = v.judged.value
 			}
 			t, ok := fixValue(rule.Expect, cur)
 			if !ok {
-				manual = append(manual, remediate.Tell(fmt.Sprintf("choose a %s value for %s that satisfies %q and set it in %s", r.name, user, rule.Expect, LimitsDropIn)))
+				manual = append(manual, remediate.Tell(fmt.Sprintf("choose a %s value for %s that satisfies %q and set it in %s", r.name, user, rule.Expect, limitsDropIn)))
 				continue
 			}
 			target = t
 		}
 		hard := target
-		if v.side == "soft" && v.hard.Known && v.hard.Value > target {
-			hard = v.hard.Value // raise the soft limit without lowering the hard one
+		if v.side == "soft" && v.hard.known && v.hard.value > target {
+			hard = v.hard.value // raise the soft limit without lowering the hard one
 		}
-		if r.name == "nofile" && v.nrOpen.Known {
-			nr := v.nrOpen.Value
+		if r.name == "nofile" && v.nrOpen.known {
+			nr := v.nrOpen.value
 			hard = min(hard, nr)
 			if target > nr {
 				if ok, _ := satisfies(rule.Expect, nr); !ok {
@@ -160,7 +160,7 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 		fixed = append(fixed, fmt.Sprintf("%s %s", r.name, Limit{Soft: target, Hard: hard}))
 	}
 	for _, f := range s.pamConfig(h).fatal {
-		if strings.HasPrefix(f, LimitsConf+" ") {
+		if strings.HasPrefix(f, limitsConf+" ") {
 			manual = append(manual, remediate.Tell("restore "+f+" (an empty file will do): pam_limits fails every session while it cannot read it"))
 			continue
 		}
@@ -176,7 +176,7 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 			"# pam_limits applies them to new sessions. golive owns this file and rewrites it whole.\n" +
 			"# <domain> <type> <item> <value>  (memlock, core, stack, data, fsize, as, rss in KiB)\n" +
 			strings.Join(lines, "\n") + "\n"
-		p.Actions = append(p.Actions, remediate.Action{Kind: remediate.DropIn, Path: LimitsDropIn, Content: content})
+		p.Actions = append(p.Actions, remediate.Action{Kind: remediate.DropIn, Path: limitsDropIn, Content: content})
 	}
 	return p
 }
@@ -184,12 +184,12 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 // laterUserLine names a user line applied after golive's file that holds
 // the judged side, which golive's file cannot override.
 func laterUserLine(v loginVerdict) string {
-	st := v.judged.Set
-	if st == nil || st.Src != srcUser || st.From.File == LimitsDropIn {
+	st := v.judged.set
+	if st == nil || st.src != srcUser || st.from.file == limitsDropIn {
 		return ""
 	}
-	if strings.HasPrefix(st.From.File, LimitsDir+"/") && path.Base(st.From.File) > DropInName {
-		return st.From.Where()
+	if strings.HasPrefix(st.from.file, limitsDir+"/") && path.Base(st.from.file) > dropInName {
+		return st.from.where()
 	}
 	return ""
 }

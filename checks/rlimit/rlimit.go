@@ -37,8 +37,8 @@ import (
 
 // Kind is the profile section; Category the check category.
 const (
-	Kind     = "rlimits"
-	Category = "rlimit"
+	kind     = "rlimits"
+	category = "rlimit"
 )
 
 type section struct {
@@ -89,7 +89,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "How systemd's limit is resolved (`rlimit/unit`)", Example: "rlimit/unit:myapp.service/nofile"},
 			{Heading: "How pam_limits' limit is resolved (`rlimit/login`)", Example: "rlimit/login:myapp/nofile"},

@@ -201,7 +201,7 @@ func TestDropInIsTheSameWholeFileForEveryCheck(t *testing.T) {
 			t.Errorf("unit drop-in lacks %s:\n%s", w, unitFile)
 		}
 	}
-	limits := byPath[LimitsDropIn]
+	limits := byPath[limitsDropIn]
 	for _, w := range []string{"golive-demo\tsoft\tnproc\t16384", "golive-demo\tsoft\tmemlock\t1024", "golive-demo\thard\tmemlock\t1024"} {
 		if !strings.Contains(limits, w) {
 			t.Errorf("limits drop-in lacks %q:\n%s", w, limits)

@@ -20,8 +20,8 @@ type shared struct {
 }
 
 type loadedUnit struct {
-	File *unit.File
-	Err  error
+	file *unit.File
+	err  error
 }
 
 type bootState struct {
@@ -31,9 +31,9 @@ type bootState struct {
 
 // nrOpen is fs.nr_open: no process can have a NOFILE limit above it.
 type nrOpen struct {
-	Value uint64
-	Known bool
-	From  string // "runtime" or "distro default"
+	value uint64
+	known bool
+	from  string // "runtime" or "distro default"
 }
 
 // The family's own facts, each kept for the run (facts.Memo).
@@ -49,7 +49,7 @@ type (
 
 func (s *shared) unit(h *host.Host, name string) *loadedUnit {
 	f, err := facts.Unit(h, name)
-	return &loadedUnit{File: f, Err: err}
+	return &loadedUnit{file: f, err: err}
 }
 
 func (s *shared) manager(h *host.Host) *managerConfig { return facts.Manager(h) }
@@ -77,12 +77,12 @@ func (s *shared) nrOpenOf(h *host.Host) nrOpen {
 		var n nrOpen
 		if data, err := facts.Sysctl(h, "fs/nr_open", 64); err == nil {
 			if v, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64); err == nil {
-				n.Value, n.Known, n.From = v, true, "runtime"
+				n.value, n.known, n.from = v, true, "runtime"
 			}
 		}
-		if !n.Known && s.set.nrOpenDefault != "" {
+		if !n.known && s.set.nrOpenDefault != "" {
 			if v, err := strconv.ParseUint(s.set.nrOpenDefault, 10, 64); err == nil {
-				n.Value, n.Known, n.From = v, true, "distro default"
+				n.value, n.known, n.from = v, true, "distro default"
 			}
 		}
 		return n

@@ -7,9 +7,9 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// SystemConf is systemd's manager configuration (facts.ManagerConfig reads
+// systemConf is systemd's manager configuration (facts.ManagerConfig reads
 // it with its drop-ins).
-const SystemConf = facts.SystemConf
+const systemConf = facts.SystemConf
 
 // managerConfig is the [Manager] section of system.conf and its drop-ins.
 type managerConfig = facts.ManagerConfig
@@ -17,17 +17,17 @@ type managerConfig = facts.ManagerConfig
 // unitLimit is a limit as systemd would give it to a unit, with where it
 // comes from.
 type unitLimit struct {
-	Limit Limit
-	Known bool
-	// From says which setting decided: "LimitNOFILE=65536 in FILE",
+	limit Limit
+	known bool
+	// from says which setting decided: "LimitNOFILE=65536 in FILE",
 	// "DefaultLimitNOFILE=... in FILE" or "systemd's default".
-	From string
-	// Level is unit, manager or default; File the file of the winning
+	from string
+	// level is unit, manager or default; File the file of the winning
 	// assignment (unit and manager levels).
-	Level string
-	File  string
-	// Ignored lists assignments systemd rejects (and so ignores).
-	Ignored []string
+	level string
+	file  string
+	// ignored lists assignments systemd rejects (and so ignores).
+	ignored []string
 }
 
 // resolveUnitLimit finds what systemd gives the unit for a resource: the
@@ -44,13 +44,13 @@ func resolveUnitLimit(f *unit.File, mc *managerConfig, r resource, sd systemdInf
 			}
 			l, err := parseSystemdLimit(r, o.Value, sd.Version)
 			if err != nil {
-				out.Ignored = append(out.Ignored, fmt.Sprintf("%s=%s in %s: %v; systemd ignores it", o.Name, o.Value, o.File, err))
+				out.ignored = append(out.ignored, fmt.Sprintf("%s=%s in %s: %v; systemd ignores it", o.Name, o.Value, o.File, err))
 				continue
 			}
-			out.Limit, out.Known, out.Level, out.File = l, true, "unit", o.File
-			out.From = fmt.Sprintf("%s=%s in %s", o.Name, o.Value, o.File)
+			out.limit, out.known, out.level, out.file = l, true, "unit", o.File
+			out.from = fmt.Sprintf("%s=%s in %s", o.Name, o.Value, o.File)
 		}
-		if out.Known {
+		if out.known {
 			return out
 		}
 	}
@@ -61,24 +61,24 @@ func resolveUnitLimit(f *unit.File, mc *managerConfig, r resource, sd systemdInf
 		}
 		l, err := parseSystemdLimit(r, o.Value, sd.Version)
 		if err != nil {
-			out.Ignored = append(out.Ignored, fmt.Sprintf("%s=%s in %s: %v; systemd ignores it", o.Name, o.Value, o.File, err))
+			out.ignored = append(out.ignored, fmt.Sprintf("%s=%s in %s: %v; systemd ignores it", o.Name, o.Value, o.File, err))
 			continue
 		}
-		out.Limit, out.Known, out.Level, out.File = l, true, "manager", o.File
-		out.From = fmt.Sprintf("%s=%s in %s", o.Name, o.Value, o.File)
+		out.limit, out.known, out.level, out.file = l, true, "manager", o.File
+		out.from = fmt.Sprintf("%s=%s in %s", o.Name, o.Value, o.File)
 	}
-	if out.Known {
+	if out.known {
 		return out
 	}
 	if l, ok := sd.Defaults[r.name]; ok {
-		out.Limit, out.Known, out.Level = l, true, "default"
-		out.From = "systemd's default " + l.String() + " (no " + r.systemd + "= or " + key + "= anywhere)"
+		out.limit, out.known, out.level = l, true, "default"
+		out.from = "systemd's default " + l.String() + " (no " + r.systemd + "= or " + key + "= anywhere)"
 		if sd.Version > 0 {
-			out.From = fmt.Sprintf("systemd %d's default %s (no %s= or %s= anywhere)", sd.Version, l, r.systemd, key)
+			out.from = fmt.Sprintf("systemd %d's default %s (no %s= or %s= anywhere)", sd.Version, l, r.systemd, key)
 		}
 		return out
 	}
-	out.Level = "default"
-	out.From = "no " + r.systemd + "= or " + key + "= anywhere, and the profile knows no systemd default for " + r.name
+	out.level = "default"
+	out.from = "no " + r.systemd + "= or " + key + "= anywhere, and the profile knows no systemd default for " + r.name
 	return out
 }

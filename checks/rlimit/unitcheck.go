@@ -54,31 +54,31 @@ func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	if r, done := unitProblem(h, res, c.unit, u); done {
 		return r
 	}
-	res.Details["unit_files"] = u.File.Paths()
-	if pam, ok := u.File.Last("Service", "PAMName"); ok {
+	res.Details["unit_files"] = u.file.Paths()
+	if pam, ok := u.file.Last("Service", "PAMName"); ok {
 		res.Details["pam_name"] = pam
 	}
 	mc := c.st.manager(h)
-	v := c.st.unitVerdict(h, c.unit, u.File, mc, c.res, c.rule, live)
+	v := c.st.unitVerdict(h, c.unit, u.file, mc, c.res, c.rule, live)
 	var lv liveUnit
 	if live {
 		lv = readLive(ctx, h, c.unit, c.res)
 		// No Limit*= anywhere: the running systemd knows what it gives
 		// (its own limit, inherited from the kernel or its parent).
-		if !v.ul.Known && lv.HasLoaded {
-			v.ul = unitLimit{Limit: lv.Loaded, Known: true, Level: "live",
-				From: fmt.Sprintf("the running systemd's %s %s (D-Bus): no %s= or Default%s= in the files, so the unit gets what systemd itself runs with",
-					c.res.systemd, lv.Loaded, c.res.systemd, c.res.systemd)}
+		if !v.ul.known && lv.hasLoaded {
+			v.ul = unitLimit{limit: lv.loaded, known: true, level: "live",
+				from: fmt.Sprintf("the running systemd's %s %s (D-Bus): no %s= or Default%s= in the files, so the unit gets what systemd itself runs with",
+					c.res.systemd, lv.loaded, c.res.systemd, c.res.systemd)}
 			c.st.judge(h, &v, c.res, c.rule, live)
 		}
 	}
-	c.describe(&res, u.File, mc, v)
-	if !v.ul.Known {
+	c.describe(&res, u.file, mc, v)
+	if !v.ul.known {
 		res.Status = engine.Warn
 		res.Observed = "unknown"
-		res.Message = "cannot tell what systemd gives the unit: " + v.ul.From
-		if live && lv.Err != "" {
-			res.Message += "; the running systemd could not be asked: " + lv.Err
+		res.Message = "cannot tell what systemd gives the unit: " + v.ul.from
+		if live && lv.err != "" {
+			res.Message += "; the running systemd could not be asked: " + lv.err
 		}
 		return res
 	}
@@ -94,28 +94,28 @@ func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	} else {
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = c.failMessage(v)
-		res.Remediation = c.st.unitPlan(h, c.unit, u.File, mc)
+		res.Remediation = c.st.unitPlan(h, c.unit, u.file, mc)
 	}
-	if len(v.ul.Ignored) > 0 {
-		res.Message += "; ignored by systemd: " + strings.Join(v.ul.Ignored, "; ")
+	if len(v.ul.ignored) > 0 {
+		res.Message += "; ignored by systemd: " + strings.Join(v.ul.ignored, "; ")
 	}
 	if pam, ok := res.Details["pam_name"]; ok {
 		res.Message += fmt.Sprintf("; PAMName=%s: pam_limits (limits.conf) also applies to the service and can change this", pam)
 	}
 	if live {
-		if v.goRaised != nil && lv.MainPID > 0 {
-			v.mainBin = goBinaryAt(h, "/proc/"+strconv.FormatUint(lv.MainPID, 10)+"/exe")
+		if v.goRaised != nil && lv.mainPID > 0 {
+			v.mainBin = goBinaryAt(h, "/proc/"+strconv.FormatUint(lv.mainPID, 10)+"/exe")
 		}
 		res.Details["live"] = lv.details()
-		compare := v.ul.Level == "unit" || v.ul.Level == "manager" ||
-			v.ul.Level == "default" && (c.st.set.sd.Version == 0 || c.st.set.sd.Version >= 240)
+		compare := v.ul.level == "unit" || v.ul.level == "manager" ||
+			v.ul.level == "default" && (c.st.set.sd.Version == 0 || c.st.set.sd.Version >= 240)
 		expectRunning := func(loaded Limit) ([]Limit, string) { return c.st.running(h, v, c.res, loaded) }
-		findings, reload := liveFindings(v.ul.Limit, compare, lv, c.res.name, expectRunning)
+		findings, reload := liveFindings(v.ul.limit, compare, lv, c.res.name, expectRunning)
 		if len(findings) > 0 {
 			res.Message += "; " + strings.Join(findings, "; ")
 		}
 		// An unreachable D-Bus leaves the files' verdict as it is.
-		if len(findings) > 0 && lv.Err == "" && res.Status == engine.Pass {
+		if len(findings) > 0 && lv.err == "" && res.Status == engine.Pass {
 			res.Status = engine.Warn
 			res.Remediation = restartPlan(c.unit, reload)
 		}
@@ -126,21 +126,21 @@ func (c *unitCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 // unitProblem turns a unit that cannot be judged into a result.
 func unitProblem(h *host.Host, res engine.Result, name string, u *loadedUnit) (engine.Result, bool) {
 	switch {
-	case u.Err != nil && errors.Is(u.Err, unit.ErrNotFound) && !h.Live() &&
+	case u.err != nil && errors.Is(u.err, unit.ErrNotFound) && !h.Live() &&
 		!h.Exists("/etc/systemd") && !h.Exists("/usr/lib/systemd") && !h.Exists("/lib/systemd"):
 		res.Status = engine.Skip
 		res.Message = "no systemd in this root (no /etc/systemd, /usr/lib/systemd or /lib/systemd): units do not run here"
-	case u.Err != nil && errors.Is(u.Err, unit.ErrNotFound):
+	case u.err != nil && errors.Is(u.err, unit.ErrNotFound):
 		res.Status = engine.Error
-		res.Message = "cannot judge the limits of " + name + ": " + u.Err.Error()
-	case h.NeedsRoot(u.Err):
-		res = engine.SkipNeedsRoot(res, u.Err)
-	case u.Err != nil:
+		res.Message = "cannot judge the limits of " + name + ": " + u.err.Error()
+	case h.NeedsRoot(u.err):
+		res = engine.SkipNeedsRoot(res, u.err)
+	case u.err != nil:
 		res.Status = engine.Error
-		res.Message = u.Err.Error()
-	case u.File.Masked:
+		res.Message = u.err.Error()
+	case u.file.Masked:
 		res.Status = engine.Error
-		res.Message = fmt.Sprintf("cannot judge the limits of %s: it is masked (%s -> /dev/null) and systemd refuses to start it", name, u.File.Path)
+		res.Message = fmt.Sprintf("cannot judge the limits of %s: it is masked (%s -> /dev/null) and systemd refuses to start it", name, u.file.Path)
 	default:
 		return res, false
 	}
@@ -153,7 +153,7 @@ func (s *shared) unitVerdict(h *host.Host, name string, f *unit.File, mc *manage
 	if r.name == "nofile" && s.set.goService {
 		v.goBin = s.goBinary(h, name, f)
 	}
-	if v.ul.Known {
+	if v.ul.known {
 		s.judge(h, &v, r, rule, live)
 	}
 	return v
@@ -162,13 +162,13 @@ func (s *shared) unitVerdict(h *host.Host, name string, f *unit.File, mc *manage
 // judge caps the resolved limit at what systemd can give and judges the
 // side the service runs with.
 func (s *shared) judge(h *host.Host, v *unitVerdict, r resource, rule profile.Rule, live bool) {
-	v.effective, v.capped, v.cappedBy = s.systemdCap(h, r, v.ul.Limit, live)
+	v.effective, v.capped, v.cappedBy = s.systemdCap(h, r, v.ul.limit, live)
 	v.side = "soft"
 	v.judged = v.effective.Soft
 	v.goRaised = nil
-	if r.name == "nofile" && s.set.goService && goRaisesNofile(v.goBin.Version) {
+	if r.name == "nofile" && s.set.goService && goRaisesNofile(v.goBin.version) {
 		v.side, v.judged = "hard", v.effective.Hard
-		v.goRaised = goRaise(v.effective, v.goBin.Version)
+		v.goRaised = goRaise(v.effective, v.goBin.version)
 	}
 	v.ok, v.err = satisfies(rule.Expect, v.judged)
 }
@@ -187,7 +187,7 @@ func (s *shared) systemdCap(h *host.Host, r resource, l Limit, live bool) (Limit
 			return c, why, "pid1"
 		}
 	}
-	if n.Known {
+	if n.known {
 		if c, why := capAt(l, n); why != "" {
 			return c, why, "nr_open"
 		}
@@ -208,7 +208,7 @@ func (s *shared) running(h *host.Host, v unitVerdict, r resource, loaded Limit) 
 	out := []Limit{c}
 	if v.goRaised != nil {
 		b := v.goBin
-		if v.mainBin.Path != "" && (v.mainBin.Version != "" || v.mainBin.NotGo) {
+		if v.mainBin.path != "" && (v.mainBin.version != "" || v.mainBin.notGo) {
 			b = v.mainBin // what really runs: the main process's executable
 		}
 		out = goRunning(c, b)
@@ -222,20 +222,20 @@ func (s *shared) running(h *host.Host, v unitVerdict, r resource, loaded Limit) 
 // capAt lowers a NOFILE limit above fs.nr_open: the kernel refuses it, and
 // systemd then sets the closest value it can (setrlimit_closest).
 func capAt(l Limit, n nrOpen) (Limit, string) {
-	if l.Hard <= n.Value && l.Soft <= n.Value {
+	if l.Hard <= n.value && l.Soft <= n.value {
 		return l, ""
 	}
-	capped := Limit{Soft: min(l.Soft, n.Value), Hard: min(l.Hard, n.Value)}
-	return capped, fmt.Sprintf("%s is above fs.nr_open (%d, %s): the kernel refuses it and systemd sets %s", l, n.Value, n.From, capped)
+	capped := Limit{Soft: min(l.Soft, n.value), Hard: min(l.Hard, n.value)}
+	return capped, fmt.Sprintf("%s is above fs.nr_open (%d, %s): the kernel refuses it and systemd sets %s", l, n.value, n.from, capped)
 }
 
 func (c *unitCheck) describe(res *engine.Result, f *unit.File, mc *managerConfig, v unitVerdict) {
 	d := res.Details
-	d["from"] = v.ul.From
-	d["level"] = v.ul.Level
+	d["from"] = v.ul.from
+	d["level"] = v.ul.level
 	d["configured"] = nil
-	if v.ul.Known {
-		d["configured"] = v.ul.Limit.String()
+	if v.ul.known {
+		d["configured"] = v.ul.limit.String()
 		d["soft"] = formatValue(v.effective.Soft)
 		d["hard"] = formatValue(v.effective.Hard)
 		d["judged"] = v.side
@@ -243,8 +243,8 @@ func (c *unitCheck) describe(res *engine.Result, f *unit.File, mc *managerConfig
 	if v.capped != "" {
 		d["capped"] = v.capped
 	}
-	if len(v.ul.Ignored) > 0 {
-		d["ignored"] = v.ul.Ignored
+	if len(v.ul.ignored) > 0 {
+		d["ignored"] = v.ul.ignored
 	}
 	if c.st.set.sd.Version > 0 {
 		d["systemd_version"] = c.st.set.sd.Version
@@ -262,7 +262,7 @@ func (c *unitCheck) describe(res *engine.Result, f *unit.File, mc *managerConfig
 }
 
 func (c *unitCheck) passMessage(v unitVerdict) string {
-	msg := v.ul.From
+	msg := v.ul.from
 	if v.side == "hard" && v.effective.Soft < v.effective.Hard {
 		msg += fmt.Sprintf("; judged by the hard limit %s: %s", formatValue(v.effective.Hard), goRaiseText(v.effective, v.goBin))
 	}
@@ -277,10 +277,10 @@ func (c *unitCheck) failMessage(v unitVerdict) string {
 	fmt.Fprintf(&b, "the service gets %s %s", v.side, formatValue(v.judged))
 	if v.side == "hard" {
 		b.WriteString(" (the hard limit: " + goRaiseText(v.effective, v.goBin) + ", and no further)")
-	} else if v.goBin.Version != "" && !goRaisesNofile(v.goBin.Version) && c.res.name == "nofile" {
+	} else if v.goBin.version != "" && !goRaisesNofile(v.goBin.version) && c.res.name == "nofile" {
 		b.WriteString(" (the soft limit: " + goRaiseText(v.effective, v.goBin) + ")")
 	}
-	b.WriteString(" from " + v.ul.From)
+	b.WriteString(" from " + v.ul.from)
 	if v.capped != "" {
 		b.WriteString("; " + v.capped)
 	}
@@ -289,9 +289,9 @@ func (c *unitCheck) failMessage(v unitVerdict) string {
 
 // shortFrom names the source in a few words for Observed.
 func shortFrom(ul unitLimit) string {
-	switch ul.Level {
+	switch ul.level {
 	case "unit", "manager":
-		return path.Base(ul.File)
+		return path.Base(ul.file)
 	case "live":
 		return "the running systemd"
 	}

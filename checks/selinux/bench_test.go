@@ -38,13 +38,13 @@ func syntheticFileContexts() []byte {
 // What a run with five label checks looks up.
 var benchPaths = []struct {
 	p  string
-	ft FileType
+	ft fileType
 }{
-	{"/opt/myapp/bin", Directory},
-	{"/opt/myapp/bin/myapp", RegularFile},
-	{"/var/lib/myapp", Directory},
-	{"/etc/myapp/config.yaml", RegularFile},
-	{"/srv/myapp/static/index.html", RegularFile},
+	{"/opt/myapp/bin", directory},
+	{"/opt/myapp/bin/myapp", regularFile},
+	{"/var/lib/myapp", directory},
+	{"/etc/myapp/config.yaml", regularFile},
+	{"/srv/myapp/static/index.html", regularFile},
 }
 
 // BenchmarkFileContextsCold is one run's cost: parse the policy, compile
@@ -54,14 +54,14 @@ func BenchmarkFileContextsCold(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		specs, err := ParseFileContexts("fc", data)
+		specs, err := parseFileContexts("fc", data)
 		if err != nil {
 			b.Fatal(err)
 		}
-		fc := NewFileContexts(specs, nil, nil)
+		fc := newFileContexts(specs, nil, nil)
 		for _, q := range benchPaths {
-			if m, err := fc.Lookup(q.p, q.ft); err != nil || m.Spec == nil {
-				b.Fatalf("%s: %v %v", q.p, m.Spec, err)
+			if m, err := fc.lookup(q.p, q.ft); err != nil || m.spec == nil {
+				b.Fatalf("%s: %v %v", q.p, m.spec, err)
 			}
 		}
 	}
@@ -70,20 +70,20 @@ func BenchmarkFileContextsCold(b *testing.B) {
 // BenchmarkFileContextsLookup is one lookup once the regexes it reaches
 // are compiled (label checks of one run share the table).
 func BenchmarkFileContextsLookup(b *testing.B) {
-	specs, err := ParseFileContexts("fc", syntheticFileContexts())
+	specs, err := parseFileContexts("fc", syntheticFileContexts())
 	if err != nil {
 		b.Fatal(err)
 	}
-	fc := NewFileContexts(specs, nil, nil)
+	fc := newFileContexts(specs, nil, nil)
 	for _, q := range benchPaths {
-		if _, err := fc.Lookup(q.p, q.ft); err != nil {
+		if _, err := fc.lookup(q.p, q.ft); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, q := range benchPaths {
-			if _, err := fc.Lookup(q.p, q.ft); err != nil {
+			if _, err := fc.lookup(q.p, q.ft); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -91,19 +91,19 @@ func BenchmarkFileContextsLookup(b *testing.B) {
 }
 
 func TestSyntheticFileContextsIsRealSized(t *testing.T) {
-	specs, err := ParseFileContexts("fc", syntheticFileContexts())
+	specs, err := parseFileContexts("fc", syntheticFileContexts())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(specs); n < 6000 || n > 7000 {
 		t.Errorf("%d entries, want about 6,500 like Rocky 9's", n)
 	}
-	fc := NewFileContexts(specs, nil, nil)
+	fc := newFileContexts(specs, nil, nil)
 	want := map[string]string{"/opt/myapp/bin": "bin_t", "/var/lib/myapp": "var_lib_t", "/srv/myapp/static/index.html": "var_t", "/etc/myapp/config.yaml": "etc_t"}
 	for p, typ := range want {
-		m, err := fc.Lookup(p, AnyFile)
-		if err != nil || m.Spec == nil || !strings.Contains(m.Spec.Context, ":"+typ+":") {
-			t.Errorf("Lookup(%s) = %v, %v; want %s", p, m.Spec, err, typ)
+		m, err := fc.lookup(p, anyFile)
+		if err != nil || m.spec == nil || !strings.Contains(m.spec.context, ":"+typ+":") {
+			t.Errorf("Lookup(%s) = %v, %v; want %s", p, m.spec, err, typ)
 		}
 	}
 }

@@ -83,7 +83,7 @@ func TestBuildRefusesBadSections(t *testing.T) {
 			}
 			p, err := profile.Resolve(profile.Request{Profile: path})
 			if err == nil {
-				_, err = build(p.Section(Kind), p)
+				_, err = build(p.Section(kind), p)
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.words) {
 				t.Errorf("error %v, want %q", err, tt.words)

@@ -6,54 +6,54 @@ import (
 	"strings"
 )
 
-// ConfigPath is the SELinux configuration read at boot.
-const ConfigPath = "/etc/selinux/config"
+// configPath is the SELinux configuration read at boot.
+const configPath = "/etc/selinux/config"
 
-// DefaultPolicy is the policy libselinux uses when the configuration names
+// defaultPolicy is the policy libselinux uses when the configuration names
 // none (SELINUXDEFAULT in libselinux's selinux_config.c).
-const DefaultPolicy = "targeted"
+const defaultPolicy = "targeted"
 
 // maxConfig bounds /etc/selinux/config; the shipped file is about 1.2 KiB.
 const maxConfig = 64 << 10
 
-// Mode is an SELinux mode as the configuration and selinuxfs name it.
-type Mode string
+// mode is an SELinux mode as the configuration and selinuxfs name it.
+type mode string
 
 // The modes. The zero Mode means unknown: no line sets it, or there is no
 // running kernel to ask (an image).
 const (
-	Enforcing  Mode = "enforcing"
-	Permissive Mode = "permissive"
-	Disabled   Mode = "disabled"
+	enforcing  mode = "enforcing"
+	permissive mode = "permissive"
+	disabled   mode = "disabled"
 )
 
-// Modes lists the modes, most protective first.
-var Modes = []Mode{Enforcing, Permissive, Disabled}
+// modes lists the modes, most protective first.
+var modes = []mode{enforcing, permissive, disabled}
 
-// Problem is a line of a configuration file that was ignored or read in a
+// problem is a line of a configuration file that was ignored or read in a
 // way its author may not have meant.
-type Problem struct {
+type problem struct {
 	Line int    `json:"line"`
 	Text string `json:"text"`
 }
 
-func (p Problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Text) }
+func (p problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Text) }
 
-// Config is /etc/selinux/config as libselinux reads it at boot.
-type Config struct {
-	// Mode is the SELINUX= value; "" when no line libselinux accepts sets it.
-	Mode     Mode
-	ModeLine int
-	// Policy is the SELINUXTYPE= value, DefaultPolicy when no line sets it
-	// (PolicyLine 0), or "" when the line names no usable policy directory
-	// (PolicyProblem says why).
-	Policy        string
-	PolicyLine    int
-	PolicyProblem string
-	Problems      []Problem
+// config is /etc/selinux/config as libselinux reads it at boot.
+type config struct {
+	// mode is the SELINUX= value; "" when no line libselinux accepts sets it.
+	mode     mode
+	modeLine int
+	// policy is the SELINUXTYPE= value, defaultPolicy when no line sets it
+	// (policyLine 0), or "" when the line names no usable policy directory
+	// (policyProblem says why).
+	policy        string
+	policyLine    int
+	policyProblem string
+	problems      []problem
 }
 
-// ParseConfig reads /etc/selinux/config with libselinux's rules, which
+// parseConfig reads /etc/selinux/config with libselinux's rules, which
 // differ for the two keys:
 //
 //   - SELINUX= (selinux_getenforcemode): only a line that starts exactly
@@ -66,8 +66,8 @@ type Config struct {
 //
 // '#' starts a comment only at the beginning of a line. Lines that look
 // like settings but are ignored are named in Problems.
-func ParseConfig(data []byte) Config {
-	c := Config{Policy: DefaultPolicy}
+func parseConfig(data []byte) config {
+	c := config{policy: defaultPolicy}
 	policyValue := ""
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		n := i + 1
@@ -80,33 +80,33 @@ func ParseConfig(data []byte) Config {
 		switch {
 		case strings.HasPrefix(upper, "SELINUXTYPE="):
 			policyValue = strings.Trim(trimmed[len("SELINUXTYPE="):], cSpace)
-			c.PolicyLine = n
+			c.policyLine = n
 		case strings.HasPrefix(line, "SELINUX="):
 			m, ok := modePrefix(strings.TrimLeft(line[len("SELINUX="):], cSpace))
 			switch {
 			case !ok:
-				c.Problems = append(c.Problems, Problem{n, "ignored: " + shown(line) + " is not SELINUX=enforcing, permissive or disabled"})
-			case c.Mode != "":
-				c.Problems = append(c.Problems, Problem{n, fmt.Sprintf("ignored: %s; the first SELINUX= line (line %d) wins", shown(line), c.ModeLine)})
+				c.problems = append(c.problems, problem{n, "ignored: " + shown(line) + " is not SELINUX=enforcing, permissive or disabled"})
+			case c.mode != "":
+				c.problems = append(c.problems, problem{n, fmt.Sprintf("ignored: %s; the first SELINUX= line (line %d) wins", shown(line), c.modeLine)})
 			default:
-				c.Mode, c.ModeLine = m, n
+				c.mode, c.modeLine = m, n
 				if word := strings.Trim(line[len("SELINUX="):], cSpace); !strings.EqualFold(word, string(m)) {
-					c.Problems = append(c.Problems, Problem{n, fmt.Sprintf("read as %s: libselinux compares only the start of %s", m, shown(line))})
+					c.problems = append(c.problems, problem{n, fmt.Sprintf("read as %s: libselinux compares only the start of %s", m, shown(line))})
 				}
 			}
 		case strings.HasPrefix(upper, "SELINUX"):
-			c.Problems = append(c.Problems, Problem{n, "ignored: " + shown(line) + " (libselinux reads SELINUX= only at the very start of a line, in upper case, with no blank before =)"})
+			c.problems = append(c.problems, problem{n, "ignored: " + shown(line) + " (libselinux reads SELINUX= only at the very start of a line, in upper case, with no blank before =)"})
 		case strings.HasPrefix(upper, "REQUIRESEUSERS=") || strings.HasPrefix(upper, "SETLOCALDEFS=") || strings.HasPrefix(upper, "AUTORELABEL="):
 			// Other keys libselinux and the relabel service know.
 		default:
-			c.Problems = append(c.Problems, Problem{n, "not a setting: " + shown(line)})
+			c.problems = append(c.problems, problem{n, "not a setting: " + shown(line)})
 		}
 	}
-	if c.PolicyLine > 0 {
-		c.Policy = policyValue
+	if c.policyLine > 0 {
+		c.policy = policyValue
 		if why := badPolicyName(policyValue); why != "" {
-			c.Policy = ""
-			c.PolicyProblem = fmt.Sprintf("line %d: SELINUXTYPE=%s %s", c.PolicyLine, shown(policyValue), why)
+			c.policy = ""
+			c.policyProblem = fmt.Sprintf("line %d: SELINUXTYPE=%s %s", c.policyLine, shown(policyValue), why)
 		}
 	}
 	return c
@@ -116,8 +116,8 @@ func ParseConfig(data []byte) Config {
 const cSpace = " \t\n\v\f\r"
 
 // modePrefix matches libselinux's strncasecmp prefix test.
-func modePrefix(v string) (Mode, bool) {
-	for _, m := range Modes {
+func modePrefix(v string) (mode, bool) {
+	for _, m := range modes {
 		if len(v) >= len(m) && strings.EqualFold(v[:len(m)], string(m)) {
 			return m, true
 		}

@@ -12,56 +12,56 @@ import (
 // real contexts (with an MCS range) are well under 256 bytes.
 const maxContext = 4096
 
-// NoContext is the file_contexts value that tells restorecon to leave a
+// noContext is the file_contexts value that tells restorecon to leave a
 // path's label alone.
-const NoContext = "<<none>>"
+const noContext = "<<none>>"
 
-// Context is an SELinux security context, user:role:type[:level].
-type Context struct {
-	User, Role, Type, Level string
+// secContext is an SELinux security context, user:role:type[:level].
+type secContext struct {
+	user, role, Type, level string
 }
 
 // String is the context as the kernel writes it.
-func (c Context) String() string {
-	if c.Level == "" {
-		return c.User + ":" + c.Role + ":" + c.Type
+func (c secContext) String() string {
+	if c.level == "" {
+		return c.user + ":" + c.role + ":" + c.Type
 	}
-	return c.User + ":" + c.Role + ":" + c.Type + ":" + c.Level
+	return c.user + ":" + c.role + ":" + c.Type + ":" + c.level
 }
 
-// ErrBadContext is wrapped by every ParseContext error.
-var ErrBadContext = errors.New("not an SELinux context")
+// errBadContext is wrapped by every ParseContext error.
+var errBadContext = errors.New("not an SELinux context")
 
-// ParseContext parses a context string; the split into fields is
+// parseContext parses a context string; the split into fields is
 // opencontainers/selinux's NewContext (the level keeps its colons:
 // s0-s0:c0.c1023). golive also refuses what the kernel never stores: an
 // empty field, blanks or control characters, non-ASCII bytes.
-func ParseContext(s string) (Context, error) {
+func parseContext(s string) (secContext, error) {
 	if s == "" {
-		return Context{}, fmt.Errorf("%w: empty", ErrBadContext)
+		return secContext{}, fmt.Errorf("%w: empty", errBadContext)
 	}
 	if len(s) > maxContext {
-		return Context{}, fmt.Errorf("%w: longer than %d bytes", ErrBadContext, maxContext)
+		return secContext{}, fmt.Errorf("%w: longer than %d bytes", errBadContext, maxContext)
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
-			return Context{}, fmt.Errorf("%w: %s has a blank, control or non-ASCII byte", ErrBadContext, shown(s))
+			return secContext{}, fmt.Errorf("%w: %s has a blank, control or non-ASCII byte", errBadContext, shown(s))
 		}
 	}
 	c, err := goselinux.NewContext(s)
 	if err != nil {
-		return Context{}, fmt.Errorf("%w: %s needs user:role:type[:level]", ErrBadContext, shown(s))
+		return secContext{}, fmt.Errorf("%w: %s needs user:role:type[:level]", errBadContext, shown(s))
 	}
-	out := Context{User: c["user"], Role: c["role"], Type: c["type"], Level: c["level"]}
-	if out.User == "" || out.Role == "" || out.Type == "" || (strings.Count(s, ":") >= 3 && out.Level == "") {
-		return Context{}, fmt.Errorf("%w: %s has an empty field", ErrBadContext, shown(s))
+	out := secContext{user: c["user"], role: c["role"], Type: c["type"], level: c["level"]}
+	if out.user == "" || out.role == "" || out.Type == "" || (strings.Count(s, ":") >= 3 && out.level == "") {
+		return secContext{}, fmt.Errorf("%w: %s has an empty field", errBadContext, shown(s))
 	}
 	return out, nil
 }
 
-// LabelValue turns a security.selinux attribute into its context string:
+// labelValue turns a security.selinux attribute into its context string:
 // the kernel and libselinux store it with a trailing NUL.
-func LabelValue(raw []byte) string {
+func labelValue(raw []byte) string {
 	return strings.TrimRight(string(raw), "\x00")
 }
 

@@ -21,80 +21,80 @@ const (
 	maxRegex        = 4096
 )
 
-// FileType is a file_contexts file type filter, written as the file does:
+// fileType is a file_contexts file type filter, written as the file does:
 // "--" regular file, "-d" directory, "-l" symlink, "-c", "-b", "-p", "-s";
-// AnyFile ("") when the entry has none.
-type FileType string
+// anyFile ("") when the entry has none.
+type fileType string
 
 // The file types of file_contexts(5).
 const (
-	AnyFile     FileType = ""
-	RegularFile FileType = "--"
-	Directory   FileType = "-d"
-	Symlink     FileType = "-l"
-	CharDevice  FileType = "-c"
-	BlockDevice FileType = "-b"
-	FIFO        FileType = "-p"
-	Socket      FileType = "-s"
+	anyFile     fileType = ""
+	regularFile fileType = "--"
+	directory   fileType = "-d"
+	symlink     fileType = "-l"
+	charDevice  fileType = "-c"
+	blockDevice fileType = "-b"
+	fifo        fileType = "-p"
+	socket      fileType = "-s"
 )
 
-func parseFileType(s string) (FileType, bool) {
-	switch t := FileType(s); t {
-	case RegularFile, Directory, Symlink, CharDevice, BlockDevice, FIFO, Socket:
+func parseFileType(s string) (fileType, bool) {
+	switch t := fileType(s); t {
+	case regularFile, directory, symlink, charDevice, blockDevice, fifo, socket:
 		return t, true
 	}
 	return "", false
 }
 
-// FileTypeOf is the file_contexts type of a file mode (from lstat).
-func FileTypeOf(m fs.FileMode) FileType {
+// fileTypeOf is the file_contexts type of a file mode (from lstat).
+func fileTypeOf(m fs.FileMode) fileType {
 	switch {
 	case m.IsRegular():
-		return RegularFile
+		return regularFile
 	case m.IsDir():
-		return Directory
+		return directory
 	case m&fs.ModeSymlink != 0:
-		return Symlink
+		return symlink
 	case m&fs.ModeCharDevice != 0:
-		return CharDevice
+		return charDevice
 	case m&fs.ModeDevice != 0:
-		return BlockDevice
+		return blockDevice
 	case m&fs.ModeNamedPipe != 0:
-		return FIFO
+		return fifo
 	case m&fs.ModeSocket != 0:
-		return Socket
+		return socket
 	}
-	return AnyFile
+	return anyFile
 }
 
-// Name says what a file type filter selects, for messages.
-func (t FileType) Name() string {
+// name says what a file type filter selects, for messages.
+func (t fileType) name() string {
 	switch t {
-	case RegularFile:
+	case regularFile:
 		return "regular file"
-	case Directory:
+	case directory:
 		return "directory"
-	case Symlink:
+	case symlink:
 		return "symlink"
-	case CharDevice:
+	case charDevice:
 		return "character device"
-	case BlockDevice:
+	case blockDevice:
 		return "block device"
-	case FIFO:
+	case fifo:
 		return "FIFO"
-	case Socket:
+	case socket:
 		return "socket"
 	}
 	return "any file"
 }
 
-// Spec is one file_contexts entry.
-type Spec struct {
-	Regex   string
-	Type    FileType
-	Context string // "<<none>>" or user:role:type[:level]
-	File    string
-	Line    int
+// spec is one file_contexts entry.
+type spec struct {
+	regex   string
+	Type    fileType
+	context string // "<<none>>" or user:role:type[:level]
+	file    string
+	line    int
 
 	exact   bool   // no regex metacharacter: libselinux tries these last-first before all regexes
 	literal string // an exact entry's path, when it needs no regex to match
@@ -108,16 +108,8 @@ type Spec struct {
 	reErr error
 }
 
-// Where is "file:line".
-func (s *Spec) Where() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
-
-// Describe is the entry as its line says it.
-func (s *Spec) Describe() string {
-	if s.Type == AnyFile {
-		return s.Regex + " " + s.Context
-	}
-	return s.Regex + " " + string(s.Type) + " " + s.Context
-}
+// where is "file:line".
+func (s *spec) where() string { return fmt.Sprintf("%s:%d", s.file, s.line) }
 
 // metaChars are the characters libselinux treats as regular expression
 // syntax when it tells exact paths from patterns and finds stems.
@@ -130,17 +122,17 @@ var isMeta = func() (t [256]bool) {
 	return t
 }()
 
-// ParseFileContexts parses one file_contexts file as libselinux's
+// parseFileContexts parses one file_contexts file as libselinux's
 // read_spec_entries and process_line do: blank lines and lines whose first
 // non-blank character is '#' are skipped; an entry is "regex [type]
 // context" separated by blanks; a field after the third is ignored; a line
 // ends at a NUL byte. libselinux refuses the whole file (restorecon cannot
 // start) for a line with a single field, an unknown type, or a non-ASCII
-// byte in a field: so does ParseFileContexts, naming the line.
-func ParseFileContexts(file string, data []byte) ([]*Spec, error) {
+// byte in a field: so does parseFileContexts, naming the line.
+func parseFileContexts(file string, data []byte) ([]*spec, error) {
 	text := string(data) // one copy; every field is a substring of it
-	var specs []*Spec
-	var block []Spec // entries are allocated in blocks, not one by one
+	var specs []*spec
+	var block []spec // entries are allocated in blocks, not one by one
 	for n, start := 1, 0; start < len(text); n++ {
 		end := strings.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -180,24 +172,24 @@ func ParseFileContexts(file string, data []byte) ([]*Spec, error) {
 			}
 		}
 		if len(block) == cap(block) {
-			block = make([]Spec, 0, 256)
+			block = make([]spec, 0, 256)
 		}
-		block = append(block, Spec{Regex: fields[0], File: file, Line: n})
+		block = append(block, spec{regex: fields[0], file: file, line: n})
 		s := &block[len(block)-1]
 		switch nf {
 		case 1:
 			return nil, fmt.Errorf("%s:%d: %s has no context (libselinux refuses the file)", file, n, shown(fields[0]))
 		case 2:
-			s.Context = fields[1]
+			s.context = fields[1]
 		case 3:
 			t, ok := parseFileType(fields[1])
 			if !ok {
 				return nil, fmt.Errorf("%s:%d: unknown file type %s (libselinux refuses the file)", file, n, shown(fields[1]))
 			}
-			s.Type, s.Context = t, fields[2]
+			s.Type, s.context = t, fields[2]
 		}
-		s.exact, s.literal = classify(s.Regex)
-		s.stem = specStem(s.Regex)
+		s.exact, s.literal = classify(s.regex)
+		s.stem = specStem(s.regex)
 		specs = append(specs, s)
 		if len(specs) > maxSpecs {
 			return nil, fmt.Errorf("%s: more than %d entries", file, maxSpecs)
@@ -343,25 +335,25 @@ func fileStem(p string) string {
 // group around it (a top-level | is anchored on one side only, as in
 // libselinux). Go's RE2 accepts the syntax file_contexts use; PCRE-only
 // constructs (backreferences, lookaround) fail here.
-func (s *Spec) regexp() (*regexp.Regexp, error) {
+func (s *spec) regexp() (*regexp.Regexp, error) {
 	s.once.Do(func() {
-		if len(s.Regex) > maxRegex {
-			s.reErr = fmt.Errorf("%s: regular expression longer than %d bytes", s.Where(), maxRegex)
+		if len(s.regex) > maxRegex {
+			s.reErr = fmt.Errorf("%s: regular expression longer than %d bytes", s.where(), maxRegex)
 			return
 		}
-		s.re, s.reErr = regexp.Compile("^" + s.Regex + "$")
+		s.re, s.reErr = regexp.Compile("^" + s.regex + "$")
 		if s.reErr != nil {
-			s.reErr = fmt.Errorf("%s: invalid regular expression %s (or a PCRE feature Go's RE2 lacks): %w", s.Where(), shown(s.Regex), s.reErr)
+			s.reErr = fmt.Errorf("%s: invalid regular expression %s (or a PCRE feature Go's RE2 lacks): %w", s.where(), shown(s.regex), s.reErr)
 		}
 	})
 	return s.re, s.reErr
 }
 
-func (s *Spec) matches(p string) (bool, error) {
+func (s *spec) matches(p string) (bool, error) {
 	if s.exact && s.literal != "" {
 		return p == s.literal, nil
 	}
-	s.prefixOnce.Do(func() { s.prefix = literalPrefix(s.Regex) })
+	s.prefixOnce.Do(func() { s.prefix = literalPrefix(s.regex) })
 	if !strings.HasPrefix(p, s.prefix) {
 		return false, nil // cannot match: not worth compiling
 	}
@@ -372,20 +364,20 @@ func (s *Spec) matches(p string) (bool, error) {
 	return re.MatchString(p), nil
 }
 
-// Sub is a path substitution of file_contexts.subs / .subs_dist: a path
+// sub is a path substitution of file_contexts.subs / .subs_dist: a path
 // under From is looked up as the same path under To.
-type Sub struct {
-	From, To string
-	File     string
-	Line     int
+type sub struct {
+	from, to string
+	file     string
+	line     int
 }
 
-// ParseSubs parses a substitution file as selabel_subs_init does: two
+// parseSubs parses a substitution file as selabel_subs_init does: two
 // blank-separated fields per line, '#' comments. The list comes back in
 // the order libselinux tries it: last line first. A substitution of "/"
 // itself is dropped (it would rewrite every path).
-func ParseSubs(file string, data []byte) []Sub {
-	var out []Sub
+func parseSubs(file string, data []byte) []sub {
+	var out []sub
 	for i, raw := range bytes.Split(data, []byte("\n")) {
 		if j := bytes.IndexByte(raw, 0); j >= 0 {
 			raw = raw[:j]
@@ -394,7 +386,7 @@ func ParseSubs(file string, data []byte) []Sub {
 		if len(fields) < 2 || fields[0][0] == '#' || fields[0] == "/" {
 			continue
 		}
-		out = append(out, Sub{From: fields[0], To: fields[1], File: file, Line: i + 1})
+		out = append(out, sub{from: fields[0], to: fields[1], file: file, line: i + 1})
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
@@ -404,52 +396,52 @@ func ParseSubs(file string, data []byte) []Sub {
 
 // substitute is libselinux's selabel_sub: the first substitution whose
 // From is the path or a parent of it rewrites it.
-func substitute(subs []Sub, p string) (string, *Sub) {
+func substitute(subs []sub, p string) (string, *sub) {
 	for i := range subs {
 		s := &subs[i]
-		rest, ok := strings.CutPrefix(p, s.From)
+		rest, ok := strings.CutPrefix(p, s.from)
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue
 		}
-		if rest != "" && s.To == "/" {
+		if rest != "" && s.to == "/" {
 			return rest, s
 		}
-		return s.To + rest, s
+		return s.to + rest, s
 	}
 	return p, nil
 }
 
-// FileContexts is a policy's file labelling rules as restorecon loads them.
-type FileContexts struct {
-	Dir   string   // .../contexts/files
-	Files []string // the files read, in load order
+// fileContexts is a policy's file labelling rules as restorecon loads them.
+type fileContexts struct {
+	dir   string   // .../contexts/files
+	files []string // the files read, in load order
 	// specs is in libselinux's lookup order: entries with metacharacters in
 	// load order, then exact paths in load order; lookups go last to first.
-	specs    []*Spec
+	specs    []*spec
 	byStem   map[string][]int
 	noStem   []int
-	subs     []Sub // file_contexts.subs (the administrator's)
-	distSubs []Sub // file_contexts.subs_dist (the policy's)
+	subs     []sub // file_contexts.subs (the administrator's)
+	distSubs []sub // file_contexts.subs_dist (the policy's)
 }
 
-// FileContextsDir is where a policy keeps its file contexts.
-func FileContextsDir(policy string) string {
-	return path.Join(PolicyDir(policy), "contexts", "files")
+// fileContextsDir is where a policy keeps its file contexts.
+func fileContextsDir(policy string) string {
+	return path.Join(policyDir(policy), "contexts", "files")
 }
 
-// LoadFileContexts reads the file contexts of policy under the root as
+// readFileContexts reads the file contexts of policy under the root as
 // selabel_open(SELABEL_CTX_FILE) does: file_contexts, then
 // file_contexts.homedirs and file_contexts.local when they exist, and the
 // substitution files. The compiled .bin files are not read: they are built
 // from the same text by sefcontext_compile.
-func LoadFileContexts(h *host.Host, policy string) (*FileContexts, error) {
+func readFileContexts(h *host.Host, policy string) (*fileContexts, error) {
 	return loadFileContexts(h, policy, (*host.Host).ReadFileLimit)
 }
 
-func loadFileContexts(h *host.Host, policy string, read reader) (*FileContexts, error) {
-	dir := FileContextsDir(policy)
-	fc := &FileContexts{Dir: dir, byStem: map[string][]int{}}
-	var all []*Spec
+func loadFileContexts(h *host.Host, policy string, read reader) (*fileContexts, error) {
+	dir := fileContextsDir(policy)
+	fc := &fileContexts{dir: dir, byStem: map[string][]int{}}
+	var all []*spec
 	for _, name := range []string{"file_contexts", "file_contexts.homedirs", "file_contexts.local"} {
 		p := path.Join(dir, name)
 		data, err := read(h, p, maxFileContexts)
@@ -459,7 +451,7 @@ func loadFileContexts(h *host.Host, policy string, read reader) (*FileContexts, 
 			}
 			return nil, err
 		}
-		specs, err := ParseFileContexts(p, data)
+		specs, err := parseFileContexts(p, data)
 		if err != nil {
 			return nil, err
 		}
@@ -467,11 +459,11 @@ func loadFileContexts(h *host.Host, policy string, read reader) (*FileContexts, 
 			return nil, fmt.Errorf("%s: more than %d entries in all", dir, maxSpecs)
 		}
 		all = append(all, specs...)
-		fc.Files = append(fc.Files, p)
+		fc.files = append(fc.files, p)
 	}
 	for _, s := range []struct {
 		name string
-		into *[]Sub
+		into *[]sub
 	}{{"file_contexts.subs_dist", &fc.distSubs}, {"file_contexts.subs", &fc.subs}} {
 		p := path.Join(dir, s.name)
 		data, err := read(h, p, maxConfig)
@@ -481,25 +473,25 @@ func loadFileContexts(h *host.Host, policy string, read reader) (*FileContexts, 
 		if err != nil {
 			return nil, err
 		}
-		*s.into = ParseSubs(p, data)
-		fc.Files = append(fc.Files, p)
+		*s.into = parseSubs(p, data)
+		fc.files = append(fc.files, p)
 	}
 	fc.setSpecs(all)
 	return fc, nil
 }
 
-// NewFileContexts builds a lookup table from parsed entries in load order
-// and substitution lists in the order ParseSubs returns them.
-func NewFileContexts(specs []*Spec, subs, distSubs []Sub) *FileContexts {
-	fc := &FileContexts{byStem: map[string][]int{}, subs: subs, distSubs: distSubs}
+// newFileContexts builds a lookup table from parsed entries in load order
+// and substitution lists in the order parseSubs returns them.
+func newFileContexts(specs []*spec, subs, distSubs []sub) *fileContexts {
+	fc := &fileContexts{byStem: map[string][]int{}, subs: subs, distSubs: distSubs}
 	fc.setSpecs(specs)
 	return fc
 }
 
 // setSpecs orders the entries as libselinux's sort_specs does (patterns
 // first, exact paths last, each group in load order) and indexes stems.
-func (fc *FileContexts) setSpecs(all []*Spec) {
-	fc.specs = make([]*Spec, 0, len(all))
+func (fc *fileContexts) setSpecs(all []*spec) {
+	fc.specs = make([]*spec, 0, len(all))
 	for _, s := range all {
 		if !s.exact {
 			fc.specs = append(fc.specs, s)
@@ -519,22 +511,22 @@ func (fc *FileContexts) setSpecs(all []*Spec) {
 	}
 }
 
-// Len is the number of entries.
-func (fc *FileContexts) Len() int { return len(fc.specs) }
+// size is the number of entries.
+func (fc *fileContexts) size() int { return len(fc.specs) }
 
-// Match is the answer of a lookup.
-type Match struct {
-	// Key is the path looked up, after substitutions.
-	Key string
-	// Sub is the substitution applied, if any.
-	Sub *Sub
-	// Spec is the entry that decides, nil when none matches (restorecon
+// match is the answer of a lookup.
+type match struct {
+	// key is the path looked up, after substitutions.
+	key string
+	// sub is the substitution applied, if any.
+	sub *sub
+	// spec is the entry that decides, nil when none matches (restorecon
 	// then leaves the label alone).
-	Spec *Spec
+	spec *spec
 }
 
-// Lookup finds the entry restorecon applies to path p (an absolute path
-// whose directories are resolved) of file type t (AnyFile when unknown), as
+// lookup finds the entry restorecon applies to path p (an absolute path
+// whose directories are resolved) of file type t (anyFile when unknown), as
 // selabel_lookup does in libselinux 2.5 (CentOS 7) to 3.6 (Rocky 9):
 // repeated slashes and a trailing slash are dropped; substitutions follow
 // (the administrator's .subs, then the policy's .subs_dist on the result);
@@ -543,18 +535,18 @@ type Match struct {
 // that has none), whose type filter admits t, and whose regex matches the
 // whole path. An entry whose regex cannot be compiled stops the lookup with
 // an error, as in libselinux, where restorecon fails on that path.
-func (fc *FileContexts) Lookup(p string, t FileType) (Match, error) {
+func (fc *fileContexts) lookup(p string, t fileType) (match, error) {
 	p = cleanKey(p)
-	m := Match{Key: p}
+	m := match{key: p}
 	if key, sub := substitute(fc.subs, p); sub != nil {
-		m.Key, m.Sub = key, sub
+		m.key, m.sub = key, sub
 		if key2, sub2 := substitute(fc.distSubs, key); sub2 != nil {
-			m.Key, m.Sub = key2, sub2
+			m.key, m.sub = key2, sub2
 		}
 	} else if key, sub := substitute(fc.distSubs, p); sub != nil {
-		m.Key, m.Sub = key, sub
+		m.key, m.sub = key, sub
 	}
-	stemmed := fc.byStem[fileStem(m.Key)]
+	stemmed := fc.byStem[fileStem(m.key)]
 	i, j := len(stemmed)-1, len(fc.noStem)-1
 	for i >= 0 || j >= 0 {
 		var k int
@@ -564,15 +556,15 @@ func (fc *FileContexts) Lookup(p string, t FileType) (Match, error) {
 			k, j = fc.noStem[j], j-1
 		}
 		s := fc.specs[k]
-		if s.Type != AnyFile && t != AnyFile && s.Type != t {
+		if s.Type != anyFile && t != anyFile && s.Type != t {
 			continue
 		}
-		ok, err := s.matches(m.Key)
+		ok, err := s.matches(m.key)
 		if err != nil {
 			return m, err
 		}
 		if ok {
-			m.Spec = s
+			m.spec = s
 			return m, nil
 		}
 	}
@@ -600,12 +592,12 @@ func cleanKey(p string) string {
 	return string(b)
 }
 
-// Find returns the entries whose regular expression is exactly re, for
+// find returns the entries whose regular expression is exactly re, for
 // choosing between `semanage fcontext -a` and `-m`.
-func (fc *FileContexts) Find(re string) []*Spec {
-	var out []*Spec
+func (fc *fileContexts) find(re string) []*spec {
+	var out []*spec
 	for _, s := range fc.specs {
-		if s.Regex == re {
+		if s.regex == re {
 			out = append(out, s)
 		}
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/golive-sh/golive/internal/host/hosttest"
 )
 
-func mustParse(t testing.TB, file, text string) []*Spec {
+func mustParse(t testing.TB, file, text string) []*spec {
 	t.Helper()
-	specs, err := ParseFileContexts(file, []byte(text))
+	specs, err := parseFileContexts(file, []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,21 +32,21 @@ func TestParseFileContextsLines(t *testing.T) {
 	want := []struct {
 		line    int
 		regex   string
-		typ     FileType
+		typ     fileType
 		context string
 	}{
-		{4, "/.*", AnyFile, "system_u:object_r:default_t:s0"},
-		{5, "/tmp", Directory, "system_u:object_r:tmp_t:s0"},
-		{6, "/etc/hosts", RegularFile, "system_u:object_r:net_conf_t:s0"},
-		{7, "/dev/null", CharDevice, "system_u:object_r:null_device_t:s0"},
-		{8, "/tmp/.*", AnyFile, NoContext},
+		{4, "/.*", anyFile, "system_u:object_r:default_t:s0"},
+		{5, "/tmp", directory, "system_u:object_r:tmp_t:s0"},
+		{6, "/etc/hosts", regularFile, "system_u:object_r:net_conf_t:s0"},
+		{7, "/dev/null", charDevice, "system_u:object_r:null_device_t:s0"},
+		{8, "/tmp/.*", anyFile, noContext},
 	}
 	if len(specs) != len(want) {
 		t.Fatalf("%d entries, want %d", len(specs), len(want))
 	}
 	for i, w := range want {
 		s := specs[i]
-		if s.Line != w.line || s.Regex != w.regex || s.Type != w.typ || s.Context != w.context || s.File != "fc" {
+		if s.line != w.line || s.regex != w.regex || s.Type != w.typ || s.context != w.context || s.file != "fc" {
 			t.Errorf("entry %d = %+v, want %+v", i, s, w)
 		}
 	}
@@ -66,13 +66,13 @@ func TestParseFileContextsRefusesWhatLibselinuxRefuses(t *testing.T) {
 	}
 	for name, text := range tests {
 		t.Run(name, func(t *testing.T) {
-			if _, err := ParseFileContexts("fc", []byte(text)); err == nil {
+			if _, err := parseFileContexts("fc", []byte(text)); err == nil {
 				t.Error("accepted")
 			}
 		})
 	}
 	// Non-ASCII after the third field, or in a comment, is never read.
-	if _, err := ParseFileContexts("fc", []byte("# caf\xc3\xa9\n/opt\t-d\tu:r:usr_t:s0\t\xff\n")); err != nil {
+	if _, err := parseFileContexts("fc", []byte("# caf\xc3\xa9\n/opt\t-d\tu:r:usr_t:s0\t\xff\n")); err != nil {
 		t.Errorf("refused bytes libselinux never reads: %v", err)
 	}
 }
@@ -106,16 +106,16 @@ func TestClassifyAndStemFollowLibselinux(t *testing.T) {
 }
 
 // lookup builds a table from base (and local) entries and answers one path.
-func lookup(t *testing.T, fc *FileContexts, p string, ft FileType) string {
+func lookup(t *testing.T, fc *fileContexts, p string, ft fileType) string {
 	t.Helper()
-	m, err := fc.Lookup(p, ft)
+	m, err := fc.lookup(p, ft)
 	if err != nil {
 		t.Fatalf("Lookup(%s): %v", p, err)
 	}
-	if m.Spec == nil {
+	if m.spec == nil {
 		return "no match"
 	}
-	return m.Spec.Context
+	return m.spec.context
 }
 
 func TestLookupMatchOrder(t *testing.T) {
@@ -134,29 +134,29 @@ func TestLookupMatchOrder(t *testing.T) {
 	local := mustParse(t, "file_contexts.local", ""+
 		"/opt/app(/.*)?\tu:r:app_t\n"+ // a later pattern beats the base's patterns
 		"/etc/hosts.*\tu:r:local_hosts_t\n") // but not the base's exact path
-	fc := NewFileContexts(append(base, local...), nil, nil)
+	fc := newFileContexts(append(base, local...), nil, nil)
 
 	tests := []struct {
 		name, path string
-		ft         FileType
+		ft         fileType
 		want       string
 	}{
-		{"the later of two matching patterns wins", "/opt/x/bin/y", RegularFile, "u:r:bin_t"},
-		{"less specific pattern when the later does not match", "/opt/x/share", RegularFile, "u:r:usr_t"},
-		{"a directory pattern is whole-path anchored", "/opt", Directory, "u:r:usr_t"},
-		{"anchored at the start: /xopt is not /opt", "/xopt/a", RegularFile, "u:r:default_t"},
-		{"anchored at the end: /usr/lib64 is not /usr/lib", "/usr/lib64", Directory, "u:r:default_t"},
-		{"exact path", "/usr/lib", Directory, "u:r:lib_t"},
-		{"an exact path beats every pattern, wherever written", "/etc/hosts", RegularFile, "u:r:net_conf_t"},
-		{"the type filter skips a non-matching exact entry", "/etc/hosts", Directory, "u:r:local_hosts_t"},
-		{"local patterns load after the base's", "/opt/app/bin/app", RegularFile, "u:r:app_t"},
-		{"-d applies to a directory", "/mnt/data", Directory, "u:r:mnt_t"},
-		{"-d skips a regular file", "/mnt/data", RegularFile, "u:r:default_t"},
-		{"an unknown type matches any filter", "/mnt/data", AnyFile, "u:r:mnt_t"},
-		{"<<none>>", "/tmp/x", RegularFile, NoContext},
-		{"| leaves the left side unanchored at the end", "/srv/a/anything", RegularFile, "u:r:alt_t"},
-		{"| leaves the right side unanchored at the start", "/srv/x/b", RegularFile, "u:r:alt_t"},
-		{"a stem holding a backslash never matches", "/usr/x", RegularFile, "u:r:default_t"},
+		{"the later of two matching patterns wins", "/opt/x/bin/y", regularFile, "u:r:bin_t"},
+		{"less specific pattern when the later does not match", "/opt/x/share", regularFile, "u:r:usr_t"},
+		{"a directory pattern is whole-path anchored", "/opt", directory, "u:r:usr_t"},
+		{"anchored at the start: /xopt is not /opt", "/xopt/a", regularFile, "u:r:default_t"},
+		{"anchored at the end: /usr/lib64 is not /usr/lib", "/usr/lib64", directory, "u:r:default_t"},
+		{"exact path", "/usr/lib", directory, "u:r:lib_t"},
+		{"an exact path beats every pattern, wherever written", "/etc/hosts", regularFile, "u:r:net_conf_t"},
+		{"the type filter skips a non-matching exact entry", "/etc/hosts", directory, "u:r:local_hosts_t"},
+		{"local patterns load after the base's", "/opt/app/bin/app", regularFile, "u:r:app_t"},
+		{"-d applies to a directory", "/mnt/data", directory, "u:r:mnt_t"},
+		{"-d skips a regular file", "/mnt/data", regularFile, "u:r:default_t"},
+		{"an unknown type matches any filter", "/mnt/data", anyFile, "u:r:mnt_t"},
+		{"<<none>>", "/tmp/x", regularFile, noContext},
+		{"| leaves the left side unanchored at the end", "/srv/a/anything", regularFile, "u:r:alt_t"},
+		{"| leaves the right side unanchored at the start", "/srv/x/b", regularFile, "u:r:alt_t"},
+		{"a stem holding a backslash never matches", "/usr/x", regularFile, "u:r:default_t"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,13 +165,13 @@ func TestLookupMatchOrder(t *testing.T) {
 			}
 		})
 	}
-	if got := lookup(t, NewFileContexts(mustParse(t, "fc", "/opt/.*\tu:r:usr_t\n"), nil, nil), "/etc", Directory); got != "no match" {
+	if got := lookup(t, newFileContexts(mustParse(t, "fc", "/opt/.*\tu:r:usr_t\n"), nil, nil), "/etc", directory); got != "no match" {
 		t.Errorf("a path no entry matches: %s", got)
 	}
 }
 
 func TestLookupInvalidRegex(t *testing.T) {
-	fc := NewFileContexts(mustParse(t, "fc", ""+
+	fc := newFileContexts(mustParse(t, "fc", ""+
 		"/.*\tu:r:default_t\n"+
 		"/opt/app(/.*\tu:r:bin_t\n"+ // line 2: unbalanced
 		"/opt/app/bin(/.*)?\tu:r:bin_t\n"+
@@ -190,15 +190,15 @@ func TestLookupInvalidRegex(t *testing.T) {
 		{"/etc/x", "PCRE feature Go's RE2 lacks", ""},
 	}
 	for _, tt := range tests {
-		m, err := fc.Lookup(tt.path, RegularFile)
+		m, err := fc.lookup(tt.path, regularFile)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("Lookup(%s) error %v, want %q", tt.path, err, tt.wantErr)
 			}
 			continue
 		}
-		if err != nil || m.Spec == nil || m.Spec.Context != tt.want {
-			t.Errorf("Lookup(%s) = %+v, %v; want %s", tt.path, m.Spec, err, tt.want)
+		if err != nil || m.spec == nil || m.spec.context != tt.want {
+			t.Errorf("Lookup(%s) = %+v, %v; want %s", tt.path, m.spec, err, tt.want)
 		}
 	}
 }
@@ -211,9 +211,9 @@ func TestLookupSubstitutions(t *testing.T) {
 		"/usr/lib(/.*)?\tu:r:lib_t\n"+
 		"/srv/data(/.*)?\tu:r:data_t\n"+
 		"/x(/.*)?\tu:r:x_t\n")
-	dist := ParseSubs("file_contexts.subs_dist", []byte("/run /var/run\n/run/lock /var/lock\n/usr/lib64 /usr/lib\n# /opt /srv\n/ /nowhere\n"))
-	admin := ParseSubs("file_contexts.subs", []byte("/data /srv/data\n/mnt/x /run\n/strip /\n"))
-	fc := NewFileContexts(specs, admin, dist)
+	dist := parseSubs("file_contexts.subs_dist", []byte("/run /var/run\n/run/lock /var/lock\n/usr/lib64 /usr/lib\n# /opt /srv\n/ /nowhere\n"))
+	admin := parseSubs("file_contexts.subs", []byte("/data /srv/data\n/mnt/x /run\n/strip /\n"))
+	fc := newFileContexts(specs, admin, dist)
 	tests := []struct {
 		path, key, want string
 	}{
@@ -228,9 +228,9 @@ func TestLookupSubstitutions(t *testing.T) {
 		{"/opt/a", "/opt/a", "u:r:default_t"},                   // comments and "/" lines are ignored
 	}
 	for _, tt := range tests {
-		m, err := fc.Lookup(tt.path, RegularFile)
-		if err != nil || m.Key != tt.key || m.Spec == nil || m.Spec.Context != tt.want {
-			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.Key, m.Spec, err, tt.key, tt.want)
+		m, err := fc.lookup(tt.path, regularFile)
+		if err != nil || m.key != tt.key || m.spec == nil || m.spec.context != tt.want {
+			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.key, m.spec, err, tt.key, tt.want)
 		}
 	}
 }
@@ -243,7 +243,7 @@ func TestLookupCleansTheKeyFirst(t *testing.T) {
 		"/tmp\t-d\tu:r:tmp_t\n"+
 		"/tmp/.*\t<<none>>\n"+
 		"/usr/lib(/.*)?\tu:r:lib_t\n")
-	fc := NewFileContexts(specs, nil, ParseSubs("file_contexts.subs_dist", []byte("/lib /usr/lib\n")))
+	fc := newFileContexts(specs, nil, parseSubs("file_contexts.subs_dist", []byte("/lib /usr/lib\n")))
 	tests := []struct {
 		path, key, want string
 	}{
@@ -255,9 +255,9 @@ func TestLookupCleansTheKeyFirst(t *testing.T) {
 		{"/tmp/./x", "/tmp/./x", "<<none>>"}, // dots stay
 	}
 	for _, tt := range tests {
-		m, err := fc.Lookup(tt.path, Directory)
-		if err != nil || m.Key != tt.key || m.Spec == nil || m.Spec.Context != tt.want {
-			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.Key, m.Spec, err, tt.key, tt.want)
+		m, err := fc.lookup(tt.path, directory)
+		if err != nil || m.key != tt.key || m.spec == nil || m.spec.context != tt.want {
+			t.Errorf("Lookup(%s) = key %s, %v, %v; want key %s, %s", tt.path, m.key, m.spec, err, tt.key, tt.want)
 		}
 	}
 }
@@ -266,55 +266,55 @@ func TestLookupCleansTheKeyFirst(t *testing.T) {
 func TestFixtureFileContexts(t *testing.T) {
 	tests := []struct {
 		root, path string
-		ft         FileType
+		ft         fileType
 		want       string // the type, or "<<none>>", or "error: words"
 	}{
-		{"rocky-9", "/opt/goservice/bin/goservice", RegularFile, "bin_t"},
-		{"rocky-9", "/opt/goservice/bin", Directory, "bin_t"},
-		{"rocky-9", "/opt/goservice", Directory, "usr_t"},
-		{"rocky-9", "/opt/goservice/data/db", RegularFile, "var_lib_t"}, // file_contexts.local
-		{"rocky-9", "/var/lib/goservice", Directory, "var_lib_t"},
-		{"rocky-9", "/etc/goservice/tls/server.pem", RegularFile, "etc_t"},
-		{"rocky-9", "/etc/pki/tls/certs/ca-bundle.crt", RegularFile, "cert_t"},
-		{"rocky-9", "/etc/hosts", RegularFile, "net_conf_t"},
-		{"rocky-9", "/run/goservice.pid", RegularFile, "var_run_t"},                              // /run -> /var/run
-		{"rocky-9", "/etc/systemd/system/goservice.service", RegularFile, "systemd_unit_file_t"}, // .subs_dist
-		{"rocky-9", "/usr/lib64/libc.so.6", RegularFile, "lib_t"},
-		{"rocky-9", "/home/app/.ssh/authorized_keys", RegularFile, "ssh_home_t"}, // .homedirs
-		{"rocky-9", "/.autorelabel", RegularFile, "etc_runtime_t"},
-		{"rocky-9", "/mnt/image", Directory, "mnt_t"},
-		{"rocky-9", "/mnt/image", RegularFile, "default_t"},
-		{"rocky-9", "/tmp/x", RegularFile, NoContext},
-		{"centos-7", "/opt/goservice/bin/goservice", RegularFile, "bin_t"},
-		{"centos-7", "/var/lib/goservice", Directory, "var_lib_t"},
-		{"centos-7", "/opt/goservice/data", Directory, "usr_t"}, // no local rule on centos-7
-		{"centos-7", "/usr/lib/systemd/system/mysqld.service", RegularFile, "mysqld_unit_file_t"},
-		{"broken", "/etc/hosts", RegularFile, "net_conf_t"},
-		{"broken", "/etc/goservice", Directory, "etc_t"},
-		{"broken", "/srv/goservice", Directory, "default_t"},
-		{"broken", "/opt/goservice/bin", Directory, "error: file_contexts:5: invalid regular expression"},
+		{"rocky-9", "/opt/goservice/bin/goservice", regularFile, "bin_t"},
+		{"rocky-9", "/opt/goservice/bin", directory, "bin_t"},
+		{"rocky-9", "/opt/goservice", directory, "usr_t"},
+		{"rocky-9", "/opt/goservice/data/db", regularFile, "var_lib_t"}, // file_contexts.local
+		{"rocky-9", "/var/lib/goservice", directory, "var_lib_t"},
+		{"rocky-9", "/etc/goservice/tls/server.pem", regularFile, "etc_t"},
+		{"rocky-9", "/etc/pki/tls/certs/ca-bundle.crt", regularFile, "cert_t"},
+		{"rocky-9", "/etc/hosts", regularFile, "net_conf_t"},
+		{"rocky-9", "/run/goservice.pid", regularFile, "var_run_t"},                              // /run -> /var/run
+		{"rocky-9", "/etc/systemd/system/goservice.service", regularFile, "systemd_unit_file_t"}, // .subs_dist
+		{"rocky-9", "/usr/lib64/libc.so.6", regularFile, "lib_t"},
+		{"rocky-9", "/home/app/.ssh/authorized_keys", regularFile, "ssh_home_t"}, // .homedirs
+		{"rocky-9", "/.autorelabel", regularFile, "etc_runtime_t"},
+		{"rocky-9", "/mnt/image", directory, "mnt_t"},
+		{"rocky-9", "/mnt/image", regularFile, "default_t"},
+		{"rocky-9", "/tmp/x", regularFile, noContext},
+		{"centos-7", "/opt/goservice/bin/goservice", regularFile, "bin_t"},
+		{"centos-7", "/var/lib/goservice", directory, "var_lib_t"},
+		{"centos-7", "/opt/goservice/data", directory, "usr_t"}, // no local rule on centos-7
+		{"centos-7", "/usr/lib/systemd/system/mysqld.service", regularFile, "mysqld_unit_file_t"},
+		{"broken", "/etc/hosts", regularFile, "net_conf_t"},
+		{"broken", "/etc/goservice", directory, "etc_t"},
+		{"broken", "/srv/goservice", directory, "default_t"},
+		{"broken", "/opt/goservice/bin", directory, "error: file_contexts:5: invalid regular expression"},
 	}
-	loaded := map[string]*FileContexts{}
+	loaded := map[string]*fileContexts{}
 	for _, tt := range tests {
 		fc := loaded[tt.root]
 		if fc == nil {
 			var err error
-			if fc, err = LoadFileContexts(hosttest.Fixture(t, tt.root), "targeted"); err != nil {
+			if fc, err = readFileContexts(hosttest.Fixture(t, tt.root), "targeted"); err != nil {
 				t.Fatalf("%s: %v", tt.root, err)
 			}
 			loaded[tt.root] = fc
 		}
-		m, err := fc.Lookup(tt.path, tt.ft)
+		m, err := fc.lookup(tt.path, tt.ft)
 		got := ""
 		switch {
 		case err != nil:
 			got = "error: " + err.Error()
-		case m.Spec == nil:
+		case m.spec == nil:
 			got = "no match"
-		case m.Spec.Context == NoContext:
-			got = NoContext
+		case m.spec.context == noContext:
+			got = noContext
 		default:
-			c, err := ParseContext(m.Spec.Context)
+			c, err := parseContext(m.spec.context)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -328,7 +328,7 @@ func TestFixtureFileContexts(t *testing.T) {
 			t.Errorf("%s: Lookup(%s, %q) = %s, want %s", tt.root, tt.path, tt.ft, got, tt.want)
 		}
 	}
-	if _, err := LoadFileContexts(hosttest.Fixture(t, "ubuntu-22.04"), "targeted"); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := readFileContexts(hosttest.Fixture(t, "ubuntu-22.04"), "targeted"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ubuntu-22.04 has no SELinux policy: error %v", err)
 	}
 }
@@ -346,14 +346,14 @@ func TestFixtureFileContextsAreInLibsemanageOrder(t *testing.T) {
 		specs := mustParse(t, "fc", string(data))
 		for i := 1; i < len(specs); i++ {
 			if fcCompare(specs[i-1], specs[i]) > 0 {
-				t.Errorf("%s: line %d (%s) sorts after line %d (%s)", root, specs[i-1].Line, specs[i-1].Regex, specs[i].Line, specs[i].Regex)
+				t.Errorf("%s: line %d (%s) sorts after line %d (%s)", root, specs[i-1].line, specs[i-1].regex, specs[i].line, specs[i].regex)
 			}
 		}
 	}
 }
 
 // fcCompare is libsemanage's semanage_fc_compare.
-func fcCompare(a, b *Spec) int {
+func fcCompare(a, b *spec) int {
 	prefix := func(re string) int {
 		for i := 0; i < len(re); i++ {
 			if re[i] == '\\' {
@@ -371,13 +371,13 @@ func fcCompare(a, b *Spec) int {
 		return -1
 	case a.exact && !b.exact:
 		return 1
-	case prefix(a.Regex) != prefix(b.Regex):
-		return prefix(a.Regex) - prefix(b.Regex)
-	case len(a.Regex) != len(b.Regex):
-		return len(a.Regex) - len(b.Regex)
-	case a.Type == AnyFile && b.Type != AnyFile:
+	case prefix(a.regex) != prefix(b.regex):
+		return prefix(a.regex) - prefix(b.regex)
+	case len(a.regex) != len(b.regex):
+		return len(a.regex) - len(b.regex)
+	case a.Type == anyFile && b.Type != anyFile:
 		return -1
-	case a.Type != AnyFile && b.Type == AnyFile:
+	case a.Type != anyFile && b.Type == anyFile:
 		return 1
 	}
 	return 0
@@ -434,10 +434,10 @@ func TestRealPolicyConstructsCompile(t *testing.T) {
 		{`/usr/lib/.*/program(/.*)?\.so`, "/usr/lib/office/program/x.so", true},
 	}
 	for _, tt := range tests {
-		fc := NewFileContexts(mustParse(t, "fc", tt.regex+"\tu:r:t\n"), nil, nil)
-		m, err := fc.Lookup(tt.path, AnyFile)
-		if err != nil || (m.Spec != nil) != tt.match {
-			t.Errorf("%s on %s: match %v, %v; want %v", tt.regex, tt.path, m.Spec != nil, err, tt.match)
+		fc := newFileContexts(mustParse(t, "fc", tt.regex+"\tu:r:t\n"), nil, nil)
+		m, err := fc.lookup(tt.path, anyFile)
+		if err != nil || (m.spec != nil) != tt.match {
+			t.Errorf("%s on %s: match %v, %v; want %v", tt.regex, tt.path, m.spec != nil, err, tt.match)
 		}
 	}
 }

@@ -27,20 +27,20 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c := ParseConfig(data)
+		c := parseConfig(data)
 		lines := bytes.Count(data, []byte("\n")) + 1
-		switch c.Mode {
-		case "", Enforcing, Permissive, Disabled:
+		switch c.mode {
+		case "", enforcing, permissive, disabled:
 		default:
-			t.Fatalf("mode %q", c.Mode)
+			t.Fatalf("mode %q", c.mode)
 		}
-		if (c.Mode == "") != (c.ModeLine == 0) || c.ModeLine > lines || c.PolicyLine > lines {
-			t.Fatalf("lines %d %d of %d", c.ModeLine, c.PolicyLine, lines)
+		if (c.mode == "") != (c.modeLine == 0) || c.modeLine > lines || c.policyLine > lines {
+			t.Fatalf("lines %d %d of %d", c.modeLine, c.policyLine, lines)
 		}
-		if c.Policy == "" && c.PolicyProblem == "" || c.Policy != "" && badPolicyName(c.Policy) != "" {
-			t.Fatalf("policy %q problem %q", c.Policy, c.PolicyProblem)
+		if c.policy == "" && c.policyProblem == "" || c.policy != "" && badPolicyName(c.policy) != "" {
+			t.Fatalf("policy %q problem %q", c.policy, c.policyProblem)
 		}
-		for _, p := range c.Problems {
+		for _, p := range c.problems {
 			if p.Line < 1 || p.Line > lines || !utf8.ValidString(p.Text) || strings.ContainsAny(p.Text, "\n\x00") {
 				t.Fatalf("problem %+v", p)
 			}
@@ -62,7 +62,7 @@ func FuzzFileContexts(f *testing.F) {
 		f.Add([]byte(s[0]), s[1])
 	}
 	f.Fuzz(func(t *testing.T, data []byte, p string) {
-		specs, err := ParseFileContexts("fc", data)
+		specs, err := parseFileContexts("fc", data)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fc") {
 				t.Fatalf("error %q names no file", err)
@@ -71,22 +71,22 @@ func FuzzFileContexts(f *testing.F) {
 		}
 		lines := bytes.Count(data, []byte("\n")) + 1
 		for _, s := range specs {
-			if s.Regex == "" || s.Context == "" || s.Line < 1 || s.Line > lines || strings.ContainsAny(s.Regex+s.Context, " \t\n\x00") {
+			if s.regex == "" || s.context == "" || s.line < 1 || s.line > lines || strings.ContainsAny(s.regex+s.context, " \t\n\x00") {
 				t.Fatalf("entry %+v", s)
 			}
 		}
-		fc := NewFileContexts(specs, ParseSubs("subs", data), nil)
-		if fc.Len() != len(specs) {
-			t.Fatalf("%d entries, %d in the table", len(specs), fc.Len())
+		fc := newFileContexts(specs, parseSubs("subs", data), nil)
+		if fc.size() != len(specs) {
+			t.Fatalf("%d entries, %d in the table", len(specs), fc.size())
 		}
-		for _, ft := range []FileType{AnyFile, RegularFile, Directory, Symlink} {
+		for _, ft := range []fileType{anyFile, regularFile, directory, symlink} {
 			for _, key := range []string{p, "/" + strings.TrimLeft(p, "/"), "/opt/x/bin/y", "/"} {
-				m, err := fc.Lookup(key, ft)
+				m, err := fc.lookup(key, ft)
 				if err != nil {
 					continue
 				}
-				if m.Spec != nil && m.Spec.Type != AnyFile && ft != AnyFile && m.Spec.Type != ft {
-					t.Fatalf("%s %q matched an entry for %q", key, ft, m.Spec.Type)
+				if m.spec != nil && m.spec.Type != anyFile && ft != anyFile && m.spec.Type != ft {
+					t.Fatalf("%s %q matched an entry for %q", key, ft, m.spec.Type)
 				}
 			}
 		}
@@ -100,11 +100,11 @@ func FuzzParseContext(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := ParseContext(s)
+		c, err := parseContext(s)
 		if err != nil {
 			return
 		}
-		if c.User == "" || c.Role == "" || c.Type == "" || c.String() != s {
+		if c.user == "" || c.role == "" || c.Type == "" || c.String() != s {
 			t.Fatalf("ParseContext(%q) = %+v", s, c)
 		}
 	})
@@ -116,10 +116,10 @@ func FuzzParseSubs(f *testing.F) {
 	fixtureSeeds(f, "etc/selinux/targeted/contexts/files/file_contexts.subs_dist", "/run/x")
 	f.Add([]byte("/a /\n/ /b\n"), "/a/b")
 	f.Fuzz(func(t *testing.T, data []byte, p string) {
-		subs := ParseSubs("subs", data)
+		subs := parseSubs("subs", data)
 		lines := bytes.Count(data, []byte("\n")) + 1
 		for _, s := range subs {
-			if s.From == "" || s.To == "" || s.From == "/" || s.Line < 1 || s.Line > lines {
+			if s.from == "" || s.to == "" || s.from == "/" || s.line < 1 || s.line > lines {
 				t.Fatalf("substitution %+v", s)
 			}
 		}
@@ -127,7 +127,7 @@ func FuzzParseSubs(f *testing.F) {
 		if s == nil && out != p {
 			t.Fatalf("%q rewritten to %q without a substitution", p, out)
 		}
-		if s != nil && !strings.HasPrefix(p, s.From) {
+		if s != nil && !strings.HasPrefix(p, s.from) {
 			t.Fatalf("%q rewritten by %+v", p, s)
 		}
 	})

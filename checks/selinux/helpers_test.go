@@ -27,7 +27,7 @@ func testProfile(t *testing.T, yaml string) *profile.Profile {
 
 func plan(t *testing.T, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +88,11 @@ func steps(p *remediate.Plan) []string {
 // that rejects a context its policy does not know.
 func setLabel(t *testing.T, h *host.Host, name, label string) {
 	t.Helper()
-	err := unix.Lsetxattr(filepath.Join(h.Root(), name), Label, []byte(label+"\x00"), 0)
+	err := unix.Lsetxattr(filepath.Join(h.Root(), name), labelXattr, []byte(label+"\x00"), 0)
 	switch {
 	case err == nil:
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES), errors.Is(err, unix.ENOTSUP), errors.Is(err, unix.EINVAL):
-		t.Skipf("the file system refuses to store %s on %s (%v): label tests need root and a file system with extended attributes (ext4, xfs, tmpfs)", Label, name, err)
+		t.Skipf("the file system refuses to store %s on %s (%v): label tests need root and a file system with extended attributes (ext4, xfs, tmpfs)", labelXattr, name, err)
 	default:
 		t.Fatal(err)
 	}

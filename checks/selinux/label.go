@@ -21,16 +21,16 @@ type labelCheck struct {
 // policyView is what the policy's file_contexts says about the path.
 type policyView struct {
 	err   error // the file contexts could not be loaded or the lookup failed
-	match Match
+	match match
 	none  bool   // the entry says <<none>>: restorecon leaves the path alone
 	typ   string // the type the entry gives
 }
 
 func (v policyView) where() string {
-	if v.match.Spec == nil {
+	if v.match.spec == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s at %s", v.match.Spec.Regex, v.match.Spec.Where())
+	return fmt.Sprintf("%s at %s", v.match.spec.regex, v.match.spec.where())
 }
 
 func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
@@ -56,8 +56,8 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case err != nil:
 		return readFailure(h, "lstat "+p, err)
 	}
-	ft := FileTypeOf(fi.Mode())
-	res.Details["file_type"] = ft.Name()
+	ft := fileTypeOf(fi.Mode())
+	res.Details["file_type"] = ft.name()
 	real, err := realParent(h, p)
 	if err != nil {
 		return readFailure(h, "resolve "+p, err)
@@ -67,23 +67,23 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 
 	view := c.policy(snap, real, ft, res.Details)
-	raw, err := snap.getxattr(h, p, Label)
+	raw, err := snap.getxattr(h, p, labelXattr)
 	switch {
 	case errors.Is(err, host.ErrNoXattr):
 		res.Details["label"] = nil
-		res.Observed = "unlabelled (no " + Label + " attribute)"
+		res.Observed = "unlabelled (no " + labelXattr + " attribute)"
 		return c.judgeUnlabelled(res, view, snap)
 	case errors.Is(err, host.ErrXattrUnsupported):
 		res.Status = engine.Error
-		res.Message = "the file system holding " + p + " keeps no SELinux labels (" + Label + " is not supported)"
+		res.Message = "the file system holding " + p + " keeps no SELinux labels (" + labelXattr + " is not supported)"
 		return res
 	case err != nil:
 		return readFailure(h, "read the label of "+p, err)
 	}
-	label := LabelValue(raw)
+	label := labelValue(raw)
 	res.Details["label"] = label
 	res.Observed = label
-	ctx, err := ParseContext(label)
+	ctx, err := parseContext(label)
 	if err != nil {
 		res.Observed = shown(label) // outside input: quoted and bounded
 		res.Details["label"] = res.Observed
@@ -92,7 +92,7 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Remediation = c.plan(view, snap, "")
 		return res
 	}
-	res.Details["user"], res.Details["role"], res.Details["type"], res.Details["level"] = ctx.User, ctx.Role, ctx.Type, ctx.Level
+	res.Details["user"], res.Details["role"], res.Details["type"], res.Details["level"] = ctx.user, ctx.role, ctx.Type, ctx.level
 	if c.rule.Type != "" {
 		return c.judgeProfileType(res, ctx.Type, view, snap)
 	}
@@ -111,28 +111,28 @@ func disabledForGood(snap *snapshot) string {
 	if err != nil {
 		return ""
 	}
-	if rt.Mode == Enforcing || rt.Mode == Permissive {
+	if rt.mode == enforcing || rt.mode == permissive {
 		return ""
 	}
-	if cfg != nil && (cfg.Mode == Enforcing || cfg.Mode == Permissive) {
+	if cfg != nil && (cfg.mode == enforcing || cfg.mode == permissive) {
 		return ""
 	}
 	now := "disabled"
-	if rt.Image {
+	if rt.image {
 		now = "unknown (image)"
 	}
 	switch {
 	case cfg == nil:
-		return fmt.Sprintf("SELinux is off: runtime %s, and there is no %s", now, ConfigPath)
-	case cfg.Mode == "":
-		return fmt.Sprintf("SELinux is off: runtime %s, and %s sets no mode", now, ConfigPath)
+		return fmt.Sprintf("SELinux is off: runtime %s, and there is no %s", now, configPath)
+	case cfg.mode == "":
+		return fmt.Sprintf("SELinux is off: runtime %s, and %s sets no mode", now, configPath)
 	}
 	return fmt.Sprintf("SELinux is off: runtime %s, configured disabled", now)
 }
 
 // policy looks the path up in the policy's file contexts and records the
 // answer in details.
-func (c *labelCheck) policy(snap *snapshot, real string, ft FileType, details map[string]any) policyView {
+func (c *labelCheck) policy(snap *snapshot, real string, ft fileType, details map[string]any) policyView {
 	var v policyView
 	fc, err := snap.fileContexts()
 	if err != nil {
@@ -140,29 +140,29 @@ func (c *labelCheck) policy(snap *snapshot, real string, ft FileType, details ma
 		details["policy_error"] = err.Error()
 		return v
 	}
-	v.match, v.err = fc.Lookup(real, ft)
+	v.match, v.err = fc.lookup(real, ft)
 	if v.err != nil {
 		details["policy_error"] = v.err.Error()
 		return v
 	}
-	if v.match.Key != real {
-		details["lookup_path"] = v.match.Key
+	if v.match.key != real {
+		details["lookup_path"] = v.match.key
 	}
-	s := v.match.Spec
+	s := v.match.spec
 	if s == nil {
 		details["policy_entry"] = nil
 		return v
 	}
 	details["policy_entry"] = map[string]any{
-		"file": s.File, "line": s.Line, "regex": s.Regex, "file_type": string(s.Type), "context": s.Context,
+		"file": s.file, "line": s.line, "regex": s.regex, "file_type": string(s.Type), "context": s.context,
 	}
-	if s.Context == NoContext {
+	if s.context == noContext {
 		v.none = true
 		return v
 	}
-	ctx, err := ParseContext(s.Context)
+	ctx, err := parseContext(s.context)
 	if err != nil {
-		v.err = fmt.Errorf("%s gives an invalid context: %w", s.Where(), err)
+		v.err = fmt.Errorf("%s gives an invalid context: %w", s.where(), err)
 		details["policy_error"] = v.err.Error()
 		return v
 	}
@@ -181,7 +181,7 @@ func (c *labelCheck) missing(res engine.Result, snap *snapshot, h *host.Host) en
 		if real, err := realParent(h, key); err == nil {
 			key = real
 		}
-		if v := c.policy(snap, key, AnyFile, res.Details); v.typ != c.rule.Type {
+		if v := c.policy(snap, key, anyFile, res.Details); v.typ != c.rule.Type {
 			actions = append(actions, c.semanage(snap))
 		}
 	}
@@ -196,7 +196,7 @@ func (c *labelCheck) judgeUnlabelled(res engine.Result, v policyView, snap *snap
 	case c.rule.Type != "":
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = fmt.Sprintf("%s has no SELinux label: %s; the profile expects %s", c.rule.Path, why, c.rule.Type)
-	case v.err == nil && v.match.Spec == nil:
+	case v.err == nil && v.match.spec == nil:
 		res.Status = engine.Skip
 		res.Message = fmt.Sprintf("%s has no SELinux label, and no file_contexts entry matches it, so restorecon leaves it as it is", c.rule.Path)
 		return res
@@ -230,7 +230,7 @@ func (c *labelCheck) judgeProfileType(res engine.Result, got string, v policyVie
 	case v.err != nil:
 		res.Status = engine.Pass
 		res.Message = fmt.Sprintf("type %s; could not check that a relabel keeps it: %v", got, v.err)
-	case v.match.Spec == nil:
+	case v.match.spec == nil:
 		res.Status = engine.Pass
 		res.Message = fmt.Sprintf("type %s; no file_contexts entry matches, so restorecon leaves it", got)
 	case v.none:
@@ -258,7 +258,7 @@ func (c *labelCheck) judgePolicyType(res engine.Result, got string, v policyView
 		res.Status = engine.Error
 		res.Message = "cannot tell which type the policy gives: " + v.err.Error()
 		return res
-	case v.match.Spec == nil:
+	case v.match.spec == nil:
 		res.Status = engine.Skip
 		res.Message = fmt.Sprintf("type %s; no file_contexts entry matches %s, so restorecon leaves it as it is and the profile names no type", got, c.rule.Path)
 		return res
@@ -306,8 +306,8 @@ func (c *labelCheck) semanage(snap *snapshot) remediate.Action {
 	op := "-a"
 	if snap != nil {
 		if fc, err := snap.fileContexts(); err == nil {
-			for _, s := range fc.Find(spec) {
-				if s.Type == AnyFile {
+			for _, s := range fc.find(spec) {
+				if s.Type == anyFile {
 					op = "-m" // `semanage fcontext -a` refuses a pattern already defined
 				}
 			}

@@ -264,7 +264,7 @@ func TestLabelNeedsRoot(t *testing.T) {
 }
 
 func TestParseCustomizableTypes(t *testing.T) {
-	got := ParseCustomizableTypes([]byte("container_file_t\n  svirt_image_t \r\n\n# a comment\nhome_bin_t"))
+	got := parseCustomizableTypes([]byte("container_file_t\n  svirt_image_t \r\n\n# a comment\nhome_bin_t"))
 	if len(got) != 3 || !got["container_file_t"] || !got["svirt_image_t"] || !got["home_bin_t"] {
 		t.Errorf("%v", got)
 	}

@@ -17,7 +17,7 @@ import (
 )
 
 // The differential suite against libselinux (docs/truth.md, "selinux"):
-// golive's FileContexts.Lookup and libselinux's selabel_lookup answer the
+// golive's fileContexts.lookup and libselinux's selabel_lookup answer the
 // same paths from the same copy of Debian's real reference policy
 // (selinux-policy-default), in two layouts:
 //
@@ -58,26 +58,26 @@ sys.stdout.write("\n".join(out) + "\n")
 // fcCase is one lookup.
 type fcCase struct {
 	Path string
-	Type FileType
+	Type fileType
 	Why  string // which generator made it
 }
 
 // modeOf is the st_mode libselinux is given for a file_contexts type.
-func modeOf(t FileType) int {
+func modeOf(t fileType) int {
 	switch t {
-	case RegularFile:
+	case regularFile:
 		return 0o100000
-	case Directory:
+	case directory:
 		return 0o040000
-	case Symlink:
+	case symlink:
 		return 0o120000
-	case CharDevice:
+	case charDevice:
 		return 0o020000
-	case BlockDevice:
+	case blockDevice:
 		return 0o060000
-	case FIFO:
+	case fifo:
 		return 0o010000
-	case Socket:
+	case socket:
 		return 0o140000
 	}
 	return 0
@@ -111,12 +111,12 @@ func TestFileContextsAgreeWithLibselinux(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			data, err := h.ReadFile(ConfigPath)
+			data, err := h.ReadFile(configPath)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg := ParseConfig(data)
-			fc, err := LoadFileContexts(h, cfg.Policy)
+			cfg := parseConfig(data)
+			fc, err := readFileContexts(h, cfg.policy)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,19 +175,19 @@ func TestFileContextsAgreeWithLibselinux(t *testing.T) {
 
 // golivesAnswer is what golive predicts restorecon sets, in the
 // reference's vocabulary.
-func golivesAnswer(fc *FileContexts, c fcCase) string {
-	m, err := fc.Lookup(c.Path, c.Type)
+func golivesAnswer(fc *fileContexts, c fcCase) string {
+	m, err := fc.lookup(c.Path, c.Type)
 	switch {
 	case err != nil:
 		return "error: " + err.Error()
-	case m.Spec == nil || m.Spec.Context == "<<none>>":
+	case m.spec == nil || m.spec.context == "<<none>>":
 		return "none"
 	}
-	return m.Spec.Context
+	return m.spec.context
 }
 
-func typeWord(t FileType) string {
-	if t == AnyFile {
+func typeWord(t fileType) string {
+	if t == anyFile {
 		return "any"
 	}
 	return string(t)
@@ -312,11 +312,11 @@ const localSubs = `# administrator's equivalences
 // fileContextCases generates the lookups: every entry's literal prefix with
 // what may follow it, every substitution, the local entries, home
 // directories, and seeded random descents, each with several file types.
-func fileContextCases(t *testing.T, fc *FileContexts) []fcCase {
+func fileContextCases(t *testing.T, fc *fileContexts) []fcCase {
 	t.Helper()
 	var cases []fcCase
 	seen := map[string]bool{}
-	add := func(why, p string, types ...FileType) {
+	add := func(why, p string, types ...fileType) {
 		if p == "" || p[0] != '/' || strings.ContainsAny(p, "\n\t\x00") {
 			return
 		}
@@ -329,34 +329,34 @@ func fileContextCases(t *testing.T, fc *FileContexts) []fcCase {
 			cases = append(cases, fcCase{Path: p, Type: ft, Why: why})
 		}
 	}
-	common := []FileType{RegularFile, Directory, Symlink}
-	all := []FileType{AnyFile, RegularFile, Directory, Symlink, CharDevice, BlockDevice, FIFO, Socket}
+	common := []fileType{regularFile, directory, symlink}
+	all := []fileType{anyFile, regularFile, directory, symlink, charDevice, blockDevice, fifo, socket}
 
 	// Every entry: its literal path or its certain prefix, then what a
 	// pattern's tail may match.
 	tails := []string{"x", "/x", "/a/b.conf", ".d", "/.hidden", "s/1", "/lib/libx.so.1"}
 	for i, s := range fc.specs {
 		if s.exact && s.literal != "" {
-			add("exact entry", s.literal, RegularFile, Directory, Symlink, s.Type)
-			add("exact entry + child", s.literal+"/x", RegularFile)
+			add("exact entry", s.literal, regularFile, directory, symlink, s.Type)
+			add("exact entry + child", s.literal+"/x", regularFile)
 			continue
 		}
-		pre := literalPrefix(s.Regex)
+		pre := literalPrefix(s.regex)
 		if pre == "" {
 			continue
 		}
-		add("entry prefix", pre, RegularFile, Directory)
-		add("entry prefix + tail", pre+tails[i%len(tails)], RegularFile)
-		if s.Type != AnyFile {
+		add("entry prefix", pre, regularFile, directory)
+		add("entry prefix + tail", pre+tails[i%len(tails)], regularFile)
+		if s.Type != anyFile {
 			add("entry prefix, entry type", pre+"/y", s.Type)
 		}
 	}
 
 	// Substitutions: the alias itself, below it, and a name that only
 	// starts with it.
-	subs := append(append([]Sub{}, fc.subs...), fc.distSubs...)
+	subs := append(append([]sub{}, fc.subs...), fc.distSubs...)
 	for _, s := range subs {
-		for _, p := range []string{s.From, s.From + "/", s.From + "/x", s.From + "/lib/libc.so.6", s.From + "x", s.From + "/systemd/system/a.service", s.To + "/x"} {
+		for _, p := range []string{s.from, s.from + "/", s.from + "/x", s.from + "/lib/libc.so.6", s.from + "x", s.from + "/systemd/system/a.service", s.to + "/x"} {
 			add("subs", p, common...)
 		}
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/golive-sh/golive/internal/remediate"
 )
 
-// AutorelabelPath makes the next boot relabel every file system
+// autorelabelPath makes the next boot relabel every file system
 // (selinux-autorelabel reads the file's content as fixfiles options).
-const AutorelabelPath = "/.autorelabel"
+const autorelabelPath = "/.autorelabel"
 
 // autorelabelForce is what `fixfiles -F onboot` writes when SELinux is not
 // enabled: a forced full relabel, since nothing was labelled meanwhile.
@@ -29,8 +29,8 @@ type modeCheck struct {
 
 // modeState is what selinux/mode found.
 type modeState struct {
-	rt       Runtime
-	cfg      *Config // nil: no configuration file
+	rt       runtime
+	cfg      *config // nil: no configuration file
 	policy   string  // SELINUXTYPE, "" when unusable
 	binaries []string
 	policyOK bool // a policy the next boot can load is installed (or none is needed)
@@ -47,55 +47,55 @@ func (c *modeCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	cfg, err := snap.config()
 	if err != nil {
-		return readFailure(h, "read "+ConfigPath, err)
+		return readFailure(h, "read "+configPath, err)
 	}
 	st := modeState{rt: rt, cfg: cfg, policyOK: true}
-	if c.facts.mac == "" && c.rule == nil && cfg == nil && rt.Mode != Enforcing && rt.Mode != Permissive {
+	if c.facts.mac == "" && c.rule == nil && cfg == nil && rt.mode != enforcing && rt.mode != permissive {
 		return engine.Result{Status: engine.Skip, Observed: "no SELinux",
-			Message: fmt.Sprintf("no SELinux on this host (no %s, %s) and profile %s does not ask for it", ConfigPath, rt.Why, c.facts.profile)}
+			Message: fmt.Sprintf("no SELinux on this host (no %s, %s) and profile %s does not ask for it", configPath, rt.why, c.facts.profile)}
 	}
 	// A configuration file with SELinux off in the kernel, on a profile that
 	// does not ask for SELinux: Debian's selinux-policy-* packages write
 	// /etc/selinux/config, but only a kernel booted with SELinux
 	// (security=selinux, selinux-activate) reads it, so the two disagreeing
 	// is the stock state there, not a finding.
-	if c.facts.mac == "" && c.rule == nil && cfg != nil && len(cfg.Problems) == 0 && rt.Mode == Disabled && !rt.Image {
-		return engine.Result{Status: engine.Skip, Observed: fmt.Sprintf("runtime disabled (%s); %s says %s", rt.Why, ConfigPath, cfg.Mode),
-			Message: fmt.Sprintf("SELinux is not enabled in the running kernel, so %s has no effect until a boot enables it, and profile %s does not ask for SELinux", ConfigPath, c.facts.profile)}
+	if c.facts.mac == "" && c.rule == nil && cfg != nil && len(cfg.problems) == 0 && rt.mode == disabled && !rt.image {
+		return engine.Result{Status: engine.Skip, Observed: fmt.Sprintf("runtime disabled (%s); %s says %s", rt.why, configPath, cfg.mode),
+			Message: fmt.Sprintf("SELinux is not enabled in the running kernel, so %s has no effect until a boot enables it, and profile %s does not ask for SELinux", configPath, c.facts.profile)}
 	}
 	res := engine.Result{Details: map[string]any{
-		"runtime": nil, "runtime_source": rt.Why, "image": rt.Image,
+		"runtime": nil, "runtime_source": rt.why, "image": rt.image,
 		"configured": nil, "config_file": nil, "policy": nil,
 	}}
-	if rt.Mode != "" {
-		res.Details["runtime"] = string(rt.Mode)
+	if rt.mode != "" {
+		res.Details["runtime"] = string(rt.mode)
 	}
 	if cfg != nil {
-		res.Details["config_file"] = ConfigPath
-		if cfg.Mode != "" {
-			res.Details["configured"] = string(cfg.Mode)
-			res.Details["config_line"] = cfg.ModeLine
+		res.Details["config_file"] = configPath
+		if cfg.mode != "" {
+			res.Details["configured"] = string(cfg.mode)
+			res.Details["config_line"] = cfg.modeLine
 		}
-		if len(cfg.Problems) > 0 {
-			probs := make([]string, len(cfg.Problems))
-			for i, p := range cfg.Problems {
+		if len(cfg.problems) > 0 {
+			probs := make([]string, len(cfg.problems))
+			for i, p := range cfg.problems {
 				probs[i] = p.String()
 			}
 			res.Details["config_problems"] = probs
 		}
-		st.policy = cfg.Policy
+		st.policy = cfg.policy
 	} else {
-		st.policy = DefaultPolicy
+		st.policy = defaultPolicy
 	}
 	if st.policy != "" {
 		res.Details["policy"] = st.policy
 	}
 	configured := st.configured()
-	if configured == Enforcing || configured == Permissive {
+	if configured == enforcing || configured == permissive {
 		if st.policy == "" {
 			st.policyOK = false
 		} else {
-			bins, err := BinaryPolicies(h, st.policy)
+			bins, err := binaryPolicies(h, st.policy)
 			if err != nil {
 				return readFailure(h, "list the installed policy", err)
 			}
@@ -107,20 +107,20 @@ func (c *modeCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	return c.judge(res, st)
 }
 
-func (st modeState) configured() Mode {
+func (st modeState) configured() mode {
 	if st.cfg == nil {
 		return ""
 	}
-	return st.cfg.Mode
+	return st.cfg.mode
 }
 
 func (st modeState) observed() string {
-	now := string(st.rt.Mode)
-	if st.rt.Image {
+	now := string(st.rt.mode)
+	if st.rt.image {
 		now = "unknown (image)"
 	}
 	if st.cfg == nil {
-		return fmt.Sprintf("runtime %s, no %s", now, ConfigPath)
+		return fmt.Sprintf("runtime %s, no %s", now, configPath)
 	}
 	boot := "configured " + string(st.configured())
 	if st.configured() == "" {
@@ -135,15 +135,15 @@ func (st modeState) observed() string {
 
 // configWhere names the configuration line, for messages.
 func (st modeState) configWhere() string {
-	if st.cfg != nil && st.cfg.ModeLine > 0 {
-		return fmt.Sprintf("%s:%d", ConfigPath, st.cfg.ModeLine)
+	if st.cfg != nil && st.cfg.modeLine > 0 {
+		return fmt.Sprintf("%s:%d", configPath, st.cfg.modeLine)
 	}
-	return ConfigPath
+	return configPath
 }
 
 // satisfies reports whether a known mode meets the profile's expectation;
 // every known mode does when the profile names none.
-func (c *modeCheck) satisfies(m Mode) bool {
+func (c *modeCheck) satisfies(m mode) bool {
 	if m == "" {
 		return false
 	}
@@ -167,17 +167,17 @@ func (c *modeCheck) wanted() string {
 
 // target is the mode a fix moves to: the most protective one the profile
 // accepts.
-func (c *modeCheck) target() Mode {
-	for _, m := range Modes {
+func (c *modeCheck) target() mode {
+	for _, m := range modes {
 		if c.satisfies(m) {
 			return m
 		}
 	}
-	return Enforcing
+	return enforcing
 }
 
 func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
-	rt, boot := st.rt.Mode, st.configured()
+	rt, boot := st.rt.mode, st.configured()
 	rtOK, bootOK := c.satisfies(rt), c.satisfies(boot)
 	var msgs []string
 	status := engine.Pass
@@ -189,9 +189,9 @@ func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
 
 	switch {
 	case st.cfg == nil:
-		msgs = append(msgs, "no "+ConfigPath+": nothing sets the mode the next boot uses")
+		msgs = append(msgs, "no "+configPath+": nothing sets the mode the next boot uses")
 	case boot == "":
-		msgs = append(msgs, "no SELINUX= line in "+ConfigPath+" that libselinux accepts: the mode of the next boot is undefined")
+		msgs = append(msgs, "no SELINUX= line in "+configPath+" that libselinux accepts: the mode of the next boot is undefined")
 	}
 	if boot == "" {
 		if c.rule != nil {
@@ -202,14 +202,14 @@ func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
 	}
 
 	switch {
-	case st.rt.Image && boot != "":
+	case st.rt.image && boot != "":
 		if bootOK {
 			msgs = append(msgs, fmt.Sprintf("image: %s configures %s", st.configWhere(), boot))
 		} else {
 			msgs = append(msgs, fmt.Sprintf("image: %s configures %s; the profile expects %s", st.configWhere(), boot, c.wanted()))
 			raise(c.missStatus())
 		}
-	case st.rt.Image:
+	case st.rt.image:
 		msgs = append(msgs, "image: no running kernel to ask")
 	case boot == "":
 		if !rtOK {
@@ -233,13 +233,13 @@ func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
 	if !st.policyOK {
 		raise(engine.Fail)
 		if st.policy == "" {
-			msgs = append(msgs, fmt.Sprintf("%s %s: the next boot cannot load a policy", ConfigPath, st.cfg.PolicyProblem))
+			msgs = append(msgs, fmt.Sprintf("%s %s: the next boot cannot load a policy", configPath, st.cfg.policyProblem))
 		} else {
-			msgs = append(msgs, fmt.Sprintf("SELINUXTYPE=%s but %s/policy has no policy.NN: the next boot cannot load a policy (an enforcing boot stops)", st.policy, PolicyDir(st.policy)))
+			msgs = append(msgs, fmt.Sprintf("SELINUXTYPE=%s but %s/policy has no policy.NN: the next boot cannot load a policy (an enforcing boot stops)", st.policy, policyDir(st.policy)))
 		}
 	}
-	if st.cfg != nil && len(st.cfg.Problems) > 0 {
-		msgs = append(msgs, fmt.Sprintf("%d line(s) of %s ignored or misread (details.config_problems)", len(st.cfg.Problems), ConfigPath))
+	if st.cfg != nil && len(st.cfg.problems) > 0 {
+		msgs = append(msgs, fmt.Sprintf("%d line(s) of %s ignored or misread (details.config_problems)", len(st.cfg.problems), configPath))
 	}
 	res.Status = status
 	res.Message = strings.Join(msgs, "; ")
@@ -249,13 +249,13 @@ func (c *modeCheck) judge(res engine.Result, st modeState) engine.Result {
 	return res
 }
 
-func disagreement(rt, boot Mode, where string) string {
+func disagreement(rt, boot mode, where string) string {
 	switch {
-	case rt == Disabled:
+	case rt == disabled:
 		return fmt.Sprintf("disabled at runtime while %s says %s: the kernel was booted with selinux=0 or the configuration changed since boot; files created meanwhile carry no label", where, boot)
-	case boot == Disabled:
+	case boot == disabled:
 		return fmt.Sprintf("%s at runtime, but %s says disabled: the next boot runs without SELinux", rt, where)
-	case rt == Permissive:
+	case rt == permissive:
 		return fmt.Sprintf("permissive at runtime while %s says %s: denials are only logged until setenforce 1 or a reboot, so what is tested now is not what production enforces", where, boot)
 	}
 	return fmt.Sprintf("%s at runtime, but %s says %s: reverts on reboot", rt, where, boot)
@@ -286,55 +286,55 @@ func (c *modeCheck) plan(st modeState) *remediate.Plan {
 		return &remediate.Plan{
 			Summary: "make the running and the configured SELinux mode agree",
 			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
-				"decide which mode this host runs in, set SELINUX= in %s to it, and apply it (setenforce 1 or 0; a reboot from or to disabled)", ConfigPath))},
+				"decide which mode this host runs in, set SELINUX= in %s to it, and apply it (setenforce 1 or 0; a reboot from or to disabled)", configPath))},
 		}
 	}
 	target := c.target()
 	if c.rule == nil {
 		target = st.configured()
 		if target == "" {
-			target = Enforcing
+			target = enforcing
 		}
 	}
 	plan := &remediate.Plan{}
 	var summary []string
 	policy := st.policy
 	if policy == "" {
-		policy = DefaultPolicy
+		policy = defaultPolicy
 	}
-	enabled := target == Enforcing || target == Permissive
+	enabled := target == enforcing || target == permissive
 	if enabled && (!st.policyOK || st.policy == "") {
 		plan.Actions = append(plan.Actions, installPolicy(c.facts.pkg, policy))
 		summary = append(summary, "install the "+policy+" policy")
 	}
 	if !c.satisfies(st.configured()) || st.configured() == "" || (c.rule == nil && st.configured() != target) {
-		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: ConfigPath, Key: "SELINUX", Line: "SELINUX=" + string(target)})
-		summary = append(summary, "set SELINUX="+string(target)+" in "+ConfigPath)
+		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: configPath, Key: "SELINUX", Line: "SELINUX=" + string(target)})
+		summary = append(summary, "set SELINUX="+string(target)+" in "+configPath)
 	}
-	if st.cfg == nil || st.cfg.Policy == "" {
-		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: ConfigPath, Key: "SELINUXTYPE", Line: "SELINUXTYPE=" + policy})
+	if st.cfg == nil || st.cfg.policy == "" {
+		plan.Actions = append(plan.Actions, remediate.Action{Kind: remediate.FileLine, Path: configPath, Key: "SELINUXTYPE", Line: "SELINUXTYPE=" + policy})
 	}
-	rt := st.rt.Mode
-	fromDisabled := rt == Disabled || (st.rt.Image && (st.configured() == Disabled || st.configured() == ""))
+	rt := st.rt.mode
+	fromDisabled := rt == disabled || (st.rt.image && (st.configured() == disabled || st.configured() == ""))
 	switch {
 	case enabled && fromDisabled:
 		plan.Actions = append(plan.Actions,
-			remediate.Action{Kind: remediate.DropIn, Path: AutorelabelPath, Content: autorelabelForce},
+			remediate.Action{Kind: remediate.DropIn, Path: autorelabelPath, Content: autorelabelForce},
 			remediate.Tell("SELinux was disabled: files created meanwhile carry no label, so the next boot relabels every file system (/.autorelabel, as `fixfiles -F onboot` sets it up; this takes a while on large file systems). Check that the kernel command line has no selinux=0 (grubby --info=ALL; remove it with grubby --update-kernel ALL --remove-args selinux). Red Hat recommends booting permissive first and reading `ausearch -m AVC,USER_AVC -ts boot` before enforcing."))
 		summary = append(summary, "relabel at the next boot")
-		plan.Reboot = !st.rt.Image
-	case target == Enforcing && rt == Permissive:
+		plan.Reboot = !st.rt.image
+	case target == enforcing && rt == permissive:
 		plan.Actions = append(plan.Actions, remediate.Run("switch the running system to enforcing now, without a reboot", "setenforce", "1"))
 		summary = append(summary, "setenforce 1")
-	case target == Permissive && rt == Enforcing:
+	case target == permissive && rt == enforcing:
 		plan.Actions = append(plan.Actions, remediate.Run("switch the running system to permissive now", "setenforce", "0"))
 		summary = append(summary, "setenforce 0")
-	case target == Disabled && (rt == Enforcing || rt == Permissive):
+	case target == disabled && (rt == enforcing || rt == permissive):
 		plan.Reboot = true
 		summary = append(summary, "reboot")
 	}
 	if len(plan.Actions) == 0 {
-		plan.Actions = append(plan.Actions, remediate.Tell(fmt.Sprintf("make %s set SELINUX=%s and reboot", ConfigPath, target)))
+		plan.Actions = append(plan.Actions, remediate.Tell(fmt.Sprintf("make %s set SELINUX=%s and reboot", configPath, target)))
 	}
 	plan.Summary = strings.Join(summary, "; ")
 	if plan.Summary == "" {

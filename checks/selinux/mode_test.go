@@ -142,7 +142,7 @@ func TestModeDetails(t *testing.T) {
 // A non-root run that cannot read selinuxfs or the configuration says so
 // instead of failing.
 func TestModeNeedsRoot(t *testing.T) {
-	for _, denied := range []string{EnforcePath, ConfigPath} {
+	for _, denied := range []string{enforcePath, configPath} {
 		checks := plan(t, testProfile(t, rhelFacts+"selinux: {mode: enforcing}\n"))
 		checks[0].(*modeCheck).state.read = permissionDenied(denied)
 		h := hosttest.Root(t, rhelRoot(nil), host.WithEUID(1000))

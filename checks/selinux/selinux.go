@@ -34,11 +34,11 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section and check category.
-const Kind = "selinux"
+// kind is the profile section and check category.
+const kind = "selinux"
 
-// Label is the extended attribute that holds a file's SELinux context.
-const Label = "security.selinux"
+// labelXattr is the extended attribute that holds a file's SELinux context.
+const labelXattr = "security.selinux"
 
 // doc is the family's section of docs/checks.md.
 //
@@ -47,7 +47,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`selinux/mode`", Example: "selinux/mode"},
 			{Heading: "`selinux/label:<path>`", Example: "selinux/label:/usr/local/bin/myapp"},
@@ -141,7 +141,7 @@ func checkModeRule(e expect.Expectation) error {
 	default:
 		return fmt.Errorf("%q compares numbers; use enforcing, permissive, disabled, != disabled or in [enforcing, permissive]", e.String())
 	}
-	for _, m := range Modes {
+	for _, m := range modes {
 		if ok, err := e.Eval(string(m)); err == nil && ok {
 			return nil
 		}
@@ -262,10 +262,10 @@ func cleanPath(p string) (string, error) {
 }
 
 func explain(id string) (engine.Meta, bool) {
-	if id == Kind+"/mode" {
+	if id == kind+"/mode" {
 		return metaMode(), true
 	}
-	if parts, ok := engine.ParseID(id); ok && parts.Category == Kind && parts.Name == "label" && parts.Target != "" {
+	if parts, ok := engine.ParseID(id); ok && parts.Category == kind && parts.Name == "label" && parts.Target != "" {
 		if clean, err := cleanPath(parts.Target); err == nil && clean == parts.Target {
 			return metaLabel(parts.Target), true
 		}
@@ -275,12 +275,12 @@ func explain(id string) (engine.Meta, bool) {
 
 func metaMode() engine.Meta {
 	return engine.Meta{
-		ID: Kind + "/mode", Category: Kind, Title: "SELinux mode, now and after reboot",
+		ID: kind + "/mode", Category: kind, Title: "SELinux mode, now and after reboot",
 		Expected: "the running mode and the configured mode agree (the profile names no mode)",
 		Level:    profile.LevelFail, Severity: "high",
 		Reads: []string{
-			EnforcePath + " (the running mode; no selinuxfs = disabled; a root with neither /sys/fs/selinux nor /proc/sys is an image, judged by its configuration)",
-			ConfigPath + " (SELINUX= and SELINUXTYPE=, with libselinux's parsing rules)",
+			enforcePath + " (the running mode; no selinuxfs = disabled; a root with neither /sys/fs/selinux nor /proc/sys is an image, judged by its configuration)",
+			configPath + " (SELINUX= and SELINUXTYPE=, with libselinux's parsing rules)",
 			"/etc/selinux/<SELINUXTYPE>/policy/policy.NN (a policy the next boot can load)",
 		},
 		Why: "a service tested in permissive mode meets its denials only in production; a mode changed at runtime reverts on reboot; a host booted with SELinux disabled has unlabelled files and needs a full relabel before it can enforce; a configuration naming a policy that is not installed stops an enforcing boot",
@@ -290,12 +290,12 @@ func metaMode() engine.Meta {
 
 func metaLabel(p string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, "label", p), Category: Kind, Title: "SELinux label of " + p,
+		ID: engine.CheckID(kind, "label", p), Category: kind, Title: "SELinux label of " + p,
 		Expected: "the type the policy's file_contexts gives (what restorecon sets)",
 		Level:    profile.LevelFail, Severity: "high",
 		Reads: []string{
-			p + " (lstat, and its " + Label + " extended attribute, read with lgetxattr under the root)",
-			ConfigPath + " (SELINUXTYPE=)",
+			p + " (lstat, and its " + labelXattr + " extended attribute, read with lgetxattr under the root)",
+			configPath + " (SELINUXTYPE=)",
 			"/etc/selinux/<SELINUXTYPE>/contexts/files/file_contexts, .homedirs, .local, .subs_dist, .subs (matched as restorecon matches them)",
 		},
 		Why: "a confined service can only read, write or execute files whose type its policy allows: a wrong type gives AVC denials (permission denied under enforcing); a type set with chcon but not in file_contexts is reverted by the next restorecon or relabel",

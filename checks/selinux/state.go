@@ -48,15 +48,15 @@ type snapshot struct {
 	getxattr func(h *host.Host, name, attr string) ([]byte, error)
 
 	cfgOnce sync.Once
-	cfg     *Config // nil when there is no configuration file
+	cfg     *config // nil when there is no configuration file
 	cfgErr  error
 
 	rtOnce sync.Once
-	rt     Runtime
+	rt     runtime
 	rtErr  error
 
 	fcOnce sync.Once
-	fc     *FileContexts
+	fc     *fileContexts
 	fcErr  error
 
 	custOnce sync.Once
@@ -64,22 +64,22 @@ type snapshot struct {
 }
 
 // config is /etc/selinux/config; nil, nil when the file does not exist.
-func (s *snapshot) config() (*Config, error) {
+func (s *snapshot) config() (*config, error) {
 	s.cfgOnce.Do(func() {
-		data, err := s.read(s.h, ConfigPath, maxConfig)
+		data, err := s.read(s.h, configPath, maxConfig)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
 			s.cfgErr = err
 		default:
-			c := ParseConfig(data)
+			c := parseConfig(data)
 			s.cfg = &c
 		}
 	})
 	return s.cfg, s.cfgErr
 }
 
-func (s *snapshot) runtime() (Runtime, error) {
+func (s *snapshot) runtime() (runtime, error) {
 	s.rtOnce.Do(func() { s.rt, s.rtErr = readRuntime(s.h, s.read) })
 	return s.rt, s.rtErr
 }
@@ -90,17 +90,17 @@ func (s *snapshot) policyName() (string, error) {
 	cfg, err := s.config()
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("read %s: %w", ConfigPath, err)
+		return "", fmt.Errorf("read %s: %w", configPath, err)
 	case cfg == nil:
-		return DefaultPolicy, nil
-	case cfg.Policy == "":
-		return "", fmt.Errorf("%s %s", ConfigPath, cfg.PolicyProblem)
+		return defaultPolicy, nil
+	case cfg.policy == "":
+		return "", fmt.Errorf("%s %s", configPath, cfg.policyProblem)
 	}
-	return cfg.Policy, nil
+	return cfg.policy, nil
 }
 
 // fileContexts loads the policy's file contexts once.
-func (s *snapshot) fileContexts() (*FileContexts, error) {
+func (s *snapshot) fileContexts() (*fileContexts, error) {
 	s.fcOnce.Do(func() {
 		policy, err := s.policyName()
 		if err != nil {
@@ -121,8 +121,8 @@ func (s *snapshot) customizable() map[string]bool {
 		if err != nil {
 			return
 		}
-		if data, err := s.read(s.h, CustomizableTypesPath(policy), maxConfig); err == nil {
-			s.cust = ParseCustomizableTypes(data)
+		if data, err := s.read(s.h, customizableTypesPath(policy), maxConfig); err == nil {
+			s.cust = parseCustomizableTypes(data)
 		}
 	})
 	return s.cust

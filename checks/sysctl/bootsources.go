@@ -23,36 +23,36 @@ import (
 //  5. tuned's [sysctl] unit, then, with reapply_sysctl, /etc/sysctl.d and
 //     /etc/sysctl.conf once more.
 const (
-	SourceSysctlD       = "sysctl.d"
-	SourceTuned         = "tuned"
-	SourceCmdline       = "kernel command line"
-	SourceSystemd       = "systemd"
-	SourceDistroDefault = "distro default"
-	SourceKernelDefault = "kernel default"
+	sourceSysctlD       = "sysctl.d"
+	sourceTuned         = "tuned"
+	sourceCmdline       = "kernel command line"
+	sourceSystemd       = "systemd"
+	sourceDistroDefault = "distro default"
+	sourceKernelDefault = "kernel default"
 )
 
-// BootSources are the boot-time setters other than the sysctl.d files,
+// bootSources are the boot-time setters other than the sysctl.d files,
 // read once per run.
-type BootSources struct {
-	Release     string
-	Kernel      KernelVersion
-	KernelKnown bool
-	Arch        string
-	Cmdline     Cmdline
-	CmdSysctl   map[string]CmdlineSysctl
-	Systemd     SystemdInit
-	Tuned       *Tuned
-	Problems    []string
+type bootSources struct {
+	release     string
+	kernel      kernelVersion
+	kernelKnown bool
+	arch        string
+	cmdline     cmdline
+	cmdSysctl   map[string]cmdlineSysctl
+	systemd     systemdInit
+	tuned       *tuned
+	problems    []string
 
 	h        *host.Host
 	memOnce  sync.Once
 	memTotal uint64
 }
 
-// MemTotalKiB is /proc/meminfo's MemTotal (0: unknown), read on first use:
+// memTotalKiB is /proc/meminfo's MemTotal (0: unknown), read on first use:
 // only the computed fs.file-max default needs it, and the kernel builds
 // that file on every read.
-func (b *BootSources) MemTotalKiB() uint64 {
+func (b *bootSources) memTotalKiB() uint64 {
 	b.memOnce.Do(func() {
 		if b.h != nil {
 			b.memTotal = memTotalKiB(b.h)
@@ -61,34 +61,34 @@ func (b *BootSources) MemTotalKiB() uint64 {
 	return b.memTotal
 }
 
-// LoadBootSources reads the kernel release, memory size, command line,
+// loadBootSources reads the kernel release, memory size, command line,
 // systemd and tuned under the host's root. It never fails: what cannot be
 // read is named in Problems and left out of the model.
-func LoadBootSources(h *host.Host) *BootSources {
-	b := &BootSources{h: h}
+func loadBootSources(h *host.Host) *bootSources {
+	b := &bootSources{h: h}
 	if rel, err := facts.KernelRelease(h); err == nil {
-		b.Release = rel
-		b.Kernel, b.KernelKnown = ParseKernelVersion(rel)
+		b.release = rel
+		b.kernel, b.kernelKnown = parseKernelVersion(rel)
 	}
-	b.Arch, _ = facts.Arch(h)
-	c, err := LoadCmdline(h, b.Release)
+	b.arch, _ = facts.Arch(h)
+	c, err := loadCmdline(h, b.release)
 	if err != nil {
-		b.Problems = append(b.Problems, "kernel command line: "+err.Error())
+		b.problems = append(b.problems, "kernel command line: "+err.Error())
 	}
-	b.Cmdline = c
-	if c.Ambiguous != "" {
-		b.Problems = append(b.Problems, "kernel command line: "+c.Ambiguous)
+	b.cmdline = c
+	if c.ambiguous != "" {
+		b.problems = append(b.problems, "kernel command line: "+c.ambiguous)
 	}
-	b.CmdSysctl = CmdlineSysctls(c.Params, c.From)
-	b.Systemd = DetectSystemd(h, c.Init())
-	t, err := LoadTuned(h)
+	b.cmdSysctl = cmdlineSysctls(c.params, c.from)
+	b.systemd = detectSystemd(h, c.init())
+	t, err := loadTuned(h)
 	if err != nil {
-		b.Problems = append(b.Problems, "tuned: "+err.Error())
+		b.problems = append(b.problems, "tuned: "+err.Error())
 	}
 	if t != nil {
-		b.Problems = append(b.Problems, t.Problems...)
+		b.problems = append(b.problems, t.problems...)
 	}
-	b.Tuned = t
+	b.tuned = t
 	return b
 }
 
@@ -97,84 +97,84 @@ func memTotalKiB(h *host.Host) uint64 {
 	return m["MemTotal"]
 }
 
-// BootValue is the value a key has after the next boot.
-type BootValue struct {
-	Value string
-	Known bool
-	// Source is one of the Source* constants; From says where, for people.
-	Source string
-	From   string
-	// Ref cites the source code or document behind a default or a bump.
-	Ref string
-	// Persisted is the sysctl.d line, when Source is SourceSysctlD.
-	Persisted *Persisted
-	// Tuned is the tuned profile line, when Source is SourceTuned.
-	Tuned *TunedSysctl
-	// TunedAfterFiles is set when tuned does not reapply the sysctl.d files
+// bootValue is the value a key has after the next boot.
+type bootValue struct {
+	value string
+	known bool
+	// source is one of the Source* constants; From says where, for people.
+	source string
+	from   string
+	// ref cites the source code or document behind a default or a bump.
+	ref string
+	// persisted is the sysctl.d line, when Source is sourceSysctlD.
+	persisted *persisted
+	// tuned is the tuned profile line, when Source is sourceTuned.
+	tuned *tunedSysctl
+	// tunedAfterFiles is set when tuned does not reapply the sysctl.d files
 	// after its profile, so no sysctl.d file can override it.
-	TunedAfterFiles bool
-	// Dropped is the "-key" line that drops the key at boot, when one does:
+	tunedAfterFiles bool
+	// dropped is the "-key" line that drops the key at boot, when one does:
 	// nothing in sysctl.d sets it then, golive's drop-in included.
-	Dropped *Assignment
+	dropped *assignment
 	// Range is set for a computed default known only within [Lo, Hi].
 	Range  bool
-	Lo, Hi uint64
+	lo, hi uint64
 }
 
-// IsDefault reports a value nothing sets at boot.
-func (b BootValue) IsDefault() bool {
-	return b.Known && (b.Source == SourceKernelDefault || b.Source == SourceDistroDefault)
+// isDefault reports a value nothing sets at boot.
+func (b bootValue) isDefault() bool {
+	return b.known && (b.source == sourceKernelDefault || b.source == sourceDistroDefault)
 }
 
 // cmdlineSysctlSince is the first kernel that applies sysctl.* from its
 // command line (fs/proc/proc_sysctl.c process_sysctl_arg, Linux 5.8).
 var cmdlineSysctlSince = kv(5, 8)
 
-// Resolve returns the value key gets at the next boot. runtime (when
+// resolve returns the value key gets at the next boot. runtime (when
 // hasRuntime) only serves to recognise the computed fs.file-max default.
-func (b *BootSources) Resolve(key string, cfg *Config, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) BootValue {
+func (b *bootSources) resolve(key string, cfg *config, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) bootValue {
 	cur := b.defaultValue(key, distroDefault, hasDistro, runtime, hasRuntime)
 
-	if c, ok := b.CmdSysctl[key]; ok && (!b.KernelKnown || !b.Kernel.Less(cmdlineSysctlSince)) {
-		from := c.From
-		if !b.KernelKnown {
+	if c, ok := b.cmdSysctl[key]; ok && (!b.kernelKnown || !b.kernel.less(cmdlineSysctlSince)) {
+		from := c.from
+		if !b.kernelKnown {
 			from += " (applied by Linux >= 5.8; the kernel version is unknown)"
 		}
-		cur = BootValue{Value: c.Value, Known: true, Source: SourceCmdline, From: from}
+		cur = bootValue{value: c.value, known: true, source: sourceCmdline, from: from}
 	}
 
 	if key == "fs.file-max" || key == "fs.nr_open" {
-		before, err := strconv.ParseUint(strings.TrimSpace(cur.Value), 10, 64)
-		beforeKnown := cur.Known && !cur.Range && err == nil
-		if v, ok, why := systemdBump(key, b.Systemd, b.Kernel, b.KernelKnown, b.Arch, before, beforeKnown); ok {
-			cur = BootValue{Value: strconv.FormatUint(v, 10), Known: true, Source: SourceSystemd, From: why, Ref: "src/core/main.c bump_file_max_and_nr_open(); " + b.Systemd.Why}
-		} else if key == "fs.nr_open" && b.Systemd.PID1 && b.Systemd.Version >= 240 && !b.Systemd.NoNrOpenBump && !beforeKnown {
-			cur = BootValue{} // systemd raises it from a value golive does not know
+		before, err := strconv.ParseUint(strings.TrimSpace(cur.value), 10, 64)
+		beforeKnown := cur.known && !cur.Range && err == nil
+		if v, ok, why := systemdBump(key, b.systemd, b.kernel, b.kernelKnown, b.arch, before, beforeKnown); ok {
+			cur = bootValue{value: strconv.FormatUint(v, 10), known: true, source: sourceSystemd, from: why, ref: "src/core/main.c bump_file_max_and_nr_open(); " + b.systemd.why}
+		} else if key == "fs.nr_open" && b.systemd.pid1 && b.systemd.version >= 240 && !b.systemd.noNrOpenBump && !beforeKnown {
+			cur = bootValue{} // systemd raises it from a value golive does not know
 		}
 	}
 
 	if cfg != nil {
-		if p, ok := cfg.Resolve(key); ok {
-			cur = BootValue{Value: p.Value, Known: true, Source: SourceSysctlD, From: fmt.Sprintf("%s:%d", p.File, p.Line), Persisted: &p}
-		} else if d, ok := cfg.Dropped(key); ok {
-			cur.Dropped = &d
+		if p, ok := cfg.resolve(key); ok {
+			cur = bootValue{value: p.value, known: true, source: sourceSysctlD, from: fmt.Sprintf("%s:%d", p.file, p.line), persisted: &p}
+		} else if d, ok := cfg.dropped(key); ok {
+			cur.dropped = &d
 		}
 	}
 
-	if t := b.Tuned; t != nil && t.Enabled {
-		if ts, ok := t.Sysctl[key]; ok {
-			v, sets, known := tunedApply(ts.Value, cur.Value, cur.Known && !cur.Range)
+	if t := b.tuned; t != nil && t.enabled {
+		if ts, ok := t.sysctl[key]; ok {
+			v, sets, known := tunedApply(ts.value, cur.value, cur.known && !cur.Range)
 			switch {
 			case !known:
-				cur = BootValue{}
+				cur = bootValue{}
 			case sets:
 				ts := ts
-				cur = BootValue{Value: v, Known: true, Source: SourceTuned,
-					From: fmt.Sprintf("tuned profile %s (%s:%d)", ts.Profile, ts.File, ts.Line), Tuned: &ts, TunedAfterFiles: !t.Reapply}
+				cur = bootValue{value: v, known: true, source: sourceTuned,
+					from: fmt.Sprintf("tuned profile %s (%s:%d)", ts.profile, ts.file, ts.line), tuned: &ts, tunedAfterFiles: !t.reapply}
 			}
-			if t.Reapply && cfg != nil {
+			if t.reapply && cfg != nil {
 				if p, ok := reappliedBy(cfg, key); ok {
-					cur = BootValue{Value: p.Value, Known: true, Source: SourceSysctlD, From: fmt.Sprintf("%s:%d", p.File, p.Line), Persisted: &p}
+					cur = bootValue{value: p.value, known: true, source: sourceSysctlD, from: fmt.Sprintf("%s:%d", p.file, p.line), persisted: &p}
 				}
 			}
 		}
@@ -185,18 +185,18 @@ func (b *BootSources) Resolve(key string, cfg *Config, distroDefault string, has
 // reappliedBy is the value tuned's reapply_sysctl writes last for key: the
 // explicit (non-glob) assignments of the /etc/sysctl.d files in file-name
 // order, then /etc/sysctl.conf.
-func reappliedBy(cfg *Config, key string) (Persisted, bool) {
-	var last, conf *Assignment
+func reappliedBy(cfg *config, key string) (persisted, bool) {
+	var last, conf *assignment
 	// tuned opens /etc/sysctl.conf itself, whether or not a sysctl.d link
 	// makes systemd-sysctl read it (Unread holds it when none does).
-	all := append(append([]Assignment(nil), cfg.Assignments...), cfg.Unread...)
+	all := append(append([]assignment(nil), cfg.assignments...), cfg.unread...)
 	for i := range all {
 		a := &all[i]
 		if a.Key != key || a.Exclude {
 			continue
 		}
 		switch {
-		case a.File == SysctlConf:
+		case a.File == sysctlConf:
 			conf = a
 		case path.Dir(a.File) == "/etc/sysctl.d":
 			last = a
@@ -206,35 +206,35 @@ func reappliedBy(cfg *Config, key string) (Persisted, bool) {
 		last = conf
 	}
 	if last == nil {
-		return Persisted{}, false
+		return persisted{}, false
 	}
-	return Persisted{Value: last.Value, File: last.File, Line: last.Line}, true
+	return persisted{value: last.Value, file: last.File, line: last.Line}, true
 }
 
 // defaultValue is the value before any boot-time setter: the distro
 // profile's default, else the kernel's.
-func (b *BootSources) defaultValue(key, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) BootValue {
+func (b *bootSources) defaultValue(key, distroDefault string, hasDistro bool, runtime string, hasRuntime bool) bootValue {
 	if hasDistro {
-		return BootValue{Value: distroDefault, Known: true, Source: SourceDistroDefault, From: "the profile's facts.sysctl_defaults"}
+		return bootValue{value: distroDefault, known: true, source: sourceDistroDefault, from: "the profile's facts.sysctl_defaults"}
 	}
-	if v, src, ok := KernelDefault(key, b.Kernel, b.KernelKnown, b.Arch); ok {
+	if v, src, ok := kernelDefaultFor(key, b.kernel, b.kernelKnown, b.arch); ok {
 		from := "the same on every kernel version"
-		if b.KernelKnown {
-			from = "the default of Linux " + b.Kernel.String()
+		if b.kernelKnown {
+			from = "the default of Linux " + b.kernel.String()
 		}
-		return BootValue{Value: v, Known: true, Source: SourceKernelDefault, From: from, Ref: src}
+		return bootValue{value: v, known: true, source: sourceKernelDefault, from: from, ref: src}
 	}
-	if mem := b.MemTotalKiB(); key == "fs.file-max" && mem > 0 {
+	if mem := b.memTotalKiB(); key == "fs.file-max" && mem > 0 {
 		lo, hi := fileMaxDefault(mem)
 		from := fmt.Sprintf("computed by the kernel at boot: about 10%% of MemTotal %d KiB", mem)
 		ref := "fs/file_table.c files_maxfiles_init(); docs/truth.md gives the tolerance"
 		if hasRuntime {
 			// MemTotal may shrink after boot (a balloon driver): allow 2%.
 			if n, err := strconv.ParseUint(strings.TrimSpace(runtime), 10, 64); err == nil && n >= lo && n <= hi+hi/50 {
-				return BootValue{Value: strings.TrimSpace(runtime), Known: true, Source: SourceKernelDefault, From: from, Ref: ref}
+				return bootValue{value: strings.TrimSpace(runtime), known: true, source: sourceKernelDefault, from: from, ref: ref}
 			}
 		}
-		return BootValue{Value: strconv.FormatUint(hi, 10), Known: true, Source: SourceKernelDefault, From: from, Ref: ref, Range: true, Lo: lo, Hi: hi}
+		return bootValue{value: strconv.FormatUint(hi, 10), known: true, source: sourceKernelDefault, from: from, ref: ref, Range: true, lo: lo, hi: hi}
 	}
-	return BootValue{}
+	return bootValue{}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestParseKernelVersion(t *testing.T) {
-	for in, want := range map[string]KernelVersion{
+	for in, want := range map[string]kernelVersion{
 		"5.14.0-427.13.1.el9_4.x86_64": {5, 14, 0},
 		"3.10.0-1160.119.1.el7.x86_64": {3, 10, 0},
 		"6.18.44-fc-v1252":             {6, 18, 44},
@@ -19,13 +19,13 @@ func TestParseKernelVersion(t *testing.T) {
 		"6.1":                          {6, 1, 0},
 		"4.19-rc3":                     {4, 19, 0},
 	} {
-		got, ok := ParseKernelVersion(in)
+		got, ok := parseKernelVersion(in)
 		if !ok || got != want {
 			t.Errorf("ParseKernelVersion(%q) = %v %v, want %v", in, got, ok, want)
 		}
 	}
 	for _, bad := range []string{"", "linux", "x.1", "5"} {
-		if _, ok := ParseKernelVersion(bad); ok {
+		if _, ok := parseKernelVersion(bad); ok {
 			t.Errorf("ParseKernelVersion(%q) ok", bad)
 		}
 	}
@@ -60,8 +60,8 @@ func TestKernelDefaultsAcrossVersions(t *testing.T) {
 		{"fs.file-max", "6.1.0", "x86_64", ""},                  // computed: fileMaxDefault
 	}
 	for _, c := range cases {
-		v, known := ParseKernelVersion(c.version)
-		got, src, ok := KernelDefault(c.key, v, known, c.arch)
+		v, known := parseKernelVersion(c.version)
+		got, src, ok := kernelDefaultFor(c.key, v, known, c.arch)
 		if got != c.want || ok != (c.want != "") {
 			t.Errorf("%s on %q/%s = %q %v, want %q", c.key, c.version, c.arch, got, ok, c.want)
 		}
@@ -85,7 +85,7 @@ func TestFileMaxDefaultBracketsTheKernelsComputation(t *testing.T) {
 
 func TestSystemdBump(t *testing.T) {
 	const longMax, intHalf = "9223372036854775807", "1073741816"
-	k := func(s string) KernelVersion { v, _ := ParseKernelVersion(s); return v }
+	k := func(s string) kernelVersion { v, _ := parseKernelVersion(s); return v }
 	cases := []struct {
 		name    string
 		key     string
@@ -108,7 +108,7 @@ func TestSystemdBump(t *testing.T) {
 		{"other keys untouched", "net.core.somaxconn", 252, "5.14.0", "x86_64", 4096, ""},
 	}
 	for _, c := range cases {
-		sd := SystemdInit{PID1: true, Version: c.version}
+		sd := systemdInit{pid1: true, version: c.version}
 		v, ok, _ := systemdBump(c.key, sd, k(c.kernel), true, c.arch, c.before, true)
 		got := ""
 		if ok {
@@ -118,7 +118,7 @@ func TestSystemdBump(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
-	if _, ok, _ := systemdBump("fs.file-max", SystemdInit{PID1: false, Version: 252}, k("5.14.0"), true, "x86_64", 0, true); ok {
+	if _, ok, _ := systemdBump("fs.file-max", systemdInit{pid1: false, version: 252}, k("5.14.0"), true, "x86_64", 0, true); ok {
 		t.Error("systemd not PID 1 bumped fs.file-max")
 	}
 }
@@ -164,9 +164,9 @@ func TestDetectSystemdUnderARoot(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := mkroot(t, c.files)
-			cl, _ := LoadCmdline(h, "")
-			sd := DetectSystemd(h, cl.Init())
-			if sd.PID1 != c.pid1 || (c.pid1 && sd.Version != c.version) {
+			cl, _ := loadCmdline(h, "")
+			sd := detectSystemd(h, cl.init())
+			if sd.pid1 != c.pid1 || (c.pid1 && sd.version != c.version) {
 				t.Errorf("%+v, want PID1 %v version %d", sd, c.pid1, c.version)
 			}
 		})
@@ -182,16 +182,16 @@ func TestDetectSystemdOnThisMachineReadsProc1(t *testing.T) {
 	if err != nil {
 		t.Skipf("/proc/1/comm unreadable: %v", err)
 	}
-	sd := DetectSystemd(h, "")
+	sd := detectSystemd(h, "")
 	want := strings.TrimSpace(string(comm)) == "systemd" && !h.Exists("/run/systemd/container")
-	if sd.PID1 != want {
-		t.Errorf("PID1 = %v (%s), /proc/1/comm is %q", sd.PID1, sd.Why, comm)
+	if sd.pid1 != want {
+		t.Errorf("PID1 = %v (%s), /proc/1/comm is %q", sd.pid1, sd.why, comm)
 	}
 }
 
 func TestParseCmdline(t *testing.T) {
-	got := ParseCmdline(`ro quiet sysctl.vm.swappiness=10 "sysctl.kernel.msg=a b" sysctl/net/core/somaxconn=8192 foo="x y" bar sysctl.vm.swappiness=5 -- sysctl.fs.nr_open=1`)
-	want := []CmdlineParam{
+	got := parseCmdline(`ro quiet sysctl.vm.swappiness=10 "sysctl.kernel.msg=a b" sysctl/net/core/somaxconn=8192 foo="x y" bar sysctl.vm.swappiness=5 -- sysctl.fs.nr_open=1`)
+	want := []cmdlineParam{
 		{"ro", "", false}, {"quiet", "", false},
 		{"sysctl.vm.swappiness", "10", true},
 		{"sysctl.kernel.msg", "a b", true},
@@ -202,18 +202,18 @@ func TestParseCmdline(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ParseCmdline:\n got %+v\nwant %+v", got, want)
 	}
-	s := CmdlineSysctls(got, "/proc/cmdline")
+	s := cmdlineSysctls(got, "/proc/cmdline")
 	wantS := map[string]string{"vm.swappiness": "5", "kernel.msg": "a b", "net.core.somaxconn": "8192"}
 	if len(s) != len(wantS) {
 		t.Errorf("sysctls %+v", s)
 	}
 	for k, v := range wantS {
-		if s[k].Value != v {
-			t.Errorf("%s = %q, want %q", k, s[k].Value, v)
+		if s[k].value != v {
+			t.Errorf("%s = %q, want %q", k, s[k].value, v)
 		}
 	}
 	for _, notSysctl := range []string{"sysctl", "sysctl=1", "sysctlx.a=1", "sysctl.=1", "sysctl.a.b"} {
-		if m := CmdlineSysctls(ParseCmdline(notSysctl), ""); len(m) != 0 {
+		if m := cmdlineSysctls(parseCmdline(notSysctl), ""); len(m) != 0 {
 			t.Errorf("%q: %+v", notSysctl, m)
 		}
 	}
@@ -249,16 +249,16 @@ func TestLoadCmdlineFromBootloaderFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cl, err := LoadCmdline(mkroot(t, c.files), c.release)
+			cl, err := loadCmdline(mkroot(t, c.files), c.release)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cl.From != c.from || (cl.Ambiguous != "") != c.ambig {
-				t.Errorf("from %q ambiguous %q, want %q %v", cl.From, cl.Ambiguous, c.from, c.ambig)
+			if cl.from != c.from || (cl.ambiguous != "") != c.ambig {
+				t.Errorf("from %q ambiguous %q, want %q %v", cl.from, cl.ambiguous, c.from, c.ambig)
 			}
 			got := map[string]string{}
-			for k, v := range CmdlineSysctls(cl.Params, cl.From) {
-				got[k] = v.Value
+			for k, v := range cmdlineSysctls(cl.params, cl.from) {
+				got[k] = v.value
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("sysctls %v, want %v", got, c.want)
@@ -276,11 +276,11 @@ func TestLoadCmdlineLiveReadsProcCmdline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := LoadCmdline(h, "")
-	if err != nil || cl.From != "/proc/cmdline" {
+	cl, err := loadCmdline(h, "")
+	if err != nil || cl.from != "/proc/cmdline" {
 		t.Fatalf("%+v %v", cl, err)
 	}
-	if !reflect.DeepEqual(cl.Params, ParseCmdline(string(data))) {
+	if !reflect.DeepEqual(cl.params, parseCmdline(string(data))) {
 		t.Errorf("live command line differs from /proc/cmdline")
 	}
 }
@@ -355,23 +355,23 @@ func TestLoadTunedIncludeChains(t *testing.T) {
 			if v, ok := c.extra["etc/systemd/system/multi-user.target.wants/tuned.service"]; ok && v == "" {
 				delete(files, "etc/systemd/system/multi-user.target.wants/tuned.service")
 			}
-			tu, err := LoadTuned(mkroot(t, files))
+			tu, err := loadTuned(mkroot(t, files))
 			if err != nil || tu == nil {
 				t.Fatalf("%+v %v", tu, err)
 			}
 			got := map[string]string{}
-			for k, v := range tu.Sysctl {
-				got[k] = v.Value + "@" + v.Profile
+			for k, v := range tu.sysctl {
+				got[k] = v.value + "@" + v.profile
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("sysctls %v, want %v", got, c.want)
 			}
-			if tu.Enabled != c.enabled || tu.Reapply != c.reapply || (len(tu.Problems) > 0) != c.problems {
-				t.Errorf("enabled %v reapply %v problems %v", tu.Enabled, tu.Reapply, tu.Problems)
+			if tu.enabled != c.enabled || tu.reapply != c.reapply || (len(tu.problems) > 0) != c.problems {
+				t.Errorf("enabled %v reapply %v problems %v", tu.enabled, tu.reapply, tu.problems)
 			}
 		})
 	}
-	if tu, err := LoadTuned(mkroot(t, map[string]string{"etc/hostname": "x"})); tu != nil || err != nil {
+	if tu, err := loadTuned(mkroot(t, map[string]string{"etc/hostname": "x"})); tu != nil || err != nil {
 		t.Errorf("no tuned: %+v %v", tu, err)
 	}
 }
@@ -424,34 +424,34 @@ func TestBootOrder(t *testing.T) {
 		value  string
 		source string
 	}{
-		{"kernel default", systemd, "net.core.somaxconn", "4096", SourceKernelDefault},
-		{"command line over the default", with(systemd, map[string]string{"boot/loader/entries/a.conf": "options ro sysctl.net.core.somaxconn=1024\n"}), "net.core.somaxconn", "1024", SourceCmdline},
-		{"command line ignored before 5.8", with(systemd, map[string]string{"proc/sys/kernel/osrelease": "5.4.0\n", "boot/loader/entries/a.conf": "options sysctl.net.core.somaxconn=1024\n"}), "net.core.somaxconn", "4096", SourceKernelDefault},
-		{"systemd over the default", systemd, "fs.nr_open", "1073741816", SourceSystemd},
-		{"systemd does not lower a larger command-line nr_open", with(systemd, map[string]string{"boot/loader/entries/a.conf": "options sysctl.fs.nr_open=2000000000\n"}), "fs.nr_open", "2000000000", SourceCmdline},
-		{"sysctl.d over systemd", with(systemd, map[string]string{"usr/lib/sysctl.d/50-x.conf": "fs.file-max = 5000000\n"}), "fs.file-max", "5000000", SourceSysctlD},
-		{"tuned over /usr/lib/sysctl.d", rhelTuned(with(systemd, map[string]string{"usr/lib/sysctl.d/50-x.conf": "vm.swappiness = 60\n"})), "vm.swappiness", "30", SourceTuned},
-		{"/etc/sysctl.d reapplied over tuned", rhelTuned(with(systemd, map[string]string{"etc/sysctl.d/50-x.conf": "vm.swappiness = 5\n"})), "vm.swappiness", "5", SourceSysctlD},
-		{"/etc/sysctl.conf reapplied last", rhelTuned(with(systemd, map[string]string{"etc/sysctl.d/99-z.conf": "vm.swappiness = 5\n", "etc/sysctl.conf": "vm.swappiness = 6\n"})), "vm.swappiness", "6", SourceSysctlD},
-		{"tuned over /etc/sysctl.d without reapply", rhelTuned(with(systemd, map[string]string{"etc/tuned/tuned-main.conf": "reapply_sysctl = 0\n", "etc/sysctl.d/50-x.conf": "vm.swappiness = 5\n"})), "vm.swappiness", "30", SourceTuned},
+		{"kernel default", systemd, "net.core.somaxconn", "4096", sourceKernelDefault},
+		{"command line over the default", with(systemd, map[string]string{"boot/loader/entries/a.conf": "options ro sysctl.net.core.somaxconn=1024\n"}), "net.core.somaxconn", "1024", sourceCmdline},
+		{"command line ignored before 5.8", with(systemd, map[string]string{"proc/sys/kernel/osrelease": "5.4.0\n", "boot/loader/entries/a.conf": "options sysctl.net.core.somaxconn=1024\n"}), "net.core.somaxconn", "4096", sourceKernelDefault},
+		{"systemd over the default", systemd, "fs.nr_open", "1073741816", sourceSystemd},
+		{"systemd does not lower a larger command-line nr_open", with(systemd, map[string]string{"boot/loader/entries/a.conf": "options sysctl.fs.nr_open=2000000000\n"}), "fs.nr_open", "2000000000", sourceCmdline},
+		{"sysctl.d over systemd", with(systemd, map[string]string{"usr/lib/sysctl.d/50-x.conf": "fs.file-max = 5000000\n"}), "fs.file-max", "5000000", sourceSysctlD},
+		{"tuned over /usr/lib/sysctl.d", rhelTuned(with(systemd, map[string]string{"usr/lib/sysctl.d/50-x.conf": "vm.swappiness = 60\n"})), "vm.swappiness", "30", sourceTuned},
+		{"/etc/sysctl.d reapplied over tuned", rhelTuned(with(systemd, map[string]string{"etc/sysctl.d/50-x.conf": "vm.swappiness = 5\n"})), "vm.swappiness", "5", sourceSysctlD},
+		{"/etc/sysctl.conf reapplied last", rhelTuned(with(systemd, map[string]string{"etc/sysctl.d/99-z.conf": "vm.swappiness = 5\n", "etc/sysctl.conf": "vm.swappiness = 6\n"})), "vm.swappiness", "6", sourceSysctlD},
+		{"tuned over /etc/sysctl.d without reapply", rhelTuned(with(systemd, map[string]string{"etc/tuned/tuned-main.conf": "reapply_sysctl = 0\n", "etc/sysctl.d/50-x.conf": "vm.swappiness = 5\n"})), "vm.swappiness", "30", sourceTuned},
 		{"tuned not enabled does nothing", func() map[string]string {
 			m := rhelTuned(systemd)
 			delete(m, "etc/systemd/system/multi-user.target.wants/tuned.service")
 			return m
-		}(), "vm.swappiness", "60", SourceKernelDefault},
-		{"tuned > modifier raises", rhelTuned(with(systemd, map[string]string{"etc/tuned/virtual-guest/tuned.conf": "[sysctl]\nnet.core.somaxconn = >8192\n"})), "net.core.somaxconn", "8192", SourceTuned},
-		{"tuned > modifier leaves a larger value", rhelTuned(with(systemd, map[string]string{"etc/tuned/virtual-guest/tuned.conf": "[sysctl]\nnet.core.somaxconn = >1024\n"})), "net.core.somaxconn", "4096", SourceKernelDefault},
+		}(), "vm.swappiness", "60", sourceKernelDefault},
+		{"tuned > modifier raises", rhelTuned(with(systemd, map[string]string{"etc/tuned/virtual-guest/tuned.conf": "[sysctl]\nnet.core.somaxconn = >8192\n"})), "net.core.somaxconn", "8192", sourceTuned},
+		{"tuned > modifier leaves a larger value", rhelTuned(with(systemd, map[string]string{"etc/tuned/virtual-guest/tuned.conf": "[sysctl]\nnet.core.somaxconn = >1024\n"})), "net.core.somaxconn", "4096", sourceKernelDefault},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := mkroot(t, c.files)
-			cfg, err := LoadConfig(h)
+			cfg, err := readConfig(h)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := LoadBootSources(h).Resolve(c.key, cfg, "", false, "", false)
-			if b.Value != c.value || b.Source != c.source {
-				t.Errorf("%s = %q from %s (%s), want %q from %s", c.key, b.Value, b.Source, b.From, c.value, c.source)
+			b := loadBootSources(h).resolve(c.key, cfg, "", false, "", false)
+			if b.value != c.value || b.source != c.source {
+				t.Errorf("%s = %q from %s (%s), want %q from %s", c.key, b.value, b.source, b.from, c.value, c.source)
 			}
 		})
 	}
@@ -467,7 +467,7 @@ func BenchmarkLoadBootSources(b *testing.B) {
 		}
 		b.Run(strings.ReplaceAll(strings.TrimPrefix(root, "../../testdata/roots/"), "/", "live"), func(b *testing.B) {
 			for b.Loop() {
-				LoadBootSources(h)
+				loadBootSources(h)
 			}
 		})
 	}

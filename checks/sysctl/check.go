@@ -29,26 +29,26 @@ type check struct {
 }
 
 func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
-	res := engine.Result{Details: map[string]any{"key": c.key, "path": ProcPath(c.key)}}
+	res := engine.Result{Details: map[string]any{"key": c.key, "path": procPath(c.key)}}
 
 	cfg, sources, err := c.config.get(h)
 	if err != nil {
 		return errorResult(res, fmt.Sprintf("read sysctl configuration: %v", err))
 	}
-	if len(cfg.Problems) > 0 {
-		res.Details["config_problems"] = cfg.Problems
+	if len(cfg.problems) > 0 {
+		res.Details["config_problems"] = cfg.problems
 	}
-	if len(sources.Problems) > 0 {
-		res.Details["boot_problems"] = sources.Problems
+	if len(sources.problems) > 0 {
+		res.Details["boot_problems"] = sources.problems
 	}
-	transient, hasTransient := cfg.TransientSet(c.key)
+	transient, hasTransient := cfg.transientSet(c.key)
 	if hasTransient {
 		res.Details["transient_file"] = fmt.Sprintf("%s:%d", transient.File, transient.Line)
 		res.Details["transient"] = transient.Value
 	}
 
 	runtime, image, rerr := readRuntime(h, c.key)
-	b := sources.Resolve(c.key, cfg, c.bootDefault, c.hasDefault, runtime, rerr == nil && !image)
+	b := sources.resolve(c.key, cfg, c.bootDefault, c.hasDefault, runtime, rerr == nil && !image)
 	c.describeBoot(res, b)
 	switch {
 	case errors.Is(rerr, fs.ErrNotExist):
@@ -72,28 +72,28 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 }
 
 // describeBoot records where the boot value comes from.
-func (c *check) describeBoot(res engine.Result, b BootValue) {
+func (c *check) describeBoot(res engine.Result, b bootValue) {
 	res.Details["persisted"] = nil
 	res.Details["persisted_file"] = nil
-	if p := b.Persisted; p != nil {
-		res.Details["persisted"] = p.Value
-		res.Details["persisted_file"] = fmt.Sprintf("%s:%d", p.File, p.Line)
-		if p.Glob != "" {
-			res.Details["persisted_glob"] = p.Glob
+	if p := b.persisted; p != nil {
+		res.Details["persisted"] = p.value
+		res.Details["persisted_file"] = fmt.Sprintf("%s:%d", p.file, p.line)
+		if p.glob != "" {
+			res.Details["persisted_glob"] = p.glob
 		}
 	}
 	if c.hasDefault {
 		res.Details["boot_default"] = c.bootDefault
 	}
-	if b.Known {
-		res.Details["boot_value"] = b.Value
-		res.Details["boot_source"] = b.Source
-		res.Details["boot_from"] = b.From
-		if b.Ref != "" {
-			res.Details["boot_ref"] = b.Ref
+	if b.known {
+		res.Details["boot_value"] = b.value
+		res.Details["boot_source"] = b.source
+		res.Details["boot_from"] = b.from
+		if b.ref != "" {
+			res.Details["boot_ref"] = b.ref
 		}
 		if b.Range {
-			res.Details["boot_value_range"] = []uint64{b.Lo, b.Hi}
+			res.Details["boot_value_range"] = []uint64{b.lo, b.hi}
 		}
 	}
 }
@@ -111,30 +111,30 @@ func readRuntime(h *host.Host, key string) (value string, image bool, err error)
 	}
 	v := strings.TrimRight(string(data), "\n")
 	if strings.TrimSpace(v) == "" {
-		return "", false, fmt.Errorf("%s: empty value", ProcPath(key))
+		return "", false, fmt.Errorf("%s: empty value", procPath(key))
 	}
 	return v, false, nil
 }
 
 // evalBoot judges the boot value. A computed default known only as a range
 // counts as known when both ends agree.
-func (c *check) evalBoot(b BootValue) (ok, known bool, err error) {
-	if !b.Known {
+func (c *check) evalBoot(b bootValue) (ok, known bool, err error) {
+	if !b.known {
 		return false, false, nil
 	}
 	if b.Range {
-		okLo, err1 := c.rule.Expect.Eval(fmt.Sprint(b.Lo))
-		okHi, err2 := c.rule.Expect.Eval(fmt.Sprint(b.Hi))
+		okLo, err1 := c.rule.Expect.Eval(fmt.Sprint(b.lo))
+		okHi, err2 := c.rule.Expect.Eval(fmt.Sprint(b.hi))
 		if err1 != nil || err2 != nil || okLo != okHi {
 			return false, false, nil
 		}
 		return okLo, true, nil
 	}
-	ok, err = c.rule.Expect.Eval(b.Value)
+	ok, err = c.rule.Expect.Eval(b.value)
 	return ok, true, err
 }
 
-func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Result {
+func (c *check) judge(res engine.Result, runtime string, b bootValue) engine.Result {
 	shown := display(runtime)
 	nowOK, err := c.rule.Expect.Eval(runtime)
 	if err != nil {
@@ -149,14 +149,14 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 		res.Message = passMessage(b)
 	case nowOK && bootKnown:
 		res.Status = engine.Warn
-		res.Message = fmt.Sprintf("reverts on reboot: %s sets %s", b.From, display(b.Value))
+		res.Message = fmt.Sprintf("reverts on reboot: %s sets %s", b.from, display(b.value))
 		switch {
 		case bootErr != nil:
-			res.Message = fmt.Sprintf("reverts on reboot: %s sets %q (%v)", b.From, display(b.Value), bootErr)
-		case b.Source == SourceDistroDefault:
-			res.Message = "reverts on reboot to the distro default " + display(b.Value)
-		case b.Source == SourceKernelDefault:
-			res.Message = fmt.Sprintf("reverts on reboot to the kernel default %s (%s)", approx(b), b.From)
+			res.Message = fmt.Sprintf("reverts on reboot: %s sets %q (%v)", b.from, display(b.value), bootErr)
+		case b.source == sourceDistroDefault:
+			res.Message = "reverts on reboot to the distro default " + display(b.value)
+		case b.source == sourceKernelDefault:
+			res.Message = fmt.Sprintf("reverts on reboot to the kernel default %s (%s)", approx(b), b.from)
 		}
 		res.Remediation = c.plan(runtime, b, false)
 	case nowOK:
@@ -166,56 +166,56 @@ func (c *check) judge(res engine.Result, runtime string, b BootValue) engine.Res
 	case bootKnown && bootErr == nil && bootOK:
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Remediation = c.applyBootPlan(b)
-		if b.Source == SourceSysctlD {
-			res.Message = fmt.Sprintf("persisted in %s but not applied: run sysctl --system (or reboot)", b.From)
+		if b.source == sourceSysctlD {
+			res.Message = fmt.Sprintf("persisted in %s but not applied: run sysctl --system (or reboot)", b.from)
 		} else {
-			res.Message = fmt.Sprintf("runtime %s, but a boot applies %s (%s %s): not applied now", shown, approx(b), b.Source, b.From)
+			res.Message = fmt.Sprintf("runtime %s, but a boot applies %s (%s %s): not applied now", shown, approx(b), b.source, b.from)
 		}
 	default:
 		res.Status = engine.MissStatus(c.rule.Level)
-		switch b.Source {
-		case SourceSysctlD:
-			res.Message = fmt.Sprintf("runtime %s and %s sets %s", shown, b.From, display(b.Value))
-		case SourceDistroDefault:
-			res.Message = fmt.Sprintf("runtime %s; not persisted, the distro default is %s", shown, display(b.Value))
-		case SourceKernelDefault:
-			res.Message = fmt.Sprintf("runtime %s; not persisted, the kernel default is %s (%s)", shown, approx(b), b.From)
-		case SourceTuned, SourceCmdline, SourceSystemd:
-			res.Message = fmt.Sprintf("runtime %s; at boot %s sets %s", shown, b.From, display(b.Value))
+		switch b.source {
+		case sourceSysctlD:
+			res.Message = fmt.Sprintf("runtime %s and %s sets %s", shown, b.from, display(b.value))
+		case sourceDistroDefault:
+			res.Message = fmt.Sprintf("runtime %s; not persisted, the distro default is %s", shown, display(b.value))
+		case sourceKernelDefault:
+			res.Message = fmt.Sprintf("runtime %s; not persisted, the kernel default is %s (%s)", shown, approx(b), b.from)
+		case sourceTuned, sourceCmdline, sourceSystemd:
+			res.Message = fmt.Sprintf("runtime %s; at boot %s sets %s", shown, b.from, display(b.value))
 		default:
 			res.Message = fmt.Sprintf("runtime %s; not persisted in any sysctl.d file", shown)
 		}
 		res.Remediation = c.plan(runtime, b, true)
 	}
-	if d := b.Dropped; d != nil && res.Status != engine.Pass {
+	if d := b.dropped; d != nil && res.Status != engine.Pass {
 		res.Message += fmt.Sprintf(" (%s:%d drops it with \"-%s\": no sysctl.d line before that sets it at boot)", d.File, d.Line, d.Key)
 		res.Details["dropped_by"] = fmt.Sprintf("%s:%d", d.File, d.Line)
 	}
 	return res
 }
 
-func passMessage(b BootValue) string {
-	switch b.Source {
-	case SourceSysctlD:
-		return "set in " + b.From
-	case SourceDistroDefault:
+func passMessage(b bootValue) string {
+	switch b.source {
+	case sourceSysctlD:
+		return "set in " + b.from
+	case sourceDistroDefault:
 		return "the distro default; no sysctl.d file sets it"
-	case SourceKernelDefault:
-		return "the kernel default (" + b.From + "); nothing else sets it at boot"
+	case sourceKernelDefault:
+		return "the kernel default (" + b.from + "); nothing else sets it at boot"
 	}
-	return "set at boot by " + b.Source + ": " + b.From
+	return "set at boot by " + b.source + ": " + b.from
 }
 
 // approx shows a boot value, "about N" for a computed one.
-func approx(b BootValue) string {
+func approx(b bootValue) string {
 	if b.Range {
-		return fmt.Sprintf("about %d", b.Hi)
+		return fmt.Sprintf("about %d", b.hi)
 	}
-	return display(b.Value)
+	return display(b.value)
 }
 
 // judgeImage judges a root with no running kernel by its boot value alone.
-func (c *check) judgeImage(res engine.Result, b BootValue) engine.Result {
+func (c *check) judgeImage(res engine.Result, b bootValue) engine.Result {
 	ok, known, err := c.evalBoot(b)
 	if !known {
 		res.Status = engine.Warn
@@ -227,63 +227,63 @@ func (c *check) judgeImage(res engine.Result, b BootValue) engine.Result {
 	res.Observed = approx(b) + " (" + bootOrigin(b) + ")"
 	switch {
 	case err != nil:
-		return errorResult(res, fmt.Sprintf("boot value %q: %v", display(b.Value), err))
+		return errorResult(res, fmt.Sprintf("boot value %q: %v", display(b.value), err))
 	case ok:
 		res.Status = engine.Pass
 		res.Message = "image: the value a boot applies satisfies the expectation"
 	default:
 		res.Status = engine.MissStatus(c.rule.Level)
 		res.Message = "image: a boot applies " + approx(b) + " from " + bootOrigin(b)
-		res.Remediation = c.plan(b.Value, b, false)
+		res.Remediation = c.plan(b.value, b, false)
 	}
 	return res
 }
 
 // bootOrigin names a boot value's origin in a few words.
-func bootOrigin(b BootValue) string {
-	switch b.Source {
-	case SourceSysctlD:
-		return b.From
-	case SourceDistroDefault, SourceKernelDefault:
-		return b.Source
+func bootOrigin(b bootValue) string {
+	switch b.source {
+	case sourceSysctlD:
+		return b.from
+	case sourceDistroDefault, sourceKernelDefault:
+		return b.source
 	}
-	return b.Source + ", " + b.From
+	return b.source + ", " + b.from
 }
 
-func (c *check) bootSuffix(b BootValue) string {
+func (c *check) bootSuffix(b bootValue) string {
 	switch {
-	case b.Persisted != nil:
-		return fmt.Sprintf(" (persisted %s in %s)", display(b.Value), path.Base(b.Persisted.File))
-	case b.Source == SourceTuned:
-		return fmt.Sprintf(" (tuned %s sets %s)", b.Tuned.Profile, display(b.Value))
-	case b.Source == SourceCmdline:
-		return " (kernel command line sets " + display(b.Value) + ")"
-	case b.Source == SourceSystemd:
-		return " (systemd sets " + display(b.Value) + " at boot)"
-	case b.Source == SourceKernelDefault:
+	case b.persisted != nil:
+		return fmt.Sprintf(" (persisted %s in %s)", display(b.value), path.Base(b.persisted.file))
+	case b.source == sourceTuned:
+		return fmt.Sprintf(" (tuned %s sets %s)", b.tuned.profile, display(b.value))
+	case b.source == sourceCmdline:
+		return " (kernel command line sets " + display(b.value) + ")"
+	case b.source == sourceSystemd:
+		return " (systemd sets " + display(b.value) + " at boot)"
+	case b.source == sourceKernelDefault:
 		return " (not persisted; kernel default " + approx(b) + ")"
-	case b.Known:
-		return " (not persisted; default " + display(b.Value) + ")"
+	case b.known:
+		return " (not persisted; default " + display(b.value) + ")"
 	}
 	return " (not persisted)"
 }
 
 // applyBootPlan fixes a runtime value when the boot value is right: apply
 // what a boot would, and persist nothing.
-func (c *check) applyBootPlan(b BootValue) *remediate.Plan {
-	if p := b.Persisted; p != nil {
+func (c *check) applyBootPlan(b bootValue) *remediate.Plan {
+	if p := b.persisted; p != nil {
 		return &remediate.Plan{
 			Summary: "apply the persisted sysctl configuration",
-			Actions: []remediate.Action{remediate.Run("load the value already persisted in "+p.File, "sysctl", "-p", p.File)},
+			Actions: []remediate.Action{remediate.Run("load the value already persisted in "+p.file, "sysctl", "-p", p.file)},
 		}
 	}
-	v := b.Value
+	v := b.value
 	if b.Range {
-		v = fmt.Sprint(b.Hi)
+		v = fmt.Sprint(b.hi)
 	}
 	return &remediate.Plan{
 		Summary: fmt.Sprintf("apply %s = %s now (the value a boot gives it)", c.key, display(v)),
-		Actions: []remediate.Action{remediate.Run("apply the boot value ("+b.Source+") at runtime", "sysctl", "-w", c.key+"="+display(v))},
+		Actions: []remediate.Action{remediate.Run("apply the boot value ("+b.source+") at runtime", "sysctl", "-w", c.key+"="+display(v))},
 	}
 }
 
@@ -296,7 +296,7 @@ func (c *check) applyBootPlan(b BootValue) *remediate.Plan {
 // the sysctl.d files (reapply_sysctl off), which must be edited itself, and
 // a value equal to the kernel's default with nothing else setting the key,
 // which needs no file at all (golive never pins a default).
-func (c *check) plan(current string, b BootValue, runtimeWrong bool) *remediate.Plan {
+func (c *check) plan(current string, b bootValue, runtimeWrong bool) *remediate.Plan {
 	value := current
 	if ok, err := c.rule.Expect.Eval(current); err != nil || !ok || current == "" {
 		v, ok := c.rule.Expect.Fix(current)
@@ -309,20 +309,20 @@ func (c *check) plan(current string, b BootValue, runtimeWrong bool) *remediate.
 		value = v
 	}
 	summary := fmt.Sprintf("set %s = %s", c.key, value)
-	if b.IsDefault() && !b.Range && value == b.Value {
+	if b.isDefault() && !b.Range && value == b.value {
 		return &remediate.Plan{Summary: summary + " now (the default a boot gives it)",
 			Actions: []remediate.Action{remediate.Run("apply the default at runtime", "sysctl", "-w", c.key+"="+value)}}
 	}
-	if b.Source == SourceTuned && b.TunedAfterFiles {
+	if b.source == sourceTuned && b.tunedAfterFiles {
 		actions := []remediate.Action{remediate.Tell(fmt.Sprintf(
 			"tuned profile %s sets %s = %s (%s:%d) and tuned applies it after the sysctl.d files (reapply_sysctl = 0 in %s): set %s = %s in the [sysctl] section of the active profile (a copy under /etc/tuned/%s/ when the file is under /usr/lib/tuned), or set reapply_sysctl = 1 and persist the value in %s",
-			b.Tuned.Profile, c.key, display(b.Value), b.Tuned.File, b.Tuned.Line, tunedMainConf, c.key, value, b.Tuned.Profile, remediate.SysctlDropIn))}
+			b.tuned.profile, c.key, display(b.value), b.tuned.file, b.tuned.line, tunedMainConf, c.key, value, b.tuned.profile, remediate.SysctlDropIn))}
 		if runtimeWrong {
 			actions = append(actions, remediate.Run("apply at runtime", "sysctl", "-w", c.key+"="+value))
 		}
 		return &remediate.Plan{Summary: summary + " in the tuned profile", Actions: actions}
 	}
-	if d := b.Dropped; d != nil && overrides(d.File, d.Via) {
+	if d := b.dropped; d != nil && overrides(d.File, d.Via) {
 		if !strings.HasPrefix(d.File, "/etc/") {
 			return &remediate.Plan{
 				Summary: summary,
@@ -338,21 +338,21 @@ func (c *check) plan(current string, b BootValue, runtimeWrong bool) *remediate.
 		}
 		return &remediate.Plan{Summary: summary + " in " + d.File, Actions: actions}
 	}
-	if b.Persisted != nil && overrides(b.Persisted.File, b.Persisted.Via) && !strings.HasPrefix(b.Persisted.File, "/etc/") {
+	if b.persisted != nil && overrides(b.persisted.file, b.persisted.via) && !strings.HasPrefix(b.persisted.file, "/etc/") {
 		return &remediate.Plan{
 			Summary: summary,
 			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
 				"%s (shipped by a package) sets %s and is applied after %s; override it with a file of the same name in /etc/sysctl.d that sets %s = %s",
-				b.Persisted.File, c.key, remediate.SysctlDropIn, c.key, value))},
+				b.persisted.file, c.key, remediate.SysctlDropIn, c.key, value))},
 		}
 	}
-	if b.Persisted != nil && overrides(b.Persisted.File, b.Persisted.Via) {
+	if b.persisted != nil && overrides(b.persisted.file, b.persisted.via) {
 		line := c.key + " = " + value
-		actions := []remediate.Action{{Kind: remediate.FileLine, Path: b.Persisted.File, Key: c.key, Line: line}}
+		actions := []remediate.Action{{Kind: remediate.FileLine, Path: b.persisted.file, Key: c.key, Line: line}}
 		if runtimeWrong {
 			actions = append(actions, remediate.Run("apply at runtime", "sysctl", "-w", c.key+"="+value))
 		}
-		return &remediate.Plan{Summary: summary + " in " + b.Persisted.File, Actions: actions}
+		return &remediate.Plan{Summary: summary + " in " + b.persisted.file, Actions: actions}
 	}
 	return &remediate.Plan{Summary: summary, Actions: []remediate.Action{remediate.SetSysctl(c.key, value)}}
 }
@@ -385,7 +385,7 @@ func errorResult(res engine.Result, msg string) engine.Result {
 func (c *check) missing(res engine.Result, h *host.Host) engine.Result {
 	res.Observed = "absent"
 	res.Details["missing"] = true
-	notHere := ProcPath(c.key) + " does not exist"
+	notHere := procPath(c.key) + " does not exist"
 	if c.rule.Builtin() {
 		res.Status = engine.Skip
 		res.Message = "not present on this kernel (" + notHere + "; the module that provides it may not be loaded)"
@@ -398,7 +398,7 @@ func (c *check) missing(res engine.Result, h *host.Host) engine.Result {
 	}
 	res.Status = engine.Fail
 	where := c.rule.Where
-	if mod := ModuleFor(c.key); mod != "" && !moduleLoaded(h, mod) {
+	if mod := moduleFor(c.key); mod != "" && !moduleLoaded(h, mod) {
 		res.Details["module"] = mod
 		res.Message = fmt.Sprintf("not present on this kernel: %s; the %s module creates it and is not loaded", notHere, mod)
 		res.Remediation = &remediate.Plan{
@@ -417,7 +417,7 @@ func (c *check) missing(res engine.Result, h *host.Host) engine.Result {
 			Actions: []remediate.Action{remediate.Tell(fmt.Sprintf("%s names interface %q, which does not exist here: correct the key at %s, or add optional: true to the rule if the interface is created later", c.key, ifname, where))}}
 		return res
 	}
-	sugg := Suggest(c.key, c.config.procKeys(h))
+	sugg := suggest(c.key, c.config.procKeys(h))
 	res.Details["suggestions"] = sugg
 	if len(sugg) > 0 {
 		res.Message = fmt.Sprintf("not present on this kernel: %s; a typo? did you mean %s", notHere, strings.Join(sugg, ", "))

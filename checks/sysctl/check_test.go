@@ -20,7 +20,7 @@ func testProfile(t *testing.T, yaml string) *profile.Profile {
 
 func runOne(t *testing.T, p *profile.Profile, h *host.Host, id string) engine.Result {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestLongValuesAreReadWhole(t *testing.T) {
 func TestBadSysctlNamesAreProfileErrors(t *testing.T) {
 	for _, key := range []string{`"net.*.x"`, `"a..b"`, `"has space"`} {
 		p := testProfile(t, "sysctl:\n  "+key+": \"1\"\n")
-		if _, err := build(p.Section(Kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:2") {
+		if _, err := build(p.Section(kind), p); err == nil || !strings.Contains(err.Error(), "p.yaml:2") {
 			t.Errorf("%s: err = %v, want a profile error at p.yaml:2", key, err)
 		}
 	}

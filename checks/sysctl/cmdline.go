@@ -11,18 +11,18 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// CmdlineParam is one parameter of a kernel command line.
-type CmdlineParam struct {
-	Name, Value string
-	HasValue    bool
+// cmdlineParam is one parameter of a kernel command line.
+type cmdlineParam struct {
+	name, value string
+	hasValue    bool
 }
 
-// ParseCmdline splits a kernel command line as the kernel does (kernel/
+// parseCmdline splits a kernel command line as the kernel does (kernel/
 // params.c next_arg): parameters are separated by blanks outside double
 // quotes; a value may be quoted ("a b") and the quotes are dropped; "--"
 // ends the kernel's parameters (the rest is init's).
-func ParseCmdline(s string) []CmdlineParam {
-	var out []CmdlineParam
+func parseCmdline(s string) []cmdlineParam {
+	var out []cmdlineParam
 	for {
 		s = strings.TrimLeft(s, " \t\n\r\v\f")
 		if s == "" {
@@ -47,18 +47,18 @@ func ParseCmdline(s string) []CmdlineParam {
 		}
 		arg := s[:i]
 		s = s[i:]
-		p := CmdlineParam{Name: arg}
+		p := cmdlineParam{name: arg}
 		if equals >= 0 {
-			p.Name, p.Value, p.HasValue = arg[:equals], arg[equals+1:], true
-			if strings.HasPrefix(p.Value, `"`) {
-				p.Value = strings.TrimSuffix(p.Value[1:], `"`)
+			p.name, p.value, p.hasValue = arg[:equals], arg[equals+1:], true
+			if strings.HasPrefix(p.value, `"`) {
+				p.value = strings.TrimSuffix(p.value[1:], `"`)
 			} else if quoted {
-				p.Value = strings.TrimSuffix(p.Value, `"`)
+				p.value = strings.TrimSuffix(p.value, `"`)
 			}
 		} else if quoted {
-			p.Name = strings.TrimSuffix(p.Name, `"`)
+			p.name = strings.TrimSuffix(p.name, `"`)
 		}
-		if !p.HasValue && p.Name == "--" {
+		if !p.hasValue && p.name == "--" {
 			return out
 		}
 		out = append(out, p)
@@ -69,48 +69,48 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
-// CmdlineSysctl is a sysctl.<key>=<value> parameter, which Linux 5.8 and
+// cmdlineSysctl is a sysctl.<key>=<value> parameter, which Linux 5.8 and
 // later writes to /proc/sys at boot (fs/proc/proc_sysctl.c
 // process_sysctl_arg): the part after "sysctl." or "sysctl/" is a path in
 // which every "." becomes "/".
-type CmdlineSysctl struct {
-	Key, Value string
-	From       string // where the command line came from
+type cmdlineSysctl struct {
+	key, value string
+	from       string // where the command line came from
 }
 
-// CmdlineSysctls picks the sysctl parameters of a command line; the last
+// cmdlineSysctls picks the sysctl parameters of a command line; the last
 // one for a key wins, as the kernel applies them in order.
-func CmdlineSysctls(params []CmdlineParam, from string) map[string]CmdlineSysctl {
-	out := map[string]CmdlineSysctl{}
+func cmdlineSysctls(params []cmdlineParam, from string) map[string]cmdlineSysctl {
+	out := map[string]cmdlineSysctl{}
 	for _, p := range params {
-		rest, ok := strings.CutPrefix(p.Name, "sysctl")
-		if !ok || rest == "" || (rest[0] != '.' && rest[0] != '/') || !p.HasValue {
+		rest, ok := strings.CutPrefix(p.name, "sysctl")
+		if !ok || rest == "" || (rest[0] != '.' && rest[0] != '/') || !p.hasValue {
 			continue
 		}
 		key := strings.Trim(strings.ReplaceAll(rest[1:], "/", "."), ".")
 		if key == "" {
 			continue
 		}
-		out[key] = CmdlineSysctl{Key: key, Value: p.Value, From: from}
+		out[key] = cmdlineSysctl{key: key, value: p.value, from: from}
 	}
 	return out
 }
 
-// Cmdline is the kernel command line the next boot uses, and where it was
+// cmdline is the kernel command line the next boot uses, and where it was
 // read.
-type Cmdline struct {
-	Params []CmdlineParam
-	From   string // "/proc/cmdline", "/boot/loader/entries/x.conf", "/etc/default/grub"
-	// Ambiguous is set when boot entries disagree and none could be chosen.
-	Ambiguous string
+type cmdline struct {
+	params []cmdlineParam
+	from   string // "/proc/cmdline", "/boot/loader/entries/x.conf", "/etc/default/grub"
+	// ambiguous is set when boot entries disagree and none could be chosen.
+	ambiguous string
 }
 
-// Init returns the init= parameter, if any.
-func (c Cmdline) Init() string {
+// init returns the init= parameter, if any.
+func (c cmdline) init() string {
 	v := ""
-	for _, p := range c.Params {
-		if p.Name == "init" && p.HasValue {
-			v = p.Value
+	for _, p := range c.params {
+		if p.name == "init" && p.hasValue {
+			v = p.value
 		}
 	}
 	return v
@@ -118,24 +118,24 @@ func (c Cmdline) Init() string {
 
 const maxBootFile = 64 << 10
 
-// LoadCmdline reads the kernel command line: /proc/cmdline on the running
+// loadCmdline reads the kernel command line: /proc/cmdline on the running
 // system (the line this boot used); under --root the bootloader's
 // configuration: Boot Loader Specification entries (RHEL 8+, Fedora), with
 // $kernelopts from /boot/grub2/grubenv, else /etc/default/grub's
 // GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT (what grub-mkconfig puts
 // on a normal boot entry).
-func LoadCmdline(h *host.Host, release string) (Cmdline, error) {
+func loadCmdline(h *host.Host, release string) (cmdline, error) {
 	if h.Live() {
 		data, err := h.ReadFileLimit("/proc/cmdline", maxBootFile)
 		if err != nil {
-			return Cmdline{}, err
+			return cmdline{}, err
 		}
-		return Cmdline{Params: ParseCmdline(string(data)), From: "/proc/cmdline"}, nil
+		return cmdline{params: parseCmdline(string(data)), from: "/proc/cmdline"}, nil
 	}
 	env := map[string]string{}
 	for _, p := range []string{"/boot/grub2/grubenv", "/boot/grub/grubenv", "/boot/efi/EFI/redhat/grubenv"} {
 		if data, err := facts.BootFile(h, p, maxBootFile); err == nil {
-			for k, v := range ParseGrubenv(data) {
+			for k, v := range parseGrubenv(data) {
 				env[k] = v
 			}
 		}
@@ -144,30 +144,30 @@ func LoadCmdline(h *host.Host, release string) (Cmdline, error) {
 		return c, err
 	}
 	if data, err := facts.BootFile(h, "/etc/default/grub", maxBootFile); err == nil {
-		vars := ParseShellAssignments(data)
+		vars := parseShellAssignments(data)
 		line := strings.TrimSpace(vars["GRUB_CMDLINE_LINUX"] + " " + vars["GRUB_CMDLINE_LINUX_DEFAULT"])
-		return Cmdline{Params: ParseCmdline(line), From: "/etc/default/grub"}, nil
+		return cmdline{params: parseCmdline(line), from: "/etc/default/grub"}, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return Cmdline{}, err
+		return cmdline{}, err
 	}
-	return Cmdline{}, nil
+	return cmdline{}, nil
 }
 
 // blsCmdline reads /boot/loader/entries. The entry booted by default is
 // grubenv's saved_entry, else the one for the running kernel, else — when
 // every entry has the same options — any of them.
-func blsCmdline(h *host.Host, release string, env map[string]string) (Cmdline, bool, error) {
+func blsCmdline(h *host.Host, release string, env map[string]string) (cmdline, bool, error) {
 	const dir = "/boot/loader/entries"
 	entries, err := h.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return Cmdline{}, false, nil
+			return cmdline{}, false, nil
 		}
-		return Cmdline{}, false, err
+		return cmdline{}, false, err
 	}
 	type entry struct {
 		id, file string
-		e        BLSEntry
+		e        blsEntry
 	}
 	var all []entry
 	for _, de := range entries {
@@ -179,14 +179,14 @@ func blsCmdline(h *host.Host, release string, env map[string]string) (Cmdline, b
 		if err != nil {
 			continue
 		}
-		all = append(all, entry{strings.TrimSuffix(de.Name(), ".conf"), p, ParseBLSEntry(data)})
+		all = append(all, entry{strings.TrimSuffix(de.Name(), ".conf"), p, parseBLSEntry(data)})
 	}
 	if len(all) == 0 {
-		return Cmdline{}, false, nil
+		return cmdline{}, false, nil
 	}
-	pick := func(en entry) (Cmdline, bool, error) {
-		line := expandGrubVars(en.e.Options, env)
-		return Cmdline{Params: ParseCmdline(line), From: en.file}, true, nil
+	pick := func(en entry) (cmdline, bool, error) {
+		line := expandGrubVars(en.e.options, env)
+		return cmdline{params: parseCmdline(line), from: en.file}, true, nil
 	}
 	if saved := env["saved_entry"]; saved != "" {
 		for _, en := range all {
@@ -197,33 +197,33 @@ func blsCmdline(h *host.Host, release string, env map[string]string) (Cmdline, b
 	}
 	if release != "" {
 		for _, en := range all {
-			if en.e.Version == release || strings.HasSuffix(en.e.Linux, "vmlinuz-"+release) {
+			if en.e.version == release || strings.HasSuffix(en.e.linux, "vmlinuz-"+release) {
 				return pick(en)
 			}
 		}
 	}
-	first := expandGrubVars(all[0].e.Options, env)
+	first := expandGrubVars(all[0].e.options, env)
 	for _, en := range all[1:] {
-		if expandGrubVars(en.e.Options, env) != first {
+		if expandGrubVars(en.e.options, env) != first {
 			names := make([]string, 0, len(all))
 			for _, en := range all {
 				names = append(names, en.file)
 			}
 			sort.Strings(names)
-			return Cmdline{From: dir, Ambiguous: "boot entries with different options and no default: " + strings.Join(names, ", ")}, true, nil
+			return cmdline{from: dir, ambiguous: "boot entries with different options and no default: " + strings.Join(names, ", ")}, true, nil
 		}
 	}
 	return pick(all[0])
 }
 
-// BLSEntry is the part of a Boot Loader Specification entry golive needs.
-type BLSEntry struct {
-	Version, Linux, Options string
+// blsEntry is the part of a Boot Loader Specification entry golive needs.
+type blsEntry struct {
+	version, linux, options string
 }
 
-// ParseBLSEntry parses "key value" lines; several options lines are joined.
-func ParseBLSEntry(data []byte) BLSEntry {
-	var e BLSEntry
+// parseBLSEntry parses "key value" lines; several options lines are joined.
+func parseBLSEntry(data []byte) blsEntry {
+	var e blsEntry
 	var opts []string
 	for _, raw := range strings.Split(string(data), "\n") {
 		line := strings.TrimSpace(raw)
@@ -237,20 +237,20 @@ func ParseBLSEntry(data []byte) BLSEntry {
 		v = strings.TrimSpace(v)
 		switch k {
 		case "version":
-			e.Version = v
+			e.version = v
 		case "linux":
-			e.Linux = v
+			e.linux = v
 		case "options":
 			opts = append(opts, v)
 		}
 	}
-	e.Options = strings.Join(opts, " ")
+	e.options = strings.Join(opts, " ")
 	return e
 }
 
-// ParseGrubenv parses GRUB's environment block: "name=value" lines after a
+// parseGrubenv parses GRUB's environment block: "name=value" lines after a
 // "# GRUB Environment Block" header, padded with '#'.
-func ParseGrubenv(data []byte) map[string]string {
+func parseGrubenv(data []byte) map[string]string {
 	out := map[string]string{}
 	for _, raw := range strings.Split(string(data), "\n") {
 		line := strings.TrimRight(raw, "\r")
@@ -305,11 +305,11 @@ func isAlnumByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// ParseShellAssignments reads NAME=value lines of a shell fragment such as
+// parseShellAssignments reads NAME=value lines of a shell fragment such as
 // /etc/default/grub, with single and double quotes and $NAME / ${NAME}
 // references to names assigned earlier (in double quotes or bare). Anything
 // else a shell could do (commands, conditionals) is not evaluated.
-func ParseShellAssignments(data []byte) map[string]string {
+func parseShellAssignments(data []byte) map[string]string {
 	vars := map[string]string{}
 	for _, raw := range strings.Split(string(data), "\n") {
 		line := strings.TrimSpace(raw)

@@ -61,17 +61,17 @@ func TestSystemdBumpsNrOpenFact(t *testing.T) {
 	}
 	off := rootResults(t, "debian-12", "")["fs.nr_open"]
 	on := rootResults(t, "debian-12", cfg)["fs.nr_open"]
-	if off.Details["boot_value"] != "1048576" || off.Details["boot_source"] != SourceKernelDefault {
+	if off.Details["boot_value"] != "1048576" || off.Details["boot_source"] != sourceKernelDefault {
 		t.Errorf("debian-12: boot %v from %v, want the kernel's 1048576", off.Details["boot_value"], off.Details["boot_source"])
 	}
-	if on.Details["boot_value"] != "1073741816" || on.Details["boot_source"] != SourceSystemd {
+	if on.Details["boot_value"] != "1073741816" || on.Details["boot_source"] != sourceSystemd {
 		t.Errorf("debian-12 with the bump: boot %v from %v, want systemd's 1073741816", on.Details["boot_value"], on.Details["boot_source"])
 	}
-	sd := SystemdInit{PID1: true, Version: 252}
+	sd := systemdInit{pid1: true, version: 252}
 	if _, ok, _ := systemdBump("fs.nr_open", sd, kv(6, 1), true, "x86_64", 1048576, true); !ok {
 		t.Error("systemd 252 raises fs.nr_open upstream")
 	}
-	sd.NoNrOpenBump = true
+	sd.noNrOpenBump = true
 	if _, ok, _ := systemdBump("fs.nr_open", sd, kv(6, 1), true, "x86_64", 1048576, true); ok {
 		t.Error("NoNrOpenBump: fs.nr_open must stay")
 	}
@@ -98,12 +98,12 @@ func TestDebian13SysctlConfIsNotReadAtBoot(t *testing.T) {
 	if err != nil || p.Name != "debian-13" {
 		t.Fatalf("profile %v, %v", p, err)
 	}
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range engine.Run(context.Background(), h, checks, engine.RunOptions{}).Results {
-		if r.ID != Kind+"/net.core.somaxconn" {
+		if r.ID != kind+"/net.core.somaxconn" {
 			continue
 		}
 		if r.Status != engine.Warn || !strings.Contains(r.Message, "reverts on reboot") || r.Details["persisted"] != nil {

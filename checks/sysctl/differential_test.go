@@ -96,9 +96,9 @@ func TestDifferentialSystemdSysctl(t *testing.T) {
 			if want == sentinel {
 				want, set = "", false
 			}
-			p, ok := cfg.Resolve(swapSeparators(k))
-			if ok != set || p.Value != want {
-				diffs = append(diffs, fmt.Sprintf("%s: systemd-sysctl %s, golive %s %s:%d", k, shownValue(want, set), shownValue(p.Value, ok), p.File, p.Line))
+			p, ok := cfg.resolve(swapSeparators(k))
+			if ok != set || p.value != want {
+				diffs = append(diffs, fmt.Sprintf("%s: systemd-sysctl %s, golive %s %s:%d", k, shownValue(want, set), shownValue(p.value, ok), p.file, p.line))
 			}
 		}
 		if len(diffs) == 0 {

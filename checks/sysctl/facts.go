@@ -8,7 +8,7 @@ var (
 	// They let golive tell "not persisted, but this is the default anyway"
 	// from "reverts on reboot". rlimit declares it too.
 	defaultsFact = profile.DeclareFact(profile.FactSpec[map[string]string]{
-		Key: "sysctl_defaults", Family: Kind, Doc: "values a sysctl key has after boot when no sysctl.d file sets it",
+		Key: "sysctl_defaults", Family: kind, Doc: "values a sysctl key has after boot when no sysctl.d file sets it",
 	})
 	// bumpsNrOpenFact is false where the distro builds systemd with
 	// -Dbump-proc-sys-fs-nr-open=false, so PID 1 (>= 240) raises
@@ -16,6 +16,6 @@ var (
 	// systemd from 240-2 to 256 (Debian 10 to 12), undone in 256~rc3-3
 	// (Debian 13). Unset (nil) means upstream's behaviour (it raises both).
 	bumpsNrOpenFact = profile.DeclareFact(profile.FactSpec[*bool]{
-		Key: "systemd_bumps_nr_open", Family: Kind, Doc: "false where the distro's systemd leaves fs.nr_open at the kernel's default",
+		Key: "systemd_bumps_nr_open", Family: kind, Doc: "false where the distro's systemd leaves fs.nr_open at the kernel's default",
 	})
 )

@@ -11,13 +11,13 @@ func FuzzParseTunedConf(f *testing.F) {
 	f.Add([]byte("orphan=1\n[broken\n"))
 	f.Add([]byte("[sysctl]\nreplace=1\ndrop=a,b\n;c\n#d\n=\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		units, err := ParseTunedConf(data)
+		units, err := parseTunedConf(data)
 		if err != nil {
 			return
 		}
 		for _, u := range units {
-			for _, o := range u.Options {
-				if o.Name == "" || o.Line < 1 {
+			for _, o := range u.options {
+				if o.name == "" || o.line < 1 {
 					t.Fatalf("option %+v in %q", o, data)
 				}
 			}
@@ -31,18 +31,18 @@ func FuzzParseCmdline(f *testing.F) {
 	f.Add(`sysctl/net/core/somaxconn=1 sysctl.=1 sysctl "" "`)
 	f.Add("\x00=\"\t\"=")
 	f.Fuzz(func(t *testing.T, line string) {
-		params := ParseCmdline(line)
+		params := parseCmdline(line)
 		for _, p := range params {
-			if !p.HasValue && p.Value != "" {
+			if !p.hasValue && p.value != "" {
 				t.Fatalf("value without '=': %+v", p)
 			}
 		}
-		for k, s := range CmdlineSysctls(params, "/proc/cmdline") {
-			if k == "" || k != s.Key || strings.HasPrefix(k, ".") || strings.HasSuffix(k, ".") {
+		for k, s := range cmdlineSysctls(params, "/proc/cmdline") {
+			if k == "" || k != s.key || strings.HasPrefix(k, ".") || strings.HasSuffix(k, ".") {
 				t.Fatalf("bad key %q from %q", k, line)
 			}
 		}
-		_ = Cmdline{Params: params}.Init()
+		_ = cmdline{params: params}.init()
 	})
 }
 
@@ -50,15 +50,15 @@ func FuzzParseGrubFiles(f *testing.F) {
 	f.Add([]byte("GRUB_CMDLINE_LINUX=\"crashkernel=auto $X\"\nX='a b'\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\\ splash # c\n"), []byte("# GRUB Environment Block\nkernelopts=root=/dev/vda1 ro\n####\n"), []byte("title x\noptions $kernelopts ${y} sysctl.a.b=1\nversion 5.14\n"))
 	f.Add([]byte("export A=\"${A\"\nB=$\n"), []byte("=\n#\nk="), []byte("options\toptions\n"))
 	f.Fuzz(func(t *testing.T, grub, env, bls []byte) {
-		vars := ParseShellAssignments(grub)
+		vars := parseShellAssignments(grub)
 		for k := range vars {
 			if !isShellName(k) {
 				t.Fatalf("bad name %q", k)
 			}
 		}
-		e := ParseGrubenv(env)
-		entry := ParseBLSEntry(bls)
-		ParseCmdline(expandGrubVars(entry.Options, e))
+		e := parseGrubenv(env)
+		entry := parseBLSEntry(bls)
+		parseCmdline(expandGrubVars(entry.options, e))
 	})
 }
 
@@ -67,8 +67,8 @@ func FuzzParseKernelVersion(f *testing.F) {
 	f.Add("6.18.44-fc-v1252")
 	f.Add("99999999.1")
 	f.Fuzz(func(t *testing.T, s string) {
-		v, ok := ParseKernelVersion(s)
-		if ok && (v.Major < 0 || v.Minor < 0 || v.Patch < 0) {
+		v, ok := parseKernelVersion(s)
+		if ok && (v.major < 0 || v.minor < 0 || v.patch < 0) {
 			t.Fatalf("%q: %v", s, v)
 		}
 	})

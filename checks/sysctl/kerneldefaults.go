@@ -6,14 +6,14 @@ import (
 	"strings"
 )
 
-// KernelVersion is a kernel release's leading major.minor.patch ("5.14.0"
+// kernelVersion is a kernel release's leading major.minor.patch ("5.14.0"
 // of "5.14.0-427.13.1.el9_4.x86_64").
-type KernelVersion struct {
-	Major, Minor, Patch int
+type kernelVersion struct {
+	major, minor, patch int
 }
 
-// ParseKernelVersion reads the numeric prefix of a kernel release (uname -r).
-func ParseKernelVersion(release string) (KernelVersion, bool) {
+// parseKernelVersion reads the numeric prefix of a kernel release (uname -r).
+func parseKernelVersion(release string) (kernelVersion, bool) {
 	var n [3]int
 	rest := strings.TrimSpace(release)
 	for i := range n {
@@ -22,41 +22,41 @@ func ParseKernelVersion(release string) (KernelVersion, bool) {
 			j++
 		}
 		if j == 0 || j > 6 {
-			return KernelVersion{}, i >= 2
+			return kernelVersion{}, i >= 2
 		}
 		n[i], _ = strconv.Atoi(rest[:j])
 		rest = rest[j:]
 		if i < 2 {
 			if !strings.HasPrefix(rest, ".") {
-				return KernelVersion{n[0], n[1], 0}, i == 1
+				return kernelVersion{n[0], n[1], 0}, i == 1
 			}
 			rest = rest[1:]
 		}
 	}
-	return KernelVersion{n[0], n[1], n[2]}, true
+	return kernelVersion{n[0], n[1], n[2]}, true
 }
 
-func (v KernelVersion) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+func (v kernelVersion) String() string { return fmt.Sprintf("%d.%d.%d", v.major, v.minor, v.patch) }
 
-// Less orders versions.
-func (v KernelVersion) Less(o KernelVersion) bool {
-	if v.Major != o.Major {
-		return v.Major < o.Major
+// less orders versions.
+func (v kernelVersion) less(o kernelVersion) bool {
+	if v.major != o.major {
+		return v.major < o.major
 	}
-	if v.Minor != o.Minor {
-		return v.Minor < o.Minor
+	if v.minor != o.minor {
+		return v.minor < o.minor
 	}
-	return v.Patch < o.Patch
+	return v.patch < o.patch
 }
 
-func kv(major, minor int) KernelVersion { return KernelVersion{major, minor, 0} }
+func kv(major, minor int) kernelVersion { return kernelVersion{major, minor, 0} }
 
 // kernelDefault is the value a key has when nothing sets it, for kernels in
 // [since, until). A zero since or until is open. arch, when set, limits the
 // entry to one machine (uname -m): values derived from struct sizes differ
 // between architectures.
 type kernelDefault struct {
-	since, until KernelVersion
+	since, until kernelVersion
 	arch         string
 	value        string
 	source       string
@@ -107,19 +107,19 @@ var kernelDefaults = map[string][]kernelDefault{
 	},
 }
 
-// KernelDefault returns the kernel's fixed default of key for a kernel
+// kernelDefaultFor returns the kernel's fixed default of key for a kernel
 // version and architecture. known=false (the version could not be read)
 // yields only the entries that hold for every version.
-func KernelDefault(key string, v KernelVersion, known bool, arch string) (value, source string, ok bool) {
+func kernelDefaultFor(key string, v kernelVersion, known bool, arch string) (value, source string, ok bool) {
 	for _, d := range kernelDefaults[key] {
-		open := d.since == (KernelVersion{}) && d.until == (KernelVersion{})
+		open := d.since == (kernelVersion{}) && d.until == (kernelVersion{})
 		if !known && !open {
 			continue
 		}
-		if d.since != (KernelVersion{}) && v.Less(d.since) {
+		if d.since != (kernelVersion{}) && v.less(d.since) {
 			continue
 		}
-		if d.until != (KernelVersion{}) && !v.Less(d.until) {
+		if d.until != (kernelVersion{}) && !v.less(d.until) {
 			continue
 		}
 		if d.arch != "" && d.arch != arch {

@@ -120,7 +120,7 @@ func TestSuggest(t *testing.T) {
 		"fs.file_max":        nil,
 		"net.cor.somaxconn":  {"net.core.somaxconn"},
 	} {
-		if got := Suggest(key, keys); !reflect.DeepEqual(got, want) {
+		if got := suggest(key, keys); !reflect.DeepEqual(got, want) {
 			t.Errorf("Suggest(%q) = %v, want %v", key, got, want)
 		}
 	}
@@ -128,11 +128,11 @@ func TestSuggest(t *testing.T) {
 
 func TestProcKeysIsBounded(t *testing.T) {
 	h := mkroot(t, kernelTree)
-	all := ProcKeys(h, 1000)
+	all := procKeys(h, 1000)
 	if len(all) != len(kernelTree) {
 		t.Errorf("%d keys: %v", len(all), all)
 	}
-	if got := ProcKeys(h, 3); len(got) != 3 {
+	if got := procKeys(h, 3); len(got) != 3 {
 		t.Errorf("limit 3: %d keys", len(got))
 	}
 }

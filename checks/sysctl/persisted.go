@@ -12,22 +12,22 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// Dirs are the sysctl.d directories in systemd-sysctl's order of
+// dirs are the sysctl.d directories in systemd-sysctl's order of
 // precedence: for two files with the same name, the earlier directory wins.
 // /lib/sysctl.d is read by builds for a split /usr; where /lib links to
 // /usr/lib it names the same files, which the earlier directory already won.
-var Dirs = []string{"/etc/sysctl.d", RunDir, "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"}
+var dirs = []string{"/etc/sysctl.d", runDir, "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"}
 
-// RunDir is on tmpfs: what it holds now is applied by `sysctl --system`
+// runDir is on tmpfs: what it holds now is applied by `sysctl --system`
 // but gone at the next boot, so the boot value is resolved without it and
 // its assignments are kept apart as Transient.
-const RunDir = "/run/sysctl.d"
+const runDir = "/run/sysctl.d"
 
-// SysctlConf is read by systemd-sysctl only through a symlink to it in a
+// sysctlConf is read by systemd-sysctl only through a symlink to it in a
 // sysctl.d directory (RHEL and Ubuntu ship /etc/sysctl.d/99-sysctl.conf ->
 // ../sysctl.conf), in the place of the link's name. Without such a link a
 // boot never reads it; only procps `sysctl --system` does.
-const SysctlConf = "/etc/sysctl.conf"
+const sysctlConf = "/etc/sysctl.conf"
 
 const maxConfFile = 1 << 20
 
@@ -38,8 +38,8 @@ const maxLine = 1 << 20
 // maxLinks bounds a chain of symlinks, as the kernel does.
 const maxLinks = 40
 
-// Assignment is one line of a sysctl.d file.
-type Assignment struct {
+// assignment is one line of a sysctl.d file.
+type assignment struct {
 	Key     string // canonical dotted form; may hold glob characters
 	Value   string
 	Exclude bool // "-key" with no "=": drops key (or the glob) and keeps globs off it
@@ -51,23 +51,23 @@ type Assignment struct {
 	Via string
 }
 
-// Config is the persisted sysctl configuration of a root: every assignment
+// config is the persisted sysctl configuration of a root: every assignment
 // in the order systemd-sysctl applies them.
-type Config struct {
-	Files       []string     // files read, in order
-	Assignments []Assignment //
-	// Problems are files that could not be read. systemd-sysctl skips them
+type config struct {
+	files       []string     // files read, in order
+	assignments []assignment //
+	// problems are files that could not be read. systemd-sysctl skips them
 	// at boot too, so the resolved values are still what a boot applies.
-	Problems []string
-	// Masked are files masked by a symlink to /dev/null.
-	Masked []string
-	// Transient are the assignments in /run/sysctl.d.
-	Transient []Assignment
-	// Unread are the assignments of /etc/sysctl.conf when no sysctl.d file
+	problems []string
+	// masked are files masked by a symlink to /dev/null.
+	masked []string
+	// transient are the assignments in /run/sysctl.d.
+	transient []assignment
+	// unread are the assignments of /etc/sysctl.conf when no sysctl.d file
 	// links to it: procps `sysctl --system` applies them, a boot does not.
-	Unread []Assignment
+	unread []assignment
 
-	// The table is built by LoadConfig; a Config assembled by hand gets it
+	// The table is built by readConfig; a config assembled by hand gets it
 	// on its first Resolve, which must then not run concurrently.
 	options map[string]*option // by key in path form, as systemd keys them
 	globs   []*option          // the glob options, in systemd's order
@@ -77,22 +77,22 @@ type Config struct {
 type option struct {
 	key string // path form
 	seq int    // place in the table
-	a   Assignment
+	a   assignment
 }
 
-// Persisted is where a key's boot value comes from.
-type Persisted struct {
-	Value string
-	File  string
-	Line  int
-	Glob  string // the pattern, when a glob line set it
-	Via   string // the sysctl.d symlink File was read through, if any
+// persisted is where a key's boot value comes from.
+type persisted struct {
+	value string
+	file  string
+	line  int
+	glob  string // the pattern, when a glob line set it
+	via   string // the sysctl.d symlink File was read through, if any
 }
 
-// LoadConfig reads the sysctl.d directories, /run/sysctl.d apart, under the
+// readConfig reads the sysctl.d directories, /run/sysctl.d apart, under the
 // host's root. It fails only when nothing at all could be listed; single
 // unreadable files are Problems.
-func LoadConfig(h *host.Host) (*Config, error) {
+func readConfig(h *host.Host) (*config, error) {
 	c := loadConfig(h, false)
 	c.readTransient(h)
 	return c, nil
@@ -100,17 +100,17 @@ func LoadConfig(h *host.Host) (*Config, error) {
 
 // loadConfig reads the configuration systemd-sysctl applies: at boot
 // (withRun false, /run is empty then) or when run now.
-func loadConfig(h *host.Host, withRun bool) *Config {
-	c := &Config{}
+func loadConfig(h *host.Host, withRun bool) *config {
+	c := &config{}
 	chosen := map[string]string{} // file name -> path, earlier dir wins
-	for _, dir := range Dirs {
-		if dir == RunDir && !withRun {
+	for _, dir := range dirs {
+		if dir == runDir && !withRun {
 			continue
 		}
 		entries, err := h.ReadDir(dir)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				c.Problems = append(c.Problems, err.Error())
+				c.problems = append(c.problems, err.Error())
 			}
 			continue
 		}
@@ -133,22 +133,22 @@ func loadConfig(h *host.Host, withRun bool) *Config {
 		p := chosen[n]
 		end := follow(h, p)
 		if end == "/dev/null" {
-			c.Masked = append(c.Masked, p)
+			c.masked = append(c.masked, p)
 			continue
 		}
 		// 99-sysctl.conf -> ../sysctl.conf (or -> /etc/sysctl.conf, which
 		// means the root's file): name the real file, so messages and
 		// remediation point at /etc/sysctl.conf, not at the symlink.
-		if end != p && (end == SysctlConf || sameFile(h, p, SysctlConf)) {
+		if end != p && (end == sysctlConf || sameFile(h, p, sysctlConf)) {
 			sawConf = true
-			c.read(h, SysctlConf, p)
+			c.read(h, sysctlConf, p)
 			continue
 		}
 		c.read(h, p, "")
 	}
 	if !sawConf {
-		if data, err := h.ReadFileLimit(SysctlConf, maxConfFile); err == nil {
-			c.Unread = ParseFile(SysctlConf, data)
+		if data, err := h.ReadFileLimit(sysctlConf, maxConfFile); err == nil {
+			c.unread = ParseFile(sysctlConf, data)
 		}
 	}
 	c.index()
@@ -186,44 +186,44 @@ func sameFile(h *host.Host, a, b string) bool {
 	return err == nil && os.SameFile(fa, fb)
 }
 
-func (c *Config) readTransient(h *host.Host) {
-	entries, err := h.ReadDir(RunDir)
+func (c *config) readTransient(h *host.Host) {
+	entries, err := h.ReadDir(runDir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		p := path.Join(RunDir, e.Name())
+		p := path.Join(runDir, e.Name())
 		if !confName(e.Name()) || follow(h, p) == "/dev/null" {
 			continue
 		}
 		if data, err := h.ReadFileLimit(p, maxConfFile); err == nil {
-			c.Transient = append(c.Transient, ParseFile(p, data)...)
+			c.transient = append(c.transient, ParseFile(p, data)...)
 		}
 	}
 }
 
-// TransientSet returns the last /run/sysctl.d assignment of key.
-func (c *Config) TransientSet(key string) (Assignment, bool) {
-	for i := len(c.Transient) - 1; i >= 0; i-- {
-		if a := c.Transient[i]; a.Key == key && !a.Exclude {
+// transientSet returns the last /run/sysctl.d assignment of key.
+func (c *config) transientSet(key string) (assignment, bool) {
+	for i := len(c.transient) - 1; i >= 0; i-- {
+		if a := c.transient[i]; a.Key == key && !a.Exclude {
 			return a, true
 		}
 	}
-	return Assignment{}, false
+	return assignment{}, false
 }
 
-func (c *Config) read(h *host.Host, p, via string) {
+func (c *config) read(h *host.Host, p, via string) {
 	data, err := h.ReadFileLimit(p, maxConfFile)
 	if err != nil {
-		c.Problems = append(c.Problems, fmt.Sprintf("%v (skipped, as systemd-sysctl skips it at boot)", err))
+		c.problems = append(c.problems, fmt.Sprintf("%v (skipped, as systemd-sysctl skips it at boot)", err))
 		return
 	}
-	c.Files = append(c.Files, p)
+	c.files = append(c.files, p)
 	as := ParseFile(p, data)
 	for i := range as {
 		as[i].Via = via
 	}
-	c.Assignments = append(c.Assignments, as...)
+	c.assignments = append(c.assignments, as...)
 }
 
 // ParseFile parses one sysctl.d file as systemd-sysctl reads it. A line
@@ -234,8 +234,8 @@ func (c *Config) read(h *host.Host, p, via string) {
 // follows it; a line without "=" is "-key" (drop the key or glob) or is
 // ignored, as systemd-sysctl ignores it with a warning. Keys are normalised
 // (Normalize); an empty key is dropped.
-func ParseFile(file string, data []byte) []Assignment {
-	var out []Assignment
+func ParseFile(file string, data []byte) []assignment {
+	var out []assignment
 	n := 0
 	for len(data) > 0 {
 		line, rest := cutLine(data)
@@ -248,7 +248,7 @@ func ParseFile(file string, data []byte) []Assignment {
 		if p == "" || p[0] == '#' || p[0] == ';' {
 			continue
 		}
-		a := Assignment{File: file, Line: n}
+		a := assignment{File: file, Line: n}
 		k, v, hasValue := strings.Cut(p, "=")
 		switch {
 		case hasValue:
@@ -260,7 +260,7 @@ func ParseFile(file string, data []byte) []Assignment {
 		default:
 			continue // not an assignment
 		}
-		if a.Key = Normalize(trimBlank(k)); a.Key == "" {
+		if a.Key = normalize(trimBlank(k)); a.Key == "" {
 			continue
 		}
 		out = append(out, a)
@@ -312,14 +312,14 @@ func trimBlank(s string) string {
 	return strings.Trim(s, " \t\r\n")
 }
 
-// Normalize returns a key in golive's dotted form, spelled as systemd
+// normalize returns a key in golive's dotted form, spelled as systemd
 // normalises it. sysctl.d allows "/" or "." as the separator: if the first
 // separator is ".", the two are swapped, so the path form of
 // net.ipv4.conf.eth0/100.rp_filter is net/ipv4/conf/eth0.100/rp_filter;
 // then the path is simplified (repeated separators, "." components and a
 // trailing separator go; ".." stays). The dotted form is the path form with
 // the separators swapped back. "" means no key.
-func Normalize(key string) string {
+func normalize(key string) string {
 	p := pathForm(key)
 	if p == "" || p == "/" {
 		return ""
@@ -415,8 +415,8 @@ func skipSlashOrDot(p string) string {
 	return p
 }
 
-// ProcPath is the file under /proc/sys holding a dotted key.
-func ProcPath(key string) string {
+// procPath is the file under /proc/sys holding a dotted key.
+func procPath(key string) string {
 	return "/proc/sys/" + swapSeparators(key)
 }
 
@@ -442,10 +442,10 @@ func isGlob(key string) bool {
 // order. A key (or glob) assigned again with another value, or dropped by
 // "-key", leaves its place and takes the last one; assigned again with the
 // same value, it keeps its place.
-func (c *Config) index() {
+func (c *config) index() {
 	c.options = map[string]*option{}
 	seq := 0
-	for _, a := range c.Assignments {
+	for _, a := range c.assignments {
 		k := swapSeparators(a.Key) // the path form, as Normalize made it
 		if o, ok := c.options[k]; ok && o.a.Exclude == a.Exclude && o.a.Value == a.Value {
 			o.a = a // same setting: the place stays, the latest line is named
@@ -462,40 +462,40 @@ func (c *Config) index() {
 	sort.Slice(c.globs, func(i, j int) bool { return c.globs[i].seq < c.globs[j].seq })
 }
 
-// Resolve returns the value a boot applies to key (dotted, as Normalize
+// resolve returns the value a boot applies to key (dotted, as Normalize
 // returns it), or ok=false when nothing sets it. As systemd-sysctl does: a
 // setting of the key itself wins over every glob; "-key" as the key's last
 // setting drops it, so neither a line nor a glob sets it; else every glob
 // matching it is applied in table order and the last one wins.
-func (c *Config) Resolve(key string) (Persisted, bool) {
+func (c *config) resolve(key string) (persisted, bool) {
 	if c.options == nil {
 		c.index()
 	}
 	k := swapSeparators(key)
 	if o, ok := c.options[k]; ok {
 		if o.a.Exclude {
-			return Persisted{}, false
+			return persisted{}, false
 		}
-		return Persisted{Value: o.a.Value, File: o.a.File, Line: o.a.Line, Via: o.a.Via}, true
+		return persisted{value: o.a.Value, file: o.a.File, line: o.a.Line, via: o.a.Via}, true
 	}
 	for i := len(c.globs) - 1; i >= 0; i-- {
 		o := c.globs[i]
 		if !o.a.Exclude && globMatch(o.key, k) {
-			return Persisted{Value: o.a.Value, File: o.a.File, Line: o.a.Line, Glob: o.a.Key, Via: o.a.Via}, true
+			return persisted{value: o.a.Value, file: o.a.File, line: o.a.Line, glob: o.a.Key, via: o.a.Via}, true
 		}
 	}
-	return Persisted{}, false
+	return persisted{}, false
 }
 
-// Dropped returns the "-key" line that drops key at boot: a key with no
+// dropped returns the "-key" line that drops key at boot: a key with no
 // value, off every glob.
-func (c *Config) Dropped(key string) (Assignment, bool) {
+func (c *config) dropped(key string) (assignment, bool) {
 	if c.options == nil {
 		c.index()
 	}
 	o, ok := c.options[swapSeparators(key)]
 	if !ok || !o.a.Exclude {
-		return Assignment{}, false
+		return assignment{}, false
 	}
 	return o.a, true
 }

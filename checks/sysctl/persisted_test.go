@@ -38,11 +38,11 @@ func TestNormalizeSwapsSeparatorsWhenPathForm(t *testing.T) {
 		"./":                                  "",
 		"//.//":                               "",
 	} {
-		if got := Normalize(in); got != want {
+		if got := normalize(in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := ProcPath("net.ipv4.conf.enp3s0/200.forwarding"); got != "/proc/sys/net/ipv4/conf/enp3s0.200/forwarding" {
+	if got := procPath("net.ipv4.conf.enp3s0/200.forwarding"); got != "/proc/sys/net/ipv4/conf/enp3s0.200/forwarding" {
 		t.Errorf("ProcPath = %q", got)
 	}
 }
@@ -50,7 +50,7 @@ func TestNormalizeSwapsSeparatorsWhenPathForm(t *testing.T) {
 func TestParseFileSyntax(t *testing.T) {
 	data := "# comment\n; also\n\n net.core.somaxconn = 65535 \r\n-net.ipv4.conf.all.rp_filter\n-kernel.foo = 1\nnot an assignment\n= novalue\nnet.ipv4.tcp_rmem = 4096 87380 134217728\n"
 	got := ParseFile("/etc/sysctl.d/x.conf", []byte(data))
-	want := []Assignment{
+	want := []assignment{
 		{Key: "net.core.somaxconn", Value: "65535", Line: 4},
 		{Key: "net.ipv4.conf.all.rp_filter", Exclude: true, Line: 5},
 		{Key: "kernel.foo", Value: "1", Line: 6},
@@ -88,7 +88,7 @@ func TestResolveFollowsSystemdPrecedence(t *testing.T) {
 		"etc/sysctl.d/99-sysctl.conf":   "->../sysctl.conf",
 		"etc/sysctl.d/99-zzz-last.conf": "kernel.f = zzz\n",
 	})
-	cfg, err := LoadConfig(h)
+	cfg, err := readConfig(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,22 +108,22 @@ func TestResolveFollowsSystemdPrecedence(t *testing.T) {
 		{"kernel.f", "zzz", "/etc/sysctl.d/99-zzz-last.conf", true},
 	}
 	for _, c := range cases {
-		p, ok := cfg.Resolve(c.key)
-		if ok != c.set || p.Value != c.value || (c.set && p.File != c.file) {
+		p, ok := cfg.resolve(c.key)
+		if ok != c.set || p.value != c.value || (c.set && p.file != c.file) {
 			t.Errorf("Resolve(%s) = %+v, %v; want %q from %s, %v", c.key, p, ok, c.value, c.file, c.set)
 		}
 	}
-	if a, ok := cfg.TransientSet("kernel.c"); !ok || a.Value != "late" {
+	if a, ok := cfg.transientSet("kernel.c"); !ok || a.Value != "late" {
 		t.Errorf("TransientSet(kernel.c) = %+v, %v", a, ok)
 	}
-	if len(cfg.Masked) != 1 || cfg.Masked[0] != "/etc/sysctl.d/60-masked.conf" {
-		t.Errorf("Masked = %v", cfg.Masked)
+	if len(cfg.masked) != 1 || cfg.masked[0] != "/etc/sysctl.d/60-masked.conf" {
+		t.Errorf("Masked = %v", cfg.masked)
 	}
 	// Read once, in the place of its 99-sysctl.conf link, under its own name.
 	want := []string{"/usr/lib/sysctl.d/10-early.conf", "/etc/sysctl.d/30-explicit.conf", "/etc/sysctl.d/40-glob.conf",
-		"/etc/sysctl.d/50-default.conf", SysctlConf, "/etc/sysctl.d/99-zzz-last.conf"}
-	if strings.Join(cfg.Files, " ") != strings.Join(want, " ") {
-		t.Errorf("files read: %v\nwant %v", cfg.Files, want)
+		"/etc/sysctl.d/50-default.conf", sysctlConf, "/etc/sysctl.d/99-zzz-last.conf"}
+	if strings.Join(cfg.files, " ") != strings.Join(want, " ") {
+		t.Errorf("files read: %v\nwant %v", cfg.files, want)
 	}
 }
 
@@ -147,44 +147,44 @@ func TestSysctlConfIsReadOnlyThroughALink(t *testing.T) {
 			"etc/sysctl.conf":             "kernel.x = conf\n",
 			"etc/sysctl.d/99-sysctl.conf": "->/etc/sysctl.conf",
 			"etc/sysctl.d/99-z.conf":      "kernel.x = z\n",
-		}, "z", "/etc/sysctl.d/99-z.conf", []string{SysctlConf, "/etc/sysctl.d/99-z.conf"}},
+		}, "z", "/etc/sysctl.d/99-z.conf", []string{sysctlConf, "/etc/sysctl.d/99-z.conf"}},
 		{"relative link from /usr/lib, early name", map[string]string{
 			"etc/sysctl.conf":                 "kernel.x = conf\n",
 			"usr/lib/sysctl.d/05-sysctl.conf": "->../../../etc/sysctl.conf",
 			"etc/sysctl.d/10-a.conf":          "kernel.x = a\n",
-		}, "a", "/etc/sysctl.d/10-a.conf", []string{SysctlConf, "/etc/sysctl.d/10-a.conf"}},
+		}, "a", "/etc/sysctl.d/10-a.conf", []string{sysctlConf, "/etc/sysctl.d/10-a.conf"}},
 		{"link chain", map[string]string{
 			"etc/sysctl.conf":             "kernel.x = conf\n",
 			"etc/sysctl.d/99-sysctl.conf": "->/etc/alt.conf",
 			"etc/alt.conf":                "->sysctl.conf",
-		}, "conf", SysctlConf, []string{SysctlConf}},
+		}, "conf", sysctlConf, []string{sysctlConf}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := LoadConfig(mkroot(t, c.files))
+			cfg, err := readConfig(mkroot(t, c.files))
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, ok := cfg.Resolve("kernel.x")
-			if ok != (c.value != "") || p.Value != c.value || p.File != c.file {
+			p, ok := cfg.resolve("kernel.x")
+			if ok != (c.value != "") || p.value != c.value || p.file != c.file {
 				t.Errorf("Resolve(kernel.x) = %+v, %v; want %q from %q", p, ok, c.value, c.file)
 			}
-			if strings.Join(cfg.Files, " ") != strings.Join(c.read, " ") {
-				t.Errorf("files read %q, want %q", cfg.Files, c.read)
+			if strings.Join(cfg.files, " ") != strings.Join(c.read, " ") {
+				t.Errorf("files read %q, want %q", cfg.files, c.read)
 			}
-			if len(cfg.Problems) > 0 {
-				t.Errorf("problems: %q", cfg.Problems)
+			if len(cfg.problems) > 0 {
+				t.Errorf("problems: %q", cfg.problems)
 			}
-			linked := c.file == SysctlConf || len(c.read) > 0 && c.read[0] == SysctlConf
-			if unread := len(cfg.Unread) > 0; unread == linked {
-				t.Errorf("Unread = %+v: want /etc/sysctl.conf's lines there exactly when no link reads it", cfg.Unread)
+			linked := c.file == sysctlConf || len(c.read) > 0 && c.read[0] == sysctlConf
+			if unread := len(cfg.unread) > 0; unread == linked {
+				t.Errorf("Unread = %+v: want /etc/sysctl.conf's lines there exactly when no link reads it", cfg.unread)
 			}
 		})
 	}
 }
 
 func TestExclusionsGlobsAndOrder(t *testing.T) {
-	cfg, err := LoadConfig(mkroot(t, map[string]string{
+	cfg, err := readConfig(mkroot(t, map[string]string{
 		"etc/sysctl.d/10-a.conf": "kernel.a = 1\nkernel.b = 1\nnet.ipv4.conf.*.rp_filter = 2\nvm.* = 7\nfs.*.x = 1\n",
 		// -key after an assignment drops the key: no value, off every glob
 		"etc/sysctl.d/20-b.conf": "-kernel.a\n-vm.*\n-net.ipv4.conf.lo.rp_filter\n",
@@ -205,25 +205,25 @@ func TestExclusionsGlobsAndOrder(t *testing.T) {
 		"vm.swappiness": "", "fs.a.x": "2 /etc/sysctl.d/30-c.conf:1", "fs.ab.x": "1 /etc/sysctl.d/30-c.conf:2",
 		"kernel.kb": "neg /etc/sysctl.d/40-d.conf:1", "kernel.ka": "", "kernel.k!": "neg /etc/sysctl.d/40-d.conf:1",
 	} {
-		p, ok := cfg.Resolve(key)
+		p, ok := cfg.resolve(key)
 		got := ""
 		if ok {
-			got = fmt.Sprintf("%s %s:%d", p.Value, p.File, p.Line)
+			got = fmt.Sprintf("%s %s:%d", p.value, p.file, p.line)
 		}
 		if got != want {
 			t.Errorf("Resolve(%s) = %q, want %q", key, got, want)
 		}
 	}
-	if a, ok := cfg.Dropped("kernel.a"); !ok || a.File != "/etc/sysctl.d/20-b.conf" || a.Line != 1 {
+	if a, ok := cfg.dropped("kernel.a"); !ok || a.File != "/etc/sysctl.d/20-b.conf" || a.Line != 1 {
 		t.Errorf("Dropped(kernel.a) = %+v, %v", a, ok)
 	}
-	if _, ok := cfg.Dropped("kernel.b"); ok {
+	if _, ok := cfg.dropped("kernel.b"); ok {
 		t.Error("kernel.b is set, not dropped")
 	}
 }
 
 func TestHiddenFilesAreNotRead(t *testing.T) {
-	cfg, err := LoadConfig(mkroot(t, map[string]string{
+	cfg, err := readConfig(mkroot(t, map[string]string{
 		"etc/sysctl.d/.10-a.conf":  "kernel.a = hidden\n",
 		"usr/lib/sysctl.d/.b.conf": "kernel.a = hidden\n",
 		"etc/sysctl.d/.conf":       "kernel.a = hidden\n",
@@ -232,8 +232,8 @@ func TestHiddenFilesAreNotRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, ok := cfg.Resolve("kernel.a"); ok || len(cfg.Files) > 0 || len(cfg.Transient) > 0 {
-		t.Errorf("hidden files read: %+v %v %v", p, cfg.Files, cfg.Transient)
+	if p, ok := cfg.resolve("kernel.a"); ok || len(cfg.files) > 0 || len(cfg.transient) > 0 {
+		t.Errorf("hidden files read: %+v %v %v", p, cfg.files, cfg.transient)
 	}
 }
 
@@ -253,7 +253,7 @@ func TestParseFileBlanksAreSystemds(t *testing.T) {
 	// \v and \f are not blanks to systemd's strstrip: they stay in the key
 	// and the value.
 	got := ParseFile("/f.conf", []byte("\vk.a = 1\f\n -k.b= 2\n-\tk.c\n--k.d = 3\nk.e = a=b\n"))
-	want := []Assignment{{Key: "\vk.a", Value: "1\f"}, {Key: "k.b", Value: "2"}, {Key: "k.c", Exclude: true}, {Key: "-k.d", Value: "3"}, {Key: "k.e", Value: "a=b"}}
+	want := []assignment{{Key: "\vk.a", Value: "1\f"}, {Key: "k.b", Value: "2"}, {Key: "k.c", Exclude: true}, {Key: "-k.d", Value: "3"}, {Key: "k.e", Value: "a=b"}}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v", got)
 	}
@@ -280,15 +280,15 @@ func TestUnreadableFilesAreProblemsNotFailures(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(h.Root(), "etc/sysctl.d/70-dir.conf"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := LoadConfig(h)
+	cfg, err := readConfig(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, ok := cfg.Resolve("kernel.ok"); !ok || p.Value != "1" {
+	if p, ok := cfg.resolve("kernel.ok"); !ok || p.value != "1" {
 		t.Errorf("readable file lost: %+v", p)
 	}
-	if len(cfg.Problems) != 3 {
-		t.Errorf("Problems = %q, want the two loop links and the directory", cfg.Problems)
+	if len(cfg.problems) != 3 {
+		t.Errorf("Problems = %q, want the two loop links and the directory", cfg.problems)
 	}
 }
 
@@ -311,13 +311,13 @@ func FuzzParseFile(f *testing.F) {
 			if strings.ContainsAny(a.Key+a.Value, "\n\r\x00") || a.Value != trimBlank(a.Value) {
 				t.Fatalf("a line end or an outer blank kept: %+v", a)
 			}
-			_ = ProcPath(a.Key)
+			_ = procPath(a.Key)
 		}
-		c := &Config{Assignments: as}
+		c := &config{assignments: as}
 		c.index()
 		for _, a := range as {
-			p, ok := c.Resolve(a.Key)
-			if ok && p.Glob == "" && p.Value != a.Value && !isGlob(a.Key) {
+			p, ok := c.resolve(a.Key)
+			if ok && p.glob == "" && p.value != a.Value && !isGlob(a.Key) {
 				// the key's value is its last setting's
 				last := a
 				for _, b := range as {
@@ -325,7 +325,7 @@ func FuzzParseFile(f *testing.F) {
 						last = b
 					}
 				}
-				if last.Value != p.Value {
+				if last.Value != p.value {
 					t.Fatalf("Resolve(%q) = %+v, last setting %+v", a.Key, p, last)
 				}
 			}
@@ -338,7 +338,7 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, key string) {
-		n := Normalize(key)
+		n := normalize(key)
 		if n == "" {
 			return
 		}

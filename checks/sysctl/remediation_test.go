@@ -33,11 +33,11 @@ func TestRemediationWinsAtBoot(t *testing.T) {
 		{"sysctl.conf through its link", map[string]string{
 			"etc/sysctl.conf":             key + " = 128\n",
 			"etc/sysctl.d/99-sysctl.conf": "->../sysctl.conf",
-		}, SysctlConf},
+		}, sysctlConf},
 		{"sysctl.conf through an absolute link", map[string]string{
 			"etc/sysctl.conf":             key + " = 128\n",
 			"etc/sysctl.d/99-sysctl.conf": "->/etc/sysctl.conf",
-		}, SysctlConf},
+		}, sysctlConf},
 		{"sysctl.conf without a link is not read", map[string]string{
 			"etc/sysctl.conf": key + " = 128\n",
 		}, remediate.SysctlDropIn},
@@ -84,12 +84,12 @@ func TestRemediationWinsAtBoot(t *testing.T) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("remediation: %v\n%s", err, out)
 			}
-			cfg, err := LoadConfig(h)
+			cfg, err := readConfig(h)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok := cfg.Resolve(key)
-			if !ok || got.Value != "65535" || got.File != c.file {
+			got, ok := cfg.resolve(key)
+			if !ok || got.value != "65535" || got.file != c.file {
 				t.Errorf("after remediation a boot applies %+v (%v); want 65535 from %s", got, ok, c.file)
 			}
 		})

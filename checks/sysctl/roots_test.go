@@ -24,14 +24,14 @@ func rootResults(t *testing.T, root, config string) map[string]engine.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
 	m := map[string]engine.Result{}
 	for _, r := range out.Results {
-		m[strings.TrimPrefix(r.ID, Kind+"/")] = r
+		m[strings.TrimPrefix(r.ID, kind+"/")] = r
 	}
 	return m
 }
@@ -133,37 +133,37 @@ func TestFixtureRootBootSources(t *testing.T) {
 		fileMaxSource  string
 	}
 	for root, w := range map[string]want{
-		"centos-7":     {systemd: true, version: 0, tuned: "virtual-guest", swappiness: "30", fileMax: "2097152", nrOpn: "1048576", fileMaxSource: SourceSysctlD},
-		"rocky-9":      {systemd: true, version: 252, tuned: "virtual-guest", swappiness: "30", fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
-		"ubuntu-22.04": {systemd: true, version: 249, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: SourceSystemd},
-		"ubuntu-20.04": {systemd: true, version: 245, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: SourceSystemd},
+		"centos-7":     {systemd: true, version: 0, tuned: "virtual-guest", swappiness: "30", fileMax: "2097152", nrOpn: "1048576", fileMaxSource: sourceSysctlD},
+		"rocky-9":      {systemd: true, version: 252, tuned: "virtual-guest", swappiness: "30", fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: sourceSystemd},
+		"ubuntu-22.04": {systemd: true, version: 249, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: sourceSystemd},
+		"ubuntu-20.04": {systemd: true, version: 245, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: sourceSystemd},
 		// Ubuntu's systemd is built not to raise fs.nr_open (facts.systemd_bumps_nr_open).
 		// noble keeps the library in the multiarch directory (libsystemd-shared package).
-		"ubuntu-24.04": {systemd: true, version: 255, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: SourceSystemd},
-		"broken":       {systemd: false, fileMax: "2097152", nrOpn: "1048576", fileMaxSource: SourceSysctlD},
+		"ubuntu-24.04": {systemd: true, version: 255, fileMax: "9223372036854775807", nrOpn: "1048576", fileMaxSource: sourceSystemd},
+		"broken":       {systemd: false, fileMax: "2097152", nrOpn: "1048576", fileMaxSource: sourceSysctlD},
 		// Stock roots. systemd 239 (RHEL 8) and 219 (Amazon Linux 2) do not
 		// raise fs.file-max / fs.nr_open: the kernel's values stand (the
 		// runtime value, within the ~10% of MemTotal the kernel computes,
 		// and 1024*1024). 219 predates libsystemd-shared, so its version is
 		// unknown (and no bump is modelled, as for centos-7).
-		"rhel-8":            {systemd: true, version: 239, tuned: "virtual-guest", swappiness: "30", fileMax: "785426", nrOpn: "1048576", fileMaxSource: SourceKernelDefault},
-		"amazon-linux-2":    {systemd: true, version: 0, fileMax: "391955", nrOpn: "1048576", fileMaxSource: SourceKernelDefault},
-		"amazon-linux-2023": {systemd: true, version: 252, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: SourceSystemd},
+		"rhel-8":            {systemd: true, version: 239, tuned: "virtual-guest", swappiness: "30", fileMax: "785426", nrOpn: "1048576", fileMaxSource: sourceKernelDefault},
+		"amazon-linux-2":    {systemd: true, version: 0, fileMax: "391955", nrOpn: "1048576", fileMaxSource: sourceKernelDefault},
+		"amazon-linux-2023": {systemd: true, version: 252, fileMax: "9223372036854775807", nrOpn: "1073741816", fileMaxSource: sourceSystemd},
 	} {
 		t.Run(root, func(t *testing.T) {
 			h, err := host.New("../../testdata/roots/" + root)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := LoadBootSources(h)
-			if b.Systemd.PID1 != w.systemd || b.Systemd.Version != w.version {
-				t.Errorf("systemd %+v, want PID1 %v version %d", b.Systemd, w.systemd, w.version)
+			b := loadBootSources(h)
+			if b.systemd.pid1 != w.systemd || b.systemd.version != w.version {
+				t.Errorf("systemd %+v, want PID1 %v version %d", b.systemd, w.systemd, w.version)
 			}
 			switch {
-			case w.tuned == "" && b.Tuned != nil:
-				t.Errorf("tuned %+v, want none", b.Tuned)
-			case w.tuned != "" && (b.Tuned == nil || strings.Join(b.Tuned.Active, " ") != w.tuned || !b.Tuned.Enabled || !b.Tuned.Reapply || b.Tuned.Sysctl["vm.swappiness"].Value != w.swappiness):
-				t.Errorf("tuned %+v, want %s enabled, reapplying, swappiness %s", b.Tuned, w.tuned, w.swappiness)
+			case w.tuned == "" && b.tuned != nil:
+				t.Errorf("tuned %+v, want none", b.tuned)
+			case w.tuned != "" && (b.tuned == nil || strings.Join(b.tuned.active, " ") != w.tuned || !b.tuned.enabled || !b.tuned.reapply || b.tuned.sysctl["vm.swappiness"].value != w.swappiness):
+				t.Errorf("tuned %+v, want %s enabled, reapplying, swappiness %s", b.tuned, w.tuned, w.swappiness)
 			}
 			got := rootResults(t, root, "")
 			if fm := got["fs.file-max"].Details; fm["boot_value"] != w.fileMax || fm["boot_source"] != w.fileMaxSource {

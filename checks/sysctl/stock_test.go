@@ -28,7 +28,7 @@ func TestStockHostHasNoDefaultReadAsNotPersisted(t *testing.T) {
 	if err != nil {
 		t.Skipf("no kernel release under /proc: %v", err)
 	}
-	kver, known := ParseKernelVersion(rel)
+	kver, known := parseKernelVersion(rel)
 	arch, _ := h.Arch()
 	var extra []string
 	keys := make([]string, 0, len(kernelDefaults))
@@ -42,28 +42,28 @@ func TestStockHostHasNoDefaultReadAsNotPersisted(t *testing.T) {
 	// linux.yaml's own rules stay as they are; the extra keys only add
 	// rules every value satisfies, so their verdict is about persistence.
 	p := profiletest.Extending(t, "linux", "sysctl:\n"+strings.Join(extra, "\n")+"\n")
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
-	cfg, err := LoadConfig(h)
+	cfg, err := readConfig(h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sources := LoadBootSources(h)
+	sources := loadBootSources(h)
 	judged := 0
 	for _, r := range out.Results {
-		key := strings.TrimPrefix(r.ID, Kind+"/")
-		data, err := os.ReadFile(ProcPath(key))
+		key := strings.TrimPrefix(r.ID, kind+"/")
+		data, err := os.ReadFile(procPath(key))
 		if err != nil {
 			continue // absent here, or needs root
 		}
 		runtime := display(strings.TrimRight(string(data), "\n"))
-		def, _, ok := KernelDefault(key, kver, known, arch)
+		def, _, ok := kernelDefaultFor(key, kver, known, arch)
 		computed := false
-		if !ok && key == "fs.file-max" && sources.MemTotalKiB() > 0 {
-			lo, hi := fileMaxDefault(sources.MemTotalKiB())
+		if !ok && key == "fs.file-max" && sources.memTotalKiB() > 0 {
+			lo, hi := fileMaxDefault(sources.memTotalKiB())
 			def, ok, computed = runtime, inRange(runtime, lo, hi+hi/50), true
 		}
 		if !ok || runtime != def || setAtBoot(key, cfg, sources) {
@@ -73,8 +73,8 @@ func TestStockHostHasNoDefaultReadAsNotPersisted(t *testing.T) {
 		if strings.Contains(r.Message, "reverts") || strings.Contains(r.Message, "not persisted in any sysctl.d file") {
 			t.Errorf("%s: runtime %s is the kernel default (computed %v) and nothing sets it, yet: %s %q", key, runtime, computed, r.Status, r.Message)
 		}
-		if r.Details["boot_source"] != SourceKernelDefault {
-			t.Errorf("%s: boot source %v, want %s", key, r.Details["boot_source"], SourceKernelDefault)
+		if r.Details["boot_source"] != sourceKernelDefault {
+			t.Errorf("%s: boot source %v, want %s", key, r.Details["boot_source"], sourceKernelDefault)
 		}
 		rule := ruleOf(t, checks, r.ID).rule
 		if ok, err := rule.Expect.Eval(runtime); err == nil && ok && r.Status != engine.Pass {
@@ -88,19 +88,19 @@ func TestStockHostHasNoDefaultReadAsNotPersisted(t *testing.T) {
 }
 
 // setAtBoot reports a key something other than the kernel sets at boot.
-func setAtBoot(key string, cfg *Config, b *BootSources) bool {
-	if _, ok := cfg.Resolve(key); ok {
+func setAtBoot(key string, cfg *config, b *bootSources) bool {
+	if _, ok := cfg.resolve(key); ok {
 		return true
 	}
-	if _, ok := b.CmdSysctl[key]; ok {
+	if _, ok := b.cmdSysctl[key]; ok {
 		return true
 	}
-	if b.Tuned != nil && b.Tuned.Enabled {
-		if _, ok := b.Tuned.Sysctl[key]; ok {
+	if b.tuned != nil && b.tuned.enabled {
+		if _, ok := b.tuned.sysctl[key]; ok {
 			return true
 		}
 	}
-	_, bumped, _ := systemdBump(key, b.Systemd, b.Kernel, b.KernelKnown, b.Arch, 0, true)
+	_, bumped, _ := systemdBump(key, b.systemd, b.kernel, b.kernelKnown, b.arch, 0, true)
 	return bumped
 }
 

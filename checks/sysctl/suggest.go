@@ -29,9 +29,9 @@ var moduleHints = []struct{ prefix, module string }{
 	{"sunrpc.", "sunrpc"},
 }
 
-// ModuleFor returns the module whose loading creates key, if golive knows
+// moduleFor returns the module whose loading creates key, if golive knows
 // one (the longest matching prefix).
-func ModuleFor(key string) string {
+func moduleFor(key string) string {
 	best, mod := 0, ""
 	for _, m := range moduleHints {
 		if strings.HasPrefix(key, m.prefix) && len(m.prefix) > best {
@@ -52,9 +52,9 @@ func moduleLoaded(h *host.Host, name string) bool {
 // more with many network interfaces (each has its own conf/ and neigh/).
 const maxProcKeys = 20000
 
-// ProcKeys lists the dotted keys under /proc/sys of the root, breadth
+// procKeys lists the dotted keys under /proc/sys of the root, breadth
 // first, at most limit of them.
-func ProcKeys(h *host.Host, limit int) []string {
+func procKeys(h *host.Host, limit int) []string {
 	var keys []string
 	queue := []string{""}
 	for len(queue) > 0 && len(keys) < limit {
@@ -82,11 +82,11 @@ func ProcKeys(h *host.Host, limit int) []string {
 	return keys
 }
 
-// Suggest returns up to three existing keys close to key by edit distance,
+// suggest returns up to three existing keys close to key by edit distance,
 // nearest first. Keys in the same directory are measured by their last
 // component, so "net.core.somaxcon" finds "net.core.somaxconn" whatever
 // else is close overall.
-func Suggest(key string, existing []string) []string {
+func suggest(key string, existing []string) []string {
 	type cand struct {
 		k string
 		d int

@@ -23,8 +23,8 @@ import (
 	"github.com/golive-sh/golive/internal/profile"
 )
 
-// Kind is the profile section and check category.
-const Kind = "sysctl"
+// kind is the profile section and check category.
+const kind = "sysctl"
 
 // doc is the family's section of docs/checks.md.
 //
@@ -33,7 +33,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`sysctl/<key>`", Example: "sysctl/net.core.somaxconn"},
 		},
@@ -49,7 +49,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	shared := &configCache{noNrOpenBump: bumps != nil && !*bumps}
 	checks := make([]engine.Check, 0, len(rules))
 	for _, r := range rules {
-		key := Normalize(r.Key)
+		key := normalize(r.Key)
 		if key == "" || strings.ContainsAny(key, "*?[ \t") || strings.Contains(r.Key, "..") || strings.Contains("/"+swapSeparators(key)+"/", "/../") {
 			return nil, p.Errorf(sec, "sysctl: %q is not a sysctl name", r.Key)
 		}
@@ -69,15 +69,15 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 
 func meta(key string) engine.Meta {
 	return engine.Meta{
-		ID:       Kind + "/" + key,
-		Category: Kind,
+		ID:       kind + "/" + key,
+		Category: kind,
 		Title:    "kernel parameter " + key,
 		Level:    profile.LevelFail,
 		Severity: "medium",
 		Reads: []string{
-			ProcPath(key) + " (runtime)",
-			"/etc/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, /lib/sysctl.d and " + SysctlConf + " (the boot value, in systemd-sysctl's order)",
-			RunDir + " (transient: applied now, gone at reboot)",
+			procPath(key) + " (runtime)",
+			"/etc/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, /lib/sysctl.d and " + sysctlConf + " (the boot value, in systemd-sysctl's order)",
+			runDir + " (transient: applied now, gone at reboot)",
 			"/etc/tuned (an active tuned profile), /proc/cmdline or the bootloader configuration (sysctl.* on the kernel command line), /proc/1/comm or /sbin/init and libsystemd-shared (systemd raising fs.file-max and fs.nr_open), /proc/sys/kernel/osrelease and /proc/meminfo (the kernel's defaults): the other boot-time setters",
 		},
 		Why: whyOf(key),
@@ -87,11 +87,11 @@ func meta(key string) engine.Meta {
 
 // explain describes any sysctl ID, also one no profile names.
 func explain(id string) (engine.Meta, bool) {
-	key, ok := strings.CutPrefix(id, Kind+"/")
+	key, ok := strings.CutPrefix(id, kind+"/")
 	if !ok || key == "" {
 		return engine.Meta{}, false
 	}
-	return meta(Normalize(key)), true
+	return meta(normalize(key)), true
 }
 
 // configCache loads, once per host for all the sysctl checks of a run, the
@@ -110,16 +110,16 @@ type configKey struct{ noNrOpenBump bool }
 type procKeysKey struct{}
 
 type loaded struct {
-	cfg  *Config
+	cfg  *config
 	err  error
-	boot *BootSources
+	boot *bootSources
 }
 
-func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
+func (c *configCache) get(h *host.Host) (*config, *bootSources, error) {
 	l := facts.Memo(h, configKey{c.noNrOpenBump}, func(h *host.Host) loaded {
-		cfg, err := LoadConfig(h)
-		boot := LoadBootSources(h)
-		boot.Systemd.NoNrOpenBump = c.noNrOpenBump
+		cfg, err := readConfig(h)
+		boot := loadBootSources(h)
+		boot.systemd.noNrOpenBump = c.noNrOpenBump
 		return loaded{cfg, err, boot}
 	})
 	return l.cfg, l.boot, l.err
@@ -127,7 +127,7 @@ func (c *configCache) get(h *host.Host) (*Config, *BootSources, error) {
 
 // procKeys walks /proc/sys once per run, on the failure path only.
 func (c *configCache) procKeys(h *host.Host) []string {
-	return facts.Memo(h, procKeysKey{}, func(h *host.Host) []string { return ProcKeys(h, maxProcKeys) })
+	return facts.Memo(h, procKeysKey{}, func(h *host.Host) []string { return procKeys(h, maxProcKeys) })
 }
 
 // whyOf says why the keys of the built-in profiles matter; profiles can

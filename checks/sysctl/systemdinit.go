@@ -9,17 +9,17 @@ import (
 	"github.com/golive-sh/golive/internal/host"
 )
 
-// SystemdInit is what golive knows about systemd as PID 1 at boot, which
+// systemdInit is what golive knows about systemd as PID 1 at boot, which
 // raises fs.file-max and fs.nr_open before systemd-sysctl runs (src/core/
 // main.c bump_file_max_and_nr_open, since systemd 240).
-type SystemdInit struct {
-	PID1    bool
-	Version int    // 0: unknown
-	Why     string // how PID1 and Version were found
-	// NoNrOpenBump: the distro's build leaves fs.nr_open alone
+type systemdInit struct {
+	pid1    bool
+	version int    // 0: unknown
+	why     string // how PID1 and Version were found
+	// noNrOpenBump: the distro's build leaves fs.nr_open alone
 	// (-Dbump-proc-sys-fs-nr-open=false; the profile's
 	// facts.systemd_bumps_nr_open: false).
-	NoNrOpenBump bool
+	noNrOpenBump bool
 }
 
 // systemdLibDirs hold libsystemd-shared-<version>.so: /usr/lib/systemd and
@@ -29,39 +29,39 @@ type SystemdInit struct {
 // a root: the binaries are ELF and the package databases differ per distro.
 var systemdLibDirs = []string{"/usr/lib/systemd", "/lib/systemd", "/usr/lib64/systemd", "/lib64/systemd"}
 
-// DetectSystemd decides whether systemd is PID 1 at boot. On the running
+// detectSystemd decides whether systemd is PID 1 at boot. On the running
 // system /proc/1/comm says it; under --root, /sbin/init must resolve to a
 // program named systemd (or, with no /sbin/init, systemd must be installed
 // where distributions put it). An init= on the kernel command line wins.
-func DetectSystemd(h *host.Host, cmdlineInit string) SystemdInit {
-	sd := SystemdInit{}
+func detectSystemd(h *host.Host, cmdlineInit string) systemdInit {
+	sd := systemdInit{}
 	comm := ""
 	if h.Live() && cmdlineInit == "" {
 		comm = readComm(h)
 	}
 	switch {
 	case cmdlineInit != "":
-		sd.PID1 = path.Base(cmdlineInit) == "systemd"
-		sd.Why = "kernel command line init=" + cmdlineInit
+		sd.pid1 = path.Base(cmdlineInit) == "systemd"
+		sd.why = "kernel command line init=" + cmdlineInit
 	case comm != "":
-		sd.PID1 = comm == "systemd"
-		sd.Why = "/proc/1/comm is " + strconv.Quote(comm)
+		sd.pid1 = comm == "systemd"
+		sd.why = "/proc/1/comm is " + strconv.Quote(comm)
 	default:
-		sd.PID1, sd.Why = initIsSystemd(h)
+		sd.pid1, sd.why = initIsSystemd(h)
 	}
-	if !sd.PID1 {
+	if !sd.pid1 {
 		return sd
 	}
 	if h.Live() && h.Exists("/run/systemd/container") {
 		// In a container PID 1 cannot write /proc/sys (read-only): the
 		// bump fails silently and the host's values show through.
-		sd.PID1 = false
-		sd.Why += "; in a container (/run/systemd/container), where /proc/sys is read-only"
+		sd.pid1 = false
+		sd.why += "; in a container (/run/systemd/container), where /proc/sys is read-only"
 		return sd
 	}
 	if v, where := systemdVersion(h); v > 0 {
-		sd.Version = v
-		sd.Why += "; version " + strconv.Itoa(v) + " from " + where
+		sd.version = v
+		sd.why += "; version " + strconv.Itoa(v) + " from " + where
 	}
 	return sd
 }
@@ -179,8 +179,8 @@ func is32Bit(arch string) bool {
 // fs.nr_open, given the value before it (the kernel default or the command
 // line's). ok is false when systemd does not change the key, or when the
 // outcome cannot be told (see docs/truth.md).
-func systemdBump(key string, sd SystemdInit, kver KernelVersion, kknown bool, arch string, before uint64, beforeKnown bool) (value uint64, ok bool, why string) {
-	if !sd.PID1 || sd.Version < 240 {
+func systemdBump(key string, sd systemdInit, kver kernelVersion, kknown bool, arch string, before uint64, beforeKnown bool) (value uint64, ok bool, why string) {
+	if !sd.pid1 || sd.version < 240 {
 		return 0, false, ""
 	}
 	longMax := uint64(1<<63 - 1)
@@ -193,29 +193,29 @@ func systemdBump(key string, sd SystemdInit, kver KernelVersion, kknown bool, ar
 		// v240..242 wrote ULONG_MAX: accepted before the kernel's range
 		// check (Linux 5.2, backported to 5.1.10, 4.19 and 4.14 stable),
 		// rejected after it. v243 (systemd PR #12808) writes LONG_MAX.
-		if sd.Version >= 243 {
-			return longMax, true, "systemd " + strconv.Itoa(sd.Version) + " (PID 1) writes LONG_MAX at boot"
+		if sd.version >= 243 {
+			return longMax, true, "systemd " + strconv.Itoa(sd.version) + " (PID 1) writes LONG_MAX at boot"
 		}
 		if !kknown {
 			return 0, false, ""
 		}
-		if kver.Less(kv(4, 14)) {
+		if kver.less(kv(4, 14)) {
 			ulongMax := uint64(1<<64 - 1)
 			if ptr == 4 {
 				ulongMax = 1<<32 - 1
 			}
-			return ulongMax, true, "systemd " + strconv.Itoa(sd.Version) + " (PID 1) writes ULONG_MAX at boot"
+			return ulongMax, true, "systemd " + strconv.Itoa(sd.version) + " (PID 1) writes ULONG_MAX at boot"
 		}
 		return 0, false, ""
 	case "fs.nr_open":
-		if !beforeKnown || sd.NoNrOpenBump {
+		if !beforeKnown || sd.noNrOpenBump {
 			return 0, false, ""
 		}
 		// The kernel's maximum: min(INT_MAX, SIZE_MAX/sizeof(void*)) rounded
 		// down to a multiple of BITS_PER_LONG (fs/file.c sysctl_nr_open_max).
 		kmax := uint64(1<<31-1) &^ (ptr*8 - 1)
 		v := uint64(1<<31 - 1)
-		if sd.Version >= 258 {
+		if sd.version >= 258 {
 			// systemd PR #38081 (v258) starts at the kernel's maximum.
 			v = kmax
 		}
@@ -228,7 +228,7 @@ func systemdBump(key string, sd SystemdInit, kver KernelVersion, kknown bool, ar
 				v /= 2
 				continue
 			}
-			return v, true, "systemd " + strconv.Itoa(sd.Version) + " (PID 1) raises it to the largest value the kernel accepts at boot"
+			return v, true, "systemd " + strconv.Itoa(sd.version) + " (PID 1) raises it to the largest value the kernel accepts at boot"
 		}
 	}
 	return 0, false, ""

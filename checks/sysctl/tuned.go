@@ -33,45 +33,45 @@ const (
 // CFG_DEF_PROFILE_DIRS); a later directory wins for one profile name.
 var tunedDefaultDirs = []string{"/usr/lib/tuned", "/etc/tuned"}
 
-// TunedSysctl is one sysctl a tuned profile sets.
-type TunedSysctl struct {
-	Key, Value string
-	File       string
-	Line       int
-	Profile    string // the profile whose tuned.conf holds the line
+// tunedSysctl is one sysctl a tuned profile sets.
+type tunedSysctl struct {
+	key, value string
+	file       string
+	line       int
+	profile    string // the profile whose tuned.conf holds the line
 }
 
-// Tuned is the tuned configuration a boot applies.
-type Tuned struct {
-	Active  []string // active_profile (and post_loaded_profile) names
-	Enabled bool     // tuned.service is enabled, so it runs at boot
-	Reapply bool     // reapply_sysctl
-	Sysctl  map[string]TunedSysctl
-	// Problems are profiles that could not be loaded; tuned refuses to
+// tuned is the tuned configuration a boot applies.
+type tuned struct {
+	active  []string // active_profile (and post_loaded_profile) names
+	enabled bool     // tuned.service is enabled, so it runs at boot
+	reapply bool     // reapply_sysctl
+	sysctl  map[string]tunedSysctl
+	// problems are profiles that could not be loaded; tuned refuses to
 	// apply a profile it cannot load, so nothing from it is counted.
-	Problems []string
+	problems []string
 }
 
-// TunedUnit is one [section] of a tuned.conf.
-type TunedUnit struct {
-	Name    string
-	Options []TunedOption
+// tunedUnit is one [section] of a tuned.conf.
+type tunedUnit struct {
+	name    string
+	options []tunedOption
 }
 
-// TunedOption is one "name = value" line.
-type TunedOption struct {
-	Name, Value string
-	Line        int
+// tunedOption is one "name = value" line.
+type tunedOption struct {
+	name, value string
+	line        int
 }
 
-// ParseTunedConf parses a tuned.conf as tuned's ConfigParser does
+// parseTunedConf parses a tuned.conf as tuned's ConfigParser does
 // (delimiter "=", names kept as written, "#" and ";" start a comment line,
 // " #" starts an inline comment, indented lines continue the previous
 // value, later duplicates win). A line outside any section is an error, as
 // it is for tuned, which then does not load the profile.
-func ParseTunedConf(data []byte) ([]TunedUnit, error) {
-	var units []TunedUnit
-	var cur *TunedUnit
+func parseTunedConf(data []byte) ([]tunedUnit, error) {
+	var units []tunedUnit
+	var cur *tunedUnit
 	last := -1
 	for i, raw := range strings.Split(string(data), "\n") {
 		raw = strings.TrimRight(raw, "\r")
@@ -81,14 +81,14 @@ func ParseTunedConf(data []byte) ([]TunedUnit, error) {
 		}
 		if raw[0] == ' ' || raw[0] == '\t' {
 			if cur != nil && last >= 0 {
-				cur.Options[last].Value = strings.TrimSpace(cur.Options[last].Value + "\n" + stripInlineComment(line))
+				cur.options[last].value = strings.TrimSpace(cur.options[last].value + "\n" + stripInlineComment(line))
 				continue
 			}
 		}
 		if line[0] == '[' && strings.LastIndexByte(line, ']') > 1 {
 			// configparser's SECTCRE \[(?P<header>.+)\]: greedy, to the last "]"
 			name := line[1:strings.LastIndexByte(line, ']')]
-			units = append(units, TunedUnit{Name: name})
+			units = append(units, tunedUnit{name: name})
 			cur, last = &units[len(units)-1], -1
 			continue
 		}
@@ -100,8 +100,8 @@ func ParseTunedConf(data []byte) ([]TunedUnit, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("line %d: not name = value", i+1)
 		}
-		cur.Options = append(cur.Options, TunedOption{Name: k, Value: strings.TrimSpace(stripInlineComment(v)), Line: i + 1})
-		last = len(cur.Options) - 1
+		cur.options = append(cur.options, tunedOption{name: k, value: strings.TrimSpace(stripInlineComment(v)), line: i + 1})
+		last = len(cur.options) - 1
 	}
 	return units, nil
 }
@@ -129,12 +129,12 @@ var tunedUnitReserved = map[string]bool{
 type tunedMergedUnit struct {
 	typ     string
 	enabled bool
-	options []TunedSysctl // Key holds the option name as written
+	options []tunedSysctl // Key holds the option name as written
 }
 
-func (u *tunedMergedUnit) set(o TunedSysctl) {
+func (u *tunedMergedUnit) set(o tunedSysctl) {
 	for i := range u.options {
-		if u.options[i].Key == o.Key {
+		if u.options[i].key == o.key {
 			u.options[i] = o
 			return
 		}
@@ -142,9 +142,9 @@ func (u *tunedMergedUnit) set(o TunedSysctl) {
 	u.options = append(u.options, o)
 }
 
-// LoadTuned reads the tuned profile a boot applies. A root without tuned
+// loadTuned reads the tuned profile a boot applies. A root without tuned
 // (no active_profile, or an empty one) returns nil.
-func LoadTuned(h *host.Host) (*Tuned, error) {
+func loadTuned(h *host.Host) (*tuned, error) {
 	data, err := h.ReadFileLimit(tunedActive, 4096)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -159,16 +159,16 @@ func LoadTuned(h *host.Host) (*Tuned, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	t := &Tuned{Active: names, Reapply: true}
+	t := &tuned{active: names, reapply: true}
 	if fi, err := h.Lstat(tunedServiceWants); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		t.Enabled = true
+		t.enabled = true
 	}
 	dirs := tunedDefaultDirs
 	if main, err := h.ReadFileLimit(tunedMainConf, maxConfFile); err == nil {
 		cfg := parseTunedMain(main)
 		if v, ok := cfg["reapply_sysctl"]; ok {
 			if b, ok := parseTunedBool(v); ok {
-				t.Reapply = b
+				t.reapply = b
 			}
 		}
 		if v := cfg["profile_dirs"]; v != "" {
@@ -180,19 +180,19 @@ func LoadTuned(h *host.Host) (*Tuned, error) {
 			}
 		}
 	}
-	sysctl, err := TunedSysctls(h, dirs, names)
+	sysctl, err := tunedSysctls(h, dirs, names)
 	if err != nil {
-		t.Problems = append(t.Problems, err.Error())
+		t.problems = append(t.problems, err.Error())
 	}
-	t.Sysctl = sysctl
+	t.sysctl = sysctl
 	return t, nil
 }
 
-// TunedSysctls loads profiles as tuned 2.20's Loader does (tuned/profiles/
+// tunedSysctls loads profiles as tuned 2.20's Loader does (tuned/profiles/
 // loader.py, locator.py, merger.py, variables.py) and returns the sysctl
 // values its sysctl plugin writes, by dotted key. A profile that fails to
 // load yields an error and no values: tuned applies nothing then.
-func TunedSysctls(h *host.Host, dirs, names []string) (map[string]TunedSysctl, error) {
+func tunedSysctls(h *host.Host, dirs, names []string) (map[string]tunedSysctl, error) {
 	l := tunedLoader{h: h, dirs: dirs, units: map[string]*tunedMergedUnit{}}
 	var valid []string
 	for _, n := range names {
@@ -201,28 +201,28 @@ func TunedSysctls(h *host.Host, dirs, names []string) (map[string]TunedSysctl, e
 		}
 	}
 	if len(valid) == 0 {
-		return map[string]TunedSysctl{}, fmt.Errorf("tuned: no valid profile name in %q", strings.Join(names, " "))
+		return map[string]tunedSysctl{}, fmt.Errorf("tuned: no valid profile name in %q", strings.Join(names, " "))
 	}
 	if err := l.load(valid, 0); err != nil {
-		return map[string]TunedSysctl{}, err
+		return map[string]tunedSysctl{}, err
 	}
 	vars := l.variables()
-	out := map[string]TunedSysctl{}
+	out := map[string]tunedSysctl{}
 	for _, name := range l.order {
 		u := l.units[name]
 		if name == "variables" || u.typ != "sysctl" || !u.enabled {
 			continue
 		}
 		for _, o := range u.options {
-			o.Value = expandTunedStatic(unquoteTuned(o.Value), vars)
-			if strings.Contains(o.Value, "${") {
+			o.value = expandTunedStatic(unquoteTuned(o.value), vars)
+			if strings.Contains(o.value, "${") {
 				continue // a function (${f:...}) golive does not evaluate: value unknown
 			}
-			o.Key = Normalize(o.Key)
-			if o.Key == "" {
+			o.key = normalize(o.key)
+			if o.key == "" {
 				continue
 			}
-			out[o.Key] = o
+			out[o.key] = o
 		}
 	}
 	return out, nil
@@ -293,25 +293,25 @@ func (l *tunedLoader) load(names []string, depth int) error {
 		if err != nil {
 			return err
 		}
-		units, err := ParseTunedConf(data)
+		units, err := parseTunedConf(data)
 		if err != nil {
 			return fmt.Errorf("%s: %v", file, err)
 		}
 		dir := path.Dir(file)
 		for i := range units {
-			for j := range units[i].Options {
-				units[i].Options[j].Value = expandProfileDir(units[i].Options[j].Value, dir)
+			for j := range units[i].options {
+				units[i].options[j].value = expandProfileDir(units[i].options[j].value, dir)
 			}
 		}
 		// The main section's include= is loaded (and merged) before the
 		// profile itself; variables are not known yet at that point.
 		for _, u := range units {
-			if u.Name != "main" {
+			if u.name != "main" {
 				continue
 			}
-			for _, o := range u.Options {
-				if o.Name == "include" {
-					if err := l.load(tunedIncludeSplit().Split(o.Value, -1), depth+1); err != nil {
+			for _, o := range u.options {
+				if o.name == "include" {
+					if err := l.load(tunedIncludeSplit().Split(o.value, -1), depth+1); err != nil {
 						return err
 					}
 				}
@@ -325,7 +325,7 @@ func (l *tunedLoader) load(names []string, depth int) error {
 // mergeProfile applies tuned/profiles/merger.py _merge_two for one profile:
 // its sections are first collected into units (a section repeated in one
 // file updates the earlier one), then merged into the units so far.
-func (l *tunedLoader) mergeProfile(profile, file string, units []TunedUnit) {
+func (l *tunedLoader) mergeProfile(profile, file string, units []tunedUnit) {
 	type pending struct {
 		unit    tunedMergedUnit
 		replace bool
@@ -335,30 +335,30 @@ func (l *tunedLoader) mergeProfile(profile, file string, units []TunedUnit) {
 	var order []string
 	own := map[string]*pending{}
 	for _, u := range units {
-		if u.Name == "main" {
+		if u.name == "main" {
 			continue
 		}
-		p, ok := own[u.Name]
+		p, ok := own[u.name]
 		if !ok {
-			p = &pending{unit: tunedMergedUnit{typ: u.Name, enabled: true}}
-			own[u.Name] = p
-			order = append(order, u.Name)
+			p = &pending{unit: tunedMergedUnit{typ: u.name, enabled: true}}
+			own[u.name] = p
+			order = append(order, u.name)
 		}
-		for _, o := range u.Options {
-			switch o.Name {
+		for _, o := range u.options {
+			switch o.name {
 			case "type":
-				p.unit.typ = o.Value
+				p.unit.typ = o.value
 			case "enabled":
-				p.unit.enabled = tunedTrue(o.Value)
+				p.unit.enabled = tunedTrue(o.value)
 			case "replace":
-				p.replace = tunedTrue(o.Value)
+				p.replace = tunedTrue(o.value)
 			case "drop":
-				p.drop, p.hasDrop = tunedDropSplit(o.Value), true
+				p.drop, p.hasDrop = tunedDropSplit(o.value), true
 			default:
-				if tunedUnitReserved[o.Name] {
+				if tunedUnitReserved[o.name] {
 					continue
 				}
-				p.unit.set(TunedSysctl{Key: o.Name, Value: o.Value, File: file, Line: o.Line, Profile: profile})
+				p.unit.set(tunedSysctl{key: o.name, value: o.value, file: file, line: o.line, profile: profile})
 			}
 		}
 	}
@@ -379,7 +379,7 @@ func (l *tunedLoader) mergeProfile(profile, file string, units []TunedUnit) {
 			for _, o := range m.options {
 				dropped := false
 				for _, d := range p.drop {
-					dropped = dropped || d == o.Key
+					dropped = dropped || d == o.key
 				}
 				if !dropped {
 					kept = append(kept, o)
@@ -433,10 +433,10 @@ func (l *tunedLoader) variables() map[string]string {
 		return vars
 	}
 	for _, o := range u.options {
-		if o.Key == "include" || !tunedVarName().MatchString(o.Key) {
+		if o.key == "include" || !tunedVarName().MatchString(o.key) {
 			continue
 		}
-		vars[o.Key] = expandTunedStatic(o.Value, vars)
+		vars[o.key] = expandTunedStatic(o.value, vars)
 	}
 	return vars
 }

@@ -131,10 +131,10 @@ func TestTunedLoaderAgreesWithTuned(t *testing.T) {
 		}
 	}
 	for i, c := range cases {
-		got, gerr := TunedSysctls(h, c.Dirs, c.Names)
+		got, gerr := tunedSysctls(h, c.Dirs, c.Names)
 		gotValues := map[string]string{}
 		for k, v := range got {
-			gotValues[k] = v.Value
+			gotValues[k] = v.value
 		}
 		w := want[i]
 		if w.Values == nil {

@@ -36,23 +36,23 @@ func (c *activeCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 
 // judgeActive judges the live state of a unit from its D-Bus properties.
 func judgeActive(lp *liveProps, name string) engine.Result {
-	active := unit.PropString(lp.Unit, "ActiveState")
-	sub := unit.PropString(lp.Unit, "SubState")
-	load := unit.PropString(lp.Unit, "LoadState")
+	active := unit.PropString(lp.unit, "ActiveState")
+	sub := unit.PropString(lp.unit, "SubState")
+	load := unit.PropString(lp.unit, "LoadState")
 	res := engine.Result{Details: map[string]any{"active_state": active, "sub_state": sub, "load_state": load}}
 	res.Observed = active
 	if sub != "" {
 		res.Observed += " (" + sub + ")"
 	}
-	result := unit.PropString(lp.Service, "Result")
+	result := unit.PropString(lp.service, "Result")
 	if result != "" {
 		res.Details["result"] = result
 	}
-	restarts, hasRestarts := unit.PropUint64(lp.Service, "NRestarts")
+	restarts, hasRestarts := unit.PropUint64(lp.service, "NRestarts")
 	if hasRestarts {
 		res.Details["restarts"] = restarts
 	}
-	if pid, ok := unit.PropUint64(lp.Service, "MainPID"); ok && pid > 0 {
+	if pid, ok := unit.PropUint64(lp.service, "MainPID"); ok && pid > 0 {
 		res.Details["main_pid"] = pid
 	}
 	switch active {

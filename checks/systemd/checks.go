@@ -97,13 +97,13 @@ func (c *loadedCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 // saw), so the drop-ins and the fragment the files give are also compared
 // with DropInPaths and FragmentPath.
 func judgeLoadState(res engine.Result, lp *liveProps, f *unit.File) engine.Result {
-	load := unit.PropString(lp.Unit, "LoadState")
+	load := unit.PropString(lp.unit, "LoadState")
 	res.Details["load_state"] = load
-	reload, _ := unit.PropBool(lp.Unit, "NeedDaemonReload")
+	reload, _ := unit.PropBool(lp.unit, "NeedDaemonReload")
 	res.Details["need_daemon_reload"] = reload
 	stale := ""
 	if load == "loaded" && f != nil {
-		stale = loadedFilesDiffer(f, unit.PropString(lp.Unit, "FragmentPath"), unit.PropStrings(lp.Unit, "DropInPaths"))
+		stale = loadedFilesDiffer(f, unit.PropString(lp.unit, "FragmentPath"), unit.PropStrings(lp.unit, "DropInPaths"))
 	}
 	switch {
 	case load != "" && load != "loaded":

@@ -198,16 +198,16 @@ func TestParseTimespan(t *testing.T) {
 		"0": 0, "10sec": 10 * time.Second, "1 min": time.Minute,
 	}
 	for in, want := range cases {
-		if got, err := ParseTimespan(in); err != nil || got != want {
+		if got, err := parseTimespan(in); err != nil || got != want {
 			t.Errorf("ParseTimespan(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "s", "5 parsecs", "-1", "five"} {
-		if _, err := ParseTimespan(bad); err == nil {
+		if _, err := parseTimespan(bad); err == nil {
 			t.Errorf("ParseTimespan(%q) accepted", bad)
 		}
 	}
-	if d, _ := ParseTimespan("infinity"); d <= 0 {
+	if d, _ := parseTimespan("infinity"); d <= 0 {
 		t.Error("infinity")
 	}
 }
@@ -225,7 +225,7 @@ func TestProfileErrors(t *testing.T) {
 		}
 		pr, err := profile.Resolve(profile.Request{Profile: p})
 		if err == nil {
-			_, err = build(pr.Section(Kind), pr)
+			_, err = build(pr.Section(kind), pr)
 		}
 		if err == nil || !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "golive.yaml:") {
 			t.Errorf("%s: error %v, want %q with file and line", strings.TrimSpace(yaml), err, words)

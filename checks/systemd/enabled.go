@@ -28,10 +28,10 @@ var bootTargets = []string{"multi-user.target", "default.target", "graphical.tar
 
 // enablement is what the files say about a unit starting at boot.
 type enablement struct {
-	State   string   // enabled, enabled-runtime, vendor, disabled, static
-	Links   []string // the links found
-	Targets []string // WantedBy= and RequiredBy= of [Install]
-	Install bool     // the unit has an [Install] section
+	state   string   // enabled, enabled-runtime, vendor, disabled, static
+	links   []string // the links found
+	targets []string // WantedBy= and RequiredBy= of [Install]
+	install bool     // the unit has an [Install] section
 }
 
 // offlineEnablement finds the links systemctl enable makes: for each
@@ -40,13 +40,13 @@ func offlineEnablement(h *host.Host, f *unit.File) enablement {
 	e := enablement{}
 	for _, o := range f.Options {
 		if o.Section == "Install" {
-			e.Install = true
+			e.install = true
 			break
 		}
 	}
 	wanted := words(f, "Install", "WantedBy")
 	required := words(f, "Install", "RequiredBy")
-	e.Targets = append(append([]string{}, wanted...), required...)
+	e.targets = append(append([]string{}, wanted...), required...)
 	type cand struct{ target, sub string }
 	var cands []cand
 	seen := map[string]bool{}
@@ -70,22 +70,22 @@ func offlineEnablement(h *host.Host, f *unit.File) enablement {
 		for _, c := range cands {
 			p := d.dir + "/" + c.target + c.sub + "/" + f.Name
 			if fi, err := h.Lstat(p); err == nil && fi.Mode()&fs.ModeType != fs.ModeDir {
-				e.Links = append(e.Links, p)
+				e.links = append(e.links, p)
 				states[d.state] = true
 			}
 		}
 	}
 	switch {
 	case states["enabled"]:
-		e.State = "enabled"
+		e.state = "enabled"
 	case states["enabled-runtime"]:
-		e.State = "enabled-runtime"
+		e.state = "enabled-runtime"
 	case states["vendor"]:
-		e.State = "vendor"
-	case e.Install:
-		e.State = "disabled"
+		e.state = "vendor"
+	case e.install:
+		e.state = "disabled"
 	default:
-		e.State = "static"
+		e.state = "static"
 	}
 	return e
 }
@@ -110,23 +110,23 @@ func (c *enabledCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		return unusable(*bad)
 	}
 	e := offlineEnablement(h, f)
-	res := engine.Result{Details: map[string]any{"unit": c.st.name, "files_state": e.State, "links": e.Links, "install_targets": e.Targets}}
-	res.Observed = e.State
-	switch e.State {
+	res := engine.Result{Details: map[string]any{"unit": c.st.name, "files_state": e.state, "links": e.links, "install_targets": e.targets}}
+	res.Observed = e.state
+	switch e.state {
 	case "enabled":
 		res.Status = engine.Pass
-		res.Message = "enabled: " + strings.Join(e.Links, ", ")
+		res.Message = "enabled: " + strings.Join(e.links, ", ")
 	case "vendor":
 		res.Status = engine.Pass
-		res.Message = "started at boot through the package's link " + strings.Join(e.Links, ", ")
+		res.Message = "started at boot through the package's link " + strings.Join(e.links, ", ")
 	case "enabled-runtime":
 		res.Status = engine.Warn
-		res.Message = "enabled only under /run (" + strings.Join(e.Links, ", ") + "): gone at the next reboot"
+		res.Message = "enabled only under /run (" + strings.Join(e.links, ", ") + "): gone at the next reboot"
 		res.Remediation = enablePlan(c.st.name)
 	case "disabled":
 		res.Status = engine.Fail
-		res.Message = fmt.Sprintf("disabled: no link for its [Install] targets (%s): it does not start at boot", strings.Join(e.Targets, ", "))
-		if len(e.Targets) == 0 {
+		res.Message = fmt.Sprintf("disabled: no link for its [Install] targets (%s): it does not start at boot", strings.Join(e.targets, ", "))
+		if len(e.targets) == 0 {
 			res.Message = "disabled: its [Install] section names no WantedBy=/RequiredBy= target, so systemctl enable links it nowhere"
 		}
 		res.Remediation = enablePlan(c.st.name)
@@ -143,7 +143,7 @@ func (c *enabledCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 			res.Message += "; the running systemd could not be asked: " + err.Error()
 			return res
 		}
-		return judgeLiveEnablement(res, e.State, unit.PropString(lp.Unit, "UnitFileState"), c.st.name)
+		return judgeLiveEnablement(res, e.state, unit.PropString(lp.unit, "UnitFileState"), c.st.name)
 	}
 	return res
 }

@@ -6,5 +6,5 @@ import "github.com/golive-sh/golive/internal/profile"
 // module reads /etc/passwd (internal/facts.NSSRulesFor), so the user
 // check judges the service's user as the host's getpwnam would.
 var glibcFact = profile.DeclareFact(profile.FactSpec[string]{
-	Key: "glibc", Family: Kind, Doc: "the distro's glibc version",
+	Key: "glibc", Family: kind, Doc: "the distro's glibc version",
 })

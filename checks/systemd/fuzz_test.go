@@ -17,7 +17,7 @@ func FuzzParseTimespan(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if d, err := ParseTimespan(s); err == nil && d < 0 {
+		if d, err := parseTimespan(s); err == nil && d < 0 {
 			t.Fatalf("%q = %v", s, d)
 		}
 	})

@@ -25,7 +25,7 @@ const demo = "service: {unit: golive-demo}\n"
 
 func plan(t testing.TB, p *profile.Profile) []engine.Check {
 	t.Helper()
-	checks, err := build(p.Section(Kind), p)
+	checks, err := build(p.Section(kind), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func run(t testing.TB, h *host.Host, checks []engine.Check) map[string]engine.Re
 	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
 	m := map[string]engine.Result{}
 	for _, r := range out.Results {
-		m[strings.TrimSuffix(strings.TrimPrefix(r.ID, Kind+"/"), ":golive-demo.service")] = r
+		m[strings.TrimSuffix(strings.TrimPrefix(r.ID, kind+"/"), ":golive-demo.service")] = r
 	}
 	return m
 }

@@ -31,7 +31,7 @@ func TestJudgeActive(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := judgeActive(&liveProps{Unit: c.unit, Service: c.service}, "app.service")
+			r := judgeActive(&liveProps{unit: c.unit, service: c.service}, "app.service")
 			r.ID = "systemd/active:app.service"
 			want(t, r, c.status, c.words)
 			if c.status == engine.Fail && (r.Remediation == nil || r.Remediation.Actions[0].Argv[1] != "start") {
@@ -97,33 +97,33 @@ func TestLiveDiff(t *testing.T) {
 
 func TestJudgeLoadState(t *testing.T) {
 	base := func() engine.Result { return engine.Result{Status: engine.Pass, Details: map[string]any{}} }
-	r := judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded", "NeedDaemonReload": true}}, nil)
+	r := judgeLoadState(base(), &liveProps{unit: map[string]any{"LoadState": "loaded", "NeedDaemonReload": true}}, nil)
 	if r.Status != engine.Warn || !strings.Contains(r.Message, "daemon-reload needed") || r.Remediation == nil {
 		t.Errorf("changed files: %+v", r)
 	}
-	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "not-found"}}, nil)
+	r = judgeLoadState(base(), &liveProps{unit: map[string]any{"LoadState": "not-found"}}, nil)
 	if r.Status != engine.Fail || !strings.Contains(r.Message, "never loaded") {
 		t.Errorf("not-found: %+v", r)
 	}
-	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "bad-setting"}}, nil)
+	r = judgeLoadState(base(), &liveProps{unit: map[string]any{"LoadState": "bad-setting"}}, nil)
 	if r.Status != engine.Fail || !strings.Contains(r.Message, "bad-setting") {
 		t.Errorf("bad-setting: %+v", r)
 	}
 	// A drop-in directory made after the load: systemd 252 does not set
 	// NeedDaemonReload, but DropInPaths lacks the new file.
 	f := &unit.File{Name: "app.service", Path: "/etc/systemd/system/app.service", DropIns: []string{"/etc/systemd/system/app.service.d/10-new.conf"}}
-	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded", "NeedDaemonReload": false,
+	r = judgeLoadState(base(), &liveProps{unit: map[string]any{"LoadState": "loaded", "NeedDaemonReload": false,
 		"FragmentPath": "/etc/systemd/system/app.service", "DropInPaths": []string{}}}, f)
 	if r.Status != engine.Warn || !strings.Contains(r.Message, "has not loaded /etc/systemd/system/app.service.d/10-new.conf") || r.Details["need_daemon_reload"] != true {
 		t.Errorf("new drop-in directory: %+v", r)
 	}
-	r = judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded",
+	r = judgeLoadState(base(), &liveProps{unit: map[string]any{"LoadState": "loaded",
 		"FragmentPath": "/lib/systemd/system/app.service", "DropInPaths": []string{"/lib/systemd/system/app.service.d/x.conf"}}},
 		&unit.File{Path: "/usr/lib/systemd/system/app.service", DropIns: []string{"/usr/lib/systemd/system/app.service.d/x.conf"}})
 	if r.Status != engine.Pass {
 		t.Errorf("/lib is /usr/lib: %+v", r)
 	}
-	if r := judgeLoadState(base(), &liveProps{Unit: map[string]any{"LoadState": "loaded"}}, nil); r.Status != engine.Pass {
+	if r := judgeLoadState(base(), &liveProps{unit: map[string]any{"LoadState": "loaded"}}, nil); r.Status != engine.Pass {
 		t.Errorf("loaded: %+v", r)
 	}
 }
@@ -139,7 +139,7 @@ func TestLivePropsAreSharedAndFailuresRetried(t *testing.T) {
 		if fail {
 			return nil, errors.New("no bus")
 		}
-		return &liveProps{Unit: map[string]any{"ActiveState": "active"}}, nil
+		return &liveProps{unit: map[string]any{"ActiveState": "active"}}, nil
 	}
 	if _, err := st.liveProps(context.Background(), h); err == nil {
 		t.Fatal("want the error")
@@ -147,7 +147,7 @@ func TestLivePropsAreSharedAndFailuresRetried(t *testing.T) {
 	fail = false
 	for i := 0; i < 3; i++ {
 		lp, err := st.liveProps(context.Background(), h)
-		if err != nil || unit.PropString(lp.Unit, "ActiveState") != "active" {
+		if err != nil || unit.PropString(lp.unit, "ActiveState") != "active" {
 			t.Fatal(lp, err)
 		}
 	}

@@ -40,8 +40,8 @@ func (c *restartCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	a := lastValid(f, "Service", "Restart", restartValid, false)
 	restart := "no"
 	from := "the default (no Restart= anywhere)"
-	if a.Set {
-		restart, from = a.Value, a.File
+	if a.set {
+		restart, from = a.value, a.file
 	}
 	res.Details["restart"] = restart
 	res.Details["restart_from"] = from
@@ -51,12 +51,12 @@ func (c *restartCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	res.Details["start_limit_interval"] = loop.interval.String()
 	res.Details["start_limit_burst"] = loop.burst
 	var notes []string
-	notes = append(notes, a.Ignored...)
+	notes = append(notes, a.ignored...)
 	notes = append(notes, loop.ignored...)
 	if !contains(c.accept, restart) {
 		res.Status = engine.Fail
 		res.Message = fmt.Sprintf("Restart=%s in %s: %s", restart, from, restartMisses[restart])
-		if !a.Set {
+		if !a.set {
 			res.Message = "no Restart= (the default is no): " + restartMisses["no"]
 		}
 		res.Remediation = c.plan(f, a, true)
@@ -85,7 +85,7 @@ func (c *restartCheck) compareLive(ctx context.Context, h *host.Host, res engine
 		res.Details["live_error"] = err.Error()
 		return res
 	}
-	if d := liveDiff("Restart", restart, unit.PropString(lp.Service, "Restart")); d != "" {
+	if d := liveDiff("Restart", restart, unit.PropString(lp.service, "Restart")); d != "" {
 		res.Message += "; " + d
 		if res.Status == engine.Pass {
 			res.Status = engine.Warn
@@ -125,19 +125,19 @@ type loopLimits struct {
 // starts fit in the interval, systemd stops (start-limit-hit).
 func crashLoop(f *unit.File) loopLimits {
 	l := loopLimits{restartDelay: defaultRestartDelay, interval: defaultStartInterval, burst: defaultStartBurst}
-	if a := lastValid(f, "Service", "RestartSec", timespanValid, false); a.Set {
-		l.restartDelay, _ = ParseTimespan(a.Value)
+	if a := lastValid(f, "Service", "RestartSec", timespanValid, false); a.set {
+		l.restartDelay, _ = parseTimespan(a.value)
 	} else {
-		l.ignored = append(l.ignored, a.Ignored...)
+		l.ignored = append(l.ignored, a.ignored...)
 	}
 	for _, key := range [][2]string{{"Service", "StartLimitInterval"}, {"Unit", "StartLimitInterval"}, {"Unit", "StartLimitIntervalSec"}} {
-		if a := lastValid(f, key[0], key[1], timespanValid, false); a.Set {
-			l.interval, _ = ParseTimespan(a.Value)
+		if a := lastValid(f, key[0], key[1], timespanValid, false); a.set {
+			l.interval, _ = parseTimespan(a.value)
 		}
 	}
 	for _, sec := range []string{"Service", "Unit"} {
-		if a := lastValid(f, sec, "StartLimitBurst", uintValid, false); a.Set {
-			fmt.Sscan(a.Value, &l.burst)
+		if a := lastValid(f, sec, "StartLimitBurst", uintValid, false); a.set {
+			fmt.Sscan(a.value, &l.burst)
 		}
 	}
 	l.givesUp = l.interval > 0 && l.burst > 0 && l.restartDelay < l.interval/time.Duration(l.burst)
@@ -154,7 +154,7 @@ func uintValid(v string) error {
 
 func (c *restartCheck) plan(f *unit.File, a assignment, setRestart bool) *remediate.Plan {
 	ours := dropIn(c.st.name, "restart")
-	if later := overriddenBy(f, a.File, ours); later != "" && setRestart {
+	if later := overriddenBy(f, a.file, ours); later != "" && setRestart {
 		return &remediate.Plan{Summary: "fix Restart= of " + c.st.name, Actions: []remediate.Action{
 			remediate.Tell(later + " sets Restart= after " + ours + ": set Restart=" + c.accept[0] + " there")}}
 	}

@@ -9,13 +9,13 @@ import (
 
 // assignment is the value a setting ends up with and where it was written.
 type assignment struct {
-	Value string
-	File  string
-	Set   bool
-	// Reset is the file of an empty assignment that reset an earlier value.
-	Reset string
-	// Ignored are assignments systemd rejects (and ignores).
-	Ignored []string
+	value string
+	file  string
+	set   bool
+	// reset is the file of an empty assignment that reset an earlier value.
+	reset string
+	// ignored are assignments systemd rejects (and ignores).
+	ignored []string
 }
 
 // lastValid is the value a single-valued setting ends up with: the last
@@ -29,17 +29,17 @@ func lastValid(f *unit.File, section, key string, valid func(string) error, rese
 			continue
 		}
 		if o.Value == "" && resets {
-			if a.Set {
-				a.Reset = fmt.Sprintf("%s= in %s resets the earlier %s=%s", key, o.File, key, a.Value)
+			if a.set {
+				a.reset = fmt.Sprintf("%s= in %s resets the earlier %s=%s", key, o.File, key, a.value)
 			}
-			a.Value, a.File, a.Set = "", "", false
+			a.value, a.file, a.set = "", "", false
 			continue
 		}
 		if err := valid(o.Value); err != nil {
-			a.Ignored = append(a.Ignored, fmt.Sprintf("%s=%s in %s: %v; systemd ignores it", key, o.Value, o.File, err))
+			a.ignored = append(a.ignored, fmt.Sprintf("%s=%s in %s: %v; systemd ignores it", key, o.Value, o.File, err))
 			continue
 		}
-		a.Value, a.File, a.Set = o.Value, o.File, true
+		a.value, a.file, a.set = o.Value, o.File, true
 	}
 	return a
 }
@@ -77,7 +77,7 @@ func userValid(v string) error {
 }
 
 func timespanValid(v string) error {
-	_, err := ParseTimespan(v)
+	_, err := parseTimespan(v)
 	return err
 }
 

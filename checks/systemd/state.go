@@ -28,8 +28,8 @@ type bootState struct {
 // liveProps are the unit's D-Bus properties: the Unit interface's and the
 // Service interface's.
 type liveProps struct {
-	Unit    map[string]any
-	Service map[string]any
+	unit    map[string]any
+	service map[string]any
 }
 
 // liveCell keeps the live properties of one unit for the run; it is made
@@ -93,10 +93,10 @@ func readLiveProps(ctx context.Context, name string) (*liveProps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s over D-Bus: %w", name, err)
 	}
-	lp := &liveProps{Unit: up}
+	lp := &liveProps{unit: up}
 	// Only services have the Service interface; a missing unit has none.
 	if sp, err := bus.ServiceProperties(ctx, name); err == nil {
-		lp.Service = sp
+		lp.service = sp
 	}
 	return lp, nil
 }

@@ -31,17 +31,17 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// Kind is the profile section and check category.
-const Kind = "systemd"
+// kind is the profile section and check category.
+const kind = "systemd"
 
 // restartValues are the values systemd accepts for Restart=
 // (systemd.service(5)).
 var restartValues = []string{"no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"}
 
-// DefaultRestart are the Restart= values that bring a crashed service back:
+// defaultRestart are the Restart= values that bring a crashed service back:
 // always (seed 000) and on-failure (which also covers crashes, timeouts and
 // non-zero exits).
-var DefaultRestart = []string{"always", "on-failure"}
+var defaultRestart = []string{"always", "on-failure"}
 
 type section struct {
 	Network *bool    `yaml:"network"`
@@ -58,7 +58,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{
 			{Heading: "`systemd/loaded:<unit>`", Example: "systemd/loaded:myapp.service"},
 			{Heading: "`systemd/restart:<unit>`", Example: "systemd/restart:myapp.service"},
@@ -81,7 +81,7 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	if name == "" {
 		return nil, nil
 	}
-	restart := DefaultRestart
+	restart := defaultRestart
 	if s.Restart != nil {
 		if len(s.Restart) == 0 {
 			return nil, p.Errorf(profile.FieldNode(sec, "restart"), "systemd.restart: list at least one Restart= value (%s)", strings.Join(restartValues, ", "))
@@ -133,7 +133,7 @@ func validRestart(v string) bool {
 // explain describes any systemd ID: systemd/<aspect>:<unit>.
 func explain(id string) (engine.Meta, bool) {
 	parts, ok := engine.ParseID(id)
-	if !ok || parts.Category != Kind || parts.Target == "" {
+	if !ok || parts.Category != kind || parts.Target == "" {
 		return engine.Meta{}, false
 	}
 	name := parts.Target
@@ -141,7 +141,7 @@ func explain(id string) (engine.Meta, bool) {
 	case "loaded":
 		return metaLoaded(name), true
 	case "restart":
-		return metaRestart(name, DefaultRestart), true
+		return metaRestart(name, defaultRestart), true
 	case "user":
 		return metaUser(name), true
 	case "network":
@@ -156,7 +156,7 @@ func explain(id string) (engine.Meta, bool) {
 
 func meta(aspect, name, title, expected, severity string) engine.Meta {
 	return engine.Meta{
-		ID: engine.CheckID(Kind, aspect, name), Category: Kind, Title: title,
+		ID: engine.CheckID(kind, aspect, name), Category: kind, Title: title,
 		Expected: expected, Level: profile.LevelFail, Severity: severity,
 	}
 }

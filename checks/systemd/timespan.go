@@ -21,11 +21,11 @@ var timeUnits = map[string]time.Duration{
 	"y": 31557600 * time.Second, "year": 31557600 * time.Second, "years": 31557600 * time.Second,
 }
 
-// ParseTimespan parses a systemd time span ("5", "5s", "1min 30s",
+// parseTimespan parses a systemd time span ("5", "5s", "1min 30s",
 // "100ms", "infinity"): components of a number (fraction allowed) and a
 // unit, summed; a bare number is in seconds. infinity is the largest
 // duration.
-func ParseTimespan(s string) (time.Duration, error) {
+func parseTimespan(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "infinity" {
 		return math.MaxInt64, nil

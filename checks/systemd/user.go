@@ -36,42 +36,42 @@ func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	user := lastValid(f, "Service", "User", userValid, true)
 	dyn := lastValid(f, "Service", "DynamicUser", boolValid, false)
 	dynamic := false
-	if dyn.Set {
-		dynamic, _ = parseBool(dyn.Value)
+	if dyn.set {
+		dynamic, _ = parseBool(dyn.value)
 	}
-	res.Details["user"] = user.Value
-	res.Details["user_from"] = user.File
+	res.Details["user"] = user.value
+	res.Details["user_from"] = user.file
 	res.Details["dynamic_user"] = dynamic
 	var notes []string
-	notes = append(notes, user.Ignored...)
-	notes = append(notes, dyn.Ignored...)
+	notes = append(notes, user.ignored...)
+	notes = append(notes, dyn.ignored...)
 	switch {
 	case dynamic:
 		res.Status = engine.Pass
 		res.Observed = "DynamicUser=yes"
-		res.Message = "DynamicUser=yes in " + dyn.File + ": systemd allocates an unprivileged user for each run"
-		if user.Set {
-			res.Observed += " (User=" + user.Value + ")"
+		res.Message = "DynamicUser=yes in " + dyn.file + ": systemd allocates an unprivileged user for each run"
+		if user.set {
+			res.Observed += " (User=" + user.value + ")"
 		}
-	case !user.Set:
+	case !user.set:
 		res.Status = engine.Fail
 		res.Observed = "root (no User=)"
 		res.Message = "no User=: the service runs as root, so any bug in it is a root compromise (seed 000)"
-		if user.Reset != "" {
-			res.Message = "no User= (" + user.Reset + "): the service runs as root, so any bug in it is a root compromise (seed 000)"
+		if user.reset != "" {
+			res.Message = "no User= (" + user.reset + "): the service runs as root, so any bug in it is a root compromise (seed 000)"
 		}
 		res.Remediation = c.plan(f, user)
-	case user.Value == "root" || user.Value == "0":
+	case user.value == "root" || user.value == "0":
 		res.Status = engine.Fail
-		res.Observed = "User=" + user.Value
-		res.Message = "User=" + user.Value + " in " + user.File + ": the service runs as root (seed 000: a dedicated unprivileged user)"
+		res.Observed = "User=" + user.value
+		res.Message = "User=" + user.value + " in " + user.file + ": the service runs as root (seed 000: a dedicated unprivileged user)"
 		res.Remediation = c.plan(f, user)
-	case strings.Contains(user.Value, "%"):
+	case strings.Contains(user.value, "%"):
 		res.Status = engine.Warn
-		res.Observed = "User=" + user.Value
-		res.Message = "User=" + user.Value + " in " + user.File + " uses a specifier that only systemd expands: golive cannot tell which user runs the service"
+		res.Observed = "User=" + user.value
+		res.Message = "User=" + user.value + " in " + user.file + " uses a specifier that only systemd expands: golive cannot tell which user runs the service"
 	default:
-		res.Observed = "User=" + user.Value
+		res.Observed = "User=" + user.value
 		c.judgeAccount(h, &res, user)
 	}
 	if len(notes) > 0 {
@@ -79,7 +79,7 @@ func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	}
 	if m == modeLive {
 		if lp, err := c.st.liveProps(ctx, h); err == nil {
-			if d := liveDiff("User", user.Value, unit.PropString(lp.Service, "User")); d != "" && !dynamic {
+			if d := liveDiff("User", user.value, unit.PropString(lp.service, "User")); d != "" && !dynamic {
 				res.Message += "; " + d
 				if res.Status == engine.Pass {
 					res.Status = engine.Warn
@@ -108,21 +108,21 @@ func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignme
 		res.Message = "cannot read /etc/passwd: " + err.Error()
 		return
 	}
-	if acct, found := lookupUser(pw, user.Value); found {
+	if acct, found := lookupUser(pw, user.value); found {
 		res.Details["uid"] = acct.UID
 		if acct.UID == 0 {
 			res.Status = engine.Fail
-			res.Message = fmt.Sprintf("User=%s in %s, but %s has uid 0 in /etc/passwd:%d: the service runs as root", user.Value, user.File, user.Value, acct.Line)
+			res.Message = fmt.Sprintf("User=%s in %s, but %s has uid 0 in /etc/passwd:%d: the service runs as root", user.value, user.file, user.value, acct.Line)
 			res.Remediation = c.plan(nil, user)
 			return
 		}
 		res.Status = engine.Pass
-		res.Message = fmt.Sprintf("User=%s in %s (uid %d, /etc/passwd:%d)", user.Value, user.File, acct.UID, acct.Line)
+		res.Message = fmt.Sprintf("User=%s in %s (uid %d, /etc/passwd:%d)", user.value, user.file, acct.UID, acct.Line)
 		return
 	}
-	if isNumeric(user.Value) {
+	if isNumeric(user.value) {
 		res.Status = engine.Pass
-		res.Message = fmt.Sprintf("User=%s in %s: a numeric uid (no /etc/passwd entry needed)", user.Value, user.File)
+		res.Message = fmt.Sprintf("User=%s in %s: a numeric uid (no /etc/passwd entry needed)", user.value, user.file)
 		return
 	}
 	sources := passwdSources(h, c.nss)
@@ -131,19 +131,19 @@ func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignme
 	if len(external) > 0 {
 		res.Status = engine.Warn
 		res.Message = fmt.Sprintf("User=%s in %s is not in /etc/passwd; nsswitch.conf also asks %s, which golive cannot query: make sure it resolves there",
-			user.Value, user.File, strings.Join(external, ", "))
+			user.value, user.file, strings.Join(external, ", "))
 		return
 	}
 	res.Status = engine.Fail
-	res.Message = fmt.Sprintf("User=%s in %s does not exist (not in /etc/passwd, and nsswitch.conf's passwd line asks no other source): systemd refuses to start the service (217/USER)", user.Value, user.File)
-	res.Remediation = &remediate.Plan{Summary: "create the user " + user.Value, Actions: []remediate.Action{
-		remediate.Run("create the service's system user", "useradd", "--system", "--no-create-home", "--shell", "/sbin/nologin", user.Value)}}
+	res.Message = fmt.Sprintf("User=%s in %s does not exist (not in /etc/passwd, and nsswitch.conf's passwd line asks no other source): systemd refuses to start the service (217/USER)", user.value, user.file)
+	res.Remediation = &remediate.Plan{Summary: "create the user " + user.value, Actions: []remediate.Action{
+		remediate.Run("create the service's system user", "useradd", "--system", "--no-create-home", "--shell", "/sbin/nologin", user.value)}}
 }
 
 func (c *userCheck) plan(f *unit.File, user assignment) *remediate.Plan {
 	ours := dropIn(c.st.name, "user")
 	if f != nil {
-		if later := overriddenBy(f, user.File, ours); later != "" {
+		if later := overriddenBy(f, user.file, ours); later != "" {
 			return &remediate.Plan{Summary: "run " + c.st.name + " as an unprivileged user", Actions: []remediate.Action{
 				remediate.Tell(later + " sets User= after " + ours + ": change it there")}}
 		}

@@ -42,11 +42,11 @@ import (
 	"time"
 )
 
-// Bins are real ELF binaries built by the test run, for the libc family's tests.
+// bins are real ELF binaries built by the test run, for the libc family's tests.
 // A field is "" when its binary could not be built; Need says why.
-type Bins struct {
-	// Dir is the temporary directory holding everything below.
-	Dir string
+type bins struct {
+	// dir is the temporary directory holding everything below.
+	dir string
 
 	// CDynamic is `gcc hello.c`: dynamic, glibc; PT_INTERP
 	// /lib64/ld-linux-x86-64.so.2; needs GLIBC_2.34 (__libc_start_main)
@@ -86,17 +86,17 @@ type Bins struct {
 	// libgolivemissing.so (soname libgolivemissing.so), which was deleted
 	// afterwards: its DT_NEEDED cannot resolve. No RPATH/RUNPATH.
 	Missing string
-	// MissingLib is where libgolivemissing.so was before it was deleted.
-	MissingLib string
+	// missingLib is where libgolivemissing.so was before it was deleted.
+	missingLib string
 	// Wrong32 is a 32-bit (ELFCLASS32, EM_386) dynamic program with
 	// PT_INTERP /lib/ld-linux.so.2 and DT_NEEDED libc.so.6. With
 	// gcc-multilib it is `gcc -m32 hello.c` (needs GLIBC_2.0 and more);
 	// without it, a synthetic one: an object compiled with -m32 and linked
 	// with -nostdlib against a 32-bit stand-in libc.so.6 whose version node
-	// is GLIBC_2.0 (Wrong32Synthetic is then true). Never run either.
+	// is GLIBC_2.0 (wrong32Synthetic is then true). Never run either.
 	Wrong32 string
-	// Wrong32Synthetic tells which way Wrong32 was made.
-	Wrong32Synthetic bool
+	// wrong32Synthetic tells which way Wrong32 was made.
+	wrong32Synthetic bool
 
 	mu  sync.Mutex
 	why map[*string]problem
@@ -118,14 +118,14 @@ type problem struct {
 
 var (
 	once     sync.Once
-	built    *Bins
+	built    *bins
 	setupErr error
 )
 
 // Build builds every binary once per test process and returns them. It fails
 // the test only when the temporary directory cannot be made; a binary that
 // could not be built is reported by Need.
-func Build(t testing.TB) *Bins {
+func Build(t testing.TB) *bins {
 	t.Helper()
 	once.Do(func() { built, setupErr = build() })
 	if setupErr != nil {
@@ -137,8 +137,8 @@ func Build(t testing.TB) *Bins {
 // Cleanup removes the directory Build made, if any. Call it from TestMain
 // after m.Run; the binaries are gone afterwards.
 func Cleanup() {
-	if built != nil && built.Dir != "" {
-		_ = os.RemoveAll(built.Dir)
+	if built != nil && built.dir != "" {
+		_ = os.RemoveAll(built.dir)
 	}
 }
 
@@ -146,7 +146,7 @@ func Cleanup() {
 // b, e.g. &b.Musl). If that binary was not built it ends the test: Skip when
 // its compiler is missing (Fatal instead when CI=true; Wrong32 is never
 // required, so it always skips), Fatal when the compiler failed.
-func (b *Bins) Need(t testing.TB, p *string) string {
+func (b *bins) Need(t testing.TB, p *string) string {
 	t.Helper()
 	if p == nil {
 		t.Fatalf("libctest: Need(nil)")
@@ -172,7 +172,7 @@ func (b *Bins) Need(t testing.TB, p *string) string {
 
 // Paths returns the binaries that were built, by field name ("CDynamic",
 // "Musl", ...): seeds for fuzzing, or for "never panics on a real binary".
-func (b *Bins) Paths() map[string]string {
+func (b *bins) Paths() map[string]string {
 	m := map[string]string{}
 	for name, p := range b.fields() {
 		if *p != "" {
@@ -182,7 +182,7 @@ func (b *Bins) Paths() map[string]string {
 	return m
 }
 
-func (b *Bins) fields() map[string]*string {
+func (b *bins) fields() map[string]*string {
 	return map[string]*string{
 		"CDynamic": &b.CDynamic, "CStatic": &b.CStatic, "CStaticPIE": &b.CStaticPIE,
 		"CPP": &b.CPP, "Musl": &b.Musl, "GoStatic": &b.GoStatic, "GoCgo": &b.GoCgo,
@@ -216,11 +216,11 @@ func Readelf(t testing.TB) string {
 	return p
 }
 
-// ReadelfVersionNeeds runs `readelf -V --wide` on path and returns its
+// readelfVersionNeeds runs `readelf -V --wide` on path and returns its
 // version-needs table (.gnu.version_r): for each needed file, the version
 // names in readelf's order. A file without one gives an empty map. A readelf
 // failure (not an ELF file, say) fails the test.
-func ReadelfVersionNeeds(t testing.TB, path string) map[string][]string {
+func readelfVersionNeeds(t testing.TB, path string) map[string][]string {
 	t.Helper()
 	needs, err := ParseVersionNeeds(runReadelf(t, "-V", "--wide", path))
 	if err != nil {
@@ -274,7 +274,7 @@ func ParseVersionNeeds(out []byte) (map[string][]string, error) {
 // GLIBC_ABI_DT_RELR are ignored.
 func ReadelfMaxGLIBC(t testing.TB, path string) string {
 	t.Helper()
-	return MaxVersion(ReadelfVersionNeeds(t, path), "GLIBC_")
+	return MaxVersion(readelfVersionNeeds(t, path), "GLIBC_")
 }
 
 // MaxVersion returns the highest numeric version with the given prefix
@@ -443,16 +443,16 @@ void _start(void)
 )
 
 type builder struct {
-	b   *Bins
+	b   *bins
 	dir string
 }
 
-func build() (*Bins, error) {
+func build() (*bins, error) {
 	dir, err := os.MkdirTemp("", "golive-libctest-")
 	if err != nil {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
-	b := &Bins{Dir: dir, why: map[*string]problem{}}
+	b := &bins{dir: dir, why: map[*string]problem{}}
 	bl := &builder{b: b, dir: dir}
 	files := map[string]string{
 		"src/hello.c":           helloC,
@@ -673,7 +673,7 @@ func (bl *builder) missing() {
 		}
 	}
 	bl.b.mu.Lock()
-	bl.b.MissingLib = lib
+	bl.b.missingLib = lib
 	bl.b.mu.Unlock()
 	bl.set(out, pr, &bl.b.Missing)
 }
@@ -710,7 +710,7 @@ func (bl *builder) wrong32() {
 		pr = &problem{kind: missingTool, msg: "no 32-bit program (install the Debian package gcc-multilib): " + pr.msg}
 	}
 	bl.b.mu.Lock()
-	bl.b.Wrong32Synthetic = pr == nil
+	bl.b.wrong32Synthetic = pr == nil
 	bl.b.mu.Unlock()
 	bl.set(out, pr, &bl.b.Wrong32)
 }

@@ -61,7 +61,7 @@ func dynStrings(t *testing.T, f *elf.File, tag elf.DynTag) []string {
 }
 
 // elfNeeds is debug/elf's view of the version-needs table, in the shape
-// ReadelfVersionNeeds returns.
+// readelfVersionNeeds returns.
 //
 // DynamicVersionNeeds errors on a file without a dynamic symbol table
 // (elf.ErrNoSymbols: static, Go CGO_ENABLED=0) or without .gnu.version
@@ -138,7 +138,7 @@ func TestCPP(t *testing.T) {
 	if !slices.Contains(dynStrings(t, f, elf.DT_NEEDED), "libstdc++.so.6") {
 		t.Errorf("DT_NEEDED lacks libstdc++.so.6")
 	}
-	re := ReadelfVersionNeeds(t, path)
+	re := readelfVersionNeeds(t, path)
 	de := elfNeeds(t, f)
 	for _, prefix := range []string{"GLIBCXX_", "CXXABI_", "GLIBC_"} {
 		r, d := MaxVersion(re, prefix), MaxVersion(de, prefix)
@@ -259,8 +259,8 @@ func TestMissing(t *testing.T) {
 	if !slices.Contains(dynStrings(t, f, elf.DT_NEEDED), "libgolivemissing.so") {
 		t.Errorf("DT_NEEDED lacks libgolivemissing.so")
 	}
-	if _, err := os.Stat(b.MissingLib); !os.IsNotExist(err) {
-		t.Errorf("%s still there (err %v)", b.MissingLib, err)
+	if _, err := os.Stat(b.missingLib); !os.IsNotExist(err) {
+		t.Errorf("%s still there (err %v)", b.missingLib, err)
 	}
 	if r := dynStrings(t, f, elf.DT_RUNPATH); len(r) != 0 {
 		t.Errorf("DT_RUNPATH %q", r)
@@ -282,7 +282,7 @@ func TestWrong32(t *testing.T) {
 	if max := ReadelfMaxGLIBC(t, b.Wrong32); max == "" {
 		t.Errorf("no GLIBC_ version needed")
 	}
-	t.Logf("synthetic: %v", b.Wrong32Synthetic)
+	t.Logf("synthetic: %v", b.wrong32Synthetic)
 }
 
 // TestAgreement: readelf and debug/elf see the same version needs in every
@@ -297,7 +297,7 @@ func TestAgreement(t *testing.T) {
 	}
 	for name, path := range paths {
 		t.Run(filepath.Base(name), func(t *testing.T) {
-			re := ReadelfVersionNeeds(t, path)
+			re := readelfVersionNeeds(t, path)
 			de := elfNeeds(t, openELF(t, path))
 			if len(re) != len(de) {
 				t.Errorf("readelf %v, debug/elf %v", re, de)

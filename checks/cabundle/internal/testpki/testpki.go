@@ -61,8 +61,8 @@ func roots(n int) []CA {
 	return out
 }
 
-// Key derives the CA's key from its name.
-func (c CA) Key() ed25519.PrivateKey { return keyFor("ca:" + c.Name) }
+// key derives the CA's key from its name.
+func (c CA) key() ed25519.PrivateKey { return keyFor("ca:" + c.Name) }
 
 func keyFor(label string) ed25519.PrivateKey {
 	seed := sha256.Sum256([]byte("golive testpki " + label))
@@ -84,7 +84,7 @@ func (c CA) template() *x509.Certificate {
 // DER is the CA's self-signed certificate. Ed25519 signatures are
 // deterministic, so it is the same on every call.
 func (c CA) DER() []byte {
-	k := c.Key()
+	k := c.key()
 	der, err := x509.CreateCertificate(rand.Reader, c.template(), c.template(), k.Public(), k)
 	if err != nil {
 		panic("testpki: " + err.Error())
@@ -92,8 +92,8 @@ func (c CA) DER() []byte {
 	return der
 }
 
-// Cert is the parsed CA certificate.
-func (c CA) Cert() *x509.Certificate {
+// cert is the parsed CA certificate.
+func (c CA) cert() *x509.Certificate {
 	cert, err := x509.ParseCertificate(c.DER())
 	if err != nil {
 		panic("testpki: " + err.Error())
@@ -124,7 +124,7 @@ func TrustedPEM(der []byte, alias string) []byte {
 // Leaf describes an end-entity certificate signed by a CA.
 type Leaf struct {
 	Name      string   // subject CN
-	DNS       []string // DNS SANs
+	dns       []string // DNS SANs
 	IPs       []net.IP
 	Serial    int64
 	NotBefore time.Time
@@ -139,14 +139,14 @@ func (l Leaf) Sign(ca CA) []byte {
 	t := &x509.Certificate{
 		SerialNumber: big.NewInt(l.Serial),
 		Subject:      pkix.Name{CommonName: l.Name, Organization: []string{ca.Org}},
-		DNSNames:     l.DNS,
+		DNSNames:     l.dns,
 		IPAddresses:  l.IPs,
 		NotBefore:    l.NotBefore,
 		NotAfter:     l.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, t, ca.Cert(), l.Key().Public(), ca.Key())
+	der, err := x509.CreateCertificate(rand.Reader, t, ca.cert(), l.Key().Public(), ca.key())
 	if err != nil {
 		panic("testpki: " + err.Error())
 	}
@@ -165,11 +165,11 @@ func (l Leaf) KeyPEM() []byte {
 // Leaves of the fixture roots (/etc/goservice/tls/server.pem).
 var (
 	// CentOSServer: ACME Internal, valid until 2028: passes.
-	CentOSServer = Leaf{Name: "goservice.c7.internal", DNS: []string{"goservice.c7.internal"}, Serial: 5001, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
+	CentOSServer = Leaf{Name: "goservice.c7.internal", dns: []string{"goservice.c7.internal"}, Serial: 5001, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
 	// UbuntuServer: ACME Internal, ends 2026-12-10: inside the window.
-	UbuntuServer = Leaf{Name: "goservice.u2204.internal", DNS: []string{"goservice.u2204.internal"}, Serial: 5002, NotBefore: date(2025, 12, 10), NotAfter: date(2026, 12, 10)}
+	UbuntuServer = Leaf{Name: "goservice.u2204.internal", dns: []string{"goservice.u2204.internal"}, Serial: 5002, NotBefore: date(2025, 12, 10), NotAfter: date(2026, 12, 10)}
 	// RockyServer: ACME Platform (not in the rocky-9 bundle).
-	RockyServer = Leaf{Name: "goservice.r9.internal", DNS: []string{"goservice.r9.internal"}, Serial: 5003, NotBefore: date(2026, 6, 1), NotAfter: date(2027, 6, 1)}
+	RockyServer = Leaf{Name: "goservice.r9.internal", dns: []string{"goservice.r9.internal"}, Serial: 5003, NotBefore: date(2026, 6, 1), NotAfter: date(2027, 6, 1)}
 	// BrokenServer: shipped with another leaf's key.
-	BrokenServer = Leaf{Name: "goservice.broken.internal", DNS: []string{"goservice.broken.internal"}, Serial: 5004, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
+	BrokenServer = Leaf{Name: "goservice.broken.internal", dns: []string{"goservice.broken.internal"}, Serial: 5004, NotBefore: date(2026, 1, 1), NotAfter: date(2028, 1, 1)}
 )
