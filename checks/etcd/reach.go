@@ -68,7 +68,7 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 
 func (r *reach) fail(f depcheck.Failure) { r.Fail = &f }
 
-// afterPreface classifies a failure of the etcd client once the probe got
+// afterPreface classifies a failure of an API call once the probe got
 // through TCP, TLS and the HTTP/2 preface. A timeout there is a member
 // that took the connection and did not answer the API: the message says
 // what was observed, not a guess at a firewall or a host that is down.
