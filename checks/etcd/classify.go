@@ -3,30 +3,27 @@ package etcd
 import (
 	"context"
 	"errors"
-
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
-	"google.golang.org/grpc/codes"
-	grpcstatus "google.golang.org/grpc/status"
+	"slices"
 
 	"github.com/golive-sh/golive/internal/depcheck"
 )
 
 // classify names why an etcd step failed: depcheck's classification, with
-// what only etcd's client returns read first — gRPC status errors, whose
-// text holds the transport's last error (the real cause when the deadline
-// ended the call), and etcd's authentication errors. Kept here so that
-// depcheck, and the families that share it (mysql, cabundle), do not link
-// gRPC.
+// what only a gRPC call returns read first — a status, whose text may hold
+// the transport's error, and etcd's authentication errors. Kept here so
+// that depcheck, and the families that share it (mysql, cabundle), know
+// nothing of gRPC.
 func classify(ctx context.Context, err error, roots string) depcheck.Failure {
 	if err == nil || depcheck.Cancelled(ctx) {
 		return depcheck.ClassifyRoots(ctx, err, roots)
 	}
-	if st, ok := grpcstatus.FromError(err); ok && st.Code() != codes.OK && st.Code() != codes.Unknown {
-		return classifyStatus(st)
+	var re *rpcError
+	if errors.As(err, &re) && re.code != codeOK && re.code != codeUnknown {
+		return classifyStatus(re)
 	}
 	f := depcheck.ClassifyRoots(ctx, err, roots)
-	// An authentication error that is not a status (the client's own
-	// EtcdError values) would otherwise end as a network failure.
+	// An authentication error without its gRPC code would otherwise end
+	// as a network failure.
 	if f.Cause == depcheck.CauseNetwork && isAuthError(err) {
 		return authFailure(err.Error())
 	}
@@ -37,27 +34,23 @@ func authFailure(msg string) depcheck.Failure {
 	return depcheck.Failure{Cause: depcheck.CauseAuth, Message: "credentials rejected: " + msg}
 }
 
-// classifyStatus names the cause of a gRPC status error. gRPC flattens the
-// transport's error into the status text and drops the chain, so the
-// cause is found in that text (depcheck.ClassifyText).
-func classifyStatus(st *grpcstatus.Status) depcheck.Failure {
-	msg := st.Message()
-	switch st.Code() {
-	case codes.Unauthenticated, codes.PermissionDenied:
-		return authFailure(msg)
-	}
-	if isAuthError(st.Err()) {
+// classifyStatus names the cause of a gRPC status. A status carries text,
+// not an error chain, so a transport cause is found in that text
+// (depcheck.ClassifyText).
+func classifyStatus(st *rpcError) depcheck.Failure {
+	msg := st.msg
+	if isAuthError(st) {
 		return authFailure(msg)
 	}
 	if f, ok := depcheck.ClassifyText(msg); ok {
 		return f
 	}
-	switch st.Code() {
-	case codes.DeadlineExceeded:
+	switch st.code {
+	case codeDeadlineExceeded:
 		f := depcheck.Timeout()
 		f.Message += ": " + msg
 		return f
-	case codes.Canceled:
+	case codeCanceled:
 		// A cancelled call is not a peer that failed to answer; with the
 		// check's context alive, it was the client's own doing.
 		return depcheck.Failure{Cause: depcheck.CauseNetwork, Message: "the call was cancelled before the server answered: " + msg}
@@ -65,30 +58,20 @@ func classifyStatus(st *grpcstatus.Status) depcheck.Failure {
 	return depcheck.Failure{Cause: depcheck.CauseNetwork, Message: msg}
 }
 
-// etcd's authentication errors, as the client returns them.
-var authErrors = []error{
-	rpctypes.ErrAuthFailed, rpctypes.ErrPermissionDenied, rpctypes.ErrInvalidAuthToken,
-	rpctypes.ErrInvalidAuthMgmt, rpctypes.ErrUserEmpty, rpctypes.ErrAuthOldRevision,
+// etcd's authentication errors, by their description.
+var authDescs = []string{
+	descAuthFailed, descPermissionDenied, descInvalidAuthToken,
+	descInvalidAuthMgmt, descUserEmpty, descAuthOldRevision,
 }
 
 func isAuthError(err error) bool {
-	for _, a := range authErrors {
-		if errors.Is(err, a) {
-			return true
-		}
+	var re *rpcError
+	if !errors.As(err, &re) {
+		return false
 	}
-	if st, ok := grpcstatus.FromError(err); ok {
-		switch st.Code() {
-		case codes.Unauthenticated, codes.PermissionDenied:
-			return true
-		}
-		// The client turns some status errors into EtcdError values and
-		// leaves others as status errors with the same text.
-		for _, a := range authErrors {
-			if st.Message() == rpctypes.ErrorDesc(a) {
-				return true
-			}
-		}
+	switch re.code {
+	case codeUnauthenticated, codePermissionDenied:
+		return true
 	}
-	return false
+	return slices.Contains(authDescs, re.msg)
 }

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
-
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 )
@@ -86,7 +84,7 @@ func (c *clusterCheck) judgeEndpoints(v *verdict, s *survey) {
 	}
 	cluster := map[uint64]bool{}
 	for _, r := range s.answered() {
-		cluster[r.Status.Header.ClusterId] = true
+		cluster[r.Status.Header.ClusterID] = true
 	}
 	if len(cluster) > 1 {
 		v.fail("the endpoints belong to %d different clusters (cluster IDs differ): the endpoints list mixes clusters", len(cluster))
@@ -144,7 +142,7 @@ func (c *clusterCheck) judgeReachability(v *verdict, s *survey, d map[string]any
 func (c *clusterCheck) judgeLeader(v *verdict, s *survey, d map[string]any) string {
 	leaders, terms := map[uint64][]string{}, map[uint64][]string{}
 	for _, r := range s.answered() {
-		who := s.nameOf(r.Status.Header.MemberId)
+		who := s.nameOf(r.Status.Header.MemberID)
 		leaders[r.Status.Leader] = append(leaders[r.Status.Leader], who)
 		terms[r.Status.RaftTerm] = append(terms[r.Status.RaftTerm], who)
 	}
@@ -181,15 +179,15 @@ func (c *clusterCheck) judgeAlarms(v *verdict, s *survey, d map[string]any) {
 	}
 	var list []map[string]string
 	for _, a := range s.alarms {
-		if a.Alarm == pb.AlarmType_NONE {
+		if a.Alarm == alarmNone {
 			continue
 		}
 		list = append(list, map[string]string{"member": s.nameOf(a.MemberID), "alarm": a.Alarm.String()})
 		switch a.Alarm {
-		case pb.AlarmType_NOSPACE:
+		case alarmNoSpace:
 			v.fail("alarm NOSPACE on %s: the backend quota is full and the cluster refuses writes", s.nameOf(a.MemberID))
 			v.fix("free space in etcd's backend", spaceSteps(c.set)...)
-		case pb.AlarmType_CORRUPT:
+		case alarmCorrupt:
 			v.fail("alarm CORRUPT on %s: its data differs from the other members'", s.nameOf(a.MemberID))
 			v.fix("replace the corrupted member's data", corruptSteps(c.set)...)
 		default:
@@ -209,7 +207,7 @@ func failurePlanSteps(set *settings, r *reach) []string {
 	return out
 }
 
-func memberOfURL(members []*pb.Member, u string) *pb.Member {
+func memberOfURL(members []*member, u string) *member {
 	for _, m := range members {
 		if slices.Contains(m.ClientURLs, u) {
 			return m
@@ -218,7 +216,7 @@ func memberOfURL(members []*pb.Member, u string) *pb.Member {
 	return nil
 }
 
-func votingNames(members []*pb.Member) []string {
+func votingNames(members []*member) []string {
 	var out []string
 	for _, m := range members {
 		if !m.IsLearner {
@@ -229,7 +227,7 @@ func votingNames(members []*pb.Member) []string {
 }
 
 // memberIDs is a membership as a sorted list of IDs, for comparing.
-func memberIDs(members []*pb.Member) string {
+func memberIDs(members []*member) string {
 	ids := make([]string, 0, len(members))
 	for _, m := range members {
 		ids = append(ids, memberID(m.ID))

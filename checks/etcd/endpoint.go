@@ -46,7 +46,7 @@ func (c *endpointCheck) judge(res engine.Result, h *host.Host, ss *session, r *r
 	pct := 100 * float64(st.DbSize) / float64(quota)
 	d := res.Details
 	d["version"] = st.Version
-	d["member_id"] = memberID(st.Header.MemberId)
+	d["member_id"] = memberID(st.Header.MemberID)
 	d["leader"] = memberID(st.Leader)
 	d["raft_term"], d["raft_index"], d["raft_applied_index"] = st.RaftTerm, st.RaftIndex, st.RaftAppliedIndex
 	d["is_learner"] = st.IsLearner

@@ -25,10 +25,8 @@ package etcd
 
 import (
 	_ "embed"
-	"io"
 
 	"go.yaml.in/yaml/v3"
-	"google.golang.org/grpc/grpclog"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/profile"
@@ -55,10 +53,6 @@ const (
 var doc string
 
 func init() {
-	// gRPC logs to stderr through a global logger; golive's output is its
-	// report, so the transport's chatter is silenced here, once, before
-	// any connection.
-	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, io.Discard, io.Discard))
 	engine.Register(engine.Family{
 		Name: Kind, Build: build, Explain: explain, Doc: doc,
 		Checks: []engine.CheckDoc{

@@ -5,16 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 )
 
-func status(member, leader, term uint64, db, quota int64, errs ...string) *clientv3.StatusResponse {
-	return &clientv3.StatusResponse{Header: &pb.ResponseHeader{ClusterId: 1, MemberId: member}, Version: "3.7.3",
+func status(member, leader, term uint64, db, quota int64, errs ...string) *statusResponse {
+	return &statusResponse{Header: responseHeader{ClusterID: 1, MemberID: member}, Version: "3.7.3",
 		Leader: leader, RaftTerm: term, DbSize: db, DbSizeQuota: quota, Errors: errs}
 }
 
@@ -24,7 +21,7 @@ func TestEndpointJudgement(t *testing.T) {
 	cases := []struct {
 		name   string
 		quota  int64 // quota_bytes in the profile; 0 for none
-		st     *clientv3.StatusResponse
+		st     *statusResponse
 		status engine.Status
 		words  []string
 	}{
@@ -61,24 +58,24 @@ func TestEndpointJudgement(t *testing.T) {
 }
 
 // survey of members 1..n, each answering with st(i).
-func fakeSurvey(n int, st func(i uint64) *clientv3.StatusResponse) *survey {
+func fakeSurvey(n int, st func(i uint64) *statusResponse) *survey {
 	s := &survey{memberURLs: map[uint64][]*reach{}, alarmsOK: true, listFrom: "https://m1:2379"}
 	for i := uint64(1); i <= uint64(n); i++ {
 		u := "https://m" + string(rune('0'+i)) + ":2379"
-		m := &pb.Member{ID: i, Name: "etcd-" + string(rune('0'+i)), ClientURLs: []string{u}}
+		m := &member{ID: i, Name: "etcd-" + string(rune('0'+i)), ClientURLs: []string{u}}
 		s.members = append(s.members, m)
 		r := &reach{URL: u, Status: st(i)}
 		s.memberURLs[i] = []*reach{r}
 		s.endpoints = append(s.endpoints, r)
 	}
 	for _, r := range s.endpoints {
-		r.Members = &clientv3.MemberListResponse{Members: s.members}
+		r.Members = &memberListResponse{Members: s.members}
 	}
 	return s
 }
 
 func TestClusterJudgement(t *testing.T) {
-	healthy := func(i uint64) *clientv3.StatusResponse { return status(i, 1, 5, 1, 100) }
+	healthy := func(i uint64) *statusResponse { return status(i, 1, 5, 1, 100) }
 	cases := []struct {
 		name   string
 		s      *survey
@@ -87,12 +84,12 @@ func TestClusterJudgement(t *testing.T) {
 	}{
 		{"healthy", fakeSurvey(3, healthy), engine.Pass, nil},
 		{"even count", fakeSurvey(4, healthy), engine.Fail, []string{"4 voting members", "expected 3", "even number"}},
-		{"two leaders", fakeSurvey(3, func(i uint64) *clientv3.StatusResponse { return status(i, min(i, 2), 5, 1, 100) }), engine.Fail, []string{"2 different leaders"}},
-		{"terms differ", fakeSurvey(3, func(i uint64) *clientv3.StatusResponse { return status(i, 1, 4+i/3, 1, 100) }), engine.Fail, []string{"raft terms differ", "term 4", "term 5"}},
-		{"a member without a leader", fakeSurvey(3, func(i uint64) *clientv3.StatusResponse { return status(i, 1-i/3, 5, 1, 100) }), engine.Fail, []string{"no leader as seen by etcd-3"}},
+		{"two leaders", fakeSurvey(3, func(i uint64) *statusResponse { return status(i, min(i, 2), 5, 1, 100) }), engine.Fail, []string{"2 different leaders"}},
+		{"terms differ", fakeSurvey(3, func(i uint64) *statusResponse { return status(i, 1, 4+i/3, 1, 100) }), engine.Fail, []string{"raft terms differ", "term 4", "term 5"}},
+		{"a member without a leader", fakeSurvey(3, func(i uint64) *statusResponse { return status(i, 1-i/3, 5, 1, 100) }), engine.Fail, []string{"no leader as seen by etcd-3"}},
 	}
 	corrupt := fakeSurvey(3, healthy)
-	corrupt.alarms = []*pb.AlarmMember{{MemberID: 2, Alarm: pb.AlarmType_CORRUPT}}
+	corrupt.alarms = []*alarmMember{{MemberID: 2, Alarm: alarmCorrupt}}
 	cases = append(cases, struct {
 		name   string
 		s      *survey
@@ -100,7 +97,7 @@ func TestClusterJudgement(t *testing.T) {
 		words  []string
 	}{"CORRUPT alarm", corrupt, engine.Fail, []string{"alarm CORRUPT on etcd-2"}})
 	split := fakeSurvey(3, healthy)
-	split.endpoints[2].Members = &clientv3.MemberListResponse{Members: split.members[:2]}
+	split.endpoints[2].Members = &memberListResponse{Members: split.members[:2]}
 	cases = append(cases, struct {
 		name   string
 		s      *survey
@@ -142,7 +139,7 @@ func TestMinor(t *testing.T) {
 
 func TestVersionJudgement(t *testing.T) {
 	versions := func(vs ...string) *survey {
-		return fakeSurvey(len(vs), func(i uint64) *clientv3.StatusResponse {
+		return fakeSurvey(len(vs), func(i uint64) *statusResponse {
 			st := status(i, 1, 5, 1, 100)
 			st.Version = vs[i-1]
 			return st

@@ -15,12 +15,10 @@ import (
 	"github.com/golive-sh/golive/internal/depcheck"
 )
 
-// probe is the transport half of reaching a member, done by hand before
-// the etcd client takes over: the client retries inside gRPC until the
-// deadline and reports a refused port, a wrong CA or a rejected client
-// certificate as "context deadline exceeded". Dialing, the TLS handshake
-// and the HTTP/2 connection preface (gRPC's transport) are each timed and
-// each failure keeps its own cause.
+// probe is the transport half of reaching a member, done step by step
+// before the API calls: dialing, the TLS handshake and the HTTP/2
+// connection preface (gRPC's transport) are each timed, each failure keeps
+// its own cause, and a later timeout can say how far the member got.
 type probe struct {
 	ConnectMS, HandshakeMS, PrefaceMS float64
 	TLSVersion                        string

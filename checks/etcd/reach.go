@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/golive-sh/golive/internal/depcheck"
 )
 
@@ -15,9 +13,9 @@ type reach struct {
 	URL      string
 	Probe    probe
 	StatusMS float64
-	Status   *clientv3.StatusResponse
-	Members  *clientv3.MemberListResponse // when asked for
-	Alarms   *clientv3.AlarmResponse      // when asked for
+	Status   *statusResponse
+	Members  *memberListResponse // when asked for
+	Alarms   *alarmResponse      // when asked for
 	Fail     *depcheck.Failure
 	// ListFail says why the member or alarm list could not be read
 	// while Status answered.
@@ -42,11 +40,9 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 		r.fail(ss.afterPreface(ctx, p, err, "connection (and Authenticate, with a username)"))
 		return r
 	}
-	// Closing waits for gRPC's goroutines to wind down; the answer does not
-	// wait for that, or a check cut short by its deadline would overrun it.
-	defer func() { go cli.Close() }()
+	defer cli.close()
 	start := time.Now()
-	st, err := cli.Status(ctx, u)
+	st, err := cli.status(ctx)
 	if err != nil {
 		r.fail(ss.afterPreface(ctx, p, err, "Status call"))
 		return r
@@ -58,12 +54,12 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 	}
 	// Serializable: each member answers from its own view, which is what
 	// "the members agree" compares, and it answers without a quorum.
-	if r.Members, err = cli.MemberList(ctx, clientv3.WithSerializable()); err != nil {
+	if r.Members, err = cli.memberList(ctx); err != nil {
 		f := ss.classify(ctx, err)
 		r.ListFail = &f
 		return r
 	}
-	if r.Alarms, err = cli.AlarmList(ctx); err != nil {
+	if r.Alarms, err = cli.alarms(ctx); err != nil {
 		f := ss.classify(ctx, err)
 		r.ListFail = &f
 	}
@@ -72,7 +68,7 @@ func (ss *session) reach(ctx context.Context, u string, lists bool) *reach {
 
 func (r *reach) fail(f depcheck.Failure) { r.Fail = &f }
 
-// afterPreface classifies a failure of the etcd client once the probe got
+// afterPreface classifies a failure of an API call once the probe got
 // through TCP, TLS and the HTTP/2 preface. A timeout there is a member
 // that took the connection and did not answer the API: the message says
 // what was observed, not a guess at a firewall or a host that is down.
@@ -97,8 +93,8 @@ func (ss *session) reachAll(ctx context.Context, urls []string, lists bool) []*r
 
 // reserve is how long before the check's deadline its own steps give up,
 // so that its answer ("member etcd-3 did not answer") arrives before the
-// runner's generic "timed out": gRPC needs a moment to unwind a call its
-// context ended.
+// runner's generic "timed out": a call its context ended needs a moment
+// to unwind.
 const reserve = 200 * time.Millisecond
 
 func withReserve(ctx context.Context) (context.Context, context.CancelFunc) {

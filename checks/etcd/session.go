@@ -7,9 +7,6 @@ import (
 	"net/url"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
-
 	"github.com/golive-sh/golive/internal/depcheck"
 	"github.com/golive-sh/golive/internal/host"
 )
@@ -81,21 +78,13 @@ func (ss *session) classify(ctx context.Context, err error) depcheck.Failure {
 	return f
 }
 
-// connect opens an etcd client on one URL. New authenticates when a
-// username is set, so wrong credentials fail here.
-func (ss *session) connect(ctx context.Context, u string) (*clientv3.Client, error) {
-	dial := time.Second
-	if dl, ok := ctx.Deadline(); ok {
-		dial = max(time.Until(dl), time.Millisecond)
+// connect opens a client on one URL and, when a username is set,
+// authenticates, so wrong credentials fail here.
+func (ss *session) connect(ctx context.Context, u string) (*client, error) {
+	c := &client{rpcConn: newRPCConn(u, ss.tlsFor(u)), username: ss.set.username, password: ss.password}
+	if err := c.authenticate(ctx); err != nil {
+		c.close()
+		return nil, err
 	}
-	return clientv3.New(clientv3.Config{
-		Endpoints:   []string{u},
-		TLS:         ss.tlsFor(u),
-		Username:    ss.set.username,
-		Password:    ss.password,
-		DialTimeout: dial,
-		Context:     ctx,
-		// The client's own logger would write to stderr.
-		Logger: zap.NewNop(),
-	})
+	return c, nil
 }

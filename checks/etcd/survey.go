@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-
-	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 )
 
 // survey is the cluster as seen from this host: what each configured
@@ -15,10 +13,10 @@ type survey struct {
 	endpoints []*reach
 	// members is the first member list read, listFrom the endpoint that
 	// gave it ("" when none could be read).
-	members  []*pb.Member
+	members  []*member
 	listFrom string
 	listFail *reach // an endpoint that answered Status but not the list
-	alarms   []*pb.AlarmMember
+	alarms   []*alarmMember
 	alarmsOK bool
 	// memberURLs: member ID -> its client URLs' reaches, in URL order.
 	memberURLs map[uint64][]*reach
@@ -83,7 +81,7 @@ func (s *survey) answered() []*reach {
 }
 
 // memberName is how a member is named: its name and ID.
-func memberName(m *pb.Member) string {
+func memberName(m *member) string {
 	if m.Name == "" {
 		return "unstarted member " + memberID(m.ID)
 	}
@@ -112,9 +110,9 @@ func (s *survey) firstFailure() *reach {
 }
 
 // sortedMembers orders members by name, then ID, so reports are stable.
-func sortedMembers(ms []*pb.Member) []*pb.Member {
+func sortedMembers(ms []*member) []*member {
 	out := slices.Clone(ms)
-	slices.SortFunc(out, func(a, b *pb.Member) int {
+	slices.SortFunc(out, func(a, b *member) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	return out

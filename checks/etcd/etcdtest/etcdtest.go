@@ -58,6 +58,7 @@ type Cluster struct {
 	Members  []*Member
 	Password string // root's password when auth is enabled
 	client   *deptest.Issued
+	plain    bool
 }
 
 // Options shape a cluster.
@@ -65,6 +66,9 @@ type Options struct {
 	Members int
 	// Auth enables etcd authentication with user root and this password.
 	Password string
+	// Plain serves the client URLs over plain TCP (http://), gRPC on
+	// HTTP/2 without TLS; the peers keep TLS.
+	Plain bool
 }
 
 // Start starts a cluster and waits until it has a leader; it is stopped by
@@ -75,13 +79,17 @@ func Start(t testing.TB, o Options) *Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Cluster{Root: root, CA: deptest.NewCA(t, "Golive Test etcd CA"), Password: o.Password}
+	c := &Cluster{Root: root, CA: deptest.NewCA(t, "Golive Test etcd CA"), Password: o.Password, plain: o.Plain}
 	c.writePKI(t)
 	ports := freePorts(t, 2*o.Members)
 	var initial []string
+	scheme := "https"
+	if o.Plain {
+		scheme = "http"
+	}
 	for i := range o.Members {
 		m := &Member{Name: fmt.Sprintf("etcd-%d", i+1),
-			ClientURL: fmt.Sprintf("https://127.0.0.1:%d", ports[2*i]),
+			ClientURL: fmt.Sprintf("%s://127.0.0.1:%d", scheme, ports[2*i]),
 			PeerURL:   fmt.Sprintf("https://127.0.0.1:%d", ports[2*i+1])}
 		c.Members = append(c.Members, m)
 		initial = append(initial, m.Name+"="+m.PeerURL)
@@ -150,9 +158,11 @@ func (c *Cluster) memberConfig(t testing.TB, m *Member, initial string) *embed.C
 	cfg.InitialCluster = initial
 	cfg.InitialClusterToken = "golive-test"
 	cfg.ClusterState = embed.ClusterStateFlagNew
-	cfg.ClientTLSInfo.CertFile, cfg.ClientTLSInfo.KeyFile, cfg.ClientTLSInfo.TrustedCAFile = cert, key, ca
-	cfg.ClientTLSInfo.ClientCertAuth = true
-	cfg.PeerTLSInfo = cfg.ClientTLSInfo
+	cfg.PeerTLSInfo.CertFile, cfg.PeerTLSInfo.KeyFile, cfg.PeerTLSInfo.TrustedCAFile = cert, key, ca
+	cfg.PeerTLSInfo.ClientCertAuth = true
+	if !c.plain {
+		cfg.ClientTLSInfo = cfg.PeerTLSInfo
+	}
 	// Short ticks start the cluster fast; the election timeout stays long
 	// enough that a busy test machine does not cause spurious elections.
 	cfg.TickMs, cfg.ElectionMs = 50, 1000
