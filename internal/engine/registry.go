@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -117,7 +116,9 @@ func Build(p *profile.Profile) ([]Check, error) {
 	for _, s := range p.Sections {
 		f, ok := families[s.Kind]
 		if !ok {
-			return nil, p.Errorf(s.Key, "unknown section %q (known: %s)", s.Kind, strings.Join(kindsLocked(), ", "))
+			known := append(append([]string(nil), profile.TopLevelKeys...), kindsLocked()...)
+			sort.Strings(known)
+			return nil, p.Errorf(s.Key, "%s", profile.UnknownKey("top-level key", s.Kind, known))
 		}
 		used[s.Kind] = true
 		cs, err := f.Build(s.Node, p)

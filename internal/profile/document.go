@@ -67,7 +67,8 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return nil, &Error{File: file, Line: line, Msg: m[2]}
+			line, msg := syntaxHint(data, line, m[2])
+			return nil, &Error{File: file, Line: line, Msg: msg}
 		}
 		return nil, &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
@@ -80,7 +81,7 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 		return nil, &Error{File: file, Msg: "expected one YAML document"}
 	}
 	body := root.Content[0]
-	if err := checkNodes(file, body, 0); err != nil {
+	if err := checkNodes(file, strings.Split(string(data), "\n"), body, 0); err != nil {
 		return nil, err
 	}
 	if body.Kind != yaml.MappingNode {
@@ -119,12 +120,17 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 // checkNodes rejects what a strict profile must not contain: anchors and
 // aliases (they can expand without bound and hide where a value came from),
 // merge keys, duplicate keys and non-scalar keys.
-func checkNodes(file string, n *yaml.Node, depth int) error {
+func checkNodes(file string, lines []string, n *yaml.Node, depth int) error {
 	if depth > 64 {
 		return &Error{File: file, Line: n.Line, Msg: "nested deeper than 64 levels"}
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return &Error{File: file, Line: n.Line, Msg: "YAML anchors and aliases are not allowed in profiles"}
+	}
+	if n.Kind == yaml.ScalarNode {
+		if h := tagHint(lines, n); h != "" {
+			return &Error{File: file, Line: n.Line, Msg: h}
+		}
 	}
 	if n.Kind == yaml.MappingNode {
 		seen := make(map[string]int, len(n.Content)/2)
@@ -143,7 +149,7 @@ func checkNodes(file string, n *yaml.Node, depth int) error {
 		}
 	}
 	for _, c := range n.Content {
-		if err := checkNodes(file, c, depth+1); err != nil {
+		if err := checkNodes(file, lines, c, depth+1); err != nil {
 			return err
 		}
 	}
