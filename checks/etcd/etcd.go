@@ -61,6 +61,7 @@ func init() {
 	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, io.Discard, io.Discard))
 	engine.Register(engine.Family{
 		Name: Kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "etcd: the cluster the service uses, checked from this host.", nil),
 		Checks: []engine.CheckDoc{
 			{Heading: "`etcd/endpoint:<url>`", Example: "etcd/endpoint:https://10.0.0.11:2379"},
 			{Heading: "`etcd/cluster`", Example: "etcd/cluster"},

@@ -34,6 +34,11 @@ type Family struct {
 	// with a "## " heading (the section or category name), the family's
 	// embedded doc.md.
 	Doc string
+	// Section is what the family's profile section accepts
+	// (profile.Describe of the struct it decodes the section into): the
+	// profile's JSON Schema and reference are generated from it. Nil only
+	// for a family built for tests.
+	Section *profile.Shape
 	// Checks are the kinds of check Doc describes, in its order; the
 	// reference prints each one's Meta, as explain gives it, under its
 	// heading, so the title, reads, why and fix are written once, in Go.
@@ -155,4 +160,19 @@ func kindsLocked() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ProfileShape is the whole profile as the parser and the registered
+// families read it, for docs/profile.schema.json and
+// docs/profile-reference.md (tools/genprofile).
+func ProfileShape() *profile.Shape {
+	mu.RLock()
+	defer mu.RUnlock()
+	sections := map[string]*profile.Shape{}
+	for name, f := range families {
+		if f.Section != nil {
+			sections[name] = f.Section
+		}
+	}
+	return profile.ProfileShape(sections)
 }

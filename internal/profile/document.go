@@ -15,6 +15,9 @@ import (
 // MaxProfileSize bounds a profile file: a profile is outside input.
 const MaxProfileSize = 1 << 20
 
+// maxDepth bounds how deep a profile's values nest.
+const maxDepth = 64
+
 // Error is a profile problem at a place in a file. `golive check` exits 2
 // on it before running anything.
 type Error struct {
@@ -121,8 +124,8 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 // aliases (they can expand without bound and hide where a value came from),
 // merge keys, duplicate keys and non-scalar keys.
 func checkNodes(file string, lines []string, n *yaml.Node, depth int) error {
-	if depth > 64 {
-		return &Error{File: file, Line: n.Line, Msg: "nested deeper than 64 levels"}
+	if depth > maxDepth {
+		return &Error{File: file, Line: n.Line, Msg: fmt.Sprintf("nested deeper than %d levels", maxDepth)}
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return &Error{File: file, Line: n.Line, Msg: "YAML anchors and aliases are not allowed in profiles"}
