@@ -59,9 +59,12 @@ $(NFPM):
 	GOBIN=$(TOOLS) $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 
 ## docs: docs/checks.md from the families' doc.md files and check metadata
-## (tools/genchecks; a test fails when the committed file is stale)
+## (tools/genchecks), docs/profile.schema.json and docs/profile-reference.md
+## from the profile definitions (tools/genprofile); tests fail when a
+## committed file is stale
 docs:
 	$(GO) run ./tools/genchecks -out docs/checks.md
+	$(GO) run ./tools/genprofile -schema docs/profile.schema.json -reference docs/profile-reference.md
 
 ## generate: internal/profile/builtins.bin, the built-in profiles parsed and
 ## validated at build time (tools/genbuiltins; run it after editing
@@ -69,7 +72,8 @@ docs:
 generate:
 	$(GO) run ./tools/genbuiltins -out internal/profile/builtins.bin
 
-## man: man pages from the cobra commands, golive.1 and one per subcommand, in $(MANDIR)
+## man: man pages from the cobra commands, golive.1 and one per subcommand, and
+## golive.yaml.5 from docs/profile-reference.md, in $(MANDIR)
 man:
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(GO) run ./tools/gendocs -out $(MANDIR) -version $(VERSION)
 
@@ -87,7 +91,7 @@ dist: $(NFPM)
 	    -o $(DIST)/golive_$(VERSION)_linux_$$arch ./cmd/golive; \
 	done
 	$(MAKE) --no-print-directory man MANDIR=$(DIST)/man
-	gzip -9nf $(DIST)/man/*.1
+	gzip -9nf $(DIST)/man/*.1 $(DIST)/man/*.5
 	mkdir -p $(DIST)/completions
 	$(DIST)/golive_$(VERSION)_linux_$(HOSTARCH) completion bash >$(DIST)/completions/golive.bash
 	$(DIST)/golive_$(VERSION)_linux_$(HOSTARCH) completion zsh >$(DIST)/completions/_golive

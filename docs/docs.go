@@ -17,3 +17,9 @@ var ReportSchema []byte
 //
 //go:embed fleet.schema.json
 var FleetSchema []byte
+
+// ProfileReference is docs/profile-reference.md, every key of a profile
+// (tools/genprofile writes it); the golive.yaml(5) man page is made of it.
+//
+//go:embed profile-reference.md
+var ProfileReference []byte

@@ -19,6 +19,8 @@ var commonFiles = []string{
 	"usr/share/doc/golive/README.md",
 	"usr/share/doc/golive/LICENSE",
 	"usr/share/doc/golive/docs/report.schema.json",
+	"usr/share/doc/golive/docs/profile.schema.json",
+	"usr/share/man/man5/golive.yaml.5.gz",
 	"usr/share/doc/golive/docs/examples/ansible/golive.yml",
 	"usr/share/doc/golive/docs/examples/kubernetes/daemonset.yaml",
 }

@@ -39,6 +39,7 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "AppArmor: no keys; apparmor/enabled runs on hosts whose profile says facts.mac: apparmor.", nil),
 		Checks: []engine.CheckDoc{
 			{Heading: "`apparmor/enabled`", Example: "apparmor/enabled"},
 		},

@@ -18,9 +18,9 @@ func TestProfileErrorsNameFileAndLine(t *testing.T) {
 		line             int
 	}{
 		{"unknown key", "cabundle:\n  min_cert: 5\n", `unknown key "min_cert"`, 2},
-		{"min_certs negative", "cabundle:\n  min_certs: -1\n", "min_certs: must be between 0 and 5000", 2},
-		{"expiry_days not a number", "cabundle:\n  expiry_days: soon\n", "cannot unmarshal", 2},
-		{"require not a list", "cabundle:\n  require: /etc/ca.pem\n", "cannot unmarshal", 2},
+		{"min_certs negative", "cabundle:\n  min_certs: -1\n", "min_certs: -1 is out of range (0 to 5000)", 2},
+		{"expiry_days not a number", "cabundle:\n  expiry_days: soon\n", "expected ", 2},
+		{"require not a list", "cabundle:\n  require: /etc/ca.pem\n", "expected ", 2},
 		{"require relative path", "cabundle:\n  require:\n    - {file: ca.pem}\n", `"ca.pem" must be an absolute path`, 3},
 		{"require neither path nor fingerprint", "cabundle:\n  require:\n    - etcd-ca\n", "not a SHA-256 fingerprint", 3},
 		{"require short fingerprint", "cabundle:\n  require:\n    - sha256:abcd\n", "expected 64 hex digits", 3},

@@ -62,33 +62,33 @@ const (
 )
 
 type section struct {
-	MinCerts   *int        `yaml:"min_certs"`
-	ExpiryDays *int        `yaml:"expiry_days"`
-	Require    []yaml.Node `yaml:"require"` // a value: a path or fingerprint, or a mapping
-	Certs      []yaml.Node `yaml:"certs"`
+	MinCerts   *int        `yaml:"min_certs" doc:"The fewest Go-usable certificates the system bundle may hold." default:"10" min:"0" max:"5000"`
+	ExpiryDays *int        `yaml:"expiry_days" doc:"Warn when a certificate expires within this many days." default:"30" min:"0" max:"3650"`
+	Require    []yaml.Node `yaml:"require" shape:"require" doc:"CAs the service needs in the system bundle."` // a value: a path or fingerprint, or a mapping
+	Certs      []yaml.Node `yaml:"certs" shape:"certs" doc:"Certificate files the service uses."`
 }
 
 type requireEntry struct {
-	Name   string `yaml:"name"`
-	File   string `yaml:"file"`
-	SHA256 string `yaml:"sha256"`
+	Name   string `yaml:"name" doc:"The CA's name in the check ID (cabundle/contains:<name>)."`
+	File   string `yaml:"file" doc:"A PEM file holding the CA (absolute path; one of file, sha256)."`
+	SHA256 string `yaml:"sha256" doc:"The CA certificate's SHA-256 fingerprint."`
 }
 
 type certEntry struct {
-	Cert string `yaml:"cert"`
-	Key  string `yaml:"key"`
-	CA   string `yaml:"ca"`
+	Cert string `yaml:"cert" doc:"The certificate file (absolute path)." required:"true"`
+	Key  string `yaml:"key" doc:"Its private key, checked to match."`
+	CA   string `yaml:"ca" doc:"The CA file its chain must verify against."`
 }
 
 type tlsSection struct {
-	ExpiryDays *int        `yaml:"expiry_days"`
-	Endpoints  []yaml.Node `yaml:"endpoints"`
+	ExpiryDays *int        `yaml:"expiry_days" doc:"Warn when an endpoint's certificate expires within this many days." default:"30" min:"0" max:"3650"`
+	Endpoints  []yaml.Node `yaml:"endpoints" shape:"endpoints" doc:"TLS endpoints the service talks to."`
 }
 
 type endpointEntry struct {
-	Address    string `yaml:"address"`
-	ServerName string `yaml:"server_name"`
-	CAFile     string `yaml:"ca_file"`
+	Address    string `yaml:"address" doc:"host:port (IPv6 as [addr]:port)." required:"true"`
+	ServerName string `yaml:"server_name" doc:"The name to verify instead of the host."`
+	CAFile     string `yaml:"ca_file" doc:"CA bundle to verify with instead of the host's."`
 }
 
 // doc and docTLS are the family's sections of docs/checks.md.
@@ -102,6 +102,10 @@ var (
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "The system CA bundle and the service's certificate files.", profile.Named{
+			"require": profile.ListOf("", "", profile.OneOf("", "", profile.Text("A CA file path or sha256:<hex>.", ""), profile.Of(requireEntry{}, "A named CA."))),
+			"certs":   profile.ListOf("", "", profile.OneOf("", "", profile.Text("A certificate path.", ""), profile.Of(certEntry{}, "A certificate with its key and CA."))),
+		}),
 		Checks: []engine.CheckDoc{
 			{Heading: "`cabundle/present`", Example: "cabundle/present"},
 			{Heading: "`cabundle/expiry`", Example: "cabundle/expiry"},
@@ -112,6 +116,9 @@ func init() {
 	})
 	engine.Register(engine.Family{
 		Name: kindTLS, Build: buildTLS, Explain: explainTLS, Doc: docTLS,
+		Section: profile.Describe(tlsSection{}, "TLS endpoints the service talks to, checked from this host.", profile.Named{
+			"endpoints": profile.ListOf("", "", profile.OneOf("", "", profile.Text("host:port.", "db.internal.example.com:443"), profile.Of(endpointEntry{}, "An endpoint with its own name or CA."))),
+		}),
 		Checks: []engine.CheckDoc{
 			{Heading: "`tls/endpoint:<host:port>`", Example: "tls/endpoint:db.internal.example.com:443"},
 		},

@@ -46,9 +46,9 @@ var v2Controllers = map[string]bool{
 }
 
 type section struct {
-	Version     yaml.Node `yaml:"version"` // a rule: decoded by profile.Rule
-	Controllers []string  `yaml:"controllers"`
-	Unit        yaml.Node `yaml:"unit"` // knob -> rule
+	Version     yaml.Node `yaml:"version" shape:"rule" doc:"The cgroup version the host must run (v1 or v2)." example:"v2"` // a rule: decoded by profile.Rule
+	Controllers []string  `yaml:"controllers" doc:"Controllers that must be available." example:"[cpu, memory, io, pids]"`
+	Unit        yaml.Node `yaml:"unit" shape:"knobs" doc:"Rules on service.unit's cgroup settings (MemoryMax, CPUQuota, TasksMax ...)." example:"{TasksMax: \">= 4096\"}"` // knob -> rule
 }
 
 // doc is the family's section of docs/checks.md.
@@ -59,6 +59,7 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "cgroups: the version, controllers and service.unit's resource settings.", profile.Named{"rule": profile.RuleShape("", ""), "knobs": profile.Rules("", "setting", "")}),
 		Checks: []engine.CheckDoc{
 			{Heading: "`cgroup/version`", Example: "cgroup/version"},
 			{Heading: "`cgroup/controllers`", Example: "cgroup/controllers"},

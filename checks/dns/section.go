@@ -25,17 +25,17 @@ const (
 
 // section is the dns: part of a profile, as written.
 type section struct {
-	Names          []yaml.Node `yaml:"names"` // a name, or {name, expect, types}
-	Reverse        []string    `yaml:"reverse"`
-	Port           *int        `yaml:"port"`
-	MaxNameservers *int        `yaml:"max_nameservers"`
-	MaxLookupTime  string      `yaml:"max_lookup_time"`
+	Names          []yaml.Node `yaml:"names" shape:"names" doc:"Names that must resolve through the host's resolver." example:"[db1.internal.example.com]"` // a name, or {name, expect, types}
+	Reverse        []string    `yaml:"reverse" doc:"Addresses whose reverse lookup must answer." example:"[10.0.0.21]"`
+	Port           *int        `yaml:"port" doc:"The port nameservers are queried on." default:"53" min:"1" max:"65535"`
+	MaxNameservers *int        `yaml:"max_nameservers" doc:"The most nameservers resolv.conf may list before a warning." default:"3" min:"1" max:"64"`
+	MaxLookupTime  string      `yaml:"max_lookup_time" doc:"The longest a lookup may take when every nameserver is silent." default:"10s" format:"duration"`
 }
 
 type nameFields struct {
-	Name   string   `yaml:"name"`
-	Expect []string `yaml:"expect"`
-	Types  []string `yaml:"types"`
+	Name   string   `yaml:"name" doc:"The name to resolve." required:"true"`
+	Expect []string `yaml:"expect" doc:"Addresses the answer must contain."`
+	Types  []string `yaml:"types" doc:"Record types to ask for." example:"[A, AAAA]"`
 }
 
 // nameSpec is one name to resolve.

@@ -12,11 +12,11 @@ func TestSectionErrorsNameFileAndLine(t *testing.T) {
 		name, yaml, where, words string
 	}{
 		{"unknown key", "dns:\n  nameservers: [10.0.0.2]\n", ":2", `unknown key "nameservers"`},
-		{"port out of range", "dns:\n  port: 70000\n", ":2", "between 1 and 65535"},
-		{"port not a number", "dns:\n  port: fifty-three\n", ":2", "cannot unmarshal"},
-		{"max_nameservers zero", "dns:\n  max_nameservers: 0\n", ":2", "between 1 and 64"},
-		{"max_lookup_time not a duration", "dns:\n  max_lookup_time: soon\n", ":2", "duration from 1s to 1h"},
-		{"names not a list", "dns:\n  names: db1.test\n", ":2", "cannot unmarshal"},
+		{"port out of range", "dns:\n  port: 70000\n", ":2", "out of range (1 to 65535)"},
+		{"port not a number", "dns:\n  port: fifty-three\n", ":2", "expected "},
+		{"max_nameservers zero", "dns:\n  max_nameservers: 0\n", ":2", "out of range (1 to 64)"},
+		{"max_lookup_time not a duration", "dns:\n  max_lookup_time: soon\n", ":2", "not a positive duration"},
+		{"names not a list", "dns:\n  names: db1.test\n", ":2", "expected "},
 		{"a name that is not a domain name", "dns:\n  names:\n    - db1.test\n    - \"bad name\"\n", ":4", `"bad name" is not a domain name`},
 		{"an address listed as a name", "dns:\n  names: [10.0.0.5]\n", ":2", "is an address, not a name"},
 		{"a name listed twice", "dns:\n  names:\n    - db1.test\n    - DB1.test\n", ":4", "listed twice"},

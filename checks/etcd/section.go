@@ -15,16 +15,16 @@ import (
 )
 
 type section struct {
-	Endpoints    []string `yaml:"endpoints"`
-	CAFile       string   `yaml:"ca_file"`
-	CertFile     string   `yaml:"cert_file"`
-	KeyFile      string   `yaml:"key_file"`
-	ServerName   string   `yaml:"server_name"`
-	Username     string   `yaml:"username"`
-	PasswordEnv  string   `yaml:"password_env"`
-	PasswordFile string   `yaml:"password_file"`
-	Members      *int     `yaml:"members"`
-	QuotaBytes   *int64   `yaml:"quota_bytes"`
+	Endpoints    []string `yaml:"endpoints" doc:"The cluster's client URLs (https:// or http://); at least one." example:"[https://10.0.0.11:2379]" maxItems:"64"`
+	CAFile       string   `yaml:"ca_file" doc:"CA bundle for https endpoints (absolute path on the host)." example:"/etc/ssl/etcd/ca.pem"`
+	CertFile     string   `yaml:"cert_file" doc:"Client certificate (with key_file)." example:"/etc/ssl/etcd/client.pem"`
+	KeyFile      string   `yaml:"key_file" doc:"Client key (with cert_file)." example:"/etc/ssl/etcd/client-key.pem"`
+	ServerName   string   `yaml:"server_name" doc:"TLS server name to verify instead of the endpoint's host."`
+	Username     string   `yaml:"username" doc:"etcd user for authentication."`
+	PasswordEnv  string   `yaml:"password_env" doc:"Environment variable holding the password (never the password itself)." example:"GOLIVE_ETCD_PASSWORD"`
+	PasswordFile string   `yaml:"password_file" doc:"File holding the password (absolute path)."`
+	Members      *int     `yaml:"members" doc:"How many members the cluster must have." default:"3" min:"1" max:"9"`
+	QuotaBytes   *int64   `yaml:"quota_bytes" doc:"The backend quota to judge database size against; absent: the server's own." min:"1048576" max:"1099511627776"`
 }
 
 // settings is a parsed etcd section.

@@ -44,8 +44,8 @@ func TestSectionErrors(t *testing.T) {
 		{"username without password", "etcd:\n" + ep + "  username: root\n", "exactly one of password_env or password_file", 3},
 		{"both password sources", "etcd:\n" + ep + "  username: root\n  password_env: A\n  password_file: /b\n", "exactly one of", 3},
 		{"password without username", "etcd:\n" + ep + "  password_env: A\n", "need a username", 3},
-		{"members out of range", "etcd:\n" + ep + "  members: 0\n", "between 1 and 9", 3},
-		{"tiny quota", "etcd:\n" + ep + "  quota_bytes: 1000\n", "between 1 MiB and 1 TiB", 3},
+		{"members out of range", "etcd:\n" + ep + "  members: 0\n", "out of range (1 to 9)", 3},
+		{"tiny quota", "etcd:\n" + ep + "  quota_bytes: 1000\n", "out of range (1048576 to 1099511627776)", 3},
 		{"unknown key", "etcd:\n" + ep + "  endpoint: https://x:1\n", "endpoint", 3},
 	}
 	for _, tc := range cases {

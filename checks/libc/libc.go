@@ -34,7 +34,7 @@ const kind = "libc"
 type section struct {
 	// Targets is nil when the profile says nothing (every built-in
 	// distro), and an empty list when it turns the check off.
-	Targets *[]string `yaml:"targets"`
+	Targets *[]string `yaml:"targets" doc:"Built-in profiles whose glibc the service's binaries must also run on; [] turns the check off." example:"[centos-7]"`
 }
 
 // doc is the family's section of docs/checks.md.
@@ -45,6 +45,7 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "libc: whether service.binaries (and --binary files) can run on the host's C library.", nil),
 		Checks: []engine.CheckDoc{
 			{Heading: "`libc/compat:<path>`", Example: "libc/compat:/usr/local/bin/myapp"},
 			{Heading: "`libc/libs:<path>`", Example: "libc/libs:/usr/local/bin/myapp"},

@@ -30,8 +30,8 @@ const kind = "memory"
 const defaultSwappiness = 10
 
 type section struct {
-	Swap       yaml.Node `yaml:"swap"`       // a rule: off or on
-	Swappiness yaml.Node `yaml:"swappiness"` // a rule on vm.swappiness
+	Swap       yaml.Node `yaml:"swap" shape:"rule" doc:"Whether swap must be off or on." example:"off"`      // a rule: off or on
+	Swappiness yaml.Node `yaml:"swappiness" shape:"rule" doc:"A rule on vm.swappiness." example:"\"<= 10\""` // a rule on vm.swappiness
 }
 
 // doc is the family's section of docs/checks.md.
@@ -42,6 +42,7 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "Memory: swap and swappiness.", profile.Named{"rule": profile.RuleShape("", "")}),
 		Checks: []engine.CheckDoc{
 			{Heading: "`memory/swap`", Example: "memory/swap"},
 		},

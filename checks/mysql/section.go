@@ -26,20 +26,20 @@ const defaultMaxLag = 30 * time.Second
 // entryFields is one server of the mysql: list, as written. Password and
 // the password in DSN exist only to be rejected with a clear message.
 type entryFields struct {
-	Name         string `yaml:"name"`
-	DSN          string `yaml:"dsn"`
-	DSNEnv       string `yaml:"dsn_env"`
-	DSNFile      string `yaml:"dsn_file"`
-	Password     string `yaml:"password"`
-	PasswordEnv  string `yaml:"password_env"`
-	PasswordFile string `yaml:"password_file"`
-	Role         string `yaml:"role"`
-	MaxLag       string `yaml:"max_lag"`
-	CAFile       string `yaml:"ca_file"`
-	CertFile     string `yaml:"cert_file"`
-	KeyFile      string `yaml:"key_file"`
-	ServerName   string `yaml:"server_name"`
-	PoolSize     *int   `yaml:"pool_size"`
+	Name         string `yaml:"name" doc:"The server's name in check IDs (mysql/replication:<name>)." example:"primary" required:"true"`
+	DSN          string `yaml:"dsn" doc:"A Go MySQL DSN without a password (one of dsn, dsn_env, dsn_file)." example:"app@tcp(10.0.0.21:3306)/"`
+	DSNEnv       string `yaml:"dsn_env" doc:"Environment variable holding the DSN." example:"GOLIVE_MYSQL_PRIMARY_DSN"`
+	DSNFile      string `yaml:"dsn_file" doc:"File holding the DSN (absolute path)."`
+	Password     string `yaml:"password" doc:"Refused: a password is never written in a profile; use password_env or password_file."`
+	PasswordEnv  string `yaml:"password_env" doc:"Environment variable holding the password."`
+	PasswordFile string `yaml:"password_file" doc:"File holding the password (absolute path)."`
+	Role         string `yaml:"role" doc:"What the server must be." enum:"primary,replica"`
+	MaxLag       string `yaml:"max_lag" doc:"Replicas only: the most replication lag allowed." default:"30s" format:"duration"`
+	CAFile       string `yaml:"ca_file" doc:"CA bundle for TLS (absolute path)."`
+	CertFile     string `yaml:"cert_file" doc:"Client certificate (with key_file)."`
+	KeyFile      string `yaml:"key_file" doc:"Client key (with cert_file)."`
+	ServerName   string `yaml:"server_name" doc:"TLS server name to verify."`
+	PoolSize     *int   `yaml:"pool_size" doc:"The service's connection pool size, judged against max_connections." min:"1" max:"1000000"`
 }
 
 // server is one validated entry: what the checks of one server share.

@@ -24,8 +24,8 @@ const kind = "os"
 const defaultEOLWarnDays = 90
 
 type section struct {
-	Kernel      yaml.Node `yaml:"kernel"` // a value: yaml.v3 cannot decode into *yaml.Node
-	EOLWarnDays *int      `yaml:"eol_warn_days"`
+	Kernel      yaml.Node `yaml:"kernel" shape:"rule" doc:"The kernel release the host must run." example:"\">= 5.14\""` // a value: yaml.v3 cannot decode into *yaml.Node
+	EOLWarnDays *int      `yaml:"eol_warn_days" doc:"Warn this many days before the distro's end of support." default:"90" min:"0" max:"3650"`
 }
 
 // doc is the family's section of docs/checks.md.
@@ -36,6 +36,7 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "The OS: kernel release and end of support. The section is os; its checks' category is os too.", profile.Named{"rule": profile.RuleShape("", "")}),
 		Checks: []engine.CheckDoc{
 			{Heading: "`os/distro`", Example: "os/distro"},
 			{Heading: "`os/eol`", Example: "os/eol"},

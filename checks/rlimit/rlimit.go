@@ -42,23 +42,23 @@ const (
 )
 
 type section struct {
-	GoService *bool           `yaml:"go_service"`
-	Systemd   *systemdSection `yaml:"systemd"`
-	Pam       *pamSection     `yaml:"pam"`
-	Unit      yaml.Node       `yaml:"unit"`
-	Login     yaml.Node       `yaml:"login"`
-	Process   yaml.Node       `yaml:"process"`
+	GoService *bool           `yaml:"go_service" doc:"The service is a Go program: nofile is judged by the hard limit, which the Go runtime raises the soft limit to." default:"true"`
+	Systemd   *systemdSection `yaml:"systemd" doc:"What the distro's systemd gives a unit (built-in profiles set it)."`
+	Pam       *pamSection     `yaml:"pam" doc:"The distro's pam_limits (built-in profiles set it)."`
+	Unit      yaml.Node       `yaml:"unit" shape:"limits" doc:"Limits service.unit must get from systemd." example:"{nofile: \">= 1048576\"}"`
+	Login     yaml.Node       `yaml:"login" shape:"limits" doc:"Limits a login or ssh session of service.user must get from pam_limits." example:"{nofile: \">= 65536\"}"`
+	Process   yaml.Node       `yaml:"process" shape:"process" doc:"Limits a running process (by name or pid) must have; live hosts only." example:"{myapp: {nofile: \">= 1048576\"}}"`
 }
 
 type systemdSection struct {
-	Version  int               `yaml:"version"`
-	Defaults map[string]string `yaml:"defaults"`
+	Version  int               `yaml:"version" doc:"The systemd release (0: unknown, assumed recent)." example:"252"`
+	Defaults map[string]string `yaml:"defaults" doc:"What a unit gets with no Limit*=: resource to soft:hard." example:"{nofile: \"1024:524288\"}"`
 }
 
 // pamSection is what the profile says about the distro's pam_limits.
 type pamSection struct {
-	Version string `yaml:"version"` // Linux-PAM release: 1.5.2
-	Flavor  string `yaml:"flavor"`  // debian or upstream (default: debian for the debian family)
+	Version string `yaml:"version" doc:"The Linux-PAM release." example:"1.5.2"`                                                                              // Linux-PAM release: 1.5.2
+	Flavor  string `yaml:"flavor" doc:"Which pam_limits: debian's patched one or upstream's (default: debian for the debian family)." enum:"debian,upstream"` // debian or upstream (default: debian for the debian family)
 }
 
 // systemdInfo is what the profile says about the distro's systemd.
@@ -90,6 +90,10 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "Resource limits as the service really gets them. The section is rlimits (plural); the checks' category and IDs are rlimit/... (singular): --only rlimit, waivers: [{check: rlimit/...}].", profile.Named{
+			"limits":  profile.Rules("", "resource", ""),
+			"process": profile.MapOf("", "process name or pid", "", profile.Rules("", "resource", "")),
+		}),
 		Checks: []engine.CheckDoc{
 			{Heading: "How systemd's limit is resolved (`rlimit/unit`)", Example: "rlimit/unit:myapp.service/nofile"},
 			{Heading: "How pam_limits' limit is resolved (`rlimit/login`)", Example: "rlimit/login:myapp/nofile"},

@@ -48,6 +48,12 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "SELinux: the mode and the labels of the service's paths.", profile.Named{
+			"mode": profile.RuleShape("", ""),
+			"paths": profile.OneOf("", "",
+				profile.ListOf("Absolute paths.", "", profile.Text("An absolute path.", "")),
+				profile.MapOf("Absolute path to type.", "path", "", profile.OneOf("", "", profile.Text("A type such as bin_t, or \"\" for the policy's.", ""), profile.Of(pathFields{}, "The type with its level, severity and why.")))),
+		}),
 		Checks: []engine.CheckDoc{
 			{Heading: "`selinux/mode`", Example: "selinux/mode"},
 			{Heading: "`selinux/label:<path>`", Example: "selinux/label:/usr/local/bin/myapp"},
@@ -56,8 +62,8 @@ func init() {
 }
 
 type section struct {
-	Mode  yaml.Node `yaml:"mode"`  // a rule: yaml.v3 cannot decode into *yaml.Node
-	Paths yaml.Node `yaml:"paths"` // a list of paths or a mapping of path to type
+	Mode  yaml.Node `yaml:"mode" shape:"mode" doc:"The SELinux mode the host must run in (enforcing, permissive or disabled)." example:"enforcing"`                                                                        // a rule: yaml.v3 cannot decode into *yaml.Node
+	Paths yaml.Node `yaml:"paths" shape:"paths" doc:"Paths whose SELinux label is checked: a list of paths (the policy's file_contexts decides the type) or a mapping of path to type." example:"{/opt/myapp/bin: bin_t}"` // a list of paths or a mapping of path to type
 }
 
 // pathRule is one selinux.paths entry.
@@ -71,10 +77,10 @@ type pathRule struct {
 }
 
 type pathFields struct {
-	Type     string `yaml:"type"`
-	Level    string `yaml:"level"`
-	Severity string `yaml:"severity"`
-	Why      string `yaml:"why"`
+	Type     string `yaml:"type" doc:"The SELinux type the path must have; empty: the policy's file_contexts decides." example:"bin_t"`
+	Level    string `yaml:"level" doc:"The status a miss gives." default:"fail" enum:"fail,warn"`
+	Severity string `yaml:"severity" doc:"The finding's severity." enum:"critical,high,medium,low,info"`
+	Why      string `yaml:"why" doc:"Why the label matters."`
 }
 
 // facts is what the checks need from the profile.

@@ -217,7 +217,7 @@ func TestProfileErrors(t *testing.T) {
 		"systemd: {restart: [sometimes]}\n": `"sometimes" is not a Restart= value`,
 		"systemd: {restart: []}\n":          "at least one",
 		"systemd: {networks: true}\n":       `unknown key "networks"`,
-		"systemd: {active: maybe}\n":        "cannot unmarshal",
+		"systemd: {active: maybe}\n":        "expected ",
 	} {
 		p := filepath.Join(t.TempDir(), "golive.yaml")
 		if err := os.WriteFile(p, []byte("extends: rocky-9\n"+demo+yaml), 0o644); err != nil {

@@ -44,11 +44,11 @@ var restartValues = []string{"no", "on-success", "on-failure", "on-abnormal", "o
 var defaultRestart = []string{"always", "on-failure"}
 
 type section struct {
-	Network *bool    `yaml:"network"`
-	Restart []string `yaml:"restart"`
-	User    *bool    `yaml:"user"`
-	Enabled *bool    `yaml:"enabled"`
-	Active  *bool    `yaml:"active"`
+	Network *bool    `yaml:"network" doc:"Check that the unit waits for the network (network-online.target) when it talks to the network." default:"true"`
+	Restart []string `yaml:"restart" doc:"Restart= values the unit may have." example:"[on-failure, always]"`
+	User    *bool    `yaml:"user" doc:"Check that the unit runs as service.user." default:"true"`
+	Enabled *bool    `yaml:"enabled" doc:"Check that the unit is enabled at boot." default:"true"`
+	Active  *bool    `yaml:"active" doc:"Check that the unit is running (live hosts only)." default:"true"`
 }
 
 // doc is the family's section of docs/checks.md.
@@ -59,6 +59,7 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Section: profile.Describe(section{}, "systemd: how service.unit is set up and running.", nil),
 		Checks: []engine.CheckDoc{
 			{Heading: "`systemd/loaded:<unit>`", Example: "systemd/loaded:myapp.service"},
 			{Heading: "`systemd/restart:<unit>`", Example: "systemd/restart:myapp.service"},

@@ -161,7 +161,7 @@ func TestProfileErrorsExit2WithFileAndLine(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
 		"yaml syntax":     {"sysctl:\n  a: 1\n  b: c: d\n", "bad.yaml:3: mapping values are not allowed"},
 		"bad expectation": {"sysctl:\n  net.core.somaxconn: \">= lots\"\n", "bad.yaml:2: net.core.somaxconn"},
-		"unknown section": {"os: {kernel: \">= 1\"}\nsysctll:\n  a: 1\n", "bad.yaml:2: unknown section \"sysctll\""},
+		"unknown section": {"os: {kernel: \">= 1\"}\nsysctll:\n  a: 1\n", "bad.yaml:2: unknown top-level key \"sysctll\": did you mean \"sysctl\"?"},
 		"unknown fact":    {"facts:\n  glibcc: \"2.17\"\n", "bad.yaml:2: unknown key \"glibcc\""},
 		"extends cycle":   {"extends: bad.yaml\n", "cycle"},
 	}

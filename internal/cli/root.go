@@ -112,6 +112,7 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 		newProfilesCmd(io),
 		newDiffCmd(io),
 		newRemediateCmd(io, nil),
+		newValidateCmd(io),
 		newVersionCmd(io),
 		newFleetCmd(io),
 	)

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -35,6 +34,11 @@ type Family struct {
 	// with a "## " heading (the section or category name), the family's
 	// embedded doc.md.
 	Doc string
+	// Section is what the family's profile section accepts
+	// (profile.Describe of the struct it decodes the section into): the
+	// profile's JSON Schema and reference are generated from it. Nil only
+	// for a family built for tests.
+	Section *profile.Shape
 	// Checks are the kinds of check Doc describes, in its order; the
 	// reference prints each one's Meta, as explain gives it, under its
 	// heading, so the title, reads, why and fix are written once, in Go.
@@ -117,7 +121,9 @@ func Build(p *profile.Profile) ([]Check, error) {
 	for _, s := range p.Sections {
 		f, ok := families[s.Kind]
 		if !ok {
-			return nil, p.Errorf(s.Key, "unknown section %q (known: %s)", s.Kind, strings.Join(kindsLocked(), ", "))
+			known := append(append([]string(nil), profile.TopLevelKeys...), kindsLocked()...)
+			sort.Strings(known)
+			return nil, p.Errorf(s.Key, "%s", profile.UnknownKey("top-level key", s.Kind, known))
 		}
 		used[s.Kind] = true
 		cs, err := f.Build(s.Node, p)
@@ -154,4 +160,19 @@ func kindsLocked() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ProfileShape is the whole profile as the parser and the registered
+// families read it, for docs/profile.schema.json and
+// docs/profile-reference.md (tools/genprofile).
+func ProfileShape() *profile.Shape {
+	mu.RLock()
+	defer mu.RUnlock()
+	sections := map[string]*profile.Shape{}
+	for name, f := range families {
+		if f.Section != nil {
+			sections[name] = f.Section
+		}
+	}
+	return profile.ProfileShape(sections)
 }

@@ -158,7 +158,7 @@ func TestPlanErrors(t *testing.T) {
 		if pe.File != file || pe.Line != 5 {
 			t.Errorf("error at %s:%d, want %s:5", pe.File, pe.Line, file)
 		}
-		if !strings.Contains(err.Error(), `unknown section "bogus"`) || !strings.Contains(err.Error(), kindMain) {
+		if !strings.Contains(err.Error(), `unknown top-level key "bogus"`) || !strings.Contains(err.Error(), kindMain) {
 			t.Errorf("error %q should name the section and the known kinds", err)
 		}
 	})

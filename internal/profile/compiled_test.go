@@ -49,7 +49,7 @@ func TestCompiledTreesEqualParsedTrees(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: no compiled match tree", n)
 		}
-		doc, err := newDocument("builtin:"+n+".yaml", n, part, positions{})
+		doc, err := newDocument("builtin:"+n+".yaml", n, part, positions{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

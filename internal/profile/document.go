@@ -15,6 +15,9 @@ import (
 // MaxProfileSize bounds a profile file: a profile is outside input.
 const MaxProfileSize = 1 << 20
 
+// maxDepth bounds how deep a profile's values nest.
+const maxDepth = 64
+
 // Error is a profile problem at a place in a file. `golive check` exits 2
 // on it before running anything.
 type Error struct {
@@ -67,7 +70,8 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return nil, &Error{File: file, Line: line, Msg: m[2]}
+			line, msg := syntaxHint(data, line, m[2])
+			return nil, &Error{File: file, Line: line, Msg: msg}
 		}
 		return nil, &Error{File: file, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
@@ -77,7 +81,7 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 	if len(root.Content) != 1 {
 		return nil, &Error{File: file, Msg: "expected one YAML document"}
 	}
-	return newDocument(file, chainName, root.Content[0], pos)
+	return newDocument(file, chainName, root.Content[0], pos, strings.Split(string(data), "\n"))
 }
 
 // builtinDocument is parseDocument for the built-in profile name, whose
@@ -86,7 +90,9 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 func builtinDocument(name string, data []byte, pos positions, matchOnly bool) (*document, error) {
 	file := "builtin:" + name + ".yaml"
 	if body, ok := compiledTree(name, data, matchOnly); ok {
-		return newDocument(file, name, body, pos)
+		// Compiled trees passed parseDocument at build time: no source
+		// lines are needed for hints.
+		return newDocument(file, name, body, pos, nil)
 	}
 	if matchOnly {
 		data = matchBlock(data)
@@ -94,10 +100,11 @@ func builtinDocument(name string, data []byte, pos positions, matchOnly bool) (*
 	return parseDocument(file, name, data, pos)
 }
 
-// newDocument checks the shape of one profile file's top-level mapping.
-func newDocument(file, chainName string, body *yaml.Node, pos positions) (*document, error) {
+// newDocument checks the shape of one profile file's top-level mapping;
+// lines are the file's, for hints in errors.
+func newDocument(file, chainName string, body *yaml.Node, pos positions, lines []string) (*document, error) {
 	doc := &document{file: file, chainName: chainName}
-	if err := checkNodes(file, body, 0); err != nil {
+	if err := checkNodes(file, lines, body, 0); err != nil {
 		return nil, err
 	}
 	if body.Kind != yaml.MappingNode {
@@ -136,12 +143,17 @@ func newDocument(file, chainName string, body *yaml.Node, pos positions) (*docum
 // checkNodes rejects what a strict profile must not contain: anchors and
 // aliases (they can expand without bound and hide where a value came from),
 // merge keys, duplicate keys and non-scalar keys.
-func checkNodes(file string, n *yaml.Node, depth int) error {
-	if depth > 64 {
-		return &Error{File: file, Line: n.Line, Msg: "nested deeper than 64 levels"}
+func checkNodes(file string, lines []string, n *yaml.Node, depth int) error {
+	if depth > maxDepth {
+		return &Error{File: file, Line: n.Line, Msg: fmt.Sprintf("nested deeper than %d levels", maxDepth)}
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return &Error{File: file, Line: n.Line, Msg: "YAML anchors and aliases are not allowed in profiles"}
+	}
+	if n.Kind == yaml.ScalarNode {
+		if h := tagHint(lines, n); h != "" {
+			return &Error{File: file, Line: n.Line, Msg: h}
+		}
 	}
 	if n.Kind == yaml.MappingNode {
 		seen := make(map[string]int, len(n.Content)/2)
@@ -160,7 +172,7 @@ func checkNodes(file string, n *yaml.Node, depth int) error {
 		}
 	}
 	for _, c := range n.Content {
-		if err := checkNodes(file, c, depth+1); err != nil {
+		if err := checkNodes(file, lines, c, depth+1); err != nil {
 			return err
 		}
 	}

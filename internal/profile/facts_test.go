@@ -92,9 +92,9 @@ func TestDeclaredFactErrorsNameFileAndLine(t *testing.T) {
 		line       int
 	}{
 		{"wrong type in the base", "extends: none\nfacts:\n  distro: x\n  test_limits: {a: many}\n", "extends: base.yaml\n",
-			"base.yaml", "cannot unmarshal", 4},
+			"base.yaml", "expected ", 4},
 		{"a list where a mapping is declared", "extends: none\n", "extends: base.yaml\nfacts:\n  test_limits: [1, 2]\n",
-			"top.yaml", "cannot unmarshal", 3},
+			"top.yaml", "expected ", 3},
 		{"undeclared key", "extends: none\nfacts:\n  distro: x\n", "extends: base.yaml\nfacts:\n  test_levl: high\n",
 			"top.yaml", `unknown key "test_levl" (known: `, 3},
 		{"undeclared key in the base", "extends: none\nfacts:\n  cgroup: v2\n", "extends: base.yaml\n",

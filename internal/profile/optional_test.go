@@ -41,7 +41,7 @@ func TestOptionalRuleErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = p.Rules(p.Section("sysctl"), AllowOptional)
-			wantError(t, err, file, 3, "cannot unmarshal")
+			wantError(t, err, file, 3, "expected ")
 		})
 	}
 }

@@ -16,19 +16,19 @@ import (
 // (DeclareFact) and read through its Fact.
 type Facts struct {
 	// Distro is the human name of what the profile describes.
-	Distro string `yaml:"distro"`
+	Distro string `yaml:"distro" doc:"The human name of the distro the profile describes." example:"Rocky Linux 9"`
 	// Family is rhel or debian; it picks remediation commands.
-	Family string `yaml:"family"`
+	Family string `yaml:"family" doc:"The distro family; it picks remediation commands." enum:"rhel,debian"`
 	// PackageManager is yum, dnf or apt.
-	PackageManager string `yaml:"package_manager"`
+	PackageManager string `yaml:"package_manager" doc:"The package manager remediation names." enum:"yum,dnf,apt"`
 }
 
 // Service describes the service being readied; several families read it.
 type Service struct {
-	Name     string   `yaml:"name"`
-	Unit     string   `yaml:"unit"`
-	User     string   `yaml:"user"`
-	Binaries []string `yaml:"binaries"`
+	Name     string   `yaml:"name" doc:"The service's name, for reports." example:"payments"`
+	Unit     string   `yaml:"unit" doc:"The service's systemd unit: rlimits.unit, cgroup.unit and systemd checks read it." example:"payments.service"`
+	User     string   `yaml:"user" doc:"The account the service runs as: rlimits.login and systemd user checks read it." example:"payments"`
+	Binaries []string `yaml:"binaries" doc:"The service's executables on the host (absolute paths): the libc checks read their ELF headers." example:"[/opt/payments/bin/payments]"`
 	// Artifacts are binaries named on the command line (--binary): files of
 	// the machine golive runs on, checked against the root.
 	Artifacts []string `yaml:"-"`
@@ -37,22 +37,22 @@ type Service struct {
 // Options are defaults for `golive check` flags, kept in the config file.
 // Flags and GOLIVE_* environment variables override them.
 type Options struct {
-	Format       string   `yaml:"format"`
-	FailOn       string   `yaml:"fail_on"`
-	Timeout      string   `yaml:"timeout"`
-	CheckTimeout string   `yaml:"check_timeout"`
-	Parallel     int      `yaml:"parallel"`
-	Offline      bool     `yaml:"offline"`
-	Only         []string `yaml:"only"`
-	Skip         []string `yaml:"skip"`
+	Format       string   `yaml:"format" doc:"Report format (--format)." default:"table" enum:"table,json,junit,markdown,prom"`
+	FailOn       string   `yaml:"fail_on" doc:"What makes the exit code 1 (--fail-on): fail (fail or error), warn (also warn), none (report only)." default:"fail" enum:"fail,warn,none"`
+	Timeout      string   `yaml:"timeout" doc:"Deadline for the whole run (--timeout)." default:"60s" format:"duration"`
+	CheckTimeout string   `yaml:"check_timeout" doc:"Deadline for one check (--check-timeout)." default:"5s" format:"duration"`
+	Parallel     int      `yaml:"parallel" doc:"Checks run at once (--parallel); 0 picks the default bounds." default:"0" min:"0" max:"10000"`
+	Offline      bool     `yaml:"offline" doc:"Skip every check that talks to the network (--offline)." default:"false"`
+	Only         []string `yaml:"only" doc:"Run only these checks (--only): IDs, globs (sysctl/*) or categories." example:"[sysctl, rlimit]"`
+	Skip         []string `yaml:"skip" doc:"Do not run these checks (--skip): IDs, globs or categories." example:"[dns/*]"`
 }
 
 // MatchRule matches os-release fields with shell globs; every field given
 // must match. A profile matches when any of its rules does.
 type MatchRule struct {
-	ID        string `yaml:"id"`
-	IDLike    string `yaml:"id_like"`
-	VersionID string `yaml:"version_id"`
+	ID        string `yaml:"id" doc:"A shell glob on os-release ID." example:"rocky"`
+	IDLike    string `yaml:"id_like" doc:"A shell glob on one word of os-release ID_LIKE." example:"rhel"`
+	VersionID string `yaml:"version_id" doc:"A shell glob on os-release VERSION_ID." example:"9*"`
 }
 
 // Section is one check family's part of a profile.

@@ -89,27 +89,27 @@ func TestStrictParsingErrors(t *testing.T) {
 		{
 			name:    "fact as a mapping",
 			content: "name: t\nfacts:\n  glibc: {version: 2.17}\n",
-			line:    3, part: "cannot unmarshal",
+			line:    3, part: "expected ",
 		},
 		{
 			name:    "fact as a block mapping",
 			content: "facts:\n  distro: X\n  glibc:\n    version: 2.17\n",
-			line:    4, part: "cannot unmarshal",
+			line:    4, part: "expected ",
 		},
 		{
 			name:    "number where a list is expected",
 			content: "service:\n  binaries: 5\n",
-			line:    2, part: "cannot unmarshal",
+			line:    2, part: "expected ",
 		},
 		{
 			name:    "word where a number is expected",
 			content: "options:\n  format: json\n  parallel: many\n",
-			line:    3, part: "cannot unmarshal",
+			line:    3, part: "expected ",
 		},
 		{
 			name:    "facts as a scalar",
 			content: "name: t\nfacts: rhel\n",
-			line:    2, part: "cannot unmarshal",
+			line:    2, part: "expected ",
 		},
 		{
 			name:    "name as a mapping",

@@ -38,30 +38,30 @@ func (p positions) checkFields(n *yaml.Node, t reflect.Type) error {
 		if n.Kind != yaml.MappingNode {
 			return p.checkType(n, t)
 		}
-		fields := map[string]reflect.Type{}
+		fields := map[string]reflect.StructField{}
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if name == "-" || !f.IsExported() {
+			name := yamlKey(f)
+			if name == "" {
 				continue
 			}
-			if name == "" {
-				name = strings.ToLower(f.Name)
-			}
-			fields[name] = f.Type
+			fields[name] = f
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			ft, ok := fields[k.Value]
+			f, ok := fields[k.Value]
 			if !ok {
 				known := make([]string, 0, len(fields))
 				for name := range fields {
 					known = append(known, name)
 				}
 				sort.Strings(known)
-				return p.errorf(k, "unknown key %q (known: %s)", k.Value, strings.Join(known, ", "))
+				return p.errorf(k, "%s", UnknownKey("key", k.Value, known))
 			}
-			if err := p.checkFields(v, ft); err != nil {
+			if err := p.checkFields(v, f.Type); err != nil {
+				return err
+			}
+			if err := p.checkLimits(k.Value, v, tagsOf(f)); err != nil {
 				return err
 			}
 		}
@@ -91,12 +91,28 @@ func (p positions) checkFields(n *yaml.Node, t reflect.Type) error {
 
 var nodeType = reflect.TypeOf(yaml.Node{})
 
+// yamlKey is the key a struct field is written as, "" for a field a
+// profile cannot set.
+func yamlKey(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" || !f.IsExported() {
+		return ""
+	}
+	if name == "" {
+		name = strings.ToLower(f.Name)
+	}
+	return name
+}
+
 // checkType decodes n on its own into a value of type t, so that a type
 // error names the file n came from: after merging, the node decodeStrict
 // was given holds values from several files, and yaml.v3 reports only a
 // line.
 func (p positions) checkType(n *yaml.Node, t reflect.Type) error {
 	if err := n.Decode(reflect.New(t).Interface()); err != nil {
+		if n.Kind == yaml.ScalarNode || n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
+			return p.errorf(n, "%s", typeMismatch(n, t))
+		}
 		return p.typeError(n, err)
 	}
 	return nil
@@ -115,8 +131,8 @@ func (p positions) typeError(n *yaml.Node, err error) error {
 			if file == "" {
 				file = "profile"
 			}
-			return &Error{File: file, Line: line, Msg: m[2]}
+			return &Error{File: file, Line: line, Msg: plainYAML(m[2])}
 		}
 	}
-	return p.errorf(n, "%v", fmt.Sprint(err))
+	return p.errorf(n, "%s", plainYAML(fmt.Sprint(err)))
 }

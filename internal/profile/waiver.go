@@ -13,10 +13,10 @@ import (
 type Waiver struct {
 	// Check is a check ID, a glob (* crosses /) or a category, as --only
 	// takes them.
-	Check   string `yaml:"check"`
-	Reason  string `yaml:"reason"`
-	Ticket  string `yaml:"ticket"`
-	Expires string `yaml:"expires"` // YYYY-MM-DD; the waiver holds through that day (UTC)
+	Check   string `yaml:"check" doc:"The check ID, glob (* crosses /) or category waived, as --only takes them." example:"sysctl/vm.swappiness" required:"true"`
+	Reason  string `yaml:"reason" doc:"Why the finding is accepted." example:"tuned manages swappiness on this fleet" required:"true"`
+	Ticket  string `yaml:"ticket" doc:"The ticket that tracks the finding." example:"OPS-1234" required:"true"`
+	Expires string `yaml:"expires" doc:"The last day (UTC) the waiver holds." example:"2027-01-31" format:"date" required:"true"` // YYYY-MM-DD; the waiver holds through that day (UTC)
 	// Until is Expires parsed: the first instant the waiver no longer holds.
 	Until time.Time `yaml:"-"`
 	// Where is the file:line of the entry, for messages.

@@ -37,6 +37,9 @@ func main() {
 	if err == nil {
 		err = writeManPages(*out, *version, date)
 	}
+	if err == nil {
+		err = writeProfilePage(*out, *version, date)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gendocs:", err)
 		os.Exit(1)
