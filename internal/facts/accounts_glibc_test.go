@@ -26,6 +26,8 @@ const accountsProbe = `
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void hex(const char *s) {
 	if (!*s) { putchar('-'); return; }
@@ -80,18 +82,25 @@ static int answer(const char *keys, const char *output) {
 	return fflush(stdout);
 }
 
-// accounts PASSWD GROUP CASEDIR...: each case's passwd and group are
-// copied over PASSWD and GROUP, and its keys answered into CASEDIR/out.
+// accounts PASSWD GROUP NSSWITCH CASEDIR...: each case's passwd, group
+// and nsswitch.conf (those it has) are copied over the files bound over
+// /etc, and a child process, whose glibc has read no nsswitch.conf yet,
+// answers CASEDIR/keys into CASEDIR/out.
 int main(int argc, char **argv) {
+	static const char *files[] = {"passwd", "group", "nsswitch.conf"};
 	char a[4096], b[4096];
-	for (int i = 3; i < argc; i++) {
-		snprintf(a, sizeof a, "%s/passwd", argv[i]);
-		if (copy(a, argv[1])) return 2;
-		snprintf(a, sizeof a, "%s/group", argv[i]);
-		if (copy(a, argv[2])) return 2;
+	for (int i = 4; i < argc; i++) {
+		for (int f = 0; f < 3; f++) {
+			snprintf(a, sizeof a, "%s/%s", argv[i], files[f]);
+			if (access(a, F_OK) == 0 && copy(a, argv[1 + f])) return 2;
+		}
 		snprintf(a, sizeof a, "%s/keys", argv[i]);
 		snprintf(b, sizeof b, "%s/out", argv[i]);
-		if (answer(a, b)) return 3;
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid == 0) _exit(answer(a, b) ? 3 : 0);
+		int status;
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || status != 0) return 3;
 	}
 	return 0;
 }
@@ -112,13 +121,6 @@ type accountsCase struct {
 func TestAccountsDifferentialGlibc(t *testing.T) {
 	testenv.NeedNamespaces(t)
 	gcc := testenv.NeedCommand(t, "gcc", "gcc")
-	for _, f := range []string{"/etc/nsswitch.conf", PasswdPath, GroupPath} {
-		// The namespace binds over them; a missing one would be created
-		// on the host.
-		if _, err := os.Stat(f); err != nil {
-			testenv.Missing(t, f+" is missing: nothing to bind over")
-		}
-	}
 	dir := t.TempDir()
 	probe := buildProbe(t, gcc, dir, "accounts", accountsProbe)
 	cases := append(handMadeAccounts(), randomAccounts(1, 300)...)
@@ -130,8 +132,6 @@ func TestAccountsDifferentialGlibc(t *testing.T) {
 		t.Logf("and 300 cases from seed %d", seed)
 		cases = append(cases, randomAccounts(seed, 300)...)
 	}
-	nss := filepath.Join(dir, "nsswitch.conf")
-	writeFile(t, nss, "passwd: files\ngroup: files\n")
 	var dirs []string
 	queries := make([][]string, len(cases))
 	for i, c := range cases {
@@ -139,27 +139,16 @@ func TestAccountsDifferentialGlibc(t *testing.T) {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
+		if i == 0 {
+			writeFile(t, filepath.Join(d, "nsswitch.conf"), "passwd: files\ngroup: files\n")
+		}
 		writeFile(t, filepath.Join(d, "passwd"), c.passwd)
 		writeFile(t, filepath.Join(d, "group"), c.group)
 		queries[i] = accountQueries(c)
 		writeFile(t, filepath.Join(d, "keys"), strings.Join(queries[i], "\n")+"\n")
 		dirs = append(dirs, d)
 	}
-	// The probe copies each case over these two files, bound over the
-	// host's: one namespace and two mounts for every case.
-	passwd, group := filepath.Join(dir, "passwd"), filepath.Join(dir, "group")
-	writeFile(t, passwd, "")
-	writeFile(t, group, "")
-	ns := testenv.Namespace{Binds: []testenv.Bind{
-		{Source: nss, Target: "/etc/nsswitch.conf", ReadOnly: true},
-		{Source: passwd, Target: PasswdPath}, {Source: group, Target: GroupPath},
-	}}
-	if st, err := os.Stat("/run/nscd"); err == nil && st.IsDir() {
-		ns.Tmpfs = append(ns.Tmpfs, "/run/nscd") // ask the files, not a cache
-	}
-	if out, err := ns.Output(append([]string{probe, passwd, group}, dirs...)...); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	runProbe(t, probe, nil, dirs)
 	asked, agree, failed := 0, 0, 0
 	for i, c := range cases {
 		data, err := os.ReadFile(filepath.Join(dirs[i], "out"))
@@ -191,6 +180,41 @@ func TestAccountsDifferentialGlibc(t *testing.T) {
 // clipLong shows a file with its long runs cut.
 func clipLong(s string) string {
 	return strings.ReplaceAll(fmt.Sprintf("%q", s), strings.Repeat("g", 5000), "g…(5000)")
+}
+
+// runProbe runs the accounts probe on the case directories dirs, in one
+// mount namespace where files of the probe's own, bound over
+// /etc/passwd, /etc/group and /etc/nsswitch.conf, take each case's
+// contents in turn; tmpfs covers the directories in hide too.
+func runProbe(t *testing.T, probe string, hide []string, dirs []string) {
+	t.Helper()
+	for _, f := range []string{NsswitchPath, PasswdPath, GroupPath} {
+		// A bind target missing on the host would be created there.
+		if _, err := os.Stat(f); err != nil {
+			testenv.Missing(t, f+" is missing: nothing to bind over")
+		}
+	}
+	stage := filepath.Join(t.TempDir(), "etc")
+	if err := os.Mkdir(stage, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var ns testenv.Namespace
+	var args []string
+	for _, f := range []string{PasswdPath, GroupPath, NsswitchPath} {
+		src := filepath.Join(stage, filepath.Base(f))
+		writeFile(t, src, "")
+		ns.Binds = append(ns.Binds, testenv.Bind{Source: src, Target: f})
+		args = append(args, src)
+	}
+	// Ask the files, never a cache (nscd) or a daemon (systemd-userdbd).
+	for _, d := range append([]string{"/run/nscd"}, hide...) {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			ns.Tmpfs = append(ns.Tmpfs, d)
+		}
+	}
+	if out, err := ns.Output(append(append([]string{probe}, args...), dirs...)...); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
 }
 
 // buildProbe compiles a C probe into dir.
