@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
@@ -80,7 +79,6 @@ func quotaParse(s string) (assignment, error) {
 
 // hostTotals are the host figures percentages in unit files refer to.
 type hostTotals struct {
-	once     sync.Once
 	memory   uint64 // MemTotal in bytes; 0 unknown
 	tasks    uint64 // the system's task limit; 0 unknown
 	defTasks string // DefaultTasksMax= from system.conf, and where
@@ -91,22 +89,22 @@ type hostTotals struct {
 // own ceiling on PIDs, 2^22 - 1.
 const maxTasks = 4194303
 
+// load fills t once, when the unit's facts.Memo entry is made (unitCache.get):
+// the memo runs it once per run, so t needs no guard of its own.
 func (t *hostTotals) load(h *host.Host) {
-	t.once.Do(func() {
-		if m, err := facts.Meminfo(h); err == nil {
-			if kb, ok := m["MemTotal"]; ok && kb < 1<<50 {
-				t.memory = kb * 1024
-			}
+	if m, err := facts.Meminfo(h); err == nil {
+		if kb, ok := m["MemTotal"]; ok && kb < 1<<50 {
+			t.memory = kb * 1024
 		}
-		// system_tasks_max(): the smallest of TASKS_MAX, pid_max - 1 and
-		// threads-max (the root cgroup's pids.max is unlimited on a host).
-		pidMax, e1 := readUint(h, "kernel/pid_max")
-		threads, e2 := readUint(h, "kernel/threads-max")
-		if e1 == nil && e2 == nil && pidMax > 1 && threads > 0 {
-			t.tasks = min(uint64(maxTasks), pidMax-1, threads)
-		}
-		t.defTasks, t.defFrom = defaultTasksMax(h)
-	})
+	}
+	// system_tasks_max(): the smallest of TASKS_MAX, pid_max - 1 and
+	// threads-max (the root cgroup's pids.max is unlimited on a host).
+	pidMax, e1 := readUint(h, "kernel/pid_max")
+	threads, e2 := readUint(h, "kernel/threads-max")
+	if e1 == nil && e2 == nil && pidMax > 1 && threads > 0 {
+		t.tasks = min(uint64(maxTasks), pidMax-1, threads)
+	}
+	t.defTasks, t.defFrom = defaultTasksMax(h)
 }
 
 // readUint reads a sysctl (rel in path form, "kernel/pid_max").

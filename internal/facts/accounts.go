@@ -2,6 +2,8 @@ package facts
 
 import (
 	"bytes"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,14 +45,19 @@ type AccountProblem struct {
 // (nss_files, files-parse.c and pwd's line parser):
 //   - a line ends at its newline or at a NUL; leading blanks are skipped,
 //     and so are empty lines and lines starting with '#';
-//   - a trailing '\r' is dropped (glibc keeps it; golive drops it so a
-//     CRLF file does not hide a "name:x:uid:gid" line's gid);
+//   - a trailing '\r' stays: a CRLF "name:x:uid:gid" line has the gid
+//     "gid\r", which glibc rejects, so the line is skipped;
 //   - NIS compat lines ("+..." and "-...") are left to the compat module;
 //   - an entry needs name:passwd:uid:gid (fewer fields is a line glibc
 //     skips); gecos, home and shell may be missing, and the shell is the
 //     rest of the line, colons included;
-//   - uid and gid are decimal and fit 32 bits, else glibc skips the line;
+//   - uid and gid are read by strtoul (leading blanks, a sign) and must
+//     fit 32 bits with nothing after them, else glibc skips the line
+//     (see parseID);
 //   - lookups take the first accepted line of a name or uid.
+//
+// TestAccountsDifferentialGlibc compares all of this with the glibc the
+// tests run on.
 type Passwd struct {
 	Users    []User
 	Problems []AccountProblem
@@ -62,6 +69,9 @@ type Passwd struct {
 type Groups struct {
 	Groups   []Group
 	Problems []AccountProblem
+	// memberships are the lines the files module's initgroups reads: it
+	// parses every line, comments and NIS compat lines included.
+	memberships []Group
 }
 
 // ParsePasswd parses /etc/passwd (see Passwd).
@@ -73,9 +83,9 @@ func ParsePasswd(data []byte) *Passwd {
 			p.Problems = append(p.Problems, AccountProblem{Line: n, Text: "malformed line"})
 			return
 		}
-		uid, err1 := parseID(f[2])
-		gid, err2 := parseID(f[3])
-		if err1 != nil || err2 != nil {
+		uid, ok1 := parseID(f[2])
+		gid, ok2 := parseID(f[3])
+		if !ok1 || !ok2 {
 			p.Problems = append(p.Problems, AccountProblem{Line: n, Name: f[0], Text: "malformed uid or gid"})
 			return
 		}
@@ -87,33 +97,61 @@ func ParsePasswd(data []byte) *Passwd {
 // ParseGroups parses /etc/group (see Groups).
 func ParseGroups(data []byte) *Groups {
 	g := &Groups{}
-	forEachEntry(data, func(n int, line string) {
-		f := strings.SplitN(line, ":", 4)
-		if len(f) < 3 {
-			g.Problems = append(g.Problems, AccountProblem{Line: n, Text: "malformed line"})
-			return
+	forEachLine(data, func(n int, line string, entry bool) {
+		gr, problem := parseGroupLine(n, line)
+		if problem == nil {
+			g.memberships = append(g.memberships, gr)
 		}
-		gid, err := parseID(f[2])
-		if err != nil {
-			g.Problems = append(g.Problems, AccountProblem{Line: n, Name: f[0], Text: "malformed gid"})
-			return
+		switch {
+		case !entry:
+		case problem != nil:
+			g.Problems = append(g.Problems, *problem)
+		default:
+			g.Groups = append(g.Groups, gr)
 		}
-		gr := Group{Name: f[0], GID: gid, Line: n}
-		if len(f) == 4 {
-			for _, m := range strings.Split(f[3], ",") {
-				if m = strings.TrimLeft(m, cSpace); m != "" {
-					gr.Members = append(gr.Members, m)
-				}
-			}
-		}
-		g.Groups = append(g.Groups, gr)
 	})
 	return g
+}
+
+func parseGroupLine(n int, line string) (Group, *AccountProblem) {
+	f := strings.SplitN(line, ":", 4)
+	if len(f) < 3 {
+		return Group{}, &AccountProblem{Line: n, Text: "malformed line"}
+	}
+	gid, ok := parseID(f[2])
+	if f[2] == "" && len(f) == 4 && (line[0] == '+' || line[0] == '-') {
+		// A NIS compat line's gid may be empty (INT_FIELD_MAYBE_NULL):
+		// it is 0 then, which only initgroups sees.
+		gid, ok = 0, true
+	}
+	if !ok {
+		return Group{}, &AccountProblem{Line: n, Name: f[0], Text: "malformed gid"}
+	}
+	gr := Group{Name: f[0], GID: gid, Line: n}
+	if len(f) == 4 {
+		for _, m := range strings.Split(f[3], ",") {
+			if m = strings.TrimLeft(m, cSpace); m != "" {
+				gr.Members = append(gr.Members, m)
+			}
+		}
+	}
+	return gr, nil
 }
 
 // forEachEntry calls fn with each line (numbered from 1) that is not blank,
 // a comment or a NIS compat line, cut at a NUL as C sees it.
 func forEachEntry(data []byte, fn func(line int, text string)) {
+	forEachLine(data, func(n int, line string, entry bool) {
+		if entry {
+			fn(n, line)
+		}
+	})
+}
+
+// forEachLine calls fn with each non-blank line, cut at a NUL and without
+// its leading blanks; entry is false for a comment or a NIS compat line,
+// which lookups skip.
+func forEachLine(data []byte, fn func(line int, text string, entry bool)) {
 	for n := 1; len(data) > 0; n++ {
 		raw := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -124,15 +162,37 @@ func forEachEntry(data []byte, fn func(line int, text string)) {
 		if i := bytes.IndexByte(raw, 0); i >= 0 {
 			raw = raw[:i]
 		}
-		line := strings.TrimLeft(strings.TrimSuffix(string(raw), "\r"), cSpace)
-		if line == "" || line[0] == '#' || line[0] == '+' || line[0] == '-' {
+		line := strings.TrimLeft(string(raw), cSpace)
+		if line == "" {
 			continue
 		}
-		fn(n, line)
+		fn(n, line, line[0] != '#' && line[0] != '+' && line[0] != '-')
 	}
 }
 
-func parseID(s string) (uint64, error) { return strconv.ParseUint(s, 10, 32) }
+// parseID reads a uid or gid as files-parse.c's INT_FIELD does: strtoul
+// in base 10 (leading blanks, then an optional sign; "-n" is n negated
+// modulo 2^64, an overflow is ULONG_MAX), at least one digit, nothing
+// after it, and a value that fits 32 bits. So " 12" and "+12" are 12,
+// "-0" is 0, and "-1" or "12 " skip the line.
+func parseID(s string) (uint64, bool) {
+	s = strings.TrimLeft(s, cSpace)
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	switch {
+	case err != nil:
+		v = math.MaxUint64 // ERANGE
+	case neg:
+		v = -v
+	}
+	return v, v <= math.MaxUint32
+}
 
 // User is the first entry named name (getpwnam).
 func (p *Passwd) User(name string) (User, bool) {
@@ -175,17 +235,15 @@ func (g *Groups) GroupByGID(gid uint64) (Group, bool) {
 }
 
 // Supplementary are the gids of every line that lists user as a member, in
-// file order without repeats: what the files module's initgroups adds to
-// the primary gid (getgrouplist).
+// file order, a gid once per line: what the files module's initgroups
+// adds to the primary gid (getgrouplist), which skips the lines whose gid
+// is the primary one. Unlike lookups, initgroups reads comment and NIS
+// compat lines too ("#wheel:x:10:app" puts app in gid 10).
 func (g *Groups) Supplementary(user string) []uint64 {
 	var out []uint64
-	seen := map[uint64]bool{}
-	for _, gr := range g.Groups {
-		for _, m := range gr.Members {
-			if m == user && !seen[gr.GID] {
-				seen[gr.GID] = true
-				out = append(out, gr.GID)
-			}
+	for _, gr := range g.memberships {
+		if slices.Contains(gr.Members, user) {
+			out = append(out, gr.GID)
 		}
 	}
 	return out

@@ -4,10 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strings"
-	"syscall"
 
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/unit"
@@ -61,38 +57,12 @@ func Manager(h *host.Host) *ManagerConfig {
 func LoadManagerConfig(h *host.Host) *ManagerConfig {
 	mc := &ManagerConfig{}
 	mc.read(h, SystemConf)
-	chosen := map[string]string{}
-	masked := map[string]bool{}
-	for _, dir := range SystemConfDirs {
-		entries, err := h.ReadDir(dir)
-		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-				mc.Problems = append(mc.Problems, err.Error())
-			}
-			continue
+	dropIns, problems := unit.DropIns(h, SystemConfDirs, 0)
+	mc.Problems = append(mc.Problems, problems...)
+	for _, d := range dropIns {
+		if !d.Masked {
+			mc.read(h, d.Path)
 		}
-		for _, e := range entries {
-			n := e.Name()
-			if !strings.HasSuffix(n, ".conf") || chosen[n] != "" || masked[n] {
-				continue
-			}
-			p := dir + "/" + n
-			if e.Type()&fs.ModeSymlink != 0 {
-				if t, err := h.Readlink(p); err == nil && path.Clean(t) == "/dev/null" {
-					masked[n] = true
-					continue
-				}
-			}
-			chosen[n] = p
-		}
-	}
-	names := make([]string, 0, len(chosen))
-	for n := range chosen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		mc.read(h, chosen[n])
 	}
 	return mc
 }

@@ -25,8 +25,11 @@ var NSSStatuses = []NSSStatus{NSSSuccess, NSSNotFound, NSSUnavail, NSSTryAgain}
 // NSSAction is what glibc does after a service answered with a status.
 type NSSAction string
 
-// The actions of nsswitch.conf(5). merge only means something for group
-// lookups; for the others glibc treats it like continue.
+// The actions of nsswitch.conf(5). merge only merges group entries. In a
+// hosts lookup (getaddrinfo) it is continue, as Action says; in a passwd
+// lookup glibc tries to merge and cannot: a success whose action is merge
+// becomes unavail, whose action then applies, and a later service's
+// success becomes unavail too (TestNsswitchDifferentialGlibc).
 const (
 	NSSReturn   NSSAction = "return"
 	NSSContinue NSSAction = "continue"
@@ -112,7 +115,7 @@ type NSSService struct {
 
 // Action is what glibc does after this service answered st: explicit
 // [STATUS=action] items first, then the defaults (return on success,
-// continue otherwise).
+// continue otherwise). Merge is reported as continue (see NSSMerge).
 func (s NSSService) Action(st NSSStatus) NSSAction {
 	if a, ok := s.Actions[st]; ok {
 		if a == NSSMerge {

@@ -13,6 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/golive-sh/golive/internal/report"
+	"github.com/golive-sh/golive/internal/testgen"
 )
 
 func TestMain(m *testing.M) {
@@ -68,13 +69,7 @@ func TestTableLayoutAgreesWithTablewriter(t *testing.T) {
 	words := []string{"db1", "web-01.example.com", "界面", "서버", "😀", "🇩🇪", "👩\u200d💻", "e\u0301", "ｶﾀｶﾅ",
 		"Rocky Linux 9.3", "…", "±", "a|b", "`x`", "<b>", "#1", "\\", "\u200b", strings.Repeat("長", 30)}
 	r := rand.New(rand.NewPCG(7, 19))
-	pick := func() string {
-		var parts []string
-		for range r.IntN(4) {
-			parts = append(parts, words[r.IntN(len(words))])
-		}
-		return strings.Join(parts, " ")
-	}
+	pick := func() string { return testgen.Text(r, words, r.IntN(4), " ") }
 	for range 200 {
 		rows := [][]string{{"HOST", "DISTRO", "PROFILE", "VERDICT", "PASS", "WARN", "FAIL", "ERROR", "FIRST FAILURES"}}
 		for range 1 + r.IntN(5) {

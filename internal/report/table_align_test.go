@@ -10,6 +10,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/golive-sh/golive/internal/testgen"
 )
 
 // TestAlignRowsAgreesWithTablewriter compares alignRows with the layout
@@ -25,11 +27,7 @@ func TestAlignRowsAgreesWithTablewriter(t *testing.T) {
 		cells := make([][4]string, 1+rng.IntN(6))
 		for i := range cells {
 			for c := range cells[i] {
-				var s []string
-				for range rng.IntN(3) {
-					s = append(s, pieces[rng.IntN(len(pieces))])
-				}
-				cells[i][c] = oneLine(strings.Join(s, ""))
+				cells[i][c] = oneLine(testgen.Text(rng, pieces, rng.IntN(3), ""))
 			}
 		}
 		got := alignRows(columnTitles, cells)

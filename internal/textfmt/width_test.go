@@ -11,6 +11,8 @@ import (
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/golive-sh/golive/internal/testgen"
 )
 
 // tablewriter is the reference these replace; tests may link it, golive
@@ -21,32 +23,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// pieces mixes what hosts put in values: ASCII, CJK, emoji (with
-// modifiers and ZWJ), combining marks, ambiguous-width symbols, the
-// ellipsis and replacement character, zero-width and full-width forms.
-var pieces = []string{
-	"a", "Z", "0", " ", "-", "|", "…", "\uFFFD", "⏎", "é", "e\u0301", "界", "한", "ｶ", "Ａ",
-	"😀", "👍🏽", "👩\u200d💻", "🇩🇪", "\u200b", "±", "°", "§", "─", "☃", "\u0300", "ß", "ﬁ",
-}
-
-var escapes = []string{"\x1b[31m", "\x1b[0m", "\x1b[1;4m", "\x1b]8;;http://x\x07", "\x1b]0;t\x1b\\"}
-
-func randomText(r *rand.Rand, n int, withEscapes bool) string {
-	var b strings.Builder
-	for range n {
-		if withEscapes && r.IntN(6) == 0 {
-			b.WriteString(escapes[r.IntN(len(escapes))])
-			continue
-		}
-		b.WriteString(pieces[r.IntN(len(pieces))])
-	}
-	return b.String()
-}
-
 func TestWidthAgreesWithTwwidth(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 19))
 	for range 5000 {
-		s := randomText(r, r.IntN(12), true)
+		s := testgen.Mixed(r, r.IntN(12), true)
 		if got, want := Width(s), twwidth.Width(s); got != want {
 			t.Fatalf("Width(%q) = %d, twwidth says %d", s, got, want)
 		}
@@ -56,7 +36,7 @@ func TestWidthAgreesWithTwwidth(t *testing.T) {
 func TestTruncateAgreesWithTwwidth(t *testing.T) {
 	r := rand.New(rand.NewPCG(2, 19))
 	for range 5000 {
-		s := randomText(r, r.IntN(12), false)
+		s := testgen.Mixed(r, r.IntN(12), false)
 		w := r.IntN(14)
 		want := s
 		if twwidth.Width(s) > w { // the renderers only cut what overflows
@@ -125,7 +105,7 @@ func TestColumnsAgreesWithTablewriter(t *testing.T) {
 		for i := range rows {
 			rows[i] = make([]string, cols)
 			for c := range rows[i] {
-				rows[i][c] = strings.TrimSpace(randomText(r, r.IntN(8), false))
+				rows[i][c] = strings.TrimSpace(testgen.Mixed(r, r.IntN(8), false))
 				if i == 0 && rows[i][c] == "" {
 					rows[i][c] = "TITLE" // tablewriter drops an all-empty header row
 				}

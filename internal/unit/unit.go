@@ -11,13 +11,10 @@ package unit
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
-	"syscall"
 
 	sdunit "github.com/coreos/go-systemd/v22/unit"
 
@@ -253,57 +250,28 @@ func dropInDirs(name string) []string {
 	return append(dirs, name+".d")
 }
 
-type dropIn struct {
-	name, path string
-	masked     bool
-}
-
-// loadDropIns merges the drop-ins of every directory by file name: for one
-// name, the higher-priority directory wins; the survivors apply in
-// file-name order.
+// loadDropIns applies the drop-ins of every directory the unit's name
+// selects (DropIns): for one name the higher-priority directory wins.
 func (f *File) loadDropIns(h *host.Host) {
-	chosen := map[string]dropIn{}
+	var dirs []string
 	for _, dir := range SearchPath {
 		for _, sub := range dropInDirs(f.Name) {
-			d := dir + "/" + sub
-			entries, err := h.ReadDir(d)
-			if err != nil {
-				if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-					f.Problems = append(f.Problems, err.Error())
-				}
-				continue
-			}
-			for _, e := range entries {
-				n := e.Name()
-				if _, seen := chosen[n]; seen || !strings.HasSuffix(n, ".conf") {
-					continue
-				}
-				if len(chosen) == MaxDropIns {
-					f.Problems = append(f.Problems, fmt.Sprintf("%s: more than %d drop-ins; the rest are not read", d, MaxDropIns))
-					break
-				}
-				p := d + "/" + n
-				chosen[n] = dropIn{name: n, path: p, masked: e.Type()&fs.ModeSymlink != 0 && isDevNull(h, p)}
-			}
+			dirs = append(dirs, dir+"/"+sub)
 		}
 	}
-	names := make([]string, 0, len(chosen))
-	for n := range chosen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		d := chosen[n]
-		if d.masked {
-			f.MaskedDropIns = append(f.MaskedDropIns, d.path)
+	dropIns, problems := DropIns(h, dirs, MaxDropIns)
+	f.Problems = append(f.Problems, problems...)
+	for _, d := range dropIns {
+		if d.Masked {
+			f.MaskedDropIns = append(f.MaskedDropIns, d.Path)
 			continue
 		}
-		opts, err := parseFile(h, d.path)
+		opts, err := parseFile(h, d.Path)
 		if err != nil {
 			f.Problems = append(f.Problems, err.Error())
 			continue
 		}
-		f.DropIns = append(f.DropIns, d.path)
+		f.DropIns = append(f.DropIns, d.Path)
 		f.Options = append(f.Options, opts...)
 	}
 }
