@@ -2,7 +2,11 @@ package report_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/report"
 )
 
 // TestJSONCarriesWhy: the rule's why is in the JSON report when the check
@@ -27,5 +31,25 @@ func TestJSONCarriesWhy(t *testing.T) {
 				t.Errorf("%v has why %v, want no key", c["id"], why)
 			}
 		}
+	}
+}
+
+// TestSummariesCountInTheRightNumber: one check is "1 check" in every
+// summary that counts checks, not "1 checks".
+func TestSummariesCountInTheRightNumber(t *testing.T) {
+	one := newReport([]engine.Result{{ID: "os/eol", Category: "os", Status: engine.Pass, Severity: "high"}})
+	if md := renderMarkdown(t, one); !strings.Contains(md, "**1 check:**") {
+		t.Errorf("markdown summary of one check:\n%s", md)
+	}
+	if out := render(t, one, report.TableOptions{}); !strings.Contains(out, "\n1 check: ") {
+		t.Errorf("table summary of one check:\n%s", out)
+	}
+	var b strings.Builder
+	d := report.Compare(one, one)
+	if err := report.DiffTable(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "1 checks") || !strings.Contains(b.String(), "(1 check: ") {
+		t.Errorf("diff summary of one check:\n%s", b.String())
 	}
 }
