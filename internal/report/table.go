@@ -203,12 +203,13 @@ func groupChecks(checks []Check, quiet bool) []group {
 			cells:  [4]string{statusLabel(c.Status), oneLine(c.ID), oneLine(c.Expected), oneLine(c.Observed)},
 		}
 		// A pass needs no explanation; every other status does. A finding
-		// (fail, warn, error) also says why it matters; a skip or a waiver
-		// is not one to act on, and its message says enough.
+		// (fail, warn, error) also says why it matters; a skip, a waiver or
+		// an interrupted check is not one to act on, and its message says
+		// enough.
 		if c.Status != engine.Pass {
 			rw.message = oneLine(c.Message)
 		}
-		if why := oneLine(c.Why); why != "" && (c.Status == engine.Fail || c.Status == engine.Warn || c.Status == engine.Error) {
+		if why := oneLine(c.Why); why != "" && !c.Interrupted() && (c.Status == engine.Fail || c.Status == engine.Warn || c.Status == engine.Error) {
 			rw.why = "why: " + why
 		}
 		groups[i].rows = append(groups[i].rows, rw)

@@ -245,6 +245,8 @@ func TestTableShowsWhyOfFindings(t *testing.T) {
 		{ID: "x/error", Category: "x", Status: engine.Error, Message: "broke", Why: "errors matter"},
 		{ID: "x/pass", Category: "x", Status: engine.Pass, Why: "passes matter"},
 		{ID: "x/skip", Category: "x", Status: engine.Skip, Message: "not here", Why: "skips matter"},
+		{ID: "x/cut", Category: "x", Status: engine.Error, Message: "interrupted", Why: "interrupted checks matter",
+			Details: map[string]any{"cause": engine.CauseInterrupted}},
 	}
 	out := render(t, newReport(results), report.TableOptions{Width: 80})
 	for _, want := range []string{
@@ -257,7 +259,7 @@ func TestTableShowsWhyOfFindings(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
-	for _, hidden := range []string{"passes matter", "skips matter"} {
+	for _, hidden := range []string{"passes matter", "skips matter", "interrupted checks matter"} {
 		if strings.Contains(out, hidden) {
 			t.Errorf("table shows %q, the why of a check that is not a finding:\n%s", hidden, out)
 		}
