@@ -59,8 +59,12 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		// Not a misconfiguration: nothing on this kernel can be changed.
 		res.Status = engine.Warn
 		res.Message = st.support.why + ": cgroup " + string(observed) + " is all it offers"
+		// The columns say what is wrong: the kernel, not the hierarchy the
+		// profile accepts ("v1" against "v1" hid it).
+		res.Observed = "a kernel without cgroup v2; " + res.Observed
 		if ok {
 			res.Message += ", as the profile expects"
+			res.Expected = "a kernel that offers cgroup v2 (the profile accepts " + c.M.Expected + " meanwhile)"
 		}
 		res.Message += "; without v2 there is no memory.high throttling, no pressure stall information, and MemoryMax=/MemoryHigh= fall back to v1's memory.limit_in_bytes or do nothing. Plan the move to a release that boots cgroup v2 (seed 003_2c6fb213591457c8.txt §2.4)"
 		res.Remediation = &remediate.Plan{Summary: "move to a kernel with cgroup v2", Actions: []remediate.Action{remediate.Tell(

@@ -126,6 +126,8 @@ func (c *swapCheck) judge(res engine.Result, o observation) engine.Result {
 	case ok && !bootOK && bootState == "on":
 		res.Status = engine.Warn
 		res.Message = "swap is off now, but the next boot turns it on: " + fstabLines(o.boot)
+		// Leads with what is wrong: "off" against "off" hides it.
+		res.Observed = "on at the next boot (" + fstabLines(o.boot) + "); now " + res.Observed
 		res.Remediation = c.plan(o, false)
 	case ok:
 		res.Status = engine.Pass

@@ -50,6 +50,8 @@ type checkOptions struct {
 	FailOn  string
 	NoColor bool
 	Quiet   bool
+	// Wide keeps the table's lines whole on a terminal too.
+	Wide bool
 }
 
 // reportOutput is one --report FORMAT=PATH.
@@ -81,6 +83,7 @@ func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 	f.StringVar(&opts.FailOn, "fail-on", failOnFail, "what makes the exit code 1: fail (fail or error), warn (also warn), none (report only)")
 	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "show only what is not a pass, and no notices")
+	f.BoolVar(&opts.Wide, "wide", false, "do not wrap the table to the terminal's width: one line per check and per message, as in a file or a pipe")
 	v = newViper(f)
 	return cmd
 }
@@ -123,6 +126,7 @@ func (o *checkOptions) settle(v *viper.Viper) error {
 	o.FailOn = v.GetString("fail-on")
 	o.NoColor = v.GetBool("no-color")
 	o.Quiet = v.GetBool("quiet")
+	o.Wide = v.GetBool("wide")
 	if _, ok := renderers[o.Format]; !ok {
 		return invalid(fmt.Errorf("--format %q: use %s", o.Format, strings.Join(ReportFormats(), ", ")))
 	}
@@ -332,7 +336,11 @@ func verdictCode(r *report.Report, failOn string) int {
 func (o *checkOptions) write(r *report.Report, streams IO) error {
 	render := func(w io.Writer, tty bool) error {
 		color := tty && !o.NoColor && (streams.Getenv == nil || streams.Getenv("NO_COLOR") == "")
-		return renderers[o.Format](w, r, renderOptions{Color: color, Quiet: o.Quiet, FailOnWarn: o.FailOn == failOnWarn})
+		width := 0
+		if tty && !o.Wide {
+			width = terminalWidth(w, streams.Getenv)
+		}
+		return renderers[o.Format](w, r, renderOptions{Color: color, Quiet: o.Quiet, Width: width, FailOnWarn: o.FailOn == failOnWarn})
 	}
 	for _, ro := range o.Reports {
 		ro := ro

@@ -12,6 +12,7 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 type listOptions struct {
@@ -72,7 +73,7 @@ func runList(v *viper.Viper, o *listOptions, io IO) error {
 	default:
 		return invalid(fmt.Errorf("--format %q: use table or json", v.GetString("format")))
 	}
-	fmt.Fprintf(io.Out, "profile %s (%s): %d checks\n\n", p.Name, strings.Join(p.Chain, " -> "), len(rows))
+	fmt.Fprintf(io.Out, "profile %s (%s): %s\n\n", p.Name, strings.Join(p.Chain, " -> "), textfmt.Count(len(rows), "check", "checks"))
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tEXPECTED\tLEVEL\tSEVERITY")
 	for _, r := range rows {

@@ -15,6 +15,7 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/remediate"
 	"github.com/golive-sh/golive/internal/report"
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 // Remediation formats: what `golive remediate --format` writes, the
@@ -141,7 +142,8 @@ func runRemediate(ctx context.Context, flags *pflag.FlagSet, v *viper.Viper, o *
 	}
 	if !o.Quiet {
 		auto, manual, reboot := remediate.Count(in.Fixes, format.yaml)
-		fmt.Fprintf(streams.Err, "golive: %d fixes: %d automatic actions, %d manual steps, %d need a reboot\n", len(in.Fixes), auto, manual, reboot)
+		fmt.Fprintf(streams.Err, "golive: %s: %s, %s, %s\n", textfmt.Count(len(in.Fixes), "fix", "fixes"),
+			textfmt.Count(auto, "automatic action", "automatic actions"), textfmt.Count(manual, "manual step", "manual steps"), textfmt.Count(reboot, "needs a reboot", "need a reboot"))
 	}
 	if code != ExitReady {
 		return exitCode(code)

@@ -89,7 +89,7 @@ func TestRemediateClosedLoop(t *testing.T) {
 func closedLoop(t *testing.T, root, work string, args []string) {
 	script := filepath.Join(work, "fix.sh")
 	r := exe(t, golive, work, nil, append([]string{"remediate", "--root", root, "-o", script}, args...)...)
-	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, " fixes: ") {
+	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, " automatic action") {
 		t.Fatalf("remediate: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if fi, err := os.Stat(script); err != nil || fi.Mode().Perm() != 0o755 {

@@ -58,7 +58,7 @@ func TestRemediateFromReportMatchesALiveRun(t *testing.T) {
 		fromFile := runWithInput(t, nil, "remediate", "--from", path, "--format", format)
 		fromStdin := runWithInput(t, strings.NewReader(report.stdout), "remediate", "--from", "-", "--format", format)
 		for _, r := range []run{live, fromFile, fromStdin} {
-			if r.code != 0 || !strings.Contains(r.stderr, "fixes: ") {
+			if r.code != 0 || !strings.Contains(r.stderr, " automatic action") {
 				t.Fatalf("%s: exit %d stderr %q", format, r.code, r.stderr)
 			}
 		}

@@ -11,6 +11,9 @@ import (
 type renderOptions struct {
 	Color bool // the table may use colour (a terminal, no NO_COLOR)
 	Quiet bool // the table shows only what is not a pass
+	// Width is the terminal's width for the table to fit; 0 is no limit
+	// (a file, a pipe, --wide).
+	Width int
 	// FailOnWarn is set under --fail-on warn: formats that show pass/fail
 	// per check (JUnit) count warnings as failures too.
 	FailOnWarn bool
@@ -20,7 +23,7 @@ type renderOptions struct {
 // `--report FORMAT=PATH`, by name.
 var renderers = map[string]func(io.Writer, *report.Report, renderOptions) error{
 	"table": func(w io.Writer, r *report.Report, o renderOptions) error {
-		return report.Table(w, r, report.TableOptions{Color: o.Color, Quiet: o.Quiet})
+		return report.Table(w, r, report.TableOptions{Color: o.Color, Quiet: o.Quiet, Width: o.Width})
 	},
 	"json": func(w io.Writer, r *report.Report, _ renderOptions) error { return report.JSON(w, r) },
 	"junit": func(w io.Writer, r *report.Report, o renderOptions) error {

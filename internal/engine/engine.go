@@ -41,7 +41,10 @@ type Result struct {
 	Severity string // critical | high | medium | low | info
 	Expected string // one line
 	Observed string // one line
-	Message  string // why it matters, or what went wrong
+	Message  string // what was found, why it was skipped, or what went wrong
+	// Why is why the rule matters, whatever this host gave: the rule's
+	// why: in the profile, or the family's own (Meta.Why).
+	Why string
 	// Details are structured facts for machines, e.g. {"runtime": "4096",
 	// "persisted": "65535", "file": "/etc/sysctl.d/90-golive.conf"}.
 	Details     map[string]any

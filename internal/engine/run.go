@@ -302,6 +302,9 @@ func fill(r Result, m Meta, d time.Duration) Result {
 	if r.Severity == "" {
 		r.Severity = m.Severity
 	}
+	if r.Why == "" {
+		r.Why = m.Why
+	}
 	if r.Severity == "" {
 		r.Severity = "medium"
 	}

@@ -345,7 +345,7 @@ func TestRunWithAnEndedContextStartsNothing(t *testing.T) {
 }
 
 func TestFillCompletesResults(t *testing.T) {
-	m := Meta{ID: "cat/target", Category: "cat", Title: "A title", Expected: ">= 1", Severity: "high"}
+	m := Meta{ID: "cat/target", Category: "cat", Title: "A title", Expected: ">= 1", Severity: "high", Why: "it matters"}
 	tests := []struct {
 		name string
 		in   Result
@@ -356,7 +356,7 @@ func TestFillCompletesResults(t *testing.T) {
 			name: "empty status is an error",
 			in:   Result{},
 			meta: m,
-			want: Result{ID: "cat/target", Category: "cat", Title: "A title", Expected: ">= 1", Severity: "high",
+			want: Result{ID: "cat/target", Category: "cat", Title: "A title", Expected: ">= 1", Severity: "high", Why: "it matters",
 				Status: Error, Message: "check returned no status", Duration: time.Millisecond},
 		},
 		{
@@ -367,9 +367,9 @@ func TestFillCompletesResults(t *testing.T) {
 		},
 		{
 			name: "the check's own values win",
-			in:   Result{ID: "own/id", Category: "own", Title: "own title", Expected: "== 2", Severity: "low", Status: Fail, Message: "m"},
+			in:   Result{ID: "own/id", Category: "own", Title: "own title", Expected: "== 2", Severity: "low", Why: "own why", Status: Fail, Message: "m"},
 			meta: m,
-			want: Result{ID: "own/id", Category: "own", Title: "own title", Expected: "== 2", Severity: "low", Status: Fail, Message: "m", Duration: time.Millisecond},
+			want: Result{ID: "own/id", Category: "own", Title: "own title", Expected: "== 2", Severity: "low", Why: "own why", Status: Fail, Message: "m", Duration: time.Millisecond},
 		},
 	}
 	for _, tt := range tests {

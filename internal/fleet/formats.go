@@ -29,7 +29,7 @@ func JSON(w io.Writer, f *Fleet) error {
 func Markdown(w io.Writer, f *Fleet) error {
 	var b strings.Builder
 	s := f.Summary
-	fmt.Fprintf(&b, "## golive fleet report\n\n**%d hosts: %d ready, %d not ready, %d not checked** (%s)\n\n", s.Hosts, s.Ready, s.NotReady, s.Unchecked, textfmt.MarkdownCode("--fail-on "+f.FailOn))
+	fmt.Fprintf(&b, "## golive fleet report\n\n**%s: %d ready, %d not ready, %d not checked** (%s)\n\n", textfmt.Count(s.Hosts, "host", "hosts"), s.Ready, s.NotReady, s.Unchecked, textfmt.MarkdownCode("--fail-on "+f.FailOn))
 	b.WriteString("| host | distro | profile | verdict | pass | warn | fail | error | failing checks |\n")
 	b.WriteString("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |\n")
 	for _, h := range f.Hosts {

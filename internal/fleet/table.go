@@ -49,7 +49,7 @@ func Table(w io.Writer, f *Fleet) error {
 			return err
 		}
 		if more > 0 {
-			fmt.Fprintf(&b, "  … %d more checks fail or warn on some host (see the JSON fleet report)\n", more)
+			fmt.Fprintf(&b, "  … %s on some host (see the JSON fleet report)\n", textfmt.Count(more, "more check fails or warns", "more checks fail or warn"))
 		}
 	}
 	var unchecked []Host
@@ -82,8 +82,8 @@ func (f *Fleet) SummaryLine() string {
 	if !f.Ready() {
 		verdict = "fleet NOT READY"
 	}
-	return fmt.Sprintf("%d hosts: %d ready, %d not ready, %d not checked (--fail-on %s) — %s",
-		s.Hosts, s.Ready, s.NotReady, s.Unchecked, f.FailOn, verdict)
+	return fmt.Sprintf("%s: %d ready, %d not ready, %d not checked (--fail-on %s) — %s",
+		textfmt.Count(s.Hosts, "host", "hosts"), s.Ready, s.NotReady, s.Unchecked, f.FailOn, verdict)
 }
 
 func hostRow(h Host) []string {

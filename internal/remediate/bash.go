@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 // Bash writes in as a bash script. Every value the script uses is an
@@ -80,7 +82,7 @@ func (s *bashScript) header(in Input) {
 	s.comment("", "Runs only on: "+guardText(in.Guard)+".")
 	s.line("#")
 	auto, manual, reboot := Count(in.Fixes, false)
-	s.comment("", fmt.Sprintf("Fixes: %d checks, %d automatic actions, %d manual steps, %d need a reboot.", len(in.Fixes), auto, manual, reboot))
+	s.comment("", fixesLine(len(in.Fixes), auto, manual, reboot))
 	for _, f := range in.Fixes {
 		mark := ""
 		if f.Plan.Reboot {
@@ -185,4 +187,11 @@ func stamp(t time.Time) string {
 		return "an unknown time"
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// fixesLine is the header's count of what the script or playbook does.
+func fixesLine(fixes, auto, manual, reboot int) string {
+	return fmt.Sprintf("Fixes: %s, %s, %s, %s.", textfmt.Count(fixes, "check", "checks"),
+		textfmt.Count(auto, "automatic action", "automatic actions"), textfmt.Count(manual, "manual step", "manual steps"),
+		textfmt.Count(reboot, "needs a reboot", "need a reboot"))
 }

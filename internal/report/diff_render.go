@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 var diffTitles = [4]string{"CHANGE", "CHECK", "STATUS", "OBSERVED"}
@@ -40,8 +42,8 @@ func DiffTable(w io.Writer, d *Diff) error {
 		name string
 		side DiffSide
 	}{{"old", d.Old}, {"new", d.New}} {
-		fmt.Fprintf(&b, "  %s  %s  %s  (%d checks: %d pass, %d warn, %d fail, %d skip, %d error, %d waived)\n",
-			s.name, oneLine(s.side.StartedAt), strings.ToUpper(oneLine(s.side.Verdict)), s.side.Summary.Total,
+		fmt.Fprintf(&b, "  %s  %s  %s  (%s: %d pass, %d warn, %d fail, %d skip, %d error, %d waived)\n",
+			s.name, oneLine(s.side.StartedAt), strings.ToUpper(oneLine(s.side.Verdict)), textfmt.Count(s.side.Summary.Total, "check", "checks"),
 			s.side.Summary.Pass, s.side.Summary.Warn, s.side.Summary.Fail, s.side.Summary.Skip, s.side.Summary.Error, s.side.Summary.Waived)
 	}
 	var cells [][4]string

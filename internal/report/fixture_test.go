@@ -48,6 +48,7 @@ func sampleResults() []engine.Result {
 			ID: "sysctl/net.core.somaxconn", Category: "sysctl", Title: "listen backlog limit",
 			Status: engine.Fail, Severity: "high", Expected: ">= 65535", Observed: "4096",
 			Message: "the listen backlog caps bursts of new connections; the kernel drops SYNs beyond it",
+			Why:     "a Go service's net.Listen backlog is capped at somaxconn: under a burst of connections the kernel drops SYNs and clients retry after a second",
 			Details: map[string]any{"runtime": "4096", "persisted": nil,
 				"files": []any{"/etc/sysctl.conf", map[string]any{"path": "/etc/sysctl.d/10-x.conf", "line": 3}}},
 			Remediation: &remediate.Plan{

@@ -180,7 +180,7 @@ func TestJUnitStructure(t *testing.T) {
 		t.Errorf("failure message %q type %q", fail.Failure.Message, fail.Failure.Type)
 	}
 	for _, want := range []string{
-		"expected: >= 65535\n", "observed: 4096\n", "message: the listen backlog caps",
+		"expected: >= 65535\n", "observed: 4096\n", "message: the listen backlog caps", "why: a Go service's net.Listen backlog is capped",
 		"details:\n", "  runtime: 4096\n", `  files: ["/etc/sysctl.conf",{"line":3,"path":"/etc/sysctl.d/10-x.conf"}]`,
 		"remediation: set net.core.somaxconn to 65535 now and at boot\n",
 		"  1. set kernel parameter net.core.somaxconn to 65535 now and at boot (persisted in /etc/sysctl.d/90-golive.conf)\n",

@@ -27,6 +27,7 @@ func findingText(c Check) string {
 	line("expected", c.Expected)
 	line("observed", c.Observed)
 	line("message", c.Message)
+	line("why", c.Why)
 	if ds := detailLines(c.Details); len(ds) > 0 {
 		b.WriteString("details:\n")
 		for _, d := range ds {

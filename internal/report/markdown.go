@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 // Markdown writes r as a ticket body in GitHub-flavoured Markdown: a
@@ -117,8 +118,8 @@ func mdHeader(b *strings.Builder, r *Report) {
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
 
 	s := r.Summary
-	fmt.Fprintf(b, "**%d checks:** %d fail, %d error%s, %d warn, %d waived, %d pass, %d skip\n\n",
-		s.Total, s.Fail, s.Error, interruptedNote(s), s.Warn, s.Waived, s.Pass, s.Skip)
+	fmt.Fprintf(b, "**%s:** %d fail, %d error%s, %d warn, %d waived, %d pass, %d skip\n\n",
+		textfmt.Count(s.Total, "check", "checks"), s.Fail, s.Error, interruptedNote(s), s.Warn, s.Waived, s.Pass, s.Skip)
 	if r.Verdict == VerdictAborted {
 		fmt.Fprintf(b, "> **Aborted:** %s. This is a partial report.\n\n", mdTextOr(r.Aborted))
 	}
@@ -164,16 +165,20 @@ func mdFinding(b *strings.Builder, c Check) {
 		b.WriteString(" — " + t)
 	}
 	b.WriteString("\n\n")
-	why := "Why it matters"
+	found := "What was found"
 	if c.Status == engine.Error {
-		why = "What went wrong"
+		found = "What went wrong"
 	}
-	for _, f := range [][2]string{
+	fields := [][2]string{
 		{"Severity", mdTextOr(c.Severity)},
 		{"Expected", mdCode(c.Expected)},
 		{"Observed", mdCode(c.Observed)},
-		{why, mdTextOr(c.Message)},
-	} {
+		{found, mdTextOr(c.Message)},
+	}
+	if why := mdText(c.Why); why != "" {
+		fields = append(fields, [2]string{"Why it matters", why})
+	}
+	for _, f := range fields {
 		fmt.Fprintf(b, "- **%s:** %s\n", f[0], f[1])
 	}
 	b.WriteString("\n")

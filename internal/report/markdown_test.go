@@ -239,7 +239,8 @@ func TestMarkdownStructure(t *testing.T) {
 			"| **ERROR** | critical | `dns/resolve:db1.internal.example.com` | — | `resolves` |\n" +
 			"| **WARN** | medium | `rlimit/unit:myapp.service/nofile` | `524288` | `>= 1048576` |\n\n",
 		"**Waived:**\n\n| Check | Reason | Ticket | Expires |\n| --- | --- | --- | --- |\n| `sysctl/net.ipv4.tcp_rmem` | waived until 2027-01-31 (OPS-1234): tuned manages buffers on this fleet | — | — |\n",
-		"### FAIL `sysctl/net.core.somaxconn` — listen backlog limit\n\n- **Severity:** high\n- **Expected:** `>= 65535`\n- **Observed:** `4096`\n- **Why it matters:** the listen backlog caps bursts of new connections; the kernel drops SYNs beyond it\n\n",
+		"### FAIL `sysctl/net.core.somaxconn` — listen backlog limit\n\n- **Severity:** high\n- **Expected:** `>= 65535`\n- **Observed:** `4096`\n- **What was found:** the listen backlog caps bursts of new connections; the kernel drops SYNs beyond it\n" +
+			"- **Why it matters:** a Go service's net.Listen backlog is capped at somaxconn: under a burst of connections the kernel drops SYNs and clients retry after a second\n\n",
 		"**Fix:** set net.core.somaxconn to 65535 now and at boot\n\n1. set kernel parameter `net.core.somaxconn` to `65535` now and at boot (persisted in `/etc/sysctl.d/90-golive.conf`)\n\n```sh\nsysctl -w net.core.somaxconn=65535\n```\n",
 		"<details><summary>Details</summary>\n\n```json\n{\n  \"files\": [\n",
 		"**Fix:** relabel /opt/myapp/bin (takes effect after a reboot)\n",
@@ -298,7 +299,7 @@ func TestMarkdownHostileValues(t *testing.T) {
 	for _, want := range []string{
 		"| **FAIL** | high | `x/a\\|b` | `line1⏎# heading⏎<script>alert(1)</script>⏎\\| cell \\|` | `` `tick` \\| pipe `` |\n",
 		"### FAIL `x/a|b` — \\# title \\<b\\>\n",
-		"- **Why it matters:** \\- item⏎1. item⏎\\> quote \\&amp; @team\n",
+		"- **What was found:** \\- item⏎1. item⏎\\> quote \\&amp; @team\n",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks:\n%s\n--- in:\n%s", want, md)

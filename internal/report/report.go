@@ -96,6 +96,7 @@ type Check struct {
 	Expected    string          `json:"expected"`
 	Observed    string          `json:"observed"`
 	Message     string          `json:"message"`
+	Why         string          `json:"why,omitempty"` // additive to v1: reports before it have none
 	Details     map[string]any  `json:"details"`
 	Remediation *remediate.Plan `json:"remediation"`
 	Fingerprint string          `json:"fingerprint"`
@@ -153,6 +154,7 @@ func New(in Input) *Report {
 			Expected:    res.Expected,
 			Observed:    res.Observed,
 			Message:     res.Message,
+			Why:         res.Why,
 			Details:     nonNil(res.Details),
 			Remediation: res.Remediation,
 			Fingerprint: Fingerprint(hostKey, res.ID),

@@ -14,21 +14,19 @@ type TableOptions struct {
 	// Color turns on ANSI colours. The caller decides (TTY, NO_COLOR,
 	// --no-color); the renderer never looks at the terminal itself.
 	Color bool
-	// Quiet shows only the checks that did not pass, any notices, and the
-	// summary line: what a CI log needs.
+	// Quiet shows only the checks that did not pass and the summary line,
+	// no notices: what a CI log needs.
 	Quiet bool
-	// Width is the terminal width in columns; 0 means DefaultTableWidth.
-	// Values are truncated to fit, messages wrapped.
+	// Width is the terminal's width in columns: values wider than their
+	// column, messages and the summary are wrapped to fit it, never cut.
+	// 0 (output to a file or a pipe, or --wide) is no limit: each check is
+	// one line and each message one line after it, however long.
 	Width int
 }
 
-// DefaultTableWidth is used when the caller does not know the terminal's
-// width (output to a file or a pipe).
-const DefaultTableWidth = 100
-
 // minTableWidth keeps the layout sane when a caller passes a tiny width; a
 // narrower terminal wraps lines, which is still readable.
-const minTableWidth = 60
+const minTableWidth = 40
 
 // Table writes the report for people at a terminal: a line naming host,
 // distro and profile; the checks grouped by category (in report order) in
@@ -38,19 +36,18 @@ func Table(w io.Writer, r *Report, o TableOptions) error {
 	if r == nil {
 		return errors.New("render table: nil report")
 	}
-	width := o.Width
-	if width <= 0 {
-		width = DefaultTableWidth
+	width := 0
+	if o.Width > 0 {
+		width = max(o.Width, minTableWidth)
 	}
-	width = max(width, minTableWidth)
 	p := palette{on: o.Color}
 
 	// Build the whole text first: one Write, and nothing half-written when
 	// the layout fails.
 	var b strings.Builder
 	if !o.Quiet {
-		b.WriteString(headline(r, p))
-		b.WriteString("\n\n")
+		writeWrapped(&b, headline(r, p), "", width)
+		b.WriteString("\n")
 	}
 	groups := groupChecks(r.Checks, o.Quiet)
 	switch {
@@ -60,18 +57,32 @@ func Table(w io.Writer, r *Report, o TableOptions) error {
 	case len(r.Checks) == 0 && !o.Quiet:
 		b.WriteString("No checks were run.\n\n")
 	}
-	for _, n := range r.Notices {
-		fmt.Fprintf(&b, "%s %s\n", p.paint(yellow, "note:"), oneLine(n))
+	if !o.Quiet {
+		for _, n := range r.Notices {
+			writeWrapped(&b, p.paint(yellow, "note:")+" "+oneLine(n), "      ", width)
+		}
+		if len(r.Notices) > 0 {
+			b.WriteString("\n")
+		}
 	}
-	if len(r.Notices) > 0 {
-		b.WriteString("\n")
-	}
-	b.WriteString(summaryLine(r, p))
-	b.WriteString("\n")
+	writeWrapped(&b, summaryLine(r, p), "", width)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
 	return nil
+}
+
+// writeWrapped writes a sentence wrapped to width (0: one line), its
+// continuation lines indented by cont.
+func writeWrapped(b *strings.Builder, s, cont string, width int) {
+	first := true
+	for _, l := range wrapText(s, width-len(cont)) {
+		if !first {
+			b.WriteString(cont)
+		}
+		b.WriteString(l + "\n")
+		first = false
+	}
 }
 
 // headline names what was checked: host, distro, profile and its extends
@@ -165,6 +176,7 @@ type row struct {
 	status  engine.Status
 	cells   [4]string // status label, ID, expected, observed
 	message string
+	why     string // "why: ...", for a finding
 }
 
 // groupChecks gathers checks by category, categories in the order they
@@ -190,9 +202,15 @@ func groupChecks(checks []Check, quiet bool) []group {
 			status: c.Status,
 			cells:  [4]string{statusLabel(c.Status), oneLine(c.ID), oneLine(c.Expected), oneLine(c.Observed)},
 		}
-		// A pass needs no explanation; every other status does.
+		// A pass needs no explanation; every other status does. A finding
+		// (fail, warn, error) also says why it matters; a skip, a waiver or
+		// an interrupted check is not one to act on, and its message says
+		// enough.
 		if c.Status != engine.Pass {
 			rw.message = oneLine(c.Message)
+		}
+		if why := oneLine(c.Why); why != "" && !c.Interrupted() && (c.Status == engine.Fail || c.Status == engine.Warn || c.Status == engine.Error) {
+			rw.why = "why: " + why
 		}
 		groups[i].rows = append(groups[i].rows, rw)
 	}

@@ -10,8 +10,10 @@ import (
 // in one table, so widths agree across categories; category headings and
 // message lines are then interleaved between its lines. They are not table
 // rows because a message reads best spanning the width under its check.
-// Every cell is sanitised to one line and truncated to its column first, so
-// each row is exactly one output line.
+// Every cell is sanitised to one line first. With a width (a terminal),
+// the columns are narrowed to fit it and a value wider than its column is
+// wrapped onto more lines of the row, never cut; without one (a file, a
+// pipe, --wide) every row is one line as long as its values.
 
 const (
 	indent      = "  "
@@ -20,50 +22,100 @@ const (
 	// minColumn is as narrow as CHECK, EXPECTED or OBSERVED gets before
 	// the table is allowed to overflow the terminal instead.
 	minColumn = 10
-	// maxMessageLines keeps one verbose check (a panic, a long TLS error)
-	// from pushing the rest of the report off the screen; the JSON report
-	// has the whole message.
-	maxMessageLines = 3
-	ellipsis        = "…"
+	ellipsis  = "…"
+	// detailMark starts a check's message; its continuation lines, and the
+	// why of a finding, are indented as far.
+	detailMark = "↳ "
+	detailCont = "  "
 )
 
 var columnTitles = [4]string{"STATUS", "CHECK", "EXPECTED", "OBSERVED"}
 
 // writeChecks writes the column titles, then each group under its heading,
-// each check's message (when it has one) under its row.
+// each check's message and, for a finding, why it matters under its row.
+// width 0 means no limit.
 func writeChecks(b *strings.Builder, groups []group, width int, p palette) {
-	var cells [][4]string
+	var rows [][4]string
 	for _, g := range groups {
 		for _, r := range g.rows {
-			cells = append(cells, r.cells)
+			rows = append(rows, r.cells)
 		}
 	}
-	widths := fitColumns(naturalWidths(cells), width-len(indent)-statusWidth-3*columnGap)
-	for i := range cells {
-		for c := 1; c < 4; c++ {
-			cells[i][c] = truncate(cells[i][c], widths[c-1])
-		}
+	var widths []int
+	if width > 0 {
+		widths = fitColumns(naturalWidths(rows), width-len(indent)-statusWidth-3*columnGap)
+	}
+	// Each row becomes one or more physical lines, laid out together so
+	// the columns agree; heights says how many lines each row took.
+	var cells [][4]string
+	heights := make([]int, len(rows))
+	for i, r := range rows {
+		part := wrapRow(r, widths)
+		heights[i] = len(part)
+		cells = append(cells, part...)
 	}
 	lines := alignRows(columnTitles, cells)
 
 	b.WriteString(indent + p.paint(bold, lines[0]) + "\n")
-	messageIndent := indent + strings.Repeat(" ", statusWidth+columnGap)
-	messageWidth := width - len(messageIndent) - 2 // "↳ "
-	next := 1
+	detailIndent := indent + strings.Repeat(" ", statusWidth+columnGap)
+	detailWidth := 0
+	if width > 0 {
+		detailWidth = max(width-textfmt.Width(detailIndent+detailMark), minColumn)
+	}
+	next, row := 1, 0
 	for _, g := range groups {
 		b.WriteString("\n" + p.paint(bold, g.name) + "\n")
 		for _, r := range g.rows {
 			b.WriteString(indent + paintStatus(lines[next], r, p) + "\n")
-			next++
-			for i, l := range wrap(r.message, messageWidth, maxMessageLines) {
-				mark := "  "
-				if i == 0 {
-					mark = "↳ "
+			for _, l := range lines[next+1 : next+heights[row]] {
+				b.WriteString(indent + l + "\n")
+			}
+			next += heights[row]
+			row++
+			mark := detailMark
+			for _, text := range []string{r.message, r.why} {
+				for _, l := range wrapText(text, detailWidth) {
+					b.WriteString(detailIndent + mark + l + "\n")
+					mark = detailCont
 				}
-				b.WriteString(messageIndent + mark + l + "\n")
 			}
 		}
 	}
+}
+
+// wrapRow lays one row's cells out as lines: CHECK, EXPECTED and OBSERVED
+// each wrapped to its width (widths nil: no limit, one line), the status
+// label on the first line only.
+func wrapRow(r [4]string, widths []int) [][4]string {
+	if widths == nil {
+		return [][4]string{r}
+	}
+	var cols [4][]string
+	cols[0] = []string{r[0]}
+	height := 1
+	for c := 1; c < 4; c++ {
+		cols[c] = textfmt.Wrap(r[c], widths[c-1])
+		height = max(height, len(cols[c]))
+	}
+	out := make([][4]string, height)
+	for c, col := range cols {
+		for i, l := range col {
+			out[i][c] = l
+		}
+	}
+	return out
+}
+
+// wrapText wraps one line of text to width columns, or keeps it one line
+// when width is 0 (no limit).
+func wrapText(s string, width int) []string {
+	if width <= 0 {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	return textfmt.Wrap(s, width)
 }
 
 // paintStatus colours the status label at the start of a row's line. The
@@ -94,9 +146,10 @@ func naturalWidths(cells [][4]string) []int {
 
 // fitColumns narrows columns until the widths (CHECK, EXPECTED, OBSERVED)
 // fit budget. Check IDs are what people copy into --only and waivers, so
-// EXPECTED and OBSERVED give way first, widest first, down to a quarter of
-// the budget each; only then is every column narrowed, widest first, down
-// to minColumn. Past that the line overflows rather than showing nothing.
+// EXPECTED and OBSERVED give way first, widest first, down to a fifth of
+// the budget each (a narrow value column only takes more lines); only then
+// is every column narrowed, widest first, down to minColumn. Past that the
+// line overflows rather than showing nothing.
 func fitColumns(natural []int, budget int) []int {
 	w := make([]int, len(natural))
 	total := 0
@@ -119,7 +172,7 @@ func fitColumns(natural []int, budget int) []int {
 			total--
 		}
 	}
-	shrink([]int{1, 2}, max(minColumn, budget/4))
+	shrink([]int{1, 2}, max(minColumn, budget/5))
 	shrink([]int{0, 1, 2}, minColumn)
 	return w
 }
@@ -127,7 +180,7 @@ func fitColumns(natural []int, budget int) []int {
 // alignRows lays out the titles and rows: every column left-aligned and as
 // wide as its widest cell, columns columnGap spaces apart. It returns one
 // line per row, titles first, trailing spaces trimmed. Cells are one line
-// each and pre-truncated, so padding is all there is to do (a tablewriter table did this until it cost a full run more than every
+// each and pre-wrapped, so padding is all there is to do (a tablewriter table did this until it cost a full run more than every
 // check together; TestAlignRowsAgreesWithTablewriter holds the output to
 // its layout).
 func alignRows(titles [4]string, cells [][4]string) []string {
@@ -156,66 +209,6 @@ func alignRows(titles [4]string, cells [][4]string) []string {
 // truncate shortens s to width display columns, marking the cut.
 func truncate(s string, width int) string {
 	return textfmt.Truncate(s, width, ellipsis)
-}
-
-// wrap breaks s into lines of at most width display columns at spaces,
-// splitting words longer than a line, and keeps at most maxLines of them,
-// marking the cut.
-func wrap(s string, width, maxLines int) []string {
-	width = max(width, minColumn)
-	var lines []string
-	var cur strings.Builder
-	curWidth := 0
-	flush := func() {
-		lines = append(lines, cur.String())
-		cur.Reset()
-		curWidth = 0
-	}
-	for _, word := range strings.Fields(s) {
-		for _, piece := range splitWord(word, width) {
-			pw := textfmt.Width(piece)
-			if curWidth > 0 && curWidth+1+pw > width {
-				flush()
-			}
-			if curWidth > 0 {
-				cur.WriteByte(' ')
-				curWidth++
-			}
-			cur.WriteString(piece)
-			curWidth += pw
-		}
-	}
-	if curWidth > 0 {
-		flush()
-	}
-	if len(lines) > maxLines {
-		lines = lines[:maxLines]
-		last := lines[maxLines-1]
-		lines[maxLines-1] = textfmt.Truncate(last+" "+ellipsis, width, ellipsis)
-	}
-	return lines
-}
-
-// splitWord cuts a word wider than width (a URL, a path) into pieces that
-// fit, so a line never overflows.
-func splitWord(word string, width int) []string {
-	if textfmt.Width(word) <= width {
-		return []string{word}
-	}
-	var pieces []string
-	var cur strings.Builder
-	curWidth := 0
-	for _, r := range word {
-		rw := textfmt.Width(string(r))
-		if curWidth+rw > width && curWidth > 0 {
-			pieces = append(pieces, cur.String())
-			cur.Reset()
-			curWidth = 0
-		}
-		cur.WriteRune(r)
-		curWidth += rw
-	}
-	return append(pieces, cur.String())
 }
 
 // oneLine is textfmt.OneLine, the sanitiser every outside string passes.

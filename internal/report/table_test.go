@@ -13,6 +13,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/report"
+	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -140,11 +141,13 @@ func TestTableQuietShowsOnlyMisses(t *testing.T) {
 }
 
 func TestTableShowsNotices(t *testing.T) {
-	for _, quiet := range []bool{false, true} {
-		out := render(t, abortedReport(), report.TableOptions{Quiet: quiet})
-		if !strings.Contains(out, "note: no built-in profile matches rocky 9.3; using generic\n") {
-			t.Errorf("quiet=%v: notice missing:\n%s", quiet, out)
-		}
+	out := render(t, abortedReport(), report.TableOptions{})
+	if !strings.Contains(out, "note: no built-in profile matches rocky 9.3; using generic\n") {
+		t.Errorf("notice missing:\n%s", out)
+	}
+	// -q's help promises no notices.
+	if out := render(t, abortedReport(), report.TableOptions{Quiet: true}); strings.Contains(out, "note:") || strings.Contains(out, "using generic") {
+		t.Errorf("quiet output shows a notice:\n%s", out)
 	}
 	if out := render(t, abortedReport(), report.TableOptions{}); !strings.Contains(out, " · root /mnt/image") {
 		t.Errorf("headline does not name the --root:\n%s", out)
@@ -207,12 +210,59 @@ func TestTableFitsTheWidth(t *testing.T) {
 		if !strings.Contains(out, "  PASS    os/eol") {
 			t.Errorf("width %d: short check mangled:\n%s", width, out)
 		}
-		if strings.Count(out, "↳ ") != 1 || !strings.Contains(out, "…") {
-			t.Errorf("width %d: want one message, capped with …:\n%s", width, out)
+		if strings.Count(out, "↳ ") != 1 || strings.Contains(out, "…") {
+			t.Errorf("width %d: want one message, not cut:\n%s", width, out)
+		}
+		// Wrapped, every value and the whole message are still there.
+		rows := reporttest.ParseTable(out)
+		if len(rows) != 2 {
+			t.Fatalf("width %d: read back %d rows, want 2:\n%s", width, len(rows), out)
+		}
+		got := []string{rows[0].Cells[0], rows[0].Cells[1], rows[0].Cells[2], rows[0].Detail}
+		for i, want := range []string{long[0].ID, long[0].Expected, long[0].Observed, long[0].Message} {
+			if reporttest.Squeeze(got[i]) != reporttest.Squeeze(want) {
+				t.Errorf("width %d: read back %q, want %q:\n%s", width, got[i], want, out)
+			}
 		}
 	}
 	if out := render(t, newReport(long), report.TableOptions{Width: 200}); !strings.Contains(out, long[0].ID) {
-		t.Errorf("a 200-column table truncates a 70-character check ID:\n%s", out)
+		t.Errorf("a 200-column table wraps a 70-character check ID:\n%s", out)
+	}
+	// No width (a file, a pipe, --wide): one line per check and per
+	// message, nothing wrapped or cut.
+	out := render(t, newReport(long), report.TableOptions{})
+	for _, s := range []string{long[0].ID + "  " + long[0].Expected + "  " + long[0].Observed + "\n", "↳ " + long[0].Message + "\n"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("without a width, %q is not one line:\n%s", s, out)
+		}
+	}
+}
+
+func TestTableShowsWhyOfFindings(t *testing.T) {
+	results := []engine.Result{
+		{ID: "x/fail", Category: "x", Status: engine.Fail, Message: "found 1", Why: "fails matter"},
+		{ID: "x/warn", Category: "x", Status: engine.Warn, Message: "found 2", Why: "warns matter"},
+		{ID: "x/error", Category: "x", Status: engine.Error, Message: "broke", Why: "errors matter"},
+		{ID: "x/pass", Category: "x", Status: engine.Pass, Why: "passes matter"},
+		{ID: "x/skip", Category: "x", Status: engine.Skip, Message: "not here", Why: "skips matter"},
+		{ID: "x/cut", Category: "x", Status: engine.Error, Message: "interrupted", Why: "interrupted checks matter",
+			Details: map[string]any{"cause": engine.CauseInterrupted}},
+	}
+	out := render(t, newReport(results), report.TableOptions{Width: 80})
+	for _, want := range []string{
+		"          ↳ found 1\n            why: fails matter\n",
+		"          ↳ found 2\n            why: warns matter\n",
+		"          ↳ broke\n            why: errors matter\n",
+		"          ↳ not here\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	for _, hidden := range []string{"passes matter", "skips matter", "interrupted checks matter"} {
+		if strings.Contains(out, hidden) {
+			t.Errorf("table shows %q, the why of a check that is not a finding:\n%s", hidden, out)
+		}
 	}
 }
 
