@@ -115,6 +115,7 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 		newFleetCmd(io),
 	)
 	suggestSubcommands(root)
+	registerCompletions(root)
 	return root
 }
 
