@@ -56,15 +56,15 @@ func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	case !user.Set:
 		res.Status = engine.Fail
 		res.Observed = "root (no User=)"
-		res.Message = "no User=: the service runs as root, so any bug in it is a root compromise (seed 000)"
+		res.Message = "no User=: the service runs as root, so any bug in it is a root compromise"
 		if user.Reset != "" {
-			res.Message = "no User= (" + user.Reset + "): the service runs as root, so any bug in it is a root compromise (seed 000)"
+			res.Message = "no User= (" + user.Reset + "): the service runs as root, so any bug in it is a root compromise"
 		}
 		res.Remediation = c.plan(f, user)
 	case user.Value == "root" || user.Value == "0":
 		res.Status = engine.Fail
 		res.Observed = "User=" + user.Value
-		res.Message = "User=" + user.Value + " in " + user.File + ": the service runs as root (seed 000: a dedicated unprivileged user)"
+		res.Message = "User=" + user.Value + " in " + user.File + ": the service runs as root: give it a dedicated unprivileged user"
 		res.Remediation = c.plan(f, user)
 	case strings.Contains(user.Value, "%"):
 		res.Status = engine.Warn
