@@ -263,7 +263,7 @@ func (c *unitCheck) judgeGo(res engine.Result, g goMaxProcs, lv live, cfg settin
 	if res.Status == engine.Pass {
 		res.Status = engine.Warn
 	}
-	res.Remediation = addGoMaxProcs(res.Remediation, res.ID, c.unitName, g.Aware)
+	res.Remediation = addGoMaxProcs(res.Remediation, c.ID(), c.unitName, g.Aware)
 	return res
 }
 
