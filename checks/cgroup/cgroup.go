@@ -271,7 +271,7 @@ func metaVersion() engine.Meta {
 		},
 		Why: "the unified hierarchy is what current systemd, container runtimes and Go expect: memory.high throttling before the OOM killer, " +
 			"pressure stall information, one consistent cgroup per service; on v1 or hybrid hosts MemoryMax=/MemoryHigh= partly do not apply " +
-			"(seed 003_2c6fb213591457c8.txt §2.4). A kernel without cgroup v2 (CentOS 7's 3.10) cannot be fixed by configuration: that is a warning",
+			"(the kernel's Documentation/admin-guide/cgroup-v2.rst). A kernel without cgroup v2 (CentOS 7's 3.10) cannot be fixed by configuration: that is a warning",
 		Fix: "boot with systemd.unified_cgroup_hierarchy=1: grubby --update-kernel=ALL --args=... on the RHEL family, " +
 			"GRUB_CMDLINE_LINUX in /etc/default/grub and update-grub on Debian/Ubuntu; then reboot",
 	}

@@ -42,22 +42,22 @@ var knobs = []knob{
 	{
 		Name: "memory.max", Controller: "memory", Directive: "MemoryMax", Legacy: "MemoryLimit", Q: bytesQ, Unset: &amount{Max: true},
 		Why: "the hard memory limit: above it the kernel's OOM killer ends the service inside its cgroup instead of letting a leak take the " +
-			"whole host down (seed 003_2c6fb213591457c8.txt §2.1: MemoryLimit=2G); a Go service should also get GOMEMLIMIT below it so the GC works harder before the kill",
+			"whole host down; a Go service should also get GOMEMLIMIT below it so the GC works harder before the kill",
 	},
 	{
 		Name: "memory.high", Controller: "memory", Directive: "MemoryHigh", V2Only: true, Q: bytesQ, Unset: &amount{Max: true},
 		Why: "the throttle point below memory.max: above it the kernel reclaims aggressively and slows the service instead of killing it " +
-			"(seed 003_2c6fb213591457c8.txt §4.2); it exists only on cgroup v2",
+			"(systemd.resource-control(5)); it exists only on cgroup v2",
 	},
 	{
 		Name: "memory.low", Controller: "memory", Directive: "MemoryLow", V2Only: true, Q: bytesQ, Unset: &amount{V: new(big.Rat)},
-		Why: "memory protected from reclaim while the host is under pressure (seed 003_2c6fb213591457c8.txt §4.2); it exists only on cgroup v2",
+		Why: "memory protected from reclaim while the host is under pressure (systemd.resource-control(5)); it exists only on cgroup v2",
 	},
 	{
 		Name: "cpu.max", Controller: "cpu", Directive: "CPUQuota", Q: coresQ, Unset: &amount{Max: true},
 		Why: "the CPU bandwidth limit, in cores: a Go service runs GOMAXPROCS threads at once, and when GOMAXPROCS exceeds the quota the " +
 			"kernel throttles the whole service for the rest of each period — latency spikes. Go 1.25+ sets GOMAXPROCS from the quota " +
-			"(rounded up, at least 2); older Go uses every online CPU (seed 003_2c6fb213591457c8.txt §4.1)",
+			"(rounded up, at least 2); older Go uses every online CPU (the runtime package's GOMAXPROCS documentation)",
 	},
 	{
 		Name: "pids.max", Controller: "pids", Directive: "TasksMax", Q: countQ,

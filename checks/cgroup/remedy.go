@@ -64,7 +64,7 @@ func (c *unitCheck) plan(st *state, u *unitInfo, cfg setting, apply, persist boo
 		}
 	default:
 		actions = append(actions, remediate.Action{Kind: remediate.DropIn, Path: drop,
-			Content: fmt.Sprintf("# golive: cgroup/unit:%s/%s %s\n[%s]\n%s\n", c.unitName, c.knob.Name, c.rule.Expect.String(), section, line)})
+			Content: fmt.Sprintf("# Written by golive for check cgroup/unit:%s/%s (%s).\n[%s]\n%s\n", c.unitName, c.knob.Name, c.rule.Expect.String(), section, line)})
 	}
 	actions = append(actions, remediate.Run("load the changed unit files", "systemctl", "daemon-reload"))
 	if apply {
@@ -100,14 +100,14 @@ func directiveValue(q quantity, a amount) string {
 
 // addGoMaxProcs adds an Environment=GOMAXPROCS drop-in; the running
 // service reads it only when it restarts, which is the operator's call.
-func addGoMaxProcs(p *remediate.Plan, unitName string, n int) *remediate.Plan {
+func addGoMaxProcs(p *remediate.Plan, checkID, unitName string, n int) *remediate.Plan {
 	if p == nil {
 		p = &remediate.Plan{Summary: fmt.Sprintf("run %s with GOMAXPROCS=%d", unitName, n)}
 	}
 	section := typeSections[unitName[strings.LastIndexByte(unitName, '.')+1:]]
 	p.Actions = append(p.Actions,
 		remediate.Action{Kind: remediate.DropIn, Path: dropInPath(unitName, "GOMAXPROCS"),
-			Content: fmt.Sprintf("# golive: match GOMAXPROCS to the CPU quota (Go 1.25+ does this by itself)\n[%s]\nEnvironment=GOMAXPROCS=%d\n", section, n)},
+			Content: fmt.Sprintf("# Written by golive for check %s: match GOMAXPROCS to the CPU quota (Go 1.25+ does this by itself)\n[%s]\nEnvironment=GOMAXPROCS=%d\n", checkID, section, n)},
 		remediate.Run("load the changed unit files", "systemctl", "daemon-reload"),
 		remediate.Tell(fmt.Sprintf("restart %s when convenient (systemctl restart %s): the environment is read at start", unitName, unitName)))
 	return p

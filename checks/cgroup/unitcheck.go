@@ -263,7 +263,7 @@ func (c *unitCheck) judgeGo(res engine.Result, g goMaxProcs, lv live, cfg settin
 	if res.Status == engine.Pass {
 		res.Status = engine.Warn
 	}
-	res.Remediation = addGoMaxProcs(res.Remediation, c.unitName, g.aware)
+	res.Remediation = addGoMaxProcs(res.Remediation, c.ID(), c.unitName, g.aware)
 	return res
 }
 

@@ -234,7 +234,7 @@ func TestCPUQuotaAndGOMAXPROCS(t *testing.T) {
 	})
 	r := runProfile(t, hosttest.Root(t, files), knobProfile(rule))["cgroup/unit:app.service/cpu.max"]
 	want(t, r, engine.Warn, "1 core live", "8 CPUs", "GOMAXPROCS=8 from the environment", "set GOMAXPROCS=2")
-	if r.Remediation == nil || !strings.Contains(r.Remediation.Actions[0].Content, "Environment=GOMAXPROCS=2") {
+	if r.Remediation == nil || !strings.Contains(r.Remediation.Actions[0].Content, "Environment=GOMAXPROCS=2") || !strings.Contains(r.Remediation.Actions[0].Content, "# Written by golive for check cgroup/unit:") {
 		t.Errorf("remediation %+v", r.Remediation)
 	}
 

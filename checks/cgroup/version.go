@@ -66,7 +66,7 @@ func (c *versionCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			res.Message += ", as the profile expects"
 			res.Expected = "a kernel that offers cgroup v2 (the profile accepts " + c.M.Expected + " meanwhile)"
 		}
-		res.Message += "; without v2 there is no memory.high throttling, no pressure stall information, and MemoryMax=/MemoryHigh= fall back to v1's memory.limit_in_bytes or do nothing. Plan the move to a release that boots cgroup v2 (seed 003_2c6fb213591457c8.txt §2.4)"
+		res.Message += "; without v2 there is no memory.high throttling, no pressure stall information, and MemoryMax=/MemoryHigh= fall back to v1's memory.limit_in_bytes or do nothing. Plan the move to a release that boots cgroup v2"
 		res.Remediation = &remediate.Plan{Summary: "move to a kernel with cgroup v2", Actions: []remediate.Action{remediate.Tell(
 			"cgroup v2 needs Linux 4.15 or later (4.5 for the filesystem, 4.15 for the cpu controller): move the service to a release that boots the unified hierarchy (RHEL/Rocky 9, Ubuntu 22.04); there is no in-place fix on this kernel")}}
 	case ok && next && !nextOK:

@@ -148,7 +148,7 @@ func metaSwap() engine.Meta {
 		},
 		Why: "a swapped-out page costs a disk read on the next touch: a Go service's heap and the GC's scan of it, or etcd's raft loop, " +
 			"stall for milliseconds to seconds, heartbeats time out and leaders flap; etcd's production guidance is swap off " +
-			"(seed 002_1d5757c9aaf48532.txt, deployment planning). With swap on, vm.swappiness says how eagerly anonymous memory is swapped",
+			"(deployment planning). With swap on, vm.swappiness says how eagerly anonymous memory is swapped",
 		Fix: fmt.Sprintf("swapoff -a now; comment out the swap lines of %s so it stays off; vm.swappiness=%d (or the profile's value) in case swap returns", fstab, defaultSwappiness),
 	}
 }

@@ -123,7 +123,7 @@ func TestBadMemoryRulesAreProfileErrors(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
-	if m, ok := explain("memory/swap"); !ok || m.Why == "" || !strings.Contains(m.Why, "seed 002") || len(m.Reads) != 3 {
+	if m, ok := explain("memory/swap"); !ok || m.Why == "" || !strings.Contains(m.Why, "deployment planning") || len(m.Reads) != 3 {
 		t.Errorf("%+v %v", m, ok)
 	}
 	if _, ok := explain("memory/other"); ok {

@@ -79,7 +79,7 @@ func TestRuleLevelAndWhyReachTheMeta(t *testing.T) {
 		m := c.Meta()
 		switch m.ID {
 		case "rlimit/unit:golive-demo.service/nofile":
-			if m.Level != "fail" || m.Severity != "high" || m.Expected != ">= 1048576" || !strings.Contains(m.Why, "seed 003") || m.Where == "" {
+			if m.Level != "fail" || m.Severity != "high" || m.Expected != ">= 1048576" || !strings.Contains(m.Why, "EMFILE") || m.Where == "" {
 				t.Errorf("unit meta %+v", m)
 			}
 		case "rlimit/login:golive-demo/nproc":

@@ -72,7 +72,7 @@ func (s *shared) unitPlan(h *host.Host, name string, f *unit.File, mc *managerCo
 	}
 	p.Actions = append(p.Actions, manual...)
 	if len(fixed) > 0 {
-		content := "# Written by golive: resource limits for " + name + " (rlimits.unit in the golive profile).\n" +
+		content := "# Written by golive for checks rlimit/unit:" + name + "/*: resource limits for " + name + " (rlimits.unit in the golive profile).\n" +
 			"# golive owns this file and rewrites it whole.\n[Service]\n" + strings.Join(lines, "\n") + "\n"
 		p.Actions = append(p.Actions,
 			remediate.Action{Kind: remediate.DropIn, Path: dropIn, Content: content},
@@ -172,7 +172,7 @@ func (s *shared) loginPlan(h *host.Host, user string) *remediate.Plan {
 	}
 	p.Actions = append(p.Actions, manual...)
 	if len(fixed) > 0 {
-		content := "# Written by golive: login limits for " + user + " (rlimits.login in the golive profile).\n" +
+		content := "# Written by golive for checks rlimit/login:" + user + "/*: login limits for " + user + " (rlimits.login in the golive profile).\n" +
 			"# pam_limits applies them to new sessions. golive owns this file and rewrites it whole.\n" +
 			"# <domain> <type> <item> <value>  (memlock, core, stack, data, fsize, as, rss in KiB)\n" +
 			strings.Join(lines, "\n") + "\n"

@@ -49,7 +49,7 @@ func (c *networkCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case contains(after, networkTarget):
 		res.Status = engine.Pass
 		res.Observed = "After=" + networkTarget
-		res.Message = "starts after network management has started (seed 000). Addresses may not be configured yet: enough for a service that listens on 0.0.0.0 or ::, " +
+		res.Message = "starts after network management has started. Addresses may not be configured yet: enough for a service that listens on 0.0.0.0 or ::, " +
 			"not for one that binds a specific address or connects out at start — those want network-online.target"
 	default:
 		res.Status = engine.Fail
@@ -57,7 +57,7 @@ func (c *networkCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		if len(after) > 0 {
 			res.Observed = "After=" + strings.Join(after, " ")
 		}
-		res.Message = "the unit is not ordered after network.target or network-online.target: at boot it can start before the network exists (seed 000: After=network.target)"
+		res.Message = "the unit is not ordered after network.target or network-online.target: at boot it can start before the network exists"
 		if r := resetOf(f, "Unit", "After"); r != "" {
 			res.Message += "; " + r
 		}
@@ -79,7 +79,7 @@ func resetOf(f *unit.File, section, key string) string {
 }
 
 func (c *networkCheck) plan() *remediate.Plan {
-	content := "# Written by golive: start " + c.st.name + " once the network is up (seed 000).\n[Unit]\nWants=" + networkOnline + "\nAfter=" + networkOnline + "\n"
+	content := "# Written by golive for check " + engine.CheckID(kind, "network", c.st.name) + ": start " + c.st.name + " once the network is up.\n[Unit]\nWants=" + networkOnline + "\nAfter=" + networkOnline + "\n"
 	return &remediate.Plan{
 		Summary: "order " + c.st.name + " after " + networkOnline,
 		Actions: []remediate.Action{

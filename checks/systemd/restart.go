@@ -99,7 +99,7 @@ func (c *restartCheck) compareLive(ctx context.Context, h *host.Host, res engine
 // systemd.service(5)). A Go panic exits with status 2 and log.Fatal with 1:
 // "unclean exit codes".
 var restartMisses = map[string]string{
-	"no":          "systemd never restarts the service: a panic, an OOM kill or a crash leaves it down (seed 000: Restart=always)",
+	"no":          "systemd never restarts the service: a panic, an OOM kill or a crash leaves it down",
 	"on-success":  "systemd restarts it only after a clean exit, not after a panic (exit status 2), an OOM kill or a crash",
 	"on-abnormal": "systemd restarts it after a signal, timeout or watchdog, but not after an unclean exit: a Go panic (exit status 2) or log.Fatal (1) leaves it down",
 	"on-abort":    "systemd restarts it only after an uncaught signal: a Go panic (exit status 2), log.Fatal or a timeout leaves it down",
@@ -169,7 +169,7 @@ func (c *restartCheck) plan(f *unit.File, a assignment, setRestart bool) *remedi
 		summary = fmt.Sprintf("set Restart=%s and RestartSec=5s for %s", value, c.st.name)
 	}
 	body += "RestartSec=5s\n"
-	content := "# Written by golive: restart policy for " + c.st.name + " (seed 000: Restart=always; seed 003: RestartSec).\n" + body
+	content := "# Written by golive for check " + engine.CheckID(kind, "restart", c.st.name) + ": restart policy for " + c.st.name + ".\n" + body
 	return &remediate.Plan{
 		Summary: summary,
 		Actions: []remediate.Action{

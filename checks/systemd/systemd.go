@@ -175,7 +175,7 @@ func metaLoaded(name string) engine.Meta {
 func metaRestart(name string, accept []string) engine.Meta {
 	m := meta("restart", name, "systemd restarts "+name+" when it dies", "Restart= in ["+strings.Join(accept, ", ")+"]", "high")
 	m.Reads = []string{unitReads + ": Restart=, RestartSec=, StartLimitIntervalSec=, StartLimitBurst="}
-	m.Why = "without Restart= (the default is no) a crash, an OOM kill or a panic leaves the service down until someone notices (seed 000); " +
+	m.Why = "without Restart= (the default is no) a crash, an OOM kill or a panic leaves the service down until someone notices; " +
 		"with the default RestartSec=100ms five quick crashes hit systemd's start limit (5 in 10 s) and it stops trying"
 	m.Fix = "a drop-in " + "/etc/systemd/system/" + name + ".d/90-golive.conf with Restart=on-failure (or always) and RestartSec=5s, then systemctl daemon-reload"
 	return m
@@ -184,7 +184,7 @@ func metaRestart(name string, accept []string) engine.Meta {
 func metaUser(name string) engine.Meta {
 	m := meta("user", name, name+" runs as an unprivileged user", "User= set to a user other than root, or DynamicUser=yes", "high")
 	m.Reads = []string{unitReads + ": User=, DynamicUser=", "/etc/passwd and /etc/nsswitch.conf (does the user exist)", "on a running systemd: the loaded User= over D-Bus"}
-	m.Why = "without User= a service runs as root: any bug is a root compromise (seed 000, least privilege); a User= that does not exist makes systemd refuse to start it (217/USER)"
+	m.Why = "without User= a service runs as root: any bug is a root compromise (least privilege); a User= that does not exist makes systemd refuse to start it (217/USER)"
 	m.Fix = "create a system user (useradd --system) and set User= in a drop-in, or DynamicUser=yes"
 	return m
 }
@@ -192,7 +192,7 @@ func metaUser(name string) engine.Meta {
 func metaNetwork(name string) engine.Meta {
 	m := meta("network", name, name+" starts after the network", "After= network-online.target (with Wants=) or network.target", "medium")
 	m.Reads = []string{unitReads + ": After=, Wants=, Requires="}
-	m.Why = "a network service started before the network can fail to bind a configured address or to resolve and reach its dependencies at boot (seed 000: After=network.target); " +
+	m.Why = "a network service started before the network can fail to bind a configured address or to resolve and reach its dependencies at boot; " +
 		"network-online.target waits for configured addresses but only when something Wants= it (systemd.special(7))"
 	m.Fix = "After=network-online.target and Wants=network-online.target in [Unit] (a drop-in), then systemctl daemon-reload"
 	return m

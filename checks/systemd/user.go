@@ -56,15 +56,15 @@ func (c *userCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 	case !user.set:
 		res.Status = engine.Fail
 		res.Observed = "root (no User=)"
-		res.Message = "no User=: the service runs as root, so any bug in it is a root compromise (seed 000)"
+		res.Message = "no User=: the service runs as root, so any bug in it is a root compromise"
 		if user.reset != "" {
-			res.Message = "no User= (" + user.reset + "): the service runs as root, so any bug in it is a root compromise (seed 000)"
+			res.Message = "no User= (" + user.reset + "): the service runs as root, so any bug in it is a root compromise"
 		}
 		res.Remediation = c.plan(f, user)
 	case user.value == "root" || user.value == "0":
 		res.Status = engine.Fail
 		res.Observed = "User=" + user.value
-		res.Message = "User=" + user.value + " in " + user.file + ": the service runs as root (seed 000: a dedicated unprivileged user)"
+		res.Message = "User=" + user.value + " in " + user.file + ": the service runs as root: give it a dedicated unprivileged user"
 		res.Remediation = c.plan(f, user)
 	case strings.Contains(user.value, "%"):
 		res.Status = engine.Warn

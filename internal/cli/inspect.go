@@ -18,7 +18,8 @@ import (
 type listOptions struct {
 	target
 	selection
-	Format string
+	Format  string
+	Offline bool
 }
 
 func newListCmd(io IO) *cobra.Command {
@@ -38,6 +39,7 @@ warning for every waiver that matches no check, then --only and --skip.`,
 	opts.target.bind(cmd.Flags())
 	opts.selection.bind(cmd.Flags(), "list")
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "table", "table or json")
+	cmd.Flags().BoolVar(&opts.Offline, "offline", false, "mark the network checks, which check --offline would skip")
 	v = newViper(cmd.Flags())
 	return cmd
 }
@@ -51,18 +53,22 @@ type listedCheck struct {
 	Severity string `json:"severity"`
 	Network  bool   `json:"network"`
 	Source   string `json:"source,omitempty"`
+	// Offline is set on a network check under --offline: check plans it
+	// and reports it as skip.
+	Offline bool `json:"offline,omitempty"`
 }
 
 func runList(v *viper.Viper, o *listOptions, io IO) error {
-	_, p, plan, err := prepare(v, &o.target, &o.selection)
+	_, p, plan, err := prepare(v, &o.target, &o.selection, "offline")
 	if err != nil {
 		return err
 	}
+	o.Offline = v.GetBool("offline")
 	rows := make([]listedCheck, 0, len(plan.Checks))
 	for _, c := range plan.Checks {
 		m := c.Meta()
 		rows = append(rows, listedCheck{ID: m.ID, Category: m.Category, Title: m.Title, Expected: m.Expected,
-			Level: m.Level, Severity: m.Severity, Network: m.Network, Source: m.Where})
+			Level: m.Level, Severity: m.Severity, Network: m.Network, Source: m.Where, Offline: m.Network && o.Offline})
 	}
 	switch v.GetString("format") {
 	case "json":
@@ -78,7 +84,10 @@ func runList(v *viper.Viper, o *listOptions, io IO) error {
 	fmt.Fprintln(tw, "ID\tEXPECTED\tLEVEL\tSEVERITY")
 	for _, r := range rows {
 		level := r.Level
-		if r.Network {
+		switch {
+		case r.Offline:
+			level += " (network: skipped, --offline)"
+		case r.Network:
 			level += " (network)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, orDash(r.Expected), orDash(level), r.Severity)
@@ -88,13 +97,14 @@ func runList(v *viper.Viper, o *listOptions, io IO) error {
 
 // prepare loads the target and plans it as check would, for list and
 // explain: the same profile, host and selection (with the config file's
-// options: only and skip) give the same checks.
-func prepare(v *viper.Viper, t *target, sel *selection) (*host.Host, *profile.Profile, *engine.Plan, error) {
+// options: only and skip, and the other options named by also) give the
+// same checks.
+func prepare(v *viper.Viper, t *target, sel *selection, also ...string) (*host.Host, *profile.Profile, *engine.Plan, error) {
 	h, _, p, err := t.load(v)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := mergeConfigOptions(v, p.Options, "only", "skip"); err != nil {
+	if err := mergeConfigOptions(v, p.Options, append([]string{"only", "skip"}, also...)...); err != nil {
 		return nil, nil, nil, err
 	}
 	sel.settle(v)
@@ -157,20 +167,19 @@ func runExplain(v *viper.Viper, o *explainOptions, id string, io IO) error {
 	if err != nil {
 		return err
 	}
+	builtins, err := builtinPlans(h)
+	if err != nil {
+		return err
+	}
+	if strings.Contains(id, "*") {
+		return explainGlob(io, id, plan, builtins)
+	}
 	var rows []profileExpectation
 	var meta engine.Meta
 	found := false
-	for _, name := range profile.Builtins() {
-		bp, err := profile.Resolve(profile.Request{Profile: name})
-		if err != nil {
-			return fmt.Errorf("built-in profile %s: %w", name, err)
-		}
-		row := profileExpectation{profile: name}
-		bplan, err := engine.Prepare(bp, h, engine.Selection{})
-		if err != nil {
-			return fmt.Errorf("built-in profile %s: %w", name, err)
-		}
-		if m, ok := planned(bplan, id); ok {
+	for _, bp := range builtins {
+		row := profileExpectation{profile: bp.name}
+		if m, ok := planned(bp.plan, id); ok {
 			row.meta, row.found = m, true
 			if !found {
 				meta, found = m, true
@@ -179,21 +188,27 @@ func runExplain(v *viper.Viper, o *explainOptions, id string, io IO) error {
 		rows = append(rows, row)
 	}
 	// The plan golive check would run here.
+	_, here := planned(plan, id)
 	if len(p.Chain) > 0 {
 		if m, ok := planned(plan, id); ok {
 			rows = append(rows, profileExpectation{profile: "this host: " + strings.Join(p.Chain, " -> "), meta: m, found: true})
 			meta, found = m, true
 		}
 	}
+	known := knownIDs(plan, builtins)
 	if !found {
 		m, ok := engine.Explain(id)
 		if !ok {
-			return invalid(fmt.Errorf("unknown check %q (golive list shows the checks of a profile)", id))
+			return invalid(fmt.Errorf("unknown check %q%s (golive list shows the checks of a profile)", id, didYouMean("", nearest(id, known))))
 		}
 		meta = m
 	}
 	w := io.Out
 	fmt.Fprintf(w, "%s — %s\n\n", meta.ID, meta.Title)
+	if !here {
+		fmt.Fprintln(w, notPlannedNote(id, p, plan))
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "Category: %s   Severity: %s\n\n", meta.Category, meta.Severity)
 	if len(meta.Reads) > 0 {
 		fmt.Fprintln(w, "Reads:")

@@ -42,6 +42,10 @@ waivers:
 		"only-waive": {"--only", "waiver/*", "--only", "sysctl/*"},
 		"no-waivers": {"--no-waivers", "--skip", "sysctl/*"},
 		"typo":       {"--only", "nosuch/*"},
+		// A --binary artifact adds libc checks; the category and the
+		// glob select them together with the network checks --offline
+		// skips (list is given --offline too: it marks them, plans them).
+		"binary": {"--binary", "/bin/ls", "--only", "libc", "--only", "dns/*", "--skip", "dns/config"},
 	}
 
 	var plans [][]string
@@ -77,7 +81,7 @@ waivers:
 					flags := append(append([]string{"--root", rootDir}, config...), sel...)
 					checkPlan, checkCode, report := planOf(t, append([]string{"check", "--offline", "--format", "json"}, flags...)...)
 					remPlan, remCode, _ := planOf(t, append([]string{"remediate", "--offline", "-q"}, flags...)...)
-					listPlan, listCode, listed := planOf(t, append([]string{"list", "--format", "json"}, flags...)...)
+					listPlan, listCode, listed := planOf(t, append([]string{"list", "--offline", "--format", "json"}, flags...)...)
 					explainPlan, explainCode, _ := planOf(t, append([]string{"explain", "os/eol"}, flags...)...)
 
 					if checkPlan == nil {

@@ -35,6 +35,7 @@ type remediateOptions struct {
 	Format string
 	Output string
 	Quiet  bool
+	pick
 }
 
 func newRemediateCmd(streams IO, runF func(*remediateOptions) error) *cobra.Command {
@@ -68,6 +69,7 @@ with ROOT=DIR (commands for the running system are then only listed).`,
 	f.StringVarP(&opts.Format, "format", "f", "bash", "what to write: bash or ansible")
 	f.StringVarP(&opts.Output, "output", "o", "", "write to FILE (bash: mode 0755) instead of standard output")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary and no notices on standard error")
+	opts.pick.bind(f)
 	v = newViper(f)
 	return cmd
 }
@@ -79,13 +81,16 @@ func (o *remediateOptions) settle(f *pflag.FlagSet) error {
 	if _, ok := remediationFormats[o.Format]; !ok {
 		return invalid(fmt.Errorf("--format %q: use bash or ansible", o.Format))
 	}
+	if err := o.pick.settle(o.Format); err != nil {
+		return err
+	}
 	if o.From == "" {
 		return nil
 	}
 	var clash []string
 	f.VisitAll(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "from", "format", "output", "quiet":
+		case "from", "format", "output", "quiet", "level", "hosts", "only", "skip":
 		default:
 			if fl.Changed {
 				clash = append(clash, "--"+fl.Name)
@@ -106,7 +111,11 @@ func runRemediate(ctx context.Context, flags *pflag.FlagSet, v *viper.Viper, o *
 	var rep *report.Report
 	var err error
 	if o.From != "" {
-		rep, err = readReport(o.From, streams.In)
+		if rep, err = readReport(o.From, streams.In); err == nil {
+			// --only and --skip pick the fixes of a finished report.
+			o.selection.Only, o.selection.Skip = splitList(o.selection.Only), splitList(o.selection.Skip)
+			err = o.pick.checkPatterns(rep, o.selection)
+		}
 	} else {
 		rep, err = o.runOptions.run(ctx, v, streams, nil, func(notices []string) {
 			if o.Quiet {
@@ -130,6 +139,9 @@ func runRemediate(ctx context.Context, flags *pflag.FlagSet, v *viper.Viper, o *
 		now = streams.Now
 	}
 	in := remediationInput(rep, now())
+	if in, err = o.pick.apply(in, rep, o.selection, o.Format); err != nil {
+		return err
+	}
 	format := remediationFormats[o.Format]
 	fill := func(w io.Writer) error { return format.render(w, in) }
 	if o.Output == "" || o.Output == "-" {

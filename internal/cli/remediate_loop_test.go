@@ -234,7 +234,11 @@ func TestRemediateAnsibleClosedLoop(t *testing.T) {
 			byPlaybook, byScript := copyRoot(t, root), copyRoot(t, root)
 			playbook, script := filepath.Join(work, "fix.yaml"), filepath.Join(work, "fix.sh")
 			for _, out := range []struct{ format, file string }{{"ansible", playbook}, {"bash", script}} {
-				r := exe(t, golive, work, nil, append([]string{"remediate", "-q", "--root", byPlaybook, "--format", out.format, "-o", out.file}, args...)...)
+				argv := append([]string{"remediate", "-q", "--root", byPlaybook, "--format", out.format, "-o", out.file}, args...)
+				if out.format == "ansible" {
+					argv = append(argv, "--hosts", "localhost") // the inventory of remediatetest.RunPlaybook
+				}
+				r := exe(t, golive, work, nil, argv...)
 				if r.code != 0 {
 					t.Fatalf("remediate --format %s: exit %d\n%s", out.format, r.code, r.stderr)
 				}

@@ -152,7 +152,7 @@ func TestRemediateNothingToFix(t *testing.T) {
 			if d := remediatetest.TreeDiff(before, remediatetest.Tree(t, copyDir)); len(d) > 0 {
 				t.Errorf("changed: %v", d)
 			}
-		} else if !strings.Contains(string(data), "hosts: all") {
+		} else if !strings.Contains(string(data), "hosts: \"testhost\"") {
 			t.Errorf("not a playbook:\n%s", data)
 		}
 	}

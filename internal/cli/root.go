@@ -103,7 +103,7 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 	root.SetErr(io.Err)
 	root.SetIn(io.In)
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return invalid(err) })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
 		newCheckCmd(io, nil),
 		newListCmd(io),
@@ -116,6 +116,8 @@ Exit codes: 0 ready, 1 not ready, 2 invalid invocation/config/profile,
 		newVersionCmd(io),
 		newFleetCmd(io),
 	)
+	suggestSubcommands(root)
+	registerCompletions(root)
 	return root
 }
 

@@ -19,6 +19,9 @@ import (
 // variable golive_root plays ROOT's part: files are changed under it, and
 // tasks that change the running system are skipped unless it is empty.
 func Ansible(w io.Writer, in Input) error {
+	if err := CheckHostPattern(in.Hosts); err != nil {
+		return err
+	}
 	p := &playbook{}
 	for _, f := range in.Fixes {
 		p.fix(f)
@@ -26,7 +29,7 @@ func Ansible(w io.Writer, in Input) error {
 	p.reboots(in.Fixes)
 	play := mapping(
 		"name", unsafe(safeText(fmt.Sprintf("golive remediation for %s (profile %s)", in.Host, in.Profile))),
-		"hosts", expr("all"),
+		"hosts", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: in.Hosts, Style: yaml.DoubleQuotedStyle},
 		"become", boolean(true),
 		"gather_facts", boolean(false),
 		"vars", mapping(
@@ -270,10 +273,11 @@ func ansibleHeader(in Input) string {
 	}
 	lines = append(lines,
 		"Usage:",
-		"  ansible-playbook -i HOST, fix.yaml                  fix HOST",
+		"  ansible-playbook -i INVENTORY fix.yaml              fix the inventory's hosts that match "+in.Hosts,
 		"  ansible-playbook -i localhost, -c local -e golive_root=/mnt/image fix.yaml",
 		"                                                      fix the image mounted at /mnt/image",
-		"                                                      (files only; tasks for the running system are skipped)",
+		"                                                      (files only; tasks for the running system are skipped;",
+		"                                                      write the playbook with golive remediate --hosts localhost)",
 		"  add --check --diff to see what would change",
 	)
 	var b strings.Builder

@@ -19,6 +19,7 @@ func testInput(fixes ...Fix) Input {
 	return Input{
 		Tool: "golive test", Host: "testhost", Distro: "Test OS 1", Root: "/",
 		Profile:     "test",
+		Hosts:       "localhost", // the playbook tests' inventory (remediatetest.RunPlaybook)
 		CheckedAt:   time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
 		GeneratedAt: time.Date(2026, 11, 21, 10, 0, 1, 0, time.UTC),
 		Guard:       Guard{Distro: "Test OS 1", Rules: []GuardRule{{ID: "testos", VersionID: "1"}, {ID: "testos", VersionID: "1.*"}}},

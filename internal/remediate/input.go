@@ -12,6 +12,10 @@ type Input struct {
 	Host, Distro, Root string
 	// Profile is the resolved profile's name (rocky-9).
 	Profile string
+	// Hosts is the Ansible play's hosts: pattern, the inventory hosts the
+	// playbook may change (the checked host's name, or --hosts); it must
+	// be set for Ansible, which refuses to write a play for every host.
+	Hosts string
 	// CheckedAt is when the checks ran; GeneratedAt when this is rendered.
 	CheckedAt, GeneratedAt time.Time
 	// Guard says which os-release the script or playbook may change.

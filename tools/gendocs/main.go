@@ -88,7 +88,10 @@ func writeManPages(dir, version string, date time.Time) error {
 		Source:  "golive " + version,
 		Manual:  "golive manual",
 	}
-	return doc.GenManTree(root, header, dir)
+	if err := doc.GenManTree(root, header, dir); err != nil {
+		return err
+	}
+	return addSections(root, dir)
 }
 
 func disableAutoGenTag(c *cobra.Command) {
