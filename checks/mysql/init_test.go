@@ -16,9 +16,9 @@ import (
 
 // A new user's first session (issue 15's acceptance): a service unit in a
 // host root whose Environment= points at a real MariaDB primary and a real
-// etcd on loopback; `golive init` writes golive.yaml from the unit, and
-// `golive check` on that file passes. The test lives here because the
-// MariaDB lab does.
+// etcd on loopback; `golive init` writes golive.yaml from the unit,
+// `golive validate` accepts it, and `golive check` on it passes. The test
+// lives here because the MariaDB lab does.
 func TestInitToPassingCheck(t *testing.T) {
 	primary, _, _ := mysql.LabDSNs(t)
 	const etcdPassword = "Etcd-root-pw-7c1d"
@@ -98,6 +98,10 @@ ETCDCTL_KEY=/etc/payments/client-key.pem
 	}
 	if code, _, errs = run("init", "--root", root, "--unit", "payments", "-o", cfg); code != cli.ExitInvalid || !strings.Contains(errs, "exists") {
 		t.Errorf("init over an existing file: exit %d, want 2 naming the file\n%s", code, errs)
+	}
+
+	if code, out, errs = run("validate", "--root", root, cfg); code != 0 || !strings.HasPrefix(out, "ok: ") {
+		t.Fatalf("validate: exit %d\n%s%s", code, out, errs)
 	}
 
 	// The secrets reach golive check through the environment, as the
