@@ -19,10 +19,11 @@ func TestEveryFamilyDescribesItsSection(t *testing.T) {
 			t.Errorf("family %s registers no Section", f.Name)
 			continue
 		}
-		if f.Section.Doc == "" {
+		sec := f.Section()
+		if sec.Doc == "" {
 			t.Errorf("%s: the section has no doc", f.Name)
 		}
-		walk(t, f.Name, f.Section)
+		walk(t, f.Name, sec)
 	}
 }
 

@@ -39,7 +39,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "AppArmor: no keys; apparmor/enabled runs on hosts whose profile says facts.mac: apparmor.", nil),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "AppArmor: no keys; apparmor/enabled runs on hosts whose profile says facts.mac: apparmor.", nil)
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`apparmor/enabled`", Example: "apparmor/enabled"},
 		},

@@ -102,10 +102,12 @@ var (
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "The system CA bundle and the service's certificate files.", profile.Named{
-			"require": profile.ListOf("", "", profile.OneOf("", "", profile.Text("A CA file path or sha256:<hex>.", ""), profile.Of(requireEntry{}, "A named CA."))),
-			"certs":   profile.ListOf("", "", profile.OneOf("", "", profile.Text("A certificate path.", ""), profile.Of(certEntry{}, "A certificate with its key and CA."))),
-		}),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "The system CA bundle and the service's certificate files.", profile.Named{
+				"require": profile.ListOf("", "", profile.OneOf("", "", profile.Text("A CA file path or sha256:<hex>.", ""), profile.Of(requireEntry{}, "A named CA."))),
+				"certs":   profile.ListOf("", "", profile.OneOf("", "", profile.Text("A certificate path.", ""), profile.Of(certEntry{}, "A certificate with its key and CA."))),
+			})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`cabundle/present`", Example: "cabundle/present"},
 			{Heading: "`cabundle/expiry`", Example: "cabundle/expiry"},
@@ -116,9 +118,11 @@ func init() {
 	})
 	engine.Register(engine.Family{
 		Name: kindTLS, Build: buildTLS, Explain: explainTLS, Doc: docTLS,
-		Section: profile.Describe(tlsSection{}, "TLS endpoints the service talks to, checked from this host.", profile.Named{
-			"endpoints": profile.ListOf("", "", profile.OneOf("", "", profile.Text("host:port.", "db.internal.example.com:443"), profile.Of(endpointEntry{}, "An endpoint with its own name or CA."))),
-		}),
+		Section: func() *profile.Shape {
+			return profile.Describe(tlsSection{}, "TLS endpoints the service talks to, checked from this host.", profile.Named{
+				"endpoints": profile.ListOf("", "", profile.OneOf("", "", profile.Text("host:port.", "db.internal.example.com:443"), profile.Of(endpointEntry{}, "An endpoint with its own name or CA."))),
+			})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`tls/endpoint:<host:port>`", Example: "tls/endpoint:db.internal.example.com:443"},
 		},

@@ -59,7 +59,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "cgroups: the version, controllers and service.unit's resource settings.", profile.Named{"rule": profile.RuleShape("", ""), "knobs": profile.Rules("", "setting", "")}),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "cgroups: the version, controllers and service.unit's resource settings.", profile.Named{"rule": profile.RuleShape("", ""), "knobs": profile.Rules("", "setting", "")})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`cgroup/version`", Example: "cgroup/version"},
 			{Heading: "`cgroup/controllers`", Example: "cgroup/controllers"},

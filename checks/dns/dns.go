@@ -45,7 +45,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "DNS: the resolver configuration and the names the service needs.", profile.Named{"names": profile.ListOf("", "", profile.OneOf("", "", profile.Text("A DNS name.", ""), profile.Of(nameFields{}, "A name with what it must resolve to.")))}),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "DNS: the resolver configuration and the names the service needs.", profile.Named{"names": profile.ListOf("", "", profile.OneOf("", "", profile.Text("A DNS name.", ""), profile.Of(nameFields{}, "A name with what it must resolve to.")))})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`dns/config`", Example: "dns/config"},
 			{Heading: "`dns/nameserver:<ip>`", Example: "dns/nameserver:10.0.0.2"},

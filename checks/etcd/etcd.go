@@ -55,7 +55,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: Kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "etcd: the cluster the service uses, checked from this host.", nil),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "etcd: the cluster the service uses, checked from this host.", nil)
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`etcd/endpoint:<url>`", Example: "etcd/endpoint:https://10.0.0.11:2379"},
 			{Heading: "`etcd/cluster`", Example: "etcd/cluster"},

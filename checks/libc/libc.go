@@ -45,7 +45,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "libc: whether service.binaries (and --binary files) can run on the host's C library.", nil),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "libc: whether service.binaries (and --binary files) can run on the host's C library.", nil)
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`libc/compat:<path>`", Example: "libc/compat:/usr/local/bin/myapp"},
 			{Heading: "`libc/libs:<path>`", Example: "libc/libs:/usr/local/bin/myapp"},

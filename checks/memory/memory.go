@@ -42,7 +42,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "Memory: swap and swappiness.", profile.Named{"rule": profile.RuleShape("", "")}),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "Memory: swap and swappiness.", profile.Named{"rule": profile.RuleShape("", "")})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`memory/swap`", Example: "memory/swap"},
 		},

@@ -55,7 +55,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.ListOf("MySQL/MariaDB servers the service uses, checked from this host; secrets come from the environment or a file, never inline.", "", profile.Of(entryFields{}, "One server.")),
+		Section: func() *profile.Shape {
+			return profile.ListOf("MySQL/MariaDB servers the service uses, checked from this host; secrets come from the environment or a file, never inline.", "", profile.Of(entryFields{}, "One server."))
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`mysql/connect:<name>`", Example: "mysql/connect:primary"},
 			{Heading: "`mysql/role:<name>`", Example: "mysql/role:primary"},

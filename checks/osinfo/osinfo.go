@@ -36,7 +36,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "The OS: kernel release and end of support. The section is os; its checks' category is os too.", profile.Named{"rule": profile.RuleShape("", "")}),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "The OS: kernel release and end of support. The section is os; its checks' category is os too.", profile.Named{"rule": profile.RuleShape("", "")})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`os/distro`", Example: "os/distro"},
 			{Heading: "`os/eol`", Example: "os/eol"},

@@ -90,10 +90,12 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "Resource limits as the service really gets them. The section is rlimits (plural); the checks' category and IDs are rlimit/... (singular): --only rlimit, waivers: [{check: rlimit/...}].", profile.Named{
-			"limits":  profile.Rules("", "resource", ""),
-			"process": profile.MapOf("", "process name or pid", "", profile.Rules("", "resource", "")),
-		}),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "Resource limits as the service really gets them. The section is rlimits (plural); the checks' category and IDs are rlimit/... (singular): --only rlimit, waivers: [{check: rlimit/...}].", profile.Named{
+				"limits":  profile.Rules("", "resource", ""),
+				"process": profile.MapOf("", "process name or pid", "", profile.Rules("", "resource", "")),
+			})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "How systemd's limit is resolved (`rlimit/unit`)", Example: "rlimit/unit:myapp.service/nofile"},
 			{Heading: "How pam_limits' limit is resolved (`rlimit/login`)", Example: "rlimit/login:myapp/nofile"},

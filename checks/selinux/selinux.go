@@ -48,12 +48,14 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "SELinux: the mode and the labels of the service's paths.", profile.Named{
-			"mode": profile.RuleShape("", ""),
-			"paths": profile.OneOf("", "",
-				profile.ListOf("Absolute paths.", "", profile.Text("An absolute path.", "")),
-				profile.MapOf("Absolute path to type.", "path", "", profile.OneOf("", "", profile.Text("A type such as bin_t, or \"\" for the policy's.", ""), profile.Of(pathFields{}, "The type with its level, severity and why.")))),
-		}),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "SELinux: the mode and the labels of the service's paths.", profile.Named{
+				"mode": profile.RuleShape("", ""),
+				"paths": profile.OneOf("", "",
+					profile.ListOf("Absolute paths.", "", profile.Text("An absolute path.", "")),
+					profile.MapOf("Absolute path to type.", "path", "", profile.OneOf("", "", profile.Text("A type such as bin_t, or \"\" for the policy's.", ""), profile.Of(pathFields{}, "The type with its level, severity and why.")))),
+			})
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`selinux/mode`", Example: "selinux/mode"},
 			{Heading: "`selinux/label:<path>`", Example: "selinux/label:/usr/local/bin/myapp"},

@@ -34,7 +34,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Rules("Kernel parameters: a mapping of sysctl key (as sysctl names it, dots kept) to a rule. Checked at runtime and in the persisted configuration systemd-sysctl applies at boot.", "sysctl key", `net.core.somaxconn: ">= 65535"`, profile.AllowOptional),
+		Section: func() *profile.Shape {
+			return profile.Rules("Kernel parameters: a mapping of sysctl key (as sysctl names it, dots kept) to a rule. Checked at runtime and in the persisted configuration systemd-sysctl applies at boot.", "sysctl key", `net.core.somaxconn: ">= 65535"`, profile.AllowOptional)
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`sysctl/<key>`", Example: "sysctl/net.core.somaxconn"},
 		},

@@ -59,7 +59,9 @@ var doc string
 func init() {
 	engine.Register(engine.Family{
 		Name: kind, Build: build, Explain: explain, Doc: doc,
-		Section: profile.Describe(section{}, "systemd: how service.unit is set up and running.", nil),
+		Section: func() *profile.Shape {
+			return profile.Describe(section{}, "systemd: how service.unit is set up and running.", nil)
+		},
 		Checks: []engine.CheckDoc{
 			{Heading: "`systemd/loaded:<unit>`", Example: "systemd/loaded:myapp.service"},
 			{Heading: "`systemd/restart:<unit>`", Example: "systemd/restart:myapp.service"},

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -66,7 +67,7 @@ func (p *pick) checkPatterns(rep *report.Report, sel selection) error {
 
 // hostName is what a report's hostname must look like to be a play's
 // hosts: pattern: a DNS name or an address, nothing Ansible would template.
-var hostName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
+var hostName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`) })
 
 // apply narrows in to the fixes --level, --only and --skip pick (with
 // --from: a run has already planned only the selected checks) and sets
@@ -90,7 +91,7 @@ func (p *pick) apply(in remediate.Input, rep *report.Report, sel selection, form
 	in.Fixes = fixes
 	in.Hosts = p.Hosts
 	if in.Hosts == "" && format == "ansible" {
-		if !hostName.MatchString(rep.Host.Hostname) {
+		if !hostName().MatchString(rep.Host.Hostname) {
 			return in, invalid(fmt.Errorf("the report's hostname %q cannot be the play's hosts: pattern: name the inventory hosts with --hosts", rep.Host.Hostname))
 		}
 		in.Hosts = rep.Host.Hostname

@@ -37,8 +37,9 @@ type Family struct {
 	// Section is what the family's profile section accepts
 	// (profile.Describe of the struct it decodes the section into): the
 	// profile's JSON Schema and reference are generated from it. Nil only
-	// for a family built for tests.
-	Section *profile.Shape
+	// for a family built for tests. A function, so that the reflection it
+	// takes runs when the docs are generated, not at every process's init.
+	Section func() *profile.Shape
 	// Checks are the kinds of check Doc describes, in its order; the
 	// reference prints each one's Meta, as explain gives it, under its
 	// heading, so the title, reads, why and fix are written once, in Go.
@@ -171,7 +172,7 @@ func ProfileShape() *profile.Shape {
 	sections := map[string]*profile.Shape{}
 	for name, f := range families {
 		if f.Section != nil {
-			sections[name] = f.Section
+			sections[name] = f.Section()
 		}
 	}
 	return profile.ProfileShape(sections)

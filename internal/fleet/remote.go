@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golive-sh/golive/internal/report"
@@ -30,7 +31,7 @@ func cleanupReserve(hostTimeout time.Duration) time.Duration {
 // pidFile, in the temp dir, holds the PID of the running golive check.
 const pidFile = "golive.pid"
 
-var archPattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
+var archPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`) })
 
 // GOARCH maps `uname -m` to Go's name for the architecture.
 func GOARCH(unameM string) string {
@@ -109,7 +110,7 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 	if err != nil {
 		return res, remoteErr("uname -m: %s", describe(err))
 	}
-	if !archPattern.MatchString(out) {
+	if !archPattern().MatchString(out) {
 		return res, remoteErr("uname -m printed %q", clip(out))
 	}
 	res.Arch = out

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -48,7 +49,7 @@ type document struct {
 // yamlLine pulls the line number out of yaml.v3's syntax errors, which are
 // plain errors of the form "yaml: line N: message" (the library has no typed
 // error for them).
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // parseDocument parses and checks the shape of one profile file.
 func parseDocument(file, chainName string, data []byte, pos positions) (*document, error) {
@@ -68,7 +69,7 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		msg := err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if m := yamlLine().FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			line, msg := syntaxHint(data, line, m[2])
 			return nil, &Error{File: file, Line: line, Msg: msg}

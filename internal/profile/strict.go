@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -118,14 +119,14 @@ func (p positions) checkType(n *yaml.Node, t reflect.Type) error {
 	return nil
 }
 
-var typeErrLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+var typeErrLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+): (.*)$`) })
 
 // typeError turns yaml.v3's "line N: cannot unmarshal ..." into a profile
 // Error naming the file.
 func (p positions) typeError(n *yaml.Node, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
-		if m := typeErrLine.FindStringSubmatch(te.Errors[0]); m != nil {
+		if m := typeErrLine().FindStringSubmatch(te.Errors[0]); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			file := p[n]
 			if file == "" {

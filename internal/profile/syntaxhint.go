@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -16,10 +17,12 @@ import (
 
 // operatorValue is a "key: value" or "- value" line whose value starts
 // with a character YAML gives a meaning to.
-var operatorValue = regexp.MustCompile(`^(\s*(?:- +)?(?:[^\s#'"][^#]*?:\s+)?)([><!*]\S*(?:[ \t]+[^#\s]+)*)(\s*(?:#.*)?)$`)
+var operatorValue = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\s*(?:- +)?(?:[^\s#'"][^#]*?:\s+)?)([><!*]\S*(?:[ \t]+[^#\s]+)*)(\s*(?:#.*)?)$`)
+})
 
 // flowOperator is the same inside a flow mapping or list: {expect: >= 5}.
-var flowOperator = regexp.MustCompile(`([:{\[,]\s*)([><!*][^,}\]"']*?)(\s*[,}\]])`)
+var flowOperator = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([:{\[,]\s*)([><!*][^,}\]"']*?)(\s*[,}\]])`) })
 
 // quoteHint returns the message for an unquoted expectation on line
 // (1-based) of lines, or "".
@@ -29,13 +32,13 @@ func quoteHint(lines []string, line int) string {
 	}
 	src := lines[line-1]
 	if strings.ContainsAny(src, "{[") {
-		fixed := flowOperator.ReplaceAllString(src, `$1"$2"$3`)
+		fixed := flowOperator().ReplaceAllString(src, `$1"$2"$3`)
 		if fixed == src {
 			return ""
 		}
 		return fmt.Sprintf("an expectation that starts with >, <, ! or * must be quoted: write\n    %s", strings.TrimRight(fixed, " \t"))
 	}
-	m := operatorValue.FindStringSubmatch(src)
+	m := operatorValue().FindStringSubmatch(src)
 	if m == nil || strings.TrimSpace(m[1]) == "" && !strings.HasPrefix(strings.TrimSpace(src), "-") {
 		return ""
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -142,10 +143,10 @@ func describeNode(n *yaml.Node) string {
 // plainYAML rewrites the yaml library's wording of what it decodes
 // ("cannot unmarshal !!str `fifty` into int") for messages that come from
 // it directly.
-var yamlTypeErr = regexp.MustCompile("cannot unmarshal !!(\\w+) `?([^`]*)`? into (\\S+)")
+var yamlTypeErr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("cannot unmarshal !!(\\w+) `?([^`]*)`? into (\\S+)") })
 
 func plainYAML(msg string) string {
-	m := yamlTypeErr.FindStringSubmatch(msg)
+	m := yamlTypeErr().FindStringSubmatch(msg)
 	if m == nil {
 		return msg
 	}

@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -32,11 +33,11 @@ var (
 	// userName is POSIX's portable user name: the portable filename
 	// character set, not starting with '-' (an option to useradd, and
 	// pam_limits would read '@', '%' and '*' as group and wildcard domains).
-	userName = regexp.MustCompile(`^[A-Za-z0-9._][A-Za-z0-9._-]*$`)
+	userName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._][A-Za-z0-9._-]*$`) })
 	// unitName is systemd's unit name alphabet (unit_name_is_valid: ASCII
 	// letters, digits, ":-_.\" and '@' for templates); not starting with
 	// '-', which systemctl would take for an option.
-	unitName = regexp.MustCompile(`^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]*$`)
+	unitName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]*$`) })
 )
 
 // maxUnitName is systemd's UNIT_NAME_MAX (255 with the suffix).
@@ -183,7 +184,7 @@ func CheckUserName(name string) error {
 		return fmt.Errorf("empty")
 	case len(name) > maxUserName:
 		return fmt.Errorf("longer than %d characters", maxUserName)
-	case !userName.MatchString(name):
+	case !userName().MatchString(name):
 		return fmt.Errorf("not a portable user name (letters, digits, '.', '_' and '-', not starting with '-'): limits.d and useradd would read it as something else")
 	}
 	return nil
@@ -196,7 +197,7 @@ func CheckUnitName(name string) error {
 		return fmt.Errorf("empty")
 	case len(name) > maxUnitName:
 		return fmt.Errorf("longer than %d characters (systemd's limit)", maxUnitName)
-	case !unitName.MatchString(name) || strings.Count(name, "@") > 1 || strings.HasPrefix(name, "."):
+	case !unitName().MatchString(name) || strings.Count(name, "@") > 1 || strings.HasPrefix(name, "."):
 		return fmt.Errorf("not a systemd unit name (ASCII letters, digits, ':', '-', '_', '.', '\\', one '@'; not starting with '-' or '.')")
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // TempDir is a private directory on the host, under its $TMPDIR (else
@@ -24,7 +25,7 @@ func NewTempDir(prefix string) *TempDir {
 
 // plainPath is an absolute path of plain components, so no glob and no
 // space ever reaches rm -rf; ".." and "." are refused apart.
-var plainPath = regexp.MustCompile(`^(/[A-Za-z0-9._-]+)+$`)
+var plainPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(/[A-Za-z0-9._-]+)+$`) })
 
 // TempDirError is a mkdir that printed something other than the dir it
 // made. Printed is the host's text, not made printable.
@@ -46,7 +47,7 @@ func (c *Conn) MakeTempDir(ctx context.Context, d *TempDir) error {
 	if err != nil {
 		return err
 	}
-	if !plainPath.MatchString(path) || !strings.HasSuffix(path, "/"+d.Name) || strings.Contains(path, "/../") || strings.Contains(path, "/./") {
+	if !plainPath().MatchString(path) || !strings.HasSuffix(path, "/"+d.Name) || strings.Contains(path, "/../") || strings.Contains(path, "/./") {
 		return &TempDirError{Printed: path}
 	}
 	d.Path = path
