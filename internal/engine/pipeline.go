@@ -51,7 +51,7 @@ func Prepare(p *profile.Profile, h *host.Host, sel Selection) (*Plan, error) {
 	if !sel.NoWaivers {
 		waivers = p.Waivers
 	}
-	checks = append(checks, waiverChecks(waivers, checks)...)
+	checks = append(checks, waiverChecks(waivers, checks, h.Now())...)
 	if checks, err = (Filter{Only: sel.Only, Skip: sel.Skip}).Apply(checks); err != nil {
 		return nil, err
 	}

@@ -102,7 +102,7 @@ func TestWaiverChecksWarnAboutWaiversThatMatchNothing(t *testing.T) {
 		waiver("sysctl/vm.swapiness", "2027-01-31"), // the typo
 		waiver("os", "2027-01-31"),
 		waiver("dns/*", "2027-01-31"),
-	}, planned)
+	}, planned, time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))
 	if len(got) != 2 || got[0].ID() != "waiver/sysctl/vm.swapiness" || got[1].ID() != "waiver/dns/*" {
 		t.Fatalf("got %v", ids(got))
 	}
@@ -110,6 +110,47 @@ func TestWaiverChecksWarnAboutWaiversThatMatchNothing(t *testing.T) {
 	m := got[0].Meta()
 	if r.Status != Warn || m.Category != WaiverCategory || m.Where != "golive.yaml:7" || !strings.Contains(r.Message, "matches no check") {
 		t.Errorf("result %+v meta %+v", r, m)
+	}
+}
+
+// A waiver in force that matches warns in its last ExpiringDays days, and
+// every waiver's details carry the days left.
+func TestWaiverChecksWarnBeforeAWaiverLapses(t *testing.T) {
+	planned := []Check{fixed("os/eol", "os", Fail), fixed("sysctl/vm.swappiness", "sysctl", Fail)}
+	now := time.Date(2027, 1, 18, 9, 30, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		expires string
+		warn    bool
+		left    int
+		part    string
+	}{
+		{"2027-02-01", false, 14, ""},
+		{"2027-01-31", true, 13, "in 13 days"},
+		{"2027-01-19", true, 1, "tomorrow is its last day"},
+		{"2027-01-18", true, 0, "today is its last day"},
+		{"2027-01-17", false, -1, ""}, // expired: applyWaivers says so on the finding
+	} {
+		got := waiverChecks([]profile.Waiver{waiver("os/eol", tc.expires)}, planned, now)
+		if (len(got) == 1) != tc.warn {
+			t.Errorf("expires %s: %d waiver checks, want warning %v", tc.expires, len(got), tc.warn)
+			continue
+		}
+		if d := daysLeft(waiver("os/eol", tc.expires), now); d != tc.left {
+			t.Errorf("expires %s: %d days left, want %d", tc.expires, d, tc.left)
+		}
+		if !tc.warn {
+			continue
+		}
+		r := got[0].Run(context.Background(), nil)
+		w, _ := r.Details["waiver"].(map[string]any)
+		if r.Status != Warn || got[0].ID() != "waiver/os/eol" || !strings.Contains(r.Message, tc.part) || w["days_left"] != tc.left {
+			t.Errorf("expires %s: %+v", tc.expires, r)
+		}
+	}
+	out := outcome(Result{ID: "os/eol", Status: Fail})
+	applyWaivers(out, []profile.Waiver{waiver("os/eol", "2027-01-31")}, now)
+	if w, _ := out.Results[0].Details["waiver"].(map[string]any); out.Results[0].Status != Waived || w["days_left"] != 13 {
+		t.Errorf("waived result %+v", out.Results[0])
 	}
 }
 

@@ -210,6 +210,11 @@ func (r *resolver) build(docs []*document) (*Profile, error) {
 	for i, d := range docs {
 		p.Chain = append(p.Chain, d.chainName)
 		merged = mergeNodes(merged, stripReserved(d.body, r.pos), r.pos)
+		// Waivers add up along the chain rather than merge as a list.
+		var err error
+		if p.Waivers, err = r.layerWaivers(p.Waivers, valueOf(d.body, "waivers")); err != nil {
+			return nil, err
+		}
 		// The service's file layers on a profile; it names the profile only
 		// when it stands alone.
 		if r.req.Config != "" && i == len(docs)-1 && i > 0 {
@@ -234,9 +239,7 @@ func (r *resolver) build(docs []*document) (*Profile, error) {
 		case "options":
 			err = r.pos.decodeStrict(v, &p.Options)
 		case "waivers":
-			if v.Tag != "!!null" {
-				p.Waivers, err = r.decodeWaivers(v)
-			}
+			// Layered file by file above.
 		default:
 			if v.Tag == "!!null" {
 				continue // an empty section checks nothing

@@ -175,8 +175,8 @@ func ProfileShape(sections map[string]*Shape) *Shape {
 	add("facts", factsShape())
 	add("service", Describe(Service{}, "The service being readied; several families read it.", nil))
 	add("options", Describe(Options{}, "Defaults for golive check's flags; a flag or GOLIVE_* variable overrides them, but a bad value here is an error at its line either way.", nil))
-	add("waivers", ListOf("Accepted findings, each with a reason, a ticket and an end date; a file that sets waivers: replaces the list it extends.", "",
-		Of(Waiver{}, "One waiver: every field is required.")))
+	add("waivers", ListOf("Accepted findings, each with a reason, a ticket and an end date. Waivers add up along extends: a file's entry for the same check replaces the inherited one, {check: X, drop: true} removes it, and waivers: null removes every inherited waiver.", "",
+		OneOf("", "", Of(Waiver{}, "One waiver: every field is required."), Of(waiverDrop{}, "Removes the waiver an extended file has for check."))))
 	names := make([]string, 0, len(sections))
 	for n := range sections {
 		names = append(names, n)

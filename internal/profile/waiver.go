@@ -23,6 +23,82 @@ type Waiver struct {
 	Where string `yaml:"-"`
 }
 
+// waiverDrop removes the waiver an extended file has for Check.
+type waiverDrop struct {
+	Check string `yaml:"check" doc:"The check pattern of the inherited waiver to remove, as that file writes it." example:"sysctl/vm.swappiness" required:"true"`
+	Drop  bool   `yaml:"drop" doc:"true: remove the inherited waiver for check." example:"true" required:"true"`
+}
+
+// layerWaivers applies one file's waivers: list to the waivers inherited
+// from what it extends. Waivers add up along extends: an entry for a check
+// an earlier file waived replaces that waiver (a new date, a new ticket),
+// {check, drop: true} removes it, and an explicit null removes them all.
+// Within one file a check is waived once.
+func (r *resolver) layerWaivers(inherited []Waiver, n *yaml.Node) ([]Waiver, error) {
+	switch {
+	case n == nil || isEmpty(n):
+		return inherited, nil
+	case isRemoval(n):
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, r.pos.errorf(n, "waivers: a list of {check, reason, ticket, expires} (or {check, drop: true})")
+	}
+	out := append([]Waiver(nil), inherited...)
+	var own []*yaml.Node
+	for _, item := range n.Content {
+		if !hasKey(item, "drop") {
+			own = append(own, item)
+			continue
+		}
+		var d waiverDrop
+		if err := r.pos.decodeStrict(item, &d); err != nil {
+			return nil, err
+		}
+		if !d.Drop {
+			return nil, r.pos.errorf(item, "waiver for %q: drop: false removes nothing; leave the entry out", d.Check)
+		}
+		i := indexWaiver(out, d.Check)
+		if i < 0 {
+			return nil, r.pos.errorf(item, "waiver for %q: drop: true, but no file this one extends waives %q", d.Check, d.Check)
+		}
+		out = append(out[:i], out[i+1:]...)
+	}
+	mine, err := r.decodeWaivers(&yaml.Node{Kind: yaml.SequenceNode, Content: own, Line: n.Line})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range mine {
+		if i := indexWaiver(out, w.Check); i >= 0 {
+			out[i] = w // the later file decides: a renewed date, a new ticket
+			continue
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+func indexWaiver(ws []Waiver, check string) int {
+	for i, w := range ws {
+		if w.Check == check {
+			return i
+		}
+	}
+	return -1
+}
+
+func hasKey(m *yaml.Node, key string) bool {
+	if m.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
 // decodeWaivers reads the waivers: list. Every field is required: a waiver
 // without a reason, a ticket or an end date is how findings get forgotten.
 func (r *resolver) decodeWaivers(n *yaml.Node) ([]Waiver, error) {
@@ -56,4 +132,17 @@ func (r *resolver) decodeWaivers(n *yaml.Node) ([]Waiver, error) {
 		out = append(out, w)
 	}
 	return out, nil
+}
+
+// valueOf is the value of key in the mapping m, or nil.
+func valueOf(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }

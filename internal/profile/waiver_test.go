@@ -2,6 +2,7 @@ package profile
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -65,16 +66,53 @@ func TestWaiverErrors(t *testing.T) {
 	}
 }
 
-func TestServiceWaiversReplaceBaseWaivers(t *testing.T) {
-	dir := writeFiles(t, map[string]string{
-		"base.yaml": "waivers:\n  - {check: a/b, reason: r, ticket: T-1, expires: 2027-01-01}\n",
-		"svc.yaml":  "extends: base.yaml\nwaivers:\n  - {check: c/d, reason: r, ticket: T-2, expires: 2027-01-01}\n",
-	})
-	p, err := resolveFile(t, filepath.Join(dir, "svc.yaml"))
-	if err != nil {
-		t.Fatal(err)
+// Waivers add up along extends: a later file's entry for the same check
+// replaces the inherited one, drop removes one, null removes them all.
+func TestWaiversAddUpAlongExtends(t *testing.T) {
+	base := "waivers:\n  - {check: a/b, reason: r, ticket: T-1, expires: 2027-01-01}\n  - {check: e/f, reason: r, ticket: T-3, expires: 2027-01-01}\n"
+	for _, tc := range []struct {
+		name, svc string
+		want      []string // check:ticket:expires, in order
+	}{
+		{"added", "waivers:\n  - {check: c/d, reason: r, ticket: T-2, expires: 2027-01-01}\n", []string{"a/b:T-1:2027-01-01", "e/f:T-3:2027-01-01", "c/d:T-2:2027-01-01"}},
+		{"renewed", "waivers:\n  - {check: a/b, reason: renewed, ticket: T-9, expires: 2027-06-30}\n", []string{"a/b:T-9:2027-06-30", "e/f:T-3:2027-01-01"}},
+		{"dropped", "waivers:\n  - {check: a/b, drop: true}\n  - {check: c/d, reason: r, ticket: T-2, expires: 2027-01-01}\n", []string{"e/f:T-3:2027-01-01", "c/d:T-2:2027-01-01"}},
+		{"all removed", "waivers: null\n", nil},
+		{"empty key keeps them", "waivers:\n", []string{"a/b:T-1:2027-01-01", "e/f:T-3:2027-01-01"}},
+		{"none set", "sysctl: {}\n", []string{"a/b:T-1:2027-01-01", "e/f:T-3:2027-01-01"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"base.yaml": base, "svc.yaml": "extends: base.yaml\n" + tc.svc})
+			p, err := resolveFile(t, filepath.Join(dir, "svc.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range p.Waivers {
+				got = append(got, w.Check+":"+w.Ticket+":"+w.Expires)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("waivers = %v, want %v", got, tc.want)
+			}
+		})
 	}
-	if len(p.Waivers) != 1 || p.Waivers[0].Check != "c/d" {
-		t.Errorf("waivers = %+v, want only the service file's", p.Waivers)
+}
+
+func TestWaiverDropErrors(t *testing.T) {
+	base := "waivers:\n  - {check: a/b, reason: r, ticket: T-1, expires: 2027-01-01}\n"
+	for _, tc := range []struct {
+		name, svc string
+		line      int
+		part      string
+	}{
+		{"nothing to drop", "waivers:\n  - {check: x/y, drop: true}\n", 3, "no file this one extends waives"},
+		{"drop false", "waivers:\n  - {check: a/b, drop: false}\n", 3, "drop: false removes nothing"},
+		{"drop with fields", "waivers:\n  - {check: a/b, drop: true, reason: r}\n", 3, "reason"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"base.yaml": base, "svc.yaml": "extends: base.yaml\n" + tc.svc})
+			_, err := resolveFile(t, filepath.Join(dir, "svc.yaml"))
+			wantError(t, err, filepath.Join(dir, "svc.yaml"), tc.line, tc.part)
+		})
 	}
 }

@@ -47,6 +47,24 @@ func Prom(w io.Writer, r *Report) error {
 		}
 	}
 
+	// Days left of every waiver in force on a check, so that an alert
+	// fires before a waiver lapses and the gate starts failing.
+	first := true
+	seenW := map[string]bool{}
+	for _, c := range r.Checks {
+		n, ok := waiverDaysLeft(c)
+		labels := `id="` + labelValue(c.ID) + `",ticket="` + labelValue(waiverOf(c).Ticket) + `"`
+		if !ok || seenW[labels] {
+			continue
+		}
+		if first {
+			family(&b, "golive_waiver_days_left", "Days from the run's date to the last day of the waiver a check is waived by (0: its last day).")
+			first = false
+		}
+		seenW[labels] = true
+		sample(&b, "golive_waiver_days_left", labels, strconv.Itoa(n))
+	}
+
 	family(&b, "golive_checks", "Checks of the last golive run by status.")
 	s := r.Summary
 	counts := map[engine.Status]int{engine.Pass: s.Pass, engine.Warn: s.Warn, engine.Fail: s.Fail,
@@ -107,3 +125,22 @@ func oneHot(on bool) string {
 
 // labelValue is the label-value escaping the fleet textfile shares.
 func labelValue(s string) string { return textfmt.PromLabelValue(s) }
+
+// waiverDaysLeft is details.waiver.days_left of a waived check: an int
+// from the engine, a float64 from a report read back from JSON.
+func waiverDaysLeft(c Check) (int, bool) {
+	if c.Status != engine.Waived {
+		return 0, false
+	}
+	w, ok := c.Details["waiver"].(map[string]any)
+	if !ok {
+		return 0, false
+	}
+	switch n := w["days_left"].(type) {
+	case int:
+		return n, true
+	case float64:
+		return int(n), true
+	}
+	return 0, false
+}

@@ -253,3 +253,36 @@ func BenchmarkProm(b *testing.B) {
 		}
 	}
 }
+
+// A waived check gives golive_waiver_days_left, from the engine's int and
+// from a report read back from JSON (a float64) alike.
+func TestPromWaiverDaysLeft(t *testing.T) {
+	waived := engine.Result{ID: "os/kernel", Category: "os", Status: engine.Waived, Severity: "high",
+		Message: "waived until 2027-01-31 (OPS-7): r; was fail: end of life",
+		Details: map[string]any{"waiver": map[string]any{"check": "os/*", "ticket": "OPS-7", "reason": "r", "expires": "2027-01-31", "days_left": 13}}}
+	r := newReport(append(sampleResults(), waived))
+	data := renderProm(t, r)
+	families := parseProm(t, data)
+	f := families["golive_waiver_days_left"]
+	if f == nil || len(f.GetMetric()) != 1 {
+		t.Fatalf("no single golive_waiver_days_left series:\n%s", data)
+	}
+	m := f.GetMetric()[0]
+	if l := labels(m); l["id"] != "os/kernel" || l["ticket"] != "OPS-7" || m.GetGauge().GetValue() != 13 {
+		t.Errorf("series %v = %v", labels(m), m.GetGauge().GetValue())
+	}
+	var buf bytes.Buffer
+	if err := report.JSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := report.Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(renderProm(t, back), []byte(`golive_waiver_days_left{id="os/kernel",ticket="OPS-7"} 13`)) {
+		t.Errorf("a report read from JSON lost the days left:\n%s", renderProm(t, back))
+	}
+	if bytes.Contains(renderProm(t, sampleReport()), []byte("golive_waiver_days_left")) {
+		t.Error("a report without waived checks has golive_waiver_days_left")
+	}
+}
