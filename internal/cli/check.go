@@ -15,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
@@ -59,7 +58,7 @@ type reportOutput struct{ Format, Path string }
 
 func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 	opts := &checkOptions{}
-	var v *viper.Viper
+	var v *settings
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Check whether this host (or --root) is ready for go-live",
@@ -79,12 +78,12 @@ func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 	opts.runOptions.bind(f)
 	f.StringVarP(&opts.Format, "format", "f", "table", "report format: "+strings.Join(ReportFormats(), ", "))
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to FILE instead of standard output")
-	f.StringArray("report", nil, "also write the report as FORMAT to PATH (FORMAT=PATH, repeatable): --report junit=r.xml --report json=r.json")
+	arrayFlag(f, new([]string), "report", "", "also write the report as FORMAT to PATH (FORMAT=PATH, repeatable): --report junit=r.xml --report json=r.json")
 	f.StringVar(&opts.FailOn, "fail-on", failOnFail, "what makes the exit code 1: fail (fail or error), warn (also warn), none (report only)")
 	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "show only what is not a pass, and no notices")
 	f.BoolVar(&opts.Wide, "wide", false, "do not wrap the table to the terminal's width: one line per check and per message, as in a file or a pipe")
-	v = newViper(f)
+	v = newSettings(f)
 	return cmd
 }
 
@@ -97,15 +96,16 @@ func (o *runOptions) bind(f *pflag.FlagSet) {
 	f.IntVar(&o.Parallel, "parallel", 0, "checks run at once, local and network alike (default: network checks as many as the open-file limit allows, local checks 2 per CPU)")
 }
 
-// settle reads the run options through viper, after the config file's
+// settle reads the run options (settings), after the config file's
 // options: section has been merged in, and validates them.
-func (o *runOptions) settle(v *viper.Viper, p *profile.Profile) error {
-	if err := mergeConfigOptions(v, p.Options); err != nil {
-		return err
-	}
+func (o *runOptions) settle(v *settings, p *profile.Profile) error {
+	mergeConfigOptions(v, p.Options)
 	o.selection.settle(v)
-	o.Offline = v.GetBool("offline")
-	o.Parallel = v.GetInt("parallel")
+	o.Offline = v.boolean("offline")
+	o.Parallel = v.integer("parallel")
+	if v.err != nil {
+		return v.err
+	}
 	var err error
 	if o.Timeout, err = duration(v, "timeout"); err != nil {
 		return err
@@ -120,17 +120,20 @@ func (o *runOptions) settle(v *viper.Viper, p *profile.Profile) error {
 }
 
 // settle reads check's own options (after the run options).
-func (o *checkOptions) settle(v *viper.Viper) error {
-	o.Format = v.GetString("format")
-	o.Output = v.GetString("output")
-	o.FailOn = v.GetString("fail-on")
-	o.NoColor = v.GetBool("no-color")
-	o.Quiet = v.GetBool("quiet")
-	o.Wide = v.GetBool("wide")
+func (o *checkOptions) settle(v *settings) error {
+	o.Format = v.str("format")
+	o.Output = v.str("output")
+	o.FailOn = v.str("fail-on")
+	o.NoColor = v.boolean("no-color")
+	o.Quiet = v.boolean("quiet")
+	o.Wide = v.boolean("wide")
+	if v.err != nil {
+		return v.err
+	}
 	if _, ok := renderers[o.Format]; !ok {
 		return invalid(fmt.Errorf("--format %q: use %s", o.Format, strings.Join(ReportFormats(), ", ")))
 	}
-	if err := o.settleReports(v.GetStringSlice("report")); err != nil {
+	if err := o.settleReports(v.list("report")); err != nil {
 		return err
 	}
 	if !oneOf(o.FailOn, failOnFail, failOnWarn, failOnNone) {
@@ -189,7 +192,7 @@ func writableDir(flag, path string) error {
 // flags and GOLIVE_* in v. Only the options named by keys are merged (all of
 // them when keys is empty): list reads its own --format, which options:
 // format (a report format) is not.
-func mergeConfigOptions(v *viper.Viper, c profile.Options, keys ...string) error {
+func mergeConfigOptions(v *settings, c profile.Options, keys ...string) {
 	m := configOptions(c)
 	if len(keys) > 0 {
 		for k := range m {
@@ -198,10 +201,7 @@ func mergeConfigOptions(v *viper.Viper, c profile.Options, keys ...string) error
 			}
 		}
 	}
-	if err := v.MergeConfigMap(m); err != nil {
-		return invalid(fmt.Errorf("config options: %w", err))
-	}
-	return nil
+	v.merge(m)
 }
 
 // configOptions is the config file's options: section as flag values: an
@@ -221,8 +221,8 @@ func configOptions(c profile.Options) map[string]any {
 	return m
 }
 
-func duration(v *viper.Viper, key string) (time.Duration, error) {
-	s := v.GetString(key)
+func duration(v *settings, key string) (time.Duration, error) {
+	s := v.str(key)
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return 0, invalid(fmt.Errorf("--%s %q: a positive duration such as 30s or 2m", key, s))
@@ -239,7 +239,7 @@ func oneOf(s string, set ...string) bool {
 	return false
 }
 
-func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error {
+func runCheck(ctx context.Context, v *settings, o *checkOptions, io IO) error {
 	rep, err := o.runOptions.run(ctx, v, io, func() error { return o.settle(v) }, func(notices []string) {
 		toTerminal := o.Format == "table" && o.Output == ""
 		if !o.Quiet && !toTerminal {
@@ -260,7 +260,7 @@ func runCheck(ctx context.Context, v *viper.Viper, o *checkOptions, io IO) error
 // run loads the target, settles the options (settle adds a command's own),
 // prepares the plan (engine.Prepare), runs it and returns the report. notify gets
 // the run's notices before the checks start.
-func (o *runOptions) run(ctx context.Context, v *viper.Viper, io IO, settle func() error, notify func([]string)) (*report.Report, error) {
+func (o *runOptions) run(ctx context.Context, v *settings, io IO, settle func() error, notify func([]string)) (*report.Report, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}

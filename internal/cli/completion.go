@@ -71,7 +71,7 @@ func registerCompletions(c *cobra.Command) {
 // plannedFor prepares the plan the command line so far describes, with no
 // selection: what --only and --skip choose from, and what explain knows.
 func plannedFor(cmd *cobra.Command) (*host.Host, *engine.Plan, bool) {
-	v := newViper(cmd.Flags())
+	v := newSettings(cmd.Flags())
 	var t target
 	h, _, p, err := t.load(v)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
@@ -24,7 +23,7 @@ type listOptions struct {
 
 func newListCmd(io IO) *cobra.Command {
 	opts := &listOptions{}
-	var v *viper.Viper
+	var v *settings
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the checks the resolved profile would run",
@@ -40,7 +39,7 @@ warning for every waiver that matches no check, then --only and --skip.`,
 	opts.selection.bind(cmd.Flags(), "list")
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "table", "table or json")
 	cmd.Flags().BoolVar(&opts.Offline, "offline", false, "mark the network checks, which check --offline would skip")
-	v = newViper(cmd.Flags())
+	v = newSettings(cmd.Flags())
 	return cmd
 }
 
@@ -58,26 +57,29 @@ type listedCheck struct {
 	Offline bool `json:"offline,omitempty"`
 }
 
-func runList(v *viper.Viper, o *listOptions, io IO) error {
+func runList(v *settings, o *listOptions, io IO) error {
 	_, p, plan, err := prepare(v, &o.target, &o.selection, "offline")
 	if err != nil {
 		return err
 	}
-	o.Offline = v.GetBool("offline")
+	o.Offline = v.boolean("offline")
+	if v.err != nil {
+		return v.err
+	}
 	rows := make([]listedCheck, 0, len(plan.Checks))
 	for _, c := range plan.Checks {
 		m := c.Meta()
 		rows = append(rows, listedCheck{ID: m.ID, Category: m.Category, Title: m.Title, Expected: m.Expected,
 			Level: m.Level, Severity: m.Severity, Network: m.Network, Source: m.Where, Offline: m.Network && o.Offline})
 	}
-	switch v.GetString("format") {
+	switch v.str("format") {
 	case "json":
 		enc := json.NewEncoder(io.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"profile": p.Name, "chain": p.Chain, "checks": rows})
 	case "table":
 	default:
-		return invalid(fmt.Errorf("--format %q: use table or json", v.GetString("format")))
+		return invalid(fmt.Errorf("--format %q: use table or json", v.str("format")))
 	}
 	fmt.Fprintf(io.Out, "profile %s (%s): %s\n\n", p.Name, strings.Join(p.Chain, " -> "), textfmt.Count(len(rows), "check", "checks"))
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
@@ -99,15 +101,16 @@ func runList(v *viper.Viper, o *listOptions, io IO) error {
 // explain: the same profile, host and selection (with the config file's
 // options: only and skip, and the other options named by also) give the
 // same checks.
-func prepare(v *viper.Viper, t *target, sel *selection, also ...string) (*host.Host, *profile.Profile, *engine.Plan, error) {
+func prepare(v *settings, t *target, sel *selection, also ...string) (*host.Host, *profile.Profile, *engine.Plan, error) {
 	h, _, p, err := t.load(v)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := mergeConfigOptions(v, p.Options, append([]string{"only", "skip"}, also...)...); err != nil {
-		return nil, nil, nil, err
-	}
+	mergeConfigOptions(v, p.Options, append([]string{"only", "skip"}, also...)...)
 	sel.settle(v)
+	if v.err != nil {
+		return nil, nil, nil, v.err
+	}
 	plan, err := engine.Prepare(p, h, sel.engine())
 	if err != nil {
 		return nil, nil, nil, invalid(err)
@@ -130,7 +133,7 @@ type explainOptions struct {
 
 func newExplainCmd(io IO) *cobra.Command {
 	opts := &explainOptions{}
-	var v *viper.Viper
+	var v *settings
 	cmd := &cobra.Command{
 		Use:   "explain ID",
 		Short: "Explain a check: what it reads, why it matters, what each profile expects, how to fix it",
@@ -151,7 +154,7 @@ is still explained by the family that would build it.`,
 	}
 	opts.target.bind(cmd.Flags())
 	opts.selection.bind(cmd.Flags(), "plan")
-	v = newViper(cmd.Flags())
+	v = newSettings(cmd.Flags())
 	return cmd
 }
 
@@ -162,7 +165,7 @@ type profileExpectation struct {
 	found   bool
 }
 
-func runExplain(v *viper.Viper, o *explainOptions, id string, io IO) error {
+func runExplain(v *settings, o *explainOptions, id string, io IO) error {
 	h, p, plan, err := prepare(v, &o.target, &o.selection)
 	if err != nil {
 		return err
@@ -255,7 +258,7 @@ func newProfilesCmd(io IO) *cobra.Command {
 		},
 	}
 	opts := &profilesOptions{}
-	var v *viper.Viper
+	var v *settings
 	show := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Print a profile merged with everything it extends (NAME: a built-in, a file, or auto)",
@@ -268,7 +271,7 @@ func newProfilesCmd(io IO) *cobra.Command {
 	}
 	show.Flags().StringVarP(&opts.Config, "config", "c", "", "layer this service profile on top")
 	show.Flags().StringVar(&opts.Root, "root", "/", "detect the distro of this root (for auto)")
-	v = newViper(show.Flags())
+	v = newSettings(show.Flags())
 	cmd.AddCommand(show)
 	return cmd
 }
@@ -290,9 +293,9 @@ func runProfiles(io IO) error {
 	return tw.Flush()
 }
 
-func runProfilesShow(v *viper.Viper, o *profilesOptions, name string, io IO) error {
-	o.Config = v.GetString("config") // no default ./golive.yaml here: show what was asked
-	o.Root = v.GetString("root")
+func runProfilesShow(v *settings, o *profilesOptions, name string, io IO) error {
+	o.Config = v.str("config") // no default ./golive.yaml here: show what was asked
+	o.Root = v.str("root")
 	_, _, p, err := (&target{Profile: name, Config: o.Config, Root: o.Root}).loadExplicit()
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/remediate"
@@ -40,7 +39,7 @@ type remediateOptions struct {
 
 func newRemediateCmd(streams IO, runF func(*remediateOptions) error) *cobra.Command {
 	opts := &remediateOptions{}
-	var v *viper.Viper
+	var v *settings
 	cmd := &cobra.Command{
 		Use:   "remediate",
 		Short: "Write a bash script or an Ansible playbook that fixes what failed",
@@ -70,7 +69,7 @@ with ROOT=DIR (commands for the running system are then only listed).`,
 	f.StringVarP(&opts.Output, "output", "o", "", "write to FILE (bash: mode 0755) instead of standard output")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary and no notices on standard error")
 	opts.pick.bind(f)
-	v = newViper(f)
+	v = newSettings(f)
 	return cmd
 }
 
@@ -103,7 +102,7 @@ func (o *remediateOptions) settle(f *pflag.FlagSet) error {
 	return nil
 }
 
-func runRemediate(ctx context.Context, flags *pflag.FlagSet, v *viper.Viper, o *remediateOptions, streams IO) error {
+func runRemediate(ctx context.Context, flags *pflag.FlagSet, v *settings, o *remediateOptions, streams IO) error {
 	if err := o.settle(flags); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/engine"
 )
@@ -19,17 +18,17 @@ type selection struct {
 // bind adds the selection flags; verb says what the command does with a
 // check ("run", "list").
 func (s *selection) bind(f *pflag.FlagSet, verb string) {
-	f.StringSliceVar(&s.Only, "only", nil, verb+" only these checks: IDs, globs (sysctl/*) or categories")
-	f.StringSliceVar(&s.Skip, "skip", nil, "do not "+verb+" these checks: IDs, globs or categories")
+	stringsFlag(f, &s.Only, "only", "", verb+" only these checks: IDs, globs (sysctl/*) or categories")
+	stringsFlag(f, &s.Skip, "skip", "", "do not "+verb+" these checks: IDs, globs or categories")
 	f.BoolVar(&s.NoWaivers, "no-waivers", false, "ignore the profile's waivers: report every finding as it is")
 }
 
 // settle reads the selection through v (flags, GOLIVE_*, then whatever
 // config options the caller merged into v).
-func (s *selection) settle(v *viper.Viper) {
-	s.Only = splitList(v.GetStringSlice("only"))
-	s.Skip = splitList(v.GetStringSlice("skip"))
-	s.NoWaivers = v.GetBool("no-waivers")
+func (s *selection) settle(v *settings) {
+	s.Only = splitList(v.list("only"))
+	s.Skip = splitList(v.list("skip"))
+	s.NoWaivers = v.boolean("no-waivers")
 }
 
 func (s *selection) engine() engine.Selection {

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/host"
@@ -33,28 +31,19 @@ func (t *target) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&t.Profile, "profile", profile.Auto, "base profile: auto (detect the distro), a built-in name, or a file")
 	fs.StringVarP(&t.Config, "config", "c", "", "the service's profile file (default ./"+DefaultConfig+" when it exists)")
 	fs.StringVar(&t.Root, "root", "/", "check the root filesystem mounted at DIR (a golden image) instead of this machine")
-	fs.StringArrayVar(&t.Binaries, "binary", nil, "also check that this ELF file (on this machine) would run on the root; repeatable")
+	arrayFlag(fs, &t.Binaries, "binary", "", "also check that this ELF file (on this machine) would run on the root; repeatable")
 }
 
-// newViper binds flags to GOLIVE_* environment variables: a flag given on
-// the command line wins, then the environment, then the config file's
-// options: section, then the flag's default.
-func newViper(fs *pflag.FlagSet) *viper.Viper {
-	v := viper.New()
-	v.SetEnvPrefix("GOLIVE")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
-	_ = v.BindPFlags(fs) // only fails on a nil flag set
-	return v
-}
-
-// load reads the target settings through viper, opens the host and
+// load reads the target settings (settings), opens the host and
 // resolves the profile. Every error is an invocation or profile error.
-func (t *target) load(v *viper.Viper, opts ...host.Option) (*host.Host, host.Identity, *profile.Profile, error) {
-	t.Profile = v.GetString("profile")
-	t.Config = v.GetString("config")
-	t.Root = v.GetString("root")
-	t.Binaries = v.GetStringSlice("binary")
+func (t *target) load(v *settings, opts ...host.Option) (*host.Host, host.Identity, *profile.Profile, error) {
+	t.Profile = v.str("profile")
+	t.Config = v.str("config")
+	t.Root = v.str("root")
+	t.Binaries = v.list("binary")
+	if v.err != nil {
+		return nil, host.Identity{}, nil, v.err
+	}
 	if t.Config == "" {
 		if fi, err := os.Stat(DefaultConfig); err == nil && fi.Mode().IsRegular() {
 			t.Config = DefaultConfig

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/profile"
@@ -19,7 +18,7 @@ type validateOptions struct {
 
 func newValidateCmd(io IO) *cobra.Command {
 	opts := &validateOptions{}
-	var v *viper.Viper
+	var v *settings
 	cmd := &cobra.Command{
 		Use:   "validate [FILE]",
 		Short: "Check a profile file (and what it extends) without running a check",
@@ -34,7 +33,7 @@ exists, else the --profile.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				v.Set("config", args[0])
+				v.override("config", args[0])
 			}
 			return runValidate(v, opts, io)
 		},
@@ -42,11 +41,11 @@ exists, else the --profile.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Profile, "profile", profile.Auto, "what extends: auto stands for (auto: the detected distro), or the profile to validate without FILE")
 	f.StringVar(&opts.Root, "root", "/", "resolve extends: auto and plan for the root filesystem mounted at DIR")
-	v = newViper(f)
+	v = newSettings(f)
 	return cmd
 }
 
-func runValidate(v *viper.Viper, o *validateOptions, io IO) error {
+func runValidate(v *settings, o *validateOptions, io IO) error {
 	h, _, p, err := o.target.load(v)
 	if err != nil {
 		return err

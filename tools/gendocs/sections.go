@@ -79,7 +79,7 @@ func exitStatus(c *cobra.Command) string {
 var commandLineOnly = map[string]bool{"from": true, "format": true, "output": true, "quiet": true, "level": true, "hosts": true}
 
 // environment names the GOLIVE_* variable of every flag the command reads
-// through viper (internal/cli newViper), and NO_COLOR where there is colour.
+// through its settings (internal/cli/settings.go), and NO_COLOR where there is colour.
 func environment(c *cobra.Command) string {
 	var vars []string
 	switch path := c.CommandPath(); path {
