@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"time"
 
-	"golang.org/x/net/http2"
-
 	"github.com/golive-sh/golive/internal/depcheck"
 )
 
@@ -96,29 +94,24 @@ func (ss *session) preface(ctx context.Context, u string) (probe, *depcheck.Fail
 }
 
 func (ss *session) exchangePreface(ctx context.Context, conn net.Conn) *depcheck.Failure {
-	fr := http2.NewFramer(conn, conn)
-	// 16 KiB, HTTP/2's initial maximum frame size: a server's first
-	// SETTINGS frame is a few dozen bytes, and a non-HTTP/2 peer's bytes
-	// read as a huge length must not make us wait for megabytes.
-	fr.SetMaxReadFrameSize(1 << 14)
 	// A failed write (the server has already closed) is left to the read,
 	// which returns the server's reason, its alert, when it sent one.
-	if _, err := io.WriteString(conn, http2.ClientPreface); err == nil {
-		_ = fr.WriteSettings()
+	if _, err := io.WriteString(conn, clientPreface); err == nil {
+		_, _ = conn.Write(emptySettings)
 	}
-	frame, err := fr.ReadFrame()
+	typ, err := readFirstFrame(conn)
 	if err == nil {
-		if _, ok := frame.(*http2.SettingsFrame); ok {
+		if typ == frameSettings {
 			return nil
 		}
-		return &depcheck.Failure{Cause: depcheck.CauseProtocol, Message: fmt.Sprintf("the server answered the HTTP/2 preface with a %s frame, not SETTINGS: not an etcd gRPC endpoint", frame.Header().Type)}
+		return &depcheck.Failure{Cause: depcheck.CauseProtocol, Message: fmt.Sprintf("the server answered the HTTP/2 preface with a %s frame, not SETTINGS: not an etcd gRPC endpoint", frameName(typ))}
 	}
 	f := ss.classify(ctx, err)
-	var connErr http2.ConnectionError
+	var connErr frameError
 	switch {
 	case f.Cause == depcheck.CauseTLS:
 	case f.Cause == depcheck.CauseTimeout: // worded by the caller, which knows how far the probe got
-	case errors.As(err, &connErr), errors.Is(err, http2.ErrFrameTooLarge):
+	case errors.As(err, &connErr), errors.Is(err, errFrameTooLarge):
 		f = depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server does not speak HTTP/2 (gRPC): " + err.Error()}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		f = depcheck.Failure{Cause: depcheck.CauseProtocol, Message: "the server closed the connection instead of answering the HTTP/2 preface: not an etcd gRPC endpoint, or a proxy refusing us"}
