@@ -2,8 +2,6 @@ package cabundle
 
 import (
 	"fmt"
-	"regexp"
-	"sync"
 
 	"github.com/golive-sh/golive/internal/profile"
 )
@@ -47,11 +45,22 @@ func cleanPath(s string) error {
 	return nil
 }
 
-// command is a program name for an argv[0]: no path tricks, no option.
-var command = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$`) })
+// isCommandName reports whether s is a program name for an argv[0]
+// (^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$): no path tricks, no option. A loop,
+// not a regexp: every run checks the distro profile's value.
+func isCommandName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '+' || c == '-' && i > 0
+		if !ok {
+			return false
+		}
+	}
+	return s != ""
+}
 
 func bareCommand(argv []string) error {
-	if len(argv) > 0 && !command().MatchString(argv[0]) {
+	if len(argv) > 0 && !isCommandName(argv[0]) {
 		return fmt.Errorf("%q: the program must be a bare command name (update-ca-trust, update-ca-certificates)", argv[0])
 	}
 	return nil

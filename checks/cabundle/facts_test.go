@@ -3,6 +3,7 @@ package cabundle
 import (
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,5 +43,24 @@ func TestCAFactsLoad(t *testing.T) {
 		CAAnchorDir: "/etc/pki/ca-trust/source/anchors", CAUpdateCommand: []string{"update-ca-trust", "extract"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("factsOf = %+v, want %+v", got, want)
+	}
+}
+
+// isCommandName is the regexp it replaced, on generated names.
+func TestIsCommandNameAgreesWithItsRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z0-9_.+][A-Za-z0-9_.+-]*$`)
+	alphabet := "aZ09_.+-/ ;$\x00é"
+	names := []string{"", "update-ca-trust", "update-ca-certificates", "-rf", "/usr/bin/x", "a b", "..", "x\n"}
+	for i := range 20000 {
+		var b []byte
+		for n := i; n > 0; n /= len(alphabet) {
+			b = append(b, alphabet[n%len(alphabet)])
+		}
+		names = append(names, string(b))
+	}
+	for _, n := range names {
+		if got, want := isCommandName(n), re.MatchString(n); got != want {
+			t.Errorf("isCommandName(%q) = %v, the regexp says %v", n, got, want)
+		}
 	}
 }

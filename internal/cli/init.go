@@ -50,7 +50,7 @@ existing file is kept unless --force.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Unit, "unit", "", "the service's systemd unit (payments or payments.service)")
-	f.StringArrayVar(&o.Binaries, "binary", nil, "a program of the service (absolute path, under --root); repeatable")
+	arrayFlag(f, &o.Binaries, "binary", "", "a program of the service (absolute path, under --root); repeatable")
 	f.StringVar(&o.Root, "root", "/", "read the root filesystem mounted at DIR instead of this machine")
 	f.StringVar(&o.Profile, "profile", profile.Auto, "the base profile the file extends: auto (detect the distro) or a built-in name")
 	f.StringVarP(&o.Out, "output", "o", "", "write the file here instead of standard output")

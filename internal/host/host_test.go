@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -244,7 +245,8 @@ func TestReadFileRefusesNonRegular(t *testing.T) {
 }
 
 func TestReadFileLimit(t *testing.T) {
-	root := mkroot(t, map[string]string{"exact": "12345", "over": "123456", "empty": ""})
+	big := strings.Repeat("0123456789abcdef", 15000) // 240,000 bytes: more than one growth step
+	root := mkroot(t, map[string]string{"exact": "12345", "over": "123456", "empty": "", "big": big})
 	h := newHost(t, root)
 	tests := []struct {
 		name    string
@@ -257,6 +259,9 @@ func TestReadFileLimit(t *testing.T) {
 		{"/over", 5, "", true, true},
 		{"/empty", 0, "", false, false},
 		{"/exact", 0, "", true, true},
+		{"/big", 1 << 20, big, false, false},
+		{"/big", int64(len(big)), big, false, false},
+		{"/big", int64(len(big)) - 1, "", true, true},
 	}
 	for _, tt := range tests {
 		data, err := h.ReadFileLimit(tt.name, tt.limit)
@@ -438,5 +443,22 @@ func TestExists(t *testing.T) {
 		if got := h.Exists(tt.name); got != tt.want {
 			t.Errorf("Exists(%s) = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A regular file is read into one buffer of its size: a CA bundle read with
+// io.ReadAll's growth touched twice its bytes in fresh heap pages.
+func TestReadFileLimitAllocatesTheFileOnce(t *testing.T) {
+	data := strings.Repeat("x", 240_000)
+	h := newHost(t, mkroot(t, map[string]string{"bundle": data}))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, err := h.ReadFileLimit("/bundle", 16<<20)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(got) != len(data) {
+		t.Fatalf("read %d bytes, %v", len(got), err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(len(data))*11/10 {
+		t.Errorf("reading %d bytes allocated %d", len(data), n)
 	}
 }

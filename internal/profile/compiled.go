@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"sync"
 
@@ -53,8 +54,9 @@ var useCompiled = true
 
 // compiledTree returns the body (or, with matchOnly, the match: block) of
 // the built-in name as compiled, provided the compiled entry was made from
-// exactly data. ok is false when it was not, and the YAML must be parsed.
-func compiledTree(name string, data []byte, matchOnly bool) (n *yaml.Node, ok bool) {
+// YAML whose SHA-256 is sum. ok is false when it was not, and the YAML
+// must be parsed.
+func compiledTree(name string, sum [sha256.Size]byte, matchOnly bool) (n *yaml.Node, ok bool) {
 	if !useCompiled {
 		return nil, false
 	}
@@ -62,7 +64,7 @@ func compiledTree(name string, data []byte, matchOnly bool) (n *yaml.Node, ok bo
 	if !found {
 		return nil, false
 	}
-	if sum := sha256.Sum256(data); string(sum[:]) != e.sum {
+	if string(sum[:]) != e.sum {
 		return nil, false
 	}
 	enc := e.body
@@ -71,6 +73,34 @@ func compiledTree(name string, data []byte, matchOnly bool) (n *yaml.Node, ok bo
 	}
 	n, err := decodeTree(enc)
 	return n, err == nil
+}
+
+// builtinSums memoises builtinSum: detection hashes every built-in, and
+// the resolver hashes the chain's again.
+var builtinSums sync.Map // name -> [sha256.Size]byte
+
+// builtinSum is the SHA-256 of the embedded YAML of the built-in name,
+// streamed through a small buffer: reading every built-in whole to check
+// the compiled entries (fs.ReadFile copies the embedded bytes) was ~80 KB
+// of fresh heap, and page faults, in every run.
+func builtinSum(name string) ([sha256.Size]byte, error) {
+	if s, ok := builtinSums.Load(name); ok {
+		return s.([sha256.Size]byte), nil
+	}
+	var sum [sha256.Size]byte
+	f, err := profiles.FS.Open(name + ".yaml")
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	var buf [4096]byte
+	if _, err := io.CopyBuffer(struct{ io.Writer }{h}, struct{ io.Reader }{f}, buf[:]); err != nil {
+		return sum, err
+	}
+	h.Sum(sum[:0])
+	builtinSums.Store(name, sum)
+	return sum, nil
 }
 
 // CompileBuiltins parses and validates every built-in profile and returns

@@ -38,14 +38,14 @@ func TestCompiledTreesEqualParsedTrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		compiled, ok := compiledTree(n, data, false)
+		compiled, ok := compiledTree(n, sha256.Sum256(data), false)
 		if !ok {
 			t.Fatalf("%s: no compiled tree", n)
 		}
 		if !reflect.DeepEqual(parsed.body, compiled) {
 			t.Errorf("%s: the compiled tree differs from the parsed one", n)
 		}
-		part, ok := compiledTree(n, data, true)
+		part, ok := compiledTree(n, sha256.Sum256(data), true)
 		if !ok {
 			t.Fatalf("%s: no compiled match tree", n)
 		}
@@ -104,15 +104,15 @@ func TestStaleCompiledEntryIsNotUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := compiledTree("rocky-9", data, false); !ok {
+	if _, ok := compiledTree("rocky-9", sha256.Sum256(data), false); !ok {
 		t.Fatal("rocky-9 should be compiled")
 	}
 	edited := append(bytes.Clone(data), "\n# edited\n"...)
-	if _, ok := compiledTree("rocky-9", edited, false); ok {
+	if _, ok := compiledTree("rocky-9", sha256.Sum256(edited), false); ok {
 		t.Fatal("a compiled tree was used for YAML it was not compiled from")
 	}
 	edited = bytes.Replace(edited, []byte("\nextends: linux "), []byte("\nextends: none  "), 1)
-	doc, err := builtinDocument("rocky-9", edited, positions{}, false)
+	doc, err := builtinYAML("rocky-9", edited, positions{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,4 +154,25 @@ func FuzzDecodeTree(f *testing.F) {
 			t.Fatalf("a decoded tree does not round-trip: %v", err)
 		}
 	})
+}
+
+// builtinSum streams the embedded YAML: it must be the SHA-256 of the
+// whole file, or every compiled entry would be taken as stale (or, worse,
+// a stale one as current).
+func TestBuiltinSumIsTheFilesSum(t *testing.T) {
+	for _, n := range Builtins() {
+		data, err := fs.ReadFile(profiles.FS, n+".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second answer is the memo's
+			got, err := builtinSum(n)
+			if err != nil || got != sha256.Sum256(data) {
+				t.Fatalf("%s: builtinSum %x %v, want %x", n, got, err, sha256.Sum256(data))
+			}
+		}
+	}
+	if _, err := builtinSum("no-such-profile"); err == nil {
+		t.Error("a missing built-in has a sum")
+	}
 }

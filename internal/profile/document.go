@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/golive-sh/golive/profiles"
 )
 
 // MaxProfileSize bounds a profile file: a profile is outside input.
@@ -85,16 +88,30 @@ func parseDocument(file, chainName string, data []byte, pos positions) (*documen
 	return newDocument(file, chainName, root.Content[0], pos, strings.Split(string(data), "\n"))
 }
 
-// builtinDocument is parseDocument for the built-in profile name, whose
-// YAML is data: from builtins.bin when that was compiled from data. With
-// matchOnly, the document holds only what detection reads.
-func builtinDocument(name string, data []byte, pos positions, matchOnly bool) (*document, error) {
-	file := "builtin:" + name + ".yaml"
-	if body, ok := compiledTree(name, data, matchOnly); ok {
+// builtinDocument is parseDocument for the built-in profile name: from
+// builtins.bin when that was compiled from its embedded YAML, else from the
+// YAML. With matchOnly, the document holds only what detection reads.
+func builtinDocument(name string, pos positions, matchOnly bool) (*document, error) {
+	sum, err := builtinSum(name)
+	if err != nil {
+		return nil, err
+	}
+	if body, ok := compiledTree(name, sum, matchOnly); ok {
 		// Compiled trees passed parseDocument at build time: no source
 		// lines are needed for hints.
-		return newDocument(file, name, body, pos, nil)
+		return newDocument("builtin:"+name+".yaml", name, body, pos, nil)
 	}
+	data, err := fs.ReadFile(profiles.FS, name+".yaml")
+	if err != nil {
+		return nil, err
+	}
+	return builtinYAML(name, data, pos, matchOnly)
+}
+
+// builtinYAML parses the YAML of the built-in name (all of it, or only
+// its match: block).
+func builtinYAML(name string, data []byte, pos positions, matchOnly bool) (*document, error) {
+	file := "builtin:" + name + ".yaml"
 	if matchOnly {
 		data = matchBlock(data)
 	}

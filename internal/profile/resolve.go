@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -153,11 +154,10 @@ func (r *resolver) load(ref, fromDir string) (*document, string, error) {
 		doc, err := parseDocument(p, filepath.Base(p), data, r.pos)
 		return doc, abs, err
 	}
-	data, err := fs.ReadFile(profiles.FS, ref+".yaml")
-	if err != nil {
+	if !slices.Contains(Builtins(), ref) {
 		return nil, "", &Error{File: ref, Msg: fmt.Sprintf("no built-in profile %q (built-in: %s)", ref, strings.Join(Builtins(), ", "))}
 	}
-	doc, err := builtinDocument(ref, data, r.pos, false)
+	doc, err := builtinDocument(ref, r.pos, false)
 	if err == nil && doc.name == "" {
 		doc.name = ref
 	}
@@ -348,13 +348,9 @@ type namedRules struct {
 var builtinMatches = sync.OnceValue(func() []namedRules {
 	var out []namedRules
 	for _, n := range Builtins() {
-		data, err := fs.ReadFile(profiles.FS, n+".yaml")
-		if err != nil {
-			continue
-		}
 		// Only the match: block is read: detection runs in every process
 		// and looks at every built-in.
-		doc, err := builtinDocument(n, data, positions{}, true)
+		doc, err := builtinDocument(n, positions{}, true)
 		if err != nil {
 			continue // a broken built-in fails its own tests and Resolve
 		}
