@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/golive-sh/golive/internal/textfmt"
 )
 
 // A typo is within this many edits of what was meant: --profle, chek,
@@ -23,7 +25,7 @@ func nearest(typed string, candidates []string) []string {
 	}
 	var hits []scored
 	for _, c := range candidates {
-		d := editDistance(typed, c)
+		d := textfmt.EditDistance(typed, c)
 		if d <= maxSuggestDistance || (len(typed) >= 3 && strings.HasPrefix(c, typed)) {
 			hits = append(hits, scored{c, d})
 		}
@@ -36,28 +38,6 @@ func nearest(typed string, candidates []string) []string {
 		}
 	}
 	return out
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes (flag
-// names, command names and check IDs are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // didYouMean is the suggestion line appended to an error ("" when
