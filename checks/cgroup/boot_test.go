@@ -46,59 +46,23 @@ func TestSplitCmdlineKeepsQuotedSpaces(t *testing.T) {
 	}
 }
 
-func TestGrubDefaultsAsShellReadsThem(t *testing.T) {
-	vars := map[string]string{}
-	parseShellAssignments([]byte(`# comment
-GRUB_DISTRIBUTOR="$(sed 's, release .*$,,g' /etc/system-release)"
-GRUB_DISTRIBUTOR2=`+"`lsb_release -i -s 2> /dev/null || echo Debian`"+`
-GRUB_CMDLINE_LINUX="crashkernel=auto rd.lvm.lv=centos/root rhgb quiet"
-GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX systemd.unified_cgroup_hierarchy=0"
-GRUB_CMDLINE_LINUX_DEFAULT='quiet splash' # a comment
-export GRUB_X=a\ b
-GRUB_Y="${GRUB_X}!" ; echo
-GRUB_Z=1 command
-GRUB_BAD="unterminated
-not an assignment
-`), vars)
-	want := map[string]string{
-		"GRUB_DISTRIBUTOR":           "$(sed 's, release .*$,,g' /etc/system-release)",
-		"GRUB_CMDLINE_LINUX":         "crashkernel=auto rd.lvm.lv=centos/root rhgb quiet systemd.unified_cgroup_hierarchy=0",
-		"GRUB_CMDLINE_LINUX_DEFAULT": "quiet splash",
-		"GRUB_X":                     "a b",
-		"GRUB_Y":                     "a b!",
-	}
-	if !reflect.DeepEqual(vars, want) {
-		t.Errorf("got  %q\nwant %q", vars, want)
-	}
-}
-
-func TestBootConfigPrefersTheDefaultBLSEntry(t *testing.T) {
+// The next boot's line is facts.NextBoot's (its own tests cover where it
+// comes from); cgroup splits it as systemd does, quotes and all.
+func TestBootConfigSplitsTheNextBootLine(t *testing.T) {
 	h := hosttest.Root(t, map[string]string{
-		"etc/default/grub":                          `GRUB_CMDLINE_LINUX="from-grub-default"` + "\n",
-		"boot/loader/entries/m-5.14.0-70.el9.conf":  "title old\noptions root=/dev/x ro old\n",
-		"boot/loader/entries/m-5.14.0-427.el9.conf": "title new\noptions root=/dev/x ro $kernelopts new\n",
-		"boot/loader/entries/m-5.14.0-99.el9.conf":  "title mid\noptions mid\n",
+		"boot/loader/entries/m-5.14.0-427.el9.conf": "options root=/dev/x ro $kernelopts \"dyndbg=file a.c +p\"\n",
 		"boot/grub2/grubenv":                        "# GRUB Environment Block\nkernelopts=systemd.unified_cgroup_hierarchy=0 x\n",
 	})
 	bc := readBootConfig(h)
-	if !strings.HasSuffix(bc.source, "m-5.14.0-427.el9.conf") || strings.Join(bc.args, " ") != "root=/dev/x ro systemd.unified_cgroup_hierarchy=0 x new" {
-		t.Errorf("newest entry: %s %q", bc.source, bc.args)
+	if bc.source != "/boot/loader/entries/m-5.14.0-427.el9.conf" || strings.Join(bc.args, "|") != "root=/dev/x|ro|systemd.unified_cgroup_hierarchy=0|x|dyndbg=file a.c +p" {
+		t.Errorf("%s %q", bc.source, bc.args)
 	}
-	h = hosttest.Root(t, map[string]string{
-		"boot/loader/entries/m-5.14.0-70.el9.conf":  "options saved\n",
-		"boot/loader/entries/m-5.14.0-427.el9.conf": "options newest\n",
-		"boot/grub2/grubenv":                        "saved_entry=m-5.14.0-70.el9\n",
-	})
-	if bc := readBootConfig(h); strings.Join(bc.args, " ") != "saved" {
-		t.Errorf("saved_entry: %s %q", bc.source, bc.args)
+	if m, _ := bootMode(bc.args, v2); m != hybrid {
+		t.Errorf("mode %s, want hybrid", m)
 	}
-	h = hosttest.Root(t, map[string]string{
-		"etc/default/grub":               "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"b\"\n",
-		"etc/default/grub.d/50-x.cfg":    "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT c\"\n",
-		"etc/default/grub.d/60-x.notcfg": "GRUB_CMDLINE_LINUX=ignored\n",
-	})
-	if bc := readBootConfig(h); bc.source != grubDefault || strings.Join(bc.args, " ") != "a b c" {
-		t.Errorf("grub defaults: %s %q", bc.source, bc.args)
+	h = hosttest.Root(t, map[string]string{"etc/default/grub": "GRUB_CMDLINE_LINUX=\"a\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"b\"\n"})
+	if bc := readBootConfig(h); bc.source != grubDefault || strings.Join(bc.args, " ") != "a b" || bc.grub["GRUB_CMDLINE_LINUX"] != "a" {
+		t.Errorf("grub defaults: %+v", bc)
 	}
 	if bc := readBootConfig(hosttest.Root(t, map[string]string{"etc/hostname": "x\n"})); bc.source != "" || bc.args != nil {
 		t.Errorf("no configuration: %+v", bc)

@@ -268,7 +268,7 @@ func metaVersion() engine.Meta {
 		Reads: []string{
 			mountInfoPath + " (what is mounted at " + root + ": cgroup2 is v2; tmpfs with a cgroup2 hierarchy at " + root + "/unified is hybrid; tmpfs with v1 hierarchies is v1); a root without it is an image",
 			"/proc/filesystems and /proc/sys/kernel/osrelease (on an image: the newest /lib/modules/<release>), for whether the kernel can do v2",
-			"the next boot's kernel command line: the default " + blsEntries + " entry, else GRUB_CMDLINE_LINUX(_DEFAULT) in " + grubDefault + " and grub.d/*.cfg (" + argUnified + ", " + argLegacy + ", " + argNoV1 + ")",
+			"the next boot's kernel command line: the default /boot/loader/entries entry, else GRUB_CMDLINE_LINUX(_DEFAULT) in " + grubDefault + " and grub.d/*.cfg, else on the running system /proc/cmdline (" + argUnified + ", " + argLegacy + ", " + argNoV1 + ")",
 			"the profile's facts.cgroup (the distro's default) and family (rhel, debian) for the fix",
 		},
 		Why: "the unified hierarchy is what current systemd, container runtimes and Go expect: memory.high throttling before the OOM killer, " +

@@ -71,14 +71,11 @@ func loadBootSources(h *host.Host) *bootSources {
 		b.kernel, b.kernelKnown = parseKernelVersion(rel)
 	}
 	b.arch, _ = facts.Arch(h)
-	c, err := loadCmdline(h, b.release)
-	if err != nil {
-		b.problems = append(b.problems, "kernel command line: "+err.Error())
+	c, problems := loadCmdline(h)
+	for _, p := range problems {
+		b.problems = append(b.problems, "kernel command line: "+p)
 	}
 	b.cmdline = c
-	if c.ambiguous != "" {
-		b.problems = append(b.problems, "kernel command line: "+c.ambiguous)
-	}
 	b.cmdSysctl = cmdlineSysctls(c.params, c.from)
 	b.systemd = detectSystemd(h, c.init())
 	t, err := loadTuned(h)

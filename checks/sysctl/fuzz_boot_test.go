@@ -46,22 +46,6 @@ func FuzzParseCmdline(f *testing.F) {
 	})
 }
 
-func FuzzParseGrubFiles(f *testing.F) {
-	f.Add([]byte("GRUB_CMDLINE_LINUX=\"crashkernel=auto $X\"\nX='a b'\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\\ splash # c\n"), []byte("# GRUB Environment Block\nkernelopts=root=/dev/vda1 ro\n####\n"), []byte("title x\noptions $kernelopts ${y} sysctl.a.b=1\nversion 5.14\n"))
-	f.Add([]byte("export A=\"${A\"\nB=$\n"), []byte("=\n#\nk="), []byte("options\toptions\n"))
-	f.Fuzz(func(t *testing.T, grub, env, bls []byte) {
-		vars := parseShellAssignments(grub)
-		for k := range vars {
-			if !isShellName(k) {
-				t.Fatalf("bad name %q", k)
-			}
-		}
-		e := parseGrubenv(env)
-		entry := parseBLSEntry(bls)
-		parseCmdline(expandGrubVars(entry.options, e))
-	})
-}
-
 func FuzzParseKernelVersion(f *testing.F) {
 	f.Add("5.14.0-427.13.1.el9_4.x86_64")
 	f.Add("6.18.44-fc-v1252")

@@ -81,7 +81,7 @@ func meta(key string) engine.Meta {
 			procPath(key) + " (runtime)",
 			"/etc/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, /lib/sysctl.d and " + sysctlConf + " (the boot value, in systemd-sysctl's order)",
 			runDir + " (transient: applied now, gone at reboot)",
-			"/etc/tuned (an active tuned profile), /proc/cmdline or the bootloader configuration (sysctl.* on the kernel command line), /proc/1/comm or /sbin/init and libsystemd-shared (systemd raising fs.file-max and fs.nr_open), /proc/sys/kernel/osrelease and /proc/meminfo (the kernel's defaults): the other boot-time setters",
+			"/etc/tuned (an active tuned profile), the next boot's kernel command line (sysctl.*: the default /boot/loader/entries entry, else /etc/default/grub and grub.d, else on the running system /proc/cmdline), /proc/1/comm or /sbin/init and libsystemd-shared (systemd raising fs.file-max and fs.nr_open), /proc/sys/kernel/osrelease and /proc/meminfo (the kernel's defaults): the other boot-time setters",
 		},
 		Why: whyOf(key),
 		Fix: "persist the value in /etc/sysctl.d/90-golive.conf and apply it with sysctl -w (golive remediate writes both); if a file is set but not applied, run sysctl --system",

@@ -134,3 +134,29 @@ func FuzzManagerConfig(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBootFiles: /etc/default/grub, grubenv and a BLS entry, as NextBoot
+// reads them: any bytes parse, only shell names are assigned, and a line
+// without "$" expands to itself.
+func FuzzBootFiles(f *testing.F) {
+	f.Add([]byte("GRUB_CMDLINE_LINUX=\"crashkernel=auto $X\"\nX='a b'\nGRUB_CMDLINE_LINUX_DEFAULT=quiet\\ splash # c\n"), []byte("# GRUB Environment Block\nkernelopts=root=/dev/vda1 ro\n####\n"), []byte("title x\noptions $kernelopts ${y} sysctl.a.b=1\nversion 5.14\n"))
+	f.Add([]byte("export A=\"${A\"\nB=$\nC=\"x\" y\nexport D='d' E\n"), []byte("=\n#\nk="), []byte("options\toptions\n"))
+	f.Fuzz(func(t *testing.T, grub, env, bls []byte) {
+		vars := map[string]string{}
+		ParseShellAssignments(grub, vars)
+		for k := range vars {
+			if !shellName(k) {
+				t.Fatalf("assigned %q", k)
+			}
+		}
+		e := map[string]string{}
+		parseGrubEnv(env, e)
+		opts := blsOptions(bls)
+		line := expandGrubVars(opts, e)
+		if !strings.Contains(opts, "$") && line != opts {
+			t.Fatalf("%q expanded to %q", opts, line)
+		}
+		_, _, _ = splitNVR(string(bls))
+		_ = compareBLSEntries(string(grub), string(env))
+	})
+}
