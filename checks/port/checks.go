@@ -38,9 +38,16 @@ type held struct {
 }
 
 func (s held) String() string {
-	who := "a process golive cannot name (uid " + fmt.Sprint(s.UID) + ")"
-	if s.known {
+	var who string
+	switch {
+	case s.known:
 		who = s.owner.String()
+	case s.refused:
+		who = fmt.Sprintf("a process golive cannot name (uid %d)", s.UID)
+	default:
+		// Root reads every fd of its PID namespace: the holder is in
+		// another one (a container), or the kernel's own.
+		who = fmt.Sprintf("no process of this PID namespace (uid %d: a container's or the kernel's)", s.UID)
 	}
 	return s.Proto + " " + s.Local() + " by " + who
 }

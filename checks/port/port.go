@@ -68,11 +68,12 @@ type rule struct {
 func (r rule) target() string { return fmt.Sprintf("%d/%s", r.Port, r.Proto) }
 
 func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
-	if sec != nil {
-		var s section
-		if err := p.DecodeStrict(sec, &s); err != nil {
-			return nil, err
+	if sec != nil && (sec.Kind != yaml.MappingNode || len(sec.Content) > 0) {
+		at := sec
+		if len(sec.Content) > 0 {
+			at = sec.Content[0]
 		}
+		return nil, p.Errorf(at, "port: the section takes no keys (the ports are service.ports)")
 	}
 	rules := make([]rule, 0, len(p.Service.Ports))
 	for _, sp := range p.Service.Ports {

@@ -87,6 +87,8 @@ func TestParseTableCountsBadLines(t *testing.T) {
 }
 
 func TestParseTableStopsAtMaxSockets(t *testing.T) {
+	defer func(n int) { maxSockets = n }(maxSockets)
+	maxSockets = 100
 	var b strings.Builder
 	b.WriteString(tcpHeader)
 	line := "   0: 0100007F:1F90 00000000:0000 01 00000000:00000000 00:00000000 00000000  1000        0 1 1\n"

@@ -44,7 +44,7 @@ func sockets(h *host.Host) *socketTable {
 				return t
 			}
 			if truncated {
-				t.err = fmt.Errorf("%s: %w", tb.path, errTruncated)
+				t.err = fmt.Errorf("%s has more than %d sockets: %w", tb.path, maxSockets, errTruncated)
 			}
 			t.listeners = append(t.listeners, ls...)
 			t.bad += bad
