@@ -57,8 +57,7 @@ func (s held) ownedBy(unit string) bool { return unit != "" && s.known && s.owne
 // judgeLive reads the socket tables and their owners, then judges.
 func judgeLive(h *host.Host, r rule, judge func(rule, []held) engine.Result) engine.Result {
 	if !h.Live() {
-		return engine.Result{Status: engine.Skip, Message: fmt.Sprintf(
-			"--root %s: an image has no sockets, and %s/proc/net is not its kernel's; run golive on the host itself", h.Root(), h.Root())}
+		return engine.Result{Status: engine.Skip, Message: "under --root there is no live socket table (an image has no sockets, and <root>/proc/net is not a running kernel's): run golive on the host itself"}
 	}
 	t := sockets(h)
 	if t.err != nil {
