@@ -15,6 +15,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/report/reporttest"
 	"github.com/golive-sh/golive/internal/testenv"
 )
 
@@ -202,14 +203,18 @@ func checkOwnListeners(t *testing.T, h *host.Host, opened []string) {
 	ap := netip.MustParseAddrPort(f[1])
 	r := rule{Port: ap.Port(), Proto: "tcp", Expect: expectFree}
 	self := fmt.Sprintf("(pid %d)", os.Getpid())
-	free := (&freeCheck{rule: r}).Run(context.Background(), h)
-	check(t, free, engine.Fail, "127.0.0.1:"+strconv.Itoa(int(ap.Port())), self)
+	check(t, (&freeCheck{rule: r}).Run(context.Background(), h), engine.Fail, "127.0.0.1:"+strconv.Itoa(int(ap.Port())), self)
 	r.Expect, r.Address = expectListening, netip.IPv4Unspecified()
 	check(t, (&listenCheck{rule: r}).Run(context.Background(), h), engine.Fail, "not on 0.0.0.0")
 	r.Address = netip.MustParseAddr("127.0.0.1")
 	check(t, (&listenCheck{rule: r}).Run(context.Background(), h), engine.Pass, self)
 	r.Address = netip.Addr{}
 	check(t, (&listenCheck{rule: r}).Run(context.Background(), h), engine.Warn, "loopback only")
+	// The live results' details (listeners with pid, comm, unit) and
+	// remediations fit the report schema.
+	free := &freeCheck{Base: engine.Base{M: metaFree(r)}, rule: r}
+	listen := &listenCheck{Base: engine.Base{M: metaListen(r)}, rule: r}
+	reporttest.ValidateOutcome(t, h, "/", engine.Run(context.Background(), h, []engine.Check{free, listen}, engine.RunOptions{}))
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
