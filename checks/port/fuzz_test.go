@@ -32,3 +32,41 @@ func FuzzParseTable(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePortList: ip_local_reserved_ports and ip_local_port_range as
+// any bytes; what parses is ranges that print back to the same ranges.
+func FuzzParsePortList(f *testing.F) {
+	f.Add("2379-2380,3306,4001-4010,6379,8080-8089\n")
+	f.Add("32768\t60999\n")
+	f.Add("")
+	f.Add("1-,-2,65536")
+	f.Fuzz(func(t *testing.T, s string) {
+		if rs, err := parsePortList(s); err == nil {
+			for _, r := range rs {
+				if r.lo > r.hi {
+					t.Fatalf("range %v", r)
+				}
+			}
+			again, err := parsePortList(joinRanges(rs))
+			if err != nil || joinRanges(again) != joinRanges(rs) {
+				t.Fatalf("%q: %v then %v (%v)", s, rs, again, err)
+			}
+		}
+		if r, err := parsePortRange(s); err == nil && r.lo > r.hi {
+			t.Fatalf("range %v", r)
+		}
+	})
+}
+
+// FuzzUnitFromCgroup: a unit named from /proc/<pid>/cgroup is one path
+// segment of a service or scope.
+func FuzzUnitFromCgroup(f *testing.F) {
+	f.Add([]byte("0::/system.slice/payments.service\n"))
+	f.Add([]byte("12:pids:/\n1:name=systemd:/system.slice/nginx.service/x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		u := unitFromCgroup(data)
+		if u != "" && (bytes.ContainsAny([]byte(u), "/\n") || !bytes.HasSuffix([]byte(u), []byte(".service")) && !bytes.HasSuffix([]byte(u), []byte(".scope"))) {
+			t.Fatalf("unit %q", u)
+		}
+	})
+}
