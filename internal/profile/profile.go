@@ -29,9 +29,18 @@ type Service struct {
 	Unit     string   `yaml:"unit" doc:"The service's systemd unit: rlimits.unit, cgroup.unit and systemd checks read it." example:"payments.service"`
 	User     string   `yaml:"user" doc:"The account the service runs as: rlimits.login and systemd user checks read it." example:"payments"`
 	Binaries []string `yaml:"binaries" doc:"The service's executables on the host (absolute paths): the libc checks read their ELF headers." example:"[/opt/payments/bin/payments]"`
+	Ports    []Port   `yaml:"ports" doc:"The ports the service listens on: the port checks read them (free before go-live, or listening after it)." maxItems:"256"`
 	// Artifacts are binaries named on the command line (--binary): files of
 	// the machine golive runs on, checked against the root.
 	Artifacts []string `yaml:"-"`
+}
+
+// Port is one port the service listens on (service.ports).
+type Port struct {
+	Port    int    `yaml:"port" doc:"The port number." example:"8080" min:"1" max:"65535"`
+	Proto   string `yaml:"proto" doc:"The transport." default:"tcp" enum:"tcp,udp"`
+	Address string `yaml:"address" doc:"Where the service must listen: an IP address, 0.0.0.0 (every IPv4 address) or :: (every IPv6 address). Unset: anywhere, but loopback alone warns (unreachable from other hosts)." example:"0.0.0.0"`
+	Expect  string `yaml:"expect" doc:"free: nothing but the service's own unit holds the port (before go-live); listening: the service's unit listens there (after go-live)." default:"free" enum:"free,listening"`
 }
 
 // Options are defaults for `golive check` flags, kept in the config file.

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"net/netip"
 	"path"
 	"regexp"
 	"strings"
@@ -161,6 +162,10 @@ func checkService(n *yaml.Node, bad badFunc) error {
 			if err := CheckUnitName(strings.TrimSpace(s)); err != nil {
 				return bad(v, "service.unit %q: %v", s, err)
 			}
+		case k.Value == "ports" && v.Kind == yaml.SequenceNode:
+			if err := checkPorts(v, bad); err != nil {
+				return err
+			}
 		case k.Value == "binaries" && v.Kind == yaml.SequenceNode:
 			for _, item := range v.Content {
 				if p, ok := scalar(item); ok {
@@ -170,6 +175,42 @@ func checkService(n *yaml.Node, bad badFunc) error {
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// checkPorts refuses an address that is not an IP and a port named twice
+// for one transport (its two checks would share an ID).
+func checkPorts(seq *yaml.Node, bad badFunc) error {
+	seen := map[string]bool{}
+	for _, item := range seq.Content {
+		port, proto := "", "tcp"
+		for _, kv := range pairs(item) {
+			s, ok := scalar(kv[1])
+			if !ok {
+				continue
+			}
+			switch kv[0].Value {
+			case "port":
+				port = s
+			case "proto":
+				proto = s
+			case "address":
+				if a, err := netip.ParseAddr(s); err != nil || a.Zone() != "" {
+					return bad(kv[1], "service.ports address %q: not an IP address (0.0.0.0 for every IPv4 address, :: for every IPv6 one)", s)
+				}
+			}
+		}
+		if item.Kind != yaml.MappingNode {
+			continue // the strict decoding names the wrong type
+		}
+		if port == "" {
+			return bad(item, "service.ports: an entry without a port")
+		}
+		if seen[port+"/"+proto] {
+			return bad(item, "service.ports: %s/%s is listed twice", port, proto)
+		}
+		seen[port+"/"+proto] = true
 	}
 	return nil
 }
