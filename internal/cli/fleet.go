@@ -56,7 +56,8 @@ func (o *fleetOutput) validate() error {
 
 // write renders the fleet view to standard output or, atomically, a file,
 // and returns the exit code's error: not ready when any host is not
-// ready or was not checked.
+// ready or was not checked. A table on a terminal is wrapped to its width
+// (not with --wide); anywhere else it is not wrapped.
 func (o *fleetOutput) write(f *fleet.Fleet, streams IO) error {
 	render := fleet.Formats[o.Format]
 	if o.Output == "" || o.Output == "-" {
