@@ -58,7 +58,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc, Unplanned: unplanned,
 		Section: func() *profile.Shape {
 			return profile.Describe(section{}, "cgroups: the version, controllers and service.unit's resource settings.", profile.Named{"rule": profile.RuleShape("", ""), "knobs": profile.Rules("", "setting", "")})
 		},
@@ -214,6 +214,15 @@ func buildUnitChecks(sec *yaml.Node, p *profile.Profile, shared *stateCache) ([]
 		})
 	}
 	return checks, nil
+}
+
+// unplanned names cgroup.unit when no unit is named: buildUnitChecks
+// read its rules, and they plan nothing.
+func unplanned(s profile.Section, p *profile.Profile) []error {
+	if n := fieldNode(s.Node, "unit"); n == nil || len(n.Content) == 0 || unit.Normalize(p.Service.Unit) != "" {
+		return nil
+	}
+	return []error{p.Errorf(profile.FieldKeyNode(s.Node, "unit"), "cgroup.unit: no check plans these rules: they apply to service.unit, which is not set")}
 }
 
 // fieldNode is the value node of key in the section, or nil when absent.

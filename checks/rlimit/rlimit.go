@@ -89,7 +89,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc, Unplanned: unplanned,
 		Section: func() *profile.Shape {
 			return profile.Describe(section{}, "Resource limits as the service really gets them. The section is rlimits (plural); the checks' category and IDs are rlimit/... (singular): --only rlimit, waivers: [{check: rlimit/...}].", profile.Named{
 				"limits":  profile.Rules("", "resource", ""),
@@ -126,28 +126,33 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 	st := &shared{set: set}
 
 	var checks []engine.Check
-	if n := field(sec, "unit"); n != nil && strings.TrimSpace(p.Service.Unit) != "" {
-		name := unit.Normalize(p.Service.Unit)
+	// The unit's and the login's rules are read whether or not the service
+	// names a unit and a user: a typo is reported now, not on the day the
+	// rules start to plan checks.
+	if n := field(sec, "unit"); n != nil {
 		rules, err := limitRules(p, n, "rlimits.unit")
 		if err != nil {
 			return nil, err
 		}
-		st.unitRules = rules
-		for _, r := range rules {
-			res, _ := lookupResource(r.Key)
-			checks = append(checks, &unitCheck{Base: engine.Base{M: metaUnit(name, res, set).WithRule(r)}, unit: name, res: res, rule: r, st: st})
+		if name := serviceUnit(p); name != "" {
+			st.unitRules = rules
+			for _, r := range rules {
+				res, _ := lookupResource(r.Key)
+				checks = append(checks, &unitCheck{Base: engine.Base{M: metaUnit(name, res, set).WithRule(r)}, unit: name, res: res, rule: r, st: st})
+			}
 		}
 	}
-	if n := field(sec, "login"); n != nil && strings.TrimSpace(p.Service.User) != "" {
-		user := strings.TrimSpace(p.Service.User)
+	if n := field(sec, "login"); n != nil {
 		rules, err := limitRules(p, n, "rlimits.login")
 		if err != nil {
 			return nil, err
 		}
-		st.loginRules = rules
-		for _, r := range rules {
-			res, _ := lookupResource(r.Key)
-			checks = append(checks, &loginCheck{Base: engine.Base{M: metaLogin(user, res, set).WithRule(r)}, user: user, res: res, rule: r, st: st})
+		if user := serviceUser(p); user != "" {
+			st.loginRules = rules
+			for _, r := range rules {
+				res, _ := lookupResource(r.Key)
+				checks = append(checks, &loginCheck{Base: engine.Base{M: metaLogin(user, res, set).WithRule(r)}, user: user, res: res, rule: r, st: st})
+			}
 		}
 	}
 	if n := field(sec, "process"); n != nil {
@@ -170,6 +175,34 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		}
 	}
 	return checks, nil
+}
+
+// serviceUnit is the unit rlimits.unit applies to, "" when the profile
+// names none.
+func serviceUnit(p *profile.Profile) string {
+	if strings.TrimSpace(p.Service.Unit) == "" {
+		return ""
+	}
+	return unit.Normalize(p.Service.Unit)
+}
+
+// serviceUser is the user rlimits.login applies to, "" when none.
+func serviceUser(p *profile.Profile) string { return strings.TrimSpace(p.Service.User) }
+
+// unplanned names rlimits.unit and rlimits.login when the service they
+// apply to is not set: build read them, and they plan nothing.
+func unplanned(s profile.Section, p *profile.Profile) []error {
+	var out []error
+	for _, part := range []struct{ key, service, value string }{
+		{"unit", "service.unit", serviceUnit(p)},
+		{"login", "service.user", serviceUser(p)},
+	} {
+		if field(s.Node, part.key) == nil || part.value != "" {
+			continue
+		}
+		out = append(out, p.Errorf(profile.FieldKeyNode(s.Node, part.key), "rlimits.%s: no check plans these limits: they apply to %s, which is not set", part.key, part.service))
+	}
+	return out
 }
 
 // field returns the node under key, or nil when the section lacks it or

@@ -58,7 +58,7 @@ var doc string
 
 func init() {
 	engine.Register(engine.Family{
-		Name: kind, Build: build, Explain: explain, Doc: doc,
+		Name: kind, Build: build, Explain: explain, Doc: doc, Unplanned: unplanned,
 		Section: func() *profile.Shape {
 			return profile.Describe(section{}, "systemd: how service.unit is set up and running.", nil)
 		},
@@ -80,10 +80,8 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			return nil, err
 		}
 	}
-	name := unit.Normalize(p.Service.Unit)
-	if name == "" {
-		return nil, nil
-	}
+	// The section is read to the end before the unit is looked at: a typo
+	// is reported even while no unit is named.
 	restart := defaultRestart
 	if s.Restart != nil {
 		if len(s.Restart) == 0 {
@@ -95,6 +93,10 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 			}
 		}
 		restart = s.Restart
+	}
+	name := unit.Normalize(p.Service.Unit)
+	if name == "" {
+		return nil, nil
 	}
 	where := ""
 	if sec != nil {
@@ -117,6 +119,15 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		checks = append(checks, &activeCheck{Base: base(metaActive(name), where), st: st})
 	}
 	return checks, nil
+}
+
+// unplanned names the section when no unit is: every check of the family
+// is about service.unit.
+func unplanned(s profile.Section, p *profile.Profile) []error {
+	if unit.Normalize(p.Service.Unit) != "" || s.Node == nil || len(s.Node.Content) == 0 {
+		return nil
+	}
+	return []error{p.Errorf(s.Key, "systemd: no check plans this section: it is about service.unit, which is not set")}
 }
 
 func base(m engine.Meta, where string) engine.Base {

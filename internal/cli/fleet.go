@@ -37,7 +37,12 @@ type fleetOutput struct {
 	Format string
 	Output string
 	FailOn string
+	// Wide keeps the table's rows one line each on a terminal too.
+	Wide bool
 }
+
+// wideUsage is --wide's help, the same on every fleet command.
+const wideUsage = "do not wrap the table to the terminal's width: one line per host and per check, as in a file or a pipe"
 
 func (o *fleetOutput) validate() error {
 	if _, ok := fleet.Formats[o.Format]; !ok {
@@ -51,10 +56,17 @@ func (o *fleetOutput) validate() error {
 
 // write renders the fleet view to standard output or, atomically, a file,
 // and returns the exit code's error: not ready when any host is not
-// ready or was not checked.
+// ready or was not checked. A table on a terminal is wrapped to its width
+// (not with --wide); anywhere else it is not wrapped.
 func (o *fleetOutput) write(f *fleet.Fleet, streams IO) error {
 	render := fleet.Formats[o.Format]
 	if o.Output == "" || o.Output == "-" {
+		if o.Format == "table" && streams.OutTTY && !o.Wide {
+			width := terminalWidth(streams.Out, streams.Getenv)
+			render = func(w io.Writer, f *fleet.Fleet) error {
+				return fleet.TableWith(w, f, fleet.TableOptions{Width: width})
+			}
+		}
 		if err := render(streams.Out, f); err != nil {
 			return err
 		}

@@ -89,6 +89,7 @@ are followed; what the command line says wins.`,
 	f.StringVarP(&o.Format, "format", "f", "table", "fleet view format: "+strings.Join(fleet.FormatNames(), ", "))
 	f.StringVarP(&o.Output, "output", "o", "", "write the fleet view to FILE instead of standard output")
 	f.StringVar(&o.FailOn, "fail-on", failOnFail, "what makes a host not ready: fail (fail or error), warn (also warn), none; a host not checked always exits 1")
+	f.BoolVar(&o.Wide, "wide", false, wideUsage)
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on standard error")
 	// Passed through to the remote golive check.
 	f.StringVar(&o.Profile, "profile", profile.Auto, "base profile on the hosts: auto (each host's detected distro), a built-in name, or a local file (copied)")

@@ -45,6 +45,7 @@ a host that was not checked, never dropped; two reports of one machine
 	f.StringVarP(&o.Format, "format", "f", "table", "format: "+strings.Join(fleet.FormatNames(), ", "))
 	f.StringVarP(&o.Output, "output", "o", "", "write to FILE instead of standard output")
 	f.StringVar(&o.FailOn, "fail-on", failOnFail, "what makes a host not ready: fail (fail or error), warn (also warn), none")
+	f.BoolVar(&o.Wide, "wide", false, wideUsage)
 	f.Int64Var(&o.MaxReport, "max-report-size", fleet.DefaultMaxReport, "largest report file read, in bytes")
 	return cmd
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -62,6 +63,7 @@ func runValidate(v *settings, o *validateOptions, io IO) error {
 			fmt.Fprintf(io.Err, "golive: warning: %s: the waiver for %q matches no check of this profile\n", m.Where, strings.TrimPrefix(m.ID, engine.WaiverCategory+"/"))
 		}
 	}
+	warnUnplanned(io, p)
 	file := o.Config
 	if file == "" {
 		file = "profile " + p.Name
@@ -76,4 +78,19 @@ func runValidate(v *settings, o *validateOptions, io IO) error {
 	}
 	fmt.Fprintf(io.Out, "ok: %s (extends %s, %s planned)\n", file, extends, planned)
 	return nil
+}
+
+// warnUnplanned warns about the parts of the user's files that are sound
+// but plan no check on this profile (rlimits.unit with no service.unit):
+// a rule that can never run is a typo or a forgotten line. The built-in
+// profiles' parts are not warned about: they set defaults for the unit and
+// user a service profile names later.
+func warnUnplanned(io IO, p *profile.Profile) {
+	for _, err := range engine.Unplanned(p) {
+		var pe *profile.Error
+		if errors.As(err, &pe) && pe.Builtin() {
+			continue
+		}
+		fmt.Fprintf(io.Err, "golive: warning: %v\n", err)
+	}
 }

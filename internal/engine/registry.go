@@ -40,6 +40,12 @@ type Family struct {
 	// for a family built for tests. A function, so that the reflection it
 	// takes runs when the docs are generated, not at every process's init.
 	Section func() *profile.Shape
+	// Unplanned names the parts of the family's section in a profile that
+	// Build read and found sound but that plan no check on that profile,
+	// and why (rlimits.unit with no service.unit): each an error placed at
+	// the part with p.Errorf. golive validate warns about the ones in a
+	// file the user wrote. Nil when every part of the section plans.
+	Unplanned func(s profile.Section, p *profile.Profile) []error
 	// Checks are the kinds of check Doc describes, in its order; the
 	// reference prints each one's Meta, as explain gives it, under its
 	// heading, so the title, reads, why and fix are written once, in Go.
@@ -108,6 +114,21 @@ func Explain(id string) (Meta, bool) {
 		}
 	}
 	return waiverFamily.Explain(id)
+}
+
+// Unplanned lists, in profile order, the parts of the profile's sections
+// that plan no check on it, with why: what each family's Unplanned says.
+// Call it after Build has accepted the profile.
+func Unplanned(p *profile.Profile) []error {
+	mu.RLock()
+	defer mu.RUnlock()
+	var out []error
+	for _, s := range p.Sections {
+		if f, ok := families[s.Kind]; ok && f.Unplanned != nil {
+			out = append(out, f.Unplanned(s, p)...)
+		}
+	}
+	return out
 }
 
 // Build builds the checks the families make of a profile, in profile

@@ -42,7 +42,12 @@ type HostResult struct {
 const maxShown = 400
 
 // clip makes remote text one short printable line.
-func clip(s string) string {
+func clip(s string) string { return printable(s, maxShown) }
+
+// printable makes outside text one line a terminal shows as text: line
+// breaks and tabs become spaces, other control and bidi characters U+FFFD.
+// limit > 0 cuts it, marked, past limit bytes; 0 keeps it whole.
+func printable(s string, limit int) string {
 	s = strings.TrimSpace(s)
 	var b strings.Builder
 	for _, r := range s {
@@ -54,7 +59,7 @@ func clip(s string) string {
 		default:
 			b.WriteRune(r)
 		}
-		if b.Len() > maxShown {
+		if limit > 0 && b.Len() > limit {
 			return b.String() + "…"
 		}
 	}

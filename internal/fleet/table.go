@@ -9,27 +9,41 @@ import (
 	"github.com/golive-sh/golive/internal/textfmt"
 )
 
-// Table limits: a fleet of hundreds must stay readable; the JSON has all.
+// Summaries, not truncation: a fleet of hundreds must stay readable, and
+// the JSON has all. Every value that is shown is shown whole.
 const (
-	firstFailures  = 3  // failing check IDs shown per host
-	maxCheckRows   = 20 // checks shown in the per-check table
-	hostsPerCheck  = 5  // host names shown per check
-	maxReasonWidth = 70 // an unchecked host's reason in the host table
-	maxCellWidth   = 40
+	firstFailures = 3  // failing check IDs shown per host
+	maxCheckRows  = 20 // checks shown in the per-check table
+	hostsPerCheck = 5  // host names shown per check
 )
 
-// Table writes the fleet view for people: one row per host, the checks
+// TableOptions tune the fleet table.
+type TableOptions struct {
+	// Width is the terminal's width in columns: columns are narrowed to fit
+	// it and a value wider than its column wraps onto more lines of its
+	// row; sentences (reasons, notes, the summary) wrap too. Nothing is
+	// cut. 0 (a file, a pipe, --wide) is no limit: one line per row.
+	Width int
+}
+
+// Table writes the fleet view for people with no width limit: the table
+// of the fleet formats, for files and pipes.
+func Table(w io.Writer, f *Fleet) error { return TableWith(w, f, TableOptions{}) }
+
+// TableWith writes the fleet view for people: one row per host, the checks
 // that fail (or warn) on any host with how many hosts, the unchecked
-// hosts' reasons in full, and a summary line.
-func Table(w io.Writer, f *Fleet) error {
+// hosts' reasons in full, notices, and a summary line.
+func TableWith(w io.Writer, f *Fleet, o TableOptions) error {
+	width := 0
+	if o.Width > 0 {
+		width = max(o.Width, minTableWidth)
+	}
 	var b strings.Builder
 	rows := [][]string{{"HOST", "DISTRO", "PROFILE", "VERDICT", "PASS", "WARN", "FAIL", "ERROR", "FIRST FAILURES"}}
 	for _, h := range f.Hosts {
 		rows = append(rows, hostRow(h))
 	}
-	if err := layout(&b, rows); err != nil {
-		return err
-	}
+	layout(&b, rows, width)
 
 	var shown [][]string
 	more := 0
@@ -45,11 +59,9 @@ func Table(w io.Writer, f *Fleet) error {
 	}
 	if len(shown) > 0 {
 		b.WriteString("\n")
-		if err := layout(&b, append([][]string{{"CHECK", "FAILING", "ERROR", "WARN", "FAILING ON"}}, shown...)); err != nil {
-			return err
-		}
+		layout(&b, append([][]string{{"CHECK", "FAILING", "ERROR", "WARN", "FAILING ON"}}, shown...), width)
 		if more > 0 {
-			fmt.Fprintf(&b, "  … %s on some host (see the JSON fleet report)\n", textfmt.Count(more, "more check fails or warns", "more checks fail or warn"))
+			writeWrapped(&b, fmt.Sprintf("  … %s on some host (see the JSON fleet report)", textfmt.Count(more, "more check fails or warns", "more checks fail or warn")), "    ", width)
 		}
 	}
 	var unchecked []Host
@@ -61,16 +73,17 @@ func Table(w io.Writer, f *Fleet) error {
 	if len(unchecked) > 0 {
 		b.WriteString("\nnot checked:\n")
 		for _, h := range unchecked {
-			fmt.Fprintf(&b, "  %s (%s): %s\n", clip(h.Host), h.ErrorKind, clip(h.Error))
+			writeWrapped(&b, fmt.Sprintf("  %s (%s): %s", cell(h.Host), cell(string(h.ErrorKind)), cell(h.Error)), "    ", width)
 		}
 	}
 	if len(f.Notices) > 0 {
 		b.WriteString("\n")
 		for _, n := range f.Notices {
-			fmt.Fprintf(&b, "note: %s\n", clip(n))
+			writeWrapped(&b, "note: "+cell(n), "      ", width)
 		}
 	}
-	b.WriteString("\n" + f.SummaryLine() + "\n")
+	b.WriteString("\n")
+	writeWrapped(&b, f.SummaryLine(), "", width)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -88,7 +101,9 @@ func (f *Fleet) SummaryLine() string {
 
 func hostRow(h Host) []string {
 	if h.State == StateUnchecked {
-		return []string{cell(h.Host), "-", "-", strings.ToUpper(string(h.ErrorKind)), "", "", "", "", truncate(clip(h.Error), maxReasonWidth)}
+		// The reason is a sentence, often long: it is shown whole once,
+		// under "not checked:", not squeezed into a column.
+		return []string{cell(h.Host), "-", "-", strings.ToUpper(cell(string(h.ErrorKind))), "", "", "", "", reasonBelow}
 	}
 	s := h.Summary
 	failures := h.Failing
@@ -101,7 +116,7 @@ func hostRow(h Host) []string {
 	for i, id := range failures {
 		fl[i] = cell(id)
 	}
-	verdict := strings.ToUpper(h.Verdict)
+	verdict := strings.ToUpper(cell(h.Verdict))
 	if h.State == StateNotReady {
 		verdict += " (not ready)"
 	}
@@ -109,6 +124,9 @@ func hostRow(h Host) []string {
 		strconv.Itoa(s.Pass), strconv.Itoa(s.Warn), strconv.Itoa(s.Fail), strconv.Itoa(s.Error),
 		strings.Join(fl, ", ") + extra}
 }
+
+// reasonBelow stands in the host table for an unchecked host's reason.
+const reasonBelow = "(see not checked)"
 
 func hostList(hosts []string) string {
 	shown := hosts
@@ -124,16 +142,6 @@ func hostList(hosts []string) string {
 	return strings.Join(out, ", ") + extra
 }
 
-// cell is outside text made one line and cut to a column.
-func cell(s string) string { return truncate(clip(s), maxCellWidth) }
-
-func truncate(s string, width int) string { return textfmt.Truncate(s, width, "…") }
-
-// layout aligns rows in the style of the check report's table: no
-// borders or rules, two spaces between columns, the first row the titles.
-func layout(b *strings.Builder, rows [][]string) error {
-	for _, l := range textfmt.Columns(rows, 2) {
-		b.WriteString("  " + l + "\n")
-	}
-	return nil
-}
+// cell is outside text (a report's hostname, a remote error) made one line
+// a terminal cannot be steered by, and kept whole: the table wraps it.
+func cell(s string) string { return printable(s, 0) }

@@ -37,6 +37,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// Builtin reports whether the error is placed in a built-in profile.
+func (e *Error) Builtin() bool { return strings.HasPrefix(e.File, "builtin:") }
+
 // document is one parsed profile file.
 type document struct {
 	file        string // as shown in errors: a path, or "builtin:rocky-9.yaml"

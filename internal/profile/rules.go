@@ -152,3 +152,15 @@ func FieldNode(m *yaml.Node, key string) *yaml.Node {
 	}
 	return m
 }
+
+// FieldKeyNode is the node naming key in mapping m (where the key is
+// written, for a message about the whole entry), or m itself when m lacks
+// the key.
+func FieldKeyNode(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return m
+}
