@@ -34,7 +34,7 @@ func (c *syncCheck) Run(_ context.Context, h *host.Host) engine.Result {
 func (c *syncCheck) judge(h *host.Host, ds []daemon) engine.Result {
 	res := engine.Result{Details: map[string]any{}}
 	var enabled []daemon
-	var list []any
+	list := []any{}
 	for _, d := range ds {
 		list = append(list, d.details())
 		if d.enabled() {
@@ -52,7 +52,7 @@ func (c *syncCheck) judge(h *host.Host, ds []daemon) engine.Result {
 		if len(enabled) > 1 {
 			// The files alone say this much: both start at boot.
 			res.Status = engine.Warn
-			res.Message = strings.Join(names(enabled), " and ") + " are all enabled: two daemons steering one clock fight each other"
+			res.Message = strings.Join(names(enabled), " and ") + " are " + all(enabled) + " enabled: two daemons steering one clock fight each other"
 			res.Remediation = c.plan(enabled)
 			return res
 		}
@@ -65,6 +65,11 @@ func (c *syncCheck) judge(h *host.Host, ds []daemon) engine.Result {
 		res.Status, res.Message = engine.Error, "adjtimex: "+err.Error()
 		return res
 	}
+	return c.verdict(res, k, enabled, config)
+}
+
+// verdict judges the kernel clock and the enabled daemons.
+func (c *syncCheck) verdict(res engine.Result, k host.KernelClock, enabled []daemon, config string) engine.Result {
 	res.Details["unsynchronised"] = k.Unsynchronised()
 	res.Details["status"] = fmt.Sprintf("0x%04x", k.Status)
 	res.Details["maxerror_us"] = k.MaxError.Microseconds()
@@ -89,7 +94,7 @@ func (c *syncCheck) judge(h *host.Host, ds []daemon) engine.Result {
 		res.Remediation = c.plan(enabled)
 	case len(enabled) > 1:
 		res.Status = engine.Warn
-		res.Message = "synchronised, but " + strings.Join(names(enabled), " and ") + " are all enabled: two daemons steering one clock fight each other"
+		res.Message = "synchronised, but " + strings.Join(names(enabled), " and ") + " are " + all(enabled) + " enabled: two daemons steering one clock fight each other"
 		res.Remediation = c.plan(enabled)
 	default:
 		res.Status = engine.Pass
@@ -115,7 +120,7 @@ func unsyncCause(enabled []daemon) string {
 		}
 		return d.Name + " is enabled but has not synchronised the clock: is it running, and can it reach " + reachWhat(d) + "?"
 	}
-	return strings.Join(names(enabled), " and ") + " are all enabled and may fight over the clock"
+	return strings.Join(names(enabled), " and ") + " are " + all(enabled) + " enabled and may fight over the clock"
 }
 
 func reachWhat(d daemon) string {
@@ -168,6 +173,14 @@ func configured(all, enabled []daemon) string {
 		return "none enabled: " + strings.Join(parts, "; ")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// all is "both" or "all".
+func all(ds []daemon) string {
+	if len(ds) == 2 {
+		return "both"
+	}
+	return "all"
 }
 
 func names(ds []daemon) []string {

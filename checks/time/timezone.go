@@ -106,7 +106,8 @@ func localZone(h *host.Host, want string) (zone, how string, err error) {
 	}
 	ref, err := h.ReadFileLimit(zoneinfo+"/"+want, maxTZif)
 	if err != nil {
-		return "", "", fmt.Errorf("%s is a copied file and %s/%s cannot be read to compare: %w", localtime, zoneinfo, want, err)
+		// %v, not %w: a missing tzdata file is not a missing /etc/localtime.
+		return "", "", fmt.Errorf("%s is a copied file and %s/%s cannot be read to compare: %v", localtime, zoneinfo, want, err)
 	}
 	if bytes.Equal(data, ref) {
 		return want, localtime + " is a copy of " + zoneinfo + "/" + want, nil
