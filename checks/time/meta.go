@@ -39,7 +39,7 @@ func metaSync(set settings) engine.Meta {
 		},
 		Why: "an unsynchronised clock drifts seconds a day: TLS certificates look not-yet-valid or expired, etcd leases and raft " +
 			"timeouts misbehave, MySQL replication lag and log timestamps stop meaning anything; it fails (not warns) when the profile " +
-			"checks etcd or MySQL (seed 002)",
+			"checks etcd or MySQL (etcd's FAQ on its warning \"clock difference against peer is too high\")",
 		Fix: "enable one time daemon (chronyd on RHEL, systemd-timesyncd on Debian and Ubuntu) pointed at reachable NTP servers; " +
 			"systemctl enable --now UNIT; keep only one enabled",
 	}
