@@ -3,6 +3,7 @@ module github.com/golive-sh/golive
 go 1.26.0
 
 require (
+	github.com/beevik/ntp v1.6.0
 	github.com/clipperhouse/displaywidth v0.10.0
 	github.com/coreos/go-systemd/v22 v22.7.0
 	github.com/cpuguy83/go-md2man/v2 v2.0.6

@@ -18,4 +18,5 @@ import (
 	_ "github.com/golive-sh/golive/checks/selinux"  // selinux/mode, selinux/label
 	_ "github.com/golive-sh/golive/checks/sysctl"   // sysctl/<key>
 	_ "github.com/golive-sh/golive/checks/systemd"  // systemd/<aspect>:<unit>
+	_ "github.com/golive-sh/golive/checks/time"     // time/sync, time/offset, time/timezone
 )
