@@ -1,6 +1,7 @@
 // Package profiles embeds golive's built-in profiles. Each YAML file is one
 // profile named after the file; every value carries a comment naming its
-// source (a seed in ../shared/seeds or the distro's own documentation).
+// source (the kernel's, systemd's, Go's or the distro's own documentation, or
+// golive's own judgement, which docs/profiles.md explains).
 package profiles
 
 import "embed"
