@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/kerneltext"
 )
 
@@ -13,7 +14,7 @@ import (
 // thousand containers has a mountinfo of a few MiB with overlay lines of a
 // few KiB each (lowerdir= lists every layer).
 const (
-	maxMountInfo = 16 << 20
+	maxMountInfo = facts.MaxMountInfo
 	maxMountLine = 64 << 10
 	maxProblems  = 20
 )
