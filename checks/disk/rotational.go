@@ -45,7 +45,9 @@ func resolveStack(h *host.Host, dev string) (stack, error) {
 		return s, err
 	}
 	seen := map[string]bool{}
-	err = s.walk(h, dir, seen, 0)
+	if err = s.walk(h, dir, seen, 0); err == nil && len(s.Disks) == 0 {
+		err = fmt.Errorf("%s/%s: no disk at the bottom of %s (a slave loop?)", sysDevBlock, dev, strings.Join(s.Chain, " -> "))
+	}
 	return s, err
 }
 
@@ -64,6 +66,9 @@ func stackOf(h *host.Host, dir, dev string) (stack, error) {
 		if dir != "" {
 			var s stack
 			err := s.walk(h, dir, map[string]bool{}, 0)
+			if err == nil && len(s.Disks) == 0 {
+				err = fmt.Errorf("%s: no disk at the bottom", dir)
+			}
 			return stackResult{s, err}
 		}
 		s, err := resolveStack(h, dev)

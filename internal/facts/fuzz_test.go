@@ -160,3 +160,19 @@ func FuzzBootFiles(f *testing.F) {
 		_ = compareBLSEntries(string(grub), string(env))
 	})
 }
+
+func FuzzParseMountInfo(f *testing.F) {
+	f.Add([]byte("29 1 252:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw,discard\n40 29 0:40 / /opt/with\\040space rw,noexec - tmpfs tmpfs rw,size=64k\n"))
+	f.Add([]byte("1 0 8:1 / / rw - ext4  rw\nx 1 0:1 / /a rw - t s o\n1 1 4294967296:0 / / rw - t s o\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tab := ParseMountInfo(data)
+		for _, m := range tab.Mounts {
+			if m.Point == "" || m.Point[0] != '/' {
+				t.Fatalf("mount point %q", m.Point)
+			}
+			if got, ok := tab.Holding(m.Point); !ok || len(got.Point) < len(m.Point) {
+				t.Fatalf("Holding(%q) = %q", m.Point, got.Point)
+			}
+		}
+	})
+}
