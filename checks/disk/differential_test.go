@@ -1,6 +1,7 @@
 package disk
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -28,7 +29,19 @@ type diffCase struct {
 	Writes, Execs      bool
 	WarnFree, FailFree uint64
 	WarnPct, FailPct   int
+	InoWarnPct         int
+	InoFailFree        uint64
+	MountPoint         bool   // Dir is a mount point: also checked as a --root
 	Setup              string `json:"-"`
+}
+
+func (c diffCase) rule() rule { return rule{Path: c.Dir, Writes: c.Writes, Execs: c.Execs} }
+
+func (c diffCase) settings() settings {
+	set := defaults()
+	set.space = levels{warn: limit{c.WarnFree, c.WarnPct}, fail: limit{c.FailFree, c.FailPct}}
+	set.inodes = levels{warn: limit{0, c.InoWarnPct}, fail: limit{c.InoFailFree, 0}}
+	return set
 }
 
 // probeOut is what golive and the references say of one case, measured in
@@ -41,6 +54,12 @@ type probeOut struct {
 	Options, Super              []string
 	DF, DFI                     []uint64 // size used avail; itotal iused iavail
 	FindTarget, VFSOpts, FSOpts string
+	// The family's own checks, run in the namespace.
+	Space, Inodes, MountStatus engine.Status
+	// Under --root at the mount point (a mounted image): statfs of "/";
+	// at a plain directory inside it: the skip.
+	RootSize, RootFiles uint64
+	RootErr, PlainErr   string
 }
 
 // runDiffProbe runs in the namespace: golive's statfs and mount table
@@ -74,6 +93,29 @@ func runDiffProbe(file string) int {
 			continue
 		}
 		o.Size, o.Free, o.Avail, o.Files, o.FilesFree = st.Size, st.Free, st.Avail, st.Files, st.FilesFree
+		r, set := c.rule(), c.settings()
+		o.Space = (&spaceCheck{rule: r, set: set}).Run(context.Background(), h).Status
+		o.Inodes = (&inodesCheck{rule: r, set: set}).Run(context.Background(), h).Status
+		o.MountStatus = (&mountCheck{rule: r}).Run(context.Background(), h).Status
+		if c.MountPoint {
+			if img, err := host.New(c.Dir); err != nil {
+				o.RootErr = err.Error()
+			} else if rs, err := img.Statfs("/"); err != nil {
+				o.RootErr = err.Error()
+			} else {
+				o.RootSize, o.RootFiles = rs.Size, rs.Files
+			}
+			plain := filepath.Join(c.Dir, "plain")
+			if err := os.Mkdir(plain, 0o755); err == nil {
+				if img, err := host.New(plain); err == nil {
+					_, err = img.Statfs("/")
+					o.PlainErr = fmt.Sprint(err)
+				}
+				os.Remove(plain)
+			} else {
+				o.PlainErr = host.ErrNotOwnFilesystem.Error() // read-only: nothing to make
+			}
+		}
 		real, err := h.Resolve(c.Dir)
 		if err != nil {
 			o.Err = err.Error()
@@ -162,8 +204,6 @@ func diffCases(t *testing.T, base string, loops bool) []diffCase {
 		files := rng.Intn(inodes + 1)
 		var s strings.Builder
 		fmt.Fprintf(&s, "mkdir -p %s\nmount -t tmpfs -o %s golive-t %s\n", q(dir), strings.Join(append(opts, mountFlags...), ","), q(dir))
-		fmt.Fprintf(&s, "head -c %dk /dev/zero >%s 2>/dev/null || true\n", fillK, q(dir+"/fill"))
-		fmt.Fprintf(&s, "(cd %s && seq 1 %d | xargs touch 2>/dev/null) || true\n", q(dir), files)
 		check := dir
 		switch i % 10 {
 		case 3: // a nested mount: the path inside it is the child's
@@ -175,13 +215,16 @@ func diffCases(t *testing.T, base string, loops bool) []diffCase {
 			fmt.Fprintf(&s, "mkdir -p %s && ln -s %s %s\n", q(dir+"/real"), q(dir+"/real"), q(base+fmt.Sprintf("/link%03d", i)))
 			check = base + fmt.Sprintf("/link%03d", i)
 		}
+		fmt.Fprintf(&s, "head -c %dk /dev/zero >%s 2>/dev/null || true\n", fillK, q(dir+"/fill"))
+		fmt.Fprintf(&s, "(cd %s && seq 1 %d | xargs touch 2>/dev/null) || true\n", q(dir), files)
 		if ro {
 			fmt.Fprintf(&s, "mount -o remount,ro %s\n", q(dir))
 		}
 		warnPct, failPct := rng.Intn(60), rng.Intn(30)
 		cases = append(cases, diffCase{Dir: check, Writes: rng.Intn(2) == 0, Execs: rng.Intn(2) == 0,
 			WarnFree: uint64(rng.Intn(sizeK)) << 10, FailFree: uint64(rng.Intn(sizeK/2+1)) << 10,
-			WarnPct: warnPct, FailPct: failPct, Setup: s.String()})
+			WarnPct: warnPct, FailPct: failPct, InoWarnPct: rng.Intn(80), InoFailFree: uint64(rng.Intn(inodes)),
+			MountPoint: check == dir && i%10 != 5, Setup: s.String()})
 	}
 	if loops {
 		extOpts := []string{"", "noexec", "nobarrier", "ro", "barrier=0,nosuid", "noatime,data=ordered"}
@@ -202,14 +245,14 @@ func diffCases(t *testing.T, base string, loops bool) []diffCase {
 				fmt.Fprintf(&s, "mount -o remount,ro %s\n", q(dir))
 			}
 			cases = append(cases, diffCase{Dir: dir, Writes: true, Execs: true, WarnFree: 6 << 20, FailFree: 2 << 20,
-				WarnPct: 40, FailPct: 20, Setup: s.String()})
+				WarnPct: 40, FailPct: 20, InoWarnPct: 90, InoFailFree: 100, MountPoint: true, Setup: s.String()})
 		}
 	}
 	return cases
 }
 
 // refVerdict is the threshold rule applied to df's own numbers.
-func refVerdict(avail, used uint64, c diffCase) engine.Status {
+func refVerdict(avail, used, warnFree uint64, warnPct int, failFree uint64, failPct int) engine.Status {
 	pct := 0.0
 	if used+avail > 0 {
 		pct = float64(avail) * 100 / float64(used+avail)
@@ -218,9 +261,9 @@ func refVerdict(avail, used uint64, c diffCase) engine.Status {
 		return free > 0 && avail < free || p > 0 && pct < float64(p)
 	}
 	switch {
-	case below(c.FailFree, c.FailPct):
+	case below(failFree, failPct):
 		return engine.Fail
-	case below(c.WarnFree, c.WarnPct):
+	case below(warnFree, warnPct):
 		return engine.Warn
 	}
 	return engine.Pass
@@ -282,7 +325,7 @@ func TestDifferentialAgainstDfAndFindmnt(t *testing.T) {
 	if err := json.Unmarshal(out, &outs); err != nil || len(outs) != len(cases) {
 		t.Fatalf("probe output (%d results for %d cases): %v", len(outs), len(cases), err)
 	}
-	agree := 0
+	agree, roots := 0, 0
 	verdicts := map[engine.Status]int{}
 	for i, c := range cases {
 		o := outs[i]
@@ -299,13 +342,33 @@ func TestDifferentialAgainstDfAndFindmnt(t *testing.T) {
 			bad("statfs size/used/avail %d/%d/%d, df -B1 %v", o.Size, o.Size-o.Free, o.Avail, o.DF)
 			ok = false
 		}
-		lv := levels{warn: limit{c.WarnFree, c.WarnPct}, fail: limit{c.FailFree, c.FailPct}}
-		got, _ := verdict(u, lv)
-		want := refVerdict(o.DF[2], o.DF[1], c)
+		set := c.settings()
+		got, _ := verdict(u, set.space)
+		want := refVerdict(o.DF[2], o.DF[1], c.WarnFree, c.WarnPct, c.FailFree, c.FailPct)
 		verdicts[got]++
-		if got != want {
-			bad("space verdict %s, df's numbers give %s", got, want)
+		if got != want || o.Space != want {
+			bad("space verdict %s (check %s), df's numbers give %s", got, o.Space, want)
 			ok = false
+		}
+		wantI := engine.Pass
+		if o.DFI[0] > 0 {
+			wantI = refVerdict(o.DFI[2], o.DFI[1], 0, c.InoWarnPct, c.InoFailFree, 0)
+		}
+		verdicts["inodes-"+o.Inodes]++
+		if o.Inodes != wantI {
+			bad("inodes verdict %s, df -i's numbers give %s", o.Inodes, wantI)
+			ok = false
+		}
+		if c.MountPoint {
+			if o.RootErr != "" || o.RootSize != o.Size || o.RootFiles != o.Files {
+				bad("--root at the mount point: size %d files %d (%s), live %d %d", o.RootSize, o.RootFiles, o.RootErr, o.Size, o.Files)
+				ok = false
+			}
+			if !strings.Contains(o.PlainErr, "not a mounted image") {
+				bad("--root at a plain directory: %s", o.PlainErr)
+				ok = false
+			}
+			roots++
 		}
 		if o.Files != o.DFI[0] || o.FilesFree != o.DFI[2] {
 			bad("statfs inodes %d free %d, df -i %v", o.Files, o.FilesFree, o.DFI)
@@ -324,13 +387,13 @@ func TestDifferentialAgainstDfAndFindmnt(t *testing.T) {
 			gotM = engine.Warn
 		}
 		verdicts["mount-"+gotM]++
-		if want := refMount(o.VFSOpts, o.FSOpts, c); gotM != want {
-			bad("mount verdict %s, findmnt's options give %s", gotM, want)
+		if want := refMount(o.VFSOpts, o.FSOpts, c); gotM != want || o.MountStatus != want {
+			bad("mount verdict %s (check %s), findmnt's options give %s", gotM, o.MountStatus, want)
 			ok = false
 		}
 		if ok {
 			agree++
 		}
 	}
-	t.Logf("differential: %d cases, %d agree (verdicts %v)", len(cases), agree, verdicts)
+	t.Logf("differential: %d cases, %d agree (%d also as a mounted --root; verdicts %v)", len(cases), agree, roots, verdicts)
 }
