@@ -95,8 +95,6 @@ type limit struct {
 	minPercent int
 }
 
-func (l limit) set() bool { return l.minFree > 0 || l.minPercent > 0 }
-
 // levels are the warn and fail bounds of one quantity.
 type levels struct{ warn, fail limit }
 
