@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -79,9 +80,7 @@ func (c *mountCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Message = fmt.Sprintf("%s is on %s, mounted %s", at, m.Point, strings.Join(m.Options, ","))
 		return res
 	}
-	res.Remediation = &remediate.Plan{Summary: "change the mount options of " + m.Point, Actions: []remediate.Action{remediate.Tell(fmt.Sprintf(
-		"edit the line of %s in /etc/fstab (its fourth field, the options: %s) and remount it (mount -o remount %s), or move the path to another filesystem; "+
-			"an fstab mistake can stop the next boot: run findmnt --verify after the edit", m.Point, fixOptions(m, c.rule), m.Point))}}
+	res.Remediation = &remediate.Plan{Summary: "change the mount options of " + m.Point, Actions: []remediate.Action{remediate.Tell(fstabFix(h, m, c.rule))}}
 	return res
 }
 
@@ -117,4 +116,51 @@ func fixOptions(m facts.Mount, r rule) string {
 		s = append(s, "remove nobarrier/barrier=0")
 	}
 	return strings.Join(s, ", ")
+}
+
+// fstabFix says what to change, naming the exact /etc/fstab line when the
+// root has one for the mount point. It stays manual: a wrong fstab line can
+// stop the next boot.
+func fstabFix(h *host.Host, m facts.Mount, r rule) string {
+	after := "; then findmnt --verify, and mount -o remount " + m.Point + " (or reboot); a mistake in /etc/fstab can stop the next boot"
+	if r.Writes && m.Has("ro") && !slices.Contains(m.Options, "ro") {
+		after += "; the superblock is read-only while the mount is not: the kernel remounted it after an error (errors=remount-ro): read dmesg and fsck before anything else"
+	}
+	entries, err := facts.Fstab(h)
+	var e *facts.FstabEntry
+	for i := range entries {
+		if entries[i].File == m.Point {
+			e = &entries[i]
+		}
+	}
+	if err != nil || e == nil {
+		return fmt.Sprintf("/etc/fstab has no line for %s (it is mounted by a unit, the initrd or by hand): change its options there (%s)%s",
+			m.Point, fixOptions(m, r), after)
+	}
+	opts := fixedOptions(e.Options, r)
+	fields := strings.Fields(e.Text)
+	if len(fields) < 4 {
+		fields = append(fields, opts)
+	} else {
+		fields[3] = opts
+	}
+	return fmt.Sprintf("in /etc/fstab line %d, change\n  %s\nto\n  %s\n(%s)%s", e.Line, e.Text, strings.Join(fields, " "), fixOptions(m, r), after)
+}
+
+// fixedOptions is an fstab options field with the rule's problems removed.
+func fixedOptions(field string, r rule) string {
+	var out []string
+	for _, o := range strings.Split(field, ",") {
+		switch {
+		case o == "noexec" && r.Execs, o == "nobarrier", o == "barrier=0":
+			continue
+		case o == "ro" && r.Writes:
+			o = "rw"
+		}
+		out = append(out, o)
+	}
+	if len(out) == 0 {
+		return "defaults"
+	}
+	return strings.Join(out, ",")
 }

@@ -143,3 +143,31 @@ func mustBuild(t testing.TB, p *profile.Profile) []engine.Check {
 	}
 	return checks
 }
+
+// The mount fix names the exact fstab line and what it becomes.
+func TestMountFixNamesTheFstabLine(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/fstab":           "# comment\nUUID=1 / ext4 defaults 0 1\n/dev/sdb1 /srv/app xfs rw,noexec,nobarrier,nodev 0 2\n",
+		"proc/self/mountinfo": "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 8:17 / /srv/app rw,nodev,noexec - xfs /dev/sdb1 rw,nobarrier\n",
+		"srv/app/bin/x":       "",
+	})
+	res := (&mountCheck{rule: rule{Path: "/srv/app/bin", Execs: true, BinaryNamesSeen: []string{"/srv/app/bin/x"}}}).Run(context.Background(), h)
+	if res.Status != engine.Fail || res.Remediation == nil {
+		t.Fatalf("%s %s", res.Status, res.Message)
+	}
+	text := res.Remediation.Actions[0].Text
+	for _, want := range []string{"line 3", "/dev/sdb1 /srv/app xfs rw,noexec,nobarrier,nodev 0 2", "/dev/sdb1 /srv/app xfs rw,nodev 0 2", "findmnt --verify"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("fix %q lacks %q", text, want)
+		}
+	}
+	if !strings.Contains(res.Message, "nobarrier") || !strings.Contains(res.Message, "noexec") {
+		t.Errorf("message %q", res.Message)
+	}
+	if got := fixedOptions("ro,noexec", rule{Writes: true}); got != "rw,noexec" {
+		t.Errorf("fixedOptions %q", got)
+	}
+	if got := fixedOptions("nobarrier", rule{}); got != "defaults" {
+		t.Errorf("fixedOptions %q", got)
+	}
+}

@@ -176,3 +176,14 @@ func FuzzParseMountInfo(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseFstab(f *testing.F) {
+	f.Add([]byte("# c\nUUID=1 / ext4 defaults 0 1\n/dev/sdb1 /srv/with\\040space xfs rw,noexec 0 2\n/swap.img none swap sw 0 0\nshort line\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, e := range ParseFstab(data) {
+			if e.Options == "" || e.Line < 1 || e.Type == "" {
+				t.Fatalf("%+v", e)
+			}
+		}
+	})
+}
