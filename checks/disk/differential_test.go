@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
@@ -86,60 +87,19 @@ func runDiffProbe(file string) int {
 	dirs := make([]string, len(cases))
 	for i, c := range cases {
 		dirs[i] = c.Dir
-		o := &outs[i]
-		st, err := h.Statfs(c.Dir)
-		if err != nil {
-			o.Err = err.Error()
-			continue
-		}
-		o.Size, o.Free, o.Avail, o.Files, o.FilesFree = st.Size, st.Free, st.Avail, st.Files, st.FilesFree
-		r, set := c.rule(), c.settings()
-		o.Space = (&spaceCheck{rule: r, set: set}).Run(context.Background(), h).Status
-		o.Inodes = (&inodesCheck{rule: r, set: set}).Run(context.Background(), h).Status
-		o.MountStatus = (&mountCheck{rule: r}).Run(context.Background(), h).Status
-		if c.MountPoint {
-			if img, err := host.New(c.Dir); err != nil {
-				o.RootErr = err.Error()
-			} else if rs, err := img.Statfs("/"); err != nil {
-				o.RootErr = err.Error()
-			} else {
-				o.RootSize, o.RootFiles = rs.Size, rs.Files
-			}
-			plain := filepath.Join(c.Dir, "plain")
-			if err := os.Mkdir(plain, 0o755); err == nil {
-				if img, err := host.New(plain); err == nil {
-					_, err = img.Statfs("/")
-					o.PlainErr = fmt.Sprint(err)
-				}
-				os.Remove(plain)
-			} else {
-				o.PlainErr = host.ErrNotOwnFilesystem.Error() // read-only: nothing to make
-			}
-		}
-		real, err := h.Resolve(c.Dir)
-		if err != nil {
-			o.Err = err.Error()
-			continue
-		}
-		m, _ := table.Holding(real)
-		o.Point, o.FSType, o.Options, o.Super = m.Point, m.FSType, m.Options, m.Super
-		out, err := exec.Command("findmnt", "-J", "-o", "TARGET,VFS-OPTIONS,FS-OPTIONS", "-T", c.Dir).Output()
-		if err != nil {
-			o.Err = "findmnt: " + err.Error()
-			continue
-		}
-		var fm struct {
-			Filesystems []map[string]string `json:"filesystems"`
-		}
-		if err := json.Unmarshal(out, &fm); err != nil || len(fm.Filesystems) == 0 {
-			o.Err = fmt.Sprintf("findmnt output %q: %v", out, err)
-			continue
-		}
-		// findmnt -T lists every mount stacked on the point, in the
-		// table's order: the last is the one a path resolves to.
-		last := fm.Filesystems[len(fm.Filesystems)-1]
-		o.FindTarget, o.VFSOpts, o.FSOpts = last["target"], last["vfs-options"], last["fs-options"]
 	}
+	// Cases are independent: probe them 8 at a time (findmnt is the cost).
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, c := range cases {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			probeCase(h, table, c, &outs[i])
+		}()
+	}
+	wg.Wait()
 	for _, df := range []struct {
 		args []string
 		into func(*probeOut, []uint64)
@@ -172,6 +132,62 @@ func runDiffProbe(file string) int {
 	return 0
 }
 
+// probeCase measures one case in the namespace.
+func probeCase(h *host.Host, table *facts.MountTable, c diffCase, o *probeOut) {
+	st, err := h.Statfs(c.Dir)
+	if err != nil {
+		o.Err = err.Error()
+		return
+	}
+	o.Size, o.Free, o.Avail, o.Files, o.FilesFree = st.Size, st.Free, st.Avail, st.Files, st.FilesFree
+	r, set := c.rule(), c.settings()
+	o.Space = (&spaceCheck{rule: r, set: set}).Run(context.Background(), h).Status
+	o.Inodes = (&inodesCheck{rule: r, set: set}).Run(context.Background(), h).Status
+	o.MountStatus = (&mountCheck{rule: r}).Run(context.Background(), h).Status
+	if c.MountPoint {
+		if img, err := host.New(c.Dir); err != nil {
+			o.RootErr = err.Error()
+		} else if rs, err := img.Statfs("/"); err != nil {
+			o.RootErr = err.Error()
+		} else {
+			o.RootSize, o.RootFiles = rs.Size, rs.Files
+		}
+		plain := filepath.Join(c.Dir, "plain")
+		if err := os.Mkdir(plain, 0o755); err == nil {
+			if img, err := host.New(plain); err == nil {
+				_, err = img.Statfs("/")
+				o.PlainErr = fmt.Sprint(err)
+			}
+			os.Remove(plain)
+		} else {
+			o.PlainErr = host.ErrNotOwnFilesystem.Error() // read-only: nothing to make
+		}
+	}
+	real, err := h.Resolve(c.Dir)
+	if err != nil {
+		o.Err = err.Error()
+		return
+	}
+	m, _ := table.Holding(real)
+	o.Point, o.FSType, o.Options, o.Super = m.Point, m.FSType, m.Options, m.Super
+	out, err := exec.Command("findmnt", "-J", "-o", "TARGET,VFS-OPTIONS,FS-OPTIONS", "-T", c.Dir).Output()
+	if err != nil {
+		o.Err = "findmnt: " + err.Error()
+		return
+	}
+	var fm struct {
+		Filesystems []map[string]string `json:"filesystems"`
+	}
+	if err := json.Unmarshal(out, &fm); err != nil || len(fm.Filesystems) == 0 {
+		o.Err = fmt.Sprintf("findmnt output %q: %v", out, err)
+		return
+	}
+	// findmnt -T lists every mount stacked on the point, in the
+	// table's order: the last is the one a path resolves to.
+	last := fm.Filesystems[len(fm.Filesystems)-1]
+	o.FindTarget, o.VFSOpts, o.FSOpts = last["target"], last["vfs-options"], last["fs-options"]
+}
+
 // diffCases makes the seeded cases: tmpfs mounts of many sizes, inode
 // counts, fill levels and options (names with spaces and tabs, nested and
 // stacked mounts, symlinks across mounts), plus ext4 images on loop
@@ -182,7 +198,9 @@ func diffCases(t *testing.T, base string, loops bool) []diffCase {
 	q := testenv.Quote
 	names := []string{"plain", "with space", "tab\there", "back\\slash", "new\nline"}
 	flagsets := [][]string{{}, {"noexec"}, {"nosuid", "nodev"}, {"noexec", "nosuid"}, {"ro"}, {"noatime"}, {"ro", "noexec"}}
-	for i := 0; i < 200; i++ {
+	// 100 mounts (each mount costs the kernel an RCU grace period or two,
+	// slow on a loaded machine), two paths in each: 200 tmpfs cases.
+	for i := 0; i < 100; i++ {
 		dir := filepath.Join(base, fmt.Sprintf("t%03d-%s", i, names[i%len(names)]))
 		sizeK := 64 + rng.Intn(2048)
 		inodes := 16 + rng.Intn(400)
@@ -204,13 +222,14 @@ func diffCases(t *testing.T, base string, loops bool) []diffCase {
 		files := rng.Intn(inodes + 1)
 		var s strings.Builder
 		fmt.Fprintf(&s, "mkdir -p %s\nmount -t tmpfs -o %s golive-t %s\n", q(dir), strings.Join(append(opts, mountFlags...), ","), q(dir))
+		fmt.Fprintf(&s, "mkdir -p %s\n", q(dir+"/d sub/x"))
 		check := dir
 		switch i % 10 {
 		case 3: // a nested mount: the path inside it is the child's
 			fmt.Fprintf(&s, "mkdir -p %s && mount -t tmpfs -o size=128k,noexec golive-t %s && mkdir -p %s\n", q(dir+"/sub"), q(dir+"/sub"), q(dir+"/sub/deep"))
 			check = dir + "/sub/deep"
 		case 5: // a stacked mount: the later one hides the first
-			fmt.Fprintf(&s, "mount -t tmpfs -o size=256k,nodev golive-t %s\n", q(dir))
+			fmt.Fprintf(&s, "mount -t tmpfs -o size=256k,nodev golive-t %s && mkdir -p %s\n", q(dir), q(dir+"/d sub/x"))
 		case 7: // a symlink into another mount
 			fmt.Fprintf(&s, "mkdir -p %s && ln -s %s %s\n", q(dir+"/real"), q(dir+"/real"), q(base+fmt.Sprintf("/link%03d", i)))
 			check = base + fmt.Sprintf("/link%03d", i)
@@ -220,11 +239,18 @@ func diffCases(t *testing.T, base string, loops bool) []diffCase {
 		if ro {
 			fmt.Fprintf(&s, "mount -o remount,ro %s\n", q(dir))
 		}
-		warnPct, failPct := rng.Intn(60), rng.Intn(30)
-		cases = append(cases, diffCase{Dir: check, Writes: rng.Intn(2) == 0, Execs: rng.Intn(2) == 0,
-			WarnFree: uint64(rng.Intn(sizeK)) << 10, FailFree: uint64(rng.Intn(sizeK/2+1)) << 10,
-			WarnPct: warnPct, FailPct: failPct, InoWarnPct: rng.Intn(80), InoFailFree: uint64(rng.Intn(inodes)),
-			MountPoint: check == dir && i%10 != 5, Setup: s.String()})
+		// A second path: a plain directory of the same mount, found by
+		// the longest mount point that is a prefix of it.
+		for k, p := range []string{check, dir + "/d sub/x"} {
+			c := diffCase{Dir: p, Writes: rng.Intn(2) == 0, Execs: rng.Intn(2) == 0,
+				WarnFree: uint64(rng.Intn(sizeK)) << 10, FailFree: uint64(rng.Intn(sizeK/2+1)) << 10,
+				WarnPct: rng.Intn(60), FailPct: rng.Intn(30), InoWarnPct: rng.Intn(80), InoFailFree: uint64(rng.Intn(inodes)),
+				MountPoint: k == 0 && check == dir && i%10 != 5}
+			if k == 0 {
+				c.Setup = s.String()
+			}
+			cases = append(cases, c)
+		}
 	}
 	if loops {
 		extOpts := []string{"", "noexec", "nobarrier", "ro", "barrier=0,nosuid", "noatime,data=ordered"}
