@@ -2,7 +2,6 @@ package disk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -41,7 +40,7 @@ func (c *fsyncCheck) Run(ctx context.Context, h *host.Host) engine.Result {
 		if h.NeedsRoot(err) {
 			return engine.SkipNeedsRoot(engine.Result{}, err)
 		}
-		if errors.Is(err, ctx.Err()) && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return engine.Result{Status: engine.Error, Message: fmt.Sprintf("the probe was stopped after %d writes: %v (the temp file was removed)", len(lat), err)}
 		}
 		return engine.Result{Status: engine.Error, Message: "fsync probe in " + at + ": " + err.Error()}
