@@ -1,26 +1,23 @@
 package cgroup
 
 import (
-	"bytes"
-	"fmt"
-	"strconv"
-	"strings"
-
+	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/kerneltext"
 )
 
-// Bounds on what a hostile mountinfo can make us hold. A host running a few
-// thousand containers has a mountinfo of a few MiB with overlay lines of a
-// few KiB each (lowerdir= lists every layer).
+// Bounds on what a hostile mountinfo can make us hold, as the shared parser
+// (facts.ParseMountInfo) keeps them. A host running a few thousand
+// containers has a mountinfo of a few MiB with overlay lines of a few KiB
+// each (lowerdir= lists every layer).
 const (
-	maxMountInfo = 16 << 20
+	maxMountInfo = facts.MaxMountInfo
 	maxMountLine = 64 << 10
 	maxProblems  = 20
 )
 
 // mountInfoPath is where the running system's mount table is read: golive's
 // own mount namespace, which is the host's unless golive runs in a container.
-const mountInfoPath = "/proc/self/mountinfo"
+const mountInfoPath = facts.MountInfoPath
 
 // mount is one line of /proc/<pid>/mountinfo (proc_pid_mountinfo(5)):
 //
@@ -52,102 +49,20 @@ type mountInfo struct {
 	skipped int
 }
 
-func (mi *mountInfo) problem(line int, format string, args ...any) {
-	if len(mi.problems) == maxProblems {
-		mi.skipped++
-		return
-	}
-	mi.problems = append(mi.problems, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
-}
-
-// parseMountInfo parses a mount table. github.com/prometheus/procfs has a
-// parser for this format, but it only reads by path (os.Open, unbounded,
-// symlinks resolved on this machine rather than inside --root) and fails
-// the whole file on one bad line; golive reads through internal/host and
-// keeps what it can, so it parses here.
+// parseMountInfo parses a mount table with the shared parser
+// (facts.ParseMountInfo, which the disk family uses too) and keeps what the
+// cgroup checks need of each line.
 func parseMountInfo(data []byte) *mountInfo {
-	mi := &mountInfo{}
-	n := 0
-	for len(data) > 0 {
-		n++
-		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
-		if len(line) == 0 {
-			continue
-		}
-		if len(line) > maxMountLine {
-			mi.problem(n, "longer than %d bytes", maxMountLine)
-			continue
-		}
-		m, err := parseMountLine(string(line))
-		if err != nil {
-			mi.problem(n, "%v", err)
-			continue
-		}
-		m.line = n
-		mi.mounts = append(mi.mounts, m)
+	t := facts.ParseMountInfo(data)
+	mi := &mountInfo{problems: t.Problems, skipped: t.Skipped, mounts: make([]mount, 0, len(t.Mounts))}
+	for _, m := range t.Mounts {
+		mi.mounts = append(mi.mounts, mount{id: m.ID, parent: m.Parent, root: m.Root, point: m.Point,
+			fsType: m.FSType, source: m.Source, super: m.Super, readOnly: m.Has("ro"), line: m.Line})
 	}
 	return mi
 }
 
-// parseMountLine splits on single spaces, as the kernel writes them: a
-// source can be empty (two spaces in a row), and fields.Fields would shift
-// the superblock options into its place.
-func parseMountLine(s string) (mount, error) {
-	parts := strings.Split(s, " ")
-	sep := -1
-	for i := 6; i < len(parts); i++ {
-		if parts[i] == "-" {
-			sep = i
-			break
-		}
-	}
-	if sep < 0 {
-		return mount{}, fmt.Errorf("no \" - \" separator after the sixth field")
-	}
-	if len(parts) != sep+4 {
-		return mount{}, fmt.Errorf("%d fields after the separator, want 3 (type, source, options)", len(parts)-sep-1)
-	}
-	var m mount
-	var err error
-	if m.id, err = strconv.Atoi(parts[0]); err != nil || m.id < 0 {
-		return mount{}, fmt.Errorf("mount ID %q is not a number", clip(parts[0]))
-	}
-	if m.parent, err = strconv.Atoi(parts[1]); err != nil || m.parent < 0 {
-		return mount{}, fmt.Errorf("parent ID %q is not a number", clip(parts[1]))
-	}
-	if maj, min, ok := strings.Cut(parts[2], ":"); !ok || !digits(maj) || !digits(min) {
-		return mount{}, fmt.Errorf("device %q is not major:minor", clip(parts[2]))
-	}
-	if m.root, err = kerneltext.Unescape(parts[3]); err != nil {
-		return mount{}, fmt.Errorf("root: %w", err)
-	}
-	if m.point, err = kerneltext.Unescape(parts[4]); err != nil {
-		return mount{}, fmt.Errorf("mount point: %w", err)
-	}
-	if !strings.HasPrefix(m.root, "/") || !strings.HasPrefix(m.point, "/") {
-		return mount{}, fmt.Errorf("root %q or mount point %q is not absolute", clip(m.root), clip(m.point))
-	}
-	m.fsType = parts[sep+1]
-	if m.fsType == "" {
-		return mount{}, fmt.Errorf("empty filesystem type")
-	}
-	if m.source, err = kerneltext.Unescape(parts[sep+2]); err != nil {
-		return mount{}, fmt.Errorf("source: %w", err)
-	}
-	m.super = strings.Split(parts[sep+3], ",")
-	for _, o := range append(strings.Split(parts[5], ","), m.super...) {
-		if o == "ro" {
-			m.readOnly = true
-		}
-	}
-	return m, nil
-}
-
+// digits reports whether s is a non-empty run of decimal digits.
 func digits(s string) bool {
 	if s == "" {
 		return false

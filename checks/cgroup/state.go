@@ -51,7 +51,7 @@ func (c *stateCache) get(h *host.Host) *state {
 
 func loadState(h *host.Host, distroDefault mode) *state {
 	st := &state{layout: layout{mode: none, v1: map[string]mount{}}}
-	data, err := h.ReadFileLimit(mountInfoPath, maxMountInfo)
+	data, err := facts.MountInfo(h) // shared with the disk family: read once per run
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !h.Live():
 		// An image: no running system to ask.

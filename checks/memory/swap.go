@@ -56,8 +56,8 @@ func (c *swapCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 		o.swappiness, o.swapErr = readSwappiness(h)
 	}
-	if fstab, err := h.ReadFileLimit(fstab, maxFstab); err == nil {
-		o.boot = active(parseFstabSwaps(fstab))
+	if entries, err := facts.Fstab(h); err == nil {
+		o.boot = active(swapsOf(entries))
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		o.bootErr = err
 	}

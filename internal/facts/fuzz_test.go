@@ -160,3 +160,30 @@ func FuzzBootFiles(f *testing.F) {
 		_ = compareBLSEntries(string(grub), string(env))
 	})
 }
+
+func FuzzParseMountInfo(f *testing.F) {
+	f.Add([]byte("29 1 252:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw,discard\n40 29 0:40 / /opt/with\\040space rw,noexec - tmpfs tmpfs rw,size=64k\n"))
+	f.Add([]byte("1 0 8:1 / / rw - ext4  rw\nx 1 0:1 / /a rw - t s o\n1 1 4294967296:0 / / rw - t s o\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tab := ParseMountInfo(data)
+		for _, m := range tab.Mounts {
+			if m.Point == "" || m.Point[0] != '/' {
+				t.Fatalf("mount point %q", m.Point)
+			}
+			if got, ok := tab.Holding(m.Point); !ok || len(got.Point) < len(m.Point) {
+				t.Fatalf("Holding(%q) = %q", m.Point, got.Point)
+			}
+		}
+	})
+}
+
+func FuzzParseFstab(f *testing.F) {
+	f.Add([]byte("# c\nUUID=1 / ext4 defaults 0 1\n/dev/sdb1 /srv/with\\040space xfs rw,noexec 0 2\n/swap.img none swap sw 0 0\nshort line\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, e := range ParseFstab(data) {
+			if e.Options == "" || e.Line < 1 || e.Type == "" {
+				t.Fatalf("%+v", e)
+			}
+		}
+	})
+}

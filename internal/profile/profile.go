@@ -54,6 +54,7 @@ type Options struct {
 	Offline      bool     `yaml:"offline" doc:"Skip every check that talks to the network (--offline)." default:"false"`
 	Only         []string `yaml:"only" doc:"Run only these checks (--only): IDs, globs (sysctl/*) or categories." example:"[sysctl, rlimit]"`
 	Skip         []string `yaml:"skip" doc:"Do not run these checks (--skip): IDs, globs or categories." example:"[dns/*]"`
+	Probe        []string `yaml:"probe" doc:"Run these probes, checks that write to the host (--probe): fsync (disk/fsync writes and removes a temp file of at most a few MiB in each probed directory)." example:"[fsync]"`
 }
 
 // MatchRule matches os-release fields with shell globs; every field given
@@ -91,6 +92,9 @@ type Profile struct {
 	Options  Options
 	Waivers  []Waiver
 	Sections []Section
+	// Probes are the checks that write, asked for with --probe (or the
+	// config file's options: probe): disk/fsync. None runs without it.
+	Probes []string
 
 	merged *yaml.Node
 	pos    positions
