@@ -104,7 +104,7 @@ func (c *journaldCheck) usage(h *host.Host, details map[string]any) string {
 			continue
 		}
 		details[key+"_bytes"] = n
-		parts = append(parts, fmt.Sprintf("%s in %d files under %s", humanBytes(n), files, dir))
+		parts = append(parts, fmt.Sprintf("%s in %d %s under %s", humanBytes(n), files, plural(files, "file"), dir))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -141,4 +141,11 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1fK", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%dB", n)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

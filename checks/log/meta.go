@@ -46,7 +46,7 @@ func metaJournald(set settings) engine.Meta {
 func metaRotate(path string, set settings) engine.Meta {
 	return engine.Meta{
 		ID: engine.CheckID(kind, "rotate", path), Category: kind, Title: "logrotate rotates " + path,
-		Expected: "a logrotate rule covers it, keeps rotate N copies, bounds its size, copytruncate or a postrotate that reopens it; logrotate runs",
+		Expected: "a logrotate rule that bounds it and reopens it (copytruncate or postrotate); logrotate runs",
 		Level:    profile.LevelFail, Severity: "high",
 		Reads: rotateReads(),
 		Why: "a log nobody rotates fills /var and stops the host; a rotation that does not reopen the file leaves the service writing " +

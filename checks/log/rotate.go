@@ -38,6 +38,7 @@ type verdict struct {
 	message string
 	cover   Cover
 	lacks   []string // what the covering rule lacks
+	unsure  string   // a postrotate golive cannot read the intent of
 }
 
 func (c *rotateCheck) Run(_ context.Context, h *host.Host) engine.Result {
@@ -80,7 +81,7 @@ func (c *rotateCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	for _, p := range paths {
 		vs = append(vs, c.judge(h, conf, p))
 	}
-	return c.combine(res, conf, run, vs)
+	return c.combine(h, res, conf, run, vs)
 }
 
 // unitLogFiles are the files the unit's StandardOutput= and
@@ -110,7 +111,17 @@ func unitLogFiles(h *host.Host, name string) ([]string, error) {
 // reopens matches a postrotate script that signals or restarts the
 // writer: kill/pkill/killall with a signal, systemctl reload or
 // restart, invoke-rc.d, a service's own reopen command.
-var reopens = regexp.MustCompile(`\b(kill|pkill|killall|reload|restart|try-restart|reload-or-restart|invoke-rc\.d|reopen|reopen-logs|flush-logs)\b|-(HUP|USR1|USR2)\b`)
+var reopens = regexp.MustCompile(`\b(kill|pkill|killall|reload|restart|try-restart|reload-or-restart|invoke-rc\.d|reopen|reopen-logs|flush-logs|graceful|rsyslog-rotate|SIGHUP|SIGUSR1|SIGUSR2|HUP|USR1|USR2)\b`)
+
+// firstLine is a script's first non-blank line, for messages.
+func firstLine(script string) string {
+	for _, l := range strings.Split(script, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return "empty"
+}
 
 // judge finds the rule that covers p and what it lacks.
 func (c *rotateCheck) judge(h *host.Host, conf *Config, p string) verdict {
@@ -132,7 +143,7 @@ func (c *rotateCheck) judge(h *host.Host, conf *Config, p string) verdict {
 	case s.HasPostRotate && c.unitName != "" && !restartsUnit(s.PostRotate, c.unitName):
 		v.lacks = append(v.lacks, fmt.Sprintf("copytruncate: systemd opened %s for the unit and only a restart reopens it, which the postrotate script does not do", p))
 	case s.HasPostRotate && !reopens.MatchString(s.PostRotate):
-		v.lacks = append(v.lacks, "copytruncate or a postrotate that signals or reloads the writer: the script does neither, so the service keeps writing to the rotated file")
+		v.unsure = fmt.Sprintf("golive cannot tell whether the postrotate script (%s) makes the writer reopen the log", firstLine(s.PostRotate))
 	case s.HasPostRotate:
 	case s.Copy:
 		v.lacks = append(v.lacks, "copytruncate: copy leaves the log itself to grow")
@@ -143,6 +154,9 @@ func (c *rotateCheck) judge(h *host.Host, conf *Config, p string) verdict {
 		v.lacks = append(v.lacks, "a bound on the rotated files: rotate -1 without maxage keeps every one")
 	}
 	var warns []string
+	if v.unsure != "" {
+		warns = append(warns, v.unsure)
+	}
 	if s.Rotate == 0 {
 		warns = append(warns, "rotate 0 keeps no rotated copy: the previous log is deleted at each rotation")
 	}
@@ -215,7 +229,7 @@ func describeSettings(s Settings) string {
 }
 
 // combine folds the files' verdicts and logrotate's runner into one result.
-func (c *rotateCheck) combine(res engine.Result, conf *Config, run runner, vs []verdict) engine.Result {
+func (c *rotateCheck) combine(h *host.Host, res engine.Result, conf *Config, run runner, vs []verdict) engine.Result {
 	res.Status = engine.Pass
 	var msgs, observed, uncovered []string
 	rules := []any{}
@@ -245,7 +259,7 @@ func (c *rotateCheck) combine(res engine.Result, conf *Config, run runner, vs []
 		res.Status = engine.MissStatus(c.M.Level)
 		res.Message += "; and logrotate never runs: " + run.describe()
 	}
-	res.Remediation = c.plan(vs, uncovered, run)
+	res.Remediation = c.plan(h, conf, vs, uncovered, run)
 	return res
 }
 
@@ -257,10 +271,12 @@ func worse(a, b engine.Status) bool {
 
 // plan: a golive-owned logrotate file for the uncovered paths, a manual
 // step for rules that lack something, and the runner.
-func (c *rotateCheck) plan(vs []verdict, uncovered []string, run runner) *remediate.Plan {
+func (c *rotateCheck) plan(h *host.Host, conf *Config, vs []verdict, uncovered []string, run runner) *remediate.Plan {
 	var acts []remediate.Action
 	if len(uncovered) > 0 {
-		acts = append(acts, remediate.Action{Kind: remediate.DropIn, Path: "/etc/logrotate.d/" + c.set.service, Content: safeRule(uncovered)})
+		// One file for the service: every check that finds a file
+		// uncovered writes the same content, listing all of them.
+		acts = append(acts, remediate.Action{Kind: remediate.DropIn, Path: "/etc/logrotate.d/" + c.set.service, Content: safeRule(allUncovered(h, conf, c.set))})
 	}
 	for _, v := range vs {
 		if v.cover.Block == nil {
@@ -299,4 +315,26 @@ func safeRule(paths []string) string {
 	b.WriteString(strings.Join(paths, " "))
 	b.WriteString(" {\n    daily\n    rotate 7\n    maxsize 100M\n    missingok\n    notifempty\n    compress\n    delaycompress\n    copytruncate\n}\n")
 	return b.String()
+}
+
+// allUncovered are the service's log files (log.paths and the unit's
+// output files) that no rule covers, in that order.
+func allUncovered(h *host.Host, conf *Config, set settings) []string {
+	paths := slices.Clone(set.paths)
+	if set.unit != "" {
+		if targets, err := unitLogFiles(h, set.unit); err == nil {
+			for _, t := range targets {
+				if !slices.Contains(paths, t) {
+					paths = append(paths, t)
+				}
+			}
+		}
+	}
+	var out []string
+	for _, p := range paths {
+		if _, ok := conf.covering(h, p); !ok {
+			out = append(out, p)
+		}
+	}
+	return out
 }
