@@ -147,6 +147,8 @@ func (c *rotateCheck) judge(h *host.Host, conf *Config, p string) verdict {
 	case s.HasPostRotate:
 	case s.Copy:
 		v.lacks = append(v.lacks, "copytruncate: copy leaves the log itself to grow")
+	case c.unitName != "":
+		v.lacks = append(v.lacks, fmt.Sprintf("copytruncate: systemd opened %s for the unit when it started, and nothing reopens it, so the service keeps writing to the rotated file", p))
 	default:
 		v.lacks = append(v.lacks, "copytruncate or a postrotate that reopens the file: the service keeps writing to the rotated file, and its space is not freed")
 	}
