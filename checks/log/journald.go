@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strconv"
 	"strings"
 
 	"github.com/golive-sh/golive/internal/facts"
@@ -115,36 +114,14 @@ func isJournaldKey(k string) bool {
 	return false
 }
 
-// parseJournaldSize reads a size as journald does (parse_size with base
-// 1024): a number with an optional K, M, G, T, P or E; bare is bytes.
+// parseJournaldSize reads a size as journald does (config_parse_iec_uint64:
+// systemd's parse_size with base 1024, unit.ParseSize).
 func parseJournaldSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("empty size")
-	}
-	mult := int64(1)
-	switch s[len(s)-1] {
-	case 'K':
-		mult = 1 << 10
-	case 'M':
-		mult = 1 << 20
-	case 'G':
-		mult = 1 << 30
-	case 'T':
-		mult = 1 << 40
-	case 'P':
-		mult = 1 << 50
-	case 'E':
-		mult = 1 << 60
-	case 'B':
-		// "512B" is bytes too.
-	}
-	num := strings.TrimRight(s, "KMGTPEB")
-	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || f < 0 || f*float64(mult) > 1<<62 {
+	n, err := unit.ParseSize(strings.TrimSpace(s))
+	if err != nil || n > 1<<62 {
 		return 0, fmt.Errorf("%q is not a size", s)
 	}
-	return int64(f * float64(mult)), nil
+	return int64(n), nil
 }
 
 // storage is what journald does with Storage=: the value in force, the

@@ -124,7 +124,7 @@ func (c *journaldCheck) plan(conf journaldConfig, lines []string) *remediate.Pla
 			}}
 		}
 	}
-	content := "# Written by golive (log/journald): journald.conf(5)\n[Journal]\n" + strings.Join(lines, "\n") + "\n"
+	content := "# Written by golive for check log/journald: journald.conf(5)\n[Journal]\n" + strings.Join(lines, "\n") + "\n"
 	return &remediate.Plan{Summary: "set " + strings.Join(lines, " and ") + " for journald", Actions: []remediate.Action{
 		{Kind: remediate.DropIn, Path: goliveJournaldDropIn, Content: content},
 		remediate.Run("journald reads its configuration when it starts", "systemctl", "restart", "systemd-journald"),

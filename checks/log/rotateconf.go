@@ -53,6 +53,9 @@ type Config struct {
 	Problems []string
 	// Missing is set when /etc/logrotate.conf does not exist.
 	Missing bool
+	// Denied are the reads refused (a directory or file golive may not
+	// read as non-root): what they hold is unknown.
+	Denied []error
 }
 
 // defaultTaboo are logrotate 3.21's default taboo patterns: files of an
@@ -88,6 +91,13 @@ func loadLogrotate(h *host.Host) *Config {
 	return l.cfg
 }
 
+// deny keeps a read refused for want of privilege.
+func (l *loader) deny(err error) {
+	if l.h.NeedsRoot(err) {
+		l.cfg.Denied = append(l.cfg.Denied, err)
+	}
+}
+
 func (l *loader) problem(s string) {
 	if len(l.cfg.Problems) < maxProblems {
 		l.cfg.Problems = append(l.cfg.Problems, s)
@@ -109,6 +119,7 @@ func (l *loader) include(p string) {
 func (l *loader) readPath(p string) {
 	st, err := l.h.Stat(p)
 	if err != nil {
+		l.deny(err)
 		l.problem(fmt.Sprintf("cannot stat %s: %v", p, err))
 		return
 	}
@@ -118,6 +129,7 @@ func (l *loader) readPath(p string) {
 	}
 	entries, err := l.h.ReadDir(p)
 	if err != nil {
+		l.deny(err)
 		l.problem(fmt.Sprintf("cannot open directory %s: %v", p, err))
 		return
 	}
@@ -174,6 +186,7 @@ func (l *loader) readFile(p string) bool {
 	}
 	data, err := l.h.ReadFileLimit(p, maxConfigFile)
 	if err != nil {
+		l.deny(err)
 		l.problem(fmt.Sprintf("failed to read %s: %v", p, err))
 		return true
 	}
