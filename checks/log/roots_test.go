@@ -112,8 +112,10 @@ func TestFixesClearTheFindings(t *testing.T) {
 			}
 		}
 	}
-	if len(written) != 2 {
-		t.Fatalf("files written: %v, want journald's drop-in and /etc/logrotate.d/logsvc", written)
+	// broken's /etc/logrotate.d/logsvc is the admin's: golive writes its
+	// own file beside it rather than replace it.
+	if _, ok := written["/etc/logrotate.d/golive-logsvc"]; len(written) != 2 || !ok {
+		t.Fatalf("files written: %v, want journald's drop-in and /etc/logrotate.d/golive-logsvc", written)
 	}
 	h2, err := host.New(dir)
 	if err != nil {
@@ -121,11 +123,22 @@ func TestFixesClearTheFindings(t *testing.T) {
 	}
 	after := run(t, p, h2)
 	want(t, after["log/journald"], engine.Pass, "Storage=persistent")
-	want(t, after["log/rotate:/var/log/messages"], engine.Fail, "/etc/logrotate.d/logsvc:2", "logrotate never runs")
+	want(t, after["log/rotate:/var/log/messages"], engine.Fail, "/etc/logrotate.d/golive-logsvc:2", "logrotate never runs")
 	if m := after["log/rotate:/var/log/messages"].Message; strings.Contains(m, "lacks") || strings.Contains(m, "no logrotate rule") {
 		t.Errorf("golive's own rule is not enough: %s", m)
 	}
-	want(t, after["log/rotate:logsvc.service"], engine.Fail, "/var/log/logsvc/out.log is rotated by", "/etc/logrotate.d/logsvc:2")
+	want(t, after["log/rotate:logsvc.service"], engine.Fail, "/var/log/logsvc/out.log is rotated by", "/etc/logrotate.d/golive-logsvc:2")
+	if data, err := os.ReadFile(filepath.Join(dir, "etc/logrotate.d/logsvc")); err != nil || !strings.Contains(string(data), "/var/log/logsvc/err.log {") {
+		t.Errorf("the admin's file changed: %q, %v", data, err)
+	}
+
+	// A path added later: golive rewrites its own file with every path it
+	// covers, the earlier ones included.
+	r := run(t, profiletest.Detected(t, h2, "service: {unit: logsvc.service}\nlog:\n  paths: [/var/log/messages, /var/log/logsvc/err.log, /var/log/new.log]\n"), h2)["log/rotate:/var/log/new.log"]
+	if r.Remediation == nil || r.Remediation.Actions[0].Path != "/etc/logrotate.d/golive-logsvc" ||
+		!strings.Contains(r.Remediation.Actions[0].Content, "/var/log/messages /var/log/new.log /var/log/logsvc/out.log {") {
+		t.Errorf("second fix: %+v", r.Remediation)
+	}
 }
 
 // copyFixture copies testdata/roots/<name> (files, directories, links) to

@@ -283,7 +283,8 @@ func (c *rotateCheck) plan(h *host.Host, conf *Config, vs []verdict, uncovered [
 	if len(uncovered) > 0 {
 		// One file for the service: every check that finds a file
 		// uncovered writes the same content, listing all of them.
-		acts = append(acts, remediate.Action{Kind: remediate.DropIn, Path: "/etc/logrotate.d/" + c.set.service, Content: safeRule(allUncovered(h, conf, c.set))})
+		file := goliveRotateFile(h, conf, c.set.service)
+		acts = append(acts, remediate.Action{Kind: remediate.DropIn, Path: file, Content: safeRule(allUncovered(h, conf, c.set, file))})
 	}
 	for _, v := range vs {
 		if v.cover.Block == nil {
@@ -318,15 +319,31 @@ func pathsOf(vs []verdict) []string {
 // writer keeps its file descriptor (logrotate(8)).
 func safeRule(paths []string) string {
 	var b strings.Builder
-	b.WriteString("# Written by golive for checks log/rotate:*: the service's log files (logrotate(8)).\n")
+	b.WriteString(goliveMark + " for checks log/rotate:*: the service's log files (logrotate(8)).\n")
 	b.WriteString(strings.Join(paths, " "))
 	b.WriteString(" {\n    daily\n    rotate 7\n    maxsize 100M\n    missingok\n    notifempty\n    compress\n    delaycompress\n    copytruncate\n}\n")
 	return b.String()
 }
 
+// goliveMark starts every file golive writes.
+const goliveMark = "# Written by golive"
+
+// goliveRotateFile is the logrotate file golive writes for the service:
+// /etc/logrotate.d/<service>, unless a file of that name is someone
+// else's (a package's or the admin's, which the fix must not replace):
+// then golive-<service>.
+func goliveRotateFile(h *host.Host, conf *Config, service string) string {
+	p := "/etc/logrotate.d/" + service
+	if _, err := h.Lstat(p); err != nil || conf.Golive[p] {
+		return p
+	}
+	return "/etc/logrotate.d/golive-" + service
+}
+
 // allUncovered are the service's log files (log.paths and the unit's
-// output files) that no rule covers, in that order.
-func allUncovered(h *host.Host, conf *Config, set settings) []string {
+// output files) that no rule covers, or that golive's own file (which the
+// fix rewrites whole) covers, in that order.
+func allUncovered(h *host.Host, conf *Config, set settings, own string) []string {
 	paths := slices.Clone(set.paths)
 	if set.unit != "" {
 		if targets, err := unitLogFiles(h, set.unit); err == nil {
@@ -339,7 +356,7 @@ func allUncovered(h *host.Host, conf *Config, set settings) []string {
 	}
 	var out []string
 	for _, p := range paths {
-		if _, ok := conf.covering(h, p); !ok {
+		if cov, ok := conf.covering(h, p); !ok || cov.Block.File == own {
 			out = append(out, p)
 		}
 	}

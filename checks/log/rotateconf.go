@@ -53,6 +53,9 @@ type Config struct {
 	Problems []string
 	// Missing is set when /etc/logrotate.conf does not exist.
 	Missing bool
+	// Golive are the files read that golive wrote (they start with
+	// goliveMark): its fix may rewrite them.
+	Golive map[string]bool
 	// Denied are the reads refused (a directory or file golive may not
 	// read as non-root): what they hold is unknown.
 	Denied []error
@@ -191,6 +194,12 @@ func (l *loader) readFile(p string) bool {
 		return true
 	}
 	l.cfg.Read = append(l.cfg.Read, p)
+	if strings.HasPrefix(string(data), goliveMark) {
+		if l.cfg.Golive == nil {
+			l.cfg.Golive = map[string]bool{}
+		}
+		l.cfg.Golive[p] = true
+	}
 	fp := &fileParser{l: l, name: p, data: data}
 	return fp.parse()
 }
