@@ -53,6 +53,8 @@ var reportRules = map[string]reportRule{
 	"selinux": {Files: []string{"/etc/selinux/config", "/.autorelabel"},
 		Programs: map[string][]string{"setenforce": {"0", "1"}, "semanage": {"fcontext"}, "restorecon": {"-Rv", "-RFv"},
 			"yum": {"install"}, "dnf": {"install"}}},
+	"log": {Files: []string{"/etc/systemd/journald.conf.d/golive.conf", "/etc/logrotate.d/*"},
+		Programs: map[string][]string{"systemctl": {"restart", "enable"}}},
 	"cabundle": cabundleRule,
 	"tls":      cabundleRule,
 }
