@@ -197,10 +197,16 @@ func (c *auditCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	notes = append(notes, st.Problems...)
 	status := engine.MissStatus(c.t.level)
+	off := auditOff(facts.NextBoot(h).Line)
 	switch {
+	case off != "":
+		res.Status = status
+		res.Message = "the next boot's kernel command line has " + off + ": the kernel audits nothing and auditd.service does not start (ConditionKernelCommandLine=!audit=0)"
+		res.Remediation = &remediate.Plan{Summary: "boot with auditing", Reboot: true, Actions: []remediate.Action{remediate.Tell(
+			"remove " + off + " from the kernel command line (grubby --update-kernel=ALL --remove-args=audit on RHEL; GRUB_CMDLINE_LINUX in /etc/default/grub and update-grub on Debian/Ubuntu) and reboot")}}
 	case st.State != "enabled":
 		res.Status = status
-		res.Message = "auditd is " + st.State + ": nothing records executions or file access"
+		res.Message = "auditd is " + strings.ReplaceAll(st.State, "-", " ") + ": nothing records executions or file access"
 		res.Remediation = c.plan(p, miss, st)
 	case cov.Enabled == "0":
 		res.Status = status
@@ -273,6 +279,24 @@ func (c *auditCheck) plan(p, perms string, st *auditState) *remediate.Plan {
 	}
 	pl.Actions = append(pl.Actions, remediate.Run("merge rules.d into audit.rules and load it", "augenrules", "--load"))
 	return pl
+}
+
+// auditOff is the audit=0 (or audit=off) of a kernel command line, the
+// last audit= winning; "" when auditing is not turned off.
+func auditOff(line string) string {
+	v := ""
+	for _, w := range strings.Fields(line) {
+		if w == "--" {
+			break
+		}
+		if strings.HasPrefix(w, "audit=") {
+			v = w
+		}
+	}
+	if v == "audit=0" || v == "audit=off" {
+		return v
+	}
+	return ""
 }
 
 // execStartBinary is the program of the unit's last ExecStart=.

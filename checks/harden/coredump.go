@@ -34,14 +34,17 @@ const (
 
 type coredumpCheck struct {
 	engine.Base
-	want string
-	unit string
+	want         string
+	unit         string
+	level        string
+	defaultLimit string // facts.service_core_limit
 }
 
 // corePlace is where a crash's core goes and why.
 type corePlace struct {
 	kind, where, why string
 	handler          string // systemd-coredump, apport, abrt, or the program
+	limit            bool   // nowhere because the soft RLIMIT_CORE is 0
 }
 
 func (c *coredumpCheck) Run(_ context.Context, h *host.Host) engine.Result {
@@ -77,7 +80,11 @@ func (c *coredumpCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res.Details["limit_core"] = limit
 	pl := placeOf(h, pattern, usesPID == "1")
 	if pl.kind != placeNowhere && limitZero(limit) && pl.handler != "apport" && pl.handler != "abrt" && pl.handler != "other" {
-		pl = corePlace{kind: placeNowhere, where: "nowhere", why: "LimitCORE is 0 (" + limitFrom + "): the kernel writes no core file and systemd-coredump honours the limit"}
+		pl = corePlace{kind: placeNowhere, where: "nowhere (LimitCORE 0)", limit: true, handler: pl.handler,
+			why: "the service's soft LimitCORE is 0 (" + limitFrom + "): the kernel writes no core file"}
+		if pl.handler == "systemd-coredump" {
+			pl.why = "the service's soft LimitCORE is 0 (" + limitFrom + "): systemd-coredump honours it and logs the crash only"
+		}
 	}
 	res.Details["place"] = pl.kind
 	res.Details["handler"] = pl.handler
@@ -94,7 +101,7 @@ func (c *coredumpCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case "required":
 		switch pl.kind {
 		case placeNowhere:
-			res.Status = engine.Fail
+			res.Status = engine.MissStatus(c.level)
 			res.Message = "a crash leaves no core: " + pl.why
 			res.Remediation = c.keepPlan(pl)
 		case placeUnbounded:
@@ -108,7 +115,7 @@ func (c *coredumpCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		if pl.kind == placeNowhere {
 			res.Status = engine.Pass
 		} else {
-			res.Status = engine.Fail
+			res.Status = engine.MissStatus(c.level)
 			res.Message = "a crash's memory (secrets included) is kept: " + pl.why
 			res.Remediation = c.forbidPlan(pl)
 		}
@@ -136,6 +143,9 @@ func (c *coredumpCheck) limitCore(h *host.Host) (value, from string) {
 	}
 	if o, ok := facts.Manager(h).Last("DefaultLimitCORE"); ok && strings.TrimSpace(o.Value) != "" {
 		return o.Value, o.File + " DefaultLimitCORE="
+	}
+	if c.defaultLimit != "" {
+		return c.defaultLimit, "systemd's default for services on this distro (facts.service_core_limit)"
 	}
 	return "", ""
 }
@@ -242,7 +252,11 @@ func coredumpPlace(s coredumpSettings) corePlace {
 
 func (c *coredumpCheck) keepPlan(pl corePlace) *remediate.Plan {
 	p := &remediate.Plan{Summary: "keep a crash's core where systemd-coredump bounds it"}
-	if strings.HasPrefix(pl.why, "LimitCORE") && c.unit != "" {
+	if pl.limit {
+		if c.unit == "" {
+			p.Actions = append(p.Actions, remediate.Tell("set LimitCORE=infinity in the [Service] section of the service's unit (a drop-in), or DefaultLimitCORE=infinity in /etc/systemd/system.conf"))
+			return p
+		}
 		p.Actions = append(p.Actions, remediate.Action{Kind: remediate.DropIn, Path: "/etc/systemd/system/" + c.unit + ".d/90-golive-core.conf",
 			Content: "[Service]\nLimitCORE=infinity\n"}, remediate.Run("reload unit files", "systemctl", "daemon-reload"))
 		return p

@@ -13,6 +13,7 @@
 //	    paths: {/etc/myapp: wa}      # and these paths, with the access types to record
 //	    level: warn                  # a missing watch warns (default) or fails
 //	  coredump: required             # required | forbidden | any
+//	  coredump_level: fail           # what a miss gives: warn | fail
 package harden
 
 import (
@@ -32,9 +33,10 @@ import (
 const kind = "harden"
 
 type section struct {
-	Lockdown string        `yaml:"lockdown" doc:"The least kernel lockdown mode (harden/lockdown runs only with it): the running kernel's and the next boot's lockdown= must be at least this." enum:"none,integrity,confidentiality"`
-	Audit    *auditSection `yaml:"audit" doc:"auditd rules: harden/audit:<path> for each service binary and each path named here."`
-	Coredump string        `yaml:"coredump" doc:"Where a crash's core dump must go (harden/coredump runs only with it): required (kept somewhere bounded), forbidden (kept nowhere), any (reported; only an unbounded place warns)." enum:"required,forbidden,any"`
+	Lockdown      string        `yaml:"lockdown" doc:"The least kernel lockdown mode (harden/lockdown runs only with it): the running kernel's and the next boot's lockdown= must be at least this." enum:"none,integrity,confidentiality"`
+	Audit         *auditSection `yaml:"audit" doc:"auditd rules: harden/audit:<path> for each service binary and each path named here."`
+	CoredumpLevel string        `yaml:"coredump_level" doc:"What a core kept nowhere (required) or unbounded gives." default:"fail" enum:"warn,fail"`
+	Coredump      string        `yaml:"coredump" doc:"Where a crash's core dump must go (harden/coredump runs only with it): required (kept somewhere bounded), forbidden (kept nowhere), any (reported; only an unbounded place warns)." enum:"required,forbidden,any"`
 }
 
 type auditSection struct {
@@ -112,7 +114,15 @@ func build(sec *yaml.Node, p *profile.Profile) ([]engine.Check, error) {
 		default:
 			return nil, p.Errorf(profile.FieldNode(sec, "coredump"), "harden.coredump: %q is not required, forbidden or any", s.Coredump)
 		}
-		checks = append(checks, &coredumpCheck{Base: engine.Base{M: metaCoredump(s.Coredump)}, want: s.Coredump, unit: p.Service.Unit})
+		level := profile.LevelFail
+		if s.CoredumpLevel != "" {
+			if s.CoredumpLevel != profile.LevelWarn && s.CoredumpLevel != profile.LevelFail {
+				return nil, p.Errorf(profile.FieldNode(sec, "coredump_level"), "harden.coredump_level: %q is not warn or fail", s.CoredumpLevel)
+			}
+			level = s.CoredumpLevel
+		}
+		checks = append(checks, &coredumpCheck{Base: engine.Base{M: metaCoredump(s.Coredump, level)}, want: s.Coredump, unit: p.Service.Unit,
+			level: level, defaultLimit: coreLimitFact.Get(p)})
 	}
 	return checks, nil
 }

@@ -10,7 +10,7 @@ func explain(id string) (engine.Meta, bool) {
 	case "harden/lockdown":
 		return metaLockdown("<harden.lockdown>"), true
 	case "harden/coredump":
-		return metaCoredump("<harden.coredump>"), true
+		return metaCoredump("<harden.coredump>", profile.LevelFail), true
 	}
 	if parts, ok := engine.ParseID(id); ok && parts.Category == kind && parts.Name == "audit" && parts.Target != "" {
 		t := auditTarget{path: parts.Target, perms: "x", level: profile.LevelWarn}
@@ -58,7 +58,7 @@ func metaAudit(t auditTarget) engine.Meta {
 	}
 }
 
-func metaCoredump(want string) engine.Meta {
+func metaCoredump(want, level string) engine.Meta {
 	return engine.Meta{
 		ID: "harden/coredump", Category: kind, Title: "core dumps go where the profile wants (" + want + ")",
 		Expected: map[string]string{
@@ -66,11 +66,11 @@ func metaCoredump(want string) engine.Meta {
 			"forbidden": "a crash leaves no core",
 			"any":       "reported; a place that nothing bounds warns",
 		}[want],
-		Level: profile.LevelFail, Severity: "medium",
+		Level: level, Severity: "medium",
 		Reads: []string{
 			"kernel.core_pattern and kernel.core_uses_pid: /proc/sys (the running system) and the sysctl.d files as systemd-sysctl applies them (the next boot)",
 			coredumpConf + " and coredump.conf.d drop-ins: Storage=, ProcessSizeMax=, MaxUse= (when the pattern pipes to systemd-coredump)",
-			"LimitCORE= of service.unit, else DefaultLimitCORE= of system.conf",
+			"LimitCORE= of service.unit, else DefaultLimitCORE= of system.conf, else the distro's facts.service_core_limit",
 		},
 		Why: "a Go service run with GOTRACEBACK=crash dumps core when it panics: the core is what explains a crash no log does, " +
 			"but a core per crash in a crash loop fills /var; cores also hold the process's memory, secrets included (core(5), systemd-coredump(8))",

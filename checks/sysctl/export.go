@@ -12,7 +12,7 @@ import (
 // sysctl checks, for families that judge a key's boot value (harden reads
 // kernel.core_pattern).
 func Persisted(h *host.Host, key string) (value, where string, ok bool) {
-	cfg, _, err := (&configCache{}).get(h)
+	cfg, err := sharedConfig(h)
 	if err != nil || cfg == nil {
 		return "", "", false
 	}

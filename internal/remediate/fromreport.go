@@ -53,6 +53,8 @@ var reportRules = map[string]reportRule{
 	"selinux": {Files: []string{"/etc/selinux/config", "/.autorelabel"},
 		Programs: map[string][]string{"setenforce": {"0", "1"}, "semanage": {"fcontext"}, "restorecon": {"-Rv", "-RFv"},
 			"yum": {"install"}, "dnf": {"install"}}},
+	"harden": {Files: append([]string{"/etc/audit/rules.d/golive-*.rules", "/etc/systemd/coredump.conf.d/90-golive.conf"}, goliveUnitDropIns...),
+		Programs: map[string][]string{"systemctl": systemctl, "augenrules": {"--load"}}},
 	"cabundle": cabundleRule,
 	"tls":      cabundleRule,
 }
