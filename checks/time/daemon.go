@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 	"strings"
 
 	"github.com/golive-sh/golive/internal/facts"
@@ -106,7 +105,7 @@ func findDaemon(h *host.Host, spec daemonSpec) (daemon, bool) {
 			continue
 		}
 		d.Unit = name
-		d.State, d.Links = enablement(h, f)
+		d.State, d.Links = facts.Enablement(h, f)
 		break
 	}
 	switch spec.name {
@@ -137,44 +136,4 @@ func findDaemon(h *host.Host, spec daemonSpec) (daemon, bool) {
 		return d, false
 	}
 	return d, true
-}
-
-// bootTargets are the targets whose .wants make a daemon start at boot:
-// multi-user.target for chronyd and ntpd, sysinit.target for timesyncd.
-var bootTargets = []string{"multi-user.target", "sysinit.target", "default.target", "graphical.target"}
-
-// linkDirs are where systemctl enable (/etc) and presets baked into an
-// image (/usr/lib, /lib) put the .wants links.
-var linkDirs = []string{"/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system"}
-
-// enablement is the state systemctl is-enabled gives from files: masked,
-// enabled (a .wants link of a boot target or of a WantedBy= target names
-// the unit), or disabled.
-func enablement(h *host.Host, f *unit.File) (string, []string) {
-	if f.Masked {
-		return "masked", nil
-	}
-	targets := append([]string{}, bootTargets...)
-	for _, v := range f.Values("Install", "WantedBy") {
-		targets = append(targets, strings.Fields(v)...)
-	}
-	seen := map[string]bool{}
-	var links []string
-	for _, dir := range linkDirs {
-		for _, t := range targets {
-			p := dir + "/" + t + ".wants/" + f.Name
-			if seen[p] || strings.ContainsAny(t, "/\x00") {
-				continue
-			}
-			seen[p] = true
-			if fi, err := h.Lstat(p); err == nil && !fi.IsDir() {
-				links = append(links, p)
-			}
-		}
-	}
-	if len(links) == 0 {
-		return "disabled", nil
-	}
-	sort.Strings(links)
-	return "enabled", links
 }
