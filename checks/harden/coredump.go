@@ -79,6 +79,7 @@ func (c *coredumpCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	limit, limitFrom := c.limitCore(h)
 	res.Details["limit_core"] = limit
 	pl := placeOf(h, pattern, usesPID == "1")
+	base := pl
 	if pl.kind != placeNowhere && limitZero(limit) && pl.handler != "apport" && pl.handler != "abrt" && pl.handler != "other" {
 		pl = corePlace{kind: placeNowhere, where: "nowhere (LimitCORE 0)", limit: true, handler: pl.handler,
 			why: "the service's soft LimitCORE is 0 (" + limitFrom + "): the kernel writes no core file"}
@@ -103,7 +104,7 @@ func (c *coredumpCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		case placeNowhere:
 			res.Status = engine.MissStatus(c.level)
 			res.Message = "a crash leaves no core: " + pl.why
-			res.Remediation = c.keepPlan(pl)
+			res.Remediation = c.keepPlan(h, pl, base)
 		case placeUnbounded:
 			res.Status = engine.Warn
 			res.Message = "cores are kept but nothing bounds them: " + pl.why
@@ -250,11 +251,19 @@ func coredumpPlace(s coredumpSettings) corePlace {
 	return pl
 }
 
-func (c *coredumpCheck) keepPlan(pl corePlace) *remediate.Plan {
+// keepPlan fixes a core kept nowhere. A unit drop-in raising LimitCORE
+// is written only when the unit loads and the place under the limit is
+// bounded: otherwise raising the limit alone does not make it so.
+func (c *coredumpCheck) keepPlan(h *host.Host, pl, base corePlace) *remediate.Plan {
 	p := &remediate.Plan{Summary: "keep a crash's core where systemd-coredump bounds it"}
 	if pl.limit {
-		if c.unit == "" {
-			p.Actions = append(p.Actions, remediate.Tell("set LimitCORE=infinity in the [Service] section of the service's unit (a drop-in), or DefaultLimitCORE=infinity in /etc/systemd/system.conf"))
+		_, err := facts.Unit(h, c.unit)
+		if c.unit == "" || err != nil || base.kind != placeBounded {
+			text := "set LimitCORE=infinity in the [Service] section of the service's unit (a drop-in), or DefaultLimitCORE=infinity in /etc/systemd/system.conf"
+			if base.kind != placeBounded {
+				text += "; and hand cores to systemd-coredump (kernel.core_pattern=|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h), whose MaxUse= bounds them: " + base.why
+			}
+			p.Actions = append(p.Actions, remediate.Tell(text))
 			return p
 		}
 		p.Actions = append(p.Actions, remediate.Action{Kind: remediate.DropIn, Path: "/etc/systemd/system/" + c.unit + ".d/90-golive-core.conf",
