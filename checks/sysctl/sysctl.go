@@ -120,12 +120,29 @@ type loaded struct {
 
 func (c *configCache) get(h *host.Host) (*config, *bootSources, error) {
 	l := facts.Memo(h, configKey{c.noNrOpenBump}, func(h *host.Host) loaded {
-		cfg, err := readConfig(h)
+		cfg, err := sharedConfig(h)
 		boot := loadBootSources(h)
 		boot.systemd.noNrOpenBump = c.noNrOpenBump
 		return loaded{cfg, err, boot}
 	})
 	return l.cfg, l.boot, l.err
+}
+
+type sharedConfigKey struct{}
+
+type configResult struct {
+	cfg *config
+	err error
+}
+
+// sharedConfig is the sysctl.d configuration, read once per run whatever
+// the profile's parameters: the sysctl checks and Persisted share it.
+func sharedConfig(h *host.Host) (*config, error) {
+	r := facts.Memo(h, sharedConfigKey{}, func(h *host.Host) configResult {
+		cfg, err := readConfig(h)
+		return configResult{cfg, err}
+	})
+	return r.cfg, r.err
 }
 
 // procKeys walks /proc/sys once per run, on the failure path only.

@@ -55,6 +55,8 @@ var reportRules = map[string]reportRule{
 			"yum": {"install"}, "dnf": {"install"}}},
 	"log": {Files: []string{"/etc/systemd/journald.conf.d/golive.conf", "/etc/logrotate.d/*"},
 		Programs: map[string][]string{"systemctl": {"restart", "enable"}}},
+	"harden": {Files: append([]string{"/etc/audit/rules.d/golive-*.rules", "/etc/systemd/coredump.conf.d/90-golive.conf"}, goliveUnitDropIns...),
+		Programs: map[string][]string{"systemctl": systemctl, "augenrules": {"--load"}}},
 	"cabundle": cabundleRule,
 	"tls":      cabundleRule,
 }
