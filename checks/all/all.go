@@ -9,6 +9,7 @@ import (
 	_ "github.com/golive-sh/golive/checks/cgroup"   // cgroup/version, cgroup/controllers, cgroup/unit
 	_ "github.com/golive-sh/golive/checks/dns"      // dns/config, dns/nameserver, dns/resolve, dns/reverse
 	_ "github.com/golive-sh/golive/checks/etcd"     // etcd/endpoint, etcd/cluster, etcd/version
+	_ "github.com/golive-sh/golive/checks/file"     // file/<aspect>:<path>
 	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
 	_ "github.com/golive-sh/golive/checks/memory"   // memory/swap
 	_ "github.com/golive-sh/golive/checks/mysql"    // mysql/connect, mysql/role, mysql/replication, mysql/capacity
