@@ -4,6 +4,7 @@
 package all
 
 import (
+	_ "github.com/golive-sh/golive/checks/account"  // user/<aspect>:<name>, group/<aspect>:<name>
 	_ "github.com/golive-sh/golive/checks/apparmor" // apparmor/enabled
 	_ "github.com/golive-sh/golive/checks/cabundle" // cabundle/*, cert/file, tls/endpoint
 	_ "github.com/golive-sh/golive/checks/cgroup"   // cgroup/version, cgroup/controllers, cgroup/unit
