@@ -42,7 +42,9 @@ func parsePattern(s string) (pattern, error) {
 	switch {
 	case strings.HasPrefix(body, `\!`), strings.HasPrefix(body, `\/`):
 		p.lit = body[1:]
-	case len(body) >= 2 && body[0] == '/' && body[len(body)-1] == '/':
+	case len(body) == 2 && body == "//":
+		return p, fmt.Errorf("%q: an empty regular expression matches every line", s)
+	case len(body) > 2 && body[0] == '/' && body[len(body)-1] == '/':
 		re, err := regexp.Compile(body[1 : len(body)-1])
 		if err != nil {
 			return p, fmt.Errorf("%q: not an RE2 regular expression (Go's regexp syntax): %v", s, err)

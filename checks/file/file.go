@@ -255,9 +255,10 @@ func cleanPath(p string) (string, error) {
 }
 
 // validAccount accepts what useradd would take as a name, or a number:
-// no colon, blank, comma or control character.
+// no colon, blank, comma or control character, and no leading '-' (chown
+// would read it as an option).
 func validAccount(s string) bool {
-	if s == "" || len(s) > 256 {
+	if s == "" || len(s) > 256 || s[0] == '-' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

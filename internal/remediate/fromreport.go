@@ -55,6 +55,12 @@ var reportRules = map[string]reportRule{
 			"yum": {"install"}, "dnf": {"install"}}},
 	"cabundle": cabundleRule,
 	"tls":      cabundleRule,
+	// The file family changes modes and owners of the paths a profile
+	// names, whatever they are; the account families create and modify
+	// accounts (never delete them: that is a manual step).
+	"file":  {Programs: map[string][]string{"chmod": anyArgs, "chown": anyArgs, "chgrp": anyArgs}},
+	"user":  {Programs: map[string][]string{"useradd": anyArgs, "usermod": anyArgs}},
+	"group": {Programs: map[string][]string{"groupadd": anyArgs, "groupmod": {"--gid"}, "gpasswd": {"--members"}}},
 }
 
 var cabundleRule = reportRule{Programs: map[string][]string{
