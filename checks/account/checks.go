@@ -193,7 +193,10 @@ func (c *userCheck) judgeExists(res engine.Result, found bool, note string) engi
 	s := c.spec
 	res.Observed = existence(found)
 	res.Details["exists"] = found
-	msg := "user " + s.name + " is " + res.Observed + " in " + facts.PasswdPath
+	msg := "user " + s.name + " is in " + facts.PasswdPath
+	if !found {
+		msg = "user " + s.name + " is not in " + facts.PasswdPath
+	}
 	if note != "" {
 		msg += " (" + note + ")"
 	}
@@ -354,7 +357,10 @@ func (c *groupCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if c.aspect == "exists" {
 		res.Observed = existence(found)
 		res.Details["exists"] = found
-		msg := "group " + s.name + " is " + res.Observed + " in " + facts.GroupPath
+		msg := "group " + s.name + " is in " + facts.GroupPath
+		if !found {
+			msg = "group " + s.name + " is not in " + facts.GroupPath
+		}
 		if note != "" {
 			msg += " (" + note + ")"
 		}

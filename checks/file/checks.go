@@ -191,7 +191,7 @@ func (c *check) judgeMode(res engine.Result, mode uint32) engine.Result {
 	fix := octal(c.spec.mode.fix(mode))
 	return c.miss(res, fmt.Sprintf("%s has mode %s, not %s", c.spec.path, octal(mode), c.spec.mode),
 		&remediate.Plan{Summary: "chmod " + fix + " " + c.spec.path, Actions: []remediate.Action{
-			remediate.Run("give "+c.spec.path+" mode "+fix, "chmod", fix, c.spec.path)}})
+			remediate.SetFileMode(c.spec.path, fix, "", "")}})
 }
 
 func (c *check) judgeOwner(res engine.Result, h *host.Host, uid uint64) engine.Result {
@@ -208,9 +208,11 @@ func (c *check) judgeOwner(res engine.Result, h *host.Host, uid uint64) engine.R
 	if uid == want {
 		return c.pass(res, c.spec.path+" is owned by "+res.Observed)
 	}
+	// The fix names the uid the root's own accounts give the owner, so
+	// that it means the same under ROOT= as on the booted system.
 	return c.miss(res, c.spec.path+" is owned by "+res.Observed+", not "+c.spec.owner+note,
-		&remediate.Plan{Summary: "chown " + c.spec.owner + " " + c.spec.path, Actions: []remediate.Action{
-			remediate.Run("make "+c.spec.owner+" own "+c.spec.path, "chown", c.spec.owner, c.spec.path)}})
+		&remediate.Plan{Summary: fmt.Sprintf("chown %s (uid %d) %s", c.spec.owner, want, c.spec.path), Actions: []remediate.Action{
+			remediate.SetFileMode(c.spec.path, "", strconv.FormatUint(want, 10), "")}})
 }
 
 func (c *check) judgeGroup(res engine.Result, h *host.Host, gid uint64) engine.Result {
@@ -228,8 +230,8 @@ func (c *check) judgeGroup(res engine.Result, h *host.Host, gid uint64) engine.R
 		return c.pass(res, c.spec.path+" has group "+res.Observed)
 	}
 	return c.miss(res, c.spec.path+" has group "+res.Observed+", not "+c.spec.group+note,
-		&remediate.Plan{Summary: "chgrp " + c.spec.group + " " + c.spec.path, Actions: []remediate.Action{
-			remediate.Run("give "+c.spec.path+" the group "+c.spec.group, "chgrp", c.spec.group, c.spec.path)}})
+		&remediate.Plan{Summary: fmt.Sprintf("chgrp %s (gid %d) %s", c.spec.group, want, c.spec.path), Actions: []remediate.Action{
+			remediate.SetFileMode(c.spec.path, "", "", strconv.FormatUint(want, 10))}})
 }
 
 // idErr reports a wanted owner or group that cannot be resolved: a miss
