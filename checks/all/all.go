@@ -4,12 +4,14 @@
 package all
 
 import (
+	_ "github.com/golive-sh/golive/checks/account"  // user/<aspect>:<name>, group/<aspect>:<name>
 	_ "github.com/golive-sh/golive/checks/apparmor" // apparmor/enabled
 	_ "github.com/golive-sh/golive/checks/cabundle" // cabundle/*, cert/file, tls/endpoint
 	_ "github.com/golive-sh/golive/checks/cgroup"   // cgroup/version, cgroup/controllers, cgroup/unit
 	_ "github.com/golive-sh/golive/checks/disk"     // disk/space, disk/inodes, disk/mount, disk/rotational, disk/fsync
 	_ "github.com/golive-sh/golive/checks/dns"      // dns/config, dns/nameserver, dns/resolve, dns/reverse
 	_ "github.com/golive-sh/golive/checks/etcd"     // etcd/endpoint, etcd/cluster, etcd/version
+	_ "github.com/golive-sh/golive/checks/file"     // file/<aspect>:<path>
 	_ "github.com/golive-sh/golive/checks/harden"   // harden/lockdown, harden/audit, harden/coredump
 	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
 	_ "github.com/golive-sh/golive/checks/log"      // log/journald, log/rotate

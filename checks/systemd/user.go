@@ -127,7 +127,7 @@ func (c *userCheck) judgeAccount(h *host.Host, res *engine.Result, user assignme
 	}
 	sources := passwdSources(h, c.nss)
 	res.Details["nsswitch_passwd"] = sources
-	external := externalSources(sources)
+	external := facts.UnreadableSources(sources)
 	if len(external) > 0 {
 		res.Status = engine.Warn
 		res.Message = fmt.Sprintf("User=%s in %s is not in /etc/passwd; nsswitch.conf also asks %s, which golive cannot query: make sure it resolves there",
@@ -173,21 +173,6 @@ func passwdSources(h *host.Host, r facts.NSSRules) []string {
 		ns = facts.DefaultNsswitch(r)
 	}
 	return ns.Database("passwd").Names()
-}
-
-// externalSources are the passwd sources golive cannot see: anything but
-// the files (files, compat, db) and systemd's module, which only knows
-// root, nobody and dynamic users.
-func externalSources(sources []string) []string {
-	var out []string
-	for _, s := range sources {
-		switch s {
-		case "files", "compat", "db", "systemd":
-		default:
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func isNumeric(s string) bool {

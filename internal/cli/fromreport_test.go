@@ -30,6 +30,16 @@ cgroup:
 sysctl:
   net.core.somaxconn: ">= 65535"
   vm.swappiness: "<= 10"
+file:
+  /etc/golive-demo/config.yaml: {mode: "0600", owner: nobody, group: "0", contains: ["!listen"]}
+  /etc/golive-demo/absent.yaml: {}
+user:
+  golive-demo: {uid: 4000, gid: "0", home: /srv/golive-demo, shell: /bin/false, groups: [golive-demo, wheel]}
+  golive-new: {uid: 4001, shell: /sbin/nologin}
+  nobody: {exists: false}
+group:
+  golive-new: {gid: 4001}
+  golive-demo: {gid: 4002, members: [nobody]}
 `
 
 type vetReport struct {

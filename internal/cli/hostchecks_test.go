@@ -21,15 +21,20 @@ func TestHostChecksOnFixtureRoots(t *testing.T) {
 			"systemd/restart:golive-demo.service":    "pass",
 			"systemd/user:golive-demo.service":       "pass",
 			"systemd/active:golive-demo.service":     "skip", // an image runs nothing
+			"file/mode:/etc/golive-demo/config.yaml": "pass",
+			"user/exists:golive-demo":                "pass", // in the files; nsswitch also names sss
+			"group/exists:golive-demo":               "pass",
 		},
 		"ubuntu-22.04": {
-			"cgroup/version":                         "pass",
-			"selinux/mode":                           "skip",
-			"apparmor/enabled":                       "pass",
-			"memory/swap":                            "warn", // /swap.img in fstab
-			"rlimit/unit:golive-demo.service/nofile": "pass",
-			"systemd/enabled:golive-demo.service":    "fail",
-			"systemd/network:golive-demo.service":    "pass",
+			"cgroup/version":                             "pass",
+			"selinux/mode":                               "skip",
+			"apparmor/enabled":                           "pass",
+			"memory/swap":                                "warn", // /swap.img in fstab
+			"rlimit/unit:golive-demo.service/nofile":     "pass",
+			"systemd/enabled:golive-demo.service":        "fail",
+			"systemd/network:golive-demo.service":        "pass",
+			"file/contains:/etc/golive-demo/config.yaml": "pass",
+			"user/home:golive-demo":                      "pass",
 		},
 		"rocky-9": {
 			"cgroup/version":                         "pass",
@@ -41,12 +46,18 @@ func TestHostChecksOnFixtureRoots(t *testing.T) {
 			"systemd/user:golive-demo.service":       "fail", // runs as root
 			"systemd/restart:golive-demo.service":    "fail", // on-abnormal misses a Go panic
 			"systemd/enabled:golive-demo.service":    "pass",
+			"file/type:/etc/golive-demo/config.yaml": "pass",
+			"user/exists:sshd":                       "pass",
 		},
 		"broken": {
-			"cgroup/controllers":                  "fail",
-			"systemd/user:golive-demo.service":    "fail",
-			"rlimit/login:golive-demo/nofile":     "fail",
-			"systemd/enabled:golive-demo.service": "fail",
+			"cgroup/controllers":                         "fail",
+			"systemd/user:golive-demo.service":           "fail",
+			"rlimit/login:golive-demo/nofile":            "fail",
+			"systemd/enabled:golive-demo.service":        "fail",
+			"file/mode:/etc/golive-demo/config.yaml":     "fail", // executable
+			"file/contains:/etc/golive-demo/config.yaml": "fail", // debug: true
+			"user/exists:sshd":                           "fail",
+			"user/home:golive-demo":                      "pass", // the first golive-demo line wins
 		},
 	}
 	for root, checks := range want {

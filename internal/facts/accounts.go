@@ -22,7 +22,11 @@ const (
 type User struct {
 	Name     string
 	UID, GID uint64
-	Line     int
+	// Home and Shell are the sixth and seventh fields ("" when the line
+	// stops before them); the shell is the rest of the line, colons and
+	// a trailing '\r' included, as glibc's parser leaves it.
+	Home, Shell string
+	Line        int
 }
 
 // Group is one /etc/group entry glibc's files module accepts.
@@ -78,7 +82,7 @@ type Groups struct {
 func ParsePasswd(data []byte) *Passwd {
 	p := &Passwd{}
 	forEachEntry(data, func(n int, line string) {
-		f := strings.SplitN(line, ":", 5)
+		f := strings.SplitN(line, ":", 7)
 		if len(f) < 4 {
 			p.Problems = append(p.Problems, AccountProblem{Line: n, Text: "malformed line"})
 			return
@@ -89,7 +93,14 @@ func ParsePasswd(data []byte) *Passwd {
 			p.Problems = append(p.Problems, AccountProblem{Line: n, Name: f[0], Text: "malformed uid or gid"})
 			return
 		}
-		p.Users = append(p.Users, User{Name: f[0], UID: uid, GID: gid, Line: n})
+		u := User{Name: f[0], UID: uid, GID: gid, Line: n}
+		if len(f) > 5 {
+			u.Home = f[5]
+		}
+		if len(f) > 6 {
+			u.Shell = f[6]
+		}
+		p.Users = append(p.Users, u)
 	})
 	return p
 }

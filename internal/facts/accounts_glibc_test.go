@@ -16,7 +16,7 @@ import (
 )
 
 // accountsProbe asks the glibc the tests run on what getent asks it:
-// getpwnam, getpwuid, getgrnam, getgrgid, and getgrouplist(name, -1) as
+// getpwnam, getpwuid (name, ids, home and shell), getgrnam, getgrgid, and getgrouplist(name, -1) as
 // "getent initgroups" does. It prints one line per query, names in hex
 // ("-" for an empty one), so that any byte a file holds comes back
 // intact; getent itself cannot print an entry whose shell has a colon.
@@ -59,7 +59,8 @@ static int answer(const char *keys, const char *output) {
 			struct passwd *p = op == 'P' ? getpwnam(key) : getpwuid((uid_t)strtoul(key, NULL, 10));
 			if (!p) { puts("none"); continue; }
 			printf("found "); hex(p->pw_name);
-			printf(" %lu %lu\n", (unsigned long)p->pw_uid, (unsigned long)p->pw_gid);
+			printf(" %lu %lu ", (unsigned long)p->pw_uid, (unsigned long)p->pw_gid);
+			hex(p->pw_dir); putchar(' '); hex(p->pw_shell); putchar('\n');
 		} else if (op == 'G' || op == 'H') {
 			struct group *g = op == 'G' ? getgrnam(key) : getgrgid((gid_t)strtoul(key, NULL, 10));
 			if (!g) { puts("none"); continue; }
@@ -255,7 +256,7 @@ func factsAnswer(pw *Passwd, gr *Groups, q string) string {
 		if !ok {
 			return "none"
 		}
-		return fmt.Sprintf("found %s %d %d", hexName(u.Name), u.UID, u.GID)
+		return fmt.Sprintf("found %s %d %d %s %s", hexName(u.Name), u.UID, u.GID, hexName(u.Home), hexName(u.Shell))
 	case 'G', 'H':
 		g, ok := gr.Group(key)
 		if op == 'H' {

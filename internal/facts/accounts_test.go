@@ -26,13 +26,13 @@ func TestParsePasswdRules(t *testing.T) {
 		"neg:x:-1:1\n" + "trail:x:15 :1\n" + "sign:x:+:1\n"
 	pw := ParsePasswd([]byte(data))
 	want := map[string]User{
-		"root":   {"root", 0, 0, 1},
-		"app":    {"app", 1500, 1500, 8},
-		"short":  {"short", 1600, 1600, 10},
-		"colons": {"colons", 1700, 1700, 11},
-		"blank":  {"blank", 12, 13, 15},
-		"plus":   {"plus", 14, 0, 16},
-		"wrap":   {"wrap", 1, 1, 17}, // -(2^64-1) is 1 modulo 2^64
+		"root":   {Name: "root", Home: "/root", Shell: "/bin/bash", Line: 1},
+		"app":    {Name: "app", UID: 1500, GID: 1500, Home: "/opt/app", Shell: "/bin/sh", Line: 8},
+		"short":  {Name: "short", UID: 1600, GID: 1600, Line: 10},
+		"colons": {Name: "colons", UID: 1700, GID: 1700, Home: "/h", Shell: "/bin/sh:extra:more", Line: 11},
+		"blank":  {Name: "blank", UID: 12, GID: 13, Line: 15},
+		"plus":   {Name: "plus", UID: 14, Line: 16},
+		"wrap":   {Name: "wrap", UID: 1, GID: 1, Home: "", Line: 17}, // -(2^64-1) is 1 modulo 2^64
 	}
 	for name, w := range want {
 		if u, ok := pw.User(name); !ok || u != w {

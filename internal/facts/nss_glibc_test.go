@@ -179,13 +179,13 @@ func walkNSS(d NSSDatabase, ask func(svc string) (NSSStatus, string)) string {
 const undefined = "undefined"
 
 // systemdAnswer is what nss-systemd answers without systemd running: its
-// synthesized root, nobody and nogroup.
+// synthesized root, nobody and nogroup (names, ids, home and shell in hex).
 func systemdAnswer(q string) string {
 	switch q {
 	case "P root", "U 0":
-		return "found 726f6f74 0 0"
+		return "found 726f6f74 0 0 2f726f6f74 2f62696e2f62617368" // home /root, shell /bin/bash (Debian's systemd build)
 	case "P nobody", "U 65534":
-		return "found 6e6f626f6479 65534 65534"
+		return "found 6e6f626f6479 65534 65534 2f 2f7573722f7362696e2f6e6f6c6f67696e" // home /, shell /usr/sbin/nologin
 	case "G root", "H 0":
 		return "found 726f6f74 0"
 	case "G nogroup", "H 65534":

@@ -95,6 +95,8 @@ func (p *playbook) fix(f Fix) {
 			p.fileLine(id, a.Path, a.Key, a.Line)
 		case DropIn:
 			p.dropIn(id, a.Path, a.Content)
+		case FileMode:
+			p.fileMode(id, a)
 		case Command:
 			p.add(mapping(
 				"name", unsafe(safeText(fmt.Sprintf("%s: run %s (%s)", id, strings.Join(a.Argv, " "), a.Why))),
@@ -167,6 +169,22 @@ func (p *playbook) dropIn(id, file, content string) {
 			"backup", boolean(true),
 		),
 		"vars", mapping("golive_path", unsafe(file)),
+	))
+}
+
+// fileMode sets what a file-mode action names, like golive_file_mode;
+// the file module changes only what differs and creates nothing.
+func (p *playbook) fileMode(id string, a Action) {
+	args := []any{"path", expr(rootPath)}
+	for _, kv := range [][2]string{{"mode", a.Mode}, {"owner", a.Owner}, {"group", a.Group}} {
+		if kv[1] != "" {
+			args = append(args, kv[0], unsafe(kv[1]))
+		}
+	}
+	p.add(mapping(
+		"name", unsafe(safeText(fmt.Sprintf("%s: mode %s owner %s group %s of %s", id, a.Mode, a.Owner, a.Group, a.Path))),
+		"ansible.builtin.file", mapping(args...),
+		"vars", mapping("golive_path", unsafe(a.Path)),
 	))
 }
 

@@ -111,12 +111,17 @@ func TestPlaybookMakesTheScriptsChanges(t *testing.T) {
 		in.Fixes = append(in.Fixes, fix("sysctl/"+key, SetSysctl(key, v)))
 	}
 	in.Fixes = append(in.Fixes, fix("x/jinja", Action{Kind: DropIn, Path: "/etc/golive/jinja.conf", Content: jinja + "\n"}))
+	in.Fixes = append(in.Fixes, fix("file/mode:/etc/app/conf", SetFileMode("/etc/app/conf", "0640", "", "")))
 	// lineinfile replaces the last line that sets a key, the script all of
 	// them: the roots here set each key once.
 	seed := func() string {
 		root := newRoot(t)
 		writeFile(t, root, "etc/sysctl.conf", "# sysctl settings\nfs.file-max = 100\n")
 		writeFile(t, root, "etc/selinux/config", "SELINUX=permissive\nSELINUXTYPE=targeted\n")
+		writeFile(t, root, "etc/app/conf", "x\n")
+		if err := os.Chmod(filepath.Join(root, "etc/app/conf"), 0o666); err != nil {
+			t.Fatal(err)
+		}
 		return root
 	}
 	byScript, byPlaybook := seed(), seed()

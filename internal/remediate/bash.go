@@ -130,6 +130,8 @@ func (s *bashScript) fix(f Fix) {
 			s.call("golive_file_line", a.Path, a.Key, altKey(a.Key), a.Line)
 		case DropIn:
 			s.call("golive_drop_in", a.Path, a.Content)
+		case FileMode:
+			s.call("golive_file_mode", a.Path, a.Mode, a.Owner, a.Group)
 		case Command:
 			if a.Why != "" {
 				s.comment("", a.Why)

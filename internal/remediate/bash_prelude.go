@@ -234,6 +234,35 @@ golive_drop_in() {
 	golive_say "wrote $file"
 }
 
+# golive_file_mode FILE MODE OWNER GROUP: gives FILE (resolved inside
+# ROOT) the octal MODE and the numeric OWNER and GROUP that are not empty,
+# changing only what differs. A file, not a running system: it applies
+# under ROOT too. chown clears setuid and setgid, so it runs before chmod.
+golive_file_mode() {
+	local cur
+	golive_path "$1"
+	if [[ ! -e $GOLIVE_PATH ]]; then
+		golive_die "$1 does not exist: not creating it"
+	fi
+	cur=$(stat -L -c '%u %g %a' -- "$GOLIVE_PATH")
+	read -r -a cur <<<"$cur"
+	if [[ -n $3 && ${cur[0]} != "$3" ]] || [[ -n $4 && ${cur[1]} != "$4" ]]; then
+		golive_run chown -- "${3}${4:+:$4}" "$GOLIVE_PATH"
+		if ! golive_dry; then
+			golive_say "changed the owner of $GOLIVE_PATH to ${3}${4:+:$4}"
+			GOLIVE_CHANGED=$((GOLIVE_CHANGED + 1))
+			cur[2]=$(stat -L -c '%a' -- "$GOLIVE_PATH")
+		fi
+	fi
+	if [[ -n $2 ]] && ((8#${cur[2]} != 8#$2)); then
+		golive_run chmod -- "$2" "$GOLIVE_PATH"
+		if ! golive_dry; then
+			golive_say "changed the mode of $GOLIVE_PATH to $2"
+			GOLIVE_CHANGED=$((GOLIVE_CHANGED + 1))
+		fi
+	fi
+}
+
 # golive_sysctl KEY ALT VALUE: persists KEY = VALUE in golive's sysctl.d
 # file (what a boot applies) and sets it now (what runs).
 golive_sysctl() {

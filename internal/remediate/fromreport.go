@@ -25,6 +25,9 @@ type reportRule struct {
 	Files []string
 	// Sysctl allows sysctl-set actions.
 	Sysctl bool
+	// FileModes allows file-mode actions on any path: the file family's
+	// paths are the profile's, not golive's own files.
+	FileModes bool
 }
 
 // Where golive writes, by kind of file.
@@ -59,6 +62,12 @@ var reportRules = map[string]reportRule{
 		Programs: map[string][]string{"systemctl": systemctl, "augenrules": {"--load"}}},
 	"cabundle": cabundleRule,
 	"tls":      cabundleRule,
+	// The file family changes modes and owners of the paths a profile
+	// names, whatever they are (file-mode actions); the account families
+	// create and modify accounts (never delete them: a manual step).
+	"file":  {FileModes: true},
+	"user":  {Programs: map[string][]string{"useradd": anyArgs, "usermod": anyArgs}},
+	"group": {Programs: map[string][]string{"groupadd": anyArgs, "groupmod": {"--gid"}, "gpasswd": {"--members"}}},
 }
 
 var cabundleRule = reportRule{Programs: map[string][]string{
@@ -88,6 +97,13 @@ func VetReportAction(id, category string, a Action) error {
 	case FileLine, DropIn:
 		if !matchesAny(a.Path, rule.Files) {
 			return fmt.Errorf("%s %q: a %s check writes only %s", a.Kind, a.Path, category, strings.Join(rule.Files, ", "))
+		}
+	case FileMode:
+		if !rule.FileModes {
+			return fmt.Errorf("a %s check changes no file modes or owners", category)
+		}
+		if err := checkAction(a, false); err != nil {
+			return fmt.Errorf("file-mode: %w", err)
 		}
 	case Command:
 		if len(a.Argv) == 0 {

@@ -13,7 +13,7 @@ import (
 // fuzzInput puts arbitrary text into every field of every action kind,
 // and into the check ID, the summary and the guard.
 func fuzzInput(kind, key, value, p, text string) Input {
-	a := Action{Kind: Kind(kind), Key: key, Value: value, Path: p, Line: key + "=" + value, Content: text, Argv: []string{value, text}, Why: text, Text: text}
+	a := Action{Kind: Kind(kind), Key: key, Value: value, Path: p, Line: key + "=" + value, Content: text, Argv: []string{value, text}, Why: text, Text: text, Mode: key, Owner: value, Group: value}
 	in := testInput(
 		Fix{CheckID: text, Status: value, Plan: Plan{Summary: text, Reboot: len(text)%2 == 0, Actions: []Action{
 			a,
@@ -21,6 +21,7 @@ func fuzzInput(kind, key, value, p, text string) Input {
 			{Kind: FileLine, Path: p, Key: key, Line: value},
 			{Kind: DropIn, Path: p, Content: text},
 			Run(text, value, key),
+			SetFileMode(p, key, value, value),
 			Tell(text),
 		}}},
 	)
@@ -33,6 +34,7 @@ func fuzzSeeds(f *testing.F) {
 	f.Add("sysctl-set", "net.core.somaxconn", "65535", "/etc/sysctl.conf", "plain text")
 	f.Add("file-line", "SELINUX", "enforcing", "/etc/selinux/config", "line one\nline two")
 	f.Add("drop-in", "k", "v", "/etc/systemd/system/x.service.d/90-golive.conf", "[Service]\nRestart=always\n")
+	f.Add("file-mode", "0640", "1000", "/etc/app/config.yaml", "chmod")
 	f.Add("command", "-", "'", "/../../etc/passwd", "$(touch PWNED) `id` ${HOME}")
 	f.Add("manual", "a=b", "x\ny", "relative/path", "{{ lookup('pipe','id') }} {% raw %}")
 	f.Add("unknown", "#k", "\x00", "/", "\r\n\u2028\u0085\x1b[31m")
@@ -75,7 +77,9 @@ func FuzzAnsible(f *testing.F) {
 	// golive's own strings (keys, words, Jinja2 expressions) do not depend
 	// on the values: a playbook with every action kind has all of them.
 	var ref bytes.Buffer
-	if err := Ansible(&ref, typical()); err != nil {
+	every := typical()
+	every.Fixes = append(every.Fixes, fix("file/mode:/etc/x", SetFileMode("/etc/x", "0640", "0", "0")))
+	if err := Ansible(&ref, every); err != nil {
 		f.Fatal(err)
 	}
 	_, refOwn := scalars(f, ref.String())
@@ -112,6 +116,13 @@ func FuzzAnsible(f *testing.F) {
 				want = []string{a.Content, a.Path}
 			case Command:
 				want = a.Argv
+			case FileMode:
+				want = []string{a.Path}
+				for _, v := range []string{a.Mode, a.Owner, a.Group} {
+					if v != "" {
+						want = append(want, v)
+					}
+				}
 			}
 			for _, w := range want {
 				if !has[w] {

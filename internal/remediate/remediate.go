@@ -19,10 +19,15 @@ const (
 	Command Kind = "command"
 	// Manual is work for a person, described by Text.
 	Manual Kind = "manual"
+	// FileMode gives the file at Path the Mode (four octal digits) and
+	// the numeric Owner and Group that are set. Unlike a command it is
+	// about a file, so under ROOT it applies to ROOT + Path (ids are
+	// numbers, resolved by the check through the root's own accounts).
+	FileMode Kind = "file-mode"
 )
 
 // Kinds are the action types, as the JSON report names them.
-var Kinds = []Kind{SysctlSet, FileLine, DropIn, Command, Manual}
+var Kinds = []Kind{SysctlSet, FileLine, DropIn, Command, Manual, FileMode}
 
 // SysctlDropIn is the file sysctl-set actions persist to; 90 sorts after the
 // distros' own files so golive's values win, and before 99-sysctl.conf so an
@@ -59,6 +64,9 @@ type Action struct {
 	Argv    []string `json:"argv,omitempty"`
 	Why     string   `json:"why,omitempty"`
 	Text    string   `json:"text,omitempty"`
+	Mode    string   `json:"mode,omitempty"`
+	Owner   string   `json:"owner,omitempty"`
+	Group   string   `json:"group,omitempty"`
 }
 
 // SetSysctl is a sysctl-set action.
@@ -66,6 +74,11 @@ func SetSysctl(key, value string) Action { return Action{Kind: SysctlSet, Key: k
 
 // Run is a command action.
 func Run(why string, argv ...string) Action { return Action{Kind: Command, Argv: argv, Why: why} }
+
+// SetFileMode is a file-mode action; empty fields are left as they are.
+func SetFileMode(path, mode, owner, group string) Action {
+	return Action{Kind: FileMode, Path: path, Mode: mode, Owner: owner, Group: group}
+}
 
 // Tell is a manual action.
 func Tell(text string) Action { return Action{Kind: Manual, Text: text} }

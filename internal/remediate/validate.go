@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,6 +21,7 @@ var (
 	errNUL         = errors.New("a NUL byte cannot be written by a script")
 	errArgv        = errors.New("the command is empty")
 	errUTF8        = errors.New("the text is not valid UTF-8, which YAML cannot carry")
+	errFileMode    = errors.New("a file mode is three or four octal digits and an owner or group a number")
 )
 
 // checkAction returns why a cannot be applied automatically, or nil.
@@ -67,6 +69,22 @@ func checkAction(a Action, utf8Only bool) error {
 			}
 		}
 		texts = a.Argv
+	case FileMode:
+		if !validPath(a.Path) {
+			return errPath
+		}
+		if a.Mode == "" && a.Owner == "" && a.Group == "" {
+			return errFileMode
+		}
+		if a.Mode != "" && !octalMode(a.Mode) {
+			return errFileMode
+		}
+		for _, id := range []string{a.Owner, a.Group} {
+			if id != "" && !numericID(id) {
+				return errFileMode
+			}
+		}
+		texts = []string{a.Path}
 	case Manual:
 		return nil
 	default:
@@ -80,6 +98,17 @@ func checkAction(a Action, utf8Only bool) error {
 		}
 	}
 	return nil
+}
+
+// octalMode is chmod's octal form: three or four octal digits.
+func octalMode(m string) bool {
+	return len(m) >= 3 && len(m) <= 4 && strings.Trim(m, "01234567") == ""
+}
+
+// numericID is a uid or gid as chown takes it without a lookup.
+func numericID(s string) bool {
+	v, err := strconv.ParseUint(s, 10, 32)
+	return err == nil && v < 1<<32-1 && strconv.FormatUint(v, 10) == s
 }
 
 // validPath accepts an absolute path with nothing to clean away: no "..",
@@ -111,6 +140,8 @@ func describe(a Action) string {
 		return fmt.Sprintf("write %s with the content %q", a.Path, a.Content)
 	case Command:
 		return fmt.Sprintf("run %q", a.Argv)
+	case FileMode:
+		return fmt.Sprintf("give %s mode %q, owner %q, group %q", a.Path, a.Mode, a.Owner, a.Group)
 	}
 	return fmt.Sprintf("%+v", a)
 }
