@@ -24,6 +24,13 @@ type Options struct {
 	// --format json --fail-on none. Each is quoted for the remote shell.
 	CheckArgs []string
 	Sudo      bool // run golive through sudo -n
+	// NoCache copies the binary into the temp dir on every run, as it is,
+	// instead of keeping it in the host's cache (~/.cache/golive).
+	NoCache bool
+	// EnvFrame, when set, is sent on the remote golive check's stdin
+	// (--env-stdin): the secrets it needs, never on a command line or
+	// disk. See internal/envframe.
+	EnvFrame []byte
 	// Parallel bounds how many hosts are worked on at once.
 	Parallel int
 	// HostTimeout bounds everything done for one host, cleanup included.

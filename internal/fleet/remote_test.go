@@ -173,7 +173,7 @@ func TestCleanupFindsADirWhosePathNeverCameBack(t *testing.T) {
 	os.WriteFile(filepath.Join(made, "golive"), []byte("x"), 0o700)
 	other := filepath.Join(l.server.Tmp, "golive.ABCD2346") // another run's
 	os.Mkdir(other, 0o700)
-	c, err := dial(context.Background(), tgt, &l.opts)
+	c, err := dial(context.Background(), tgt, &l.opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,6 +108,14 @@ type Options struct {
 	// AllowTCPForwarding lets clients open connections through the
 	// server: a jump host (ProxyJump). Off unless set.
 	AllowTCPForwarding bool
+	// Env are extra NAME=value variables of the sessions (SetEnv), over
+	// the defaults (TMPDIR, XDG_CACHE_HOME); a value must hold no space.
+	Env []string
+	// Config are extra sshd_config lines (ForceCommand...).
+	Config []string
+	// FileSizeLimit, when positive, is the RLIMIT_FSIZE (bytes) of the
+	// server and its sessions: a host whose disk fills on upload.
+	FileSizeLimit int64
 }
 
 // Server is a running sshd.
@@ -119,8 +128,17 @@ type Server struct {
 	// its fan-out temp dirs apart from the machine's /tmp and from the
 	// other hosts', so a test can prove its own were removed.
 	Tmp string
-	log *syncBuffer
+	// Cache is the $XDG_CACHE_HOME of its sessions: fleet check's binary
+	// cache lands in Cache/golive, inside the test's temp dir, never in
+	// the machine's /root/.cache.
+	Cache string
+	log   *syncBuffer
+	cmd   *exec.Cmd
 }
+
+// PID is the process ID of the server's namespace leader (unshare, whose
+// child sshd and sessions are its descendants).
+func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // KnownHostsLine is the known_hosts line that trusts this server.
 func (s *Server) KnownHostsLine() string {
@@ -166,6 +184,20 @@ func Start(t testing.TB, o Options) *Server {
 	if err := os.Chmod(s.Tmp, 0o1777); err != nil { // umask
 		t.Fatal(err)
 	}
+	s.Cache = filepath.Join(dir, "cache")
+	if err := os.Mkdir(s.Cache, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.Cache, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	// sshd keeps the first SetEnv line only: every variable goes on one.
+	env := []string{"TMPDIR=" + s.Tmp, "XDG_CACHE_HOME=" + s.Cache}
+	for _, e := range o.Env {
+		name, _, _ := strings.Cut(e, "=")
+		env = slices.DeleteFunc(env, func(d string) bool { return strings.HasPrefix(d, name+"=") })
+		env = append(env, e)
+	}
 	forwarding := "no"
 	if o.AllowTCPForwarding {
 		forwarding = "yes"
@@ -184,8 +216,9 @@ func Start(t testing.TB, o Options) *Server {
 		"KbdInteractiveAuthentication no",
 		"PermitRootLogin prohibit-password",
 		"LogLevel VERBOSE",
-		"SetEnv TMPDIR=" + s.Tmp,
+		"SetEnv " + strings.Join(env, " "),
 		"AllowTcpForwarding " + forwarding,
+		strings.Join(o.Config, "\n"),
 		"",
 	}, "\n"), 0o644)
 
@@ -199,8 +232,12 @@ mkdir -m 0755 /run/sshd
 cfg=$1; shift
 while [ $# -gt 1 ]; do mount --bind "$1" "$2"; shift 2; done
 exec ` + Sshd + ` -D -e -f "$cfg"`
-	args := append([]string{"--mount", "--propagation", "private", "sh", "-c", script, "sh", cfg}, binds...)
-	cmd := exec.Command("unshare", args...)
+	args := append([]string{"unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", cfg}, binds...)
+	if o.FileSizeLimit > 0 {
+		args = append([]string{"prlimit", fmt.Sprintf("--fsize=%d:%d", o.FileSizeLimit, o.FileSizeLimit), "--"}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	s.cmd = cmd
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
