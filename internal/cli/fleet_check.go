@@ -132,23 +132,18 @@ func runFleetCheck(ctx context.Context, o *fleetCheckOptions, args []string, io 
 			return invalid(fmt.Errorf("--out-dir: %w", err))
 		}
 	}
-	done := 0
+	var progress *fleetProgress
 	if !o.Quiet {
-		opts.Done = func(r fleet.HostResult) {
-			done++
-			state := string(r.Kind)
-			if r.Kind == fleet.KindOK {
-				state += ", verdict " + r.Verdict
-			} else {
-				state += ": " + r.Err
-			}
-			fmt.Fprintf(io.Err, "golive: [%d/%d] %s %s (%s)\n", done, len(targets), r.Target, state, r.Duration.Round(time.Millisecond))
-		}
+		progress = newFleetProgress(io, len(targets))
+		opts.Start, opts.Done = progress.started, progress.finished
 	}
 
 	ctx, stop := withSignals(ctx)
 	defer stop()
 	results, err := fleet.Run(ctx, targets, opts)
+	if progress != nil {
+		progress.close()
+	}
 	if err != nil {
 		return invalid(err)
 	}
@@ -277,7 +272,9 @@ func (o *fleetCheckOptions) collect(results []fleet.HostResult) (*fleet.Fleet, e
 			}
 			if o.OutDir != "" {
 				e.File = outName(r.Target, used)
-				if err := writeFile(o.OutDir, e.File, r.Report); err != nil {
+				// Named as this run named it, so fleet report keys it the
+				// same way and a re-run replaces it.
+				if err := writeFile(o.OutDir, e.File, fleet.WithFleetTarget(r.Report, e.Host)); err != nil {
 					return nil, err
 				}
 			}

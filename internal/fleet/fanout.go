@@ -37,9 +37,10 @@ type Options struct {
 	HostTimeout time.Duration
 	// MaxReport bounds a fetched report; 0 is DefaultMaxReport.
 	MaxReport int64
-	// Done, when set, is called as each host finishes (progress output);
-	// calls are serialised.
-	Done func(HostResult)
+	// Start and Done, when set, are called as each host starts and
+	// finishes (progress output); calls are serialised.
+	Start func(Target)
+	Done  func(HostResult)
 }
 
 // Validate refuses options that could not work or would be unsafe.
@@ -91,6 +92,11 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]HostResult, err
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			if opts.Start != nil {
+				doneMu.Lock()
+				opts.Start(t)
+				doneMu.Unlock()
+			}
 			results[i] = checkOne(ctx, t, &opts)
 			if opts.Done != nil {
 				doneMu.Lock()

@@ -113,6 +113,10 @@ type Options struct {
 	Env []string
 	// Config are extra sshd_config lines (ForceCommand...).
 	Config []string
+	// MachineID is the /etc/machine-id the server's sessions see; empty
+	// for a random one, so each test server is a machine of its own (as
+	// hosts are), and two given the same are clones.
+	MachineID string
 	// FileSizeLimit, when positive, is the RLIMIT_FSIZE (bytes) of the
 	// server and its sessions: a host whose disk fills on upload.
 	FileSizeLimit int64
@@ -132,8 +136,10 @@ type Server struct {
 	// cache lands in Cache/golive, inside the test's temp dir, never in
 	// the machine's /root/.cache.
 	Cache string
-	log   *syncBuffer
-	cmd   *exec.Cmd
+	// MachineID is the /etc/machine-id its sessions see.
+	MachineID string
+	log       *syncBuffer
+	cmd       *exec.Cmd
 }
 
 // PID is the process ID of the server's namespace leader (unshare, whose
@@ -153,6 +159,30 @@ func (s *Server) Home(u User) string { return filepath.Join(s.Dir, "home", u.Nam
 
 // Start runs sshd until the test ends.
 func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	s, exited := launch(t, o)
+	s.waitReady(t, exited)
+	return s
+}
+
+// StartMany runs n servers, options(i) shaping the i-th, all launched
+// before any is waited for: a hundred start in about the time of a few.
+func StartMany(t testing.TB, n int, options func(i int) Options) []*Server {
+	t.Helper()
+	servers := make([]*Server, n)
+	exited := make([]<-chan struct{}, n)
+	for i := range n {
+		servers[i], exited[i] = launch(t, options(i))
+	}
+	for i, s := range servers {
+		s.waitReady(t, exited[i])
+	}
+	return servers
+}
+
+// launch starts sshd and stops it when the test ends; the channel closes
+// when it exits.
+func launch(t testing.TB, o Options) (*Server, <-chan struct{}) {
 	t.Helper()
 	Need(t)
 	dir, err := os.MkdirTemp("", "golive-sshd")
@@ -192,7 +222,10 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	// sshd keeps the first SetEnv line only: every variable goes on one.
-	env := []string{"TMPDIR=" + s.Tmp, "XDG_CACHE_HOME=" + s.Cache}
+	// HOME is the server's own dir: root's sessions then neither read
+	// this machine's /root dotfiles (bash sources ~/.bashrc for ssh
+	// commands, and a slow one costs seconds a session) nor write there.
+	env := []string{"TMPDIR=" + s.Tmp, "XDG_CACHE_HOME=" + s.Cache, "HOME=" + s.Dir}
 	for _, e := range o.Env {
 		name, _, _ := strings.Cut(e, "=")
 		env = slices.DeleteFunc(env, func(d string) bool { return strings.HasPrefix(d, name+"=") })
@@ -254,15 +287,20 @@ exec ` + Sshd + ` -D -e -f "$cfg"`
 			<-exited
 		}
 	})
-	s.waitReady(t, exited)
-	return s
+	return s, exited
 }
 
 // overlays writes the copies of the account files (and sudoers) and
 // returns source/target pairs to bind-mount.
 func (s *Server) overlays(t testing.TB, o Options) []string {
 	t.Helper()
-	var binds []string
+	s.MachineID = o.MachineID
+	if s.MachineID == "" {
+		s.MachineID = randomMachineID(t)
+	}
+	midPath := filepath.Join(s.Dir, "etc", "machine-id")
+	write(t, midPath, s.MachineID+"\n", 0o444)
+	binds := []string{midPath, "/etc/machine-id"}
 	if len(o.Users) > 0 {
 		add := map[string]func(User) string{
 			"passwd": func(u User) string {
@@ -385,4 +423,15 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// randomMachineID is 32 lower-case hex digits, as systemd-machine-id-setup
+// writes.
+func randomMachineID(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", b)
 }
