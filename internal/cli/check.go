@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/envframe"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile"
 	"github.com/golive-sh/golive/internal/report"
@@ -53,6 +54,9 @@ type checkOptions struct {
 	Quiet   bool
 	// Wide keeps the table's lines whole on a terminal too.
 	Wide bool
+	// EnvStdin reads environment variables (secrets) framed on standard
+	// input before anything else: how fleet check forwards them.
+	EnvStdin bool
 }
 
 // reportOutput is one --report FORMAT=PATH.
@@ -86,6 +90,10 @@ func newCheckCmd(io IO, runF func(*checkOptions) error) *cobra.Command {
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "show only what is not a pass, and no notices")
 	f.BoolVar(&opts.Wide, "wide", false, "do not wrap the table to the terminal's width: one line per check and per message, as in a file or a pipe")
 	v = newSettings(f)
+	// Bound after the settings: only the command line sets it, never a
+	// GOLIVE_* variable or the config file.
+	f.BoolVar(&opts.EnvStdin, "env-stdin", false, "read environment variables framed on standard input (used by fleet check)")
+	_ = f.MarkHidden("env-stdin")
 	return cmd
 }
 
@@ -250,6 +258,11 @@ func oneOf(s string, set ...string) bool {
 }
 
 func runCheck(ctx context.Context, v *settings, o *checkOptions, io IO) error {
+	if o.EnvStdin {
+		if err := setEnvFromStdin(io.In); err != nil {
+			return err
+		}
+	}
 	rep, err := o.runOptions.run(ctx, v, io, func() error { return o.settle(v) }, func(notices []string) {
 		toTerminal := o.Format == "table" && o.Output == ""
 		if !o.Quiet && !toTerminal {
@@ -416,4 +429,24 @@ func withSignals(parent context.Context) (context.Context, func()) {
 		signal.Stop(ch)
 		cancel(nil)
 	}
+}
+
+// setEnvFromStdin reads the environment frame fleet check sends (secrets
+// named by the profile and --env) and sets each variable in this process
+// only: never in a file, a command line or a child's environment block
+// (golive check starts no process). Errors never show a value.
+func setEnvFromStdin(in io.Reader) error {
+	if in == nil {
+		in = os.Stdin
+	}
+	vars, err := envframe.Decode(in)
+	if err != nil {
+		return invalid(fmt.Errorf("--env-stdin: %w", err))
+	}
+	for _, v := range vars {
+		if err := os.Setenv(v.Name, v.Value); err != nil {
+			return invalid(fmt.Errorf("--env-stdin: set %s: %w", v.Name, err))
+		}
+	}
+	return nil
 }

@@ -39,6 +39,11 @@ type fleetCheckOptions struct {
 	Offline      bool
 	Timeout      time.Duration
 	CheckTimeout time.Duration
+	NoCache      bool
+	// Env are the variables --env names; envRefs those the profile
+	// names (*_env keys). Both are sent to each host on stdin.
+	Env     []string
+	envRefs []profile.EnvRef
 	// noKey is set when neither the command line, ~/.ssh nor the agent
 	// has a key: only hosts with an IdentityFile can then be reached.
 	noKey error
@@ -90,7 +95,9 @@ are followed; what the command line says wins.`,
 	f.StringVarP(&o.Output, "output", "o", "", "write the fleet view to FILE instead of standard output")
 	f.StringVar(&o.FailOn, "fail-on", failOnFail, "what makes a host not ready: fail (fail or error), warn (also warn), none; a host not checked always exits 1")
 	f.BoolVar(&o.Wide, "wide", false, wideUsage)
-	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on standard error")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on standard error")
+	f.BoolVar(&o.NoCache, "no-cache", false, "copy the binary into the temp dir on every run instead of keeping it in the host's ~/.cache/golive")
+	arrayFlag(f, &o.Env, "env", "", "also send environment variable NAME to the hosts' golive check (repeatable), as the profile's *_env variables are: over the session's stdin, never a command line or file")
 	// Passed through to the remote golive check.
 	f.StringVar(&o.Profile, "profile", profile.Auto, "base profile on the hosts: auto (each host's detected distro), a built-in name, or a local file (copied)")
 	f.StringVarP(&o.Config, "config", "c", "", "the service's profile file, copied with every file it extends (default ./"+DefaultConfig+" when it exists)")
@@ -125,23 +132,18 @@ func runFleetCheck(ctx context.Context, o *fleetCheckOptions, args []string, io 
 			return invalid(fmt.Errorf("--out-dir: %w", err))
 		}
 	}
-	done := 0
+	var progress *fleetProgress
 	if !o.Quiet {
-		opts.Done = func(r fleet.HostResult) {
-			done++
-			state := string(r.Kind)
-			if r.Kind == fleet.KindOK {
-				state += ", verdict " + r.Verdict
-			} else {
-				state += ": " + r.Err
-			}
-			fmt.Fprintf(io.Err, "golive: [%d/%d] %s %s (%s)\n", done, len(targets), r.Target, state, r.Duration.Round(time.Millisecond))
-		}
+		progress = newFleetProgress(io, len(targets))
+		opts.Start, opts.Done = progress.started, progress.finished
 	}
 
 	ctx, stop := withSignals(ctx)
 	defer stop()
 	results, err := fleet.Run(ctx, targets, opts)
+	if progress != nil {
+		progress.close()
+	}
 	if err != nil {
 		return invalid(err)
 	}
@@ -243,9 +245,14 @@ func (o *fleetCheckOptions) fanOutOptions(io IO) (fleet.Options, error) {
 	if o.User == "" {
 		o.User = currentUser(getenv)
 	}
+	frame, err := o.envFrame(getenv, io)
+	if err != nil {
+		return fleet.Options{}, err
+	}
 	return fleet.Options{
 		User: o.User, Auth: auth, HostKeys: keys, Binaries: binaries, Bundle: bundle,
 		CheckArgs: o.checkArgs(bundle), Sudo: o.Sudo, Parallel: o.Parallel, HostTimeout: o.HostTimeout,
+		NoCache: o.NoCache, EnvFrame: frame,
 	}, nil
 }
 
@@ -265,7 +272,9 @@ func (o *fleetCheckOptions) collect(results []fleet.HostResult) (*fleet.Fleet, e
 			}
 			if o.OutDir != "" {
 				e.File = outName(r.Target, used)
-				if err := writeFile(o.OutDir, e.File, r.Report); err != nil {
+				// Named as this run named it, so fleet report keys it the
+				// same way and a re-run replaces it.
+				if err := writeFile(o.OutDir, e.File, fleet.WithFleetTarget(r.Report, e.Host)); err != nil {
 					return nil, err
 				}
 			}

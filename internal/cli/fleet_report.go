@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,8 +29,10 @@ func newFleetReportCmd(io IO, runF func(*fleetReportOptions, []string) error) *c
 		Long: `fleet report reads golive/report/v1 JSON reports — every *.json file of a
 DIR, or the FILEs named — and prints per host its verdict and per check
 how many hosts fail it. A file that is not a readable report is listed as
-a host that was not checked, never dropped; two reports of one machine
-(same machine-id) keep the newer.`,
+a host that was not checked, never dropped. Hosts are keyed as fleet
+check named them (or by file name): two reports of one host keep the
+newer; distinct hosts sharing a machine-id are kept apart and reported as
+a fleet/clone:<machine-id> finding.`,
 		Example: `  golive fleet report reports/
   golive fleet report --format markdown reports/*.json > cutover.md
   golive fleet report --format prom --output /var/lib/node_exporter/golive_fleet.prom reports/`,
@@ -111,7 +114,7 @@ func reportFiles(args []string) ([]string, error) {
 // host report becomes an entry that says why; a fleet report (our own
 // fleet.json in an --out-dir) is recognised and skipped.
 func readEntry(file string, max int64) (e fleet.Entry, isFleet bool) {
-	e = fleet.Entry{File: file, Host: filepath.Base(file)}
+	e = fleet.Entry{File: file, Host: strings.TrimSuffix(filepath.Base(file), ".json")}
 	data, err := fleet.ReadReportFile(file, max)
 	if err != nil {
 		e.Kind, e.Err = fleet.KindInvalidReport, "read: "+unwrapPath(err).Error()
@@ -128,7 +131,10 @@ func readEntry(file string, max int64) (e fleet.Entry, isFleet bool) {
 		e.Kind, e.Err = fleet.KindInvalidReport, err.Error()
 		return e, false
 	}
-	e.Host, e.Report = "", rep
+	// Keyed the way the user named the host: as fleet check did (its
+	// fleet_target), else by the file's name (Ansible's
+	// <inventory_hostname>.json).
+	e.Host, e.Report = cmp.Or(rep.FleetTarget, strings.TrimSuffix(filepath.Base(file), ".json")), rep
 	return e, false
 }
 

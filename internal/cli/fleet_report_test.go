@@ -26,11 +26,13 @@ func TestFleetReportMergesADirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, "root2/etc/machine-id", "fedcba9876543210fedcba9876543210\n")
-	// old-db1 and db1 are one machine; db1 is the later run and is kept.
+	// old/db1 and reports/db1 are two runs of one host (one name); the
+	// later run is kept.
+	os.Mkdir(filepath.Join(dir, "old"), 0o755)
 	for _, c := range []struct{ name, root, config string }{
-		{"old-db1.json", "root", "fail.yaml"}, {"db1.json", "root", "pass.yaml"}, {"db2.json", "root2", "fail.yaml"},
+		{"old/db1.json", "root", "fail.yaml"}, {"reports/db1.json", "root", "pass.yaml"}, {"reports/db2.json", "root2", "fail.yaml"},
 	} {
-		r := exe(t, golive, dir, nil, "check", "--root", c.root, "--config", c.config, "--only", "sysctl", "--format", "json", "--output", filepath.Join(reports, c.name))
+		r := exe(t, golive, dir, nil, "check", "--root", c.root, "--config", c.config, "--only", "sysctl", "--format", "json", "--output", filepath.Join(dir, c.name))
 		if r.code > 1 {
 			t.Fatalf("check: %d %s", r.code, r.stderr)
 		}
@@ -39,7 +41,7 @@ func TestFleetReportMergesADirectory(t *testing.T) {
 	write(t, reports, "package.json", `{"name": "not-a-report"}`)
 	write(t, reports, "notes.txt", "not json, not *.json: ignored")
 
-	r := exe(t, golive, dir, nil, "fleet", "report", "--format", "json", "reports")
+	r := exe(t, golive, dir, nil, "fleet", "report", "--format", "json", "old", "reports")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -47,7 +49,7 @@ func TestFleetReportMergesADirectory(t *testing.T) {
 	if s := v.Raw.Summary; s.Hosts != 4 || s.Ready != 1 || s.NotReady != 1 || s.Unchecked != 2 {
 		t.Errorf("summary %+v, want 4 hosts: db1 ready, db2 not ready, 2 unreadable files", s)
 	}
-	if len(v.Raw.Notices) != 1 || !strings.Contains(v.Raw.Notices[0], "old-db1.json") {
+	if len(v.Raw.Notices) != 1 || !strings.Contains(v.Raw.Notices[0], "old/db1.json") {
 		t.Errorf("notices %q: the dropped older report of db1 must be named", v.Raw.Notices)
 	}
 	for _, f := range []string{"reports/truncated.json", "reports/package.json"} {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/golive-sh/golive/internal/envframe"
 	"github.com/golive-sh/golive/internal/fleet"
 	"github.com/golive-sh/golive/internal/profile"
 )
@@ -64,6 +65,7 @@ func (o *fleetCheckOptions) bundle(io IO) (*fleet.Bundle, error) {
 	if err := o.applyConfigOptions(p.Options); err != nil {
 		return nil, err
 	}
+	o.envRefs = p.EnvRefs()
 	b, err := fleet.NewBundle(o.Profile, o.Config)
 	if err != nil {
 		return nil, invalid(err)
@@ -109,4 +111,46 @@ func (o *fleetCheckOptions) checkArgs(b *fleet.Bundle) []string {
 		args = append(args, "--skip", s)
 	}
 	return args
+}
+
+// envFrame frames the variables to send each host: those the profile
+// names (a variable not set here is left out, with a notice: the hosts
+// then report it missing) and every --env (which must be set). Messages
+// name variables, never values.
+func (o *fleetCheckOptions) envFrame(getenv func(string) string, streams IO) ([]byte, error) {
+	var vars []envframe.Var
+	sent := map[string]bool{}
+	for _, name := range o.Env {
+		if !envframe.ValidName(name) {
+			return nil, invalid(fmt.Errorf("--env %q: not an environment variable name", name))
+		}
+		v := getenv(name)
+		if v == "" {
+			return nil, invalid(fmt.Errorf("--env %s: the variable is not set (or empty) here", name))
+		}
+		if !sent[name] {
+			sent[name] = true
+			vars = append(vars, envframe.Var{Name: name, Value: v})
+		}
+	}
+	for _, r := range o.envRefs {
+		if sent[r.Name] || !envframe.ValidName(r.Name) {
+			continue
+		}
+		v := getenv(r.Name)
+		if v == "" {
+			fmt.Fprintf(streams.Err, "golive: notice: %s (named by %s) is not set here: not sent, the hosts will report it missing\n", r.Name, r.Key)
+			continue
+		}
+		sent[r.Name] = true
+		vars = append(vars, envframe.Var{Name: r.Name, Value: v})
+	}
+	if len(vars) == 0 {
+		return nil, nil
+	}
+	frame, err := envframe.Encode(vars)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	return frame, nil
 }

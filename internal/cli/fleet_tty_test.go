@@ -17,7 +17,7 @@ import (
 // fleetReports writes into a new directory the JSON reports `golive check`
 // makes of the fixture roots, under host names and distro names longer
 // than any column of an 80-column terminal, plus a copy of one under a
-// long file name (the same machine: a notice names both files) and a file
+// long file name (the same host: a notice names both files) and a file
 // that is not a report (a host not checked, with its reason).
 func fleetReports(t *testing.T) string {
 	t.Helper()
@@ -53,7 +53,14 @@ func fleetReports(t *testing.T) string {
 		}
 		write(t, reports, hostname+".json", string(out))
 		if root == "rocky-9" {
-			write(t, reports, "settlement-batch-worker-17-before-the-kernel-upgrade-and-the-sysctl-rollout.json", string(out))
+			// An earlier run of the same host, as fleet check saved it
+			// (fleet_target): one host, the notice names both files.
+			rep["fleet_target"] = hostname
+			again, err := json.Marshal(rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(t, reports, "settlement-batch-worker-17-before-the-kernel-upgrade-and-the-sysctl-rollout.json", string(again))
 		}
 	}
 	write(t, reports, "payments-api-canary-04.eu-west-1.compute.internal.example.com.json", `{"schema": "golive/report/v1", "host": {`)

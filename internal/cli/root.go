@@ -49,8 +49,9 @@ func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
-	// OutTTY is set when Out is a terminal (colour is allowed there).
-	OutTTY bool
+	// OutTTY is set when Out is a terminal (colour is allowed there);
+	// ErrTTY when Err is (a live progress line is drawn there).
+	OutTTY, ErrTTY bool
 	// Getenv reads the environment (NO_COLOR).
 	Getenv func(string) string
 	// Now pins the clock for golden reports; nil is the wall clock.
@@ -59,7 +60,7 @@ type IO struct {
 
 // SystemIO is the process's own streams.
 func SystemIO() IO {
-	return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, OutTTY: isTerminal(os.Stdout), Getenv: os.Getenv}
+	return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr), Getenv: os.Getenv}
 }
 
 // Execute runs golive with args and returns the process exit code.

@@ -18,7 +18,10 @@ import (
 // make a report unreadable.
 type HostReport struct {
 	Schema string `json:"schema"`
-	Host   struct {
+	// FleetTarget is the host as fleet check named it, added when it
+	// saves the report (--out-dir): what fleet report keys hosts by.
+	FleetTarget string `json:"fleet_target"`
+	Host        struct {
 		Hostname  string        `json:"hostname"`
 		MachineID string        `json:"machine_id"`
 		Distro    report.Distro `json:"distro"`
@@ -91,4 +94,27 @@ func ReadReportFile(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes", max)
 	}
 	return data, nil
+}
+
+// WithFleetTarget returns the report with a top-level "fleet_target"
+// member naming the host as the fan-out did, first, the rest of the
+// document byte for byte as the host sent it. report must be a decoded
+// report (an object).
+func WithFleetTarget(report []byte, target string) []byte {
+	i := bytes.IndexByte(report, '{')
+	if i < 0 {
+		return report
+	}
+	name, _ := json.Marshal(target)
+	rest := report[i+1:]
+	sep := ","
+	if t := bytes.TrimLeft(rest, " \t\r\n"); len(t) > 0 && t[0] == '}' {
+		sep = ""
+	}
+	out := make([]byte, 0, len(report)+len(name)+24)
+	out = append(out, report[:i+1]...)
+	out = append(out, "\n  \"fleet_target\": "...)
+	out = append(out, name...)
+	out = append(out, sep...)
+	return append(out, rest...)
 }

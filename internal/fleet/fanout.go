@@ -24,15 +24,23 @@ type Options struct {
 	// --format json --fail-on none. Each is quoted for the remote shell.
 	CheckArgs []string
 	Sudo      bool // run golive through sudo -n
+	// NoCache copies the binary into the temp dir on every run, as it is,
+	// instead of keeping it in the host's cache (~/.cache/golive).
+	NoCache bool
+	// EnvFrame, when set, is sent on the remote golive check's stdin
+	// (--env-stdin): the secrets it needs, never on a command line or
+	// disk. See internal/envframe.
+	EnvFrame []byte
 	// Parallel bounds how many hosts are worked on at once.
 	Parallel int
 	// HostTimeout bounds everything done for one host, cleanup included.
 	HostTimeout time.Duration
 	// MaxReport bounds a fetched report; 0 is DefaultMaxReport.
 	MaxReport int64
-	// Done, when set, is called as each host finishes (progress output);
-	// calls are serialised.
-	Done func(HostResult)
+	// Start and Done, when set, are called as each host starts and
+	// finishes (progress output); calls are serialised.
+	Start func(Target)
+	Done  func(HostResult)
 }
 
 // Validate refuses options that could not work or would be unsafe.
@@ -84,6 +92,11 @@ func Run(ctx context.Context, targets []Target, opts Options) ([]HostResult, err
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			if opts.Start != nil {
+				doneMu.Lock()
+				opts.Start(t)
+				doneMu.Unlock()
+			}
 			results[i] = checkOne(ctx, t, &opts)
 			if opts.Done != nil {
 				doneMu.Lock()

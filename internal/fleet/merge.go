@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/golive-sh/golive/internal/report"
@@ -42,7 +43,25 @@ type Fleet struct {
 	Notices []string     `json:"notices,omitempty"`
 	Hosts   []Host       `json:"hosts"`
 	Checks  []CheckTally `json:"checks"`
+	// Findings are faults of the fleet as a whole, seen only by comparing
+	// hosts: distinct hosts that share a machine-id (cloned VMs).
+	Findings []Finding `json:"findings,omitempty"`
 }
+
+// Finding is a fault of the fleet, not of one host: its ID is
+// <category>/<target> like a check's, and it makes every host it names
+// not ready (unless --fail-on none).
+type Finding struct {
+	ID       string   `json:"id"`
+	Category string   `json:"category"`
+	Status   string   `json:"status"`
+	Hosts    []string `json:"hosts"`
+	Message  string   `json:"message"`
+}
+
+// CloneFinding is the finding category of distinct hosts sharing one
+// machine-id: fleet/clone:<machine-id>.
+const CloneFinding = "fleet/clone:"
 
 // Summary counts hosts by state.
 type Summary struct {
@@ -96,15 +115,17 @@ type MergeOptions struct {
 	// FailOn is the readiness threshold: FailOnFail, FailOnWarn or
 	// FailOnNone.
 	FailOn string
-	// KeepDuplicates keeps every report of one machine, with a notice. The
-	// fan-out sets it: each target was named on purpose. Report files
-	// from re-runs are deduplicated instead.
+	// KeepDuplicates keeps every entry of one host name, made unique with
+	// #2, #3. Report files from re-runs of one host (the same name: the
+	// fan-out's fleet_target, else the file's name) keep the newest.
 	KeepDuplicates bool
 }
 
-// Merge builds the fleet view. Hosts keep the input order. Two reports of
-// one machine (same machine_id) keep the newer by started_at, with a
-// notice; every input is accounted for, as a host or in a notice.
+// Merge builds the fleet view. Hosts keep the input order and are keyed
+// by their name (Entry.Host): two reports of one host keep the newer by
+// started_at, with a notice. Distinct hosts are never merged: those that
+// share a machine_id are each kept, and named by a fleet/clone finding.
+// Every input is accounted for, as a host or in a notice.
 func Merge(entries []Entry, o MergeOptions) *Fleet {
 	failOn := o.FailOn
 	f := &Fleet{Schema: SchemaV1, FailOn: failOn, Hosts: []Host{}, Checks: []CheckTally{}}
@@ -134,6 +155,7 @@ func Merge(entries []Entry, o MergeOptions) *Fleet {
 			f.Summary.Unchecked++
 		}
 	}
+	f.findClones(tallies)
 	for _, t := range tallies {
 		f.Checks = append(f.Checks, *t)
 	}
@@ -254,33 +276,33 @@ func tally(tallies map[string]*CheckTally, r *HostReport, host string) {
 	}
 }
 
-// dropDuplicates keeps one report per machine_id, the newest, or (keepAll)
-// keeps them all and says which are the same machine.
+// dropDuplicates keeps one report per host name, the newest, with a
+// notice naming the dropped file; keepAll keeps them all (the fan-out's
+// names are unique: a target listed twice is refused).
 func (f *Fleet) dropDuplicates(entries []Entry, keepAll bool) []Entry {
-	newest := map[string]int{} // machine_id -> index of the kept entry
+	if keepAll {
+		return entries
+	}
+	newest := map[string]int{} // host name -> index of the kept entry
 	drop := map[int]bool{}
 	for i, e := range entries {
-		if e.Report == nil || e.Report.Host.MachineID == "" {
+		if e.Report == nil {
 			continue
 		}
-		id := e.Report.Host.MachineID
-		j, ok := newest[id]
+		name := cmp.Or(e.Host, e.Report.Host.Hostname, e.File)
+		j, ok := newest[name]
 		if !ok {
-			newest[id] = i
-			continue
-		}
-		if keepAll {
-			f.Notices = append(f.Notices, fmt.Sprintf("%s and %s are the same machine (machine-id %s)", label(entries[j]), label(e), clip(id)))
+			newest[name] = i
 			continue
 		}
 		keep, lose := j, i
 		if startedAfter(e.Report.StartedAt, entries[j].Report.StartedAt) {
 			keep, lose = i, j
 		}
-		newest[id] = keep
+		newest[name] = keep
 		drop[lose] = true
-		f.Notices = append(f.Notices, fmt.Sprintf("%s and %s are the same machine (machine-id %s): kept the newer report (%s), dropped the one started %s",
-			label(entries[lose]), label(entries[keep]), clip(id), clip(entries[keep].Report.StartedAt), clip(entries[lose].Report.StartedAt)))
+		f.Notices = append(f.Notices, fmt.Sprintf("%s: two reports (%s, %s): kept the newer, started %s; dropped the one started %s",
+			clip(name), clip(entries[lose].File), clip(entries[keep].File), clip(entries[keep].Report.StartedAt), clip(entries[lose].Report.StartedAt)))
 	}
 	if len(drop) == 0 {
 		return entries
@@ -294,8 +316,49 @@ func (f *Fleet) dropDuplicates(entries []Entry, keepAll bool) []Entry {
 	return out
 }
 
-func label(e Entry) string {
-	return clip(cmp.Or(e.Host, e.File, e.Report.Host.Hostname))
+// findClones adds a fleet/clone:<machine-id> finding for each machine-id
+// that distinct hosts share — cloned VMs or images whose
+// /etc/machine-id was not reset; journald, D-Bus, DHCP (systemd-networkd's
+// DUID) and monitoring tell them apart by it. Each such host is not ready
+// unless --fail-on none, and the finding is tallied like a check.
+func (f *Fleet) findClones(tallies map[string]*CheckTally) {
+	byID := map[string][]int{}
+	var order []string
+	for i, h := range f.Hosts {
+		if h.MachineID == "" || h.State == StateUnchecked {
+			continue
+		}
+		if byID[h.MachineID] == nil {
+			order = append(order, h.MachineID)
+		}
+		byID[h.MachineID] = append(byID[h.MachineID], i)
+	}
+	for _, id := range order {
+		idx := byID[id]
+		if len(idx) < 2 {
+			continue
+		}
+		fd := Finding{ID: CloneFinding + id, Category: "fleet", Status: "fail"}
+		for _, i := range idx {
+			fd.Hosts = append(fd.Hosts, f.Hosts[i].Host)
+		}
+		fd.Message = fmt.Sprintf("%d hosts share machine-id %s (%s): cloned without resetting /etc/machine-id; give each its own (rm /etc/machine-id && systemd-machine-id-setup, then reboot)",
+			len(idx), id, strings.Join(fd.Hosts, ", "))
+		f.Findings = append(f.Findings, fd)
+		t := &CheckTally{ID: fd.ID, Category: fd.Category, FailingHosts: []string{}}
+		tallies[fd.ID] = t
+		for _, i := range idx {
+			h := &f.Hosts[i]
+			t.HostsFailing++
+			t.FailingHosts = append(t.FailingHosts, h.Host)
+			h.Failing = append(h.Failing, fd.ID)
+			if h.State == StateReady && f.FailOn != FailOnNone {
+				h.State = StateNotReady
+				f.Summary.Ready--
+				f.Summary.NotReady++
+			}
+		}
+	}
 }
 
 // startedAfter compares RFC 3339 times; an unparsable time is older than

@@ -3,6 +3,7 @@ package fleet
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,25 +164,64 @@ func TestMergeUnreadableReportsAreHosts(t *testing.T) {
 	validateJSON(t, f)
 }
 
-func TestMergeDuplicateMachines(t *testing.T) {
+// A re-run of one host (the same name) replaces its earlier report,
+// whichever order the files come in.
+func TestMergeReRunOfAHostKeepsTheNewer(t *testing.T) {
 	old := hostReport(t, "db1", id(7), "2026-11-20T10:00:00Z", "", "sysctl/x=fail")
 	fresh := hostReport(t, "db1", id(7), "2026-11-21T10:00:00.5Z", "", "sysctl/x=pass")
+	named := func(file string, data []byte) Entry { e := entry(t, file, data); e.Host = "db1:2222"; return e }
 	for _, order := range [][]Entry{
-		{entry(t, "old.json", old), entry(t, "new.json", fresh)},
-		{entry(t, "new.json", fresh), entry(t, "old.json", old)},
+		{named("run1/db1.json", old), named("run2/db1.json", fresh)},
+		{named("run2/db1.json", fresh), named("run1/db1.json", old)},
 	} {
 		f := Merge(order, MergeOptions{FailOn: FailOnFail})
-		if len(f.Hosts) != 1 || f.Hosts[0].File != "new.json" || f.Hosts[0].State != StateReady {
-			t.Errorf("kept %+v, want only new.json", f.Hosts)
+		if len(f.Hosts) != 1 || f.Hosts[0].File != "run2/db1.json" || f.Hosts[0].State != StateReady || f.Hosts[0].Host != "db1:2222" {
+			t.Errorf("kept %+v, want only run2/db1.json as db1:2222", f.Hosts)
 		}
-		if len(f.Notices) != 1 || !strings.Contains(f.Notices[0], "old.json") || !strings.Contains(f.Notices[0], "same machine") {
-			t.Errorf("notices %q: the dropped report must be named", f.Notices)
+		if len(f.Notices) != 1 || !strings.Contains(f.Notices[0], "run1/db1.json") || len(f.Findings) != 0 {
+			t.Errorf("notices %q findings %+v: the dropped report must be named, and a re-run is no clone", f.Notices, f.Findings)
+		}
+		validateJSON(t, f)
+	}
+}
+
+// Distinct hosts that share a machine-id are never merged: each keeps its
+// row, and a fleet/clone finding names them all and makes them not ready.
+func TestMergeClonedHostsAreAFinding(t *testing.T) {
+	a := hostReport(t, "web", id(9), t0, "", "sysctl/x=pass")
+	b := hostReport(t, "web", id(9), "2026-11-21T11:00:00Z", "", "sysctl/x=pass")
+	c := hostReport(t, "db", id(3), t0, "", "sysctl/x=pass")
+	entries := func() []Entry {
+		return []Entry{
+			{Host: "10.0.0.1", File: "10.0.0.1.json", Report: must(DecodeReport(a))},
+			{Host: "10.0.0.2", File: "10.0.0.2.json", Report: must(DecodeReport(b))},
+			{Host: "db", File: "db.json", Report: must(DecodeReport(c))},
 		}
 	}
-	f := Merge([]Entry{{Host: "alias1", Report: must(DecodeReport(old))}, {Host: "alias2", Report: must(DecodeReport(fresh))}},
-		MergeOptions{FailOn: FailOnFail, KeepDuplicates: true})
-	if len(f.Hosts) != 2 || len(f.Notices) != 1 {
-		t.Errorf("KeepDuplicates: hosts %d notices %q", len(f.Hosts), f.Notices)
+	f := Merge(entries(), MergeOptions{FailOn: FailOnFail})
+	if len(f.Hosts) != 3 || f.Summary != (Summary{Hosts: 3, Ready: 1, NotReady: 2}) || f.Ready() {
+		t.Fatalf("hosts %+v summary %+v: want 3 hosts, the two clones not ready", f.Hosts, f.Summary)
+	}
+	want := CloneFinding + id(9)
+	if len(f.Findings) != 1 || f.Findings[0].ID != want || strings.Join(f.Findings[0].Hosts, ",") != "10.0.0.1,10.0.0.2" || f.Findings[0].Status != "fail" {
+		t.Fatalf("findings %+v, want %s listing both clones", f.Findings, want)
+	}
+	for _, h := range f.Hosts[:2] {
+		if !slices.Contains(h.Failing, want) || h.State != StateNotReady {
+			t.Errorf("%s: %s failing %q: want not ready by %s", h.Host, h.State, h.Failing, want)
+		}
+	}
+	if f.Checks[0].ID != want || f.Checks[0].HostsFailing != 2 || f.Checks[0].Category != "fleet" {
+		t.Errorf("checks %+v: the finding is tallied first", f.Checks[0])
+	}
+	validateJSON(t, f)
+	var table strings.Builder
+	if err := Table(&table, f); err != nil || !strings.Contains(table.String(), want) || !strings.Contains(table.String(), "share machine-id") {
+		t.Errorf("table lacks the finding:\n%s", table.String())
+	}
+	// Report-only: the finding stays, nobody is held back.
+	if f := Merge(entries(), MergeOptions{FailOn: FailOnNone}); !f.Ready() || len(f.Findings) != 1 {
+		t.Errorf("--fail-on none: ready %v findings %+v", f.Ready(), f.Findings)
 	}
 }
 
@@ -189,7 +229,7 @@ func TestMergeMakesHostNamesUnique(t *testing.T) {
 	f := Merge([]Entry{
 		entry(t, "1.json", hostReport(t, "web", id(1), t0, "", "a/b=pass")),
 		entry(t, "2.json", hostReport(t, "web", id(2), t0, "", "a/b=pass")),
-	}, MergeOptions{FailOn: FailOnFail})
+	}, MergeOptions{FailOn: FailOnFail, KeepDuplicates: true})
 	if f.Hosts[0].Host != "web" || f.Hosts[1].Host != "web#2" {
 		t.Errorf("names %q %q", f.Hosts[0].Host, f.Hosts[1].Host)
 	}

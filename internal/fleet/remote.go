@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golive-sh/golive/internal/report"
@@ -60,6 +62,8 @@ type hostRun struct {
 	// started is set once golive check was started: cleanup then stops
 	// it in case it still runs.
 	started bool
+	// sent counts the bytes written to the host, cleanup included.
+	sent atomic.Int64
 }
 
 // checkHost runs the whole sequence on one host within the per-host
@@ -79,7 +83,8 @@ func checkHost(ctx context.Context, t Target, opts *Options) (res HostResult) {
 	defer cancel()
 
 	h := &hostRun{t: t, opts: opts}
-	conn, err := dial(work, t, opts)
+	defer func() { res.BytesSent = h.sent.Load() }()
+	conn, err := dial(work, t, opts, &h.sent)
 	if err != nil {
 		return failed(res, err)
 	}
@@ -126,9 +131,6 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 		}
 		return res, remoteErr("mkdir: %s", describe(err))
 	}
-	if err := h.uploadFile(ctx, bin, h.dir.Path+"/golive"); err != nil {
-		return res, err
-	}
 	if b := h.opts.Bundle; b != nil {
 		for _, f := range b.Files {
 			if err := h.upload(ctx, strings.NewReader(string(f.Data)), h.dir.Path+"/"+f.Remote, 0o600); err != nil {
@@ -136,13 +138,80 @@ func (h *hostRun) work(ctx context.Context, res HostResult) (HostResult, error) 
 			}
 		}
 	}
-	report, stderr, err := h.check(ctx)
-	res.Stderr = stderr
+	var report []byte
+	if h.opts.NoCache {
+		report, err = h.runUncached(ctx, bin, &res)
+	} else {
+		report, err = h.runCached(ctx, bin, &res)
+	}
 	if err != nil {
 		return res, err
 	}
 	res.Kind, res.Report, res.Verdict = KindOK, report, h.verdict
 	return res, nil
+}
+
+// runUncached copies the binary into the temp dir as it is and runs it
+// there: --no-cache, what fleet check did before the cache.
+func (h *hostRun) runUncached(ctx context.Context, bin string, res *HostResult) ([]byte, error) {
+	res.Cache = CacheOff
+	if err := h.uploadFile(ctx, bin, h.dir.Path+"/golive"); err != nil {
+		return nil, err
+	}
+	report, stderr, _, err := h.check(ctx, nil, "./golive")
+	res.Stderr = stderr
+	return report, err
+}
+
+// runCached runs the host's cached copy of the binary when its hash
+// matches; else it sends the binary compressed into the cache and runs
+// that, or, when the cache cannot be used, into the temp dir.
+func (h *hostRun) runCached(ctx context.Context, path string, res *HostResult) ([]byte, error) {
+	bin, err := loadBinary(path)
+	if err != nil {
+		return nil, &stepError{KindRemote, fmt.Sprintf("read %s: %v", path, err)}
+	}
+	res.Cache = CacheHit
+	report, stderr, miss, err := h.check(ctx, bin.cachedExec, `"$f"`)
+	res.Stderr = stderr
+	if !miss {
+		return report, err
+	}
+	gz, err := bin.compressed()
+	if err != nil {
+		return nil, &stepError{KindRemote, fmt.Sprintf("compress %s: %v", path, err)}
+	}
+	out, err := h.conn.Run(ctx, bin.storeCommand(), bytes.NewReader(gz), 0, maxStderr)
+	switch {
+	case err != nil:
+		return nil, remoteErr("send golive to the host's cache: %v", err)
+	case out.Exit == 0:
+		res.Cache = CacheStored
+		report, stderr, miss, err = h.check(ctx, bin.cachedExec, `"$f"`)
+		res.Stderr = stderr
+		if miss {
+			return nil, remoteErr("the binary stored in the host's cache (%s/golive-%s) does not verify", cacheDir, bin.sum)
+		}
+		return report, err
+	case out.Exit != exitCacheUnusable:
+		return nil, remoteErr("send golive to the host's cache: exit %d: %s", out.Exit, clip(string(out.Stderr)))
+	}
+	// No usable cache (not writable, no sha256sum): the temp dir, as
+	// --no-cache does, but compressed.
+	res.Cache = CacheTemp
+	exe := sshclient.Quote(h.dir.Path + "/golive")
+	line := "umask 077 && gzip -dc > " + exe + " && chmod 0700 " + exe +
+		` && if command -v sha256sum >/dev/null 2>&1; then s=$(sha256sum < ` + exe + `) && [ "${s%% *}" = ` + bin.sum + ` ]; fi`
+	out, err = h.conn.Run(ctx, line, bytes.NewReader(gz), 0, maxStderr)
+	if err == nil && out.Exit != 0 {
+		err = &sshclient.ExitError{Status: out.Exit, Stderr: out.Stderr}
+	}
+	if err != nil {
+		return nil, remoteErr("upload %s/golive: %s", h.dir.Path, describe(err))
+	}
+	report, stderr, _, err = h.check(ctx, nil, "./golive")
+	res.Stderr = stderr
+	return report, err
 }
 
 func (h *hostRun) uploadFile(ctx context.Context, local, remote string) error {
@@ -162,49 +231,63 @@ func (h *hostRun) upload(ctx context.Context, r io.Reader, remote string, mode f
 }
 
 // check runs golive in the temp dir (so no golive.yaml of the login
-// user's home is picked up) and returns the report from stdout. The
-// remote gets --fail-on none: its exit code then means 0 complete, 3
-// aborted, 2 invalid, anything else "did not run" (sudo's 1 included);
-// readiness is judged here, from the report.
-func (h *hostRun) check(ctx context.Context) ([]byte, string, error) {
-	argv := []string{"./golive", "check", "--format", "json", "--fail-on", "none"}
+// user's home is picked up) and returns the report from stdout. exe is
+// the binary as a shell word; wrap, when set, puts the exec inside a
+// guard (the cache's hash check) that exits exitCacheMiss instead: miss
+// is then true and nothing ran. The remote gets --fail-on none: its exit
+// code then means 0 complete, 3 aborted, 2 invalid, anything else "did
+// not run" (sudo's 1 included); readiness is judged here, from the report.
+// The environment frame (secrets) goes on the session's stdin.
+func (h *hostRun) check(ctx context.Context, wrap func(string) string, exe string) (report []byte, stderr string, miss bool, err error) {
+	argv := []string{"check", "--format", "json", "--fail-on", "none"}
+	var stdin io.Reader
+	if len(h.opts.EnvFrame) > 0 {
+		argv = append(argv, "--env-stdin")
+		stdin = bytes.NewReader(h.opts.EnvFrame)
+	}
 	argv = append(argv, h.opts.CheckArgs...)
 	// exec keeps the recorded PID that of golive (or sudo), which cleanup
 	// signals if the host times out while it runs.
-	cmd := "cd " + sshclient.Quote(h.dir.Path) + " && echo $$ > " + pidFile + " && exec "
+	run := "exec "
 	if h.opts.Sudo {
-		cmd += "sudo -n "
+		run += "sudo -n "
 	}
-	cmd += sshclient.Command(argv...)
+	run += exe + " " + sshclient.Command(argv...)
+	if wrap != nil {
+		run = wrap(run)
+	}
+	cmd := "cd " + sshclient.Quote(h.dir.Path) + " && echo $$ > " + pidFile + " || exit 1; " + run
 	h.started = true
 	maxReport := h.opts.MaxReport
 	if maxReport <= 0 {
 		maxReport = DefaultMaxReport
 	}
-	out, err := h.conn.Run(ctx, cmd, nil, int(maxReport), maxStderr)
+	out, err := h.conn.Run(ctx, cmd, stdin, int(maxReport), maxStderr)
 	errText := clip(string(out.Stderr))
 	if err != nil {
-		return nil, errText, remoteErr("golive check: %v", err)
+		return nil, errText, false, remoteErr("golive check: %v", err)
 	}
 	code := out.Exit
 	switch {
+	case wrap != nil && code == exitCacheMiss && len(out.Stdout) == 0:
+		return nil, errText, true, nil
 	case out.StdoutCut:
-		return nil, errText, remoteErr("report larger than %d bytes: not fetched", maxReport)
+		return nil, errText, false, remoteErr("report larger than %d bytes: not fetched", maxReport)
 	case code == 2:
-		return nil, errText, remoteErr("golive check refused the invocation (exit 2): %s", errText)
+		return nil, errText, false, remoteErr("golive check refused the invocation (exit 2): %s", errText)
 	case h.opts.Sudo && code == 1 && len(out.Stdout) == 0:
-		return nil, errText, remoteErr("sudo -n failed (no passwordless sudo rule for this user and command?): %s", errText)
+		return nil, errText, false, remoteErr("sudo -n failed (no passwordless sudo rule for this user and command?): %s", errText)
 	case code == 126 || code == 127:
-		return nil, errText, remoteErr("golive could not be started (exit %d; is /tmp mounted noexec?): %s", code, errText)
+		return nil, errText, false, remoteErr("golive could not be started (exit %d; is /tmp mounted noexec?): %s", code, errText)
 	case code != 0 && code != 3:
-		return nil, errText, remoteErr("golive check exited %d: %s", code, errText)
+		return nil, errText, false, remoteErr("golive check exited %d: %s", code, errText)
 	}
 	rep, err := DecodeReport(out.Stdout)
 	if err != nil {
-		return nil, errText, remoteErr("report from the host: %v", err)
+		return nil, errText, false, remoteErr("report from the host: %v", err)
 	}
 	h.verdict = rep.Verdict
-	return out.Stdout, errText, nil
+	return out.Stdout, errText, false, nil
 }
 
 // cleanupFloor is the least time cleanup is given, past the per-host
@@ -219,7 +302,7 @@ func (h *hostRun) cleanup(parent context.Context, deadline time.Time, alive bool
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(parent), later(deadline, time.Now().Add(cleanupFloor)))
 	defer cancel()
 	if !alive {
-		c, err := dial(ctx, h.t, h.opts)
+		c, err := dial(ctx, h.t, h.opts, &h.sent)
 		if err != nil {
 			return
 		}
@@ -274,9 +357,9 @@ func describe(err error) string {
 
 // dial connects to t through its route, with the command line's user,
 // keys and known_hosts for the hops ssh_config says nothing about.
-func dial(ctx context.Context, t Target, opts *Options) (*sshclient.Conn, error) {
+func dial(ctx context.Context, t Target, opts *Options, sent *atomic.Int64) (*sshclient.Conn, error) {
 	return sshclient.Dial(ctx, t.route(), &sshclient.Options{
-		User: opts.User, Auth: opts.Auth, HostKeys: opts.HostKeys, Timeout: opts.HostTimeout,
+		User: opts.User, Auth: opts.Auth, HostKeys: opts.HostKeys, Timeout: opts.HostTimeout, Sent: sent,
 	})
 }
 

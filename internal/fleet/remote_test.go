@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/golive-sh/golive/internal/sshclient"
@@ -29,11 +28,19 @@ type remoteLab struct {
 
 func newRemoteLab(t *testing.T) *remoteLab {
 	t.Helper()
+	return newRemoteLabWith(t, sshdtest.Options{})
+}
+
+// newRemoteLabWith is newRemoteLab with the server shaped by so (its
+// authorized key is added).
+func newRemoteLabWith(t *testing.T, so sshdtest.Options) *remoteLab {
+	t.Helper()
 	sshdtest.Need(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	key := sshdtest.NewKey(t, dir, "id")
-	s := sshdtest.Start(t, sshdtest.Options{AuthorizedKeys: []ssh.PublicKey{key.Public}})
+	so.AuthorizedKeys = append(so.AuthorizedKeys, key.Public)
+	s := sshdtest.Start(t, so)
 	kh := filepath.Join(dir, "known_hosts")
 	os.WriteFile(kh, []byte(knownhosts.Line([]string{s.Addr}, s.HostKey.Public)+"\n"), 0o600)
 	opts := testOptions(t)
@@ -173,7 +180,7 @@ func TestCleanupFindsADirWhosePathNeverCameBack(t *testing.T) {
 	os.WriteFile(filepath.Join(made, "golive"), []byte("x"), 0o700)
 	other := filepath.Join(l.server.Tmp, "golive.ABCD2346") // another run's
 	os.Mkdir(other, 0o700)
-	c, err := dial(context.Background(), tgt, &l.opts)
+	c, err := dial(context.Background(), tgt, &l.opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

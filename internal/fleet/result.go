@@ -36,6 +36,12 @@ type HostResult struct {
 	// Stderr is the remote golive's standard error, clipped.
 	Stderr   string
 	Duration time.Duration
+	// Cache says how the host got its binary: CacheHit, CacheStored,
+	// CacheTemp or CacheOff; empty when it got no binary.
+	Cache string
+	// BytesSent counts what was written to the host's connection (ssh
+	// framing included), cleanup too.
+	BytesSent int64
 }
 
 // maxShown bounds text from the remote side in a message.

@@ -64,6 +64,12 @@ func TableWith(w io.Writer, f *Fleet, o TableOptions) error {
 			writeWrapped(&b, fmt.Sprintf("  … %s on some host (see the JSON fleet report)", textfmt.Count(more, "more check fails or warns", "more checks fail or warn")), "    ", width)
 		}
 	}
+	if len(f.Findings) > 0 {
+		b.WriteString("\nfleet findings:\n")
+		for _, fd := range f.Findings {
+			writeWrapped(&b, fmt.Sprintf("  %s: %s", cell(fd.ID), cell(fd.Message)), "    ", width)
+		}
+	}
 	var unchecked []Host
 	for _, h := range f.Hosts {
 		if h.State == StateUnchecked {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -19,6 +20,9 @@ type Options struct {
 	// Timeout is the deadline the caller's context carries for the host;
 	// Dial names it when it is reached and adds none of its own.
 	Timeout time.Duration
+	// Sent, when set, counts every byte written to the host's first hop
+	// (the TCP connection: ssh framing, handshake and uploads included).
+	Sent *atomic.Int64
 }
 
 // Reason says why a connection failed.
@@ -118,6 +122,9 @@ func dialHop(ctx context.Context, via *ssh.Client, h Hop, opts *Options) (*ssh.C
 		}
 		return nil, &DialError{Unreachable, fmt.Sprintf("connect %s: %v", h.Addr(), unwrapOp(err))}
 	}
+	if via == nil && opts.Sent != nil {
+		conn = &countingConn{Conn: conn, sent: opts.Sent}
+	}
 	// The handshake has no context of its own: a server that accepts and
 	// never speaks would hold it forever.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -168,4 +175,16 @@ func unwrapOp(err error) error {
 		return oe.Err
 	}
 	return err
+}
+
+// countingConn counts the bytes written to a connection.
+type countingConn struct {
+	net.Conn
+	sent *atomic.Int64
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.sent.Add(int64(n))
+	return n, err
 }

@@ -63,3 +63,36 @@ func (s *Silent) MaxOpen() (maxOpen, total int) {
 	defer s.mu.Unlock()
 	return s.maxOpen, s.total
 }
+
+// StartStalling listens until the test ends, and on each connection sends
+// an SSH banner and then nothing: a host whose sshd hangs after the TCP
+// handshake and version exchange (an overloaded or wedged server).
+func StartStalling(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := c.Write([]byte("SSH-2.0-OpenSSH_9.2 stalled\r\n")); err != nil {
+					return
+				}
+				buf := make([]byte, 4096)
+				for { // read until the client hangs up
+					if _, err := c.Read(buf); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() { l.Close() })
+	return l.Addr().String()
+}

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,6 +108,18 @@ type Options struct {
 	// AllowTCPForwarding lets clients open connections through the
 	// server: a jump host (ProxyJump). Off unless set.
 	AllowTCPForwarding bool
+	// Env are extra NAME=value variables of the sessions (SetEnv), over
+	// the defaults (TMPDIR, XDG_CACHE_HOME); a value must hold no space.
+	Env []string
+	// Config are extra sshd_config lines (ForceCommand...).
+	Config []string
+	// MachineID is the /etc/machine-id the server's sessions see; empty
+	// for a random one, so each test server is a machine of its own (as
+	// hosts are), and two given the same are clones.
+	MachineID string
+	// FileSizeLimit, when positive, is the RLIMIT_FSIZE (bytes) of the
+	// server and its sessions: a host whose disk fills on upload.
+	FileSizeLimit int64
 }
 
 // Server is a running sshd.
@@ -119,8 +132,19 @@ type Server struct {
 	// its fan-out temp dirs apart from the machine's /tmp and from the
 	// other hosts', so a test can prove its own were removed.
 	Tmp string
-	log *syncBuffer
+	// Cache is the $XDG_CACHE_HOME of its sessions: fleet check's binary
+	// cache lands in Cache/golive, inside the test's temp dir, never in
+	// the machine's /root/.cache.
+	Cache string
+	// MachineID is the /etc/machine-id its sessions see.
+	MachineID string
+	log       *syncBuffer
+	cmd       *exec.Cmd
 }
+
+// PID is the process ID of the server's namespace leader (unshare, whose
+// child sshd and sessions are its descendants).
+func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // KnownHostsLine is the known_hosts line that trusts this server.
 func (s *Server) KnownHostsLine() string {
@@ -135,6 +159,30 @@ func (s *Server) Home(u User) string { return filepath.Join(s.Dir, "home", u.Nam
 
 // Start runs sshd until the test ends.
 func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	s, exited := launch(t, o)
+	s.waitReady(t, exited)
+	return s
+}
+
+// StartMany runs n servers, options(i) shaping the i-th, all launched
+// before any is waited for: a hundred start in about the time of a few.
+func StartMany(t testing.TB, n int, options func(i int) Options) []*Server {
+	t.Helper()
+	servers := make([]*Server, n)
+	exited := make([]<-chan struct{}, n)
+	for i := range n {
+		servers[i], exited[i] = launch(t, options(i))
+	}
+	for i, s := range servers {
+		s.waitReady(t, exited[i])
+	}
+	return servers
+}
+
+// launch starts sshd and stops it when the test ends; the channel closes
+// when it exits.
+func launch(t testing.TB, o Options) (*Server, <-chan struct{}) {
 	t.Helper()
 	Need(t)
 	dir, err := os.MkdirTemp("", "golive-sshd")
@@ -166,6 +214,23 @@ func Start(t testing.TB, o Options) *Server {
 	if err := os.Chmod(s.Tmp, 0o1777); err != nil { // umask
 		t.Fatal(err)
 	}
+	s.Cache = filepath.Join(dir, "cache")
+	if err := os.Mkdir(s.Cache, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(s.Cache, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	// sshd keeps the first SetEnv line only: every variable goes on one.
+	// HOME is the server's own dir: root's sessions then neither read
+	// this machine's /root dotfiles (bash sources ~/.bashrc for ssh
+	// commands, and a slow one costs seconds a session) nor write there.
+	env := []string{"TMPDIR=" + s.Tmp, "XDG_CACHE_HOME=" + s.Cache, "HOME=" + s.Dir}
+	for _, e := range o.Env {
+		name, _, _ := strings.Cut(e, "=")
+		env = slices.DeleteFunc(env, func(d string) bool { return strings.HasPrefix(d, name+"=") })
+		env = append(env, e)
+	}
 	forwarding := "no"
 	if o.AllowTCPForwarding {
 		forwarding = "yes"
@@ -184,8 +249,9 @@ func Start(t testing.TB, o Options) *Server {
 		"KbdInteractiveAuthentication no",
 		"PermitRootLogin prohibit-password",
 		"LogLevel VERBOSE",
-		"SetEnv TMPDIR=" + s.Tmp,
+		"SetEnv " + strings.Join(env, " "),
 		"AllowTcpForwarding " + forwarding,
+		strings.Join(o.Config, "\n"),
 		"",
 	}, "\n"), 0o644)
 
@@ -199,8 +265,12 @@ mkdir -m 0755 /run/sshd
 cfg=$1; shift
 while [ $# -gt 1 ]; do mount --bind "$1" "$2"; shift 2; done
 exec ` + Sshd + ` -D -e -f "$cfg"`
-	args := append([]string{"--mount", "--propagation", "private", "sh", "-c", script, "sh", cfg}, binds...)
-	cmd := exec.Command("unshare", args...)
+	args := append([]string{"unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", cfg}, binds...)
+	if o.FileSizeLimit > 0 {
+		args = append([]string{"prlimit", fmt.Sprintf("--fsize=%d:%d", o.FileSizeLimit, o.FileSizeLimit), "--"}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	s.cmd = cmd
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
@@ -217,15 +287,20 @@ exec ` + Sshd + ` -D -e -f "$cfg"`
 			<-exited
 		}
 	})
-	s.waitReady(t, exited)
-	return s
+	return s, exited
 }
 
 // overlays writes the copies of the account files (and sudoers) and
 // returns source/target pairs to bind-mount.
 func (s *Server) overlays(t testing.TB, o Options) []string {
 	t.Helper()
-	var binds []string
+	s.MachineID = o.MachineID
+	if s.MachineID == "" {
+		s.MachineID = randomMachineID(t)
+	}
+	midPath := filepath.Join(s.Dir, "etc", "machine-id")
+	write(t, midPath, s.MachineID+"\n", 0o444)
+	binds := []string{midPath, "/etc/machine-id"}
 	if len(o.Users) > 0 {
 		add := map[string]func(User) string{
 			"passwd": func(u User) string {
@@ -348,4 +423,15 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// randomMachineID is 32 lower-case hex digits, as systemd-machine-id-setup
+// writes.
+func randomMachineID(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", b)
 }
