@@ -104,14 +104,17 @@ func liveRules(k *host.NftRuleset, t *nftables.Table, r *nftables.Rule) []rule {
 			if e.SourceRegister {
 				continue
 			}
-			if e.Key == expr.CtKeySTATE {
+			switch e.Key {
+			case expr.CtKeySTATE:
 				lr.regs[e.Register] = reg{what: "ctstate", desc: "ct state"}
-			} else {
+			case expr.CtKeySTATUS:
+				lr.regs[e.Register] = reg{what: "ctstatus", desc: "ct status"}
+			default:
 				lr.regs[e.Register] = reg{what: "other", desc: "ct expression"}
 			}
 		case *expr.Bitwise:
 			src := lr.regs[e.SourceRegister]
-			if src.what == "ctstate" && isZero(e.Xor) {
+			if (src.what == "ctstate" || src.what == "ctstatus") && isZero(e.Xor) {
 				src.mask = e.Mask
 			} else {
 				src = reg{what: "other", desc: src.desc + " (masked)"}
@@ -137,7 +140,7 @@ func liveRules(k *host.NftRuleset, t *nftables.Table, r *nftables.Rule) []rule {
 		default:
 			// fib, socket, quota, xt matches, nat, ...: golive cannot say
 			// what they do for "any client".
-			lr.add(match{field: fieldOther, text: strings.TrimPrefix(fmt.Sprintf("%T", e), "*expr.")})
+			lr.add(match{field: fieldOther, text: otherText(e)})
 		}
 	}
 	return lr.finish(out)
@@ -208,6 +211,15 @@ func (lr *liveRule) cmp(e *expr.Cmp) {
 			return
 		}
 		lr.add(match{field: fieldOther, text: r.desc + " comparison"})
+		return
+	}
+	if r.what == "ctstatus" {
+		// ct status & BITS != 0: a new direct connection has none.
+		if len(r.mask) > 0 && isZero(e.Data) && neg {
+			lr.add(match{field: fieldNever, text: "ct status"})
+		} else if !(len(r.mask) > 0 && isZero(e.Data)) {
+			lr.add(match{field: fieldOther, text: "ct status"})
+		}
 		return
 	}
 	m, ok := lr.valueMatch(r, e.Data)
@@ -467,4 +479,17 @@ func verdictAttr(b []byte) (*expr.Verdict, bool) {
 		b = b[min(len(b), (n+3)&^3):]
 	}
 	return v, code
+}
+
+// otherText names an expression golive does not evaluate; iptables-nft's
+// compatibility expressions say so ("xt "), which the check reports as
+// unjudged rather than as depending on the client.
+func otherText(e expr.Any) string {
+	switch e := e.(type) {
+	case *expr.Match:
+		return "xt match " + e.Name
+	case *expr.Target:
+		return "xt target " + e.Name
+	}
+	return strings.TrimPrefix(fmt.Sprintf("%T", e), "*expr.")
 }

@@ -210,6 +210,18 @@ func (rp *ruleParser) parse() ([]rule, error) {
 				rp.i += 2 // ct mark set X: a statement
 				continue
 			}
+			if key == "status" {
+				// A connection made straight to the host's address has no
+				// NAT, expectation or confirmed status bits when it is new.
+				m, err := rp.value(fieldOther)
+				if err != nil {
+					return nil, err
+				}
+				if !m.neg {
+					rp.add(match{field: fieldNever, text: rp.text(start)})
+				}
+				continue
+			}
 			if _, err := rp.value(fieldOther); err != nil {
 				return nil, err
 			}
