@@ -384,6 +384,11 @@ func portText(p fwPort) string {
 // port: the zones that name interfaces (those interfaces, or the ones the
 // profile names), and the default zone for every other interface.
 func (fw *firewalld) judge(h *host.Host, port uint16, proto string, ifaces []string) (portVerdict, string) {
+	return fw.judgeFamilies(h, port, proto, ifaces, []bool{false, true})
+}
+
+// judgeFamilies is judge for the address families listed (v6 true).
+func (fw *firewalld) judgeFamilies(h *host.Host, port uint16, proto string, ifaces []string, families []bool) (portVerdict, string) {
 	if len(fw.errs) > 0 && len(fw.zones) == 0 {
 		return portVerdict{state: stateUnknown, problems: fw.errs}, ""
 	}
@@ -422,7 +427,7 @@ func (fw *firewalld) judge(h *host.Host, port uint16, proto string, ifaces []str
 			parts = append(parts, portVerdict{state: stateUnknown, problems: []string{fmt.Sprintf("zone %q is not defined (no %s/zones/%s.xml or %s/zones/%s.xml)", zn, firewalldEtc, zn, firewalldUsrLib, zn)}})
 			continue
 		}
-		for _, v6 := range []bool{false, true} {
+		for _, v6 := range families {
 			parts = append(parts, fw.zoneVerdict(h, z, port, proto, v6))
 		}
 	}
@@ -431,7 +436,7 @@ func (fw *firewalld) judge(h *host.Host, port uint16, proto string, ifaces []str
 	// where such a zone opens the port, some clients get in.
 	for _, n := range names {
 		if z := fw.zones[n]; len(z.sources) > 0 {
-			if sv := fw.zoneVerdict(h, z, port, proto, false); sv.state == stateOpen {
+			if sv := fw.zoneVerdict(h, z, port, proto, families[0]); sv.state == stateOpen {
 				v.depends = append(v.depends, fmt.Sprintf("zone %s takes clients from %s: %s", n, strings.Join(z.sources, ", "), sv.by))
 				if v.state == stateClosed {
 					v.state = statePartial

@@ -293,17 +293,7 @@ func (lr *liveRule) valueMatch(r reg, data []byte) (match, bool) {
 		if len(data) != 4 || !isZero(data) || len(r.mask) != 4 {
 			return match{}, false
 		}
-		bits := binary.NativeEndian.Uint32(r.mask)
-		var names []string
-		for _, s := range []struct {
-			bit  uint32
-			name string
-		}{{expr.CtStateBitINVALID, "invalid"}, {expr.CtStateBitESTABLISHED, "established"}, {expr.CtStateBitRELATED, "related"},
-			{expr.CtStateBitNEW, "new"}, {expr.CtStateBitUNTRACKED, "untracked"}} {
-			if bits&s.bit != 0 {
-				names = append(names, s.name)
-			}
-		}
+		names := ctStateNames(binary.NativeEndian.Uint32(r.mask))
 		return match{field: fieldCtState, names: names, text: "ct state " + strings.Join(names, ",")}, true
 	case "pkttype":
 		return match{text: "meta pkttype"}, true
@@ -340,6 +330,19 @@ func (lr *liveRule) rangeMatch(e *expr.Range) {
 func (lr *liveRule) lookup(e *expr.Lookup, out *rule) bool {
 	r := lr.regs[e.SourceRegister]
 	s, ok := lr.k.Sets[host.NftSetKey{Family: lr.table.Family, Table: lr.table.Name, Set: e.SetName}]
+	if ok && r.what == "ctstate" && len(r.mask) == 0 && !s.Set.IsMap && !s.Set.Dynamic {
+		// ct state { established, related }: a set of state bits.
+		m := match{field: fieldCtState, neg: e.Invert, text: "ct state @" + e.SetName}
+		for _, el := range s.Elements {
+			if len(el.Key) != 4 {
+				lr.add(match{field: fieldOther, neg: e.Invert, text: m.text})
+				return true
+			}
+			m.names = append(m.names, ctStateNames(binary.NativeEndian.Uint32(el.Key))...)
+		}
+		lr.add(m)
+		return true
+	}
 	if !ok || s.Set.Dynamic || s.Set.HasTimeout || (r.what != "dport" && r.what != "l4proto" && r.what != "iifname") {
 		lr.add(match{field: fieldOther, neg: e.Invert, text: r.desc + " @" + e.SetName})
 		return true
@@ -492,4 +495,19 @@ func otherText(e expr.Any) string {
 		return "xt target " + e.Name
 	}
 	return strings.TrimPrefix(fmt.Sprintf("%T", e), "*expr.")
+}
+
+// ctStateNames names the conntrack state bits set in bits.
+func ctStateNames(bits uint32) []string {
+	var names []string
+	for _, s := range []struct {
+		bit  uint32
+		name string
+	}{{expr.CtStateBitINVALID, "invalid"}, {expr.CtStateBitESTABLISHED, "established"}, {expr.CtStateBitRELATED, "related"},
+		{expr.CtStateBitNEW, "new"}, {expr.CtStateBitUNTRACKED, "untracked"}} {
+		if bits&s.bit != 0 {
+			names = append(names, s.name)
+		}
+	}
+	return names
 }
