@@ -146,7 +146,15 @@ func (b *bootState) judge(h *host.Host, t target) (portVerdict, string) {
 			v.by = prefixed("firewalld: ", v.by)
 			parts, zone = append(parts, v), z
 		case "ufw":
-			v := combine([]portVerdict{b.ufw.judge(t.port, t.proto, false, t.ifaces), b.ufw.judge(t.port, t.proto, true, t.ifaces)})
+			var paths []portVerdict
+			for _, i := range orUnknown(t.ifaces) {
+				var one []string
+				if i != "" {
+					one = []string{i}
+				}
+				paths = append(paths, b.ufw.judge(t.port, t.proto, false, one), b.ufw.judge(t.port, t.proto, true, one))
+			}
+			v := combine(paths)
 			v.problems = append(v.problems, b.ufw.errs...)
 			v.by = prefixed("ufw: ", v.by)
 			parts = append(parts, v)
@@ -173,11 +181,8 @@ func (b *bootState) judge(h *host.Host, t target) (portVerdict, string) {
 // evaluatePaths judges a ruleset for both address families and every
 // interface clients may arrive on ("" when golive does not know them).
 func evaluatePaths(rs *ruleset, t target, ifaces []string) portVerdict {
-	if len(ifaces) == 0 {
-		ifaces = []string{""}
-	}
 	var parts []portVerdict
-	for _, i := range ifaces {
+	for _, i := range orUnknown(ifaces) {
 		for _, v6 := range []bool{false, true} {
 			o := rs.evaluate(packet{v6: v6, proto: t.proto, port: t.port, iif: i})
 			v := fromOutcome(o)
@@ -215,4 +220,13 @@ func prefixed(p, s string) string {
 		return ""
 	}
 	return p + s
+}
+
+// orUnknown is the interfaces to judge: "" stands for one golive does not
+// know.
+func orUnknown(ifaces []string) []string {
+	if len(ifaces) == 0 {
+		return []string{""}
+	}
+	return ifaces
 }

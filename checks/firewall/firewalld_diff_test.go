@@ -207,7 +207,7 @@ func (fl *firewalldLab) apply(t *testing.T, c fwCase) error {
 // netlink), must agree with the packet wherever golive does not say the
 // answer depends on the client.
 func TestFirewalldVerdictsMatchRealFirewalld(t *testing.T) {
-	cases := 24
+	cases := 16
 	if testing.Short() {
 		cases = 6
 	}

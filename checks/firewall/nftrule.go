@@ -3,6 +3,7 @@ package firewall
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,6 +34,9 @@ func (p *nftParser) rules(file, table string, ts []token, line int) []rule {
 
 // expand replaces $NAME with its define, inside sets without its braces.
 func (p *nftParser) expand(ts []token) []token {
+	if len(p.defines) == 0 || !slices.ContainsFunc(ts, func(t token) bool { return strings.HasPrefix(t.text, "$") }) {
+		return ts
+	}
 	for range 8 {
 		var out []token
 		changed := false
@@ -308,7 +312,10 @@ func isStatementWord(w string) bool {
 	return false
 }
 
-func (rp *ruleParser) text(start int) string { return words(rp.ts[start:rp.i]) }
+func (rp *ruleParser) text(start int) string {
+	rp.i = min(rp.i, len(rp.ts))
+	return words(rp.ts[min(start, rp.i):rp.i])
+}
 
 // metaKey reads a meta expression's key and value.
 func (rp *ruleParser) metaKey(start int, key string) error {
@@ -404,6 +411,9 @@ func (rp *ruleParser) value(f field) (match, error) {
 	switch {
 	case t.kind == tokLBrace:
 		end := closing(rp.ts, rp.i)
+		if end < 0 {
+			return match{}, errUnknown
+		}
 		var cur strings.Builder
 		for _, e := range rp.ts[rp.i+1 : end] {
 			switch e.kind {
@@ -490,6 +500,9 @@ func (rp *ruleParser) vmapValue() error {
 		return errUnknown
 	}
 	end := closing(rp.ts, rp.i)
+	if end < 0 {
+		return errUnknown
+	}
 	var cur []string
 	flush := func() error {
 		if len(cur) == 0 {

@@ -407,6 +407,7 @@ func priority(ts []token) (int, int, error) {
 // all the kernel will hold.
 func (p *nftParser) setSpec(key string, ts []token) {
 	set := &nftSet{constant: true}
+	defer func() { p.sets[key] = set }()
 	for i := 0; i < len(ts); i++ {
 		switch ts[i].text {
 		case "flags":
@@ -424,15 +425,18 @@ func (p *nftParser) setSpec(key string, ts []token) {
 			}
 			if j < len(ts) && ts[j].kind == tokLBrace {
 				end := closing(ts, j)
+				if end < 0 {
+					set.constant = false // unreadable: judged "depends"
+					return
+				}
 				set.elems = ts[j+1 : end]
 				i = end
 			}
 		}
 	}
-	p.sets[key] = set
 }
 
-// closing returns the index of the brace closing the one at i.
+// closing returns the index of the brace closing the one at i, or -1.
 func closing(ts []token, i int) int {
 	depth := 0
 	for j := i; j < len(ts); j++ {
@@ -446,5 +450,5 @@ func closing(ts []token, i int) int {
 			}
 		}
 	}
-	return len(ts) - 1
+	return -1 // unbalanced
 }

@@ -240,9 +240,10 @@ func (rs *ruleset) evaluate(p packet) outcome {
 	})
 	out := outcome{accepted: true}
 	var pendingAccepts []string
+	steps := 0
 	for _, c := range bases {
 		out.chains = append(out.chains, c.id())
-		e := &evaluation{rs: rs, p: p}
+		e := &evaluation{rs: rs, p: p, steps: &steps}
 		v, by := e.run(c, 0)
 		if v == vContinue || v == vReturn {
 			v, by = c.policy, fmt.Sprintf("the policy of chain %s (%s)", c.id(), c.where)
@@ -272,7 +273,12 @@ type evaluation struct {
 	rs                         *ruleset
 	p                          packet
 	acceptDepends, dropDepends []string
+	steps                      *int // rules visited, shared with sub-evaluations
 }
+
+// maxSteps bounds one probe's work: a hostile ruleset of jumps that
+// depend on the client could otherwise branch exponentially.
+const maxSteps = 1 << 20
 
 // run runs chain c; it returns vContinue when the chain ran to its end (or
 // a return), else the terminal verdict and where it was reached.
@@ -281,6 +287,9 @@ func (e *evaluation) run(c *chain, depth int) (verdict, string) {
 		return vUnknown, "more than 16 nested jumps at chain " + c.id()
 	}
 	for i := range c.rules {
+		if *e.steps++; *e.steps > maxSteps {
+			return vUnknown, "more than a million rule visits (a ruleset of jumps golive does not follow further)"
+		}
 		r := &c.rules[i]
 		ans := yes
 		for _, m := range r.matches {
@@ -337,7 +346,7 @@ func (e *evaluation) noteDepends(r *rule, c *chain, depth int) {
 		// What the jumped-to chain does to those clients: follow it with a
 		// separate evaluation, keeping only what it says depends.
 		if t, ok := e.rs.chains[c.family+" "+c.table+" "+r.target]; ok && depth < maxDepth {
-			sub := &evaluation{rs: e.rs, p: e.p}
+			sub := &evaluation{rs: e.rs, p: e.p, steps: e.steps}
 			v, _ := sub.run(t, depth+1)
 			switch v {
 			case vAccept:

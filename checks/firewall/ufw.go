@@ -145,6 +145,9 @@ func (st *ufwState) judge(port uint16, proto string, v6 bool, ifaces []string) p
 		if t.ports != nil && !inRanges(t.ports, port) {
 			continue
 		}
+		if iface, ok := strings.CutPrefix(t.direction, "in_"); ok && len(ifaces) == 1 && ifaces[0] != iface {
+			continue // a rule of another interface than the clients'
+		}
 		cond := t.condition(ifaces)
 		where := fmt.Sprintf("%s:%d (%s)", t.file, t.line, t.text)
 		switch {
@@ -191,14 +194,8 @@ func (t ufwTuple) condition(ifaces []string) string {
 	if t.dst != "0.0.0.0/0" && t.dst != "::/0" && t.dst != "any" {
 		c = append(c, "connections to "+t.dst)
 	}
-	if iface, ok := strings.CutPrefix(t.direction, "in_"); ok {
-		named := len(ifaces) > 0
-		for _, i := range ifaces {
-			named = named && i == iface
-		}
-		if !named {
-			c = append(c, "interface "+iface)
-		}
+	if iface, ok := strings.CutPrefix(t.direction, "in_"); ok && len(ifaces) != 1 {
+		c = append(c, "interface "+iface)
 	}
 	return strings.Join(c, ", ")
 }
