@@ -80,11 +80,11 @@ type xmlRich struct {
 	Drop        *struct{} `xml:"drop"`
 }
 type xmlZone struct {
-	XMLName   xml.Name  `xml:"zone"`
-	Target    string    `xml:"target,attr"`
-	Service   []xmlName `xml:"service"`
-	Port      []xmlPort `xml:"port"`
-	Protocol  []struct {
+	XMLName  xml.Name  `xml:"zone"`
+	Target   string    `xml:"target,attr"`
+	Service  []xmlName `xml:"service"`
+	Port     []xmlPort `xml:"port"`
+	Protocol []struct {
 		Value string `xml:"value,attr"`
 	} `xml:"protocol"`
 	Rule      []xmlRich `xml:"rule"`

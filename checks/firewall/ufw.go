@@ -180,7 +180,9 @@ func (st *ufwState) judge(port uint16, proto string, v6 bool, ifaces []string) p
 	return v
 }
 
-func (t ufwTuple) directionIn() bool { return t.direction == "in" || strings.HasPrefix(t.direction, "in_") }
+func (t ufwTuple) directionIn() bool {
+	return t.direction == "in" || strings.HasPrefix(t.direction, "in_")
+}
 
 // condition says what limits the tuple to some clients, or "".
 func (t ufwTuple) condition(ifaces []string) string {
