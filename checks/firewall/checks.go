@@ -128,6 +128,10 @@ func (c *portCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	switch {
 	case live.state == stateUnknown:
 		res.Status = statusOf(boot.state)
+	case len(b.enabled) == 0 && len(b.unread) == 0 && live.state == stateClosed:
+		res.Status = engine.Fail
+		res.Message = "the loaded ruleset drops it, and no firewall service loads rules at boot: something else loaded them " +
+			"(docker, kube-proxy, a script, nft by hand); " + res.Message
 	case boot.state == stateOpen && live.state == stateClosed:
 		res.Status = engine.Fail
 		res.Message = "the configuration opens the port but the loaded ruleset does not (not reloaded since): " + res.Message

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	mathbits "math/bits"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -68,8 +70,9 @@ func familyName(f nftables.TableFamily) string {
 // reg is what a register holds while a rule runs.
 type reg struct {
 	what string // l4proto, nfproto, iif, iifname, dport, ctstate, other
-	mask []byte // ct state after a bitwise
+	mask []byte // ct state after a bitwise, an address prefix
 	desc string
+	size int // addr: 4 or 6
 }
 
 type liveRule struct {
@@ -114,7 +117,7 @@ func liveRules(k *host.NftRuleset, t *nftables.Table, r *nftables.Rule) []rule {
 			}
 		case *expr.Bitwise:
 			src := lr.regs[e.SourceRegister]
-			if (src.what == "ctstate" || src.what == "ctstatus") && isZero(e.Xor) {
+			if (src.what == "ctstate" || src.what == "ctstatus" || src.what == "addr") && isZero(e.Xor) {
 				src.mask = e.Mask
 			} else {
 				src = reg{what: "other", desc: src.desc + " (masked)"}
@@ -183,7 +186,44 @@ func (lr *liveRule) payloadReg(e *expr.Payload) reg {
 	case e.Base == expr.PayloadBaseNetworkHeader && e.Len == 1 && (e.Offset == 9 && lr.v6 == 4 || e.Offset == 6 && lr.v6 == 6):
 		return reg{what: "l4proto", desc: "ip protocol"}
 	}
+	if e.Base == expr.PayloadBaseNetworkHeader {
+		// A prefix on a byte boundary loads only its bytes (ip saddr
+		// 10.0.0.0/8 loads one).
+		switch {
+		case lr.v6 == 4 && e.Len <= 4 && e.Offset == 12, lr.v6 == 6 && e.Len <= 16 && e.Offset == 8:
+			return reg{what: "addr", desc: map[int]string{4: "ip", 6: "ip6"}[lr.v6] + " saddr", size: lr.v6}
+		case lr.v6 == 4 && e.Len <= 4 && e.Offset == 16, lr.v6 == 6 && e.Len <= 16 && e.Offset == 24:
+			return reg{what: "addr", desc: map[int]string{4: "ip", 6: "ip6"}[lr.v6] + " daddr", size: lr.v6}
+		}
+	}
+	if e.Base == expr.PayloadBaseTransportHeader && e.Offset == 0 && e.Len == 2 {
+		return reg{what: "other", desc: "th sport"}
+	}
 	return reg{what: "other", desc: fmt.Sprintf("payload base %d offset %d", e.Base, e.Offset)}
+}
+
+// addrText renders an address comparison: the value, with the prefix a
+// preceding bitwise mask kept.
+func addrText(r reg, data []byte) string {
+	full := map[int]int{4: 4, 6: 16}[r.size]
+	if len(data) > full {
+		return r.desc
+	}
+	bits := len(data) * 8
+	if len(r.mask) == len(data) {
+		bits = 0
+		for _, b := range r.mask {
+			bits += mathbits.OnesCount8(b)
+		}
+	}
+	ip, ok := netip.AddrFromSlice(append(slices.Clone(data), make([]byte, full-len(data))...))
+	if !ok {
+		return r.desc
+	}
+	if bits == full*8 {
+		return r.desc + " " + ip.String()
+	}
+	return r.desc + " " + netip.PrefixFrom(ip, bits).String()
 }
 
 func isZero(b []byte) bool { return !slices.ContainsFunc(b, func(c byte) bool { return c != 0 }) }
@@ -220,6 +260,14 @@ func (lr *liveRule) cmp(e *expr.Cmp) {
 		} else if !(len(r.mask) > 0 && isZero(e.Data)) {
 			lr.add(match{field: fieldOther, text: "ct status"})
 		}
+		return
+	}
+	if r.what == "addr" {
+		text := addrText(r, e.Data)
+		if neg {
+			text = strings.Replace(text, " ", " != ", 2)
+		}
+		lr.add(match{field: fieldOther, text: text})
 		return
 	}
 	m, ok := lr.valueMatch(r, e.Data)
