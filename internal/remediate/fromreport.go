@@ -60,6 +60,9 @@ var reportRules = map[string]reportRule{
 		Programs: map[string][]string{"systemctl": {"restart", "enable"}}},
 	"harden": {Files: append([]string{"/etc/audit/rules.d/golive-*.rules", "/etc/systemd/coredump.conf.d/90-golive.conf"}, goliveUnitDropIns...),
 		Programs: map[string][]string{"systemctl": systemctl, "augenrules": {"--load"}}},
+	// The firewall family opens a port the way the host's firewall is
+	// managed; nftables files are never edited (a manual step).
+	"firewall": {Programs: map[string][]string{"firewall-cmd": {"--permanent", "--reload"}, "ufw": {"allow", "reload"}, "nft": {"insert"}}},
 	"cabundle": cabundleRule,
 	"tls":      cabundleRule,
 	// The file family changes modes and owners of the paths a profile

@@ -1,0 +1,78 @@
+package firewall
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/golive-sh/golive/internal/engine"
+	"github.com/golive-sh/golive/internal/host"
+	"github.com/golive-sh/golive/internal/profile/profiletest"
+)
+
+// TestLiveCheckHelper is not a test: TestLiveVerdictsInANamespace runs
+// this test binary again inside the lab's network namespace (and a mount
+// namespace whose /etc/systemd/system, /etc/firewalld and /etc/ufw are
+// empty), where it runs the family's checks on the live host and prints
+// the results.
+func TestLiveCheckHelper(t *testing.T) {
+	if os.Getenv("GOLIVE_FIREWALL_HELPER") == "" {
+		t.Skip("helper process of TestLiveVerdictsInANamespace")
+	}
+	h, err := host.New("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := profiletest.Detected(t, h, "extends: linux\nservice:\n  ports:\n    - {port: 22}\n    - {port: 8080}\n    - {port: 53, proto: udp}\nfirewall:\n  interfaces: [gl0]\n")
+	checks, err := build(p.Section(kind), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
+	if err := json.NewEncoder(os.Stdout).Encode(out.Results); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The whole check on a running host: a ruleset loaded by hand in the
+// lab's namespace, no firewall service enabled at boot. The loaded rules
+// decide, and the message says nothing loads them at boot.
+func TestLiveVerdictsInANamespace(t *testing.T) {
+	l := newLab(t, probePorts)
+	if err := l.load("table inet filter {\n chain input {\n  type filter hook input priority filter; policy drop;\n" +
+		"  ct state established,related accept\n  iif lo accept\n  tcp dport 22 accept\n  udp dport 53 ip saddr 10.99.0.0/24 accept\n }\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	script := "mount -t tmpfs none /etc/systemd/system && mkdir -p /etc/firewalld /etc/ufw && mount -t tmpfs none /etc/firewalld && " +
+		"mount -t tmpfs none /etc/ufw && exec \"$0\" -test.run='^TestLiveCheckHelper$' -test.count=1"
+	cmd := exec.Command("nsenter", "--net=/proc/"+strconv.Itoa(l.server.Process.Pid)+"/ns/net",
+		"unshare", "--mount", "--propagation", "private", "sh", "-c", script, os.Args[0])
+	cmd.Env = append(os.Environ(), "GOLIVE_FIREWALL_HELPER=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	var results []engine.Result
+	line := string(out)
+	if i := strings.Index(line, "[{"); i >= 0 {
+		line = line[i:]
+		line = line[:strings.Index(line, "\n")]
+	}
+	if err := json.Unmarshal([]byte(line), &results); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := map[string]engine.Result{}
+	for _, r := range results {
+		got[r.ID] = r
+	}
+	expect(t, got["firewall/port:22/tcp"], engine.Pass, "loaded now: open")
+	expect(t, got["firewall/port:8080/tcp"], engine.Fail, "no firewall service loads rules at boot", "the policy of chain inet filter input")
+	expect(t, got["firewall/port:53/udp"], engine.Warn, "open to some clients only", "ip saddr 10.99.0.0/24")
+	if a := got["firewall/port:8080/tcp"].Remediation; a == nil || len(a.Actions) != 1 || !strings.Contains(a.Actions[0].Text, "docker, kube-proxy") {
+		t.Errorf("remediation %+v", a)
+	}
+}
