@@ -17,9 +17,6 @@ import (
 type bootState struct {
 	enabled []string // firewalld, ufw, nftables: in that order
 	how     map[string]string
-	// unread are enabled firewalls whose files golive does not read
-	// (iptables-services, netfilter-persistent): the verdict is unknown.
-	unread   []string
 	disabled []string // installed but not started at boot, for the message
 
 	fw      *firewalld
@@ -28,6 +25,11 @@ type bootState struct {
 	nftFile string
 	nftErr  error
 	nftSkip int // rules judged as text only
+
+	ipt      *ruleset // iptables-save files, both families
+	iptFiles []string
+	iptErr   error
+	iptSkip  int
 }
 
 type bootKey struct{}
@@ -79,16 +81,56 @@ func loadBoot(h *host.Host) *bootState {
 	} else if st != "" {
 		b.disabled = append(b.disabled, "nftables.service is "+st)
 	}
-	for _, u := range []struct{ unit, files string }{
-		{"iptables.service", "/etc/sysconfig/iptables"},
-		{"ip6tables.service", "/etc/sysconfig/ip6tables"},
-		{"netfilter-persistent.service", "/etc/iptables/rules.v4 and rules.v6"},
+	b.loadIptables(h)
+	return b
+}
+
+// loadIptables reads the iptables-save files the iptables services restore
+// at boot: RHEL's iptables-services and Debian's netfilter-persistent.
+func (b *bootState) loadIptables(h *host.Host) {
+	type file struct{ family, path string }
+	var files []file
+	var units []string
+	for _, u := range []struct {
+		unit  string
+		files []file
+	}{
+		{"iptables.service", []file{{"ip", "/etc/sysconfig/iptables"}}},
+		{"ip6tables.service", []file{{"ip6", "/etc/sysconfig/ip6tables"}}},
+		{"netfilter-persistent.service", []file{{"ip", "/etc/iptables/rules.v4"}, {"ip6", "/etc/iptables/rules.v6"}}},
 	} {
-		if st, _, _ := unitState(h, u.unit); st == "enabled" {
-			b.unread = append(b.unread, fmt.Sprintf("%s is enabled: golive does not read iptables-save files (%s)", u.unit, u.files))
+		st, links, _ := unitState(h, u.unit)
+		switch {
+		case st == "enabled":
+			units = append(units, u.unit+" is enabled ("+strings.Join(links, ", ")+")")
+			files = append(files, u.files...)
+		case st != "":
+			b.disabled = append(b.disabled, u.unit+" is "+st)
 		}
 	}
-	return b
+	if len(files) == 0 {
+		return
+	}
+	b.enabled = append(b.enabled, "iptables")
+	b.how["iptables"] = strings.Join(units, "; ")
+	b.ipt = newRuleset()
+	for _, f := range files {
+		data, err := h.ReadFileLimit(f.path, maxNftFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the service restores nothing: that family is unfiltered
+		}
+		if err != nil {
+			b.iptErr = err
+			return
+		}
+		b.iptFiles = append(b.iptFiles, f.path)
+		n, err := parseIptablesSave(b.ipt, f.family, f.path, data)
+		b.iptSkip += n
+		if err != nil {
+			b.iptErr = err
+			return
+		}
+	}
 }
 
 // nftablesFile is the file nftables.service loads: the -f argument of its
@@ -158,6 +200,15 @@ func (b *bootState) judge(h *host.Host, t target) (portVerdict, string) {
 			v.problems = append(v.problems, b.ufw.errs...)
 			v.by = prefixed("ufw: ", v.by)
 			parts = append(parts, v)
+		case "iptables":
+			if b.iptErr != nil {
+				parts = append(parts, portVerdict{state: stateUnknown, problems: []string{b.iptErr.Error()}, where: b.iptFiles})
+				continue
+			}
+			v := evaluatePaths(b.ipt, t, t.ifaces)
+			v.by = prefixed("iptables ("+strings.Join(b.iptFiles, ", ")+"): ", v.by)
+			v.where = append(v.where, b.iptFiles...)
+			parts = append(parts, v)
 		case "nftables":
 			if b.nftErr != nil {
 				parts = append(parts, portVerdict{state: stateUnknown, problems: []string{b.nftErr.Error()}, where: []string{b.nftFile}})
@@ -168,9 +219,6 @@ func (b *bootState) judge(h *host.Host, t target) (portVerdict, string) {
 			v.where = append(v.where, b.nftFile)
 			parts = append(parts, v)
 		}
-	}
-	for _, u := range b.unread {
-		parts = append(parts, portVerdict{state: stateUnknown, problems: []string{u}})
 	}
 	if len(parts) == 0 {
 		return portVerdict{state: stateOpen, by: "no host firewall starts at boot"}, ""

@@ -91,11 +91,11 @@ func (c *portCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if len(b.disabled) > 0 {
 		res.Details["not_at_boot"] = b.disabled
 	}
-	if b.nftSkip > 0 {
-		res.Details["nft_rules_not_understood"] = b.nftSkip
+	if b.nftSkip+b.iptSkip > 0 {
+		res.Details["rules_not_understood"] = b.nftSkip + b.iptSkip
 	}
 	bootText := describe(boot)
-	if len(b.enabled) == 0 && len(b.unread) == 0 {
+	if len(b.enabled) == 0 {
 		bootText = "no host firewall starts"
 		if len(b.disabled) > 0 {
 			bootText += " (" + strings.Join(b.disabled, "; ") + ")"
@@ -106,7 +106,7 @@ func (c *portCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if !h.Live() {
 		res.Status, res.Observed = statusOf(boot.state), boot.state.String()
 		res.Message = "at boot: " + bootText + "; under --root the loaded ruleset is not read (an image has none running)"
-		if boot.state == stateUnknown && len(b.enabled)+len(b.unread) > 0 && hasError(boot) {
+		if boot.state == stateUnknown && len(b.enabled) > 0 && hasError(boot) {
 			res.Status = engine.Error
 		}
 		res.Remediation = fixes(t, b, boot, portVerdict{state: stateUnknown}, zone)
@@ -128,7 +128,7 @@ func (c *portCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	switch {
 	case live.state == stateUnknown:
 		res.Status = statusOf(boot.state)
-	case len(b.enabled) == 0 && len(b.unread) == 0 && live.state == stateClosed:
+	case len(b.enabled) == 0 && live.state == stateClosed:
 		res.Status = engine.Fail
 		res.Message = "the loaded ruleset drops it, and no firewall service loads rules at boot: something else loaded them " +
 			"(docker, kube-proxy, a script, nft by hand); " + res.Message
@@ -221,6 +221,12 @@ func fixes(t target, b *bootState, boot, live portVerdict, zone string) *remedia
 			} else {
 				acts = append(acts, remediate.Run("load ufw's rules", "ufw", "reload"))
 			}
+		case "iptables":
+			managed = true
+			if bootClosed {
+				acts = append(acts, remediate.Tell(fmt.Sprintf("add `-A INPUT -p %s -m %s --dport %d -m conntrack --ctstate NEW -j ACCEPT` to %s before the rule or policy that drops it (%s), "+
+					"then restore it (systemctl restart %s) — golive does not edit iptables-save files", t.proto, t.proto, t.port, strings.Join(b.iptFiles, " and "), boot.by, iptablesUnit(b))))
+			}
 		case "nftables":
 			managed = true
 			if bootClosed {
@@ -235,11 +241,15 @@ func fixes(t target, b *bootState, boot, live portVerdict, zone string) *remedia
 		}
 	}
 	if !managed {
-		what := "the loaded ruleset drops it (" + live.by + ") but no firewall service loads rules at boot: find what loaded them (docker, kube-proxy, a script) and open the port there"
-		if len(b.unread) > 0 {
-			what = strings.Join(b.unread, "; ") + ": open the port in that file and reload it"
-		}
-		acts = append(acts, remediate.Tell(what))
+		acts = append(acts, remediate.Tell("the loaded ruleset drops it ("+live.by+") but no firewall service loads rules at boot: "+
+			"find what loaded them (docker, kube-proxy, a script) and open the port there"))
 	}
 	return &remediate.Plan{Summary: "open " + portProto + " in the host firewall", Actions: acts}
+}
+
+func iptablesUnit(b *bootState) string {
+	if strings.Contains(b.how["iptables"], "netfilter-persistent") {
+		return "netfilter-persistent"
+	}
+	return "iptables ip6tables"
 }

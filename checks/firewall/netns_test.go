@@ -69,9 +69,14 @@ func newLab(t *testing.T, ports []uint16) *lab {
 		}
 	}
 	sp, cp := l.server.Process.Pid, l.client.Process.Pid
-	l.sh(t, sp, "ip link set lo up && ip link add gl0 type veth peer name gl1 netns "+strconv.Itoa(cp)+
-		" && ip addr add 10.99.0.1/24 dev gl0 && ip addr add fd99::1/64 dev gl0 nodad && ip link set gl0 up")
-	l.sh(t, cp, "ip link set lo up && ip addr add 10.99.0.2/24 dev gl1 && ip addr add fd99::2/64 dev gl1 nodad && ip link set gl1 up")
+	// Permanent neighbour entries: a ruleset with a drop policy drops
+	// ICMPv6 neighbour discovery (and ARP is not IP), and the question is
+	// the port's, not whether the link resolves.
+	l.sh(t, sp, "ip link set lo up && ip link add gl0 address 02:00:00:00:99:01 type veth peer name gl1 address 02:00:00:00:99:02 netns "+strconv.Itoa(cp)+
+		" && ip addr add 10.99.0.1/24 dev gl0 && ip addr add fd99::1/64 dev gl0 nodad && ip link set gl0 up"+
+		" && ip neigh add 10.99.0.2 lladdr 02:00:00:00:99:02 dev gl0 nud permanent && ip -6 neigh add fd99::2 lladdr 02:00:00:00:99:02 dev gl0 nud permanent")
+	l.sh(t, cp, "ip link set lo up && ip addr add 10.99.0.2/24 dev gl1 && ip addr add fd99::2/64 dev gl1 nodad && ip link set gl1 up"+
+		" && ip neigh add 10.99.0.1 lladdr 02:00:00:00:99:01 dev gl1 nud permanent && ip -6 neigh add fd99::1 lladdr 02:00:00:00:99:01 dev gl1 nud permanent")
 	t.Cleanup(func() {
 		for _, c := range l.closers {
 			c()
@@ -90,6 +95,7 @@ func newLab(t *testing.T, ports []uint16) *lab {
 					if err != nil {
 						return
 					}
+					_, _ = c.Write([]byte("k"))
 					c.Close()
 				}
 			}()
@@ -176,14 +182,20 @@ func (l *lab) reaches(p packet, wait time.Duration) (bool, error) {
 	err := inNetns(l.client.Process.Pid, func() error {
 		target := net.JoinHostPort(addr, strconv.Itoa(int(p.port)))
 		if p.proto == "tcp" {
+			// Reachable means a client can use it: the handshake completes
+			// and the server's first byte comes back (the connection's
+			// later packets pass too, not only its SYN).
 			c, err := net.DialTimeout("tcp", target, wait)
 			if err == nil {
-				c.Close()
-				got = true
+				defer c.Close()
+				_ = c.SetReadDeadline(time.Now().Add(wait))
+				b := make([]byte, 1)
+				n, _ := c.Read(b)
+				got = n == 1
 				return nil
 			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ECONNRESET) ||
 				errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM) {
 				return nil
 			}

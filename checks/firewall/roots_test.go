@@ -194,3 +194,28 @@ func (r rootCopy) host(t *testing.T) *host.Host {
 	}
 	return h
 }
+
+// iptables-services on a CentOS 7 root: iptables.service enabled (and
+// firewalld not), /etc/sysconfig/iptables as RHEL 7's package ships it
+// plus the admin's 8443 rule; no ip6tables.service, so IPv6 is unfiltered.
+func TestIptablesServiceRoot(t *testing.T) {
+	h := copyRoot(t, "centos-7")
+	if err := os.Remove(string(h) + "/etc/systemd/system/multi-user.target.wants/firewalld.service"); err != nil {
+		t.Fatal(err)
+	}
+	h.write(t, "usr/lib/systemd/system/iptables.service", "[Unit]\nDescription=IPv4 firewall with iptables\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\n"+
+		"ExecStart=/usr/libexec/iptables/iptables.init start\n\n[Install]\nWantedBy=basic.target\n")
+	h.symlink(t, "/usr/lib/systemd/system/iptables.service", "etc/systemd/system/basic.target.wants/iptables.service")
+	h.write(t, "etc/sysconfig/iptables", "# sample configuration for iptables service\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"+
+		"-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p icmp -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n"+
+		"-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT\n-A INPUT -p tcp -m state --state NEW -m tcp --dport 8443 -j ACCEPT\n"+
+		"-A INPUT -j REJECT --reject-with icmp-host-prohibited\n-A FORWARD -j REJECT --reject-with icmp-host-prohibited\nCOMMIT\n")
+	got := runOn(t, h.host(t), "centos-7", serviceConfig)
+	expect(t, got["firewall/port:22/tcp"], engine.Pass)
+	expect(t, got["firewall/port:8443/tcp"], engine.Pass)
+	// 546/udp: rejected on IPv4, unfiltered on IPv6 — open to some clients only.
+	expect(t, got["firewall/port:546/udp"], engine.Warn, "open to some clients only", "-j REJECT --reject-with icmp-host-prohibited", "/etc/sysconfig/iptables:11")
+	if fw, _ := got["firewall/port:22/tcp"].Details["firewalls_at_boot"].([]string); len(fw) != 1 || fw[0] != "iptables" {
+		t.Errorf("details %v", got["firewall/port:22/tcp"].Details)
+	}
+}

@@ -28,6 +28,7 @@ const (
 	fieldNFProto              // meta nfproto: ipv4, ipv6
 	fieldCtState              // ct state
 	fieldNever                // a match no new TCP/UDP packet satisfies (icmp type, ...)
+	fieldSyn                  // tcp flags syn (--syn): the first packet only
 )
 
 // portRange is an inclusive range of ports.
@@ -122,6 +123,9 @@ type packet struct {
 	proto string // tcp or udp
 	port  uint16
 	iif   string
+	// later: a packet of the connection after its first (conntrack state
+	// established); false for the first (new).
+	later bool
 }
 
 // tri is a match's answer for the probe.
@@ -151,7 +155,9 @@ func (m match) eval(p packet) tri {
 	case fieldNFProto:
 		hit = slices.Contains(m.names, map[bool]string{false: "ipv4", true: "ipv6"}[p.v6])
 	case fieldCtState:
-		hit = slices.Contains(m.names, "new")
+		hit = slices.Contains(m.names, map[bool]string{false: "new", true: "established"}[p.later])
+	case fieldSyn:
+		hit = !p.later
 	case fieldIIF:
 		if p.iif == "" {
 			// Unknown interface: an outside packet never arrives on lo,
@@ -218,10 +224,32 @@ type outcome struct {
 // maxDepth bounds jumps: the kernel refuses a ruleset deeper than 16.
 const maxDepth = 16
 
-// evaluate follows the probe through every base chain of the hooks a
-// packet for a local socket crosses (prerouting, then input), in priority
-// order; a drop in any chain is final, an accept ends only its own chain.
+// evaluate says whether a client reaches the port: for TCP the first
+// packet (conntrack state new) and the connection's later ones
+// (established) must both pass — a ruleset that accepts only "ct state
+// new" to a port lets the SYN in and drops the handshake's ACK. For UDP
+// the first datagram decides.
 func (rs *ruleset) evaluate(p packet) outcome {
+	p.later = false
+	first := rs.evaluatePacket(p)
+	if p.proto != "tcp" || !first.accepted || first.unknown != "" {
+		return first
+	}
+	p.later = true
+	later := rs.evaluatePacket(p)
+	if !later.accepted || later.unknown != "" {
+		later.by += " — the connection's later packets (ct state established), after its first was accepted"
+		return later
+	}
+	first.depends = append(first.depends, later.depends...)
+	return first
+}
+
+// evaluatePacket follows one packet through every base chain of the hooks
+// a packet for a local socket crosses (prerouting, then input), in
+// priority order; a drop in any chain is final, an accept ends only its
+// own chain.
+func (rs *ruleset) evaluatePacket(p packet) outcome {
 	fam := "ip"
 	if p.v6 {
 		fam = "ip6"
@@ -341,6 +369,11 @@ func (e *evaluation) noteDepends(r *rule, c *chain, depth int) {
 	case vAccept:
 		e.acceptDepends = append(e.acceptDepends, ruleName(r, c))
 	case vDrop, vReject:
+		e.dropDepends = append(e.dropDepends, ruleName(r, c))
+	case vUnknown:
+		// A rule golive cannot follow (queue, an unknown target): it may
+		// accept or drop those packets.
+		e.acceptDepends = append(e.acceptDepends, ruleName(r, c))
 		e.dropDepends = append(e.dropDepends, ruleName(r, c))
 	case vJump, vGoto:
 		// What the jumped-to chain does to those clients: follow it with a

@@ -163,7 +163,7 @@ func TestUfwVerdictsMatchRealUfw(t *testing.T) {
 						v := st.judge(port, proto, v6, []string{labIface})
 						mu.Lock()
 						defer mu.Unlock()
-						if v.state != stateOpen && v.state != stateClosed {
+						if v.state != stateOpen && v.state != stateClosed || len(v.depends) > 0 {
 							dependent++
 							return
 						}

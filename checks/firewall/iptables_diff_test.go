@@ -1,0 +1,162 @@
+package firewall
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golive-sh/golive/internal/testenv"
+)
+
+// genIptablesSave writes a random iptables-save file for one family.
+func genIptablesSave(r *rand.Rand, v6 bool) string {
+	var b strings.Builder
+	port := func() string {
+		p := probePorts[r.IntN(len(probePorts))]
+		if r.IntN(5) == 0 {
+			return fmt.Sprintf("%d:%d", p, p+1+uint16(r.IntN(2)))
+		}
+		return fmt.Sprint(p)
+	}
+	proto := func() string { return []string{"tcp", "udp"}[r.IntN(2)] }
+	target := func(user bool) string {
+		t := []string{"ACCEPT", "ACCEPT", "DROP", "REJECT", "LOG --log-prefix \"x \"", "REJECT --reject-with tcp-reset"}[r.IntN(6)]
+		if user && r.IntN(4) == 0 {
+			t = []string{"RETURN", "ACCEPT"}[r.IntN(2)]
+		}
+		return t
+	}
+	rule := func(chain string, user bool) string {
+		t := target(user)
+		p := proto()
+		if strings.Contains(t, "tcp-reset") {
+			p = "tcp"
+		}
+		switch r.IntN(12) {
+		case 0:
+			return fmt.Sprintf("-A %s -m state --state RELATED,ESTABLISHED -j ACCEPT", chain)
+		case 1:
+			return fmt.Sprintf("-A %s -i lo -j ACCEPT", chain)
+		case 2:
+			return fmt.Sprintf("-A %s -i %s -p %s -m %s --dport %s -j %s", chain, []string{"gl0", "gl+", "eth0", "lo"}[r.IntN(4)], p, p, port(), t)
+		case 3:
+			return fmt.Sprintf("-A %s -p %s -m multiport --dports %s,%s -j %s", chain, p, port(), port(), t)
+		case 4:
+			return fmt.Sprintf("-A %s -p %s -m %s ! --dport %s -j %s", chain, p, p, port(), t)
+		case 5:
+			if !user {
+				return fmt.Sprintf("-A %s -p %s -m %s --dport %s -j SVC", chain, p, p, port())
+			}
+		case 6:
+			return fmt.Sprintf("-A %s -p %s -m conntrack --ctstate NEW -m %s --dport %s -j %s", chain, p, p, port(), t)
+		case 7:
+			src := "10.99.0.0/24"
+			if v6 {
+				src = "fd99::/64"
+			}
+			return fmt.Sprintf("-A %s -s %s -p %s -m %s --dport %s -j %s", chain, src, p, p, port(), t)
+		case 8:
+			return fmt.Sprintf("-A %s -p %s -j %s", chain, p, []string{"ACCEPT", "DROP"}[r.IntN(2)])
+		case 9:
+			if p == "tcp" {
+				return fmt.Sprintf("-A %s -p tcp -m tcp --dport %s --syn -m comment --comment \"new web\" -j %s", chain, port(), t)
+			}
+		}
+		return fmt.Sprintf("-A %s -p %s -m %s --dport %s -j %s", chain, p, p, port(), t)
+	}
+	b.WriteString("*filter\n")
+	fmt.Fprintf(&b, ":INPUT %s [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:SVC - [0:0]\n", []string{"ACCEPT", "DROP"}[r.IntN(2)])
+	for range r.IntN(3) {
+		b.WriteString(rule("SVC", true) + "\n")
+	}
+	for range 1 + r.IntN(7) {
+		b.WriteString(rule("INPUT", false) + "\n")
+	}
+	b.WriteString("COMMIT\n")
+	if r.IntN(4) == 0 {
+		p := proto()
+		fmt.Fprintf(&b, "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p %s -m %s --dport %s -j DROP\nCOMMIT\n", p, p, port())
+	}
+	return b.String()
+}
+
+// TestIptablesSaveVerdictsMatchRealPackets: random iptables-save files (as
+// /etc/sysconfig/iptables and /etc/iptables/rules.v4 hold them) restored
+// by the real iptables-restore and ip6tables-restore into the lab's
+// namespace, and a real packet per port, protocol and family.
+func TestIptablesSaveVerdictsMatchRealPackets(t *testing.T) {
+	testenv.NeedCommand(t, "iptables-restore", "iptables")
+	cases := 40
+	if testing.Short() {
+		cases = 15
+	}
+	l := newLab(t, probePorts)
+	r := rand.New(rand.NewPCG(9, 12))
+	var agreed, dependent, refused int
+	for i := range cases {
+		v4, v6 := genIptablesSave(r, false), genIptablesSave(r, true)
+		script := "nft flush ruleset\niptables-restore <<'EOF4'\n" + v4 + "EOF4\nip6tables-restore <<'EOF6'\n" + v6 + "EOF6\n"
+		if out, err := exec.Command("nsenter", "--net=/proc/"+strconv.Itoa(l.server.Process.Pid)+"/ns/net", "sh", "-ec", script).CombinedOutput(); err != nil {
+			refused++
+			t.Logf("case %d refused: %v %s", i, err, out)
+			continue
+		}
+		rs := newRuleset()
+		if _, err := parseIptablesSave(rs, "ip", "/etc/iptables/rules.v4", []byte(v4)); err != nil {
+			t.Fatalf("case %d: iptables-restore took it, golive did not: %v\n%s", i, err, v4)
+		}
+		if _, err := parseIptablesSave(rs, "ip6", "/etc/iptables/rules.v6", []byte(v6)); err != nil {
+			t.Fatalf("case %d: ip6tables-restore took it, golive did not: %v\n%s", i, err, v6)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for _, port := range probePorts {
+			for _, proto := range []string{"tcp", "udp"} {
+				for _, fam6 := range []bool{false, true} {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						p := packet{v6: fam6, proto: proto, port: port, iif: labIface}
+						real, err := l.reaches(p, 300*time.Millisecond)
+						if err != nil {
+							t.Errorf("probe: %v", err)
+							return
+						}
+						v := fromOutcome(rs.evaluate(p))
+						mu.Lock()
+						defer mu.Unlock()
+						if v.state != stateOpen && v.state != stateClosed || len(v.depends) > 0 {
+							dependent++
+							return
+						}
+						if v.state == stateOpen && !real {
+							real, _ = l.reaches(p, 3*time.Second)
+						}
+						if (v.state == stateOpen) != real {
+							file := v4
+							if fam6 {
+								file = v6
+							}
+							t.Errorf("case %d, %s/%d v6=%v: golive says %s (%s), a real packet says accepted=%v\n%s", i, proto, port, fam6, v.state, v.by, real, file)
+							return
+						}
+						agreed++
+					}()
+				}
+			}
+		}
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("%d verdicts agreed with iptables-restore and a real packet, %d depended on the client, %d files refused", agreed, dependent, refused)
+	if agreed < cases*len(probePorts)*2 {
+		t.Errorf("only %d verdicts compared", agreed)
+	}
+}
