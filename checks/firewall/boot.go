@@ -15,8 +15,8 @@ import (
 
 // bootState is which firewalls start at boot and what their files say.
 type bootState struct {
-	enabled []string // firewalld, ufw, nftables: in that order
-	how     map[string]string
+	enabled  []string // firewalld, ufw, nftables: in that order
+	how      map[string]string
 	disabled []string // installed but not started at boot, for the message
 
 	fw      *firewalld
