@@ -29,7 +29,6 @@ import (
 // with their holder processes.
 type lab struct {
 	server, client *exec.Cmd
-	tcpSeen        sync.Map
 	udpSeen        sync.Map
 	closers        []func()
 }
