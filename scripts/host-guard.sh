@@ -7,7 +7,9 @@
 # link to it replaces the device with a file), the accounts and sudoers
 # (the fleet tests overlay them only inside their own mount namespaces),
 # the sysctl, SELinux, systemd and SSH configuration (remediation is only
-# ever applied under a temporary ROOT), and root's ~/.ssh.
+# ever applied under a temporary ROOT), the firewalls' files (the firewall
+# family runs ufw and firewalld only on copies, in mount namespaces), and
+# root's ~/.ssh.
 set -eu
 
 snapshot() {
@@ -15,7 +17,8 @@ snapshot() {
 	for p in /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/sudoers /etc/sudoers.d \
 		/etc/sysctl.conf /etc/sysctl.d /etc/selinux /etc/systemd/system /etc/ssh \
 		/etc/security/limits.conf /etc/security/limits.d /etc/hosts /etc/resolv.conf \
-		/etc/ssl/certs/ca-certificates.crt "$HOME/.ssh"; do
+		/etc/ssl/certs/ca-certificates.crt /etc/ufw /etc/default/ufw /etc/firewalld /etc/nftables.conf \
+		/etc/iptables "$HOME/.ssh"; do
 		[ -e "$p" ] || [ -L "$p" ] || { echo "$p absent"; continue; }
 		find "$p" \( -type f -exec sha256sum {} + \) -o \( -type l -printf '%p -> %l\n' \) -o \( -type d -printf '%p/ %m\n' \) 2>/dev/null
 	done | LC_ALL=C sort

@@ -25,9 +25,10 @@ type liveState struct {
 	rs     *ruleset
 	ifaces []string // every interface but lo
 	err    error
-	// legacy names the iptables-legacy tables loaded: rules golive cannot
-	// read through nftables' netlink.
-	legacy []string
+	// legacy names the iptables-legacy tables loaded, while they are not
+	// read (legacyErr says why).
+	legacy    []string
+	legacyErr error
 }
 
 type liveKey struct{}
@@ -48,6 +49,21 @@ func readLive(h *host.Host) *liveState {
 			return st
 		}
 		st.rs = fromNetlink(k)
+		if len(st.legacy) > 0 {
+			// iptables-legacy tables hook the same path: read them into
+			// the same model, where a drop in either is final.
+			tables, err := h.IptablesLegacy()
+			for _, t := range tables {
+				if err == nil {
+					err = fromLegacy(st.rs, t)
+				}
+			}
+			if err != nil {
+				st.legacyErr = err
+			} else {
+				st.legacy = nil
+			}
+		}
 		for _, n := range k.Interfaces {
 			if n != "lo" {
 				st.ifaces = append(st.ifaces, n)
@@ -75,8 +91,8 @@ func (l *liveState) judge(t target) portVerdict {
 			return portVerdict{state: stateUnknown, problems: []string{"the loaded ruleset has iptables-nft compatibility rules (xt matches) golive does not evaluate: " + d}}
 		}
 	}
-	if len(l.legacy) > 0 && v.state == stateOpen {
-		return portVerdict{state: stateUnknown, problems: []string{"iptables-legacy tables are loaded (" + strings.Join(l.legacy, ", ") + "): golive reads the nftables ruleset only (iptables-legacy-save lists them)"}}
+	if len(l.legacy) > 0 {
+		return portVerdict{state: stateUnknown, problems: []string{"iptables-legacy tables are loaded (" + strings.Join(l.legacy, ", ") + ") and could not be read: " + fmt.Sprint(l.legacyErr)}}
 	}
 	return v
 }

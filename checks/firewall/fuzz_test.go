@@ -2,6 +2,8 @@ package firewall
 
 import (
 	"testing"
+
+	"github.com/golive-sh/golive/internal/host"
 )
 
 // FuzzNftConfig: nft configuration is outside input (a root's files); the
@@ -66,5 +68,35 @@ func FuzzVerdictAttr(f *testing.F) {
 	f.Add([]byte{3, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = verdictAttr(data)
+	})
+}
+
+// FuzzLegacyTable: the kernel's x_tables blob is trusted less than that:
+// any bytes must give an error or a ruleset that evaluates.
+func FuzzLegacyTable(f *testing.F) {
+	f.Add(false, uint32(2), uint32(0), uint32(0), make([]byte, 152))
+	f.Add(true, uint32(2), uint32(0), uint32(200), make([]byte, 400))
+	f.Fuzz(func(t *testing.T, v6 bool, hooks, entry, underflow uint32, blob []byte) {
+		tbl := host.LegacyTable{V6: v6, Name: "filter", ValidHooks: hooks & 0x1f, Entries: blob}
+		for i := range 5 {
+			tbl.HookEntry[i], tbl.Underflow[i] = entry, underflow
+		}
+		rs := newRuleset()
+		if fromLegacy(rs, tbl) == nil {
+			rs.evaluate(packet{proto: "tcp", port: 22, iif: "eth0", v6: v6})
+		}
+	})
+}
+
+// FuzzIptablesSave: iptables-save files under the root.
+func FuzzIptablesSave(f *testing.F) {
+	f.Add([]byte("*filter\n:INPUT DROP [0:0]\n:SVC - [0:0]\n-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i eth+ -p tcp -m multiport --dports 80,8000:8100 -j SVC\n-A SVC -p tcp ! --dport 22 -m comment --comment \"a b\" -j REJECT --reject-with tcp-reset\n-I INPUT 1 -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n"))
+	f.Add([]byte("*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p udp --dport 53 -j DROP\nCOMMIT\n"))
+	f.Add([]byte("-A INPUT\n*x\n:"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs := newRuleset()
+		if _, err := parseIptablesSave(rs, "ip", "/etc/sysconfig/iptables", data); err == nil {
+			rs.evaluate(packet{proto: "tcp", port: 22, iif: "eth0"})
+		}
 	})
 }

@@ -2,6 +2,7 @@ package firewall
 
 import (
 	"fmt"
+	"os"
 	"math/rand/v2"
 	"os/exec"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/testenv"
 )
 
@@ -156,6 +158,101 @@ func TestIptablesSaveVerdictsMatchRealPackets(t *testing.T) {
 		}
 	}
 	t.Logf("%d verdicts agreed with iptables-restore and a real packet, %d depended on the client, %d files refused", agreed, dependent, refused)
+	if agreed < cases*len(probePorts)*2 {
+		t.Errorf("only %d verdicts compared", agreed)
+	}
+}
+
+// TestLegacyTablesMatchRealPackets: the same generated files restored by
+// iptables-legacy-restore into x_tables (what CentOS 7 runs), read back
+// through the getsockopt calls iptables-legacy-save makes, and judged
+// against real packets.
+func TestLegacyTablesMatchRealPackets(t *testing.T) {
+	testenv.NeedCommand(t, "iptables-legacy-restore", "iptables")
+	cases := 30
+	if testing.Short() {
+		cases = 10
+	}
+	l := newLab(t, probePorts)
+	r := rand.New(rand.NewPCG(11, 12))
+	var agreed, dependent int
+	// Every case names both tables, so a restore replaces what the last one left.
+	const emptyRaw = "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+	for i := range cases {
+		v4, v6 := genIptablesSave(r, false), genIptablesSave(r, true)
+		for _, f := range []*string{&v4, &v6} {
+			if !strings.Contains(*f, "*raw") {
+				*f += emptyRaw
+			}
+		}
+		script := "iptables-legacy-restore <<'EOF4'\n" + v4 + "EOF4\nip6tables-legacy-restore <<'EOF6'\n" + v6 + "EOF6\n"
+		if out, err := exec.Command("nsenter", "--net=/proc/"+strconv.Itoa(l.server.Process.Pid)+"/ns/net", "sh", "-ec", script).CombinedOutput(); err != nil {
+			t.Fatalf("case %d: %v %s", i, err, out)
+		}
+		rs := newRuleset()
+		err := inNetns(l.server.Process.Pid, func() error {
+			for _, v6 := range []bool{false, true} {
+				for _, name := range []string{"raw", "filter"} {
+					tbl, err := host.ReadLegacyTable(v6, name)
+					if err != nil {
+						return err
+					}
+					if err := fromLegacy(rs, tbl); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for _, port := range probePorts {
+			for _, proto := range []string{"tcp", "udp"} {
+				for _, fam6 := range []bool{false, true} {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						p := packet{v6: fam6, proto: proto, port: port, iif: labIface}
+						real, err := l.reaches(p, 300*time.Millisecond)
+						if err != nil {
+							t.Errorf("probe: %v", err)
+							return
+						}
+						v := fromOutcome(rs.evaluate(p))
+						mu.Lock()
+						defer mu.Unlock()
+						if v.state != stateOpen && v.state != stateClosed || len(v.depends) > 0 {
+							dependent++
+							if os.Getenv("GOLIVE_DEBUG_FW") != "" {
+								t.Logf("depends: %s %v %v", v.by, v.depends, v.problems)
+							}
+							return
+						}
+						if v.state == stateOpen && !real {
+							real, _ = l.reaches(p, 3*time.Second)
+						}
+						if (v.state == stateOpen) != real {
+							file := v4
+							if fam6 {
+								file = v6
+							}
+							t.Errorf("case %d, %s/%d v6=%v: golive says %s (%s), a real packet says accepted=%v\n%s", i, proto, port, fam6, v.state, v.by, real, file)
+							return
+						}
+						agreed++
+					}()
+				}
+			}
+		}
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("%d verdicts from the kernel's legacy tables agreed with real packets, %d depended on the client", agreed, dependent)
 	if agreed < cases*len(probePorts)*2 {
 		t.Errorf("only %d verdicts compared", agreed)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/profile/profiletest"
+	"github.com/golive-sh/golive/internal/testenv"
 )
 
 // TestLiveCheckHelper is not a test: TestLiveVerdictsInANamespace runs
@@ -21,7 +22,7 @@ import (
 // the results.
 func TestLiveCheckHelper(t *testing.T) {
 	if os.Getenv("GOLIVE_FIREWALL_HELPER") == "" {
-		t.Skip("helper process of TestLiveVerdictsInANamespace")
+		return // run as a helper process only (os/exec's TestHelperProcess pattern)
 	}
 	h, err := host.New("/")
 	if err != nil {
@@ -38,15 +39,10 @@ func TestLiveCheckHelper(t *testing.T) {
 	}
 }
 
-// The whole check on a running host: a ruleset loaded by hand in the
-// lab's namespace, no firewall service enabled at boot. The loaded rules
-// decide, and the message says nothing loads them at boot.
-func TestLiveVerdictsInANamespace(t *testing.T) {
-	l := newLab(t, probePorts)
-	if err := l.load("table inet filter {\n chain input {\n  type filter hook input priority filter; policy drop;\n" +
-		"  ct state established,related accept\n  iif lo accept\n  tcp dport 22 accept\n  udp dport 53 ip saddr 10.99.0.0/24 accept\n }\n}\n"); err != nil {
-		t.Fatal(err)
-	}
+// runHelper runs TestLiveCheckHelper in the lab's server namespace, with
+// no firewall enabled at boot, and returns its results by ID.
+func runHelper(t *testing.T, l *lab) map[string]engine.Result {
+	t.Helper()
 	script := "mount -t tmpfs none /etc/systemd/system && mkdir -p /etc/firewalld /etc/ufw && mount -t tmpfs none /etc/firewalld && " +
 		"mount -t tmpfs none /etc/ufw && exec \"$0\" -test.run='^TestLiveCheckHelper$' -test.count=1"
 	cmd := exec.Command("nsenter", "--net=/proc/"+strconv.Itoa(l.server.Process.Pid)+"/ns/net",
@@ -69,6 +65,35 @@ func TestLiveVerdictsInANamespace(t *testing.T) {
 	for _, r := range results {
 		got[r.ID] = r
 	}
+	return got
+}
+
+// iptables-legacy rules (what CentOS 7 loads) are read from the kernel too.
+func TestLiveLegacyVerdictsInANamespace(t *testing.T) {
+	testenv.NeedCommand(t, "iptables-legacy-restore", "iptables")
+	l := newLab(t, probePorts)
+	rules := "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n" +
+		"-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT\nCOMMIT\n"
+	if out, err := exec.Command("nsenter", "--net=/proc/"+strconv.Itoa(l.server.Process.Pid)+"/ns/net", "sh", "-ec",
+		"iptables-legacy-restore <<'E'\n"+rules+"E\nip6tables-legacy-restore <<'E'\n"+rules+"E\n").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	got := runHelper(t, l)
+	expect(t, got["firewall/port:22/tcp"], engine.Pass, "loaded now: open")
+	expect(t, got["firewall/port:8080/tcp"], engine.Fail, "no firewall service loads rules at boot", "the policy of chain ip legacy filter INPUT")
+	expect(t, got["firewall/port:53/udp"], engine.Fail)
+}
+
+// The whole check on a running host: a ruleset loaded by hand in the
+// lab's namespace, no firewall service enabled at boot. The loaded rules
+// decide, and the message says nothing loads them at boot.
+func TestLiveVerdictsInANamespace(t *testing.T) {
+	l := newLab(t, probePorts)
+	if err := l.load("table inet filter {\n chain input {\n  type filter hook input priority filter; policy drop;\n" +
+		"  ct state established,related accept\n  iif lo accept\n  tcp dport 22 accept\n  udp dport 53 ip saddr 10.99.0.0/24 accept\n }\n}\n"); err != nil {
+		t.Fatal(err)
+	}
+	got := runHelper(t, l)
 	expect(t, got["firewall/port:22/tcp"], engine.Pass, "loaded now: open")
 	expect(t, got["firewall/port:8080/tcp"], engine.Fail, "no firewall service loads rules at boot", "the policy of chain inet filter input")
 	expect(t, got["firewall/port:53/udp"], engine.Warn, "open to some clients only", "ip saddr 10.99.0.0/24")
