@@ -2,8 +2,8 @@ package firewall
 
 import (
 	"fmt"
-	"os"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
