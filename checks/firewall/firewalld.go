@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/golive-sh/golive/internal/host"
 )
@@ -56,6 +57,7 @@ type fwZone struct {
 type firewalld struct {
 	defaultZone string
 	zones       map[string]*fwZone
+	mu          sync.Mutex          // services is filled as checks running in parallel ask
 	services    map[string][]fwPort // service name: its ports
 	serviceFile map[string]string
 	errs        []string // files that could not be read or parsed
@@ -274,7 +276,13 @@ func overlay(h *host.Host, kind string, fw *firewalld) map[string]string {
 }
 
 // servicePorts resolves a service's ports, its includes too.
-func (fw *firewalld) servicePorts(h *host.Host, name string, depth int) ([]fwPort, error) {
+func (fw *firewalld) servicePorts(h *host.Host, name string) ([]fwPort, error) {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.servicePortsLocked(h, name, 0)
+}
+
+func (fw *firewalld) servicePortsLocked(h *host.Host, name string, depth int) ([]fwPort, error) {
 	if p, ok := fw.services[name]; ok {
 		return p, nil
 	}
@@ -292,7 +300,7 @@ func (fw *firewalld) servicePorts(h *host.Host, name string, depth int) ([]fwPor
 	}
 	if depth < 8 {
 		for _, i := range inc {
-			more, err := fw.servicePorts(h, i, depth+1)
+			more, err := fw.servicePortsLocked(h, i, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -317,7 +325,7 @@ func (fw *firewalld) zoneVerdict(h *host.Host, z *fwZone, port uint16, proto str
 			}
 		}
 		for _, s := range services {
-			ps, err := fw.servicePorts(h, s, 0)
+			ps, err := fw.servicePorts(h, s)
 			if err != nil {
 				v.problems = append(v.problems, err.Error())
 				continue
