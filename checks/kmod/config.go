@@ -117,6 +117,9 @@ func (d Directive) Where() string { return fmt.Sprintf("%s:%d", d.File, d.Line) 
 type ModprobeConfig struct {
 	Blacklist []Directive
 	Install   []Directive
+	// Softdep are softdep lines naming at least one pre: or post:
+	// module: kmod ignores the install command of a module that has one.
+	Softdep []Directive
 	// Problems are lines kmod ignores as bad ("ignoring bad line").
 	Problems []string
 }
@@ -155,6 +158,16 @@ func (c *ModprobeConfig) ParseModprobe(file string, data []byte) {
 				continue
 			}
 			c.Install = append(c.Install, Directive{Module: mod, Command: rest, File: file, Line: l.line})
+		case "softdep":
+			pat, rest := nextWord(rest)
+			mod, ok := underscores(pat)
+			if pat == "" || !ok {
+				bad()
+				continue
+			}
+			if softdeps(rest) {
+				c.Softdep = append(c.Softdep, Directive{Module: mod, Command: rest, File: file, Line: l.line})
+			}
 		}
 	}
 }
@@ -171,14 +184,38 @@ func (c *ModprobeConfig) Blacklisted(name string) (Directive, bool) {
 }
 
 // InstallFor is the install command kmod runs for the module instead of
-// loading it: the first line whose pattern matches (fnmatch).
+// loading it: the first line whose pattern matches (fnmatch), unless the
+// module has soft dependencies (kmod sets ignorecmd then).
 func (c *ModprobeConfig) InstallFor(name string) (Directive, bool) {
+	for _, d := range c.Softdep {
+		if fnmatch.Match(d.Module, name) {
+			return Directive{}, false
+		}
+	}
 	for _, d := range c.Install {
 		if fnmatch.Match(d.Module, name) {
 			return d, true
 		}
 	}
 	return Directive{}, false
+}
+
+// softdeps reports whether the rest of a softdep line names a module
+// before or after ("pre: a b post: c"): words other than the pre: and
+// post: markers, after the first marker.
+func softdeps(rest string) bool {
+	marker := false
+	for _, w := range strings.Fields(rest) {
+		switch w {
+		case "pre:", "post:":
+			marker = true
+		default:
+			if marker {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Refuses reports whether an install command does not load anything:

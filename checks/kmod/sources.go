@@ -35,13 +35,16 @@ var moduleDirs = []string{"/lib/modules", "/usr/lib/modules"}
 type confFile struct {
 	Name, Path string
 	Masked     bool // a symlink to /dev/null: nothing of this name applies
+	Dir        bool // a directory: it wins the name and is not read
 }
 
 // mergeDir lists the files of dirs (highest priority first) whose names
 // end in one of suffixes, as systemd's and kmod's conf_files_list do:
-// hidden files and directories are left out, the first directory holding
-// a name wins it, and the winners are read in name order.
-func mergeDir(h *host.Host, dirs []string, suffixes ...string) (files []confFile, problems []string) {
+// hidden files are left out, the first directory holding a name wins it,
+// and the winners are read in name order. A directory with such a name
+// wins the name for systemd (and then fails to be read: dirsClaim) but
+// is left out by kmod.
+func mergeDir(h *host.Host, dirs []string, dirsClaim bool, suffixes ...string) (files []confFile, problems []string) {
 	chosen := map[string]confFile{}
 	for _, d := range dirs {
 		entries, err := h.ReadDir(d)
@@ -57,8 +60,12 @@ func mergeDir(h *host.Host, dirs []string, suffixes ...string) (files []confFile
 				continue
 			}
 			p := d + "/" + n
-			fi, err := h.Stat(p)
-			if err == nil && fi.IsDir() {
+			if fi, err := h.Stat(p); err == nil && fi.IsDir() {
+				if !dirsClaim {
+					continue
+				}
+				problems = append(problems, p+": a directory, not a file: it hides the files of that name in later directories and loads nothing")
+				chosen[n] = confFile{Name: n, Path: p, Dir: true}
 				continue
 			}
 			if len(chosen) == maxConfFiles {
@@ -170,11 +177,11 @@ type bootKey struct{}
 func bootOf(h *host.Host) *Boot {
 	return facts.Memo(h, bootKey{}, func(h *host.Host) *Boot {
 		b := &Boot{}
-		files, problems := mergeDir(h, loadDirs, ".conf")
+		files, problems := mergeDir(h, loadDirs, true, ".conf")
 		b.Files = files
 		b.Problems = append(b.Problems, problems...)
 		for _, f := range files {
-			if f.Masked {
+			if f.Masked || f.Dir {
 				continue
 			}
 			data, err := h.ReadFileLimit(f.Path, maxConfFile)
@@ -184,7 +191,7 @@ func bootOf(h *host.Host) *Boot {
 			}
 			b.Load = append(b.Load, ParseModulesLoad(f.Path, data)...)
 		}
-		mp, problems := mergeDir(h, modprobeDirs, ".conf", ".alias")
+		mp, problems := mergeDir(h, modprobeDirs, false, ".conf", ".alias")
 		b.Problems = append(b.Problems, problems...)
 		for _, f := range mp {
 			if f.Masked {
