@@ -88,7 +88,7 @@ type LoadEntry struct {
 func ParseModulesLoad(file string, data []byte) []LoadEntry {
 	var out []LoadEntry
 	forEachLine(data, func(n int, line string) {
-		line = strings.Trim(line, " \t\r\n\v\f")
+		line = strings.Trim(line, " \t\r\n") // systemd's WHITESPACE
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			return
 		}
