@@ -17,6 +17,7 @@ import (
 	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
 	_ "github.com/golive-sh/golive/checks/log"      // log/journald, log/rotate
 	_ "github.com/golive-sh/golive/checks/memory"   // memory/swap
+	_ "github.com/golive-sh/golive/checks/mount"    // mount/mounted, mount/boot
 	_ "github.com/golive-sh/golive/checks/mysql"    // mysql/connect, mysql/role, mysql/replication, mysql/capacity
 	_ "github.com/golive-sh/golive/checks/osinfo"   // os/distro, os/eol, os/kernel
 	_ "github.com/golive-sh/golive/checks/port"     // port/free, port/listen, port/ephemeral
