@@ -43,7 +43,7 @@ func TestFixtureRootsHaveNoProcesses(t *testing.T) {
 
 // procRoot is a root with a procfs-like table: pid -> comm, state, ruid,
 // euid and arguments.
-func procRoot(t *testing.T, procs map[int][]string) *host.Host {
+func procRoot(t testing.TB, procs map[int][]string) *host.Host {
 	files := map[string]string{
 		"etc/os-release": "ID=golive-test\n",
 		"etc/passwd":     "root:x:0:0::/root:/bin/sh\nchrony:x:997:994::/:/sbin/nologin\ngoservice:x:996:993::/:/sbin/nologin\n",

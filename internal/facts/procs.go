@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,7 @@ func (p Process) CmdlineText() string {
 	return strings.Join(p.Cmdline, " ")
 }
 
-// ProcessTable is every process /proc showed when it was read. Gone
+// ProcessTable is every process /proc showed when it was read, by pid. Gone
 // counts processes that exited while it was read; Problems names files
 // that could not be understood.
 type ProcessTable struct {
@@ -101,6 +102,7 @@ func readProcesses(h *host.Host) (*ProcessTable, error) {
 			t.Processes = append(t.Processes, p)
 		}
 	}
+	sort.Slice(t.Processes, func(i, j int) bool { return t.Processes[i].PID < t.Processes[j].PID })
 	return t, nil
 }
 
