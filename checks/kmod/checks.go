@@ -74,13 +74,13 @@ func (c *loadedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		if res.Details["builtin"] == true {
 			text = s.name + " is built into the kernel: only a kernel built without it (or initcall_blacklist= on its command line) removes it"
 		}
-		res.Remediation = manualPlan(text)
+		res.Remediation = manualPlan("unload "+s.name+" (by hand)", text)
 		return res
 	}
 	res.Message = s.name + " is " + how
 	b := bootOf(h)
 	if d, ok := b.Modprobe.InstallFor(s.norm); ok && Refuses(d.Command) {
-		res.Remediation = manualPlan(fmt.Sprintf("modprobe %s runs %q instead (%s): remove that install line, then modprobe %s", s.name, d.Command, d.Where(), s.name))
+		res.Remediation = manualPlan("remove the install line that stops "+s.name+" loading (by hand)", fmt.Sprintf("modprobe %s runs %q instead (%s): remove that install line, then modprobe %s", s.name, d.Command, d.Where(), s.name))
 		return res
 	}
 	res.Remediation = &remediate.Plan{Summary: "modprobe " + s.name, Actions: []remediate.Action{
@@ -88,8 +88,9 @@ func (c *loadedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	return res
 }
 
-func manualPlan(text string) *remediate.Plan {
-	return &remediate.Plan{Summary: text, Actions: []remediate.Action{remediate.Tell(text)}}
+// manualPlan is a manual fix: summary in one line, text the whole step.
+func manualPlan(summary, text string) *remediate.Plan {
+	return &remediate.Plan{Summary: summary, Actions: []remediate.Action{remediate.Tell(text)}}
 }
 
 // bootVerdict is what the next boot does with one module.
@@ -238,12 +239,12 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		if v.builtin {
 			text = s.name + " is built into the kernel: only a kernel built without it removes it"
 		}
-		res.Remediation = manualPlan(text)
+		res.Remediation = manualPlan("stop the next boot loading "+s.name+" (by hand)", text)
 		return res
 	}
 	res.Message = s.name + " will not be loaded at the next boot: " + res.Observed
 	if block != "" {
-		res.Remediation = manualPlan("remove what stops " + s.name + ": " + block + "; check first why it was put there (a hardening baseline often blacklists modules on purpose)")
+		res.Remediation = manualPlan("remove what stops "+s.name+" loading at boot (by hand)", "remove what stops "+s.name+": "+block+"; check first why it was put there (a hardening baseline often blacklists modules on purpose)")
 		return res
 	}
 	res.Remediation = &remediate.Plan{Summary: "load " + s.name + " at every boot (" + dropInPath(s.name) + ") and now", Actions: []remediate.Action{

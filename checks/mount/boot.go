@@ -161,7 +161,7 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 		res.Status = engine.MissStatus(c.M.Level)
 		res.Message = "nothing mounts " + s.path + " at the next boot: " + res.Observed
-		res.Remediation = manualPlan(fstabAdvice(s))
+		res.Remediation = manualPlan("add "+s.path+" to /etc/fstab (by hand)", fstabAdvice(s))
 		return res
 	}
 	res.Details["from"], res.Details["at_boot"] = b.from, b.auto
@@ -177,13 +177,13 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		}
 		res.Status = engine.MissStatus(c.M.Level)
 		res.Message = s.path + " is mounted at boot (" + res.Observed + ") and must not be"
-		res.Remediation = manualPlan("remove or comment out " + b.from + " (or disable the unit), so that the next boot does not mount " + s.path)
+		res.Remediation = manualPlan("stop the next boot mounting "+s.path+" (by hand)", "remove or comment out "+b.from+" (or disable the unit), so that the next boot does not mount "+s.path)
 		return res
 	}
 	if !b.auto {
 		res.Status = engine.MissStatus(c.M.Level)
 		res.Message = s.path + " is named by " + b.from + " but not mounted at boot: " + b.note
-		res.Remediation = manualPlan("make " + b.from + " mount at boot (drop noauto, or enable the unit: systemctl enable " + name + ")")
+		res.Remediation = manualPlan("mount "+s.path+" at boot (by hand)", "make "+b.from+" mount at boot (drop noauto, or enable the unit: systemctl enable "+name+")")
 		return res
 	}
 	fstype := b.fstype
@@ -205,7 +205,7 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	res.Status = engine.MissStatus(c.M.Level)
 	res.Message = s.path + " is mounted at boot, but " + strings.Join(diffs, "; ") + " (" + b.from + ")"
-	res.Remediation = manualPlan("change " + b.from + " to mount " + s.expected() + "; " + fstabAdvice(s))
+	res.Remediation = manualPlan("change how the next boot mounts "+s.path+" (by hand)", "change "+b.from+" to mount "+s.expected()+"; "+fstabAdvice(s))
 	return res
 }
 

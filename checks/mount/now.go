@@ -71,7 +71,7 @@ func (c *mountedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		if len(t.Problems) > 0 {
 			res.Message += fmt.Sprintf("; %d lines of %s were not understood", len(t.Problems)+t.Skipped, facts.MountInfoPath)
 		}
-		res.Remediation = manualPlan(mountFix(h, s))
+		res.Remediation = manualPlan("mount "+s.path+" (by hand)", mountFix(h, s))
 		return res
 	}
 	res.Observed = describe(m)
@@ -81,8 +81,8 @@ func (c *mountedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	if !s.mounted {
 		res.Status = engine.MissStatus(c.M.Level)
 		res.Message = s.path + " is mounted (" + res.Observed + ") and must not be"
-		res.Remediation = manualPlan("unmount " + s.path + " (umount " + s.path + ", once nothing uses it) and remove what mounts it at boot (" +
-			engine.CheckID(kind, string(aspBoot), s.path) + ")")
+		res.Remediation = manualPlan("unmount "+s.path+" (by hand)", "unmount "+s.path+" (umount "+s.path+", once nothing uses it) and remove what mounts it at boot ("+
+			engine.CheckID(kind, string(aspBoot), s.path)+")")
 		return res
 	}
 	diffs := differences(h, s, m.FSType, m.Source, options(m), nil)
@@ -92,8 +92,8 @@ func (c *mountedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	res.Status = engine.MissStatus(c.M.Level)
 	res.Message = s.path + " is mounted, but " + strings.Join(diffs, "; ")
-	res.Remediation = manualPlan("remount " + s.path + " as the profile says (" + s.expected() + "): change its /etc/fstab line or .mount unit (" +
-		engine.CheckID(kind, string(aspBoot), s.path) + " names it), then umount and mount it, or reboot; a mistake in /etc/fstab can stop the next boot (findmnt --verify)")
+	res.Remediation = manualPlan("remount "+s.path+" as the profile says (by hand)", "remount "+s.path+" as the profile says ("+s.expected()+"): change its /etc/fstab line or .mount unit ("+
+		engine.CheckID(kind, string(aspBoot), s.path)+" names it), then umount and mount it, or reboot; a mistake in /etc/fstab can stop the next boot (findmnt --verify)")
 	return res
 }
 
@@ -204,6 +204,7 @@ func devicePath(h *host.Host, src string) (string, bool) {
 	return path.Clean(r), true
 }
 
-func manualPlan(text string) *remediate.Plan {
-	return &remediate.Plan{Summary: text, Actions: []remediate.Action{remediate.Tell(text)}}
+// manualPlan is a manual fix: summary in one line, text the whole step.
+func manualPlan(summary, text string) *remediate.Plan {
+	return &remediate.Plan{Summary: summary, Actions: []remediate.Action{remediate.Tell(text)}}
 }
