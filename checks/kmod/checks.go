@@ -9,6 +9,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/facts"
+	"github.com/golive-sh/golive/internal/fnmatch"
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/remediate"
 )
@@ -83,6 +84,12 @@ func (c *loadedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Remediation = manualPlan("remove the install line that stops "+s.name+" loading (by hand)", fmt.Sprintf("modprobe %s runs %q instead (%s): remove that install line, then modprobe %s", s.name, d.Command, d.Where(), s.name))
 		return res
 	}
+	if l.Known != nil && !l.Known[s.norm] && !aliased(s.norm, l.Aliases, b.Modprobe.Alias) {
+		res.Remediation = manualPlan("install the package that ships "+s.name+" (by hand)",
+			"the running kernel has no module "+s.name+" (not in "+l.DepPath+"): install the package that ships it for this kernel "+
+				"(kernel-modules-extra on RHEL and Rocky, linux-modules-extra-$(uname -r) on Ubuntu), then modprobe "+s.name)
+		return res
+	}
 	res.Remediation = &remediate.Plan{Summary: "modprobe " + s.name, Actions: []remediate.Action{
 		remediate.Run("load the module into the running kernel (a blacklist line does not stop an explicit modprobe)", "modprobe", s.name)}}
 	return res
@@ -101,6 +108,7 @@ type bootVerdict struct {
 	cmdline   string // the command-line word that names or blocks it
 	cmdBlock  bool   // cmdline blocks rather than loads
 	builtin   bool
+	missing   string // the modules.dep that has no such module, "" when found or unknown
 }
 
 // willLoad reports whether systemd-modules-load loads the module.
@@ -108,7 +116,7 @@ func (v bootVerdict) willLoad() bool {
 	if v.builtin {
 		return true
 	}
-	if len(v.listed) == 0 || v.blacklist != nil || v.cmdBlock {
+	if len(v.listed) == 0 || v.blacklist != nil || v.cmdBlock || v.missing != "" {
 		return false
 	}
 	return v.install == nil || !Refuses(v.install.Command)
@@ -123,6 +131,8 @@ func (v bootVerdict) blocker(name string) string {
 		return fmt.Sprintf("%s has \"blacklist %s\" (systemd-modules-load applies kmod's blacklist to the modules it loads)", v.blacklist.Where(), name)
 	case v.install != nil && Refuses(v.install.Command):
 		return fmt.Sprintf("%s has \"install %s %s\": kmod runs that command instead of loading the module", v.install.Where(), v.install.Module, v.install.Command)
+	case v.missing != "":
+		return "the running kernel has no module " + name + " (not in " + v.missing + ", modules.alias or modules.builtin): systemd-modules-load fails with \"Module '" + name + "' not found\""
 	}
 	return ""
 }
@@ -160,6 +170,8 @@ func judgeBoot(h *host.Host, b *Boot, name string) bootVerdict {
 	}
 	if l, err := loadedOf(h); err == nil && l.Builtin != nil && l.Builtin[name] {
 		v.builtin = true
+	} else if err == nil && l.Known != nil && !l.Known[name] && !b.Modprobe.hasCommand(name) && !aliased(name, l.Aliases, b.Modprobe.Alias) {
+		v.missing = l.DepPath
 	} else if err != nil && !h.Live() {
 		// An image: its modules.builtin is still the next boot's.
 		v.builtin = builtinInImage(h, name)
@@ -251,4 +263,20 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		{Kind: remediate.DropIn, Path: dropInPath(s.name), Content: s.name + "\n"},
 		remediate.Run("load it now too (skipped under ROOT=: an image has no running kernel)", "modprobe", s.name)}}
 	return res
+}
+
+// aliased reports whether kmod resolves name as an alias: a pattern of
+// modules.alias or of a modprobe.d alias line matches it.
+func aliased(name string, index []string, config []Directive) bool {
+	for _, p := range index {
+		if fnmatch.Match(p, name) {
+			return true
+		}
+	}
+	for _, d := range config {
+		if fnmatch.Match(d.Module, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -75,6 +75,44 @@ func ParseBuiltin(data []byte) map[string]bool {
 	return out
 }
 
+// ParseModulesDep reads the module names of modules.dep: one line per
+// module, "kernel/net/bridge/br_netfilter.ko[.xz|.zst|.gz]: deps...".
+func ParseModulesDep(data []byte) map[string]bool {
+	out := map[string]bool{}
+	forEachLine(data, func(_ int, line string) {
+		p, _, ok := strings.Cut(line, ":")
+		if !ok {
+			return
+		}
+		if i := strings.LastIndexByte(p, '/'); i >= 0 {
+			p = p[i+1:]
+		}
+		for _, ext := range []string{".xz", ".zst", ".gz"} {
+			p = strings.TrimSuffix(p, ext)
+		}
+		if name, ok := strings.CutSuffix(p, ".ko"); ok && validName(name) {
+			out[Normalize(name)] = true
+		}
+	})
+	return out
+}
+
+// ParseModulesAlias reads the alias patterns of modules.alias ("alias
+// PATTERN MODULE"), with "-" made "_" outside brackets as kmod does.
+func ParseModulesAlias(data []byte) []string {
+	var out []string
+	forEachLine(data, func(_ int, line string) {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[0] != "alias" {
+			return
+		}
+		if pat, ok := underscores(f[1]); ok {
+			out = append(out, pat)
+		}
+	})
+	return out
+}
+
 // LoadEntry is one module a modules-load.d file names.
 type LoadEntry struct {
 	Name string // as written
@@ -120,6 +158,8 @@ type ModprobeConfig struct {
 	// Softdep are softdep lines naming at least one pre: or post:
 	// module: kmod ignores the install command of a module that has one.
 	Softdep []Directive
+	// Alias are alias lines: the name (a pattern) kmod resolves to a module.
+	Alias []Directive
 	// Problems are lines kmod ignores as bad ("ignoring bad line").
 	Problems []string
 }
@@ -158,6 +198,15 @@ func (c *ModprobeConfig) ParseModprobe(file string, data []byte) {
 				continue
 			}
 			c.Install = append(c.Install, Directive{Module: mod, Command: rest, File: file, Line: l.line})
+		case "alias":
+			pat, rest := nextWord(rest)
+			mod, _ := nextWord(rest)
+			name, ok := underscores(pat)
+			if pat == "" || mod == "" || !ok {
+				bad()
+				continue
+			}
+			c.Alias = append(c.Alias, Directive{Module: name, Command: mod, File: file, Line: l.line})
 		case "softdep":
 			pat, rest := nextWord(rest)
 			mod, ok := underscores(pat)
@@ -198,6 +247,19 @@ func (c *ModprobeConfig) InstallFor(name string) (Directive, bool) {
 		}
 	}
 	return Directive{}, false
+}
+
+// hasCommand reports whether an install line names the module exactly:
+// kmod then knows the name without a module file (its lookup in the
+// configuration compares names, while an install pattern only applies to
+// a module found some other way).
+func (c *ModprobeConfig) hasCommand(name string) bool {
+	for _, d := range c.Install {
+		if d.Module == name {
+			return true
+		}
+	}
+	return false
 }
 
 // softdeps reports whether the rest of a softdep line names a module

@@ -107,6 +107,10 @@ func makeWorld(t *testing.T, rng *rand.Rand, obj string, n int) world {
 		w.modules = append(w.modules, spell(rng, name))
 	}
 	write(moddir+"/modules.builtin", builtin.String())
+	// Names the kernel has no module for (a typo in modules-load.d).
+	for k := 0; k < 3; k++ {
+		w.modules = append(w.modules, spell(rng, fmt.Sprintf("glv-missing%d", k)))
+	}
 	_ = dep
 	write("/proc/modules", "")
 	write("/proc/sys/kernel/osrelease", diffRelease+"\n")
@@ -293,7 +297,10 @@ func compareWorld(t *testing.T, w world) (modules, files, agree int) {
 		if (len(v.listed) > 0) != listed {
 			bad = append(bad, fmt.Sprintf("listed: golive %q, systemd-analyze %v", v.listed, listed))
 		}
-		if !r.builtin {
+		if (v.missing != "") != r.notFound {
+			bad = append(bad, fmt.Sprintf("no such module: golive %q, modprobe %v", v.missing, r.notFound))
+		}
+		if !r.builtin && !r.notFound {
 			if (v.blacklist != nil) != r.blacklisted {
 				bad = append(bad, fmt.Sprintf("blacklisted: golive %v, modprobe %v", v.blacklist, r.blacklisted))
 			}
@@ -338,8 +345,8 @@ func parseCatConfig(out string) (paths []string, listed map[string]bool) {
 
 // probeRef is what modprobe -n -v -b --first-time did with one module.
 type probeRef struct {
-	builtin, blacklisted, insmod bool
-	install                      string
+	builtin, blacklisted, insmod, notFound bool
+	install                                string
 }
 
 func classify(body string) probeRef {
@@ -358,6 +365,8 @@ func classify(body string) probeRef {
 	switch {
 	case rc == "1" && len(lines) > 0 && strings.Contains(lines[len(lines)-1], "Module already in kernel"):
 		r.builtin = true
+	case rc == "1" && len(lines) > 0 && strings.Contains(lines[len(lines)-1], "not found in directory"):
+		r.notFound = true
 	case rc == "0" && len(lines) == 0:
 		r.blacklisted = true
 	case len(lines) > 0 && strings.HasPrefix(lines[len(lines)-1], "install "):

@@ -64,3 +64,22 @@ func FuzzParseProcModules(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseModulesIndex: modules.dep and modules.alias of any bytes give
+// valid names and patterns without "-" outside brackets.
+func FuzzParseModulesIndex(f *testing.F) {
+	f.Add("kernel/net/bridge/br_netfilter.ko.xz: kernel/net/bridge/bridge.ko.xz\n", "alias net-pf-7 bridge\nalias fs-x[a-b]-* m\n")
+	f.Add(":\n.ko:\n/a.ko.zst\n", "alias\nalias a b c\n")
+	f.Fuzz(func(t *testing.T, dep, alias string) {
+		for name := range ParseModulesDep([]byte(dep)) {
+			if !validName(name) || strings.Contains(name, "-") {
+				t.Fatalf("module %q", name)
+			}
+		}
+		for _, p := range ParseModulesAlias([]byte(alias)) {
+			if _, ok := underscores(p); !ok {
+				t.Fatalf("pattern %q", p)
+			}
+		}
+	})
+}

@@ -188,3 +188,39 @@ func mustBuild(t testing.TB, p *profile.Profile) []engine.Check {
 	}
 	return checks
 }
+
+// A listed name the running kernel has no module for (not in
+// modules.dep, modules.alias or modules.builtin) does not load at boot;
+// an alias, or an install line naming it exactly, is known to kmod.
+func TestListedButNoSuchModule(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/os-release":                    "ID=golive-test\n",
+		"proc/modules":                      "",
+		"proc/sys/kernel/osrelease":         "6.1.0\n",
+		"lib/modules/6.1.0/modules.builtin": "kernel/net/unix/unix.ko\n",
+		"lib/modules/6.1.0/modules.dep":     "kernel/net/bridge/br_netfilter.ko.xz: kernel/net/bridge/bridge.ko.xz\nkernel/net/bridge/bridge.ko.xz:\n",
+		"lib/modules/6.1.0/modules.alias":   "# Aliases extracted from modules themselves.\nalias net-pf-7 bridge\nalias fs-glv* bridge\n",
+		"etc/modules-load.d/a.conf":         "br_netfiltr\nbr_netfilter\nnet-pf-7\nfs-glv1\nmystery\n",
+		"etc/modprobe.d/a.conf":             "install mystery /sbin/mystery-loader\n",
+	})
+	p := profiletest.Detected(t, h, "extends: none\nkmod:\n  br_netfiltr: {}\n  br_netfilter: {}\n  net-pf-7: {}\n  fs-glv1: {}\n  mystery: {}\n")
+	got := map[string]engine.Result{}
+	for _, r := range engine.Run(context.Background(), h, mustBuild(t, p), engine.RunOptions{}).Results {
+		got[r.ID] = r
+	}
+	for id, w := range map[string]want{
+		"kmod/boot:br_netfiltr":   {engine.Fail, "the running kernel has no module br_netfiltr (not in /lib/modules/6.1.0/modules.dep"},
+		"kmod/loaded:br_netfiltr": {engine.Fail, "not loaded"},
+		"kmod/boot:br_netfilter":  {engine.Pass, "a.conf:2"},
+		"kmod/boot:net-pf-7":      {engine.Pass, "a.conf:3"},
+		"kmod/boot:fs-glv1":       {engine.Pass, "a.conf:4"},
+		"kmod/boot:mystery":       {engine.Warn, "install mystery /sbin/mystery-loader"},
+	} {
+		if r := got[id]; r.Status != w.status || !strings.Contains(r.Message+" | "+r.Observed, w.words) {
+			t.Errorf("%s: %s %q, want %s %q", id, r.Status, r.Message, w.status, w.words)
+		}
+	}
+	if a := got["kmod/loaded:br_netfiltr"].Remediation.Actions; len(a) != 1 || a[0].Kind != remediate.Manual || !strings.Contains(a[0].Text, "linux-modules-extra") {
+		t.Errorf("fix for a missing module: %+v", a)
+	}
+}

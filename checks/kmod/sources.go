@@ -107,6 +107,12 @@ type Loaded struct {
 	Builtin     map[string]bool
 	BuiltinNote string
 	BuiltinErr  error // a read error other than absence
+	// Known are the loadable modules of modules.dep and Aliases the
+	// patterns of modules.alias (nil when they could not be read): a name
+	// that is neither, nor built in, is no module of this kernel.
+	Known   map[string]bool
+	Aliases []string
+	DepPath string
 }
 
 type loadedKey struct{}
@@ -157,6 +163,7 @@ func (l *Loaded) readBuiltin(h *host.Host) {
 		}
 		l.Builtin = ParseBuiltin(data)
 		l.BuiltinNote = p
+		l.readDep(h, d+"/"+rel)
 		return
 	}
 	l.BuiltinNote = "no " + moduleDirs[0] + "/" + rel + "/modules.builtin (the kernel's modules are not installed in the root)"
@@ -217,4 +224,25 @@ func (b *Boot) Listed(name string) []LoadEntry {
 		}
 	}
 	return out
+}
+
+// maxModulesIndex bounds modules.dep and modules.alias (about 1 MiB each
+// on a distro kernel).
+const maxModulesIndex = 16 << 20
+
+// readDep reads the loadable modules (modules.dep) and their aliases
+// (modules.alias) of the release's module directory; either missing
+// leaves Known nil.
+func (l *Loaded) readDep(h *host.Host, dir string) {
+	dep, err := h.ReadFileLimit(dir+"/modules.dep", maxModulesIndex)
+	if err != nil {
+		return
+	}
+	alias, err := h.ReadFileLimit(dir+"/modules.alias", maxModulesIndex)
+	if err != nil {
+		return
+	}
+	l.Known = ParseModulesDep(dep)
+	l.Aliases = ParseModulesAlias(alias)
+	l.DepPath = dir + "/modules.dep"
 }
