@@ -99,7 +99,7 @@ func (c *check) judgeRunning(res engine.Result, found []facts.Process) engine.Re
 	res.Observed = fmt.Sprintf("%d running", n)
 	switch {
 	case n > 0 && s.running:
-		res.Status, res.Message = engine.Pass, fmt.Sprintf("%d %s (pid %s)", n, s.describe(), pidList(found))
+		res.Status, res.Message = engine.Pass, fmt.Sprintf("%d %s (pid %s)", n, s.counted(n), pidList(found))
 		return res
 	case n == 0 && !s.running:
 		res.Status, res.Message = engine.Pass, "no "+s.describe()+" run"
@@ -108,7 +108,7 @@ func (c *check) judgeRunning(res engine.Result, found []facts.Process) engine.Re
 		return c.miss(res, "no "+s.describe()+" run",
 			"start "+s.name+" through its systemd unit (systemctl start UNIT; the systemd family's systemd/active:<unit> judges the unit)")
 	}
-	return c.miss(res, fmt.Sprintf("%d %s run (pid %s) and none may", n, s.describe(), pidList(found)),
+	return c.miss(res, fmt.Sprintf("%d %s (pid %s) and none may", n, s.counted(n), pidList(found)),
 		"stop "+s.name+" and keep it from starting again (systemctl disable --now UNIT, or remove the package that runs it)")
 }
 
@@ -117,10 +117,10 @@ func (c *check) judgeCount(res engine.Result, found []facts.Process) engine.Resu
 	n := len(found)
 	res.Observed = strconv.Itoa(n)
 	if (s.min < 0 || n >= s.min) && (s.max < 0 || n <= s.max) {
-		res.Status, res.Message = engine.Pass, fmt.Sprintf("%d %s run (wanted %s)", n, s.describe(), s.expected(aspCount))
+		res.Status, res.Message = engine.Pass, fmt.Sprintf("%d %s (wanted %s)", n, s.counted(n), s.expected(aspCount))
 		return res
 	}
-	msg := fmt.Sprintf("%d %s run, wanted %s", n, s.describe(), s.expected(aspCount))
+	msg := fmt.Sprintf("%d %s, wanted %s", n, s.counted(n), s.expected(aspCount))
 	if n > 0 {
 		msg += " (pid " + pidList(found) + ")"
 	}
@@ -158,7 +158,7 @@ func (c *check) judgeUser(res engine.Result, h *host.Host, found []facts.Process
 	sort.Strings(seen)
 	res.Observed = strings.Join(seen, ", ")
 	if len(wrong) == 0 {
-		res.Status, res.Message = engine.Pass, fmt.Sprintf("%d %s run as %s", len(found), s.describe(), userText(h, want))
+		res.Status, res.Message = engine.Pass, fmt.Sprintf("%d %s as %s", len(found), s.counted(len(found)), userText(h, want))
 		return res
 	}
 	if len(wrong) > 5 {
@@ -192,4 +192,13 @@ func userText(h *host.Host, uid uint64) string {
 		}
 	}
 	return strconv.FormatUint(uid, 10)
+}
+
+// counted words n matching processes running: "1 process named "x" runs",
+// "2 processes named "x" run".
+func (s *spec) counted(n int) string {
+	if n == 1 {
+		return "process" + strings.TrimPrefix(s.describe(), "processes") + " runs"
+	}
+	return s.describe() + " run"
 }

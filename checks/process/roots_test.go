@@ -87,12 +87,12 @@ process:
 		status engine.Status
 		words  string
 	}{
-		"process/running:goservice": {engine.Pass, "2 processes named \"goservice\" (pid 812, 813)"},
+		"process/running:goservice": {engine.Pass, "2 processes named \"goservice\" run (pid 812, 813)"},
 		"process/count:goservice":   {engine.Fail, "2 processes named \"goservice\" run, wanted == 1"},
 		"process/user:goservice":    {engine.Fail, "pid 813 as root (0)"},
-		"process/user:chronyd":      {engine.Pass, "run as chrony (997)"},
+		"process/user:chronyd":      {engine.Pass, "1 process named \"chronyd\" runs as chrony (997)"},
 		"process/running:telnetd":   {engine.Pass, "no processes named \"telnetd\" run"},
-		"process/count:migrate":     {engine.Fail, "1 processes whose command line matches /--role=migrate$/ run, wanted <= 0"},
+		"process/count:migrate":     {engine.Fail, "1 process whose command line matches /--role=migrate$/ runs, wanted <= 0"},
 		"process/running:kthreads":  {engine.Pass, "pid 2"},
 		"process/running:odd":       {engine.Pass, "pid 900"},
 		"process/running:systemd":   {engine.Warn, "and none may"},
