@@ -59,6 +59,8 @@ func (c *loadedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status, res.Observed = engine.Skip, "not a loaded module"
 		res.Message = s.name + " is not in " + procModulesPath + " and golive cannot tell whether it is built in: " + l.BuiltinNote
 		return res
+	} else if l.NoModules {
+		how = "not built in (" + l.BuiltinNote + "), and the running kernel loads no modules (no " + procModulesPath + ": built without CONFIG_MODULES)"
 	} else {
 		how = "not loaded (not in " + procModulesPath + " nor in " + l.BuiltinNote + ")"
 	}
@@ -79,6 +81,10 @@ func (c *loadedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		return res
 	}
 	res.Message = s.name + " is " + how
+	if l.NoModules {
+		res.Remediation = manualPlan("boot a kernel with "+s.name, "the running kernel cannot load modules: boot a kernel that has "+s.name+" built in, or one with loadable module support")
+		return res
+	}
 	b := bootOf(h)
 	if d, ok := b.Modprobe.InstallFor(s.norm); ok && Refuses(d.Command) {
 		res.Remediation = manualPlan("remove the install line that stops "+s.name+" loading (by hand)", fmt.Sprintf("modprobe %s runs %q instead (%s): remove that install line, then modprobe %s", s.name, d.Command, d.Where(), s.name))
@@ -108,7 +114,7 @@ type bootVerdict struct {
 	cmdline   string // the command-line word that names or blocks it
 	cmdBlock  bool   // cmdline blocks rather than loads
 	builtin   bool
-	missing   string // the modules.dep that has no such module, "" when found or unknown
+	missing   string // why the kernel has no such module, "" when found or unknown
 }
 
 // willLoad reports whether systemd-modules-load loads the module.
@@ -132,7 +138,7 @@ func (v bootVerdict) blocker(name string) string {
 	case v.install != nil && Refuses(v.install.Command):
 		return fmt.Sprintf("%s has \"install %s %s\": kmod runs that command instead of loading the module", v.install.Where(), v.install.Module, v.install.Command)
 	case v.missing != "":
-		return "the running kernel has no module " + name + " (not in " + v.missing + ", modules.alias or modules.builtin): systemd-modules-load fails with \"Module '" + name + "' not found\""
+		return v.missing + ": systemd-modules-load fails with \"Module '" + name + "' not found\""
 	}
 	return ""
 }
@@ -170,8 +176,10 @@ func judgeBoot(h *host.Host, b *Boot, name string) bootVerdict {
 	}
 	if l, err := loadedOf(h); err == nil && l.Builtin != nil && l.Builtin[name] {
 		v.builtin = true
+	} else if err == nil && l.NoModules && !b.Modprobe.hasCommand(name) {
+		v.missing = "the running kernel loads no modules (no " + procModulesPath + "), and " + name + " is not built in"
 	} else if err == nil && l.Known != nil && !l.Known[name] && !b.Modprobe.hasCommand(name) && !aliased(name, l.Aliases, b.Modprobe.Alias) {
-		v.missing = l.DepPath
+		v.missing = "the running kernel has no module " + name + " (not in " + l.DepPath + ", modules.alias or modules.builtin)"
 	} else if err != nil && !h.Live() {
 		// An image: its modules.builtin is still the next boot's.
 		v.builtin = builtinInImage(h, name)

@@ -113,6 +113,9 @@ type Loaded struct {
 	Known   map[string]bool
 	Aliases []string
 	DepPath string
+	// NoModules is set on a running kernel without /proc/modules: it
+	// was built without loadable module support.
+	NoModules bool
 }
 
 type loadedKey struct{}
@@ -122,11 +125,18 @@ type loadedKey struct{}
 func loadedOf(h *host.Host) (*Loaded, error) {
 	r := facts.Memo(h, loadedKey{}, func(h *host.Host) loadedResult {
 		data, err := h.ReadFileLimit(procModulesPath, maxProcModules)
-		if err != nil {
-			return loadedResult{err: err}
-		}
 		l := &Loaded{}
-		l.Modules, l.Bad = ParseProcModules(data)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && h.Live():
+			// A kernel built without CONFIG_MODULES has no
+			// /proc/modules: it loads nothing, every module is built
+			// in or absent.
+			l.Modules, l.NoModules = map[string]ProcModule{}, true
+		case err != nil:
+			return loadedResult{err: err}
+		default:
+			l.Modules, l.Bad = ParseProcModules(data)
+		}
 		l.readBuiltin(h)
 		return loadedResult{l: l}
 	})
