@@ -31,6 +31,21 @@ type bootMount struct {
 	note                 string
 }
 
+// describe words the boot mount: "xfs /dev/vdb1 (noatime) from /etc/fstab:3".
+func (b bootMount) describe() string {
+	fstype, source, opts := b.fstype, b.source, b.opts
+	if fstype == "" {
+		fstype = "(type found at mount time)"
+	}
+	if source == "" {
+		source = "(source not named)"
+	}
+	if opts == "" {
+		opts = "defaults"
+	}
+	return fmt.Sprintf("%s %s (%s) from %s", fstype, source, opts, b.from)
+}
+
 // fstabEntry is the first /etc/fstab line for p (systemd-fstab-generator
 // refuses the later duplicates), swap lines left out.
 func fstabEntry(entries []facts.FstabEntry, p string) (facts.FstabEntry, bool) {
@@ -108,7 +123,63 @@ func nextBoot(h *host.Host, p string) (b bootMount, ok bool, err error) {
 	if hasUnit {
 		return fromUnit(h, f), true, nil
 	}
+	if p == "/" {
+		return fromKernel(h), true, nil
+	}
+	if api, ok := apiMounts[p]; ok {
+		return bootMount{from: "systemd itself (an API file system, mounted by PID 1 before any unit)", fstype: api[0], source: api[0], opts: api[1], auto: true}, true, nil
+	}
 	return b, false, nil
+}
+
+// apiMounts are the file systems systemd mounts itself at boot
+// (mount-setup.c), with their type and options; an empty type differs
+// between hosts (cgroup2, or a tmpfs of v1 hierarchies).
+var apiMounts = map[string][2]string{
+	"/proc":                     {"proc", "nosuid,noexec,nodev"},
+	"/sys":                      {"sysfs", "nosuid,noexec,nodev"},
+	"/dev":                      {"devtmpfs", "nosuid,strictatime,mode=755"},
+	"/dev/shm":                  {"tmpfs", "nosuid,nodev,strictatime,mode=1777"},
+	"/dev/pts":                  {"devpts", "nosuid,noexec,mode=620,gid=5"},
+	"/run":                      {"tmpfs", "nosuid,nodev,strictatime,mode=755"},
+	"/sys/kernel/security":      {"securityfs", "nosuid,noexec,nodev"},
+	"/sys/fs/cgroup":            {"", "nosuid,noexec,nodev"},
+	"/sys/fs/pstore":            {"pstore", "nosuid,noexec,nodev"},
+	"/sys/fs/bpf":               {"bpf", "nosuid,noexec,nodev,mode=700"},
+	"/sys/firmware/efi/efivars": {"efivarfs", "nosuid,noexec,nodev"},
+}
+
+// fromKernel is how the next boot mounts the root file system without an
+// /etc/fstab line for it: the kernel (or the initrd) mounts root= with
+// rootfstype= and rootflags=, read-only or read-write as ro and rw say,
+// from the next boot's command line.
+func fromKernel(h *host.Host) bootMount {
+	cl := facts.NextBoot(h)
+	b := bootMount{from: "the kernel command line", auto: true, note: "the kernel or the initrd mounts the root file system"}
+	if cl.Source != "" {
+		b.from += " (" + cl.Source + ")"
+	}
+	var opts []string
+	for _, w := range strings.Fields(cl.Line) {
+		k, v, _ := strings.Cut(w, "=")
+		switch k {
+		case "root":
+			b.source = v
+		case "rootfstype":
+			b.fstype = v
+		case "rootflags":
+			opts = append(opts, strings.Split(v, ",")...)
+		case "ro", "rw":
+			if v == "" {
+				opts = append(opts, k)
+			}
+		}
+	}
+	b.opts = strings.Join(opts, ",")
+	if b.source == "" {
+		b.note += "; the command line names no root=, so golive cannot say from where"
+	}
+	return b
 }
 
 func hasPrefix(p string, dirs []string) bool {
@@ -166,7 +237,7 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	res.Details["from"], res.Details["at_boot"] = b.from, b.auto
 	res.Details["fstype"], res.Details["source"], res.Details["options"] = b.fstype, b.source, b.opts
-	res.Observed = fmt.Sprintf("%s %s (%s) from %s", b.fstype, b.source, b.opts, b.from)
+	res.Observed = b.describe()
 	if b.note != "" {
 		res.Observed += "; " + b.note
 	}

@@ -109,7 +109,7 @@ func differences(h *host.Host, s *spec, fstype, source string, opts []string, de
 	if s.fstype != "" && fstype != s.fstype {
 		out = append(out, fmt.Sprintf("the filesystem is %s, not %s", fstype, s.fstype))
 	}
-	if s.source != "" {
+	if s.source != "" && source != "" {
 		if same, known := sameSource(h, s.source, source); known && !same {
 			out = append(out, fmt.Sprintf("the source is %s, not %s", source, s.source))
 		}

@@ -55,7 +55,7 @@ func TestFixtureRootVerdicts(t *testing.T) {
 		},
 		"broken": {
 			"mount/mounted:/":               {engine.Pass, "ext4 /dev/sda1"},
-			"mount/boot:/":                  {engine.Fail, "not in /etc/fstab, no -.mount"},
+			"mount/boot:/":                  {engine.Pass, "(type found at mount time) (source not named) (defaults) from the kernel command line; the kernel or the initrd mounts the root file system"},
 			"mount/mounted:/mnt/with space": {engine.Pass, "tmpfs tmpfs"},
 		},
 	} {
@@ -117,6 +117,7 @@ func TestBootSources(t *testing.T) {
 		"etc/systemd/system/e.mount":     "[Mount]\nWhat=/dev/sdb9\nWhere=/e\nType=xfs\n",
 		"usr/lib/systemd/system/d.mount": "[Mount]\nWhat=/dev/other\nWhere=/d\nType=btrfs\n[Install]\nWantedBy=local-fs.target\n",
 		"usr/lib/systemd/system/g.mount": "[Mount]\nWhat=/dev/sdb9\nWhere=/g\nType=xfs\n[Install]\nWantedBy=local-fs.target\n",
+		"etc/default/grub":               "GRUB_CMDLINE_LINUX=\"root=/dev/sda1 rootfstype=ext4 rootflags=noatime,data=ordered ro quiet\"\n",
 	})
 	p := profiletest.Detected(t, h, `extends: none
 mount:
@@ -127,15 +128,21 @@ mount:
   /e: {fstype: xfs}
   /f: {fstype: xfs, options: [noatime]}
   /g: {}
+  /: {fstype: ext4, source: /dev/sda1, options: [noatime, ro]}
+  /proc: {fstype: proc, options: [nosuid, nodev]}
+  /run: {options: [noexec]}
 `)
 	want := map[string]want{
-		"mount/boot:/a": {engine.Pass, "/etc/fstab:1"},
-		"mount/boot:/b": {engine.Fail, "noauto: nothing mounts it at boot"},
-		"mount/boot:/c": {engine.Pass, "x-systemd.automount"},
-		"mount/boot:/d": {engine.Pass, "/etc/fstab:4"},
-		"mount/boot:/e": {engine.Fail, "the unit is not enabled"},
-		"mount/boot:/f": {engine.Pass, "auto /dev/sdc2"},
-		"mount/boot:/g": {engine.Fail, "not enabled"},
+		"mount/boot:/a":    {engine.Pass, "/etc/fstab:1"},
+		"mount/boot:/b":    {engine.Fail, "noauto: nothing mounts it at boot"},
+		"mount/boot:/c":    {engine.Pass, "x-systemd.automount"},
+		"mount/boot:/d":    {engine.Pass, "/etc/fstab:4"},
+		"mount/boot:/e":    {engine.Fail, "the unit is not enabled"},
+		"mount/boot:/f":    {engine.Pass, "auto /dev/sdc2"},
+		"mount/boot:/g":    {engine.Fail, "not enabled"},
+		"mount/boot:/":     {engine.Pass, "ext4 /dev/sda1 (noatime,data=ordered,ro) from the kernel command line (/etc/default/grub)"},
+		"mount/boot:/proc": {engine.Pass, "proc proc (nosuid,noexec,nodev) from systemd itself"},
+		"mount/boot:/run":  {engine.Fail, "options lack noexec"},
 	}
 	for _, r := range engine.Run(context.Background(), h, mustBuild(t, p), engine.RunOptions{}).Results {
 		w, ok := want[r.ID]
