@@ -114,7 +114,11 @@ type bootVerdict struct {
 	cmdline   string // the command-line word that names or blocks it
 	cmdBlock  bool   // cmdline blocks rather than loads
 	builtin   bool
-	missing   string // why the kernel has no such module, "" when found or unknown
+	// builtinUnknown says whether the module is built in could not be
+	// read (no modules.builtin): a module not loaded at boot may still
+	// be there.
+	builtinUnknown string
+	missing        string // why the kernel has no such module, "" when found or unknown
 }
 
 // willLoad reports whether systemd-modules-load loads the module.
@@ -174,24 +178,33 @@ func judgeBoot(h *host.Host, b *Boot, name string) bootVerdict {
 			}
 		}
 	}
-	if l, err := loadedOf(h); err == nil && l.Builtin != nil && l.Builtin[name] {
+	l, err := loadedOf(h)
+	switch {
+	case err == nil && l.Builtin == nil:
+		v.builtinUnknown = l.BuiltinNote
+		if l.BuiltinErr != nil {
+			v.builtinUnknown = l.BuiltinErr.Error()
+		}
+	case err == nil && l.Builtin[name]:
 		v.builtin = true
-	} else if err == nil && l.NoModules && !b.Modprobe.hasCommand(name) {
+	case err == nil && l.NoModules && !b.Modprobe.hasCommand(name):
 		v.missing = "the running kernel loads no modules (no " + procModulesPath + "), and " + name + " is not built in"
-	} else if err == nil && l.Known != nil && !l.Known[name] && !b.Modprobe.hasCommand(name) && !aliased(name, l.Aliases, b.Modprobe.Alias) {
+	case err == nil && l.Known != nil && !l.Known[name] && !b.Modprobe.hasCommand(name) && !aliased(name, l.Aliases, b.Modprobe.Alias):
 		v.missing = "the running kernel has no module " + name + " (not in " + l.DepPath + ", modules.alias or modules.builtin)"
-	} else if err != nil && !h.Live() {
+	case err != nil && !h.Live():
 		// An image: its modules.builtin is still the next boot's.
-		v.builtin = builtinInImage(h, name)
+		var known bool
+		if v.builtin, known = builtinInImage(h, name); !known {
+			v.builtinUnknown = "the image has no " + moduleDirs[0] + "/*/modules.builtin"
+		}
 	}
 	return v
 }
 
 // builtinInImage looks for the module in the modules.builtin of every
 // kernel an image has installed: built into all of them, it is there
-// whichever boots.
-func builtinInImage(h *host.Host, name string) bool {
-	found := false
+// whichever boots. known is false when no kernel has a modules.builtin.
+func builtinInImage(h *host.Host, name string) (builtin, known bool) {
 	for _, d := range moduleDirs {
 		entries, err := h.ReadDir(d)
 		if err != nil {
@@ -203,15 +216,15 @@ func builtinInImage(h *host.Host, name string) bool {
 				continue
 			}
 			if !ParseBuiltin(data)[name] {
-				return false
+				return false, true
 			}
-			found = true
+			known = true
 		}
-		if found {
-			return true
+		if known {
+			return true, true
 		}
 	}
-	return found
+	return false, false
 }
 
 func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
@@ -250,6 +263,11 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			res.Message = fmt.Sprintf("%s: %s, but %s has \"install %s %s\": kmod runs that command instead of loading the module, and golive does not run it to see what it does",
 				s.name, res.Observed, v.install.Where(), v.install.Module, v.install.Command)
 		}
+		return res
+	}
+	if !loads && v.builtinUnknown != "" {
+		res.Status = engine.Skip
+		res.Message = s.name + ": " + res.Observed + "; whether it is built into the kernel is unknown (" + v.builtinUnknown + "), and a built-in module is always there"
 		return res
 	}
 	res.Status = engine.MissStatus(c.M.Level)

@@ -23,9 +23,10 @@ import (
 func TestRemediationLoadsAtBoot(t *testing.T) {
 	bash := testenv.NeedCommand(t, "bash", "bash")
 	h := hosttest.Root(t, map[string]string{
-		"etc/os-release":                    "ID=golive-test\n",
-		"usr/lib/modules-load.d/other.conf": "overlay\n", // no /etc/modules-load.d: the fix makes it
-		"etc/modprobe.d/x.conf":             "blacklist floppy\n",
+		"etc/os-release":                        "ID=golive-test\n",
+		"usr/lib/modules-load.d/other.conf":     "overlay\n", // no /etc/modules-load.d: the fix makes it
+		"etc/modprobe.d/x.conf":                 "blacklist floppy\n",
+		"usr/lib/modules/6.1.0/modules.builtin": "kernel/net/unix/unix.ko\n",
 	})
 	p := profiletest.Detected(t, h, "extends: none\nkmod:\n  br-netfilter: {}\n")
 	run := func(h *host.Host) engine.Result {

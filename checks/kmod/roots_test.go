@@ -19,6 +19,7 @@ kmod:
   overlay: {}
   cramfs: {loaded: false}
   unix: {}
+  sctp: {level: warn}
 `
 
 type want struct {
@@ -53,12 +54,14 @@ func TestFixtureRootVerdicts(t *testing.T) {
 			"kmod/loaded:overlay":      {engine.Pass, "Live"},
 			"kmod/boot:cramfs":         {engine.Pass, "/etc/modprobe.d/cramfs.conf:1 has \"blacklist cramfs\""},
 			"kmod/loaded:unix":         {engine.Pass, "built into the kernel"},
+			"kmod/loaded:sctp":         {engine.Warn, "not loaded"},
+			"kmod/boot:sctp":           {engine.Warn, "listed, but stopped: /usr/lib/modprobe.d/firewalld-sysctls.conf:2 has \"install sctp /bin/true\""},
 		},
 		"broken": {
 			"kmod/loaded:overlay":      {engine.Pass, "Live"},
 			"kmod/loaded:br_netfilter": {engine.Skip, "cannot tell whether it is built in: the kernel release is unknown"},
-			"kmod/boot:br_netfilter":   {engine.Fail, "/etc/modprobe.d/hardening.conf:1 has \"blacklist br_netfilter\""},
-			"kmod/boot:overlay":        {engine.Fail, "not listed"},
+			"kmod/boot:br_netfilter":   {engine.Skip, "/etc/modprobe.d/hardening.conf:1 has \"blacklist br_netfilter\" (systemd-modules-load applies kmod's blacklist to the modules it loads); whether it is built into the kernel is unknown (the kernel release is unknown"},
+			"kmod/boot:overlay":        {engine.Skip, "not listed in modules-load.d; whether it is built into the kernel is unknown"},
 			"kmod/boot:cramfs":         {engine.Pass, "/etc/modprobe.d/hardening.conf:2 has \"install cramfs   /bin/false\""},
 		},
 	} {
@@ -69,7 +72,7 @@ func TestFixtureRootVerdicts(t *testing.T) {
 			for _, r := range out.Results {
 				got[r.ID] = r
 			}
-			if len(got) != 8 {
+			if len(got) != 10 {
 				t.Errorf("%d results", len(got))
 			}
 			for id, w := range exp {
@@ -106,9 +109,13 @@ func TestRemediation(t *testing.T) {
 		a[0].Content != "br_netfilter\n" || a[1].Kind != remediate.Command || strings.Join(a[1].Argv, " ") != "modprobe br_netfilter" {
 		t.Errorf("boot fix %+v", a)
 	}
-	r = run("broken", "kmod/boot:br_netfilter")
-	if a := r.Remediation.Actions; len(a) != 1 || a[0].Kind != remediate.Manual || !strings.Contains(a[0].Text, "/etc/modprobe.d/hardening.conf:1") {
+	r = run("rocky-9", "kmod/boot:sctp")
+	if a := r.Remediation.Actions; len(a) != 1 || a[0].Kind != remediate.Manual || !strings.Contains(a[0].Text, "/usr/lib/modprobe.d/firewalld-sysctls.conf:2") {
 		t.Errorf("blocked fix %+v", a)
+	}
+	r = run("rocky-9", "kmod/loaded:sctp")
+	if a := r.Remediation.Actions; len(a) != 1 || a[0].Kind != remediate.Manual || !strings.Contains(a[0].Text, `modprobe sctp runs "/bin/true" instead (/usr/lib/modprobe.d/firewalld-sysctls.conf:2)`) {
+		t.Errorf("loaded fix behind an install line %+v", a)
 	}
 	r = run("rocky-9", "kmod/loaded:br_netfilter")
 	if a := r.Remediation.Actions; len(a) != 1 || a[0].Kind != remediate.Command || strings.Join(a[0].Argv, " ") != "modprobe br_netfilter" {
