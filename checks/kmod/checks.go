@@ -256,6 +256,11 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	default:
 		res.Observed = "not listed in modules-load.d"
 	}
+	if !loads && v.builtinUnknown != "" {
+		res.Status = engine.Skip
+		res.Message = s.name + ": " + res.Observed + "; whether it is built into the kernel is unknown (" + v.builtinUnknown + "), and a built-in module is always there"
+		return res
+	}
 	if loads == s.atBoot {
 		res.Status, res.Message = engine.Pass, s.name+": "+res.Observed
 		if loads && v.install != nil && !v.builtin {
@@ -263,11 +268,6 @@ func (c *bootCheck) Run(_ context.Context, h *host.Host) engine.Result {
 			res.Message = fmt.Sprintf("%s: %s, but %s has \"install %s %s\": kmod runs that command instead of loading the module, and golive does not run it to see what it does",
 				s.name, res.Observed, v.install.Where(), v.install.Module, v.install.Command)
 		}
-		return res
-	}
-	if !loads && v.builtinUnknown != "" {
-		res.Status = engine.Skip
-		res.Message = s.name + ": " + res.Observed + "; whether it is built into the kernel is unknown (" + v.builtinUnknown + "), and a built-in module is always there"
 		return res
 	}
 	res.Status = engine.MissStatus(c.M.Level)
