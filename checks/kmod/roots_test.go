@@ -231,3 +231,29 @@ func TestListedButNoSuchModule(t *testing.T) {
 		t.Errorf("fix for a missing module: %+v", a)
 	}
 }
+
+// The next boot's kernel command line adds modules (modules_load=,
+// rd.modules_load=) and stops them (module_blacklist=, modprobe.blacklist=).
+func TestKernelCommandLine(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/os-release":                        "ID=golive-test\n",
+		"usr/lib/modules/6.1.0/modules.builtin": "kernel/net/unix/unix.ko\n",
+		"etc/modules-load.d/a.conf":             "dm_crypt\n",
+		"etc/default/grub":                      "GRUB_CMDLINE_LINUX=\"quiet modules_load=vfio-pci,vfio rd.modules_load=nvme\"\nGRUB_CMDLINE_LINUX_DEFAULT=\"module_blacklist=dm-crypt modprobe.blacklist=vfio\"\n",
+	})
+	p := profiletest.Detected(t, h, "extends: none\nkmod:\n  vfio_pci: {}\n  nvme: {}\n  dm_crypt: {}\n  vfio: {}\n")
+	got := map[string]engine.Result{}
+	for _, r := range engine.Run(context.Background(), h, mustBuild(t, p), engine.RunOptions{}).Results {
+		got[r.ID] = r
+	}
+	for id, w := range map[string]want{
+		"kmod/boot:vfio_pci": {engine.Pass, "/etc/default/grub: modules_load=vfio-pci,vfio"},
+		"kmod/boot:nvme":     {engine.Pass, "rd.modules_load=nvme"},
+		"kmod/boot:dm_crypt": {engine.Fail, "the kernel command line has module_blacklist=dm-crypt (/etc/default/grub)"},
+		"kmod/boot:vfio":     {engine.Fail, "the kernel command line has modprobe.blacklist=vfio"},
+	} {
+		if r := got[id]; r.Status != w.status || !strings.Contains(r.Message+" | "+r.Observed, w.words) {
+			t.Errorf("%s: %s %q, want %s %q", id, r.Status, r.Message, w.status, w.words)
+		}
+	}
+}
