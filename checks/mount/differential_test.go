@@ -1,6 +1,7 @@
 package mount
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -168,6 +169,7 @@ type mountCase struct {
 	Source  string
 	Options []string
 	Mounted bool
+	Real    string // the mount point when Path is a symlink to it
 	Setup   string `json:"-"`
 }
 
@@ -260,6 +262,11 @@ func TestMountedDifferential(t *testing.T) {
 			fmt.Fprintf(&s, "mkdir -p %s && mount -t tmpfs -o nosuid golive-nested %s\n", q(sub), q(sub))
 			c.Path, src, flags = sub, "golive-nested", []string{"nosuid"}
 		}
+		if i%8 == 6 { // a symlink to the mount point, checked through the link
+			link := filepath.Join(base, fmt.Sprintf("link%02d", i))
+			fmt.Fprintf(&s, "ln -s %s %s\n", q(dir), q(link))
+			c.Path, c.Real = link, dir
+		}
 		// The spec: the truth, or a change the verdict must catch.
 		c.FSType, c.Source = "tmpfs", src
 		c.Options = append([]string{}, flags...)
@@ -349,7 +356,7 @@ func TestMountedDifferential(t *testing.T) {
 			t.Errorf("%q (%+v): golive %s (%s), findmnt %v %q %q %q gives %s", c.Path, c, r.Status, r.Observed, r.RefFound, r.RefSource, r.RefFSType, r.RefOptions, want)
 			continue
 		}
-		if r.RefFound && r.RefTarget != c.Path {
+		if target := cmp.Or(c.Real, c.Path); r.RefFound && r.RefTarget != target {
 			t.Errorf("%q: findmnt target %q", c.Path, r.RefTarget)
 			continue
 		}

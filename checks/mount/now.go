@@ -57,6 +57,15 @@ func (c *mountedCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	}
 	m, ok := mountAt(t, s.path)
 	if !ok {
+		// A symlink to a mount point is that mount (findmnt
+		// --mountpoint resolves the path too).
+		if real, err := h.Resolve(s.path); err == nil && real != s.path {
+			if m, ok = mountAt(t, real); ok {
+				res.Details["resolved"] = real
+			}
+		}
+	}
+	if !ok {
 		res.Observed = "not mounted"
 		res.Details["mounted"] = false
 		if !s.mounted {
