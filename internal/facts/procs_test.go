@@ -76,3 +76,21 @@ func FuzzProcFiles(f *testing.F) {
 		_ = ParseCmdline([]byte(cmdline))
 	})
 }
+
+// BenchmarkProcessesLive reads the running system's process table, a new
+// Host each time (three files per process).
+func BenchmarkProcessesLive(b *testing.B) {
+	n := 0
+	for b.Loop() {
+		h, err := host.New("/")
+		if err != nil {
+			b.Fatal(err)
+		}
+		t, err := Processes(h)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(t.Processes)
+	}
+	b.ReportMetric(float64(n), "processes")
+}
