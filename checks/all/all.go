@@ -14,12 +14,15 @@ import (
 	_ "github.com/golive-sh/golive/checks/file"     // file/<aspect>:<path>
 	_ "github.com/golive-sh/golive/checks/firewall" // firewall/port
 	_ "github.com/golive-sh/golive/checks/harden"   // harden/lockdown, harden/audit, harden/coredump
+	_ "github.com/golive-sh/golive/checks/kmod"     // kmod/loaded, kmod/boot
 	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
 	_ "github.com/golive-sh/golive/checks/log"      // log/journald, log/rotate
 	_ "github.com/golive-sh/golive/checks/memory"   // memory/swap
+	_ "github.com/golive-sh/golive/checks/mount"    // mount/mounted, mount/boot
 	_ "github.com/golive-sh/golive/checks/mysql"    // mysql/connect, mysql/role, mysql/replication, mysql/capacity
 	_ "github.com/golive-sh/golive/checks/osinfo"   // os/distro, os/eol, os/kernel
 	_ "github.com/golive-sh/golive/checks/port"     // port/free, port/listen, port/ephemeral
+	_ "github.com/golive-sh/golive/checks/process"  // process/running, process/count, process/user
 	_ "github.com/golive-sh/golive/checks/rlimit"   // rlimit/login, rlimit/unit, rlimit/process
 	_ "github.com/golive-sh/golive/checks/selinux"  // selinux/mode, selinux/label
 	_ "github.com/golive-sh/golive/checks/sysctl"   // sysctl/<key>

@@ -63,6 +63,9 @@ var reportRules = map[string]reportRule{
 	// The firewall family opens a port the way the host's firewall is
 	// managed; nftables files are never edited (a manual step).
 	"firewall": {Programs: map[string][]string{"firewall-cmd": {"--permanent", "--reload"}, "ufw": {"allow", "reload"}, "nft": {"insert"}}},
+	// The kmod family writes its own modules-load.d drop-in and loads the
+	// module now.
+	"kmod":     {Files: []string{"/etc/modules-load.d/golive-*.conf"}, Programs: map[string][]string{"modprobe": anyArgs}},
 	"cabundle": cabundleRule,
 	"tls":      cabundleRule,
 	// The file family changes modes and owners of the paths a profile
