@@ -30,6 +30,15 @@ func TestVetReportAction(t *testing.T) {
 		{"dns/resolve:x", "dns", Tell("call the DNS admin"), true},
 		{"dns/resolve:x", "dns", Run("x", "systemctl", "restart", "x"), false},
 		{"os/eol", "os", Action{Kind: "script", Text: "x"}, false},
+		{"firewall/port:8443/tcp", "firewall", Run("x", "firewall-cmd", "--permanent", "--zone=public", "--add-port=8443/tcp"), true},
+		{"firewall/port:8443/tcp", "firewall", Run("x", "firewall-cmd", "--reload"), true},
+		{"firewall/port:8443/tcp", "firewall", Run("x", "ufw", "allow", "8443/tcp"), true},
+		{"firewall/port:8443/tcp", "firewall", Run("x", "ufw", "disable"), false},
+		{"firewall/port:8443/tcp", "firewall", Run("x", "nft", "insert", "rule", "inet", "filter", "input", "tcp", "dport", "8443", "accept"), true},
+		{"firewall/port:8443/tcp", "firewall", Run("x", "nft", "flush", "ruleset"), false},
+		{"kmod/boot:br_netfilter", "kmod", Action{Kind: DropIn, Path: "/etc/modules-load.d/golive-br_netfilter.conf", Content: "br_netfilter\n"}, true},
+		{"kmod/boot:br_netfilter", "kmod", Action{Kind: DropIn, Path: "/etc/modprobe.d/evil.conf", Content: "install x /bin/sh\n"}, false},
+		{"kmod/loaded:br_netfilter", "kmod", Run("x", "modprobe", "br_netfilter"), true},
 	}
 	for _, tc := range cases {
 		err := VetReportAction(tc.id, tc.cat, tc.a)
