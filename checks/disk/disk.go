@@ -249,6 +249,20 @@ func rulesOf(sec *yaml.Node, p *profile.Profile, s section) ([]rule, error) {
 		rules = append(rules, rule{Path: path.Clean(name), Store: ps.Store, Writes: ps.Writes, Execs: ps.Executes,
 			Fsync: ps.Fsync, User: p.Service.User, Where: p.Where(at)})
 	}
+	// The data directories of the stores this host runs (etcd.data_dir,
+	// mysql[].data_dir): their own families validated them.
+	for _, sd := range storeDirs(p) {
+		dir := path.Clean(sd.dir)
+		if i, ok := index[dir]; ok {
+			if rules[i].Store == "" {
+				rules[i].Store = sd.store
+			}
+			rules[i].Writes = true
+			continue
+		}
+		index[dir] = len(rules)
+		rules = append(rules, rule{Path: dir, Store: sd.store, Writes: true, User: p.Service.User, Where: p.Where(sd.at)})
+	}
 	for _, bin := range p.Service.Binaries {
 		if !path.IsAbs(bin) {
 			continue // the profile's own validation names it
@@ -263,6 +277,33 @@ func rulesOf(sec *yaml.Node, p *profile.Profile, s section) ([]rule, error) {
 		rules = append(rules, rule{Path: dir, Execs: true, User: p.Service.User, FromBinaryOnly: true, BinaryNamesSeen: []string{bin}})
 	}
 	return rules, nil
+}
+
+// storeDir is a data directory another section names.
+type storeDir struct {
+	store, dir string
+	at         *yaml.Node
+}
+
+// storeDirs reads data_dir from the etcd section and each mysql server.
+func storeDirs(p *profile.Profile) []storeDir {
+	var out []storeDir
+	get := func(store string, m *yaml.Node) {
+		if n := field(m, "data_dir"); n != nil && n != m && n.Kind == yaml.ScalarNode && path.IsAbs(n.Value) {
+			out = append(out, storeDir{store: store, dir: n.Value, at: n})
+		}
+	}
+	if sec := p.Section(storeEtcd); sec != nil && sec.Kind == yaml.MappingNode {
+		get(storeEtcd, sec)
+	}
+	if sec := p.Section(storeMySQL); sec != nil && sec.Kind == yaml.SequenceNode {
+		for _, m := range sec.Content {
+			if m.Kind == yaml.MappingNode {
+				get(storeMySQL, m)
+			}
+		}
+	}
+	return out
 }
 
 // field is profile.FieldNode where the mapping may be absent.

@@ -171,3 +171,43 @@ func TestMountFixNamesTheFstabLine(t *testing.T) {
 		t.Errorf("fixedOptions %q", got)
 	}
 }
+
+// Issue 17: the data directories of the stores this host runs
+// (etcd.data_dir, mysql[].data_dir) are judged as those stores' paths,
+// merged with disk.paths when both name one directory.
+func TestStoreDataDirs(t *testing.T) {
+	p := profiletest.Resolve(t, "extends: none\n"+
+		"etcd:\n  endpoints: [https://127.0.0.1:2379]\n  data_dir: /var/lib/etcd/\n"+
+		"mysql:\n  - {name: primary, dsn: \"app@tcp(127.0.0.1:3306)/\", data_dir: /srv/mysql}\n"+
+		"disk:\n  paths:\n    /srv/mysql: {executes: true}\n")
+	p.Probes = []string{ProbeFsync}
+	ids := map[string]engine.Check{}
+	for _, c := range mustBuild(t, p) {
+		ids[c.ID()] = c
+	}
+	for _, id := range []string{"disk/space:/var/lib/etcd", "disk/rotational:/var/lib/etcd", "disk/fsync:/var/lib/etcd",
+		"disk/space:/srv/mysql", "disk/rotational:/srv/mysql", "disk/fsync:/srv/mysql"} {
+		if ids[id] == nil {
+			t.Errorf("no %s among %v", id, ids)
+		}
+	}
+	if r := ids["disk/rotational:/var/lib/etcd"].(*rotationalCheck).rule; r.Store != storeEtcd || !r.Writes {
+		t.Errorf("etcd rule %+v", r)
+	}
+	if r := ids["disk/rotational:/srv/mysql"].(*rotationalCheck).rule; r.Store != storeMySQL || !r.Writes || !r.Execs {
+		t.Errorf("mysql rule %+v (disk.paths' executes kept)", r)
+	}
+	// A relative data_dir is the store family's profile error, with its line.
+	for _, c := range []struct{ yaml, err string }{
+		{"etcd:\n  endpoints: [https://127.0.0.1:2379]\n  data_dir: var/lib/etcd\n", `p.yaml:4: etcd.data_dir: "var/lib/etcd" must be an absolute path`},
+		{"mysql:\n  - {name: a, dsn: \"app@tcp(127.0.0.1:3306)/\", data_dir: mysql}\n", `p.yaml:3: mysql a: data_dir "mysql" must be an absolute path`},
+	} {
+		p, err := profiletest.ResolveErr(t, "p.yaml", "extends: none\n"+c.yaml)
+		if err == nil {
+			_, err = engine.Build(p) // the etcd and mysql families (imported by this test) validate their sections
+		}
+		if err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%q: %v, want %q", c.yaml, err, c.err)
+		}
+	}
+}

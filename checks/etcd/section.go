@@ -25,6 +25,7 @@ type section struct {
 	PasswordFile string   `yaml:"password_file" doc:"File holding the password (absolute path)."`
 	Members      *int     `yaml:"members" doc:"How many members the cluster must have." default:"3" min:"1" max:"9"`
 	QuotaBytes   *int64   `yaml:"quota_bytes" doc:"The backend quota to judge database size against; absent: the server's own." min:"1048576" max:"1099511627776"`
+	DataDir      string   `yaml:"data_dir" doc:"This host is a member of the cluster: its data directory (etcd --data-dir). The disk family judges the filesystem holding it as etcd's: disk/space, disk/inodes, disk/mount, disk/rotational (fail on a rotational disk) and disk/fsync with --probe fsync." example:"/var/lib/etcd"`
 }
 
 // settings is a parsed etcd section.
@@ -62,7 +63,7 @@ func parseSection(p *profile.Profile, sec *yaml.Node) (*settings, error) {
 	for _, f := range []struct {
 		key string
 		v   *string
-	}{{"ca_file", &set.tls.CA}, {"cert_file", &set.tls.Cert}, {"key_file", &set.tls.Key}, {"password_file", &set.passwordFile}} {
+	}{{"ca_file", &set.tls.CA}, {"cert_file", &set.tls.Cert}, {"key_file", &set.tls.Key}, {"password_file", &set.passwordFile}, {"data_dir", &s.DataDir}} {
 		if *f.v == "" {
 			continue
 		}

@@ -40,6 +40,7 @@ type entryFields struct {
 	KeyFile      string `yaml:"key_file" doc:"Client key (with cert_file)."`
 	ServerName   string `yaml:"server_name" doc:"TLS server name to verify."`
 	PoolSize     *int   `yaml:"pool_size" doc:"The service's connection pool size, judged against max_connections." min:"1" max:"1000000"`
+	DataDir      string `yaml:"data_dir" doc:"This server runs on this host: its datadir (my.cnf [mysqld] datadir). The disk family judges the filesystem holding it as MySQL's: disk/space, disk/inodes, disk/mount, disk/rotational (warn on a rotational disk) and disk/fsync with --probe fsync." example:"/var/lib/mysql"`
 }
 
 // server is one validated entry: what the checks of one server share.
@@ -181,6 +182,9 @@ func checkSources(p *profile.Profile, at func(string) *yaml.Node, f entryFields)
 		if kv.value != "" && !path.IsAbs(kv.value) {
 			return p.Errorf(at(kv.key), "mysql %s: %s must be an absolute path; %s", f.Name, kv.key, secretsHint)
 		}
+	}
+	if f.DataDir != "" && !path.IsAbs(f.DataDir) {
+		return p.Errorf(at("data_dir"), "mysql %s: data_dir %q must be an absolute path on this host", f.Name, f.DataDir)
 	}
 	if f.PasswordEnv != "" && f.PasswordFile != "" {
 		return p.Errorf(at("password_file"), "mysql %s: give password_env or password_file, not both", f.Name)
