@@ -3,6 +3,8 @@ package fleet
 import (
 	"context"
 	"flag"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,10 +12,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/golive-sh/golive/internal/sshclient"
 	"github.com/golive-sh/golive/internal/sshclient/sshdtest"
@@ -70,12 +74,60 @@ func releaseBinary(tb testing.TB) string {
 
 // scaleLab is n real sshd servers, each on its own loopback port with its
 // own host key, HOME, $TMPDIR and cache dir, and fan-out options that
-// trust them all and send the real golive with one service profile.
+// trust them all and send the real golive with one service profile. The
+// first is reached through a counting relay.
 type scaleLab struct {
 	servers []*sshdtest.Server
 	targets []Target
 	opts    Options
 	binSize int64
+	// relay stands between the fan-out and the first server and counts
+	// what the client writes: an outside measure of the transport's count.
+	relay *countingRelay
+}
+
+// countingRelay is a TCP relay on loopback that counts the bytes going
+// from its clients to the server.
+type countingRelay struct {
+	addr string
+	up   atomic.Int64
+}
+
+func startRelay(tb testing.TB, server string) *countingRelay {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { l.Close() })
+	r := &countingRelay{addr: l.Addr().String()}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				s, err := net.Dial("tcp", server)
+				if err != nil {
+					return
+				}
+				defer s.Close()
+				done := make(chan struct{})
+				go func() {
+					io.Copy(c, s)
+					c.(*net.TCPConn).CloseWrite()
+					close(done)
+				}()
+				n, _ := io.Copy(s, c)
+				r.up.Add(n)
+				s.(*net.TCPConn).CloseWrite()
+				<-done
+			}()
+		}
+	}()
+	return r
 }
 
 func newScaleLab(tb testing.TB, n int) *scaleLab {
@@ -94,9 +146,14 @@ func newScaleLab(tb testing.TB, n int) *scaleLab {
 	})
 	l := &scaleLab{servers: servers, binSize: fi.Size()}
 	var kh strings.Builder
-	for _, s := range servers {
-		kh.WriteString(s.KnownHostsLine() + "\n")
-		l.targets = append(l.targets, target(tb, s.Addr))
+	for i, s := range servers {
+		addr := s.Addr
+		if i == 0 {
+			l.relay = startRelay(tb, s.Addr)
+			addr = l.relay.addr
+		}
+		kh.WriteString(knownhosts.Line([]string{addr}, s.HostKey.Public) + "\n")
+		l.targets = append(l.targets, target(tb, addr))
 	}
 	khFile := filepath.Join(dir, "known_hosts")
 	if err := os.WriteFile(khFile, []byte(kh.String()), 0o600); err != nil {
@@ -146,6 +203,7 @@ type scaleRun struct {
 // one) and left no temp dir behind.
 func (l *scaleLab) run(tb testing.TB, want string) scaleRun {
 	tb.Helper()
+	relayed := l.relay.up.Load()
 	start := time.Now()
 	results, err := Run(context.Background(), l.targets, l.opts)
 	r := scaleRun{wall: time.Since(start), results: results, cacheKinds: map[string]int{}}
@@ -170,6 +228,22 @@ func (l *scaleLab) run(tb testing.TB, want string) scaleRun {
 			continue
 		}
 		r.hostsWithAReport++
+	}
+	// The relay's count of what reached the first server is the
+	// transport's count: both are every byte the client wrote. (The
+	// relay adds a connection's bytes when the client closes it, which
+	// the fan-out has done for every connection when Run returns; give
+	// the relay's goroutines a moment to add theirs.)
+	counted := results[0].BytesSent
+	var seen int64
+	for range 100 {
+		if seen = l.relay.up.Load() - relayed; seen == counted {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if seen != counted {
+		tb.Errorf("%s: the transport counted %d bytes sent, the relay in front of the server %d", results[0].Target.Name(), counted, seen)
 	}
 	for _, s := range l.servers {
 		if left, _ := filepath.Glob(filepath.Join(s.Tmp, "golive.*")); len(left) > 0 {
