@@ -22,6 +22,7 @@ var commonFiles = []string{
 	"usr/share/doc/golive/docs/profile.schema.json",
 	"usr/share/man/man5/golive.yaml.5.gz",
 	"usr/share/doc/golive/docs/examples/ansible/golive.yml",
+	"usr/share/doc/golive/docs/examples/ansible/roles/golive/tasks/main.yml",
 	"usr/share/doc/golive/docs/examples/kubernetes/daemonset.yaml",
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,6 +141,10 @@ func runFleetCheck(ctx context.Context, o *fleetCheckOptions, args []string, io 
 
 	ctx, stop := withSignals(ctx)
 	defer stop()
+	started := time.Now()
+	if io.Now != nil {
+		started = io.Now()
+	}
 	results, err := fleet.Run(ctx, targets, opts)
 	if progress != nil {
 		progress.close()
@@ -149,7 +154,7 @@ func runFleetCheck(ctx context.Context, o *fleetCheckOptions, args []string, io 
 	}
 	interrupted := ctx.Err() != nil
 
-	view, err := o.collect(results)
+	view, err := o.collect(results, started)
 	if err != nil {
 		return err
 	}
@@ -257,11 +262,21 @@ func (o *fleetCheckOptions) fanOutOptions(io IO) (fleet.Options, error) {
 }
 
 // collect saves the fetched reports to --out-dir and merges the results
-// into the fleet view (also saved there as fleet.json).
-func (o *fleetCheckOptions) collect(results []fleet.HostResult) (*fleet.Fleet, error) {
+// into the fleet view (also saved there as fleet.json). A host this run
+// could not check keeps the report an earlier run saved for it, marked
+// stale (fleet_stale) and named in a notice, so fleet report of the
+// directory neither loses what was last known nor shows it as current.
+func (o *fleetCheckOptions) collect(results []fleet.HostResult, started time.Time) (*fleet.Fleet, error) {
+	// Every target's file name, reserved in target order whatever the
+	// outcome: a host's name does not change with which others failed.
 	used := map[string]bool{}
+	names := make([]string, len(results))
+	for i, r := range results {
+		names[i] = outName(r.Target, used)
+	}
 	entries := make([]fleet.Entry, 0, len(results))
-	for _, r := range results {
+	var notices []string
+	for i, r := range results {
 		e := fleet.Entry{Host: r.Target.Name(), Kind: r.Kind, Err: r.Err}
 		if r.Kind == fleet.KindOK {
 			rep, err := fleet.DecodeReport(r.Report)
@@ -271,17 +286,26 @@ func (o *fleetCheckOptions) collect(results []fleet.HostResult) (*fleet.Fleet, e
 				e.Report = rep
 			}
 			if o.OutDir != "" {
-				e.File = outName(r.Target, used)
+				e.File = names[i]
 				// Named as this run named it, so fleet report keys it the
 				// same way and a re-run replaces it.
 				if err := writeFile(o.OutDir, e.File, fleet.WithFleetTarget(r.Report, e.Host)); err != nil {
 					return nil, err
 				}
 			}
+		} else if o.OutDir != "" {
+			note, err := markStale(o.OutDir, names[i], e, started)
+			if err != nil {
+				return nil, err
+			}
+			if note != "" {
+				notices = append(notices, note)
+			}
 		}
 		entries = append(entries, e)
 	}
 	view := fleet.Merge(entries, fleet.MergeOptions{FailOn: o.FailOn, KeepDuplicates: true})
+	view.Notices = append(view.Notices, notices...)
 	if o.OutDir != "" {
 		var buf strings.Builder
 		if err := fleet.JSON(&buf, view); err != nil {
@@ -292,4 +316,32 @@ func (o *fleetCheckOptions) collect(results []fleet.HostResult) (*fleet.Fleet, e
 		}
 	}
 	return view, nil
+}
+
+// markStale marks the report an earlier run saved as dir/name for the
+// unchecked host e, if there is one and it is that host's (its
+// fleet_target is e's name), and returns a notice saying so. Anything
+// else in the file's place is left alone.
+func markStale(dir, name string, e fleet.Entry, started time.Time) (string, error) {
+	path := filepath.Join(dir, name)
+	data, err := fleet.ReadReportFile(path, fleet.DefaultMaxReport)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	} else if err != nil {
+		return fmt.Sprintf("%s: its earlier report %s is unreadable (%v): left as it is", e.Host, name, unwrapPath(err)), nil
+	}
+	rep, err := fleet.DecodeReport(data)
+	if err != nil || rep.FleetTarget != e.Host {
+		return "", nil
+	}
+	marked, err := fleet.WithFleetStale(data, fleet.Stale{
+		RunStartedAt: started.UTC().Format(time.RFC3339Nano), ErrorKind: e.Kind, Error: e.Err,
+	})
+	if err != nil {
+		return "", nil
+	}
+	if err := writeFile(dir, name, marked); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: not checked; its report of the run started %s is kept in %s, marked stale", e.Host, rep.StartedAt, name), nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,14 +55,17 @@ func TestFleetClonedHostsAndReRuns(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "fleet/clone:"+mid) || !strings.Contains(r.stdout, "share machine-id") {
 		t.Fatalf("clones: exit %d, want 1 and the finding in the table\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	// In host order: the command line's for fleet check, the files'
+	// (127.0.0.1_<port>.json, sorted) for fleet report; compared sorted.
 	want := []string{a.Addr, b.Addr}
+	slices.Sort(want)
 	check := func(name string, data []byte) fleetFindings {
 		t.Helper()
 		f := decodeFindings(t, data)
 		if len(f.Hosts) != 3 {
 			t.Fatalf("%s: %d hosts, want 3 (clones are never merged)", name, len(f.Hosts))
 		}
-		if len(f.Findings) != 1 || f.Findings[0].ID != "fleet/clone:"+mid || strings.Join(f.Findings[0].Hosts, " ") != strings.Join(want, " ") {
+		if len(f.Findings) != 1 || f.Findings[0].ID != "fleet/clone:"+mid || strings.Join(slices.Sorted(slices.Values(f.Findings[0].Hosts)), " ") != strings.Join(want, " ") {
 			t.Errorf("%s: findings %+v, want fleet/clone:%s naming %v", name, f.Findings, mid, want)
 		}
 		for _, h := range f.Hosts {

@@ -1,16 +1,20 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
 // TestFleetReportMergesADirectory merges real reports written by
@@ -132,5 +136,107 @@ func TestFleetCheckWithAgent(t *testing.T) {
 		"fleet", "check", "--known-hosts", l.knownHosts, "--offline", "--only", "os/kernel", "--config", "ready.yaml", s.Addr)
 	if r.code != 0 {
 		t.Fatalf("agent auth: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Issue 18: a re-run into the same --out-dir replaces the report of each
+// host it checked, and keeps the report of a host it could not check,
+// marked stale (fleet_stale: when and why the later run failed), so fleet
+// report of the directory shows that host unchecked — never ready on old
+// data — with what was last known. A later run that checks it replaces
+// the file. The two hosts' file names collide (db:PORT and db_PORT): each
+// keeps its own file whichever of them failed.
+func TestFleetReRunKeepsAnUncheckedHostsReportStale(t *testing.T) {
+	l := newFleetLab(t)
+	a, b := l.server(t, false), l.server(t, false)
+	trustBoth := a.KnownHostsLine() + "\n" + b.KnownHostsLine() + "\n"
+	write(t, l.dir, "known_hosts", trustBoth)
+	cfg := l.sshConfig(t, "Host db db_*\n  HostName 127.0.0.1\n  IdentityFile %d/id_ed25519\n"+
+		"Host db_"+port(a)+"\n  Port "+port(b)+"\n")
+	hostA, hostB := "db:"+port(a), "db_"+port(a)
+	out := filepath.Join(l.dir, "out")
+	fileA, fileB := filepath.Join(out, "db_"+port(a)+".json"), filepath.Join(out, "db_"+port(a)+"-2.json")
+	run := func(want int) fleetView {
+		t.Helper()
+		r := l.runNoIdentity(t, "--ssh-config", cfg, "--out-dir", out, hostA, hostB)
+		if r.code != want {
+			t.Fatalf("exit %d, want %d\n%s\n%s", r.code, want, r.stdout, r.stderr)
+		}
+		return decodeFleet(t, []byte(r.stdout))
+	}
+	type saved struct {
+		FleetTarget string `json:"fleet_target"`
+		StartedAt   string `json:"started_at"`
+		FleetStale  *struct {
+			RunStartedAt string `json:"run_started_at"`
+			ErrorKind    string `json:"error_kind"`
+			Error        string `json:"error"`
+		} `json:"fleet_stale"`
+	}
+	read := func(file string) saved {
+		t.Helper()
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := reporttest.Validate(data); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		var s saved
+		json.Unmarshal(data, &s)
+		return s
+	}
+
+	run(0)
+	first := map[string]saved{fileA: read(fileA), fileB: read(fileB)}
+	if first[fileA].FleetTarget != hostA || first[fileB].FleetTarget != hostB {
+		t.Fatalf("files %+v: want %s in %s, %s in %s", first, hostA, fileA, hostB, fileB)
+	}
+
+	// a's key is no longer known: a cannot be checked, b can.
+	write(t, l.dir, "known_hosts", b.KnownHostsLine()+"\n")
+	time.Sleep(1100 * time.Millisecond) // started_at, run_started_at: seconds apart
+	v := run(1)
+	if st, kind, _ := v.host(t, hostA); st != "unchecked" || kind != "hostkey" {
+		t.Errorf("%s: %s %s, want unchecked hostkey", hostA, st, kind)
+	}
+	if !strings.Contains(strings.Join(v.Raw.Notices, "\n"), hostA+": not checked; its report of the run started "+first[fileA].StartedAt) {
+		t.Errorf("notices %q: the kept report must be named", v.Raw.Notices)
+	}
+	staleA, freshB := read(fileA), read(fileB)
+	if staleA.FleetTarget != hostA || staleA.StartedAt != first[fileA].StartedAt || staleA.FleetStale == nil ||
+		staleA.FleetStale.ErrorKind != "hostkey" || !strings.Contains(staleA.FleetStale.Error, "is not in") {
+		t.Errorf("%s after the failed run: %+v %+v, want the first run's report marked stale", fileA, staleA, staleA.FleetStale)
+	}
+	if freshB.FleetTarget != hostB || freshB.StartedAt == first[fileB].StartedAt || freshB.FleetStale != nil {
+		t.Errorf("%s after the re-run: %+v, want %s's new report", fileB, freshB, hostB)
+	}
+	rep := exe(t, golive, l.dir, nil, "fleet", "report", "--format", "json", out)
+	if rep.code != 1 {
+		t.Errorf("fleet report over a stale host: exit %d, want 1\n%s", rep.code, rep.stdout)
+	}
+	rv := decodeFleet(t, []byte(rep.stdout))
+	st, kind, msg := rv.host(t, hostA)
+	if st != "unchecked" || kind != "hostkey" || !strings.Contains(msg, "stale") || !strings.Contains(msg, first[fileA].StartedAt) {
+		t.Errorf("fleet report: %s %s %q, want unchecked hostkey, the report kept named stale", st, kind, msg)
+	}
+	if st, _, _ := rv.host(t, hostB); st != "ready" {
+		t.Errorf("fleet report: %s %s, want ready", hostB, st)
+	}
+	if s := rv.Raw.Summary; s.Hosts != 2 || s.Ready != 1 || s.Unchecked != 1 {
+		t.Errorf("fleet report summary %+v", s)
+	}
+
+	// Trusted again: a's file is its new report, the marking gone.
+	write(t, l.dir, "known_hosts", trustBoth)
+	run(0)
+	if again := read(fileA); again.FleetStale != nil || again.StartedAt == first[fileA].StartedAt {
+		t.Errorf("%s after a's re-run: %+v, want a's new report", fileA, again)
+	}
+	if rep := exe(t, golive, l.dir, nil, "fleet", "report", out); rep.code != 0 {
+		t.Errorf("fleet report after both were checked: exit %d\n%s", rep.code, rep.stdout)
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "*.json")); len(files) != 3 {
+		t.Errorf("out-dir holds %v, want the two reports and fleet.json", files)
 	}
 }

@@ -30,7 +30,7 @@ func testOptions(t *testing.T) Options {
 		Parallel: 4, HostTimeout: time.Minute}
 }
 
-func target(t *testing.T, addr string) Target {
+func target(t testing.TB, addr string) Target {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)

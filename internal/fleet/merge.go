@@ -86,6 +86,10 @@ type Host struct {
 	Failing   []string        `json:"failing,omitempty"`
 	ErrorKind Kind            `json:"error_kind,omitempty"`
 	Error     string          `json:"error,omitempty"`
+	// Stale is set when the host's report is one fleet check kept from an
+	// earlier run (fleet_stale): the host is unchecked, and what is shown
+	// of it (hostname, distro, started_at...) is from that report.
+	Stale bool `json:"stale,omitempty"`
 }
 
 // CheckTally is one check across the fleet: how many hosts had each status.
@@ -141,7 +145,7 @@ func Merge(entries []Entry, o MergeOptions) *Fleet {
 		} else {
 			names[h.Host] = 1
 		}
-		if e.Report != nil {
+		if e.Report != nil && !h.Stale {
 			tally(tallies, e.Report, h.Host)
 		}
 		f.Hosts = append(f.Hosts, h)
@@ -190,6 +194,14 @@ func hostOf(e Entry, failOn string) Host {
 	h.Distro = clip(cmp.Or(r.Host.Distro.PrettyName, r.Host.Distro.ID+" "+r.Host.Distro.VersionID))
 	h.Profile = clip(r.Profile.Name)
 	h.StartedAt = r.StartedAt
+	if st := r.FleetStale; st != nil {
+		// What was last known, not the host now: unchecked (never
+		// ready), its checks not counted, the reason saying both runs.
+		h.Verdict, h.State, h.Stale, h.ErrorKind = VerdictUnchecked, StateUnchecked, true, st.ErrorKind
+		h.Error = fmt.Sprintf("%s — the run started %s could not check it; the report kept is stale, from the run started %s (verdict %s)",
+			clip(st.Error), clip(st.RunStartedAt), clip(r.StartedAt), clip(r.Verdict))
+		return h
+	}
 	var s report.Summary
 	for _, c := range r.Checks {
 		count(&s, c.Status)

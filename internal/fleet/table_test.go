@@ -20,7 +20,11 @@ func TestMain(m *testing.M) {
 	// The tablewriter reference guesses ambiguous widths from the locale;
 	// the table golive prints always has them narrow.
 	twwidth.SetEastAsian(false)
-	os.Exit(m.Run())
+	code := m.Run()
+	if releaseDir != "" {
+		os.RemoveAll(releaseDir)
+	}
+	os.Exit(code)
 }
 
 // tablewriterLayout is how the fleet table was laid out before it used

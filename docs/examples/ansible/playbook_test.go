@@ -154,10 +154,12 @@ func TestPlaybookSyntax(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(bin, "--syntax-check", "-i", "localhost,", "golive.yml")
-	cmd.Env = ansibleEnv(dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("syntax check: %v\n%s", err, out)
+	for _, playbook := range []string{"golive.yml", "golive-role.yml"} {
+		cmd := exec.Command(bin, "--syntax-check", "-i", "localhost,", playbook)
+		cmd.Env = ansibleEnv(dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("syntax check of %s: %v\n%s", playbook, err, out)
+		}
 	}
 }
 

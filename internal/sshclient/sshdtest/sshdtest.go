@@ -160,13 +160,14 @@ func (s *Server) Home(u User) string { return filepath.Join(s.Dir, "home", u.Nam
 // Start runs sshd until the test ends.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
-	s, exited := launch(t, o)
-	s.waitReady(t, exited)
-	return s
+	return StartMany(t, 1, func(int) Options { return o })[0]
 }
 
 // StartMany runs n servers, options(i) shaping the i-th, all launched
 // before any is waited for: a hundred start in about the time of a few.
+// A server whose port was taken between freePort and sshd's bind (by
+// another process: this one never hands a port out twice) is started
+// again on another port.
 func StartMany(t testing.TB, n int, options func(i int) Options) []*Server {
 	t.Helper()
 	servers := make([]*Server, n)
@@ -174,8 +175,18 @@ func StartMany(t testing.TB, n int, options func(i int) Options) []*Server {
 	for i := range n {
 		servers[i], exited[i] = launch(t, options(i))
 	}
-	for i, s := range servers {
-		s.waitReady(t, exited[i])
+	for i := range servers {
+		for attempt := 1; ; attempt++ {
+			err := servers[i].waitReady(exited[i])
+			if err == nil {
+				break
+			}
+			if attempt < 4 && strings.Contains(servers[i].Log(), "Address already in use") {
+				servers[i], exited[i] = launch(t, options(i))
+				continue
+			}
+			t.Fatal(err)
+		}
 	}
 	return servers
 }
@@ -352,15 +363,14 @@ func (s *Server) overlays(t testing.TB, o Options) []string {
 	return binds
 }
 
-// waitReady waits until the server sends its SSH banner, or fails with
-// sshd's log if it exits or never answers.
-func (s *Server) waitReady(t testing.TB, exited <-chan struct{}) {
-	t.Helper()
+// waitReady waits until the server sends its SSH banner, or says, with
+// sshd's log, that it exited or never answered.
+func (s *Server) waitReady(exited <-chan struct{}) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			t.Fatalf("sshd exited during start:\n%s", s.Log())
+			return fmt.Errorf("sshd exited during start:\n%s", s.Log())
 		default:
 		}
 		conn, err := net.DialTimeout("tcp", s.Addr, time.Second)
@@ -369,24 +379,44 @@ func (s *Server) waitReady(t testing.TB, exited <-chan struct{}) {
 			line, _ := bufio.NewReader(conn).ReadString('\n')
 			conn.Close()
 			if strings.HasPrefix(line, "SSH-2.0-") {
-				return
+				return nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("sshd on %s did not answer:\n%s", s.Addr, s.Log())
+	return fmt.Errorf("sshd on %s did not answer:\n%s", s.Addr, s.Log())
 }
 
-// freePort asks the kernel for a free loopback port. Another process
-// could take it before sshd binds; sshd then exits and the test says so.
+// handedOut are the ports freePort gave in this process: the kernel may
+// offer a port again once its probe listener is closed, and two servers
+// of one StartMany (or a ClosedPort that is meant to stay closed) must not
+// get the same one.
+var (
+	handedOutMu sync.Mutex
+	handedOut   = map[int]bool{}
+)
+
+// freePort asks the kernel for a free loopback port that this process
+// has not handed out before. Another process could take it before sshd
+// binds; StartMany then starts that server again.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	handedOutMu.Lock()
+	defer handedOutMu.Unlock()
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !handedOut[port] {
+			handedOut[port] = true
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no loopback port this process has not handed out already")
+	return 0
 }
 
 // ClosedPort is a loopback address where nothing listens: a host that is
