@@ -227,11 +227,61 @@ func (c *auditCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Status = engine.Pass
 		res.Message = fmt.Sprintf("auditd is enabled and %s records %q access to %s", strings.Join(by, ", "), c.t.perms, p)
 	}
+	// The loaded rules are compared when the files' verdict is only about
+	// the rules (auditd enabled, auditing on, nothing silencing the path).
+	plain := off == "" && st.State == "enabled" && cov.Enabled != "0" && cov.Silenced == nil
+	if h.Live() && plain {
+		c.judgeLoaded(h, &res, p, miss, status)
+	} else if h.Live() {
+		notes = append(notes, "the loaded rules are not compared while the files already fail")
+	}
 	if len(notes) > 0 {
 		res.Message += "; " + strings.Join(notes, "; ")
 	}
-	res.Message += "; judged from the files (auditctl -l lists the loaded rules)"
+	if !h.Live() {
+		res.Message += "; judged from the files (an image has no loaded rules)"
+	}
 	return res
+}
+
+// judgeLoaded compares the rules loaded in the kernel (auditctl -l) with
+// the files, like sysctl's runtime and boot values: recorded by the files
+// but not loaded is not recorded now; loaded but not in the files is lost
+// at the next boot.
+func (c *auditCheck) judgeLoaded(h *host.Host, res *engine.Result, p, fileMiss string, status engine.Status) {
+	l := readLoadedAudit(h)
+	if l.Err != nil {
+		if h.NeedsRoot(l.Err) || !h.Privileged() {
+			res.Message += "; the loaded rules were not read (reading them needs root: " + l.Err.Error() + ")"
+		} else {
+			res.Message += "; the loaded rules were not read: " + l.Err.Error() + " (the kernel answers only in the initial network namespace)"
+		}
+		return
+	}
+	lcov := cover(l.Rules, p)
+	lmiss := missing(c.t.perms, lcov.Perms)
+	res.Details["loaded_recorded"] = lcov.Perms
+	res.Details["loaded_enabled"] = l.Enabled
+	var lby []string
+	for _, r := range lcov.By {
+		lby = append(lby, fmt.Sprintf("%q", r.Text))
+	}
+	switch {
+	case fileMiss == "" && l.Enabled == 0:
+		res.Status = status
+		res.Message = "the files record it, but auditing is off in the running kernel (auditctl -s: enabled 0; auditd is not running or ran with -e 0)"
+		res.Remediation = &remediate.Plan{Summary: "start auditing now", Actions: []remediate.Action{
+			remediate.Run("start auditd, which loads the rules and enables auditing", "systemctl", "start", auditdUnit)}}
+	case fileMiss == "" && lmiss != "":
+		res.Status = status
+		res.Message = fmt.Sprintf("the files record %q access to %s but the loaded rules do not record %q (not loaded since they changed)", c.t.perms, p, lmiss)
+		res.Remediation = &remediate.Plan{Summary: "load the rules", Actions: []remediate.Action{
+			remediate.Run("merge rules.d into audit.rules and load it", "augenrules", "--load")}}
+	case fileMiss != "" && lmiss == "":
+		res.Message += fmt.Sprintf("; the loaded rules record it now (%s) but the files do not: it is lost at the next boot", strings.Join(lby, ", "))
+	case fileMiss == "":
+		res.Message += fmt.Sprintf("; loaded too (%s)", strings.Join(lby, ", "))
+	}
 }
 
 func (st *auditState) source() string {

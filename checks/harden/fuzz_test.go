@@ -73,3 +73,18 @@ func FuzzLockdownFile(f *testing.F) {
 		_ = auditOff(line)
 	})
 }
+
+// FuzzDecodeLoadedRule: a loaded rule's bytes, as the audit netlink socket
+// returns them, never panic the decoder.
+func FuzzDecodeLoadedRule(f *testing.F) {
+	f.Add(encodeRule(4, 2, nil, []struct {
+		f, op, v uint32
+		s        string
+	}{{105, 0x40000000, 0, "/usr/bin/x"}, {106, 0x40000000, 1, ""}}))
+	f.Add(make([]byte, ruleHeader+3))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := decodeLoadedRule(b, 0); err == nil {
+			cover([]auditRule{r}, "/usr/bin/x")
+		}
+	})
+}
