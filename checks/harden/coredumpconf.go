@@ -12,11 +12,15 @@ import (
 	"github.com/golive-sh/golive/internal/unit"
 )
 
-// coredumpConf is systemd-coredump's configuration; its drop-ins are
-// merged by file name across coredumpDropInDirs (the earlier directory
+// coredumpConf is systemd-coredump's configuration: the first of
+// coredumpMains that exists (systemd ≥ 253 ships its defaults in
+// /usr/lib/systemd; an admin's /etc copy replaces it whole); its drop-ins
+// are merged by file name across coredumpDropInDirs (the earlier directory
 // wins, a link to /dev/null masks) and applied in name order after it
 // (coredump.conf(5)).
 const coredumpConf = "/etc/systemd/coredump.conf"
+
+var coredumpMains = []string{coredumpConf, "/run/systemd/coredump.conf", "/usr/local/lib/systemd/coredump.conf", "/usr/lib/systemd/coredump.conf"}
 
 var coredumpDropInDirs = []string{
 	"/etc/systemd/coredump.conf.d",
@@ -49,7 +53,11 @@ type coredumpKey struct{}
 func readCoredump(h *host.Host) coredumpSettings {
 	return facts.Memo(h, coredumpKey{}, func(h *host.Host) coredumpSettings {
 		s := defaultCoredump()
-		s.apply(h, coredumpConf)
+		for _, m := range coredumpMains {
+			if s.apply(h, m) {
+				break
+			}
+		}
 		dropIns, problems := unit.DropIns(h, coredumpDropInDirs, maxCoredumpDropIns)
 		s.Problems = append(s.Problems, problems...)
 		for _, d := range dropIns {
@@ -61,16 +69,19 @@ func readCoredump(h *host.Host) coredumpSettings {
 	})
 }
 
-func (s *coredumpSettings) apply(h *host.Host, p string) {
+// apply reads one file; it reports whether the file exists.
+func (s *coredumpSettings) apply(h *host.Host, p string) bool {
 	data, err := h.ReadFileLimit(p, unit.MaxFileSize)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			s.Problems = append(s.Problems, err.Error())
+		if errors.Is(err, fs.ErrNotExist) {
+			return false
 		}
-		return
+		s.Problems = append(s.Problems, err.Error())
+		return true
 	}
 	s.Files = append(s.Files, p)
 	s.Problems = append(s.Problems, s.parse(p, data)...)
+	return true
 }
 
 // parse applies one coredump.conf file: the [Coredump] keys that decide
