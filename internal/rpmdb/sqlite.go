@@ -1,0 +1,339 @@
+package rpmdb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"strings"
+)
+
+// The SQLite file format (sqlite.org/fileformat2.html), as much of it as
+// reading one table needs: the 100-byte file header, table b-tree pages
+// (interior 0x05, leaf 0x0d), cells, varints, overflow chains and the
+// record format. rpm's sqlite backend keeps each header as the blob column
+// of table Packages(hnum INTEGER PRIMARY KEY, blob BLOB).
+
+const (
+	sqliteMagic       = "SQLite format 3\x00"
+	sqliteHeaderSize  = 100
+	pageInteriorTable = 0x05
+	pageLeafTable     = 0x0d
+	maxTreeDepth      = 64
+)
+
+// sqliteFile is an open database: its pages are read on demand.
+type sqliteFile struct {
+	r        io.ReaderAt
+	pageSize uint32
+	usable   uint32
+	npages   uint32
+}
+
+// ReadSQLite lists the packages of an rpmdb.sqlite file of size bytes. It
+// reads the database file only: a write-ahead log (rpmdb.sqlite-wal) that
+// still holds changes is not merged (rpm checkpoints it when it closes).
+func ReadSQLite(r io.ReaderAt, size int64) ([]Package, error) {
+	db, err := openSQLite(r, size)
+	if err != nil {
+		return nil, err
+	}
+	root, err := db.tableRoot("Packages")
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []Package
+	err = db.walkTable(root, func(rowid int64, rec []byte) error {
+		blob, err := recordColumn(rec, 1)
+		if err != nil {
+			return err
+		}
+		if blob.null {
+			return corrupt("Packages row %d has no header blob", rowid)
+		}
+		p, err := ParseHeader(blob.data)
+		if err != nil {
+			return corruptWrap(err, "Packages row %d", rowid)
+		}
+		pkgs = append(pkgs, p)
+		return nil
+	})
+	return pkgs, err
+}
+
+func openSQLite(r io.ReaderAt, size int64) (*sqliteFile, error) {
+	var hdr [sqliteHeaderSize]byte
+	if size < sqliteHeaderSize {
+		return nil, corrupt("a SQLite file of %d bytes", size)
+	}
+	if _, err := r.ReadAt(hdr[:], 0); err != nil {
+		return nil, err
+	}
+	if string(hdr[:16]) != sqliteMagic {
+		return nil, corrupt("not a SQLite 3 file")
+	}
+	ps := uint32(binary.BigEndian.Uint16(hdr[16:]))
+	if ps == 1 {
+		ps = 65536
+	}
+	if ps < 512 || ps > 65536 || ps&(ps-1) != 0 {
+		return nil, corrupt("SQLite page size %d", ps)
+	}
+	reserved := uint32(hdr[20])
+	if ps-reserved < 480 {
+		return nil, corrupt("SQLite usable page size %d", ps-reserved)
+	}
+	if enc := binary.BigEndian.Uint32(hdr[56:]); enc != 1 && enc != 0 {
+		return nil, corrupt("SQLite text encoding %d is not UTF-8", enc)
+	}
+	n := size / int64(ps)
+	if n > 1<<31 {
+		n = 1 << 31
+	}
+	return &sqliteFile{r: r, pageSize: ps, usable: ps - reserved, npages: uint32(n)}, nil
+}
+
+// page reads page n (numbered from 1).
+func (db *sqliteFile) page(n uint32) ([]byte, error) {
+	if n < 1 || n > db.npages {
+		return nil, corrupt("SQLite page %d outside the file's %d pages", n, db.npages)
+	}
+	buf := make([]byte, db.pageSize)
+	if _, err := db.r.ReadAt(buf, int64(n-1)*int64(db.pageSize)); err != nil {
+		return nil, err
+	}
+	return buf[:db.usable], nil
+}
+
+// tableRoot finds a table's root page in sqlite_schema (rooted at page 1).
+func (db *sqliteFile) tableRoot(name string) (uint32, error) {
+	var root int64
+	err := db.walkTable(1, func(_ int64, rec []byte) error {
+		typ, err := recordColumn(rec, 0)
+		if err != nil {
+			return err
+		}
+		tbl, err := recordColumn(rec, 1)
+		if err != nil {
+			return err
+		}
+		if string(typ.data) != "table" || !strings.EqualFold(string(tbl.data), name) {
+			return nil
+		}
+		rp, err := recordColumn(rec, 3)
+		if err != nil {
+			return err
+		}
+		root = rp.int
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if root < 1 || root > int64(db.npages) {
+		return 0, corrupt("no table %s in sqlite_schema", name)
+	}
+	return uint32(root), nil
+}
+
+// walkTable calls fn with each row's rowid and record, in rowid order,
+// visiting each page at most once.
+func (db *sqliteFile) walkTable(root uint32, fn func(rowid int64, rec []byte) error) error {
+	seen := map[uint32]bool{}
+	var walk func(n uint32, depth int) error
+	walk = func(n uint32, depth int) error {
+		if depth > maxTreeDepth || seen[n] {
+			return corrupt("SQLite b-tree loops at page %d", n)
+		}
+		seen[n] = true
+		pg, err := db.page(n)
+		if err != nil {
+			return err
+		}
+		h := 0
+		if n == 1 {
+			h = sqliteHeaderSize
+		}
+		if len(pg) < h+12 {
+			return corrupt("SQLite page %d too short", n)
+		}
+		kind := pg[h]
+		ncells := int(binary.BigEndian.Uint16(pg[h+3:]))
+		hdrLen := 8
+		if kind == pageInteriorTable {
+			hdrLen = 12
+		} else if kind != pageLeafTable {
+			return corrupt("SQLite page %d of type %#x in a table b-tree", n, kind)
+		}
+		ptrs := h + hdrLen
+		if ptrs+2*ncells > len(pg) {
+			return corrupt("SQLite page %d: %d cells do not fit", n, ncells)
+		}
+		for i := 0; i < ncells; i++ {
+			off := int(binary.BigEndian.Uint16(pg[ptrs+2*i:]))
+			if off < ptrs+2*ncells || off >= len(pg) {
+				return corrupt("SQLite page %d: cell %d at offset %d", n, i, off)
+			}
+			if kind == pageInteriorTable {
+				if off+4 > len(pg) {
+					return corrupt("SQLite page %d: cell %d truncated", n, i)
+				}
+				if err := walk(binary.BigEndian.Uint32(pg[off:]), depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			rowid, rec, err := db.leafCell(pg, off)
+			if err != nil {
+				return corruptWrap(err, "SQLite page %d cell %d", n, i)
+			}
+			if err := fn(rowid, rec); err != nil {
+				return err
+			}
+		}
+		if kind == pageInteriorTable {
+			return walk(binary.BigEndian.Uint32(pg[h+8:]), depth+1)
+		}
+		return nil
+	}
+	return walk(root, 0)
+}
+
+// leafCell reads a table leaf cell: payload length, rowid, the local part
+// of the payload and, when it does not fit, its overflow chain.
+func (db *sqliteFile) leafCell(pg []byte, off int) (int64, []byte, error) {
+	plen, n := varint(pg[off:])
+	if n == 0 {
+		return 0, nil, corrupt("bad payload length")
+	}
+	off += n
+	rowid, n := varint(pg[off:])
+	if n == 0 {
+		return 0, nil, corrupt("bad rowid")
+	}
+	off += n
+	if plen > MaxHeader+1<<16 {
+		return 0, nil, corrupt("payload of %d bytes", plen)
+	}
+	u := uint64(db.usable)
+	local := plen
+	if maxLocal := u - 35; plen > maxLocal {
+		minLocal := (u-12)*32/255 - 23
+		local = minLocal + (plen-minLocal)%(u-4)
+		if local > maxLocal {
+			local = minLocal
+		}
+	}
+	end := uint64(off) + local
+	if local < plen {
+		end += 4
+	}
+	if end > uint64(len(pg)) {
+		return 0, nil, corrupt("payload past the page's end")
+	}
+	payload := make([]byte, 0, plen)
+	payload = append(payload, pg[off:uint64(off)+local]...)
+	if local == plen {
+		return int64(rowid), payload, nil
+	}
+	next := binary.BigEndian.Uint32(pg[end-4:])
+	seen := map[uint32]bool{}
+	for uint64(len(payload)) < plen {
+		if next == 0 || seen[next] {
+			return 0, nil, corrupt("overflow chain ends early or loops at page %d", next)
+		}
+		seen[next] = true
+		ov, err := db.page(next)
+		if err != nil {
+			return 0, nil, err
+		}
+		take := min(plen-uint64(len(payload)), u-4)
+		payload = append(payload, ov[4:4+take]...)
+		next = binary.BigEndian.Uint32(ov)
+	}
+	return int64(rowid), payload, nil
+}
+
+// varint is SQLite's big-endian varint of 1 to 9 bytes; n is 0 when b
+// ends first.
+func varint(b []byte) (v uint64, n int) {
+	for i := 0; i < 9; i++ {
+		if i >= len(b) {
+			return 0, 0
+		}
+		if i == 8 {
+			return v<<8 | uint64(b[i]), 9
+		}
+		v = v<<7 | uint64(b[i]&0x7f)
+		if b[i] < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
+// column is one value of a record.
+type column struct {
+	null bool
+	int  int64
+	data []byte // text or blob
+}
+
+// recordColumn decodes column i of a record: a header of serial types,
+// then the values in that order.
+func recordColumn(rec []byte, i int) (column, error) {
+	hlen, n := varint(rec)
+	if n == 0 || hlen > uint64(len(rec)) || hlen < uint64(n) {
+		return column{}, corrupt("record header of %d bytes in %d", hlen, len(rec))
+	}
+	types := rec[n:hlen]
+	body := rec[hlen:]
+	for c := 0; ; c++ {
+		if len(types) == 0 {
+			return column{null: true}, nil // a column past the record's end is NULL
+		}
+		st, n := varint(types)
+		if n == 0 {
+			return column{}, corrupt("bad serial type")
+		}
+		types = types[n:]
+		size := serialSize(st)
+		if size > uint64(len(body)) {
+			return column{}, corrupt("record value of %d bytes past the record's end", size)
+		}
+		if c == i {
+			v := body[:size]
+			switch {
+			case st == 0:
+				return column{null: true}, nil
+			case st >= 1 && st <= 6:
+				var x int64
+				if v[0]&0x80 != 0 {
+					x = -1
+				}
+				for _, b := range v {
+					x = x<<8 | int64(b)
+				}
+				return column{int: x}, nil
+			case st == 8, st == 9:
+				return column{int: int64(st - 8)}, nil
+			}
+			return column{data: bytes.Clone(v)}, nil
+		}
+		body = body[size:]
+	}
+}
+
+// serialSize is the length of a value of serial type st.
+func serialSize(st uint64) uint64 {
+	switch {
+	case st <= 4:
+		return st
+	case st == 5:
+		return 6
+	case st == 6 || st == 7:
+		return 8
+	case st < 12:
+		return 0
+	}
+	return (st - 12) / 2
+}
