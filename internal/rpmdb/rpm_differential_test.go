@@ -39,8 +39,12 @@ func readFile(t *testing.T, path string, read func([]byte) ([]rpmdb.Package, err
 	return lines(pkgs)
 }
 
-func sqliteBytes(b []byte) ([]rpmdb.Package, error) { return rpmdb.ReadSQLite(bytes.NewReader(b), int64(len(b))) }
-func bdbBytes(b []byte) ([]rpmdb.Package, error)    { return rpmdb.ReadBDB(bytes.NewReader(b), int64(len(b))) }
+func sqliteBytes(b []byte) ([]rpmdb.Package, error) {
+	return rpmdb.ReadSQLite(bytes.NewReader(b), int64(len(b)))
+}
+func bdbBytes(b []byte) ([]rpmdb.Package, error) {
+	return rpmdb.ReadBDB(bytes.NewReader(b), int64(len(b)))
+}
 
 // TestReadersAgreeWithRPM builds random packages with rpmbuild, records
 // them in a real rpm SQLite database (rpm -i --justdb), loads the same
