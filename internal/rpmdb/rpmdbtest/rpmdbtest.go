@@ -228,3 +228,39 @@ func run(t testing.TB, name string, args ...string) string {
 	}
 	return stdout.String()
 }
+
+// Unsatisfied asks rpm which dependencies ("name >= 1.0") no package of
+// the database in dir satisfies: rpmbuild makes a package that requires
+// them all, and rpm -i --test lists those its dependency check fails,
+// rpm's own range matching against what the database provides.
+func Unsatisfied(t testing.TB, dir string, deps []string) map[string]bool {
+	t.Helper()
+	d := t.TempDir()
+	var spec strings.Builder
+	spec.WriteString("Name: golive-requires\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\nBuildArch: noarch\n")
+	for _, dep := range deps {
+		fmt.Fprintf(&spec, "Requires: %s\n", dep)
+	}
+	spec.WriteString("%description\nx\n%files\n")
+	f := filepath.Join(d, "req.spec")
+	if err := os.WriteFile(f, []byte(spec.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "rpmbuild", "--define", "_topdir "+filepath.Join(d, "top"), "--define", "_build_id_links none", "--quiet", "-bb", f)
+	rpms, err := filepath.Glob(filepath.Join(d, "top", "RPMS", "*", "*.rpm"))
+	if err != nil || len(rpms) != 1 {
+		t.Fatalf("rpmbuild: %v %v", rpms, err)
+	}
+	cmd := sandbox.Command("rpm", "-i", "--test", "--nosignature", "--dbpath", dir, rpms[0])
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "HOME="+os.TempDir(), "LC_ALL=C")
+	_ = cmd.Run() // exits 1 when a dependency fails
+	failed := map[string]bool{}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if dep, ok := strings.CutSuffix(strings.TrimSpace(l), " is needed by golive-requires-1-1.noarch"); ok {
+			failed[dep] = true
+		}
+	}
+	return failed
+}
