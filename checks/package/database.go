@@ -107,7 +107,7 @@ func loadDatabase(h *host.Host) *database {
 		}
 		db.byName = map[string][]instance{}
 		for _, p := range pkgs {
-			in := instance{version: p.Version, arch: p.Architecture, installed: p.Installed()}
+			in := instance{version: dpkgVersion(p.Version), arch: p.Architecture, installed: p.Installed()}
 			if f := strings.Fields(p.Status); !in.installed && len(f) == 3 {
 				in.state = f[2]
 			}
@@ -125,6 +125,19 @@ func loadDatabase(h *host.Host) *database {
 		db.err = fmt.Errorf("%s: the %s format (SUSE) is not supported", chosen.path, chosen.fmt.name)
 	}
 	return db
+}
+
+// dpkgVersion writes a version as dpkg-query prints it: the epoch as a
+// number, and none when it is 0 ("0:1.0" is "1.0").
+func dpkgVersion(v string) string {
+	e, rest := splitEpoch(v)
+	if e == "" {
+		return v
+	}
+	if e = strings.TrimLeft(e, "0"); e == "" {
+		return rest
+	}
+	return e + ":" + rest
 }
 
 func joinNote(a, b string) string {
