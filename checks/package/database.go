@@ -124,7 +124,24 @@ func loadDatabase(h *host.Host) *database {
 	default:
 		db.err = fmt.Errorf("%s: the %s format (SUSE) is not supported", chosen.path, chosen.fmt.name)
 	}
+	// Newest first, whatever order the file keeps them in.
+	for _, ins := range db.byName {
+		slices.SortStableFunc(ins, func(a, b instance) int {
+			if c := versionOrder(chosen.fmt.eco, b.version, a.version); c != 0 {
+				return c
+			}
+			return strings.Compare(a.arch, b.arch)
+		})
+	}
 	return db
+}
+
+// versionOrder compares two installed versions by the ecosystem's rules.
+func versionOrder(eco ecosystem, a, b string) int {
+	if eco == dpkg {
+		return facts.CompareDpkgVersions(a, b)
+	}
+	return facts.CompareRPMVersions(a, b)
 }
 
 // dpkgVersion writes a version as dpkg-query prints it: the epoch as a

@@ -1,9 +1,11 @@
 package rpmdb
 
 import (
+	"cmp"
 	"encoding/binary"
 	"io"
 	"math/bits"
+	"slices"
 )
 
 // The Berkeley DB hash access method (libdb's db_page.h and hash.h), as
@@ -33,7 +35,8 @@ type bdbFile struct {
 	order    binary.ByteOrder
 	pageSize uint32
 	npages   uint32
-	seen     map[uint32]bool
+	seen     []uint64 // a bit per page
+	scratch  []byte   // the current overflow value, reused
 }
 
 // ReadBDB lists the packages of a Berkeley DB hash Packages file of size
@@ -46,7 +49,7 @@ func ReadBDB(r io.ReaderAt, size int64) ([]Package, error) {
 	if _, err := r.ReadAt(meta[:], 0); err != nil {
 		return nil, err
 	}
-	db := &bdbFile{r: r, seen: map[uint32]bool{}}
+	db := &bdbFile{r: newBlockReader(r, size)}
 	switch bdbHashMagic {
 	case binary.LittleEndian.Uint32(meta[12:]):
 		db.order = binary.LittleEndian
@@ -66,11 +69,15 @@ func ReadBDB(r io.ReaderAt, size int64) ([]Package, error) {
 		return nil, corrupt("Berkeley DB page size %d", db.pageSize)
 	}
 	db.npages = uint32(min(size/int64(db.pageSize), 1<<31))
+	db.seen = make([]uint64, db.npages/64+1)
 	maxBucket := db.order.Uint32(meta[72:])
 	if maxBucket >= bdbMaxBuckets || maxBucket >= db.npages {
 		return nil, corrupt("Berkeley DB hash with %d buckets in %d pages", uint64(maxBucket)+1, db.npages)
 	}
-	var pkgs []Package
+	// Buckets are visited in hash order, which scatters their headers
+	// over the file: the values on overflow pages are noted first and read
+	// after, in page order, which is the order they were written in.
+	var values []value
 	for b := uint32(0); b <= maxBucket; b++ {
 		// BS_TO_PAGE: bucket + spares[log2(bucket+1)], log2 rounding up.
 		spare := db.order.Uint32(meta[96+4*bits.Len32(b):])
@@ -78,35 +85,63 @@ func ReadBDB(r io.ReaderAt, size int64) ([]Package, error) {
 		if pg < b {
 			return nil, corrupt("bucket %d on page past 2^32", b)
 		}
-		if err := db.bucket(pg, func(key, value []byte) error {
+		if err := db.bucket(pg, func(key []byte, v value) error {
 			if len(key) != 4 {
 				return corrupt("a Packages key of %d bytes", len(key))
 			}
-			if db.order.Uint32(key) == 0 {
-				return nil // rpm's instance counter
+			if v.key = db.order.Uint32(key); v.key != 0 { // 0 is rpm's instance counter
+				values = append(values, v)
 			}
-			p, err := ParseHeader(value)
-			if err != nil {
-				return corruptWrap(err, "Packages instance %d", db.order.Uint32(key))
-			}
-			pkgs = append(pkgs, p)
 			return nil
 		}); err != nil {
 			return nil, err
 		}
 	}
+	slices.SortFunc(values, func(a, b value) int { return cmp.Compare(a.pg, b.pg) })
+	pkgs := make([]Package, 0, len(values))
+	for _, v := range values {
+		data := v.data
+		if data == nil {
+			var err error
+			if data, err = db.overflow(v.pg, v.tlen); err != nil {
+				return nil, corruptWrap(err, "Packages instance %d", v.key)
+			}
+		}
+		p, err := ParseHeader(data)
+		if err != nil {
+			return nil, corruptWrap(err, "Packages instance %d", v.key)
+		}
+		pkgs = append(pkgs, p)
+	}
 	return pkgs, nil
 }
 
-// page reads page n (numbered from 0), each page at most once per read.
-func (db *bdbFile) page(n uint32, want ...byte) ([]byte, error) {
+// value is a Packages value: its bytes when stored on the hash page, or
+// where its overflow chain starts and its length.
+type value struct {
+	key      uint32
+	data     []byte
+	pg, tlen uint32
+}
+
+// visit admits page n (numbered from 0) once per read of the file: a
+// page reached twice is a loop or two chains sharing pages.
+func (db *bdbFile) visit(n uint32) error {
 	if n == 0 || n >= db.npages {
-		return nil, corrupt("Berkeley DB page %d outside the file's %d pages", n, db.npages)
+		return corrupt("Berkeley DB page %d outside the file's %d pages", n, db.npages)
 	}
-	if db.seen[n] {
-		return nil, corrupt("Berkeley DB page %d is reached twice", n)
+	if db.seen[n/64]&(1<<(n%64)) != 0 {
+		return corrupt("Berkeley DB page %d is reached twice", n)
 	}
-	db.seen[n] = true
+	db.seen[n/64] |= 1 << (n % 64)
+	return nil
+}
+
+// page reads page n, of one of the types want.
+func (db *bdbFile) page(n uint32, want ...byte) ([]byte, error) {
+	if err := db.visit(n); err != nil {
+		return nil, err
+	}
 	buf := make([]byte, db.pageSize)
 	if _, err := db.r.ReadAt(buf, int64(n)*int64(db.pageSize)); err != nil {
 		return nil, err
@@ -121,7 +156,7 @@ func (db *bdbFile) page(n uint32, want ...byte) ([]byte, error) {
 
 // bucket calls fn with each key/value pair of the bucket starting at page
 // pg and its overflow bucket pages.
-func (db *bdbFile) bucket(pg uint32, fn func(key, value []byte) error) error {
+func (db *bdbFile) bucket(pg uint32, fn func(key []byte, v value) error) error {
 	for pg != 0 {
 		buf, err := db.page(pg, bdbHashPage, bdbHashUnsorted)
 		if err != nil {
@@ -132,9 +167,15 @@ func (db *bdbFile) bucket(pg uint32, fn func(key, value []byte) error) error {
 			return corrupt("Berkeley DB page %d with %d items", pg, n)
 		}
 		for i := 0; i < n; i += 2 {
-			key, err := db.item(buf, i)
+			k, err := db.item(buf, i)
 			if err != nil {
 				return corruptWrap(err, "Berkeley DB page %d item %d", pg, i)
+			}
+			key := k.data
+			if key == nil {
+				if key, err = db.overflow(k.pg, k.tlen); err != nil {
+					return corruptWrap(err, "Berkeley DB page %d item %d", pg, i)
+				}
 			}
 			val, err := db.item(buf, i+1)
 			if err != nil {
@@ -150,49 +191,65 @@ func (db *bdbFile) bucket(pg uint32, fn func(key, value []byte) error) error {
 }
 
 // item reads item i of a hash page: its bytes run from its offset to the
-// previous item's (the page's end for the first), after a type byte.
-func (db *bdbFile) item(buf []byte, i int) ([]byte, error) {
+// previous item's (the page's end for the first), after a type byte; an
+// off-page item says where its overflow chain starts.
+func (db *bdbFile) item(buf []byte, i int) (value, error) {
 	start := int(db.order.Uint16(buf[bdbPageHeaderSize+2*i:]))
 	end := len(buf)
 	if i > 0 {
 		end = int(db.order.Uint16(buf[bdbPageHeaderSize+2*(i-1):]))
 	}
 	if start < bdbPageHeaderSize || start >= end || end > len(buf) {
-		return nil, corrupt("item at offset %d to %d", start, end)
+		return value{}, corrupt("item at offset %d to %d", start, end)
 	}
 	switch buf[start] {
 	case itemKeyData:
-		return buf[start+1 : end], nil
+		return value{data: buf[start+1 : end : end]}, nil
 	case itemOffPage:
 		if end-start < offPageItemSize {
-			return nil, corrupt("off-page item of %d bytes", end-start)
+			return value{}, corrupt("off-page item of %d bytes", end-start)
 		}
-		return db.overflow(db.order.Uint32(buf[start+4:]), db.order.Uint32(buf[start+8:]))
+		return value{pg: db.order.Uint32(buf[start+4:]), tlen: db.order.Uint32(buf[start+8:])}, nil
 	}
-	return nil, corrupt("item of type %d", buf[start])
+	return value{}, corrupt("item of type %d", buf[start])
 }
 
 // overflow reads an off-page item of tlen bytes from its chain of
 // overflow pages; each page's high-free-offset field is its data length.
+// The bytes are valid until the next call.
 func (db *bdbFile) overflow(pg, tlen uint32) ([]byte, error) {
 	if tlen > MaxHeader {
 		return nil, corrupt("off-page item of %d bytes", tlen)
 	}
-	out := make([]byte, 0, tlen)
+	if uint32(cap(db.scratch)) < tlen {
+		db.scratch = make([]byte, 0, tlen)
+	}
+	out := db.scratch[:0]
+	var hdr [bdbPageHeaderSize]byte
 	for uint32(len(out)) < tlen {
 		if pg == 0 {
 			return nil, corrupt("overflow chain shorter than its %d bytes", tlen)
 		}
-		buf, err := db.page(pg, bdbOverflowPage)
-		if err != nil {
+		if err := db.visit(pg); err != nil {
 			return nil, err
 		}
-		n := uint32(db.order.Uint16(buf[22:]))
+		off := int64(pg) * int64(db.pageSize)
+		if _, err := db.r.ReadAt(hdr[:], off); err != nil {
+			return nil, err
+		}
+		if hdr[25] != bdbOverflowPage {
+			return nil, corrupt("Berkeley DB page %d of type %d, not an overflow page", pg, hdr[25])
+		}
+		n := uint32(db.order.Uint16(hdr[22:]))
 		if n == 0 || bdbPageHeaderSize+n > db.pageSize || uint32(len(out))+n > tlen {
 			return nil, corrupt("overflow page %d holds %d bytes", pg, n)
 		}
-		out = append(out, buf[bdbPageHeaderSize:bdbPageHeaderSize+n]...)
-		pg = db.order.Uint32(buf[16:])
+		k := len(out)
+		out = out[:k+int(n)]
+		if _, err := db.r.ReadAt(out[k:], off+bdbPageHeaderSize); err != nil {
+			return nil, err
+		}
+		pg = db.order.Uint32(hdr[16:])
 	}
 	return out, nil
 }

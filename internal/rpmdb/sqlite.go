@@ -1,7 +1,6 @@
 package rpmdb
 
 import (
-	"bytes"
 	"encoding/binary"
 	"io"
 	"strings"
@@ -31,6 +30,11 @@ type sqliteFile struct {
 	// trees once, so a file that asks for more (overflow chains shared by
 	// cells) is refused before it costs more than twice its size.
 	reads uint64
+	// bufs are the page buffers of each depth of a walk, and payload the
+	// buffer of the current cell's payload: both reused, since a record
+	// is decoded before the walk moves on.
+	bufs    [][]byte
+	payload []byte
 }
 
 // ReadSQLite lists the packages of an rpmdb.sqlite file of size bytes. It
@@ -93,22 +97,28 @@ func openSQLite(r io.ReaderAt, size int64) (*sqliteFile, error) {
 	if n > 1<<31 {
 		n = 1 << 31
 	}
-	return &sqliteFile{r: r, pageSize: ps, usable: ps - reserved, npages: uint32(n)}, nil
+	return &sqliteFile{r: newBlockReader(r, size), pageSize: ps, usable: ps - reserved, npages: uint32(n)}, nil
 }
 
-// page reads page n (numbered from 1).
-func (db *sqliteFile) page(n uint32) ([]byte, error) {
+// readPage reads len(into) bytes at off of page n (numbered from 1).
+func (db *sqliteFile) readPage(n uint32, off int, into []byte) error {
 	if n < 1 || n > db.npages {
-		return nil, corrupt("SQLite page %d outside the file's %d pages", n, db.npages)
+		return corrupt("SQLite page %d outside the file's %d pages", n, db.npages)
 	}
 	if db.reads++; db.reads > 2*uint64(db.npages)+64 {
-		return nil, corrupt("SQLite pages are reached more often than the file has pages")
+		return corrupt("SQLite pages are reached more often than the file has pages")
 	}
-	buf := make([]byte, db.pageSize)
-	if _, err := db.r.ReadAt(buf, int64(n-1)*int64(db.pageSize)); err != nil {
-		return nil, err
+	_, err := db.r.ReadAt(into, int64(n-1)*int64(db.pageSize)+int64(off))
+	return err
+}
+
+// page reads the usable part of page n into the walk's buffer for depth.
+func (db *sqliteFile) page(n uint32, depth int) ([]byte, error) {
+	for len(db.bufs) <= depth {
+		db.bufs = append(db.bufs, make([]byte, db.usable))
 	}
-	return buf[:db.usable], nil
+	buf := db.bufs[depth]
+	return buf, db.readPage(n, 0, buf)
 }
 
 // tableRoot finds a table's root page in sqlite_schema (rooted at page 1).
@@ -143,7 +153,7 @@ func (db *sqliteFile) tableRoot(name string) (uint32, error) {
 }
 
 // walkTable calls fn with each row's rowid and record, in rowid order,
-// visiting each page at most once.
+// visiting each page at most once. The record is valid only during fn.
 func (db *sqliteFile) walkTable(root uint32, fn func(rowid int64, rec []byte) error) error {
 	seen := map[uint32]bool{}
 	var walk func(n uint32, depth int) error
@@ -152,7 +162,7 @@ func (db *sqliteFile) walkTable(root uint32, fn func(rowid int64, rec []byte) er
 			return corrupt("SQLite b-tree loops at page %d", n)
 		}
 		seen[n] = true
-		pg, err := db.page(n)
+		pg, err := db.page(n, depth)
 		if err != nil {
 			return err
 		}
@@ -237,25 +247,32 @@ func (db *sqliteFile) leafCell(pg []byte, off int) (int64, []byte, error) {
 	if end > uint64(len(pg)) {
 		return 0, nil, corrupt("payload past the page's end")
 	}
-	payload := make([]byte, 0, plen)
-	payload = append(payload, pg[off:uint64(off)+local]...)
+	if uint64(cap(db.payload)) < plen {
+		db.payload = make([]byte, 0, plen)
+	}
+	payload := append(db.payload[:0], pg[off:uint64(off)+local]...)
 	if local == plen {
 		return int64(rowid), payload, nil
 	}
+	// Each overflow page holds a next-page number and u-4 bytes, read
+	// straight into the payload; every step adds bytes, so a chain that
+	// loops ends when the payload is full (and the read budget bounds it).
 	next := binary.BigEndian.Uint32(pg[end-4:])
-	seen := map[uint32]bool{}
+	var link [4]byte
 	for uint64(len(payload)) < plen {
-		if next == 0 || seen[next] {
-			return 0, nil, corrupt("overflow chain ends early or loops at page %d", next)
-		}
-		seen[next] = true
-		ov, err := db.page(next)
-		if err != nil {
-			return 0, nil, err
+		if next == 0 {
+			return 0, nil, corrupt("overflow chain ends early")
 		}
 		take := min(plen-uint64(len(payload)), u-4)
-		payload = append(payload, ov[4:4+take]...)
-		next = binary.BigEndian.Uint32(ov)
+		n := len(payload)
+		payload = payload[:n+int(take)]
+		if err := db.readPage(next, 4, payload[n:]); err != nil {
+			return 0, nil, err
+		}
+		if err := db.readPage(next, 0, link[:]); err != nil {
+			return 0, nil, err
+		}
+		next = binary.BigEndian.Uint32(link[:])
 	}
 	return int64(rowid), payload, nil
 }
@@ -324,7 +341,7 @@ func recordColumn(rec []byte, i int) (column, error) {
 			case st == 8, st == 9:
 				return column{int: int64(st - 8)}, nil
 			}
-			return column{data: bytes.Clone(v)}, nil
+			return column{data: v}, nil
 		}
 		body = body[size:]
 	}

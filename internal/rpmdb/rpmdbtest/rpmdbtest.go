@@ -264,3 +264,53 @@ func Unsatisfied(t testing.TB, dir string, deps []string) map[string]bool {
 	}
 	return failed
 }
+
+// Header is a minimal rpm header blob as the databases store it, for
+// tests that need many packages fast: NAME, VERSION, RELEASE, ARCH (when
+// set), EPOCH (when >= 0) and pad bytes of DESCRIPTION, so that headers
+// span overflow pages as real ones (with their file lists) do.
+func Header(s Spec, pad int) []byte {
+	type entry struct {
+		tag, typ uint32
+		data     []byte
+	}
+	str := func(v string) []byte { return append([]byte(v), 0) }
+	var es []entry
+	if s.Epoch >= 0 {
+		es = append(es, entry{1003, 4, binary.BigEndian.AppendUint32(nil, uint32(s.Epoch))})
+	}
+	es = append(es, entry{1000, 6, str(s.Name)}, entry{1001, 6, str(s.Version)}, entry{1002, 6, str(s.Release)})
+	if s.Arch != "" {
+		es = append(es, entry{1022, 6, str(s.Arch)})
+	}
+	if pad > 0 {
+		es = append(es, entry{1005, 6, str(strings.Repeat("x", pad))})
+	}
+	var index, store []byte
+	for _, e := range es {
+		for _, v := range []uint32{e.tag, e.typ, uint32(len(store)), 1} {
+			index = binary.BigEndian.AppendUint32(index, v)
+		}
+		store = append(store, e.data...)
+	}
+	blob := binary.BigEndian.AppendUint32(nil, uint32(len(es)))
+	blob = binary.BigEndian.AppendUint32(blob, uint32(len(store)))
+	return append(append(blob, index...), store...)
+}
+
+// WriteSQLite writes blobs (numbered from 1) into a new SQLite file at
+// path with sqlite3, in the table rpm's sqlite backend creates.
+func WriteSQLite(t testing.TB, path string, blobs [][]byte) {
+	t.Helper()
+	var sql strings.Builder
+	sql.WriteString("PRAGMA page_size=4096;\nCREATE TABLE 'Packages' (hnum INTEGER PRIMARY KEY AUTOINCREMENT,blob BLOB NOT NULL);\nBEGIN;\n")
+	for i, b := range blobs {
+		fmt.Fprintf(&sql, "INSERT INTO Packages VALUES (%d, X'%x');\n", i+1, b)
+	}
+	sql.WriteString("COMMIT;\n")
+	in := filepath.Join(t.TempDir(), "load.sql")
+	if err := os.WriteFile(in, []byte(sql.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "sqlite3", path, ".read "+in)
+}
