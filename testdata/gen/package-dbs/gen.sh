@@ -12,10 +12,10 @@
 #   ubuntu-22.04/var/lib/dpkg/status   below, checked with dpkg-query
 #
 # Needs rpm (rpmbuild), sqlite3, db5.3-util and dpkg; touches nothing but a
-# temp dir and those files. Run from anywhere: bash testdata/roots/package-dbs/generate.sh
+# temp dir and those files. Run from anywhere: bash testdata/gen/package-dbs/gen.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-roots=$(dirname "$here")
+roots=$(cd "$here/../../roots" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf -- "$work"' EXIT
 export SOURCE_DATE_EPOCH=1733356800 LC_ALL=C HOME=$work
