@@ -53,7 +53,7 @@ func init() {
 // entry is what one package must be.
 type entry struct {
 	Installed *bool  `yaml:"installed" doc:"Whether the package must be installed. false allows no version." default:"true"`
-	Version   string `yaml:"version" doc:"Version constraints, comma-separated, all of which one installed version must meet: \">= 3.0\", \">= 1.1, < 2\", \"== 1:2.4.6-1.el9\" or a bare version (==); operators >=, >, <=, <, ==, !=. Compared with the database's rules (dpkg's for dpkg, rpm's for rpm: there a constraint without a release ignores the installed release)." example:"\">= 3.0, < 4\""`
+	Version   string `yaml:"version" doc:"Version constraints, comma-separated, all of which one installed version must meet: \">= 3.0\", \">= 1.1, < 2\", \"== 1:2.4.6-1.el9\" or a bare version (==); operators >=, >, <=, <, ==, !=. A constraint compares the parts it writes: without an epoch the installed epoch is left out, without a release (rpm) or revision (dpkg) the installed one is; the rest by the database's rules (dpkg --compare-versions, rpm's rpmvercmp)." example:"\">= 3.0, < 4\""`
 	Level     string `yaml:"level" doc:"The status a miss gives." default:"fail" enum:"fail,warn"`
 	Severity  string `yaml:"severity" doc:"The findings' severity." default:"medium" enum:"critical,high,medium,low,info"`
 	Why       string `yaml:"why" doc:"Why the package matters."`
