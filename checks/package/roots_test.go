@@ -1,13 +1,16 @@
 package packages
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/host/hosttest"
 	"github.com/golive-sh/golive/internal/profile/profiletest"
 	"github.com/golive-sh/golive/internal/remediate"
+	"github.com/golive-sh/golive/internal/report/reporttest"
 )
 
 const rootsProfile = `package:
@@ -144,5 +147,21 @@ func TestRegisteredWithTheEngine(t *testing.T) {
 		if _, ok := engine.Explain(id); ok {
 			t.Errorf("explain %s: a check that cannot exist", id)
 		}
+	}
+}
+
+// TestReportsFitTheSchema: the findings, details and package actions of
+// every fixture root (installs, a removal, a manual range) validate
+// against docs/report.schema.json.
+func TestReportsFitTheSchema(t *testing.T) {
+	for _, root := range []string{"centos-7", "rocky-9", "ubuntu-22.04", "broken", "rhel-8"} {
+		h := hosttest.Fixture(t, root)
+		p := profiletest.Detected(t, h, strings.Replace(rootsProfile, "bash: {}", "bash: {installed: false}", 1))
+		checks, err := build(p.Section(kind), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := engine.Run(context.Background(), h, checks, engine.RunOptions{})
+		reporttest.ValidateOutcome(t, h, root, out)
 	}
 }
