@@ -153,13 +153,25 @@ func Blobs(t testing.TB, sqlitePath string) map[uint32][]byte {
 // is db_load's default.
 func LoadBDB(t testing.TB, dir string, blobs map[uint32][]byte, pageSize int) string {
 	t.Helper()
+	return LoadBDBOrder(t, dir, blobs, pageSize, binary.NativeEndian)
+}
+
+// LoadBDBOrder is LoadBDB for a machine of the given byte order (s390x
+// writes big-endian files and keys): db_load's db_lorder makes the file.
+func LoadBDBOrder(t testing.TB, dir string, blobs map[uint32][]byte, pageSize int, order binary.AppendByteOrder) string {
+	t.Helper()
 	var dump bytes.Buffer
 	dump.WriteString("VERSION=3\nformat=bytevalue\ntype=hash\n")
 	if pageSize > 0 {
 		fmt.Fprintf(&dump, "db_pagesize=%d\n", pageSize)
 	}
+	if order == binary.BigEndian {
+		dump.WriteString("db_lorder=4321\n")
+	} else {
+		dump.WriteString("db_lorder=1234\n")
+	}
 	dump.WriteString("HEADER=END\n")
-	key := func(n uint32) string { return fmt.Sprintf(" %x\n", binary.NativeEndian.AppendUint32(nil, n)) }
+	key := func(n uint32) string { return fmt.Sprintf(" %x\n", order.AppendUint32(nil, n)) }
 	var nums []uint32
 	for n := range blobs {
 		nums = append(nums, n)
