@@ -3,7 +3,9 @@ package packages
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,12 +117,6 @@ func loadDatabase(h *host.Host) *database {
 		}
 	case rpmSQLite, rpmBDB:
 		db.byName, db.err = readRPM(h, chosen)
-		if chosen.fmt == rpmSQLite {
-			if fi, err := h.Stat(chosen.path + "-wal"); err == nil && fi.Size() > 0 {
-				db.note = joinNote(db.note, chosen.path+"-wal holds "+strconv.FormatInt(fi.Size(), 10)+
-					" bytes rpm has not checkpointed (an rpm transaction running or killed): the changes in it are not read")
-			}
-		}
 	default:
 		db.err = fmt.Errorf("%s: the %s format (SUSE) is not supported", chosen.path, chosen.fmt.name)
 	}
@@ -155,13 +151,6 @@ func dpkgVersion(v string) string {
 		return rest
 	}
 	return e + ":" + rest
-}
-
-func joinNote(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "; " + b
 }
 
 // choose picks the database rpm or dpkg itself would use. With both
@@ -200,25 +189,28 @@ func choose(h *host.Host, found []candidate) candidate {
 	return mine[0]
 }
 
-// readRPM lists an rpm database's packages by name.
+// readRPM lists an rpm database's packages by name: a SQLite file with
+// the committed pages of its write-ahead log, as rpm would see them.
 func readRPM(h *host.Host, c candidate) (map[string][]instance, error) {
-	f, err := h.Open(c.path)
+	f, size, err := openDatabase(h, c.path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > maxDatabase {
-		return nil, &fs.PathError{Op: "read", Path: c.path, Err: fmt.Errorf("%w (%d bytes)", host.ErrTooLarge, int64(maxDatabase))}
-	}
-	read := rpmdb.ReadSQLite
+	var pkgs []rpmdb.Package
 	if c.fmt == rpmBDB {
-		read = rpmdb.ReadBDB
+		pkgs, err = rpmdb.ReadBDB(f, size)
+	} else {
+		var walR io.ReaderAt
+		var walSize int64
+		if w, n, werr := openDatabase(h, c.path+"-wal"); werr == nil {
+			defer w.Close()
+			walR, walSize = w, n
+		} else if !errors.Is(werr, fs.ErrNotExist) {
+			return nil, werr
+		}
+		pkgs, err = rpmdb.ReadSQLite(f, size, walR, walSize)
 	}
-	pkgs, err := read(f, fi.Size())
 	if err != nil {
 		if errors.Is(err, rpmdb.ErrCorrupt) {
 			return nil, fmt.Errorf("%s: %w", c.path, err)
@@ -230,4 +222,22 @@ func readRPM(h *host.Host, c candidate) (map[string][]instance, error) {
 		out[p.Name] = append(out[p.Name], instance{version: p.EVR(), arch: p.Arch, installed: true})
 	}
 	return out, nil
+}
+
+// openDatabase opens a database file for reading by pages, bounded.
+func openDatabase(h *host.Host, path string) (*os.File, int64, error) {
+	f, err := h.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if fi.Size() > maxDatabase {
+		f.Close()
+		return nil, 0, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%d bytes)", host.ErrTooLarge, int64(maxDatabase))}
+	}
+	return f, fi.Size(), nil
 }

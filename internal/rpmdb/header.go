@@ -1,5 +1,6 @@
 // Package rpmdb reads the rpm package database offline, without rpm or
-// cgo: the SQLite file of rpm ≥ 4.16 (rpmdb.sqlite, RHEL 9), the Berkeley
+// cgo: the SQLite file of rpm ≥ 4.16 (rpmdb.sqlite, RHEL 9, with its
+// write-ahead log), the Berkeley
 // DB hash file of older rpm (Packages, CentOS 7 and RHEL 8), and the header
 // blobs both store. The readers read pages through an io.ReaderAt, so a
 // database of any size costs a page and one header at a time; every length

@@ -41,7 +41,7 @@ func readFile(t *testing.T, path string, read func([]byte) ([]rpmdb.Package, err
 }
 
 func sqliteBytes(b []byte) ([]rpmdb.Package, error) {
-	return rpmdb.ReadSQLite(bytes.NewReader(b), int64(len(b)))
+	return rpmdb.ReadSQLite(bytes.NewReader(b), int64(len(b)), nil, 0)
 }
 func bdbBytes(b []byte) ([]rpmdb.Package, error) {
 	return rpmdb.ReadBDB(bytes.NewReader(b), int64(len(b)))
@@ -69,6 +69,7 @@ func TestReadersAgreeWithRPM(t *testing.T) {
 	if got := readFile(t, sqlitePath, sqliteBytes); !slices.Equal(got, want) {
 		t.Errorf("ReadSQLite:\n%q\nrpm -qa:\n%q", got, want)
 	}
+	walAgrees(t, sqlitePath, want)
 	blobs := rpmdbtest.Blobs(t, sqlitePath)
 	for _, ps := range []int{0, 512, 1024, 65536} {
 		bdbDir := t.TempDir()
@@ -89,5 +90,52 @@ func TestReadersAgreeWithRPM(t *testing.T) {
 	}
 	if got := readFile(t, path, bdbBytes); !slices.Equal(got, want) {
 		t.Errorf("big-endian: ReadBDB:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// walAgrees changes a copy of the database in a transaction whose
+// sqlite3 is killed before it checkpoints (rows deleted, headers added
+// again under new numbers), and holds ReadSQLite with the write-ahead log
+// to rpm -qa on a copy of the same three files.
+func walAgrees(t *testing.T, sqlitePath string, before []string) {
+	t.Helper()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "rpmdb.sqlite")
+	copyFile(t, sqlitePath, db)
+	rpmdbtest.Crash(t, db, "DELETE FROM Packages WHERE hnum % 3 = 0; INSERT INTO Packages(blob) SELECT blob FROM Packages WHERE hnum % 5 = 1;")
+	ref := t.TempDir()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		copyFile(t, db+suffix, filepath.Join(ref, "rpmdb.sqlite"+suffix))
+	}
+	want := rpmdbtest.Query(t, ref, false)
+	if slices.Equal(want, before) {
+		t.Fatal("the killed transaction changed nothing rpm sees")
+	}
+	data, wal := readAll(t, db), readAll(t, db+"-wal")
+	pkgs, err := rpmdb.ReadSQLite(bytes.NewReader(data), int64(len(data)), bytes.NewReader(wal), int64(len(wal)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lines(pkgs); !slices.Equal(got, want) {
+		t.Errorf("ReadSQLite with the write-ahead log:\n%q\nrpm -qa:\n%q", got, want)
+	}
+	if got := readFile(t, db, sqliteBytes); slices.Equal(got, want) {
+		t.Error("the file alone already lists the logged changes: the test proves nothing")
+	}
+}
+
+func readAll(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.WriteFile(to, readAll(t, from), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -20,9 +20,11 @@ const (
 	maxTreeDepth      = 64
 )
 
-// sqliteFile is an open database: its pages are read on demand.
+// sqliteFile is an open database: its pages are read on demand, from the
+// write-ahead log when it holds a committed copy of them.
 type sqliteFile struct {
 	r        io.ReaderAt
+	wal      *wal
 	pageSize uint32
 	usable   uint32
 	npages   uint32
@@ -37,13 +39,21 @@ type sqliteFile struct {
 	payload []byte
 }
 
-// ReadSQLite lists the packages of an rpmdb.sqlite file of size bytes. It
-// reads the database file only: a write-ahead log (rpmdb.sqlite-wal) that
-// still holds changes is not merged (rpm checkpoints it when it closes).
-func ReadSQLite(r io.ReaderAt, size int64) ([]Package, error) {
+// ReadSQLite lists the packages of an rpmdb.sqlite file of size bytes and
+// of its write-ahead log (rpmdb.sqlite-wal, walSize bytes; wal nil or
+// walSize 0 when there is none), whose committed pages replace the file's.
+func ReadSQLite(r io.ReaderAt, size int64, walR io.ReaderAt, walSize int64) ([]Package, error) {
 	db, err := openSQLite(r, size)
 	if err != nil {
 		return nil, err
+	}
+	if walR != nil && walSize > 0 {
+		if db.wal, err = readWAL(walR, walSize, db.pageSize); err != nil {
+			return nil, err
+		}
+		if db.wal != nil {
+			db.npages = db.wal.npages
+		}
 	}
 	root, err := db.tableRoot("Packages")
 	if err != nil {
@@ -103,12 +113,21 @@ func openSQLite(r io.ReaderAt, size int64) (*sqliteFile, error) {
 // readPage reads len(into) bytes at off of page n (numbered from 1).
 func (db *sqliteFile) readPage(n uint32, off int, into []byte) error {
 	if n < 1 || n > db.npages {
-		return corrupt("SQLite page %d outside the file's %d pages", n, db.npages)
+		return corrupt("SQLite page %d outside the database's %d pages", n, db.npages)
 	}
 	if db.reads++; db.reads > 2*uint64(db.npages)+64 {
 		return corrupt("SQLite pages are reached more often than the file has pages")
 	}
+	if db.wal != nil {
+		if at, ok := db.wal.pages[n]; ok {
+			_, err := db.wal.r.ReadAt(into, at+int64(off))
+			return err
+		}
+	}
 	_, err := db.r.ReadAt(into, int64(n-1)*int64(db.pageSize)+int64(off))
+	if err == io.EOF {
+		return corrupt("SQLite page %d past the file's end", n)
+	}
 	return err
 }
 

@@ -326,3 +326,16 @@ func WriteSQLite(t testing.TB, path string, blobs [][]byte) {
 	}
 	run(t, "sqlite3", path, ".read "+in)
 }
+
+// Crash runs sql on the SQLite file at path in WAL mode with automatic
+// checkpoints off, then kills sqlite3 before it can close the database:
+// the changes stay in path-wal, as after an rpm killed mid-transaction.
+func Crash(t testing.TB, path, sql string) {
+	t.Helper()
+	cmd := sandbox.Command("sqlite3", path, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; "+sql, ".shell kill -9 $PPID")
+	cmd.Env = append(os.Environ(), "HOME="+os.TempDir(), "LC_ALL=C")
+	_ = cmd.Run() // killed, by design
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() == 0 {
+		t.Fatalf("sqlite3 left no write-ahead log: %v", err)
+	}
+}
