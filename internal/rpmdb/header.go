@@ -9,6 +9,14 @@
 //
 // It reads only what golive judges: each installed package's name, epoch,
 // version, release and architecture.
+//
+// Why not a library: modernc.org/sqlite would add megabytes to a binary
+// with a 25 MiB budget to read one table, and github.com/knqyf263/go-rpmdb
+// opens files by path (golive reads the machine only through
+// internal/host, under --root), walks every page of a Berkeley DB file
+// rather than its buckets, and brings both SQLite and its own helpers into
+// go.mod. Reading one table of either format is a few hundred lines,
+// held to rpm itself by the tests.
 package rpmdb
 
 import (
