@@ -82,7 +82,7 @@ func (c *check) judgeInstalled(res engine.Result, db *database, installed, known
 		}
 		res.Status = engine.MissStatus(c.M.Level)
 		res.Message = name + " " + seen(installed) + " is installed and must not be" + from
-		res.Remediation = c.plan(db, "remove "+name, remediate.RemovePackage(c.manager(db), name))
+		res.Remediation = c.plan("remove "+name, remediate.RemovePackage(c.manager(db), name))
 		return res
 	}
 	res.Observed = "absent"
@@ -99,7 +99,7 @@ func (c *check) judgeInstalled(res engine.Result, db *database, installed, known
 	res.Status = engine.MissStatus(c.M.Level)
 	res.Message = name + " is not installed" + state + from
 	version, _ := c.spec.version.exact()
-	res.Remediation = c.plan(db, "install "+name, remediate.InstallPackage(c.manager(db), name, version))
+	res.Remediation = c.plan("install "+name, remediate.InstallPackage(c.manager(db), name, version))
 	return res
 }
 
@@ -121,7 +121,7 @@ func (c *check) judgeVersion(res engine.Result, db *database, installed []instan
 	res.Status = engine.MissStatus(c.M.Level)
 	res.Message = name + " " + seen(installed) + " does not meet " + c.spec.version.String() + " by " + string(db.fmt.eco) + "'s version rules" + from
 	if v, ok := c.spec.version.exact(); ok {
-		res.Remediation = c.plan(db, "install "+name+" "+v, remediate.InstallPackage(c.manager(db), name, v))
+		res.Remediation = c.plan("install "+name+" "+v, remediate.InstallPackage(c.manager(db), name, v))
 	} else {
 		text := "install a version of " + name + " that meets " + c.spec.version.String() + ": a range names no single version, so pick one the repositories have (" + listCommand(c.manager(db), name) + ")"
 		res.Remediation = &remediate.Plan{Summary: text, Actions: []remediate.Action{remediate.Tell(text)}}
@@ -129,7 +129,7 @@ func (c *check) judgeVersion(res engine.Result, db *database, installed []instan
 	return res
 }
 
-func (c *check) plan(db *database, summary string, a remediate.Action) *remediate.Plan {
+func (c *check) plan(summary string, a remediate.Action) *remediate.Plan {
 	return &remediate.Plan{Summary: summary + " (" + a.Manager + ")", Actions: []remediate.Action{a}}
 }
 
