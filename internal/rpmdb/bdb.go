@@ -37,6 +37,7 @@ type bdbFile struct {
 	npages   uint32
 	seen     []uint64 // a bit per page
 	scratch  []byte   // the current overflow value, reused
+	page1    []byte   // one overflow page, reused
 }
 
 // ReadBDB lists the packages of a Berkeley DB hash Packages file of size
@@ -100,14 +101,14 @@ func ReadBDB(r io.ReaderAt, size int64) ([]Package, error) {
 	slices.SortFunc(values, func(a, b value) int { return cmp.Compare(a.pg, b.pg) })
 	pkgs := make([]Package, 0, len(values))
 	for _, v := range values {
-		data := v.data
-		if data == nil {
-			var err error
-			if data, err = db.overflow(v.pg, v.tlen); err != nil {
-				return nil, corruptWrap(err, "Packages instance %d", v.key)
-			}
+		var p Package
+		var err error
+		if v.data != nil {
+			p, err = ParseHeader(v.data)
+		} else {
+			c := db.chain(v.pg, v.tlen)
+			p, err = readHeader(uint64(v.tlen), c.prefix)
 		}
-		p, err := ParseHeader(data)
 		if err != nil {
 			return nil, corruptWrap(err, "Packages instance %d", v.key)
 		}
@@ -214,42 +215,60 @@ func (db *bdbFile) item(buf []byte, i int) (value, error) {
 	return value{}, corrupt("item of type %d", buf[start])
 }
 
-// overflow reads an off-page item of tlen bytes from its chain of
-// overflow pages; each page's high-free-offset field is its data length.
-// The bytes are valid until the next call.
+// overflow reads a whole off-page item of tlen bytes.
 func (db *bdbFile) overflow(pg, tlen uint32) ([]byte, error) {
-	if tlen > MaxHeader {
-		return nil, corrupt("off-page item of %d bytes", tlen)
-	}
-	if uint32(cap(db.scratch)) < tlen {
+	c := db.chain(pg, tlen)
+	return c.prefix(uint64(tlen))
+}
+
+// chain is an off-page item of total bytes on a chain of overflow pages,
+// read only as far as a caller asks; each page's high-free-offset field
+// is its data length. Its bytes are valid until the next chain.
+type chain struct {
+	db    *bdbFile
+	next  uint32
+	total uint32
+	buf   []byte
+}
+
+func (db *bdbFile) chain(pg, tlen uint32) *chain {
+	if uint32(cap(db.scratch)) < tlen && tlen <= MaxHeader {
 		db.scratch = make([]byte, 0, tlen)
 	}
-	out := db.scratch[:0]
-	var hdr [bdbPageHeaderSize]byte
-	for uint32(len(out)) < tlen {
+	return &chain{db: db, next: pg, total: tlen, buf: db.scratch[:0]}
+}
+
+// prefix returns the item's first min(n, total) bytes.
+func (c *chain) prefix(n uint64) ([]byte, error) {
+	if c.total > MaxHeader {
+		return nil, corrupt("off-page item of %d bytes", c.total)
+	}
+	n = min(n, uint64(c.total))
+	db := c.db
+	if cap(db.page1) < int(db.pageSize) {
+		db.page1 = make([]byte, db.pageSize)
+	}
+	for uint64(len(c.buf)) < n {
+		pg := c.next
 		if pg == 0 {
-			return nil, corrupt("overflow chain shorter than its %d bytes", tlen)
+			return nil, corrupt("overflow chain shorter than its %d bytes", c.total)
 		}
 		if err := db.visit(pg); err != nil {
 			return nil, err
 		}
-		off := int64(pg) * int64(db.pageSize)
-		if _, err := db.r.ReadAt(hdr[:], off); err != nil {
+		buf := db.page1[:db.pageSize]
+		if _, err := db.r.ReadAt(buf, int64(pg)*int64(db.pageSize)); err != nil {
 			return nil, err
 		}
-		if hdr[25] != bdbOverflowPage {
-			return nil, corrupt("Berkeley DB page %d of type %d, not an overflow page", pg, hdr[25])
+		if buf[25] != bdbOverflowPage {
+			return nil, corrupt("Berkeley DB page %d of type %d, not an overflow page", pg, buf[25])
 		}
-		n := uint32(db.order.Uint16(hdr[22:]))
-		if n == 0 || bdbPageHeaderSize+n > db.pageSize || uint32(len(out))+n > tlen {
-			return nil, corrupt("overflow page %d holds %d bytes", pg, n)
+		k := uint32(db.order.Uint16(buf[22:]))
+		if k == 0 || bdbPageHeaderSize+k > db.pageSize || uint32(len(c.buf))+k > c.total {
+			return nil, corrupt("overflow page %d holds %d bytes", pg, k)
 		}
-		k := len(out)
-		out = out[:k+int(n)]
-		if _, err := db.r.ReadAt(out[k:], off+bdbPageHeaderSize); err != nil {
-			return nil, err
-		}
-		pg = db.order.Uint32(hdr[16:])
+		c.buf = append(c.buf, buf[bdbPageHeaderSize:bdbPageHeaderSize+k]...)
+		c.next = db.order.Uint32(buf[16:])
 	}
-	return out, nil
+	return c.buf[:n], nil
 }

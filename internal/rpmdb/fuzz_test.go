@@ -33,6 +33,11 @@ func FuzzParseHeader(f *testing.F) {
 		if err == nil && p.Name == "" {
 			t.Fatal("a package without a name")
 		}
+		// Reading only the prefix the tags need gives the same answer.
+		q, qerr := readHeader(uint64(len(blob)), func(n uint64) ([]byte, error) { return blob[:n], nil })
+		if (err == nil) != (qerr == nil) || p != q {
+			t.Fatalf("whole: %+v, %v; by prefix: %+v, %v", p, err, q, qerr)
+		}
 	})
 }
 

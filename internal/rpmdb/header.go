@@ -20,6 +20,7 @@
 package rpmdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -79,23 +80,83 @@ const (
 // database stores it: a big-endian index count and data length, the
 // index entries (tag, type, offset, count; 16 bytes each), then the data.
 func ParseHeader(blob []byte) (Package, error) {
-	if len(blob) < 8 {
-		return Package{}, corrupt("header of %d bytes", len(blob))
+	return parseHeader(blob, uint64(len(blob)))
+}
+
+// readHeader reads a header blob of total bytes through get, which returns
+// its first n bytes: only as many as the tags golive reads need (the
+// index, and the data up to the last of those tags), since a real header
+// is mostly file lists and scripts that come after them.
+func readHeader(total uint64, get func(n uint64) ([]byte, error)) (Package, error) {
+	n := min(total, 2048)
+	for {
+		b, err := get(n)
+		if err != nil {
+			return Package{}, err
+		}
+		need := headerNeed(b)
+		if need <= uint64(len(b)) || n == total {
+			return parseHeader(b, total)
+		}
+		n = min(total, max(need, 2*n))
 	}
-	il := binary.BigEndian.Uint32(blob)
-	dl := binary.BigEndian.Uint32(blob[4:])
+}
+
+// headerNeed says how many leading bytes of a header hold the index and
+// the values golive reads, given its first bytes b; a string whose NUL is
+// not in b yet asks for more than b.
+func headerNeed(b []byte) uint64 {
+	if len(b) < 8 {
+		return 8
+	}
+	il := uint64(binary.BigEndian.Uint32(b))
+	if il > maxIndexEntries {
+		return 8 // parseHeader says why
+	}
+	dataStart := 8 + 16*il
+	if uint64(len(b)) < dataStart {
+		return dataStart
+	}
+	need := dataStart
+	for i := uint64(0); i < il; i++ {
+		e := b[8+16*i:]
+		off := dataStart + uint64(binary.BigEndian.Uint32(e[8:]))
+		switch binary.BigEndian.Uint32(e) {
+		case tagEpoch:
+			need = max(need, off+4)
+		case tagName, tagVersion, tagRelease, tagArch:
+			if off >= uint64(len(b)) {
+				need = max(need, off+1)
+			} else if k := bytes.IndexByte(b[off:], 0); k < 0 {
+				need = max(need, uint64(len(b))+1)
+			} else {
+				need = max(need, off+uint64(k)+1)
+			}
+		}
+	}
+	return need
+}
+
+// parseHeader reads the tags golive needs from the first bytes b of a
+// header blob of total bytes; b holds at least what headerNeed asked for.
+func parseHeader(b []byte, total uint64) (Package, error) {
+	if len(b) < 8 {
+		return Package{}, corrupt("header of %d bytes", len(b))
+	}
+	il := binary.BigEndian.Uint32(b)
+	dl := binary.BigEndian.Uint32(b[4:])
 	if il == 0 || il > maxIndexEntries || dl > MaxHeader {
 		return Package{}, corrupt("header with %d index entries and %d data bytes", il, dl)
 	}
 	dataStart := 8 + 16*uint64(il)
-	if dataStart+uint64(dl) > uint64(len(blob)) {
-		return Package{}, corrupt("header of %d bytes shorter than its %d entries and %d data bytes", len(blob), il, dl)
+	if dataStart+uint64(dl) > total || dataStart > uint64(len(b)) {
+		return Package{}, corrupt("header of %d bytes shorter than its %d entries and %d data bytes", total, il, dl)
 	}
-	data := blob[dataStart : dataStart+uint64(dl)]
+	data := b[dataStart:min(uint64(len(b)), dataStart+uint64(dl))]
 	var p Package
 	var err error
 	for i := uint64(0); i < uint64(il); i++ {
-		e := blob[8+16*i:]
+		e := b[8+16*i:]
 		tag, typ := binary.BigEndian.Uint32(e), binary.BigEndian.Uint32(e[4:])
 		off, count := binary.BigEndian.Uint32(e[8:]), binary.BigEndian.Uint32(e[12:])
 		switch tag {

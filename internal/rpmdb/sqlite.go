@@ -37,6 +37,8 @@ type sqliteFile struct {
 	// is decoded before the walk moves on.
 	bufs    [][]byte
 	payload []byte
+	cell    payload
+	ovf     []byte // one overflow page
 }
 
 // ReadSQLite lists the packages of an rpmdb.sqlite file of size bytes and
@@ -60,15 +62,8 @@ func ReadSQLite(r io.ReaderAt, size int64, walR io.ReaderAt, walSize int64) ([]P
 		return nil, err
 	}
 	var pkgs []Package
-	err = db.walkTable(root, func(rowid int64, rec []byte) error {
-		blob, err := recordColumn(rec, 1)
-		if err != nil {
-			return err
-		}
-		if blob.null {
-			return corrupt("Packages row %d has no header blob", rowid)
-		}
-		p, err := ParseHeader(blob.data)
+	err = db.walkTable(root, func(rowid int64, pl *payload) error {
+		p, err := pl.header()
 		if err != nil {
 			return corruptWrap(err, "Packages row %d", rowid)
 		}
@@ -143,7 +138,11 @@ func (db *sqliteFile) page(n uint32, depth int) ([]byte, error) {
 // tableRoot finds a table's root page in sqlite_schema (rooted at page 1).
 func (db *sqliteFile) tableRoot(name string) (uint32, error) {
 	var root int64
-	err := db.walkTable(1, func(_ int64, rec []byte) error {
+	err := db.walkTable(1, func(_ int64, pl *payload) error {
+		rec, err := pl.prefix(pl.total)
+		if err != nil {
+			return err
+		}
 		typ, err := recordColumn(rec, 0)
 		if err != nil {
 			return err
@@ -171,9 +170,9 @@ func (db *sqliteFile) tableRoot(name string) (uint32, error) {
 	return uint32(root), nil
 }
 
-// walkTable calls fn with each row's rowid and record, in rowid order,
-// visiting each page at most once. The record is valid only during fn.
-func (db *sqliteFile) walkTable(root uint32, fn func(rowid int64, rec []byte) error) error {
+// walkTable calls fn with each row's rowid and payload, in rowid order,
+// visiting each page at most once. The payload is valid only during fn.
+func (db *sqliteFile) walkTable(root uint32, fn func(rowid int64, pl *payload) error) error {
 	seen := map[uint32]bool{}
 	var walk func(n uint32, depth int) error
 	walk = func(n uint32, depth int) error {
@@ -218,11 +217,11 @@ func (db *sqliteFile) walkTable(root uint32, fn func(rowid int64, rec []byte) er
 				}
 				continue
 			}
-			rowid, rec, err := db.leafCell(pg, off)
+			rowid, pl, err := db.leafCell(pg, off)
 			if err != nil {
 				return corruptWrap(err, "SQLite page %d cell %d", n, i)
 			}
-			if err := fn(rowid, rec); err != nil {
+			if err := fn(rowid, pl); err != nil {
 				return err
 			}
 		}
@@ -234,9 +233,9 @@ func (db *sqliteFile) walkTable(root uint32, fn func(rowid int64, rec []byte) er
 	return walk(root, 0)
 }
 
-// leafCell reads a table leaf cell: payload length, rowid, the local part
-// of the payload and, when it does not fit, its overflow chain.
-func (db *sqliteFile) leafCell(pg []byte, off int) (int64, []byte, error) {
+// leafCell reads a table leaf cell: payload length, rowid and the local
+// part of the payload; the rest, on overflow pages, is read on demand.
+func (db *sqliteFile) leafCell(pg []byte, off int) (int64, *payload, error) {
 	plen, n := varint(pg[off:])
 	if n == 0 {
 		return 0, nil, corrupt("bad payload length")
@@ -269,114 +268,10 @@ func (db *sqliteFile) leafCell(pg []byte, off int) (int64, []byte, error) {
 	if uint64(cap(db.payload)) < plen {
 		db.payload = make([]byte, 0, plen)
 	}
-	payload := append(db.payload[:0], pg[off:uint64(off)+local]...)
-	if local == plen {
-		return int64(rowid), payload, nil
+	pl := &db.cell
+	*pl = payload{db: db, total: plen, buf: append(db.payload[:0], pg[off:uint64(off)+local]...)}
+	if local < plen {
+		pl.next = binary.BigEndian.Uint32(pg[end-4:])
 	}
-	// Each overflow page holds a next-page number and u-4 bytes, read
-	// straight into the payload; every step adds bytes, so a chain that
-	// loops ends when the payload is full (and the read budget bounds it).
-	next := binary.BigEndian.Uint32(pg[end-4:])
-	var link [4]byte
-	for uint64(len(payload)) < plen {
-		if next == 0 {
-			return 0, nil, corrupt("overflow chain ends early")
-		}
-		take := min(plen-uint64(len(payload)), u-4)
-		n := len(payload)
-		payload = payload[:n+int(take)]
-		if err := db.readPage(next, 4, payload[n:]); err != nil {
-			return 0, nil, err
-		}
-		if err := db.readPage(next, 0, link[:]); err != nil {
-			return 0, nil, err
-		}
-		next = binary.BigEndian.Uint32(link[:])
-	}
-	return int64(rowid), payload, nil
-}
-
-// varint is SQLite's big-endian varint of 1 to 9 bytes; n is 0 when b
-// ends first.
-func varint(b []byte) (v uint64, n int) {
-	for i := 0; i < 9; i++ {
-		if i >= len(b) {
-			return 0, 0
-		}
-		if i == 8 {
-			return v<<8 | uint64(b[i]), 9
-		}
-		v = v<<7 | uint64(b[i]&0x7f)
-		if b[i] < 0x80 {
-			return v, i + 1
-		}
-	}
-	return 0, 0
-}
-
-// column is one value of a record.
-type column struct {
-	null bool
-	int  int64
-	data []byte // text or blob
-}
-
-// recordColumn decodes column i of a record: a header of serial types,
-// then the values in that order.
-func recordColumn(rec []byte, i int) (column, error) {
-	hlen, n := varint(rec)
-	if n == 0 || hlen > uint64(len(rec)) || hlen < uint64(n) {
-		return column{}, corrupt("record header of %d bytes in %d", hlen, len(rec))
-	}
-	types := rec[n:hlen]
-	body := rec[hlen:]
-	for c := 0; ; c++ {
-		if len(types) == 0 {
-			return column{null: true}, nil // a column past the record's end is NULL
-		}
-		st, n := varint(types)
-		if n == 0 {
-			return column{}, corrupt("bad serial type")
-		}
-		types = types[n:]
-		size := serialSize(st)
-		if size > uint64(len(body)) {
-			return column{}, corrupt("record value of %d bytes past the record's end", size)
-		}
-		if c == i {
-			v := body[:size]
-			switch {
-			case st == 0:
-				return column{null: true}, nil
-			case st >= 1 && st <= 6:
-				var x int64
-				if v[0]&0x80 != 0 {
-					x = -1
-				}
-				for _, b := range v {
-					x = x<<8 | int64(b)
-				}
-				return column{int: x}, nil
-			case st == 8, st == 9:
-				return column{int: int64(st - 8)}, nil
-			}
-			return column{data: v}, nil
-		}
-		body = body[size:]
-	}
-}
-
-// serialSize is the length of a value of serial type st.
-func serialSize(st uint64) uint64 {
-	switch {
-	case st <= 4:
-		return st
-	case st == 5:
-		return 6
-	case st == 6 || st == 7:
-		return 8
-	case st < 12:
-		return 0
-	}
-	return (st - 12) / 2
+	return int64(rowid), pl, nil
 }
