@@ -62,6 +62,11 @@ func TestFixtureRoots(t *testing.T) {
 			"package/version:kernel":    {engine.Error, []string{"SQLite page"}},
 		},
 		"rhel-8": {
+			"package/installed:openssl": {engine.Pass, []string{"1:1.1.1k-12.el8_9 (x86_64)", "/var/lib/rpm/Packages, rpm Berkeley DB database"}},
+			"package/version:openssl":   {engine.Fail, []string{"does not meet >= 3.0"}},
+			"package/version:kernel":    {engine.Fail, []string{"4.18.0-553.el8_10"}},
+		},
+		"ubuntu-24.04": {
 			"package/installed:openssl": {engine.Skip, []string{"no package database under the root"}},
 		},
 	}
@@ -89,6 +94,7 @@ func TestFixesOnTheRoots(t *testing.T) {
 		{"rocky-9", "package/installed:nginx", []string{"dnf", "install", "-y", "nginx"}},
 		{"centos-7", "package/installed:nginx", []string{"yum", "install", "-y", "nginx"}},
 		{"centos-7", "package/version:openssl", nil},
+		{"rhel-8", "package/installed:nginx", []string{"dnf", "install", "-y", "nginx"}},
 		{"ubuntu-22.04", "package/installed:kernel", []string{"apt-get", "install", "-y", "--allow-downgrades", "kernel=5.14"}},
 	} {
 		h := hosttest.Fixture(t, c.root)
@@ -154,7 +160,7 @@ func TestRegisteredWithTheEngine(t *testing.T) {
 // every fixture root (installs, a removal, a manual range) validate
 // against docs/report.schema.json.
 func TestReportsFitTheSchema(t *testing.T) {
-	for _, root := range []string{"centos-7", "rocky-9", "ubuntu-22.04", "broken", "rhel-8"} {
+	for _, root := range []string{"centos-7", "rocky-9", "ubuntu-22.04", "broken", "rhel-8", "ubuntu-24.04"} {
 		h := hosttest.Fixture(t, root)
 		p := profiletest.Detected(t, h, strings.Replace(rootsProfile, "bash: {}", "bash: {installed: false}", 1))
 		checks, err := build(p.Section(kind), p)

@@ -6,8 +6,8 @@
 #   rocky-9/var/lib/rpm/rpmdb.sqlite   rpm's SQLite database (rpm -i --justdb),
 #                                      vacuumed to 512-byte pages to stay small
 #   centos-7/var/lib/rpm/Packages      the same kind of header blobs in a
-#                                      Berkeley DB hash file (db5.3_load), as
-#                                      rpm 4.11's bdb backend stores them
+#   rhel-8/var/lib/rpm/Packages        Berkeley DB hash file (db5.3_load), as
+#                                      rpm 4.11's and 4.14's bdb backend store them
 #   broken/var/lib/rpm/rpmdb.sqlite    rocky-9's database cut short
 #   ubuntu-22.04/var/lib/dpkg/status   below, checked with dpkg-query
 #
@@ -72,6 +72,19 @@ yum - 3.4.3 168.el7.centos noarch
 tzdata - 2024a 1.el7 noarch
 LIST
 
+build rhel-8 <<'LIST'
+openssl 1 1.1.1k 12.el8_9 x86_64
+openssl-libs 1 1.1.1k 12.el8_9 x86_64
+bash - 4.4.20 5.el8 x86_64
+glibc - 2.28 251.el8_10.2 x86_64
+kernel - 4.18.0 553.el8_10 x86_64
+chrony - 4.5 1.el8 x86_64
+rpm - 4.14.3 31.el8 x86_64
+systemd - 239 82.el8_10.1 x86_64
+dnf - 4.7.0 20.el8 noarch
+tzdata - 2024a 1.el8 noarch
+LIST
+
 # rocky-9: rpm's own file, with its index tables, in 512-byte pages (headers
 # then span overflow pages, which the reader must follow).
 out=$roots/rocky-9/var/lib/rpm
@@ -80,21 +93,24 @@ sqlite3 "$work/rocky-9/db/rpmdb.sqlite" 'PRAGMA journal_mode=DELETE; PRAGMA page
 cp "$work/rocky-9/db/rpmdb.sqlite" "$out/rpmdb.sqlite"
 rpm -qa --dbpath "$out" >/dev/null # rpm still reads it
 
-# centos-7: the header blobs as a Berkeley DB hash (rpm's Packages: keys
-# are header numbers in the machine's byte order, key 0 rpm's counter).
-out=$roots/centos-7/var/lib/rpm
-mkdir -p "$out"
-{
-	printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=1024\nHEADER=END\n'
-	last=$(sqlite3 "$work/centos-7/db/rpmdb.sqlite" 'SELECT max(hnum) FROM Packages')
-	printf ' 00000000\n %02x000000\n' "$last"
-	sqlite3 "$work/centos-7/db/rpmdb.sqlite" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum' |
-		while IFS='|' read -r n hex; do printf ' %02x000000\n %s\n' "$n" "$hex"; done
-	printf 'DATA=END\n'
-} >"$work/dump"
-rm -f "$out/Packages"
-db5.3_load -f "$work/dump" "$out/Packages"
-rpm --define '_db_backend bdb_ro' -qa --dbpath "$out" >/dev/null 2>&1 # rpm still reads it
+# centos-7 and rhel-8: the header blobs as a Berkeley DB hash (rpm's
+# Packages: keys are header numbers in the machine's byte order, key 0
+# rpm's counter).
+for name in centos-7 rhel-8; do
+	out=$roots/$name/var/lib/rpm
+	mkdir -p "$out"
+	{
+		printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=1024\nHEADER=END\n'
+		last=$(sqlite3 "$work/$name/db/rpmdb.sqlite" 'SELECT max(hnum) FROM Packages')
+		printf ' 00000000\n %02x000000\n' "$last"
+		sqlite3 "$work/$name/db/rpmdb.sqlite" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum' |
+			while IFS='|' read -r n hex; do printf ' %02x000000\n %s\n' "$n" "$hex"; done
+		printf 'DATA=END\n'
+	} >"$work/dump"
+	rm -f "$out/Packages"
+	db5.3_load -f "$work/dump" "$out/Packages"
+	rpm --define '_db_backend bdb_ro' -qa --dbpath "$out" >/dev/null 2>&1 # rpm still reads it
+done
 
 # broken: rocky-9's database cut after its first 40 pages: sqlite_schema
 # is whole, the Packages b-tree points past the end.
@@ -122,4 +138,4 @@ pkg() { # name status arch version
 	pkg tzdata "hold ok installed" all 2024a-0ubuntu0.22.04.1
 } >"$out/status"
 dpkg-query --admindir="$out" -W -f '${Package} ${Version} ${db:Status-Abbrev}\n' >/dev/null
-ls -l "$roots"/rocky-9/var/lib/rpm "$roots"/centos-7/var/lib/rpm "$roots"/broken/var/lib/rpm "$roots"/ubuntu-22.04/var/lib/dpkg
+ls -l "$roots"/rocky-9/var/lib/rpm "$roots"/centos-7/var/lib/rpm "$roots"/rhel-8/var/lib/rpm "$roots"/broken/var/lib/rpm "$roots"/ubuntu-22.04/var/lib/dpkg
