@@ -21,6 +21,7 @@ import (
 	_ "github.com/golive-sh/golive/checks/mount"    // mount/mounted, mount/boot
 	_ "github.com/golive-sh/golive/checks/mysql"    // mysql/connect, mysql/role, mysql/replication, mysql/capacity
 	_ "github.com/golive-sh/golive/checks/osinfo"   // os/distro, os/eol, os/kernel
+	_ "github.com/golive-sh/golive/checks/package"  // package/installed:<name>, package/version:<name>
 	_ "github.com/golive-sh/golive/checks/port"     // port/free, port/listen, port/ephemeral
 	_ "github.com/golive-sh/golive/checks/process"  // process/running, process/count, process/user
 	_ "github.com/golive-sh/golive/checks/rlimit"   // rlimit/login, rlimit/unit, rlimit/process

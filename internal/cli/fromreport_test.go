@@ -37,6 +37,11 @@ user:
   golive-demo: {uid: 4000, gid: "0", home: /srv/golive-demo, shell: /bin/false, groups: [golive-demo, wheel]}
   golive-new: {uid: 4001, shell: /sbin/nologin}
   nobody: {exists: false}
+package:
+  nginx: {}
+  telnet: {installed: false}
+  openssl: {version: ">= 3.0"}
+  tzdata: {version: "== 2024b"}
 group:
   golive-new: {gid: 4001}
   golive-demo: {gid: 4002, members: [nobody]}

@@ -20,7 +20,7 @@ const modifying = "creat,unlink,unlinkat,rename,renameat,renameat2,mkdir,mkdirat
 var openForWriting = regexp.MustCompile(`open(at)?\(.*(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC)`)
 
 // TestCheckNeverWritesToTheHost traces a whole `golive check` — on this
-// machine and on a fixture root — and fails on any syscall that could change
+// machine and on a fixture root, with the demo service's profile — and fails on any syscall that could change
 // a file. It proves DESIGN.md's promise for the real binary, not for a
 // particular code path.
 func TestCheckNeverWritesToTheHost(t *testing.T) {
@@ -31,7 +31,10 @@ func TestCheckNeverWritesToTheHost(t *testing.T) {
 			trace := filepath.Join(t.TempDir(), "trace")
 			cmd := exec.Command(strace, "-f", "-qq", "-o", trace,
 				"-e", "trace=open,openat,"+modifying,
-				golive, "check", "--root", root, "--format", "json", "--offline")
+				golive, "check", "--root", root, "--format", "json", "--offline",
+				// The demo service's profile adds the families the built-in
+				// profiles leave out (file, user, group, package).
+				"--config", filepath.Join(repoRoot(t), "testdata/golive-demo.yaml"))
 			cmd.Dir = t.TempDir()
 			out, err := cmd.CombinedOutput()
 			var ee *exec.ExitError

@@ -97,6 +97,8 @@ func (p *playbook) fix(f Fix) {
 			p.dropIn(id, a.Path, a.Content)
 		case FileMode:
 			p.fileMode(id, a)
+		case Package:
+			p.pkg(id, a)
 		case Command:
 			p.add(mapping(
 				"name", unsafe(safeText(fmt.Sprintf("%s: run %s (%s)", id, strings.Join(a.Argv, " "), a.Why))),
@@ -185,6 +187,28 @@ func (p *playbook) fileMode(id string, a Action) {
 		"name", unsafe(safeText(fmt.Sprintf("%s: mode %s owner %s group %s of %s", id, a.Mode, a.Owner, a.Group, a.Path))),
 		"ansible.builtin.file", mapping(args...),
 		"vars", mapping("golive_path", unsafe(a.Path)),
+	))
+}
+
+// pkg installs or removes a package with the distro's module: apt and dnf
+// (which may downgrade to the version named, as the script's command
+// does), and the generic package module for yum, whose own module newer
+// ansible-core no longer ships. Like a command, it runs on the host only.
+func (p *playbook) pkg(id string, a Action) {
+	module, args := "ansible.builtin.package", []any{"name", unsafe(packageSpec(a)), "state", expr(a.State)}
+	switch a.Manager {
+	case "apt":
+		module = "ansible.builtin.apt"
+	case "dnf":
+		module = "ansible.builtin.dnf"
+	}
+	if a.Version != "" && module != "ansible.builtin.package" {
+		args = append(args, "allow_downgrade", boolean(true))
+	}
+	p.add(mapping(
+		"name", unsafe(safeText(fmt.Sprintf("%s: package %s %s (%s)", id, packageSpec(a), a.State, a.Manager))),
+		module, mapping(args...),
+		"when", expr(onHost),
 	))
 }
 

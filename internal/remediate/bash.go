@@ -132,6 +132,8 @@ func (s *bashScript) fix(f Fix) {
 			s.call("golive_drop_in", a.Path, a.Content)
 		case FileMode:
 			s.call("golive_file_mode", a.Path, a.Mode, a.Owner, a.Group)
+		case Package:
+			s.call("golive_runtime", PackageArgv(a)...)
 		case Command:
 			if a.Why != "" {
 				s.comment("", a.Why)

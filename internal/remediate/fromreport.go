@@ -28,6 +28,8 @@ type reportRule struct {
 	// FileModes allows file-mode actions on any path: the file family's
 	// paths are the profile's, not golive's own files.
 	FileModes bool
+	// Packages allows package actions (install or remove a package).
+	Packages bool
 }
 
 // Where golive writes, by kind of file.
@@ -74,6 +76,8 @@ var reportRules = map[string]reportRule{
 	"file":  {FileModes: true},
 	"user":  {Programs: map[string][]string{"useradd": anyArgs, "usermod": anyArgs}},
 	"group": {Programs: map[string][]string{"groupadd": anyArgs, "groupmod": {"--gid"}, "gpasswd": {"--members"}}},
+	// The package family installs or removes the packages a profile names.
+	"package": {Packages: true},
 }
 
 var cabundleRule = reportRule{Programs: map[string][]string{
@@ -110,6 +114,13 @@ func VetReportAction(id, category string, a Action) error {
 		}
 		if err := checkAction(a, false); err != nil {
 			return fmt.Errorf("file-mode: %w", err)
+		}
+	case Package:
+		if !rule.Packages {
+			return fmt.Errorf("a %s check installs or removes no package", category)
+		}
+		if err := checkAction(a, false); err != nil {
+			return fmt.Errorf("package: %w", err)
 		}
 	case Command:
 		if len(a.Argv) == 0 {

@@ -22,6 +22,8 @@ func fuzzInput(kind, key, value, p, text string) Input {
 			{Kind: DropIn, Path: p, Content: text},
 			Run(text, value, key),
 			SetFileMode(p, key, value, value),
+			InstallPackage("apt", value, text),
+			{Kind: Package, Manager: key, Package: value, Version: text, State: p},
 			Tell(text),
 		}}},
 	)
@@ -35,6 +37,7 @@ func fuzzSeeds(f *testing.F) {
 	f.Add("file-line", "SELINUX", "enforcing", "/etc/selinux/config", "line one\nline two")
 	f.Add("drop-in", "k", "v", "/etc/systemd/system/x.service.d/90-golive.conf", "[Service]\nRestart=always\n")
 	f.Add("file-mode", "0640", "1000", "/etc/app/config.yaml", "chmod")
+	f.Add("package", "dnf", "openssl", "present", "1:3.0.7-27.el9")
 	f.Add("command", "-", "'", "/../../etc/passwd", "$(touch PWNED) `id` ${HOME}")
 	f.Add("manual", "a=b", "x\ny", "relative/path", "{{ lookup('pipe','id') }} {% raw %}")
 	f.Add("unknown", "#k", "\x00", "/", "\r\n\u2028\u0085\x1b[31m")
@@ -78,7 +81,8 @@ func FuzzAnsible(f *testing.F) {
 	// on the values: a playbook with every action kind has all of them.
 	var ref bytes.Buffer
 	every := typical()
-	every.Fixes = append(every.Fixes, fix("file/mode:/etc/x", SetFileMode("/etc/x", "0640", "0", "0")))
+	every.Fixes = append(every.Fixes, fix("file/mode:/etc/x", SetFileMode("/etc/x", "0640", "0", "0")),
+		fix("package/installed:x", InstallPackage("apt", "x", "1"), InstallPackage("dnf", "x", "1"), RemovePackage("yum", "x")))
 	if err := Ansible(&ref, every); err != nil {
 		f.Fatal(err)
 	}
@@ -116,6 +120,8 @@ func FuzzAnsible(f *testing.F) {
 				want = []string{a.Content, a.Path}
 			case Command:
 				want = a.Argv
+			case Package:
+				want = []string{packageSpec(a)}
 			case FileMode:
 				want = []string{a.Path}
 				for _, v := range []string{a.Mode, a.Owner, a.Group} {

@@ -24,10 +24,15 @@ const (
 	// about a file, so under ROOT it applies to ROOT + Path (ids are
 	// numbers, resolved by the check through the root's own accounts).
 	FileMode Kind = "file-mode"
+	// Package installs (State present) the package Package, at Version
+	// when one is named, or removes it (State absent), with Manager: apt,
+	// dnf or yum. It changes the running system, so under ROOT it is
+	// listed for the booted system, like a command.
+	Package Kind = "package"
 )
 
 // Kinds are the action types, as the JSON report names them.
-var Kinds = []Kind{SysctlSet, FileLine, DropIn, Command, Manual, FileMode}
+var Kinds = []Kind{SysctlSet, FileLine, DropIn, Command, Manual, FileMode, Package}
 
 // SysctlDropIn is the file sysctl-set actions persist to; 90 sorts after the
 // distros' own files so golive's values win, and before 99-sysctl.conf so an
@@ -67,6 +72,10 @@ type Action struct {
 	Mode    string   `json:"mode,omitempty"`
 	Owner   string   `json:"owner,omitempty"`
 	Group   string   `json:"group,omitempty"`
+	Manager string   `json:"manager,omitempty"`
+	Package string   `json:"package,omitempty"`
+	Version string   `json:"version,omitempty"`
+	State   string   `json:"state,omitempty"`
 }
 
 // SetSysctl is a sysctl-set action.
@@ -78,6 +87,17 @@ func Run(why string, argv ...string) Action { return Action{Kind: Command, Argv:
 // SetFileMode is a file-mode action; empty fields are left as they are.
 func SetFileMode(path, mode, owner, group string) Action {
 	return Action{Kind: FileMode, Path: path, Mode: mode, Owner: owner, Group: group}
+}
+
+// InstallPackage is a package action that installs name with manager
+// (apt, dnf or yum), at version when it is not empty.
+func InstallPackage(manager, name, version string) Action {
+	return Action{Kind: Package, Manager: manager, Package: name, Version: version, State: "present"}
+}
+
+// RemovePackage is a package action that removes name with manager.
+func RemovePackage(manager, name string) Action {
+	return Action{Kind: Package, Manager: manager, Package: name, State: "absent"}
 }
 
 // Tell is a manual action.

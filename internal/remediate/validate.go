@@ -85,6 +85,11 @@ func checkAction(a Action, utf8Only bool) error {
 			}
 		}
 		texts = []string{a.Path}
+	case Package:
+		if err := checkPackage(a); err != nil {
+			return err
+		}
+		texts = []string{a.Package, a.Version}
 	case Manual:
 		return nil
 	default:
@@ -142,6 +147,8 @@ func describe(a Action) string {
 		return fmt.Sprintf("run %q", a.Argv)
 	case FileMode:
 		return fmt.Sprintf("give %s mode %q, owner %q, group %q", a.Path, a.Mode, a.Owner, a.Group)
+	case Package:
+		return fmt.Sprintf("with %q, make package %q %q (version %q)", a.Manager, a.Package, a.State, a.Version)
 	}
 	return fmt.Sprintf("%+v", a)
 }
