@@ -34,7 +34,7 @@ func (s *spec) checks() []engine.Check {
 	want := map[aspect]bool{
 		aspExists: true, aspType: s.ftype != "", aspTarget: s.target != "", aspMode: s.hasMode,
 		aspOwner: s.owner != "", aspGroup: s.group != "", aspSize: s.size != nil,
-		aspSHA256: s.sha256 != "", aspContains: len(s.contains) > 0,
+		aspSHA256: s.sha256 != "", aspSELinux: s.selinux != "", aspContains: len(s.contains) > 0,
 	}
 	var out []engine.Check
 	for _, a := range aspects {
@@ -118,6 +118,8 @@ func (c *check) Run(ctx context.Context, h *host.Host) engine.Result {
 		return c.judgeSize(res, fi.Size())
 	case aspSHA256:
 		return c.judgeSHA256(ctx, res, h)
+	case aspSELinux:
+		return c.judgeSELinux(res, h)
 	case aspContains:
 		return c.judgeContains(res, h)
 	}

@@ -14,7 +14,7 @@
 //	    group: myapp
 //	    size: "> 0"
 //	    contains: ["listen: ", "/^log_level: (info|warn)$/", "!debug: true"]
-//	  /usr/local/bin/myapp: {sha256: 9f86d0…}
+//	  /usr/local/bin/myapp: {sha256: 9f86d0…, selinux: bin_t}
 //	  /etc/myapp/old.conf: {exists: false}
 //
 // Everything is read under the root through internal/host: the path
@@ -35,6 +35,7 @@ import (
 	"github.com/golive-sh/golive/internal/expect"
 	"github.com/golive-sh/golive/internal/facts"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/secontext"
 )
 
 // kind is the profile section and the checks' category.
@@ -72,6 +73,7 @@ type entry struct {
 	Group    string   `yaml:"group" doc:"The owning group: a name, resolved through the root's /etc/group, or a number." example:"myapp"`
 	Size     string   `yaml:"size" doc:"The size in bytes, as an expectation (\"> 0\", \"<= 1048576\", \"4096\")." example:"\"> 0\""`
 	SHA256   string   `yaml:"sha256" doc:"The SHA-256 of the file's contents (64 hex digits); files up to 1 GiB." example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
+	SELinux  string   `yaml:"selinux" doc:"The SELinux label of the file the path leads to (its security.selinux attribute): a type (\"etc_t\", compared with the label's type) or a whole context (\"system_u:object_r:etc_t:s0\")." example:"etc_t"`
 	Contains []string `yaml:"contains" doc:"Lines the file must have (first 16 MiB): \"text\" (a line containing it), \"/re/\" (an RE2 regular expression, Go's syntax, not PCRE), \"!...\" (no line may match)." example:"[\"listen: \", \"/^log_level: (info|warn)$/\", \"!debug: true\"]"`
 	Level    string   `yaml:"level" doc:"The status a miss gives." default:"fail" enum:"fail,warn"`
 	Severity string   `yaml:"severity" doc:"The findings' severity." default:"medium" enum:"critical,high,medium,low,info"`
@@ -90,6 +92,7 @@ type spec struct {
 	group    string
 	size     *expect.Expectation
 	sha256   string
+	selinux  string
 	contains []pattern
 	level    string
 	severity string
@@ -148,11 +151,11 @@ func parseEntry(p *profile.Profile, key, val *yaml.Node) (*spec, error) {
 		return p.Errorf(field(name), "file.%s.%s: %s", clean, name, fmt.Sprintf(format, args...))
 	}
 	s := &spec{path: clean, exists: e.Exists == nil || *e.Exists, ftype: e.Type, target: e.Target,
-		owner: e.Owner, group: e.Group, sha256: e.SHA256,
+		owner: e.Owner, group: e.Group, sha256: e.SHA256, selinux: e.SELinux,
 		level: e.Level, severity: e.Severity, why: e.Why, where: p.Where(key)}
 	if !s.exists {
 		for _, f := range []struct{ name, v string }{{"type", e.Type}, {"target", e.Target}, {"mode", e.Mode}, {"owner", e.Owner},
-			{"group", e.Group}, {"size", e.Size}, {"sha256", e.SHA256}} {
+			{"group", e.Group}, {"size", e.Size}, {"sha256", e.SHA256}, {"selinux", e.SELinux}} {
 			if f.v != "" {
 				return nil, bad(f.name, "exists: false allows no other aspect")
 			}
@@ -200,6 +203,15 @@ func parseEntry(p *profile.Profile, key, val *yaml.Node) (*spec, error) {
 		s.sha256 = strings.ToLower(e.SHA256)
 		if !sha256Hex.MatchString(s.sha256) {
 			return nil, bad("sha256", "%q is not 64 hex digits", e.SHA256)
+		}
+	}
+	if e.SELinux != "" {
+		if strings.Contains(e.SELinux, ":") {
+			if _, err := secontext.Parse(e.SELinux); err != nil {
+				return nil, bad("selinux", "%v", err)
+			}
+		} else if !secontext.ValidType(e.SELinux) {
+			return nil, bad("selinux", "%q is not an SELinux type (etc_t) or context (system_u:object_r:etc_t:s0)", e.SELinux)
 		}
 	}
 	for j, c := range e.Contains {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/golive-sh/golive/internal/engine"
 	"github.com/golive-sh/golive/internal/profile"
+	"github.com/golive-sh/golive/internal/secontext"
 )
 
 // aspect is what one check of a path judges; it is the check ID's name:
@@ -20,11 +21,12 @@ const (
 	aspGroup    aspect = "group"
 	aspSize     aspect = "size"
 	aspSHA256   aspect = "sha256"
+	aspSELinux  aspect = "selinux"
 	aspContains aspect = "contains"
 )
 
 // aspects in the order a path's checks are built and documented.
-var aspects = []aspect{aspExists, aspType, aspTarget, aspMode, aspOwner, aspGroup, aspSize, aspSHA256, aspContains}
+var aspects = []aspect{aspExists, aspType, aspTarget, aspMode, aspOwner, aspGroup, aspSize, aspSHA256, aspSELinux, aspContains}
 
 func checkDocs() []engine.CheckDoc {
 	out := make([]engine.CheckDoc, len(aspects))
@@ -101,6 +103,11 @@ func meta(a aspect, p, want string) engine.Meta {
 		m.Reads = []string{followed + ": read in full and hashed (regular files up to 1 GiB)"}
 		m.Why = "the bytes deployed are the bytes released: a hand-edited config or a stale binary differs"
 		m.Fix = "redeploy the file from the release (a manual step)"
+	case aspSELinux:
+		m.Title = "SELinux label of " + p
+		m.Reads = []string{"the " + secontext.Xattr + " extended attribute of " + followed + " (lgetxattr(2) of the resolved path, as ls -Z shows it)"}
+		m.Why = "under SELinux enforcing, a file with the wrong type is one the service's domain may not read or execute: it starts, then fails with EACCES and an AVC denial"
+		m.Fix = "semanage fcontext -a -t TYPE '" + p + "' (the policy's rule for the path, which survives a relabel), then restorecon -v " + p + "; a whole context the policy does not give: chcon (lost at the next relabel)"
 	case aspContains:
 		m.Title = "contents of " + p
 		m.Reads = []string{followed + ": its first 16 MiB, line by line; patterns are substrings or RE2 regular expressions (Go's regexp, not PCRE)"}
@@ -132,6 +139,8 @@ func (s *spec) expected(a aspect) string {
 		return s.size.String()
 	case aspSHA256:
 		return s.sha256
+	case aspSELinux:
+		return s.selinux
 	}
 	var pats []string
 	for _, p := range s.contains {

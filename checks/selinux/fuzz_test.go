@@ -104,7 +104,7 @@ func FuzzParseContext(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if c.user == "" || c.role == "" || c.Type == "" || c.String() != s {
+		if c.User == "" || c.Role == "" || c.Type == "" || c.String() != s {
 			t.Fatalf("ParseContext(%q) = %+v", s, c)
 		}
 	})

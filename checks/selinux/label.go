@@ -92,7 +92,7 @@ func (c *labelCheck) Run(_ context.Context, h *host.Host) engine.Result {
 		res.Remediation = c.plan(view, snap, "")
 		return res
 	}
-	res.Details["user"], res.Details["role"], res.Details["type"], res.Details["level"] = ctx.user, ctx.role, ctx.Type, ctx.level
+	res.Details["user"], res.Details["role"], res.Details["type"], res.Details["level"] = ctx.User, ctx.Role, ctx.Type, ctx.Level
 	if c.rule.Type != "" {
 		return c.judgeProfileType(res, ctx.Type, view, snap)
 	}

@@ -73,7 +73,7 @@ var reportRules = map[string]reportRule{
 	// The file family changes modes and owners of the paths a profile
 	// names, whatever they are (file-mode actions); the account families
 	// create and modify accounts (never delete them: a manual step).
-	"file":  {FileModes: true},
+	"file":  {FileModes: true, Programs: map[string][]string{"semanage": {"fcontext"}, "restorecon": {"-v"}}},
 	"user":  {Programs: map[string][]string{"useradd": anyArgs, "usermod": anyArgs}},
 	"group": {Programs: map[string][]string{"groupadd": anyArgs, "groupmod": {"--gid"}, "gpasswd": {"--members"}}},
 	// The package family installs or removes the packages a profile names.
