@@ -27,8 +27,7 @@ func mountOf(h *host.Host, r rule) (facts.Mount, string, *engine.Result) {
 	if err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && !h.Live():
-			return facts.Mount{}, "", &engine.Result{Status: engine.Skip,
-				Message: "the root has no " + facts.MountInfoPath + " (an image is not mounted anywhere yet): its mount options are set by its /etc/fstab when it boots"}
+			return fstabMount(h, r)
 		case h.NeedsRoot(err):
 			res := engine.SkipNeedsRoot(engine.Result{}, err)
 			return facts.Mount{}, "", &res
@@ -59,6 +58,56 @@ func describeMount(m facts.Mount) string {
 	return fmt.Sprintf("%s %s on %s (%s; %s)", m.FSType, m.Source, m.Point, strings.Join(m.Options, ","), strings.Join(m.Super, ","))
 }
 
+// fstabMount is the mount an image gets at boot, from its /etc/fstab: the
+// line whose mount point holds the path (the longest), noauto and swap
+// lines left out. Line < 0 marks it (Line is the fstab line, negated).
+func fstabMount(h *host.Host, r rule) (facts.Mount, string, *engine.Result) {
+	skip := &engine.Result{Status: engine.Skip,
+		Message: "the root has no " + facts.MountInfoPath + " (an image is not mounted anywhere yet) and no /etc/fstab line mounts a filesystem holding " + r.Path + " at boot"}
+	es, err := facts.Fstab(h)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return facts.Mount{}, "", &engine.Result{Status: engine.Error, Message: "cannot read /etc/fstab: " + err.Error()}
+		}
+		return facts.Mount{}, "", skip
+	}
+	at, err := existing(h, r.Path)
+	if err == nil {
+		at, err = h.Resolve(at)
+	}
+	if err != nil {
+		return facts.Mount{}, "", &engine.Result{Status: engine.Error, Message: err.Error()}
+	}
+	var best *facts.FstabEntry
+	for i := range es {
+		e := &es[i]
+		opts := strings.Split(e.Options, ",")
+		if e.Type == "swap" || !strings.HasPrefix(e.File, "/") || slices.Contains(opts, "noauto") {
+			continue
+		}
+		if under(at, e.File) && (best == nil || len(e.File) >= len(best.File)) {
+			best = e
+		}
+	}
+	if best == nil {
+		return facts.Mount{}, at, skip
+	}
+	return facts.Mount{Point: best.File, Source: best.Spec, FSType: best.Type, Options: strings.Split(best.Options, ","), Line: -best.Line}, at, nil
+}
+
+// bootPrefix says when a mount read from /etc/fstab applies.
+func bootPrefix(m facts.Mount) string {
+	if m.Line < 0 {
+		return fmt.Sprintf("at the next boot (/etc/fstab line %d; the image is not mounted): ", -m.Line)
+	}
+	return ""
+}
+
+// under reports whether p is dir or inside it.
+func under(p, dir string) bool {
+	return dir == "/" || p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+}
+
 func (c *mountCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	m, at, bad := mountOf(h, c.rule)
 	if bad != nil {
@@ -67,17 +116,27 @@ func (c *mountCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	res := engine.Result{Observed: describeMount(m),
 		Details: map[string]any{"path": at, "mount_point": m.Point, "fstype": m.FSType, "source": m.Source,
 			"mount_options": m.Options, "super_options": m.Super, "mountinfo_line": m.Line}}
+	if m.Line < 0 {
+		// An image: the options its /etc/fstab gives at the next boot.
+		delete(res.Details, "mountinfo_line")
+		delete(res.Details, "super_options")
+		res.Details["fstab_line"] = -m.Line
+		res.Observed = fmt.Sprintf("%s %s on %s (%s; /etc/fstab line %d, at the next boot)", m.FSType, m.Source, m.Point, strings.Join(m.Options, ","), -m.Line)
+	}
 	problems, warnings := judgeMount(m, c.rule)
 	switch {
 	case len(problems) > 0:
 		res.Status = engine.Fail
-		res.Message = strings.Join(append(problems, warnings...), "; ")
+		res.Message = bootPrefix(m) + strings.Join(append(problems, warnings...), "; ")
 	case len(warnings) > 0:
 		res.Status = engine.Warn
-		res.Message = strings.Join(warnings, "; ")
+		res.Message = bootPrefix(m) + strings.Join(warnings, "; ")
 	default:
 		res.Status = engine.Pass
 		res.Message = fmt.Sprintf("%s is on %s, mounted %s", at, m.Point, strings.Join(m.Options, ","))
+		if m.Line < 0 {
+			res.Message = fmt.Sprintf("%s is on %s, which /etc/fstab line %d mounts %s at boot (the image is not mounted: no %s)", at, m.Point, -m.Line, strings.Join(m.Options, ","), facts.MountInfoPath)
+		}
 		return res
 	}
 	res.Remediation = &remediate.Plan{Summary: "change the mount options of " + m.Point, Actions: []remediate.Action{remediate.Tell(fstabFix(h, m, c.rule))}}

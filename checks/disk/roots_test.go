@@ -43,7 +43,7 @@ func TestFixtureRootVerdicts(t *testing.T) {
 		},
 		"broken": {
 			"disk/mount:/opt/goservice/bin": {engine.Fail, "noexec: execve of /opt/goservice/bin/goservice fails"},
-			"disk/rotational:/var/lib/etcd": {engine.Fail, "etcd's data at / is on rotational sda (ST2000DM008-2FR1)"},
+			"disk/rotational:/var/lib/etcd": {engine.Fail, "etcd's data at /var/lib is on rotational sda (ST2000DM008-2FR1)"},
 		},
 	} {
 		t.Run(root, func(t *testing.T) {
@@ -208,6 +208,45 @@ func TestStoreDataDirs(t *testing.T) {
 		}
 		if err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%q: %v, want %q", c.yaml, err, c.err)
+		}
+	}
+}
+
+// An image without a mount table: disk/mount judges the options its
+// /etc/fstab gives at the next boot (the longest mount point holding the
+// path; noauto and swap lines left out).
+func TestMountFromFstabOfAnImage(t *testing.T) {
+	h := hosttest.Root(t, map[string]string{
+		"etc/os-release": "ID=rocky\nVERSION_ID=9.4\n",
+		"etc/fstab": "# image\n/dev/vda1 / xfs defaults 0 0\n/dev/vdb1 /var/lib/etcd xfs rw,noexec,nobarrier 0 0\n" +
+			"/dev/vdc1 /opt ext4 noauto,noexec 0 0\n/dev/vda2 none swap sw 0 0\n",
+		"var/lib/etcd/member/x": "", "opt/app/bin/app": "",
+	})
+	p := profiletest.Resolve(t, "extends: none\ndisk:\n  paths:\n    /var/lib/etcd: {store: etcd, writes: true, executes: true}\n    /opt/app/bin: {executes: true}\n    /srv: {}\n")
+	got := map[string]engine.Result{}
+	for _, c := range mustBuild(t, p) {
+		if strings.HasPrefix(c.ID(), "disk/mount:") {
+			got[c.ID()] = c.Run(context.Background(), h)
+		}
+	}
+	if r := got["disk/mount:/var/lib/etcd"]; r.Status != engine.Fail || !strings.Contains(r.Message, "at the next boot (/etc/fstab line 3") ||
+		!strings.Contains(r.Message, "noexec") || r.Details["fstab_line"] != 3 || r.Remediation == nil {
+		t.Errorf("etcd: %+v", r)
+	}
+	// /opt's line is noauto: /opt/app/bin is on / at boot.
+	if r := got["disk/mount:/opt/app/bin"]; r.Status != engine.Pass || !strings.Contains(r.Message, "on /, which /etc/fstab line 2 mounts") {
+		t.Errorf("opt: %+v", r)
+	}
+	if r := got["disk/mount:/srv"]; r.Status != engine.Pass {
+		t.Errorf("srv (not there yet: judged on /): %+v", r)
+	}
+	// No fstab either: skip, saying so.
+	bare := hosttest.Root(t, map[string]string{"etc/os-release": "ID=rocky\nVERSION_ID=9.4\n"})
+	for _, c := range mustBuild(t, p) {
+		if strings.HasPrefix(c.ID(), "disk/mount:") {
+			if r := c.Run(context.Background(), bare); r.Status != engine.Skip || !strings.Contains(r.Message, "no /etc/fstab line") {
+				t.Errorf("%s without fstab: %+v", c.ID(), r)
+			}
 		}
 	}
 }
