@@ -105,7 +105,7 @@ func findDaemon(h *host.Host, spec daemonSpec) (daemon, bool) {
 			continue
 		}
 		d.Unit = name
-		d.State, d.Links = unit.Enablement(h, f, bootTargets)
+		d.State, d.Links = facts.Enablement(h, f)
 		break
 	}
 	switch spec.name {
@@ -138,6 +138,3 @@ func findDaemon(h *host.Host, spec daemonSpec) (daemon, bool) {
 	return d, true
 }
 
-// bootTargets are the targets whose .wants make a daemon start at boot:
-// multi-user.target for chronyd and ntpd, sysinit.target for timesyncd.
-var bootTargets = []string{"multi-user.target", "sysinit.target", "default.target", "graphical.target"}
