@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 )
 
 // probePorts are the ports every case probes; the generator draws rules
@@ -151,57 +149,9 @@ func TestRulesetVerdictsMatchRealPackets(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: netlink: %v", i, err)
 		}
-		type probe struct {
-			p    packet
-			real bool
-		}
-		var (
-			mu     sync.Mutex
-			probes []probe
-			wg     sync.WaitGroup
-		)
-		for _, port := range probePorts {
-			for _, proto := range []string{"tcp", "udp"} {
-				for _, v6 := range []bool{false, true} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						p := packet{v6: v6, proto: proto, port: port, iif: labIface}
-						got, err := l.reaches(p, 300*time.Millisecond)
-						if err != nil {
-							t.Errorf("probe %+v: %v", p, err)
-						}
-						mu.Lock()
-						probes = append(probes, probe{p, got})
-						mu.Unlock()
-					}()
-				}
-			}
-		}
-		wg.Wait()
-		for _, pr := range probes {
-			for _, src := range []struct {
-				name string
-				rs   *ruleset
-			}{{"file", file}, {"netlink", live}} {
-				o := src.rs.evaluate(pr.p)
-				if len(o.depends) > 0 || o.unknown != "" {
-					dependent++
-					continue
-				}
-				real := pr.real
-				if o.accepted && !real {
-					// A slow machine can drop a handshake's timing: ask again, patiently.
-					real, _ = l.reaches(pr.p, 3*time.Second)
-				}
-				if o.accepted != real {
-					t.Errorf("case %d, %s, %s/%d v6=%v: golive says accepted=%v (%s), a real packet says %v\n%s",
-						i, src.name, pr.p.proto, pr.p.port, pr.p.v6, o.accepted, o.by, real, text)
-					continue
-				}
-				agreed++
-			}
-		}
+		a, d := l.probeAll(t, func() string { return fmt.Sprintf("case %d\n%s", i, text) },
+			rulesetSource("file", file), rulesetSource("netlink", live))
+		agreed, dependent = agreed+a, dependent+d
 		if t.Failed() {
 			dumpCase(t, i, text)
 			return

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -235,52 +234,13 @@ func TestFirewalldVerdictsMatchRealFirewalld(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for _, port := range probePorts {
-			for _, proto := range []string{"tcp", "udp"} {
-				for _, v6 := range []bool{false, true} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						p := packet{v6: v6, proto: proto, port: port, iif: labIface}
-						real, err := fl.reaches(p, 300*time.Millisecond)
-						if err != nil {
-							t.Errorf("probe: %v", err)
-							return
-						}
-						file, _ := fw.judgeFamilies(h, port, proto, []string{labIface}, []bool{v6})
-						fromNet := fromOutcome(live.evaluate(p))
-						mu.Lock()
-						defer mu.Unlock()
-						for _, got := range []struct {
-							name string
-							v    portVerdict
-						}{{"files", file}, {"netlink", fromNet}} {
-							// The client is one address: where a rule treats some
-							// clients otherwise, its packet cannot stand for all.
-							if got.v.state != stateOpen && got.v.state != stateClosed || len(got.v.depends) > 0 {
-								dependent++
-								if os.Getenv("GOLIVE_DEBUG_FW") != "" {
-									t.Logf("%s %s/%d v6=%v: %s %s %v %v", got.name, proto, port, v6, got.v.state, got.v.by, got.v.depends, got.v.problems)
-								}
-								continue
-							}
-							if got.v.state == stateOpen && !real {
-								real, _ = fl.reaches(p, 3*time.Second)
-							}
-							if (got.v.state == stateOpen) != real {
-								t.Errorf("case %d, %s, %s/%d v6=%v: golive says %s (%s %v), a real packet says accepted=%v\n%s",
-									i, got.name, proto, port, v6, got.v.state, got.v.by, got.v.depends, real, dumpFw(c))
-								continue
-							}
-							agreed++
-						}
-					}()
-				}
-			}
-		}
-		wg.Wait()
+		a, d := fl.probeAll(t, func() string { return fmt.Sprintf("case %d\n%s", i, dumpFw(c)) },
+			verdictSource{"files", func(p packet) portVerdict {
+				v, _ := fw.judgeFamilies(h, p.port, p.proto, []string{labIface}, []bool{p.v6})
+				return v
+			}},
+			rulesetSource("netlink", live))
+		agreed, dependent = agreed+a, dependent+d
 		if t.Failed() {
 			return
 		}

@@ -3,13 +3,10 @@ package firewall
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/testenv"
@@ -115,44 +112,8 @@ func TestIptablesSaveVerdictsMatchRealPackets(t *testing.T) {
 		if _, err := parseIptablesSave(rs, "ip6", "/etc/iptables/rules.v6", []byte(v6)); err != nil {
 			t.Fatalf("case %d: ip6tables-restore took it, golive did not: %v\n%s", i, err, v6)
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for _, port := range probePorts {
-			for _, proto := range []string{"tcp", "udp"} {
-				for _, fam6 := range []bool{false, true} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						p := packet{v6: fam6, proto: proto, port: port, iif: labIface}
-						real, err := l.reaches(p, 300*time.Millisecond)
-						if err != nil {
-							t.Errorf("probe: %v", err)
-							return
-						}
-						v := fromOutcome(rs.evaluate(p))
-						mu.Lock()
-						defer mu.Unlock()
-						if v.state != stateOpen && v.state != stateClosed || len(v.depends) > 0 {
-							dependent++
-							return
-						}
-						if v.state == stateOpen && !real {
-							real, _ = l.reaches(p, 3*time.Second)
-						}
-						if (v.state == stateOpen) != real {
-							file := v4
-							if fam6 {
-								file = v6
-							}
-							t.Errorf("case %d, %s/%d v6=%v: golive says %s (%s), a real packet says accepted=%v\n%s", i, proto, port, fam6, v.state, v.by, real, file)
-							return
-						}
-						agreed++
-					}()
-				}
-			}
-		}
-		wg.Wait()
+		a, d := l.probeAll(t, func() string { return fmt.Sprintf("case %d\n%s\n%s", i, v4, v6) }, rulesetSource("iptables", rs))
+		agreed, dependent = agreed+a, dependent+d
 		if t.Failed() {
 			return
 		}
@@ -207,47 +168,8 @@ func TestLegacyTablesMatchRealPackets(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for _, port := range probePorts {
-			for _, proto := range []string{"tcp", "udp"} {
-				for _, fam6 := range []bool{false, true} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						p := packet{v6: fam6, proto: proto, port: port, iif: labIface}
-						real, err := l.reaches(p, 300*time.Millisecond)
-						if err != nil {
-							t.Errorf("probe: %v", err)
-							return
-						}
-						v := fromOutcome(rs.evaluate(p))
-						mu.Lock()
-						defer mu.Unlock()
-						if v.state != stateOpen && v.state != stateClosed || len(v.depends) > 0 {
-							dependent++
-							if os.Getenv("GOLIVE_DEBUG_FW") != "" {
-								t.Logf("depends: %s %v %v", v.by, v.depends, v.problems)
-							}
-							return
-						}
-						if v.state == stateOpen && !real {
-							real, _ = l.reaches(p, 3*time.Second)
-						}
-						if (v.state == stateOpen) != real {
-							file := v4
-							if fam6 {
-								file = v6
-							}
-							t.Errorf("case %d, %s/%d v6=%v: golive says %s (%s), a real packet says accepted=%v\n%s", i, proto, port, fam6, v.state, v.by, real, file)
-							return
-						}
-						agreed++
-					}()
-				}
-			}
-		}
-		wg.Wait()
+		a, d := l.probeAll(t, func() string { return fmt.Sprintf("case %d\n%s\n%s", i, v4, v6) }, rulesetSource("iptables", rs))
+		agreed, dependent = agreed+a, dependent+d
 		if t.Failed() {
 			return
 		}

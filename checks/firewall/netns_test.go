@@ -239,3 +239,65 @@ func liveRulesetIn(pid int) (*ruleset, error) {
 	_ = inNetns(pid, func() error { k.Interfaces = host.InterfaceNames(); return nil })
 	return fromNetlink(k), nil
 }
+
+// verdictSource is one way golive judges a probe (a ruleset from a file,
+// one read through netlink, a firewalld or ufw configuration).
+type verdictSource struct {
+	name  string
+	judge func(packet) portVerdict
+}
+
+// probeAll sends one real packet per probed port, protocol and address
+// family, and holds each source's verdict to it: where golive does not say
+// the answer depends on the client (a single client cannot stand for all),
+// open must mean the packet got through and closed that it did not. An
+// "open" the packet contradicts is asked again with a 3 s wait, so that a
+// slow machine cannot fail the test. describe names the case in errors.
+func (l *lab) probeAll(t *testing.T, describe func() string, sources ...verdictSource) (agreed, dependent int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, port := range probePorts {
+		for _, proto := range []string{"tcp", "udp"} {
+			for _, v6 := range []bool{false, true} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					p := packet{v6: v6, proto: proto, port: port, iif: labIface}
+					real, err := l.reaches(p, 300*time.Millisecond)
+					if err != nil {
+						t.Errorf("probe %+v: %v", p, err)
+						return
+					}
+					for _, src := range sources {
+						v := src.judge(p)
+						if v.state != stateOpen && v.state != stateClosed || len(v.depends) > 0 {
+							mu.Lock()
+							dependent++
+							mu.Unlock()
+							continue
+						}
+						if v.state == stateOpen && !real {
+							real, _ = l.reaches(p, 3*time.Second)
+						}
+						mu.Lock()
+						if (v.state == stateOpen) != real {
+							t.Errorf("%s/%d v6=%v: golive (%s) says %s (%s), a real packet says reachable=%v, in %s",
+								proto, port, v6, src.name, v.state, v.by, real, describe())
+						} else {
+							agreed++
+						}
+						mu.Unlock()
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	return agreed, dependent
+}
+
+// rulesetSource judges with a ruleset.
+func rulesetSource(name string, rs *ruleset) verdictSource {
+	return verdictSource{name, func(p packet) portVerdict { return fromOutcome(rs.evaluate(p)) }}
+}

@@ -8,9 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/golive-sh/golive/internal/host"
 	"github.com/golive-sh/golive/internal/testenv"
@@ -146,42 +144,11 @@ func TestUfwVerdictsMatchRealUfw(t *testing.T) {
 		if liveState.state != stateUnknown {
 			t.Errorf("case %d: golive judged iptables-nft's ruleset (%s) instead of saying it cannot", i, liveState.state)
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for _, port := range probePorts {
-			for _, proto := range []string{"tcp", "udp"} {
-				for _, v6 := range []bool{false, true} {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						p := packet{v6: v6, proto: proto, port: port, iif: labIface}
-						real, err := u.reaches(p, 300*time.Millisecond)
-						if err != nil {
-							t.Errorf("probe: %v", err)
-							return
-						}
-						v := st.judge(port, proto, v6, []string{labIface})
-						mu.Lock()
-						defer mu.Unlock()
-						if v.state != stateOpen && v.state != stateClosed || len(v.depends) > 0 {
-							dependent++
-							return
-						}
-						if v.state == stateOpen && !real {
-							real, _ = u.reaches(p, 3*time.Second)
-						}
-						if (v.state == stateOpen) != real {
-							files, _ := os.ReadFile(filepath.Join(u.root, "etc/ufw/user.rules"))
-							t.Errorf("case %d, %s/%d v6=%v: golive says %s (%s), a real packet says accepted=%v\n%s\n%s",
-								i, proto, port, v6, v.state, v.by, real, strings.Join(cmds, "\n"), files)
-							return
-						}
-						agreed++
-					}()
-				}
-			}
-		}
-		wg.Wait()
+		a, d := u.probeAll(t, func() string {
+			files, _ := os.ReadFile(filepath.Join(u.root, "etc/ufw/user.rules"))
+			return fmt.Sprintf("case %d\n%s\n%s", i, strings.Join(cmds, "\n"), files)
+		}, verdictSource{"files", func(p packet) portVerdict { return st.judge(p.port, p.proto, p.v6, []string{labIface}) }})
+		agreed, dependent = agreed+a, dependent+d
 		if t.Failed() {
 			return
 		}
