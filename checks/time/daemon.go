@@ -137,4 +137,3 @@ func findDaemon(h *host.Host, spec daemonSpec) (daemon, bool) {
 	}
 	return d, true
 }
-
