@@ -14,6 +14,7 @@ import (
 	_ "github.com/golive-sh/golive/checks/file"     // file/<aspect>:<path>
 	_ "github.com/golive-sh/golive/checks/firewall" // firewall/port
 	_ "github.com/golive-sh/golive/checks/harden"   // harden/lockdown, harden/audit, harden/coredump
+	_ "github.com/golive-sh/golive/checks/http"     // http/<method>:<url>
 	_ "github.com/golive-sh/golive/checks/kmod"     // kmod/loaded, kmod/boot
 	_ "github.com/golive-sh/golive/checks/libc"     // libc/compat, libc/libs, libc/targets
 	_ "github.com/golive-sh/golive/checks/log"      // log/journald, log/rotate
