@@ -41,7 +41,7 @@ test-deps:
 
 ## test: the whole suite with the race detector, CLI tests included (nfpm
 ## first: the packaging test runs `make dist`, and tests fetch nothing)
-test: test-deps $(NFPM)
+test: test-deps $(NFPM) goss
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## lint: gofmt, go vet, staticcheck

@@ -250,6 +250,18 @@ func (a *attrs) dropped(reasons map[string]string) []string {
 	return out
 }
 
+// absent names the attributes of a resource that must not exist: golive
+// checks only the absence.
+func (a *attrs) absent() []string {
+	var out []string
+	for k := range a.m {
+		if !a.used[k] && k != "skip" && k != "title" && k != "meta" {
+			out = append(out, k+": golive checks only that it does not exist (exists: false)")
+		}
+	}
+	return out
+}
+
 // skipped reports a goss resource marked skip: true.
 func skipped(a map[string]any) bool {
 	b, _ := a["skip"].(bool)

@@ -38,7 +38,7 @@ func convertFile(c *converter, key string, r Resource) error {
 	if b, ok := a.boolean("exists"); ok {
 		f = append(f, str("exists"), boolean(b))
 		if !b {
-			c.entry("file", key, f, r.From, a.dropped(nil))
+			c.entry("file", key, f, r.From, a.absent())
 			return nil
 		}
 	}
@@ -104,6 +104,10 @@ func convertUser(c *converter, key string, r Resource) error {
 	var f []*yaml.Node
 	if b, ok := a.boolean("exists"); ok {
 		f = append(f, str("exists"), boolean(b))
+		if !b {
+			c.entry("user", key, f, r.From, a.absent())
+			return nil
+		}
 	}
 	for _, k := range []string{"uid", "gid", "home", "shell"} {
 		if v, ok := a.text(k); ok {
@@ -125,6 +129,10 @@ func convertGroup(c *converter, key string, r Resource) error {
 	var f []*yaml.Node
 	if b, ok := a.boolean("exists"); ok {
 		f = append(f, str("exists"), boolean(b))
+		if !b {
+			c.entry("group", key, f, r.From, a.absent())
+			return nil
+		}
 	}
 	if v, ok := a.text("gid"); ok {
 		f = append(f, str("gid"), quoted(v))
