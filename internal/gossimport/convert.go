@@ -111,7 +111,9 @@ func quoted(s string) *yaml.Node {
 func boolean(b bool) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
 }
-func integer(n int) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(n)} }
+func integer(n int) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(n)}
+}
 func strList(xs []string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 	for _, x := range xs {
@@ -268,4 +270,6 @@ func skipped(a map[string]any) bool {
 	return b
 }
 
-func isAbs(p string) bool { return path.IsAbs(p) && path.Clean(p) == strings.TrimSuffix(p, "/") || p == "/" }
+func isAbs(p string) bool {
+	return path.IsAbs(p) && path.Clean(p) == strings.TrimSuffix(p, "/") || p == "/"
+}
