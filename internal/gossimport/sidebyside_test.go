@@ -55,7 +55,11 @@ mkdir -p /srv
 mount -t tmpfs none /srv
 mkdir -p /srv/golive-fixture
 mount --bind %[1]s/srv/golive-fixture /srv/golive-fixture
-exec %[2]s -g %[3]s validate -f json`, root, goss, gossfile)
+# Debian's rpm keeps its database in /root/.rpmdb (rpm --eval %%_dbpath).
+mount -t tmpfs none /root
+mkdir /root/.rpmdb
+mount --bind %[1]s/var/lib/rpm /root/.rpmdb
+exec %[2]s --package rpm -g %[3]s validate -f json`, root, goss, gossfile)
 	out, err := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script).Output()
 	var ee *exec.ExitError
 	if err != nil && !(errorsAs(err, &ee) && ee.ExitCode() == 1) {
@@ -119,6 +123,8 @@ func golive(t *testing.T, root string, imported []byte) map[string]bool {
 			k = "User " + id.Target
 		case "group":
 			k = "Group " + id.Target
+		case "package":
+			k = "Package " + id.Target
 		default:
 			continue
 		}
@@ -130,8 +136,10 @@ func golive(t *testing.T, root string, imported []byte) map[string]bool {
 	return verdict
 }
 
-// TestSideBySideWithGoss: for file, user and group — the resources whose
-// answer is in files both tools read — golive's verdicts on a fixture root,
+// TestSideBySideWithGoss: for file, user, group and package — the
+// resources whose answer is in files both tools read (goss asks rpm, which
+// reads the root's database bound over its own) — golive's verdicts on a
+// fixture root,
 // from the gossfile it imported, equal the real goss's on the same files.
 // Generated gossfiles mix true and false expectations.
 func TestSideBySideWithGoss(t *testing.T) {
@@ -212,6 +220,21 @@ func TestSideBySideWithGoss(t *testing.T) {
 			fmt.Fprintf(&b, "  %s:\n    exists: %s\n", g, pick("true", "true", "false"))
 			if r.IntN(2) == 0 {
 				fmt.Fprintf(&b, "    gid: %s\n", pick("0", "2", "10"))
+			}
+		}
+		// Packages of the root's rpm database (rpmdb.sqlite), versions as
+		// goss reports them (EPOCH:VERSION-RELEASE, compared as text).
+		b.WriteString("package:\n")
+		for _, p := range []string{"openssl", "bash", "telnet", "chrony"} {
+			if r.IntN(2) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "  %s:\n    installed: %s\n", p, pick("true", "true", "false"))
+			if r.IntN(2) == 0 && p == "openssl" {
+				fmt.Fprintf(&b, "    versions: [%q]\n", pick("1:3.0.7-27.el9", "1:3.0.7-26.el9", "1:3.0.8-1.el9"))
+			}
+			if r.IntN(2) == 0 && p == "bash" {
+				fmt.Fprintf(&b, "    versions: [%q]\n", pick("5.1.8-9.el9", "5.1.8-8.el9"))
 			}
 		}
 		gossfile := filepath.Join(t.TempDir(), "goss.yaml")
