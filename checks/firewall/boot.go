@@ -243,6 +243,10 @@ func evaluatePaths(rs *ruleset, t target, ifaces []string) portVerdict {
 	return combine(parts)
 }
 
+// noInputChain is the loaded verdict of a ruleset with no chain on the
+// input path: nothing filters.
+const noInputChain = "no chain filters the input hook"
+
 func fromOutcome(o outcome) portVerdict {
 	switch {
 	case o.unknown != "":
@@ -250,7 +254,7 @@ func fromOutcome(o outcome) portVerdict {
 	case o.accepted:
 		by := "accepted"
 		if len(o.chains) == 0 {
-			by = "no chain filters the input hook"
+			by = noInputChain
 		}
 		return portVerdict{state: stateOpen, by: by, depends: o.depends}
 	case len(o.depends) > 0:

@@ -151,6 +151,9 @@ func (c *portCheck) Run(_ context.Context, h *host.Host) engine.Result {
 	case boot.state == stateOpen && live.state == stateClosed:
 		res.Status = engine.Fail
 		res.Message = "the configuration opens the port but the loaded ruleset does not (not reloaded since): " + res.Message
+	case boot.state == stateClosed && live.state == stateOpen && live.by == noInputChain:
+		res.Status = engine.Fail
+		res.Message = "closed at the next boot: " + strings.Join(b.enabled, " and ") + " starts then, but no firewall rules are loaded now (its service is not running): " + res.Message
 	case boot.state == stateClosed && live.state == stateOpen:
 		res.Status = engine.Fail
 		res.Message = "open now but closed at the next reboot or reload (loaded by hand, not in the configuration): " + res.Message
